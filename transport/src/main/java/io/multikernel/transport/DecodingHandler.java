@@ -1,0 +1,75 @@
+package io.multikernel.transport;
+
+import org.agrona.DirectBuffer;
+import org.agrona.sbe.MessageDecoderFlyweight;
+
+/**
+ * A {@link MessageHandler} around a generated SBE decoder: wraps the decoder at the sender's
+ * version, walks variable-length data to prove it ends inside the frame, rewinds and dispatches the
+ * decoder. The decoder is reused, so dispatch allocates nothing.
+ *
+ * @param <D> the generated decoder type.
+ */
+public abstract class DecodingHandler<D extends MessageDecoderFlyweight> implements MessageHandler
+{
+    protected final D decoder;
+
+    protected DecodingHandler(final D decoder)
+    {
+        this.decoder = decoder;
+    }
+
+    /**
+     * @return the template id of the decoder.
+     */
+    public final int templateId()
+    {
+        return decoder.sbeTemplateId();
+    }
+
+    /**
+     * @return the decoder's root block length at this build's schema version.
+     */
+    public final int blockLength()
+    {
+        return decoder.sbeBlockLength();
+    }
+
+    @Override
+    public final RejectReason onMessage(
+        final DirectBuffer buffer, final int blockOffset, final int blockLength, final int version, final int frameEnd)
+    {
+        decoder.wrap(buffer, blockOffset, blockLength, version);
+        final int limit;
+        try
+        {
+            limit = skipToEnd(decoder);
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            return RejectReason.MALFORMED;
+        }
+        if (limit < blockOffset + blockLength || limit > frameEnd)
+        {
+            return RejectReason.MALFORMED;
+        }
+        decoder.wrap(buffer, blockOffset, blockLength, version);
+        onDecoded(decoder);
+        return null;
+    }
+
+    /**
+     * Walk past every variable-length field and group, normally {@code decoder.sbeSkip().limit()}.
+     *
+     * @param decoder wrapped at the frame.
+     * @return the offset one past the message's last byte.
+     */
+    protected abstract int skipToEnd(D decoder);
+
+    /**
+     * Called with the decoder wrapped at a frame that passed every check.
+     *
+     * @param decoder to read the message from; valid only during the call.
+     */
+    protected abstract void onDecoded(D decoder);
+}

@@ -1,0 +1,182 @@
+package io.multikernel.transport;
+
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.multikernel.schema.EnvelopeDecoder;
+import io.multikernel.schema.MessageHeaderDecoder;
+import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Validates every frame that reaches a core's inbox and hands good ones to the dispatch table.
+ * Bad input is data: each rejection is counted by reason and logged rate-limited, and nothing
+ * thrown by decoding escapes the poll loop.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |          blockLength          |          templateId           |  message header
+ *  +---------------------------------------------------------------+
+ *  |           schemaId            |            version            |
+ *  +---------------------------------------------------------------+
+ *  |                         sourceCoreId                          |  envelope: first field
+ *  +---------------------------------------------------------------+  of every message
+ *  |                       destinationCoreId                       |
+ *  +---------------------------------------------------------------+
+ *  |                      sourceIncarnation (64)                   |
+ *  +---------------------------------------------------------------+
+ *  |                        correlationId (64)                     |
+ *  +---------------------------------------------------------------+
+ *  |        rest of the root block, then groups and var data      ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class InboxAdapter implements FragmentHandler
+{
+    /** Oldest schema version this build decodes. */
+    public static final int SCHEMA_VERSION_MIN = 1;
+    /** Bytes every frame has at least: message header plus envelope. */
+    public static final int FRAME_LENGTH_MIN_BYTES = MessageHeaderDecoder.ENCODED_LENGTH + EnvelopeDecoder.ENCODED_LENGTH;
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(InboxAdapter.class);
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final EnvelopeDecoder envelopeDecoder = new EnvelopeDecoder();
+    private final int selfCoreId;
+    private final int messageLengthMax;
+    private final MessageDispatcher dispatcher;
+    private final PeerIncarnations incarnations;
+    private final UrpcMetrics metrics;
+    private final RateLimitedLog log;
+
+    /**
+     * @param selfCoreId       the inbox owner; frames for other cores are rejected.
+     * @param messageLengthMax longest acceptable frame, bytes.
+     * @param dispatcher       the dispatch table.
+     * @param incarnations     the known peers and their latest incarnation.
+     * @param metrics          counters.
+     * @param log              rate-limited log, one kind per {@link RejectReason}.
+     */
+    public InboxAdapter(
+        final int selfCoreId,
+        final int messageLengthMax,
+        final MessageDispatcher dispatcher,
+        final PeerIncarnations incarnations,
+        final UrpcMetrics metrics,
+        final RateLimitedLog log)
+    {
+        this.selfCoreId = selfCoreId;
+        this.messageLengthMax = messageLengthMax;
+        this.dispatcher = dispatcher;
+        this.incarnations = incarnations;
+        this.metrics = metrics;
+        this.log = log;
+    }
+
+    @Override
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        final RejectReason reason = validateAndDispatch(buffer, offset, length);
+        if (null != reason)
+        {
+            reject(reason, buffer, offset, length);
+        }
+    }
+
+    /**
+     * @param buffer holding the frame.
+     * @param offset of the message header.
+     * @param length of the frame.
+     * @return {@code null} when the frame was dispatched, otherwise why it was rejected.
+     */
+    RejectReason validateAndDispatch(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < FRAME_LENGTH_MIN_BYTES)
+        {
+            return RejectReason.TRUNCATED;
+        }
+        if (length > messageLengthMax)
+        {
+            return RejectReason.OVERSIZED;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId())
+        {
+            return RejectReason.FOREIGN_SCHEMA;
+        }
+        final int version = headerDecoder.version();
+        if (version < SCHEMA_VERSION_MIN)
+        {
+            return RejectReason.UNSUPPORTED_VERSION;
+        }
+        final int templateId = headerDecoder.templateId();
+        final MessageHandler handler = dispatcher.handler(templateId);
+        if (null == handler)
+        {
+            return RejectReason.UNKNOWN_TEMPLATE;
+        }
+        final int blockLength = headerDecoder.blockLength();
+        if (blockLength < minBlockLength(templateId, version))
+        {
+            return RejectReason.BAD_BLOCK_LENGTH;
+        }
+        final int blockOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        if (blockOffset + blockLength > offset + length)
+        {
+            return RejectReason.TRUNCATED;
+        }
+        final RejectReason envelopeReason = checkEnvelope(buffer, blockOffset);
+        if (null != envelopeReason)
+        {
+            return envelopeReason;
+        }
+        final RejectReason handlerReason = handler.onMessage(buffer, blockOffset, blockLength, version, offset + length);
+        if (null == handlerReason)
+        {
+            metrics.onReceived(templateId, length);
+        }
+        return handlerReason;
+    }
+
+    private int minBlockLength(final int templateId, final int version)
+    {
+        // A sender at our version or newer has at least every field we know; an older one at least
+        // the envelope, and the decoder hides fields it did not have.
+        return version >= MessageHeaderDecoder.SCHEMA_VERSION ?
+            dispatcher.blockLength(templateId) : EnvelopeDecoder.ENCODED_LENGTH;
+    }
+
+    private RejectReason checkEnvelope(final DirectBuffer buffer, final int blockOffset)
+    {
+        envelopeDecoder.wrap(buffer, blockOffset);
+        final int sourceCoreId = envelopeDecoder.sourceCoreId();
+        if (!incarnations.isKnown(sourceCoreId))
+        {
+            return RejectReason.UNKNOWN_SENDER;
+        }
+        if (selfCoreId != envelopeDecoder.destinationCoreId())
+        {
+            return RejectReason.WRONG_DESTINATION;
+        }
+        if (!incarnations.onFrom(sourceCoreId, envelopeDecoder.sourceIncarnation()))
+        {
+            return RejectReason.STALE_INCARNATION;
+        }
+        return null;
+    }
+
+    private void reject(final RejectReason reason, final DirectBuffer buffer, final int offset, final int length)
+    {
+        metrics.onRejected(reason);
+        final int templateId = length >= MessageHeaderDecoder.ENCODED_LENGTH ?
+            buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
+        log.warn(reason.ordinal(), "core " + selfCoreId + " rejected a frame: reason={}, templateId={}", reason.metricTag(), templateId);
+    }
+
+    static Logger logger()
+    {
+        return LOGGER;
+    }
+}

@@ -1,0 +1,56 @@
+package io.multikernel.transport;
+
+import java.util.Objects;
+
+/**
+ * What a core needs to know to reach another core's inbox.
+ *
+ * @param coreId      the peer's id in the cluster map.
+ * @param hostId      the host ("package") the peer runs on; same host means IPC is possible.
+ * @param udpEndpoint {@code host:port} of the peer's UDP inbox, or {@code null} when it has none
+ *                    (then only cores on the same host can reach it).
+ */
+public record PeerDescriptor(int coreId, int hostId, String udpEndpoint)
+{
+    /** Largest core id; keeps per-core tables small and stream ids in range. */
+    public static final int CORE_ID_MAX = 65_535;
+
+    public PeerDescriptor
+    {
+        if (coreId < 0 || coreId > CORE_ID_MAX)
+        {
+            throw new IllegalArgumentException("coreId=" + coreId + " is outside 0.." + CORE_ID_MAX);
+        }
+        if (hostId < 0)
+        {
+            throw new IllegalArgumentException("hostId=" + hostId + " of core " + coreId + " is negative");
+        }
+        if (null != udpEndpoint)
+        {
+            checkEndpoint(coreId, udpEndpoint);
+        }
+    }
+
+    static void checkEndpoint(final int coreId, final String endpoint)
+    {
+        Objects.requireNonNull(endpoint, "endpoint");
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.length() - 1)
+        {
+            throw new IllegalArgumentException("udpEndpoint=" + endpoint + " of core " + coreId + " is not host:port");
+        }
+        final int port;
+        try
+        {
+            port = Integer.parseInt(endpoint.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("udpEndpoint=" + endpoint + " of core " + coreId + " has no numeric port");
+        }
+        if (port < 1 || port > 65_535)
+        {
+            throw new IllegalArgumentException("udpEndpoint=" + endpoint + " of core " + coreId + " has port outside 1..65535");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.multikernel.transport;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place transport settings get their property names and defaults. Every setting can be given
+ * as a system property ({@code -Dmk.urpc.term.length=1m}); contexts read these as defaults and
+ * validate them in {@code conclude()}.
+ *
+ * <h2>/dev/shm budget</h2>
+ * Each core's inbox is one shared IPC log of {@code 3 x termLength} plus a small metadata page, and
+ * the driver's CnC file is about 1 MiB plus counters. With the default 256 KiB term that is about
+ * 0.8 MiB per core over IPC: 16 cores ~ 13 MiB, 64 cores ~ 50 MiB. Over UDP each (sending host,
+ * inbox) pair costs one such log at the sender and one at the receiver.
+ */
+public final class TransportConfiguration
+{
+    /** Directory of the media driver (CnC file, logs). */
+    public static final String AERON_DIR_PROP = "mk.aeron.dir";
+
+    /** Term length of every URPC log, bytes; power of two between 64 KiB and 1 GiB. */
+    public static final String TERM_LENGTH_PROP = "mk.urpc.term.length";
+    public static final int TERM_LENGTH_DEFAULT_BYTES = 256 * 1024;
+    public static final int TERM_LENGTH_MIN_BYTES = 64 * 1024;
+    public static final int TERM_LENGTH_MAX_BYTES = 1024 * 1024 * 1024;
+
+    /** Largest URPC message, bytes; at most termLength / 8 (Aeron's limit). */
+    public static final String MESSAGE_LENGTH_MAX_PROP = "mk.urpc.message.length.max";
+
+    /** Attempts a send makes while the destination is back pressured before reporting it. */
+    public static final String SEND_RETRY_ATTEMPTS_PROP = "mk.urpc.send.retry.attempts";
+    public static final int SEND_RETRY_ATTEMPTS_DEFAULT = 64;
+    public static final int SEND_RETRY_ATTEMPTS_MAX = 1_000_000;
+
+    /** Fragments read from the inbox per poll. */
+    public static final String POLL_FRAGMENTS_MAX_PROP = "mk.urpc.poll.fragments.max";
+    public static final int POLL_FRAGMENTS_MAX_DEFAULT = 64;
+
+    /** Idle strategy of a core's loop: busy-spin, yielding, backoff, sleeping. */
+    public static final String URPC_IDLE_PROP = "mk.urpc.idle";
+    public static final String URPC_IDLE_DEFAULT = "backoff";
+
+    /** Idle strategy of the media driver's threads. */
+    public static final String DRIVER_IDLE_PROP = "mk.driver.idle";
+    public static final String DRIVER_IDLE_DEFAULT = "backoff";
+
+    /** Longest park of the backoff and sleeping idle strategies, microseconds. */
+    public static final String IDLE_PARK_MAX_PROP = "mk.idle.park.max.us";
+    public static final long IDLE_PARK_MAX_DEFAULT_US = 1000;
+
+    /** Media driver threading mode: SHARED, SHARED_NETWORK or DEDICATED. */
+    public static final String DRIVER_THREADING_PROP = "mk.driver.threading";
+    public static final String DRIVER_THREADING_DEFAULT = "SHARED";
+
+    /**
+     * How long the driver waits for a silent client or image before it declares it gone, ms. This is
+     * what turns a kill -9 into "not connected" at the peers.
+     */
+    public static final String LIVENESS_TIMEOUT_PROP = "mk.driver.liveness.timeout.ms";
+    public static final long LIVENESS_TIMEOUT_DEFAULT_MS = 5000;
+    public static final long LIVENESS_TIMEOUT_MIN_MS = 200;
+
+    /** IPC and UDP stream ids of core N's inbox are INBOX_STREAM_ID_BASE + N. */
+    public static final int INBOX_STREAM_ID_BASE = 1000;
+
+    private TransportConfiguration()
+    {
+    }
+
+    public static String aeronDirectory()
+    {
+        final String configured = System.getProperty(AERON_DIR_PROP);
+        if (null != configured && !configured.isBlank())
+        {
+            return configured;
+        }
+        final File shm = new File("/dev/shm");
+        final String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
+        return base + File.separator + "mk-aeron-" + System.getProperty("user.name", "default");
+    }
+
+    public static int termLength()
+    {
+        return (int)ByteSize.parse(TERM_LENGTH_PROP, System.getProperty(TERM_LENGTH_PROP, "256k"));
+    }
+
+    /**
+     * @param termLength of the URPC logs.
+     * @return the configured maximum message length, or termLength / 8 when unset.
+     */
+    public static int messageLengthMax(final int termLength)
+    {
+        final String configured = System.getProperty(MESSAGE_LENGTH_MAX_PROP);
+        return null == configured ? termLength / 8 : (int)ByteSize.parse(MESSAGE_LENGTH_MAX_PROP, configured);
+    }
+
+    public static int sendRetryAttempts()
+    {
+        return Integer.getInteger(SEND_RETRY_ATTEMPTS_PROP, SEND_RETRY_ATTEMPTS_DEFAULT);
+    }
+
+    public static int pollFragmentsMax()
+    {
+        return Integer.getInteger(POLL_FRAGMENTS_MAX_PROP, POLL_FRAGMENTS_MAX_DEFAULT);
+    }
+
+    public static String urpcIdle()
+    {
+        return System.getProperty(URPC_IDLE_PROP, URPC_IDLE_DEFAULT);
+    }
+
+    public static String driverIdle()
+    {
+        return System.getProperty(DRIVER_IDLE_PROP, DRIVER_IDLE_DEFAULT);
+    }
+
+    public static long idleParkMaxNs()
+    {
+        return TimeUnit.MICROSECONDS.toNanos(Long.getLong(IDLE_PARK_MAX_PROP, IDLE_PARK_MAX_DEFAULT_US));
+    }
+
+    public static String driverThreading()
+    {
+        return System.getProperty(DRIVER_THREADING_PROP, DRIVER_THREADING_DEFAULT);
+    }
+
+    public static long livenessTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(LIVENESS_TIMEOUT_PROP, LIVENESS_TIMEOUT_DEFAULT_MS));
+    }
+
+    /**
+     * @param coreId of the inbox owner.
+     * @return the stream id of that core's inbox on IPC and UDP.
+     */
+    public static int inboxStreamId(final int coreId)
+    {
+        return INBOX_STREAM_ID_BASE + coreId;
+    }
+}

@@ -1,0 +1,411 @@
+package io.multikernel.transport;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.CommonContext;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One core's URPC: its inbox and its publications to every peer.
+ * <p>
+ * The inbox is the core's one logical receive queue. Peers on the same host publish to it over
+ * {@code aeron:ipc} (one shared log per inbox), peers on other hosts over {@code aeron:udp} to the
+ * core's UDP endpoint; the endpoint polls both. Each sender's messages arrive in the order it sent
+ * them (per-sender FIFO); there is no order across senders. The choice of media per peer comes from
+ * the peers' host ids: same host uses {@link Context#sameHostMedia()}, other hosts use UDP.
+ * <p>
+ * Not thread safe: owned by the core's agent, which calls {@link #poll()} from its duty cycle.
+ */
+public final class UrpcEndpoint implements AutoCloseable
+{
+    private final Context ctx;
+    private final Aeron aeron;
+    private final boolean ownsAeron;
+    private final Int2ObjectHashMap<Publication> publicationByCore = new Int2ObjectHashMap<>();
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final List<FragmentAssembler> assemblers = new ArrayList<>();
+    private final MessageDispatcher dispatcher;
+    private final PeerIncarnations incarnations;
+    private final UrpcPublisher publisher;
+    private final UrpcMetrics metrics;
+    private final int fragmentLimit;
+
+    private UrpcEndpoint(final Context ctx)
+    {
+        this.ctx = ctx;
+        this.ownsAeron = null == ctx.aeron;
+        this.aeron = ownsAeron ? Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectory)) : ctx.aeron;
+        this.metrics = new UrpcMetrics(ctx.meterRegistry);
+        this.dispatcher = new MessageDispatcher(metrics);
+        this.fragmentLimit = ctx.pollFragmentsMax;
+        final UrpcHandler handler = ctx.handler;
+        this.incarnations = new PeerIncarnations(ctx.peers, handler::onNewIncarnation);
+        TransportHandlers.register(dispatcher, handler);
+        try
+        {
+            addPublications();
+            addSubscriptions();
+        }
+        catch (final RuntimeException ex)
+        {
+            closeResources();
+            throw ex;
+        }
+        this.publisher = new UrpcPublisher(ctx.coreId, ctx.incarnation, ctx.sendRetryAttempts, ctx.messageLengthMax,
+            publicationByCore, metrics);
+    }
+
+    /**
+     * @param ctx configuration; concluded here.
+     * @return a connected endpoint.
+     */
+    public static UrpcEndpoint launch(final Context ctx)
+    {
+        ctx.conclude();
+        return new UrpcEndpoint(ctx);
+    }
+
+    /**
+     * Read up to {@code pollFragmentsMax} fragments from each inbox media and dispatch them.
+     *
+     * @return fragments read, 0 when idle.
+     */
+    public int poll()
+    {
+        int fragments = 0;
+        for (int i = 0, size = subscriptions.size(); i < size; i++)
+        {
+            fragments += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
+        }
+        return fragments;
+    }
+
+    public UrpcPublisher publisher()
+    {
+        return publisher;
+    }
+
+    /**
+     * The dispatch table, for layers above the transport to register their messages.
+     *
+     * @return the dispatcher of this endpoint's inbox.
+     */
+    public MessageDispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    /**
+     * @param coreId of a peer.
+     * @return true when the peer's inbox is attached to our publication, i.e. messages can flow.
+     */
+    public boolean isConnected(final int coreId)
+    {
+        final Publication publication = publicationByCore.get(coreId);
+        return null != publication && publication.isConnected();
+    }
+
+    public int coreId()
+    {
+        return ctx.coreId;
+    }
+
+    public long incarnation()
+    {
+        return ctx.incarnation;
+    }
+
+    public PeerIncarnations incarnations()
+    {
+        return incarnations;
+    }
+
+    public UrpcMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @param coreId of a peer.
+     * @return the media used to reach it, or {@code null} for an unknown core.
+     */
+    public Media mediaTo(final int coreId)
+    {
+        for (final PeerDescriptor peer : ctx.peers)
+        {
+            if (peer.coreId() == coreId)
+            {
+                return ctx.mediaTo(peer);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close()
+    {
+        closeResources();
+    }
+
+    private void closeResources()
+    {
+        publicationByCore.values().forEach(CloseHelper::quietClose);
+        subscriptions.forEach(CloseHelper::quietClose);
+        if (ownsAeron)
+        {
+            CloseHelper.quietClose(aeron);
+        }
+    }
+
+    private void addPublications()
+    {
+        for (final PeerDescriptor peer : ctx.peers)
+        {
+            final String channel = Media.IPC == ctx.mediaTo(peer) ?
+                new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength).build() :
+                new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(peer.udpEndpoint())
+                    .termLength(ctx.termLength).build();
+            publicationByCore.put(peer.coreId(),
+                aeron.addPublication(channel, TransportConfiguration.inboxStreamId(peer.coreId())));
+        }
+    }
+
+    private void addSubscriptions()
+    {
+        final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
+        final InboxAdapter adapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
+            new RateLimitedLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedLog.LOG_INTERVAL_DEFAULT_NS,
+                RejectReason.values().length));
+        subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
+        assemblers.add(new FragmentAssembler(adapter));
+        if (null != ctx.udpBindEndpoint)
+        {
+            subscriptions.add(aeron.addSubscription(
+                new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(ctx.udpBindEndpoint).build(), streamId));
+            assemblers.add(new FragmentAssembler(adapter));
+        }
+    }
+
+    /**
+     * Configuration of an endpoint. Defaults come from {@link TransportConfiguration};
+     * {@link #conclude()} validates once and names the offending value.
+     */
+    public static final class Context
+    {
+        private Aeron aeron;
+        private String aeronDirectory = TransportConfiguration.aeronDirectory();
+        private int coreId = -1;
+        private int hostId;
+        private long incarnation = Long.MIN_VALUE;
+        private String udpBindEndpoint;
+        private List<PeerDescriptor> peers = List.of();
+        private Media sameHostMedia = Media.IPC;
+        private int termLength = TransportConfiguration.termLength();
+        private int messageLengthMax = -1;
+        private int sendRetryAttempts = TransportConfiguration.sendRetryAttempts();
+        private int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
+        private MeterRegistry meterRegistry;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private UrpcHandler handler = new UrpcHandler()
+        {
+        };
+
+        /**
+         * Validate and fill derived defaults.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the bad value and the limit.
+         */
+        public Context conclude()
+        {
+            if (coreId < 0 || coreId > PeerDescriptor.CORE_ID_MAX)
+            {
+                throw new IllegalArgumentException("coreId=" + coreId + " is outside 0.." + PeerDescriptor.CORE_ID_MAX);
+            }
+            checkTermLength(termLength);
+            if (messageLengthMax < 0)
+            {
+                messageLengthMax = TransportConfiguration.messageLengthMax(termLength);
+            }
+            if (messageLengthMax < InboxAdapter.FRAME_LENGTH_MIN_BYTES || messageLengthMax > termLength / 8)
+            {
+                throw new IllegalArgumentException("messageLengthMax=" + messageLengthMax + " is outside " +
+                    InboxAdapter.FRAME_LENGTH_MIN_BYTES + "..termLength/8=" + termLength / 8);
+            }
+            if (sendRetryAttempts < 0 || sendRetryAttempts > TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX)
+            {
+                throw new IllegalArgumentException("sendRetryAttempts=" + sendRetryAttempts + " is outside 0.." +
+                    TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
+            }
+            if (pollFragmentsMax < 1)
+            {
+                throw new IllegalArgumentException("pollFragmentsMax=" + pollFragmentsMax + " must be at least 1");
+            }
+            if (null != udpBindEndpoint)
+            {
+                PeerDescriptor.checkEndpoint(coreId, udpBindEndpoint);
+            }
+            checkPeers();
+            if (Long.MIN_VALUE == incarnation)
+            {
+                incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
+            }
+            if (null == meterRegistry)
+            {
+                meterRegistry = new SimpleMeterRegistry();
+            }
+            Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        static void checkTermLength(final int termLength)
+        {
+            if (termLength < TransportConfiguration.TERM_LENGTH_MIN_BYTES ||
+                termLength > TransportConfiguration.TERM_LENGTH_MAX_BYTES || Integer.bitCount(termLength) != 1)
+            {
+                throw new IllegalArgumentException("termLength=" + termLength + " is not a power of two in " +
+                    TransportConfiguration.TERM_LENGTH_MIN_BYTES + ".." + TransportConfiguration.TERM_LENGTH_MAX_BYTES);
+            }
+        }
+
+        private void checkPeers()
+        {
+            final org.agrona.collections.IntHashSet seen = new org.agrona.collections.IntHashSet();
+            for (final PeerDescriptor peer : peers)
+            {
+                if (peer.coreId() == coreId)
+                {
+                    throw new IllegalArgumentException("peer list contains this core itself: coreId=" + coreId);
+                }
+                if (!seen.add(peer.coreId()))
+                {
+                    throw new IllegalArgumentException("peer coreId=" + peer.coreId() + " appears twice");
+                }
+                if (Media.UDP == mediaTo(peer) && null == peer.udpEndpoint())
+                {
+                    throw new IllegalArgumentException("core " + peer.coreId() + " on host " + peer.hostId() +
+                        " has no udpEndpoint, but core " + coreId + " on host " + hostId + " must reach it over UDP");
+                }
+            }
+        }
+
+        Media mediaTo(final PeerDescriptor peer)
+        {
+            return peer.hostId() == hostId ? sameHostMedia : Media.UDP;
+        }
+
+        /** Use an existing Aeron client (not closed by the endpoint) instead of connecting one. */
+        public Context aeron(final Aeron aeron)
+        {
+            this.aeron = aeron;
+            return this;
+        }
+
+        /** Media driver directory to connect to when no client is given. */
+        public Context aeronDirectory(final String aeronDirectory)
+        {
+            this.aeronDirectory = aeronDirectory;
+            return this;
+        }
+
+        public Context coreId(final int coreId)
+        {
+            this.coreId = coreId;
+            return this;
+        }
+
+        public Context hostId(final int hostId)
+        {
+            this.hostId = hostId;
+            return this;
+        }
+
+        /** This core's incarnation: must grow across restarts; defaults to epoch nanoseconds at start. */
+        public Context incarnation(final long incarnation)
+        {
+            this.incarnation = incarnation;
+            return this;
+        }
+
+        /** {@code host:port} the UDP inbox binds to; {@code null} for no UDP inbox. */
+        public Context udpBindEndpoint(final String udpBindEndpoint)
+        {
+            this.udpBindEndpoint = udpBindEndpoint;
+            return this;
+        }
+
+        /** Every other core this core talks to; frames from anyone else are rejected. */
+        public Context peers(final List<PeerDescriptor> peers)
+        {
+            this.peers = List.copyOf(peers);
+            return this;
+        }
+
+        public Context sameHostMedia(final Media sameHostMedia)
+        {
+            this.sameHostMedia = Objects.requireNonNull(sameHostMedia, "sameHostMedia");
+            return this;
+        }
+
+        public Media sameHostMedia()
+        {
+            return sameHostMedia;
+        }
+
+        public Context termLength(final int termLength)
+        {
+            this.termLength = termLength;
+            return this;
+        }
+
+        public Context messageLengthMax(final int messageLengthMax)
+        {
+            this.messageLengthMax = messageLengthMax;
+            return this;
+        }
+
+        public Context sendRetryAttempts(final int sendRetryAttempts)
+        {
+            this.sendRetryAttempts = sendRetryAttempts;
+            return this;
+        }
+
+        public Context pollFragmentsMax(final int pollFragmentsMax)
+        {
+            this.pollFragmentsMax = pollFragmentsMax;
+            return this;
+        }
+
+        public Context meterRegistry(final MeterRegistry meterRegistry)
+        {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public Context handler(final UrpcHandler handler)
+        {
+            this.handler = handler;
+            return this;
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.multikernel.transport;
+
+import io.aeron.CommonContext;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.util.Locale;
+
+/**
+ * The host's interconnect: one Aeron media driver per host, embedded in a process or standalone
+ * ({@code mk driver}). Configured from {@link TransportConfiguration} with short terms and idle
+ * strategies that back off, so many cores fit on few CPUs.
+ */
+public final class UrpcMediaDriver implements AutoCloseable
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(UrpcMediaDriver.class);
+    private static final long DRIVER_ACTIVE_CHECK_TIMEOUT_MS = 2_000;
+
+    private final MediaDriver driver;
+    private final Context ctx;
+
+    private UrpcMediaDriver(final Context ctx, final MediaDriver driver)
+    {
+        this.ctx = ctx;
+        this.driver = driver;
+    }
+
+    /**
+     * Start a driver.
+     *
+     * @param ctx configuration, concluded here.
+     * @return the running driver.
+     * @throws IllegalStateException when another driver is already active in the directory.
+     */
+    public static UrpcMediaDriver launch(final Context ctx)
+    {
+        ctx.conclude();
+        if (!ctx.deleteDirectoryOnStart &&
+            CommonContext.isDriverActive(new File(ctx.aeronDirectory), DRIVER_ACTIVE_CHECK_TIMEOUT_MS, msg -> { }))
+        {
+            throw new IllegalStateException("a media driver is already running in " + ctx.aeronDirectory +
+                ": use it, stop it, or choose another directory with --aeron-dir");
+        }
+        final long livenessNs = ctx.livenessTimeoutNs;
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(ctx.aeronDirectory)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(ctx.deleteDirectoryOnShutdown)
+            .warnIfDirectoryExists(false)
+            .threadingMode(ctx.threadingMode)
+            .ipcTermBufferLength(ctx.termLength)
+            .publicationTermBufferLength(ctx.termLength)
+            .clientLivenessTimeoutNs(livenessNs)
+            .imageLivenessTimeoutNs(livenessNs)
+            .publicationConnectionTimeoutNs(livenessNs)
+            .publicationUnblockTimeoutNs(2 * livenessNs + 1_000_000_000L)
+            .untetheredWindowLimitTimeoutNs(livenessNs)
+            .errorHandler(ex -> LOGGER.warn("media driver error in {}: {}", ctx.aeronDirectory, ex.toString()));
+        driverCtx
+            .conductorIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs))
+            .senderIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs))
+            .receiverIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs))
+            .sharedNetworkIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs))
+            .sharedIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs));
+        final MediaDriver driver = MediaDriver.launch(driverCtx);
+        LOGGER.info("media driver up: dir={} threading={} idle={} termLength={}", ctx.aeronDirectory,
+            ctx.threadingMode, ctx.idleStrategy, ctx.termLength);
+        return new UrpcMediaDriver(ctx, driver);
+    }
+
+    public String aeronDirectory()
+    {
+        return ctx.aeronDirectory;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(driver);
+    }
+
+    /**
+     * Driver configuration; defaults from {@link TransportConfiguration}.
+     */
+    public static final class Context
+    {
+        private String aeronDirectory = TransportConfiguration.aeronDirectory();
+        private String threading = TransportConfiguration.driverThreading();
+        private ThreadingMode threadingMode;
+        private String idleStrategy = TransportConfiguration.driverIdle();
+        private long idleParkMaxNs = TransportConfiguration.idleParkMaxNs();
+        private int termLength = TransportConfiguration.termLength();
+        private long livenessTimeoutNs = TransportConfiguration.livenessTimeoutNs();
+        private boolean deleteDirectoryOnStart;
+        private boolean deleteDirectoryOnShutdown = true;
+
+        public Context conclude()
+        {
+            if (null == aeronDirectory || aeronDirectory.isBlank())
+            {
+                throw new IllegalArgumentException("aeronDirectory is empty");
+            }
+            try
+            {
+                threadingMode = ThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT).replace('-', '_'));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("threading=" + threading +
+                    " is unknown: use SHARED, SHARED_NETWORK or DEDICATED");
+            }
+            if (ThreadingMode.INVOKER == threadingMode)
+            {
+                throw new IllegalArgumentException("threading=INVOKER is not supported: use SHARED, SHARED_NETWORK or DEDICATED");
+            }
+            IdleStrategies.of(idleStrategy, idleParkMaxNs);
+            UrpcEndpoint.Context.checkTermLength(termLength);
+            final long minNs = TransportConfiguration.LIVENESS_TIMEOUT_MIN_MS * 1_000_000L;
+            if (livenessTimeoutNs < minNs)
+            {
+                throw new IllegalArgumentException("livenessTimeout=" + livenessTimeoutNs / 1_000_000 +
+                    " ms is below " + TransportConfiguration.LIVENESS_TIMEOUT_MIN_MS + " ms");
+            }
+            return this;
+        }
+
+        public Context aeronDirectory(final String aeronDirectory)
+        {
+            this.aeronDirectory = aeronDirectory;
+            return this;
+        }
+
+        public String aeronDirectory()
+        {
+            return aeronDirectory;
+        }
+
+        /** SHARED, SHARED_NETWORK or DEDICATED. */
+        public Context threading(final String threading)
+        {
+            this.threading = threading;
+            return this;
+        }
+
+        public Context idleStrategy(final String idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        public Context idleParkMaxNs(final long idleParkMaxNs)
+        {
+            this.idleParkMaxNs = idleParkMaxNs;
+            return this;
+        }
+
+        public Context termLength(final int termLength)
+        {
+            this.termLength = termLength;
+            return this;
+        }
+
+        public Context livenessTimeoutNs(final long livenessTimeoutNs)
+        {
+            this.livenessTimeoutNs = livenessTimeoutNs;
+            return this;
+        }
+
+        /** Take over the directory even if a driver seems active there (benchmarks' private dirs). */
+        public Context deleteDirectoryOnStart(final boolean deleteDirectoryOnStart)
+        {
+            this.deleteDirectoryOnStart = deleteDirectoryOnStart;
+            return this;
+        }
+
+        public Context deleteDirectoryOnShutdown(final boolean deleteDirectoryOnShutdown)
+        {
+            this.deleteDirectoryOnShutdown = deleteDirectoryOnShutdown;
+            return this;
+        }
+    }
+}

@@ -1,0 +1,371 @@
+package io.multikernel.transport;
+
+import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
+import io.multikernel.schema.EnvelopeEncoder;
+import io.multikernel.schema.GoodbyeEncoder;
+import io.multikernel.schema.HeartbeatEncoder;
+import io.multikernel.schema.HelloEncoder;
+import io.multikernel.schema.MessageHeaderEncoder;
+import io.multikernel.schema.PingEncoder;
+import io.multikernel.schema.PongEncoder;
+import io.multikernel.schema.BooleanType;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Sends URPC messages from one core to the inboxes of its peers. Every send has an explicit
+ * {@link SendOutcome}. A message that fits one Aeron frame is encoded straight into the log buffer
+ * ({@code tryClaim}); a longer one is encoded into a reused scratch buffer and offered (Aeron
+ * fragments it). Back pressure is retried up to {@code sendRetryAttempts} times, yielding the CPU
+ * between attempts so the receiver can drain, and then reported.
+ * <p>
+ * Typed senders cover the transport's own messages. Other layers use the two-step form:
+ * {@link #begin(int, int, int, int, long)} writes the header and envelope and exposes
+ * {@link #buffer()} and {@link #blockOffset()} for the rest of the message; {@link #commit()} sends.
+ * Not thread safe: one publisher per core agent.
+ */
+public final class UrpcPublisher
+{
+    private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+
+    private final int selfCoreId;
+    private final long selfIncarnation;
+    private final int sendRetryAttempts;
+    private final int messageLengthMax;
+    private final Int2ObjectHashMap<Publication> publicationByCore;
+    private final UrpcMetrics metrics;
+
+    private final BufferClaim bufferClaim = new BufferClaim();
+    private final UnsafeBuffer scratch;
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final EnvelopeEncoder envelopeEncoder = new EnvelopeEncoder();
+    private final HelloEncoder helloEncoder = new HelloEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final PingEncoder pingEncoder = new PingEncoder();
+    private final PongEncoder pongEncoder = new PongEncoder();
+    private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
+
+    private Publication current;
+    private boolean claimed;
+    private MutableDirectBuffer frameBuffer;
+    private int frameOffset;
+    private int frameLength;
+    private int frameTemplateId;
+
+    UrpcPublisher(
+        final int selfCoreId,
+        final long selfIncarnation,
+        final int sendRetryAttempts,
+        final int messageLengthMax,
+        final Int2ObjectHashMap<Publication> publicationByCore,
+        final UrpcMetrics metrics)
+    {
+        this.selfCoreId = selfCoreId;
+        this.selfIncarnation = selfIncarnation;
+        this.sendRetryAttempts = sendRetryAttempts;
+        this.messageLengthMax = messageLengthMax;
+        this.publicationByCore = publicationByCore;
+        this.metrics = metrics;
+        this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLengthMax));
+    }
+
+    public SendOutcome sendHello(
+        final int destination, final long correlationId, final int hostId, final long timestampNs, final boolean reply)
+    {
+        final SendOutcome outcome = begin(destination, HelloEncoder.TEMPLATE_ID, HelloEncoder.BLOCK_LENGTH,
+            HEADER_LENGTH + HelloEncoder.BLOCK_LENGTH, correlationId);
+        if (SendOutcome.SENT != outcome)
+        {
+            return outcome;
+        }
+        helloEncoder.wrap(frameBuffer, blockOffset())
+            .schemaVersion(HelloEncoder.SCHEMA_VERSION)
+            .hostId(hostId)
+            .timestampNs(timestampNs)
+            .reply(reply ? BooleanType.TRUE : BooleanType.FALSE);
+        return commitChecked(helloEncoder.limit());
+    }
+
+    public SendOutcome sendHeartbeat(final int destination, final long correlationId, final long timestampNs)
+    {
+        final SendOutcome outcome = begin(destination, HeartbeatEncoder.TEMPLATE_ID, HeartbeatEncoder.BLOCK_LENGTH,
+            HEADER_LENGTH + HeartbeatEncoder.BLOCK_LENGTH, correlationId);
+        if (SendOutcome.SENT != outcome)
+        {
+            return outcome;
+        }
+        heartbeatEncoder.wrap(frameBuffer, blockOffset()).timestampNs(timestampNs);
+        return commitChecked(heartbeatEncoder.limit());
+    }
+
+    public SendOutcome sendPing(
+        final int destination,
+        final long correlationId,
+        final long timestampNs,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        final SendOutcome outcome = begin(destination, PingEncoder.TEMPLATE_ID, PingEncoder.BLOCK_LENGTH,
+            HEADER_LENGTH + PingEncoder.BLOCK_LENGTH + PingEncoder.payloadHeaderLength() + payloadLength, correlationId);
+        if (SendOutcome.SENT != outcome)
+        {
+            return outcome;
+        }
+        pingEncoder.wrap(frameBuffer, blockOffset())
+            .timestampNs(timestampNs)
+            .putPayload(payload, payloadOffset, payloadLength);
+        return commitChecked(pingEncoder.limit());
+    }
+
+    public SendOutcome sendPong(
+        final int destination,
+        final long correlationId,
+        final long pingTimestampNs,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        final SendOutcome outcome = begin(destination, PongEncoder.TEMPLATE_ID, PongEncoder.BLOCK_LENGTH,
+            HEADER_LENGTH + PongEncoder.BLOCK_LENGTH + PongEncoder.payloadHeaderLength() + payloadLength, correlationId);
+        if (SendOutcome.SENT != outcome)
+        {
+            return outcome;
+        }
+        pongEncoder.wrap(frameBuffer, blockOffset())
+            .pingTimestampNs(pingTimestampNs)
+            .putPayload(payload, payloadOffset, payloadLength);
+        return commitChecked(pongEncoder.limit());
+    }
+
+    public SendOutcome sendGoodbye(final int destination, final short reason)
+    {
+        final SendOutcome outcome = begin(destination, GoodbyeEncoder.TEMPLATE_ID, GoodbyeEncoder.BLOCK_LENGTH,
+            HEADER_LENGTH + GoodbyeEncoder.BLOCK_LENGTH, 0);
+        if (SendOutcome.SENT != outcome)
+        {
+            return outcome;
+        }
+        goodbyeEncoder.wrap(frameBuffer, blockOffset()).reason(reason);
+        return commitChecked(goodbyeEncoder.limit());
+    }
+
+    /**
+     * Reserve a frame for a message to {@code destination} and write its header and envelope. On
+     * {@link SendOutcome#SENT} the caller encodes the rest of the root block at {@link #blockOffset()}
+     * (its encoder's {@code wrap}, not {@code wrapAndApplyHeader}, leaving the envelope alone) and then
+     * calls {@link #commit()} or {@link #abort()}. Any other outcome reserved nothing.
+     *
+     * @param destination   core id.
+     * @param templateId    of the message.
+     * @param blockLength   of its root block.
+     * @param messageLength header, block, groups and var data, bytes.
+     * @param correlationId for the envelope.
+     * @return {@link SendOutcome#SENT} when a frame is reserved, otherwise why not.
+     */
+    public SendOutcome begin(
+        final int destination, final int templateId, final int blockLength, final int messageLength, final long correlationId)
+    {
+        if (null != frameBuffer)
+        {
+            throw new IllegalStateException("begin() while a frame for templateId=" + frameTemplateId + " is open");
+        }
+        final Publication publication = publicationByCore.get(destination);
+        if (null == publication)
+        {
+            return failed(SendOutcome.UNKNOWN_DESTINATION);
+        }
+        if (messageLength > messageLengthMax)
+        {
+            return failed(SendOutcome.TOO_LARGE);
+        }
+        if (messageLength <= publication.maxPayloadLength())
+        {
+            final SendOutcome outcome = claim(publication, messageLength);
+            if (SendOutcome.SENT != outcome)
+            {
+                return failed(outcome);
+            }
+            claimed = true;
+            frameBuffer = bufferClaim.buffer();
+            frameOffset = bufferClaim.offset();
+        }
+        else
+        {
+            claimed = false;
+            frameBuffer = scratch;
+            frameOffset = 0;
+        }
+        current = publication;
+        frameLength = messageLength;
+        frameTemplateId = templateId;
+        headerEncoder.wrap(frameBuffer, frameOffset)
+            .blockLength(blockLength)
+            .templateId(templateId)
+            .schemaId(MessageHeaderEncoder.SCHEMA_ID)
+            .version(MessageHeaderEncoder.SCHEMA_VERSION);
+        envelopeEncoder.wrap(frameBuffer, frameOffset + HEADER_LENGTH)
+            .sourceCoreId(selfCoreId)
+            .destinationCoreId(destination)
+            .sourceIncarnation(selfIncarnation)
+            .correlationId(correlationId);
+        return SendOutcome.SENT;
+    }
+
+    /**
+     * @return the buffer of the frame opened by {@link #begin}.
+     */
+    public MutableDirectBuffer buffer()
+    {
+        return frameBuffer;
+    }
+
+    /**
+     * @return offset of the open frame's root block, where the envelope starts.
+     */
+    public int blockOffset()
+    {
+        return frameOffset + HEADER_LENGTH;
+    }
+
+    /**
+     * Send the frame opened by {@link #begin}.
+     *
+     * @return {@link SendOutcome#SENT}, or why the message did not go out.
+     */
+    public SendOutcome commit()
+    {
+        if (null == frameBuffer)
+        {
+            throw new IllegalStateException("commit() without begin()");
+        }
+        SendOutcome outcome = SendOutcome.SENT;
+        if (claimed)
+        {
+            bufferClaim.commit();
+        }
+        else
+        {
+            outcome = offer(current, frameLength);
+        }
+        final int templateId = frameTemplateId;
+        final int length = frameLength;
+        clear();
+        if (SendOutcome.SENT == outcome)
+        {
+            metrics.onSent(templateId, length);
+            return outcome;
+        }
+        return failed(outcome);
+    }
+
+    /**
+     * Give up the frame opened by {@link #begin}; a claimed frame becomes padding the receiver skips.
+     */
+    public void abort()
+    {
+        if (claimed && null != frameBuffer)
+        {
+            bufferClaim.abort();
+        }
+        clear();
+    }
+
+    /**
+     * Send a frame encoded elsewhere, as is. For relays and for tests that need frames the typed
+     * senders would never produce.
+     *
+     * @param destination core id.
+     * @param frame       buffer holding the frame.
+     * @param offset      of the frame.
+     * @param length      of the frame.
+     * @return the outcome.
+     */
+    public SendOutcome sendRaw(final int destination, final DirectBuffer frame, final int offset, final int length)
+    {
+        final Publication publication = publicationByCore.get(destination);
+        if (null == publication)
+        {
+            return failed(SendOutcome.UNKNOWN_DESTINATION);
+        }
+        if (length > messageLengthMax)
+        {
+            return failed(SendOutcome.TOO_LARGE);
+        }
+        final SendOutcome outcome = retry(publication, frame, offset, length, false);
+        return SendOutcome.SENT == outcome ? outcome : failed(outcome);
+    }
+
+    private SendOutcome commitChecked(final int encoderLimit)
+    {
+        // The length promised to begin() and the bytes written must agree: a mismatch is a bug that
+        // would corrupt the inbox, so it stops the core.
+        if (encoderLimit != frameOffset + frameLength)
+        {
+            abort();
+            throw new IllegalStateException("encoded " + (encoderLimit - frameOffset) + " bytes but reserved " + frameLength);
+        }
+        return commit();
+    }
+
+    private SendOutcome claim(final Publication publication, final int length)
+    {
+        return retry(publication, null, 0, length, true);
+    }
+
+    private SendOutcome offer(final Publication publication, final int length)
+    {
+        return retry(publication, scratch, 0, length, false);
+    }
+
+    private SendOutcome retry(
+        final Publication publication, final DirectBuffer buffer, final int offset, final int length, final boolean claim)
+    {
+        boolean backPressured = false;
+        for (int attempt = 0; attempt <= sendRetryAttempts; attempt++)
+        {
+            final long result = claim ?
+                publication.tryClaim(length, bufferClaim) : publication.offer(buffer, offset, length);
+            if (result > 0)
+            {
+                return SendOutcome.SENT;
+            }
+            if (Publication.NOT_CONNECTED == result)
+            {
+                return SendOutcome.NOT_CONNECTED;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                return SendOutcome.CLOSED;
+            }
+            if (!backPressured)
+            {
+                backPressured = true;
+                metrics.onBackPressure();
+            }
+            Thread.yield();
+        }
+        return SendOutcome.BACK_PRESSURED;
+    }
+
+    private SendOutcome failed(final SendOutcome outcome)
+    {
+        metrics.onSendFailed(outcome);
+        return outcome;
+    }
+
+    private void clear()
+    {
+        current = null;
+        frameBuffer = null;
+        claimed = false;
+        frameOffset = 0;
+        frameLength = 0;
+        frameTemplateId = 0;
+    }
+}

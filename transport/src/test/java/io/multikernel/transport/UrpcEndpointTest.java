@@ -1,0 +1,291 @@
+package io.multikernel.transport;
+
+import io.multikernel.schema.MessageHeaderEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Two endpoints in one JVM over a real embedded media driver: sends, outcomes, per-sender FIFO,
+ * fragmentation, and bad frames on the wire. The multi-process version lives in it-tests.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UrpcEndpointTest
+{
+    private static final int TERM_LENGTH = 64 * 1024;
+
+    @TempDir
+    Path tempDir;
+
+    private UrpcMediaDriver driver;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Recorder recorderA = new Recorder();
+    private final Recorder recorderB = new Recorder();
+
+    @BeforeEach
+    void startDriver()
+    {
+        driver = UrpcMediaDriver.launch(new UrpcMediaDriver.Context()
+            .aeronDirectory(tempDir.resolve("aeron").toString())
+            .idleStrategy("yielding")
+            .termLength(TERM_LENGTH)
+            .deleteDirectoryOnStart(true));
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            closeables.get(i).close();
+        }
+        driver.close();
+    }
+
+    @Test
+    void pingPongOverIpc()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        assertThat(a.mediaTo(2)).isEqualTo(Media.IPC);
+        awaitConnected(a, b);
+        pingPong(a, b);
+    }
+
+    @Test
+    void pingPongOverUdpLoopback()
+    {
+        final String endpointA = "127.0.0.1:" + freePort();
+        final String endpointB = "127.0.0.1:" + freePort();
+        final UrpcEndpoint a = endpoint(1, 0, endpointA, recorderA, List.of(new PeerDescriptor(2, 1, endpointB)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 1, endpointB, recorderB, List.of(new PeerDescriptor(1, 0, endpointA)), Media.IPC);
+        assertThat(a.mediaTo(2)).isEqualTo(Media.UDP);
+        awaitConnected(a, b);
+        pingPong(a, b);
+    }
+
+    @Test
+    void keepsPerSenderOrderAndLosesNothing()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        final int count = 20_000;
+        int sent = 0;
+        while (sent < count)
+        {
+            final SendOutcome outcome = a.publisher().sendHeartbeat(2, sent, sent);
+            if (SendOutcome.SENT == outcome)
+            {
+                sent++;
+            }
+            else
+            {
+                assertThat(outcome).isEqualTo(SendOutcome.BACK_PRESSURED);
+            }
+            b.poll();
+        }
+        await(() -> recorderB.heartbeats.size() == count, b);
+        for (int i = 0; i < count; i++)
+        {
+            assertThat(recorderB.heartbeats.get(i)).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void reportsEveryKindOfSendFailure()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA,
+            List.of(new PeerDescriptor(2, 0, null), new PeerDescriptor(3, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+
+        assertThat(a.publisher().sendHeartbeat(9, 0, 0)).isEqualTo(SendOutcome.UNKNOWN_DESTINATION);
+        assertThat(a.publisher().sendHeartbeat(3, 0, 0)).isEqualTo(SendOutcome.NOT_CONNECTED);
+        final UnsafeBuffer big = new UnsafeBuffer(new byte[TERM_LENGTH]);
+        assertThat(a.publisher().sendPing(2, 0, 0, big, 0, TERM_LENGTH / 8)).isEqualTo(SendOutcome.TOO_LARGE);
+
+        // B never polls: A fills B's inbox until back pressure is reported, not hidden.
+        SendOutcome outcome = SendOutcome.SENT;
+        for (int i = 0; i < 100_000 && SendOutcome.SENT == outcome; i++)
+        {
+            outcome = a.publisher().sendPing(2, i, 0, big, 0, 1000);
+        }
+        assertThat(outcome).isEqualTo(SendOutcome.BACK_PRESSURED);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.BACK_PRESSURED)).isEqualTo(1.0);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.NOT_CONNECTED)).isEqualTo(1.0);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.UNKNOWN_DESTINATION)).isEqualTo(1.0);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.TOO_LARGE)).isEqualTo(1.0);
+    }
+
+    @Test
+    void fragmentsAndReassemblesMessagesLargerThanOneFrame()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        final int length = TERM_LENGTH / 8 - 100;
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[length]);
+        for (int i = 0; i < length; i++)
+        {
+            payload.putByte(i, (byte)i);
+        }
+        assertThat(a.publisher().sendPing(2, 42, 7, payload, 0, length)).isEqualTo(SendOutcome.SENT);
+        await(() -> recorderB.pingPayloads.size() == 1, b);
+        final byte[] got = recorderB.pingPayloads.get(0);
+        assertThat(got).hasSize(length);
+        for (int i = 0; i < length; i++)
+        {
+            assertThat(got[i]).isEqualTo((byte)i);
+        }
+    }
+
+    @Test
+    void badFramesOnTheWireAreCountedAndTheInboxKeepsWorking()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        final UnsafeBuffer junk = new UnsafeBuffer(new byte[64]);
+        junk.putShort(2, (short)3);
+        assertThat(a.publisher().sendRaw(2, junk, 0, 5)).isEqualTo(SendOutcome.SENT);
+        junk.putShort(4, (short)MessageHeaderEncoder.SCHEMA_ID);
+        junk.putShort(2, (short)500);
+        junk.putShort(6, (short)1);
+        assertThat(a.publisher().sendRaw(2, junk, 0, 64)).isEqualTo(SendOutcome.SENT);
+        junk.putShort(4, (short)4242);
+        assertThat(a.publisher().sendRaw(2, junk, 0, 64)).isEqualTo(SendOutcome.SENT);
+        assertThat(a.publisher().sendHeartbeat(2, 1, 99)).isEqualTo(SendOutcome.SENT);
+
+        await(() -> recorderB.heartbeats.size() == 1, b);
+        assertThat(b.metrics().rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1.0);
+        assertThat(b.metrics().rejectedCount(RejectReason.UNKNOWN_TEMPLATE)).isEqualTo(1.0);
+        assertThat(b.metrics().rejectedCount(RejectReason.FOREIGN_SCHEMA)).isEqualTo(1.0);
+    }
+
+    @Test
+    void contextRejectsBadSettingsWithTheValueNamed()
+    {
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).termLength(100_000).conclude())
+            .hasMessageContaining("termLength=100000 is not a power of two");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(-4).conclude())
+            .hasMessageContaining("coreId=-4");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).peers(List.of(new PeerDescriptor(1, 0, null))).conclude())
+            .hasMessageContaining("this core itself");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).peers(List.of(new PeerDescriptor(2, 5, null))).conclude())
+            .hasMessageContaining("core 2 on host 5 has no udpEndpoint");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).termLength(65536).messageLengthMax(65536).conclude())
+            .hasMessageContaining("messageLengthMax=65536");
+        assertThatThrownBy(() -> new PeerDescriptor(3, 0, "nohostport"))
+            .hasMessageContaining("udpEndpoint=nohostport of core 3 is not host:port");
+        assertThatThrownBy(() -> UrpcMediaDriver.launch(new UrpcMediaDriver.Context()
+            .aeronDirectory(driver.aeronDirectory())))
+            .hasMessageContaining("already running in " + driver.aeronDirectory());
+        assertThatThrownBy(() -> new UrpcMediaDriver.Context().threading("turbo").conclude())
+            .hasMessageContaining("threading=turbo is unknown");
+    }
+
+    private void pingPong(final UrpcEndpoint a, final UrpcEndpoint b)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer("payload!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        recorderB.replyWith = b;
+        assertThat(a.publisher().sendPing(2, 11, 1234, payload, 0, payload.capacity())).isEqualTo(SendOutcome.SENT);
+        await(() -> recorderA.pongs.size() == 1, a, b);
+        assertThat(recorderA.pongs.get(0)).isEqualTo("2:11:1234:payload!");
+        assertThat(a.incarnations().incarnation(2)).isEqualTo(b.incarnation());
+    }
+
+    private UrpcEndpoint endpoint(final int coreId, final int hostId, final String udp, final UrpcHandler handler,
+        final List<PeerDescriptor> peers, final Media sameHost)
+    {
+        final UrpcEndpoint endpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
+            .aeronDirectory(driver.aeronDirectory())
+            .coreId(coreId)
+            .hostId(hostId)
+            .udpBindEndpoint(udp)
+            .peers(peers)
+            .sameHostMedia(sameHost)
+            .termLength(TERM_LENGTH)
+            .handler(handler));
+        closeables.add(endpoint);
+        return endpoint;
+    }
+
+    private static void awaitConnected(final UrpcEndpoint a, final UrpcEndpoint b)
+    {
+        await(() -> a.isConnected(b.coreId()) && b.isConnected(a.coreId()), a, b);
+    }
+
+    static void await(final BooleanSupplier condition, final UrpcEndpoint... endpoints)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean())
+        {
+            for (final UrpcEndpoint endpoint : endpoints)
+            {
+                endpoint.poll();
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.yield();
+        }
+    }
+
+    static int freePort()
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    static final class Recorder implements UrpcHandler
+    {
+        final List<Long> heartbeats = new ArrayList<>();
+        final List<String> pongs = new ArrayList<>();
+        final List<byte[]> pingPayloads = new ArrayList<>();
+        UrpcEndpoint replyWith;
+
+        public void onHeartbeat(final int source, final long incarnation, final long correlationId, final long ts)
+        {
+            heartbeats.add(correlationId);
+        }
+
+        public void onPing(final int source, final long correlationId, final long ts,
+            final DirectBuffer payload, final int offset, final int length)
+        {
+            final byte[] bytes = new byte[length];
+            payload.getBytes(offset, bytes);
+            pingPayloads.add(bytes);
+            if (null != replyWith)
+            {
+                replyWith.publisher().sendPong(source, correlationId, ts, payload, offset, length);
+            }
+        }
+
+        public void onPong(final int source, final long correlationId, final long pingTs,
+            final DirectBuffer payload, final int offset, final int length)
+        {
+            pongs.add(source + ":" + correlationId + ":" + pingTs + ":" + payload.getStringWithoutLengthAscii(offset, length));
+        }
+    }
+}

@@ -1,7 +1,6 @@
 package io.multikernel.transport;
 
-import org.agrona.collections.Long2LongHashMap;
-
+import java.util.Arrays;
 import java.util.Collection;
 
 /**
@@ -14,7 +13,10 @@ public final class PeerIncarnations
     /** Incarnation value before anything was heard from a peer. */
     public static final long UNKNOWN_INCARNATION = Long.MIN_VALUE;
 
-    private final Long2LongHashMap incarnationByCore = new Long2LongHashMap(Long.MAX_VALUE);
+    /** Marks a core id that is not a peer; dense by core id, as cluster maps number cores from 0. */
+    private static final long NOT_A_PEER = Long.MAX_VALUE;
+
+    private final long[] incarnationByCore;
     private final IncarnationListener listener;
 
     /**
@@ -34,27 +36,30 @@ public final class PeerIncarnations
     public PeerIncarnations(final Collection<PeerDescriptor> peers, final IncarnationListener listener)
     {
         this.listener = listener;
+        final int maxCoreId = peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1);
+        incarnationByCore = new long[maxCoreId + 1];
+        Arrays.fill(incarnationByCore, NOT_A_PEER);
         for (final PeerDescriptor peer : peers)
         {
-            incarnationByCore.put(peer.coreId(), UNKNOWN_INCARNATION);
+            incarnationByCore[peer.coreId()] = UNKNOWN_INCARNATION;
         }
     }
 
     public boolean isKnown(final int coreId)
     {
-        return incarnationByCore.containsKey(coreId);
+        return coreId >= 0 && coreId < incarnationByCore.length && NOT_A_PEER != incarnationByCore[coreId];
     }
 
     /**
      * Record a frame from a known peer.
      *
-     * @param coreId      sender.
+     * @param coreId      sender, for which {@link #isKnown(int)} holds.
      * @param incarnation the frame's incarnation.
      * @return false when the frame is from an older incarnation than already seen (stale).
      */
     public boolean onFrom(final int coreId, final long incarnation)
     {
-        final long known = incarnationByCore.get(coreId);
+        final long known = incarnationByCore[coreId];
         if (incarnation == known)
         {
             return true;
@@ -63,7 +68,7 @@ public final class PeerIncarnations
         {
             return false;
         }
-        incarnationByCore.put(coreId, incarnation);
+        incarnationByCore[coreId] = incarnation;
         listener.onNewIncarnation(coreId, known, incarnation);
         return true;
     }
@@ -74,7 +79,6 @@ public final class PeerIncarnations
      */
     public long incarnation(final int coreId)
     {
-        final long value = incarnationByCore.get(coreId);
-        return Long.MAX_VALUE == value ? UNKNOWN_INCARNATION : value;
+        return isKnown(coreId) ? incarnationByCore[coreId] : UNKNOWN_INCARNATION;
     }
 }

@@ -9,7 +9,6 @@ import io.aeron.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.agrona.CloseHelper;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -34,7 +33,7 @@ public final class UrpcEndpoint implements AutoCloseable
     private final Context ctx;
     private final Aeron aeron;
     private final boolean ownsAeron;
-    private final Int2ObjectHashMap<Publication> publicationByCore = new Int2ObjectHashMap<>();
+    private final Publication[] publicationByCore;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final List<FragmentAssembler> assemblers = new ArrayList<>();
     private final MessageDispatcher dispatcher;
@@ -51,6 +50,7 @@ public final class UrpcEndpoint implements AutoCloseable
         this.metrics = new UrpcMetrics(ctx.meterRegistry);
         this.dispatcher = new MessageDispatcher(metrics);
         this.fragmentLimit = ctx.pollFragmentsMax;
+        this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
         final UrpcHandler handler = ctx.handler;
         this.incarnations = new PeerIncarnations(ctx.peers, handler::onNewIncarnation);
         TransportHandlers.register(dispatcher, handler);
@@ -114,7 +114,7 @@ public final class UrpcEndpoint implements AutoCloseable
      */
     public boolean isConnected(final int coreId)
     {
-        final Publication publication = publicationByCore.get(coreId);
+        final Publication publication = coreId >= 0 && coreId < publicationByCore.length ? publicationByCore[coreId] : null;
         return null != publication && publication.isConnected();
     }
 
@@ -162,7 +162,10 @@ public final class UrpcEndpoint implements AutoCloseable
 
     private void closeResources()
     {
-        publicationByCore.values().forEach(CloseHelper::quietClose);
+        for (final Publication publication : publicationByCore)
+        {
+            CloseHelper.quietClose(publication);
+        }
         subscriptions.forEach(CloseHelper::quietClose);
         if (ownsAeron)
         {
@@ -178,8 +181,7 @@ public final class UrpcEndpoint implements AutoCloseable
                 new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength).build() :
                 new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(peer.udpEndpoint())
                     .termLength(ctx.termLength).build();
-            publicationByCore.put(peer.coreId(),
-                aeron.addPublication(channel, TransportConfiguration.inboxStreamId(peer.coreId())));
+            publicationByCore[peer.coreId()] = aeron.addPublication(channel, TransportConfiguration.inboxStreamId(peer.coreId()));
         }
     }
 

@@ -1,12 +1,15 @@
 package io.multikernel.transport;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.concurrent.atomic.AtomicLongArray;
+
 /**
- * URPC counters of one core. All meters are registered up front or on first use of a template, so
- * the hot path only increments. Label cardinality is bounded by the schema (message types) and the
- * enums (reasons).
+ * URPC counters of one core. The core's agent is the only writer, so an increment is a plain read
+ * and an ordered write (no CAS on the hot path); Micrometer reads the values when it is scraped
+ * through {@link FunctionCounter}s. Meters are registered up front or on first use of a template,
+ * and label cardinality is bounded by the schema (message types) and the enums (reasons).
  *
  * <pre>
  *   mk_urpc_messages_received_total{type}   mk_urpc_received_bytes_total{type}
@@ -20,39 +23,40 @@ public final class UrpcMetrics
     /** Highest template id the metric tables hold; the schema allots ids well below it. */
     public static final int TEMPLATE_ID_MAX = 1023;
 
+    private static final int TEMPLATES = TEMPLATE_ID_MAX + 1;
+    private static final int RECEIVED_MESSAGES = 0;
+    private static final int RECEIVED_BYTES = TEMPLATES;
+    private static final int SENT_MESSAGES = 2 * TEMPLATES;
+    private static final int SENT_BYTES = 3 * TEMPLATES;
+    private static final int REJECTED = 4 * TEMPLATES;
+    private static final int SEND_FAILURES = REJECTED + RejectReason.values().length;
+    private static final int BACK_PRESSURE = SEND_FAILURES + SendOutcome.values().length;
+    private static final int SLOTS = BACK_PRESSURE + 1;
+
     private final MeterRegistry registry;
-    private final String[] typeNames = new String[TEMPLATE_ID_MAX + 1];
-    private final Counter[] receivedMessages = new Counter[TEMPLATE_ID_MAX + 1];
-    private final Counter[] receivedBytes = new Counter[TEMPLATE_ID_MAX + 1];
-    private final Counter[] sentMessages = new Counter[TEMPLATE_ID_MAX + 1];
-    private final Counter[] sentBytes = new Counter[TEMPLATE_ID_MAX + 1];
-    private final Counter[] rejected = new Counter[RejectReason.values().length];
-    private final Counter[] sendFailures = new Counter[SendOutcome.values().length];
-    private final Counter backPressureEvents;
+    private final String[] typeNames = new String[TEMPLATES];
+    private final boolean[] receivedRegistered = new boolean[TEMPLATES];
+    private final boolean[] sentRegistered = new boolean[TEMPLATES];
+    private final AtomicLongArray values = new AtomicLongArray(SLOTS);
 
     public UrpcMetrics(final MeterRegistry registry)
     {
         this.registry = registry;
         for (final RejectReason reason : RejectReason.values())
         {
-            rejected[reason.ordinal()] = Counter.builder("mk.urpc.rejected")
-                .description("Inbound frames rejected, by reason")
-                .tag("reason", reason.metricTag())
-                .register(registry);
+            register("mk.urpc.rejected", "Inbound frames rejected, by reason", "reason", reason.metricTag(), null,
+                REJECTED + reason.ordinal());
         }
         for (final SendOutcome outcome : SendOutcome.values())
         {
             if (SendOutcome.SENT != outcome)
             {
-                sendFailures[outcome.ordinal()] = Counter.builder("mk.urpc.send.failures")
-                    .description("Sends that did not reach the interconnect, by reason")
-                    .tag("reason", outcome.metricTag())
-                    .register(registry);
+                register("mk.urpc.send.failures", "Sends that did not reach the interconnect, by reason",
+                    "reason", outcome.metricTag(), null, SEND_FAILURES + outcome.ordinal());
             }
         }
-        backPressureEvents = Counter.builder("mk.urpc.back.pressure.events")
-            .description("Sends that met back pressure at least once")
-            .register(registry);
+        register("mk.urpc.back.pressure.events", "Sends that met back pressure at least once", null, null, null,
+            BACK_PRESSURE);
     }
 
     /**
@@ -69,49 +73,64 @@ public final class UrpcMetrics
 
     public void onReceived(final int templateId, final int lengthBytes)
     {
-        if (null == receivedMessages[templateId])
+        if (!receivedRegistered[templateId])
         {
-            receivedMessages[templateId] = counter("mk.urpc.messages.received", "Messages received", templateId, null);
-            receivedBytes[templateId] = counter("mk.urpc.received", "Bytes received", templateId, "bytes");
+            receivedRegistered[templateId] = true;
+            register("mk.urpc.messages.received", "Messages received", "type", typeName(templateId), null,
+                RECEIVED_MESSAGES + templateId);
+            register("mk.urpc.received", "Bytes received", "type", typeName(templateId), "bytes",
+                RECEIVED_BYTES + templateId);
         }
-        receivedMessages[templateId].increment();
-        receivedBytes[templateId].increment(lengthBytes);
+        add(RECEIVED_MESSAGES + templateId, 1);
+        add(RECEIVED_BYTES + templateId, lengthBytes);
     }
 
     public void onSent(final int templateId, final int lengthBytes)
     {
-        if (null == sentMessages[templateId])
+        if (!sentRegistered[templateId])
         {
-            sentMessages[templateId] = counter("mk.urpc.messages.sent", "Messages sent", templateId, null);
-            sentBytes[templateId] = counter("mk.urpc.sent", "Bytes sent", templateId, "bytes");
+            sentRegistered[templateId] = true;
+            register("mk.urpc.messages.sent", "Messages sent", "type", typeName(templateId), null,
+                SENT_MESSAGES + templateId);
+            register("mk.urpc.sent", "Bytes sent", "type", typeName(templateId), "bytes", SENT_BYTES + templateId);
         }
-        sentMessages[templateId].increment();
-        sentBytes[templateId].increment(lengthBytes);
+        add(SENT_MESSAGES + templateId, 1);
+        add(SENT_BYTES + templateId, lengthBytes);
     }
 
     public void onRejected(final RejectReason reason)
     {
-        rejected[reason.ordinal()].increment();
+        add(REJECTED + reason.ordinal(), 1);
     }
 
     public void onSendFailed(final SendOutcome outcome)
     {
-        sendFailures[outcome.ordinal()].increment();
+        add(SEND_FAILURES + outcome.ordinal(), 1);
     }
 
     public void onBackPressure()
     {
-        backPressureEvents.increment();
+        add(BACK_PRESSURE, 1);
     }
 
-    public double rejectedCount(final RejectReason reason)
+    public long rejectedCount(final RejectReason reason)
     {
-        return rejected[reason.ordinal()].count();
+        return values.get(REJECTED + reason.ordinal());
     }
 
-    public double sendFailureCount(final SendOutcome outcome)
+    public long sendFailureCount(final SendOutcome outcome)
     {
-        return sendFailures[outcome.ordinal()].count();
+        return values.get(SEND_FAILURES + outcome.ordinal());
+    }
+
+    public long receivedCount(final int templateId)
+    {
+        return values.get(RECEIVED_MESSAGES + templateId);
+    }
+
+    public long sentCount(final int templateId)
+    {
+        return values.get(SENT_MESSAGES + templateId);
     }
 
     public MeterRegistry registry()
@@ -127,14 +146,32 @@ public final class UrpcMetrics
         }
     }
 
-    private Counter counter(final String name, final String description, final int templateId, final String unit)
+    private void add(final int slot, final long delta)
     {
-        final String type = null == typeNames[templateId] ? "template_" + templateId : typeNames[templateId];
-        final Counter.Builder builder = Counter.builder(name).description(description).tag("type", type);
+        // Single writer: an ordered store is enough for readers on other threads.
+        values.lazySet(slot, values.get(slot) + delta);
+    }
+
+    private String typeName(final int templateId)
+    {
+        return null == typeNames[templateId] ? "template_" + templateId : typeNames[templateId];
+    }
+
+    private void register(
+        final String name, final String description, final String tagKey, final String tagValue, final String unit,
+        final int slot)
+    {
+        final FunctionCounter.Builder<AtomicLongArray> builder = FunctionCounter
+            .builder(name, values, array -> array.get(slot))
+            .description(description);
+        if (null != tagKey)
+        {
+            builder.tag(tagKey, tagValue);
+        }
         if (null != unit)
         {
             builder.baseUnit(unit);
         }
-        return builder.register(registry);
+        builder.register(registry);
     }
 }

@@ -12,7 +12,6 @@ import io.multikernel.schema.PongEncoder;
 import io.multikernel.schema.BooleanType;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -37,7 +36,7 @@ public final class UrpcPublisher
     private final long selfIncarnation;
     private final int sendRetryAttempts;
     private final int messageLengthMax;
-    private final Int2ObjectHashMap<Publication> publicationByCore;
+    private final Publication[] publicationByCore;
     private final UrpcMetrics metrics;
 
     private final BufferClaim bufferClaim = new BufferClaim();
@@ -62,7 +61,7 @@ public final class UrpcPublisher
         final long selfIncarnation,
         final int sendRetryAttempts,
         final int messageLengthMax,
-        final Int2ObjectHashMap<Publication> publicationByCore,
+        final Publication[] publicationByCore,
         final UrpcMetrics metrics)
     {
         this.selfCoreId = selfCoreId;
@@ -175,7 +174,7 @@ public final class UrpcPublisher
         {
             throw new IllegalStateException("begin() while a frame for templateId=" + frameTemplateId + " is open");
         }
-        final Publication publication = publicationByCore.get(destination);
+        final Publication publication = publication(destination);
         if (null == publication)
         {
             return failed(SendOutcome.UNKNOWN_DESTINATION);
@@ -288,7 +287,7 @@ public final class UrpcPublisher
      */
     public SendOutcome sendRaw(final int destination, final DirectBuffer frame, final int offset, final int length)
     {
-        final Publication publication = publicationByCore.get(destination);
+        final Publication publication = publication(destination);
         if (null == publication)
         {
             return failed(SendOutcome.UNKNOWN_DESTINATION);
@@ -299,6 +298,11 @@ public final class UrpcPublisher
         }
         final SendOutcome outcome = retry(publication, frame, offset, length, false);
         return SendOutcome.SENT == outcome ? outcome : failed(outcome);
+    }
+
+    private Publication publication(final int destination)
+    {
+        return destination >= 0 && destination < publicationByCore.length ? publicationByCore[destination] : null;
     }
 
     private SendOutcome commitChecked(final int encoderLimit)

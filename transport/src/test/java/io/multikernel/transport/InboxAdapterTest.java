@@ -185,9 +185,9 @@ class InboxAdapterTest
         adapter.onFragment(buffer, 0, ping(0, 99, SELF, INCARNATION, "a"), null);
         adapter.onFragment(buffer, 0, ping(0, PEER, SELF, INCARNATION, "ok"), null);
 
-        assertThat(metrics.rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1.0);
-        assertThat(metrics.rejectedCount(RejectReason.UNKNOWN_SENDER)).isEqualTo(1.0);
-        assertThat(metrics.registry().get("mk.urpc.messages.received").tag("type", "ping").counter().count())
+        assertThat(metrics.rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1);
+        assertThat(metrics.rejectedCount(RejectReason.UNKNOWN_SENDER)).isEqualTo(1);
+        assertThat(metrics.registry().get("mk.urpc.messages.received").tag("type", "ping").functionCounter().count())
             .isEqualTo(1.0);
         assertThat(received).containsExactly("ping from 2 payload=ok");
     }
@@ -219,8 +219,8 @@ class InboxAdapterTest
         {
             rejected += metrics.rejectedCount(reason);
         }
-        final double dispatched = metrics.registry().find("mk.urpc.messages.received").counters().stream()
-            .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        final double dispatched = metrics.registry().find("mk.urpc.messages.received").functionCounters().stream()
+            .mapToDouble(io.micrometer.core.instrument.FunctionCounter::count).sum();
         assertThat(rejected).isGreaterThan(10_000.0);
         assertThat(rejected + dispatched).isEqualTo(20_000.0);
     }

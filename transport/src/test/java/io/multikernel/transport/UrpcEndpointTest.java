@@ -125,10 +125,10 @@ class UrpcEndpointTest
             outcome = a.publisher().sendPing(2, i, 0, big, 0, 1000);
         }
         assertThat(outcome).isEqualTo(SendOutcome.BACK_PRESSURED);
-        assertThat(a.metrics().sendFailureCount(SendOutcome.BACK_PRESSURED)).isEqualTo(1.0);
-        assertThat(a.metrics().sendFailureCount(SendOutcome.NOT_CONNECTED)).isEqualTo(1.0);
-        assertThat(a.metrics().sendFailureCount(SendOutcome.UNKNOWN_DESTINATION)).isEqualTo(1.0);
-        assertThat(a.metrics().sendFailureCount(SendOutcome.TOO_LARGE)).isEqualTo(1.0);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.BACK_PRESSURED)).isEqualTo(1);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.NOT_CONNECTED)).isEqualTo(1);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.UNKNOWN_DESTINATION)).isEqualTo(1);
+        assertThat(a.metrics().sendFailureCount(SendOutcome.TOO_LARGE)).isEqualTo(1);
     }
 
     @Test
@@ -171,9 +171,9 @@ class UrpcEndpointTest
         assertThat(a.publisher().sendHeartbeat(2, 1, 99)).isEqualTo(SendOutcome.SENT);
 
         await(() -> recorderB.heartbeats.size() == 1, b);
-        assertThat(b.metrics().rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1.0);
-        assertThat(b.metrics().rejectedCount(RejectReason.UNKNOWN_TEMPLATE)).isEqualTo(1.0);
-        assertThat(b.metrics().rejectedCount(RejectReason.FOREIGN_SCHEMA)).isEqualTo(1.0);
+        assertThat(b.metrics().rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1);
+        assertThat(b.metrics().rejectedCount(RejectReason.UNKNOWN_TEMPLATE)).isEqualTo(1);
+        assertThat(b.metrics().rejectedCount(RejectReason.FOREIGN_SCHEMA)).isEqualTo(1);
     }
 
     @Test

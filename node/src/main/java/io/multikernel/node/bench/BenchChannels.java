@@ -1,0 +1,61 @@
+package io.multikernel.node.bench;
+
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.CommonContext;
+import io.multikernel.transport.Media;
+
+/**
+ * Where the two sides of a ping-pong benchmark meet: the media, the term length and, for UDP, the
+ * two loopback ports (one per direction, as each side's inbox has its own endpoint).
+ *
+ * @param media      IPC or UDP loopback.
+ * @param termLength of every log, bytes.
+ * @param pingPort   UDP port the ponging side receives on.
+ * @param pongPort   UDP port the pinging side receives on.
+ */
+record BenchChannels(Media media, int termLength, int pingPort, int pongPort)
+{
+    static final int RAW_PING_STREAM_ID = 2001;
+    static final int RAW_PONG_STREAM_ID = 2002;
+    static final int PINGER_CORE_ID = 0;
+    static final int PONGER_CORE_ID = 1;
+
+    String pingChannel()
+    {
+        return channel(pingPort);
+    }
+
+    String pongChannel()
+    {
+        return channel(pongPort);
+    }
+
+    String pingerEndpoint()
+    {
+        return "127.0.0.1:" + pongPort;
+    }
+
+    String pongerEndpoint()
+    {
+        return "127.0.0.1:" + pingPort;
+    }
+
+    private String channel(final int port)
+    {
+        final ChannelUriStringBuilder builder = new ChannelUriStringBuilder().termLength(termLength);
+        return Media.IPC == media ?
+            builder.media(CommonContext.IPC_MEDIA).build() :
+            builder.media(CommonContext.UDP_MEDIA).endpoint("127.0.0.1:" + port).build();
+    }
+
+    String[] toArgs()
+    {
+        return new String[]{ media.name(), Integer.toString(termLength), Integer.toString(pingPort), Integer.toString(pongPort) };
+    }
+
+    static BenchChannels fromArgs(final String[] args, final int from)
+    {
+        return new BenchChannels(Media.valueOf(args[from]), Integer.parseInt(args[from + 1]),
+            Integer.parseInt(args[from + 2]), Integer.parseInt(args[from + 3]));
+    }
+}

@@ -1,0 +1,269 @@
+package io.multikernel.node.bench;
+
+import io.aeron.Aeron;
+import io.multikernel.node.util.JsonWriter;
+import io.multikernel.transport.IdleStrategies;
+import io.multikernel.transport.JvmFlags;
+import io.multikernel.transport.Media;
+import io.multikernel.transport.TransportConfiguration;
+import io.multikernel.transport.UrpcMediaDriver;
+import org.HdrHistogram.Histogram;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * URPC against the floor. For each media (IPC, UDP loopback) and each system (raw Aeron, URPC with
+ * SBE) it forks a ponging JVM, measures round trips from this JVM with one message in flight, then
+ * one-way streaming throughput, and repeats; medians of the repeats are reported with the URPC/raw
+ * ratios. Both systems run with the same idle strategy, driver, term length and payload.
+ */
+public final class UrpcBenchmark
+{
+    /** Target: URPC round-trip p50 at most this multiple of raw Aeron's. */
+    public static final double RTT_P50_RATIO_TARGET = 1.25;
+    /** Target: URPC throughput at least this fraction of raw Aeron's. */
+    public static final double THROUGHPUT_RATIO_TARGET = 0.8;
+    static final List<String> SYSTEMS = List.of("raw", "urpc");
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
+    private static final long HISTOGRAM_MAX_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Config config;
+    private final PrintStream out;
+
+    /**
+     * @param transports        media to measure.
+     * @param payloadLength     bytes of payload per message.
+     * @param warmupRoundTrips  round trips before measuring.
+     * @param roundTrips        measured round trips.
+     * @param streamMessages    messages in the measured throughput phase.
+     * @param idle              idle strategy of both sides.
+     * @param driverIdle        idle strategy of the media driver.
+     * @param termLength        of every log, bytes.
+     * @param repeat            runs per (media, system); medians are reported.
+     */
+    public record Config(List<Media> transports, int payloadLength, int warmupRoundTrips, int roundTrips,
+        long streamMessages, String idle, String driverIdle, int termLength, int repeat)
+    {
+    }
+
+    public UrpcBenchmark(final Config config, final PrintStream out)
+    {
+        this.config = config;
+        this.out = out;
+    }
+
+    /**
+     * @return medians by media, then by system ({@code raw}, {@code urpc}).
+     * @throws Exception when a peer does not start or connect; the message says which and where its log is.
+     */
+    public Map<Media, Map<String, PingPongResult>> run() throws Exception
+    {
+        final Path workDir = Files.createTempDirectory("mk-bench-urpc-");
+        final Map<Media, Map<String, PingPongResult>> results = new EnumMap<>(Media.class);
+        try (UrpcMediaDriver driver = UrpcMediaDriver.launch(new UrpcMediaDriver.Context()
+            .aeronDirectory(workDir.resolve("aeron").toString())
+            .idleStrategy(config.driverIdle)
+            .termLength(config.termLength)
+            .deleteDirectoryOnStart(true));
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectory())))
+        {
+            for (final Media media : config.transports)
+            {
+                final Map<String, List<PingPongResult>> runs = new LinkedHashMap<>();
+                for (int r = 1; r <= config.repeat; r++)
+                {
+                    for (final String system : SYSTEMS)
+                    {
+                        final PingPongResult result = runOnce(aeron, driver.aeronDirectory(), workDir, media, system);
+                        runs.computeIfAbsent(system, k -> new ArrayList<>()).add(result);
+                        out.printf(Locale.ROOT, "  %-3s %-4s run %d/%d: rtt p50 %s, p99 %s, %s msgs/s%n",
+                            media.name().toLowerCase(Locale.ROOT), system, r, config.repeat,
+                            micros(result.rttP50Ns()), micros(result.rttP99Ns()), rate(result.throughputMsgsPerS()));
+                    }
+                }
+                final Map<String, PingPongResult> medians = new LinkedHashMap<>();
+                runs.forEach((system, list) -> medians.put(system, PingPongResult.median(list)));
+                results.put(media, medians);
+            }
+        }
+        finally
+        {
+            IoUtil.delete(workDir.toFile(), true);
+        }
+        return results;
+    }
+
+    private PingPongResult runOnce(
+        final Aeron aeron, final String aeronDirectory, final Path workDir, final Media media, final String system)
+        throws Exception
+    {
+        final BenchChannels channels = new BenchChannels(media, config.termLength,
+            Media.UDP == media ? freeUdpPort() : 0, Media.UDP == media ? freeUdpPort() : 0);
+        final List<String> command = JvmFlags.javaCommand(BenchPeerMain.class, List.of("-Xmx128m"));
+        command.addAll(List.of(system, aeronDirectory, config.idle));
+        command.addAll(List.of(channels.toArgs()));
+        final Path log = workDir.resolve(system + "-" + media + "-peer.log");
+        try (ChildProcess peer = ChildProcess.start(system + " peer", command, log, BenchPeerMain.READY);
+            PingPongPeer pinger = "raw".equals(system) ?
+                new RawPeers.Pinger(aeron, channels, idle(), config.payloadLength) :
+                new UrpcPeers.Pinger(aeronDirectory, channels, idle(), config.payloadLength))
+        {
+            awaitConnected(pinger, peer, system, media);
+            return measure(pinger);
+        }
+    }
+
+    private PingPongResult measure(final PingPongPeer pinger)
+    {
+        for (int i = 0; i < config.warmupRoundTrips; i++)
+        {
+            pinger.roundTrip(System.nanoTime());
+        }
+        final Histogram rtt = new Histogram(HISTOGRAM_MAX_NS, 3);
+        for (int i = 0; i < config.roundTrips; i++)
+        {
+            final long sentNs = System.nanoTime();
+            final long echoedNs = pinger.roundTrip(sentNs);
+            if (echoedNs != sentNs)
+            {
+                throw new IllegalStateException("echo carried " + echoedNs + " but " + sentNs + " was sent");
+            }
+            rtt.recordValue(Math.min(System.nanoTime() - sentNs, HISTOGRAM_MAX_NS));
+        }
+        pinger.stream(Math.max(1, config.streamMessages / 10));
+        final long startNs = System.nanoTime();
+        pinger.stream(config.streamMessages);
+        final long elapsedNs = System.nanoTime() - startNs;
+        return PingPongResult.of(rtt, config.streamMessages * 1e9 / elapsedNs);
+    }
+
+    private void awaitConnected(final PingPongPeer pinger, final ChildProcess peer, final String system, final Media media)
+    {
+        final long deadlineNs = System.nanoTime() + CONNECT_TIMEOUT_NS;
+        while (!pinger.isConnected())
+        {
+            pinger.poll();
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException(system + " over " + media + " did not connect within " +
+                    TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NS) + " s; peer log: " + peer.tail());
+            }
+            Thread.yield();
+        }
+    }
+
+    private IdleStrategy idle()
+    {
+        return IdleStrategies.of(config.idle, TransportConfiguration.idleParkMaxNs());
+    }
+
+    /**
+     * @param results from {@link #run()}.
+     * @return the human-readable table with ratios and targets.
+     */
+    public String table(final Map<Media, Map<String, PingPongResult>> results)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nURPC vs raw Aeron: %d-byte payload, idle=%s, driver idle=%s, " +
+            "%d round trips, %d streamed messages, median of %d run(s)%n",
+            config.payloadLength, config.idle, config.driverIdle, config.roundTrips, config.streamMessages, config.repeat));
+        sb.append(String.format(Locale.ROOT, "%-5s %-5s %10s %10s %10s %10s %10s %14s%n",
+            "media", "system", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "msgs/s"));
+        results.forEach((media, bySystem) ->
+        {
+            bySystem.forEach((system, r) -> sb.append(String.format(Locale.ROOT, "%-5s %-5s %10s %10s %10s %10s %10s %14s%n",
+                media.name().toLowerCase(Locale.ROOT), system, micros(r.rttP50Ns()), micros(r.rttP90Ns()),
+                micros(r.rttP99Ns()), micros(r.rttP999Ns()), micros(r.rttMaxNs()), rate(r.throughputMsgsPerS()))));
+            final double rttRatio = rttRatio(bySystem);
+            final double throughputRatio = throughputRatio(bySystem);
+            sb.append(String.format(Locale.ROOT, "%-5s ratio urpc/raw: rtt p50 %.2f (target <= %.2f%s), " +
+                "throughput %.2f (target >= %.2f%s)%n", media.name().toLowerCase(Locale.ROOT),
+                rttRatio, RTT_P50_RATIO_TARGET, rttRatio <= RTT_P50_RATIO_TARGET ? ", met" : ", MISSED",
+                throughputRatio, THROUGHPUT_RATIO_TARGET, throughputRatio >= THROUGHPUT_RATIO_TARGET ? ", met" : ", MISSED"));
+        });
+        return sb.toString();
+    }
+
+    /**
+     * @param results from {@link #run()}.
+     * @return the JSON report: keyed by media ({@code ipc}, {@code udp}), then {@code raw}, {@code urpc}
+     *         and {@code ratio}.
+     */
+    public String json(final Map<Media, Map<String, PingPongResult>> results)
+    {
+        final JsonWriter json = new JsonWriter().beginObject()
+            .name("config").beginObject()
+            .field("payload_bytes", config.payloadLength)
+            .field("idle", config.idle)
+            .field("driver_idle", config.driverIdle)
+            .field("term_length_bytes", config.termLength)
+            .field("round_trips", config.roundTrips)
+            .field("warmup_round_trips", config.warmupRoundTrips)
+            .field("stream_messages", config.streamMessages)
+            .field("repeat", config.repeat)
+            .endObject();
+        results.forEach((media, bySystem) ->
+        {
+            json.name(media.name().toLowerCase(Locale.ROOT)).beginObject();
+            bySystem.forEach((system, r) -> json.name(system).beginObject()
+                .field("rtt_p50_ns", r.rttP50Ns())
+                .field("rtt_p90_ns", r.rttP90Ns())
+                .field("rtt_p99_ns", r.rttP99Ns())
+                .field("rtt_p999_ns", r.rttP999Ns())
+                .field("rtt_max_ns", r.rttMaxNs())
+                .field("throughput_msgs_per_s", r.throughputMsgsPerS())
+                .endObject());
+            final double rttRatio = rttRatio(bySystem);
+            final double throughputRatio = throughputRatio(bySystem);
+            json.name("ratio").beginObject()
+                .field("rtt_p50", rttRatio)
+                .field("throughput", throughputRatio)
+                .field("rtt_p50_target_max", RTT_P50_RATIO_TARGET)
+                .field("throughput_target_min", THROUGHPUT_RATIO_TARGET)
+                .field("targets_met", rttRatio <= RTT_P50_RATIO_TARGET && throughputRatio >= THROUGHPUT_RATIO_TARGET)
+                .endObject()
+                .endObject();
+        });
+        return json.endObject().toString();
+    }
+
+    private static double rttRatio(final Map<String, PingPongResult> bySystem)
+    {
+        return (double)bySystem.get("urpc").rttP50Ns() / Math.max(1, bySystem.get("raw").rttP50Ns());
+    }
+
+    private static double throughputRatio(final Map<String, PingPongResult> bySystem)
+    {
+        return bySystem.get("urpc").throughputMsgsPerS() / bySystem.get("raw").throughputMsgsPerS();
+    }
+
+    private static String micros(final long ns)
+    {
+        return String.format(Locale.ROOT, "%.2f", ns / 1000.0);
+    }
+
+    private static String rate(final double perSecond)
+    {
+        return String.format(Locale.ROOT, "%,.0f", perSecond);
+    }
+
+    static int freeUdpPort() throws IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}

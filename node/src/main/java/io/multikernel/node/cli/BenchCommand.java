@@ -1,0 +1,23 @@
+package io.multikernel.node.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code mk bench}: benchmarks, each against its baseline in the same run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks; each runs its baseline in the same invocation and prints the ratio.",
+    subcommands = { BenchUrpcCommand.class })
+final class BenchCommand implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: " +
+            String.join(", ", spec.subcommands().keySet()));
+    }
+}

@@ -1,0 +1,109 @@
+package io.multikernel.node.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code mk}: the multikernel's command line.
+ *
+ * <p>Exit codes: 0 success; 1 the command ran and failed (the message says what and why);
+ * 2 bad usage (unknown command, bad flag or value).
+ */
+@Command(
+    name = "mk",
+    mixinStandardHelpOptions = true,
+    versionProvider = MkCommand.Version.class,
+    description = "A multikernel over networked JVMs: one JVM per core, URPC over Aeron, replicated OS state.",
+    subcommands = { DriverCommand.class, BenchCommand.class, CommandLine.HelpCommand.class },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = { "0:success", "1:the command failed (one line says why; --verbose adds the stack trace)",
+        "2:bad usage: unknown command, flag or value" },
+    footer = { "", "Run 'mk COMMAND --help' for a command's options." })
+public final class MkCommand implements Runnable
+{
+    /** The command ran and failed. */
+    public static final int EXIT_FAILURE = 1;
+    /** Bad usage. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of failures.")
+    boolean verbose;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: " +
+            String.join(", ", spec.subcommands().keySet()));
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(execute(args));
+    }
+
+    /**
+     * Run the CLI without exiting the JVM.
+     *
+     * @param args command line.
+     * @return the exit code.
+     */
+    public static int execute(final String... args)
+    {
+        final MkCommand root = new MkCommand();
+        final CommandLine commandLine = new CommandLine(root);
+        commandLine.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
+        commandLine.setParameterExceptionHandler((ex, arguments) ->
+        {
+            final PrintWriter err = ex.getCommandLine().getErr();
+            err.println("mk: " + ex.getMessage());
+            err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            return EXIT_USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        {
+            final PrintWriter err = cmd.getErr();
+            if (ex instanceof CommandLine.ParameterException parameterException)
+            {
+                err.println("mk: " + parameterException.getMessage());
+                return EXIT_USAGE;
+            }
+            err.println("mk: " + cmd.getCommandSpec().qualifiedName().replaceFirst("^mk ", "") + " failed: " + oneLine(ex));
+            if (root.verbose)
+            {
+                ex.printStackTrace(err);
+            }
+            else
+            {
+                err.println("(run with --verbose for details)");
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    static String oneLine(final Throwable ex)
+    {
+        Throwable cause = ex;
+        while (null == cause.getMessage() && null != cause.getCause())
+        {
+            cause = cause.getCause();
+        }
+        return null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        public String[] getVersion()
+        {
+            final String version = MkCommand.class.getPackage().getImplementationVersion();
+            return new String[]{ "mk " + (null == version ? "development build" : version) };
+        }
+    }
+}

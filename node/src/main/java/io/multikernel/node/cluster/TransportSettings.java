@@ -1,0 +1,61 @@
+package io.multikernel.node.cluster;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Transport settings every core of a cluster shares. Each is optional: an absent value means the
+ * transport's own default (the transport's {@code Configuration} stays the one place for defaults).
+ *
+ * @param idleStrategy    idle strategy of the core's agent, one of
+ *                        {@link ClusterLimits#IDLE_STRATEGY_NAMES}.
+ * @param termLengthBytes Aeron term length of inbox publications, a power of two in
+ *                        {@link ClusterLimits#TERM_LENGTH_MIN_BYTES}..{@link ClusterLimits#TERM_LENGTH_MAX_BYTES}.
+ */
+public record TransportSettings(Optional<String> idleStrategy, OptionalInt termLengthBytes)
+{
+    /** No settings: the transport's defaults throughout. */
+    public static final TransportSettings DEFAULTS = new TransportSettings(Optional.empty(), OptionalInt.empty());
+
+    /**
+     * Checks the invariants; parsers report bad user input before they get here.
+     */
+    public TransportSettings
+    {
+        Objects.requireNonNull(idleStrategy, "idleStrategy");
+        Objects.requireNonNull(termLengthBytes, "termLengthBytes");
+        if (idleStrategy.map(ClusterLimits::idleStrategyProblem).isPresent() ||
+            (termLengthBytes.isPresent() && null != ClusterLimits.termLengthProblem(termLengthBytes.getAsInt())))
+        {
+            throw new IllegalArgumentException(
+                "invalid idleStrategy=" + idleStrategy + " termLengthBytes=" + termLengthBytes);
+        }
+    }
+
+    /**
+     * @param idleStrategy the new idle strategy, or empty.
+     * @return a copy with the idle strategy replaced.
+     */
+    public TransportSettings withIdleStrategy(final Optional<String> idleStrategy)
+    {
+        return new TransportSettings(idleStrategy, termLengthBytes);
+    }
+
+    /**
+     * @param termLengthBytes the new term length, or empty.
+     * @return a copy with the term length replaced.
+     */
+    public TransportSettings withTermLengthBytes(final OptionalInt termLengthBytes)
+    {
+        return new TransportSettings(idleStrategy, termLengthBytes);
+    }
+
+    /**
+     * @return true when no setting is given.
+     */
+    public boolean isEmpty()
+    {
+        return idleStrategy.isEmpty() && termLengthBytes.isEmpty();
+    }
+}

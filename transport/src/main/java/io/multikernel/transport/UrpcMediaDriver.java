@@ -19,6 +19,7 @@ public final class UrpcMediaDriver implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(UrpcMediaDriver.class);
     private static final long DRIVER_ACTIVE_CHECK_TIMEOUT_MS = 2_000;
+    private static final long TIMER_INTERVAL_MAX_NS = 1_000_000_000L;
 
     private final MediaDriver driver;
     private final Context ctx;
@@ -54,6 +55,7 @@ public final class UrpcMediaDriver implements AutoCloseable
             .threadingMode(ctx.threadingMode)
             .ipcTermBufferLength(ctx.termLength)
             .publicationTermBufferLength(ctx.termLength)
+            .timerIntervalNs(timerIntervalNs(livenessNs))
             .clientLivenessTimeoutNs(livenessNs)
             .imageLivenessTimeoutNs(livenessNs)
             .publicationConnectionTimeoutNs(livenessNs)
@@ -75,6 +77,15 @@ public final class UrpcMediaDriver implements AutoCloseable
     public String aeronDirectory()
     {
         return ctx.aeronDirectory;
+    }
+
+    /**
+     * The driver checks liveness on its timer, so the timer must tick well inside the timeout (Aeron
+     * also insists on it): a fifth of the timeout, never more than Aeron's 1 s default.
+     */
+    static long timerIntervalNs(final long livenessTimeoutNs)
+    {
+        return Math.min(TIMER_INTERVAL_MAX_NS, livenessTimeoutNs / 5);
     }
 
     @Override

@@ -52,8 +52,8 @@ final class DriverCommand implements Callable<Integer>
         {
             ctx.aeronDirectory(aeronDirectory);
         }
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-        try (UrpcMediaDriver driver = UrpcMediaDriver.launch(ctx))
+        try (UrpcMediaDriver driver = UrpcMediaDriver.launch(ctx);
+            ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
             System.out.println("media driver running in " + driver.aeronDirectory() + " (SIGTERM or Ctrl-C stops it)");
             System.out.flush();

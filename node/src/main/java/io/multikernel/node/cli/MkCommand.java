@@ -55,8 +55,21 @@ public final class MkCommand implements Runnable
      */
     public static int execute(final String... args)
     {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Run the CLI with its own output streams (tests capture them).
+     *
+     * @param out  for results and help.
+     * @param err  for errors.
+     * @param args command line.
+     * @return the exit code.
+     */
+    public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
+    {
         final MkCommand root = new MkCommand();
-        final CommandLine commandLine = new CommandLine(root);
+        final CommandLine commandLine = new CommandLine(root).setOut(out).setErr(err);
         commandLine.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {

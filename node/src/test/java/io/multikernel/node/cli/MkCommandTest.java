@@ -1,0 +1,81 @@
+package io.multikernel.node.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad command lines get exit code 2 and one clear line, failures exit 1 without a stack trace unless
+ * --verbose, and --help works everywhere.
+ */
+class MkCommandTest
+{
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        return MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void helpIsAvailableAtEveryLevel()
+    {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("driver", "bench", "Exit codes");
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out.toString()).contains("urpc");
+        assertThat(run("bench", "urpc", "--help")).isZero();
+        assertThat(out.toString()).contains("--transport", "--json", "--repeat");
+        assertThat(run("driver", "--help")).isZero();
+        assertThat(out.toString()).contains("--aeron-dir");
+    }
+
+    @Test
+    void unknownCommandsAndFlagsAreUsageErrors()
+    {
+        assertThat(run("launch-missiles")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("mk: ").contains("launch-missiles");
+        assertThat(run("bench", "urpc", "--no-such-flag")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--no-such-flag");
+        assertThat(run()).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("a command is required");
+        assertThat(run("bench")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("a benchmark is required: urpc");
+    }
+
+    @Test
+    void badBenchmarkValuesNameTheFlagAndValue()
+    {
+        assertThat(run("bench", "urpc", "--repeat", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--repeat=0 is outside 1..100");
+        assertThat(run("bench", "urpc", "--transport", "carrier-pigeon")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--transport=carrier-pigeon is unknown");
+        assertThat(run("bench", "urpc", "--idle", "nap")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("idle strategy 'nap' is unknown");
+        assertThat(run("bench", "urpc", "--term-length", "1000")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--term-length=1000 is not a power of two");
+        assertThat(run("bench", "urpc", "--term-length", "lots")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--term-length=lots is not a size");
+        assertThat(run("bench", "urpc", "--payload", "-1")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("bench", "urpc", "--round-trips", "many")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void failuresAreOneLineUnlessVerbose()
+    {
+        assertThat(run("driver", "--threading", "turbo", "--aeron-dir", "/tmp/mk-test-never-started"))
+            .isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("mk: driver failed: threading=turbo is unknown")
+            .contains("--verbose").doesNotContain("\tat ");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("--verbose", "driver", "--idle", "nap", "--aeron-dir", "/tmp/mk-test-never-started"))
+            .isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("idle strategy 'nap' is unknown").contains("\tat ");
+    }
+}

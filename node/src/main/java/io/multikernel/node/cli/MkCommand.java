@@ -73,29 +73,30 @@ public final class MkCommand implements Runnable
         commandLine.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {
-            final PrintWriter err = ex.getCommandLine().getErr();
-            err.println("mk: " + ex.getMessage());
-            err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            final PrintWriter usageErr = ex.getCommandLine().getErr();
+            usageErr.println("mk: " + ex.getMessage());
+            usageErr.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return EXIT_USAGE;
         });
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
-            final PrintWriter err = cmd.getErr();
+            final PrintWriter failureErr = cmd.getErr();
             if (ex instanceof CommandLine.ParameterException parameterException)
             {
-                err.println("mk: " + parameterException.getMessage());
+                failureErr.println("mk: " + parameterException.getMessage());
                 return EXIT_USAGE;
             }
-            err.println("mk: " + cmd.getCommandSpec().qualifiedName().replaceFirst("^mk ", "") + " failed: " + oneLine(ex));
+            failureErr.println("mk: " + cmd.getCommandSpec().qualifiedName().replaceFirst("^mk ", "") + " failed: " +
+                oneLine(ex));
             if (root.verbose)
             {
-                ex.printStackTrace(err);
+                ex.printStackTrace(failureErr);
             }
             else
             {
-                err.println("(run with --verbose for details)");
+                failureErr.println("(run with --verbose for details)");
             }
-            err.flush();
+            failureErr.flush();
             return EXIT_FAILURE;
         });
         return commandLine.execute(args);

@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param hostId      the host ("package") the peer runs on; same host means IPC is possible.
  * @param udpEndpoint {@code host:port} of the peer's UDP inbox, or {@code null} when it has none
  *                    (then only cores on the same host can reach it).
+ * @param media       how to reach the peer, or {@code null} to derive it: same host uses the
+ *                    endpoint's same-host media, other hosts UDP.
  */
-public record PeerDescriptor(int coreId, int hostId, String udpEndpoint)
+public record PeerDescriptor(int coreId, int hostId, String udpEndpoint, Media media)
 {
     /** Largest core id; keeps per-core tables small and stream ids in range. */
     public static final int CORE_ID_MAX = 65_535;
@@ -29,6 +31,22 @@ public record PeerDescriptor(int coreId, int hostId, String udpEndpoint)
         {
             checkEndpoint(coreId, udpEndpoint);
         }
+        if (Media.UDP == media && null == udpEndpoint)
+        {
+            throw new IllegalArgumentException("core " + coreId + " is to be reached over UDP but has no udpEndpoint");
+        }
+    }
+
+    /**
+     * A peer whose media is derived from the hosts.
+     *
+     * @param coreId      the peer's id.
+     * @param hostId      its host.
+     * @param udpEndpoint its UDP inbox or {@code null}.
+     */
+    public PeerDescriptor(final int coreId, final int hostId, final String udpEndpoint)
+    {
+        this(coreId, hostId, udpEndpoint, null);
     }
 
     static void checkEndpoint(final int coreId, final String endpoint)

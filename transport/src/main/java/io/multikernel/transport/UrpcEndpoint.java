@@ -297,6 +297,11 @@ public final class UrpcEndpoint implements AutoCloseable
                 {
                     throw new IllegalArgumentException("peer coreId=" + peer.coreId() + " appears twice");
                 }
+                if (Media.IPC == peer.media() && peer.hostId() != hostId)
+                {
+                    throw new IllegalArgumentException("core " + peer.coreId() + " on host " + peer.hostId() +
+                        " cannot be reached over IPC from core " + coreId + " on host " + hostId);
+                }
                 if (Media.UDP == mediaTo(peer) && null == peer.udpEndpoint())
                 {
                     throw new IllegalArgumentException("core " + peer.coreId() + " on host " + peer.hostId() +
@@ -307,6 +312,10 @@ public final class UrpcEndpoint implements AutoCloseable
 
         Media mediaTo(final PeerDescriptor peer)
         {
+            if (null != peer.media())
+            {
+                return peer.media();
+            }
             return peer.hostId() == hostId ? sameHostMedia : Media.UDP;
         }
 

@@ -78,6 +78,20 @@ class UrpcEndpointTest
     }
 
     @Test
+    void explicitMediaPerPeerOverridesTheHostRule()
+    {
+        final String endpointA = "127.0.0.1:" + freePort();
+        final String endpointB = "127.0.0.1:" + freePort();
+        final UrpcEndpoint a = endpoint(1, 0, endpointA, recorderA,
+            List.of(new PeerDescriptor(2, 0, endpointB, Media.UDP)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, endpointB, recorderB,
+            List.of(new PeerDescriptor(1, 0, endpointA, Media.UDP)), Media.IPC);
+        assertThat(a.mediaTo(2)).isEqualTo(Media.UDP);
+        awaitConnected(a, b);
+        pingPong(a, b);
+    }
+
+    @Test
     void keepsPerSenderOrderAndLosesNothing()
     {
         final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
@@ -189,6 +203,11 @@ class UrpcEndpointTest
             .hasMessageContaining("core 2 on host 5 has no udpEndpoint");
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).termLength(65536).messageLengthMax(65536).conclude())
             .hasMessageContaining("messageLengthMax=65536");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).hostId(0)
+            .peers(List.of(new PeerDescriptor(2, 5, "h:1", Media.IPC))).conclude())
+            .hasMessageContaining("core 2 on host 5 cannot be reached over IPC from core 1 on host 0");
+        assertThatThrownBy(() -> new PeerDescriptor(2, 0, null, Media.UDP))
+            .hasMessageContaining("core 2 is to be reached over UDP but has no udpEndpoint");
         assertThatThrownBy(() -> new PeerDescriptor(3, 0, "nohostport"))
             .hasMessageContaining("udpEndpoint=nohostport of core 3 is not host:port");
         assertThatThrownBy(() -> UrpcMediaDriver.launch(new UrpcMediaDriver.Context()

@@ -1,0 +1,95 @@
+package io.multikernel.node.admin;
+
+import java.util.concurrent.TimeUnit;
+
+import io.multikernel.node.cluster.ClusterLimits;
+
+/**
+ * The one place the admin HTTP server's settings get their property names, defaults and limits.
+ * {@link AdminServer.Context} starts from the accessors here and its setters override them; the
+ * limits are fixed.
+ *
+ * <h2>Limits the JDK server enforces for us</h2>
+ * The JDK's {@code com.sun.net.httpserver} reads request lines and headers itself (at most
+ * {@code sun.net.httpserver.maxReqHeaderSize}, 384 KiB by default) and, when an exchange closes,
+ * discards an unread request body of at most {@code sun.net.httpserver.drainAmount} (64 KiB) before
+ * it closes the connection instead. Slow clients are only timed out when the JVM is started with
+ * {@code -Dsun.net.httpserver.maxReqTime=S -Dsun.net.httpserver.maxRspTime=S}; those are JVM-wide
+ * settings, so the core's launcher sets them, not this component.
+ */
+public final class AdminConfiguration
+{
+    /** Address the admin server binds to; loopback unless an operator opens it up. */
+    public static final String BIND_ADDRESS_PROP_NAME = "mk.admin.bind.address";
+    public static final String BIND_ADDRESS_DEFAULT = ClusterLimits.DEFAULT_ADMIN_BIND_ADDRESS;
+
+    /** TCP port of the admin server; 0 asks the kernel for an ephemeral port. */
+    public static final String PORT_PROP_NAME = "mk.admin.port";
+    public static final int PORT_DEFAULT = 0;
+    public static final int PORT_MAX = 65_535;
+
+    /** Worker threads that serve requests. Scrapes and operators are rare; two keep one slow call from blocking all. */
+    public static final String THREAD_COUNT_PROP_NAME = "mk.admin.threads";
+    public static final int THREAD_COUNT_DEFAULT = 2;
+    public static final int THREAD_COUNT_MAX = 16;
+
+    /** Requests waiting for a worker; beyond this they are answered 503 at once. */
+    public static final String QUEUE_CAPACITY_PROP_NAME = "mk.admin.queue.capacity";
+    public static final int QUEUE_CAPACITY_DEFAULT_REQUESTS = 16;
+    public static final int QUEUE_CAPACITY_MAX_REQUESTS = 1_024;
+
+    /** Longest request target (path plus query) served; longer ones get 414. Targets are ASCII, so chars are bytes. */
+    public static final int REQUEST_URI_LENGTH_MAX_BYTES = 2_048;
+
+    /**
+     * Largest request body a GET may declare; it is ignored, never read by the handlers. A longer or
+     * chunked body gets 413 and the connection is closed, so at most this much is discarded (the
+     * JDK's default drain amount).
+     */
+    public static final long REQUEST_BODY_LENGTH_MAX_BYTES = 64 * 1024;
+
+    /** Longest request path echoed back in an error body; longer paths are cut and marked. */
+    public static final int ERROR_PATH_LENGTH_MAX_CHARS = 128;
+
+    /** Longest exception message echoed in a 500 body; the full error goes to the log. */
+    public static final int ERROR_MESSAGE_LENGTH_MAX_CHARS = 200;
+
+    /** Connections the kernel queues before the server accepts them. */
+    public static final int ACCEPT_BACKLOG_CONNECTIONS = 64;
+
+    /** Requests the overload responder may hold while answering 503; beyond this connections are closed. */
+    public static final int OVERLOAD_QUEUE_CAPACITY_REQUESTS = 64;
+
+    /** How long {@link AdminServer#stop()} waits for running requests after the port is released. */
+    public static final long STOP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Repeats of the same source failure within this interval are counted but not logged. */
+    public static final long ERROR_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Seconds a client is told to wait after a 503 for overload. */
+    public static final int RETRY_AFTER_SECONDS = 1;
+
+    private AdminConfiguration()
+    {
+    }
+
+    public static String bindAddress()
+    {
+        return System.getProperty(BIND_ADDRESS_PROP_NAME, BIND_ADDRESS_DEFAULT);
+    }
+
+    public static int port()
+    {
+        return Integer.getInteger(PORT_PROP_NAME, PORT_DEFAULT);
+    }
+
+    public static int threadCount()
+    {
+        return Integer.getInteger(THREAD_COUNT_PROP_NAME, THREAD_COUNT_DEFAULT);
+    }
+
+    public static int queueCapacity()
+    {
+        return Integer.getInteger(QUEUE_CAPACITY_PROP_NAME, QUEUE_CAPACITY_DEFAULT_REQUESTS);
+    }
+}

@@ -1,0 +1,67 @@
+package io.multikernel.node.admin;
+
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Request metrics of the admin server: {@code mk_admin_requests_total{endpoint,status}},
+ * {@code mk_admin_request_latency_seconds{endpoint}} and
+ * {@code mk_admin_connections_dropped_total}. Label values come from {@link AdminEndpoint} and from
+ * the status codes this server itself produces, so cardinality stays bounded whatever clients send.
+ */
+final class AdminRequestMetrics
+{
+    static final String REQUESTS_NAME = "mk.admin.requests";
+    static final String LATENCY_NAME = "mk.admin.request.latency";
+    static final String DROPPED_NAME = "mk.admin.connections.dropped";
+    static final String ENDPOINT_TAG = "endpoint";
+    static final String STATUS_TAG = "status";
+
+    private final MeterRegistry registry;
+    private final Timer[] latencyByEndpoint;
+    private final Counter droppedConnections;
+
+    AdminRequestMetrics(final MeterRegistry registry)
+    {
+        this.registry = registry;
+        final AdminEndpoint[] endpoints = AdminEndpoint.values();
+        latencyByEndpoint = new Timer[endpoints.length];
+        for (final AdminEndpoint endpoint : endpoints)
+        {
+            latencyByEndpoint[endpoint.ordinal()] = Timer.builder(LATENCY_NAME)
+                .description("Time to answer one admin HTTP request, from handler entry to response written")
+                .tag(ENDPOINT_TAG, endpoint.tag())
+                .register(registry);
+        }
+        droppedConnections = Counter.builder(DROPPED_NAME)
+            .description("Admin connections closed unanswered: workers and overload responder were both full")
+            .register(registry);
+    }
+
+    /**
+     * Count one answered request. Not a hot path: the counter lookup per request is fine.
+     *
+     * @param endpoint   route, or {@link AdminEndpoint#UNKNOWN}.
+     * @param status     HTTP status sent.
+     * @param durationNs time spent answering.
+     */
+    void onRequest(final AdminEndpoint endpoint, final int status, final long durationNs)
+    {
+        Counter.builder(REQUESTS_NAME)
+            .description("Admin HTTP requests answered, by endpoint and status code")
+            .tag(ENDPOINT_TAG, endpoint.tag())
+            .tag(STATUS_TAG, Integer.toString(status))
+            .register(registry)
+            .increment();
+        latencyByEndpoint[endpoint.ordinal()].record(durationNs, TimeUnit.NANOSECONDS);
+    }
+
+    /** Count one connection closed without an answer because the server was overloaded. */
+    void onConnectionDropped()
+    {
+        droppedConnections.increment();
+    }
+}

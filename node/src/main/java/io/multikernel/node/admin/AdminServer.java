@@ -1,0 +1,340 @@
+package io.multikernel.node.admin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * A core's admin HTTP server: {@code GET /metrics} (Prometheus text), {@code /health},
+ * {@code /status} and {@code /skb} (JSON), bound to loopback unless configured otherwise.
+ *
+ * <p>Requests run on a few named worker threads with a bounded queue (see {@link AdminWorkers});
+ * when those are full the answer is 503. The server never touches agent-owned state: the JSON comes
+ * from {@link JsonSource}s and the health from a {@link HealthSource}, which return what the core's
+ * agent has published (see {@link JsonSnapshot}). Every answer is counted in
+ * {@code mk_admin_requests_total{endpoint,status}} and timed in
+ * {@code mk_admin_request_latency_seconds{endpoint}}. Errors are JSON
+ * {@code {"error":"...","path":"..."}}, never a stack trace.
+ *
+ * <pre>{@code
+ * AdminServer server = AdminServer.launch(new AdminServer.Context()
+ *     .meterRegistry(coreMetrics.registry())
+ *     .port(9400)
+ *     .statusSource(statusSnapshot)
+ *     .skbSource(skbSnapshot)
+ *     .healthSource(healthReference::get));
+ * ...
+ * server.close(); // releases the port
+ * }</pre>
+ */
+public final class AdminServer implements AutoCloseable
+{
+    private final Context ctx;
+    private final AdminWorkers workers;
+    private final HttpServer httpServer;
+    private final InetSocketAddress boundAddress;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private AdminServer(final Context ctx)
+    {
+        this.ctx = ctx;
+        final AdminRequestMetrics metrics = new AdminRequestMetrics(ctx.meterRegistry());
+        workers = new AdminWorkers(ctx.threadNamePrefix(), ctx.threadCount(), ctx.queueCapacity(), metrics);
+        try
+        {
+            final InetSocketAddress address = new InetSocketAddress(ctx.bindInetAddress(), ctx.port());
+            httpServer = HttpServer.create(address, AdminConfiguration.ACCEPT_BACKLOG_CONNECTIONS);
+        }
+        catch (final IOException ex)
+        {
+            workers.shutdown(0);
+            throw new UncheckedIOException("admin server could not bind " + ctx.bindAddress() + ":" + ctx.port() +
+                ": " + ex.getMessage() + "; choose another port or stop the process that holds it", ex);
+        }
+        httpServer.setExecutor(workers);
+        httpServer.createContext("/", new AdminHandler(ctx, metrics));
+        httpServer.start();
+        boundAddress = httpServer.getAddress();
+    }
+
+    /**
+     * Validate the context, bind and start serving.
+     *
+     * @param ctx settings; concluded here.
+     * @return the running server.
+     * @throws IllegalArgumentException naming a bad setting.
+     * @throws UncheckedIOException     when the address cannot be bound.
+     */
+    public static AdminServer launch(final Context ctx)
+    {
+        return new AdminServer(ctx.conclude());
+    }
+
+    /** @return the concluded settings. */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /** @return the address and port actually bound; the port is the kernel's choice when 0 was asked. */
+    public InetSocketAddress boundAddress()
+    {
+        return boundAddress;
+    }
+
+    /** @return the port actually bound. */
+    public int port()
+    {
+        return boundAddress.getPort();
+    }
+
+    /**
+     * @return a base URL a local client can use, such as {@code http://127.0.0.1:9400}; a wildcard
+     * bind is reported as loopback.
+     */
+    public String url()
+    {
+        InetAddress address = boundAddress.getAddress();
+        if (address.isAnyLocalAddress())
+        {
+            address = InetAddress.getLoopbackAddress();
+        }
+        final String host = address.getHostAddress();
+        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** @return requests waiting for a worker right now. */
+    int queuedRequests()
+    {
+        return workers.queuedRequests();
+    }
+
+    /**
+     * Close the listening socket and every connection at once, then interrupt running requests and
+     * wait up to {@link AdminConfiguration#STOP_TIMEOUT_NS} for the workers. The port is free when
+     * this returns. Idempotent. Call it on shutdown: the JDK's {@code HTTP-Dispatcher} thread is not
+     * a daemon and keeps the JVM alive until then.
+     */
+    public void stop()
+    {
+        if (stopped.compareAndSet(false, true))
+        {
+            httpServer.stop(0);
+            workers.shutdown(AdminConfiguration.STOP_TIMEOUT_NS);
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close()
+    {
+        stop();
+    }
+
+    /**
+     * Settings of an {@link AdminServer}. Defaults come from {@link AdminConfiguration}; a
+     * {@link #meterRegistry(PrometheusMeterRegistry)} is required.
+     */
+    public static final class Context
+    {
+        private String bindAddress = AdminConfiguration.bindAddress();
+        private InetAddress bindInetAddress;
+        private int port = AdminConfiguration.port();
+        private int threadCount = AdminConfiguration.threadCount();
+        private int queueCapacity = AdminConfiguration.queueCapacity();
+        private String threadNamePrefix = "mk-admin";
+        private PrometheusMeterRegistry meterRegistry;
+        private HealthSource healthSource = () -> AdminHealth.UP;
+        private JsonSource statusSource = () -> null;
+        private JsonSource skbSource = () -> null;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+
+        /**
+         * Validate once and resolve the bind address.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the bad value and the limit.
+         */
+        public Context conclude()
+        {
+            if (null == meterRegistry)
+            {
+                throw new IllegalArgumentException(
+                    "meterRegistry is not set; /metrics needs a PrometheusMeterRegistry");
+            }
+            checkRange("port", port, 0, AdminConfiguration.PORT_MAX);
+            checkRange("threadCount", threadCount, 1, AdminConfiguration.THREAD_COUNT_MAX);
+            checkRange("queueCapacity", queueCapacity, 1, AdminConfiguration.QUEUE_CAPACITY_MAX_REQUESTS);
+            if (null == threadNamePrefix || threadNamePrefix.isBlank())
+            {
+                throw new IllegalArgumentException("threadNamePrefix='" + threadNamePrefix + "' is blank");
+            }
+            bindInetAddress = resolve(bindAddress);
+            Objects.requireNonNull(healthSource, "healthSource");
+            Objects.requireNonNull(statusSource, "statusSource");
+            Objects.requireNonNull(skbSource, "skbSource");
+            Objects.requireNonNull(nanoClock, "nanoClock");
+            return this;
+        }
+
+        private static void checkRange(final String name, final int value, final int min, final int max)
+        {
+            if (value < min || value > max)
+            {
+                throw new IllegalArgumentException(name + "=" + value + " is outside " + min + ".." + max);
+            }
+        }
+
+        private static InetAddress resolve(final String bindAddress)
+        {
+            if (null == bindAddress || bindAddress.isBlank())
+            {
+                throw new IllegalArgumentException(
+                    "bindAddress='" + bindAddress + "' is blank; use 127.0.0.1 or 0.0.0.0");
+            }
+            try
+            {
+                return InetAddress.getByName(bindAddress);
+            }
+            catch (final UnknownHostException ex)
+            {
+                throw new IllegalArgumentException(
+                    "bindAddress=" + bindAddress + " does not resolve to an address", ex);
+            }
+        }
+
+        /** Address to bind: an IP literal or a host name; {@code 0.0.0.0} opens the server to every interface. */
+        public Context bindAddress(final String bindAddress)
+        {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        public String bindAddress()
+        {
+            return bindAddress;
+        }
+
+        InetAddress bindInetAddress()
+        {
+            return bindInetAddress;
+        }
+
+        /** TCP port; 0 lets the kernel choose (read it back with {@link AdminServer#port()}). */
+        public Context port(final int port)
+        {
+            this.port = port;
+            return this;
+        }
+
+        public int port()
+        {
+            return port;
+        }
+
+        /** Worker threads, 1..{@value AdminConfiguration#THREAD_COUNT_MAX}. */
+        public Context threadCount(final int threadCount)
+        {
+            this.threadCount = threadCount;
+            return this;
+        }
+
+        public int threadCount()
+        {
+            return threadCount;
+        }
+
+        /** Requests that may wait for a worker, 1..{@value AdminConfiguration#QUEUE_CAPACITY_MAX_REQUESTS}. */
+        public Context queueCapacity(final int queueCapacity)
+        {
+            this.queueCapacity = queueCapacity;
+            return this;
+        }
+
+        public int queueCapacity()
+        {
+            return queueCapacity;
+        }
+
+        /** Prefix of the worker thread names, for example {@code mk-admin-3} for core 3. */
+        public Context threadNamePrefix(final String threadNamePrefix)
+        {
+            this.threadNamePrefix = threadNamePrefix;
+            return this;
+        }
+
+        public String threadNamePrefix()
+        {
+            return threadNamePrefix;
+        }
+
+        /** Registry scraped by {@code /metrics}; the server's own request metrics register here too. */
+        public Context meterRegistry(final PrometheusMeterRegistry meterRegistry)
+        {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        public PrometheusMeterRegistry meterRegistry()
+        {
+            return meterRegistry;
+        }
+
+        /** Answers {@code /health}; defaults to always up. */
+        public Context healthSource(final HealthSource healthSource)
+        {
+            this.healthSource = healthSource;
+            return this;
+        }
+
+        public HealthSource healthSource()
+        {
+            return healthSource;
+        }
+
+        /** Answers {@code /status}: the core's identity, peers and their states; defaults to unpublished (503). */
+        public Context statusSource(final JsonSource statusSource)
+        {
+            this.statusSource = statusSource;
+            return this;
+        }
+
+        public JsonSource statusSource()
+        {
+            return statusSource;
+        }
+
+        /** Answers {@code /skb}: the core's System Knowledge Base facts; defaults to unpublished (503). */
+        public Context skbSource(final JsonSource skbSource)
+        {
+            this.skbSource = skbSource;
+            return this;
+        }
+
+        public JsonSource skbSource()
+        {
+            return skbSource;
+        }
+
+        /** Clock for request latency and log rate limits. */
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+    }
+}

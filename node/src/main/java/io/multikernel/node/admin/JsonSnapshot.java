@@ -1,0 +1,59 @@
+package io.multikernel.node.admin;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.multikernel.node.util.JsonWriter;
+
+/**
+ * The latest JSON document an agent published for an admin endpoint: a single-slot mailbox with one
+ * writer (the core's agent) and any number of readers (admin HTTP threads).
+ *
+ * <p>The agent renders its own state into a {@link JsonWriter} on its own thread, at a pace it
+ * chooses (for example once a second from {@code doWork()}, or when membership changes), and calls
+ * {@link #publish(String)}. The string is immutable, so a reader sees a whole document from one
+ * moment and never touches agent-owned state. Publishing is one release store: it never blocks the
+ * agent, whatever the HTTP side is doing.
+ *
+ * <pre>{@code
+ * // wiring, once:
+ * JsonSnapshot status = new JsonSnapshot();
+ * context.statusSource(status);
+ * // in the agent, on its own thread:
+ * status.publish(new JsonWriter().beginObject().field("core", coreId) ... .endObject());
+ * }</pre>
+ */
+public final class JsonSnapshot implements JsonSource
+{
+    private final AtomicReference<String> latest = new AtomicReference<>();
+
+    /**
+     * Replace the published document. Called by the owning agent only.
+     *
+     * @param json a complete JSON document.
+     */
+    public void publish(final String json)
+    {
+        if (null == json)
+        {
+            throw new IllegalArgumentException("a published snapshot must not be null");
+        }
+        latest.setRelease(json);
+    }
+
+    /**
+     * Replace the published document with what a writer holds.
+     *
+     * @param json a writer holding one complete document.
+     */
+    public void publish(final JsonWriter json)
+    {
+        publish(json.toString());
+    }
+
+    /** @return the latest published document, or {@code null} before the first publish. */
+    @Override
+    public String json()
+    {
+        return latest.getAcquire();
+    }
+}

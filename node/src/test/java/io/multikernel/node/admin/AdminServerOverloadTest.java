@@ -1,0 +1,113 @@
+package io.multikernel.node.admin;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class AdminServerOverloadTest
+{
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final HttpClient client = AdminHttp.newClient();
+    private AdminServer server;
+
+    @AfterEach
+    void stop()
+    {
+        release.countDown();
+        if (null != server)
+        {
+            server.close();
+        }
+        registry.close();
+    }
+
+    @Test
+    void requestsBeyondTheWorkersAndTheirQueueAnswer503AtOnceWithoutCallingTheSource() throws Exception
+    {
+        server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(registry)
+            .threadCount(1)
+            .queueCapacity(1)
+            .statusSource(this::blockingStatus));
+
+        final CompletableFuture<HttpResponse<String>> running = sendAsync("/status");
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        final CompletableFuture<HttpResponse<String>> queued = sendAsync("/status");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> 1 == server.queuedRequests());
+
+        final HttpResponse<String> refused = AdminHttp.get(client, server, "/status");
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(refused.body()).isEqualTo("{\"error\":\"admin server is busy; retry after 1 s\",\"path\":\"/status\"}");
+        release.countDown();
+        assertThat(running.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(queued.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(registry.get("mk.admin.requests").tag("endpoint", "status").tag("status", "503").counter().count())
+            .isEqualTo(1.0);
+        assertThat(registry.get("mk.admin.requests").tag("endpoint", "status").tag("status", "200").counter().count())
+            .isEqualTo(2.0);
+    }
+
+    @Test
+    void stopInterruptsABlockedSourceAndStillReleasesThePortPromptly() throws Exception
+    {
+        server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(registry)
+            .statusSource(this::blockingStatus));
+        final int port = server.port();
+        final CompletableFuture<HttpResponse<String>> running = sendAsync("/status");
+        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        final long startNs = System.nanoTime();
+        server.stop();
+
+        assertThat(System.nanoTime() - startNs).isLessThan(TimeUnit.SECONDS.toNanos(3));
+        assertThat(running).failsWithin(5, TimeUnit.SECONDS);
+        try (java.net.ServerSocket rebound = new java.net.ServerSocket())
+        {
+            rebound.setReuseAddress(true);
+            rebound.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            assertThat(rebound.getLocalPort()).isEqualTo(port);
+        }
+    }
+
+    private String blockingStatus()
+    {
+        entered.countDown();
+        try
+        {
+            if (!release.await(10, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("test never released the source");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+        return "{\"core\":0}";
+    }
+
+    private CompletableFuture<HttpResponse<String>> sendAsync(final String path)
+    {
+        return client.sendAsync(
+            AdminHttp.request(server, "GET", path), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,120 @@
+package io.multikernel.replication;
+
+import java.io.IOException;
+
+import io.multikernel.replication.wal.FsyncPolicy;
+import io.multikernel.replication.wal.RecordDescriptor;
+import io.multikernel.replication.wal.WriteAheadLog;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * The engine's write-ahead log records: types, payloads, and which must be forced.
+ *
+ * <pre>
+ * type            role         payload                                         forced before acting
+ * INCARNATION     both         incarnation:int64                                yes (at start)
+ * STARTED         coordinator  id, participants                                 no
+ * COMMIT_DECIDED  coordinator  id, participants                                 yes, before any COMMIT is sent
+ * ENDED           coordinator  id                                               no (presumed abort)
+ * PREPARED        participant  id, participants, operations:bytes               yes, before voting yes
+ * COMMITTED       participant  id, flags:int8 (2 = forced by an operator)       yes, before acking
+ * ABORTED         participant  id, flags:int8 (1 = refusal, 2 = by operator)    refusals only
+ *
+ * id = coordinatorCoreId:int32 coordinatorIncarnation:int64 sequence:int64
+ * participants = count:int32 then count x coreId:int32;  bytes = length:int32 then the bytes
+ * </pre>
+ *
+ * With {@link FsyncPolicy#ALWAYS} a forced record is fsynced as it is appended; otherwise the
+ * engine makes all of a duty cycle's records durable at once (group commit) before acting on them.
+ */
+final class LogRecords
+{
+    static final int INCARNATION = 1;
+    static final int STARTED = 2;
+    static final int COMMIT_DECIDED = 3;
+    static final int ENDED = 4;
+    static final int PREPARED = 5;
+    static final int COMMITTED = 6;
+    static final int ABORTED = 7;
+
+    static final int FLAG_NONE = 0;
+    static final int FLAG_REFUSAL = 1;
+    static final int FLAG_BY_OPERATOR = 2;
+
+    private final WriteAheadLog wal;
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
+    private final BufferCursor cursor = new BufferCursor();
+
+    LogRecords(final WriteAheadLog wal)
+    {
+        this.wal = wal;
+    }
+
+    /**
+     * @return the longest PREPARED record, header included, for a transaction whose operations take
+     * {@code maxOperationsLengthBytes}.
+     */
+    static int preparedRecordLengthMaxBytes(final int maxOperationsLengthBytes)
+    {
+        return RecordDescriptor.HEADER_LENGTH + TransactionId.ENCODED_LENGTH + 4 + 4 * ParticipantSet.MAX_PARTICIPANTS +
+            4 + maxOperationsLengthBytes;
+    }
+
+    WriteAheadLog wal()
+    {
+        return wal;
+    }
+
+    long appendIncarnation(final long incarnation) throws IOException
+    {
+        cursor.forWriting(scratch).putLong(incarnation);
+        return append(INCARNATION, true);
+    }
+
+    long appendStarted(final TransactionId id, final ParticipantSet participants) throws IOException
+    {
+        cursor.forWriting(scratch).putId(id).putParticipants(participants);
+        return append(STARTED, false);
+    }
+
+    long appendCommitDecided(final TransactionId id, final ParticipantSet participants) throws IOException
+    {
+        cursor.forWriting(scratch).putId(id).putParticipants(participants);
+        return append(COMMIT_DECIDED, true);
+    }
+
+    long appendEnded(final TransactionId id) throws IOException
+    {
+        cursor.forWriting(scratch).putId(id);
+        return append(ENDED, false);
+    }
+
+    long appendPrepared(final TransactionId id, final ParticipantSet participants, final byte[] operations)
+        throws IOException
+    {
+        cursor.forWriting(scratch).putId(id).putParticipants(participants).putBytes(operations);
+        return append(PREPARED, true);
+    }
+
+    long appendCommitted(final TransactionId id, final int flags) throws IOException
+    {
+        cursor.forWriting(scratch).putId(id).putByte(flags);
+        return append(COMMITTED, true);
+    }
+
+    long appendAborted(final TransactionId id, final int flags) throws IOException
+    {
+        cursor.forWriting(scratch).putId(id).putByte(flags);
+        return append(ABORTED, flags != FLAG_NONE);
+    }
+
+    private long append(final int type, final boolean forced) throws IOException
+    {
+        final long position = wal.append(type, scratch, 0, cursor.position());
+        if (forced && wal.fsyncPolicy() == FsyncPolicy.ALWAYS)
+        {
+            wal.makeDurable();
+        }
+        return position;
+    }
+}

@@ -1,0 +1,483 @@
+package io.multikernel.replication;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import io.multikernel.replication.protocol.Ack;
+import io.multikernel.replication.protocol.Decision;
+import io.multikernel.replication.protocol.Prepare;
+import io.multikernel.replication.protocol.Query;
+import io.multikernel.replication.protocol.QueryStatus;
+import io.multikernel.replication.protocol.StatusReply;
+import io.multikernel.replication.protocol.Vote;
+
+/**
+ * The participant role: validates and locks on PREPARE, makes PREPARED durable before voting yes,
+ * applies on COMMIT after making COMMITTED durable (then acks), and, while in doubt, asks the
+ * coordinator and then its peers for the decision. It never guesses a decision; only an operator
+ * can force one ({@link #forceDecision}).
+ *
+ * @param <O> the operation type.
+ */
+final class Participant<O>
+{
+    private final Services services;
+    private final StateMachine<O> stateMachine;
+    private final OperationsCodec<O> operationsCodec;
+    private final Map<TransactionId, ParticipantTransaction<O>> prepared = new LinkedHashMap<>();
+    private final LockTable locks = new LockTable();
+    private final RecentDecisions decisions;
+    private final Refusals refusals;
+    private int inDoubtCount;
+    private long nextQueryCheckNs = Long.MAX_VALUE;
+
+    Participant(final Services services, final StateMachine<O> stateMachine)
+    {
+        this.services = services;
+        this.stateMachine = stateMachine;
+        this.operationsCodec = new OperationsCodec<>(stateMachine);
+        this.decisions = new RecentDecisions(services.context.maxRememberedDecisions());
+        this.refusals = new Refusals(services.context.maxRefusedTransactions());
+    }
+
+    void onPrepare(final int source, final Prepare prepare) throws IOException
+    {
+        final TransactionId id = prepare.transactionId();
+        if (prepared.containsKey(id) || decisions.get(id) != 0)
+        {
+            services.errors.report(ErrorKind.UNEXPECTED_MESSAGE, "duplicate PREPARE of transaction " + id +
+                " from core " + source);
+            return;
+        }
+        final boolean wasRefused = refusals.remove(id);
+        refusals.onPrepareArrived(id);
+        if (wasRefused)
+        {
+            voteNo(id, "core " + services.coreId + " had already agreed to abort it with a participant in doubt");
+            return;
+        }
+        final ParticipantTransaction<O> transaction = admit(prepare);
+        if (null == transaction)
+        {
+            return;
+        }
+        prepared.put(id, transaction);
+        refusals.onPrepared(id);
+        final long position = services.log.appendPrepared(id, prepare.participants(), prepare.operations());
+        services.durability.await(position, () -> onPreparedDurable(transaction));
+    }
+
+    /**
+     * Decodes, validates and locks; votes no and returns null when any of it fails.
+     */
+    private ParticipantTransaction<O> admit(final Prepare prepare)
+    {
+        final TransactionId id = prepare.transactionId();
+        final String here = "core " + services.coreId + ": ";
+        if (prepared.size() >= services.context.maxPreparedTransactions())
+        {
+            voteNo(id, here + "MAX_PREPARED_TRANSACTIONS=" + services.context.maxPreparedTransactions() +
+                " transactions are already prepared; retry later");
+            return null;
+        }
+        final List<O> operations;
+        try
+        {
+            operations = operationsCodec.decode(prepare.operations());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            services.errors.report(ErrorKind.MALFORMED_OPERATIONS, "transaction " + id + ": " + ex.getMessage());
+            voteNo(id, here + "cannot decode the operations: " + ex.getMessage());
+            return null;
+        }
+        final LinkedHashSet<Object> keys = new LinkedHashSet<>();
+        for (final O operation : operations)
+        {
+            final String invalid = stateMachine.validate(operation);
+            if (null != invalid)
+            {
+                voteNo(id, here + invalid);
+                return null;
+            }
+            final Collection<?> operationKeys = stateMachine.lockKeys(operation);
+            keys.addAll(operationKeys);
+        }
+        final List<Object> lockKeys = new ArrayList<>(keys);
+        final String conflict = locks.tryLockAll(id, lockKeys);
+        if (null != conflict)
+        {
+            voteNo(id, here + conflict);
+            return null;
+        }
+        return new ParticipantTransaction<>(id, prepare.participants(), prepare.operations(), operations, lockKeys);
+    }
+
+    private void voteNo(final TransactionId id, final String reason)
+    {
+        decisions.put(id, RecentDecisions.ABORTED);
+        services.outbox.send(id.coordinatorCoreId(), new Vote(id, false, reason));
+        services.observer.onParticipantDecision(id, false);
+    }
+
+    private void onPreparedDurable(final ParticipantTransaction<O> transaction)
+    {
+        if (prepared.get(transaction.id) != transaction)
+        {
+            return;
+        }
+        markInDoubt(transaction, services.nowNs + services.context.decisionQueryDelayNs());
+        services.outbox.send(transaction.coordinatorCoreId(), new Vote(transaction.id, true, ""));
+    }
+
+    private void markInDoubt(final ParticipantTransaction<O> transaction, final long firstQueryNs)
+    {
+        transaction.durable = true;
+        transaction.inDoubtSinceNs = services.nowNs;
+        transaction.coordinatorHeardNs = services.nowNs;
+        transaction.nextQueryNs = firstQueryNs;
+        nextQueryCheckNs = Math.min(nextQueryCheckNs, firstQueryNs);
+        inDoubtCount++;
+    }
+
+    void onDecision(final int source, final Decision decision) throws IOException
+    {
+        final TransactionId id = decision.transactionId();
+        final ParticipantTransaction<O> transaction = prepared.get(id);
+        if (null == transaction)
+        {
+            onDecisionForFinished(source, decision);
+        }
+        else
+        {
+            if (source != id.coordinatorCoreId())
+            {
+                services.metrics.onCooperativeDecision(decision.commit());
+            }
+            decide(source, transaction, decision);
+        }
+    }
+
+    private void decide(final int source, final ParticipantTransaction<O> transaction, final Decision decision)
+        throws IOException
+    {
+        final TransactionId id = transaction.id;
+        if (decision.commit())
+        {
+            if (!transaction.durable)
+            {
+                services.errors.report(ErrorKind.DECISION_MISMATCH, "COMMIT of transaction " + id + " from core " +
+                    source + " before this core voted; ignored");
+                return;
+            }
+            commit(transaction, LogRecords.FLAG_NONE);
+        }
+        else
+        {
+            abort(transaction, LogRecords.FLAG_NONE);
+        }
+    }
+
+    private void onDecisionForFinished(final int source, final Decision decision)
+    {
+        final TransactionId id = decision.transactionId();
+        final byte known = decisions.get(id);
+        final boolean fromCoordinator = source == id.coordinatorCoreId();
+        if (decision.commit() && refusals.isRefused(id))
+        {
+            services.errors.report(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source +
+                " says COMMIT but this core refused it during cooperative termination");
+        }
+        else if (known != 0 && RecentDecisions.isCommit(known) != decision.commit())
+        {
+            services.errors.report(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source + " says " +
+                (decision.commit() ? "COMMIT" : "ABORT") + " but this core " +
+                (RecentDecisions.isForced(known) ? "was forced by an operator to " : "did ") +
+                (RecentDecisions.isCommit(known) ? "commit" : "abort"));
+        }
+        if (decision.commit() && fromCoordinator && !refusals.isRefused(id))
+        {
+            // Committed here before (COMMITTED is durable once an ack could have gone) or forgotten
+            // after a snapshot: either way the coordinator is resending and needs the ack.
+            services.outbox.send(source, new Ack(id));
+        }
+    }
+
+    private void commit(final ParticipantTransaction<O> transaction, final int flags) throws IOException
+    {
+        final TransactionId id = transaction.id;
+        final long position = services.log.appendCommitted(id, flags);
+        for (final O operation : transaction.operations)
+        {
+            stateMachine.apply(operation);
+        }
+        finish(transaction, flags == LogRecords.FLAG_BY_OPERATOR ? RecentDecisions.FORCED_COMMIT : RecentDecisions.COMMITTED);
+        services.observer.onParticipantDecision(id, true);
+        services.durability.await(position, () ->
+        {
+            services.observer.onParticipantCommitDurable(id);
+            if (flags != LogRecords.FLAG_BY_OPERATOR)
+            {
+                services.outbox.send(id.coordinatorCoreId(), new Ack(id));
+            }
+        });
+    }
+
+    private void abort(final ParticipantTransaction<O> transaction, final int flags) throws IOException
+    {
+        services.log.appendAborted(transaction.id, flags);
+        finish(transaction, flags == LogRecords.FLAG_BY_OPERATOR ? RecentDecisions.FORCED_ABORT : RecentDecisions.ABORTED);
+        services.observer.onParticipantDecision(transaction.id, false);
+    }
+
+    private void finish(final ParticipantTransaction<O> transaction, final byte outcome)
+    {
+        locks.unlockAll(transaction.id, transaction.lockKeys);
+        prepared.remove(transaction.id);
+        decisions.put(transaction.id, outcome);
+        if (transaction.durable)
+        {
+            inDoubtCount--;
+        }
+    }
+
+    void onQuery(final int source, final Query query) throws IOException
+    {
+        final TransactionId id = query.transactionId();
+        if (prepared.containsKey(id))
+        {
+            services.outbox.send(source, new StatusReply(id, QueryStatus.IN_DOUBT));
+            return;
+        }
+        final byte known = decisions.get(id);
+        if (known == RecentDecisions.COMMITTED || known == RecentDecisions.ABORTED)
+        {
+            services.outbox.send(source, new Decision(id, known == RecentDecisions.COMMITTED,
+                known == RecentDecisions.COMMITTED ? "" : "core " + services.coreId + " knows it aborted"));
+            return;
+        }
+        if (refusals.isRefused(id))
+        {
+            services.outbox.send(source, new Decision(id, false, refusalReason()));
+            return;
+        }
+        if (known == 0 && refusals.canRefuse(id))
+        {
+            refuse(source, id);
+            return;
+        }
+        services.outbox.send(source, new StatusReply(id, QueryStatus.UNKNOWN));
+    }
+
+    private void refuse(final int source, final TransactionId id) throws IOException
+    {
+        refusals.refuse(id);
+        services.metrics.onRefusal();
+        services.observer.onParticipantDecision(id, false);
+        final long position = services.log.appendAborted(id, LogRecords.FLAG_REFUSAL);
+        services.durability.await(position, () -> services.outbox.send(source, new Decision(id, false, refusalReason())));
+    }
+
+    private String refusalReason()
+    {
+        return "core " + services.coreId + " had not voted, so abort is safe";
+    }
+
+    void onStatus(final int source, final StatusReply reply)
+    {
+        final ParticipantTransaction<O> transaction = prepared.get(reply.transactionId());
+        if (null != transaction && source == transaction.coordinatorCoreId())
+        {
+            transaction.coordinatorHeardNs = services.nowNs;
+        }
+    }
+
+    void onPeerRestarted(final int coreId)
+    {
+        for (final ParticipantTransaction<O> transaction : prepared.values())
+        {
+            if (transaction.durable && transaction.coordinatorCoreId() == coreId)
+            {
+                transaction.nextQueryNs = services.nowNs;
+                nextQueryCheckNs = services.nowNs;
+            }
+        }
+    }
+
+    /**
+     * Asks for the decisions of transactions in doubt whose query timer has expired.
+     *
+     * @return queries sent.
+     */
+    int doWork(final long nowNs)
+    {
+        if (nowNs - nextQueryCheckNs < 0)
+        {
+            return 0;
+        }
+        int work = 0;
+        long next = Long.MAX_VALUE;
+        for (final ParticipantTransaction<O> transaction : prepared.values())
+        {
+            if (!transaction.durable)
+            {
+                continue;
+            }
+            if (nowNs - transaction.nextQueryNs >= 0)
+            {
+                work += query(transaction, nowNs);
+            }
+            next = Math.min(next, transaction.nextQueryNs);
+        }
+        nextQueryCheckNs = next;
+        return work;
+    }
+
+    private int query(final ParticipantTransaction<O> transaction, final long nowNs)
+    {
+        final Query query = new Query(transaction.id);
+        services.outbox.send(transaction.coordinatorCoreId(), query);
+        int sent = 1;
+        if (nowNs - transaction.coordinatorHeardNs >= services.context.cooperativeTerminationDelayNs())
+        {
+            for (int i = 0; i < transaction.participants.size(); i++)
+            {
+                final int peer = transaction.participants.coreId(i);
+                if (peer != services.coreId && peer != transaction.coordinatorCoreId())
+                {
+                    services.outbox.send(peer, query);
+                    sent++;
+                }
+            }
+        }
+        transaction.queriesSent++;
+        transaction.nextQueryNs = nowNs + services.jittered(services.context.decisionQueryIntervalNs());
+        return sent;
+    }
+
+    /**
+     * An operator's explicit decision for a transaction in doubt. The caller logs it.
+     *
+     * @return null when applied, or why not.
+     */
+    String forceDecision(final TransactionId id, final boolean commit) throws IOException
+    {
+        final ParticipantTransaction<O> transaction = prepared.get(id);
+        if (null == transaction || !transaction.durable)
+        {
+            return "transaction " + id + " is not in doubt on core " + services.coreId;
+        }
+        if (commit)
+        {
+            commit(transaction, LogRecords.FLAG_BY_OPERATOR);
+        }
+        else
+        {
+            abort(transaction, LogRecords.FLAG_BY_OPERATOR);
+        }
+        return null;
+    }
+
+    List<InDoubtTransaction> inDoubt()
+    {
+        final List<InDoubtTransaction> list = new ArrayList<>();
+        for (final ParticipantTransaction<O> transaction : prepared.values())
+        {
+            if (transaction.durable)
+            {
+                list.add(new InDoubtTransaction(
+                    transaction.id, transaction.participants, transaction.inDoubtSinceNs, transaction.queriesSent));
+            }
+        }
+        return list;
+    }
+
+    int inDoubtCount()
+    {
+        return inDoubtCount;
+    }
+
+    int locksHeld()
+    {
+        return locks.size();
+    }
+
+    Map<TransactionId, ParticipantTransaction<O>> prepared()
+    {
+        return prepared;
+    }
+
+    RecentDecisions decisions()
+    {
+        return decisions;
+    }
+
+    Refusals refusals()
+    {
+        return refusals;
+    }
+
+    // Recovery: rebuild state from the snapshot and the log, without sending or logging anything.
+
+    void replayPrepared(final TransactionId id, final ParticipantSet participants, final byte[] operationBytes)
+    {
+        final List<O> operations = operationsCodec.decode(operationBytes);
+        final LinkedHashSet<Object> keys = new LinkedHashSet<>();
+        for (final O operation : operations)
+        {
+            keys.addAll(stateMachine.lockKeys(operation));
+        }
+        final List<Object> lockKeys = new ArrayList<>(keys);
+        final String conflict = locks.tryLockAll(id, lockKeys);
+        if (null != conflict)
+        {
+            throw new IllegalStateException("recovery: transaction " + id + " was prepared but " + conflict);
+        }
+        prepared.put(id, new ParticipantTransaction<>(id, participants, operationBytes, operations, lockKeys));
+        refusals.onPrepareArrived(id);
+        refusals.onPrepared(id);
+    }
+
+    void replayCommitted(final TransactionId id, final int flags)
+    {
+        final ParticipantTransaction<O> transaction = prepared.get(id);
+        if (null == transaction)
+        {
+            throw new IllegalStateException("recovery: COMMITTED for transaction " + id + " that is not prepared");
+        }
+        for (final O operation : transaction.operations)
+        {
+            stateMachine.apply(operation);
+        }
+        finish(transaction, flags == LogRecords.FLAG_BY_OPERATOR ? RecentDecisions.FORCED_COMMIT : RecentDecisions.COMMITTED);
+    }
+
+    void replayAborted(final TransactionId id, final int flags)
+    {
+        final ParticipantTransaction<O> transaction = prepared.get(id);
+        if (null != transaction)
+        {
+            finish(transaction, flags == LogRecords.FLAG_BY_OPERATOR ? RecentDecisions.FORCED_ABORT : RecentDecisions.ABORTED);
+        }
+        else if (flags == LogRecords.FLAG_REFUSAL)
+        {
+            refusals.refuse(id);
+        }
+    }
+
+    /**
+     * Every transaction still prepared after recovery is in doubt: ask its coordinator now.
+     */
+    void finishRecovery()
+    {
+        for (final ParticipantTransaction<O> transaction : prepared.values())
+        {
+            markInDoubt(transaction, services.nowNs);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.multikernel.replication.wal;
+
+import java.io.IOException;
+
+/**
+ * The write-ahead log or a snapshot holds a record that fails its checks somewhere other than the
+ * torn tail. Start-up stops: skipping it could lose a committed transaction. The message names the
+ * file and the offset.
+ */
+public final class WalCorruptionException extends IOException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final long offset;
+
+    public WalCorruptionException(final String file, final long offset, final String what)
+    {
+        super("write-ahead log corrupt in " + file + " at offset " + offset + ": " + what +
+            "; refusing to start (restore the data directory from a replica or backup)");
+        this.file = file;
+        this.offset = offset;
+    }
+
+    public String file()
+    {
+        return file;
+    }
+
+    public long offset()
+    {
+        return offset;
+    }
+}

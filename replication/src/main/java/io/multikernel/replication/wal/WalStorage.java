@@ -1,0 +1,41 @@
+package io.multikernel.replication.wal;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A flat directory of named files: where the write-ahead log's segments and the snapshots live.
+ * {@link FileStorage} is the real one; {@link MemoryStorage} is the simulator's disk, which can
+ * crash and lose or tear what was not forced.
+ */
+public interface WalStorage
+{
+    /**
+     * @return the names of the files in the directory, in no particular order.
+     */
+    List<String> list() throws IOException;
+
+    /**
+     * Opens a file for reading and writing.
+     *
+     * @param create create it (empty) when it does not exist.
+     */
+    StorageFile open(String name, boolean create) throws IOException;
+
+    void delete(String name) throws IOException;
+
+    /**
+     * Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists.
+     */
+    void rename(String from, String to) throws IOException;
+
+    /**
+     * Makes file creations, renames and deletions durable.
+     */
+    void syncDirectory() throws IOException;
+
+    /**
+     * @return how to name the file to a human: a path for files, a label for memory.
+     */
+    String describe(String name);
+}

@@ -1,0 +1,299 @@
+package io.multikernel.replication;
+
+import java.io.IOException;
+
+import io.multikernel.replication.kv.KeyValueOperation;
+import io.multikernel.replication.kv.KeyValueStateMachine;
+import io.multikernel.replication.protocol.Decision;
+import io.multikernel.replication.protocol.Prepare;
+import io.multikernel.replication.protocol.Vote;
+import io.multikernel.replication.wal.MemoryStorage;
+import org.junit.jupiter.api.Test;
+
+import static io.multikernel.replication.kv.KeyValueOperation.put;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RecoveryTest
+{
+    private static final int[] ALL = {0, 1, 2};
+
+    private static boolean carries(final io.multikernel.replication.protocol.MessageBatch batch, final Class<?> type)
+    {
+        return batch.messages().stream().anyMatch(type::isInstance);
+    }
+
+    private static boolean carriesCommit(final io.multikernel.replication.protocol.MessageBatch batch)
+    {
+        return batch.messages().stream().anyMatch((m) -> m instanceof Decision d && d.commit());
+    }
+
+    @Test
+    void coordinatorRestartResendsCommitForDecidedButUnfinished()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            cluster.drop((batch) -> batch.sourceCoreId() == 0 && carriesCommit(batch));
+            final TransactionId id = cluster.propose(0, listener, ALL, put("x", "1"));
+            cluster.settle();
+            assertThat(listener.outcome(id).isCommitted()).isTrue();
+            assertThat(cluster.engine(1).inDoubtCount()).isEqualTo(1);
+
+            cluster.crash(0, MemoryStorage.CrashMode.MACHINE);
+            cluster.drop((batch) -> false);
+            cluster.start(0);
+            cluster.settle();
+
+            for (int core = 0; core < 3; core++)
+            {
+                assertThat(cluster.replicas[core].get("x")).as("core %d", core).isEqualTo("1");
+                assertThat(cluster.engine(core).inDoubtCount()).isZero();
+                assertThat(cluster.engine(core).locksHeld()).isZero();
+            }
+            assertThat(cluster.engine(0).inFlightTransactions()).isZero();
+        }
+    }
+
+    @Test
+    void coordinatorRestartAbortsStartedButUndecided()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            cluster.drop((batch) -> batch.destinationCoreId() == 0 && carries(batch, Vote.class));
+            cluster.propose(0, listener, new int[]{1, 2}, put("x", "1"));
+            cluster.settle();
+            assertThat(cluster.engine(1).inDoubtCount()).isEqualTo(1);
+            assertThat(cluster.engine(2).inDoubtCount()).isEqualTo(1);
+
+            cluster.crash(0, MemoryStorage.CrashMode.PROCESS);
+            cluster.drop((batch) -> false);
+            cluster.start(0);
+            cluster.settle();
+
+            for (int core = 1; core < 3; core++)
+            {
+                assertThat(cluster.replicas[core].entries()).isEmpty();
+                assertThat(cluster.engine(core).inDoubtCount()).isZero();
+                assertThat(cluster.engine(core).locksHeld()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void participantRestartRebuildsTheReplicaFromSnapshotAndLog()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.snapshotIntervalBytes(2048)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            for (int i = 0; i < 60; i++)
+            {
+                cluster.propose(i % 3, listener, ALL, put("k" + (i % 7), "v" + i));
+                cluster.settle();
+            }
+            assertThat(cluster.disks[2].list()).anyMatch((name) -> name.startsWith("snapshot-"));
+            final var before = new java.util.TreeMap<>(cluster.replicas[2].entries());
+
+            cluster.crash(2, MemoryStorage.CrashMode.MACHINE);
+            cluster.start(2);
+
+            assertThat(cluster.replicas[2].entries()).isEqualTo(before).isEqualTo(cluster.replicas[0].entries());
+        }
+    }
+
+    @Test
+    void participantRestartAsksTheCoordinatorAboutWhatItIsInDoubtAbout()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            cluster.hold((batch) -> batch.destinationCoreId() == 2 && carriesCommit(batch));
+            final TransactionId id = cluster.propose(0, listener, ALL, put("x", "1"));
+            cluster.settle();
+            assertThat(listener.outcome(id).isCommitted()).isTrue();
+
+            cluster.crash(2, MemoryStorage.CrashMode.MACHINE);
+            cluster.release();
+            cluster.start(2);
+            assertThat(cluster.engine(2).inDoubtTransactions()).extracting(InDoubtTransaction::id).containsExactly(id);
+            assertThat(cluster.registries[2].get("mk.2pc.in.doubt").gauge().value()).isEqualTo(1.0);
+            assertThat(cluster.engine(2).locksHeld()).isEqualTo(1);
+            cluster.settle();
+
+            assertThat(cluster.replicas[2].get("x")).isEqualTo("1");
+            assertThat(cluster.engine(2).inDoubtCount()).isZero();
+            assertThat(cluster.registries[2].get("mk.2pc.in.doubt").gauge().value()).isZero();
+        }
+    }
+
+    @Test
+    void cooperativeTerminationLearnsTheCommitFromAPeerWhileTheCoordinatorIsDown()
+    {
+        try (TestCluster cluster = new TestCluster(4))
+        {
+            final RecordingListener listener = new RecordingListener();
+            cluster.drop((batch) -> batch.sourceCoreId() == 0 && batch.destinationCoreId() == 2 && carriesCommit(batch));
+            final TransactionId id = cluster.propose(0, listener, new int[]{1, 2, 3}, put("x", "1"));
+            cluster.settle();
+            assertThat(cluster.replicas[1].get("x")).isEqualTo("1");
+            assertThat(cluster.engine(2).inDoubtCount()).isEqualTo(1);
+
+            cluster.crash(0, MemoryStorage.CrashMode.MACHINE);
+            cluster.drop((batch) -> false);
+            cluster.advance(6 * TestCluster.PREPARE_TIMEOUT_NS);
+
+            assertThat(cluster.replicas[2].get("x")).isEqualTo("1");
+            assertThat(cluster.engine(2).inDoubtCount()).isZero();
+            assertThat(listener.outcome(id).isCommitted()).isTrue();
+        }
+    }
+
+    @Test
+    void cooperativeTerminationAbortsWhenAPeerHadNotVoted()
+    {
+        try (TestCluster cluster = new TestCluster(4))
+        {
+            cluster.drop((batch) -> batch.sourceCoreId() == 0 && batch.destinationCoreId() == 3 && carries(batch, Prepare.class));
+            final TransactionId id = cluster.propose(0, new RecordingListener(), new int[]{1, 2, 3}, put("x", "1"));
+            cluster.doWork();
+            cluster.deliver();
+            cluster.crash(0, MemoryStorage.CrashMode.MACHINE);
+            cluster.drop((batch) -> false);
+            cluster.settle();
+            assertThat(cluster.engine(1).inDoubtCount()).isEqualTo(1);
+
+            cluster.advance(6 * TestCluster.PREPARE_TIMEOUT_NS);
+
+            for (int core = 1; core < 4; core++)
+            {
+                assertThat(cluster.engine(core).inDoubtCount()).as("core %d", core).isZero();
+                assertThat(cluster.engine(core).locksHeld()).isZero();
+                assertThat(cluster.replicas[core].entries()).isEmpty();
+            }
+            // Core 3 promised never to vote yes: the PREPARE arriving now gets a no.
+            final byte[] operations = preparedOperations(cluster, id);
+            cluster.engine(3).onMessage(new io.multikernel.replication.protocol.MessageBatch(0, id.coordinatorIncarnation(),
+                3, 99, java.util.List.of(new Prepare(id, ParticipantSet.of(1, 2, 3), operations))));
+            assertThat(cluster.engine(3).locksHeld()).isZero();
+        }
+    }
+
+    private static byte[] preparedOperations(final TestCluster cluster, final TransactionId id)
+    {
+        return cluster.sent.stream().flatMap((b) -> b.messages().stream())
+            .filter((m) -> m instanceof Prepare p && p.transactionId().equals(id))
+            .map((m) -> ((Prepare)m).operations()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void participantsAllInDoubtStayBlockedUntilTheCoordinatorReturns()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            cluster.drop((batch) -> batch.sourceCoreId() == 0 && carriesCommit(batch));
+            final TransactionId id = cluster.propose(0, new RecordingListener(), new int[]{1, 2}, put("x", "1"));
+            cluster.settle();
+            cluster.crash(0, MemoryStorage.CrashMode.MACHINE);
+            cluster.drop((batch) -> false);
+
+            cluster.advance(20 * TestCluster.PREPARE_TIMEOUT_NS);
+
+            for (int core = 1; core < 3; core++)
+            {
+                assertThat(cluster.engine(core).inDoubtTransactions()).extracting(InDoubtTransaction::id).containsExactly(id);
+                assertThat(cluster.engine(core).inDoubtTransactions().get(0).queriesSent()).isGreaterThan(3);
+                assertThat(cluster.replicas[core].entries()).isEmpty();
+                assertThat(cluster.registries[core].get("mk.2pc.in.doubt").gauge().value()).isEqualTo(1.0);
+            }
+
+            cluster.start(0);
+            cluster.advance(2 * TestCluster.PREPARE_TIMEOUT_NS);
+
+            for (int core = 1; core < 3; core++)
+            {
+                assertThat(cluster.engine(core).inDoubtCount()).isZero();
+                assertThat(cluster.replicas[core].get("x")).isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
+    void operatorCanForceADecisionOnlyExplicitlyAndAMismatchIsReported()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            cluster.drop((batch) -> batch.sourceCoreId() == 0 && carriesCommit(batch));
+            final TransactionId id = cluster.propose(0, new RecordingListener(), new int[]{1, 2}, put("x", "1"));
+            cluster.settle();
+            cluster.crash(0, MemoryStorage.CrashMode.MACHINE);
+            cluster.drop((batch) -> false);
+
+            final OperatorDecision notInDoubt = cluster.engine(1).forceDecision(
+                new TransactionId(0, 1, 999), false, "alice", "testing");
+            assertThat(notInDoubt.applied()).isFalse();
+            assertThat(notInDoubt.message()).contains("is not in doubt");
+
+            final OperatorDecision forced = cluster.engine(1).forceDecision(id, false, "alice", "coordinator lost");
+            assertThat(forced.applied()).isTrue();
+            assertThat(cluster.engine(1).inDoubtCount()).isZero();
+            assertThat(cluster.engine(1).locksHeld()).isZero();
+
+            cluster.start(0);
+            cluster.advance(2 * TestCluster.PREPARE_TIMEOUT_NS);
+
+            assertThat(cluster.replicas[2].get("x")).isEqualTo("1");
+            assertThat(cluster.replicas[1].get("x")).isNull();
+            assertThat(cluster.engine(1).errorCount(ErrorKind.DECISION_MISMATCH)).isPositive();
+            assertThat(cluster.engine(0).inFlightTransactions()).isZero();
+        }
+    }
+
+    @Test
+    void aGivenIncarnationMustBeNewerThanTheLogs()
+    {
+        final MemoryStorage disk = new MemoryStorage("core-0");
+        launch(disk, 5).close();
+
+        assertThatThrownBy(() -> launch(disk, 5)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("incarnation=5 is not newer than incarnation 5");
+        final ReplicationEngine<KeyValueOperation> next = launch(disk, 0);
+        assertThat(next.incarnation()).isEqualTo(6);
+        next.close();
+    }
+
+    @Test
+    void unforcedCommitRecordLostInAPowerCutLeavesTheParticipantInDoubt()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            cluster.hold((batch) -> batch.destinationCoreId() == 2 && carriesCommit(batch));
+            cluster.propose(0, new RecordingListener(), ALL, put("x", "1"));
+            cluster.settle();
+            cluster.release();
+            cluster.deliver();
+            // Core 2 applied the commit in memory and appended COMMITTED, not yet forced: a power cut loses it.
+            assertThat(cluster.replicas[2].get("x")).isEqualTo("1");
+            cluster.crash(2, MemoryStorage.CrashMode.MACHINE);
+            cluster.start(2);
+
+            assertThat(cluster.engine(2).inDoubtCount()).isEqualTo(1);
+            cluster.settle();
+            assertThat(cluster.replicas[2].get("x")).isEqualTo("1");
+        }
+    }
+
+    private static ReplicationEngine<KeyValueOperation> launch(final MemoryStorage disk, final long incarnation)
+    {
+        try
+        {
+            return ReplicationEngine.launch(new ReplicationContext<KeyValueOperation>()
+                .coreId(0).incarnation(incarnation).stateMachine(new KeyValueStateMachine())
+                .network((batch) -> true).storage(disk));
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+}

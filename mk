@@ -12,6 +12,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 JAR="$ROOT/node/target/mk.jar"
+export MK_HOME="$ROOT"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 die() { echo "mk: $*" >&2; exit 1; }

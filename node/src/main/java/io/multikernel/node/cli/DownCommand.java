@@ -1,0 +1,34 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.RunDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mk down}: stop the local cluster cleanly.
+ */
+@Command(name = "down", mixinStandardHelpOptions = true,
+    description = { "Stop the cluster in the run directory: SIGTERM the cores (they say goodbye), then the",
+        "drivers; SIGKILL whatever outlives the timeout. Logs and the cluster map stay." })
+final class DownCommand implements Callable<Integer>
+{
+    @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
+    Path runDir;
+
+    @Option(names = "--timeout-s", description = "Grace period per group (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    long timeoutS;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        final int stopped = new ClusterStopper(runDirectory, System.out).down(timeoutS * 1000);
+        System.out.println(0 == stopped ? "no cluster running in " + runDirectory.root() :
+            "stopped " + stopped + " process(es) in " + runDirectory.root());
+        return 0;
+    }
+}

@@ -1,0 +1,36 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.launcher.RunDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mk status}: every core of the local cluster, as it reports itself.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = { "Show every core of the cluster in the run directory: state (up, suspect: process alive but",
+        "not answering, down: process gone), pid, incarnation, peers it sees up, RTT to peers, metrics URL." })
+final class StatusCommand implements Callable<Integer>
+{
+    @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
+    Path runDir;
+
+    @Option(names = "--json", description = "Print a JSON array of cores: id, state, pid, incarnation, metrics_url, ...")
+    boolean json;
+
+    @Override
+    public Integer call()
+    {
+        final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        final ClusterMap map = ClusterStatus.map(runDirectory);
+        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
+        System.out.print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
+        return 0;
+    }
+}

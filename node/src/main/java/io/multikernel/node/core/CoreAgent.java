@@ -1,0 +1,266 @@
+package io.multikernel.node.core;
+
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.multikernel.node.admin.AdminHealth;
+import io.multikernel.node.admin.CoreMetrics;
+import io.multikernel.node.admin.JsonSnapshot;
+import io.multikernel.node.membership.Membership;
+import io.multikernel.node.membership.MembershipSender;
+import io.multikernel.node.membership.PeerState;
+import io.multikernel.node.skb.RttMatrix;
+import io.multikernel.node.skb.Topology;
+import io.multikernel.transport.PeerDescriptor;
+import io.multikernel.transport.SendOutcome;
+import io.multikernel.transport.UrpcEndpoint;
+import io.multikernel.transport.UrpcHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The kernel loop of one core: the CPU-driver analogue. One thread runs it and it owns every piece
+ * of the core's state: the URPC endpoint, the failure detector (monitor), the SKB (topology, RTT
+ * matrix). Other threads see only the snapshots it publishes.
+ * <p>
+ * Duty cycle: poll the inbox; advance the failure detector (heartbeats, Hello retries, timeouts);
+ * probe RTTs and share the SKB row on their timers; publish /status and /skb snapshots.
+ */
+public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(CoreAgent.class);
+    private static final UnsafeBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
+
+    private final CoreContext ctx;
+    private final int coreId;
+    private final int hostId;
+    private final NanoClock clock;
+    private final UrpcEndpoint endpoint;
+    private final Membership membership;
+    private final Topology topology;
+    private final RttMatrix rttMatrix;
+    private final RttProbe rttProbe;
+    private final SkbRowExchange skbRows;
+    private final CoreStatusWriter statusWriter;
+    private final JsonSnapshot statusSnapshot;
+    private final JsonSnapshot skbSnapshot;
+    private final AtomicReference<AdminHealth> health;
+    private final Timer rttTimer;
+
+    private long nextProbeNs;
+    private long nextRowNs;
+    private long nextStatusNs;
+    private long probeSequence;
+    private boolean leaving;
+
+    /**
+     * @param ctx            concluded core configuration.
+     * @param metrics        the core's registry.
+     * @param statusSnapshot published /status document.
+     * @param skbSnapshot    published /skb document.
+     * @param health         published health.
+     */
+    public CoreAgent(
+        final CoreContext ctx,
+        final CoreMetrics metrics,
+        final JsonSnapshot statusSnapshot,
+        final JsonSnapshot skbSnapshot,
+        final AtomicReference<AdminHealth> health)
+    {
+        this.ctx = ctx;
+        this.coreId = ctx.coreId();
+        this.hostId = ctx.core().hostId();
+        this.clock = ctx.nanoClock();
+        this.statusSnapshot = statusSnapshot;
+        this.skbSnapshot = skbSnapshot;
+        this.health = health;
+        this.topology = Topology.from(ctx.clusterMap());
+        this.rttMatrix = new RttMatrix(topology);
+        this.rttProbe = new RttProbe(topology, coreId);
+        this.rttTimer = metrics.microsecondTimer("mk.skb.rtt", "Round trips to peers measured by the SKB", Tags.empty());
+        this.membership = new Membership(ctx.membership()
+            .selfCoreId(coreId)
+            .peers(ctx.peers())
+            .sender(this)
+            .meterRegistry(metrics.registry())
+            .conclude());
+        this.endpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
+            .aeronDirectory(ctx.aeronDirectory())
+            .coreId(coreId)
+            .hostId(hostId)
+            .incarnation(ctx.incarnation())
+            .udpBindEndpoint(ctx.core().inbox().udp().map(Object::toString).orElse(null))
+            .peers(ctx.peers())
+            .meterRegistry(metrics.registry())
+            .nanoClock(clock)
+            .handler(this));
+        this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
+        this.statusWriter = new CoreStatusWriter(ctx, topology, rttMatrix, rttProbe);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "kernel-" + coreId;
+    }
+
+    @Override
+    public void onStart()
+    {
+        final long nowNs = clock.nanoTime();
+        nextProbeNs = nowNs;
+        nextRowNs = nowNs + ctx.skbRowIntervalNs();
+        nextStatusNs = nowNs;
+        LOGGER.info("core {} kernel loop started: incarnation={} peers={}", coreId, ctx.incarnation(), ctx.peers().size());
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long nowNs = clock.nanoTime();
+        int work = endpoint.poll();
+        work += membership.doWork(nowNs);
+        if (nowNs - nextProbeNs >= 0)
+        {
+            nextProbeNs = nowNs + ctx.rttProbeIntervalNs();
+            work += probeRtts(nowNs);
+        }
+        if (nowNs - nextRowNs >= 0)
+        {
+            nextRowNs = nowNs + ctx.skbRowIntervalNs();
+            work += skbRows.publishOwnRow(rttProbe);
+        }
+        if (nowNs - nextStatusNs >= 0)
+        {
+            nextStatusNs = nowNs + ctx.statusPublishIntervalNs();
+            publishSnapshots(nowNs);
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        leaving = true;
+        final long nowNs = clock.nanoTime();
+        final int goodbyes = membership.leave(nowNs);
+        health.set(AdminHealth.down("core " + coreId + " is shutting down"));
+        LOGGER.info("core {} leaving: said goodbye to {} peer(s)", coreId, goodbyes);
+        endpoint.close();
+    }
+
+    private int probeRtts(final long nowNs)
+    {
+        int sent = 0;
+        for (final PeerDescriptor peer : ctx.peers())
+        {
+            final PeerState state = membership.state(peer.coreId());
+            if (PeerState.UP == state || PeerState.SUSPECT == state)
+            {
+                if (SendOutcome.SENT == endpoint.publisher().sendPing(
+                    peer.coreId(), ++probeSequence, nowNs, EMPTY_PAYLOAD, 0, 0))
+                {
+                    sent++;
+                }
+            }
+        }
+        return sent;
+    }
+
+    private void publishSnapshots(final long nowNs)
+    {
+        final var snapshot = membership.snapshot(nowNs);
+        statusSnapshot.publish(statusWriter.status(snapshot, leaving));
+        skbSnapshot.publish(statusWriter.skb());
+        health.set(leaving ? AdminHealth.down("core " + coreId + " is shutting down") : AdminHealth.UP);
+    }
+
+    // URPC inbound: every valid frame is proof of life for the failure detector.
+
+    @Override
+    public void onHello(final int sourceCoreId, final long sourceIncarnation, final long correlationId,
+        final int schemaVersion, final int peerHostId, final long timestampNs, final boolean reply)
+    {
+        membership.onHello(sourceCoreId, sourceIncarnation, peerHostId, reply, clock.nanoTime());
+    }
+
+    @Override
+    public void onHeartbeat(final int sourceCoreId, final long sourceIncarnation, final long correlationId,
+        final long timestampNs)
+    {
+        membership.onHeard(sourceCoreId, sourceIncarnation, clock.nanoTime());
+    }
+
+    @Override
+    public void onPing(final int sourceCoreId, final long correlationId, final long timestampNs,
+        final DirectBuffer payload, final int payloadOffset, final int payloadLength)
+    {
+        membership.onHeard(sourceCoreId, endpoint.incarnations().incarnation(sourceCoreId), clock.nanoTime());
+        endpoint.publisher().sendPong(sourceCoreId, correlationId, timestampNs, payload, payloadOffset, payloadLength);
+    }
+
+    @Override
+    public void onPong(final int sourceCoreId, final long correlationId, final long pingTimestampNs,
+        final DirectBuffer payload, final int payloadOffset, final int payloadLength)
+    {
+        final long nowNs = clock.nanoTime();
+        membership.onHeard(sourceCoreId, endpoint.incarnations().incarnation(sourceCoreId), nowNs);
+        if (rttProbe.onPong(sourceCoreId, pingTimestampNs, nowNs))
+        {
+            rttTimer.record(nowNs - pingTimestampNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void onGoodbye(final int sourceCoreId, final long sourceIncarnation, final short reason)
+    {
+        membership.onGoodbye(sourceCoreId, sourceIncarnation, clock.nanoTime());
+    }
+
+    @Override
+    public void onNewIncarnation(final int peerCoreId, final long oldIncarnation, final long newIncarnation)
+    {
+        membership.onNewIncarnation(peerCoreId, oldIncarnation, newIncarnation, clock.nanoTime());
+    }
+
+    // MembershipSender: the failure detector's outgoing messages.
+
+    @Override
+    public SendOutcome sendHello(final int peerCoreId, final boolean reply, final long nowNs)
+    {
+        return endpoint.publisher().sendHello(peerCoreId, 0, hostId, nowNs, reply);
+    }
+
+    @Override
+    public SendOutcome sendHeartbeat(final int peerCoreId, final long nowNs)
+    {
+        return endpoint.publisher().sendHeartbeat(peerCoreId, 0, nowNs);
+    }
+
+    @Override
+    public SendOutcome sendGoodbye(final int peerCoreId)
+    {
+        return endpoint.publisher().sendGoodbye(peerCoreId, (short)0);
+    }
+
+    UrpcEndpoint endpoint()
+    {
+        return endpoint;
+    }
+
+    Membership membership()
+    {
+        return membership;
+    }
+
+    RttMatrix rttMatrix()
+    {
+        return rttMatrix;
+    }
+}

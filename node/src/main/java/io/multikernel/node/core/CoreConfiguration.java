@@ -1,0 +1,65 @@
+package io.multikernel.node.core;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Property names and defaults of a core process. Each can be given as {@code -Dname=value}.
+ */
+public final class CoreConfiguration
+{
+    /** How often a core measures its RTT to every live peer with Ping/Pong, ms. */
+    public static final String RTT_PROBE_INTERVAL_PROP = "mk.core.rtt.probe.interval.ms";
+    public static final long RTT_PROBE_INTERVAL_DEFAULT_MS = 1_000;
+
+    /** How often a core sends its SKB row to every peer, ms. */
+    public static final String SKB_ROW_INTERVAL_PROP = "mk.core.skb.row.interval.ms";
+    public static final long SKB_ROW_INTERVAL_DEFAULT_MS = 1_000;
+
+    /** How often the agent publishes its /status and /skb snapshots, ms. */
+    public static final String STATUS_PUBLISH_INTERVAL_PROP = "mk.core.status.publish.interval.ms";
+    public static final long STATUS_PUBLISH_INTERVAL_DEFAULT_MS = 250;
+
+    /** Idle strategy of the kernel loop. */
+    public static final String CORE_IDLE_PROP = "mk.core.idle";
+    public static final String CORE_IDLE_DEFAULT = "backoff";
+
+    /** Bounds every interval above, ms. */
+    public static final long INTERVAL_MIN_MS = 10;
+    public static final long INTERVAL_MAX_MS = 60_000;
+
+    private CoreConfiguration()
+    {
+    }
+
+    public static long rttProbeIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(RTT_PROBE_INTERVAL_PROP, RTT_PROBE_INTERVAL_DEFAULT_MS));
+    }
+
+    public static long skbRowIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(SKB_ROW_INTERVAL_PROP, SKB_ROW_INTERVAL_DEFAULT_MS));
+    }
+
+    public static long statusPublishIntervalNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(
+            Long.getLong(STATUS_PUBLISH_INTERVAL_PROP, STATUS_PUBLISH_INTERVAL_DEFAULT_MS));
+    }
+
+    public static String coreIdle()
+    {
+        return System.getProperty(CORE_IDLE_PROP, CORE_IDLE_DEFAULT);
+    }
+
+    static long checkInterval(final String name, final long valueNs)
+    {
+        final long ms = TimeUnit.NANOSECONDS.toMillis(valueNs);
+        if (ms < INTERVAL_MIN_MS || ms > INTERVAL_MAX_MS)
+        {
+            throw new IllegalArgumentException(name + "=" + ms + " ms is outside " + INTERVAL_MIN_MS + ".." +
+                INTERVAL_MAX_MS + " ms");
+        }
+        return valueNs;
+    }
+}

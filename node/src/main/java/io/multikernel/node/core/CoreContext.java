@@ -1,0 +1,223 @@
+package io.multikernel.node.core;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.node.cluster.HostDescriptor;
+import io.multikernel.node.cluster.InboxRoute;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.cluster.UdpEndpoint;
+import io.multikernel.node.membership.Membership;
+import io.multikernel.transport.IdleStrategies;
+import io.multikernel.transport.Media;
+import io.multikernel.transport.PeerDescriptor;
+import io.multikernel.transport.TransportConfiguration;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Configuration of one core process: which core of which cluster map, where its interconnect is,
+ * its timers and clocks. {@link #conclude()} validates once and derives the peer table.
+ */
+public final class CoreContext
+{
+    private ClusterMap clusterMap;
+    private int coreId = -1;
+    private String aeronDirectory;
+    private long incarnation = Long.MIN_VALUE;
+    private String idleStrategy = CoreConfiguration.coreIdle();
+    private long rttProbeIntervalNs = CoreConfiguration.rttProbeIntervalNs();
+    private long skbRowIntervalNs = CoreConfiguration.skbRowIntervalNs();
+    private long statusPublishIntervalNs = CoreConfiguration.statusPublishIntervalNs();
+    private Membership.Context membership = new Membership.Context();
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private List<PeerDescriptor> peers;
+
+    /**
+     * @return this.
+     * @throws IllegalArgumentException naming the bad value.
+     */
+    public CoreContext conclude()
+    {
+        Objects.requireNonNull(clusterMap, "clusterMap");
+        if (!clusterMap.hasCore(coreId))
+        {
+            throw new IllegalArgumentException("core " + coreId + " is not in the cluster map (cores: " +
+                java.util.Arrays.toString(clusterMap.coreIds()) + ")");
+        }
+        IdleStrategies.validate(idleStrategy);
+        CoreConfiguration.checkInterval(CoreConfiguration.RTT_PROBE_INTERVAL_PROP, rttProbeIntervalNs);
+        CoreConfiguration.checkInterval(CoreConfiguration.SKB_ROW_INTERVAL_PROP, skbRowIntervalNs);
+        CoreConfiguration.checkInterval(CoreConfiguration.STATUS_PUBLISH_INTERVAL_PROP, statusPublishIntervalNs);
+        if (null == aeronDirectory)
+        {
+            final HostDescriptor host = clusterMap.hostOf(coreId);
+            aeronDirectory = host.aeronDir().orElse(TransportConfiguration.aeronDirectory());
+        }
+        if (Long.MIN_VALUE == incarnation)
+        {
+            incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
+        }
+        peers = peersOf(clusterMap, coreId);
+        return this;
+    }
+
+    /**
+     * The transport's view of every other core: its host, UDP inbox, and the media the cluster map
+     * routes this core's messages to it over.
+     */
+    static List<PeerDescriptor> peersOf(final ClusterMap map, final int selfCoreId)
+    {
+        final List<PeerDescriptor> result = new ArrayList<>();
+        for (final CoreDescriptor core : map.cores())
+        {
+            if (core.id() != selfCoreId)
+            {
+                final InboxRoute route = map.inboxRoute(selfCoreId, core.id());
+                final String udp = core.inbox().udp().map(UdpEndpoint::toString).orElse(null);
+                result.add(new PeerDescriptor(core.id(), core.hostId(), udp,
+                    TransportKind.IPC == route.kind() ? Media.IPC : Media.UDP));
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    public ClusterMap clusterMap()
+    {
+        return clusterMap;
+    }
+
+    public CoreContext clusterMap(final ClusterMap clusterMap)
+    {
+        this.clusterMap = clusterMap;
+        return this;
+    }
+
+    public int coreId()
+    {
+        return coreId;
+    }
+
+    public CoreContext coreId(final int coreId)
+    {
+        this.coreId = coreId;
+        return this;
+    }
+
+    public CoreDescriptor core()
+    {
+        return clusterMap.core(coreId);
+    }
+
+    public String aeronDirectory()
+    {
+        return aeronDirectory;
+    }
+
+    public CoreContext aeronDirectory(final String aeronDirectory)
+    {
+        this.aeronDirectory = aeronDirectory;
+        return this;
+    }
+
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    public CoreContext incarnation(final long incarnation)
+    {
+        this.incarnation = incarnation;
+        return this;
+    }
+
+    public String idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    public CoreContext idleStrategy(final String idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    public long rttProbeIntervalNs()
+    {
+        return rttProbeIntervalNs;
+    }
+
+    public CoreContext rttProbeIntervalNs(final long rttProbeIntervalNs)
+    {
+        this.rttProbeIntervalNs = rttProbeIntervalNs;
+        return this;
+    }
+
+    public long skbRowIntervalNs()
+    {
+        return skbRowIntervalNs;
+    }
+
+    public CoreContext skbRowIntervalNs(final long skbRowIntervalNs)
+    {
+        this.skbRowIntervalNs = skbRowIntervalNs;
+        return this;
+    }
+
+    public long statusPublishIntervalNs()
+    {
+        return statusPublishIntervalNs;
+    }
+
+    public CoreContext statusPublishIntervalNs(final long statusPublishIntervalNs)
+    {
+        this.statusPublishIntervalNs = statusPublishIntervalNs;
+        return this;
+    }
+
+    /** Failure-detector timers; peers, sender and metrics are filled in by the agent. */
+    public Membership.Context membership()
+    {
+        return membership;
+    }
+
+    public CoreContext membership(final Membership.Context membership)
+    {
+        this.membership = membership;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    public CoreContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    public CoreContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public List<PeerDescriptor> peers()
+    {
+        return peers;
+    }
+}

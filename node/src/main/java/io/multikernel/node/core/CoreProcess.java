@@ -1,0 +1,125 @@
+package io.multikernel.node.core;
+
+import io.multikernel.node.admin.AdminHealth;
+import io.multikernel.node.admin.AdminServer;
+import io.multikernel.node.admin.CoreMetrics;
+import io.multikernel.node.admin.JsonSnapshot;
+import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.transport.IdleStrategies;
+import io.multikernel.transport.TransportConfiguration;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One core as a process: its metrics registry, admin HTTP server and kernel-loop agent on its own
+ * thread. Runs until SIGTERM/SIGINT, then leaves cleanly (peers get a Goodbye). An exception out of
+ * the kernel loop is a broken invariant: the core stops rather than run on with suspect state.
+ */
+public final class CoreProcess implements AutoCloseable
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(CoreProcess.class);
+
+    private final CoreContext ctx;
+    private final CoreMetrics metrics;
+    private final AdminServer admin;
+    private final CoreAgent agent;
+    private final AgentRunner runner;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final ShutdownSignalBarrier barrier;
+
+    private CoreProcess(final CoreContext ctx, final ShutdownSignalBarrier barrier)
+    {
+        this.ctx = ctx;
+        this.barrier = barrier;
+        final CoreDescriptor core = ctx.core();
+        this.metrics = new CoreMetrics(ctx.coreId(), core.hostId());
+        final JsonSnapshot status = new JsonSnapshot();
+        final JsonSnapshot skb = new JsonSnapshot();
+        final AtomicReference<AdminHealth> health = new AtomicReference<>(AdminHealth.down("core is starting"));
+        AdminServer server = null;
+        CoreAgent coreAgent = null;
+        try
+        {
+            server = AdminServer.launch(new AdminServer.Context()
+                .bindAddress(core.adminBindAddress())
+                .port(core.adminPort())
+                .threadNamePrefix("mk-admin-" + ctx.coreId())
+                .meterRegistry(metrics.registry())
+                .statusSource(status)
+                .skbSource(skb)
+                .healthSource(health::get));
+            coreAgent = new CoreAgent(ctx, metrics, status, skb, health);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(server, metrics);
+            throw ex;
+        }
+        this.admin = server;
+        this.agent = coreAgent;
+        this.runner = new AgentRunner(IdleStrategies.of(ctx.idleStrategy(), TransportConfiguration.idleParkMaxNs()),
+            this::onAgentError, null, agent);
+    }
+
+    /**
+     * Start a core.
+     *
+     * @param ctx     configuration, concluded here.
+     * @param barrier signalled when the core must stop (SIGTERM, or a failure).
+     * @return the running core.
+     */
+    public static CoreProcess start(final CoreContext ctx, final ShutdownSignalBarrier barrier)
+    {
+        ctx.conclude();
+        final CoreProcess process = new CoreProcess(ctx, barrier);
+        AgentRunner.startOnThread(process.runner);
+        return process;
+    }
+
+    /**
+     * Print the one line that says the core is up and where to look.
+     *
+     * @param out where to print.
+     */
+    public void printBanner(final PrintStream out)
+    {
+        out.println("core " + ctx.coreId() + " up: pid=" + ProcessHandle.current().pid() + " incarnation=" +
+            ctx.incarnation() + " host=" + ctx.core().hostId() + " admin=" + admin.url() + " aeron=" + ctx.aeronDirectory());
+        out.flush();
+    }
+
+    /**
+     * @return the failure that stopped the kernel loop, or {@code null}.
+     */
+    public Throwable failure()
+    {
+        return failure.get();
+    }
+
+    public AdminServer admin()
+    {
+        return admin;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietCloseAll(admin, metrics);
+    }
+
+    private void onAgentError(final Throwable ex)
+    {
+        if (failure.compareAndSet(null, ex))
+        {
+            LOGGER.error("core {} kernel loop failed; stopping the core", ctx.coreId(), ex);
+            barrier.signal();
+        }
+    }
+}

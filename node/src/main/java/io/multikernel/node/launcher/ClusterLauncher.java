@@ -1,0 +1,243 @@
+package io.multikernel.node.launcher;
+
+import io.multikernel.node.cli.MkCommand;
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.ClusterOverrides;
+import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.node.cluster.HostDescriptor;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.transport.JvmFlags;
+import io.multikernel.transport.TransportConfiguration;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code mk up}: a cluster on this machine. One media driver process per (simulated) host, one JVM
+ * per core, all detached from the launcher so they outlive it; their pids and logs go to the run
+ * directory. Waits until every core sees every other, then prints the status table.
+ */
+public final class ClusterLauncher
+{
+    /** JVM options of each core process; small heaps so many cores fit one machine. */
+    static final List<String> CORE_JVM_ARGS = List.of("-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+UseSerialGC",
+        "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m");
+    static final List<String> DRIVER_JVM_ARGS = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC");
+    /** Extra JVM options for cores, space separated. */
+    static final String CORE_JAVA_OPTS_ENV = "MK_CORE_JAVA_OPTS";
+    private static final long POLL_INTERVAL_MS = 200;
+    private static final long PROGRESS_INTERVAL_MS = 2_000;
+
+    /**
+     * @param cores          number of cores.
+     * @param hosts          simulated hosts (separate media drivers; IPC inside, UDP between).
+     * @param transport      same-host transport.
+     * @param adminBasePort  admin port of core 0; core N gets base + N.
+     * @param udpBasePort    UDP inbox port of core 0; core N gets base + N.
+     * @param idle           idle strategy of the cores and drivers.
+     * @param startTimeoutMs how long to wait for everything to come up.
+     */
+    public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
+        long startTimeoutMs)
+    {
+    }
+
+    private final RunDirectory runDirectory;
+    private final PrintStream out;
+    private final List<String> extraCoreJvmArgs;
+
+    public ClusterLauncher(final RunDirectory runDirectory, final PrintStream out)
+    {
+        this(runDirectory, out, environmentCoreJvmArgs());
+    }
+
+    /**
+     * @param runDirectory     where the cluster lives.
+     * @param out              progress.
+     * @param extraCoreJvmArgs JVM options added to every core, e.g. {@code -Dmk.membership.down.timeout.ms=1500}.
+     */
+    public ClusterLauncher(final RunDirectory runDirectory, final PrintStream out, final List<String> extraCoreJvmArgs)
+    {
+        this.runDirectory = runDirectory;
+        this.out = out;
+        this.extraCoreJvmArgs = List.copyOf(extraCoreJvmArgs);
+    }
+
+    private static List<String> environmentCoreJvmArgs()
+    {
+        final String extra = System.getenv(CORE_JAVA_OPTS_ENV);
+        return null == extra || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+    }
+
+    /**
+     * @param options what to start.
+     * @return the status of every core once all see each other.
+     * @throws Exception naming the core or driver that did not come up, why, and where its log is.
+     */
+    public List<ClusterStatus.CoreRow> up(final Options options) throws Exception
+    {
+        refuseIfRunning();
+        final ClusterMap map = map(options);
+        Files.createDirectories(runDirectory.root().resolve("logs"));
+        map.writeTo(runDirectory.clusterFile());
+        out.printf("starting %d core(s) on %d host(s) over %s in %s%n", options.cores(), options.hosts(),
+            options.transport().lowerCaseName(), runDirectory.root());
+
+        final List<RunDirectory.Entry> started = new ArrayList<>();
+        try
+        {
+            for (final HostDescriptor host : map.hosts())
+            {
+                started.add(startDriver(host, options));
+                runDirectory.writeProcesses(started);
+            }
+            for (final RunDirectory.Entry driver : List.copyOf(started))
+            {
+                awaitDriver(driver, options.startTimeoutMs());
+            }
+            for (final CoreDescriptor core : map.cores())
+            {
+                started.add(startCore(core, options));
+                runDirectory.writeProcesses(started);
+            }
+            return awaitCores(map, options.startTimeoutMs());
+        }
+        catch (final Exception ex)
+        {
+            out.println("start failed; stopping what was started (logs stay in " + runDirectory.root().resolve("logs") + ")");
+            new ClusterStopper(runDirectory, out).down(TimeUnit.SECONDS.toMillis(5));
+            throw ex;
+        }
+    }
+
+    private void refuseIfRunning()
+    {
+        final boolean running = runDirectory.processes().stream().anyMatch(e -> RunDirectory.live(e).isPresent());
+        if (running)
+        {
+            throw new IllegalStateException("a cluster is already running in " + runDirectory.root() +
+                ": see 'mk status', stop it with 'mk down', or use another --run-dir");
+        }
+    }
+
+    private ClusterMap map(final Options options)
+    {
+        final ClusterMap local = ClusterMap.local(options.cores(), options.hosts(), options.transport(),
+            options.udpBasePort(), options.adminBasePort());
+        final Map<String, String> aeronDirs = new HashMap<>();
+        final String base = TransportConfiguration.aeronDirectory() + "-" +
+            Integer.toHexString(runDirectory.root().toString().hashCode());
+        for (final HostDescriptor host : local.hosts())
+        {
+            aeronDirs.put("MK_HOST_" + host.id() + "_AERON_DIR", base + "-host-" + host.id());
+        }
+        return local.withOverrides(ClusterOverrides.of(aeronDirs));
+    }
+
+    private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException
+    {
+        final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.idle());
+        final Process process = spawn(DRIVER_JVM_ARGS, args, runDirectory.log("driver", host.id()));
+        return new RunDirectory.Entry("driver", host.id(), process.pid());
+    }
+
+    private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options) throws IOException
+    {
+        final List<String> jvmArgs = new ArrayList<>(CORE_JVM_ARGS);
+        jvmArgs.addAll(extraCoreJvmArgs);
+        final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
+            "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle());
+        final Process process = spawn(jvmArgs, args, runDirectory.log("core", core.id()));
+        return new RunDirectory.Entry("core", core.id(), process.pid());
+    }
+
+    private static Process spawn(final List<String> jvmArgs, final List<String> args, final Path log) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        if (new File("/usr/bin/setsid").canExecute())
+        {
+            // Own session: closing the launcher's terminal must not take the cluster down with it.
+            command.add("/usr/bin/setsid");
+        }
+        command.addAll(JvmFlags.javaCommand(MkCommand.class, jvmArgs));
+        command.addAll(args);
+        return new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    }
+
+    private void awaitDriver(final RunDirectory.Entry driver, final long timeoutMs) throws Exception
+    {
+        final Path log = runDirectory.log("driver", driver.id());
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        while (!contains(log, "media driver running"))
+        {
+            if (RunDirectory.live(driver).isEmpty())
+            {
+                throw new IllegalStateException("the media driver of host " + driver.id() + " exited: " +
+                    RunDirectory.tail(log, 3) + " (log: " + log + ")");
+            }
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                throw new IllegalStateException("the media driver of host " + driver.id() + " did not start within " +
+                    timeoutMs + " ms (log: " + log + ")");
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+    }
+
+    private List<ClusterStatus.CoreRow> awaitCores(final ClusterMap map, final long timeoutMs) throws Exception
+    {
+        final ClusterStatus status = new ClusterStatus();
+        final long startMs = System.currentTimeMillis();
+        long nextProgressMs = startMs + PROGRESS_INTERVAL_MS;
+        while (true)
+        {
+            final List<ClusterStatus.CoreRow> rows = status.query(map, runDirectory);
+            final long ready = rows.stream().filter(ClusterStatus.CoreRow::seesAllPeers).count();
+            if (ready == rows.size())
+            {
+                return rows;
+            }
+            for (final ClusterStatus.CoreRow row : rows)
+            {
+                if ("down".equals(row.state()))
+                {
+                    final Path log = runDirectory.log("core", row.id());
+                    throw new IllegalStateException("core " + row.id() + " exited while starting: " +
+                        RunDirectory.tail(log, 3) + " (log: " + log + ")");
+                }
+            }
+            final long nowMs = System.currentTimeMillis();
+            if (nowMs - startMs > timeoutMs)
+            {
+                final ClusterStatus.CoreRow late = rows.stream().filter(r -> !r.seesAllPeers()).findFirst().orElseThrow();
+                throw new IllegalStateException("core " + late.id() + " did not see all peers within " + timeoutMs +
+                    " ms (state " + late.state() + ", peers up " + late.peersUp() + "/" + late.peersTotal() + "; log: " +
+                    runDirectory.log("core", late.id()) + ")");
+            }
+            if (nowMs >= nextProgressMs)
+            {
+                nextProgressMs = nowMs + PROGRESS_INTERVAL_MS;
+                out.printf("  %d/%d core(s) see all peers (%d s)%n", ready, rows.size(), (nowMs - startMs) / 1000);
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+    }
+
+    private static boolean contains(final Path log, final String text) throws IOException
+    {
+        return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text);
+    }
+}

@@ -1,0 +1,117 @@
+package io.multikernel.node.launcher;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.node.util.JsonWriter;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What every core of a locally launched cluster says about itself, for {@code mk up} and
+ * {@code mk status}. A core that answers its admin API is {@code up}; one whose process lives but
+ * does not answer is {@code suspect}; one whose process is gone is {@code down}.
+ */
+public final class ClusterStatus
+{
+    /**
+     * One core's row.
+     *
+     * @param id          core id.
+     * @param state       up, suspect or down.
+     * @param pid         recorded process id, -1 if unknown.
+     * @param incarnation reported incarnation, -1 if not answering.
+     * @param peersUp     peers it sees up, -1 if not answering.
+     * @param peersTotal  peers it has, -1 if not answering.
+     * @param rttP50Us    median of its smoothed RTTs to peers, -1 if none.
+     * @param metricsUrl  where Prometheus scrapes it.
+     */
+    public record CoreRow(int id, String state, long pid, long incarnation, long peersUp, long peersTotal,
+        double rttP50Us, String metricsUrl)
+    {
+        public boolean seesAllPeers()
+        {
+            return "up".equals(state) && peersTotal >= 0 && peersUp == peersTotal;
+        }
+    }
+
+    private final CoreStatusClient client = new CoreStatusClient();
+
+    /**
+     * @param runDirectory of the cluster.
+     * @return the cluster map, or a clear error when there is no cluster there.
+     */
+    public static ClusterMap map(final RunDirectory runDirectory)
+    {
+        if (!Files.exists(runDirectory.clusterFile()))
+        {
+            throw new IllegalStateException("no cluster in " + runDirectory.root() + ": start one with 'mk up'");
+        }
+        return ClusterMap.load(runDirectory.clusterFile());
+    }
+
+    /**
+     * @param map          the cluster's map.
+     * @param runDirectory where its processes are recorded.
+     * @return one row per core, in core id order.
+     */
+    public List<CoreRow> query(final ClusterMap map, final RunDirectory runDirectory)
+    {
+        final List<RunDirectory.Entry> processes = runDirectory.processes();
+        final List<CoreRow> rows = new ArrayList<>();
+        for (final CoreDescriptor core : map.cores())
+        {
+            final RunDirectory.Entry entry = processes.stream()
+                .filter(e -> e.isCore() && e.id() == core.id()).findFirst().orElse(null);
+            final Map<String, Object> status = client.status(map.adminUrl(core.id()));
+            final boolean alive = null != entry && RunDirectory.live(entry).isPresent();
+            final String state = null != status ? String.valueOf(status.getOrDefault("state", "up")) :
+                alive ? "suspect" : "down";
+            rows.add(new CoreRow(core.id(), state, null == entry ? -1 : entry.pid(),
+                CoreStatusClient.longField(status, "incarnation", -1),
+                CoreStatusClient.longField(status, "peers_up", -1),
+                CoreStatusClient.longField(status, "peers_total", -1),
+                CoreStatusClient.medianPeerRttUs(status),
+                map.adminUrl(core.id()) + "/metrics"));
+        }
+        return rows;
+    }
+
+    public static String table(final List<CoreRow> rows)
+    {
+        final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-5s %-8s %-8s %-20s %-9s %-12s %s%n",
+            "core", "state", "pid", "incarnation", "peers up", "rtt p50 us", "metrics"));
+        for (final CoreRow row : rows)
+        {
+            sb.append(String.format(Locale.ROOT, "%-5d %-8s %-8s %-20s %-9s %-12s %s%n", row.id(), row.state(),
+                row.pid() < 0 ? "-" : Long.toString(row.pid()),
+                row.incarnation() < 0 ? "-" : Long.toString(row.incarnation()),
+                row.peersTotal() < 0 ? "-" : row.peersUp() + "/" + row.peersTotal(),
+                row.rttP50Us() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", row.rttP50Us()),
+                row.metricsUrl()));
+        }
+        return sb.toString();
+    }
+
+    public static String json(final List<CoreRow> rows)
+    {
+        final JsonWriter json = new JsonWriter().beginArray();
+        for (final CoreRow row : rows)
+        {
+            json.beginObject()
+                .field("id", row.id())
+                .field("state", row.state())
+                .field("pid", row.pid())
+                .field("incarnation", row.incarnation())
+                .field("peers_up", row.peersUp())
+                .field("peers_total", row.peersTotal())
+                .field("rtt_p50_us", row.rttP50Us())
+                .field("metrics_url", row.metricsUrl())
+                .endObject();
+        }
+        return json.endArray().toString();
+    }
+}

@@ -1,0 +1,68 @@
+package io.multikernel.node.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code mk down}: SIGTERM every core (they say goodbye to their peers), then the drivers; whatever
+ * has not exited within the timeout gets SIGKILL. Logs and the cluster map stay.
+ */
+public final class ClusterStopper
+{
+    private static final long POLL_INTERVAL_MS = 100;
+
+    private final RunDirectory runDirectory;
+    private final PrintStream out;
+
+    public ClusterStopper(final RunDirectory runDirectory, final PrintStream out)
+    {
+        this.runDirectory = runDirectory;
+        this.out = out;
+    }
+
+    /**
+     * @param timeoutMs how long each group may take to exit after SIGTERM.
+     * @return how many processes were stopped.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public int down(final long timeoutMs) throws InterruptedException
+    {
+        final List<RunDirectory.Entry> entries = runDirectory.processes();
+        final List<RunDirectory.Entry> cores = entries.stream().filter(RunDirectory.Entry::isCore).toList();
+        final List<RunDirectory.Entry> drivers = entries.stream().filter(e -> !e.isCore()).toList();
+        final int stopped = stop(cores, timeoutMs) + stop(drivers, timeoutMs);
+        try
+        {
+            Files.deleteIfExists(runDirectory.processesFile());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return stopped;
+    }
+
+    private int stop(final List<RunDirectory.Entry> group, final long timeoutMs) throws InterruptedException
+    {
+        final List<ProcessHandle> live = group.stream().map(RunDirectory::live).flatMap(Optional::stream).toList();
+        live.forEach(ProcessHandle::destroy);
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        while (live.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadlineMs)
+        {
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+        for (final ProcessHandle handle : live)
+        {
+            if (handle.isAlive())
+            {
+                out.println("process " + handle.pid() + " ignored SIGTERM for " + timeoutMs + " ms: killing it");
+                handle.destroyForcibly();
+                handle.onExit().orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+        }
+        return live.size();
+    }
+}

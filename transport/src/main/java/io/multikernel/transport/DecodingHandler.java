@@ -36,7 +36,7 @@ public abstract class DecodingHandler<D extends MessageDecoderFlyweight> impleme
     }
 
     @Override
-    public final RejectReason onMessage(
+    public final int onMessage(
         final DirectBuffer buffer, final int blockOffset, final int blockLength, final int version, final int frameEnd)
     {
         decoder.wrap(buffer, blockOffset, blockLength, version);
@@ -47,15 +47,15 @@ public abstract class DecodingHandler<D extends MessageDecoderFlyweight> impleme
         }
         catch (final IndexOutOfBoundsException ex)
         {
-            return RejectReason.MALFORMED;
+            return MessageHandler.rejected(RejectReason.MALFORMED);
         }
         if (limit < blockOffset + blockLength || limit > frameEnd)
         {
-            return RejectReason.MALFORMED;
+            return MessageHandler.rejected(RejectReason.MALFORMED);
         }
         decoder.wrap(buffer, blockOffset, blockLength, version);
         onDecoded(decoder);
-        return null;
+        return limit;
     }
 
     /**

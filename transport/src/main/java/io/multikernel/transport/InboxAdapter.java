@@ -75,69 +75,105 @@ public final class InboxAdapter implements FragmentHandler
         this.log = log;
     }
 
+    /**
+     * A frame holds one message or, from a batching sender, several back to back. Each is validated
+     * and dispatched in order; the first one rejected ends the frame, since nothing after it can be
+     * located reliably.
+     */
     @Override
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        final RejectReason reason = validateAndDispatch(buffer, offset, length);
-        if (null != reason)
+        if (length > messageLengthMax)
         {
-            reject(reason, buffer, offset, length);
+            reject(RejectReason.OVERSIZED, buffer, offset, length);
+            return;
+        }
+        if (length < FRAME_LENGTH_MIN_BYTES)
+        {
+            reject(RejectReason.TRUNCATED, buffer, offset, length);
+            return;
+        }
+        final int frameEnd = offset + length;
+        int position = offset;
+        while (position < frameEnd)
+        {
+            final int result = dispatchMessage(buffer, position, frameEnd);
+            if (result < 0)
+            {
+                reject(MessageHandler.reason(result), buffer, position, frameEnd - position);
+                return;
+            }
+            position = result;
         }
     }
 
     /**
+     * Validate and dispatch the first message of a frame.
+     *
      * @param buffer holding the frame.
      * @param offset of the message header.
      * @param length of the frame.
-     * @return {@code null} when the frame was dispatched, otherwise why it was rejected.
+     * @return {@code null} when the message was dispatched, otherwise why not.
      */
     RejectReason validateAndDispatch(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length < FRAME_LENGTH_MIN_BYTES)
-        {
-            return RejectReason.TRUNCATED;
-        }
         if (length > messageLengthMax)
         {
             return RejectReason.OVERSIZED;
         }
+        final int result = dispatchMessage(buffer, offset, offset + length);
+        return result < 0 ? MessageHandler.reason(result) : null;
+    }
+
+    /**
+     * @param buffer   holding the frame.
+     * @param offset   of the message header.
+     * @param frameEnd one past the frame's last byte.
+     * @return the end of the dispatched message, or a {@link MessageHandler#rejected} code.
+     */
+    private int dispatchMessage(final DirectBuffer buffer, final int offset, final int frameEnd)
+    {
+        if (frameEnd - offset < FRAME_LENGTH_MIN_BYTES)
+        {
+            return MessageHandler.rejected(RejectReason.TRUNCATED);
+        }
         headerDecoder.wrap(buffer, offset);
         if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId())
         {
-            return RejectReason.FOREIGN_SCHEMA;
+            return MessageHandler.rejected(RejectReason.FOREIGN_SCHEMA);
         }
         final int version = headerDecoder.version();
         if (version < SCHEMA_VERSION_MIN)
         {
-            return RejectReason.UNSUPPORTED_VERSION;
+            return MessageHandler.rejected(RejectReason.UNSUPPORTED_VERSION);
         }
         final int templateId = headerDecoder.templateId();
         final MessageHandler handler = dispatcher.handler(templateId);
         if (null == handler)
         {
-            return RejectReason.UNKNOWN_TEMPLATE;
+            return MessageHandler.rejected(RejectReason.UNKNOWN_TEMPLATE);
         }
         final int blockLength = headerDecoder.blockLength();
         if (blockLength < minBlockLength(templateId, version))
         {
-            return RejectReason.BAD_BLOCK_LENGTH;
+            return MessageHandler.rejected(RejectReason.BAD_BLOCK_LENGTH);
         }
         final int blockOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        if (blockOffset + blockLength > offset + length)
+        if (blockOffset + blockLength > frameEnd)
         {
-            return RejectReason.TRUNCATED;
+            return MessageHandler.rejected(RejectReason.TRUNCATED);
         }
         final RejectReason envelopeReason = checkEnvelope(buffer, blockOffset);
         if (null != envelopeReason)
         {
-            return envelopeReason;
+            return MessageHandler.rejected(envelopeReason);
         }
-        final RejectReason handlerReason = handler.onMessage(buffer, blockOffset, blockLength, version, offset + length);
-        if (null == handlerReason)
+        final int result = handler.onMessage(buffer, blockOffset, blockLength, version, frameEnd);
+        if (result >= 0)
         {
-            metrics.onReceived(templateId, length);
+            metrics.onReceived(templateId, result - offset);
         }
-        return handlerReason;
+        return result;
     }
 
     private int minBlockLength(final int templateId, final int version)

@@ -33,6 +33,9 @@ public final class TransportConfiguration
     public static final int SEND_RETRY_ATTEMPTS_DEFAULT = 64;
     public static final int SEND_RETRY_ATTEMPTS_MAX = 1_000_000;
 
+    /** Pack the messages a core sends to one peer in one duty cycle into one frame: true or false. */
+    public static final String BATCHING_PROP = "mk.urpc.batching";
+
     /** Fragments read from the inbox per poll. */
     public static final String POLL_FRAGMENTS_MAX_PROP = "mk.urpc.poll.fragments.max";
     public static final int POLL_FRAGMENTS_MAX_DEFAULT = 64;
@@ -98,6 +101,11 @@ public final class TransportConfiguration
     public static int sendRetryAttempts()
     {
         return Integer.getInteger(SEND_RETRY_ATTEMPTS_PROP, SEND_RETRY_ATTEMPTS_DEFAULT);
+    }
+
+    public static boolean batching()
+    {
+        return Boolean.parseBoolean(System.getProperty(BATCHING_PROP, "true"));
     }
 
     public static int pollFragmentsMax()

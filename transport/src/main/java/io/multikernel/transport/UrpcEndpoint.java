@@ -30,6 +30,9 @@ import java.util.Objects;
  */
 public final class UrpcEndpoint implements AutoCloseable
 {
+    /** Flushes tried on close before pending batches are given up. */
+    public static final int CLOSE_FLUSH_ATTEMPTS = 16;
+
     private final Context ctx;
     private final Aeron aeron;
     private final boolean ownsAeron;
@@ -65,7 +68,7 @@ public final class UrpcEndpoint implements AutoCloseable
             throw ex;
         }
         this.publisher = new UrpcPublisher(ctx.coreId, ctx.incarnation, ctx.sendRetryAttempts, ctx.messageLengthMax,
-            publicationByCore, metrics);
+            publicationByCore, metrics, ctx.batching);
     }
 
     /**
@@ -79,18 +82,29 @@ public final class UrpcEndpoint implements AutoCloseable
     }
 
     /**
-     * Read up to {@code pollFragmentsMax} fragments from each inbox media and dispatch them.
+     * Read up to {@code pollFragmentsMax} fragments from each inbox media, dispatch them, then flush
+     * every pending batch (replies the handlers sent go out in the same duty cycle).
      *
-     * @return fragments read, 0 when idle.
+     * @return fragments read plus batches sent, 0 when idle.
      */
     public int poll()
     {
-        int fragments = 0;
+        int work = 0;
         for (int i = 0, size = subscriptions.size(); i < size; i++)
         {
-            fragments += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
+            work += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
         }
-        return fragments;
+        return work + publisher.flush();
+    }
+
+    /**
+     * Offer every pending batch now; for messages sent outside {@link #poll()}.
+     *
+     * @return batches sent.
+     */
+    public int flush()
+    {
+        return publisher.flush();
     }
 
     public UrpcPublisher publisher()
@@ -154,9 +168,21 @@ public final class UrpcEndpoint implements AutoCloseable
         return null;
     }
 
+    /**
+     * Flush what is still batched (a core's Goodbyes, for one), then close. A batch that stays back
+     * pressured through {@link #CLOSE_FLUSH_ATTEMPTS} flushes is counted as failed sends.
+     */
     @Override
     public void close()
     {
+        if (null != publisher)
+        {
+            for (int attempt = 0; attempt < CLOSE_FLUSH_ATTEMPTS && publisher.pendingBatches() > 0; attempt++)
+            {
+                publisher.flush();
+            }
+            publisher.dropPendingBatches();
+        }
         closeResources();
     }
 
@@ -219,6 +245,7 @@ public final class UrpcEndpoint implements AutoCloseable
         private int messageLengthMax = -1;
         private int sendRetryAttempts = TransportConfiguration.sendRetryAttempts();
         private int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
+        private boolean batching = TransportConfiguration.batching();
         private MeterRegistry meterRegistry;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private UrpcHandler handler = new UrpcHandler()
@@ -392,6 +419,13 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context sendRetryAttempts(final int sendRetryAttempts)
         {
             this.sendRetryAttempts = sendRetryAttempts;
+            return this;
+        }
+
+        /** Pack messages to one core sent in one duty cycle into one frame (default on). */
+        public Context batching(final boolean batching)
+        {
+            this.batching = batching;
             return this;
         }
 

@@ -108,6 +108,15 @@ public final class UrpcMetrics
         add(SEND_FAILURES + outcome.ordinal(), 1);
     }
 
+    /**
+     * @param outcome  why messages already accepted into a batch could not be delivered.
+     * @param messages how many.
+     */
+    public void onSendFailed(final SendOutcome outcome, final int messages)
+    {
+        add(SEND_FAILURES + outcome.ordinal(), messages);
+    }
+
     public void onBackPressure()
     {
         add(BACK_PRESSURE, 1);

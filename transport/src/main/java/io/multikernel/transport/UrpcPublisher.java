@@ -23,6 +23,16 @@ import java.nio.ByteBuffer;
  * fragments it). Back pressure is retried up to {@code sendRetryAttempts} times, yielding the CPU
  * between attempts so the receiver can drain, and then reported.
  * <p>
+ * <b>Batching</b> (on by default): a message that fits one frame is appended to a per-destination
+ * batch instead of claiming a frame of its own; {@link #flush()} offers every pending batch as one
+ * frame, and the receiver unpacks its messages in order. This amortises Aeron's per-frame cost the
+ * way the multikernel pipelines and batches URPC messages. {@link SendOutcome#SENT} then means the
+ * message is queued in order behind everything sent before it to that core; a batch that can no
+ * longer be delivered because its destination went away is counted as failed sends, as messages
+ * already in a dead core's inbox are lost. The core's agent flushes once per duty cycle
+ * ({@link UrpcEndpoint#poll()} flushes after dispatching), so batching adds no latency beyond the
+ * cycle. A message to a core with a pending batch never overtakes it: the batch is flushed first.
+ * <p>
  * Typed senders cover the transport's own messages. Other layers use the two-step form:
  * {@link #begin(int, int, int, int, long)} writes the header and envelope and exposes
  * {@link #buffer()} and {@link #blockOffset()} for the rest of the message; {@link #commit()} sends.
@@ -49,8 +59,17 @@ public final class UrpcPublisher
     private final PongEncoder pongEncoder = new PongEncoder();
     private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
 
+    private final boolean batching;
+    private final UnsafeBuffer[] batchBuffers;
+    private final int[] batchLengths;
+    private final int[] batchMessages;
+    private final int[] pendingDestinations;
+    private int pendingCount;
+
     private Publication current;
+    private int currentDestination;
     private boolean claimed;
+    private boolean batched;
     private MutableDirectBuffer frameBuffer;
     private int frameOffset;
     private int frameLength;
@@ -62,7 +81,8 @@ public final class UrpcPublisher
         final int sendRetryAttempts,
         final int messageLengthMax,
         final Publication[] publicationByCore,
-        final UrpcMetrics metrics)
+        final UrpcMetrics metrics,
+        final boolean batching)
     {
         this.selfCoreId = selfCoreId;
         this.selfIncarnation = selfIncarnation;
@@ -71,6 +91,11 @@ public final class UrpcPublisher
         this.publicationByCore = publicationByCore;
         this.metrics = metrics;
         this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLengthMax));
+        this.batching = batching;
+        this.batchBuffers = new UnsafeBuffer[publicationByCore.length];
+        this.batchLengths = new int[publicationByCore.length];
+        this.batchMessages = new int[publicationByCore.length];
+        this.pendingDestinations = new int[publicationByCore.length];
     }
 
     public SendOutcome sendHello(
@@ -183,7 +208,20 @@ public final class UrpcPublisher
         {
             return failed(SendOutcome.TOO_LARGE);
         }
-        if (messageLength <= publication.maxPayloadLength())
+        if (batching && messageLength <= publication.maxPayloadLength())
+        {
+            final SendOutcome outcome = reserveInBatch(destination, publication, messageLength);
+            if (SendOutcome.SENT != outcome)
+            {
+                return failed(outcome);
+            }
+        }
+        else if (0 != batchLengths[destination] && SendOutcome.SENT != flushBatch(destination))
+        {
+            // The pending batch must go first, or this message would overtake it.
+            return failed(SendOutcome.BACK_PRESSURED);
+        }
+        else if (messageLength <= publication.maxPayloadLength())
         {
             final SendOutcome outcome = claim(publication, messageLength);
             if (SendOutcome.SENT != outcome)
@@ -201,6 +239,7 @@ public final class UrpcPublisher
             frameOffset = 0;
         }
         current = publication;
+        currentDestination = destination;
         frameLength = messageLength;
         frameTemplateId = templateId;
         headerEncoder.wrap(frameBuffer, frameOffset)
@@ -244,7 +283,11 @@ public final class UrpcPublisher
             throw new IllegalStateException("commit() without begin()");
         }
         SendOutcome outcome = SendOutcome.SENT;
-        if (claimed)
+        if (batched)
+        {
+            appendToBatch(currentDestination, frameLength);
+        }
+        else if (claimed)
         {
             bufferClaim.commit();
         }
@@ -296,13 +339,136 @@ public final class UrpcPublisher
         {
             return failed(SendOutcome.TOO_LARGE);
         }
+        if (0 != batchLengths[destination] && SendOutcome.SENT != flushBatch(destination))
+        {
+            return failed(SendOutcome.BACK_PRESSURED);
+        }
         final SendOutcome outcome = retry(publication, frame, offset, length, false);
         return SendOutcome.SENT == outcome ? outcome : failed(outcome);
+    }
+
+    /**
+     * Offer every pending batch. A batch that meets back pressure stays pending for the next flush;
+     * one whose destination is gone is dropped and its messages counted as failed sends.
+     *
+     * @return batches sent.
+     */
+    public int flush()
+    {
+        int sent = 0;
+        for (int i = pendingCount - 1; i >= 0; i--)
+        {
+            if (SendOutcome.SENT == flushBatch(pendingDestinations[i]))
+            {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Give up every pending batch, counting its messages as back-pressured sends; on close only.
+     */
+    void dropPendingBatches()
+    {
+        while (pendingCount > 0)
+        {
+            final int destination = pendingDestinations[--pendingCount];
+            metrics.onSendFailed(SendOutcome.BACK_PRESSURED, batchMessages[destination]);
+            batchLengths[destination] = 0;
+            batchMessages[destination] = 0;
+        }
+    }
+
+    /**
+     * @return destinations with messages queued in a batch.
+     */
+    public int pendingBatches()
+    {
+        return pendingCount;
+    }
+
+    private SendOutcome reserveInBatch(final int destination, final Publication publication, final int messageLength)
+    {
+        if (!publication.isConnected())
+        {
+            return SendOutcome.NOT_CONNECTED;
+        }
+        UnsafeBuffer batch = batchBuffers[destination];
+        if (null == batch || batch.capacity() < publication.maxPayloadLength())
+        {
+            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(publication.maxPayloadLength()));
+            batchBuffers[destination] = batch;
+        }
+        if (batchLengths[destination] + messageLength > batch.capacity())
+        {
+            final SendOutcome outcome = flushBatch(destination);
+            if (SendOutcome.SENT != outcome)
+            {
+                return SendOutcome.BACK_PRESSURED == outcome ? outcome : SendOutcome.NOT_CONNECTED;
+            }
+        }
+        batched = true;
+        claimed = false;
+        frameBuffer = batch;
+        frameOffset = batchLengths[destination];
+        return SendOutcome.SENT;
+    }
+
+    private void appendToBatch(final int destination, final int length)
+    {
+        if (0 == batchLengths[destination])
+        {
+            pendingDestinations[pendingCount++] = destination;
+        }
+        batchLengths[destination] += length;
+        batchMessages[destination]++;
+    }
+
+    private SendOutcome flushBatch(final int destination)
+    {
+        final int length = batchLengths[destination];
+        if (0 == length)
+        {
+            return SendOutcome.SENT;
+        }
+        final SendOutcome outcome = retry(publicationByCore[destination], batchBuffers[destination], 0, length, false);
+        if (SendOutcome.BACK_PRESSURED == outcome)
+        {
+            return outcome;
+        }
+        if (SendOutcome.SENT != outcome)
+        {
+            metrics.onSendFailed(outcome, batchMessages[destination]);
+        }
+        batchLengths[destination] = 0;
+        batchMessages[destination] = 0;
+        for (int i = 0; i < pendingCount; i++)
+        {
+            if (pendingDestinations[i] == destination)
+            {
+                pendingDestinations[i] = pendingDestinations[--pendingCount];
+                break;
+            }
+        }
+        return outcome;
     }
 
     private Publication publication(final int destination)
     {
         return destination >= 0 && destination < publicationByCore.length ? publicationByCore[destination] : null;
+    }
+
+    /**
+     * Send the frame opened by {@link #begin} after checking that the encoder wrote exactly the
+     * length reserved: a mismatch is a bug that would corrupt the inbox, so it stops the core.
+     *
+     * @param encoderLimit the message encoder's {@code limit()} after the last field.
+     * @return as {@link #commit()}.
+     */
+    public SendOutcome commit(final int encoderLimit)
+    {
+        return commitChecked(encoderLimit);
     }
 
     private SendOutcome commitChecked(final int encoderLimit)
@@ -366,6 +532,8 @@ public final class UrpcPublisher
     private void clear()
     {
         current = null;
+        currentDestination = -1;
+        batched = false;
         frameBuffer = null;
         claimed = false;
         frameOffset = 0;

@@ -193,6 +193,37 @@ class InboxAdapterTest
     }
 
     @Test
+    void dispatchesEveryMessageOfABatchedFrameInOrder()
+    {
+        final int first = ping(0, PEER, SELF, INCARNATION, "one");
+        final int second = ping(first, PEER, SELF, INCARNATION, "two");
+        final int third = ping(first + second, PEER, SELF, INCARNATION, "three");
+        adapter.onFragment(buffer, 0, first + second + third, null);
+        assertThat(received).containsExactly("ping from 2 payload=one", "ping from 2 payload=two",
+            "ping from 2 payload=three");
+        assertThat(metrics.receivedCount(io.multikernel.schema.PingDecoder.TEMPLATE_ID)).isEqualTo(3);
+    }
+
+    @Test
+    void aBadMessageInABatchEndsTheFrameButKeepsWhatCameBefore()
+    {
+        final int first = ping(0, PEER, SELF, INCARNATION, "one");
+        final int second = ping(first, 77, SELF, INCARNATION, "from a stranger");
+        final int third = ping(first + second, PEER, SELF, INCARNATION, "three");
+        adapter.onFragment(buffer, 0, first + second + third, null);
+        assertThat(received).containsExactly("ping from 2 payload=one");
+        assertThat(metrics.rejectedCount(RejectReason.UNKNOWN_SENDER)).isEqualTo(1);
+
+        // Trailing bytes too short to be a message are a truncated message, not silence.
+        final int good = ping(0, PEER, SELF, INCARNATION, "four");
+        adapter.onFragment(buffer, 0, good + 5, null);
+        assertThat(received).endsWith("ping from 2 payload=four");
+        assertThat(metrics.rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1);
+        adapter.onFragment(buffer, 0, 0, null);
+        assertThat(metrics.rejectedCount(RejectReason.TRUNCATED)).isEqualTo(2);
+    }
+
+    @Test
     void survivesRandomGarbage()
     {
         final java.util.Random random = new java.util.Random(42);
@@ -221,8 +252,10 @@ class InboxAdapterTest
         }
         final double dispatched = metrics.registry().find("mk.urpc.messages.received").functionCounters().stream()
             .mapToDouble(io.micrometer.core.instrument.FunctionCounter::count).sum();
+        // Every frame ends in at least one outcome; one that starts with a good message may also
+        // reject what follows it.
         assertThat(rejected).isGreaterThan(10_000.0);
-        assertThat(rejected + dispatched).isEqualTo(20_000.0);
+        assertThat(rejected + dispatched).isGreaterThanOrEqualTo(20_000.0);
     }
 
     private void assertRejected(final int length, final RejectReason reason)

@@ -112,11 +112,43 @@ class UrpcEndpointTest
             }
             b.poll();
         }
-        await(() -> recorderB.heartbeats.size() == count, b);
+        await(() -> recorderB.heartbeats.size() == count, a, b);
         for (int i = 0; i < count; i++)
         {
             assertThat(recorderB.heartbeats.get(i)).isEqualTo(i);
         }
+    }
+
+    @Test
+    void batchesAreFlushedInOrderAndNeverOvertaken()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        assertThat(a.publisher().sendHeartbeat(2, 0, 0)).isEqualTo(SendOutcome.SENT);
+        assertThat(a.publisher().sendHeartbeat(2, 1, 1)).isEqualTo(SendOutcome.SENT);
+        assertThat(a.publisher().pendingBatches()).isEqualTo(1);
+        // A message too big for a batch goes straight to the log, after the batch it must not overtake.
+        final UnsafeBuffer big = new UnsafeBuffer(new byte[4000]);
+        assertThat(a.publisher().sendPing(2, 2, 2, big, 0, big.capacity())).isEqualTo(SendOutcome.SENT);
+        assertThat(a.publisher().pendingBatches()).isZero();
+        assertThat(a.publisher().sendHeartbeat(2, 3, 3)).isEqualTo(SendOutcome.SENT);
+        assertThat(a.flush()).isEqualTo(1);
+        await(() -> recorderB.heartbeats.size() == 3 && recorderB.pingPayloads.size() == 1, b);
+        assertThat(recorderB.heartbeats).containsExactly(0L, 1L, 3L);
+        assertThat(recorderB.order).containsExactly("hb0", "hb1", "ping2", "hb3");
+    }
+
+    @Test
+    void closeFlushesWhatIsStillBatched() throws Exception
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        assertThat(a.publisher().sendHeartbeat(2, 7, 7)).isEqualTo(SendOutcome.SENT);
+        assertThat(a.publisher().sendGoodbye(2, (short)1)).isEqualTo(SendOutcome.SENT);
+        a.close();
+        await(() -> recorderB.heartbeats.size() == 1 && recorderB.goodbyes == 1, b);
     }
 
     @Test
@@ -158,7 +190,7 @@ class UrpcEndpointTest
             payload.putByte(i, (byte)i);
         }
         assertThat(a.publisher().sendPing(2, 42, 7, payload, 0, length)).isEqualTo(SendOutcome.SENT);
-        await(() -> recorderB.pingPayloads.size() == 1, b);
+        await(() -> recorderB.pingPayloads.size() == 1, a, b);
         final byte[] got = recorderB.pingPayloads.get(0);
         assertThat(got).hasSize(length);
         for (int i = 0; i < length; i++)
@@ -184,7 +216,7 @@ class UrpcEndpointTest
         assertThat(a.publisher().sendRaw(2, junk, 0, 64)).isEqualTo(SendOutcome.SENT);
         assertThat(a.publisher().sendHeartbeat(2, 1, 99)).isEqualTo(SendOutcome.SENT);
 
-        await(() -> recorderB.heartbeats.size() == 1, b);
+        await(() -> recorderB.heartbeats.size() == 1, a, b);
         assertThat(b.metrics().rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1);
         assertThat(b.metrics().rejectedCount(RejectReason.UNKNOWN_TEMPLATE)).isEqualTo(1);
         assertThat(b.metrics().rejectedCount(RejectReason.FOREIGN_SCHEMA)).isEqualTo(1);
@@ -280,6 +312,8 @@ class UrpcEndpointTest
     static final class Recorder implements UrpcHandler
     {
         final List<Long> heartbeats = new ArrayList<>();
+        final List<String> order = new ArrayList<>();
+        int goodbyes;
         final List<String> pongs = new ArrayList<>();
         final List<byte[]> pingPayloads = new ArrayList<>();
         UrpcEndpoint replyWith;
@@ -287,6 +321,7 @@ class UrpcEndpointTest
         public void onHeartbeat(final int source, final long incarnation, final long correlationId, final long ts)
         {
             heartbeats.add(correlationId);
+            order.add("hb" + correlationId);
         }
 
         public void onPing(final int source, final long correlationId, final long ts,
@@ -295,10 +330,16 @@ class UrpcEndpointTest
             final byte[] bytes = new byte[length];
             payload.getBytes(offset, bytes);
             pingPayloads.add(bytes);
+            order.add("ping" + correlationId);
             if (null != replyWith)
             {
                 replyWith.publisher().sendPong(source, correlationId, ts, payload, offset, length);
             }
+        }
+
+        public void onGoodbye(final int source, final long incarnation, final short reason)
+        {
+            goodbyes++;
         }
 
         public void onPong(final int source, final long correlationId, final long pingTs,

@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * of the core's state: the URPC endpoint, the failure detector (monitor), the SKB (topology, RTT
  * matrix). Other threads see only the snapshots it publishes.
  * <p>
- * Duty cycle: poll the inbox; advance the failure detector (heartbeats, Hello retries, timeouts);
- * probe RTTs and share the SKB row on their timers; publish /status and /skb snapshots.
+ * Duty cycle: poll the inbox (dispatching, then flushing batched replies); advance the failure
+ * detector (heartbeats, Hello retries, timeouts); probe RTTs and share the SKB row on their timers;
+ * publish /status and /skb snapshots; flush what the timers sent.
  */
 public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
 {
@@ -141,7 +142,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             nextStatusNs = nowNs + ctx.statusPublishIntervalNs();
             publishSnapshots(nowNs);
         }
-        return work;
+        // Whatever the timers queued leaves in this duty cycle.
+        return work + endpoint.flush();
     }
 
     @Override

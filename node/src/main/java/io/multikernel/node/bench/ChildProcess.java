@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -78,16 +77,7 @@ final class ChildProcess implements AutoCloseable
 
     String tail()
     {
-        try
-        {
-            final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return lines.isEmpty() ? "(empty) " + log :
-                String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-        }
-        catch (final IOException ex)
-        {
-            return log.toString();
-        }
+        return io.multikernel.node.launcher.RunDirectory.tail(log, 5);
     }
 
     @Override

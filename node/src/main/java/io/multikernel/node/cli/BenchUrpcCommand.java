@@ -98,17 +98,17 @@ final class BenchUrpcCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw usage(ex.getMessage());
+            throw Usage.error(spec, ex.getMessage());
         }
         if (term < 64 * 1024 || Integer.bitCount(term) != 1)
         {
-            throw usage("--term-length=" + termLength + " is not a power of two of at least 64k");
+            throw Usage.error(spec, "--term-length=" + termLength + " is not a power of two of at least 64k");
         }
-        check(payload >= 0 && payload <= PAYLOAD_MAX_BYTES, "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
-        check(warmup >= 0, "--warmup=" + warmup + " is negative");
-        check(roundTrips > 0, "--round-trips=" + roundTrips + " must be at least 1");
-        check(streamMessages > 0, "--stream-messages=" + streamMessages + " must be at least 1");
-        check(repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
+        Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES, "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
+        Usage.check(spec, warmup >= 0, "--warmup=" + warmup + " is negative");
+        Usage.check(spec, roundTrips > 0, "--round-trips=" + roundTrips + " must be at least 1");
+        Usage.check(spec, streamMessages > 0, "--stream-messages=" + streamMessages + " must be at least 1");
+        Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
         try
         {
             IdleStrategies.validate(idle);
@@ -116,7 +116,7 @@ final class BenchUrpcCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw usage(ex.getMessage());
+            throw Usage.error(spec, ex.getMessage());
         }
         return new UrpcBenchmark.Config(media, payload, warmup, roundTrips, streamMessages, idle, driverIdle, term, repeat);
     }
@@ -127,7 +127,7 @@ final class BenchUrpcCommand implements Callable<Integer>
         {
             case "ipc" -> Media.IPC;
             case "udp" -> Media.UDP;
-            default -> throw usage("--transport=" + name + " is unknown: use ipc, udp or ipc,udp");
+            default -> throw Usage.error(spec, "--transport=" + name + " is unknown: use ipc, udp or ipc,udp");
         };
     }
 
@@ -139,18 +139,5 @@ final class BenchUrpcCommand implements Callable<Integer>
             Files.createDirectories(parent);
         }
         Files.writeString(json, report + System.lineSeparator(), StandardCharsets.UTF_8);
-    }
-
-    private void check(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw usage(message);
-        }
-    }
-
-    private CommandLine.ParameterException usage(final String message)
-    {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -2,6 +2,7 @@ package io.multikernel.node.cli;
 
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,6 +17,9 @@ import java.util.concurrent.Callable;
         "drivers; SIGKILL whatever outlives the timeout. Logs and the cluster map stay." })
 final class DownCommand implements Callable<Integer>
 {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
     Path runDir;
 
@@ -27,7 +31,7 @@ final class DownCommand implements Callable<Integer>
     {
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final int stopped = new ClusterStopper(runDirectory, System.out).down(timeoutS * 1000);
-        System.out.println(0 == stopped ? "no cluster running in " + runDirectory.root() :
+        spec.commandLine().getOut().println(0 == stopped ? "no cluster running in " + runDirectory.root() :
             "stopped " + stopped + " process(es) in " + runDirectory.root());
         return 0;
     }

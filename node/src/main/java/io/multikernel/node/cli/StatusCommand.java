@@ -3,6 +3,7 @@ package io.multikernel.node.cli;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.RunDirectory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,6 +19,9 @@ import java.util.concurrent.Callable;
         "not answering, down: process gone), pid, incarnation, peers it sees up, RTT to peers, metrics URL." })
 final class StatusCommand implements Callable<Integer>
 {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
     Path runDir;
 
@@ -30,7 +34,8 @@ final class StatusCommand implements Callable<Integer>
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final ClusterMap map = ClusterStatus.map(runDirectory);
         final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
-        System.out.print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
+        spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -73,18 +73,18 @@ final class UpCommand implements Callable<Integer>
 
     private ClusterLauncher.Options options()
     {
-        check(cores >= 1 && cores <= CORES_MAX, "--cores=" + cores + " is outside 1.." + CORES_MAX);
-        check(hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
-        check(adminBasePort >= 1024 && adminBasePort + cores <= 65535,
+        Usage.check(spec, cores >= 1 && cores <= CORES_MAX, "--cores=" + cores + " is outside 1.." + CORES_MAX);
+        Usage.check(spec, hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
+        Usage.check(spec, adminBasePort >= 1024 && adminBasePort + cores <= 65535,
             "--admin-base-port=" + adminBasePort + " leaves no room for " + cores + " cores below 65536");
-        check(udpBasePort >= 1024 && udpBasePort + cores <= 65535,
+        Usage.check(spec, udpBasePort >= 1024 && udpBasePort + cores <= 65535,
             "--udp-base-port=" + udpBasePort + " leaves no room for " + cores + " cores below 65536");
-        check(timeoutS >= 1 && timeoutS <= 3600, "--timeout-s=" + timeoutS + " is outside 1..3600");
+        Usage.check(spec, timeoutS >= 1 && timeoutS <= 3600, "--timeout-s=" + timeoutS + " is outside 1..3600");
         final TransportKind kind = switch (transport.toLowerCase(Locale.ROOT))
         {
             case "ipc" -> TransportKind.IPC;
             case "udp" -> TransportKind.UDP;
-            default -> throw usage("--transport=" + transport + " is unknown: use ipc or udp");
+            default -> throw Usage.error(spec, "--transport=" + transport + " is unknown: use ipc or udp");
         };
         try
         {
@@ -92,21 +92,8 @@ final class UpCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw usage(ex.getMessage());
+            throw Usage.error(spec, ex.getMessage());
         }
         return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000);
-    }
-
-    private void check(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw usage(message);
-        }
-    }
-
-    private CommandLine.ParameterException usage(final String message)
-    {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

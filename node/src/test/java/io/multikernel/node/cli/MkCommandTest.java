@@ -66,6 +66,37 @@ class MkCommandTest
     }
 
     @Test
+    void clusterCommandsRejectBadValuesAndMissingClusters(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        assertThat(run("up", "--cores", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--cores=0 is outside 1..256");
+        assertThat(run("up", "--cores", "2", "--hosts", "3")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--hosts=3 is outside 1..--cores (2)");
+        assertThat(run("up", "--transport", "pigeon")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--transport=pigeon is unknown: use ipc or udp");
+        assertThat(run("up", "--admin-base-port", "65530", "--cores", "8")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--admin-base-port=65530 leaves no room for 8 cores");
+
+        final String empty = dir.resolve("none").toString();
+        assertThat(run("status", "--run-dir", empty)).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("no cluster in " + empty + ": start one with 'mk up'");
+        assertThat(run("down", "--run-dir", empty)).isZero();
+        assertThat(out.toString()).contains("no cluster running in " + empty);
+
+        assertThat(run("core", "--id", "1", "--cluster", dir.resolve("missing.yaml").toString()))
+            .isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("mk: core failed:").contains("missing.yaml").doesNotContain("\tat ");
+        final java.nio.file.Path map = dir.resolve("cluster.yaml");
+        java.nio.file.Files.writeString(map, "cores:\n  - {id: 0, host: 0, inbox: {ipc: true}, adminPort: 9400}\n" +
+            "hosts:\n  - {id: 0}\n");
+        assertThat(run("core", "--id", "7", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("core 7 is not in the cluster map (cores: [0])");
+        assertThat(run("core", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--id");
+    }
+
+    @Test
     void failuresAreOneLineUnlessVerbose()
     {
         assertThat(run("driver", "--threading", "turbo", "--aeron-dir", "/tmp/mk-test-never-started"))

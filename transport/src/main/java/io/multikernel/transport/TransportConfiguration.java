@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>/dev/shm budget</h2>
  * Each core's inbox is one shared IPC log of {@code 3 x termLength} plus a small metadata page, and
- * the driver's CnC file is about 1 MiB plus counters. With the default 256 KiB term that is about
- * 0.8 MiB per core over IPC: 16 cores ~ 13 MiB, 64 cores ~ 50 MiB. Over UDP each (sending host,
+ * the driver's CnC file is about 11.5 MiB (its counters sized by the driver). With the default
+ * 256 KiB term that is about 0.8 MiB per core over IPC: 16 cores ~ 24 MiB, 64 cores ~ 63 MiB. Over UDP each (sending host,
  * inbox) pair costs one such log at the sender and one at the receiver.
  */
 public final class TransportConfiguration

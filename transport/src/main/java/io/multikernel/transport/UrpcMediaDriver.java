@@ -20,6 +20,11 @@ public final class UrpcMediaDriver implements AutoCloseable
     private static final Logger LOGGER = LoggerFactory.getLogger(UrpcMediaDriver.class);
     private static final long DRIVER_ACTIVE_CHECK_TIMEOUT_MS = 2_000;
     private static final long TIMER_INTERVAL_MAX_NS = 1_000_000_000L;
+    /**
+     * Counter values in the CnC file, bytes: 8192 counters, enough for a few hundred cores' worth of
+     * publications and images; Aeron's default makes the CnC file alone tens of MiB of /dev/shm.
+     */
+    static final int COUNTER_VALUES_BUFFER_LENGTH_BYTES = 1024 * 1024;
 
     private final MediaDriver driver;
     private final Context ctx;
@@ -61,6 +66,7 @@ public final class UrpcMediaDriver implements AutoCloseable
             .publicationConnectionTimeoutNs(livenessNs)
             .publicationUnblockTimeoutNs(2 * livenessNs + 1_000_000_000L)
             .untetheredWindowLimitTimeoutNs(livenessNs)
+            .counterValuesBufferLength(COUNTER_VALUES_BUFFER_LENGTH_BYTES)
             .errorHandler(ex -> LOGGER.warn("media driver error in {}: {}", ctx.aeronDirectory, ex.toString()));
         driverCtx
             .conductorIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs))

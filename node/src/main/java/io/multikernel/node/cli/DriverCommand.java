@@ -52,8 +52,10 @@ final class DriverCommand implements Callable<Integer>
         {
             ctx.aeronDirectory(aeronDirectory);
         }
-        try (UrpcMediaDriver driver = UrpcMediaDriver.launch(ctx);
-            ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
+        // The barrier is closed last: closing it lets the JVM finish exiting, and the driver must have
+        // closed (and deleted its directory from /dev/shm) by then.
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            UrpcMediaDriver driver = UrpcMediaDriver.launch(ctx))
         {
             System.out.println("media driver running in " + driver.aeronDirectory() + " (SIGTERM or Ctrl-C stops it)");
             System.out.flush();

@@ -6,7 +6,6 @@ import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.transport.IdleStrategies;
-import io.multikernel.transport.TransportConfiguration;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ShutdownSignalBarrier;
@@ -63,7 +62,7 @@ public final class CoreProcess implements AutoCloseable
         }
         this.admin = server;
         this.agent = coreAgent;
-        this.runner = new AgentRunner(IdleStrategies.of(ctx.idleStrategy(), TransportConfiguration.idleParkMaxNs()),
+        this.runner = new AgentRunner(IdleStrategies.of(ctx.idleStrategy(), CoreConfiguration.coreIdleParkMaxNs()),
             this::onAgentError, null, agent);
     }
 

@@ -50,6 +50,8 @@ public final class InboxAdapter implements FragmentHandler
     private final PeerIncarnations incarnations;
     private final UrpcMetrics metrics;
     private final RateLimitedLog log;
+    private final String rejectLogFormat;
+    private RuntimeException handlerFailure;
 
     /**
      * @param selfCoreId       the inbox owner; frames for other cores are rejected.
@@ -73,6 +75,7 @@ public final class InboxAdapter implements FragmentHandler
         this.incarnations = incarnations;
         this.metrics = metrics;
         this.log = log;
+        this.rejectLogFormat = "core " + selfCoreId + " rejected a frame: reason={}, templateId={}";
     }
 
     /**
@@ -97,14 +100,43 @@ public final class InboxAdapter implements FragmentHandler
         int position = offset;
         while (position < frameEnd)
         {
-            final int result = dispatchMessage(buffer, position, frameEnd);
+            final int result;
+            try
+            {
+                result = dispatchMessage(buffer, position, frameEnd);
+            }
+            catch (final RuntimeException ex)
+            {
+                // Validation never throws; a handler that does has broken an invariant. Aeron would
+                // swallow it, so keep it for the endpoint to rethrow from poll() and stop the core.
+                if (null == handlerFailure)
+                {
+                    handlerFailure = ex;
+                }
+                return;
+            }
             if (result < 0)
             {
                 reject(MessageHandler.reason(result), buffer, position, frameEnd - position);
                 return;
             }
+            if (result <= position || result > frameEnd)
+            {
+                reject(RejectReason.MALFORMED, buffer, position, frameEnd - position);
+                return;
+            }
             position = result;
         }
+    }
+
+    /**
+     * @return the first exception a handler threw since the last call, or {@code null}; clears it.
+     */
+    RuntimeException takeHandlerFailure()
+    {
+        final RuntimeException failure = handlerFailure;
+        handlerFailure = null;
+        return failure;
     }
 
     /**
@@ -178,10 +210,10 @@ public final class InboxAdapter implements FragmentHandler
 
     private int minBlockLength(final int templateId, final int version)
     {
-        // A sender at our version or newer has at least every field we know; an older one at least
-        // the envelope, and the decoder hides fields it did not have.
-        return version >= MessageHeaderDecoder.SCHEMA_VERSION ?
-            dispatcher.blockLength(templateId) : EnvelopeDecoder.ENCODED_LENGTH;
+        // No message's root block has grown since schema version 1, so every sender, older or newer,
+        // sends at least the block this build knows; a shorter one would make the decoder read past
+        // it. When a message gains fields, give the dispatcher its block length per version.
+        return dispatcher.blockLength(templateId);
     }
 
     private RejectReason checkEnvelope(final DirectBuffer buffer, final int blockOffset)
@@ -208,7 +240,7 @@ public final class InboxAdapter implements FragmentHandler
         metrics.onRejected(reason);
         final int templateId = length >= MessageHeaderDecoder.ENCODED_LENGTH ?
             buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
-        log.warn(reason.ordinal(), "core " + selfCoreId + " rejected a frame: reason={}, templateId={}", reason.metricTag(), templateId);
+        log.warn(reason.ordinal(), rejectLogFormat, reason.metricTag(), templateId);
     }
 
     static Logger logger()

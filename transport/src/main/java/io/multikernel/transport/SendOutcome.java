@@ -6,7 +6,11 @@ package io.multikernel.transport;
  */
 public enum SendOutcome
 {
-    /** The message is in the destination's inbox log; it will arrive unless the destination dies. */
+    /**
+     * Accepted, in order: in the destination's inbox log, or (batching) queued in this core's batch
+     * for it, which the next flush in this duty cycle puts in the log. It arrives unless this core or
+     * the destination dies first; a batch that finds its destination gone is counted as failed sends.
+     */
     SENT("sent"),
     /** No inbox of the destination is attached: the core is down, not started yet, or cut off. */
     NOT_CONNECTED("not_connected"),

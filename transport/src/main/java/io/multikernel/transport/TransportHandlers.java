@@ -33,7 +33,7 @@ final class TransportHandlers
                 final EnvelopeDecoder envelope = decoder.envelope();
                 handler.onHello(envelope.sourceCoreId(), envelope.sourceIncarnation(), envelope.correlationId(),
                     decoder.schemaVersion(), decoder.hostId(), decoder.timestampNs(),
-                    BooleanType.TRUE == decoder.reply());
+                    BooleanType.TRUE.value() == decoder.replyRaw());
             }
         });
         dispatcher.register("heartbeat", new DecodingHandler<>(new HeartbeatDecoder())

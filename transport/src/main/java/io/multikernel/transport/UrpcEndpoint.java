@@ -44,6 +44,7 @@ public final class UrpcEndpoint implements AutoCloseable
     private final UrpcPublisher publisher;
     private final UrpcMetrics metrics;
     private final int fragmentLimit;
+    private InboxAdapter inboxAdapter;
 
     private UrpcEndpoint(final Context ctx)
     {
@@ -86,6 +87,8 @@ public final class UrpcEndpoint implements AutoCloseable
      * every pending batch (replies the handlers sent go out in the same duty cycle).
      *
      * @return fragments read plus batches sent, 0 when idle.
+     * @throws IllegalStateException when a message handler threw: a broken invariant that must stop
+     *                               the core (its agent runner's error handler does).
      */
     public int poll()
     {
@@ -93,6 +96,11 @@ public final class UrpcEndpoint implements AutoCloseable
         for (int i = 0, size = subscriptions.size(); i < size; i++)
         {
             work += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
+        }
+        final RuntimeException failure = inboxAdapter.takeHandlerFailure();
+        if (null != failure)
+        {
+            throw new IllegalStateException("a message handler of core " + ctx.coreId + " failed: " + failure, failure);
         }
         return work + publisher.flush();
     }
@@ -214,7 +222,7 @@ public final class UrpcEndpoint implements AutoCloseable
     private void addSubscriptions()
     {
         final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
-        final InboxAdapter adapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
+        final InboxAdapter adapter = inboxAdapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
             new RateLimitedLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedLog.LOG_INTERVAL_DEFAULT_NS,
                 RejectReason.values().length));
         subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));

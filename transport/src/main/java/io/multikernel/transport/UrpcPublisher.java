@@ -41,6 +41,8 @@ import java.nio.ByteBuffer;
 public final class UrpcPublisher
 {
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+    /** Largest var-data field: its length is a uint16. */
+    public static final int PAYLOAD_LENGTH_MAX_BYTES = 65_534;
 
     private final int selfCoreId;
     private final long selfIncarnation;
@@ -135,6 +137,11 @@ public final class UrpcPublisher
         final int payloadOffset,
         final int payloadLength)
     {
+        if (payloadLength > PAYLOAD_LENGTH_MAX_BYTES)
+        {
+            return failed(SendOutcome.TOO_LARGE);
+        }
+        checkPayloadLength(payloadLength);
         final SendOutcome outcome = begin(destination, PingEncoder.TEMPLATE_ID, PingEncoder.BLOCK_LENGTH,
             HEADER_LENGTH + PingEncoder.BLOCK_LENGTH + PingEncoder.payloadHeaderLength() + payloadLength, correlationId);
         if (SendOutcome.SENT != outcome)
@@ -155,6 +162,11 @@ public final class UrpcPublisher
         final int payloadOffset,
         final int payloadLength)
     {
+        if (payloadLength > PAYLOAD_LENGTH_MAX_BYTES)
+        {
+            return failed(SendOutcome.TOO_LARGE);
+        }
+        checkPayloadLength(payloadLength);
         final SendOutcome outcome = begin(destination, PongEncoder.TEMPLATE_ID, PongEncoder.BLOCK_LENGTH,
             HEADER_LENGTH + PongEncoder.BLOCK_LENGTH + PongEncoder.payloadHeaderLength() + payloadLength, correlationId);
         if (SendOutcome.SENT != outcome)
@@ -199,6 +211,11 @@ public final class UrpcPublisher
         {
             throw new IllegalStateException("begin() while a frame for templateId=" + frameTemplateId + " is open");
         }
+        if (messageLength < HEADER_LENGTH + blockLength || blockLength < EnvelopeEncoder.ENCODED_LENGTH)
+        {
+            throw new IllegalArgumentException("messageLength=" + messageLength + " cannot hold header and blockLength=" +
+                blockLength);
+        }
         final Publication publication = publication(destination);
         if (null == publication)
         {
@@ -208,35 +225,11 @@ public final class UrpcPublisher
         {
             return failed(SendOutcome.TOO_LARGE);
         }
-        if (batching && messageLength <= publication.maxPayloadLength())
+        final SendOutcome outcome = batching && messageLength <= batchCapacity(publication) ?
+            reserveInBatch(destination, publication, messageLength) : reserveFrame(destination, publication, messageLength);
+        if (SendOutcome.SENT != outcome)
         {
-            final SendOutcome outcome = reserveInBatch(destination, publication, messageLength);
-            if (SendOutcome.SENT != outcome)
-            {
-                return failed(outcome);
-            }
-        }
-        else if (0 != batchLengths[destination] && SendOutcome.SENT != flushBatch(destination))
-        {
-            // The pending batch must go first, or this message would overtake it.
-            return failed(SendOutcome.BACK_PRESSURED);
-        }
-        else if (messageLength <= publication.maxPayloadLength())
-        {
-            final SendOutcome outcome = claim(publication, messageLength);
-            if (SendOutcome.SENT != outcome)
-            {
-                return failed(outcome);
-            }
-            claimed = true;
-            frameBuffer = bufferClaim.buffer();
-            frameOffset = bufferClaim.offset();
-        }
-        else
-        {
-            claimed = false;
-            frameBuffer = scratch;
-            frameOffset = 0;
+            return failed(outcome);
         }
         current = publication;
         currentDestination = destination;
@@ -339,9 +332,10 @@ public final class UrpcPublisher
         {
             return failed(SendOutcome.TOO_LARGE);
         }
-        if (0 != batchLengths[destination] && SendOutcome.SENT != flushBatch(destination))
+        final SendOutcome flushed = flushBatch(destination);
+        if (SendOutcome.SENT != flushed)
         {
-            return failed(SendOutcome.BACK_PRESSURED);
+            return failed(flushed);
         }
         final SendOutcome outcome = retry(publication, frame, offset, length, false);
         return SendOutcome.SENT == outcome ? outcome : failed(outcome);
@@ -395,9 +389,9 @@ public final class UrpcPublisher
             return SendOutcome.NOT_CONNECTED;
         }
         UnsafeBuffer batch = batchBuffers[destination];
-        if (null == batch || batch.capacity() < publication.maxPayloadLength())
+        if (null == batch || batch.capacity() != batchCapacity(publication))
         {
-            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(publication.maxPayloadLength()));
+            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(batchCapacity(publication)));
             batchBuffers[destination] = batch;
         }
         if (batchLengths[destination] + messageLength > batch.capacity())
@@ -405,13 +399,52 @@ public final class UrpcPublisher
             final SendOutcome outcome = flushBatch(destination);
             if (SendOutcome.SENT != outcome)
             {
-                return SendOutcome.BACK_PRESSURED == outcome ? outcome : SendOutcome.NOT_CONNECTED;
+                return outcome;
             }
         }
         batched = true;
         claimed = false;
         frameBuffer = batch;
         frameOffset = batchLengths[destination];
+        return SendOutcome.SENT;
+    }
+
+    /**
+     * A batch is one unfragmented frame, and never longer than the receiver accepts a frame to be.
+     */
+    private int batchCapacity(final Publication publication)
+    {
+        return Math.min(publication.maxPayloadLength(), messageLengthMax);
+    }
+
+    /**
+     * A frame of its own: claimed in the log when it fits one frame, else encoded into the scratch
+     * buffer and offered (fragmented) on commit. A pending batch to the same core goes first.
+     */
+    private SendOutcome reserveFrame(final int destination, final Publication publication, final int messageLength)
+    {
+        final SendOutcome flushed = flushBatch(destination);
+        if (SendOutcome.SENT != flushed)
+        {
+            return flushed;
+        }
+        if (messageLength <= publication.maxPayloadLength())
+        {
+            final SendOutcome outcome = claim(publication, messageLength);
+            if (SendOutcome.SENT != outcome)
+            {
+                return outcome;
+            }
+            claimed = true;
+            frameBuffer = bufferClaim.buffer();
+            frameOffset = bufferClaim.offset();
+        }
+        else
+        {
+            claimed = false;
+            frameBuffer = scratch;
+            frameOffset = 0;
+        }
         return SendOutcome.SENT;
     }
 
@@ -469,6 +502,14 @@ public final class UrpcPublisher
     public SendOutcome commit(final int encoderLimit)
     {
         return commitChecked(encoderLimit);
+    }
+
+    private static void checkPayloadLength(final int payloadLength)
+    {
+        if (payloadLength < 0)
+        {
+            throw new IllegalArgumentException("payloadLength=" + payloadLength + " is negative");
+        }
     }
 
     private SendOutcome commitChecked(final int encoderLimit)

@@ -224,6 +224,62 @@ class InboxAdapterTest
     }
 
     @Test
+    void anOlderVersionMustStillSendTheWholeKnownBlock()
+    {
+        final int length = ping(0, PEER, SELF, INCARNATION, "a");
+        buffer.putShort(MessageHeaderEncoder.versionEncodingOffset(), (short)1, ByteOrder.LITTLE_ENDIAN);
+        assertThat(adapter.validateAndDispatch(buffer, 0, length)).isNull();
+        buffer.putShort(MessageHeaderEncoder.blockLengthEncodingOffset(), (short)24, ByteOrder.LITTLE_ENDIAN);
+        assertRejected(length, RejectReason.BAD_BLOCK_LENGTH);
+    }
+
+    @Test
+    void aHelloWithAnUnknownEnumValueIsDecodedNotThrown()
+    {
+        final io.multikernel.schema.HelloEncoder hello =
+            new io.multikernel.schema.HelloEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+        envelope(MessageHeaderEncoder.ENCODED_LENGTH, PEER, SELF, INCARNATION, 1);
+        hello.schemaVersion(2).hostId(0).timestampNs(1);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + io.multikernel.schema.HelloEncoder.replyEncodingOffset(),
+            (byte)7);
+        adapter.onFragment(buffer, 0, hello.encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH, null);
+        assertThat(adapter.takeHandlerFailure()).isNull();
+        assertThat(metrics.receivedCount(io.multikernel.schema.HelloEncoder.TEMPLATE_ID)).isEqualTo(1);
+    }
+
+    @Test
+    void aHandlerThatThrowsIsKeptForTheEndpointAndEndsTheFrame()
+    {
+        final MessageDispatcher dispatcher = new MessageDispatcher(metrics);
+        dispatcher.register(io.multikernel.schema.PingDecoder.TEMPLATE_ID, "ping", io.multikernel.schema.PingDecoder.BLOCK_LENGTH,
+            (b, blockOffset, blockLength, version, frameEnd) ->
+            {
+                throw new IllegalStateException("invariant broken");
+            });
+        final InboxAdapter throwing = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher,
+            new PeerIncarnations(List.of(new PeerDescriptor(PEER, 0, null)), (c, o, n) -> { }), metrics,
+            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1, RejectReason.values().length));
+        final int first = ping(0, PEER, SELF, INCARNATION, "one");
+        final int second = ping(first, PEER, SELF, INCARNATION, "two");
+        throwing.onFragment(buffer, 0, first + second, null);
+        assertThat(throwing.takeHandlerFailure()).hasMessage("invariant broken");
+        assertThat(throwing.takeHandlerFailure()).isNull();
+    }
+
+    @Test
+    void aHandlerReturningAnImpossibleEndIsMalformedNotALoop()
+    {
+        final MessageDispatcher dispatcher = new MessageDispatcher(metrics);
+        dispatcher.register(io.multikernel.schema.PingDecoder.TEMPLATE_ID, "ping", io.multikernel.schema.PingDecoder.BLOCK_LENGTH,
+            (b, blockOffset, blockLength, version, frameEnd) -> 0);
+        final InboxAdapter broken = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher,
+            new PeerIncarnations(List.of(new PeerDescriptor(PEER, 0, null)), (c, o, n) -> { }), metrics,
+            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1, RejectReason.values().length));
+        broken.onFragment(buffer, 0, ping(0, PEER, SELF, INCARNATION, "x"), null);
+        assertThat(metrics.rejectedCount(RejectReason.MALFORMED)).isEqualTo(1);
+    }
+
+    @Test
     void survivesRandomGarbage()
     {
         final java.util.Random random = new java.util.Random(42);

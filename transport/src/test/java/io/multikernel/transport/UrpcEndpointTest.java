@@ -140,6 +140,42 @@ class UrpcEndpointTest
     }
 
     @Test
+    void aThrowingHandlerSurfacesFromPollSoTheCoreStops()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, new UrpcHandler()
+        {
+            public void onHeartbeat(final int source, final long incarnation, final long correlationId, final long ts)
+            {
+                throw new IllegalStateException("broken invariant in a handler");
+            }
+        }, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        assertThat(a.publisher().sendHeartbeat(2, 0, 0)).isEqualTo(SendOutcome.SENT);
+        a.flush();
+        assertThatThrownBy(() ->
+        {
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                b.poll();
+            }
+        }).isInstanceOf(IllegalStateException.class).hasMessageContaining("broken invariant in a handler");
+    }
+
+    @Test
+    void payloadLengthsOutsideTheFieldAreRefusedBeforeAnythingIsReserved()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        assertThatThrownBy(() -> a.publisher().sendPing(2, 0, 0, payload, 0, -1))
+            .hasMessageContaining("payloadLength=-1 is negative");
+        assertThat(a.publisher().sendPing(2, 0, 0, payload, 0, 70_000)).isEqualTo(SendOutcome.TOO_LARGE);
+        assertThatThrownBy(() -> a.publisher().begin(2, 3, 32, 10, 0)).hasMessageContaining("cannot hold header");
+        // Nothing was left open: the publisher still works.
+        assertThat(a.publisher().sendHeartbeat(2, 0, 0)).isNotEqualTo(null);
+    }
+
+    @Test
     void closeFlushesWhatIsStillBatched() throws Exception
     {
         final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);

@@ -150,11 +150,17 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onClose()
     {
         leaving = true;
-        final long nowNs = clock.nanoTime();
-        final int goodbyes = membership.leave(nowNs);
         health.set(AdminHealth.down("core " + coreId + " is shutting down"));
-        LOGGER.info("core {} leaving: said goodbye to {} peer(s)", coreId, goodbyes);
-        endpoint.close();
+        try
+        {
+            endpoint.publisher().abort();
+            final int goodbyes = membership.leave(clock.nanoTime());
+            LOGGER.info("core {} leaving: said goodbye to {} peer(s)", coreId, goodbyes);
+        }
+        finally
+        {
+            endpoint.close();
+        }
     }
 
     private int probeRtts(final long nowNs)

@@ -34,6 +34,13 @@ public final class ClusterStopper
         final List<RunDirectory.Entry> cores = entries.stream().filter(RunDirectory.Entry::isCore).toList();
         final List<RunDirectory.Entry> drivers = entries.stream().filter(e -> !e.isCore()).toList();
         final int stopped = stop(cores, timeoutMs) + stop(drivers, timeoutMs);
+        final List<RunDirectory.Entry> survivors = entries.stream().filter(e -> RunDirectory.live(e).isPresent()).toList();
+        if (!survivors.isEmpty())
+        {
+            runDirectory.writeProcesses(survivors);
+            throw new IllegalStateException(survivors.size() + " process(es) survived SIGKILL (first pid " +
+                survivors.get(0).pid() + "); they stay recorded in " + runDirectory.processesFile());
+        }
         try
         {
             Files.deleteIfExists(runDirectory.processesFile());
@@ -60,7 +67,14 @@ public final class ClusterStopper
             {
                 out.println("process " + handle.pid() + " ignored SIGTERM for " + timeoutMs + " ms: killing it");
                 handle.destroyForcibly();
-                handle.onExit().orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+                try
+                {
+                    handle.onExit().get(timeoutMs, TimeUnit.MILLISECONDS);
+                }
+                catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+                {
+                    out.println("process " + handle.pid() + " did not exit after SIGKILL within " + timeoutMs + " ms");
+                }
             }
         }
         return live.size();

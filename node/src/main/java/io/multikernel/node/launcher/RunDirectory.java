@@ -26,6 +26,8 @@ public final class RunDirectory
     /** Set by the mk launcher script to the project root; the default run directory is under it. */
     public static final String HOME_ENV = "MK_HOME";
 
+    private static final String MK_MAIN_CLASS = "io.multikernel.node.cli.MkCommand";
+
     private final Path root;
 
     /**
@@ -161,9 +163,9 @@ public final class RunDirectory
 
     private static boolean isMk(final ProcessHandle handle)
     {
-        final ProcessHandle.Info info = handle.info();
-        final String commandLine = info.commandLine().orElse(info.command().orElse(""));
-        return commandLine.isEmpty() || commandLine.contains("mk") || commandLine.contains("MkCommand");
+        // Only a process whose command line we can read and that runs our CLI is ours: a reused pid
+        // must never be signalled.
+        return handle.info().commandLine().map(line -> line.contains(MK_MAIN_CLASS)).orElse(false);
     }
 
     /**

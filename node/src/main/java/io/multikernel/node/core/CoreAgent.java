@@ -50,7 +50,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final SkbRowExchange skbRows;
     private final CoreStatusWriter statusWriter;
     private final JsonSnapshot statusSnapshot;
-    private final JsonSnapshot skbSnapshot;
+    private final SkbView.Source skbSource;
     private final AtomicReference<AdminHealth> health;
     private final Timer rttTimer;
 
@@ -64,14 +64,14 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
      * @param ctx            concluded core configuration.
      * @param metrics        the core's registry.
      * @param statusSnapshot published /status document.
-     * @param skbSnapshot    published /skb document.
+     * @param skbSource      published /skb view.
      * @param health         published health.
      */
     public CoreAgent(
         final CoreContext ctx,
         final CoreMetrics metrics,
         final JsonSnapshot statusSnapshot,
-        final JsonSnapshot skbSnapshot,
+        final SkbView.Source skbSource,
         final AtomicReference<AdminHealth> health)
     {
         this.ctx = ctx;
@@ -79,7 +79,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         this.hostId = ctx.core().hostId();
         this.clock = ctx.nanoClock();
         this.statusSnapshot = statusSnapshot;
-        this.skbSnapshot = skbSnapshot;
+        this.skbSource = skbSource;
         this.health = health;
         this.topology = Topology.from(ctx.clusterMap());
         this.rttMatrix = new RttMatrix(topology);
@@ -102,7 +102,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .nanoClock(clock)
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
-        this.statusWriter = new CoreStatusWriter(ctx, topology, rttMatrix, rttProbe);
+        this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
     }
 
     @Override
@@ -185,7 +185,11 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     {
         final var snapshot = membership.snapshot(nowNs);
         statusSnapshot.publish(statusWriter.status(snapshot, leaving));
-        skbSnapshot.publish(statusWriter.skb());
+        final SkbView published = skbSource.latest();
+        if (null == published || published.fingerprint() != rttMatrix.fingerprint())
+        {
+            skbSource.publish(SkbView.of(topology, rttMatrix));
+        }
         health.set(leaving ? AdminHealth.down("core " + coreId + " is shutting down") : AdminHealth.UP);
     }
 

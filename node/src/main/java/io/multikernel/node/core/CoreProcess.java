@@ -39,7 +39,7 @@ public final class CoreProcess implements AutoCloseable
         final CoreDescriptor core = ctx.core();
         this.metrics = new CoreMetrics(ctx.coreId(), core.hostId());
         final JsonSnapshot status = new JsonSnapshot();
-        final JsonSnapshot skb = new JsonSnapshot();
+        final SkbView.Source skb = new SkbView.Source();
         final AtomicReference<AdminHealth> health = new AtomicReference<>(AdminHealth.down("core is starting"));
         AdminServer server = null;
         CoreAgent coreAgent = null;

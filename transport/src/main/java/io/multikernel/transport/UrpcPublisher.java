@@ -137,13 +137,8 @@ public final class UrpcPublisher
         final int payloadOffset,
         final int payloadLength)
     {
-        if (payloadLength > PAYLOAD_LENGTH_MAX_BYTES)
-        {
-            return failed(SendOutcome.TOO_LARGE);
-        }
-        checkPayloadLength(payloadLength);
-        final SendOutcome outcome = begin(destination, PingEncoder.TEMPLATE_ID, PingEncoder.BLOCK_LENGTH,
-            HEADER_LENGTH + PingEncoder.BLOCK_LENGTH + PingEncoder.payloadHeaderLength() + payloadLength, correlationId);
+        final SendOutcome outcome = beginWithPayload(destination, PingEncoder.TEMPLATE_ID, PingEncoder.BLOCK_LENGTH,
+            PingEncoder.payloadHeaderLength(), payloadLength, correlationId);
         if (SendOutcome.SENT != outcome)
         {
             return outcome;
@@ -162,13 +157,8 @@ public final class UrpcPublisher
         final int payloadOffset,
         final int payloadLength)
     {
-        if (payloadLength > PAYLOAD_LENGTH_MAX_BYTES)
-        {
-            return failed(SendOutcome.TOO_LARGE);
-        }
-        checkPayloadLength(payloadLength);
-        final SendOutcome outcome = begin(destination, PongEncoder.TEMPLATE_ID, PongEncoder.BLOCK_LENGTH,
-            HEADER_LENGTH + PongEncoder.BLOCK_LENGTH + PongEncoder.payloadHeaderLength() + payloadLength, correlationId);
+        final SendOutcome outcome = beginWithPayload(destination, PongEncoder.TEMPLATE_ID, PongEncoder.BLOCK_LENGTH,
+            PongEncoder.payloadHeaderLength(), payloadLength, correlationId);
         if (SendOutcome.SENT != outcome)
         {
             return outcome;
@@ -504,12 +494,24 @@ public final class UrpcPublisher
         return commitChecked(encoderLimit);
     }
 
-    private static void checkPayloadLength(final int payloadLength)
+    /**
+     * {@link #begin} for a message whose only variable part is one var-data field: refuses a payload
+     * its uint16 length cannot describe before anything is reserved.
+     */
+    private SendOutcome beginWithPayload(
+        final int destination, final int templateId, final int blockLength, final int payloadHeaderLength,
+        final int payloadLength, final long correlationId)
     {
         if (payloadLength < 0)
         {
             throw new IllegalArgumentException("payloadLength=" + payloadLength + " is negative");
         }
+        if (payloadLength > PAYLOAD_LENGTH_MAX_BYTES)
+        {
+            return failed(SendOutcome.TOO_LARGE);
+        }
+        return begin(destination, templateId, blockLength,
+            HEADER_LENGTH + blockLength + payloadHeaderLength + payloadLength, correlationId);
     }
 
     private SendOutcome commitChecked(final int encoderLimit)

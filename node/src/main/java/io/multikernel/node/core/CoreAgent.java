@@ -10,6 +10,7 @@ import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
+import io.multikernel.node.util.Ticks;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.UrpcEndpoint;
@@ -100,6 +101,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .peers(ctx.peers())
             .meterRegistry(metrics.registry())
             .nanoClock(clock)
+            .invokeClientConductor(true)
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
@@ -116,7 +118,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     {
         final long nowNs = clock.nanoTime();
         nextProbeNs = nowNs;
-        nextRowNs = nowNs + ctx.skbRowIntervalNs();
+        nextRowNs = Ticks.nextTick(nowNs, ctx.skbRowIntervalNs());
         nextStatusNs = nowNs;
         LOGGER.info("core {} kernel loop started: incarnation={} peers={}", coreId, ctx.incarnation(), ctx.peers().size());
     }
@@ -129,12 +131,14 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         work += membership.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {
-            nextProbeNs = nowNs + ctx.rttProbeIntervalNs();
+            // On the shared grid: peers are awake for the heartbeat burst, so the RTT measured is
+            // the interconnect's and not a peer's idle park.
+            nextProbeNs = Ticks.nextTick(nowNs, ctx.rttProbeIntervalNs());
             work += probeRtts(nowNs);
         }
         if (nowNs - nextRowNs >= 0)
         {
-            nextRowNs = nowNs + ctx.skbRowIntervalNs();
+            nextRowNs = Ticks.nextTick(nowNs, ctx.skbRowIntervalNs());
             work += skbRows.publishOwnRow(rttProbe);
         }
         if (nowNs - nextStatusNs >= 0)

@@ -89,7 +89,8 @@ public final class LrpcChannel implements AutoCloseable
         catch (final IOException ex)
         {
             IoUtil.unmap(mapped);
-            throw new UncheckedIOException("cannot create the LRPC file " + path + ": " + ex.getMessage(), ex);
+            throw new UncheckedIOException("cannot create the LRPC file " + path + ": " + ex.getMessage() +
+                " (give mk core a writable --run-dir)", ex);
         }
     }
 

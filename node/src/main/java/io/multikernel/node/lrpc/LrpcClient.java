@@ -334,11 +334,20 @@ public final class LrpcClient implements AutoCloseable
         }
         nextCorrelationId = correlationId + 1;
         final AtomicBuffer out = requestRing.buffer();
+        try
+        {
+            out.putBytes(index + LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES, payload, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A claim left open would block the ring for every app.
+            requestRing.abort(index);
+            throw ex;
+        }
         out.putInt(index + LrpcRecordDescriptor.REQUEST_CLIENT_SLOT_OFFSET, slot);
         out.putInt(index + LrpcRecordDescriptor.REQUEST_CLIENT_SLOT_OFFSET + 4, 0);
         out.putLong(index + LrpcRecordDescriptor.REQUEST_CLIENT_TOKEN_OFFSET, clientToken);
         out.putLong(index + LrpcRecordDescriptor.REQUEST_CORRELATION_ID_OFFSET, correlationId);
-        out.putBytes(index + LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES, payload, offset, length);
         final int entry = (int)(correlationId & mask);
         pendingCorrelationId[entry] = correlationId;
         pendingDeadlineNs[entry] = nanoClock.nanoTime() + callTimeoutNs;
@@ -359,11 +368,8 @@ public final class LrpcClient implements AutoCloseable
         {
             return 0;
         }
-        int work = 0;
-        if (outstanding > 0)
-        {
-            work += replyRing.read(replyReader, pendingHandler.length);
-        }
+        // Read even with nothing in flight: late replies to timed-out calls must not fill the ring.
+        int work = replyRing.read(replyReader, pendingHandler.length);
         final long nowNs = nanoClock.nanoTime();
         if (nowNs - nextHeartbeatNs >= 0)
         {

@@ -19,7 +19,9 @@ public enum LrpcRejectReason
     /** The client's reply ring was full (it exceeded its outstanding limit or stopped reading). */
     REPLY_RING_FULL("reply_ring_full"),
     /** The client left before its reply was ready. */
-    CLIENT_GONE("client_gone");
+    CLIENT_GONE("client_gone"),
+    /** An app died in the middle of writing a request; the hole in the request ring was padded. */
+    REQUEST_RING_UNBLOCKED("request_ring_unblocked");
 
     private final String label;
 

@@ -76,6 +76,8 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
     private boolean currentAnswered;
 
     private long lastLivenessMs;
+    private long lastConsumerPosition = -1;
+    private long consumerStalledSinceMs;
     private long nextSlotCheckMs;
     private boolean closed;
 
@@ -528,6 +530,7 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
     private void checkSlots(final long nowMs)
     {
         metrics.requestRingFull(channel.requestRingFullCount());
+        unblockIfStalled(nowMs);
         int clients = 0;
         for (int slot = 0; slot < layout.clientSlots(); slot++)
         {
@@ -548,6 +551,27 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
             clients++;
         }
         metrics.clients(clients);
+    }
+
+    /**
+     * An app that died between claiming space on the request ring and committing it leaves a hole
+     * the ring cannot read past. When the ring has not moved for the client liveness timeout while
+     * holding data, the hole is padded (as Aeron's driver does for its command ring).
+     */
+    private void unblockIfStalled(final long nowMs)
+    {
+        final long consumer = requestRing.consumerPosition();
+        if (consumer != lastConsumerPosition || requestRing.producerPosition() <= consumer)
+        {
+            lastConsumerPosition = consumer;
+            consumerStalledSinceMs = nowMs;
+        }
+        else if (nowMs - consumerStalledSinceMs > clientLivenessTimeoutMs && requestRing.unblock())
+        {
+            consumerStalledSinceMs = nowMs;
+            reject(LrpcRejectReason.REQUEST_RING_UNBLOCKED, "LRPC request ring unblocked at position {}: an app " +
+                "died while writing a request ({} ms without progress)", consumer, clientLivenessTimeoutMs);
+        }
     }
 
     private void reject(final LrpcRejectReason reason, final String message, final Object arg1, final Object arg2)

@@ -192,6 +192,40 @@ class LrpcServerTest
     }
 
     @Test
+    void requestRingBlockedByAnAppThatDiedMidWriteIsUnblocked()
+    {
+        registerCoreServices();
+        final LrpcClient client = fixture.attach();
+        // An app claimed space and died before committing it.
+        assertThat(fixture.channel.requestRing().tryClaim(LrpcOperations.ECHO, 32)).isPositive();
+        client.send(LrpcOperations.ECHO, ascii("behind the hole"), 0, 15, recorder);
+        assertThat(fixture.server.doWork()).isZero();
+        fixture.advanceMs(600);
+        assertThat(fixture.server.doWork()).isZero();
+        fixture.advanceMs(600);
+        fixture.server.doWork();
+        assertThat(fixture.server.rejectedCount(LrpcRejectReason.REQUEST_RING_UNBLOCKED)).isEqualTo(1);
+        fixture.server.doWork();
+        client.poll();
+        assertThat(recorder.only().outcome()).isEqualTo(LrpcOutcome.SUCCESS);
+        assertThat(recorder.only().text()).isEqualTo("behind the hole");
+    }
+
+    @Test
+    void sendWithABadPayloadRangeLeavesNoClaimOpen()
+    {
+        registerCoreServices();
+        final LrpcClient client = fixture.attach();
+        assertThatThrownBy(() -> client.send(LrpcOperations.ECHO, ascii("abc"), 0, 10, recorder))
+            .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(client.outstanding()).isZero();
+        client.send(LrpcOperations.ECHO, ascii("abc"), 0, 3, recorder);
+        fixture.server.doWork();
+        client.poll();
+        assertThat(recorder.only().text()).isEqualTo("abc");
+    }
+
+    @Test
     void unknownOperationIsAnsweredAndCounted()
     {
         registerCoreServices();

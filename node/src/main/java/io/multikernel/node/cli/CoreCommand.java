@@ -33,6 +33,10 @@ final class CoreCommand implements Callable<Integer>
         "else the transport default).")
     String aeronDirectory;
 
+    @Option(names = "--run-dir", description = "Run directory; the core's LRPC file goes to RUN/lrpc/core-<id>.lrpc " +
+        "(default: the directory of --cluster).")
+    Path runDir;
+
     @Option(names = "--set", description = "Override a map field, e.g. --set MK_CORE_1_ADMIN_PORT=9500 (repeatable).")
     List<String> assignments = new ArrayList<>();
 
@@ -47,7 +51,9 @@ final class CoreCommand implements Callable<Integer>
         final ClusterOverrides overrides = ClusterOverrides.fromEnvironment(System.getenv())
             .and(ClusterOverrides.fromAssignments(assignments));
         final ClusterMap map = ClusterMap.load(cluster, overrides);
-        final CoreContext ctx = new CoreContext().clusterMap(map).coreId(id).idleStrategy(idle);
+        final Path run = null != runDir ? runDir : cluster.toAbsolutePath().getParent();
+        final CoreContext ctx = new CoreContext().clusterMap(map).coreId(id).idleStrategy(idle)
+            .lrpcDirectory(run.resolve("lrpc"));
         if (null != aeronDirectory)
         {
             ctx.aeronDirectory(aeronDirectory);

@@ -5,9 +5,13 @@ import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.admin.AdminHealth;
 import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.admin.JsonSnapshot;
+import io.multikernel.node.lrpc.LrpcChannel;
+import io.multikernel.node.lrpc.LrpcCoreServices;
+import io.multikernel.node.lrpc.LrpcServer;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
+import io.multikernel.node.skb.NameService;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
@@ -54,6 +58,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final SkbView.Source skbSource;
     private final AtomicReference<AdminHealth> health;
     private final Timer rttTimer;
+    private final NameService nameService;
+    private final LrpcServer lrpcServer;
 
     private long nextProbeNs;
     private long nextRowNs;
@@ -105,6 +111,23 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
+        this.nameService = new NameService(topology);
+        this.lrpcServer = new LrpcServer(new LrpcServer.Context()
+            .channel(createLrpcChannel(ctx))
+            .epochClock(ctx.epochClock())
+            .nanoClock(clock)
+            .meterRegistry(metrics.registry()));
+        LrpcCoreServices.register(lrpcServer, nameService);
+    }
+
+    private static LrpcChannel createLrpcChannel(final CoreContext ctx)
+    {
+        final long pid = ProcessHandle.current().pid();
+        final long nowMs = ctx.epochClock().time();
+        return null == ctx.lrpcDirectory() ?
+            LrpcChannel.createInMemory(ctx.lrpcLayout(), ctx.coreId(), ctx.incarnation(), pid, nowMs) :
+            LrpcChannel.createFile(LrpcChannel.fileOf(ctx.lrpcDirectory(), ctx.coreId()), ctx.lrpcLayout(),
+                ctx.coreId(), ctx.incarnation(), pid, nowMs);
     }
 
     @Override
@@ -129,6 +152,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final long nowNs = clock.nanoTime();
         int work = endpoint.poll();
         work += membership.doWork(nowNs);
+        work += lrpcServer.doWork();
         if (nowNs - nextProbeNs >= 0)
         {
             // On the shared grid: peers are awake for the heartbeat burst, so the RTT measured is
@@ -163,7 +187,14 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         }
         finally
         {
-            endpoint.close();
+            try
+            {
+                lrpcServer.close();
+            }
+            finally
+            {
+                endpoint.close();
+            }
         }
     }
 
@@ -263,6 +294,22 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public SendOutcome sendGoodbye(final int peerCoreId)
     {
         return endpoint.publisher().sendGoodbye(peerCoreId, (short)0);
+    }
+
+    /** @return the core's LRPC channel, for apps in this process ({@code LrpcClient.Context.channel}). */
+    public LrpcChannel lrpcChannel()
+    {
+        return lrpcServer.channel();
+    }
+
+    LrpcServer lrpcServer()
+    {
+        return lrpcServer;
+    }
+
+    NameService nameService()
+    {
+        return nameService;
     }
 
     UrpcEndpoint endpoint()

@@ -6,6 +6,8 @@ import io.multikernel.node.cluster.HostDescriptor;
 import io.multikernel.node.cluster.InboxRoute;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.cluster.UdpEndpoint;
+import io.multikernel.node.lrpc.LrpcConfiguration;
+import io.multikernel.node.lrpc.LrpcLayout;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.Media;
@@ -17,6 +19,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +42,8 @@ public final class CoreContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private List<PeerDescriptor> peers;
+    private Path lrpcDirectory;
+    private LrpcLayout lrpcLayout;
 
     /**
      * @return this.
@@ -66,6 +71,10 @@ public final class CoreContext
             incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
         }
         peers = peersOf(clusterMap, coreId);
+        if (null == lrpcLayout)
+        {
+            lrpcLayout = LrpcConfiguration.layout();
+        }
         return this;
     }
 
@@ -219,5 +228,28 @@ public final class CoreContext
     public List<PeerDescriptor> peers()
     {
         return peers;
+    }
+
+    /** Where the core's LRPC file goes ({@code <run dir>/lrpc}); null: an in-process channel only. */
+    public Path lrpcDirectory()
+    {
+        return lrpcDirectory;
+    }
+
+    public CoreContext lrpcDirectory(final Path lrpcDirectory)
+    {
+        this.lrpcDirectory = lrpcDirectory;
+        return this;
+    }
+
+    public LrpcLayout lrpcLayout()
+    {
+        return lrpcLayout;
+    }
+
+    public CoreContext lrpcLayout(final LrpcLayout lrpcLayout)
+    {
+        this.lrpcLayout = lrpcLayout;
+        return this;
     }
 }

@@ -89,7 +89,8 @@ public final class CoreProcess implements AutoCloseable
     public void printBanner(final PrintStream out)
     {
         out.println("core " + ctx.coreId() + " up: pid=" + ProcessHandle.current().pid() + " incarnation=" +
-            ctx.incarnation() + " host=" + ctx.core().hostId() + " admin=" + admin.url() + " aeron=" + ctx.aeronDirectory());
+            ctx.incarnation() + " host=" + ctx.core().hostId() + " admin=" + admin.url() + " aeron=" + ctx.aeronDirectory() +
+            (null == agent.lrpcChannel().file() ? "" : " lrpc=" + agent.lrpcChannel().file()));
         out.flush();
     }
 
@@ -99,6 +100,12 @@ public final class CoreProcess implements AutoCloseable
     public Throwable failure()
     {
         return failure.get();
+    }
+
+    /** @return the core's LRPC channel, for apps in this process. */
+    public io.multikernel.node.lrpc.LrpcChannel lrpcChannel()
+    {
+        return agent.lrpcChannel();
     }
 
     public AdminServer admin()

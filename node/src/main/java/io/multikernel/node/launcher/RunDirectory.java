@@ -17,6 +17,7 @@ import java.util.Optional;
  *   RUN/cluster.yaml         the map every core was started with
  *   RUN/processes            one line per process: "driver|core ID PID"
  *   RUN/logs/driver-H.log    RUN/logs/core-N.log
+ *   RUN/lrpc/core-N.lrpc     core N's LRPC channel, while it runs
  * </pre>
  */
 public final class RunDirectory
@@ -82,6 +83,11 @@ public final class RunDirectory
     public Path processesFile()
     {
         return root.resolve("processes");
+    }
+
+    public Path lrpcFile(final int coreId)
+    {
+        return root.resolve("lrpc").resolve("core-" + coreId + ".lrpc");
     }
 
     public Path log(final String kind, final int id)

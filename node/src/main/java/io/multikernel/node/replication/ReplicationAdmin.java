@@ -1,6 +1,5 @@
 package io.multikernel.node.replication;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -437,21 +436,49 @@ public final class ReplicationAdmin implements AdminRoutes
         return CoreReplicationConfiguration.KV_LIST_LIMIT_DEFAULT_ENTRIES;
     }
 
-    private static String decodeKey(final String raw)
+    /**
+     * Strict percent-decoding of a path segment: bad escapes and bytes that are not UTF-8 are refused
+     * rather than replaced, so a key is never silently changed.
+     */
+    static String decodeKey(final String raw)
     {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++)
+        {
+            final char c = raw.charAt(i);
+            if ('%' == c)
+            {
+                final int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+                final int low = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
+                if (high < 0 || low < 0)
+                {
+                    throw new BadRequest(400, "key '" + cut(raw) + "' is not validly URL-encoded");
+                }
+                bytes.write(high << 4 | low);
+                i += 2;
+            }
+            else
+            {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        final String key;
         try
         {
-            final String key = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-            if (key.isEmpty())
-            {
-                throw new BadRequest(400, "key is empty; use /kv to list the replica");
-            }
-            return key;
+            key = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
         }
-        catch (final IllegalArgumentException ex)
+        catch (final java.nio.charset.CharacterCodingException ex)
         {
-            throw new BadRequest(400, "key '" + cut(raw) + "' is not validly URL-encoded");
+            throw new BadRequest(400, "key '" + cut(raw) + "' is not validly URL-encoded UTF-8");
         }
+        if (key.isEmpty())
+        {
+            throw new BadRequest(400, "key is empty; use /kv to list the replica");
+        }
+        return key;
     }
 
     private static void requireMethod(final String method, final String allowed, final String rawPath)

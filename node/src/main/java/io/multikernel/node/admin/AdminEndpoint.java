@@ -39,7 +39,7 @@ enum AdminEndpoint
             {
                 return endpoint;
             }
-            if (endpoint.isRouted() && rawPath.startsWith(endpoint.path + "/"))
+            if (endpoint.isRouted() && null != rawPath && rawPath.startsWith(endpoint.path + "/"))
             {
                 return endpoint;
             }

@@ -12,6 +12,9 @@ import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
 import io.multikernel.node.skb.NameService;
+import io.multikernel.node.replication.CoreReplication;
+import io.multikernel.node.replication.CoreReplicationConfiguration;
+import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
@@ -35,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * matrix). Other threads see only the snapshots it publishes.
  * <p>
  * Duty cycle: poll the inbox (dispatching, then flushing batched replies); advance the failure
- * detector (heartbeats, Hello retries, timeouts); probe RTTs and share the SKB row on their timers;
+ * detector (heartbeats, Hello retries, timeouts); run the replication engine (queued admin commands,
+ * 2PC timers, group commit, outcomes, sends); probe RTTs and share the SKB row on their timers;
  * publish /status and /skb snapshots; flush what the timers sent.
  */
 public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
@@ -60,6 +64,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final Timer rttTimer;
     private final NameService nameService;
     private final LrpcServer lrpcServer;
+    private final CoreReplication replication;
 
     private long nextProbeNs;
     private long nextRowNs;
@@ -80,6 +85,26 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
         final AtomicReference<AdminHealth> health)
+    {
+        this(ctx, metrics, statusSnapshot, skbSource, health,
+            new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry()));
+    }
+
+    /**
+     * @param ctx              concluded core configuration.
+     * @param metrics          the core's registry.
+     * @param statusSnapshot   published /status document.
+     * @param skbSource        published /skb view.
+     * @param health           published health.
+     * @param replicationProxy commands from other threads for the core's replication.
+     */
+    public CoreAgent(
+        final CoreContext ctx,
+        final CoreMetrics metrics,
+        final JsonSnapshot statusSnapshot,
+        final SkbView.Source skbSource,
+        final AtomicReference<AdminHealth> health,
+        final ReplicationProxy replicationProxy)
     {
         this.ctx = ctx;
         this.coreId = ctx.coreId();
@@ -111,12 +136,23 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
-        this.nameService = new NameService(topology);
-        this.lrpcServer = new LrpcServer(new LrpcServer.Context()
-            .channel(createLrpcChannel(ctx))
-            .epochClock(ctx.epochClock())
-            .nanoClock(clock)
-            .meterRegistry(metrics.registry()));
+        try
+        {
+            this.replication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
+                ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), endpoint, replicationProxy, metrics.registry(),
+                clock, ctx.epochClock());
+            this.nameService = new NameService(topology);
+            this.lrpcServer = new LrpcServer(new LrpcServer.Context()
+                .channel(createLrpcChannel(ctx))
+                .epochClock(ctx.epochClock())
+                .nanoClock(clock)
+                .meterRegistry(metrics.registry()));
+        }
+        catch (final RuntimeException ex)
+        {
+            endpoint.close();
+            throw ex;
+        }
         LrpcCoreServices.register(lrpcServer, nameService);
     }
 
@@ -149,10 +185,15 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     @Override
     public int doWork()
     {
+        if (replication.isFrozen())
+        {
+            return 0;
+        }
         final long nowNs = clock.nanoTime();
         int work = endpoint.poll();
         work += membership.doWork(nowNs);
         work += lrpcServer.doWork();
+        work += replication.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {
             // On the shared grid: peers are awake for the heartbeat burst, so the RTT measured is
@@ -171,7 +212,12 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             publishSnapshots(nowNs);
         }
         // Whatever the timers queued leaves in this duty cycle.
-        return work + endpoint.flush();
+        work += endpoint.flush();
+        if (replication.afterFlush())
+        {
+            health.set(new AdminHealth("frozen", replication.chaos().frozenReason()));
+        }
+        return work;
     }
 
     @Override
@@ -182,6 +228,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         try
         {
             endpoint.publisher().abort();
+            replication.close();
+            endpoint.flush();
             final int goodbyes = membership.leave(clock.nanoTime());
             LOGGER.info("core {} leaving: said goodbye to {} peer(s)", coreId, goodbyes);
         }
@@ -320,6 +368,14 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     Membership membership()
     {
         return membership;
+    }
+
+    /**
+     * @return the core's replication, for kernel-side callers (kernel loop only).
+     */
+    public CoreReplication replication()
+    {
+        return replication;
     }
 
     RttMatrix rttMatrix()

@@ -44,6 +44,12 @@ public final class CoreContext
     private List<PeerDescriptor> peers;
     private Path lrpcDirectory;
     private LrpcLayout lrpcLayout;
+    private java.nio.file.Path dataDirectory;
+    private io.multikernel.replication.wal.FsyncPolicy fsyncPolicy =
+        io.multikernel.replication.ReplicationConfiguration.fsyncPolicy();
+    private io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze =
+        io.multikernel.node.replication.ChaosFreeze.Point.parse(
+            io.multikernel.node.replication.CoreReplicationConfiguration.chaosFreeze());
 
     /**
      * @return this.
@@ -75,6 +81,12 @@ public final class CoreContext
         {
             lrpcLayout = LrpcConfiguration.layout();
         }
+        if (null == dataDirectory)
+        {
+            dataDirectory = java.nio.file.Path.of("data", "core-" + coreId);
+        }
+        Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
+        Objects.requireNonNull(chaosFreeze, "chaosFreeze");
         return this;
     }
 
@@ -250,6 +262,43 @@ public final class CoreContext
     public CoreContext lrpcLayout(final LrpcLayout lrpcLayout)
     {
         this.lrpcLayout = lrpcLayout;
+        return this;
+    }
+
+    /** Where the core's write-ahead log and snapshots live; stable across restarts of this core id. */
+    public java.nio.file.Path dataDirectory()
+    {
+        return dataDirectory;
+    }
+
+    /** @param dataDirectory default {@code data/core-<id>} in the working directory. */
+    public CoreContext dataDirectory(final java.nio.file.Path dataDirectory)
+    {
+        this.dataDirectory = dataDirectory;
+        return this;
+    }
+
+    public io.multikernel.replication.wal.FsyncPolicy fsyncPolicy()
+    {
+        return fsyncPolicy;
+    }
+
+    /** @param fsyncPolicy default from {@code mk.replication.fsync} (group). */
+    public CoreContext fsyncPolicy(final io.multikernel.replication.wal.FsyncPolicy fsyncPolicy)
+    {
+        this.fsyncPolicy = fsyncPolicy;
+        return this;
+    }
+
+    public io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze()
+    {
+        return chaosFreeze;
+    }
+
+    /** @param chaosFreeze chaos hook for failure tests; default from {@code mk.chaos.freeze} (none). */
+    public CoreContext chaosFreeze(final io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze)
+    {
+        this.chaosFreeze = chaosFreeze;
         return this;
     }
 }

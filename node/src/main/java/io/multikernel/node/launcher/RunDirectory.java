@@ -18,6 +18,7 @@ import java.util.Optional;
  *   RUN/processes            one line per process: "driver|core ID PID"
  *   RUN/logs/driver-H.log    RUN/logs/core-N.log
  *   RUN/lrpc/core-N.lrpc     core N's LRPC channel, while it runs
+ *   RUN/data/core-N/         core N's write-ahead log and snapshots (kept by mk down)
  * </pre>
  */
 public final class RunDirectory
@@ -78,6 +79,15 @@ public final class RunDirectory
     public Path clusterFile()
     {
         return root.resolve("cluster.yaml");
+    }
+
+    /**
+     * @param coreId a core of the cluster.
+     * @return {@code RUN/data/core-<id>}: the core's write-ahead log and snapshots, kept across restarts.
+     */
+    public Path dataDirectory(final int coreId)
+    {
+        return root.resolve("data").resolve("core-" + coreId);
     }
 
     public Path processesFile()

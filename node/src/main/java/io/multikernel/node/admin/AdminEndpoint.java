@@ -10,17 +10,25 @@ enum AdminEndpoint
     HEALTH("/health", "health"),
     STATUS("/status", "status"),
     SKB("/skb", "skb"),
+    BENCH_SHOOTDOWN("/bench/shootdown", "bench_shootdown", "POST"),
     UNKNOWN(null, "unknown");
 
     private static final AdminEndpoint[] VALUES = values();
 
     private final String path;
     private final String tag;
+    private final String method;
 
     AdminEndpoint(final String path, final String tag)
     {
+        this(path, tag, "GET");
+    }
+
+    AdminEndpoint(final String path, final String tag, final String method)
+    {
         this.path = path;
         this.tag = tag;
+        this.method = method;
     }
 
     /**
@@ -47,5 +55,13 @@ enum AdminEndpoint
     String tag()
     {
         return tag;
+    }
+
+    /**
+     * @return the one method the route answers: GET for snapshots, POST for commands.
+     */
+    String method()
+    {
+        return method;
     }
 }

@@ -8,6 +8,10 @@ import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
+import io.multikernel.node.shootdown.Shootdown;
+import io.multikernel.node.shootdown.ShootdownAdapter;
+import io.multikernel.node.shootdown.ShootdownBench;
+import io.multikernel.node.shootdown.ShootdownPublisher;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.transport.PeerDescriptor;
@@ -30,7 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * matrix). Other threads see only the snapshots it publishes.
  * <p>
  * Duty cycle: poll the inbox (dispatching, then flushing batched replies); advance the failure
- * detector (heartbeats, Hello retries, timeouts); probe RTTs and share the SKB row on their timers;
+ * detector (heartbeats, Hello retries, timeouts); advance shootdown rounds (timeouts, benchmark
+ * rounds asked for through the admin API); probe RTTs and share the SKB row on their timers;
  * publish /status and /skb snapshots; flush what the timers sent.
  */
 public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
@@ -53,6 +58,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final SkbView.Source skbSource;
     private final AtomicReference<AdminHealth> health;
     private final Timer rttTimer;
+    private final ShootdownBench shootdownBench;
 
     private long nextProbeNs;
     private long nextRowNs;
@@ -102,6 +108,11 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .nanoClock(clock)
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
+        this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
+            .selfCoreId(coreId)
+            .sender(new ShootdownPublisher(endpoint.publisher()))
+            .nanoClock(clock), topology, rttMatrix);
+        new ShootdownAdapter(shootdownBench.shootdown()).registerWith(endpoint.dispatcher());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
     }
 
@@ -127,6 +138,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final long nowNs = clock.nanoTime();
         int work = endpoint.poll();
         work += membership.doWork(nowNs);
+        work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {
             nextProbeNs = nowNs + ctx.rttProbeIntervalNs();

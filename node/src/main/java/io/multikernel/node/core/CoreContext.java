@@ -7,6 +7,7 @@ import io.multikernel.node.cluster.InboxRoute;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.cluster.UdpEndpoint;
 import io.multikernel.node.membership.Membership;
+import io.multikernel.node.shootdown.ShootdownBenchProxy;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.Media;
 import io.multikernel.transport.PeerDescriptor;
@@ -39,6 +40,7 @@ public final class CoreContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private List<PeerDescriptor> peers;
+    private ShootdownBenchProxy shootdownBench;
 
     /**
      * @return this.
@@ -66,6 +68,10 @@ public final class CoreContext
             incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
         }
         peers = peersOf(clusterMap, coreId);
+        if (null == shootdownBench)
+        {
+            shootdownBench = new ShootdownBenchProxy();
+        }
         return this;
     }
 
@@ -219,5 +225,17 @@ public final class CoreContext
     public List<PeerDescriptor> peers()
     {
         return peers;
+    }
+
+    /** The bounded queue through which the admin API asks the kernel loop to run shootdown benchmarks. */
+    public ShootdownBenchProxy shootdownBench()
+    {
+        return shootdownBench;
+    }
+
+    public CoreContext shootdownBench(final ShootdownBenchProxy shootdownBench)
+    {
+        this.shootdownBench = shootdownBench;
+        return this;
     }
 }

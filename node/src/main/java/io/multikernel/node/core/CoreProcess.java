@@ -52,6 +52,7 @@ public final class CoreProcess implements AutoCloseable
                 .meterRegistry(metrics.registry())
                 .statusSource(status)
                 .skbSource(skb)
+                .shootdownBench(ctx.shootdownBench())
                 .healthSource(health::get));
             coreAgent = new CoreAgent(ctx, metrics, status, skb, health);
         }

@@ -28,6 +28,9 @@ public final class ShootdownBench implements ShootdownListener
     /** Longest round latency the histogram records; longer ones are clamped. */
     public static final long LATENCY_MAX_NS = TimeUnit.SECONDS.toNanos(60);
 
+    /** {@link #roundInFlight} while {@link Shootdown#startRound} runs: it may end the round before it returns. */
+    private static final long ROUND_STARTING = -1;
+
     private final ShootdownBenchProxy proxy;
     private final Shootdown shootdown;
     private final RoutingPlanner planner;
@@ -119,10 +122,16 @@ public final class ShootdownBench implements ShootdownListener
         }
         else
         {
-            roundInFlight = shootdown.startRound(plan);
-            if (Shootdown.NO_ROUND == roundInFlight)
+            roundInFlight = ROUND_STARTING;
+            final long roundId = shootdown.startRound(plan);
+            if (Shootdown.NO_ROUND == roundId)
             {
+                roundInFlight = Shootdown.NO_ROUND;
                 finish(new AdminCommandException(503, "core " + selfCoreId + " has too many shootdown rounds in flight"));
+            }
+            else if (ROUND_STARTING == roundInFlight)
+            {
+                roundInFlight = roundId;
             }
         }
         return work + 1;
@@ -131,7 +140,7 @@ public final class ShootdownBench implements ShootdownListener
     @Override
     public void onRoundComplete(final long roundId, final long latencyNs)
     {
-        if (roundId != roundInFlight)
+        if (!isOurs(roundId))
         {
             return;
         }
@@ -147,7 +156,7 @@ public final class ShootdownBench implements ShootdownListener
     @Override
     public void onRoundFailed(final long roundId, final String reason)
     {
-        if (roundId != roundInFlight)
+        if (!isOurs(roundId))
         {
             return;
         }
@@ -158,6 +167,11 @@ public final class ShootdownBench implements ShootdownListener
             firstFailure = reason;
         }
         endRound();
+    }
+
+    private boolean isOurs(final long roundId)
+    {
+        return null != current && (roundId == roundInFlight || ROUND_STARTING == roundInFlight);
     }
 
     private void endRound()

@@ -26,6 +26,7 @@ class ShootdownBenchTest
 
     private final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(6, 2), TIMEOUT_NS, 4);
     private final ShootdownBenchProxy proxy = new ShootdownBenchProxy(TimeUnit.SECONDS.toNanos(20));
+    private SendOutcome benchSendOutcome = SendOutcome.SENT;
     private final RttMatrix rttMatrix = new RttMatrix(network.topology);
     private final ShootdownBench bench = new ShootdownBench(proxy, new Shootdown.Context()
         .selfCoreId(0)
@@ -37,6 +38,10 @@ class ShootdownBenchTest
             public SendOutcome sendRequest(final int destination, final long roundId, final int initiatorCoreId,
                 final int[] forwardCores, final int[] subtreeSizes, final int offset, final int length)
             {
+                if (SendOutcome.SENT != benchSendOutcome)
+                {
+                    return benchSendOutcome;
+                }
                 network.inFlight.add(new ShootdownNetwork.Message(true, 0, destination, roundId, initiatorCoreId,
                     java.util.Arrays.copyOfRange(forwardCores, offset, offset + length),
                     java.util.Arrays.copyOfRange(subtreeSizes, offset, offset + length), 0));
@@ -98,6 +103,29 @@ class ShootdownBenchTest
             .hasMessageStartingWith(ShootdownBench.CONSECUTIVE_FAILURES_MAX + " rounds in a row failed; first failure: round ")
             .hasMessageContaining("timed out");
         assertThat(bench.shootdown().roundsFailed()).isEqualTo(ShootdownBench.CONSECUTIVE_FAILURES_MAX);
+    }
+
+    @Test
+    void roundsThatFailWhileStartingEndTheRunInsteadOfHangingIt() throws Exception
+    {
+        benchSendOutcome = SendOutcome.NOT_CONNECTED;
+        final CompletableFuture<String> answer = ask(Map.of("protocol", "unicast", "rounds", "10"));
+        while (!answer.isDone())
+        {
+            bench.doWork(network.clock.nanoTime());
+        }
+        assertThatThrownBy(answer::join).cause().isInstanceOf(AdminCommandException.class)
+            .hasMessageContaining("rounds in a row failed").hasMessageContaining("was not sent (NOT_CONNECTED)");
+
+        benchSendOutcome = SendOutcome.SENT;
+        final CompletableFuture<String> next = ask(Map.of("protocol", "unicast", "rounds", "3", "warmup", "0"));
+        while (!next.isDone())
+        {
+            bench.doWork(network.clock.nanoTime());
+            network.clock.advance(1_000);
+            deliverToAndFromCoreZero();
+        }
+        assertThat(JsonReader.parseObject(next.get())).containsEntry("measured", 3L);
     }
 
     @Test

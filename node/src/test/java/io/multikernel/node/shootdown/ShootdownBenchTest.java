@@ -77,6 +77,16 @@ class ShootdownBenchTest
     }
 
     @Test
+    void anIdleBenchReportsNoWorkSoTheKernelLoopCanBackOff()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            assertThat(bench.doWork(network.clock.nanoTime())).isZero();
+            network.clock.advance(TIMEOUT_NS);
+        }
+    }
+
+    @Test
     void topoIsRefusedWhileTheRttMatrixIsIncomplete()
     {
         final CompletableFuture<String> answer = ask(Map.of("protocol", "topo"));

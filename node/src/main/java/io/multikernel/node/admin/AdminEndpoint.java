@@ -14,17 +14,25 @@ enum AdminEndpoint
     KV("/kv", "kv"),
     /** Two-phase-commit status and operator decisions; paths below it too ({@code /2pc/decide}). */
     TWO_PC("/2pc", "2pc"),
+    BENCH_SHOOTDOWN("/bench/shootdown", "bench_shootdown", "POST"),
     UNKNOWN(null, "unknown");
 
     private static final AdminEndpoint[] VALUES = values();
 
     private final String path;
     private final String tag;
+    private final String method;
 
     AdminEndpoint(final String path, final String tag)
     {
+        this(path, tag, "GET");
+    }
+
+    AdminEndpoint(final String path, final String tag, final String method)
+    {
         this.path = path;
         this.tag = tag;
+        this.method = method;
     }
 
     /**
@@ -63,5 +71,13 @@ enum AdminEndpoint
     String tag()
     {
         return tag;
+    }
+
+    /**
+     * @return the one method the route answers: GET for snapshots, POST for commands.
+     */
+    String method()
+    {
+        return method;
     }
 }

@@ -18,10 +18,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checks run in this order, and the first that fails answers: overload (503), request target
  * longer than {@link AdminConfiguration#REQUEST_URI_LENGTH_MAX_BYTES} (414), unknown path (404),
- * method other than GET (405 with {@code Allow: GET}; HEAD included, so HEAD gets 405 too), declared
- * body too long or chunked (413, connection closed). Query strings are ignored. The request body is
- * never read here, except for {@code /kv} and {@code /2pc}, which go to the configured {@link AdminRoutes}
- * with any method and a body of at most {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES}.
+ * method other than the route's (GET, or POST for {@code /bench/shootdown}: 405 with {@code Allow}; HEAD
+ * included, so HEAD gets 405 too), declared body too long or chunked (413, connection closed). Query
+ * strings are ignored, except by POST commands, which get them decoded ({@link AdminQuery}). The
+ * request body is never read here, except for {@code /kv} and {@code /2pc}, which go to the configured
+ * {@link AdminRoutes} with any method and a body of at most
+ * {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES}.
  */
 final class AdminHandler implements HttpHandler
 {
@@ -36,6 +38,7 @@ final class AdminHandler implements HttpHandler
     private final JsonSource statusSource;
     private final JsonSource skbSource;
     private final AdminRoutes routes;
+    private final AdminCommand shootdownBench;
     private final NanoClock nanoClock;
     private final AdminRequestMetrics metrics;
     private final AdminErrorLog errorLog;
@@ -47,6 +50,7 @@ final class AdminHandler implements HttpHandler
         this.statusSource = ctx.statusSource();
         this.skbSource = ctx.skbSource();
         this.routes = ctx.routes();
+        this.shootdownBench = ctx.shootdownBench();
         this.nanoClock = ctx.nanoClock();
         this.metrics = metrics;
         this.errorLog = new AdminErrorLog(ctx.nanoClock());
@@ -91,24 +95,50 @@ final class AdminHandler implements HttpHandler
         }
         if (AdminEndpoint.UNKNOWN == endpoint)
         {
-            return AdminResponse.error(404, "no such endpoint; use /metrics, /health, /status, /skb, /kv or /2pc", rawPath);
+            return AdminResponse.error(404, "no such endpoint; use /metrics, /health, /status, /skb, /kv, /2pc or POST /bench/shootdown", rawPath);
         }
         if (endpoint.isRouted())
         {
             return routed(exchange, endpoint, rawPath);
         }
         final String method = exchange.getRequestMethod();
-        if (!ALLOWED_METHODS.equals(method))
+        if (!endpoint.method().equals(method))
         {
             return AdminResponse.error(405, "method " + AdminResponse.cut(method, ECHO_LENGTH_MAX_CHARS) +
-                " is not allowed on " + endpoint.path() + "; use GET", rawPath, Map.of("Allow", ALLOWED_METHODS));
+                " is not allowed on " + endpoint.path() + "; use " + endpoint.method(), rawPath,
+                Map.of("Allow", endpoint.method()));
         }
         final String bodyProblem = bodyProblem(exchange.getRequestHeaders());
         if (null != bodyProblem)
         {
             return AdminResponse.error(413, bodyProblem, rawPath, Map.of("Connection", "close"));
         }
+        if (AdminEndpoint.BENCH_SHOOTDOWN == endpoint)
+        {
+            return command(endpoint, shootdownBench, exchange.getRequestURI().getRawQuery(), rawPath);
+        }
         return serve(endpoint, rawPath);
+    }
+
+    private AdminResponse command(
+        final AdminEndpoint endpoint, final AdminCommand command, final String rawQuery, final String rawPath)
+    {
+        try
+        {
+            return AdminResponse.json(200, command.run(AdminQuery.parse(rawQuery)));
+        }
+        catch (final AdminCommandException ex)
+        {
+            return AdminResponse.error(ex.status(), AdminResponse.cut(ex.getMessage(),
+                AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS), rawPath);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorLog.onSourceError(endpoint, ex);
+            return AdminResponse.error(500, endpoint.tag() + " failed: " + AdminResponse.cut(ex.getClass().getSimpleName() +
+                (null == ex.getMessage() ? "" : ": " + ex.getMessage()), AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS) +
+                "; see the core's log", rawPath);
+        }
     }
 
     /**
@@ -194,8 +224,7 @@ final class AdminHandler implements HttpHandler
                 case HEALTH -> health();
                 case STATUS -> published(endpoint, statusSource.json(), rawPath);
                 case SKB -> published(endpoint, skbSource.json(), rawPath);
-                case KV, TWO_PC -> throw new IllegalStateException("routed endpoint reached serve()");
-                case UNKNOWN -> throw new IllegalStateException("unknown endpoint reached serve()");
+                case KV, TWO_PC, BENCH_SHOOTDOWN, UNKNOWN -> throw new IllegalStateException(endpoint + " reached serve()");
             };
         }
         catch (final Exception ex)

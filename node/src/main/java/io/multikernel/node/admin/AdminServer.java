@@ -15,7 +15,8 @@ import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * A core's admin HTTP server: {@code GET /metrics} (Prometheus text), {@code /health},
- * {@code /status} and {@code /skb} (JSON), bound to loopback unless configured otherwise.
+ * {@code /status} and {@code /skb} (JSON), bound to loopback unless configured otherwise; and one
+ * command, {@code POST /bench/shootdown}, which an {@link AdminCommand} hands to the core's agent.
  *
  * <p>Requests run on a few named worker threads with a bounded queue (see {@link AdminWorkers});
  * when those are full the answer is 503. The server never touches agent-owned state: the JSON comes
@@ -157,6 +158,10 @@ public final class AdminServer implements AutoCloseable
         private JsonSource statusSource = () -> null;
         private JsonSource skbSource = () -> null;
         private AdminRoutes routes;
+        private AdminCommand shootdownBench = parameters ->
+        {
+            throw new AdminCommandException(503, "this server runs no core, so it cannot run a shootdown benchmark");
+        };
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
         /**
@@ -183,6 +188,7 @@ public final class AdminServer implements AutoCloseable
             Objects.requireNonNull(healthSource, "healthSource");
             Objects.requireNonNull(statusSource, "statusSource");
             Objects.requireNonNull(skbSource, "skbSource");
+            Objects.requireNonNull(shootdownBench, "shootdownBench");
             Objects.requireNonNull(nanoClock, "nanoClock");
             return this;
         }
@@ -339,6 +345,18 @@ public final class AdminServer implements AutoCloseable
         }
 
         /** Clock for request latency and log rate limits. */
+        /** What {@code POST /bench/shootdown} runs: the core's shootdown benchmark proxy. */
+        public Context shootdownBench(final AdminCommand shootdownBench)
+        {
+            this.shootdownBench = shootdownBench;
+            return this;
+        }
+
+        public AdminCommand shootdownBench()
+        {
+            return shootdownBench;
+        }
+
         public Context nanoClock(final NanoClock nanoClock)
         {
             this.nanoClock = nanoClock;

@@ -15,6 +15,10 @@ import io.multikernel.node.skb.NameService;
 import io.multikernel.node.replication.CoreReplication;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.ReplicationProxy;
+import io.multikernel.node.shootdown.Shootdown;
+import io.multikernel.node.shootdown.ShootdownAdapter;
+import io.multikernel.node.shootdown.ShootdownBench;
+import io.multikernel.node.shootdown.ShootdownPublisher;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
@@ -39,7 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * Duty cycle: poll the inbox (dispatching, then flushing batched replies); advance the failure
  * detector (heartbeats, Hello retries, timeouts); run the replication engine (queued admin commands,
- * 2PC timers, group commit, outcomes, sends); probe RTTs and share the SKB row on their timers;
+ * 2PC timers, group commit, outcomes, sends); advance shootdown rounds (timeouts, benchmark rounds
+ * asked for through the admin API); probe RTTs and share the SKB row on their timers;
  * publish /status and /skb snapshots; flush what the timers sent.
  */
 public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
@@ -65,6 +70,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final NameService nameService;
     private final LrpcServer lrpcServer;
     private final CoreReplication replication;
+    private final ShootdownBench shootdownBench;
 
     private long nextProbeNs;
     private long nextRowNs;
@@ -135,6 +141,11 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .invokeClientConductor(true)
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
+        this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
+            .selfCoreId(coreId)
+            .sender(new ShootdownPublisher(endpoint.publisher()))
+            .nanoClock(clock), topology, rttMatrix);
+        new ShootdownAdapter(shootdownBench.shootdown()).registerWith(endpoint.dispatcher());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
         try
         {
@@ -194,6 +205,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         work += membership.doWork(nowNs);
         work += lrpcServer.doWork();
         work += replication.doWork(nowNs);
+        work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {
             // On the shared grid: peers are awake for the heartbeat burst, so the RTT measured is

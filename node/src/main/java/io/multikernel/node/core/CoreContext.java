@@ -9,6 +9,7 @@ import io.multikernel.node.cluster.UdpEndpoint;
 import io.multikernel.node.lrpc.LrpcConfiguration;
 import io.multikernel.node.lrpc.LrpcLayout;
 import io.multikernel.node.membership.Membership;
+import io.multikernel.node.shootdown.ShootdownBenchProxy;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.Media;
 import io.multikernel.transport.PeerDescriptor;
@@ -50,6 +51,7 @@ public final class CoreContext
     private io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze =
         io.multikernel.node.replication.ChaosFreeze.Point.parse(
             io.multikernel.node.replication.CoreReplicationConfiguration.chaosFreeze());
+    private ShootdownBenchProxy shootdownBench;
 
     /**
      * @return this.
@@ -87,6 +89,10 @@ public final class CoreContext
         }
         Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
         Objects.requireNonNull(chaosFreeze, "chaosFreeze");
+        if (null == shootdownBench)
+        {
+            shootdownBench = new ShootdownBenchProxy();
+        }
         return this;
     }
 
@@ -299,6 +305,18 @@ public final class CoreContext
     public CoreContext chaosFreeze(final io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze)
     {
         this.chaosFreeze = chaosFreeze;
+        return this;
+    }
+
+    /** The bounded queue through which the admin API asks the kernel loop to run shootdown benchmarks. */
+    public ShootdownBenchProxy shootdownBench()
+    {
+        return shootdownBench;
+    }
+
+    public CoreContext shootdownBench(final ShootdownBenchProxy shootdownBench)
+    {
+        this.shootdownBench = shootdownBench;
         return this;
     }
 }

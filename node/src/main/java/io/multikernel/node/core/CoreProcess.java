@@ -57,6 +57,7 @@ public final class CoreProcess implements AutoCloseable
                 .meterRegistry(metrics.registry())
                 .statusSource(status)
                 .skbSource(skb)
+                .shootdownBench(ctx.shootdownBench())
                 .healthSource(health::get)
                 .routes(new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
                     CoreReplicationConfiguration.adminTimeoutNs())));

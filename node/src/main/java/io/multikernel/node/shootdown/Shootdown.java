@@ -1,0 +1,606 @@
+package io.multikernel.node.shootdown;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import io.multikernel.node.cluster.ClusterLimits;
+import io.multikernel.node.skb.SendPlan;
+import io.multikernel.transport.SendOutcome;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * The messaging half of a TLB shootdown (the paper's Fig. 6): an initiator sends a
+ * ShootdownRequest to every target along a {@link SendPlan}, each target invalidates and
+ * acknowledges, and the round completes when every target has. Owned by the core's kernel loop;
+ * not thread safe.
+ *
+ * <p><b>Forwarding.</b> A request carries, in its {@code forwardTo} group, the receiver's whole
+ * subtree of the plan in pre-order, each entry with the size of its own subtree. The receiver sends
+ * each of its direct children a request carrying that child's part of the list, so cores need no
+ * plan of their own and every core forwards exactly as the initiator's SKB planned.
+ *
+ * <p><b>Acknowledgements aggregate up the tree</b>, as in the paper's multicast, where the core
+ * that forwards inside a package collects the package's replies and sends one to the initiator: a
+ * leaf acknowledges to whoever sent it its request with {@code acknowledgedCores=1}; a relay waits
+ * for all its children and then acknowledges to its parent with one plus the sum of its children's
+ * counts. So the initiator receives one ack per message it sent, and the critical path is
+ * {@code 2 x depth} hops. For unicast and broadcast every target is a leaf and acks straight to
+ * the initiator.
+ *
+ * <p><b>Broadcast.</b> The paper's broadcast writes one cache line that every target reads. URPC
+ * has no shared inbox: every core reads only its own inbox. The plan counts broadcast as one write
+ * ({@link SendPlan#writesSharedChannel}); here the initiator encodes the same request for each
+ * target and appends it to each target's inbox log, as every reader of the shared line pulls its
+ * own copy across the interconnect. On the wire it therefore costs as many appends as unicast;
+ * {@link #requestsSent()} counts appends, while the benchmark reports the plan's message count.
+ *
+ * <p><b>Bounds.</b> At most {@code roundsInFlightMax} rounds started here and
+ * {@code relaysInFlightMax} rounds being forwarded here are open; more are refused and counted. A
+ * round not fully acknowledged within {@code roundTimeoutNs} fails with a reason naming the missing
+ * children; a relay gives up its slot after the same time without acking (its initiator's round
+ * times out). Late or unknown acknowledgements are counted as stale and otherwise ignored; a second
+ * ack from the same child in one round is counted as a duplicate and ignored.
+ *
+ * <p>Round ids are unique per cluster: the initiator's core id in the high bits, a sequence below,
+ * so a core that is initiator of one round and relay of another never confuses their acks.
+ */
+public final class Shootdown
+{
+    /** No round: the id of a free slot, and what {@link #startRound} returns when it refused. */
+    public static final long NO_ROUND = 0;
+    /** Bits of a round id below the initiator's core id. */
+    public static final int ROUND_SEQUENCE_BITS = 40;
+
+    private final int selfCoreId;
+    private final ShootdownSender sender;
+    private final ShootdownListener listener;
+    private final NanoClock clock;
+    private final long roundTimeoutNs;
+    private final ShootdownRound[] rounds;
+    private final ShootdownRound[] relays;
+    private final int[] forwardCores = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
+    private final int[] subtreeSizes = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
+    private long roundSequence;
+
+    private long roundsStarted;
+    private long roundsCompleted;
+    private long roundsFailed;
+    private long roundsTimedOut;
+    private long roundsRefused;
+    private long requestsSent;
+    private long requestsReceived;
+    private long requestsMalformed;
+    private long requestsDuplicate;
+    private long invalidations;
+    private long acksSent;
+    private long staleAcks;
+    private long duplicateAcks;
+    private long unexpectedAcks;
+    private long miscountedAcks;
+    private long relaysRefused;
+    private long relaysExpired;
+    private long sendFailures;
+
+    /**
+     * @param ctx configuration; concluded here.
+     */
+    public Shootdown(final Context ctx)
+    {
+        ctx.conclude();
+        this.selfCoreId = ctx.selfCoreId;
+        this.sender = ctx.sender;
+        this.listener = ctx.listener;
+        this.clock = ctx.nanoClock;
+        this.roundTimeoutNs = ctx.roundTimeoutNs;
+        this.rounds = new ShootdownRound[ctx.roundsInFlightMax];
+        this.relays = new ShootdownRound[ctx.relaysInFlightMax];
+        for (int i = 0; i < rounds.length; i++)
+        {
+            rounds[i] = new ShootdownRound();
+        }
+        for (int i = 0; i < relays.length; i++)
+        {
+            relays[i] = new ShootdownRound();
+        }
+    }
+
+    /**
+     * Start a round: send the first hop of the plan. The outcome reaches the listener: at once when
+     * the plan has no targets or a send failed, later on the last ack or at the deadline.
+     *
+     * @param plan a plan whose initiator is this core.
+     * @return the round id, or {@link #NO_ROUND} when {@code roundsInFlightMax} rounds are open.
+     * @throws IllegalArgumentException when the plan starts at another core.
+     */
+    public long startRound(final SendPlan plan)
+    {
+        if (plan.initiator() != selfCoreId)
+        {
+            throw new IllegalArgumentException("plan starts at core " + plan.initiator() + ", not at core " + selfCoreId);
+        }
+        final ShootdownRound round = free(rounds);
+        if (null == round)
+        {
+            roundsRefused++;
+            return NO_ROUND;
+        }
+        final long nowNs = clock.nanoTime();
+        final long roundId = ((long)selfCoreId << ROUND_SEQUENCE_BITS) | (++roundSequence & ((1L << ROUND_SEQUENCE_BITS) - 1));
+        final int[] children = plan.childrenOf(selfCoreId);
+        round.begin(roundId, selfCoreId, nowNs, nowNs + roundTimeoutNs, plan.targets().length);
+        roundsStarted++;
+        for (final int child : children)
+        {
+            final int length = writeSubtree(plan, child, 0);
+            round.addChild(child, length + 1);
+        }
+        for (final int child : children)
+        {
+            final int length = writeSubtree(plan, child, 0);
+            final SendOutcome outcome = sendRequest(child, roundId, selfCoreId, 0, length);
+            if (SendOutcome.SENT != outcome)
+            {
+                fail(round, "round " + roundId + " failed: the request to core " + child + " was not sent (" + outcome + ")");
+                return roundId;
+            }
+        }
+        if (round.allChildrenAcked())
+        {
+            complete(round, nowNs);
+        }
+        return roundId;
+    }
+
+    /**
+     * A ShootdownRequest arrived: invalidate, then acknowledge (a leaf) or forward to the subtree
+     * (a relay, which acknowledges once its subtree has).
+     *
+     * @param sourceCoreId    who sent it; the ack goes back there.
+     * @param roundId         the round.
+     * @param initiatorCoreId who started the round.
+     * @param cores           the receiver's subtree, pre-order.
+     * @param sizes           subtree size of each entry.
+     * @param count           entries.
+     */
+    public void onRequest(final int sourceCoreId, final long roundId, final int initiatorCoreId,
+        final int[] cores, final int[] sizes, final int count)
+    {
+        requestsReceived++;
+        if (!wellFormed(sizes, count))
+        {
+            requestsMalformed++;
+            return;
+        }
+        if (null != find(relays, roundId))
+        {
+            requestsDuplicate++;
+            return;
+        }
+        invalidations++; // The page tables and TLB are not modelled yet: this is where they would be flushed.
+        if (0 == count)
+        {
+            sendAck(sourceCoreId, roundId, 1);
+            return;
+        }
+        final ShootdownRound relay = free(relays);
+        if (null == relay)
+        {
+            relaysRefused++;
+            return;
+        }
+        final long nowNs = clock.nanoTime();
+        relay.begin(roundId, sourceCoreId, nowNs, nowNs + roundTimeoutNs, count);
+        for (int i = 0; i < count; i += 1 + sizes[i])
+        {
+            relay.addChild(cores[i], 1 + sizes[i]);
+        }
+        for (int i = 0; i < count; i += 1 + sizes[i])
+        {
+            final SendOutcome outcome = sender.sendRequest(cores[i], roundId, initiatorCoreId, cores, sizes, i + 1, sizes[i]);
+            onRequestSent(outcome);
+            if (SendOutcome.SENT != outcome)
+            {
+                // The subtree cannot be reached: no ack, so the initiator's round fails at its deadline.
+                relay.free();
+                return;
+            }
+        }
+    }
+
+    /**
+     * A ShootdownAck arrived from a child of a round started or forwarded here.
+     *
+     * @param sourceCoreId      the child.
+     * @param roundId           the round.
+     * @param acknowledgedCores the child and its subtree.
+     */
+    public void onAck(final int sourceCoreId, final long roundId, final int acknowledgedCores)
+    {
+        final long nowNs = clock.nanoTime();
+        ShootdownRound round = find(rounds, roundId);
+        final boolean initiated = null != round;
+        if (!initiated)
+        {
+            round = find(relays, roundId);
+        }
+        if (null == round)
+        {
+            staleAcks++;
+            return;
+        }
+        final int child = round.childIndex(sourceCoreId);
+        if (child < 0)
+        {
+            unexpectedAcks++;
+            return;
+        }
+        if (round.hasAcked(child))
+        {
+            duplicateAcks++;
+            return;
+        }
+        if (!round.onAck(child, acknowledgedCores))
+        {
+            miscountedAcks++;
+        }
+        if (round.allChildrenAcked())
+        {
+            if (initiated)
+            {
+                complete(round, nowNs);
+            }
+            else
+            {
+                sendAck(round.replyTo(), roundId, 1 + round.coresAcked());
+                round.free();
+            }
+        }
+    }
+
+    /**
+     * Fail the rounds and give up the relays whose deadline has passed.
+     *
+     * @param nowNs the injected clock's time.
+     * @return rounds failed plus relays given up.
+     */
+    public int doWork(final long nowNs)
+    {
+        int work = 0;
+        for (final ShootdownRound round : rounds)
+        {
+            if (!round.isFree() && nowNs - round.deadlineNs() >= 0)
+            {
+                roundsTimedOut++;
+                fail(round, "round " + round.roundId() + " timed out after " +
+                    TimeUnit.NANOSECONDS.toMillis(roundTimeoutNs) + " ms: " + round.coresAcked() + " of " +
+                    round.expectedCores() + " cores acknowledged, no ack from core(s) " + round.missingChildren());
+                work++;
+            }
+        }
+        for (final ShootdownRound relay : relays)
+        {
+            if (!relay.isFree() && nowNs - relay.deadlineNs() >= 0)
+            {
+                relaysExpired++;
+                relay.free();
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * @return rounds started here and not yet complete or failed.
+     */
+    public int roundsInFlight()
+    {
+        int count = 0;
+        for (final ShootdownRound round : rounds)
+        {
+            count += round.isFree() ? 0 : 1;
+        }
+        return count;
+    }
+
+    private boolean wellFormed(final int[] sizes, final int count)
+    {
+        if (count < 0 || count > forwardCores.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (sizes[i] < 0 || i + 1 + sizes[i] > count)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int writeSubtree(final SendPlan plan, final int core, final int start)
+    {
+        int index = start;
+        for (final int child : plan.childrenOf(core))
+        {
+            final int entry = index;
+            forwardCores[entry] = child;
+            index = writeSubtree(plan, child, index + 1);
+            subtreeSizes[entry] = index - entry - 1;
+        }
+        return index;
+    }
+
+    private SendOutcome sendRequest(final int destination, final long roundId, final int initiator, final int offset,
+        final int length)
+    {
+        final SendOutcome outcome = sender.sendRequest(destination, roundId, initiator, forwardCores, subtreeSizes,
+            offset, length);
+        onRequestSent(outcome);
+        return outcome;
+    }
+
+    private void onRequestSent(final SendOutcome outcome)
+    {
+        if (SendOutcome.SENT == outcome)
+        {
+            requestsSent++;
+        }
+        else
+        {
+            sendFailures++;
+        }
+    }
+
+    private void sendAck(final int destination, final long roundId, final int acknowledgedCores)
+    {
+        if (SendOutcome.SENT == sender.sendAck(destination, roundId, acknowledgedCores))
+        {
+            acksSent++;
+        }
+        else
+        {
+            sendFailures++;
+        }
+    }
+
+    private void complete(final ShootdownRound round, final long nowNs)
+    {
+        final long roundId = round.roundId();
+        if (round.coresAcked() != round.expectedCores())
+        {
+            fail(round, "round " + roundId + " failed: acknowledgements covered " + round.coresAcked() + " of " +
+                round.expectedCores() + " cores");
+            return;
+        }
+        roundsCompleted++;
+        final long latencyNs = nowNs - round.startNs();
+        round.free();
+        listener.onRoundComplete(roundId, latencyNs);
+    }
+
+    private void fail(final ShootdownRound round, final String reason)
+    {
+        roundsFailed++;
+        final long roundId = round.roundId();
+        round.free();
+        listener.onRoundFailed(roundId, reason);
+    }
+
+    private static ShootdownRound free(final ShootdownRound[] slots)
+    {
+        for (final ShootdownRound slot : slots)
+        {
+            if (slot.isFree())
+            {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    private static ShootdownRound find(final ShootdownRound[] slots, final long roundId)
+    {
+        if (NO_ROUND == roundId)
+        {
+            return null;
+        }
+        for (final ShootdownRound slot : slots)
+        {
+            if (slot.roundId() == roundId)
+            {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    public long roundsStarted()
+    {
+        return roundsStarted;
+    }
+
+    public long roundsCompleted()
+    {
+        return roundsCompleted;
+    }
+
+    public long roundsFailed()
+    {
+        return roundsFailed;
+    }
+
+    public long roundsTimedOut()
+    {
+        return roundsTimedOut;
+    }
+
+    public long roundsRefused()
+    {
+        return roundsRefused;
+    }
+
+    /**
+     * @return requests appended to an inbox by this core, as initiator or relay (broadcast: one per target).
+     */
+    public long requestsSent()
+    {
+        return requestsSent;
+    }
+
+    public long requestsReceived()
+    {
+        return requestsReceived;
+    }
+
+    public long requestsMalformed()
+    {
+        return requestsMalformed;
+    }
+
+    public long requestsDuplicate()
+    {
+        return requestsDuplicate;
+    }
+
+    public long invalidations()
+    {
+        return invalidations;
+    }
+
+    public long acksSent()
+    {
+        return acksSent;
+    }
+
+    public long staleAcks()
+    {
+        return staleAcks;
+    }
+
+    public long duplicateAcks()
+    {
+        return duplicateAcks;
+    }
+
+    public long unexpectedAcks()
+    {
+        return unexpectedAcks;
+    }
+
+    public long miscountedAcks()
+    {
+        return miscountedAcks;
+    }
+
+    public long relaysRefused()
+    {
+        return relaysRefused;
+    }
+
+    public long relaysExpired()
+    {
+        return relaysExpired;
+    }
+
+    public long sendFailures()
+    {
+        return sendFailures;
+    }
+
+    /**
+     * Settings of a {@link Shootdown}; defaults from {@link ShootdownConfiguration}.
+     */
+    public static final class Context
+    {
+        private int selfCoreId = -1;
+        private ShootdownSender sender;
+        private ShootdownListener listener;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private long roundTimeoutNs = ShootdownConfiguration.roundTimeoutNs();
+        private int roundsInFlightMax = ShootdownConfiguration.roundsInFlightMax();
+        private int relaysInFlightMax = ShootdownConfiguration.relaysInFlightMax();
+
+        /**
+         * @return this.
+         * @throws IllegalArgumentException naming the bad value and its limit.
+         */
+        public Context conclude()
+        {
+            if (selfCoreId < 0 || selfCoreId > ClusterLimits.CORE_ID_MAX)
+            {
+                throw new IllegalArgumentException("selfCoreId=" + selfCoreId + " is outside 0.." + ClusterLimits.CORE_ID_MAX);
+            }
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(listener, "listener");
+            Objects.requireNonNull(nanoClock, "nanoClock");
+            final long minNs = TimeUnit.MILLISECONDS.toNanos(ShootdownConfiguration.ROUND_TIMEOUT_MIN_MS);
+            final long maxNs = TimeUnit.MILLISECONDS.toNanos(ShootdownConfiguration.ROUND_TIMEOUT_MAX_MS);
+            if (roundTimeoutNs < minNs || roundTimeoutNs > maxNs)
+            {
+                throw new IllegalArgumentException(ShootdownConfiguration.ROUND_TIMEOUT_PROP + "=" +
+                    TimeUnit.NANOSECONDS.toMillis(roundTimeoutNs) + " ms is outside " +
+                    ShootdownConfiguration.ROUND_TIMEOUT_MIN_MS + ".." + ShootdownConfiguration.ROUND_TIMEOUT_MAX_MS + " ms");
+            }
+            if (roundsInFlightMax < 1 || roundsInFlightMax > ShootdownConfiguration.ROUNDS_IN_FLIGHT_LIMIT)
+            {
+                throw new IllegalArgumentException(ShootdownConfiguration.ROUNDS_IN_FLIGHT_PROP + "=" + roundsInFlightMax +
+                    " is outside 1.." + ShootdownConfiguration.ROUNDS_IN_FLIGHT_LIMIT);
+            }
+            if (relaysInFlightMax < 1 || relaysInFlightMax > ShootdownConfiguration.RELAYS_IN_FLIGHT_LIMIT)
+            {
+                throw new IllegalArgumentException(ShootdownConfiguration.RELAYS_IN_FLIGHT_PROP + "=" + relaysInFlightMax +
+                    " is outside 1.." + ShootdownConfiguration.RELAYS_IN_FLIGHT_LIMIT);
+            }
+            return this;
+        }
+
+        public Context selfCoreId(final int selfCoreId)
+        {
+            this.selfCoreId = selfCoreId;
+            return this;
+        }
+
+        public int selfCoreId()
+        {
+            return selfCoreId;
+        }
+
+        public Context sender(final ShootdownSender sender)
+        {
+            this.sender = sender;
+            return this;
+        }
+
+        public Context listener(final ShootdownListener listener)
+        {
+            this.listener = listener;
+            return this;
+        }
+
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public Context roundTimeoutNs(final long roundTimeoutNs)
+        {
+            this.roundTimeoutNs = roundTimeoutNs;
+            return this;
+        }
+
+        public Context roundsInFlightMax(final int roundsInFlightMax)
+        {
+            this.roundsInFlightMax = roundsInFlightMax;
+            return this;
+        }
+
+        public Context relaysInFlightMax(final int relaysInFlightMax)
+        {
+            this.relaysInFlightMax = relaysInFlightMax;
+            return this;
+        }
+    }
+}

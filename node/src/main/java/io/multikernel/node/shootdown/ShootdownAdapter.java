@@ -1,0 +1,93 @@
+package io.multikernel.node.shootdown;
+
+import io.multikernel.schema.ShootdownAckDecoder;
+import io.multikernel.schema.ShootdownRequestDecoder;
+import io.multikernel.transport.DecodingHandler;
+import io.multikernel.transport.MessageDispatcher;
+
+/**
+ * Decodes inbound ShootdownRequest and ShootdownAck frames (already validated by the inbox) and
+ * hands their fields to {@link Shootdown}. A request whose forward list is longer than
+ * {@link ShootdownConfiguration#FORWARD_ENTRIES_MAX} is passed on with a count the shootdown
+ * rejects as malformed. Reuses its decoders and arrays; allocates nothing per message.
+ */
+public final class ShootdownAdapter
+{
+    private final Shootdown shootdown;
+    private final int[] cores = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
+    private final int[] sizes = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
+
+    /**
+     * @param shootdown receives the decoded messages.
+     */
+    public ShootdownAdapter(final Shootdown shootdown)
+    {
+        this.shootdown = shootdown;
+    }
+
+    /**
+     * @param dispatcher the core's inbox dispatch table.
+     */
+    public void registerWith(final MessageDispatcher dispatcher)
+    {
+        dispatcher.register("shootdown_request", new RequestHandler());
+        dispatcher.register("shootdown_ack", new AckHandler());
+    }
+
+    private final class RequestHandler extends DecodingHandler<ShootdownRequestDecoder>
+    {
+        RequestHandler()
+        {
+            super(new ShootdownRequestDecoder());
+        }
+
+        @Override
+        protected int skipToEnd(final ShootdownRequestDecoder decoder)
+        {
+            return decoder.sbeSkip().limit();
+        }
+
+        @Override
+        protected void onDecoded(final ShootdownRequestDecoder decoder)
+        {
+            final int source = decoder.envelope().sourceCoreId();
+            final long roundId = decoder.roundId();
+            final int initiator = decoder.initiatorCoreId();
+            final ShootdownRequestDecoder.ForwardToDecoder group = decoder.forwardTo();
+            final int count = group.count();
+            if (count > cores.length)
+            {
+                shootdown.onRequest(source, roundId, initiator, cores, sizes, -1);
+                return;
+            }
+            int i = 0;
+            for (final ShootdownRequestDecoder.ForwardToDecoder entry : group)
+            {
+                cores[i] = entry.coreId();
+                sizes[i] = entry.subtreeSize();
+                i++;
+            }
+            shootdown.onRequest(source, roundId, initiator, cores, sizes, count);
+        }
+    }
+
+    private final class AckHandler extends DecodingHandler<ShootdownAckDecoder>
+    {
+        AckHandler()
+        {
+            super(new ShootdownAckDecoder());
+        }
+
+        @Override
+        protected int skipToEnd(final ShootdownAckDecoder decoder)
+        {
+            return decoder.sbeSkip().limit();
+        }
+
+        @Override
+        protected void onDecoded(final ShootdownAckDecoder decoder)
+        {
+            shootdown.onAck(decoder.envelope().sourceCoreId(), decoder.roundId(), decoder.acknowledgedCores());
+        }
+    }
+}

@@ -138,7 +138,6 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .peers(ctx.peers())
             .meterRegistry(metrics.registry())
             .nanoClock(clock)
-            .invokeClientConductor(true)
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
         this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()

@@ -90,7 +90,10 @@ public final class ReplicatedWriteBenchmark
         out.println(label + ": starting");
         try (ReplicatedWriteSystem deployment = system.create(config.settings()))
         {
+            final long startNs = config.clock().nanoTime();
             deployment.start(replicas, fsync);
+            out.printf(Locale.ROOT, "%s: started in %.1f s, measuring%n", label,
+                (config.clock().nanoTime() - startNs) / 1e9);
             final LatencyPercentiles latency = deployment.measureLatency(config.warmupOps(), config.ops());
             final double throughput = deployment.measureThroughput(config.warmupOps(), config.ops(), config.inflight());
             final ReplicatedWriteResult result = new ReplicatedWriteResult(

@@ -101,7 +101,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable
         /** Heap of each server JVM by default, MiB. */
         public static final int SERVER_HEAP_DEFAULT_MB = 256;
         /** How long the ensemble may take to form by default, s. */
-        public static final long START_TIMEOUT_DEFAULT_S = 60;
+        public static final long START_TIMEOUT_DEFAULT_S = 120;
 
         private Path directory;
         private int servers = SERVERS_DEFAULT;

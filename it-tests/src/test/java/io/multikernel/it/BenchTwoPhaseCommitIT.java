@@ -2,6 +2,7 @@ package io.multikernel.it;
 
 import io.multikernel.node.bench.ZooKeeperEnsemble;
 import io.multikernel.node.cli.MkCommand;
+import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,6 +63,27 @@ class BenchTwoPhaseCommitIT
     }
 
     @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void closeStopsEveryServerAndRemovesItsData() throws Exception
+    {
+        final Path directory = tempDir.resolve("ensemble");
+        final List<Long> pids;
+        try (ZooKeeperEnsemble ensemble = ZooKeeperEnsemble.start(new ZooKeeperEnsemble.Context()
+            .directory(directory)
+            .forceSync(false)))
+        {
+            pids = ensemble.pids();
+            assertThat(pids).hasSize(3);
+            assertThat(serversUnder(directory)).as("the servers, found by their command lines")
+                .extracting(ProcessHandle::pid).containsExactlyInAnyOrderElementsOf(pids);
+            assertThat(ensemble.leaderConnectString()).startsWith("127.0.0.1:");
+        }
+        assertThat(serversUnder(directory)).isEmpty();
+        assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(directory).doesNotExist();
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void anEnsembleThatDoesNotFormInTimeNamesAServerAndItsLogAndStopsEveryServer()
     {
@@ -85,7 +107,7 @@ class BenchTwoPhaseCommitIT
         final String marker = directory.toAbsolutePath().toString();
         return ProcessHandle.allProcesses()
             .filter(ProcessHandle::isAlive)
-            .filter(p -> p.info().commandLine().map(c -> c.contains(ZooKeeperEnsemble.SERVER_MAIN_CLASS) &&
+            .filter(p -> RunDirectory.commandLine(p).map(c -> c.contains(ZooKeeperEnsemble.SERVER_MAIN_CLASS) &&
                 c.contains(marker)).orElse(false))
             .toList();
     }

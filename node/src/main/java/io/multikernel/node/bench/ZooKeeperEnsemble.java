@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A ZooKeeper ensemble on loopback, each server a separate JVM started from this JVM's class path
@@ -35,9 +36,9 @@ import java.util.concurrent.TimeUnit;
  * Every server listens on 127.0.0.1 only, on free ports picked at start (client, quorum, election),
  * with the admin server off and only the {@code srvr} four-letter command enabled (used to see
  * which server leads). {@code zookeeper.forceSync} is set on each server's command line.
- * {@link #start()} returns once every server reports itself leader or follower; {@link #close()}
- * stops them and deletes the directory unless it was asked to keep it, or a server failed to start
- * (then the logs stay and the error names them).
+ * {@link #start(Context)} returns once every server reports itself leader or follower; {@link #close()}
+ * (also run by a shutdown hook, so Ctrl-C cleans up) stops them and deletes the directory unless it
+ * was asked to keep it, or a server failed to start (then the logs stay and the error names them).
  */
 public final class ZooKeeperEnsemble implements AutoCloseable
 {
@@ -53,8 +54,9 @@ public final class ZooKeeperEnsemble implements AutoCloseable
 
     private final Context ctx;
     private final List<Server> servers = new ArrayList<>();
-    private boolean failed;
-    private boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook = new Thread(this::close, "mk-zookeeper-ensemble-shutdown");
+    private volatile boolean failed;
 
     /**
      * One server: its id (1-based, ZooKeeper's {@code myid}), ports, files and process.
@@ -257,6 +259,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable
     public static ZooKeeperEnsemble start(final Context ctx) throws IOException, InterruptedException
     {
         final ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(ctx.conclude());
+        // Ctrl-C: the servers would exit anyway (their stdin closes), but their data would stay.
+        Runtime.getRuntime().addShutdownHook(ensemble.shutdownHook);
         try
         {
             ensemble.writeConfigurations();
@@ -466,11 +470,21 @@ public final class ZooKeeperEnsemble implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed)
+        if (!closed.compareAndSet(false, true))
         {
             return;
         }
-        closed = true;
+        if (Thread.currentThread() != shutdownHook)
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // The JVM is already shutting down.
+            }
+        }
         for (final Server server : servers)
         {
             if (null != server.process)

@@ -12,25 +12,29 @@ import org.agrona.SystemUtil;
  */
 public final class ReplicationConfiguration
 {
+    // The defaults suit cores whose kernel loops park up to 10 ms when idle and share a few CPUs
+    // with many other cores: a vote takes a few parks and scheduling delays to come back. Tight
+    // settings (tens of ms) belong to dedicated CPUs and busy-spinning loops.
+
     /** PREPARE_TIMEOUT_NS: votes not all in by then abort the transaction. */
     public static final String PREPARE_TIMEOUT_PROP_NAME = "mk.replication.prepare.timeout";
-    public static final long PREPARE_TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    public static final long PREPARE_TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(1000);
 
     /** COMMIT_RESEND_INTERVAL_NS: COMMIT is sent again to participants that have not acked. */
     public static final String COMMIT_RESEND_INTERVAL_PROP_NAME = "mk.replication.commit.resend.interval";
-    public static final long COMMIT_RESEND_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    public static final long COMMIT_RESEND_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** DECISION_QUERY_DELAY_NS: after voting yes, a participant waits this long for the decision before asking. */
     public static final String DECISION_QUERY_DELAY_PROP_NAME = "mk.replication.decision.query.delay";
-    public static final long DECISION_QUERY_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    public static final long DECISION_QUERY_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** DECISION_QUERY_INTERVAL_NS: a participant in doubt asks again this often (plus up to 50% jitter). */
     public static final String DECISION_QUERY_INTERVAL_PROP_NAME = "mk.replication.decision.query.interval";
-    public static final long DECISION_QUERY_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    public static final long DECISION_QUERY_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** COOPERATIVE_TERMINATION_DELAY_NS: the coordinator silent this long, a participant in doubt asks its peers. */
     public static final String COOPERATIVE_TERMINATION_DELAY_PROP_NAME = "mk.replication.cooperative.termination.delay";
-    public static final long COOPERATIVE_TERMINATION_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    public static final long COOPERATIVE_TERMINATION_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** MAX_IN_FLIGHT_TRANSACTIONS: a coordinator rejects proposals beyond this many unfinished transactions. */
     public static final String MAX_IN_FLIGHT_TRANSACTIONS_PROP_NAME = "mk.replication.max.in.flight.transactions";

@@ -20,7 +20,11 @@ public final class IdleStrategies
 
     private static final long BACKOFF_MAX_SPINS = 10;
     private static final long BACKOFF_MAX_YIELDS = 5;
-    private static final long BACKOFF_MIN_PARK_NS = 1_000;
+    /**
+     * Shortest park of the backoff. Linux rounds shorter sleeps up to its default 50 us timer slack,
+     * so a shorter first park only adds wake-ups to each backoff after work.
+     */
+    private static final long BACKOFF_MIN_PARK_NS = 50_000;
 
     private IdleStrategies()
     {

@@ -9,6 +9,7 @@ import io.aeron.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -44,13 +45,17 @@ public final class UrpcEndpoint implements AutoCloseable
     private final UrpcPublisher publisher;
     private final UrpcMetrics metrics;
     private final int fragmentLimit;
+    private final AgentInvoker clientConductor;
     private InboxAdapter inboxAdapter;
 
     private UrpcEndpoint(final Context ctx)
     {
         this.ctx = ctx;
         this.ownsAeron = null == ctx.aeron;
-        this.aeron = ownsAeron ? Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectory)) : ctx.aeron;
+        this.aeron = ownsAeron ? Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(ctx.aeronDirectory)
+            .useConductorAgentInvoker(ctx.invokeClientConductor)) : ctx.aeron;
+        this.clientConductor = ownsAeron && ctx.invokeClientConductor ? aeron.conductorAgentInvoker() : null;
         this.metrics = new UrpcMetrics(ctx.meterRegistry);
         this.dispatcher = new MessageDispatcher(metrics);
         this.fragmentLimit = ctx.pollFragmentsMax;
@@ -92,7 +97,7 @@ public final class UrpcEndpoint implements AutoCloseable
      */
     public int poll()
     {
-        int work = 0;
+        int work = null == clientConductor ? 0 : clientConductor.invoke();
         for (int i = 0, size = subscriptions.size(); i < size; i++)
         {
             work += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
@@ -254,6 +259,7 @@ public final class UrpcEndpoint implements AutoCloseable
         private int sendRetryAttempts = TransportConfiguration.sendRetryAttempts();
         private int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
         private boolean batching = TransportConfiguration.batching();
+        private boolean invokeClientConductor;
         private MeterRegistry meterRegistry;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private UrpcHandler handler = new UrpcHandler()
@@ -427,6 +433,18 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context sendRetryAttempts(final int sendRetryAttempts)
         {
             this.sendRetryAttempts = sendRetryAttempts;
+            return this;
+        }
+
+        /**
+         * Run the Aeron client's conductor inside {@link #poll()} instead of on a thread of its own
+         * (default off). An idle core then has one thread that wakes instead of two: the saving that
+         * matters when tens of core JVMs share a few CPUs. The caller must poll at least every few
+         * hundred milliseconds, or the media driver times the client out.
+         */
+        public Context invokeClientConductor(final boolean invokeClientConductor)
+        {
+            this.invokeClientConductor = invokeClientConductor;
             return this;
         }
 

@@ -10,6 +10,10 @@ enum AdminEndpoint
     HEALTH("/health", "health"),
     STATUS("/status", "status"),
     SKB("/skb", "skb"),
+    /** Replicated key-value store; paths below it too ({@code /kv/<key>}). */
+    KV("/kv", "kv"),
+    /** Two-phase-commit status and operator decisions; paths below it too ({@code /2pc/decide}). */
+    TWO_PC("/2pc", "2pc"),
     UNKNOWN(null, "unknown");
 
     private static final AdminEndpoint[] VALUES = values();
@@ -35,8 +39,20 @@ enum AdminEndpoint
             {
                 return endpoint;
             }
+            if (endpoint.isRouted() && null != rawPath && rawPath.startsWith(endpoint.path + "/"))
+            {
+                return endpoint;
+            }
         }
         return UNKNOWN;
+    }
+
+    /**
+     * @return true for the routes an {@link AdminRoutes} serves, with their subpaths.
+     */
+    boolean isRouted()
+    {
+        return this == KV || this == TWO_PC;
     }
 
     String path()

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * longer than {@link AdminConfiguration#REQUEST_URI_LENGTH_MAX_BYTES} (414), unknown path (404),
  * method other than GET (405 with {@code Allow: GET}; HEAD included, so HEAD gets 405 too), declared
  * body too long or chunked (413, connection closed). Query strings are ignored. The request body is
- * never read here.
+ * never read here, except for {@code /kv} and {@code /2pc}, which go to the configured {@link AdminRoutes}
+ * with any method and a body of at most {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES}.
  */
 final class AdminHandler implements HttpHandler
 {
@@ -34,6 +35,7 @@ final class AdminHandler implements HttpHandler
     private final HealthSource healthSource;
     private final JsonSource statusSource;
     private final JsonSource skbSource;
+    private final AdminRoutes routes;
     private final NanoClock nanoClock;
     private final AdminRequestMetrics metrics;
     private final AdminErrorLog errorLog;
@@ -44,6 +46,7 @@ final class AdminHandler implements HttpHandler
         this.healthSource = ctx.healthSource();
         this.statusSource = ctx.statusSource();
         this.skbSource = ctx.skbSource();
+        this.routes = ctx.routes();
         this.nanoClock = ctx.nanoClock();
         this.metrics = metrics;
         this.errorLog = new AdminErrorLog(ctx.nanoClock());
@@ -88,7 +91,11 @@ final class AdminHandler implements HttpHandler
         }
         if (AdminEndpoint.UNKNOWN == endpoint)
         {
-            return AdminResponse.error(404, "no such endpoint; use /metrics, /health, /status or /skb", rawPath);
+            return AdminResponse.error(404, "no such endpoint; use /metrics, /health, /status, /skb, /kv or /2pc", rawPath);
+        }
+        if (endpoint.isRouted())
+        {
+            return routed(exchange, endpoint, rawPath);
         }
         final String method = exchange.getRequestMethod();
         if (!ALLOWED_METHODS.equals(method))
@@ -102,6 +109,47 @@ final class AdminHandler implements HttpHandler
             return AdminResponse.error(413, bodyProblem, rawPath, Map.of("Connection", "close"));
         }
         return serve(endpoint, rawPath);
+    }
+
+    /**
+     * An added route ({@link AdminRoutes}): any method, a body of at most
+     * {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES}.
+     */
+    private AdminResponse routed(final HttpExchange exchange, final AdminEndpoint endpoint, final String rawPath)
+    {
+        if (null == routes)
+        {
+            return AdminResponse.error(404, endpoint.path() + " is not served: this core runs no replication", rawPath);
+        }
+        final byte[] body;
+        try
+        {
+            body = exchange.getRequestBody().readNBytes((int)AdminConfiguration.REQUEST_BODY_LENGTH_MAX_BYTES + 1);
+        }
+        catch (final IOException ex)
+        {
+            return AdminResponse.error(400, "request body could not be read: " +
+                AdminResponse.cut(ex.getMessage(), AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS), rawPath);
+        }
+        if (body.length > AdminConfiguration.REQUEST_BODY_LENGTH_MAX_BYTES)
+        {
+            return AdminResponse.error(413, "request body is longer than " +
+                AdminConfiguration.REQUEST_BODY_LENGTH_MAX_BYTES + " bytes", rawPath, Map.of("Connection", "close"));
+        }
+        try
+        {
+            final AdminRoutes.AdminReply reply = routes.handle(
+                exchange.getRequestMethod(), rawPath, exchange.getRequestURI().getRawQuery(), body);
+            return AdminResponse.json(reply.status(), reply.json());
+        }
+        catch (final RuntimeException ex)
+        {
+            errorLog.onSourceError(endpoint, ex);
+            final String detail = AdminResponse.cut(
+                ex.getClass().getSimpleName() + (null == ex.getMessage() ? "" : ": " + ex.getMessage()),
+                AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS);
+            return AdminResponse.error(500, endpoint.tag() + " failed: " + detail + "; see the core's log", rawPath);
+        }
     }
 
     /**
@@ -146,6 +194,7 @@ final class AdminHandler implements HttpHandler
                 case HEALTH -> health();
                 case STATUS -> published(endpoint, statusSource.json(), rawPath);
                 case SKB -> published(endpoint, skbSource.json(), rawPath);
+                case KV, TWO_PC -> throw new IllegalStateException("routed endpoint reached serve()");
                 case UNKNOWN -> throw new IllegalStateException("unknown endpoint reached serve()");
             };
         }

@@ -156,6 +156,7 @@ public final class AdminServer implements AutoCloseable
         private HealthSource healthSource = () -> AdminHealth.UP;
         private JsonSource statusSource = () -> null;
         private JsonSource skbSource = () -> null;
+        private AdminRoutes routes;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
         /**
@@ -323,6 +324,18 @@ public final class AdminServer implements AutoCloseable
         public JsonSource skbSource()
         {
             return skbSource;
+        }
+
+        /** Serves {@code /kv} and {@code /2pc} (any method); without it they answer 404. */
+        public Context routes(final AdminRoutes routes)
+        {
+            this.routes = routes;
+            return this;
+        }
+
+        public AdminRoutes routes()
+        {
+            return routes;
         }
 
         /** Clock for request latency and log rate limits. */

@@ -58,6 +58,10 @@ final class UpCommand implements Callable<Integer>
         defaultValue = "90")
     long timeoutS;
 
+    @Option(names = "--fsync", description = "Write-ahead log fsync policy of every core: always, group or none " +
+        "(default: ${DEFAULT-VALUE}; see mk core --help).", defaultValue = "group")
+    String fsync;
+
     @Override
     public Integer call() throws Exception
     {
@@ -94,6 +98,8 @@ final class UpCommand implements Callable<Integer>
         {
             throw Usage.error(spec, ex.getMessage());
         }
-        return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000);
+        final String fsyncPolicy = CoreCommand.fsyncPolicy(spec, fsync).name().toLowerCase(Locale.ROOT);
+        return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000,
+            fsyncPolicy);
     }
 }

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * MK_CORE_&lt;id&gt;_INBOX_UDP            cores[id].inbox.udp         (host:port; empty value: none)
  * MK_CORE_&lt;id&gt;_ADMIN_PORT           cores[id].adminPort
  * MK_CORE_&lt;id&gt;_ADMIN_BIND           cores[id].adminBind         (empty value: 127.0.0.1)
+ * MK_CORE_&lt;id&gt;_DATA_DIR             the core's data directory  (not a map field: read by mk core)
  * </pre>
  *
  * {@code <id>} is the decimal core or host id. Overrides change listed cores and hosts; they do
@@ -45,7 +46,9 @@ public enum OverrideField
     /** A core's admin/metrics port. */
     CORE_ADMIN_PORT(Scope.CORE, "ADMIN_PORT"),
     /** A core's admin/metrics bind address. */
-    CORE_ADMIN_BIND(Scope.CORE, "ADMIN_BIND");
+    CORE_ADMIN_BIND(Scope.CORE, "ADMIN_BIND"),
+    /** A core's data directory (write-ahead log, snapshots); not in the map, read by {@code mk core}. */
+    CORE_DATA_DIR(Scope.CORE, "DATA_DIR");
 
     /** What an override field belongs to. */
     public enum Scope

@@ -5,11 +5,19 @@ import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.admin.AdminHealth;
 import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.admin.JsonSnapshot;
+import io.multikernel.node.lrpc.LrpcChannel;
+import io.multikernel.node.lrpc.LrpcCoreServices;
+import io.multikernel.node.lrpc.LrpcServer;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
+import io.multikernel.node.skb.NameService;
+import io.multikernel.node.replication.CoreReplication;
+import io.multikernel.node.replication.CoreReplicationConfiguration;
+import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
+import io.multikernel.node.util.Ticks;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.UrpcEndpoint;
@@ -30,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * matrix). Other threads see only the snapshots it publishes.
  * <p>
  * Duty cycle: poll the inbox (dispatching, then flushing batched replies); advance the failure
- * detector (heartbeats, Hello retries, timeouts); probe RTTs and share the SKB row on their timers;
+ * detector (heartbeats, Hello retries, timeouts); run the replication engine (queued admin commands,
+ * 2PC timers, group commit, outcomes, sends); probe RTTs and share the SKB row on their timers;
  * publish /status and /skb snapshots; flush what the timers sent.
  */
 public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
@@ -53,6 +62,9 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final SkbView.Source skbSource;
     private final AtomicReference<AdminHealth> health;
     private final Timer rttTimer;
+    private final NameService nameService;
+    private final LrpcServer lrpcServer;
+    private final CoreReplication replication;
 
     private long nextProbeNs;
     private long nextRowNs;
@@ -73,6 +85,26 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
         final AtomicReference<AdminHealth> health)
+    {
+        this(ctx, metrics, statusSnapshot, skbSource, health,
+            new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry()));
+    }
+
+    /**
+     * @param ctx              concluded core configuration.
+     * @param metrics          the core's registry.
+     * @param statusSnapshot   published /status document.
+     * @param skbSource        published /skb view.
+     * @param health           published health.
+     * @param replicationProxy commands from other threads for the core's replication.
+     */
+    public CoreAgent(
+        final CoreContext ctx,
+        final CoreMetrics metrics,
+        final JsonSnapshot statusSnapshot,
+        final SkbView.Source skbSource,
+        final AtomicReference<AdminHealth> health,
+        final ReplicationProxy replicationProxy)
     {
         this.ctx = ctx;
         this.coreId = ctx.coreId();
@@ -100,9 +132,38 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .peers(ctx.peers())
             .meterRegistry(metrics.registry())
             .nanoClock(clock)
+            .invokeClientConductor(true)
             .handler(this));
         this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
+        try
+        {
+            this.replication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
+                ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), endpoint, replicationProxy, metrics.registry(),
+                clock, ctx.epochClock());
+            this.nameService = new NameService(topology);
+            this.lrpcServer = new LrpcServer(new LrpcServer.Context()
+                .channel(createLrpcChannel(ctx))
+                .epochClock(ctx.epochClock())
+                .nanoClock(clock)
+                .meterRegistry(metrics.registry()));
+        }
+        catch (final RuntimeException ex)
+        {
+            endpoint.close();
+            throw ex;
+        }
+        LrpcCoreServices.register(lrpcServer, nameService);
+    }
+
+    private static LrpcChannel createLrpcChannel(final CoreContext ctx)
+    {
+        final long pid = ProcessHandle.current().pid();
+        final long nowMs = ctx.epochClock().time();
+        return null == ctx.lrpcDirectory() ?
+            LrpcChannel.createInMemory(ctx.lrpcLayout(), ctx.coreId(), ctx.incarnation(), pid, nowMs) :
+            LrpcChannel.createFile(LrpcChannel.fileOf(ctx.lrpcDirectory(), ctx.coreId()), ctx.lrpcLayout(),
+                ctx.coreId(), ctx.incarnation(), pid, nowMs);
     }
 
     @Override
@@ -116,7 +177,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     {
         final long nowNs = clock.nanoTime();
         nextProbeNs = nowNs;
-        nextRowNs = nowNs + ctx.skbRowIntervalNs();
+        nextRowNs = Ticks.nextTick(nowNs, ctx.skbRowIntervalNs());
         nextStatusNs = nowNs;
         LOGGER.info("core {} kernel loop started: incarnation={} peers={}", coreId, ctx.incarnation(), ctx.peers().size());
     }
@@ -124,17 +185,25 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     @Override
     public int doWork()
     {
+        if (replication.isFrozen())
+        {
+            return 0;
+        }
         final long nowNs = clock.nanoTime();
         int work = endpoint.poll();
         work += membership.doWork(nowNs);
+        work += lrpcServer.doWork();
+        work += replication.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {
-            nextProbeNs = nowNs + ctx.rttProbeIntervalNs();
+            // On the shared grid: peers are awake for the heartbeat burst, so the RTT measured is
+            // the interconnect's and not a peer's idle park.
+            nextProbeNs = Ticks.nextTick(nowNs, ctx.rttProbeIntervalNs());
             work += probeRtts(nowNs);
         }
         if (nowNs - nextRowNs >= 0)
         {
-            nextRowNs = nowNs + ctx.skbRowIntervalNs();
+            nextRowNs = Ticks.nextTick(nowNs, ctx.skbRowIntervalNs());
             work += skbRows.publishOwnRow(rttProbe);
         }
         if (nowNs - nextStatusNs >= 0)
@@ -143,7 +212,12 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             publishSnapshots(nowNs);
         }
         // Whatever the timers queued leaves in this duty cycle.
-        return work + endpoint.flush();
+        work += endpoint.flush();
+        if (replication.afterFlush())
+        {
+            health.set(new AdminHealth("frozen", replication.chaos().frozenReason()));
+        }
+        return work;
     }
 
     @Override
@@ -154,12 +228,21 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         try
         {
             endpoint.publisher().abort();
+            replication.close();
+            endpoint.flush();
             final int goodbyes = membership.leave(clock.nanoTime());
             LOGGER.info("core {} leaving: said goodbye to {} peer(s)", coreId, goodbyes);
         }
         finally
         {
-            endpoint.close();
+            try
+            {
+                lrpcServer.close();
+            }
+            finally
+            {
+                endpoint.close();
+            }
         }
     }
 
@@ -261,6 +344,22 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         return endpoint.publisher().sendGoodbye(peerCoreId, (short)0);
     }
 
+    /** @return the core's LRPC channel, for apps in this process ({@code LrpcClient.Context.channel}). */
+    public LrpcChannel lrpcChannel()
+    {
+        return lrpcServer.channel();
+    }
+
+    LrpcServer lrpcServer()
+    {
+        return lrpcServer;
+    }
+
+    NameService nameService()
+    {
+        return nameService;
+    }
+
     UrpcEndpoint endpoint()
     {
         return endpoint;
@@ -269,6 +368,14 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     Membership membership()
     {
         return membership;
+    }
+
+    /**
+     * @return the core's replication, for kernel-side callers (kernel loop only).
+     */
+    public CoreReplication replication()
+    {
+        return replication;
     }
 
     RttMatrix rttMatrix()

@@ -6,6 +6,8 @@ import io.multikernel.node.cluster.HostDescriptor;
 import io.multikernel.node.cluster.InboxRoute;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.cluster.UdpEndpoint;
+import io.multikernel.node.lrpc.LrpcConfiguration;
+import io.multikernel.node.lrpc.LrpcLayout;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.Media;
@@ -17,6 +19,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +42,14 @@ public final class CoreContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private List<PeerDescriptor> peers;
+    private Path lrpcDirectory;
+    private LrpcLayout lrpcLayout;
+    private java.nio.file.Path dataDirectory;
+    private io.multikernel.replication.wal.FsyncPolicy fsyncPolicy =
+        io.multikernel.replication.ReplicationConfiguration.fsyncPolicy();
+    private io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze =
+        io.multikernel.node.replication.ChaosFreeze.Point.parse(
+            io.multikernel.node.replication.CoreReplicationConfiguration.chaosFreeze());
 
     /**
      * @return this.
@@ -66,6 +77,16 @@ public final class CoreContext
             incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
         }
         peers = peersOf(clusterMap, coreId);
+        if (null == lrpcLayout)
+        {
+            lrpcLayout = LrpcConfiguration.layout();
+        }
+        if (null == dataDirectory)
+        {
+            dataDirectory = java.nio.file.Path.of("data", "core-" + coreId);
+        }
+        Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
+        Objects.requireNonNull(chaosFreeze, "chaosFreeze");
         return this;
     }
 
@@ -219,5 +240,65 @@ public final class CoreContext
     public List<PeerDescriptor> peers()
     {
         return peers;
+    }
+
+    /** Where the core's LRPC file goes ({@code <run dir>/lrpc}); null: an in-process channel only. */
+    public Path lrpcDirectory()
+    {
+        return lrpcDirectory;
+    }
+
+    public CoreContext lrpcDirectory(final Path lrpcDirectory)
+    {
+        this.lrpcDirectory = lrpcDirectory;
+        return this;
+    }
+
+    public LrpcLayout lrpcLayout()
+    {
+        return lrpcLayout;
+    }
+
+    public CoreContext lrpcLayout(final LrpcLayout lrpcLayout)
+    {
+        this.lrpcLayout = lrpcLayout;
+        return this;
+    }
+
+    /** Where the core's write-ahead log and snapshots live; stable across restarts of this core id. */
+    public java.nio.file.Path dataDirectory()
+    {
+        return dataDirectory;
+    }
+
+    /** @param dataDirectory default {@code data/core-<id>} in the working directory. */
+    public CoreContext dataDirectory(final java.nio.file.Path dataDirectory)
+    {
+        this.dataDirectory = dataDirectory;
+        return this;
+    }
+
+    public io.multikernel.replication.wal.FsyncPolicy fsyncPolicy()
+    {
+        return fsyncPolicy;
+    }
+
+    /** @param fsyncPolicy default from {@code mk.replication.fsync} (group). */
+    public CoreContext fsyncPolicy(final io.multikernel.replication.wal.FsyncPolicy fsyncPolicy)
+    {
+        this.fsyncPolicy = fsyncPolicy;
+        return this;
+    }
+
+    public io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze()
+    {
+        return chaosFreeze;
+    }
+
+    /** @param chaosFreeze chaos hook for failure tests; default from {@code mk.chaos.freeze} (none). */
+    public CoreContext chaosFreeze(final io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze)
+    {
+        this.chaosFreeze = chaosFreeze;
+        return this;
     }
 }

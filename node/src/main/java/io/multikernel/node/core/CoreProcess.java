@@ -5,6 +5,9 @@ import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.node.replication.CoreReplicationConfiguration;
+import io.multikernel.node.replication.ReplicationAdmin;
+import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -45,6 +48,8 @@ public final class CoreProcess implements AutoCloseable
         CoreAgent coreAgent = null;
         try
         {
+            final ReplicationProxy replicationProxy =
+                new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry());
             server = AdminServer.launch(new AdminServer.Context()
                 .bindAddress(core.adminBindAddress())
                 .port(core.adminPort())
@@ -52,8 +57,10 @@ public final class CoreProcess implements AutoCloseable
                 .meterRegistry(metrics.registry())
                 .statusSource(status)
                 .skbSource(skb)
-                .healthSource(health::get));
-            coreAgent = new CoreAgent(ctx, metrics, status, skb, health);
+                .healthSource(health::get)
+                .routes(new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
+                    CoreReplicationConfiguration.adminTimeoutNs())));
+            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy);
         }
         catch (final RuntimeException ex)
         {
@@ -89,7 +96,9 @@ public final class CoreProcess implements AutoCloseable
     public void printBanner(final PrintStream out)
     {
         out.println("core " + ctx.coreId() + " up: pid=" + ProcessHandle.current().pid() + " incarnation=" +
-            ctx.incarnation() + " host=" + ctx.core().hostId() + " admin=" + admin.url() + " aeron=" + ctx.aeronDirectory());
+            ctx.incarnation() + " host=" + ctx.core().hostId() + " admin=" + admin.url() + " aeron=" + ctx.aeronDirectory() +
+            " data=" + ctx.dataDirectory() + " fsync=" + ctx.fsyncPolicy().name().toLowerCase(java.util.Locale.ROOT) +
+            (null == agent.lrpcChannel().file() ? "" : " lrpc=" + agent.lrpcChannel().file()));
         out.flush();
     }
 
@@ -99,6 +108,12 @@ public final class CoreProcess implements AutoCloseable
     public Throwable failure()
     {
         return failure.get();
+    }
+
+    /** @return the core's LRPC channel, for apps in this process. */
+    public io.multikernel.node.lrpc.LrpcChannel lrpcChannel()
+    {
+        return agent.lrpcChannel();
     }
 
     public AdminServer admin()

@@ -45,10 +45,17 @@ public final class ClusterLauncher
      * @param udpBasePort    UDP inbox port of core 0; core N gets base + N.
      * @param idle           idle strategy of the cores and drivers.
      * @param startTimeoutMs how long to wait for everything to come up.
+     * @param fsync          write-ahead log fsync policy of every core: always, group or none.
      */
     public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
-        long startTimeoutMs)
+        long startTimeoutMs, String fsync)
     {
+        /** Options with the default fsync policy (group). */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, "group");
+        }
     }
 
     private final RunDirectory runDirectory;
@@ -155,7 +162,8 @@ public final class ClusterLauncher
         final List<String> jvmArgs = new ArrayList<>(CORE_JVM_ARGS);
         jvmArgs.addAll(extraCoreJvmArgs);
         final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
-            "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle());
+            "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
+            "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
         final Process process = spawn(jvmArgs, args, runDirectory.log("core", core.id()));
         return new RunDirectory.Entry("core", core.id(), process.pid());
     }

@@ -17,6 +17,8 @@ import java.util.Optional;
  *   RUN/cluster.yaml         the map every core was started with
  *   RUN/processes            one line per process: "driver|core ID PID"
  *   RUN/logs/driver-H.log    RUN/logs/core-N.log
+ *   RUN/lrpc/core-N.lrpc     core N's LRPC channel, while it runs
+ *   RUN/data/core-N/         core N's write-ahead log and snapshots (kept by mk down)
  * </pre>
  */
 public final class RunDirectory
@@ -79,9 +81,23 @@ public final class RunDirectory
         return root.resolve("cluster.yaml");
     }
 
+    /**
+     * @param coreId a core of the cluster.
+     * @return {@code RUN/data/core-<id>}: the core's write-ahead log and snapshots, kept across restarts.
+     */
+    public Path dataDirectory(final int coreId)
+    {
+        return root.resolve("data").resolve("core-" + coreId);
+    }
+
     public Path processesFile()
     {
         return root.resolve("processes");
+    }
+
+    public Path lrpcFile(final int coreId)
+    {
+        return root.resolve("lrpc").resolve("core-" + coreId + ".lrpc");
     }
 
     public Path log(final String kind, final int id)

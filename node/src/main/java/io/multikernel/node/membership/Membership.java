@@ -2,6 +2,7 @@ package io.multikernel.node.membership;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.node.util.Ticks;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.PeerIncarnations;
 import io.multikernel.transport.SendOutcome;
@@ -28,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  *       is a restart, counted and told to the listener.</li>
  *   <li>Goodbye makes a peer LEFT: no timers, no messages to it.</li>
  *   <li>Until a peer's Hello is heard it gets a Hello every hello retry interval; after, a
- *       Heartbeat every heartbeat interval. A peer's Hello that is not a reply is answered, at most
- *       once per heartbeat interval. Failed sends are counted and retried at the next interval.</li>
+ *       Heartbeat at every tick of the heartbeat interval ({@link Ticks}: aligned across the cores
+ *       of a host, so idle cores wake for one burst). A peer's Hello that is not a reply is
+ *       answered, at most once per heartbeat interval. Failed sends are counted and retried at the
+ *       next tick.</li>
  * </ul>
  * Not thread safe: owned by the core's agent. Other threads read {@link #publishedSnapshot()}.
  */
@@ -470,7 +473,10 @@ public final class Membership
             // From now, not from the missed deadline: a late duty cycle must not cause a burst.
             peer.sentAny = true;
             peer.lastSendNs = nowNs;
-            peer.nextSendNs = nowNs + (handshaken ? heartbeatIntervalNs : helloRetryIntervalNs);
+            // Heartbeats go out on the shared tick grid so idle cores exchange them in bursts.
+            // The first tick at least half an interval away keeps two Heartbeats that far apart.
+            peer.nextSendNs = handshaken ?
+                Ticks.nextTick(nowNs + heartbeatIntervalNs / 2, heartbeatIntervalNs) : nowNs + helloRetryIntervalNs;
             workCount++;
         }
         return workCount;

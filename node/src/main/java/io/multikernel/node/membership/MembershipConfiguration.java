@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Rules between settings: {@code heartbeat interval < suspect timeout < down timeout}, and
  * {@code heartbeat interval <= hello retry interval}, so no peer gets any one kind of message more
- * often than once per heartbeat interval.
+ * often than once per heartbeat interval on average (Heartbeats sit on the tick grid of
+ * {@link io.multikernel.node.util.Ticks}, never closer than half an interval).
  */
 public final class MembershipConfiguration
 {

@@ -130,7 +130,7 @@ class AdminServerTest
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         assertThat(response.body()).isEqualTo(
-            "{\"error\":\"no such endpoint; use /metrics, /health, /status or /skb\",\"path\":\"/nope\"}");
+            "{\"error\":\"no such endpoint; use /metrics, /health, /status, /skb, /kv or /2pc\",\"path\":\"/nope\"}");
         assertThat(AdminHttp.get(client, server, "/metrics/").statusCode()).isEqualTo(404);
         assertThat(AdminHttp.get(client, server, "/").statusCode()).isEqualTo(404);
         assertThat(AdminHttp.get(client, server, "/%22x%22").body()).contains("\"path\":\"/%22x%22\"");

@@ -50,5 +50,10 @@ class AdminSnapshotTest
         assertThat(AdminEndpoint.of("/Metrics")).isEqualTo(AdminEndpoint.UNKNOWN);
         assertThat(AdminEndpoint.of("/%6Detrics")).isEqualTo(AdminEndpoint.UNKNOWN);
         assertThat(AdminEndpoint.of(null)).isEqualTo(AdminEndpoint.UNKNOWN);
+        assertThat(AdminEndpoint.of("/kv")).isEqualTo(AdminEndpoint.KV);
+        assertThat(AdminEndpoint.of("/kv/some%20key")).isEqualTo(AdminEndpoint.KV);
+        assertThat(AdminEndpoint.of("/kvx")).isEqualTo(AdminEndpoint.UNKNOWN);
+        assertThat(AdminEndpoint.of("/2pc/decide")).isEqualTo(AdminEndpoint.TWO_PC);
+        assertThat(AdminEndpoint.of("/skb/x")).isEqualTo(AdminEndpoint.UNKNOWN);
     }
 }

@@ -109,4 +109,41 @@ class MkCommandTest
             .isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(err.toString()).contains("idle strategy 'nap' is unknown").contains("\tat ");
     }
+
+    @Test
+    void replicationCommandsHaveHelpAndRefuseBadUsage()
+    {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("kv", "2pc");
+        assertThat(run("kv", "put", "--help")).isZero();
+        assertThat(out.toString()).contains("--replicas", "--core", "--run-dir", "indefinite");
+        assertThat(run("2pc", "decide", "--help")).isZero();
+        assertThat(out.toString()).contains("--reason");
+        assertThat(run("kv")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("a subcommand is required: put, get");
+        assertThat(run("kv", "put")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("kv", "put", "k")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("VALUE is required");
+        assertThat(run("kv", "put", "k", "v", "--delete")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--delete takes no VALUE");
+        assertThat(run("kv", "put", "k", "v", "--replicas", "a,b")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("kv", "get", "--limit", "-1")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--limit=-1 is outside 0..10000");
+        assertThat(run("2pc", "decide", "0:1:2", "maybe", "--reason", "r")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("DECISION=maybe is not commit or abort");
+        assertThat(run("2pc", "decide", "0:1:2", "abort")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--reason");
+        assertThat(run("up", "--fsync", "sometimes")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--fsync=sometimes is unknown: use always, group or none");
+    }
+
+    @Test
+    void replicationCommandsWithoutAClusterFailInOneLine(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    {
+        assertThat(run("kv", "put", "k", "v", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("mk: kv put failed: no cluster in " + dir + ": start one with 'mk up'")
+            .doesNotContain("\tat ");
+        assertThat(run("2pc", "in-doubt", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("mk: 2pc in-doubt failed: no cluster in");
+    }
 }

@@ -14,7 +14,8 @@ class ClusterOverridesTest
 {
     private static final String KNOWN_KEYS = "MK_CLUSTER_NAME, MK_TRANSPORT_IDLE_STRATEGY, " +
         "MK_TRANSPORT_TERM_LENGTH_BYTES, MK_HOST_<id>_ADDRESS, MK_HOST_<id>_AERON_DIR, MK_CORE_<id>_HOST, " +
-        "MK_CORE_<id>_INBOX_IPC, MK_CORE_<id>_INBOX_UDP, MK_CORE_<id>_ADMIN_PORT, MK_CORE_<id>_ADMIN_BIND";
+        "MK_CORE_<id>_INBOX_IPC, MK_CORE_<id>_INBOX_UDP, MK_CORE_<id>_ADMIN_PORT, MK_CORE_<id>_ADMIN_BIND, " +
+        "MK_CORE_<id>_DATA_DIR";
 
     private static final String MAP = """
         cluster: lab

@@ -301,7 +301,8 @@ class MembershipPropertiesTest
                 {
                     continue;
                 }
-                final long intervalNs = peer.handshaken ? HEARTBEAT_INTERVAL_NS : HELLO_RETRY_INTERVAL_NS;
+                // The next tick at least half an interval on is at most one and a half intervals on.
+                final long intervalNs = peer.handshaken ? HEARTBEAT_INTERVAL_NS * 3 / 2 : HELLO_RETRY_INTERVAL_NS;
                 assertThat(peer.sentAny).as("peer %d never sent to", coreId).isTrue();
                 assertThat(nowNs - peer.lastSendNs).as("peer %d overdue", coreId).isLessThan(intervalNs);
                 final boolean replyDue = !peer.repliedAny || nowNs - peer.lastReplyNs >= HEARTBEAT_INTERVAL_NS;
@@ -355,7 +356,10 @@ class MembershipPropertiesTest
             assertThat(listener.restarts).hasSize((int)model.restarts);
         }
 
-        /** No peer gets Hello-or-Heartbeat, or a Hello reply, more often than once per heartbeat interval. */
+        /**
+         * No peer gets a Hello reply more often than once per heartbeat interval, nor Hello-or-Heartbeat
+         * more often than once per half interval, nor two Heartbeats in one tick interval of the grid.
+         */
         void checkSendSpacing()
         {
             for (final int coreId : PEERS)
@@ -364,6 +368,8 @@ class MembershipPropertiesTest
                 boolean any = false;
                 long previousReplyNs = 0;
                 boolean anyReply = false;
+                long previousTick = 0;
+                boolean anyHeartbeat = false;
                 for (final RecordingSender.Send send : sender.to(coreId))
                 {
                     if (RecordingSender.Kind.HELLO_REPLY == send.kind())
@@ -375,8 +381,18 @@ class MembershipPropertiesTest
                     }
                     else if (RecordingSender.Kind.GOODBYE != send.kind())
                     {
-                        assertThat(!any || send.nowNs() - previousNs >= HEARTBEAT_INTERVAL_NS)
+                        // Heartbeats ride the shared tick grid: never closer than half an interval,
+                        // and never two in one tick interval.
+                        assertThat(!any || send.nowNs() - previousNs >= HEARTBEAT_INTERVAL_NS / 2)
                             .as("%s too soon", send).isTrue();
+                        if (RecordingSender.Kind.HEARTBEAT == send.kind())
+                        {
+                            final long tick = Math.floorDiv(send.nowNs(), HEARTBEAT_INTERVAL_NS);
+                            assertThat(!anyHeartbeat || tick > previousTick)
+                                .as("%s is a second heartbeat in one tick interval", send).isTrue();
+                            previousTick = tick;
+                            anyHeartbeat = true;
+                        }
                         previousNs = send.nowNs();
                         any = true;
                     }

@@ -1,0 +1,100 @@
+package io.multikernel.node.lrpc;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Property names and defaults of a core's LRPC channel and its clients. Each can be given as
+ * {@code -Dname=value}; the core publishes the sizes it used in the channel header, so clients
+ * follow the core.
+ */
+public final class LrpcConfiguration
+{
+    /** Apps that can attach to one core at once. */
+    public static final String CLIENT_SLOTS_PROP = "mk.lrpc.client.slots";
+    public static final int CLIENT_SLOTS_DEFAULT = 8;
+
+    /** Bytes of the request ring all apps share; a power of two. */
+    public static final String REQUEST_RING_CAPACITY_PROP = "mk.lrpc.request.ring.capacity";
+    public static final int REQUEST_RING_CAPACITY_DEFAULT_BYTES = 256 * 1024;
+
+    /** Largest request or reply body (24-byte request header included), bytes. */
+    public static final String MESSAGE_LENGTH_MAX_PROP = "mk.lrpc.message.length.max";
+    public static final int MESSAGE_LENGTH_MAX_DEFAULT_BYTES = 1024;
+
+    /** Calls one app may have in flight; a power of two; sizes each reply ring. */
+    public static final String OUTSTANDING_MAX_PROP = "mk.lrpc.outstanding.max";
+    public static final int OUTSTANDING_MAX_DEFAULT = 128;
+
+    /** Requests the kernel loop takes from the ring per duty cycle, so other duties keep running. */
+    public static final String REQUESTS_PER_DUTY_CYCLE_MAX_PROP = "mk.lrpc.requests.per.duty.cycle.max";
+    public static final int REQUESTS_PER_DUTY_CYCLE_MAX_DEFAULT = 256;
+
+    /** A client slot whose app has not heartbeated for this long and whose process is gone is freed, ms. */
+    public static final String CLIENT_LIVENESS_TIMEOUT_PROP = "mk.lrpc.client.liveness.timeout.ms";
+    public static final long CLIENT_LIVENESS_TIMEOUT_DEFAULT_MS = 5_000;
+
+    /**
+     * A core whose liveness timestamp is older than this is treated as not running, ms. An idle core
+     * updates it at least every park (10 ms); this leaves room for GC pauses.
+     */
+    public static final String CORE_LIVENESS_TIMEOUT_PROP = "mk.lrpc.core.liveness.timeout.ms";
+    public static final long CORE_LIVENESS_TIMEOUT_DEFAULT_MS = 3_000;
+
+    /** Per-call timeout of a client unless given, ms. */
+    public static final String CALL_TIMEOUT_PROP = "mk.lrpc.call.timeout.ms";
+    public static final long CALL_TIMEOUT_DEFAULT_MS = 5_000;
+
+    /** Bounds of the timeouts above, ms. */
+    public static final long TIMEOUT_MIN_MS = 1;
+    public static final long TIMEOUT_MAX_MS = 600_000;
+
+    /** How often the kernel loop looks for client slots of dead apps, ms. */
+    public static final long SLOT_CHECK_INTERVAL_MS = 1_000;
+    /** How often a client heartbeats its slot and checks the core's liveness, ms. */
+    public static final long CLIENT_HEARTBEAT_INTERVAL_MS = 100;
+
+    private LrpcConfiguration()
+    {
+    }
+
+    /**
+     * @return the layout from the properties (or defaults), checked.
+     */
+    public static LrpcLayout layout()
+    {
+        return LrpcLayout.of(
+            Integer.getInteger(CLIENT_SLOTS_PROP, CLIENT_SLOTS_DEFAULT),
+            Integer.getInteger(REQUEST_RING_CAPACITY_PROP, REQUEST_RING_CAPACITY_DEFAULT_BYTES),
+            Integer.getInteger(MESSAGE_LENGTH_MAX_PROP, MESSAGE_LENGTH_MAX_DEFAULT_BYTES),
+            Integer.getInteger(OUTSTANDING_MAX_PROP, OUTSTANDING_MAX_DEFAULT));
+    }
+
+    public static int requestsPerDutyCycleMax()
+    {
+        return Integer.getInteger(REQUESTS_PER_DUTY_CYCLE_MAX_PROP, REQUESTS_PER_DUTY_CYCLE_MAX_DEFAULT);
+    }
+
+    public static long clientLivenessTimeoutMs()
+    {
+        return Long.getLong(CLIENT_LIVENESS_TIMEOUT_PROP, CLIENT_LIVENESS_TIMEOUT_DEFAULT_MS);
+    }
+
+    public static long coreLivenessTimeoutMs()
+    {
+        return Long.getLong(CORE_LIVENESS_TIMEOUT_PROP, CORE_LIVENESS_TIMEOUT_DEFAULT_MS);
+    }
+
+    public static long callTimeoutNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(CALL_TIMEOUT_PROP, CALL_TIMEOUT_DEFAULT_MS));
+    }
+
+    static void checkTimeoutMs(final String name, final long valueMs)
+    {
+        if (valueMs < TIMEOUT_MIN_MS || valueMs > TIMEOUT_MAX_MS)
+        {
+            throw new IllegalArgumentException(name + "=" + valueMs + " ms is outside " + TIMEOUT_MIN_MS + ".." +
+                TIMEOUT_MAX_MS + " ms");
+        }
+    }
+}

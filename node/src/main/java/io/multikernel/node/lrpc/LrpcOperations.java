@@ -1,0 +1,39 @@
+package io.multikernel.node.lrpc;
+
+/**
+ * Operation codes of the LRPC channel (the ring record's type) and the payload of each. A new
+ * operation takes the next free code here and registers a handler with
+ * {@link LrpcServer#register(int, String, LrpcHandler)}.
+ * <pre>
+ *   code  name            request payload                    reply payload (OK)
+ *   1     echo            any bytes                          the same bytes
+ *   2     name.register   int32 serving core, ASCII name     int32 serving core
+ *   3     name.lookup     ASCII name                         int32 serving core (NOT_FOUND if none)
+ * </pre>
+ * Integers are little-endian, as everything on the channel.
+ */
+public final class LrpcOperations
+{
+    /** Largest operation code. */
+    public static final int OPERATION_CODE_MAX = 1023;
+
+    public static final int ECHO = 1;
+    public static final int NAME_REGISTER = 2;
+    public static final int NAME_LOOKUP = 3;
+
+    private LrpcOperations()
+    {
+    }
+
+    /**
+     * @param operation a code.
+     * @throws IllegalArgumentException when outside 1..{@value #OPERATION_CODE_MAX}.
+     */
+    public static void checkOperation(final int operation)
+    {
+        if (operation < 1 || operation > OPERATION_CODE_MAX)
+        {
+            throw new IllegalArgumentException("LRPC operation=" + operation + " is outside 1.." + OPERATION_CODE_MAX);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.multikernel.node.lrpc;
+
+/**
+ * Status of a reply. Anything but {@link #OK} is a definite refusal: the core did not do the
+ * operation, and the reply's payload is one UTF-8 line saying why.
+ */
+public final class LrpcStatus
+{
+    /** Done; the payload is the operation's result. */
+    public static final int OK = 0;
+    /** No handler is registered for the operation code. */
+    public static final int UNKNOWN_OPERATION = 1;
+    /** The request's payload does not match the operation's layout. */
+    public static final int MALFORMED = 2;
+    /** The request is longer than the channel's message length limit. */
+    public static final int TOO_LARGE = 3;
+    /** The operation refused the arguments (for example an invalid service name). */
+    public static final int INVALID_ARGUMENT = 4;
+    /** What was asked for does not exist (for example an unregistered name). */
+    public static final int NOT_FOUND = 5;
+    /** The operation conflicts with existing state (for example a name held by another core). */
+    public static final int CONFLICT = 6;
+    /** The operation could not be done now (for example an engine's queue is full). */
+    public static final int UNAVAILABLE = 7;
+
+    private LrpcStatus()
+    {
+    }
+
+    /**
+     * @param status a status code.
+     * @return its lower-case name.
+     */
+    public static String name(final int status)
+    {
+        return switch (status)
+        {
+            case OK -> "ok";
+            case UNKNOWN_OPERATION -> "unknown_operation";
+            case MALFORMED -> "malformed";
+            case TOO_LARGE -> "too_large";
+            case INVALID_ARGUMENT -> "invalid_argument";
+            case NOT_FOUND -> "not_found";
+            case CONFLICT -> "conflict";
+            case UNAVAILABLE -> "unavailable";
+            default -> "status_" + status;
+        };
+    }
+}

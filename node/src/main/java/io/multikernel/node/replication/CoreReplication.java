@@ -1,0 +1,376 @@
+package io.multikernel.node.replication;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.node.util.JsonWriter;
+import io.multikernel.replication.InDoubtTransaction;
+import io.multikernel.replication.OperatorDecision;
+import io.multikernel.replication.OutcomeListener;
+import io.multikernel.replication.ParticipantSet;
+import io.multikernel.replication.ReplicationConfiguration;
+import io.multikernel.replication.ReplicationContext;
+import io.multikernel.replication.ReplicationEngine;
+import io.multikernel.replication.ReplicationObserver;
+import io.multikernel.replication.TransactionId;
+import io.multikernel.replication.kv.KeyValueOperation;
+import io.multikernel.replication.kv.KeyValueStateMachine;
+import io.multikernel.replication.wal.FsyncPolicy;
+import io.multikernel.transport.UrpcEndpoint;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The core's replication, owned by its kernel loop: one {@link ReplicationEngine} over a replicated
+ * key-value store ({@link KeyValueStateMachine}), talking to peers over URPC ({@link UrpcNetwork},
+ * {@link TwoPhaseBatchHandler}), with its write-ahead log in the core's data directory. The kernel
+ * loop calls {@link #doWork(long)} every duty cycle and {@link #afterFlush()} after URPC flushed;
+ * kernel-side callers use {@link #propose}; other threads go through the {@link ReplicationProxy}.
+ * <p>
+ * The engine's incarnation is the core's URPC incarnation, so the envelope of every 2PC batch and
+ * the transaction ids it coordinates carry the same number. Not thread safe: kernel loop only.
+ */
+public final class CoreReplication implements AutoCloseable
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(CoreReplication.class);
+
+    private final int coreId;
+    private final int[] clusterCoreIds;
+    private final Path dataDirectory;
+    private final FsyncPolicy fsyncPolicy;
+    private final ReplicationProxy proxy;
+    private final ChaosFreeze chaos;
+    private final KeyValueStateMachine replica = new KeyValueStateMachine();
+    private final UrpcNetwork network;
+    private final ReplicationEngine<KeyValueOperation> engine;
+    private final TwoPhaseBatchHandler inbound;
+    private final NanoClock nanoClock;
+    private final EpochClock epochClock;
+
+    /**
+     * Recovers from the data directory and registers the inbound path with the endpoint's dispatcher.
+     *
+     * @param coreId         this core.
+     * @param clusterCoreIds every core of the cluster map (replica sets must name only these).
+     * @param incarnation    the core's URPC incarnation; must be newer than any in the log.
+     * @param dataDirectory  stable across restarts of this core id; created when missing.
+     * @param fsyncPolicy    what a durable record promises.
+     * @param chaosPoint     chaos freeze hook; {@link ChaosFreeze.Point#NONE} in normal operation.
+     * @param endpoint       the core's URPC endpoint.
+     * @param proxy          queue of commands from other threads.
+     * @param registry       the core's registry ({@code mk_2pc_*}, {@code mk_wal_*}).
+     * @param nanoClock      the core's injected clock.
+     * @param epochClock     for wall-clock times in the admin API.
+     * @throws UncheckedIOException naming the directory when the log cannot be opened or recovered.
+     */
+    public CoreReplication(
+        final int coreId,
+        final int[] clusterCoreIds,
+        final long incarnation,
+        final Path dataDirectory,
+        final FsyncPolicy fsyncPolicy,
+        final ChaosFreeze.Point chaosPoint,
+        final UrpcEndpoint endpoint,
+        final ReplicationProxy proxy,
+        final MeterRegistry registry,
+        final NanoClock nanoClock,
+        final EpochClock epochClock)
+    {
+        this.coreId = coreId;
+        this.clusterCoreIds = clusterCoreIds.clone();
+        this.dataDirectory = dataDirectory;
+        this.fsyncPolicy = fsyncPolicy;
+        this.proxy = proxy;
+        this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
+        this.chaos = new ChaosFreeze(chaosPoint, coreId);
+        final int messageLengthMax = io.multikernel.transport.TransportConfiguration.messageLengthMax(
+            io.multikernel.transport.TransportConfiguration.termLength());
+        this.network = new UrpcNetwork(endpoint.publisher(), chaos, registry, messageLengthMax);
+        try
+        {
+            Files.createDirectories(dataDirectory);
+            engine = ReplicationEngine.launch(new ReplicationContext<KeyValueOperation>()
+                .coreId(coreId)
+                .incarnation(incarnation)
+                .stateMachine(replica)
+                .network(network)
+                .dataDirectory(dataDirectory)
+                .fsyncPolicy(fsyncPolicy)
+                .maxBatchLengthBytes(messageLengthMax)
+                .maxOperationsLengthBytes(Math.min(ReplicationConfiguration.maxOperationsLengthBytes(), messageLengthMax / 2))
+                .nanoClock(nanoClock)
+                .meterRegistry(registry)
+                .observer(new ReplicationObserver()
+                {
+                    public void onCoordinatorDecision(final TransactionId id, final boolean commit, final boolean recovered)
+                    {
+                        chaos.onCoordinatorDecision(id, commit, recovered);
+                    }
+                }));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("core " + coreId + " cannot recover its replication log in " + dataDirectory +
+                ": " + ex.getMessage(), ex);
+        }
+        this.inbound = new TwoPhaseBatchHandler(engine);
+        endpoint.dispatcher().register("two_phase_batch", inbound);
+        if (ChaosFreeze.Point.NONE != chaosPoint)
+        {
+            LOGGER.warn("core {}: chaos hook {}={} is armed: the kernel loop freezes at that point of the first " +
+                "transaction it coordinates", coreId, CoreReplicationConfiguration.CHAOS_FREEZE_PROP, chaosPoint.text());
+        }
+        LOGGER.info("core {} replication: data={} fsync={} incarnation={} in-doubt={}", coreId, dataDirectory,
+            fsyncPolicy.name().toLowerCase(java.util.Locale.ROOT), engine.incarnation(), engine.inDoubtCount());
+    }
+
+    /**
+     * One duty cycle: queued commands (bounded), then the engine (timers, group commit, outcomes, sends).
+     *
+     * @return work done; 0 when idle or frozen.
+     */
+    public int doWork(final long nowNs)
+    {
+        if (chaos.isFrozen())
+        {
+            return 0;
+        }
+        final int work = proxy.drain(this, CoreReplicationConfiguration.COMMANDS_PER_DUTY_CYCLE_MAX);
+        return work + engine.doWork(nowNs);
+    }
+
+    /**
+     * Called by the kernel loop after URPC flushed this duty cycle's sends.
+     *
+     * @return true when the chaos hook froze the loop just now; the loop must then stop doing work.
+     */
+    public boolean afterFlush()
+    {
+        if (chaos.freezeIfTriggered())
+        {
+            LOGGER.warn("core {} FROZEN: {}; kill it to continue the test", coreId, chaos.frozenReason());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return true when the chaos hook froze the kernel loop.
+     */
+    public boolean isFrozen()
+    {
+        return chaos.isFrozen();
+    }
+
+    public ChaosFreeze chaos()
+    {
+        return chaos;
+    }
+
+    /**
+     * Proposes a replicated transaction with this core as coordinator. For kernel-side callers (the
+     * admin proxy, LRPC): kernel loop only. The outcome reaches {@code listener} once, from a later
+     * {@link #doWork(long)}: committed (durable here; every replica applies it), aborted with a reason
+     * (nothing changed), or indefinite (it may have committed).
+     *
+     * @param replicas   the cores holding the replica; must be cores of the cluster map.
+     * @param operations applied atomically on every replica.
+     * @param listener   told the outcome.
+     * @return the transaction id.
+     * @throws IllegalArgumentException naming a replica that is not in the cluster map.
+     */
+    public TransactionId propose(
+        final ParticipantSet replicas, final List<KeyValueOperation> operations, final OutcomeListener listener)
+    {
+        for (final int replica : replicas.toArray())
+        {
+            if (!isClusterCore(replica))
+            {
+                throw new IllegalArgumentException("replica core " + replica + " is not in the cluster map");
+            }
+        }
+        return engine.propose(replicas, operations, listener);
+    }
+
+    /**
+     * @return true when the core id is in the cluster map.
+     */
+    public boolean isClusterCore(final int id)
+    {
+        for (final int core : clusterCoreIds)
+        {
+            if (core == id)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int[] clusterCoreIds()
+    {
+        return clusterCoreIds.clone();
+    }
+
+    /**
+     * An operator's decision for an in-doubt transaction; logged at WARN.
+     */
+    public OperatorDecision forceDecision(
+        final TransactionId id, final boolean commit, final String operator, final String reason)
+    {
+        LOGGER.warn("core {}: operator '{}' forces {} of in-doubt transaction {}: {}", coreId, operator,
+            commit ? "COMMIT" : "ABORT", id, reason);
+        return engine.forceDecision(id, commit, operator, reason);
+    }
+
+    public ReplicationEngine<KeyValueOperation> engine()
+    {
+        return engine;
+    }
+
+    public KeyValueStateMachine replica()
+    {
+        return replica;
+    }
+
+    public UrpcNetwork network()
+    {
+        return network;
+    }
+
+    public ReplicationProxy proxy()
+    {
+        return proxy;
+    }
+
+    /**
+     * @return 2PC batches received over URPC.
+     */
+    public long receivedBatches()
+    {
+        return inbound.received();
+    }
+
+    /**
+     * @return SHA-256 over every entry of the local replica, hex: equal replicas, equal fingerprints.
+     */
+    public String fingerprint()
+    {
+        try
+        {
+            final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (final Map.Entry<String, String> entry : replica.entries().entrySet())
+            {
+                update(digest, entry.getKey());
+                update(digest, entry.getValue());
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+        }
+    }
+
+    private static void update(final MessageDigest digest, final String text)
+    {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        digest.update((byte)(bytes.length >>> 24));
+        digest.update((byte)(bytes.length >>> 16));
+        digest.update((byte)(bytes.length >>> 8));
+        digest.update((byte)bytes.length);
+        digest.update(bytes);
+    }
+
+    /**
+     * @param limit most entries listed.
+     * @return {@code GET /kv}: count, fingerprint and up to {@code limit} entries in key order.
+     */
+    String replicaJson(final int limit)
+    {
+        final JsonWriter json = new JsonWriter().beginObject()
+            .field("core", coreId)
+            .field("count", replica.entries().size())
+            .field("fingerprint", fingerprint())
+            .field("changes", replica.changes())
+            .field("limit", limit)
+            .field("truncated", replica.entries().size() > limit)
+            .name("entries").beginObject();
+        int listed = 0;
+        for (final Map.Entry<String, String> entry : replica.entries().entrySet())
+        {
+            if (listed++ >= limit)
+            {
+                break;
+            }
+            json.field(entry.getKey(), entry.getValue());
+        }
+        return json.endObject().endObject().toString();
+    }
+
+    /**
+     * @return {@code GET /2pc}: counts and the in-doubt transactions, oldest first.
+     */
+    String statusJson()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        final long nowMs = epochClock.time();
+        final List<InDoubtTransaction> inDoubt = engine.inDoubtTransactions();
+        final JsonWriter json = new JsonWriter().beginObject()
+            .field("core", coreId)
+            .field("incarnation", engine.incarnation())
+            .field("fsync", fsyncPolicy.name().toLowerCase(java.util.Locale.ROOT))
+            .field("data_dir", dataDirectory.toString())
+            .field("failed", engine.isFailed())
+            .field("in_flight", engine.inFlightTransactions())
+            .field("prepared", engine.preparedCount())
+            .field("locks_held", engine.locksHeld())
+            .field("in_doubt_count", inDoubt.size())
+            .name("in_doubt").beginArray();
+        int listed = 0;
+        for (final InDoubtTransaction transaction : inDoubt)
+        {
+            if (listed++ >= CoreReplicationConfiguration.IN_DOUBT_LIST_MAX)
+            {
+                break;
+            }
+            final long ageMs = TimeUnit.NANOSECONDS.toMillis(nowNs - transaction.inDoubtSinceNs());
+            json.beginObject()
+                .field("transaction", transaction.id().toString())
+                .field("coordinator", transaction.id().coordinatorCoreId())
+                .name("participants").beginArray();
+            for (final int participant : transaction.participants().toArray())
+            {
+                json.value(participant);
+            }
+            json.endArray()
+                .field("in_doubt_since_epoch_ms", nowMs - ageMs)
+                .field("in_doubt_for_ms", ageMs)
+                .field("queries_sent", transaction.queriesSent())
+                .endObject();
+        }
+        return json.endArray().endObject().toString();
+    }
+
+    /**
+     * Stops the engine: outcomes of unfinished proposals are delivered, the log is made durable.
+     */
+    @Override
+    public void close()
+    {
+        engine.close();
+    }
+}

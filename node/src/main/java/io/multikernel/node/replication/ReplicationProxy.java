@@ -1,0 +1,77 @@
+package io.multikernel.node.replication;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * How threads other than the kernel loop (admin HTTP workers) reach the core's replication: they
+ * offer {@link ReplicationCommand}s onto a bounded queue that the kernel loop drains, at most
+ * {@link CoreReplicationConfiguration#COMMANDS_PER_DUTY_CYCLE_MAX} per duty cycle. A full queue
+ * refuses the offer, counted in {@code mk_2pc_proxy_offer_failures_total}. Thread safe.
+ */
+public final class ReplicationProxy
+{
+    private final ManyToOneConcurrentArrayQueue<ReplicationCommand<?>> queue;
+    private final Counter offerFailures;
+    private final int capacity;
+
+    /**
+     * @param capacity commands that may wait, 1..{@value CoreReplicationConfiguration#COMMAND_QUEUE_CAPACITY_MAX}.
+     * @param registry the core's registry.
+     * @throws IllegalArgumentException naming a capacity out of range.
+     */
+    public ReplicationProxy(final int capacity, final MeterRegistry registry)
+    {
+        if (capacity < 1 || capacity > CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_MAX)
+        {
+            throw new IllegalArgumentException(CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_PROP + "=" +
+                capacity + " is outside 1.." + CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_MAX);
+        }
+        this.capacity = capacity;
+        this.queue = new ManyToOneConcurrentArrayQueue<>(capacity);
+        this.offerFailures = Counter.builder("mk.2pc.proxy.offer.failures")
+            .description("Commands for the kernel loop's replication refused because its queue was full")
+            .register(registry);
+    }
+
+    /**
+     * @return true when queued; false (counted) when the queue is full.
+     */
+    public boolean offer(final ReplicationCommand<?> command)
+    {
+        if (queue.offer(command))
+        {
+            return true;
+        }
+        offerFailures.increment();
+        return false;
+    }
+
+    /**
+     * Kernel loop: run up to {@code limit} queued commands.
+     *
+     * @return commands run.
+     */
+    int drain(final CoreReplication replication, final int limit)
+    {
+        int drained = 0;
+        ReplicationCommand<?> command;
+        while (drained < limit && null != (command = queue.poll()))
+        {
+            command.run(replication);
+            drained++;
+        }
+        return drained;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    public long offerFailures()
+    {
+        return (long)offerFailures.count();
+    }
+}

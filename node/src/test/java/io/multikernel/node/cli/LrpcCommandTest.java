@@ -1,0 +1,127 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.lrpc.LrpcChannel;
+import io.multikernel.node.lrpc.LrpcConfiguration;
+import io.multikernel.node.lrpc.LrpcCoreServices;
+import io.multikernel.node.lrpc.LrpcServer;
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.skb.NameService;
+import io.multikernel.node.skb.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code mk lrpc ping}, {@code mk name} and {@code mk bench lrpc}: usage errors exit 2 with one line,
+ * a core that is not running exits 1 with one line, and against a serving channel file they work.
+ */
+class LrpcCommandTest
+{
+    @TempDir
+    Path runDir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        return MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void helpListsTheCommands()
+    {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("lrpc", "name");
+        assertThat(run("lrpc", "ping", "--help")).isZero();
+        assertThat(out.toString()).contains("--core", "--count", "--run-dir");
+        assertThat(run("name", "register", "--help")).isZero();
+        assertThat(out.toString()).contains("--serving-core", "NAME");
+        assertThat(run("bench", "lrpc", "--help")).isZero();
+    }
+
+    @Test
+    void badUsageExitsTwoWithOneLine()
+    {
+        assertThat(run("lrpc")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("an lrpc command is required: ping");
+        assertThat(run("lrpc", "ping")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("Missing required option: '--core=<core>'");
+        assertThat(run("lrpc", "ping", "--core", "0", "--count", "0", "--run-dir", runDir.toString()))
+            .isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--count=0 is outside 1..10000000");
+        assertThat(run("lrpc", "ping", "--core", "-1", "--run-dir", runDir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--core=-1 must not be negative");
+        assertThat(run("lrpc", "ping", "--core", "0", "--payload", "100000")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("name")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("a name command is required: register, lookup");
+        assertThat(run("name", "lookup", "--core", "0", "Not-Valid", "--run-dir", runDir.toString()))
+            .isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("service name 'Not-Valid' must start with a lower-case letter");
+        assertThat(run("name", "register", "--core", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("bench", "lrpc", "--repeat", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--repeat=0 is outside 1..100");
+        assertThat(err.toString()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void coreNotRunningExitsOneWithOneLine()
+    {
+        assertThat(run("lrpc", "ping", "--core", "4", "--run-dir", runDir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("mk: lrpc ping failed: core 4 is not running: there is no LRPC file at " +
+            runDir.resolve("lrpc").resolve("core-4.lrpc")).doesNotContain("\tat ");
+        assertThat(run("name", "lookup", "--core", "4", "x", "--run-dir", runDir.toString()))
+            .isEqualTo(MkCommand.EXIT_FAILURE);
+    }
+
+    @Test
+    void pingAndNameServiceAgainstAServingCore() throws Exception
+    {
+        final LrpcChannel channel = LrpcChannel.createFile(LrpcChannel.fileOf(runDir.resolve("lrpc"), 1),
+            LrpcConfiguration.layout(), 1, 77, ProcessHandle.current().pid(), System.currentTimeMillis());
+        final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel));
+        LrpcCoreServices.register(server, new NameService(Topology.from(
+            ClusterMap.local(3, 1, TransportKind.IPC, 40_000, 9_400))));
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread kernel = new Thread(() ->
+        {
+            while (running.get())
+            {
+                if (0 == server.doWork())
+                {
+                    Thread.yield();
+                }
+            }
+        });
+        kernel.start();
+        try
+        {
+            final String dir = runDir.toString();
+            assertThat(run("lrpc", "ping", "--core", "1", "--count", "50", "--run-dir", dir)).isZero();
+            assertThat(out.toString()).contains("core 1 (incarnation 77): 50 echoes of 32 bytes over LRPC: RTT p50");
+            assertThat(run("name", "register", "--core", "1", "vm-2", "--serving-core", "2", "--run-dir", dir)).isZero();
+            assertThat(out.toString()).contains("vm-2 -> core 2 (registered at core 1)");
+            assertThat(run("name", "lookup", "--core", "1", "vm-2", "--run-dir", dir)).isZero();
+            assertThat(out.toString()).contains("vm-2 -> core 2");
+            assertThat(run("name", "lookup", "--core", "1", "vm-3", "--run-dir", dir)).isEqualTo(MkCommand.EXIT_FAILURE);
+            assertThat(err.toString()).contains("mk: name lookup failed: service name 'vm-3' is not registered at core 1");
+            assertThat(run("name", "register", "--core", "1", "vm-4", "--serving-core", "9", "--run-dir", dir))
+                .isEqualTo(MkCommand.EXIT_FAILURE);
+            assertThat(err.toString()).contains("to core 9: no such core");
+            assertThat(run("lrpc", "ping", "--core", "2", "--run-dir", dir)).isEqualTo(MkCommand.EXIT_FAILURE);
+        }
+        finally
+        {
+            running.set(false);
+            kernel.join();
+            server.close();
+        }
+    }
+}

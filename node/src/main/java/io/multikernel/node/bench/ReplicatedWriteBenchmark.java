@@ -40,7 +40,7 @@ public final class ReplicatedWriteBenchmark
     {
         ReplicatedWriteSettings settings()
         {
-            return new ReplicatedWriteSettings(runDirectory, keepData, payloadBytes, clock);
+            return new ReplicatedWriteSettings(runDirectory, keepData, payloadBytes, clock, inflight);
         }
     }
 
@@ -63,6 +63,12 @@ public final class ReplicatedWriteBenchmark
         }
         Files.createDirectories(config.runDirectory());
         out.println(dataDirectoryNote(config.runDirectory(), config.fsyncs()));
+        if (config.systems().contains(ReplicatedWriteSystems.MULTIKERNEL))
+        {
+            out.println("multikernel: R core JVMs and one media driver over IPC, idle strategy " +
+                MultikernelReplicatedWrites.IDLE_STRATEGY + " (cores, driver and app); writes are LRPC kv.put calls " +
+                "to core 0, which coordinates 2PC on cores 0..R-1");
+        }
         final List<ReplicatedWriteResult> results = new ArrayList<>();
         for (final FsyncPolicy fsync : config.fsyncs())
         {

@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * @param keepData     keep each deployment's directory after it closes.
  * @param payloadBytes length of every write's value.
  * @param clock        for latencies, throughput and deadlines.
+ * @param inflight     most writes outstanding in the throughput phase (a system sizes its client for it).
  */
-public record ReplicatedWriteSettings(Path runDirectory, boolean keepData, int payloadBytes, NanoClock clock)
+public record ReplicatedWriteSettings(Path runDirectory, boolean keepData, int payloadBytes, NanoClock clock,
+    int inflight)
 {
 }

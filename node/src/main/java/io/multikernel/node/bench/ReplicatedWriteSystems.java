@@ -14,13 +14,12 @@ public enum ReplicatedWriteSystems
         @Override
         public void checkAvailable()
         {
-            MultikernelReplicatedWrites.checkAvailable();
         }
 
         @Override
         public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
         {
-            return new MultikernelReplicatedWrites();
+            return new MultikernelReplicatedWrites(settings);
         }
     },
     /** The peer system: a ZooKeeper ensemble doing {@code setData}. */

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code mk bench 2pc}: every bad value is a usage error naming the flag and value, the defaults
- * are the issue's, and asking for the multikernel side fails with one line until it exists.
+ * are the issue's.
  */
 class BenchTwoPhaseCommitCommandTest
 {
@@ -74,19 +74,6 @@ class BenchTwoPhaseCommitCommandTest
         assertThat(run("bench", "2pc", "--run-dir", dir.toString(), "--replicas", "3,,4")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("mk: --fsync=sometimes is unknown", "mk: --ops=0 is outside 1..10000000",
             "Run 'mk bench 2pc --help' for usage.").doesNotContain("Exception", "\tat ");
-        assertThat(out.toString()).doesNotContain("starting");
-        assertThat(dir.resolve("bench-2pc")).doesNotExist();
-    }
-
-    @Test
-    void theMultikernelSideFailsWithOneLineUntilItExists() throws Exception
-    {
-        assertThat(run("bench", "2pc", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
-        assertThat(err.toString()).startsWith("mk: bench 2pc failed: the multikernel side of the benchmark is not " +
-            "available yet").contains("run with --systems zookeeper").doesNotContain("Exception", "\tat ");
-        assertThat(out.toString()).doesNotContain("writes/s", "p50");
-        assertThat(run("bench", "2pc", "--systems", "zookeeper,multikernel", "--run-dir", dir.toString()))
-            .isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(out.toString()).doesNotContain("starting");
         assertThat(dir.resolve("bench-2pc")).doesNotExist();
     }

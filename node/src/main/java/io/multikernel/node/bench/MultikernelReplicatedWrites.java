@@ -46,8 +46,10 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
 {
     /** Name in output and JSON rows. */
     public static final String NAME = "multikernel";
-    /** Idle strategy of the cores, the media driver and the app: reported with the results. */
-    public static final String IDLE_STRATEGY = "yielding";
+    /** Idle strategy of the cores and the media driver: reported with the results. */
+    public static final String IDLE_STRATEGY_PROP = "mk.bench.2pc.idle";
+    public static final String IDLE_STRATEGY_DEFAULT = "yielding";
+    public static final String IDLE_STRATEGY = System.getProperty(IDLE_STRATEGY_PROP, IDLE_STRATEGY_DEFAULT);
     /** Distinct keys written round robin; far above any in-flight limit, so pipelined writes never conflict. */
     static final int KEY_SPACE = 1 << 20;
     /** Vote timeout of the cores: holds on a loaded 2-CPU machine (the default is 1 s). */
@@ -76,6 +78,7 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     private String value;
     private UnsafeBuffer request;
     private long nextKey;
+    private boolean keepLogs;
 
     public MultikernelReplicatedWrites(final ReplicatedWriteSettings settings)
     {
@@ -119,6 +122,20 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
             "multikernel-" + fsyncName + "-" + replicas + "-"));
         shutdownHook = new Thread(this::stopCluster, "mk-bench-2pc-cluster-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try
+        {
+            launch(replicas, fsyncName);
+        }
+        catch (final Exception ex)
+        {
+            // The message names a log: keep the logs, drop the data.
+            keepLogs = true;
+            throw ex;
+        }
+    }
+
+    private void launch(final int replicas, final String fsyncName) throws Exception
+    {
         final PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         new ClusterLauncher(runDirectory, quiet, coreJvmOptions(replicas, settings.payloadBytes(), settings.inflight()))
             .up(new ClusterLauncher.Options(replicas, 1, TransportKind.IPC, freePortRange(replicas),
@@ -283,7 +300,16 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         try
         {
             new ClusterStopper(runDirectory, new PrintStream(OutputStream.nullOutputStream())).down(STOP_TIMEOUT_MS);
-            if (!settings.keepData())
+            if (settings.keepData())
+            {
+                return;
+            }
+            if (keepLogs)
+            {
+                IoUtil.delete(runDirectory.root().resolve("data").toFile(), true);
+                IoUtil.delete(runDirectory.root().resolve("lrpc").toFile(), true);
+            }
+            else
             {
                 IoUtil.delete(runDirectory.root().toFile(), true);
             }

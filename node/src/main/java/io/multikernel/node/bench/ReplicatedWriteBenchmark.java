@@ -66,7 +66,8 @@ public final class ReplicatedWriteBenchmark
         if (config.systems().contains(ReplicatedWriteSystems.MULTIKERNEL))
         {
             out.println("multikernel: R core JVMs and one media driver over IPC, idle strategy " +
-                MultikernelReplicatedWrites.IDLE_STRATEGY + " (cores, driver and app); writes are LRPC kv.put calls " +
+                MultikernelReplicatedWrites.IDLE_STRATEGY + " for the cores and the app, " +
+                MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY + " for the driver; writes are LRPC kv.put calls " +
                 "to core 0, which coordinates 2PC on cores 0..R-1");
         }
         final List<ReplicatedWriteResult> results = new ArrayList<>();

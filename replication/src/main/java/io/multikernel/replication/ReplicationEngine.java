@@ -491,6 +491,25 @@ public final class ReplicationEngine<O> implements AutoCloseable
         return coordinator.inFlight();
     }
 
+    /**
+     * @return why a proposal made now would be refused at once (engine closed or failed, or
+     *         MAX_IN_FLIGHT_TRANSACTIONS reached), or null when it would be started.
+     */
+    public String proposalRefusal()
+    {
+        if (closed || failed)
+        {
+            return "the replication engine of core " + context.coreId() + " is " + (closed ? "closed" : "failed") +
+                "; restart the core";
+        }
+        if (coordinator.inFlight() >= context.maxInFlightTransactions())
+        {
+            return "core " + context.coreId() + " already coordinates MAX_IN_FLIGHT_TRANSACTIONS=" +
+                context.maxInFlightTransactions() + " transactions; retry later";
+        }
+        return null;
+    }
+
     public long errorCount(final ErrorKind kind)
     {
         return errors.count(kind);

@@ -14,6 +14,7 @@ import io.multikernel.node.membership.PeerState;
 import io.multikernel.node.skb.NameService;
 import io.multikernel.node.replication.CoreReplication;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
+import io.multikernel.node.replication.KvPutService;
 import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.shootdown.Shootdown;
 import io.multikernel.node.shootdown.ShootdownAdapter;
@@ -164,6 +165,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             throw ex;
         }
         LrpcCoreServices.register(lrpcServer, nameService);
+        KvPutService.register(lrpcServer, replication, metrics.registry());
     }
 
     private static LrpcChannel createLrpcChannel(final CoreContext ctx)

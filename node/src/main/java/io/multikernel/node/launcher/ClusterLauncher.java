@@ -36,6 +36,9 @@ public final class ClusterLauncher
     static final String CORE_JAVA_OPTS_ENV = "MK_CORE_JAVA_OPTS";
     private static final long POLL_INTERVAL_MS = 200;
     private static final long PROGRESS_INTERVAL_MS = 2_000;
+    /** How long a spawned process may take to exec our command, and how often to look, ms. */
+    private static final long EXEC_TIMEOUT_MS = 5_000;
+    private static final long EXEC_POLL_INTERVAL_MS = 5;
 
     /**
      * @param cores          number of cores.
@@ -46,15 +49,23 @@ public final class ClusterLauncher
      * @param idle           idle strategy of the cores and drivers.
      * @param startTimeoutMs how long to wait for everything to come up.
      * @param fsync          write-ahead log fsync policy of every core: always, group or none.
+     * @param driverIdle     idle strategy of the media drivers.
      */
     public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
-        long startTimeoutMs, String fsync)
+        long startTimeoutMs, String fsync, String driverIdle)
     {
         /** Options with the default fsync policy (group). */
         public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
             final int udpBasePort, final String idle, final long startTimeoutMs)
         {
             this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, "group");
+        }
+
+        /** Options whose media drivers idle like the cores. */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, idle);
         }
     }
 
@@ -152,7 +163,7 @@ public final class ClusterLauncher
 
     private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException
     {
-        final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.idle());
+        final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.driverIdle());
         final Process process = spawn(DRIVER_JVM_ARGS, args, runDirectory.log("driver", host.id()));
         return new RunDirectory.Entry("driver", host.id(), process.pid());
     }
@@ -178,11 +189,38 @@ public final class ClusterLauncher
         }
         command.addAll(JvmFlags.javaCommand(MkCommand.class, jvmArgs));
         command.addAll(args);
-        return new ProcessBuilder(command)
+        final Process process = new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
+        awaitExec(process);
+        return process;
+    }
+
+    /**
+     * Until the JDK's spawn helper has exec'd our command, the child's command line is the helper's,
+     * and {@link RunDirectory#live} would call a starting process gone. Wait (bounded) for the exec.
+     */
+    private static void awaitExec(final Process process) throws IOException
+    {
+        final long deadlineMs = System.currentTimeMillis() + EXEC_TIMEOUT_MS;
+        while (process.isAlive() && RunDirectory.live(new RunDirectory.Entry("spawned", 0, process.pid())).isEmpty())
+        {
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                return;
+            }
+            try
+            {
+                Thread.sleep(EXEC_POLL_INTERVAL_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting process " + process.pid(), ex);
+            }
+        }
     }
 
     private void awaitDriver(final RunDirectory.Entry driver, final long timeoutMs) throws Exception

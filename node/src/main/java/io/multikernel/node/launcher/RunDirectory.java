@@ -181,7 +181,33 @@ public final class RunDirectory
     {
         // Only a process whose command line we can read and that runs our CLI is ours: a reused pid
         // must never be signalled.
-        return handle.info().commandLine().map(line -> line.contains(MK_MAIN_CLASS)).orElse(false);
+        return commandLine(handle).map(line -> line.contains(MK_MAIN_CLASS)).orElse(false);
+    }
+
+    /**
+     * The whole command line of a process. The JDK's {@code ProcessHandle.Info.commandLine()} keeps
+     * only the first page of {@code /proc/PID/cmdline} on Linux, which cuts a long class path before
+     * the main class; this reads the file whole where it exists.
+     *
+     * @param handle a process.
+     * @return its arguments joined with spaces, or empty when they cannot be read.
+     */
+    public static Optional<String> commandLine(final ProcessHandle handle)
+    {
+        final Path cmdline = Path.of("/proc", Long.toString(handle.pid()), "cmdline");
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(cmdline);
+            if (bytes.length > 0)
+            {
+                return Optional.of(new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim());
+            }
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            // Not Linux, or the process is gone or not ours to read: fall back to what the JDK offers.
+        }
+        return handle.info().commandLine();
     }
 
     /**

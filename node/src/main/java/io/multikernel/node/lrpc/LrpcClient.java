@@ -499,7 +499,9 @@ public final class LrpcClient implements AutoCloseable
         }
         release(entry);
         final int status = buffer.getInt(index + LrpcRecordDescriptor.REPLY_STATUS_OFFSET);
-        handler.onReply(correlationId, LrpcStatus.OK == status ? LrpcOutcome.SUCCESS : LrpcOutcome.REJECTED, status,
+        final LrpcOutcome outcome = LrpcStatus.OK == status ? LrpcOutcome.SUCCESS :
+            LrpcStatus.INDEFINITE == status ? LrpcOutcome.INDEFINITE : LrpcOutcome.REJECTED;
+        handler.onReply(correlationId, outcome, status,
             buffer, index + LrpcRecordDescriptor.REPLY_HEADER_LENGTH_BYTES,
             length - LrpcRecordDescriptor.REPLY_HEADER_LENGTH_BYTES);
     }

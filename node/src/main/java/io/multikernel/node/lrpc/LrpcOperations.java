@@ -9,6 +9,7 @@ package io.multikernel.node.lrpc;
  *   1     echo            any bytes                          the same bytes
  *   2     name.register   int32 serving core, ASCII name     int32 serving core
  *   3     name.lookup     ASCII name                         int32 serving core (NOT_FOUND if none)
+ *   4     kv.put          replicas, key, value (KvPutCodec)  transaction id, 20 bytes (when committed)
  * </pre>
  * Integers are little-endian, as everything on the channel.
  */
@@ -20,6 +21,8 @@ public final class LrpcOperations
     public static final int ECHO = 1;
     public static final int NAME_REGISTER = 2;
     public static final int NAME_LOOKUP = 3;
+    /** A replicated put coordinated by the core: {@code io.multikernel.node.replication.KvPutService}. */
+    public static final int KV_PUT = 4;
 
     private LrpcOperations()
     {

@@ -23,7 +23,9 @@ public enum LrpcOutcome
     /** The core died while the call was in flight: it may or may not have been done. Indefinite. */
     CORE_DIED(false),
     /** The client was closed while the call was in flight. Indefinite. */
-    ABANDONED(false);
+    ABANDONED(false),
+    /** The core answered {@link LrpcStatus#INDEFINITE}: it cannot tell whether it was done. Indefinite. */
+    INDEFINITE(false);
 
     private static final LrpcOutcome[] VALUES = values();
 

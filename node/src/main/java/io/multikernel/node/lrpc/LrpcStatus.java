@@ -1,8 +1,9 @@
 package io.multikernel.node.lrpc;
 
 /**
- * Status of a reply. Anything but {@link #OK} is a definite refusal: the core did not do the
- * operation, and the reply's payload is one UTF-8 line saying why.
+ * Status of a reply. Anything but {@link #OK} and {@link #INDEFINITE} is definite: the core did not
+ * do the operation, and the reply's payload is one UTF-8 line saying why. {@link #INDEFINITE} says
+ * the core cannot tell whether it was done.
  */
 public final class LrpcStatus
 {
@@ -22,6 +23,10 @@ public final class LrpcStatus
     public static final int CONFLICT = 6;
     /** The operation could not be done now (for example an engine's queue is full). */
     public static final int UNAVAILABLE = 7;
+    /** A replicated operation was proposed and aborted: nothing changed on any replica. */
+    public static final int ABORTED = 8;
+    /** The core cannot tell whether the operation was done (e.g. a 2PC outcome it could not learn). */
+    public static final int INDEFINITE = 9;
 
     private LrpcStatus()
     {
@@ -43,6 +48,8 @@ public final class LrpcStatus
             case NOT_FOUND -> "not_found";
             case CONFLICT -> "conflict";
             case UNAVAILABLE -> "unavailable";
+            case ABORTED -> "aborted";
+            case INDEFINITE -> "indefinite";
             default -> "status_" + status;
         };
     }

@@ -1,0 +1,137 @@
+package io.multikernel.node.bench;
+
+import io.multikernel.replication.wal.FsyncPolicy;
+import org.agrona.concurrent.NanoClock;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code mk bench 2pc}: replicated-write commit latency and throughput of each system at each fsync
+ * setting and replica count, every configuration in fresh processes, repeated and reported as
+ * medians. Systems that cannot run are refused before anything starts.
+ */
+public final class ReplicatedWriteBenchmark
+{
+    private final Config config;
+    private final PrintStream out;
+
+    /**
+     * @param systems      systems to measure, in order.
+     * @param fsyncs       our fsync settings, in order.
+     * @param replicas     replica counts for systems that vary them (ZooKeeper is always three servers).
+     * @param ops          measured writes per phase.
+     * @param warmupOps    writes before each measured phase.
+     * @param inflight     most outstanding writes in the throughput phase.
+     * @param payloadBytes length of every write's value.
+     * @param repeat       runs per configuration; medians are reported.
+     * @param runDirectory where each deployment gets a directory of its own.
+     * @param keepData     keep those directories after the run.
+     * @param clock        for latencies and deadlines.
+     */
+    public record Config(List<ReplicatedWriteSystems> systems, List<FsyncPolicy> fsyncs, List<Integer> replicas,
+        int ops, int warmupOps, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
+        NanoClock clock)
+    {
+        ReplicatedWriteSettings settings()
+        {
+            return new ReplicatedWriteSettings(runDirectory, keepData, payloadBytes, clock, inflight);
+        }
+    }
+
+    public ReplicatedWriteBenchmark(final Config config, final PrintStream out)
+    {
+        this.config = config;
+        this.out = out;
+    }
+
+    /**
+     * @return one row per (fsync, system, replica count), medians of the repeats, in run order.
+     * @throws Exception when a system cannot run, a deployment does not start, or a write fails; the
+     *                   message says which and where its log is.
+     */
+    public List<ReplicatedWriteResult> run() throws Exception
+    {
+        for (final ReplicatedWriteSystems system : config.systems())
+        {
+            system.checkAvailable();
+        }
+        Files.createDirectories(config.runDirectory());
+        out.println(dataDirectoryNote(config.runDirectory(), config.fsyncs()));
+        if (config.systems().contains(ReplicatedWriteSystems.MULTIKERNEL))
+        {
+            out.println("multikernel: R core JVMs and one media driver over IPC, idle strategy " +
+                MultikernelReplicatedWrites.IDLE_STRATEGY + " for the cores and the app, " +
+                MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY + " for the driver; writes are LRPC kv.put calls " +
+                "to core 0, which coordinates 2PC on cores 0..R-1");
+        }
+        final List<ReplicatedWriteResult> results = new ArrayList<>();
+        for (final FsyncPolicy fsync : config.fsyncs())
+        {
+            for (final ReplicatedWriteSystems system : config.systems())
+            {
+                for (final int replicas : system.replicaCounts(config.replicas()))
+                {
+                    final List<ReplicatedWriteResult> runs = new ArrayList<>();
+                    for (int r = 1; r <= config.repeat(); r++)
+                    {
+                        runs.add(runOnce(system, fsync, replicas, r));
+                    }
+                    results.add(ReplicatedWriteResult.median(runs));
+                }
+            }
+        }
+        return results;
+    }
+
+    private ReplicatedWriteResult runOnce(
+        final ReplicatedWriteSystems system, final FsyncPolicy fsync, final int replicas, final int run) throws Exception
+    {
+        final String label = String.format(Locale.ROOT, "  %-11s fsync=%-6s replicas=%d run %d/%d",
+            system.displayName(), fsync.name().toLowerCase(Locale.ROOT), replicas, run, config.repeat());
+        out.println(label + ": starting");
+        try (ReplicatedWriteSystem deployment = system.create(config.settings()))
+        {
+            final long startNs = config.clock().nanoTime();
+            deployment.start(replicas, fsync);
+            out.printf(Locale.ROOT, "%s: started in %.1f s, measuring%n", label,
+                (config.clock().nanoTime() - startNs) / 1e9);
+            final LatencyPercentiles latency = deployment.measureLatency(config.warmupOps(), config.ops());
+            final double throughput = deployment.measureThroughput(config.warmupOps(), config.ops(), config.inflight());
+            final ReplicatedWriteResult result = new ReplicatedWriteResult(
+                system.displayName(), fsync, replicas, latency.p50Ns(), latency.p99Ns(), throughput);
+            out.printf(Locale.ROOT, "%s: p50 %s us, p99 %s us, %s writes/s%n", label,
+                ReplicatedWriteReport.micros(result.p50Ns()), ReplicatedWriteReport.micros(result.p99Ns()),
+                ReplicatedWriteReport.rate(result.throughputPerS()));
+            return result;
+        }
+    }
+
+    /**
+     * @param runDirectory where the data goes.
+     * @param fsyncs       the settings to be measured.
+     * @return a line naming the directory and its file system, with a warning when fsync cannot
+     *         reach a disk there.
+     */
+    static String dataDirectoryNote(final Path runDirectory, final List<FsyncPolicy> fsyncs)
+    {
+        String type;
+        try
+        {
+            type = Files.getFileStore(runDirectory).type();
+        }
+        catch (final IOException ex)
+        {
+            type = "unknown file system";
+        }
+        final boolean syncs = fsyncs.stream().anyMatch(f -> FsyncPolicy.NONE != f);
+        final boolean memory = "tmpfs".equals(type) || "ramfs".equals(type);
+        return "data and logs under " + runDirectory.toAbsolutePath() + " (" + type + ")" +
+            (syncs && memory ? "; WARNING: " + type + " is memory, so fsync there never reaches a disk" : "");
+    }
+}

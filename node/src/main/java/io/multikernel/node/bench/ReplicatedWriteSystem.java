@@ -1,0 +1,58 @@
+package io.multikernel.node.bench;
+
+import io.multikernel.replication.wal.FsyncPolicy;
+
+/**
+ * A system that replicates a small write to a set of replicas and answers once the write is
+ * committed: our cores (a replicated put through two-phase commit) or a peer system such as
+ * ZooKeeper ({@code setData} through its atomic broadcast). {@link ReplicatedWriteBenchmark} drives
+ * each the same way: start, measure latency with one write outstanding, measure throughput with
+ * many, close.
+ *
+ * <p>One instance runs one deployment: {@link #start} once, then the measurements, then
+ * {@link #close}, which must stop every process it started and may be called after a failed start.
+ */
+public interface ReplicatedWriteSystem extends AutoCloseable
+{
+    /**
+     * @return the name used in output and JSON rows, e.g. {@code zookeeper}.
+     */
+    String name();
+
+    /**
+     * Starts the replicas and returns once a write commits.
+     *
+     * @param replicas how many replicas each write goes to.
+     * @param fsync    our fsync policy; a peer system maps it to its closest setting.
+     * @throws Exception when a replica does not come up; the message names it and where its log is.
+     */
+    void start(int replicas, FsyncPolicy fsync) throws Exception;
+
+    /**
+     * Writes one at a time: {@code warmupOps} unmeasured, then {@code ops} measured.
+     *
+     * @param warmupOps writes before measuring.
+     * @param ops       measured writes, at least 1.
+     * @return the commit latency percentiles.
+     * @throws Exception when a write fails or the phase overruns its time limit.
+     */
+    LatencyPercentiles measureLatency(int warmupOps, int ops) throws Exception;
+
+    /**
+     * Writes with up to {@code inflight} outstanding (pipelined): {@code warmupOps} unmeasured,
+     * then {@code ops} measured from the first submission to the last commit.
+     *
+     * @param warmupOps writes before measuring.
+     * @param ops       measured writes, at least 1.
+     * @param inflight  most writes outstanding at once, at least 1.
+     * @return committed writes per second.
+     * @throws Exception when a write fails or the phase overruns its time limit.
+     */
+    double measureThroughput(int warmupOps, int ops, int inflight) throws Exception;
+
+    /**
+     * Stops every process this instance started and removes their data unless asked to keep it.
+     */
+    @Override
+    void close();
+}

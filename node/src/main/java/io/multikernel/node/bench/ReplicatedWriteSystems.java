@@ -1,0 +1,94 @@
+package io.multikernel.node.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The systems {@code mk bench 2pc} can measure, by the name used on the command line and in rows.
+ */
+public enum ReplicatedWriteSystems
+{
+    /** Our cores: replicated puts through two-phase commit over URPC. */
+    MULTIKERNEL(MultikernelReplicatedWrites.NAME, 0)
+    {
+        @Override
+        public void checkAvailable()
+        {
+        }
+
+        @Override
+        public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
+        {
+            return new MultikernelReplicatedWrites(settings);
+        }
+    },
+    /** The peer system: a ZooKeeper ensemble doing {@code setData}. */
+    ZOOKEEPER(ZooKeeperReplicatedWrites.NAME, ZooKeeperReplicatedWrites.ENSEMBLE_SERVERS)
+    {
+        @Override
+        public void checkAvailable()
+        {
+        }
+
+        @Override
+        public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
+        {
+            return new ZooKeeperReplicatedWrites(settings);
+        }
+    };
+
+    private final String displayName;
+    private final int fixedReplicas;
+
+    ReplicatedWriteSystems(final String displayName, final int fixedReplicas)
+    {
+        this.displayName = displayName;
+        this.fixedReplicas = fixedReplicas;
+    }
+
+    /**
+     * @return the name on the command line and in rows.
+     */
+    public String displayName()
+    {
+        return displayName;
+    }
+
+    /**
+     * @param requested the replica counts asked for.
+     * @return the replica counts this system runs at: the requested ones, or its one fixed size.
+     */
+    public List<Integer> replicaCounts(final List<Integer> requested)
+    {
+        return 0 == fixedReplicas ? requested : List.of(fixedReplicas);
+    }
+
+    /**
+     * @throws IllegalStateException with a one-line reason when this system cannot be measured here.
+     */
+    public abstract void checkAvailable();
+
+    /**
+     * @param settings shared by the run.
+     * @return a new, not yet started deployment.
+     */
+    public abstract ReplicatedWriteSystem create(ReplicatedWriteSettings settings);
+
+    /**
+     * @param name as typed, case-insensitive.
+     * @return the system.
+     * @throws IllegalArgumentException naming the value and the accepted ones.
+     */
+    public static ReplicatedWriteSystems parse(final String name)
+    {
+        final String trimmed = name.trim().toLowerCase(Locale.ROOT);
+        for (final ReplicatedWriteSystems system : values())
+        {
+            if (system.displayName.equals(trimmed))
+            {
+                return system;
+            }
+        }
+        throw new IllegalArgumentException("system '" + name + "' is not one of multikernel, zookeeper");
+    }
+}

@@ -1,0 +1,222 @@
+package io.multikernel.node.bench;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.NanoClock;
+import org.apache.zookeeper.AsyncCallback;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drives replicated writes into a ZooKeeper ensemble from this JVM: {@code setData} of a fixed
+ * payload on one znode, either one at a time (latency) or asynchronously with a bounded number
+ * outstanding (throughput). Each {@code setData} returns once the leader has committed it, that is
+ * once a quorum has logged it.
+ */
+final class ZooKeeperWriteLoad implements AutoCloseable
+{
+    /** The znode every write goes to. */
+    static final String ZNODE = "/mk-bench-2pc";
+    /** Session timeout asked of the ensemble, ms (it grants at most 20 ticks). */
+    static final int SESSION_TIMEOUT_MS = 4_000;
+    /** How long connecting and the first write may take, s. */
+    static final long CONNECT_TIMEOUT_S = 30;
+    /** How long one measured phase (warmup included) may take before it fails, s. */
+    static final long PHASE_TIMEOUT_S = 600;
+    /** The longest latency the histogram records exactly, ns; slower writes are recorded as this. */
+    static final long LATENCY_MAX_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final ZooKeeper zooKeeper;
+    private final byte[] payload;
+    private final NanoClock clock;
+
+    private ZooKeeperWriteLoad(final ZooKeeper zooKeeper, final byte[] payload, final NanoClock clock)
+    {
+        this.zooKeeper = zooKeeper;
+        this.payload = payload;
+        this.clock = clock;
+    }
+
+    /**
+     * Connects and creates (or overwrites) the benchmark's znode, which proves a quorum commits writes.
+     *
+     * @param connectString servers to connect to.
+     * @param payloadBytes  length of every write's data.
+     * @param clock         for latencies and deadlines.
+     * @return a connected load driver.
+     * @throws IOException when no session is established or the first write fails within {@link #CONNECT_TIMEOUT_S}.
+     */
+    static ZooKeeperWriteLoad connect(final String connectString, final int payloadBytes, final NanoClock clock)
+        throws IOException, InterruptedException
+    {
+        final CountDownLatch connected = new CountDownLatch(1);
+        final ZooKeeper zooKeeper = new ZooKeeper(connectString, SESSION_TIMEOUT_MS, event ->
+        {
+            if (Watcher.Event.KeeperState.SyncConnected == event.getState())
+            {
+                connected.countDown();
+            }
+        });
+        final ZooKeeperWriteLoad load = new ZooKeeperWriteLoad(zooKeeper, payload(payloadBytes), clock);
+        try
+        {
+            if (!connected.await(CONNECT_TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                throw new IOException("no zookeeper session with " + connectString + " within " + CONNECT_TIMEOUT_S + " s");
+            }
+            load.createZnode(connectString);
+            return load;
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            load.close();
+            throw ex;
+        }
+    }
+
+    static byte[] payload(final int length)
+    {
+        final byte[] payload = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            payload[i] = (byte)('a' + i % 26);
+        }
+        return payload;
+    }
+
+    private void createZnode(final String connectString) throws IOException, InterruptedException
+    {
+        try
+        {
+            zooKeeper.create(ZNODE, payload, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        }
+        catch (final KeeperException.NodeExistsException ex)
+        {
+            setData();
+        }
+        catch (final KeeperException ex)
+        {
+            throw new IOException("the first write to " + connectString + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void setData() throws IOException, InterruptedException
+    {
+        try
+        {
+            zooKeeper.setData(ZNODE, payload, -1);
+        }
+        catch (final KeeperException ex)
+        {
+            throw new IOException("zookeeper setData failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param warmupOps writes before measuring.
+     * @param ops       measured writes.
+     * @return latency percentiles of the measured writes.
+     */
+    LatencyPercentiles measureLatency(final int warmupOps, final int ops) throws IOException, InterruptedException
+    {
+        final long deadlineNs = clock.nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
+        final Histogram histogram = new Histogram(LATENCY_MAX_NS, 3);
+        for (int i = 0; i < warmupOps + ops; i++)
+        {
+            final long startNs = clock.nanoTime();
+            setData();
+            final long endNs = clock.nanoTime();
+            if (i >= warmupOps)
+            {
+                histogram.recordValue(Math.min(endNs - startNs, LATENCY_MAX_NS));
+            }
+            if (endNs - deadlineNs >= 0)
+            {
+                throw new IOException("the latency phase did not finish within " + PHASE_TIMEOUT_S + " s (" + i +
+                    " of " + (warmupOps + ops) + " writes done)");
+            }
+        }
+        return LatencyPercentiles.of(histogram);
+    }
+
+    /**
+     * @param warmupOps writes before measuring.
+     * @param ops       measured writes.
+     * @param inflight  most writes outstanding.
+     * @return committed writes per second over the measured writes.
+     */
+    double measureThroughput(final int warmupOps, final int ops, final int inflight) throws IOException, InterruptedException
+    {
+        if (warmupOps > 0)
+        {
+            pipeline(warmupOps, inflight);
+        }
+        final long startNs = clock.nanoTime();
+        pipeline(ops, inflight);
+        final long elapsedNs = Math.max(1, clock.nanoTime() - startNs);
+        return ops * 1e9 / elapsedNs;
+    }
+
+    private void pipeline(final int ops, final int inflight) throws IOException, InterruptedException
+    {
+        final long deadlineNs = clock.nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
+        final Semaphore window = new Semaphore(inflight);
+        final AtomicLong failures = new AtomicLong();
+        final AtomicInteger firstFailure = new AtomicInteger(KeeperException.Code.OK.intValue());
+        final AsyncCallback.StatCallback callback = (rc, path, ctx, stat) ->
+        {
+            if (KeeperException.Code.OK.intValue() != rc)
+            {
+                failures.incrementAndGet();
+                firstFailure.compareAndSet(KeeperException.Code.OK.intValue(), rc);
+            }
+            window.release();
+        };
+        for (int i = 0; i < ops; i++)
+        {
+            if (!window.tryAcquire(remainingNs(deadlineNs), TimeUnit.NANOSECONDS))
+            {
+                throw new IOException("the throughput phase did not finish within " + PHASE_TIMEOUT_S + " s (" + i +
+                    " of " + ops + " writes submitted)");
+            }
+            zooKeeper.setData(ZNODE, payload, -1, callback, null);
+        }
+        if (!window.tryAcquire(inflight, remainingNs(deadlineNs), TimeUnit.NANOSECONDS))
+        {
+            throw new IOException("the throughput phase did not finish within " + PHASE_TIMEOUT_S + " s (" +
+                (inflight - window.availablePermits()) + " writes still outstanding)");
+        }
+        if (failures.get() > 0)
+        {
+            throw new IOException(failures.get() + " of " + ops + " zookeeper writes failed, the first with " +
+                KeeperException.Code.get(firstFailure.get()));
+        }
+    }
+
+    private long remainingNs(final long deadlineNs)
+    {
+        return Math.max(0, deadlineNs - clock.nanoTime());
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            zooKeeper.close();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

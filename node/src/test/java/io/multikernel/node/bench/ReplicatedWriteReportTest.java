@@ -1,0 +1,135 @@
+package io.multikernel.node.bench;
+
+import io.multikernel.node.util.JsonReader;
+import io.multikernel.replication.wal.FsyncPolicy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The table, the JSON rows and the multikernel/ZooKeeper ratios with their targets.
+ */
+class ReplicatedWriteReportTest
+{
+    private static final ReplicatedWriteBenchmark.Config CONFIG = new ReplicatedWriteBenchmark.Config(
+        List.of(ReplicatedWriteSystems.MULTIKERNEL, ReplicatedWriteSystems.ZOOKEEPER),
+        List.of(FsyncPolicy.NONE, FsyncPolicy.GROUP), List.of(3, 4), 1000, 100, 256, 32, 1, Path.of("run"), false,
+        new SystemNanoClock());
+
+    private static final ReplicatedWriteResult ZK_NONE =
+        new ReplicatedWriteResult("zookeeper", FsyncPolicy.NONE, 3, 600_000, 7_000_000, 7_000);
+    private static final ReplicatedWriteResult ZK_GROUP =
+        new ReplicatedWriteResult("zookeeper", FsyncPolicy.GROUP, 3, 1_100_000, 9_000_000, 3_700);
+    private static final ReplicatedWriteResult MK_NONE_3 =
+        new ReplicatedWriteResult("multikernel", FsyncPolicy.NONE, 3, 30_000, 90_000, 140_000);
+    private static final ReplicatedWriteResult MK_NONE_4 =
+        new ReplicatedWriteResult("multikernel", FsyncPolicy.NONE, 4, 90_000, 200_000, 50_000);
+    private static final ReplicatedWriteResult MK_GROUP_3 =
+        new ReplicatedWriteResult("multikernel", FsyncPolicy.GROUP, 3, 1_200_000, 3_000_000, 20_000);
+
+    @Test
+    void ratiosCompareEachOfOurRowsWithZooKeeperAtTheSameFsync()
+    {
+        final List<ReplicatedWriteReport.Ratio> ratios =
+            ReplicatedWriteReport.ratios(List.of(ZK_NONE, MK_NONE_3, MK_NONE_4, ZK_GROUP, MK_GROUP_3));
+
+        assertThat(ratios).hasSize(3);
+        final ReplicatedWriteReport.Ratio none3 = ratios.get(0);
+        assertThat(none3.fsync()).isEqualTo(FsyncPolicy.NONE);
+        assertThat(none3.replicas()).isEqualTo(3);
+        assertThat(none3.p50Ratio()).isCloseTo(0.05, within(1e-9));
+        assertThat(none3.throughputRatio()).isCloseTo(20.0, within(1e-9));
+        assertThat(none3.targetsMet()).isTrue();
+
+        final ReplicatedWriteReport.Ratio none4 = ratios.get(1);
+        assertThat(none4.p50Ratio()).isCloseTo(0.15, within(1e-9));
+        assertThat(none4.p50Met()).isFalse();
+        assertThat(none4.throughputMet()).isFalse();
+
+        final ReplicatedWriteReport.Ratio group3 = ratios.get(2);
+        assertThat(group3.p50RatioTargetMax()).isEqualTo(ReplicatedWriteReport.FSYNC_P50_RATIO_TARGET_MAX);
+        assertThat(group3.p50Met()).isFalse();
+        assertThat(group3.throughputRatioTargetMin()).isZero();
+        assertThat(group3.throughputMet()).isTrue();
+    }
+
+    @Test
+    void noRatiosWithoutBothSystemsAtOneFsync()
+    {
+        assertThat(ReplicatedWriteReport.ratios(List.of(ZK_NONE, ZK_GROUP))).isEmpty();
+        assertThat(ReplicatedWriteReport.ratios(List.of(MK_GROUP_3, ZK_NONE))).isEmpty();
+        assertThat(new ReplicatedWriteReport(CONFIG).table(List.of(ZK_NONE)))
+            .contains("no multikernel/zookeeper ratios");
+    }
+
+    @Test
+    void tableShowsEveryRowTheZooKeeperMappingAndTheTargets()
+    {
+        final String table = new ReplicatedWriteReport(CONFIG).table(List.of(ZK_NONE, MK_NONE_3, MK_NONE_4, ZK_GROUP, MK_GROUP_3));
+
+        assertThat(table).contains("32-byte value", "256 in flight", "1000 measured after 100 warmup");
+        assertThat(table).contains("ZooKeeper always group-commits");
+        assertThat(table).containsPattern("zookeeper +none +3 forceSync=no +600\\.0 +7000\\.0 +7,000");
+        assertThat(table).containsPattern("zookeeper +group +3 forceSync=yes +1100\\.0 +9000\\.0 +3,700");
+        assertThat(table).containsPattern("multikernel +none +4 wal fsync=none +90\\.0 +200\\.0 +50,000");
+        assertThat(table).contains("fsync=none   replicas=3: p50 0.050 (target <= 0.10, met), throughput 20.00 (target >= 10, met)");
+        assertThat(table).contains("fsync=none   replicas=4: p50 0.150 (target <= 0.10, MISSED), throughput 7.14 (target >= 10, MISSED)");
+        assertThat(table).contains("fsync=group  replicas=3: p50 1.091 (target <= 1.00, MISSED), throughput 5.41 (no target)");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jsonHasOneRowPerResultWithTheIssuesFieldsAndTheRatios()
+    {
+        final String text = new ReplicatedWriteReport(CONFIG).json(List.of(ZK_NONE, MK_NONE_3, ZK_GROUP));
+        final Map<String, Object> json = JsonReader.parseObject(text);
+
+        final Map<String, Object> config = (Map<String, Object>)json.get("config");
+        assertThat(config).containsEntry("inflight", 256L).containsEntry("zookeeper_servers", 3L);
+        final List<Map<String, Object>> rows = (List<Map<String, Object>>)json.get("rows");
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0)).containsExactly(Map.entry("system", "zookeeper"), Map.entry("fsync", "none"),
+            Map.entry("replicas", 3L), Map.entry("p50_us", 600.0), Map.entry("p99_us", 7000.0),
+            Map.entry("throughput_per_s", 7000.0));
+        assertThat(rows.get(1)).containsEntry("system", "multikernel").containsEntry("p50_us", 30.0);
+        assertThat(rows.get(2)).containsEntry("fsync", "group");
+
+        final List<Map<String, Object>> ratios = (List<Map<String, Object>>)json.get("ratios");
+        assertThat(ratios).hasSize(1);
+        assertThat(ratios.get(0)).containsEntry("fsync", "none").containsEntry("replicas", 3L)
+            .containsEntry("p50_ratio", 0.05).containsEntry("throughput_ratio", 20.0)
+            .containsEntry("throughput_ratio_target_min", 10.0).containsEntry("targets_met", true);
+    }
+
+    @Test
+    void medianOfRepeatsIsPerFieldAndRefusesMixedConfigurations()
+    {
+        final ReplicatedWriteResult median = ReplicatedWriteResult.median(List.of(
+            new ReplicatedWriteResult("zookeeper", FsyncPolicy.NONE, 3, 300, 9_000, 5_000),
+            new ReplicatedWriteResult("zookeeper", FsyncPolicy.NONE, 3, 100, 7_000, 9_000),
+            new ReplicatedWriteResult("zookeeper", FsyncPolicy.NONE, 3, 200, 8_000, 1_000)));
+        assertThat(median).isEqualTo(new ReplicatedWriteResult("zookeeper", FsyncPolicy.NONE, 3, 200, 8_000, 5_000));
+
+        assertThatThrownBy(() -> ReplicatedWriteResult.median(List.of(ZK_NONE, ZK_GROUP)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different configurations");
+        assertThatThrownBy(() -> ReplicatedWriteResult.median(List.of()))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no runs");
+    }
+
+    @Test
+    void zooKeeperForceSyncFollowsOurFsyncSetting()
+    {
+        assertThat(ZooKeeperReplicatedWrites.forceSync(FsyncPolicy.NONE)).isFalse();
+        assertThat(ZooKeeperReplicatedWrites.forceSync(FsyncPolicy.GROUP)).isTrue();
+        assertThat(ZooKeeperReplicatedWrites.forceSync(FsyncPolicy.ALWAYS)).isTrue();
+        assertThat(ReplicatedWriteSystems.ZOOKEEPER.replicaCounts(List.of(3, 4, 5))).containsExactly(3);
+        assertThat(ReplicatedWriteSystems.MULTIKERNEL.replicaCounts(List.of(3, 4))).containsExactly(3, 4);
+    }
+}

@@ -1,0 +1,334 @@
+package io.multikernel.node.replication;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.node.lrpc.LrpcChannel;
+import io.multikernel.node.lrpc.LrpcClient;
+import io.multikernel.node.lrpc.LrpcLayout;
+import io.multikernel.node.lrpc.LrpcOperations;
+import io.multikernel.node.lrpc.LrpcOutcome;
+import io.multikernel.node.lrpc.LrpcResult;
+import io.multikernel.node.lrpc.LrpcServer;
+import io.multikernel.node.lrpc.LrpcStatus;
+import io.multikernel.replication.OutcomeListener;
+import io.multikernel.replication.ParticipantSet;
+import io.multikernel.replication.TransactionId;
+import io.multikernel.replication.TransactionOutcome;
+import io.multikernel.replication.kv.KeyValueOperation;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code kv.put} over an in-process LRPC channel against a scripted proposer: the request encoding,
+ * every class of bad request, and the mapping of 2PC outcomes to replies (committed, aborted,
+ * indefinite, not proposed), each counted.
+ */
+class KvPutServiceTest
+{
+    private static final int CORE_ID = 0;
+    private static final int[] CLUSTER = {0, 1, 2, 3};
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final FakeProposer proposer = new FakeProposer();
+    private final LrpcChannel channel = LrpcChannel.createInMemory(LrpcLayout.of(2, 64 * 1024, 256, 4), CORE_ID, 7,
+        ProcessHandle.current().pid(), System.currentTimeMillis());
+    private final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel).meterRegistry(registry));
+    private final KvPutService service = new KvPutService(proposer, registry);
+    private final UnsafeBuffer request = new UnsafeBuffer(new byte[256]);
+    private final LrpcClient client;
+
+    KvPutServiceTest()
+    {
+        server.register(LrpcOperations.KV_PUT, "kv.put", service::onRequest);
+        client = LrpcClient.attach(new LrpcClient.Context().channel(channel)
+            .callTimeoutNs(TimeUnit.SECONDS.toNanos(5)).idleStrategy(new ServerDrivingIdle()));
+    }
+
+    @AfterEach
+    void close()
+    {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void requestRoundTripsThroughTheCodec()
+    {
+        final int length = KvPutCodec.encodeRequest(request, 3, new int[]{2, 0, 1}, "k\u00e9y", "v-1");
+        final KvPutCodec.Decoder decoder = new KvPutCodec.Decoder();
+
+        assertThat(decoder.decode(request, 3, length)).isTrue();
+        assertThat(decoder.replicas()).containsExactly(2, 0, 1);
+        assertThat(decoder.key()).isEqualTo("k\u00e9y");
+        assertThat(decoder.value()).isEqualTo("v-1");
+        assertThat(length).isEqualTo(4 + 3 * 4 + 4 + 4 + 3);
+    }
+
+    @Test
+    void anEmptyValueIsAValue()
+    {
+        final int length = KvPutCodec.encodeRequest(request, 0, new int[]{0}, "k", "");
+        final KvPutCodec.Decoder decoder = new KvPutCodec.Decoder();
+
+        assertThat(decoder.decode(request, 0, length)).isTrue();
+        assertThat(decoder.value()).isEmpty();
+    }
+
+    @Test
+    void committedPutRepliesWithItsTransactionId()
+    {
+        final long correlationId = send(new int[]{0, 1, 2}, "k", "v");
+        assertThat(proposer.proposals).hasSize(1);
+        assertThat(proposer.proposals.get(0).replicas).isEqualTo(ParticipantSet.of(0, 1, 2));
+        assertThat(proposer.proposals.get(0).operations).containsExactly(KeyValueOperation.put("k", "v"));
+        assertThat(server.deferredCount()).isEqualTo(1);
+
+        final TransactionId id = new TransactionId(CORE_ID, 7, 11);
+        proposer.decide(0, id, TransactionOutcome.committed());
+        final LrpcResult result = await(correlationId);
+
+        assertThat(result.outcome()).isEqualTo(LrpcOutcome.SUCCESS);
+        assertThat(KvPutCodec.decodeReply(new UnsafeBuffer(result.payload()), 0, result.payload().length)).isEqualTo(id);
+        assertThat(server.deferredCount()).isZero();
+        assertThat(service.count("committed")).isEqualTo(1);
+    }
+
+    @Test
+    void abortedPutIsADefiniteRejectionWithTheReason()
+    {
+        final long correlationId = send(new int[]{0, 1}, "k", "v");
+        proposer.decide(0, new TransactionId(CORE_ID, 7, 1), TransactionOutcome.aborted("core 1 voted NO: key k is locked"));
+        final LrpcResult result = await(correlationId);
+
+        assertThat(result.outcome()).isEqualTo(LrpcOutcome.REJECTED);
+        assertThat(result.outcome().isDefinite()).isTrue();
+        assertThat(result.status()).isEqualTo(LrpcStatus.ABORTED);
+        assertThat(result.message()).contains("aborted").contains("core 1 voted NO");
+        assertThat(service.count("aborted")).isEqualTo(1);
+    }
+
+    @Test
+    void indefiniteOutcomeStaysIndefiniteAtTheApp()
+    {
+        final long correlationId = send(new int[]{0, 1}, "k", "v");
+        proposer.decide(0, new TransactionId(CORE_ID, 7, 1), TransactionOutcome.indefinite("the commit record's fsync failed"));
+        final LrpcResult result = await(correlationId);
+
+        assertThat(result.outcome()).isEqualTo(LrpcOutcome.INDEFINITE);
+        assertThat(result.outcome().isDefinite()).isFalse();
+        assertThat(result.status()).isEqualTo(LrpcStatus.INDEFINITE);
+        assertThat(result.message()).contains("may have committed");
+        assertThat(service.count("indefinite")).isEqualTo(1);
+    }
+
+    @Test
+    void aFullEngineAnswersNotProposedAtOnce()
+    {
+        proposer.refusal = "core 0 already coordinates MAX_IN_FLIGHT_TRANSACTIONS=1 transactions; retry later";
+        final LrpcResult result = call(new int[]{0, 1}, "k", "v");
+
+        assertThat(result.outcome()).isEqualTo(LrpcOutcome.REJECTED);
+        assertThat(result.status()).isEqualTo(LrpcStatus.UNAVAILABLE);
+        assertThat(result.message()).startsWith("not proposed: ").contains("MAX_IN_FLIGHT").endsWith("nothing changed");
+        assertThat(proposer.proposals).isEmpty();
+        assertThat(server.deferredCount()).isZero();
+        assertThat(service.count("not_proposed")).isEqualTo(1);
+    }
+
+    @Test
+    void aReplicaOutsideTheClusterMapIsRefused()
+    {
+        final LrpcResult result = call(new int[]{0, 9}, "k", "v");
+
+        assertRefused(result, LrpcStatus.INVALID_ARGUMENT, "replica core 9 is not in the cluster map");
+    }
+
+    @Test
+    void aReplicaNamedTwiceIsRefused()
+    {
+        assertRefused(call(new int[]{1, 1}, "k", "v"), LrpcStatus.INVALID_ARGUMENT, "named twice");
+    }
+
+    @Test
+    void aNegativeReplicaIsRefused()
+    {
+        assertRefused(call(new int[]{-1}, "k", "v"), LrpcStatus.INVALID_ARGUMENT, "replica core -1");
+    }
+
+    @Test
+    void noReplicasIsRefused()
+    {
+        assertRefused(call(new int[0], "k", "v"), LrpcStatus.INVALID_ARGUMENT, "replica count=0 is outside 1..");
+    }
+
+    @Test
+    void anEmptyKeyIsRefused()
+    {
+        assertRefused(call(new int[]{0}, "", "v"), LrpcStatus.INVALID_ARGUMENT, "key is empty");
+    }
+
+    @Test
+    void aPayloadTooShortIsMalformed()
+    {
+        assertRefused(raw(2), LrpcStatus.MALFORMED, "at least 8 bytes, got 2");
+    }
+
+    @Test
+    void aReplicaCountPastThePayloadIsMalformed()
+    {
+        request.putInt(0, 50);
+        request.putInt(4, 0);
+        assertRefused(raw(8), LrpcStatus.MALFORMED, "names 50 replicas but holds only 8 bytes");
+    }
+
+    @Test
+    void aKeyLengthPastThePayloadIsMalformed()
+    {
+        request.putInt(0, 1);
+        request.putInt(4, 0);
+        request.putInt(8, 100);
+        assertRefused(raw(14), LrpcStatus.MALFORMED, "key length=100 runs past the 14-byte payload");
+    }
+
+    @Test
+    void aNegativeKeyLengthIsMalformed()
+    {
+        request.putInt(0, 1);
+        request.putInt(4, 0);
+        request.putInt(8, -5);
+        assertRefused(raw(12), LrpcStatus.MALFORMED, "key length=-5");
+    }
+
+    @Test
+    void aHugeReplicaCountIsRefused()
+    {
+        request.putInt(0, Integer.MAX_VALUE);
+        request.putInt(4, 0);
+        assertRefused(raw(8), LrpcStatus.INVALID_ARGUMENT, "replica count=" + Integer.MAX_VALUE);
+    }
+
+    private void assertRefused(final LrpcResult result, final int status, final String message)
+    {
+        assertThat(result.outcome()).isEqualTo(LrpcOutcome.REJECTED);
+        assertThat(result.status()).as(result.message()).isEqualTo(status);
+        assertThat(result.message()).contains(message);
+        assertThat(proposer.proposals).isEmpty();
+        assertThat(server.deferredCount()).isZero();
+        assertThat(service.count("invalid")).isEqualTo(1);
+        assertThat(registry.get("mk.lrpc.kv.put").tag("outcome", "invalid").counter().count()).isEqualTo(1.0);
+    }
+
+    private long send(final int[] replicas, final String key, final String value)
+    {
+        final int length = KvPutCodec.encodeRequest(request, 0, replicas, key, value);
+        final long correlationId = client.send(LrpcOperations.KV_PUT, request, 0, length, this::onReply);
+        assertThat(correlationId).isPositive();
+        server.doWork();
+        return correlationId;
+    }
+
+    private final List<LrpcResult> replies = new ArrayList<>();
+
+    private void onReply(final long correlationId, final LrpcOutcome outcome, final int status,
+        final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        replies.add(new LrpcResult(outcome, status, bytes, LrpcOutcome.SUCCESS == outcome ? null :
+            new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private LrpcResult await(final long correlationId)
+    {
+        for (int i = 0; i < 100 && replies.isEmpty(); i++)
+        {
+            server.doWork();
+            client.poll();
+        }
+        assertThat(replies).as("reply to %d", correlationId).hasSize(1);
+        return replies.remove(0);
+    }
+
+    private LrpcResult call(final int[] replicas, final String key, final String value)
+    {
+        final int length = KvPutCodec.encodeRequest(request, 0, replicas, key, value);
+        return client.call(LrpcOperations.KV_PUT, request, 0, length);
+    }
+
+    private LrpcResult raw(final int length)
+    {
+        return client.call(LrpcOperations.KV_PUT, request, 0, length);
+    }
+
+    /** Runs the server's duty cycle while the blocking call waits, as the kernel loop would. */
+    private final class ServerDrivingIdle implements org.agrona.concurrent.IdleStrategy
+    {
+        public void idle(final int workCount)
+        {
+            server.doWork();
+        }
+
+        public void idle()
+        {
+            server.doWork();
+        }
+
+        public void reset()
+        {
+        }
+    }
+
+    private static final class Proposal
+    {
+        final ParticipantSet replicas;
+        final List<KeyValueOperation> operations;
+        final OutcomeListener listener;
+
+        Proposal(final ParticipantSet replicas, final List<KeyValueOperation> operations, final OutcomeListener listener)
+        {
+            this.replicas = replicas;
+            this.operations = operations;
+            this.listener = listener;
+        }
+    }
+
+    private static final class FakeProposer implements KvPutService.Proposer
+    {
+        final List<Proposal> proposals = new ArrayList<>();
+        String refusal;
+
+        public boolean isClusterCore(final int coreId)
+        {
+            for (final int core : CLUSTER)
+            {
+                if (core == coreId)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public String proposalRefusal()
+        {
+            return refusal;
+        }
+
+        public void propose(final ParticipantSet replicas, final List<KeyValueOperation> operations,
+            final OutcomeListener listener)
+        {
+            proposals.add(new Proposal(replicas, operations, listener));
+        }
+
+        void decide(final int index, final TransactionId id, final TransactionOutcome outcome)
+        {
+            proposals.get(index).listener.onOutcome(id, outcome);
+        }
+    }
+}

@@ -7,7 +7,8 @@ package io.multikernel.node.util;
  * idle cores arrives in one burst per interval instead of spread over it. Each core then wakes once
  * for the burst and parks for the rest of the interval, where spread-out arrivals would reset every
  * core's idle backoff many times per interval. Correctness never depends on the alignment: on
- * another host, or with another clock, the ticks are merely at other phases.
+ * another host, or with another clock, the ticks are merely at other phases, and where the clock
+ * wraps (2^64 ns is no multiple of an interval) the grid shifts once.
  */
 public final class Ticks
 {

@@ -18,7 +18,6 @@ final class BenchCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: " +
-            String.join(", ", spec.subcommands().keySet()));
+        throw Usage.missingSubcommand(spec, "a benchmark");
     }
 }

@@ -28,8 +28,7 @@ final class KvCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: " +
-            String.join(", ", spec.subcommands().keySet()));
+        throw Usage.missingSubcommand(spec, "a subcommand");
     }
 
     /** Where to find the core. */

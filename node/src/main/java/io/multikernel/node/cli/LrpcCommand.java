@@ -17,7 +17,6 @@ final class LrpcCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "an lrpc command is required: " +
-            String.join(", ", spec.subcommands().keySet()));
+        throw Usage.missingSubcommand(spec, "an lrpc command");
     }
 }

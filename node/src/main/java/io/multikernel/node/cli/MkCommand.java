@@ -40,8 +40,7 @@ public final class MkCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: " +
-            String.join(", ", spec.subcommands().keySet()));
+        throw Usage.missingSubcommand(spec, "a command");
     }
 
     public static void main(final String[] args)

@@ -28,8 +28,7 @@ final class NameCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a name command is required: " +
-            String.join(", ", spec.subcommands().keySet()));
+        throw Usage.missingSubcommand(spec, "a name command");
     }
 
     static void checkName(final CommandLine.Model.CommandSpec spec, final String name)

@@ -26,8 +26,7 @@ final class TwoPhaseCommand implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: " +
-            String.join(", ", spec.subcommands().keySet()));
+        throw Usage.missingSubcommand(spec, "a subcommand");
     }
 
     @Command(name = "in-doubt", mixinStandardHelpOptions = true,

@@ -23,4 +23,14 @@ final class Usage
     {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
+
+    /**
+     * @param spec of a command that only groups subcommands.
+     * @param what the kind of subcommand, e.g. "a benchmark".
+     * @return the usage error for running it without one, naming the choices.
+     */
+    static CommandLine.ParameterException missingSubcommand(final CommandLine.Model.CommandSpec spec, final String what)
+    {
+        return error(spec, what + " is required: " + String.join(", ", spec.subcommands().keySet()));
+    }
 }

@@ -44,6 +44,17 @@ public final class TransportConfiguration
     public static final String URPC_IDLE_PROP = "mk.urpc.idle";
     public static final String URPC_IDLE_DEFAULT = "backoff";
 
+    /**
+     * How long the Aeron client's conductor thread (keepalives to the driver, image callbacks) sleeps
+     * between duty cycles in an endpoint that owns its client, ms (1..1000). Aeron's default of 16 ms
+     * woke each idle core's conductor ~130 times a second; it only has to beat the driver's 10 s
+     * client liveness timeout with 500 ms keepalives. Aeron's own
+     * {@code aeron.client.idle.sleep.duration} wins when it is set.
+     */
+    public static final String AERON_CLIENT_IDLE_SLEEP_PROP = "mk.aeron.client.idle.sleep.ms";
+    public static final long AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS = 100;
+    public static final long AERON_CLIENT_IDLE_SLEEP_MAX_MS = 1_000;
+
     /** Idle strategy of the media driver's threads. */
     public static final String DRIVER_IDLE_PROP = "mk.driver.idle";
     public static final String DRIVER_IDLE_DEFAULT = "backoff";
@@ -126,6 +137,21 @@ public final class TransportConfiguration
     public static long idleParkMaxNs()
     {
         return TimeUnit.MICROSECONDS.toNanos(Long.getLong(IDLE_PARK_MAX_PROP, IDLE_PARK_MAX_DEFAULT_US));
+    }
+
+    /**
+     * @return the Aeron client conductor's sleep, ns.
+     * @throws IllegalArgumentException when the property is outside 1..1000 ms.
+     */
+    public static long aeronClientIdleSleepNs()
+    {
+        final long ms = Long.getLong(AERON_CLIENT_IDLE_SLEEP_PROP, AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS);
+        if (ms < 1 || ms > AERON_CLIENT_IDLE_SLEEP_MAX_MS)
+        {
+            throw new IllegalArgumentException(AERON_CLIENT_IDLE_SLEEP_PROP + "=" + ms + " ms is outside 1.." +
+                AERON_CLIENT_IDLE_SLEEP_MAX_MS + " ms");
+        }
+        return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 
     public static String driverThreading()

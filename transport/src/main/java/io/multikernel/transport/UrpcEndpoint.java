@@ -50,7 +50,7 @@ public final class UrpcEndpoint implements AutoCloseable
     {
         this.ctx = ctx;
         this.ownsAeron = null == ctx.aeron;
-        this.aeron = ownsAeron ? Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectory)) : ctx.aeron;
+        this.aeron = ownsAeron ? Aeron.connect(clientContext(ctx.aeronDirectory)) : ctx.aeron;
         this.metrics = new UrpcMetrics(ctx.meterRegistry);
         this.dispatcher = new MessageDispatcher(metrics);
         this.fragmentLimit = ctx.pollFragmentsMax;
@@ -103,6 +103,21 @@ public final class UrpcEndpoint implements AutoCloseable
             throw new IllegalStateException("a message handler of core " + ctx.coreId + " failed: " + failure, failure);
         }
         return work + publisher.flush();
+    }
+
+    /**
+     * @param aeronDirectory of the media driver.
+     * @return the context of an Aeron client owned by an endpoint: its conductor sleeps
+     *         {@link TransportConfiguration#aeronClientIdleSleepNs()} unless Aeron's own property is set.
+     */
+    static Aeron.Context clientContext(final String aeronDirectory)
+    {
+        final Aeron.Context context = new Aeron.Context().aeronDirectoryName(aeronDirectory);
+        if (null == System.getProperty(Aeron.Configuration.IDLE_SLEEP_DURATION_PROP_NAME))
+        {
+            context.idleSleepDurationNs(TransportConfiguration.aeronClientIdleSleepNs());
+        }
+        return context;
     }
 
     /**

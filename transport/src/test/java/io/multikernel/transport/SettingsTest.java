@@ -74,4 +74,28 @@ class SettingsTest
         assertThatThrownBy(() -> new UrpcMediaDriver.Context().livenessTimeoutNs(1_000_000).conclude())
             .hasMessageContaining("livenessTimeout=1 ms is below 200 ms");
     }
+
+    @Test
+    void aeronClientConductorSleepsLongAtRestUnlessAeronIsToldOtherwise()
+    {
+        assertThat(UrpcEndpoint.clientContext("/nowhere").idleSleepDurationNs()).isEqualTo(100_000_000L);
+        try
+        {
+            System.setProperty(TransportConfiguration.AERON_CLIENT_IDLE_SLEEP_PROP, "250");
+            assertThat(UrpcEndpoint.clientContext("/nowhere").idleSleepDurationNs()).isEqualTo(250_000_000L);
+            System.setProperty(TransportConfiguration.AERON_CLIENT_IDLE_SLEEP_PROP, "0");
+            assertThatThrownBy(() -> UrpcEndpoint.clientContext("/nowhere"))
+                .hasMessage("mk.aeron.client.idle.sleep.ms=0 ms is outside 1..1000 ms");
+            System.setProperty(TransportConfiguration.AERON_CLIENT_IDLE_SLEEP_PROP, "5000");
+            assertThatThrownBy(() -> UrpcEndpoint.clientContext("/nowhere")).hasMessageContaining("outside 1..1000 ms");
+            System.setProperty(io.aeron.Aeron.Configuration.IDLE_SLEEP_DURATION_PROP_NAME, "20ms");
+            // Aeron's own setting wins, even over ours.
+            assertThat(UrpcEndpoint.clientContext("/nowhere").idleSleepDurationNs()).isEqualTo(20_000_000L);
+        }
+        finally
+        {
+            System.clearProperty(TransportConfiguration.AERON_CLIENT_IDLE_SLEEP_PROP);
+            System.clearProperty(io.aeron.Aeron.Configuration.IDLE_SLEEP_DURATION_PROP_NAME);
+        }
+    }
 }

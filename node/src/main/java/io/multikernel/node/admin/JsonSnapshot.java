@@ -1,6 +1,7 @@
 package io.multikernel.node.admin;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.multikernel.node.util.JsonWriter;
 
@@ -24,7 +25,7 @@ import io.multikernel.node.util.JsonWriter;
  */
 public final class JsonSnapshot implements JsonSource
 {
-    private final AtomicReference<String> latest = new AtomicReference<>();
+    private final AtomicReference<Supplier<String>> latest = new AtomicReference<>();
 
     /**
      * Replace the published document. Called by the owning agent only.
@@ -37,7 +38,24 @@ public final class JsonSnapshot implements JsonSource
         {
             throw new IllegalArgumentException("a published snapshot must not be null");
         }
-        latest.setRelease(json);
+        latest.setRelease(() -> json);
+    }
+
+    /**
+     * Replace the published document with one rendered on first read, by the reading thread, and
+     * then kept: for documents that cost more to render than to capture and are read less often
+     * than published. {@code render} must use only state captured for it (immutable snapshots,
+     * copies), never agent-owned state. Called by the owning agent only.
+     *
+     * @param render produces a complete JSON document; called at most once.
+     */
+    public void publishLazily(final Supplier<String> render)
+    {
+        if (null == render)
+        {
+            throw new IllegalArgumentException("a published snapshot must not be null");
+        }
+        latest.setRelease(new Memoized(render));
     }
 
     /**
@@ -54,6 +72,33 @@ public final class JsonSnapshot implements JsonSource
     @Override
     public String json()
     {
-        return latest.getAcquire();
+        final Supplier<String> document = latest.getAcquire();
+        return null == document ? null : document.get();
+    }
+
+    private static final class Memoized implements Supplier<String>
+    {
+        private Supplier<String> render;
+        private String json;
+
+        Memoized(final Supplier<String> render)
+        {
+            this.render = render;
+        }
+
+        @Override
+        public synchronized String get()
+        {
+            if (null == json)
+            {
+                json = render.get();
+                if (null == json)
+                {
+                    throw new IllegalStateException("a lazily published snapshot rendered null");
+                }
+                render = null;
+            }
+            return json;
+        }
     }
 }

@@ -25,6 +25,7 @@ import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.SendOutcome;
+import io.multikernel.transport.TransportConfiguration;
 import io.multikernel.transport.UrpcEndpoint;
 import io.multikernel.transport.UrpcHandler;
 import org.agrona.DirectBuffer;
@@ -47,11 +48,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * 2PC timers, group commit, outcomes, sends); advance shootdown rounds (timeouts, benchmark rounds
  * asked for through the admin API); probe RTTs and share the SKB row on their timers;
  * publish /status and /skb snapshots; flush what the timers sent.
+ * <p>
+ * Work reported to the idle strategy: only what a caller may be waiting on counts (LRPC requests,
+ * replication, shootdown messages and rounds, handshakes, RTT probes and their answers). The monitor's
+ * background traffic (heartbeats, SKB rows, failure-detector timers) is processed but does not count,
+ * so a core at rest keeps backing off to its longest park while 63 peers' heartbeats trickle in,
+ * instead of starting to spin again on each one.
  */
 public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(CoreAgent.class);
     private static final UnsafeBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
+    /** Inbox polls in one duty cycle while each comes back full, so a burst does not wait a park. */
+    static final int POLLS_PER_DUTY_CYCLE_MAX = 16;
 
     private final CoreContext ctx;
     private final int coreId;
@@ -72,11 +81,16 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final LrpcServer lrpcServer;
     private final CoreReplication replication;
     private final ShootdownBench shootdownBench;
+    private final ShootdownAdapter shootdownAdapter;
+    private final int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
 
     private long nextProbeNs;
     private long nextRowNs;
     private long nextStatusNs;
     private long probeSequence;
+    private long publishedSkbVersion = -1;
+    /** Inbound messages a caller may be waiting on (handshakes, probes), kernel loop only. */
+    private long foregroundMessages;
     private boolean leaving;
 
     /**
@@ -145,7 +159,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .selfCoreId(coreId)
             .sender(new ShootdownPublisher(endpoint.publisher()))
             .nanoClock(clock), topology, rttMatrix);
-        new ShootdownAdapter(shootdownBench.shootdown()).registerWith(endpoint.dispatcher());
+        this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
+        shootdownAdapter.registerWith(endpoint.dispatcher());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
         try
         {
@@ -191,6 +206,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         nextProbeNs = nowNs;
         nextRowNs = Ticks.nextTick(nowNs, ctx.skbRowIntervalNs());
         nextStatusNs = nowNs;
+        publishSkbView();
         LOGGER.info("core {} kernel loop started: incarnation={} peers={}", coreId, ctx.incarnation(), ctx.peers().size());
     }
 
@@ -202,34 +218,44 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             return 0;
         }
         final long nowNs = clock.nanoTime();
-        int work = endpoint.poll();
-        work += membership.doWork(nowNs);
+        final long foregroundBefore = foregroundMessages();
+        // A full poll may have left frames in the inbox (a heartbeat burst from 63 peers is more
+        // than one poll's worth): drain it now rather than on the next wake.
+        int polls = 1;
+        while (endpoint.poll() >= pollFragmentsMax && polls < POLLS_PER_DUTY_CYCLE_MAX)
+        {
+            polls++;
+        }
+        int work = 0;
+        membership.doWork(nowNs);
         work += lrpcServer.doWork();
         work += replication.doWork(nowNs);
         work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {
-            // On the shared grid: peers are awake for the heartbeat burst, so the RTT measured is
-            // the interconnect's and not a peer's idle park.
+            // On the shared grid: every core probes in the same burst, and a probe or its answer
+            // is work (the backoff starts over), so most probes find their peer awake; the
+            // probe's windowed minimum drops those that found it parked.
             nextProbeNs = Ticks.nextTick(nowNs, ctx.rttProbeIntervalNs());
             work += probeRtts(nowNs);
         }
         if (nowNs - nextRowNs >= 0)
         {
             nextRowNs = Ticks.nextTick(nowNs, ctx.skbRowIntervalNs());
-            work += skbRows.publishOwnRow(rttProbe);
+            skbRows.publishOwnRow(rttProbe);
         }
         if (nowNs - nextStatusNs >= 0)
         {
-            nextStatusNs = nowNs + ctx.statusPublishIntervalNs();
+            nextStatusNs = Ticks.nextTick(nowNs, ctx.statusPublishIntervalNs());
             publishSnapshots(nowNs);
         }
         // Whatever the timers queued leaves in this duty cycle.
-        work += endpoint.flush();
+        endpoint.flush();
         if (replication.afterFlush())
         {
             health.set(new AdminHealth("frozen", replication.chaos().frozenReason()));
         }
+        work += (int)Math.min(Integer.MAX_VALUE, foregroundMessages() - foregroundBefore);
         return work;
     }
 
@@ -259,6 +285,21 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         }
     }
 
+    /** A new /skb view when the matrix changed since the last one. */
+    private void publishSkbView()
+    {
+        if (rttMatrix.version() != publishedSkbVersion || null == skbSource.latest())
+        {
+            publishedSkbVersion = rttMatrix.version();
+            skbSource.publish(SkbView.of(topology, rttMatrix));
+        }
+    }
+
+    private long foregroundMessages()
+    {
+        return foregroundMessages + shootdownAdapter.messagesHandled();
+    }
+
     private int probeRtts(final long nowNs)
     {
         int sent = 0;
@@ -280,12 +321,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private void publishSnapshots(final long nowNs)
     {
         final var snapshot = membership.snapshot(nowNs);
-        statusSnapshot.publish(statusWriter.status(snapshot, leaving));
-        final SkbView published = skbSource.latest();
-        if (null == published || published.fingerprint() != rttMatrix.fingerprint())
-        {
-            skbSource.publish(SkbView.of(topology, rttMatrix));
-        }
+        statusSnapshot.publishLazily(statusWriter.status(snapshot, leaving));
+        publishSkbView();
         health.set(leaving ? AdminHealth.down("core " + coreId + " is shutting down") : AdminHealth.UP);
     }
 
@@ -295,6 +332,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onHello(final int sourceCoreId, final long sourceIncarnation, final long correlationId,
         final int schemaVersion, final int peerHostId, final long timestampNs, final boolean reply)
     {
+        foregroundMessages++;
         membership.onHello(sourceCoreId, sourceIncarnation, peerHostId, reply, clock.nanoTime());
     }
 
@@ -309,6 +347,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onPing(final int sourceCoreId, final long correlationId, final long timestampNs,
         final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
+        foregroundMessages++;
         membership.onHeard(sourceCoreId, endpoint.incarnations().incarnation(sourceCoreId), clock.nanoTime());
         endpoint.publisher().sendPong(sourceCoreId, correlationId, timestampNs, payload, payloadOffset, payloadLength);
     }
@@ -317,6 +356,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onPong(final int sourceCoreId, final long correlationId, final long pingTimestampNs,
         final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
+        foregroundMessages++;
         final long nowNs = clock.nanoTime();
         membership.onHeard(sourceCoreId, endpoint.incarnations().incarnation(sourceCoreId), nowNs);
         if (rttProbe.onPong(sourceCoreId, pingTimestampNs, nowNs))
@@ -328,12 +368,14 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     @Override
     public void onGoodbye(final int sourceCoreId, final long sourceIncarnation, final short reason)
     {
+        foregroundMessages++;
         membership.onGoodbye(sourceCoreId, sourceIncarnation, clock.nanoTime());
     }
 
     @Override
     public void onNewIncarnation(final int peerCoreId, final long oldIncarnation, final long newIncarnation)
     {
+        rttProbe.forget(peerCoreId);
         membership.onNewIncarnation(peerCoreId, oldIncarnation, newIncarnation, clock.nanoTime());
     }
 

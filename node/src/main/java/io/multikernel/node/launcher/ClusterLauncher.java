@@ -28,10 +28,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClusterLauncher
 {
-    /** JVM options of each core process; small heaps so many cores fit one machine. */
+    /**
+     * JVM options of each core process: small heaps so many cores fit one machine, and no perf-data
+     * sampling (its thread wakes 20 times a second in every JVM; jcmd still attaches by pid).
+     */
     static final List<String> CORE_JVM_ARGS = List.of("-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+UseSerialGC",
-        "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m");
-    static final List<String> DRIVER_JVM_ARGS = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC");
+        "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:-UsePerfData");
+    static final List<String> DRIVER_JVM_ARGS = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
     /** Extra JVM options for cores, space separated. */
     static final String CORE_JAVA_OPTS_ENV = "MK_CORE_JAVA_OPTS";
     private static final long POLL_INTERVAL_MS = 200;

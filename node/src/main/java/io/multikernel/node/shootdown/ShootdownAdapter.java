@@ -16,6 +16,7 @@ public final class ShootdownAdapter
     private final Shootdown shootdown;
     private final int[] cores = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
     private final int[] sizes = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
+    private long messagesHandled;
 
     /**
      * @param shootdown receives the decoded messages.
@@ -23,6 +24,14 @@ public final class ShootdownAdapter
     public ShootdownAdapter(final Shootdown shootdown)
     {
         this.shootdown = shootdown;
+    }
+
+    /**
+     * @return requests and acks decoded so far (kernel loop only).
+     */
+    public long messagesHandled()
+    {
+        return messagesHandled;
     }
 
     /**
@@ -50,6 +59,7 @@ public final class ShootdownAdapter
         @Override
         protected void onDecoded(final ShootdownRequestDecoder decoder)
         {
+            messagesHandled++;
             final int source = decoder.envelope().sourceCoreId();
             final long roundId = decoder.roundId();
             final int initiator = decoder.initiatorCoreId();
@@ -87,6 +97,7 @@ public final class ShootdownAdapter
         @Override
         protected void onDecoded(final ShootdownAckDecoder decoder)
         {
+            messagesHandled++;
             shootdown.onAck(decoder.envelope().sourceCoreId(), decoder.roundId(), decoder.acknowledgedCores());
         }
     }

@@ -57,6 +57,7 @@ public final class RttMatrix
     private final long[] rttNs;
     private final long[] rowIncarnation;
     private final long[] rowSequence;
+    private long version;
 
     /**
      * @param topology the cores; every RTT starts unknown.
@@ -235,13 +236,24 @@ public final class RttMatrix
                     return byContent == 0 ? MergeOutcome.DUPLICATE : MergeOutcome.CONFLICT_IGNORED;
                 }
                 System.arraycopy(rowNs, 0, rttNs, base, coreCount);
+                version++;
                 return MergeOutcome.CONFLICT_APPLIED;
             }
         }
         System.arraycopy(rowNs, 0, rttNs, base, coreCount);
         rowIncarnation[index] = incarnation;
         rowSequence[index] = sequence;
+        version++;
         return MergeOutcome.APPLIED;
+    }
+
+    /**
+     * @return a counter that moves whenever a row is applied: equal values mean the matrix has not
+     *         changed in between (cheaper than comparing {@link #fingerprint()}s).
+     */
+    public long version()
+    {
+        return version;
     }
 
     /**

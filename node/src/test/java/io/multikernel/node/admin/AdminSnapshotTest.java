@@ -23,6 +23,25 @@ class AdminSnapshotTest
     }
 
     @Test
+    void lazySnapshotRendersOnceOnFirstReadAndTheNextPublishReplacesIt()
+    {
+        final JsonSnapshot snapshot = new JsonSnapshot();
+        final java.util.concurrent.atomic.AtomicInteger renders = new java.util.concurrent.atomic.AtomicInteger();
+        snapshot.publishLazily(() -> "{\"render\":" + renders.incrementAndGet() + "}");
+        assertThat(renders.get()).isZero();
+        assertThat(snapshot.json()).isEqualTo("{\"render\":1}");
+        assertThat(snapshot.json()).isEqualTo("{\"render\":1}");
+        assertThat(renders.get()).isEqualTo(1);
+
+        snapshot.publishLazily(() -> "{\"core\":3}");
+        snapshot.publishLazily(() -> "{\"core\":4}");
+        assertThat(snapshot.json()).isEqualTo("{\"core\":4}");
+        assertThatThrownBy(() -> snapshot.publishLazily(null)).isInstanceOf(IllegalArgumentException.class);
+        snapshot.publishLazily(() -> null);
+        assertThatThrownBy(snapshot::json).hasMessageContaining("rendered null");
+    }
+
+    @Test
     void healthIsUpOnlyForTheUpStatus()
     {
         assertThat(AdminHealth.UP.isUp()).isTrue();

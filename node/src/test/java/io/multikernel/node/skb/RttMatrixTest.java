@@ -63,11 +63,16 @@ class RttMatrixTest
         final long[] newer = {0, 400, 9_000};
         final long[] nextLife = {0, 300, U};
 
+        final long before = matrix.version();
         assertThat(matrix.mergeRow(10, 1, 2, newer)).isEqualTo(APPLIED);
+        assertThat(matrix.version()).isEqualTo(before + 1);
         assertThat(matrix.mergeRow(10, 1, 1, old)).isEqualTo(STALE);
         assertThat(matrix.mergeRow(10, 1, 2, newer)).isEqualTo(DUPLICATE);
+        assertThat(matrix.mergeRow(99, 1, 1, newer)).isEqualTo(REJECTED);
+        assertThat(matrix.version()).as("only applied rows move the version").isEqualTo(before + 1);
         assertThat(matrix.rttNs(10, 20)).isEqualTo(400);
         assertThat(matrix.mergeRow(10, 2, 1, nextLife)).isEqualTo(APPLIED);
+        assertThat(matrix.version()).isEqualTo(before + 2);
         assertThat(matrix.mergeRow(10, 1, 99, newer)).isEqualTo(STALE);
         assertThat(matrix.rttNs(10, 20)).isEqualTo(300);
         assertThat(matrix.rttNs(10, 30)).isEqualTo(U);

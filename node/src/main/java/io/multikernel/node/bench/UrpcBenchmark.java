@@ -36,6 +36,8 @@ public final class UrpcBenchmark
     /** Target: URPC throughput at least this fraction of raw Aeron's. */
     public static final double THROUGHPUT_RATIO_TARGET = 0.8;
     static final List<String> SYSTEMS = List.of("raw", "urpc");
+    /** Environment variable with extra JVM options for the ponging JVMs. */
+    public static final String PEER_JAVA_OPTS_ENV = "MK_BENCH_PEER_JAVA_OPTS";
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
     private static final long HISTOGRAM_MAX_NS = TimeUnit.SECONDS.toNanos(10);
 
@@ -111,7 +113,7 @@ public final class UrpcBenchmark
     {
         final BenchChannels channels = new BenchChannels(media, config.termLength,
             Media.UDP == media ? freeUdpPort() : 0, Media.UDP == media ? freeUdpPort() : 0);
-        final List<String> command = JvmFlags.javaCommand(BenchPeerMain.class, List.of("-Xmx128m"));
+        final List<String> command = JvmFlags.javaCommand(BenchPeerMain.class, peerJvmArguments());
         command.addAll(List.of(system, aeronDirectory, config.idle));
         command.addAll(List.of(channels.toArgs()));
         final Path log = workDir.resolve(system + "-" + media + "-peer.log");
@@ -162,6 +164,21 @@ public final class UrpcBenchmark
             }
             Thread.yield();
         }
+    }
+
+    /**
+     * The ponging JVM's flags: a small heap, plus {@value #PEER_JAVA_OPTS_ENV} (whitespace separated)
+     * for profiling it, e.g. {@code -XX:StartFlightRecording=filename=pong.jfr}.
+     */
+    static List<String> peerJvmArguments()
+    {
+        final List<String> arguments = new ArrayList<>(List.of("-Xmx128m"));
+        final String extra = System.getenv(PEER_JAVA_OPTS_ENV);
+        if (null != extra && !extra.isBlank())
+        {
+            arguments.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return arguments;
     }
 
     private IdleStrategy idle()

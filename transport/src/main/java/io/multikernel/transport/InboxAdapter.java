@@ -5,6 +5,8 @@ import io.aeron.logbuffer.Header;
 import io.multikernel.schema.EnvelopeDecoder;
 import io.multikernel.schema.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +43,13 @@ public final class InboxAdapter implements FragmentHandler
     public static final int FRAME_LENGTH_MIN_BYTES = MessageHeaderDecoder.ENCODED_LENGTH + EnvelopeDecoder.ENCODED_LENGTH;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(InboxAdapter.class);
+    private static final int INCARNATION_OFFSET = EnvelopeDecoder.sourceIncarnationEncodingOffset();
 
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final EnvelopeDecoder envelopeDecoder = new EnvelopeDecoder();
+    static
+    {
+        // The wide reads in dispatchMessage rely on the layout drawn above.
+        checkLayout();
+    }
     private final int selfCoreId;
     private final int messageLengthMax;
     private final MessageDispatcher dispatcher;
@@ -169,23 +175,25 @@ public final class InboxAdapter implements FragmentHandler
         {
             return MessageHandler.rejected(RejectReason.TRUNCATED);
         }
-        headerDecoder.wrap(buffer, offset);
-        if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId())
+        // The message header and the envelope's fixed fields are read in three 8-byte loads instead
+        // of eight field reads: this runs once per message. The layout is checked once, when the class loads.
+        final long header = buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN);
+        if (MessageHeaderDecoder.SCHEMA_ID != ((int)(header >>> 32) & 0xFFFF))
         {
             return MessageHandler.rejected(RejectReason.FOREIGN_SCHEMA);
         }
-        final int version = headerDecoder.version();
+        final int version = (int)(header >>> 48);
         if (version < SCHEMA_VERSION_MIN)
         {
             return MessageHandler.rejected(RejectReason.UNSUPPORTED_VERSION);
         }
-        final int templateId = headerDecoder.templateId();
+        final int templateId = (int)(header >>> 16) & 0xFFFF;
         final MessageHandler handler = dispatcher.handler(templateId);
         if (null == handler)
         {
             return MessageHandler.rejected(RejectReason.UNKNOWN_TEMPLATE);
         }
-        final int blockLength = headerDecoder.blockLength();
+        final int blockLength = (int)header & 0xFFFF;
         if (blockLength < minBlockLength(templateId, version))
         {
             return MessageHandler.rejected(RejectReason.BAD_BLOCK_LENGTH);
@@ -195,10 +203,19 @@ public final class InboxAdapter implements FragmentHandler
         {
             return MessageHandler.rejected(RejectReason.TRUNCATED);
         }
-        final RejectReason envelopeReason = checkEnvelope(buffer, blockOffset);
-        if (null != envelopeReason)
+        final long cores = buffer.getLong(blockOffset, ByteOrder.LITTLE_ENDIAN);
+        final int sourceCoreId = (int)cores;
+        if (!incarnations.isKnown(sourceCoreId))
         {
-            return MessageHandler.rejected(envelopeReason);
+            return MessageHandler.rejected(RejectReason.UNKNOWN_SENDER);
+        }
+        if (selfCoreId != (int)(cores >>> 32))
+        {
+            return MessageHandler.rejected(RejectReason.WRONG_DESTINATION);
+        }
+        if (!incarnations.onFrom(sourceCoreId, buffer.getLong(blockOffset + INCARNATION_OFFSET, ByteOrder.LITTLE_ENDIAN)))
+        {
+            return MessageHandler.rejected(RejectReason.STALE_INCARNATION);
         }
         final int result = handler.onMessage(buffer, blockOffset, blockLength, version, frameEnd);
         if (result >= 0)
@@ -216,31 +233,29 @@ public final class InboxAdapter implements FragmentHandler
         return dispatcher.blockLength(templateId);
     }
 
-    private RejectReason checkEnvelope(final DirectBuffer buffer, final int blockOffset)
-    {
-        envelopeDecoder.wrap(buffer, blockOffset);
-        final int sourceCoreId = envelopeDecoder.sourceCoreId();
-        if (!incarnations.isKnown(sourceCoreId))
-        {
-            return RejectReason.UNKNOWN_SENDER;
-        }
-        if (selfCoreId != envelopeDecoder.destinationCoreId())
-        {
-            return RejectReason.WRONG_DESTINATION;
-        }
-        if (!incarnations.onFrom(sourceCoreId, envelopeDecoder.sourceIncarnation()))
-        {
-            return RejectReason.STALE_INCARNATION;
-        }
-        return null;
-    }
-
     private void reject(final RejectReason reason, final DirectBuffer buffer, final int offset, final int length)
     {
         metrics.onRejected(reason);
         final int templateId = length >= MessageHeaderDecoder.ENCODED_LENGTH ?
-            buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
+            buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
         log.warn(reason.ordinal(), rejectLogFormat, reason.metricTag(), templateId);
+    }
+
+    private static void checkLayout()
+    {
+        final boolean expected = MessageHeaderDecoder.ENCODED_LENGTH == 8 &&
+            MessageHeaderDecoder.blockLengthEncodingOffset() == 0 && MessageHeaderDecoder.blockLengthEncodingLength() == 2 &&
+            MessageHeaderDecoder.templateIdEncodingOffset() == 2 && MessageHeaderDecoder.templateIdEncodingLength() == 2 &&
+            MessageHeaderDecoder.schemaIdEncodingOffset() == 4 && MessageHeaderDecoder.schemaIdEncodingLength() == 2 &&
+            MessageHeaderDecoder.versionEncodingOffset() == 6 && MessageHeaderDecoder.versionEncodingLength() == 2 &&
+            EnvelopeDecoder.sourceCoreIdEncodingOffset() == 0 && EnvelopeDecoder.sourceCoreIdEncodingLength() == 4 &&
+            EnvelopeDecoder.destinationCoreIdEncodingOffset() == 4 && EnvelopeDecoder.destinationCoreIdEncodingLength() == 4 &&
+            EnvelopeDecoder.sourceIncarnationEncodingLength() == 8 &&
+            MessageHeaderDecoder.BYTE_ORDER == ByteOrder.LITTLE_ENDIAN && EnvelopeDecoder.BYTE_ORDER == ByteOrder.LITTLE_ENDIAN;
+        if (!expected)
+        {
+            throw new IllegalStateException("the SBE message header or envelope no longer has the layout InboxAdapter reads");
+        }
     }
 
     static Logger logger()

@@ -43,13 +43,7 @@ public final class InboxAdapter implements FragmentHandler
     public static final int FRAME_LENGTH_MIN_BYTES = MessageHeaderDecoder.ENCODED_LENGTH + EnvelopeDecoder.ENCODED_LENGTH;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(InboxAdapter.class);
-    private static final int INCARNATION_OFFSET = EnvelopeDecoder.sourceIncarnationEncodingOffset();
 
-    static
-    {
-        // The wide reads in dispatchMessage rely on the layout drawn above.
-        checkLayout();
-    }
     private final int selfCoreId;
     private final int messageLengthMax;
     private final MessageDispatcher dispatcher;
@@ -175,25 +169,25 @@ public final class InboxAdapter implements FragmentHandler
         {
             return MessageHandler.rejected(RejectReason.TRUNCATED);
         }
-        // The message header and the envelope's fixed fields are read in three 8-byte loads instead
-        // of eight field reads: this runs once per message. The layout is checked once, when the class loads.
-        final long header = buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN);
-        if (MessageHeaderDecoder.SCHEMA_ID != ((int)(header >>> 32) & 0xFFFF))
+        // The message header and the envelope's fixed fields in three 8-byte reads (FrameLayout)
+        // instead of seven field reads: this runs once per message.
+        final long header = buffer.getLong(offset, FrameLayout.BYTE_ORDER);
+        if (MessageHeaderDecoder.SCHEMA_ID != FrameLayout.schemaId(header))
         {
             return MessageHandler.rejected(RejectReason.FOREIGN_SCHEMA);
         }
-        final int version = (int)(header >>> 48);
+        final int version = FrameLayout.version(header);
         if (version < SCHEMA_VERSION_MIN)
         {
             return MessageHandler.rejected(RejectReason.UNSUPPORTED_VERSION);
         }
-        final int templateId = (int)(header >>> 16) & 0xFFFF;
+        final int templateId = FrameLayout.templateId(header);
         final MessageHandler handler = dispatcher.handler(templateId);
         if (null == handler)
         {
             return MessageHandler.rejected(RejectReason.UNKNOWN_TEMPLATE);
         }
-        final int blockLength = (int)header & 0xFFFF;
+        final int blockLength = FrameLayout.blockLength(header);
         if (blockLength < minBlockLength(templateId, version))
         {
             return MessageHandler.rejected(RejectReason.BAD_BLOCK_LENGTH);
@@ -203,17 +197,17 @@ public final class InboxAdapter implements FragmentHandler
         {
             return MessageHandler.rejected(RejectReason.TRUNCATED);
         }
-        final long cores = buffer.getLong(blockOffset, ByteOrder.LITTLE_ENDIAN);
-        final int sourceCoreId = (int)cores;
+        final long cores = buffer.getLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.BYTE_ORDER);
+        final int sourceCoreId = FrameLayout.sourceCoreId(cores);
         if (!incarnations.isKnown(sourceCoreId))
         {
             return MessageHandler.rejected(RejectReason.UNKNOWN_SENDER);
         }
-        if (selfCoreId != (int)(cores >>> 32))
+        if (selfCoreId != FrameLayout.destinationCoreId(cores))
         {
             return MessageHandler.rejected(RejectReason.WRONG_DESTINATION);
         }
-        if (!incarnations.onFrom(sourceCoreId, buffer.getLong(blockOffset + INCARNATION_OFFSET, ByteOrder.LITTLE_ENDIAN)))
+        if (!incarnations.onFrom(sourceCoreId, buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER)))
         {
             return MessageHandler.rejected(RejectReason.STALE_INCARNATION);
         }
@@ -239,23 +233,6 @@ public final class InboxAdapter implements FragmentHandler
         final int templateId = length >= MessageHeaderDecoder.ENCODED_LENGTH ?
             buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
         log.warn(reason.ordinal(), rejectLogFormat, reason.metricTag(), templateId);
-    }
-
-    private static void checkLayout()
-    {
-        final boolean expected = MessageHeaderDecoder.ENCODED_LENGTH == 8 &&
-            MessageHeaderDecoder.blockLengthEncodingOffset() == 0 && MessageHeaderDecoder.blockLengthEncodingLength() == 2 &&
-            MessageHeaderDecoder.templateIdEncodingOffset() == 2 && MessageHeaderDecoder.templateIdEncodingLength() == 2 &&
-            MessageHeaderDecoder.schemaIdEncodingOffset() == 4 && MessageHeaderDecoder.schemaIdEncodingLength() == 2 &&
-            MessageHeaderDecoder.versionEncodingOffset() == 6 && MessageHeaderDecoder.versionEncodingLength() == 2 &&
-            EnvelopeDecoder.sourceCoreIdEncodingOffset() == 0 && EnvelopeDecoder.sourceCoreIdEncodingLength() == 4 &&
-            EnvelopeDecoder.destinationCoreIdEncodingOffset() == 4 && EnvelopeDecoder.destinationCoreIdEncodingLength() == 4 &&
-            EnvelopeDecoder.sourceIncarnationEncodingLength() == 8 &&
-            MessageHeaderDecoder.BYTE_ORDER == ByteOrder.LITTLE_ENDIAN && EnvelopeDecoder.BYTE_ORDER == ByteOrder.LITTLE_ENDIAN;
-        if (!expected)
-        {
-            throw new IllegalStateException("the SBE message header or envelope no longer has the layout InboxAdapter reads");
-        }
     }
 
     static Logger logger()

@@ -212,6 +212,11 @@ public final class UrpcMetrics
         return counts[SEND_FAILURES + outcome.ordinal()];
     }
 
+    public long backPressureCount()
+    {
+        return counts[BACK_PRESSURE];
+    }
+
     public long receivedCount(final int templateId)
     {
         return counts[RECEIVED_MESSAGES + templateId];

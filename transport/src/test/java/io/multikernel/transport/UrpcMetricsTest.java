@@ -68,6 +68,7 @@ class UrpcMetricsTest
             .functionCounter().count()).isEqualTo(5);
         assertThat(registry.get("mk.urpc.back.pressure.events").functionCounter().count()).isEqualTo(1);
         assertThat(metrics.sendFailureCount(SendOutcome.NOT_CONNECTED)).isEqualTo(1);
+        assertThat(metrics.backPressureCount()).isEqualTo(1);
     }
 
     @Test

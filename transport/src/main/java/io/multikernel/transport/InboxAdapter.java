@@ -5,10 +5,10 @@ import io.aeron.logbuffer.Header;
 import io.multikernel.schema.EnvelopeDecoder;
 import io.multikernel.schema.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
-
-import java.nio.ByteOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.ByteOrder;
 
 /**
  * Validates every frame that reaches a core's inbox and hands good ones to the dispatch table.

@@ -5,8 +5,8 @@ import org.agrona.sbe.MessageDecoderFlyweight;
 
 /**
  * A {@link MessageHandler} around a generated SBE decoder: wraps the decoder at the sender's
- * version, walks variable-length data to prove it ends inside the frame, rewinds and dispatches the
- * decoder. The decoder is reused, so dispatch allocates nothing.
+ * version, walks variable-length data to prove it ends inside the frame, rewinds the decoder to the
+ * end of its root block and dispatches it. The decoder is reused, so dispatch allocates nothing.
  *
  * @param <D> the generated decoder type.
  */
@@ -49,19 +49,23 @@ public abstract class DecodingHandler<D extends MessageDecoderFlyweight> impleme
         {
             return MessageHandler.rejected(RejectReason.MALFORMED);
         }
-        if (limit < blockOffset + blockLength || limit > frameEnd)
+        final int blockEnd = blockOffset + blockLength;
+        if (limit < blockEnd || limit > frameEnd)
         {
             return MessageHandler.rejected(RejectReason.MALFORMED);
         }
-        decoder.wrap(buffer, blockOffset, blockLength, version);
+        // Rewind: the same state a fresh wrap leaves, without repeating it.
+        decoder.limit(blockEnd);
         onDecoded(decoder);
         return limit;
     }
 
     /**
-     * Walk past every variable-length field and group, normally {@code decoder.sbeSkip().limit()}.
+     * Walk past every variable-length field and group, normally {@code decoder.sbeSkip().limit()};
+     * a message whose only variable part is known can skip just that, as the decoder arrives freshly
+     * wrapped.
      *
-     * @param decoder wrapped at the frame.
+     * @param decoder wrapped at the frame, its limit at the end of the root block.
      * @return the offset one past the message's last byte.
      */
     protected abstract int skipToEnd(D decoder);

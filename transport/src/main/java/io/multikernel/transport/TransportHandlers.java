@@ -79,7 +79,9 @@ final class TransportHandlers
 
         protected int skipToEnd(final PingDecoder decoder)
         {
-            return decoder.sbeSkip().limit();
+            // Freshly wrapped: the payload is the only variable part.
+            decoder.skipPayload();
+            return decoder.limit();
         }
 
         protected void onDecoded(final PingDecoder decoder)
@@ -107,7 +109,9 @@ final class TransportHandlers
 
         protected int skipToEnd(final PongDecoder decoder)
         {
-            return decoder.sbeSkip().limit();
+            // Freshly wrapped: the payload is the only variable part.
+            decoder.skipPayload();
+            return decoder.limit();
         }
 
         protected void onDecoded(final PongDecoder decoder)

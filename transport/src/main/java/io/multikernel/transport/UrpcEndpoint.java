@@ -84,7 +84,8 @@ public final class UrpcEndpoint implements AutoCloseable
 
     /**
      * Read up to {@code pollFragmentsMax} fragments from each inbox media, dispatch them, then flush
-     * every pending batch (replies the handlers sent go out in the same duty cycle).
+     * every pending batch (replies the handlers sent go out in the same duty cycle) and publish the
+     * message counts to the metrics (see {@link UrpcMetrics#publish()}).
      *
      * @return fragments read plus batches sent, 0 when idle.
      * @throws IllegalStateException when a message handler threw: a broken invariant that must stop
@@ -102,7 +103,9 @@ public final class UrpcEndpoint implements AutoCloseable
         {
             throw new IllegalStateException("a message handler of core " + ctx.coreId + " failed: " + failure, failure);
         }
-        return work + publisher.flush();
+        work += publisher.flush();
+        metrics.publish();
+        return work;
     }
 
     /**
@@ -121,13 +124,16 @@ public final class UrpcEndpoint implements AutoCloseable
     }
 
     /**
-     * Offer every pending batch now; for messages sent outside {@link #poll()}.
+     * Offer every pending batch now, and publish the message counts; for messages sent outside
+     * {@link #poll()}.
      *
      * @return batches sent.
      */
     public int flush()
     {
-        return publisher.flush();
+        final int sent = publisher.flush();
+        metrics.publish();
+        return sent;
     }
 
     public UrpcPublisher publisher()
@@ -205,6 +211,7 @@ public final class UrpcEndpoint implements AutoCloseable
                 publisher.flush();
             }
             publisher.dropPendingBatches();
+            metrics.publish();
         }
         closeResources();
     }

@@ -6,9 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * URPC counters of one core. The core's agent is the only writer, so an increment is a plain read
- * and an ordered write (no CAS on the hot path); Micrometer reads the values when it is scraped
- * through {@link FunctionCounter}s. Meters are registered up front or on first use of a template,
+ * URPC counters of one core. The core's agent is the only writer. Per-message counts (messages and
+ * bytes sent and received, by type) are plain increments of the agent's own array, and
+ * {@link #publish()} copies the ones that changed, with ordered writes, to the array Micrometer
+ * reads through {@link FunctionCounter}s when it is scraped; the endpoint publishes at the end of
+ * every {@link UrpcEndpoint#poll()} and {@link UrpcEndpoint#flush()}, so a scrape sees every message
+ * up to the agent's last duty cycle, exactly. Rare counts (rejections, send failures, back pressure)
+ * are published as they happen. The accessors ({@link #receivedCount(int)} and the like) give the
+ * agent's own, always current, view. Meters are registered up front or on first use of a template,
  * and label cardinality is bounded by the schema (message types) and the enums (reasons).
  *
  * <pre>
@@ -37,7 +42,17 @@ public final class UrpcMetrics
     private final String[] typeNames = new String[TEMPLATES];
     private final boolean[] receivedRegistered = new boolean[TEMPLATES];
     private final boolean[] sentRegistered = new boolean[TEMPLATES];
+    /** The agent's counts: written and read by the agent thread only. */
+    private final long[] counts = new long[SLOTS];
+    /** What scrapes read: the counts as of the last {@link #publish()}, or current for rare counts. */
     private final AtomicLongArray values = new AtomicLongArray(SLOTS);
+    /** Per template: counted since the last publish; the list holds each such template once. */
+    private final boolean[] receivedDirty = new boolean[TEMPLATES];
+    private final boolean[] sentDirty = new boolean[TEMPLATES];
+    private final int[] dirtyReceived = new int[TEMPLATES];
+    private final int[] dirtySent = new int[TEMPLATES];
+    private int dirtyReceivedCount;
+    private int dirtySentCount;
 
     public UrpcMetrics(final MeterRegistry registry)
     {
@@ -71,7 +86,68 @@ public final class UrpcMetrics
         typeNames[templateId] = typeName;
     }
 
+    /**
+     * Count a dispatched message; visible to scrapes after the next {@link #publish()}.
+     *
+     * @param templateId  of the message, in 0..{@link #TEMPLATE_ID_MAX}.
+     * @param lengthBytes of the message.
+     */
     public void onReceived(final int templateId, final int lengthBytes)
+    {
+        if (!receivedDirty[templateId])
+        {
+            markReceived(templateId);
+        }
+        counts[RECEIVED_MESSAGES + templateId]++;
+        counts[RECEIVED_BYTES + templateId] += lengthBytes;
+    }
+
+    /**
+     * Count a message handed to the interconnect (or queued in a batch); visible to scrapes after the
+     * next {@link #publish()}.
+     *
+     * @param templateId  of the message, in 0..{@link #TEMPLATE_ID_MAX}.
+     * @param lengthBytes of the message.
+     */
+    public void onSent(final int templateId, final int lengthBytes)
+    {
+        if (!sentDirty[templateId])
+        {
+            markSent(templateId);
+        }
+        counts[SENT_MESSAGES + templateId]++;
+        counts[SENT_BYTES + templateId] += lengthBytes;
+    }
+
+    /**
+     * Make the per-message counts since the last call visible to scrapes. Costs one ordered write per
+     * changed counter, nothing when none changed.
+     *
+     * @return message types whose counts were published.
+     */
+    public int publish()
+    {
+        final int published = dirtyReceivedCount + dirtySentCount;
+        for (int i = 0; i < dirtyReceivedCount; i++)
+        {
+            final int templateId = dirtyReceived[i];
+            receivedDirty[templateId] = false;
+            values.lazySet(RECEIVED_MESSAGES + templateId, counts[RECEIVED_MESSAGES + templateId]);
+            values.lazySet(RECEIVED_BYTES + templateId, counts[RECEIVED_BYTES + templateId]);
+        }
+        dirtyReceivedCount = 0;
+        for (int i = 0; i < dirtySentCount; i++)
+        {
+            final int templateId = dirtySent[i];
+            sentDirty[templateId] = false;
+            values.lazySet(SENT_MESSAGES + templateId, counts[SENT_MESSAGES + templateId]);
+            values.lazySet(SENT_BYTES + templateId, counts[SENT_BYTES + templateId]);
+        }
+        dirtySentCount = 0;
+        return published;
+    }
+
+    private void markReceived(final int templateId)
     {
         if (!receivedRegistered[templateId])
         {
@@ -81,11 +157,11 @@ public final class UrpcMetrics
             register("mk.urpc.received", "Bytes received", "type", typeName(templateId), "bytes",
                 RECEIVED_BYTES + templateId);
         }
-        add(RECEIVED_MESSAGES + templateId, 1);
-        add(RECEIVED_BYTES + templateId, lengthBytes);
+        receivedDirty[templateId] = true;
+        dirtyReceived[dirtyReceivedCount++] = templateId;
     }
 
-    public void onSent(final int templateId, final int lengthBytes)
+    private void markSent(final int templateId)
     {
         if (!sentRegistered[templateId])
         {
@@ -94,8 +170,8 @@ public final class UrpcMetrics
                 SENT_MESSAGES + templateId);
             register("mk.urpc.sent", "Bytes sent", "type", typeName(templateId), "bytes", SENT_BYTES + templateId);
         }
-        add(SENT_MESSAGES + templateId, 1);
-        add(SENT_BYTES + templateId, lengthBytes);
+        sentDirty[templateId] = true;
+        dirtySent[dirtySentCount++] = templateId;
     }
 
     public void onRejected(final RejectReason reason)
@@ -122,24 +198,43 @@ public final class UrpcMetrics
         add(BACK_PRESSURE, 1);
     }
 
+    /**
+     * The accessors below are for the owning agent (and tests driving it): its current counts,
+     * published or not.
+     */
     public long rejectedCount(final RejectReason reason)
     {
-        return values.get(REJECTED + reason.ordinal());
+        return counts[REJECTED + reason.ordinal()];
     }
 
     public long sendFailureCount(final SendOutcome outcome)
     {
-        return values.get(SEND_FAILURES + outcome.ordinal());
+        return counts[SEND_FAILURES + outcome.ordinal()];
+    }
+
+    public long backPressureCount()
+    {
+        return counts[BACK_PRESSURE];
     }
 
     public long receivedCount(final int templateId)
     {
-        return values.get(RECEIVED_MESSAGES + templateId);
+        return counts[RECEIVED_MESSAGES + templateId];
+    }
+
+    public long receivedBytes(final int templateId)
+    {
+        return counts[RECEIVED_BYTES + templateId];
     }
 
     public long sentCount(final int templateId)
     {
-        return values.get(SENT_MESSAGES + templateId);
+        return counts[SENT_MESSAGES + templateId];
+    }
+
+    public long sentBytes(final int templateId)
+    {
+        return counts[SENT_BYTES + templateId];
     }
 
     public MeterRegistry registry()
@@ -157,8 +252,10 @@ public final class UrpcMetrics
 
     private void add(final int slot, final long delta)
     {
-        // Single writer: an ordered store is enough for readers on other threads.
-        values.lazySet(slot, values.get(slot) + delta);
+        // Rare counts are published at once. Single writer: an ordered store is enough for readers
+        // on other threads.
+        counts[slot] += delta;
+        values.lazySet(slot, counts[slot]);
     }
 
     private String typeName(final int templateId)

@@ -53,8 +53,6 @@ public final class UrpcPublisher
 
     private final BufferClaim bufferClaim = new BufferClaim();
     private final UnsafeBuffer scratch;
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final EnvelopeEncoder envelopeEncoder = new EnvelopeEncoder();
     private final HelloEncoder helloEncoder = new HelloEncoder();
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
     private final PingEncoder pingEncoder = new PingEncoder();
@@ -66,6 +64,8 @@ public final class UrpcPublisher
     private final int[] batchLengths;
     private final int[] batchMessages;
     private final int[] pendingDestinations;
+    /** Longest message that goes into a batch, per destination; 0 with batching off. */
+    private final int[] batchCapacityByCore;
     private int pendingCount;
 
     private Publication current;
@@ -98,6 +98,11 @@ public final class UrpcPublisher
         this.batchLengths = new int[publicationByCore.length];
         this.batchMessages = new int[publicationByCore.length];
         this.pendingDestinations = new int[publicationByCore.length];
+        this.batchCapacityByCore = new int[publicationByCore.length];
+        for (int i = 0; i < publicationByCore.length; i++)
+        {
+            batchCapacityByCore[i] = batchCapacity(publicationByCore[i]);
+        }
     }
 
     public SendOutcome sendHello(
@@ -215,7 +220,7 @@ public final class UrpcPublisher
         {
             return failed(SendOutcome.TOO_LARGE);
         }
-        final SendOutcome outcome = batching && messageLength <= batchCapacity(publication) ?
+        final SendOutcome outcome = messageLength <= batchCapacityByCore[destination] ?
             reserveInBatch(destination, publication, messageLength) : reserveFrame(destination, publication, messageLength);
         if (SendOutcome.SENT != outcome)
         {
@@ -225,16 +230,13 @@ public final class UrpcPublisher
         currentDestination = destination;
         frameLength = messageLength;
         frameTemplateId = templateId;
-        headerEncoder.wrap(frameBuffer, frameOffset)
-            .blockLength(blockLength)
-            .templateId(templateId)
-            .schemaId(MessageHeaderEncoder.SCHEMA_ID)
-            .version(MessageHeaderEncoder.SCHEMA_VERSION);
-        envelopeEncoder.wrap(frameBuffer, frameOffset + HEADER_LENGTH)
-            .sourceCoreId(selfCoreId)
-            .destinationCoreId(destination)
-            .sourceIncarnation(selfIncarnation)
-            .correlationId(correlationId);
+        // Header and envelope a word at a time (FrameLayout): this runs once per message.
+        final MutableDirectBuffer buffer = frameBuffer;
+        final int blockOffset = frameOffset + HEADER_LENGTH;
+        buffer.putLong(frameOffset, FrameLayout.header(blockLength, templateId), FrameLayout.BYTE_ORDER);
+        buffer.putLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.cores(selfCoreId, destination), FrameLayout.BYTE_ORDER);
+        buffer.putLong(blockOffset + FrameLayout.INCARNATION_OFFSET, selfIncarnation, FrameLayout.BYTE_ORDER);
+        buffer.putLong(blockOffset + FrameLayout.CORRELATION_OFFSET, correlationId, FrameLayout.BYTE_ORDER);
         return SendOutcome.SENT;
     }
 
@@ -379,9 +381,9 @@ public final class UrpcPublisher
             return SendOutcome.NOT_CONNECTED;
         }
         UnsafeBuffer batch = batchBuffers[destination];
-        if (null == batch || batch.capacity() != batchCapacity(publication))
+        if (null == batch)
         {
-            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(batchCapacity(publication)));
+            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(batchCapacityByCore[destination]));
             batchBuffers[destination] = batch;
         }
         if (batchLengths[destination] + messageLength > batch.capacity())
@@ -401,10 +403,12 @@ public final class UrpcPublisher
 
     /**
      * A batch is one unfragmented frame, and never longer than the receiver accepts a frame to be.
+     *
+     * @return bytes, or 0 when batching is off or there is no such publication.
      */
     private int batchCapacity(final Publication publication)
     {
-        return Math.min(publication.maxPayloadLength(), messageLengthMax);
+        return batching && null != publication ? Math.min(publication.maxPayloadLength(), messageLengthMax) : 0;
     }
 
     /**
@@ -555,6 +559,11 @@ public final class UrpcPublisher
             if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
             {
                 return SendOutcome.CLOSED;
+            }
+            if (Publication.ADMIN_ACTION == result)
+            {
+                // The log rotated to its next term: not back pressure, and the next attempt goes through.
+                continue;
             }
             if (!backPressured)
             {

@@ -187,6 +187,7 @@ class InboxAdapterTest
 
         assertThat(metrics.rejectedCount(RejectReason.TRUNCATED)).isEqualTo(1);
         assertThat(metrics.rejectedCount(RejectReason.UNKNOWN_SENDER)).isEqualTo(1);
+        metrics.publish();
         assertThat(metrics.registry().get("mk.urpc.messages.received").tag("type", "ping").functionCounter().count())
             .isEqualTo(1.0);
         assertThat(received).containsExactly("ping from 2 payload=ok");
@@ -301,6 +302,7 @@ class InboxAdapterTest
             }
             adapter.onFragment(buffer, 0, length, null);
         }
+        metrics.publish();
         double rejected = 0;
         for (final RejectReason reason : RejectReason.values())
         {

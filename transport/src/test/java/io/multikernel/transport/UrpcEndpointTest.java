@@ -66,6 +66,44 @@ class UrpcEndpointTest
     }
 
     @Test
+    void scrapesSeeExactMessageCountsByTypeAfterEachPoll()
+    {
+        final io.micrometer.core.instrument.MeterRegistry registryA = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        final io.micrometer.core.instrument.MeterRegistry registryB = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        final UrpcEndpoint a = UrpcEndpoint.launch(new UrpcEndpoint.Context().aeronDirectory(driver.aeronDirectory())
+            .coreId(1).peers(List.of(new PeerDescriptor(2, 0, null))).termLength(TERM_LENGTH).meterRegistry(registryA)
+            .handler(recorderA));
+        closeables.add(a);
+        final UrpcEndpoint b = UrpcEndpoint.launch(new UrpcEndpoint.Context().aeronDirectory(driver.aeronDirectory())
+            .coreId(2).peers(List.of(new PeerDescriptor(1, 0, null))).termLength(TERM_LENGTH).meterRegistry(registryB)
+            .handler(recorderB));
+        closeables.add(b);
+        awaitConnected(a, b);
+        final int count = 5000;
+        int sent = 0;
+        while (sent < count)
+        {
+            if (SendOutcome.SENT == a.publisher().sendHeartbeat(2, sent, sent))
+            {
+                sent++;
+            }
+            a.poll();
+            b.poll();
+        }
+        await(() -> recorderB.heartbeats.size() == count, a, b);
+        final int heartbeatLength = MessageHeaderEncoder.ENCODED_LENGTH + io.multikernel.schema.HeartbeatEncoder.BLOCK_LENGTH;
+        assertThat(registryA.get("mk.urpc.messages.sent").tag("type", "heartbeat").functionCounter().count())
+            .isEqualTo(count);
+        assertThat(registryA.get("mk.urpc.sent").tag("type", "heartbeat").functionCounter().count())
+            .isEqualTo((double)count * heartbeatLength);
+        assertThat(registryB.get("mk.urpc.messages.received").tag("type", "heartbeat").functionCounter().count())
+            .isEqualTo(count);
+        assertThat(registryB.get("mk.urpc.received").tag("type", "heartbeat").functionCounter().count())
+            .isEqualTo((double)count * heartbeatLength);
+        assertThat(b.metrics().receivedCount(io.multikernel.schema.HeartbeatEncoder.TEMPLATE_ID)).isEqualTo(count);
+    }
+
+    @Test
     void pingPongOverUdpLoopback()
     {
         final String endpointA = "127.0.0.1:" + freePort();

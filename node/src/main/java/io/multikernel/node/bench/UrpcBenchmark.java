@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * URPC against the floor. For each media (IPC, UDP loopback) and each system (raw Aeron, URPC with
  * SBE) it forks a ponging JVM, measures round trips from this JVM with one message in flight, then
- * one-way streaming throughput, and repeats; medians of the repeats are reported with the URPC/raw
+ * one-way streaming throughput (after a warm-up stream of the same length), and repeats; medians of the repeats are reported with the URPC/raw
  * ratios. Both systems run with the same idle strategy, driver, term length and payload.
  */
 public final class UrpcBenchmark
@@ -36,6 +36,8 @@ public final class UrpcBenchmark
     /** Target: URPC throughput at least this fraction of raw Aeron's. */
     public static final double THROUGHPUT_RATIO_TARGET = 0.8;
     static final List<String> SYSTEMS = List.of("raw", "urpc");
+    /** Environment variable with extra JVM options for the ponging JVMs. */
+    public static final String PEER_JAVA_OPTS_ENV = "MK_BENCH_PEER_JAVA_OPTS";
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
     private static final long HISTOGRAM_MAX_NS = TimeUnit.SECONDS.toNanos(10);
 
@@ -111,7 +113,7 @@ public final class UrpcBenchmark
     {
         final BenchChannels channels = new BenchChannels(media, config.termLength,
             Media.UDP == media ? freeUdpPort() : 0, Media.UDP == media ? freeUdpPort() : 0);
-        final List<String> command = JvmFlags.javaCommand(BenchPeerMain.class, List.of("-Xmx128m"));
+        final List<String> command = JvmFlags.javaCommand(BenchPeerMain.class, peerJvmArguments());
         command.addAll(List.of(system, aeronDirectory, config.idle));
         command.addAll(List.of(channels.toArgs()));
         final Path log = workDir.resolve(system + "-" + media + "-peer.log");
@@ -142,7 +144,10 @@ public final class UrpcBenchmark
             }
             rtt.recordValue(Math.min(System.nanoTime() - sentNs, HISTOGRAM_MAX_NS));
         }
-        pinger.stream(Math.max(1, config.streamMessages / 10));
+        // Warm the streaming path up as long as it is measured: it is not the round-trip path (no
+        // replies, full batches), and on a busy 2-CPU machine the JIT needs a while to compile it;
+        // a short warm-up measured the larger URPC code partly interpreted while raw was compiled.
+        pinger.stream(config.streamMessages);
         final long startNs = System.nanoTime();
         pinger.stream(config.streamMessages);
         final long elapsedNs = System.nanoTime() - startNs;
@@ -162,6 +167,21 @@ public final class UrpcBenchmark
             }
             Thread.yield();
         }
+    }
+
+    /**
+     * The ponging JVM's flags: a small heap, plus {@value #PEER_JAVA_OPTS_ENV} (whitespace separated)
+     * for profiling it, e.g. {@code -XX:StartFlightRecording=filename=pong.jfr}.
+     */
+    static List<String> peerJvmArguments()
+    {
+        final List<String> arguments = new ArrayList<>(List.of("-Xmx128m"));
+        final String extra = System.getenv(PEER_JAVA_OPTS_ENV);
+        if (null != extra && !extra.isBlank())
+        {
+            arguments.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return arguments;
     }
 
     private IdleStrategy idle()

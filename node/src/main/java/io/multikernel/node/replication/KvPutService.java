@@ -247,6 +247,18 @@ public final class KvPutService
         for (int i = 0; i < queued.size(); i++)
         {
             final PutGroup group = queued.get(i);
+            // Checked on arrival, counting the queue; it changes only when the engine closed or failed since.
+            final String refusal = proposer.proposalRefusal(0);
+            if (null != refusal)
+            {
+                for (int j = 0; j < group.size(); j++)
+                {
+                    count(Outcome.NOT_PROPOSED);
+                    server.replyDeferredError(group.tokens[j], LrpcStatus.UNAVAILABLE,
+                        "not proposed: " + refusal + "; nothing changed");
+                }
+                continue;
+            }
             putsPerTransaction.record(group.size());
             proposer.propose(group.replicas, group.operations, group);
         }

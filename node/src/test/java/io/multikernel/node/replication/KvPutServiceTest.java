@@ -411,6 +411,27 @@ class KvPutServiceTest
         assertThat(server.deferredCount()).isEqualTo(2);
     }
 
+    @Test
+    void putsQueuedWhenTheEngineStopsAreNotProposed()
+    {
+        queue(new int[]{0, 1}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        server.doWork();
+        proposer.refusal = "the replication engine of core 0 is closed; restart the core";
+
+        assertThat(service.flush()).isEqualTo(1);
+        final List<LrpcResult> results = awaitAll(2);
+
+        assertThat(proposer.proposals).isEmpty();
+        assertThat(results).allSatisfy(result ->
+        {
+            assertThat(result.status()).isEqualTo(LrpcStatus.UNAVAILABLE);
+            assertThat(result.message()).startsWith("not proposed: ").contains("is closed").endsWith("nothing changed");
+        });
+        assertThat(service.count("not_proposed")).isEqualTo(2);
+        assertThat(server.deferredCount()).isZero();
+    }
+
     private void assertRefused(final LrpcResult result, final int status, final String message)
     {
         assertThat(result.outcome()).isEqualTo(LrpcOutcome.REJECTED);

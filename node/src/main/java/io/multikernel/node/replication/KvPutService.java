@@ -48,7 +48,7 @@ import java.util.Set;
 public final class KvPutService
 {
     /** Most puts one transaction carries. */
-    public static final int PUTS_PER_TRANSACTION_MAX = 64;
+    public static final int PUTS_PER_TRANSACTION_MAX = 256;
 
     /** How often a put of an aborted group is proposed again on its own. */
     public static final int RETRIES_ALONE_AFTER_GROUP_ABORT_MAX = 1;

@@ -36,9 +36,10 @@ class KvPutServiceTest
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeProposer proposer = new FakeProposer();
-    private final LrpcChannel channel = LrpcChannel.createInMemory(LrpcLayout.of(2, 64 * 1024, 256, 128), CORE_ID, 7,
+    private final LrpcChannel channel = LrpcChannel.createInMemory(LrpcLayout.of(2, 64 * 1024, 256, 512), CORE_ID, 7,
         ProcessHandle.current().pid(), System.currentTimeMillis());
-    private final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel).meterRegistry(registry));
+    private final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel).meterRegistry(registry)
+        .requestsPerDutyCycleMax(1024));
     private final KvPutService service = new KvPutService(proposer, registry);
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[256]);
     private final LrpcClient client;
@@ -285,6 +286,7 @@ class KvPutServiceTest
     @Test
     void aGroupStopsAtPutsPerTransactionMax()
     {
+        proposer.operationsLengthMaxBytes = 1 << 20;
         final int puts = KvPutService.PUTS_PER_TRANSACTION_MAX + 3;
         for (int i = 0; i < puts; i++)
         {

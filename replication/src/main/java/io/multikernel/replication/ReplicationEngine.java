@@ -492,6 +492,14 @@ public final class ReplicationEngine<O> implements AutoCloseable
     }
 
     /**
+     * @return MAX_IN_FLIGHT_TRANSACTIONS: proposals beyond this many unfinished transactions are refused.
+     */
+    public int maxInFlightTransactions()
+    {
+        return context.maxInFlightTransactions();
+    }
+
+    /**
      * @return why a proposal made now would be refused at once (engine closed or failed, or
      *         MAX_IN_FLIGHT_TRANSACTIONS reached), or null when it would be started.
      */

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.multikernel.node.util.JsonWriter;
@@ -58,6 +59,8 @@ public final class CoreReplication implements AutoCloseable
     private final TwoPhaseBatchHandler inbound;
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
+    private final int operationsLengthMaxBytes;
+    private IntSupplier proposalSource = () -> 0;
 
     /**
      * Recovers from the data directory and registers the inbound path with the endpoint's dispatcher.
@@ -99,6 +102,7 @@ public final class CoreReplication implements AutoCloseable
         final int messageLengthMax = io.multikernel.transport.TransportConfiguration.messageLengthMax(
             io.multikernel.transport.TransportConfiguration.termLength());
         this.network = new UrpcNetwork(endpoint.publisher(), chaos, registry, messageLengthMax);
+        this.operationsLengthMaxBytes = Math.min(ReplicationConfiguration.maxOperationsLengthBytes(), messageLengthMax / 2);
         try
         {
             Files.createDirectories(dataDirectory);
@@ -110,7 +114,7 @@ public final class CoreReplication implements AutoCloseable
                 .dataDirectory(dataDirectory)
                 .fsyncPolicy(fsyncPolicy)
                 .maxBatchLengthBytes(messageLengthMax)
-                .maxOperationsLengthBytes(Math.min(ReplicationConfiguration.maxOperationsLengthBytes(), messageLengthMax / 2))
+                .maxOperationsLengthBytes(operationsLengthMaxBytes)
                 .nanoClock(nanoClock)
                 .meterRegistry(registry)
                 .observer(new ReplicationObserver()
@@ -138,7 +142,8 @@ public final class CoreReplication implements AutoCloseable
     }
 
     /**
-     * One duty cycle: queued commands (bounded), then the engine (timers, group commit, outcomes, sends).
+     * One duty cycle: proposals collected by kernel-side sources (LRPC puts of this cycle's drain),
+     * queued commands (bounded), then the engine (timers, group commit, outcomes, sends).
      *
      * @return work done; 0 when idle or frozen.
      */
@@ -148,8 +153,49 @@ public final class CoreReplication implements AutoCloseable
         {
             return 0;
         }
-        final int work = proxy.drain(this, CoreReplicationConfiguration.COMMANDS_PER_DUTY_CYCLE_MAX);
+        int work = proposalSource.getAsInt();
+        work += proxy.drain(this, CoreReplicationConfiguration.COMMANDS_PER_DUTY_CYCLE_MAX);
         return work + engine.doWork(nowNs);
+    }
+
+    /**
+     * Sets what proposes the transactions a kernel-side source collected since the last duty cycle;
+     * the kernel loop calls {@link #doWork(long)} right after its LRPC drain, so this runs then.
+     *
+     * @param source proposes and returns how many transactions it proposed.
+     */
+    public void proposalSource(final IntSupplier source)
+    {
+        this.proposalSource = source;
+    }
+
+    /**
+     * @param queuedTransactions transactions a caller will propose before the one asked about.
+     * @return why that proposal would be refused at once (engine closed or failed, or
+     *         MAX_IN_FLIGHT_TRANSACTIONS reached counting the queued ones), or null when it would be started.
+     */
+    public String proposalRefusal(final int queuedTransactions)
+    {
+        final String refusal = engine.proposalRefusal();
+        if (null != refusal)
+        {
+            return refusal;
+        }
+        final int maxInFlight = engine.maxInFlightTransactions();
+        if (engine.inFlightTransactions() + queuedTransactions >= maxInFlight)
+        {
+            return "core " + coreId + " already coordinates or has queued MAX_IN_FLIGHT_TRANSACTIONS=" + maxInFlight +
+                " transactions; retry later";
+        }
+        return null;
+    }
+
+    /**
+     * @return the most bytes the encoded operations of one transaction may take.
+     */
+    public int operationsLengthMaxBytes()
+    {
+        return operationsLengthMaxBytes;
     }
 
     /**
@@ -372,5 +418,7 @@ public final class CoreReplication implements AutoCloseable
     public void close()
     {
         engine.close();
+        // Answers what the source still holds (puts of groups the close aborted): the engine refuses now.
+        proposalSource.getAsInt();
     }
 }

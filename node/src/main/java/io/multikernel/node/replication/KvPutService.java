@@ -1,6 +1,7 @@
 package io.multikernel.node.replication;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.multikernel.node.lrpc.LrpcOperations;
 import io.multikernel.node.lrpc.LrpcServer;
@@ -13,30 +14,66 @@ import io.multikernel.replication.kv.KeyValueOperation;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The LRPC operation {@code kv.put}: an app asks its core for a replicated put on a set of replicas;
  * the core proposes a 2PC transaction as coordinator and answers when the outcome arrives (the
  * handler defers its reply). Runs on the kernel loop's thread.
  * <p>
+ * <b>Coalescing.</b> Puts that arrive in one duty cycle's LRPC drain are grouped by replica set and
+ * each group is proposed as one transaction by {@link #flush()}, which the core runs right after
+ * the drain: one set of WAL records and protocol messages for up to {@link #PUTS_PER_TRANSACTION_MAX}
+ * puts. A group holds distinct keys (a put to a key already in the open group starts a new group,
+ * so each transaction writes a key at most once) and at most {@code operationsLengthMaxBytes} of
+ * operations. Every put keeps its own exact answer: a committed group committed every put in it; an
+ * indefinite group is indefinite for every put; an aborted group applied nothing, so each of its
+ * puts is proposed again alone, once ({@link #RETRIES_ALONE_AFTER_GROUP_ABORT_MAX}), and answered
+ * with that transaction's outcome. A put that is alone in its transaction is answered with it.
+ * <p>
  * Replies (see {@link KvPutCodec}): OK with the transaction id when committed; ABORTED with the
  * reason (nothing changed); INDEFINITE when the coordinator cannot tell (it may have committed);
- * UNAVAILABLE when the put was not proposed (the engine coordinates its limit of transactions, or
- * the LRPC server holds its limit of deferred replies: nothing changed); INVALID_ARGUMENT or MALFORMED
- * for bad requests (a replica outside the cluster map, a core named twice, an empty key, lengths that
- * do not fit). Each outcome is counted in {@code mk_lrpc_kv_put_total{outcome}}.
+ * UNAVAILABLE when the put was not proposed (the engine coordinates its limit of transactions,
+ * counting the groups queued in this duty cycle, or the LRPC server holds its limit of deferred
+ * replies: nothing changed); INVALID_ARGUMENT or MALFORMED for bad requests (a replica outside the
+ * cluster map, a core named twice, an empty key, lengths that do not fit). Each outcome is counted in
+ * {@code mk_lrpc_kv_put_total{outcome}}; puts per transaction in {@code mk_lrpc_kv_put_transaction_puts},
+ * puts proposed again after their group aborted in {@code mk_lrpc_kv_put_group_retries_total}.
  */
 public final class KvPutService
 {
+    /** Most puts one transaction carries. */
+    public static final int PUTS_PER_TRANSACTION_MAX = 256;
+
+    /** How often a put of an aborted group is proposed again on its own. */
+    public static final int RETRIES_ALONE_AFTER_GROUP_ABORT_MAX = 1;
+
+    /** Bytes of {@code OperationsCodec}'s count field, and of its length field per operation. */
+    private static final int OPERATIONS_COUNT_LENGTH_BYTES = 4;
+    private static final int OPERATION_LENGTH_FIELD_BYTES = 4;
+
     /** What the service needs of the core's replication; {@link CoreReplication} in a core. */
     public interface Proposer
     {
         /** @return true when {@code coreId} is a core of the cluster map. */
         boolean isClusterCore(int coreId);
 
-        /** @return why a proposal now would be refused at once, or null when it would be started. */
-        String proposalRefusal();
+        /**
+         * @param queuedTransactions transactions that will be proposed before the one asked about.
+         * @return why a proposal after those would be refused at once, or null when it would be started.
+         */
+        String proposalRefusal(int queuedTransactions);
+
+        /** @return bytes one operation takes in a transaction's encoded operations. */
+        int encodedLength(KeyValueOperation operation);
+
+        /** @return the most bytes the encoded operations of one transaction may take. */
+        int operationsLengthMaxBytes();
 
         /** Proposes a transaction coordinated by this core; the outcome reaches the listener later. */
         void propose(ParticipantSet replicas, List<KeyValueOperation> operations, OutcomeListener listener);
@@ -52,10 +89,18 @@ public final class KvPutService
     private final KvPutCodec.Decoder decoder = new KvPutCodec.Decoder();
     private final UnsafeBuffer reply = new UnsafeBuffer(new byte[KvPutCodec.REPLY_LENGTH_BYTES]);
     private final Counter[] counters = new Counter[Outcome.values().length];
+    private final DistributionSummary putsPerTransaction;
+    private final Counter groupRetries;
+    /** Groups to propose at the next flush, in arrival order; retries alone come first. */
+    private final ArrayList<PutGroup> queued = new ArrayList<>();
+    private final ArrayList<PutGroup> retries = new ArrayList<>();
+    /** The group a put on a replica set joins, while it has room; cleared by each flush. */
+    private final Map<ParticipantSet, PutGroup> openGroups = new HashMap<>();
+    private LrpcServer server;
 
     /**
      * @param proposer the core's replication.
-     * @param registry for {@code mk_lrpc_kv_put_total}.
+     * @param registry for {@code mk_lrpc_kv_put_*}.
      */
     public KvPutService(final Proposer proposer, final MeterRegistry registry)
     {
@@ -67,10 +112,18 @@ public final class KvPutService
                 .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry);
         }
+        putsPerTransaction = DistributionSummary.builder("mk.lrpc.kv.put.transaction.puts")
+            .description("LRPC puts coalesced into one proposed transaction")
+            .baseUnit("puts")
+            .register(registry);
+        groupRetries = Counter.builder("mk.lrpc.kv.put.group.retries")
+            .description("LRPC puts proposed again alone after the transaction of their group aborted")
+            .register(registry);
     }
 
     /**
-     * Registers {@code kv.put} with a core's LRPC server.
+     * Registers {@code kv.put} with a core's LRPC server and its flush with the core's replication,
+     * which runs it after every LRPC drain.
      *
      * @param server      the core's LRPC server.
      * @param replication the core's replication, owned by the same kernel loop.
@@ -87,9 +140,19 @@ public final class KvPutService
                 return replication.isClusterCore(coreId);
             }
 
-            public String proposalRefusal()
+            public String proposalRefusal(final int queuedTransactions)
             {
-                return replication.engine().proposalRefusal();
+                return replication.proposalRefusal(queuedTransactions);
+            }
+
+            public int encodedLength(final KeyValueOperation operation)
+            {
+                return replication.replica().encodedLength(operation);
+            }
+
+            public int operationsLengthMaxBytes()
+            {
+                return replication.operationsLengthMaxBytes();
             }
 
             public void propose(final ParticipantSet replicas, final List<KeyValueOperation> operations,
@@ -99,6 +162,7 @@ public final class KvPutService
             }
         }, registry);
         server.register(LrpcOperations.KV_PUT, "kv.put", service::onRequest);
+        replication.proposalSource(service::flush);
         return service;
     }
 
@@ -129,7 +193,17 @@ public final class KvPutService
             refuse(server, Outcome.INVALID, LrpcStatus.INVALID_ARGUMENT, "kv.put " + ex.getMessage() + "; nothing done");
             return;
         }
-        final String refusal = proposer.proposalRefusal();
+        final KeyValueOperation put = KeyValueOperation.put(decoder.key(), decoder.value());
+        final int putLengthBytes = OPERATION_LENGTH_FIELD_BYTES + proposer.encodedLength(put);
+        PutGroup group = openGroups.get(replicas);
+        if (null != group && !group.admits(put, putLengthBytes, proposer.operationsLengthMaxBytes()))
+        {
+            openGroups.remove(replicas);
+            group = null;
+        }
+        // A put joining a queued group adds no transaction; one opening a group adds one after the queued.
+        final String refusal = proposer.proposalRefusal(null == group ? retries.size() + queued.size() :
+            retries.size() + queued.size() - 1);
         if (null != refusal)
         {
             refuse(server, Outcome.NOT_PROPOSED, LrpcStatus.UNAVAILABLE, "not proposed: " + refusal + "; nothing changed");
@@ -142,11 +216,95 @@ public final class KvPutService
             count(Outcome.NOT_PROPOSED);
             return;
         }
-        final KeyValueOperation put = KeyValueOperation.put(decoder.key(), decoder.value());
-        proposer.propose(replicas, List.of(put), (id, outcome) -> answer(server, token, id, outcome));
+        this.server = server;
+        if (null == group)
+        {
+            group = new PutGroup(replicas, 0);
+            queued.add(group);
+            openGroups.put(replicas, group);
+        }
+        group.add(put, putLengthBytes, token);
     }
 
-    private void answer(final LrpcServer server, final long token, final TransactionId id, final TransactionOutcome outcome)
+    /**
+     * Proposes the puts collected since the last flush: retries alone first, then one transaction
+     * per group. Kernel loop only, after the LRPC drain.
+     *
+     * @return transactions proposed.
+     */
+    public int flush()
+    {
+        final int proposed = retries.size() + queued.size();
+        if (0 == proposed)
+        {
+            return 0;
+        }
+        for (int i = 0; i < retries.size(); i++)
+        {
+            proposeRetry(retries.get(i));
+        }
+        retries.clear();
+        for (int i = 0; i < queued.size(); i++)
+        {
+            final PutGroup group = queued.get(i);
+            // Checked on arrival, counting the queue; it changes only when the engine closed or failed since.
+            final String refusal = proposer.proposalRefusal(0);
+            if (null != refusal)
+            {
+                for (int j = 0; j < group.size(); j++)
+                {
+                    count(Outcome.NOT_PROPOSED);
+                    server.replyDeferredError(group.tokens[j], LrpcStatus.UNAVAILABLE,
+                        "not proposed: " + refusal + "; nothing changed");
+                }
+                continue;
+            }
+            putsPerTransaction.record(group.size());
+            proposer.propose(group.replicas, group.operations, group);
+        }
+        queued.clear();
+        openGroups.clear();
+        return proposed;
+    }
+
+    private void proposeRetry(final PutGroup retry)
+    {
+        final String refusal = proposer.proposalRefusal(0);
+        if (null != refusal)
+        {
+            // Nothing was applied by the group; say so with both reasons.
+            count(Outcome.ABORTED);
+            server.replyDeferredError(retry.tokens[0], LrpcStatus.ABORTED, retry.groupAbortReason +
+                "; not proposed again alone: " + refusal + "; nothing changed");
+            return;
+        }
+        putsPerTransaction.record(1);
+        proposer.propose(retry.replicas, retry.operations, retry);
+    }
+
+    private void onGroupOutcome(final PutGroup group, final TransactionId id, final TransactionOutcome outcome)
+    {
+        if (TransactionOutcome.Status.ABORTED == outcome.status() && group.size() > 1 &&
+            group.attempt < RETRIES_ALONE_AFTER_GROUP_ABORT_MAX)
+        {
+            final String reason = "transaction " + id + " of " + group.size() + " puts aborted: " + outcome.reason();
+            for (int i = 0; i < group.size(); i++)
+            {
+                final PutGroup retry = new PutGroup(group.replicas, group.attempt + 1);
+                retry.add(group.operations.get(i), 0, group.tokens[i]);
+                retry.groupAbortReason = reason;
+                retries.add(retry);
+                groupRetries.increment();
+            }
+            return;
+        }
+        for (int i = 0; i < group.size(); i++)
+        {
+            answer(group.tokens[i], id, outcome);
+        }
+    }
+
+    private void answer(final long token, final TransactionId id, final TransactionOutcome outcome)
     {
         switch (outcome.status())
         {
@@ -185,5 +343,57 @@ public final class KvPutService
     long count(final String outcome)
     {
         return (long)counters[Outcome.valueOf(outcome.toUpperCase(java.util.Locale.ROOT)).ordinal()].count();
+    }
+
+    long groupRetries()
+    {
+        return (long)groupRetries.count();
+    }
+
+    /** Puts on one replica set proposed as one transaction, with the deferred reply of each. */
+    private final class PutGroup implements OutcomeListener
+    {
+        final ParticipantSet replicas;
+        /** 0 for a group of arrivals, 1.. for a put proposed again alone after its group aborted. */
+        final int attempt;
+        final ArrayList<KeyValueOperation> operations = new ArrayList<>();
+        final Set<String> keys = new HashSet<>();
+        long[] tokens = new long[4];
+        int operationsLengthBytes = OPERATIONS_COUNT_LENGTH_BYTES;
+        String groupAbortReason;
+
+        PutGroup(final ParticipantSet replicas, final int attempt)
+        {
+            this.replicas = replicas;
+            this.attempt = attempt;
+        }
+
+        int size()
+        {
+            return operations.size();
+        }
+
+        boolean admits(final KeyValueOperation put, final int putLengthBytes, final int operationsLengthMaxBytes)
+        {
+            return operations.size() < PUTS_PER_TRANSACTION_MAX && !keys.contains(put.key()) &&
+                operationsLengthBytes + putLengthBytes <= operationsLengthMaxBytes;
+        }
+
+        void add(final KeyValueOperation put, final int putLengthBytes, final long token)
+        {
+            if (operations.size() == tokens.length)
+            {
+                tokens = java.util.Arrays.copyOf(tokens, tokens.length * 2);
+            }
+            tokens[operations.size()] = token;
+            operations.add(put);
+            keys.add(put.key());
+            operationsLengthBytes += putLengthBytes;
+        }
+
+        public void onOutcome(final TransactionId transactionId, final TransactionOutcome outcome)
+        {
+            onGroupOutcome(this, transactionId, outcome);
+        }
     }
 }

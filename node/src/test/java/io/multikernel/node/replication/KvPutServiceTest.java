@@ -36,9 +36,10 @@ class KvPutServiceTest
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeProposer proposer = new FakeProposer();
-    private final LrpcChannel channel = LrpcChannel.createInMemory(LrpcLayout.of(2, 64 * 1024, 256, 4), CORE_ID, 7,
+    private final LrpcChannel channel = LrpcChannel.createInMemory(LrpcLayout.of(2, 64 * 1024, 256, 512), CORE_ID, 7,
         ProcessHandle.current().pid(), System.currentTimeMillis());
-    private final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel).meterRegistry(registry));
+    private final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel).meterRegistry(registry)
+        .requestsPerDutyCycleMax(1024));
     private final KvPutService service = new KvPutService(proposer, registry);
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[256]);
     private final LrpcClient client;
@@ -213,6 +214,226 @@ class KvPutServiceTest
         assertRefused(raw(8), LrpcStatus.INVALID_ARGUMENT, "replica count=" + Integer.MAX_VALUE);
     }
 
+    @Test
+    void putsOfOneDrainOnOneReplicaSetAreOneTransaction()
+    {
+        queue(new int[]{0, 1, 2}, "a", "1");
+        queue(new int[]{2, 1, 0}, "b", "2");
+        queue(new int[]{0, 1, 2}, "c", "3");
+        assertThat(drainAndFlush()).isEqualTo(1);
+
+        assertThat(proposer.proposals).hasSize(1);
+        assertThat(proposer.proposals.get(0).replicas).isEqualTo(ParticipantSet.of(0, 1, 2));
+        assertThat(proposer.proposals.get(0).operations).containsExactly(
+            KeyValueOperation.put("a", "1"), KeyValueOperation.put("b", "2"), KeyValueOperation.put("c", "3"));
+        assertThat(server.deferredCount()).isEqualTo(3);
+
+        final TransactionId id = new TransactionId(CORE_ID, 7, 5);
+        proposer.decide(0, id, TransactionOutcome.committed());
+        final List<LrpcResult> results = awaitAll(3);
+
+        assertThat(results).allSatisfy(result ->
+        {
+            assertThat(result.outcome()).isEqualTo(LrpcOutcome.SUCCESS);
+            assertThat(KvPutCodec.decodeReply(new UnsafeBuffer(result.payload()), 0, result.payload().length)).isEqualTo(id);
+        });
+        assertThat(service.count("committed")).isEqualTo(3);
+        assertThat(server.deferredCount()).isZero();
+        assertThat(registry.get("mk.lrpc.kv.put.transaction.puts").summary().count()).isEqualTo(1);
+        assertThat(registry.get("mk.lrpc.kv.put.transaction.puts").summary().totalAmount()).isEqualTo(3.0);
+    }
+
+    @Test
+    void aKeyAlreadyInTheOpenGroupStartsANewGroup()
+    {
+        queue(new int[]{0, 1}, "k", "1");
+        queue(new int[]{0, 1}, "j", "2");
+        queue(new int[]{0, 1}, "k", "3");
+        queue(new int[]{0, 1}, "i", "4");
+        assertThat(drainAndFlush()).isEqualTo(2);
+
+        assertThat(proposer.proposals.get(0).operations).containsExactly(
+            KeyValueOperation.put("k", "1"), KeyValueOperation.put("j", "2"));
+        assertThat(proposer.proposals.get(1).operations).containsExactly(
+            KeyValueOperation.put("k", "3"), KeyValueOperation.put("i", "4"));
+    }
+
+    @Test
+    void mixedReplicaSetsAreSeparateTransactions()
+    {
+        queue(new int[]{0, 1, 2}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        queue(new int[]{0, 1, 2}, "c", "3");
+        queue(new int[]{3}, "a", "4");
+        assertThat(drainAndFlush()).isEqualTo(3);
+
+        assertThat(proposer.proposals).hasSize(3);
+        assertThat(proposer.proposals.get(0).replicas).isEqualTo(ParticipantSet.of(0, 1, 2));
+        assertThat(proposer.proposals.get(0).operations).containsExactly(
+            KeyValueOperation.put("a", "1"), KeyValueOperation.put("c", "3"));
+        assertThat(proposer.proposals.get(1).replicas).isEqualTo(ParticipantSet.of(0, 1));
+        assertThat(proposer.proposals.get(1).operations).containsExactly(KeyValueOperation.put("b", "2"));
+        assertThat(proposer.proposals.get(2).replicas).isEqualTo(ParticipantSet.of(3));
+        assertThat(proposer.proposals.get(2).operations).containsExactly(KeyValueOperation.put("a", "4"));
+
+        proposer.decide(1, new TransactionId(CORE_ID, 7, 2), TransactionOutcome.aborted("core 1 voted NO"));
+        final List<LrpcResult> results = awaitAll(1);
+        assertThat(results.get(0).status()).isEqualTo(LrpcStatus.ABORTED);
+        assertThat(service.groupRetries()).as("a put alone is answered with its own outcome").isZero();
+        assertThat(server.deferredCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aGroupStopsAtPutsPerTransactionMax()
+    {
+        proposer.operationsLengthMaxBytes = 1 << 20;
+        final int puts = KvPutService.PUTS_PER_TRANSACTION_MAX + 3;
+        for (int i = 0; i < puts; i++)
+        {
+            queue(new int[]{0, 1}, "k" + i, "v");
+        }
+        assertThat(drainAndFlush()).isEqualTo(2);
+
+        assertThat(proposer.proposals.get(0).operations).hasSize(KvPutService.PUTS_PER_TRANSACTION_MAX);
+        assertThat(proposer.proposals.get(1).operations).hasSize(3);
+        assertThat(server.deferredCount()).isEqualTo(puts);
+    }
+
+    @Test
+    void aGroupStopsBeforeTheOperationsLengthLimit()
+    {
+        // Each put "kN" = "vvvvvvvvvv" takes 4 + 1 + 7 + 1 + 15 = 28 bytes; 4 bytes of count.
+        proposer.operationsLengthMaxBytes = 4 + 2 * 28;
+        for (int i = 0; i < 5; i++)
+        {
+            queue(new int[]{0, 1}, "k" + i, "vvvvvvvvvv");
+        }
+        assertThat(drainAndFlush()).isEqualTo(3);
+
+        assertThat(proposer.proposals.get(0).operations).hasSize(2);
+        assertThat(proposer.proposals.get(1).operations).hasSize(2);
+        assertThat(proposer.proposals.get(2).operations).hasSize(1);
+    }
+
+    @Test
+    void anAbortedGroupIsProposedAgainPutByPutEachWithItsOwnOutcome()
+    {
+        queue(new int[]{0, 1}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        queue(new int[]{0, 1}, "c", "3");
+        drainAndFlush();
+        proposer.decide(0, new TransactionId(CORE_ID, 7, 1), TransactionOutcome.aborted("core 1 voted NO: key b is locked"));
+        server.doWork();
+        client.poll();
+        assertThat(replies).as("nothing is answered before the retries").isEmpty();
+        assertThat(service.groupRetries()).isEqualTo(3);
+
+        assertThat(service.flush()).isEqualTo(3);
+        assertThat(proposer.proposals).hasSize(4);
+        assertThat(proposer.proposals.get(1).operations).containsExactly(KeyValueOperation.put("a", "1"));
+        assertThat(proposer.proposals.get(2).operations).containsExactly(KeyValueOperation.put("b", "2"));
+        assertThat(proposer.proposals.get(3).operations).containsExactly(KeyValueOperation.put("c", "3"));
+
+        final TransactionId committed = new TransactionId(CORE_ID, 7, 2);
+        proposer.decide(1, committed, TransactionOutcome.committed());
+        proposer.decide(2, new TransactionId(CORE_ID, 7, 3), TransactionOutcome.aborted("core 1 voted NO: key b is locked"));
+        proposer.decide(3, new TransactionId(CORE_ID, 7, 4), TransactionOutcome.indefinite("no outcome in time"));
+        final List<LrpcResult> results = awaitAll(3);
+
+        assertThat(results).extracting(LrpcResult::status)
+            .containsExactlyInAnyOrder(LrpcStatus.OK, LrpcStatus.ABORTED, LrpcStatus.INDEFINITE);
+        assertThat(results).filteredOn(result -> LrpcStatus.ABORTED == result.status())
+            .singleElement().extracting(LrpcResult::message).asString().contains("key b is locked");
+        assertThat(service.count("committed")).isEqualTo(1);
+        assertThat(service.count("aborted")).isEqualTo(1);
+        assertThat(service.count("indefinite")).isEqualTo(1);
+        assertThat(service.flush()).as("a retried put is not retried again").isZero();
+        assertThat(service.groupRetries()).isEqualTo(3);
+        assertThat(server.deferredCount()).isZero();
+    }
+
+    @Test
+    void aRetryTheEngineRefusesIsAbortedWithBothReasons()
+    {
+        queue(new int[]{0, 1}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        drainAndFlush();
+        proposer.decide(0, new TransactionId(CORE_ID, 7, 1), TransactionOutcome.aborted("prepare timed out"));
+        proposer.refusal = "the replication engine of core 0 is failed; restart the core";
+
+        assertThat(service.flush()).isEqualTo(2);
+        final List<LrpcResult> results = awaitAll(2);
+
+        assertThat(proposer.proposals).hasSize(1);
+        assertThat(results).allSatisfy(result ->
+        {
+            assertThat(result.status()).isEqualTo(LrpcStatus.ABORTED);
+            assertThat(result.outcome().isDefinite()).isTrue();
+            assertThat(result.message()).contains("prepare timed out").contains("not proposed again alone")
+                .contains("is failed").endsWith("nothing changed");
+        });
+        assertThat(service.count("aborted")).isEqualTo(2);
+        assertThat(server.deferredCount()).isZero();
+    }
+
+    @Test
+    void anIndefiniteGroupIsIndefiniteForEveryPut()
+    {
+        queue(new int[]{0, 1}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        drainAndFlush();
+        proposer.decide(0, new TransactionId(CORE_ID, 7, 1), TransactionOutcome.indefinite("the commit record's fsync failed"));
+        final List<LrpcResult> results = awaitAll(2);
+
+        assertThat(results).allSatisfy(result ->
+        {
+            assertThat(result.outcome()).isEqualTo(LrpcOutcome.INDEFINITE);
+            assertThat(result.message()).contains("may have committed");
+        });
+        assertThat(service.flush()).isZero();
+        assertThat(service.groupRetries()).isZero();
+        assertThat(service.count("indefinite")).isEqualTo(2);
+    }
+
+    @Test
+    void theInFlightLimitCountsTheGroupsQueuedInThisDrain()
+    {
+        proposer.capacity = 1;
+        queue(new int[]{0, 1}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        queue(new int[]{0, 2}, "c", "3");
+        assertThat(drainAndFlush()).isEqualTo(1);
+
+        assertThat(proposer.proposals.get(0).operations).containsExactly(
+            KeyValueOperation.put("a", "1"), KeyValueOperation.put("b", "2"));
+        final List<LrpcResult> refused = awaitAll(1);
+        assertThat(refused.get(0).status()).isEqualTo(LrpcStatus.UNAVAILABLE);
+        assertThat(refused.get(0).message()).startsWith("not proposed: ").contains("MAX_IN_FLIGHT").endsWith("nothing changed");
+        assertThat(service.count("not_proposed")).isEqualTo(1);
+        assertThat(server.deferredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void putsQueuedWhenTheEngineStopsAreNotProposed()
+    {
+        queue(new int[]{0, 1}, "a", "1");
+        queue(new int[]{0, 1}, "b", "2");
+        server.doWork();
+        proposer.refusal = "the replication engine of core 0 is closed; restart the core";
+
+        assertThat(service.flush()).isEqualTo(1);
+        final List<LrpcResult> results = awaitAll(2);
+
+        assertThat(proposer.proposals).isEmpty();
+        assertThat(results).allSatisfy(result ->
+        {
+            assertThat(result.status()).isEqualTo(LrpcStatus.UNAVAILABLE);
+            assertThat(result.message()).startsWith("not proposed: ").contains("is closed").endsWith("nothing changed");
+        });
+        assertThat(service.count("not_proposed")).isEqualTo(2);
+        assertThat(server.deferredCount()).isZero();
+    }
+
     private void assertRefused(final LrpcResult result, final int status, final String message)
     {
         assertThat(result.outcome()).isEqualTo(LrpcOutcome.REJECTED);
@@ -230,7 +451,37 @@ class KvPutServiceTest
         final long correlationId = client.send(LrpcOperations.KV_PUT, request, 0, length, this::onReply);
         assertThat(correlationId).isPositive();
         server.doWork();
+        service.flush();
         return correlationId;
+    }
+
+    /** Queues a request without running the server: several queued ones arrive in one drain. */
+    private long queue(final int[] replicas, final String key, final String value)
+    {
+        final int length = KvPutCodec.encodeRequest(request, 0, replicas, key, value);
+        final long correlationId = client.send(LrpcOperations.KV_PUT, request, 0, length, this::onReply);
+        assertThat(correlationId).isPositive();
+        return correlationId;
+    }
+
+    /** One duty cycle of the kernel loop: the LRPC drain, then the flush of the collected puts. */
+    private int drainAndFlush()
+    {
+        server.doWork();
+        return service.flush();
+    }
+
+    private List<LrpcResult> awaitAll(final int count)
+    {
+        for (int i = 0; i < 100 && replies.size() < count; i++)
+        {
+            server.doWork();
+            client.poll();
+        }
+        assertThat(replies).hasSize(count);
+        final List<LrpcResult> all = new ArrayList<>(replies);
+        replies.clear();
+        return all;
     }
 
     private final List<LrpcResult> replies = new ArrayList<>();
@@ -272,11 +523,13 @@ class KvPutServiceTest
         public void idle(final int workCount)
         {
             server.doWork();
+            service.flush();
         }
 
         public void idle()
         {
             server.doWork();
+            service.flush();
         }
 
         public void reset()
@@ -302,6 +555,10 @@ class KvPutServiceTest
     {
         final List<Proposal> proposals = new ArrayList<>();
         String refusal;
+        /** Transactions the fake engine may have in flight; counts proposals not yet decided. */
+        int capacity = Integer.MAX_VALUE;
+        int decided;
+        int operationsLengthMaxBytes = 4096;
 
         public boolean isClusterCore(final int coreId)
         {
@@ -315,9 +572,24 @@ class KvPutServiceTest
             return false;
         }
 
-        public String proposalRefusal()
+        public String proposalRefusal(final int queuedTransactions)
         {
-            return refusal;
+            if (null != refusal)
+            {
+                return refusal;
+            }
+            return (long)proposals.size() - decided + queuedTransactions >= capacity ?
+                "core 0 already coordinates or has queued MAX_IN_FLIGHT_TRANSACTIONS=" + capacity + " transactions" : null;
+        }
+
+        public int encodedLength(final KeyValueOperation operation)
+        {
+            return new io.multikernel.replication.kv.KeyValueStateMachine().encodedLength(operation);
+        }
+
+        public int operationsLengthMaxBytes()
+        {
+            return operationsLengthMaxBytes;
         }
 
         public void propose(final ParticipantSet replicas, final List<KeyValueOperation> operations,
@@ -328,6 +600,7 @@ class KvPutServiceTest
 
         void decide(final int index, final TransactionId id, final TransactionOutcome outcome)
         {
+            decided++;
             proposals.get(index).listener.onOutcome(id, outcome);
         }
     }

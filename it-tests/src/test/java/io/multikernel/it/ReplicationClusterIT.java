@@ -61,6 +61,7 @@ class ReplicationClusterIT
     private RunDirectory runDirectory;
     private ClusterMap map;
     private long coordinatorPid;
+    private List<ClusterStatus.CoreRow> launchedRows;
     private final List<ManagedProcess> restarted = new ArrayList<>();
 
     @BeforeAll
@@ -74,6 +75,7 @@ class ReplicationClusterIT
         assertThat(rows).hasSize(CORES).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         map = ClusterMap.load(runDirectory.clusterFile());
         coordinatorPid = rows.stream().filter(r -> r.id() == COORDINATOR).findFirst().orElseThrow().pid();
+        launchedRows = rows;
     }
 
     @AfterAll
@@ -168,6 +170,78 @@ class ReplicationClusterIT
             awaitTrue("core " + core + " applied the commit",
                 () -> get(replica, "/kv/" + key).map(m -> "kept".equals(m.get("value"))).orElse(false), 20);
         }
+    }
+
+    @Test
+    @Order(4)
+    void aNameRegisteredAtOneCoreIsFoundAtEveryCoreAndNeedsEveryCoreUp() throws Exception
+    {
+        final Mk registered = mk("name", "register", "--core", "1", "memory.server", "--serving-core", "2");
+        assertThat(registered.exit()).as(registered.err()).isZero();
+        assertThat(registered.out()).isEqualTo("memory.server -> core 2 (registered at core 1)");
+        for (final int core : map.coreIds())
+        {
+            awaitTrue("memory.server found at core " + core, () ->
+                "memory.server -> core 2".equals(mk("name", "lookup", "--core", "" + core, "memory.server").out()), 20);
+            assertThat(get(core, "/kv/name/memory.server").orElseThrow()).containsEntry("value", "2");
+        }
+        assertThat(mk("name", "register", "--core", "3", "memory.server", "--serving-core", "2").exit()).isZero();
+        final Mk conflict = mk("name", "register", "--core", "0", "memory.server", "--serving-core", "3");
+        assertThat(conflict.exit()).isNotZero();
+        assertThat(conflict.err()).isEqualTo("mk: name register failed: service name 'memory.server' is already " +
+            "registered to core 2; nothing changed");
+
+        final int down = 3;
+        final long downPid = launchedRows.stream().filter(r -> r.id() == down).findFirst().orElseThrow().pid();
+        ProcessHandle.of(downPid).orElseThrow().destroyForcibly();
+        awaitTrue("core 3 killed", () -> ProcessHandle.of(downPid).isEmpty(), 10);
+        final Mk refused = mk("name", "register", "--core", "1", "vm-1", "--serving-core", "1");
+        System.out.println("registration with core 3 down: " + refused.err());
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).startsWith("mk: name register failed: service name 'vm-1' not registered")
+            .contains("3 did not vote").endsWith("nothing changed");
+        for (final int core : List.of(0, 1, 2))
+        {
+            final Mk missing = mk("name", "lookup", "--core", "" + core, "vm-1");
+            assertThat(missing.err()).isEqualTo("mk: name lookup failed: service name 'vm-1' is not registered at core " +
+                core);
+            assertThat(mk("name", "lookup", "--core", "" + core, "memory.server").out())
+                .isEqualTo("memory.server -> core 2");
+        }
+
+        final ManagedProcess restartedCore = ManagedProcess.start("repl-core-3-names", MkCommand.class,
+            coreJvmArgs(), List.of("core", "--id", "" + down, "--cluster", runDirectory.clusterFile().toString(),
+                "--data-dir", runDirectory.dataDirectory(down).toString()));
+        restarted.add(restartedCore);
+        restartedCore.awaitLine(line -> line.startsWith("core " + down + " up:"), 60, TimeUnit.SECONDS);
+        awaitTrue("restarted core 3 sees every peer and is seen by them", this::allSeeAll, 30);
+        assertThat(mk("name", "lookup", "--core", "3", "memory.server").out())
+            .as("recovered from core 3's write-ahead log").isEqualTo("memory.server -> core 2");
+        final Mk again = mk("name", "register", "--core", "1", "vm-1", "--serving-core", "1");
+        assertThat(again.exit()).as(again.err()).isZero();
+    }
+
+    private static List<String> coreJvmArgs()
+    {
+        final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx128m"));
+        jvmArgs.addAll(CORE_PROPERTIES);
+        return jvmArgs;
+    }
+
+    /** Runs {@code mk} in this JVM against the cluster's run directory: its exit code, output, first error line. */
+    private Mk mk(final String... args)
+    {
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--run-dir", runDirectory.root().toString()));
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        final int exit = MkCommand.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+            all.toArray(new String[0]));
+        return new Mk(exit, out.toString().trim(), err.toString().trim().lines().findFirst().orElse(""));
+    }
+
+    private record Mk(int exit, String out, String err)
+    {
     }
 
     private void killCoordinatorAndRestart(final String chaos) throws Exception

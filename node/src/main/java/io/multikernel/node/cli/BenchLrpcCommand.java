@@ -95,7 +95,7 @@ final class BenchLrpcCommand implements Callable<Integer>
         final LrpcChannel channel = LrpcChannel.createInMemory(LrpcConfiguration.layout(), 0, System.nanoTime(), pid,
             SystemEpochClock.INSTANCE.time());
         final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel));
-        LrpcCoreServices.register(server, null);
+        LrpcCoreServices.register(server);
         final AtomicBoolean running = new AtomicBoolean(true);
         final Thread kernel = new Thread(() ->
         {

@@ -3,6 +3,7 @@ package io.multikernel.node.cli;
 import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.lrpc.LrpcException;
 import io.multikernel.node.lrpc.LrpcOperations;
+import io.multikernel.node.lrpc.LrpcOutcome;
 import io.multikernel.node.lrpc.LrpcResult;
 import io.multikernel.node.skb.NameService;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -74,7 +75,18 @@ final class NameCommand implements Runnable
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[Integer.BYTES + name.length()]);
                 payload.putInt(0, serving);
                 payload.putStringWithoutLengthAscii(Integer.BYTES, name);
-                callOrFail(client, LrpcOperations.NAME_REGISTER, payload, payload.capacity());
+                final LrpcResult result = client.call(LrpcOperations.NAME_REGISTER, payload, 0, payload.capacity());
+                if (LrpcOutcome.INDEFINITE == result.outcome())
+                {
+                    // Not "failed": the registration may have committed; a lookup tells.
+                    spec.commandLine().getErr().println("mk: name register outcome unknown: " + result.message());
+                    spec.commandLine().getErr().flush();
+                    return MkCommand.EXIT_FAILURE;
+                }
+                if (!result.isSuccess())
+                {
+                    throw new LrpcException(result.message());
+                }
                 spec.commandLine().getOut().println(name + " -> core " + serving + " (registered at core " + target.core + ")");
                 spec.commandLine().getOut().flush();
             }

@@ -15,6 +15,7 @@ import io.multikernel.node.skb.NameService;
 import io.multikernel.node.replication.CoreReplication;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.KvPutService;
+import io.multikernel.node.replication.AgreedNameService;
 import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.shootdown.Shootdown;
 import io.multikernel.node.shootdown.ShootdownAdapter;
@@ -179,7 +180,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             endpoint.close();
             throw ex;
         }
-        LrpcCoreServices.register(lrpcServer, nameService);
+        LrpcCoreServices.register(lrpcServer);
+        AgreedNameService.register(lrpcServer, replication, nameService);
         KvPutService.register(lrpcServer, replication, metrics.registry());
     }
 

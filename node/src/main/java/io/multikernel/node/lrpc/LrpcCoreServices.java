@@ -8,9 +8,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.OptionalInt;
 
 /**
- * The operations every core serves over LRPC: {@code echo} (for tests and benchmarks) and the SKB
- * name service ({@code name.register}, {@code name.lookup}) against the core's {@link NameService}.
- * Registrations are local to the core for now; agreeing on them across cores is the monitor's job.
+ * The operation every LRPC server serves, {@code echo} (for tests and benchmarks), and, for a process
+ * without replication, the name service ({@code name.register}, {@code name.lookup}) against an
+ * in-memory {@link NameService} of that one process. A core serves the name service agreed by every
+ * core through the replicated store instead: {@code io.multikernel.node.replication.AgreedNameService}.
  */
 public final class LrpcCoreServices
 {
@@ -23,13 +24,29 @@ public final class LrpcCoreServices
     }
 
     /**
+     * Registers {@code echo} only.
+     *
+     * @param server to register with.
+     */
+    public static void register(final LrpcServer server)
+    {
+        server.register(LrpcOperations.ECHO, "echo", (s, payload, offset, length) -> s.reply(payload, offset, length));
+    }
+
+    /**
+     * Registers {@code echo} and a name service local to this process (not agreed with any other core).
+     *
      * @param server      to register with.
-     * @param nameService the core's name service, owned by the same kernel loop.
+     * @param nameService the process's name service, owned by the server's thread; null for echo only.
      */
     public static void register(final LrpcServer server, final NameService nameService)
     {
+        register(server);
+        if (null == nameService)
+        {
+            return;
+        }
         final LrpcCoreServices services = new LrpcCoreServices(nameService);
-        server.register(LrpcOperations.ECHO, "echo", (s, payload, offset, length) -> s.reply(payload, offset, length));
         server.register(LrpcOperations.NAME_REGISTER, "name.register", services::onNameRegister);
         server.register(LrpcOperations.NAME_LOOKUP, "name.lookup", services::onNameLookup);
     }

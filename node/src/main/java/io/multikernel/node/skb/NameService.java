@@ -13,7 +13,11 @@ import java.util.regex.Pattern;
  * {@link #SERVICE_NAME_LENGTH_MAX_CHARS} characters of {@code [a-z0-9._-]}, starting with a letter,
  * for example {@code memory.server} or {@code vm-3}. A name belongs to one core at a time.
  *
- * <p>This is the data structure; agreeing on registrations across cores is the monitor's job.
+ * <p>A core serves names from its replica of the replicated key-value store: a registration is the
+ * key {@link #keyOf(String) name/NAME} holding the serving core's id in decimal, agreed by every core
+ * through 2PC ({@code io.multikernel.node.replication.AgreedNameService}). This class holds the rules
+ * a registration must meet ({@link #nameProblem}, {@link #registrationProblem}), that key mapping,
+ * and an in-memory registry with the same rules, for single-process uses and tests.
  * Owned by one agent; not thread-safe.
  */
 public final class NameService
@@ -22,6 +26,9 @@ public final class NameService
     public static final int SERVICE_NAME_LENGTH_MAX_CHARS = 64;
     /** Most names the registry holds. */
     public static final int SERVICE_COUNT_MAX = 4_096;
+
+    /** Prefix of every registration's key in the replicated key-value store. */
+    public static final String KEY_PREFIX = "name/";
 
     private static final int NAME_DISPLAY_LENGTH_MAX_CHARS = 24;
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]*");
@@ -57,6 +64,48 @@ public final class NameService
     }
 
     /**
+     * @param name a valid service name.
+     * @return its key in the replicated key-value store, {@code name/NAME}.
+     */
+    public static String keyOf(final String name)
+    {
+        return KEY_PREFIX + name;
+    }
+
+    /**
+     * @param value the value of a {@code name/NAME} key, or null when the key is absent.
+     * @return the core id it holds, or empty when absent or not a core id (written by another writer).
+     */
+    public static OptionalInt coreOf(final String value)
+    {
+        if (null == value || value.isEmpty() || value.length() > 10 || !value.chars().allMatch(Character::isDigit))
+        {
+            return OptionalInt.empty();
+        }
+        final long coreId = Long.parseLong(value);
+        return coreId > Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of((int)coreId);
+    }
+
+    /**
+     * @param name   a candidate service name.
+     * @param coreId the candidate serving core.
+     * @return null when the name is valid and the core in the topology, else one line saying why not.
+     */
+    public String registrationProblem(final String name, final int coreId)
+    {
+        final String problem = nameProblem(name);
+        if (null != problem)
+        {
+            return problem;
+        }
+        if (!topology.contains(coreId))
+        {
+            return "cannot register service name '" + name + "' to core " + coreId + ": no such core";
+        }
+        return null;
+    }
+
+    /**
      * Registers a name to a core; registering the same name to the same core again is a no-op.
      *
      * @param name   a valid service name.
@@ -66,11 +115,10 @@ public final class NameService
      */
     public void register(final String name, final int coreId)
     {
-        requireValid(name);
-        if (!topology.contains(coreId))
+        final String problem = registrationProblem(name, coreId);
+        if (null != problem)
         {
-            throw new NameServiceException("cannot register service name '" + name + "' to core " + coreId +
-                ": no such core");
+            throw new NameServiceException(problem);
         }
         final Integer holder = coreByName.get(name);
         if (null != holder)

@@ -4,6 +4,8 @@ import io.multikernel.node.lrpc.LrpcChannel;
 import io.multikernel.node.lrpc.LrpcConfiguration;
 import io.multikernel.node.lrpc.LrpcCoreServices;
 import io.multikernel.node.lrpc.LrpcServer;
+import io.multikernel.node.lrpc.LrpcStatus;
+import io.multikernel.node.lrpc.LrpcOperations;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.skb.NameService;
@@ -116,6 +118,42 @@ class LrpcCommandTest
                 .isEqualTo(MkCommand.EXIT_FAILURE);
             assertThat(err.toString()).contains("to core 9: no such core");
             assertThat(run("lrpc", "ping", "--core", "2", "--run-dir", dir)).isEqualTo(MkCommand.EXIT_FAILURE);
+        }
+        finally
+        {
+            running.set(false);
+            kernel.join();
+            server.close();
+        }
+    }
+
+    @Test
+    void anIndefiniteRegistrationSaysItMayHaveRegistered() throws Exception
+    {
+        final LrpcChannel channel = LrpcChannel.createFile(LrpcChannel.fileOf(runDir.resolve("lrpc"), 2),
+            LrpcConfiguration.layout(), 2, 78, ProcessHandle.current().pid(), System.currentTimeMillis());
+        final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel));
+        server.register(LrpcOperations.NAME_REGISTER, "name.register", (s, payload, offset, length) ->
+            s.replyError(LrpcStatus.INDEFINITE, "service name 'vm-2' may have registered to core 2"));
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread kernel = new Thread(() ->
+        {
+            while (running.get())
+            {
+                if (0 == server.doWork())
+                {
+                    Thread.yield();
+                }
+            }
+        });
+        kernel.start();
+        try
+        {
+            assertThat(run("name", "register", "--core", "2", "vm-2", "--run-dir", runDir.toString()))
+                .isEqualTo(MkCommand.EXIT_FAILURE);
+            assertThat(err.toString().trim())
+                .isEqualTo("mk: name register outcome unknown: service name 'vm-2' may have registered to core 2");
+            assertThat(out.toString()).isEmpty();
         }
         finally
         {

@@ -26,7 +26,7 @@ public final class ClusterStatus
      * @param incarnation reported incarnation, -1 if not answering.
      * @param peersUp     peers it sees up, -1 if not answering.
      * @param peersTotal  peers it has, -1 if not answering.
-     * @param rttP50Us    median of its smoothed RTTs to peers, -1 if none.
+     * @param rttP50Us    median of its RTTs to peers (each the minimum of recent probes), -1 if none.
      * @param metricsUrl  where Prometheus scrapes it.
      */
     public record CoreRow(int id, String state, long pid, long incarnation, long peersUp, long peersTotal,

@@ -54,7 +54,7 @@ final class CoreStatusClient
 
     /**
      * @param status a core's status.
-     * @return the median of its peers' smoothed RTTs in microseconds, or -1 when none is measured.
+     * @return the median of its RTTs to peers (each the minimum of recent probes) in microseconds, or -1 when none is measured.
      */
     static double medianPeerRttUs(final Map<String, Object> status)
     {

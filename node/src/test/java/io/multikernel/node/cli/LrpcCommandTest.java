@@ -8,6 +8,8 @@ import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.node.lrpc.LrpcOperations;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.replication.AgreedNameService;
+import io.multikernel.node.replication.CommittingReplication;
 import io.multikernel.node.skb.NameService;
 import io.multikernel.node.skb.Topology;
 import org.junit.jupiter.api.Test;
@@ -89,21 +91,11 @@ class LrpcCommandTest
         final LrpcChannel channel = LrpcChannel.createFile(LrpcChannel.fileOf(runDir.resolve("lrpc"), 1),
             LrpcConfiguration.layout(), 1, 77, ProcessHandle.current().pid(), System.currentTimeMillis());
         final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel));
-        LrpcCoreServices.register(server, new NameService(Topology.from(
-            ClusterMap.local(3, 1, TransportKind.IPC, 40_000, 9_400))));
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final Thread kernel = new Thread(() ->
-        {
-            while (running.get())
-            {
-                if (0 == server.doWork())
-                {
-                    Thread.yield();
-                }
-            }
-        });
-        kernel.start();
-        try
+        final ClusterMap map = ClusterMap.local(3, 1, TransportKind.IPC, 40_000, 9_400);
+        LrpcCoreServices.register(server);
+        new AgreedNameService(new CommittingReplication(1, map.coreIds()), new NameService(Topology.from(map)))
+            .registerWith(server);
+        try (AutoCloseable kernel = serve(server))
         {
             final String dir = runDir.toString();
             assertThat(run("lrpc", "ping", "--core", "1", "--count", "50", "--run-dir", dir)).isZero();
@@ -121,8 +113,6 @@ class LrpcCommandTest
         }
         finally
         {
-            running.set(false);
-            kernel.join();
             server.close();
         }
     }
@@ -135,6 +125,23 @@ class LrpcCommandTest
         final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(channel));
         server.register(LrpcOperations.NAME_REGISTER, "name.register", (s, payload, offset, length) ->
             s.replyError(LrpcStatus.INDEFINITE, "service name 'vm-2' may have registered to core 2"));
+        try (AutoCloseable kernel = serve(server))
+        {
+            assertThat(run("name", "register", "--core", "2", "vm-2", "--run-dir", runDir.toString()))
+                .isEqualTo(MkCommand.EXIT_FAILURE);
+            assertThat(err.toString().trim())
+                .isEqualTo("mk: name register outcome unknown: service name 'vm-2' may have registered to core 2");
+            assertThat(out.toString()).isEmpty();
+        }
+        finally
+        {
+            server.close();
+        }
+    }
+
+    /** Runs the server's duty cycle on a thread of its own, as a core's kernel loop would, until closed. */
+    private static AutoCloseable serve(final LrpcServer server)
+    {
         final AtomicBoolean running = new AtomicBoolean(true);
         final Thread kernel = new Thread(() ->
         {
@@ -147,19 +154,10 @@ class LrpcCommandTest
             }
         });
         kernel.start();
-        try
-        {
-            assertThat(run("name", "register", "--core", "2", "vm-2", "--run-dir", runDir.toString()))
-                .isEqualTo(MkCommand.EXIT_FAILURE);
-            assertThat(err.toString().trim())
-                .isEqualTo("mk: name register outcome unknown: service name 'vm-2' may have registered to core 2");
-            assertThat(out.toString()).isEmpty();
-        }
-        finally
+        return () ->
         {
             running.set(false);
             kernel.join();
-            server.close();
-        }
+        };
     }
 }

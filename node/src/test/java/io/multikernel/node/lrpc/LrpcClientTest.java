@@ -37,7 +37,7 @@ class LrpcClientTest
     {
         fixture.close();
         fixture = new LrpcFixture(LrpcLayout.of(1, 4096, 64, 256));
-        LrpcCoreServices.register(fixture.server, null);
+        LrpcCoreServices.register(fixture.server);
         final LrpcClient client = fixture.attach();
         int sent = 0;
         long result;
@@ -63,7 +63,7 @@ class LrpcClientTest
     @Test
     void unansweredCallTimesOutAsIndefiniteAndALateReplyIsIgnored()
     {
-        LrpcCoreServices.register(fixture.server, null);
+        LrpcCoreServices.register(fixture.server);
         final LrpcClient client = fixture.attach();
         final long id = client.send(LrpcOperations.ECHO, ascii("slow"), 0, 4, recorder);
         fixture.advanceMs(100);
@@ -89,7 +89,7 @@ class LrpcClientTest
     @Test
     void closedCoreFailsCallsInFlightIndefinitelyAndNewCallsDefinitely()
     {
-        LrpcCoreServices.register(fixture.server, null);
+        LrpcCoreServices.register(fixture.server);
         final LrpcClient client = fixture.attach();
         client.send(LrpcOperations.ECHO, ascii("answered"), 0, 8, recorder);
         fixture.server.doWork();
@@ -147,7 +147,7 @@ class LrpcClientTest
         final LrpcChannel first = LrpcChannel.createFile(file, LrpcFixture.smallLayout(), 1, 100,
             ProcessHandle.current().pid(), System.currentTimeMillis());
         final LrpcServer server = new LrpcServer(new LrpcServer.Context().channel(first));
-        LrpcCoreServices.register(server, null);
+        LrpcCoreServices.register(server);
         final LrpcChannel second;
         try (LrpcClient client = LrpcClient.attach(new LrpcClient.Context().file(file).coreId(1)))
         {
@@ -218,7 +218,7 @@ class LrpcClientTest
     @Test
     void blockingCallReturnsTheResult()
     {
-        LrpcCoreServices.register(fixture.server, null);
+        LrpcCoreServices.register(fixture.server);
         final LrpcClient client = LrpcClient.attach(fixture.clientContext());
         final Thread core = new Thread(() ->
         {

@@ -1,9 +1,11 @@
 package io.multikernel.node.lrpc;
 
-import io.multikernel.node.skb.NameService;
-import io.multikernel.node.skb.Topology;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.replication.AgreedNameService;
+import io.multikernel.node.replication.CommittingReplication;
+import io.multikernel.node.skb.NameService;
+import io.multikernel.node.skb.Topology;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +39,9 @@ class LrpcServerTest
     private void registerCoreServices()
     {
         final ClusterMap map = ClusterMap.local(4, 1, TransportKind.IPC, 40_000, 9_400);
-        LrpcCoreServices.register(fixture.server, new NameService(Topology.from(map)));
+        LrpcCoreServices.register(fixture.server);
+        new AgreedNameService(new CommittingReplication(3, map.coreIds()),
+            new NameService(Topology.from(map))).registerWith(fixture.server);
     }
 
     @Test

@@ -65,6 +65,12 @@ final class LogRecords
         return wal;
     }
 
+    /** @return the position just past the last appended record. */
+    long appendPosition()
+    {
+        return wal.appendPosition();
+    }
+
     long appendIncarnation(final long incarnation) throws IOException
     {
         cursor.forWriting(scratch).putLong(incarnation);

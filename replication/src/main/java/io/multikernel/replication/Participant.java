@@ -202,9 +202,10 @@ final class Participant<O>
         }
         if (decision.commit() && fromCoordinator && !refusals.isRefused(id))
         {
-            // Committed here before (COMMITTED is durable once an ack could have gone) or forgotten
-            // after a snapshot: either way the coordinator is resending and needs the ack.
-            services.outbox.send(source, new Ack(id));
+            // Committed here before or forgotten after a snapshot: either way the coordinator is
+            // resending and needs the ack, once COMMITTED is durable (its ack may still be waiting
+            // for a shared fsync): everything appended so far covers it.
+            services.durability.await(services.log.appendPosition(), () -> services.outbox.send(source, new Ack(id)));
         }
     }
 
@@ -218,14 +219,23 @@ final class Participant<O>
         }
         finish(transaction, flags == LogRecords.FLAG_BY_OPERATOR ? RecentDecisions.FORCED_COMMIT : RecentDecisions.COMMITTED);
         services.observer.onParticipantDecision(id, true);
-        services.durability.await(position, () ->
+        final Runnable onDurable = () ->
         {
             services.observer.onParticipantCommitDurable(id);
             if (flags != LogRecords.FLAG_BY_OPERATOR)
             {
                 services.outbox.send(id.coordinatorCoreId(), new Ack(id));
             }
-        });
+        };
+        if (flags == LogRecords.FLAG_BY_OPERATOR)
+        {
+            services.durability.await(position, onDurable);
+        }
+        else
+        {
+            // Only the coordinator's bookkeeping waits for the ack: it shares a later fsync.
+            services.durability.awaitLazily(position, onDurable, services.nowNs);
+        }
     }
 
     private void abort(final ParticipantTransaction<O> transaction, final int flags) throws IOException

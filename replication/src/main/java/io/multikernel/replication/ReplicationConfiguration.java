@@ -24,6 +24,15 @@ public final class ReplicationConfiguration
     public static final String COMMIT_RESEND_INTERVAL_PROP_NAME = "mk.replication.commit.resend.interval";
     public static final long COMMIT_RESEND_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /**
+     * ACK_DELAY_MAX_NS: with fsync {@code group}, a participant's COMMITTED record is not forced on
+     * its own: the ack waits for the next fsync it can share (the next PREPARED, usually) and at
+     * most this long before the log is forced for it. Keeps the commit's fsync off the path of the
+     * next transaction. Below COMMIT_RESEND_INTERVAL_NS; 0 forces at once.
+     */
+    public static final String ACK_DELAY_MAX_PROP_NAME = "mk.replication.ack.delay.max";
+    public static final long ACK_DELAY_MAX_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(2);
+
     /** DECISION_QUERY_DELAY_NS: after voting yes, a participant waits this long for the decision before asking. */
     public static final String DECISION_QUERY_DELAY_PROP_NAME = "mk.replication.decision.query.delay";
     public static final long DECISION_QUERY_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -108,6 +117,11 @@ public final class ReplicationConfiguration
     public static long commitResendIntervalNs()
     {
         return SystemUtil.getDurationInNanos(COMMIT_RESEND_INTERVAL_PROP_NAME, COMMIT_RESEND_INTERVAL_DEFAULT_NS);
+    }
+
+    public static long ackDelayMaxNs()
+    {
+        return SystemUtil.getDurationInNanos(ACK_DELAY_MAX_PROP_NAME, ACK_DELAY_MAX_DEFAULT_NS);
     }
 
     public static long decisionQueryDelayNs()

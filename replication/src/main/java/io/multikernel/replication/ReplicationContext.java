@@ -40,6 +40,7 @@ public final class ReplicationContext<O>
     private FsyncPolicy fsyncPolicy = ReplicationConfiguration.fsyncPolicy();
     private long prepareTimeoutNs = ReplicationConfiguration.prepareTimeoutNs();
     private long commitResendIntervalNs = ReplicationConfiguration.commitResendIntervalNs();
+    private long ackDelayMaxNs = ReplicationConfiguration.ackDelayMaxNs();
     private long decisionQueryDelayNs = ReplicationConfiguration.decisionQueryDelayNs();
     private long decisionQueryIntervalNs = ReplicationConfiguration.decisionQueryIntervalNs();
     private long cooperativeTerminationDelayNs = ReplicationConfiguration.cooperativeTerminationDelayNs();
@@ -77,6 +78,8 @@ public final class ReplicationContext<O>
         require(null != storage || null != dataDirectory, "storage or dataDirectory must be set");
         requirePositive(prepareTimeoutNs, "prepareTimeoutNs");
         requirePositive(commitResendIntervalNs, "commitResendIntervalNs");
+        require(ackDelayMaxNs >= 0 && ackDelayMaxNs < commitResendIntervalNs, "ackDelayMaxNs=" + ackDelayMaxNs +
+            " is not in 0..commitResendIntervalNs=" + commitResendIntervalNs + " (exclusive)");
         requirePositive(decisionQueryDelayNs, "decisionQueryDelayNs");
         requirePositive(decisionQueryIntervalNs, "decisionQueryIntervalNs");
         requirePositive(cooperativeTerminationDelayNs, "cooperativeTerminationDelayNs");
@@ -309,6 +312,21 @@ public final class ReplicationContext<O>
     public long commitResendIntervalNs()
     {
         return commitResendIntervalNs;
+    }
+
+    /**
+     * @param ackDelayMaxNs longest a participant's ack waits to share a later fsync (fsync group).
+     * @return this.
+     */
+    public ReplicationContext<O> ackDelayMaxNs(final long ackDelayMaxNs)
+    {
+        this.ackDelayMaxNs = ackDelayMaxNs;
+        return this;
+    }
+
+    public long ackDelayMaxNs()
+    {
+        return ackDelayMaxNs;
     }
 
     public ReplicationContext<O> decisionQueryDelayNs(final long decisionQueryDelayNs)

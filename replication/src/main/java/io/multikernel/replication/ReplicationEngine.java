@@ -16,6 +16,7 @@ import io.multikernel.replication.protocol.TwoPhaseMessage;
 import io.multikernel.replication.protocol.Vote;
 import io.multikernel.replication.wal.SnapshotStore;
 import io.multikernel.replication.wal.WalOptions;
+import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.WriteAheadLog;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
@@ -344,7 +345,12 @@ public final class ReplicationEngine<O> implements AutoCloseable
             int roundWork = drainLoopback();
             if (!services.durability.isEmpty())
             {
-                wal.makeDurable();
+                // With fsync group, acks alone wait (bounded) for a force they can share.
+                if (wal.fsyncPolicy() != FsyncPolicy.GROUP ||
+                    services.durability.needsForce(services.nowNs, context.ackDelayMaxNs()))
+                {
+                    wal.makeDurable();
+                }
                 roundWork += services.durability.release(wal.durablePosition());
             }
             roundWork += drainLoopback();

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.multikernel.replication.kv.KeyValueOperation;
+import io.multikernel.replication.kv.KeyValueStateMachine;
 import io.multikernel.replication.protocol.MessageBatch;
 import io.multikernel.replication.protocol.Prepare;
 import io.multikernel.replication.protocol.Vote;
 import io.multikernel.replication.wal.FsyncPolicy;
+import io.multikernel.replication.wal.MemoryStorage;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -203,6 +205,58 @@ class ReplicationEngineTest
             // PREPARED, COMMIT_DECIDED and COMMITTED of all fifty: one fsync per stage, not per transaction.
             assertThat(cluster.disks[0].forceCount() - before).isLessThanOrEqualTo(4);
         }
+    }
+
+    @Test
+    void ackSharesTheNextFsyncAndWaitsNoLongerThanItsDelay()
+    {
+        final long ackDelayNs = 2_000_000;
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(FsyncPolicy.GROUP)
+            .ackDelayMaxNs(ackDelayNs)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final long before = cluster.disks[1].forceCount();
+            final TransactionId first = cluster.propose(0, listener, ALL, put("a", "1"));
+            cluster.settle();
+
+            // Committed everywhere, but COMMITTED is not forced for its ack alone: the coordinator
+            // still waits for acks, and the participant forced only its PREPARED.
+            assertThat(listener.outcome(first)).isEqualTo(TransactionOutcome.committed());
+            assertThat(cluster.replicas[1].entries()).containsEntry("a", "1");
+            assertThat(cluster.engine(1).locksHeld()).isZero();
+            assertThat(cluster.engine(0).inFlightTransactions()).isEqualTo(1);
+            assertThat(cluster.disks[1].forceCount() - before).isEqualTo(1);
+
+            // The next PREPARED's fsync covers the earlier COMMITTED: that ack goes with it.
+            final TransactionId second = cluster.propose(0, listener, ALL, put("b", "2"));
+            cluster.settle();
+            assertThat(listener.outcome(second)).isEqualTo(TransactionOutcome.committed());
+            assertThat(cluster.disks[1].forceCount() - before).isEqualTo(2);
+            assertThat(cluster.engine(0).inFlightTransactions()).isEqualTo(1);
+
+            // With nothing else to share, the log is forced once the delay has passed.
+            cluster.advance(ackDelayNs - 1_000_000);
+            assertThat(cluster.engine(0).inFlightTransactions()).isEqualTo(1);
+            cluster.advance(1_000_000);
+            assertThat(cluster.engine(0).inFlightTransactions()).isZero();
+            assertThat(cluster.disks[1].forceCount() - before).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void ackDelayMustStayBelowTheCommitResendInterval()
+    {
+        final ReplicationContext<KeyValueOperation> context = new ReplicationContext<KeyValueOperation>()
+            .coreId(0)
+            .stateMachine(new KeyValueStateMachine())
+            .network((batch) -> true)
+            .storage(new MemoryStorage("core-0"))
+            .commitResendIntervalNs(10_000_000)
+            .ackDelayMaxNs(10_000_000);
+        assertThatThrownBy(context::conclude)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("ackDelayMaxNs=10000000")
+            .hasMessageContaining("commitResendIntervalNs=10000000");
     }
 
     @Test

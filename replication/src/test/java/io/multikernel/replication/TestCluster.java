@@ -78,6 +78,8 @@ final class TestCluster implements AutoCloseable
             .meterRegistry(registries[coreId])
             .prepareTimeoutNs(PREPARE_TIMEOUT_NS)
             .commitResendIntervalNs(PREPARE_TIMEOUT_NS / 2)
+            // Acks go out in the duty cycle they are durable in: settle() means every ack is in.
+            .ackDelayMaxNs(0)
             .decisionQueryDelayNs(2 * PREPARE_TIMEOUT_NS)
             .decisionQueryIntervalNs(PREPARE_TIMEOUT_NS / 2)
             .cooperativeTerminationDelayNs(2 * PREPARE_TIMEOUT_NS)

@@ -142,6 +142,7 @@ public final class Simulation
             .fsyncPolicy(config.fsyncPolicy())
             .prepareTimeoutNs(PREPARE_TIMEOUT_NS)
             .commitResendIntervalNs(PREPARE_TIMEOUT_NS / 2)
+            .ackDelayMaxNs(PREPARE_TIMEOUT_NS / 8)
             .decisionQueryDelayNs(2 * PREPARE_TIMEOUT_NS)
             .decisionQueryIntervalNs(PREPARE_TIMEOUT_NS / 2)
             .cooperativeTerminationDelayNs(2 * PREPARE_TIMEOUT_NS)

@@ -28,6 +28,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +59,12 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     public static final String DRIVER_IDLE_STRATEGY_DEFAULT = "backoff";
     public static final String DRIVER_IDLE_STRATEGY = System.getProperty(DRIVER_IDLE_STRATEGY_PROP,
         DRIVER_IDLE_STRATEGY_DEFAULT);
-    /** Distinct keys written round robin; far above any in-flight limit, so pipelined writes never conflict. */
-    static final int KEY_SPACE = 1 << 20;
+    /**
+     * Distinct keys written round robin: four times the most writes the bench keeps in flight, so
+     * pipelined writes never share a key, and few enough that a long run keeps the replicas small
+     * (ZooKeeper's side rewrites one znode).
+     */
+    static final int KEY_SPACE = 16_384;
     /** Vote timeout of the cores: holds on a loaded 2-CPU machine (the default is 1 s). */
     static final String PREPARE_TIMEOUT = "2s";
     /** How long the cluster may take to come up, ms. */
@@ -145,7 +150,9 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     private void launch(final int replicas, final String fsyncName) throws Exception
     {
         final PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        new ClusterLauncher(runDirectory, quiet, coreJvmOptions(replicas, settings.payloadBytes(), settings.inflight()))
+        final List<String> coreOptions = new ArrayList<>(coreJvmOptions(replicas, settings.payloadBytes(), settings.inflight()));
+        coreOptions.addAll(ClusterLauncher.environmentCoreJvmArgs());
+        new ClusterLauncher(runDirectory, quiet, coreOptions)
             .up(new ClusterLauncher.Options(replicas, 1, TransportKind.IPC, freePortRange(replicas),
                 freePortRange(replicas), IDLE_STRATEGY, START_TIMEOUT_MS, fsyncName, DRIVER_IDLE_STRATEGY));
         client = LrpcClient.attach(new LrpcClient.Context()

@@ -93,7 +93,8 @@ public final class ClusterLauncher
         this.extraCoreJvmArgs = List.copyOf(extraCoreJvmArgs);
     }
 
-    private static List<String> environmentCoreJvmArgs()
+    /** @return the JVM options {@value #CORE_JAVA_OPTS_ENV} adds to every core, split at whitespace. */
+    public static List<String> environmentCoreJvmArgs()
     {
         final String extra = System.getenv(CORE_JAVA_OPTS_ENV);
         return null == extra || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));

@@ -12,6 +12,7 @@ import io.multikernel.replication.TransactionId;
 import io.multikernel.replication.TransactionOutcome;
 import io.multikernel.replication.kv.KeyValueOperation;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.MutableInteger;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -29,7 +30,10 @@ import java.util.Set;
  * <b>Coalescing.</b> Puts that arrive in one duty cycle's LRPC drain are grouped by replica set and
  * each group is proposed as one transaction by {@link #flush()}, which the core runs right after
  * the drain: one set of WAL records and protocol messages for up to {@link #PUTS_PER_TRANSACTION_MAX}
- * puts. A group holds distinct keys (a put to a key already in the open group starts a new group,
+ * puts. While a replica set has {@link #TRANSACTIONS_IN_FLIGHT_PER_REPLICA_SET_MAX} of this service's
+ * transactions in flight, its newest group is not proposed but stays open, collecting the puts of
+ * later drains until an outcome frees a slot: under load transactions grow instead of multiplying,
+ * and a put on a quiet set is proposed in the duty cycle it arrived in. A group holds distinct keys (a put to a key already in the open group starts a new group,
  * so each transaction writes a key at most once) and at most {@code operationsLengthMaxBytes} of
  * operations. Every put keeps its own exact answer: a committed group committed every put in it; an
  * indefinite group is indefinite for every put; an aborted group applied nothing, so each of its
@@ -49,6 +53,13 @@ public final class KvPutService
 {
     /** Most puts one transaction carries. */
     public static final int PUTS_PER_TRANSACTION_MAX = 256;
+
+    /**
+     * Transactions of this service a replica set has in flight before its next group waits: while
+     * it waits, puts on that set keep joining it, so under load transactions grow instead of
+     * multiplying; with fewer in flight a put is proposed in the duty cycle it arrived in.
+     */
+    public static final int TRANSACTIONS_IN_FLIGHT_PER_REPLICA_SET_MAX = 4;
 
     /** How often a put of an aborted group is proposed again on its own. */
     public static final int RETRIES_ALONE_AFTER_GROUP_ABORT_MAX = 1;
@@ -96,6 +107,8 @@ public final class KvPutService
     private final ArrayList<PutGroup> retries = new ArrayList<>();
     /** The group a put on a replica set joins, while it has room; cleared by each flush. */
     private final Map<ParticipantSet, PutGroup> openGroups = new HashMap<>();
+    /** Transactions proposed by this service and not yet answered, per replica set. */
+    private final Map<ParticipantSet, MutableInteger> inFlight = new HashMap<>();
     private LrpcServer server;
 
     /**
@@ -234,19 +247,32 @@ public final class KvPutService
      */
     public int flush()
     {
-        final int proposed = retries.size() + queued.size();
-        if (0 == proposed)
+        if (retries.isEmpty() && queued.isEmpty())
         {
             return 0;
         }
+        int proposed = retries.size();
         for (int i = 0; i < retries.size(); i++)
         {
             proposeRetry(retries.get(i));
         }
         retries.clear();
+        int kept = 0;
         for (int i = 0; i < queued.size(); i++)
         {
             final PutGroup group = queued.get(i);
+            final MutableInteger setInFlight = inFlight(group.replicas);
+            if (setInFlight.get() >= TRANSACTIONS_IN_FLIGHT_PER_REPLICA_SET_MAX)
+            {
+                // Waits for an outcome on its set, open to further puts.
+                queued.set(kept++, group);
+                continue;
+            }
+            if (openGroups.get(group.replicas) == group)
+            {
+                openGroups.remove(group.replicas);
+            }
+            proposed++;
             // Checked on arrival, counting the queue; it changes only when the engine closed or failed since.
             final String refusal = proposer.proposalRefusal(0);
             if (null != refusal)
@@ -260,11 +286,16 @@ public final class KvPutService
                 continue;
             }
             putsPerTransaction.record(group.size());
+            setInFlight.increment();
             proposer.propose(group.replicas, group.operations, group);
         }
-        queued.clear();
-        openGroups.clear();
+        queued.subList(kept, queued.size()).clear();
         return proposed;
+    }
+
+    private MutableInteger inFlight(final ParticipantSet replicas)
+    {
+        return inFlight.computeIfAbsent(replicas, ignored -> new MutableInteger());
     }
 
     private void proposeRetry(final PutGroup retry)
@@ -279,11 +310,13 @@ public final class KvPutService
             return;
         }
         putsPerTransaction.record(1);
+        inFlight(retry.replicas).increment();
         proposer.propose(retry.replicas, retry.operations, retry);
     }
 
     private void onGroupOutcome(final PutGroup group, final TransactionId id, final TransactionOutcome outcome)
     {
+        inFlight(group.replicas).decrement();
         if (TransactionOutcome.Status.ABORTED == outcome.status() && group.size() > 1 &&
             group.attempt < RETRIES_ALONE_AFTER_GROUP_ABORT_MAX)
         {

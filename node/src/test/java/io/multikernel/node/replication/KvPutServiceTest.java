@@ -300,6 +300,42 @@ class KvPutServiceTest
     }
 
     @Test
+    void aReplicaSetAtItsTransactionLimitCollectsPutsUntilAnOutcomeFreesASlot()
+    {
+        final int limit = KvPutService.TRANSACTIONS_IN_FLIGHT_PER_REPLICA_SET_MAX;
+        for (int i = 0; i < limit; i++)
+        {
+            send(new int[]{0, 1}, "k" + i, "v");
+        }
+        assertThat(proposer.proposals).hasSize(limit);
+
+        // The set is at its limit: later puts wait, and keep joining the waiting group.
+        queue(new int[]{0, 1}, "a", "v");
+        assertThat(drainAndFlush()).isZero();
+        queue(new int[]{0, 1}, "b", "v");
+        queue(new int[]{0, 1}, "c", "v");
+        assertThat(drainAndFlush()).isZero();
+        // Another replica set is not held back.
+        send(new int[]{2, 3}, "other", "v");
+        assertThat(proposer.proposals).hasSize(limit + 1);
+        assertThat(server.deferredCount()).isEqualTo(limit + 4);
+
+        proposer.decide(0, new TransactionId(CORE_ID, 7, 1), TransactionOutcome.committed());
+        assertThat(service.flush()).isEqualTo(1);
+        assertThat(proposer.proposals).hasSize(limit + 2);
+        assertThat(proposer.proposals.get(limit + 1).operations).containsExactly(KeyValueOperation.put("a", "v"),
+            KeyValueOperation.put("b", "v"), KeyValueOperation.put("c", "v"));
+        assertThat(awaitAll(1).get(0).outcome()).isEqualTo(LrpcOutcome.SUCCESS);
+
+        // The slot is taken again: the next put waits for the next outcome.
+        queue(new int[]{0, 1}, "d", "v");
+        assertThat(drainAndFlush()).isZero();
+        proposer.decide(1, new TransactionId(CORE_ID, 7, 2), TransactionOutcome.aborted("core 1 voted NO"));
+        assertThat(service.flush()).isEqualTo(1);
+        assertThat(proposer.proposals.get(limit + 2).operations).containsExactly(KeyValueOperation.put("d", "v"));
+    }
+
+    @Test
     void aGroupStopsBeforeTheOperationsLengthLimit()
     {
         // Each put "kN" = "vvvvvvvvvv" takes 4 + 1 + 7 + 1 + 15 = 28 bytes; 4 bytes of count.

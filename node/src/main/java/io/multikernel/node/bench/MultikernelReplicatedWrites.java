@@ -12,13 +12,13 @@ import io.multikernel.node.lrpc.LrpcResult;
 import io.multikernel.node.replication.KvPutCodec;
 import io.multikernel.replication.ReplicationConfiguration;
 import io.multikernel.replication.wal.FsyncPolicy;
+import io.multikernel.transport.IdleStrategies;
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,12 +59,22 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     public static final String DRIVER_IDLE_STRATEGY_DEFAULT = "backoff";
     public static final String DRIVER_IDLE_STRATEGY = System.getProperty(DRIVER_IDLE_STRATEGY_PROP,
         DRIVER_IDLE_STRATEGY_DEFAULT);
+    /** Idle strategy of the app while its pipelined writes are outstanding. */
+    public static final String PIPELINE_IDLE_STRATEGY_PROP = "mk.bench.2pc.pipeline.idle";
+    public static final String PIPELINE_IDLE_STRATEGY_DEFAULT = "backoff";
+    public static final String PIPELINE_IDLE_STRATEGY = System.getProperty(PIPELINE_IDLE_STRATEGY_PROP,
+        PIPELINE_IDLE_STRATEGY_DEFAULT);
+    /** Longest park of the app while its pipelined writes are outstanding, ns. */
+    static final long PIPELINE_IDLE_PARK_MAX_NS = TimeUnit.MICROSECONDS.toNanos(100);
     /**
      * Distinct keys written round robin: four times the most writes the bench keeps in flight, so
      * pipelined writes never share a key, and few enough that a long run keeps the replicas small
      * (ZooKeeper's side rewrites one znode).
      */
     static final int KEY_SPACE = 16_384;
+    /** Heap of each core at start (its maximum stays the launcher's), and the part for new objects, MiB. */
+    static final int HEAP_INITIAL_MB = 128;
+    static final int YOUNG_GENERATION_MB = 64;
     /** Vote timeout of the cores: holds on a loaded 2-CPU machine (the default is 1 s). */
     static final String PREPARE_TIMEOUT = "2s";
     /** How long the cluster may take to come up, ms. */
@@ -83,7 +93,13 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     private static final int REQUEST_OVERHEAD_BYTES = 128;
 
     private final ReplicatedWriteSettings settings;
-    private final IdleStrategy idle = new YieldingIdleStrategy();
+    /** The app's idle strategy while it waits for one write: the cores' (latency is what is measured). */
+    private final IdleStrategy idle = IdleStrategies.of(IDLE_STRATEGY, PIPELINE_IDLE_PARK_MAX_NS);
+    /**
+     * The app's idle strategy while its window of pipelined writes is full: it backs off to short
+     * parks, leaving the CPUs to the cores, as a blocked client thread would.
+     */
+    private final IdleStrategy pipelineIdle = IdleStrategies.of(PIPELINE_IDLE_STRATEGY, PIPELINE_IDLE_PARK_MAX_NS);
     private RunDirectory runDirectory;
     private Thread shutdownHook;
     private LrpcClient client;
@@ -116,6 +132,8 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         final int messageLength = Math.max(LrpcConfiguration.MESSAGE_LENGTH_MAX_DEFAULT_BYTES,
             REQUEST_OVERHEAD_BYTES + KvPutCodec.INT_LENGTH_BYTES * replicas + payload);
         return List.of(
+            // A young generation sized for pipelined writes: fewer collections on the kernel thread.
+            "-Xms" + HEAP_INITIAL_MB + "m", "-Xmn" + YOUNG_GENERATION_MB + "m",
             "-D" + LrpcConfiguration.OUTSTANDING_MAX_PROP + "=" + outstanding,
             "-D" + LrpcConfiguration.MESSAGE_LENGTH_MAX_PROP + "=" + messageLength,
             "-D" + LrpcConfiguration.CLIENT_SLOTS_PROP + "=2",
@@ -238,7 +256,7 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         final long deadlineNs = settings.clock().nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
         final Completions completions = new Completions();
         int submitted = 0;
-        idle.reset();
+        pipelineIdle.reset();
         while (completions.done < ops)
         {
             int work = 0;
@@ -270,7 +288,7 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
                 throw new IOException("the throughput phase did not finish within " + PHASE_TIMEOUT_S + " s (" +
                     completions.done + " of " + ops + " writes answered)");
             }
-            idle.idle(work);
+            pipelineIdle.idle(work);
         }
     }
 

@@ -25,8 +25,9 @@ public final class ReplicatedWriteBenchmark
      * @param systems      systems to measure, in order.
      * @param fsyncs       our fsync settings, in order.
      * @param replicas     replica counts for systems that vary them (ZooKeeper is always three servers).
-     * @param ops          measured writes per phase.
-     * @param warmupOps    writes before each measured phase.
+     * @param ops          measured writes of the latency phase.
+     * @param warmupOps    writes before the latency phase.
+     * @param throughputOps measured writes of the throughput phase, after as many unmeasured ones.
      * @param inflight     most outstanding writes in the throughput phase.
      * @param payloadBytes length of every write's value.
      * @param repeat       runs per configuration; medians are reported.
@@ -35,7 +36,7 @@ public final class ReplicatedWriteBenchmark
      * @param clock        for latencies and deadlines.
      */
     public record Config(List<ReplicatedWriteSystems> systems, List<FsyncPolicy> fsyncs, List<Integer> replicas,
-        int ops, int warmupOps, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
+        int ops, int warmupOps, int throughputOps, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
         NanoClock clock)
     {
         ReplicatedWriteSettings settings()
@@ -66,7 +67,8 @@ public final class ReplicatedWriteBenchmark
         if (config.systems().contains(ReplicatedWriteSystems.MULTIKERNEL))
         {
             out.println("multikernel: R core JVMs and one media driver over IPC, idle strategy " +
-                MultikernelReplicatedWrites.IDLE_STRATEGY + " for the cores and the app, " +
+                MultikernelReplicatedWrites.IDLE_STRATEGY + " for the cores and the app (" +
+                MultikernelReplicatedWrites.PIPELINE_IDLE_STRATEGY + " while its pipelined writes are out), " +
                 MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY + " for the driver; writes are LRPC kv.put calls " +
                 "to core 0, which coordinates 2PC on cores 0..R-1");
         }
@@ -102,7 +104,8 @@ public final class ReplicatedWriteBenchmark
             out.printf(Locale.ROOT, "%s: started in %.1f s, measuring%n", label,
                 (config.clock().nanoTime() - startNs) / 1e9);
             final LatencyPercentiles latency = deployment.measureLatency(config.warmupOps(), config.ops());
-            final double throughput = deployment.measureThroughput(config.warmupOps(), config.ops(), config.inflight());
+            final double throughput = deployment.measureThroughput(config.throughputOps(), config.throughputOps(),
+                config.inflight());
             final ReplicatedWriteResult result = new ReplicatedWriteResult(
                 system.displayName(), fsync, replicas, latency.p50Ns(), latency.p99Ns(), throughput);
             out.printf(Locale.ROOT, "%s: p50 %s us, p99 %s us, %s writes/s%n", label,

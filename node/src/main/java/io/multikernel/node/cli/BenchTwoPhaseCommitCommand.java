@@ -59,11 +59,18 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         description = "fsync settings: none, group, always (default: ${DEFAULT-VALUE}).")
     List<String> fsyncs;
 
-    @Option(names = "--ops", defaultValue = "10000", description = "Measured writes per phase (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ops", defaultValue = "10000",
+        description = "Measured writes of the latency phase, one at a time (default: ${DEFAULT-VALUE}).")
     int ops;
 
-    @Option(names = "--warmup", defaultValue = "2000", description = "Writes before each phase (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10000",
+        description = "Writes before the latency phase (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--throughput-ops", defaultValue = "100000",
+        description = "Measured writes of the throughput phase, after as many unmeasured ones, so that both systems " +
+            "are measured with their pipelined paths compiled (default: ${DEFAULT-VALUE}).")
+    int throughputOps;
 
     @Option(names = "--inflight", defaultValue = "256",
         description = "Most outstanding writes in the throughput phase (default: ${DEFAULT-VALUE}).")
@@ -116,13 +123,15 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         }
         Usage.check(spec, ops >= 1 && ops <= OPS_MAX, "--ops=" + ops + " is outside 1.." + OPS_MAX);
         Usage.check(spec, warmup >= 0 && warmup <= OPS_MAX, "--warmup=" + warmup + " is outside 0.." + OPS_MAX);
+        Usage.check(spec, throughputOps >= 1 && throughputOps <= OPS_MAX,
+            "--throughput-ops=" + throughputOps + " is outside 1.." + OPS_MAX);
         Usage.check(spec, inflight >= 1 && inflight <= INFLIGHT_MAX, "--inflight=" + inflight + " is outside 1.." + INFLIGHT_MAX);
         Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES,
             "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
         Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
         final Path runDirectory = RunDirectory.resolve(runDir).root().resolve("bench-2pc");
         return new ReplicatedWriteBenchmark.Config(systemList, fsyncList, replicas.stream().distinct().toList(),
-            ops, warmup, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock());
+            ops, warmup, throughputOps, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock());
     }
 
     private ReplicatedWriteSystems system(final String name)

@@ -22,7 +22,7 @@ class MultikernelReplicatedWritesTest
     {
         assertThat(MultikernelReplicatedWrites.coreJvmOptions(3, 32, 256)).contains(
             "-Dmk.lrpc.outstanding.max=256", "-Dmk.lrpc.message.length.max=1024", "-Dmk.lrpc.client.slots=2",
-            "-Dmk.replication.prepare.timeout=2s");
+            "-Dmk.replication.prepare.timeout=2s", "-Xms128m", "-Xmn64m");
         assertThat(MultikernelReplicatedWrites.coreJvmOptions(3, 32, 1)).contains("-Dmk.lrpc.outstanding.max=128");
         assertThat(MultikernelReplicatedWrites.coreJvmOptions(3, 32, 1000)).contains("-Dmk.lrpc.outstanding.max=1024");
         assertThat(MultikernelReplicatedWrites.coreJvmOptions(64, 4096, 4096)).contains(

@@ -20,7 +20,7 @@ class ReplicatedWriteReportTest
 {
     private static final ReplicatedWriteBenchmark.Config CONFIG = new ReplicatedWriteBenchmark.Config(
         List.of(ReplicatedWriteSystems.MULTIKERNEL, ReplicatedWriteSystems.ZOOKEEPER),
-        List.of(FsyncPolicy.NONE, FsyncPolicy.GROUP), List.of(3, 4), 1000, 100, 256, 32, 1, Path.of("run"), false,
+        List.of(FsyncPolicy.NONE, FsyncPolicy.GROUP), List.of(3, 4), 1000, 100, 5000, 256, 32, 1, Path.of("run"), false,
         new SystemNanoClock());
 
     private static final ReplicatedWriteResult ZK_NONE =

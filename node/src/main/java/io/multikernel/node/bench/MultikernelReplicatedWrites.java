@@ -1,6 +1,7 @@
 package io.multikernel.node.bench;
 
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.core.CoreConfiguration;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
@@ -75,6 +76,8 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     /** Heap of each core at start (its maximum stays the launcher's), and the part for new objects, MiB. */
     static final int HEAP_INITIAL_MB = 128;
     static final int YOUNG_GENERATION_MB = 64;
+    /** Longest park of a core's idle strategy, when it parks at all, us. */
+    static final long CORE_IDLE_PARK_MAX_US = 100;
     /** Vote timeout of the cores: holds on a loaded 2-CPU machine (the default is 1 s). */
     static final String PREPARE_TIMEOUT = "2s";
     /** How long the cluster may take to come up, ms. */
@@ -137,7 +140,9 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
             "-D" + LrpcConfiguration.OUTSTANDING_MAX_PROP + "=" + outstanding,
             "-D" + LrpcConfiguration.MESSAGE_LENGTH_MAX_PROP + "=" + messageLength,
             "-D" + LrpcConfiguration.CLIENT_SLOTS_PROP + "=2",
-            "-D" + ReplicationConfiguration.PREPARE_TIMEOUT_PROP_NAME + "=" + PREPARE_TIMEOUT);
+            "-D" + ReplicationConfiguration.PREPARE_TIMEOUT_PROP_NAME + "=" + PREPARE_TIMEOUT,
+            // Parks of backing-off idle strategies stay short: a write waits on every core.
+            "-D" + CoreConfiguration.CORE_IDLE_PARK_MAX_PROP + "=" + CORE_IDLE_PARK_MAX_US);
     }
 
     @Override

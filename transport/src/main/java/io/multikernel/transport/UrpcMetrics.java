@@ -128,23 +128,23 @@ public final class UrpcMetrics
     public int publish()
     {
         final int published = dirtyReceivedCount + dirtySentCount;
-        for (int i = 0; i < dirtyReceivedCount; i++)
-        {
-            final int templateId = dirtyReceived[i];
-            receivedDirty[templateId] = false;
-            values.lazySet(RECEIVED_MESSAGES + templateId, counts[RECEIVED_MESSAGES + templateId]);
-            values.lazySet(RECEIVED_BYTES + templateId, counts[RECEIVED_BYTES + templateId]);
-        }
+        publish(dirtyReceived, dirtyReceivedCount, receivedDirty, RECEIVED_MESSAGES, RECEIVED_BYTES);
         dirtyReceivedCount = 0;
-        for (int i = 0; i < dirtySentCount; i++)
-        {
-            final int templateId = dirtySent[i];
-            sentDirty[templateId] = false;
-            values.lazySet(SENT_MESSAGES + templateId, counts[SENT_MESSAGES + templateId]);
-            values.lazySet(SENT_BYTES + templateId, counts[SENT_BYTES + templateId]);
-        }
+        publish(dirtySent, dirtySentCount, sentDirty, SENT_MESSAGES, SENT_BYTES);
         dirtySentCount = 0;
         return published;
+    }
+
+    private void publish(final int[] dirtyTemplateIds, final int dirtyCount, final boolean[] dirtyFlags,
+        final int messagesBase, final int bytesBase)
+    {
+        for (int i = 0; i < dirtyCount; i++)
+        {
+            final int templateId = dirtyTemplateIds[i];
+            dirtyFlags[templateId] = false;
+            values.lazySet(messagesBase + templateId, counts[messagesBase + templateId]);
+            values.lazySet(bytesBase + templateId, counts[bytesBase + templateId]);
+        }
     }
 
     private void markReceived(final int templateId)

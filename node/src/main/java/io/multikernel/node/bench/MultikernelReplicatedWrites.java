@@ -65,8 +65,8 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     public static final String PIPELINE_IDLE_STRATEGY_DEFAULT = "backoff";
     public static final String PIPELINE_IDLE_STRATEGY = System.getProperty(PIPELINE_IDLE_STRATEGY_PROP,
         PIPELINE_IDLE_STRATEGY_DEFAULT);
-    /** Longest park of the app while its pipelined writes are outstanding, ns. */
-    static final long PIPELINE_IDLE_PARK_MAX_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** Longest park of the app's idle strategies, when they park, ns. */
+    static final long APP_IDLE_PARK_MAX_NS = TimeUnit.MICROSECONDS.toNanos(100);
     /**
      * Distinct keys written round robin: four times the most writes the bench keeps in flight, so
      * pipelined writes never share a key, and few enough that a long run keeps the replicas small
@@ -97,12 +97,12 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
 
     private final ReplicatedWriteSettings settings;
     /** The app's idle strategy while it waits for one write: the cores' (latency is what is measured). */
-    private final IdleStrategy idle = IdleStrategies.of(IDLE_STRATEGY, PIPELINE_IDLE_PARK_MAX_NS);
+    private final IdleStrategy idle = IdleStrategies.of(IDLE_STRATEGY, APP_IDLE_PARK_MAX_NS);
     /**
      * The app's idle strategy while its window of pipelined writes is full: it backs off to short
      * parks, leaving the CPUs to the cores, as a blocked client thread would.
      */
-    private final IdleStrategy pipelineIdle = IdleStrategies.of(PIPELINE_IDLE_STRATEGY, PIPELINE_IDLE_PARK_MAX_NS);
+    private final IdleStrategy pipelineIdle = IdleStrategies.of(PIPELINE_IDLE_STRATEGY, APP_IDLE_PARK_MAX_NS);
     private RunDirectory runDirectory;
     private Thread shutdownHook;
     private LrpcClient client;

@@ -316,7 +316,12 @@ public final class KvPutService
 
     private void onGroupOutcome(final PutGroup group, final TransactionId id, final TransactionOutcome outcome)
     {
-        inFlight(group.replicas).decrement();
+        final MutableInteger setInFlight = inFlight.get(group.replicas);
+        if (0 == setInFlight.decrementAndGet())
+        {
+            // Apps may name any number of replica sets over time: keep only those in use.
+            inFlight.remove(group.replicas);
+        }
         if (TransactionOutcome.Status.ABORTED == outcome.status() && group.size() > 1 &&
             group.attempt < RETRIES_ALONE_AFTER_GROUP_ABORT_MAX)
         {
@@ -376,6 +381,12 @@ public final class KvPutService
     long count(final String outcome)
     {
         return (long)counters[Outcome.valueOf(outcome.toUpperCase(java.util.Locale.ROOT)).ordinal()].count();
+    }
+
+    /** @return replica sets with transactions of this service in flight. */
+    int replicaSetsInFlight()
+    {
+        return inFlight.size();
     }
 
     long groupRetries()

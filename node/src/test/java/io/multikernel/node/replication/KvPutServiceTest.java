@@ -333,6 +333,14 @@ class KvPutServiceTest
         proposer.decide(1, new TransactionId(CORE_ID, 7, 2), TransactionOutcome.aborted("core 1 voted NO"));
         assertThat(service.flush()).isEqualTo(1);
         assertThat(proposer.proposals.get(limit + 2).operations).containsExactly(KeyValueOperation.put("d", "v"));
+
+        // Once every transaction is answered, no replica set is tracked any more.
+        assertThat(service.replicaSetsInFlight()).isEqualTo(2);
+        for (int i = 2; i < proposer.proposals.size(); i++)
+        {
+            proposer.decide(i, new TransactionId(CORE_ID, 7, i + 1), TransactionOutcome.committed());
+        }
+        assertThat(service.replicaSetsInFlight()).isZero();
     }
 
     @Test

@@ -43,7 +43,7 @@ class BenchTwoPhaseCommitIT
         final StringWriter err = new StringWriter();
         final int exit = MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
             "bench", "2pc", "--systems", "multikernel,zookeeper", "--replicas", "3", "--fsync", "none", "--ops", "300",
-            "--warmup", "100", "--throughput-ops", "300", "--inflight", "32", "--run-dir", tempDir.toString(), "--json", json.toString());
+            "--warmup", "100", "--warmup-seconds", "1", "--throughput-seconds", "1", "--inflight", "32", "--run-dir", tempDir.toString(), "--json", json.toString());
         assertThat(exit).as("stderr: %s", err).isZero();
 
         final Map<String, Object> report = JsonReader.parseObject(Files.readString(json));

@@ -84,8 +84,10 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     static final long START_TIMEOUT_MS = 90_000;
     /** How long one write may take before it counts as timed out (indefinite), ms. */
     static final long CALL_TIMEOUT_MS = 30_000;
-    /** How long one measured phase (warmup included) may take, s. */
+    /** How long the latency phase (warmup included) may take, s. */
     static final long PHASE_TIMEOUT_S = 600;
+    /** How long the writes still outstanding when a throughput phase ends may take, s. */
+    static final long DRAIN_TIMEOUT_S = 60;
     /** How long stopping the cluster may take per group (cores, then driver), ms. */
     static final long STOP_TIMEOUT_MS = 10_000;
     /** The longest latency the histogram records exactly, ns. */
@@ -242,30 +244,25 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     }
 
     @Override
-    public double measureThroughput(final int warmupOps, final int ops, final int inflight) throws Exception
+    public double measureThroughput(final long durationNs, final int inflight) throws Exception
     {
         final LrpcClient started = started();
         final int window = Math.min(inflight, started.outstandingMax());
-        if (warmupOps > 0)
-        {
-            pipeline(started, warmupOps, window);
-        }
         final long startNs = settings.clock().nanoTime();
-        pipeline(started, ops, window);
-        final long elapsedNs = Math.max(1, settings.clock().nanoTime() - startNs);
-        return ops * 1e9 / elapsedNs;
-    }
-
-    private void pipeline(final LrpcClient started, final int ops, final int window) throws IOException
-    {
-        final long deadlineNs = settings.clock().nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
+        final long endNs = startNs + durationNs;
         final Completions completions = new Completions();
-        int submitted = 0;
+        long submitted = 0;
         pipelineIdle.reset();
-        while (completions.done < ops)
+        while (true)
         {
+            final long nowNs = settings.clock().nanoTime();
+            final boolean open = nowNs - endNs < 0;
+            if (!open && 0 == started.outstanding())
+            {
+                break;
+            }
             int work = 0;
-            while (submitted < ops && started.outstanding() < window)
+            while (open && started.outstanding() < window)
             {
                 final long sent = started.send(LrpcOperations.KV_PUT, request, 0, encodeNext(), completions);
                 if (sent < 0)
@@ -274,7 +271,7 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
                     final LrpcOutcome outcome = LrpcOutcome.fromCode(sent);
                     if (LrpcOutcome.BACK_PRESSURED != outcome)
                     {
-                        throw new IOException("write " + (submitted + 1) + " of " + ops + " was not sent: " +
+                        throw new IOException("pipelined write " + (submitted + 1) + " was not sent: " +
                             describe(outcome, started.coreProblem()));
                     }
                     break;
@@ -285,16 +282,18 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
             work += started.poll();
             if (null != completions.firstFailure)
             {
-                throw new IOException(completions.failures + " of " + ops + " pipelined writes did not commit (" +
+                throw new IOException(completions.failures + " of " + submitted + " pipelined writes did not commit (" +
                     completions.done + " answered); the first: " + completions.firstFailure);
             }
-            if (settings.clock().nanoTime() - deadlineNs >= 0)
+            if (!open && nowNs - endNs - TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_S) >= 0)
             {
-                throw new IOException("the throughput phase did not finish within " + PHASE_TIMEOUT_S + " s (" +
-                    completions.done + " of " + ops + " writes answered)");
+                throw new IOException(started.outstanding() + " of " + submitted + " pipelined writes were still " +
+                    "outstanding " + DRAIN_TIMEOUT_S + " s after the phase ended");
             }
             pipelineIdle.idle(work);
         }
+        final long elapsedNs = Math.max(1, settings.clock().nanoTime() - startNs);
+        return completions.done * 1e9 / elapsedNs;
     }
 
     private LrpcClient started()

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mk bench 2pc}: replicated-write commit latency and throughput of each system at each fsync
@@ -27,7 +28,8 @@ public final class ReplicatedWriteBenchmark
      * @param replicas     replica counts for systems that vary them (ZooKeeper is always three servers).
      * @param ops          measured writes of the latency phase.
      * @param warmupOps    writes before the latency phase.
-     * @param throughputOps measured writes of the throughput phase, after as many unmeasured ones.
+     * @param warmupSeconds  pipelined writes, unmeasured, after each start and before the latency phase, s.
+     * @param throughputSeconds length of the measured throughput phase, s.
      * @param inflight     most outstanding writes in the throughput phase.
      * @param payloadBytes length of every write's value.
      * @param repeat       runs per configuration; medians are reported.
@@ -36,7 +38,7 @@ public final class ReplicatedWriteBenchmark
      * @param clock        for latencies and deadlines.
      */
     public record Config(List<ReplicatedWriteSystems> systems, List<FsyncPolicy> fsyncs, List<Integer> replicas,
-        int ops, int warmupOps, int throughputOps, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
+        int ops, int warmupOps, int warmupSeconds, int throughputSeconds, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
         NanoClock clock)
     {
         ReplicatedWriteSettings settings()
@@ -103,8 +105,15 @@ public final class ReplicatedWriteBenchmark
             deployment.start(replicas, fsync);
             out.printf(Locale.ROOT, "%s: started in %.1f s, measuring%n", label,
                 (config.clock().nanoTime() - startNs) / 1e9);
+            if (config.warmupSeconds() > 0)
+            {
+                out.printf(Locale.ROOT, "%s: warming up, pipelined writes for %d s%n", label, config.warmupSeconds());
+                final double warmup = deployment.measureThroughput(TimeUnit.SECONDS.toNanos(config.warmupSeconds()),
+                    config.inflight());
+                out.printf(Locale.ROOT, "%s: warm-up ran at %s writes/s%n", label, ReplicatedWriteReport.rate(warmup));
+            }
             final LatencyPercentiles latency = deployment.measureLatency(config.warmupOps(), config.ops());
-            final double throughput = deployment.measureThroughput(config.throughputOps(), config.throughputOps(),
+            final double throughput = deployment.measureThroughput(TimeUnit.SECONDS.toNanos(config.throughputSeconds()),
                 config.inflight());
             final ReplicatedWriteResult result = new ReplicatedWriteResult(
                 system.displayName(), fsync, replicas, latency.p50Ns(), latency.p99Ns(), throughput);

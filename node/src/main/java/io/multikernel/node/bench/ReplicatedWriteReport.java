@@ -95,9 +95,9 @@ public final class ReplicatedWriteReport
     {
         final StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%nReplicated write of a %d-byte value: latency with one write outstanding " +
-            "(%d measured after %d warmup), throughput with %d in flight (%d writes measured after as many); median of " +
-            "%d run(s)%n", config.payloadBytes(), config.ops(), config.warmupOps(), config.inflight(), config.throughputOps(),
-            config.repeat()));
+            "(%d measured after %d warmup), throughput with %d in flight (measured for %d s); each deployment first ran " +
+            "%d s of pipelined writes unmeasured; median of %d run(s)%n", config.payloadBytes(), config.ops(),
+            config.warmupOps(), config.inflight(), config.throughputSeconds(), config.warmupSeconds(), config.repeat()));
         if (results.stream().anyMatch(r -> ZooKeeperReplicatedWrites.NAME.equals(r.system())))
         {
             sb.append("zookeeper: a 3-server ensemble on loopback, client on the leader; forceSync=no for fsync none, " +
@@ -143,7 +143,8 @@ public final class ReplicatedWriteReport
             .name("config").beginObject()
             .field("ops", config.ops())
             .field("warmup_ops", config.warmupOps())
-            .field("throughput_ops", config.throughputOps())
+            .field("warmup_seconds", config.warmupSeconds())
+            .field("throughput_seconds", config.throughputSeconds())
             .field("inflight", config.inflight())
             .field("payload_bytes", config.payloadBytes())
             .field("repeat", config.repeat())

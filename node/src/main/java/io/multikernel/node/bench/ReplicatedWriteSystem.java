@@ -39,16 +39,15 @@ public interface ReplicatedWriteSystem extends AutoCloseable
     LatencyPercentiles measureLatency(int warmupOps, int ops) throws Exception;
 
     /**
-     * Writes with up to {@code inflight} outstanding (pipelined): {@code warmupOps} unmeasured,
-     * then {@code ops} measured from the first submission to the last commit.
+     * Writes with up to {@code inflight} outstanding (pipelined) for {@code durationNs}, then waits
+     * for the outstanding ones. Also the warm-up: a run whose result is dropped.
      *
-     * @param warmupOps writes before measuring.
-     * @param ops       measured writes, at least 1.
-     * @param inflight  most writes outstanding at once, at least 1.
-     * @return committed writes per second.
-     * @throws Exception when a write fails or the phase overruns its time limit.
+     * @param durationNs how long new writes are submitted, ns, at least 1.
+     * @param inflight   most writes outstanding at once, at least 1.
+     * @return committed writes per second, from the first submission to the last commit.
+     * @throws Exception when a write fails or the outstanding writes do not finish within a bound.
      */
-    double measureThroughput(int warmupOps, int ops, int inflight) throws Exception;
+    double measureThroughput(long durationNs, int inflight) throws Exception;
 
     /**
      * Stops every process this instance started and removes their data unless asked to keep it.

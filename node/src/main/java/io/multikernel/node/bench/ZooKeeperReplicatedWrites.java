@@ -72,9 +72,9 @@ public final class ZooKeeperReplicatedWrites implements ReplicatedWriteSystem
     }
 
     @Override
-    public double measureThroughput(final int warmupOps, final int ops, final int inflight) throws Exception
+    public double measureThroughput(final long durationNs, final int inflight) throws Exception
     {
-        return started().measureThroughput(warmupOps, ops, inflight);
+        return started().measureThroughput(durationNs, inflight);
     }
 
     private ZooKeeperWriteLoad started() throws IOException

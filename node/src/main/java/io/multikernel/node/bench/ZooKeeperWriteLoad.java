@@ -30,8 +30,10 @@ final class ZooKeeperWriteLoad implements AutoCloseable
     static final int SESSION_TIMEOUT_MS = 4_000;
     /** How long connecting and the first write may take, s. */
     static final long CONNECT_TIMEOUT_S = 30;
-    /** How long one measured phase (warmup included) may take before it fails, s. */
+    /** How long the latency phase (warmup included) may take before it fails, s. */
     static final long PHASE_TIMEOUT_S = 600;
+    /** How long the writes still outstanding when a throughput phase ends may take, s. */
+    static final long DRAIN_TIMEOUT_S = 60;
     /** The longest latency the histogram records exactly, ns; slower writes are recorded as this. */
     static final long LATENCY_MAX_NS = TimeUnit.SECONDS.toNanos(30);
 
@@ -149,26 +151,14 @@ final class ZooKeeperWriteLoad implements AutoCloseable
     }
 
     /**
-     * @param warmupOps writes before measuring.
-     * @param ops       measured writes.
-     * @param inflight  most writes outstanding.
-     * @return committed writes per second over the measured writes.
+     * @param durationNs how long new writes are submitted, ns.
+     * @param inflight   most writes outstanding.
+     * @return committed writes per second, from the first submission to the last commit.
      */
-    double measureThroughput(final int warmupOps, final int ops, final int inflight) throws IOException, InterruptedException
+    double measureThroughput(final long durationNs, final int inflight) throws IOException, InterruptedException
     {
-        if (warmupOps > 0)
-        {
-            pipeline(warmupOps, inflight);
-        }
         final long startNs = clock.nanoTime();
-        pipeline(ops, inflight);
-        final long elapsedNs = Math.max(1, clock.nanoTime() - startNs);
-        return ops * 1e9 / elapsedNs;
-    }
-
-    private void pipeline(final int ops, final int inflight) throws IOException, InterruptedException
-    {
-        final long deadlineNs = clock.nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
+        final long endNs = startNs + durationNs;
         final Semaphore window = new Semaphore(inflight);
         final AtomicLong failures = new AtomicLong();
         final AtomicInteger firstFailure = new AtomicInteger(KeeperException.Code.OK.intValue());
@@ -181,25 +171,28 @@ final class ZooKeeperWriteLoad implements AutoCloseable
             }
             window.release();
         };
-        for (int i = 0; i < ops; i++)
+        long submitted = 0;
+        while (window.tryAcquire(remainingNs(endNs), TimeUnit.NANOSECONDS))
         {
-            if (!window.tryAcquire(remainingNs(deadlineNs), TimeUnit.NANOSECONDS))
-            {
-                throw new IOException("the throughput phase did not finish within " + PHASE_TIMEOUT_S + " s (" + i +
-                    " of " + ops + " writes submitted)");
-            }
             zooKeeper.setData(ZNODE, payload, -1, callback, null);
+            submitted++;
+            if (clock.nanoTime() - endNs >= 0)
+            {
+                break;
+            }
         }
-        if (!window.tryAcquire(inflight, remainingNs(deadlineNs), TimeUnit.NANOSECONDS))
+        if (!window.tryAcquire(inflight, TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_S), TimeUnit.NANOSECONDS))
         {
-            throw new IOException("the throughput phase did not finish within " + PHASE_TIMEOUT_S + " s (" +
-                (inflight - window.availablePermits()) + " writes still outstanding)");
+            throw new IOException((inflight - window.availablePermits()) + " of " + submitted + " pipelined writes " +
+                "were still outstanding " + DRAIN_TIMEOUT_S + " s after the phase ended");
         }
+        final long elapsedNs = Math.max(1, clock.nanoTime() - startNs);
         if (failures.get() > 0)
         {
-            throw new IOException(failures.get() + " of " + ops + " zookeeper writes failed, the first with " +
+            throw new IOException(failures.get() + " of " + submitted + " zookeeper writes failed, the first with " +
                 KeeperException.Code.get(firstFailure.get()));
         }
+        return submitted * 1e9 / elapsedNs;
     }
 
     private long remainingNs(final long deadlineNs)

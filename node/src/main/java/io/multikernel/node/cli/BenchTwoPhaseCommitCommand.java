@@ -36,6 +36,8 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     static final int REPLICAS_MIN = 2;
     /** Most measured writes per phase. */
     static final int OPS_MAX = 10_000_000;
+    /** Longest warm-up or throughput phase, s. */
+    static final int PHASE_MAX_S = 3_600;
     /** Most outstanding writes in the throughput phase. */
     static final int INFLIGHT_MAX = 4_096;
     /** Longest value per write, bytes. */
@@ -67,10 +69,14 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         description = "Writes before the latency phase (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--throughput-ops", defaultValue = "100000",
-        description = "Measured writes of the throughput phase, after as many unmeasured ones, so that both systems " +
-            "are measured with their pipelined paths compiled (default: ${DEFAULT-VALUE}).")
-    int throughputOps;
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+        description = "Seconds of unmeasured pipelined writes after each deployment starts, before anything is " +
+            "measured, so that both systems are measured with their code compiled (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--throughput-seconds", defaultValue = "10",
+        description = "Length of the measured throughput phase, s (default: ${DEFAULT-VALUE}).")
+    int throughputSeconds;
 
     @Option(names = "--inflight", defaultValue = "256",
         description = "Most outstanding writes in the throughput phase (default: ${DEFAULT-VALUE}).")
@@ -123,15 +129,17 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         }
         Usage.check(spec, ops >= 1 && ops <= OPS_MAX, "--ops=" + ops + " is outside 1.." + OPS_MAX);
         Usage.check(spec, warmup >= 0 && warmup <= OPS_MAX, "--warmup=" + warmup + " is outside 0.." + OPS_MAX);
-        Usage.check(spec, throughputOps >= 1 && throughputOps <= OPS_MAX,
-            "--throughput-ops=" + throughputOps + " is outside 1.." + OPS_MAX);
+        Usage.check(spec, warmupSeconds >= 0 && warmupSeconds <= PHASE_MAX_S,
+            "--warmup-seconds=" + warmupSeconds + " is outside 0.." + PHASE_MAX_S);
+        Usage.check(spec, throughputSeconds >= 1 && throughputSeconds <= PHASE_MAX_S,
+            "--throughput-seconds=" + throughputSeconds + " is outside 1.." + PHASE_MAX_S);
         Usage.check(spec, inflight >= 1 && inflight <= INFLIGHT_MAX, "--inflight=" + inflight + " is outside 1.." + INFLIGHT_MAX);
         Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES,
             "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
         Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
         final Path runDirectory = RunDirectory.resolve(runDir).root().resolve("bench-2pc");
         return new ReplicatedWriteBenchmark.Config(systemList, fsyncList, replicas.stream().distinct().toList(),
-            ops, warmup, throughputOps, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock());
+            ops, warmup, warmupSeconds, throughputSeconds, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock());
     }
 
     private ReplicatedWriteSystems system(final String name)

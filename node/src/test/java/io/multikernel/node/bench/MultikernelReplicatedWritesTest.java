@@ -44,7 +44,7 @@ class MultikernelReplicatedWritesTest
         {
             assertThat(system.name()).isEqualTo("multikernel");
             assertThatThrownBy(() -> system.measureLatency(0, 1)).hasMessage("the multikernel deployment is not started");
-            assertThatThrownBy(() -> system.measureThroughput(0, 1, 1)).hasMessage("the multikernel deployment is not started");
+            assertThatThrownBy(() -> system.measureThroughput(1, 1)).hasMessage("the multikernel deployment is not started");
         }
     }
 }

@@ -20,7 +20,7 @@ class ReplicatedWriteReportTest
 {
     private static final ReplicatedWriteBenchmark.Config CONFIG = new ReplicatedWriteBenchmark.Config(
         List.of(ReplicatedWriteSystems.MULTIKERNEL, ReplicatedWriteSystems.ZOOKEEPER),
-        List.of(FsyncPolicy.NONE, FsyncPolicy.GROUP), List.of(3, 4), 1000, 100, 5000, 256, 32, 1, Path.of("run"), false,
+        List.of(FsyncPolicy.NONE, FsyncPolicy.GROUP), List.of(3, 4), 1000, 100, 7, 5, 256, 32, 1, Path.of("run"), false,
         new SystemNanoClock());
 
     private static final ReplicatedWriteResult ZK_NONE =
@@ -74,7 +74,8 @@ class ReplicatedWriteReportTest
     {
         final String table = new ReplicatedWriteReport(CONFIG).table(List.of(ZK_NONE, MK_NONE_3, MK_NONE_4, ZK_GROUP, MK_GROUP_3));
 
-        assertThat(table).contains("32-byte value", "256 in flight", "1000 measured after 100 warmup");
+        assertThat(table).contains("32-byte value", "256 in flight", "1000 measured after 100 warmup",
+            "measured for 5 s", "7 s of pipelined writes unmeasured");
         assertThat(table).contains("ZooKeeper always group-commits");
         assertThat(table).containsPattern("zookeeper +none +3 forceSync=no +600\\.0 +7000\\.0 +7,000");
         assertThat(table).containsPattern("zookeeper +group +3 forceSync=yes +1100\\.0 +9000\\.0 +3,700");
@@ -92,7 +93,8 @@ class ReplicatedWriteReportTest
         final Map<String, Object> json = JsonReader.parseObject(text);
 
         final Map<String, Object> config = (Map<String, Object>)json.get("config");
-        assertThat(config).containsEntry("inflight", 256L).containsEntry("zookeeper_servers", 3L);
+        assertThat(config).containsEntry("inflight", 256L).containsEntry("zookeeper_servers", 3L)
+            .containsEntry("warmup_seconds", 7L).containsEntry("throughput_seconds", 5L);
         final List<Map<String, Object>> rows = (List<Map<String, Object>>)json.get("rows");
         assertThat(rows).hasSize(3);
         assertThat(rows.get(0)).containsExactly(Map.entry("system", "zookeeper"), Map.entry("fsync", "none"),

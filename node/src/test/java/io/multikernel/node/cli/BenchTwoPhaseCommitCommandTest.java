@@ -53,8 +53,10 @@ class BenchTwoPhaseCommitCommandTest
         "--ops|-5|--ops=-5 is outside 1..10000000",
         "--ops|lots|'lots' is not an int",
         "--warmup|-1|--warmup=-1 is outside 0..10000000",
-        "--throughput-ops|0|--throughput-ops=0 is outside 1..10000000",
-        "--throughput-ops|many|'many' is not an int",
+        "--throughput-seconds|0|--throughput-seconds=0 is outside 1..3600",
+        "--throughput-seconds|many|'many' is not an int",
+        "--warmup-seconds|-1|--warmup-seconds=-1 is outside 0..3600",
+        "--warmup-seconds|3601|--warmup-seconds=3601 is outside 0..3600",
         "--inflight|0|--inflight=0 is outside 1..4096",
         "--inflight|5000|--inflight=5000 is outside 1..4096",
         "--payload|-1|--payload=-1 is outside 0..4096",
@@ -84,7 +86,7 @@ class BenchTwoPhaseCommitCommandTest
     void helpListsEveryOption()
     {
         assertThat(run("bench", "2pc", "--help")).isZero();
-        assertThat(out.toString()).contains("--replicas", "--fsync", "--ops", "--warmup", "--throughput-ops", "--inflight", "--systems",
+        assertThat(out.toString()).contains("--replicas", "--fsync", "--ops", "--warmup", "--warmup-seconds", "--throughput-seconds", "--inflight", "--systems",
             "--json", "--payload", "--repeat", "--run-dir", "--keep-data", "always group-commits");
         assertThat(run("bench", "--help")).isZero();
         assertThat(out.toString()).contains("2pc", "urpc");
@@ -98,18 +100,20 @@ class BenchTwoPhaseCommitCommandTest
         assertThat(defaults.fsyncs()).containsExactly(FsyncPolicy.NONE, FsyncPolicy.GROUP, FsyncPolicy.ALWAYS);
         assertThat(defaults.replicas()).containsExactly(3, 4);
         assertThat(defaults.inflight()).isEqualTo(256);
-        assertThat(List.of(defaults.ops(), defaults.warmupOps(), defaults.throughputOps())).containsExactly(10_000, 10_000, 100_000);
+        assertThat(List.of(defaults.ops(), defaults.warmupOps(), defaults.warmupSeconds(), defaults.throughputSeconds()))
+            .containsExactly(10_000, 10_000, 10, 10);
         assertThat(defaults.runDirectory()).isEqualTo(dir.toAbsolutePath().normalize().resolve("bench-2pc"));
         assertThat(defaults.keepData()).isFalse();
 
         final ReplicatedWriteBenchmark.Config config = parse("--systems", "ZooKeeper,zookeeper", "--fsync",
-            "always, NONE,always", "--replicas", "4,3,4", "--ops", "7", "--warmup", "0", "--throughput-ops", "9", "--inflight", "1",
+            "always, NONE,always", "--replicas", "4,3,4", "--ops", "7", "--warmup", "0", "--warmup-seconds", "0",
+            "--throughput-seconds", "9", "--inflight", "1",
             "--payload", "0", "--repeat", "3", "--keep-data");
         assertThat(config.systems()).containsExactly(ReplicatedWriteSystems.ZOOKEEPER);
         assertThat(config.fsyncs()).containsExactly(FsyncPolicy.ALWAYS, FsyncPolicy.NONE);
         assertThat(config.replicas()).containsExactly(4, 3);
-        assertThat(List.of(config.ops(), config.warmupOps(), config.throughputOps(), config.inflight(),
-            config.payloadBytes(), config.repeat())).containsExactly(7, 0, 9, 1, 0, 3);
+        assertThat(List.of(config.ops(), config.warmupOps(), config.warmupSeconds(), config.throughputSeconds(),
+            config.inflight(), config.payloadBytes(), config.repeat())).containsExactly(7, 0, 0, 9, 1, 0, 3);
         assertThat(config.keepData()).isTrue();
         assertThat(Files.exists(dir.resolve("bench-2pc"))).isFalse();
     }

@@ -26,6 +26,9 @@ import org.agrona.ExpandableArrayBuffer;
  *
  * With {@link FsyncPolicy#ALWAYS} a forced record is fsynced as it is appended; otherwise the
  * engine makes all of a duty cycle's records durable at once (group commit) before acting on them.
+ * Either way, the messages already queued leave before the fsync ({@code beforeForce}): none of
+ * them waits for it (a message that needs a record durable is queued only once it is), so remote
+ * work, such as other participants' PREPARED fsyncs, overlaps this core's.
  */
 final class LogRecords
 {
@@ -42,12 +45,18 @@ final class LogRecords
     static final int FLAG_BY_OPERATOR = 2;
 
     private final WriteAheadLog wal;
+    private final Runnable beforeForce;
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
     private final BufferCursor cursor = new BufferCursor();
 
-    LogRecords(final WriteAheadLog wal)
+    /**
+     * @param wal         the log.
+     * @param beforeForce runs before each fsync of a forced record under {@link FsyncPolicy#ALWAYS}.
+     */
+    LogRecords(final WriteAheadLog wal, final Runnable beforeForce)
     {
         this.wal = wal;
+        this.beforeForce = beforeForce;
     }
 
     /**
@@ -119,6 +128,7 @@ final class LogRecords
         final long position = wal.append(type, scratch, 0, cursor.position());
         if (forced && wal.fsyncPolicy() == FsyncPolicy.ALWAYS)
         {
+            beforeForce.run();
             wal.makeDurable();
         }
         return position;

@@ -273,7 +273,9 @@ final class Participant<O>
         }
         if (refusals.isRefused(id))
         {
-            services.outbox.send(source, new Decision(id, false, refusalReason()));
+            // The refusal may have been appended in this very cycle: answer once it is durable.
+            services.durability.await(services.log.appendPosition(),
+                () -> services.outbox.send(source, new Decision(id, false, refusalReason())));
             return;
         }
         if (known == 0 && refusals.canRefuse(id))

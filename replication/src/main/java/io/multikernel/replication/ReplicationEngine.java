@@ -144,7 +144,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         }
         services.incarnation = incarnation;
         services.outbox.incarnation(incarnation);
-        services.log = new LogRecords(wal);
+        services.log = new LogRecords(wal, services.outbox::flush);
         services.log.appendIncarnation(incarnation);
         wal.makeDurable();
         services.tick();
@@ -349,6 +349,8 @@ public final class ReplicationEngine<O> implements AutoCloseable
                 if (wal.fsyncPolicy() != FsyncPolicy.GROUP ||
                     services.durability.needsForce(services.nowNs, context.ackDelayMaxNs()))
                 {
+                    // What is queued needs no fsync: it leaves now, so peers work while this core syncs.
+                    roundWork += services.outbox.flush();
                     wal.makeDurable();
                 }
                 roundWork += services.durability.release(wal.durablePosition());

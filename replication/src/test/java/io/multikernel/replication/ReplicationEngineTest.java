@@ -5,13 +5,17 @@ import java.util.List;
 
 import io.multikernel.replication.kv.KeyValueOperation;
 import io.multikernel.replication.kv.KeyValueStateMachine;
+import io.multikernel.replication.protocol.Decision;
 import io.multikernel.replication.protocol.MessageBatch;
 import io.multikernel.replication.protocol.Prepare;
+import io.multikernel.replication.protocol.Query;
 import io.multikernel.replication.protocol.Vote;
 import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.MemoryStorage;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.multikernel.replication.kv.KeyValueOperation.compareAndSet;
 import static io.multikernel.replication.kv.KeyValueOperation.put;
@@ -240,6 +244,62 @@ class ReplicationEngineTest
             cluster.advance(1_000_000);
             assertThat(cluster.engine(0).inFlightTransactions()).isZero();
             assertThat(cluster.disks[1].forceCount() - before).isEqualTo(3);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FsyncPolicy.class, names = { "GROUP", "ALWAYS" })
+    void preparesLeaveBeforeTheCoordinatorForcesItsOwnPrepared(final FsyncPolicy policy)
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(policy)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final long before = cluster.disks[0].forceCount();
+            final TransactionId id = cluster.propose(0, listener, ALL, put("a", "1"));
+            cluster.engine(0).doWork(cluster.clock.nanoTime());
+
+            // Core 0 forced its own PREPARED in this cycle, and the remote participants' PREPAREs
+            // had left before that fsync, so their fsyncs overlap it.
+            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(1);
+            final List<Long> forcesAtPrepare = new ArrayList<>();
+            for (int i = 0; i < cluster.sent.size(); i++)
+            {
+                if (cluster.sent.get(i).messages().stream().anyMatch(m -> m instanceof Prepare))
+                {
+                    forcesAtPrepare.add(cluster.sourceForcesAtSend.get(i));
+                }
+            }
+            assertThat(forcesAtPrepare).containsExactly(before, before);
+
+            cluster.settle();
+            assertThat(listener.outcome(id)).isEqualTo(TransactionOutcome.committed());
+        }
+    }
+
+    @Test
+    void aRefusalIsToldToEveryAskerOnlyOnceItIsDurable()
+    {
+        try (TestCluster cluster = new TestCluster(4, (context) -> context.fsyncPolicy(FsyncPolicy.GROUP)))
+        {
+            // Two peers ask core 2 about a transaction of core 0 it never heard of, in one cycle:
+            // it refuses (the coordinator's PREPARE can no longer get a yes here) and tells both.
+            final TransactionId unknown = new TransactionId(0, cluster.engine(0).incarnation(), 1_000);
+            final long before = cluster.disks[2].forceCount();
+            cluster.engine(2).onMessage(new MessageBatch(1, cluster.engine(1).incarnation(), 2, 1,
+                List.of(new Query(unknown))));
+            cluster.engine(2).onMessage(new MessageBatch(3, cluster.engine(3).incarnation(), 2, 1,
+                List.of(new Query(unknown))));
+            cluster.engine(2).doWork(cluster.clock.nanoTime());
+
+            final List<Long> forcesAtAnswer = new ArrayList<>();
+            for (int i = 0; i < cluster.sent.size(); i++)
+            {
+                if (cluster.sent.get(i).messages().stream().anyMatch(m -> m instanceof Decision d && !d.commit()))
+                {
+                    forcesAtAnswer.add(cluster.sourceForcesAtSend.get(i));
+                }
+            }
+            assertThat(forcesAtAnswer).hasSize(2).allMatch(forces -> forces > before);
         }
     }
 

@@ -33,6 +33,8 @@ final class TestCluster implements AutoCloseable
     final List<ReplicationEngine<KeyValueOperation>> engines = new ArrayList<>();
     final List<MessageBatch> inFlight = new ArrayList<>();
     final List<MessageBatch> sent = new ArrayList<>();
+    /** For each batch in {@link #sent}: how many times its sender's disk had been forced when it left. */
+    final List<Long> sourceForcesAtSend = new ArrayList<>();
     private final Consumer<ReplicationContext<KeyValueOperation>> customiser;
     private final TwoPhaseBatchCodec codec = new TwoPhaseBatchCodec();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
@@ -134,6 +136,7 @@ final class TestCluster implements AutoCloseable
     private boolean send(final MessageBatch batch)
     {
         sent.add(batch);
+        sourceForcesAtSend.add(disks[batch.sourceCoreId()].forceCount());
         if (!dropping.test(batch))
         {
             final int length = codec.encode(batch, buffer, 0);

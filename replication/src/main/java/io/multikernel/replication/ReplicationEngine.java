@@ -354,6 +354,9 @@ public final class ReplicationEngine<O> implements AutoCloseable
                     wal.makeDurable();
                 }
                 roundWork += services.durability.release(wal.durablePosition());
+                // Callers learn a durable decision now, not after this core's own COMMITTED (which
+                // fsync always forces on its own in the next round).
+                roundWork += coordinator.deliverOutcomes();
             }
             roundWork += drainLoopback();
             work += roundWork;

@@ -277,6 +277,30 @@ class ReplicationEngineTest
     }
 
     @Test
+    void withFsyncAlwaysTheCallerHearsTheCommitBeforeTheCoordinatorForcesItsOwnCommitted()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(FsyncPolicy.ALWAYS)))
+        {
+            final long before = cluster.disks[0].forceCount();
+            final List<Long> forcesAtOutcome = new ArrayList<>();
+            final List<TransactionOutcome> outcomes = new ArrayList<>();
+            cluster.propose(0, (id, outcome) ->
+            {
+                outcomes.add(outcome);
+                forcesAtOutcome.add(cluster.disks[0].forceCount());
+            }, ALL, put("a", "1"));
+            cluster.settle();
+
+            // Core 0 forced PREPARED, then COMMIT_DECIDED; the caller heard then, and core 0's
+            // COMMITTED (a participant here too) was forced after.
+            assertThat(outcomes).containsExactly(TransactionOutcome.committed());
+            assertThat(forcesAtOutcome).containsExactly(before + 2);
+            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(3);
+            assertThat(cluster.replicas[0].entries()).containsEntry("a", "1");
+        }
+    }
+
+    @Test
     void aRefusalIsToldToEveryAskerOnlyOnceItIsDurable()
     {
         try (TestCluster cluster = new TestCluster(4, (context) -> context.fsyncPolicy(FsyncPolicy.GROUP)))

@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ReplicatedWriteBenchmark
 {
+    /** Writes all dirty pages back to disk between the warm-up and the measured phases. */
+    static final String SYNC_COMMAND = "sync";
+    /** How long that write-back may take before the benchmark measures anyway, s. */
+    static final long SYNC_TIMEOUT_S = 120;
+
     private final Config config;
     private final PrintStream out;
 
@@ -112,6 +117,7 @@ public final class ReplicatedWriteBenchmark
                     config.inflight());
                 out.printf(Locale.ROOT, "%s: warm-up ran at %s writes/s%n", label, ReplicatedWriteReport.rate(warmup));
             }
+            writeBack(label);
             final LatencyPercentiles latency = deployment.measureLatency(config.warmupOps(), config.ops());
             final double throughput = deployment.measureThroughput(TimeUnit.SECONDS.toNanos(config.throughputSeconds()),
                 config.inflight());
@@ -121,6 +127,33 @@ public final class ReplicatedWriteBenchmark
                 ReplicatedWriteReport.micros(result.p50Ns()), ReplicatedWriteReport.micros(result.p99Ns()),
                 ReplicatedWriteReport.rate(result.throughputPerS()));
             return result;
+        }
+    }
+
+    /**
+     * Writes every dirty page back to disk ({@code sync}), so that the latency phase's fsyncs do not
+     * queue behind the write-back of what the warm-up wrote: our warm-up writes ten times as much
+     * as ZooKeeper's. Where {@code sync} cannot run, says so and goes on.
+     */
+    private void writeBack(final String label) throws InterruptedException
+    {
+        final long startNs = config.clock().nanoTime();
+        try
+        {
+            final Process sync = new ProcessBuilder(SYNC_COMMAND).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!sync.waitFor(SYNC_TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                sync.destroyForcibly();
+                out.printf(Locale.ROOT, "%s: sync did not finish within %d s; measuring anyway%n", label, SYNC_TIMEOUT_S);
+                return;
+            }
+            out.printf(Locale.ROOT, "%s: wrote the warm-up's data back to disk (sync) in %.1f s%n", label,
+                (config.clock().nanoTime() - startNs) / 1e9);
+        }
+        catch (final IOException ex)
+        {
+            out.printf(Locale.ROOT, "%s: could not run sync (%s); measuring anyway%n", label, ex.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.multikernel.node.lrpc.LrpcOperations;
 import io.multikernel.node.lrpc.LrpcServer;
 import io.multikernel.node.lrpc.LrpcStatus;
+import io.multikernel.node.skb.NameService;
 import io.multikernel.replication.OutcomeListener;
 import io.multikernel.replication.ParticipantSet;
 import io.multikernel.replication.TransactionId;
@@ -184,6 +185,13 @@ public final class KvPutService
         if (!decoder.decode(payload, offset, length))
         {
             refuse(server, Outcome.INVALID, decoder.status(), decoder.problem());
+            return;
+        }
+        if (decoder.key().startsWith(NameService.KEY_PREFIX))
+        {
+            refuse(server, Outcome.INVALID, LrpcStatus.INVALID_ARGUMENT, "kv.put key '" +
+                NameService.printable(decoder.key()) + "' is in the name service's keys (" + NameService.KEY_PREFIX +
+                "...): register names with name.register; nothing done");
             return;
         }
         final int[] replicaIds = decoder.replicas();

@@ -233,7 +233,11 @@ public final class NameService
         }
     }
 
-    private static String printable(final String name)
+    /**
+     * @param name a name or key from a request, possibly long or holding control characters.
+     * @return it cut to a display length, control characters shown as '?', for error messages.
+     */
+    public static String printable(final String name)
     {
         if (null == name)
         {

@@ -169,6 +169,13 @@ class KvPutServiceTest
     }
 
     @Test
+    void aKeyOfTheNameServiceIsRefused()
+    {
+        assertRefused(call(new int[]{0}, "name/echo", "1"), LrpcStatus.INVALID_ARGUMENT,
+            "kv.put key 'name/echo' is in the name service's keys (name/...): register names with name.register");
+    }
+
+    @Test
     void anEmptyKeyIsRefused()
     {
         assertRefused(call(new int[]{0}, "", "v"), LrpcStatus.INVALID_ARGUMENT, "key is empty");

@@ -66,7 +66,8 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     int ops;
 
     @Option(names = "--warmup", defaultValue = "10000",
-        description = "Writes before the latency phase (default: ${DEFAULT-VALUE}).")
+        description = "Unmeasured writes, one at a time, before the measured ones of the latency phase " +
+            "(default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--warmup-seconds", defaultValue = "10",

@@ -51,7 +51,7 @@ final class LogRecords
 
     /**
      * @param wal         the log.
-     * @param beforeForce runs before each fsync of a forced record under {@link FsyncPolicy#ALWAYS}.
+     * @param beforeForce runs before each fsync made through {@link #makeDurable()}.
      */
     LogRecords(final WriteAheadLog wal, final Runnable beforeForce)
     {
@@ -128,9 +128,17 @@ final class LogRecords
         final long position = wal.append(type, scratch, 0, cursor.position());
         if (forced && wal.fsyncPolicy() == FsyncPolicy.ALWAYS)
         {
-            beforeForce.run();
-            wal.makeDurable();
+            makeDurable();
         }
         return position;
+    }
+
+    /**
+     * Lets what is queued leave ({@code beforeForce}), then makes every appended record durable.
+     */
+    void makeDurable() throws IOException
+    {
+        beforeForce.run();
+        wal.makeDurable();
     }
 }

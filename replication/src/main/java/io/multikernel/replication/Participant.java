@@ -14,6 +14,7 @@ import io.multikernel.replication.protocol.Prepare;
 import io.multikernel.replication.protocol.Query;
 import io.multikernel.replication.protocol.QueryStatus;
 import io.multikernel.replication.protocol.StatusReply;
+import io.multikernel.replication.protocol.TwoPhaseMessage;
 import io.multikernel.replication.protocol.Vote;
 
 /**
@@ -205,7 +206,7 @@ final class Participant<O>
             // Committed here before or forgotten after a snapshot: either way the coordinator is
             // resending and needs the ack, once COMMITTED is durable (its ack may still be waiting
             // for a shared fsync): everything appended so far covers it.
-            services.durability.await(services.log.appendPosition(), () -> services.outbox.send(source, new Ack(id)));
+            sendOnceAppendedIsDurable(source, new Ack(id));
         }
     }
 
@@ -236,6 +237,12 @@ final class Participant<O>
             // Only the coordinator's bookkeeping waits for the ack: it shares a later fsync.
             services.durability.awaitLazily(position, onDurable, services.nowNs);
         }
+    }
+
+    /** Sends once everything appended so far is durable, whatever record the message reports on. */
+    private void sendOnceAppendedIsDurable(final int destination, final TwoPhaseMessage message)
+    {
+        services.durability.await(services.log.appendPosition(), () -> services.outbox.send(destination, message));
     }
 
     private void abort(final ParticipantTransaction<O> transaction, final int flags) throws IOException
@@ -274,8 +281,7 @@ final class Participant<O>
         if (refusals.isRefused(id))
         {
             // The refusal may have been appended in this very cycle: answer once it is durable.
-            services.durability.await(services.log.appendPosition(),
-                () -> services.outbox.send(source, new Decision(id, false, refusalReason())));
+            sendOnceAppendedIsDurable(source, new Decision(id, false, refusalReason()));
             return;
         }
         if (known == 0 && refusals.canRefuse(id))

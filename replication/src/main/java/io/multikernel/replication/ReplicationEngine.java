@@ -14,9 +14,9 @@ import io.multikernel.replication.protocol.StatusReply;
 import io.multikernel.replication.protocol.TwoPhaseBatchCodec;
 import io.multikernel.replication.protocol.TwoPhaseMessage;
 import io.multikernel.replication.protocol.Vote;
+import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.SnapshotStore;
 import io.multikernel.replication.wal.WalOptions;
-import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.WriteAheadLog;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
@@ -349,9 +349,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
                 if (wal.fsyncPolicy() != FsyncPolicy.GROUP ||
                     services.durability.needsForce(services.nowNs, context.ackDelayMaxNs()))
                 {
-                    // What is queued needs no fsync: it leaves now, so peers work while this core syncs.
-                    roundWork += services.outbox.flush();
-                    wal.makeDurable();
+                    services.log.makeDurable();
                 }
                 roundWork += services.durability.release(wal.durablePosition());
                 // Callers learn a durable decision now, not after this core's own COMMITTED (which

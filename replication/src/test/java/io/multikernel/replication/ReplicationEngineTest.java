@@ -261,15 +261,7 @@ class ReplicationEngineTest
             // Core 0 forced its own PREPARED in this cycle, and the remote participants' PREPAREs
             // had left before that fsync, so their fsyncs overlap it.
             assertThat(cluster.disks[0].forceCount() - before).isEqualTo(1);
-            final List<Long> forcesAtPrepare = new ArrayList<>();
-            for (int i = 0; i < cluster.sent.size(); i++)
-            {
-                if (cluster.sent.get(i).messages().stream().anyMatch(m -> m instanceof Prepare))
-                {
-                    forcesAtPrepare.add(cluster.sourceForcesAtSend.get(i));
-                }
-            }
-            assertThat(forcesAtPrepare).containsExactly(before, before);
+            assertThat(cluster.sourceForcesWhenSent(m -> m instanceof Prepare)).containsExactly(before, before);
 
             cluster.settle();
             assertThat(listener.outcome(id)).isEqualTo(TransactionOutcome.committed());
@@ -315,15 +307,8 @@ class ReplicationEngineTest
                 List.of(new Query(unknown))));
             cluster.engine(2).doWork(cluster.clock.nanoTime());
 
-            final List<Long> forcesAtAnswer = new ArrayList<>();
-            for (int i = 0; i < cluster.sent.size(); i++)
-            {
-                if (cluster.sent.get(i).messages().stream().anyMatch(m -> m instanceof Decision d && !d.commit()))
-                {
-                    forcesAtAnswer.add(cluster.sourceForcesAtSend.get(i));
-                }
-            }
-            assertThat(forcesAtAnswer).hasSize(2).allMatch(forces -> forces > before);
+            assertThat(cluster.sourceForcesWhenSent(m -> m instanceof Decision d && !d.commit()))
+                .hasSize(2).allMatch(forces -> forces > before);
         }
     }
 

@@ -14,6 +14,7 @@ import io.multikernel.replication.kv.KeyValueOperation;
 import io.multikernel.replication.kv.KeyValueStateMachine;
 import io.multikernel.replication.protocol.MessageBatch;
 import io.multikernel.replication.protocol.TwoPhaseBatchCodec;
+import io.multikernel.replication.protocol.TwoPhaseMessage;
 import io.multikernel.replication.wal.MemoryStorage;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.CachedNanoClock;
@@ -34,7 +35,7 @@ final class TestCluster implements AutoCloseable
     final List<MessageBatch> inFlight = new ArrayList<>();
     final List<MessageBatch> sent = new ArrayList<>();
     /** For each batch in {@link #sent}: how many times its sender's disk had been forced when it left. */
-    final List<Long> sourceForcesAtSend = new ArrayList<>();
+    private final List<Long> sourceForcesAtSend = new ArrayList<>();
     private final Consumer<ReplicationContext<KeyValueOperation>> customiser;
     private final TwoPhaseBatchCodec codec = new TwoPhaseBatchCodec();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
@@ -131,6 +132,24 @@ final class TestCluster implements AutoCloseable
     void release()
     {
         holding = (batch) -> false;
+    }
+
+    /**
+     * @param matching which messages count.
+     * @return for each sent batch holding a matching message, in sending order: how many times its
+     *         sender's disk had been forced when it left.
+     */
+    List<Long> sourceForcesWhenSent(final Predicate<TwoPhaseMessage> matching)
+    {
+        final List<Long> forces = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++)
+        {
+            if (sent.get(i).messages().stream().anyMatch(matching))
+            {
+                forces.add(sourceForcesAtSend.get(i));
+            }
+        }
+        return forces;
     }
 
     private boolean send(final MessageBatch batch)

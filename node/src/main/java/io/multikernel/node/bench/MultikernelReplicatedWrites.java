@@ -86,8 +86,6 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     static final long CALL_TIMEOUT_MS = 30_000;
     /** How long the latency phase (warmup included) may take, s. */
     static final long PHASE_TIMEOUT_S = 600;
-    /** How long the writes still outstanding when a throughput phase ends may take, s. */
-    static final long DRAIN_TIMEOUT_S = 60;
     /** How long stopping the cluster may take per group (cores, then driver), ms. */
     static final long STOP_TIMEOUT_MS = 10_000;
     /** The longest latency the histogram records exactly, ns. */
@@ -285,10 +283,10 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
                 throw new IOException(completions.failures + " of " + submitted + " pipelined writes did not commit (" +
                     completions.done + " answered); the first: " + completions.firstFailure);
             }
-            if (!open && nowNs - endNs - TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_S) >= 0)
+            if (!open && nowNs - endNs - TimeUnit.SECONDS.toNanos(THROUGHPUT_DRAIN_TIMEOUT_S) >= 0)
             {
                 throw new IOException(started.outstanding() + " of " + submitted + " pipelined writes were still " +
-                    "outstanding " + DRAIN_TIMEOUT_S + " s after the phase ended");
+                    "outstanding " + THROUGHPUT_DRAIN_TIMEOUT_S + " s after the phase ended");
             }
             pipelineIdle.idle(work);
         }

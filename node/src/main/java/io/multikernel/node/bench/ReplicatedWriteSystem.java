@@ -14,6 +14,9 @@ import io.multikernel.replication.wal.FsyncPolicy;
  */
 public interface ReplicatedWriteSystem extends AutoCloseable
 {
+    /** How long the writes still outstanding when a throughput phase ends may take, s. */
+    long THROUGHPUT_DRAIN_TIMEOUT_S = 60;
+
     /**
      * @return the name used in output and JSON rows, e.g. {@code zookeeper}.
      */

@@ -32,8 +32,6 @@ final class ZooKeeperWriteLoad implements AutoCloseable
     static final long CONNECT_TIMEOUT_S = 30;
     /** How long the latency phase (warmup included) may take before it fails, s. */
     static final long PHASE_TIMEOUT_S = 600;
-    /** How long the writes still outstanding when a throughput phase ends may take, s. */
-    static final long DRAIN_TIMEOUT_S = 60;
     /** The longest latency the histogram records exactly, ns; slower writes are recorded as this. */
     static final long LATENCY_MAX_NS = TimeUnit.SECONDS.toNanos(30);
 
@@ -181,10 +179,11 @@ final class ZooKeeperWriteLoad implements AutoCloseable
                 break;
             }
         }
-        if (!window.tryAcquire(inflight, TimeUnit.SECONDS.toNanos(DRAIN_TIMEOUT_S), TimeUnit.NANOSECONDS))
+        final long drainTimeoutS = ReplicatedWriteSystem.THROUGHPUT_DRAIN_TIMEOUT_S;
+        if (!window.tryAcquire(inflight, TimeUnit.SECONDS.toNanos(drainTimeoutS), TimeUnit.NANOSECONDS))
         {
             throw new IOException((inflight - window.availablePermits()) + " of " + submitted + " pipelined writes " +
-                "were still outstanding " + DRAIN_TIMEOUT_S + " s after the phase ended");
+                "were still outstanding " + drainTimeoutS + " s after the phase ended");
         }
         final long elapsedNs = Math.max(1, clock.nanoTime() - startNs);
         if (failures.get() > 0)

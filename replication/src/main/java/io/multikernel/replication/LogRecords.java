@@ -17,15 +17,18 @@ import org.agrona.ExpandableArrayBuffer;
  * COMMIT_DECIDED  coordinator  id, participants                                 yes, before any COMMIT is sent
  * ENDED           coordinator  id                                               no (presumed abort)
  * PREPARED        participant  id, participants, operations:bytes               yes, before voting yes
- * COMMITTED       participant  id, flags:int8 (2 = forced by an operator)       yes, before acking
+ * COMMITTED       participant  id, flags:int8 (2 = forced by an operator)       yes, before acking (shares a later fsync)
  * ABORTED         participant  id, flags:int8 (1 = refusal, 2 = by operator)    refusals only
  *
  * id = coordinatorCoreId:int32 coordinatorIncarnation:int64 sequence:int64
  * participants = count:int32 then count x coreId:int32;  bytes = length:int32 then the bytes
  * </pre>
  *
- * With {@link FsyncPolicy#ALWAYS} a forced record is fsynced as it is appended; otherwise the
- * engine makes all of a duty cycle's records durable at once (group commit) before acting on them.
+ * With {@link FsyncPolicy#ALWAYS} a forced record is fsynced as it is appended, except a
+ * participant's own COMMITTED: its only dependent is the ack that lets the coordinator forget, so it
+ * shares the next fsync (at most {@code ackDelayMaxNs} later) under every policy, and the next
+ * PREPARE does not wait behind it. Otherwise the engine makes all of a duty cycle's records durable
+ * at once (group commit) before acting on them.
  * Either way, the messages already queued leave before the fsync ({@code beforeForce}): none of
  * them waits for it (a message that needs a record durable is queued only once it is), so remote
  * work, such as other participants' PREPARED fsyncs, overlaps this core's.
@@ -114,7 +117,7 @@ final class LogRecords
     long appendCommitted(final TransactionId id, final int flags) throws IOException
     {
         cursor.forWriting(scratch).putId(id).putByte(flags);
-        return append(COMMITTED, true);
+        return append(COMMITTED, flags == FLAG_BY_OPERATOR);
     }
 
     long appendAborted(final TransactionId id, final int flags) throws IOException

@@ -315,7 +315,7 @@ public final class ReplicationContext<O>
     }
 
     /**
-     * @param ackDelayMaxNs longest a participant's ack waits to share a later fsync (fsync group).
+     * @param ackDelayMaxNs longest a participant's ack waits to share a later fsync (fsync group or always).
      * @return this.
      */
     public ReplicationContext<O> ackDelayMaxNs(final long ackDelayMaxNs)

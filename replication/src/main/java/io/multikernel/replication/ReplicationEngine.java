@@ -345,8 +345,10 @@ public final class ReplicationEngine<O> implements AutoCloseable
             int roundWork = drainLoopback();
             if (!services.durability.isEmpty())
             {
-                // With fsync group, acks alone wait (bounded) for a force they can share.
-                if (wal.fsyncPolicy() != FsyncPolicy.GROUP ||
+                // Steps whose records were forced as appended (fsync always) go first; acks alone
+                // then wait (bounded) for a force they can share.
+                roundWork += services.durability.release(wal.durablePosition());
+                if (wal.fsyncPolicy() == FsyncPolicy.NONE ||
                     services.durability.needsForce(services.nowNs, context.ackDelayMaxNs()))
                 {
                     services.log.makeDurable();

@@ -7,6 +7,10 @@ import io.multikernel.replication.protocol.MessageBatch;
  * {@link io.multikernel.replication.protocol.TwoPhaseBatchCodec}); the simulator implements it with
  * virtual delays. Delivery must keep per-sender order to each destination (URPC does) and may lose
  * messages (the protocol retries and times out). Never called for the engine's own core id.
+ * <p>
+ * A network may hold accepted batches back to coalesce them (URPC batches per destination until
+ * its publisher flushes); {@link #flush()} pushes them out. The engine flushes each time it has
+ * handed batches over, so nothing it sent waits behind its own fsync or write.
  */
 @FunctionalInterface
 public interface Network
@@ -17,4 +21,12 @@ public interface Network
      * a bounded number of times.
      */
     boolean send(MessageBatch batch);
+
+    /**
+     * Starts delivering every batch accepted so far, now. A batch the network cannot push out yet
+     * (back pressure) stays accepted and goes later, in order. Default: nothing is held back.
+     */
+    default void flush()
+    {
+    }
 }

@@ -94,7 +94,7 @@ final class Outbox
     }
 
     /**
-     * Offers every collected batch to the network.
+     * Offers every collected batch to the network, then has the network push them out.
      *
      * @return batches the network accepted.
      */
@@ -125,6 +125,10 @@ final class Outbox
                     break;
                 }
             }
+        }
+        if (sent > 0)
+        {
+            network.flush();
         }
         return sent;
     }

@@ -34,6 +34,7 @@ final class TestCluster implements AutoCloseable
     final List<ReplicationEngine<KeyValueOperation>> engines = new ArrayList<>();
     final List<MessageBatch> inFlight = new ArrayList<>();
     final List<MessageBatch> sent = new ArrayList<>();
+    private final CoreNetwork[] networks;
     /** For each batch in {@link #sent}: how many times its sender's disk had been forced when it left. */
     private final List<Long> sourceForcesAtSend = new ArrayList<>();
     private final Consumer<ReplicationContext<KeyValueOperation>> customiser;
@@ -53,6 +54,7 @@ final class TestCluster implements AutoCloseable
         disks = new MemoryStorage[cores];
         replicas = new KeyValueStateMachine[cores];
         registries = new SimpleMeterRegistry[cores];
+        networks = new CoreNetwork[cores];
         clock.update(1_000_000_000L);
         for (int i = 0; i < cores; i++)
         {
@@ -71,10 +73,11 @@ final class TestCluster implements AutoCloseable
     {
         replicas[coreId] = new KeyValueStateMachine();
         registries[coreId] = new SimpleMeterRegistry();
+        networks[coreId] = new CoreNetwork();
         final ReplicationContext<KeyValueOperation> context = new ReplicationContext<KeyValueOperation>()
             .coreId(coreId)
             .stateMachine(replicas[coreId])
-            .network((batch) -> send(batch))
+            .network(networks[coreId])
             .storage(disks[coreId])
             .nanoClock(clock)
             .random(new Random(coreId))
@@ -108,6 +111,7 @@ final class TestCluster implements AutoCloseable
     void crash(final int coreId, final MemoryStorage.CrashMode mode)
     {
         engines.set(coreId, null);
+        networks[coreId].accepted.clear();
         disks[coreId].crash(mode, new Random(42));
         inFlight.removeIf((batch) -> batch.destinationCoreId() == coreId || batch.sourceCoreId() == coreId);
     }
@@ -152,7 +156,33 @@ final class TestCluster implements AutoCloseable
         return forces;
     }
 
-    private boolean send(final MessageBatch batch)
+    /**
+     * A core's network as URPC behaves: accepted batches wait in the sender until a flush (the
+     * engine's own, or the kernel loop's at the end of each duty cycle, which {@link #doWork()} models).
+     */
+    private final class CoreNetwork implements Network
+    {
+        private final List<MessageBatch> accepted = new ArrayList<>();
+
+        @Override
+        public boolean send(final MessageBatch batch)
+        {
+            accepted.add(batch);
+            return true;
+        }
+
+        @Override
+        public void flush()
+        {
+            for (final MessageBatch batch : accepted)
+            {
+                transmit(batch);
+            }
+            accepted.clear();
+        }
+    }
+
+    private void transmit(final MessageBatch batch)
     {
         sent.add(batch);
         sourceForcesAtSend.add(disks[batch.sourceCoreId()].forceCount());
@@ -168,7 +198,6 @@ final class TestCluster implements AutoCloseable
                 throw new IllegalStateException(ex);
             }
         }
-        return true;
     }
 
     TransactionId propose(final int coordinator, final OutcomeListener listener, final int[] participants,
@@ -211,11 +240,13 @@ final class TestCluster implements AutoCloseable
     int doWork()
     {
         int work = 0;
-        for (final ReplicationEngine<KeyValueOperation> engine : engines)
+        for (int coreId = 0; coreId < engines.size(); coreId++)
         {
+            final ReplicationEngine<KeyValueOperation> engine = engines.get(coreId);
             if (null != engine)
             {
                 work += engine.doWork(clock.nanoTime());
+                networks[coreId].flush();
             }
         }
         return work;

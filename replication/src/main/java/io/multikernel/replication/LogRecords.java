@@ -26,10 +26,11 @@ import org.agrona.ExpandableArrayBuffer;
  *
  * With {@link FsyncPolicy#ALWAYS} a forced record is fsynced as it is appended, except a
  * participant's own COMMITTED: its only dependent is the ack that lets the coordinator forget, so it
- * shares the next fsync (at most {@code ackDelayMaxNs} later) under every policy, and the next
- * PREPARE does not wait behind it. Otherwise the engine makes all of a duty cycle's records durable
- * at once (group commit) before acting on them.
- * Either way, the messages already queued leave before the fsync ({@code beforeForce}): none of
+ * shares the next fsync (at most {@code ackDelayMaxNs} later), as with {@link FsyncPolicy#GROUP},
+ * and the next PREPARE does not wait behind it. With {@code GROUP} the engine makes all of a duty
+ * cycle's records durable at once (group commit) before acting on them.
+ * Either way, the messages already queued leave before the fsync ({@code beforeForce}, which also
+ * flushes the network): none of
  * them waits for it (a message that needs a record durable is queued only once it is), so remote
  * work, such as other participants' PREPARED fsyncs, overlaps this core's.
  */

@@ -27,8 +27,8 @@ public final class ReplicationConfiguration
     /**
      * ACK_DELAY_MAX_NS: with fsync {@code group} or {@code always}, a participant's COMMITTED record
      * is not forced on its own: the ack waits for the next fsync it can share (the next PREPARED,
-     * usually) and at most this long before the log is forced for it. Keeps the commit's fsync off the path of the
-     * next transaction. Below COMMIT_RESEND_INTERVAL_NS; 0 forces at once.
+     * usually) and at most this long before the log is forced for it. Keeps the commit's fsync off
+     * the path of the next transaction. Below COMMIT_RESEND_INTERVAL_NS; 0 forces at once.
      */
     public static final String ACK_DELAY_MAX_PROP_NAME = "mk.replication.ack.delay.max";
     public static final long ACK_DELAY_MAX_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(2);

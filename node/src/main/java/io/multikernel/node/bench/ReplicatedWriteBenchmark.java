@@ -8,8 +8,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,23 +81,52 @@ public final class ReplicatedWriteBenchmark
                 MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY + " for the driver; writes are LRPC kv.put calls " +
                 "to core 0, which coordinates 2PC on cores 0..R-1");
         }
+        final Map<List<Object>, List<ReplicatedWriteResult>> runsByConfiguration = new LinkedHashMap<>();
+        for (final Run run : schedule(config))
+        {
+            runsByConfiguration.computeIfAbsent(List.of(run.fsync(), run.system(), run.replicas()), (key) -> new ArrayList<>())
+                .add(runOnce(run.system(), run.fsync(), run.replicas(), run.run()));
+        }
         final List<ReplicatedWriteResult> results = new ArrayList<>();
+        for (final List<ReplicatedWriteResult> runs : runsByConfiguration.values())
+        {
+            results.add(ReplicatedWriteResult.median(runs));
+        }
+        return results;
+    }
+
+    /**
+     * One deployment to measure.
+     *
+     * @param run which of the {@code repeat} runs of its configuration, from 1.
+     */
+    record Run(ReplicatedWriteSystems system, FsyncPolicy fsync, int replicas, int run)
+    {
+    }
+
+    /**
+     * The order the deployments run in: fsync setting by fsync setting, and within one, round by
+     * round, each round running every system and replica count once. The repeats of the two
+     * systems interleave, so a slow stretch of a shared machine falls on both sides of a ratio
+     * rather than on all of one system's runs.
+     */
+    static List<Run> schedule(final Config config)
+    {
+        final List<Run> runs = new ArrayList<>();
         for (final FsyncPolicy fsync : config.fsyncs())
         {
-            for (final ReplicatedWriteSystems system : config.systems())
+            for (int r = 1; r <= config.repeat(); r++)
             {
-                for (final int replicas : system.replicaCounts(config.replicas()))
+                for (final ReplicatedWriteSystems system : config.systems())
                 {
-                    final List<ReplicatedWriteResult> runs = new ArrayList<>();
-                    for (int r = 1; r <= config.repeat(); r++)
+                    for (final int replicas : system.replicaCounts(config.replicas()))
                     {
-                        runs.add(runOnce(system, fsync, replicas, r));
+                        runs.add(new Run(system, fsync, replicas, r));
                     }
-                    results.add(ReplicatedWriteResult.median(runs));
                 }
             }
         }
-        return results;
+        return runs;
     }
 
     private ReplicatedWriteResult runOnce(

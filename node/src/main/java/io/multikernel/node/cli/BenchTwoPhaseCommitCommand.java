@@ -87,7 +87,8 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     int payload;
 
     @Option(names = "--repeat", defaultValue = "1",
-        description = "Runs per configuration, each in fresh processes; medians are reported (default: ${DEFAULT-VALUE}).")
+        description = "Runs per configuration, each in fresh processes, the systems' runs interleaved round by round; " +
+            "medians are reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--run-dir", description = "Where data and logs go, under bench-2pc/ (default: $MK_RUN_DIR, " +

@@ -12,8 +12,10 @@ import io.multikernel.replication.protocol.TwoPhaseMessage;
 
 /**
  * Collects outbound protocol messages per destination core and sends them as batches: one
- * {@link MessageBatch} per destination per duty cycle, cut early at MAX_BATCH_MESSAGES or
- * MAX_BATCH_LENGTH_BYTES. Messages to this core itself go to a loopback queue the engine drains.
+ * {@link MessageBatch} per destination per flush, cut early at MAX_BATCH_MESSAGES or
+ * MAX_BATCH_LENGTH_BYTES. The engine flushes at the start of its duty cycle (the PREPAREs of
+ * proposals made since the last one), before each fsync or WAL write, and at the end. Messages to
+ * this core itself go to a loopback queue the engine drains.
  *
  * <p>Per destination, batches leave in order. A batch the network refuses (back pressure) is
  * offered again on the next flushes, up to MAX_SEND_ATTEMPTS, and batches behind it wait; then it

@@ -316,6 +316,10 @@ public final class ReplicationEngine<O> implements AutoCloseable
         int work = 0;
         try
         {
+            // What was queued since the last cycle (the PREPAREs of new proposals) leaves before
+            // this core handles its own share of it from the loopback queue: the other
+            // participants start meanwhile.
+            work += services.outbox.flush();
             work += drainLoopback();
             work += coordinator.doWork(nowNs);
             work += participant.doWork(nowNs);

@@ -270,6 +270,32 @@ class ReplicationEngineTest
     }
 
     @Test
+    void preparesLeaveBeforeTheCoordinatorTakesItsOwnShare()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(FsyncPolicy.NONE)))
+        {
+            final List<Integer> coordinatorLocksWhenPrepareLeft = new ArrayList<>();
+            cluster.onTransmit((batch) ->
+            {
+                if (batch.messages().stream().anyMatch(m -> m instanceof Prepare))
+                {
+                    coordinatorLocksWhenPrepareLeft.add(cluster.engine(0).locksHeld());
+                }
+            });
+            final RecordingListener listener = new RecordingListener();
+            final TransactionId id = cluster.propose(0, listener, ALL, put("a", "1"));
+            cluster.engine(0).doWork(cluster.clock.nanoTime());
+
+            // Both PREPAREs left before core 0 validated, locked and logged its own share.
+            assertThat(coordinatorLocksWhenPrepareLeft).containsExactly(0, 0);
+            assertThat(cluster.engine(0).locksHeld()).isEqualTo(1);
+
+            cluster.settle();
+            assertThat(listener.outcome(id)).isEqualTo(TransactionOutcome.committed());
+        }
+    }
+
+    @Test
     void withFsyncAlwaysTheCallerHearsTheCommitBeforeTheCoordinatorForcesItsOwnCommitted()
     {
         try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(FsyncPolicy.ALWAYS)

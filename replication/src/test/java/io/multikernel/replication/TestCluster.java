@@ -42,6 +42,7 @@ final class TestCluster implements AutoCloseable
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
     private Predicate<MessageBatch> dropping = (batch) -> false;
     private Predicate<MessageBatch> holding = (batch) -> false;
+    private Consumer<MessageBatch> transmitObserver = (batch) -> { };
 
     TestCluster(final int cores)
     {
@@ -182,8 +183,15 @@ final class TestCluster implements AutoCloseable
         }
     }
 
+    /** {@code observer} sees each batch as it leaves its sender, before it is in flight. */
+    void onTransmit(final Consumer<MessageBatch> observer)
+    {
+        transmitObserver = observer;
+    }
+
     private void transmit(final MessageBatch batch)
     {
+        transmitObserver.accept(batch);
         sent.add(batch);
         sourceForcesAtSend.add(disks[batch.sourceCoreId()].forceCount());
         if (!dropping.test(batch))

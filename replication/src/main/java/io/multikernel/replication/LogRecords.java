@@ -16,7 +16,8 @@ import org.agrona.ExpandableArrayBuffer;
  * STARTED         coordinator  id, participants                                 no
  * COMMIT_DECIDED  coordinator  id, participants                                 yes, before any COMMIT is sent
  * ENDED           coordinator  id                                               no (presumed abort)
- * PREPARED        participant  id, participants, operations:bytes               yes, before voting yes
+ * PREPARED        participant  id, participants, operations:bytes               yes, before voting yes (the
+ *                                                                               coordinator's own: by COMMIT_DECIDED)
  * COMMITTED       participant  id, flags:int8 (2 = forced by an operator)       yes, before acking (shares a later fsync)
  * ABORTED         participant  id, flags:int8 (1 = refusal, 2 = by operator)    refusals only
  *
@@ -108,11 +109,15 @@ final class LogRecords
         return append(ENDED, false);
     }
 
-    long appendPrepared(final TransactionId id, final ParticipantSet participants, final byte[] operations)
-        throws IOException
+    /**
+     * @param forced false for the coordinator's own PREPARED, which the COMMIT_DECIDED record after
+     *               it makes durable.
+     */
+    long appendPrepared(final TransactionId id, final ParticipantSet participants, final byte[] operations,
+        final boolean forced) throws IOException
     {
         cursor.forWriting(scratch).putId(id).putParticipants(participants).putBytes(operations);
-        return append(PREPARED, true);
+        return append(PREPARED, forced);
     }
 
     long appendCommitted(final TransactionId id, final int flags) throws IOException

@@ -69,8 +69,21 @@ final class Participant<O>
         }
         prepared.put(id, transaction);
         refusals.onPrepared(id);
-        final long position = services.log.appendPrepared(id, prepare.participants(), prepare.operations());
-        services.durability.await(position, () -> onPreparedDurable(transaction));
+        final boolean ownTransaction = id.coordinatorCoreId() == services.coreId;
+        final long position = services.log.appendPrepared(id, prepare.participants(), prepare.operations(), !ownTransaction);
+        if (ownTransaction)
+        {
+            // This core coordinates it: its yes vote stays in this core, and the only step it can
+            // lead to is the COMMIT decision, logged after this PREPARED in the same log, so the
+            // force that makes the decision durable covers this record too. A crash before that
+            // leaves no decision, which every replica resolves as abort (presumed abort), whether
+            // or not this record survived. One fsync per transaction on the coordinator, not two.
+            onPreparedDurable(transaction);
+        }
+        else
+        {
+            services.durability.await(position, () -> onPreparedDurable(transaction));
+        }
     }
 
     /**

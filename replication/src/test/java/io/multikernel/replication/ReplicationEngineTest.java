@@ -250,22 +250,40 @@ class ReplicationEngineTest
 
     @ParameterizedTest
     @EnumSource(value = FsyncPolicy.class, names = { "GROUP", "ALWAYS" })
-    void preparesLeaveBeforeTheCoordinatorForcesItsOwnPrepared(final FsyncPolicy policy)
+    void theCoordinatorsOwnPreparedIsMadeDurableByItsDecisionsFsync(final FsyncPolicy policy)
     {
-        try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(policy)))
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.fsyncPolicy(policy)
+            .ackDelayMaxNs(ReplicationConfiguration.ACK_DELAY_MAX_DEFAULT_NS)))
         {
-            final RecordingListener listener = new RecordingListener();
             final long before = cluster.disks[0].forceCount();
-            final TransactionId id = cluster.propose(0, listener, ALL, put("a", "1"));
+            final List<Long> forcesAtOutcome = new ArrayList<>();
+            final List<TransactionOutcome> outcomes = new ArrayList<>();
+            cluster.propose(0, (id, outcome) ->
+            {
+                outcomes.add(outcome);
+                forcesAtOutcome.add(cluster.disks[0].forceCount());
+            }, ALL, put("a", "1"));
             cluster.engine(0).doWork(cluster.clock.nanoTime());
 
-            // Core 0 forced its own PREPARED in this cycle, and the remote participants' PREPAREs
-            // had left before that fsync, so their fsyncs overlap it.
-            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(1);
+            // Core 0 logged its own PREPARED and voted yes to itself without an fsync; the PREPAREs
+            // had left before anything was forced.
+            assertThat(cluster.disks[0].forceCount() - before).isZero();
             assertThat(cluster.sourceForcesWhenSent(m -> m instanceof Prepare)).containsExactly(before, before);
 
+            // One fsync, for the COMMIT decision, also covered the PREPARED before it; then the caller heard.
             cluster.settle();
-            assertThat(listener.outcome(id)).isEqualTo(TransactionOutcome.committed());
+            assertThat(outcomes).containsExactly(TransactionOutcome.committed());
+            assertThat(forcesAtOutcome).containsExactly(before + 1);
+            assertThat(cluster.sourceForcesWhenSent(m -> m instanceof Decision d && d.commit()))
+                .containsExactly(before + 1, before + 1);
+
+            // A power cut now loses core 0's unforced COMMITTED; it recovers PREPARED and the
+            // decision, and so the write.
+            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(1);
+            cluster.crash(0, MemoryStorage.CrashMode.MACHINE);
+            cluster.start(0);
+            cluster.settle();
+            assertThat(cluster.replicas[0].entries()).containsEntry("a", "1");
         }
     }
 
@@ -311,16 +329,16 @@ class ReplicationEngineTest
             }, ALL, put("a", "1"));
             cluster.settle();
 
-            // Core 0 forced PREPARED, then COMMIT_DECIDED; the caller heard then. Core 0's
-            // COMMITTED (a participant here too) waits to share a later fsync, for its ack only.
+            // Core 0 forced COMMIT_DECIDED (covering its own PREPARED); the caller heard then. Core
+            // 0's COMMITTED (a participant here too) waits to share a later fsync, for its ack only.
             assertThat(outcomes).containsExactly(TransactionOutcome.committed());
-            assertThat(forcesAtOutcome).containsExactly(before + 2);
-            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(2);
+            assertThat(forcesAtOutcome).containsExactly(before + 1);
+            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(1);
             assertThat(cluster.replicas[0].entries()).containsEntry("a", "1");
             assertThat(cluster.engine(0).locksHeld()).isZero();
 
             cluster.advance(ReplicationConfiguration.ACK_DELAY_MAX_DEFAULT_NS);
-            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(3);
+            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(2);
             assertThat(cluster.engine(0).inFlightTransactions()).isZero();
         }
     }
@@ -362,7 +380,7 @@ class ReplicationEngineTest
     }
 
     @Test
-    void fsyncAlwaysForcesEachPreparedAndEachDecisionOnItsOwn()
+    void fsyncAlwaysForcesEachDecisionOnItsOwn()
     {
         try (TestCluster cluster = new TestCluster(1, (context) -> context.fsyncPolicy(FsyncPolicy.ALWAYS)))
         {
@@ -374,10 +392,11 @@ class ReplicationEngineTest
             }
             cluster.settle();
 
-            // Ten PREPARED and ten COMMIT_DECIDED, one fsync each; the ten COMMITTED records, needed
-            // only before the acks, share one.
+            // Ten COMMIT_DECIDED, one fsync each (the first also covers the ten PREPARED records of
+            // this core's own transactions); the ten COMMITTED records, needed only before the
+            // acks, share one.
             assertThat(listener.outcomes.values()).hasSize(10).allMatch(TransactionOutcome::isCommitted);
-            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(21);
+            assertThat(cluster.disks[0].forceCount() - before).isEqualTo(11);
         }
     }
 

@@ -7,9 +7,10 @@ package io.multikernel.replication.wal;
  *   <li>{@link #ALWAYS}: every record the protocol must make durable is fsynced before the engine
  *   acts on it. PREPARED, the COMMIT decision and a refusal are fsynced on their own as they are
  *   appended; a participant's COMMITTED, whose only dependent is its ack to the coordinator, shares
- *   the next fsync (at most {@code ackDelayMaxNs} later), so it never delays the next transaction.
- *   Survives process crash, OS crash and power loss. Slowest: about two fsyncs per transaction on
- *   the coordinator core and one on each other participant.</li>
+ *   the next fsync (at most {@code ackDelayMaxNs} later), so it never delays the next transaction,
+ *   and the coordinator's own PREPARED is made durable by the fsync of its COMMIT decision.
+ *   Survives process crash, OS crash and power loss. Slowest: one fsync per transaction on each
+ *   core taking part.</li>
  *   <li>{@link #GROUP} (default): records appended during one duty cycle are fsynced together, and
  *   the engine acts on none of them (no vote, no commit message, no ack) before that fsync returns.
  *   The same promise as {@code ALWAYS}; one fsync covers many transactions, so throughput grows

@@ -7,6 +7,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.util.FreePorts;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +67,7 @@ class CoreClusterIT
     void clusterLifecycleWithKillPauseAndRestart() throws Exception
     {
         runDirectory = new RunDirectory(tempDir.resolve("run"));
-        final int adminBase = freePortRange(CORES);
+        final int adminBase = FreePorts.range(CORES);
         final List<ClusterStatus.CoreRow> rows = launch(adminBase);
         assertThat(rows).hasSize(CORES).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         final ClusterMap map = ClusterMap.load(runDirectory.clusterFile());
@@ -133,7 +133,7 @@ class CoreClusterIT
             " -Dmk.core.status.publish.interval.ms=50";
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
             List.of(props.trim().split(" ")));
-        return launcher.up(new ClusterLauncher.Options(CORES, 1, TransportKind.IPC, adminBase, freePortRange(CORES),
+        return launcher.up(new ClusterLauncher.Options(CORES, 1, TransportKind.IPC, adminBase, FreePorts.range(CORES),
             "backoff", 90_000));
     }
 
@@ -232,38 +232,5 @@ class CoreClusterIT
     {
         final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
-    }
-
-    static int freePortRange(final int count) throws IOException
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            final int base;
-            try (ServerSocket socket = new ServerSocket(0))
-            {
-                base = socket.getLocalPort();
-            }
-            if (base + count < 65535 && rangeFree(base, count))
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port range of " + count);
-    }
-
-    private static boolean rangeFree(final int base, final int count)
-    {
-        for (int port = base; port < base + count; port++)
-        {
-            try (ServerSocket ignored = new ServerSocket(port); java.net.DatagramSocket ignored2 = new java.net.DatagramSocket(port))
-            {
-                // Free for both TCP (admin) and UDP (inbox).
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

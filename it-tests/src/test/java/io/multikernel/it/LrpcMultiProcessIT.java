@@ -5,6 +5,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.util.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,7 +55,7 @@ class LrpcMultiProcessIT
         runDirectory = new RunDirectory(tempDir.resolve("run"));
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true), List.of());
         final List<ClusterStatus.CoreRow> rows = launcher.up(new ClusterLauncher.Options(2, 1, TransportKind.IPC,
-            CoreClusterIT.freePortRange(2), CoreClusterIT.freePortRange(2), "backoff", 90_000));
+            FreePorts.range(2), FreePorts.range(2), "backoff", 90_000));
         final ClusterStatus.CoreRow core = rows.get(0);
         final Path file = runDirectory.lrpcFile(core.id());
         assertThat(file).exists();

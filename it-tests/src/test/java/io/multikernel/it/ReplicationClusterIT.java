@@ -23,6 +23,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.util.FreePorts;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +72,7 @@ class ReplicationClusterIT
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
             CORE_PROPERTIES);
         final List<ClusterStatus.CoreRow> rows = launcher.up(new ClusterLauncher.Options(CORES, 1, TransportKind.IPC,
-            CoreClusterIT.freePortRange(CORES), CoreClusterIT.freePortRange(CORES), "backoff", 90_000, "group"));
+            FreePorts.range(CORES), FreePorts.range(CORES), "backoff", 90_000, "group"));
         assertThat(rows).hasSize(CORES).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         map = ClusterMap.load(runDirectory.clusterFile());
         coordinatorPid = rows.stream().filter(r -> r.id() == COORDINATOR).findFirst().orElseThrow().pid();

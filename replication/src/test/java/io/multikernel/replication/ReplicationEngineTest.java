@@ -256,13 +256,8 @@ class ReplicationEngineTest
             .ackDelayMaxNs(ReplicationConfiguration.ACK_DELAY_MAX_DEFAULT_NS)))
         {
             final long before = cluster.disks[0].forceCount();
-            final List<Long> forcesAtOutcome = new ArrayList<>();
-            final List<TransactionOutcome> outcomes = new ArrayList<>();
-            cluster.propose(0, (id, outcome) ->
-            {
-                outcomes.add(outcome);
-                forcesAtOutcome.add(cluster.disks[0].forceCount());
-            }, ALL, put("a", "1"));
+            final RecordingListener listener = new RecordingListener(cluster.disks[0]);
+            cluster.propose(0, listener, ALL, put("a", "1"));
             cluster.engine(0).doWork(cluster.clock.nanoTime());
 
             // Core 0 logged its own PREPARED and voted yes to itself without an fsync; the PREPAREs
@@ -272,8 +267,8 @@ class ReplicationEngineTest
 
             // One fsync, for the COMMIT decision, also covered the PREPARED before it; then the caller heard.
             cluster.settle();
-            assertThat(outcomes).containsExactly(TransactionOutcome.committed());
-            assertThat(forcesAtOutcome).containsExactly(before + 1);
+            assertThat(listener.outcomes.values()).containsExactly(TransactionOutcome.committed());
+            assertThat(listener.forcesAtOutcome).containsExactly(before + 1);
             assertThat(cluster.sourceForcesWhenSent(m -> m instanceof Decision d && d.commit()))
                 .containsExactly(before + 1, before + 1);
 
@@ -320,19 +315,14 @@ class ReplicationEngineTest
             .ackDelayMaxNs(ReplicationConfiguration.ACK_DELAY_MAX_DEFAULT_NS)))
         {
             final long before = cluster.disks[0].forceCount();
-            final List<Long> forcesAtOutcome = new ArrayList<>();
-            final List<TransactionOutcome> outcomes = new ArrayList<>();
-            cluster.propose(0, (id, outcome) ->
-            {
-                outcomes.add(outcome);
-                forcesAtOutcome.add(cluster.disks[0].forceCount());
-            }, ALL, put("a", "1"));
+            final RecordingListener listener = new RecordingListener(cluster.disks[0]);
+            cluster.propose(0, listener, ALL, put("a", "1"));
             cluster.settle();
 
             // Core 0 forced COMMIT_DECIDED (covering its own PREPARED); the caller heard then. Core
             // 0's COMMITTED (a participant here too) waits to share a later fsync, for its ack only.
-            assertThat(outcomes).containsExactly(TransactionOutcome.committed());
-            assertThat(forcesAtOutcome).containsExactly(before + 1);
+            assertThat(listener.outcomes.values()).containsExactly(TransactionOutcome.committed());
+            assertThat(listener.forcesAtOutcome).containsExactly(before + 1);
             assertThat(cluster.disks[0].forceCount() - before).isEqualTo(1);
             assertThat(cluster.replicas[0].entries()).containsEntry("a", "1");
             assertThat(cluster.engine(0).locksHeld()).isZero();

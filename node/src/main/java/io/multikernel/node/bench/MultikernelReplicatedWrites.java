@@ -11,6 +11,7 @@ import io.multikernel.node.lrpc.LrpcOperations;
 import io.multikernel.node.lrpc.LrpcOutcome;
 import io.multikernel.node.lrpc.LrpcResult;
 import io.multikernel.node.replication.KvPutCodec;
+import io.multikernel.node.util.FreePorts;
 import io.multikernel.replication.ReplicationConfiguration;
 import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.transport.IdleStrategies;
@@ -24,8 +25,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,8 +175,8 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         final List<String> coreOptions = new ArrayList<>(coreJvmOptions(replicas, settings.payloadBytes(), settings.inflight()));
         coreOptions.addAll(ClusterLauncher.environmentCoreJvmArgs());
         new ClusterLauncher(runDirectory, quiet, coreOptions)
-            .up(new ClusterLauncher.Options(replicas, 1, TransportKind.IPC, freePortRange(replicas),
-                freePortRange(replicas), IDLE_STRATEGY, START_TIMEOUT_MS, fsyncName, DRIVER_IDLE_STRATEGY));
+            .up(new ClusterLauncher.Options(replicas, 1, TransportKind.IPC, FreePorts.range(replicas),
+                FreePorts.range(replicas), IDLE_STRATEGY, START_TIMEOUT_MS, fsyncName, DRIVER_IDLE_STRATEGY));
         client = LrpcClient.attach(new LrpcClient.Context()
             .file(runDirectory.lrpcFile(COORDINATOR_CORE))
             .coreId(COORDINATOR_CORE)
@@ -362,43 +361,6 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         {
             runDirectory = null;
         }
-    }
-
-    /**
-     * @param count consecutive ports wanted.
-     * @return the first of {@code count} consecutive ports free for TCP and UDP now.
-     */
-    static int freePortRange(final int count) throws IOException
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            final int base;
-            try (ServerSocket socket = new ServerSocket(0))
-            {
-                base = socket.getLocalPort();
-            }
-            if (base + count < 65_535 && rangeFree(base, count))
-            {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports found in 50 attempts");
-    }
-
-    private static boolean rangeFree(final int base, final int count)
-    {
-        for (int port = base; port < base + count; port++)
-        {
-            try (ServerSocket tcp = new ServerSocket(port); DatagramSocket udp = new DatagramSocket(port))
-            {
-                // Free for the admin server (TCP) and a UDP inbox.
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Counts pipelined outcomes on the app's thread; keeps the first failure's line. */

@@ -2,9 +2,6 @@ package io.multikernel.node.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.multikernel.node.cluster.TransportKind;
@@ -23,6 +19,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.util.FreePorts;
 import io.multikernel.node.util.JsonReader;
 import io.multikernel.node.util.JsonWriter;
 
@@ -43,11 +40,6 @@ public final class ShootdownBenchmark
     public static final long STOP_TIMEOUT_MS = 10_000;
     /** Rounds of each protocol run, unmeasured, on a fresh cluster before anything is measured. */
     public static final int CLUSTER_WARMUP_ROUNDS = 500;
-    /** Tries at finding free admin and UDP port ranges. */
-    public static final int PORT_SEARCH_ATTEMPTS = 64;
-    /** Ports are searched below Linux's ephemeral range, so outgoing connections do not take them. */
-    public static final int PORT_RANGE_LOW = 20_000;
-    public static final int PORT_RANGE_HIGH = 32_000;
     private static final long POLL_INTERVAL_MS = 250;
 
     /**
@@ -103,8 +95,8 @@ public final class ShootdownBenchmark
         for (final int cores : config.cores())
         {
             final RunDirectory runDirectory = new RunDirectory(config.runRoot().resolve("cores-" + cores));
-            final int adminBase = freePortRange(cores, false);
-            final int udpBase = freePortRange(cores, true);
+            final int adminBase = FreePorts.range(cores);
+            final int udpBase = FreePorts.range(cores);
             final ClusterLauncher launcher = new ClusterLauncher(runDirectory, out, List.of());
             try
             {
@@ -290,45 +282,6 @@ public final class ShootdownBenchmark
                 .endObject();
         }
         return json.endArray().endObject().toString();
-    }
-
-    /**
-     * @param count ports needed, consecutive.
-     * @param udp   true for UDP ports, false for TCP.
-     * @return the first of {@code count} consecutive ports that were free on 127.0.0.1 just now.
-     */
-    static int freePortRange(final int count, final boolean udp) throws IOException
-    {
-        final InetAddress loopback = InetAddress.getLoopbackAddress();
-        for (int attempt = 0; attempt < PORT_SEARCH_ATTEMPTS; attempt++)
-        {
-            final int base = ThreadLocalRandom.current().nextInt(PORT_RANGE_LOW, PORT_RANGE_HIGH - count);
-            boolean free = true;
-            for (int port = base; free && port < base + count; port++)
-            {
-                try
-                {
-                    if (udp)
-                    {
-                        new DatagramSocket(port, loopback).close();
-                    }
-                    else
-                    {
-                        new ServerSocket(port, 1, loopback).close();
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IOException("found no " + count + " consecutive free " + (udp ? "UDP" : "TCP") + " ports in " +
-            PORT_SEARCH_ATTEMPTS + " tries");
     }
 
     /**

@@ -30,13 +30,6 @@ class MultikernelReplicatedWritesTest
     }
 
     @Test
-    void freePortRangeIsFreeForTcpAndUdp() throws Exception
-    {
-        final int base = MultikernelReplicatedWrites.freePortRange(4);
-        assertThat(base).isBetween(1, 65_535 - 4);
-    }
-
-    @Test
     void measuringBeforeStartIsRefusedAndCloseIsHarmless()
     {
         try (MultikernelReplicatedWrites system = new MultikernelReplicatedWrites(

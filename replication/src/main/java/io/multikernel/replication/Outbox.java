@@ -47,6 +47,8 @@ final class Outbox
     private final ArrayDeque<TwoPhaseMessage> loopback = new ArrayDeque<>();
     private final Map<Integer, Destination> destinations = new TreeMap<>();
     private long incarnation;
+    /** Messages queued or batches refused since the last flush that sent everything: flush has work. */
+    private boolean unsent;
 
     Outbox(final int coreId, final Network network, final int maxBatchMessages, final int maxBatchLengthBytes,
         final int maxSendAttempts, final ErrorReporter errors)
@@ -72,6 +74,7 @@ final class Outbox
             return;
         }
         final Destination destination = destinations.computeIfAbsent(destinationCoreId, Destination::new);
+        unsent = true;
         final int bytes = TwoPhaseBatchCodec.encodedLengthUpperBound(message);
         if (!destination.pending.isEmpty() && (destination.pending.size() >= maxBatchMessages ||
             TwoPhaseBatchCodec.BATCH_OVERHEAD_BYTES + destination.pendingBytes + bytes > maxBatchLengthBytes))
@@ -102,7 +105,13 @@ final class Outbox
      */
     int flush()
     {
+        if (!unsent)
+        {
+            // The engine flushes several times per duty cycle; most find nothing to send.
+            return 0;
+        }
         int sent = 0;
+        boolean backlog = false;
         for (final Destination destination : destinations.values())
         {
             cut(destination);
@@ -127,7 +136,9 @@ final class Outbox
                     break;
                 }
             }
+            backlog |= !destination.ready.isEmpty();
         }
+        unsent = backlog;
         if (sent > 0)
         {
             network.flush();

@@ -78,11 +78,11 @@ final class Participant<O>
             // force that makes the decision durable covers this record too. A crash before that
             // leaves no decision, which every replica resolves as abort (presumed abort), whether
             // or not this record survived. One fsync per transaction on the coordinator, not two.
-            onPreparedDurable(transaction);
+            voteYes(transaction);
         }
         else
         {
-            services.durability.await(position, () -> onPreparedDurable(transaction));
+            services.durability.await(position, () -> voteYes(transaction));
         }
     }
 
@@ -139,7 +139,11 @@ final class Participant<O>
         services.observer.onParticipantDecision(id, false);
     }
 
-    private void onPreparedDurable(final ParticipantTransaction<O> transaction)
+    /**
+     * Votes yes once PREPARED is durable, or at once for this core's own transaction (its
+     * decision's fsync covers PREPARED); from then on the transaction is in doubt here.
+     */
+    private void voteYes(final ParticipantTransaction<O> transaction)
     {
         if (prepared.get(transaction.id) != transaction)
         {

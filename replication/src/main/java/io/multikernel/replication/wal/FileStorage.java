@@ -2,6 +2,7 @@ package io.multikernel.replication.wal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +12,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
  * {@link WalStorage} on a real directory, through {@link FileChannel}. {@link StorageFile#force()}
  * is {@code fdatasync}; {@link #syncDirectory()} fsyncs the directory so that new, renamed and
  * deleted files survive a power loss.
+ *
+ * <p>Append-only files (log segments) are written through a shared memory mapping: an append is
+ * a copy into the page cache, with no system call, which is what a write would have done at a
+ * microsecond or more per call. The mapping runs ahead of the data, so the file holds zeros
+ * past its last write (a sparse tail: no disk blocks) until it is closed, when it is cut back. A
+ * process killed before that leaves the zeros, and recovery cuts them. Forcing such a file
+ * ({@code msync}) is {@code fdatasync} of the same pages. A disk that fills up fails the write
+ * that needed the page, with an {@link IOException}, as a write system call would.
  */
 public final class FileStorage implements WalStorage
 {
+    /** The first mapping of an append-only file, and the step its mapping grows by at least, bytes. */
+    static final int MAPPING_GRANULE_BYTES = 1024 * 1024;
+
     private final Path directory;
 
     public FileStorage(final Path directory) throws IOException
@@ -45,11 +60,21 @@ public final class FileStorage implements WalStorage
     @Override
     public StorageFile open(final String name, final boolean create) throws IOException
     {
-        final FileChannel channel = create ?
+        return new ChannelFile(channel(name, create));
+    }
+
+    @Override
+    public StorageFile openAppendOnly(final String name, final boolean create) throws IOException
+    {
+        return new MappedAppendFile(channel(name, create));
+    }
+
+    private FileChannel channel(final String name, final boolean create) throws IOException
+    {
+        return create ?
             FileChannel.open(directory.resolve(name), StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE) :
             FileChannel.open(directory.resolve(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new ChannelFile(channel);
     }
 
     @Override
@@ -127,6 +152,134 @@ public final class FileStorage implements WalStorage
         public void close() throws IOException
         {
             channel.close();
+        }
+    }
+
+    /**
+     * An append-only file written through a memory mapping of {@code [0, mappedLength)} that grows
+     * (doubling, in whole granules) as writes pass its end. Only the bytes up to the end of the
+     * last write count: {@link #size()} reports that, and {@link #close()} cuts the file there.
+     */
+    private static final class MappedAppendFile implements StorageFile
+    {
+        private static final byte[] EMPTY = new byte[0];
+        private final FileChannel channel;
+        private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
+        private MappedByteBuffer mapping;
+        private long dataEnd;
+
+        MappedAppendFile(final FileChannel channel) throws IOException
+        {
+            this.channel = channel;
+            this.dataEnd = channel.size();
+        }
+
+        @Override
+        public long size()
+        {
+            return dataEnd;
+        }
+
+        @Override
+        public int read(final ByteBuffer dst, final long position) throws IOException
+        {
+            if (position >= dataEnd)
+            {
+                return -1;
+            }
+            final ByteBuffer limited = dst.duplicate();
+            limited.limit(limited.position() + (int)Math.min(dst.remaining(), dataEnd - position));
+            final int read = channel.read(limited, position);
+            dst.position(limited.position());
+            return read;
+        }
+
+        @Override
+        public void write(final ByteBuffer src, final long position) throws IOException
+        {
+            final int length = src.remaining();
+            final long end = position + length;
+            if (end > Integer.MAX_VALUE)
+            {
+                throw new IOException("append-only file would pass " + Integer.MAX_VALUE + " bytes (write of " + length +
+                    " bytes at " + position + ")");
+            }
+            if (null == mapping || end > mapping.capacity())
+            {
+                remap(end);
+            }
+            try
+            {
+                view.putBytes((int)position, src, src.position(), length);
+            }
+            catch (final InternalError ex)
+            {
+                // The JVM's report of SIGBUS on a mapped page: the file system could not back it,
+                // typically because the disk is full. A write would have failed with ENOSPC.
+                throw new IOException("could not write " + length + " bytes at offset " + position +
+                    " of a memory-mapped log file (disk full?): " + ex.getMessage(), ex);
+            }
+            src.position(src.limit());
+            dataEnd = Math.max(dataEnd, end);
+        }
+
+        private void remap(final long required) throws IOException
+        {
+            final long doubled = null == mapping ? 0 : 2L * mapping.capacity();
+            final long granules = (Math.max(required, doubled) + MAPPING_GRANULE_BYTES - 1) / MAPPING_GRANULE_BYTES;
+            final long length = Math.min(Integer.MAX_VALUE, granules * MAPPING_GRANULE_BYTES);
+            unmap();
+            // Mapping past the end grows the file (sparse, no blocks until pages are written).
+            mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            view.wrap(mapping);
+        }
+
+        @Override
+        public void force() throws IOException
+        {
+            if (null != mapping)
+            {
+                mapping.force(0, (int)Math.min(dataEnd, mapping.capacity()));
+            }
+            else
+            {
+                channel.force(false);
+            }
+        }
+
+        @Override
+        public void truncate(final long size) throws IOException
+        {
+            unmap();
+            channel.truncate(size);
+            dataEnd = Math.min(dataEnd, size);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            try
+            {
+                unmap();
+                if (channel.isOpen() && channel.size() > dataEnd)
+                {
+                    channel.truncate(dataEnd);
+                }
+            }
+            finally
+            {
+                channel.close();
+            }
+        }
+
+        private void unmap()
+        {
+            if (null != mapping)
+            {
+                view.wrap(EMPTY);
+                IoUtil.unmap(mapping);
+                mapping = null;
+            }
         }
     }
 }

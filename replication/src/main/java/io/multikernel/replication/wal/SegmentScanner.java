@@ -17,7 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>A bad record is a torn tail only when it is in the last segment and no valid record (right
  * length, right log position, right CRC32C) starts at any aligned offset after it: a crash can tear
- * the last write, but it cannot produce a good record behind a bad one.
+ * the last write, but it cannot produce a good record behind a bad one. Zeros from the end of the
+ * last valid record to the end of a file are not a record at all: space an append-only file had
+ * reserved ahead of its data when its writer died. They are cut without complaint.
  */
 final class SegmentScanner
 {
@@ -157,10 +159,15 @@ final class SegmentScanner
             }
             if (offset < size)
             {
-                rejectUnlessTornTail(file, bytes, offset, size, segment.base(), last, code);
+                // Zeros to the end are space an append-only file had reserved when its writer died
+                // (FileStorage maps ahead of the data): not a record, so not torn, in any segment.
+                if (!zeroFrom(bytes, offset, size))
+                {
+                    rejectUnlessTornTail(file, bytes, offset, size, segment.base(), last, code);
+                    torn[0] = size - offset;
+                }
                 storageFile.truncate(offset);
                 storageFile.force();
-                torn[0] = size - offset;
             }
             return segment.base() + offset;
         }
@@ -183,6 +190,26 @@ final class SegmentScanner
                 throw new WalCorruptionException(file, offset, what + ", and a valid record follows at offset " + next);
             }
         }
+    }
+
+    private static boolean zeroFrom(final ByteBuffer bytes, final int offset, final int size)
+    {
+        int at = offset;
+        for (; at + Long.BYTES <= size; at += Long.BYTES)
+        {
+            if (0 != bytes.getLong(at))
+            {
+                return false;
+            }
+        }
+        for (; at < size; at++)
+        {
+            if (0 != bytes.get(at))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ByteBuffer readFully(final StorageFile file, final int size) throws IOException

@@ -22,6 +22,19 @@ public interface WalStorage
      */
     StorageFile open(String name, boolean create) throws IOException;
 
+    /**
+     * Opens a file that is only ever appended to (a log segment): writes go at or past its end, and
+     * reads, if any, come after {@link StorageFile#close()}. A storage may serve such a file faster
+     * than {@link #open}, e.g. through a memory mapping; the file may then hold zeros past its last
+     * write until it is closed (after a crash, until recovery cuts them).
+     *
+     * @param create create it (empty) when it does not exist.
+     */
+    default StorageFile openAppendOnly(final String name, final boolean create) throws IOException
+    {
+        return open(name, create);
+    }
+
     void delete(String name) throws IOException;
 
     /**

@@ -82,7 +82,7 @@ public final class WriteAheadLog implements AutoCloseable
         {
             final SegmentScanner.Segment last = segments.get(segments.size() - 1);
             segmentBase = last.base();
-            segmentFile = storage.open(last.name(), false);
+            segmentFile = storage.openAppendOnly(last.name(), false);
         }
     }
 
@@ -268,7 +268,7 @@ public final class WriteAheadLog implements AutoCloseable
         final String name = SegmentScanner.segmentName(base);
         try
         {
-            segmentFile = storage.open(name, true);
+            segmentFile = storage.openAppendOnly(name, true);
             if (options.fsyncPolicy() != FsyncPolicy.NONE)
             {
                 storage.syncDirectory();

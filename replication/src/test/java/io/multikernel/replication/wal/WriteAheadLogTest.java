@@ -343,4 +343,124 @@ class WriteAheadLogTest
             assertThat(read.get(0).position()).isZero();
         }
     }
+
+    @Test
+    void aSegmentLeftOpenByAKilledProcessKeepsItsRecordsAndLosesOnlyTheReservedZeros(@TempDir final Path directory)
+        throws IOException
+    {
+        final FileStorage storage = new FileStorage(directory);
+        final WriteAheadLog killed = open(storage, new ArrayList<>());
+        append(killed, 1, "alpha");
+        final long end = append(killed, 2, "beta");
+        killed.write();
+        // Never closed, as after kill -9: the mapping reserved space past the data.
+        final Path file = directory.resolve(segment(0));
+        assertThat(Files.size(file)).isEqualTo(FileStorage.MAPPING_GRANULE_BYTES);
+
+        final List<Read> read = new ArrayList<>();
+        final SegmentScanner.Result scan = new SegmentScanner(storage, RECORD_MAX_BYTES)
+            .scan(0, (position, type, buffer, offset, length) ->
+                read.add(new Read(position, type, buffer.getStringWithoutLengthUtf8(offset, length))));
+        assertThat(read).extracting(Read::text).containsExactly("alpha", "beta");
+        assertThat(scan.endPosition()).isEqualTo(end);
+        assertThat(scan.tornTailBytes()).as("zeros are not a torn record").isZero();
+        assertThat(Files.size(file)).isEqualTo(end);
+        try (WriteAheadLog wal = open(storage, new ArrayList<>()))
+        {
+            append(wal, 3, "gamma");
+            wal.makeDurable();
+        }
+        assertThat(Files.size(file)).as("closing cuts the reserved space").isGreaterThan(end).isLessThan(2 * end);
+        read.clear();
+        try (WriteAheadLog wal = open(storage, read))
+        {
+            assertThat(read).extracting(Read::text).containsExactly("alpha", "beta", "gamma");
+        }
+    }
+
+    @Test
+    void zerosBeforeAValidRecordAreCorruptionNotReservedSpace(@TempDir final Path directory) throws IOException
+    {
+        final FileStorage storage = new FileStorage(directory);
+        final long secondAt;
+        try (WriteAheadLog wal = open(storage, new ArrayList<>()))
+        {
+            secondAt = append(wal, 1, "first");
+            append(wal, 1, "second");
+            append(wal, 1, "third");
+            wal.makeDurable();
+        }
+        try (var channel = java.nio.channels.FileChannel.open(directory.resolve(segment(0)), StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.allocate(RecordDescriptor.HEADER_LENGTH), secondAt);
+        }
+        assertThatThrownBy(() -> open(storage, new ArrayList<>()))
+            .isInstanceOf(WalCorruptionException.class)
+            .hasMessageContaining(segment(0))
+            .hasMessageContaining("at offset " + secondAt)
+            .hasMessageContaining("a valid record follows");
+    }
+
+    @Test
+    void reservedZerosAtTheEndOfAnEarlierSegmentAreCut() throws IOException
+    {
+        final MemoryStorage storage = new MemoryStorage("disk");
+        try (WriteAheadLog wal = open(storage, new ArrayList<>()))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                append(wal, 1, "y".repeat(500));
+            }
+            wal.makeDurable();
+        }
+        final long firstLength = storage.fileLength(segment(0));
+        try (StorageFile file = storage.open(segment(0), false))
+        {
+            // A power cut after the next segment was created, before the cut of this one was on disk.
+            file.write(ByteBuffer.allocate(700), firstLength);
+        }
+        final List<Read> read = new ArrayList<>();
+        try (WriteAheadLog wal = open(storage, read))
+        {
+            assertThat(wal.segmentCount()).isGreaterThan(1);
+            assertThat(read).hasSize(20);
+        }
+        assertThat(storage.fileLength(segment(0))).isEqualTo(firstLength);
+    }
+
+    @Test
+    void appendsPastTheFirstMappingGrowItAndSurviveReopen(@TempDir final Path directory) throws IOException
+    {
+        final FileStorage storage = new FileStorage(directory);
+        final WalOptions big = new WalOptions(8 * FileStorage.MAPPING_GRANULE_BYTES, 64 * 1024, 64 * 1024,
+            FsyncPolicy.ALWAYS, clock, registry, Tags.of("core", "0"));
+        final String value = "z".repeat(60_000);
+        final int records = 3 * FileStorage.MAPPING_GRANULE_BYTES / value.length();
+        long end = 0;
+        try (WriteAheadLog wal = WriteAheadLog.open(storage, big, 0, (position, type, buffer, offset, length) -> { }))
+        {
+            for (int i = 0; i < records; i++)
+            {
+                end = append(wal, 1 + (i % 3), value);
+                if (i % 7 == 0)
+                {
+                    wal.makeDurable();
+                }
+            }
+            wal.makeDurable();
+            assertThat(wal.segmentCount()).isEqualTo(1);
+        }
+        assertThat(Files.size(directory.resolve(segment(0)))).isEqualTo(end);
+        final List<Integer> types = new ArrayList<>();
+        try (WriteAheadLog wal = WriteAheadLog.open(storage, big, 0, (position, type, buffer, offset, length) ->
+        {
+            assertThat(buffer.getStringWithoutLengthUtf8(offset, length)).isEqualTo(value);
+            types.add(type);
+        }))
+        {
+            assertThat(wal.appendPosition()).isEqualTo(end);
+        }
+        assertThat(types).hasSize(records);
+        assertThat(types.get(records - 1)).isEqualTo(1 + ((records - 1) % 3));
+    }
 }

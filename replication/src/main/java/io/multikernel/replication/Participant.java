@@ -3,6 +3,7 @@ package io.multikernel.replication;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +60,7 @@ final class Participant<O>
         refusals.onPrepareArrived(id);
         if (wasRefused)
         {
-            voteNo(id, "core " + services.coreId + " had already agreed to abort it with a participant in doubt");
+            voteNo(id, "already agreed to abort this transaction with a participant in doubt");
             return;
         }
         final ParticipantTransaction<O> transaction = admit(prepare);
@@ -92,10 +93,9 @@ final class Participant<O>
     private ParticipantTransaction<O> admit(final Prepare prepare)
     {
         final TransactionId id = prepare.transactionId();
-        final String here = "core " + services.coreId + ": ";
         if (prepared.size() >= services.context.maxPreparedTransactions())
         {
-            voteNo(id, here + "MAX_PREPARED_TRANSACTIONS=" + services.context.maxPreparedTransactions() +
+            voteNo(id, "MAX_PREPARED_TRANSACTIONS=" + services.context.maxPreparedTransactions() +
                 " transactions are already prepared; retry later");
             return null;
         }
@@ -107,35 +107,42 @@ final class Participant<O>
         catch (final IllegalArgumentException ex)
         {
             services.errors.report(ErrorKind.MALFORMED_OPERATIONS, "transaction " + id + ": " + ex.getMessage());
-            voteNo(id, here + "cannot decode the operations: " + ex.getMessage());
+            voteNo(id, "cannot decode the operations: " + ex.getMessage());
             return null;
         }
         final LinkedHashSet<Object> keys = new LinkedHashSet<>();
+        Collection<?> lastKeys = List.of();
         for (final O operation : operations)
         {
             final String invalid = stateMachine.validate(operation);
             if (null != invalid)
             {
-                voteNo(id, here + invalid);
+                voteNo(id, invalid);
                 return null;
             }
-            final Collection<?> operationKeys = stateMachine.lockKeys(operation);
-            keys.addAll(operationKeys);
+            lastKeys = stateMachine.lockKeys(operation);
+            if (operations.size() > 1 || lastKeys.size() > 1)
+            {
+                keys.addAll(lastKeys);
+            }
         }
-        final List<Object> lockKeys = new ArrayList<>(keys);
+        // The common case, one operation locking one key, has no repeated key to drop.
+        final List<Object> lockKeys = keys.isEmpty() && 1 == lastKeys.size() ?
+            Collections.singletonList(lastKeys.iterator().next()) : new ArrayList<>(keys);
         final String conflict = locks.tryLockAll(id, lockKeys);
         if (null != conflict)
         {
-            voteNo(id, here + conflict);
+            voteNo(id, conflict);
             return null;
         }
         return new ParticipantTransaction<>(id, prepare.participants(), prepare.operations(), operations, lockKeys);
     }
 
+    /** @param reason why, without the core: "core N: " is put in front here, off the YES path. */
     private void voteNo(final TransactionId id, final String reason)
     {
         decisions.put(id, RecentDecisions.ABORTED);
-        services.outbox.send(id.coordinatorCoreId(), new Vote(id, false, reason));
+        services.outbox.send(id.coordinatorCoreId(), new Vote(id, false, "core " + services.coreId + ": " + reason));
         services.observer.onParticipantDecision(id, false);
     }
 

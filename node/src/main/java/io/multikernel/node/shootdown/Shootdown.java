@@ -57,6 +57,13 @@ public final class Shootdown
     private final ShootdownListener listener;
     private final NanoClock clock;
     private final long roundTimeoutNs;
+    /**
+     * No round or relay begun since the last scan, nor left by it, has a deadline before this: idle
+     * duty cycles (every microsecond or two) skip the scan until then. Meaningful only while
+     * {@link #deadlinePending}.
+     */
+    private long earliestDeadlineNs;
+    private boolean deadlinePending;
     private final ShootdownRound[] rounds;
     private final ShootdownRound[] relays;
     private final int[] forwardCores = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
@@ -129,6 +136,7 @@ public final class Shootdown
         final long roundId = ((long)selfCoreId << ROUND_SEQUENCE_BITS) | (++roundSequence & ((1L << ROUND_SEQUENCE_BITS) - 1));
         final int[] children = plan.childrenOf(selfCoreId);
         round.begin(roundId, selfCoreId, nowNs, nowNs + roundTimeoutNs, plan.targets().length);
+        noteDeadline(round);
         roundsStarted++;
         for (final int child : children)
         {
@@ -191,6 +199,7 @@ public final class Shootdown
         }
         final long nowNs = clock.nanoTime();
         relay.begin(roundId, sourceCoreId, nowNs, nowNs + roundTimeoutNs, count);
+        noteDeadline(relay);
         for (int i = 0; i < count; i += 1 + sizes[i])
         {
             relay.addChild(cores[i], 1 + sizes[i]);
@@ -266,6 +275,11 @@ public final class Shootdown
      */
     public int doWork(final long nowNs)
     {
+        if (!deadlinePending || nowNs - earliestDeadlineNs < 0)
+        {
+            return 0;
+        }
+        deadlinePending = false;
         int work = 0;
         for (final ShootdownRound round : rounds)
         {
@@ -277,6 +291,10 @@ public final class Shootdown
                     round.expectedCores() + " cores acknowledged, no ack from core(s) " + round.missingChildren());
                 work++;
             }
+            else if (!round.isFree())
+            {
+                noteDeadline(round);
+            }
         }
         for (final ShootdownRound relay : relays)
         {
@@ -286,8 +304,21 @@ public final class Shootdown
                 relay.free();
                 work++;
             }
+            else if (!relay.isFree())
+            {
+                noteDeadline(relay);
+            }
         }
         return work;
+    }
+
+    private void noteDeadline(final ShootdownRound round)
+    {
+        if (!deadlinePending || round.deadlineNs() - earliestDeadlineNs < 0)
+        {
+            earliestDeadlineNs = round.deadlineNs();
+            deadlinePending = true;
+        }
     }
 
     /**

@@ -117,6 +117,31 @@ class ShootdownTest
     }
 
     @Test
+    void eachSilentRoundFailsAtItsOwnDeadlineWhenSeveralOverlap()
+    {
+        final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(4, 1), TIMEOUT_NS, 4);
+        final SendPlan plan = network.planner.plan(RoutingProtocol.UNICAST, 0, network.allBut(0));
+        final long first = network.core(0).startRound(plan);
+        network.clock.advance(TIMEOUT_NS / 2);
+        final long second = network.core(0).startRound(plan);
+        network.deliverAll(message -> !message.request() && message.source() == 2);
+        assertThat(network.core(0).roundsInFlight()).isEqualTo(2);
+
+        network.clock.advance(TIMEOUT_NS / 2 - 1);
+        assertThat(network.core(0).doWork(network.clock.nanoTime())).isZero();
+        network.clock.advance(1);
+        assertThat(network.core(0).doWork(network.clock.nanoTime())).isOne();
+        assertThat(network.outcomes(0).failed).hasSize(1).first().asString().startsWith("round " + first + " ");
+
+        network.clock.advance(TIMEOUT_NS / 2 - 1);
+        assertThat(network.core(0).doWork(network.clock.nanoTime())).isZero();
+        network.clock.advance(1);
+        assertThat(network.core(0).doWork(network.clock.nanoTime())).isOne();
+        assertThat(network.outcomes(0).failed).hasSize(2).last().asString().startsWith("round " + second + " ");
+        assertThat(network.core(0).roundsInFlight()).isZero();
+    }
+
+    @Test
     void aLateAckAfterTheTimeoutAndAnAckForAnUnknownRoundAreCountedAsStale()
     {
         final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(3, 1), TIMEOUT_NS, 4);

@@ -6,6 +6,7 @@ import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.util.FreePorts;
 import io.multikernel.node.util.JsonReader;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A real cluster of core processes started by the launcher: handshakes, SKB convergence, failure
+ * A real cluster of core processes started by the launcher, pinned to CPUs (spread): handshakes, SKB convergence, failure
  * detection of a killed and of a paused core, a restart with a new incarnation, and rejection of
  * frames from the old incarnation.
  */
@@ -71,6 +72,22 @@ class CoreClusterIT
         final List<ClusterStatus.CoreRow> rows = launch(adminBase);
         assertThat(rows).hasSize(CORES).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         final ClusterMap map = ClusterMap.load(runDirectory.clusterFile());
+
+        // Spread placement: core i runs on CPU i mod C, every thread of it.
+        final List<Integer> cpus = CpuPlacement.allowedCpus();
+        for (int i = 0; i < CORES; i++)
+        {
+            final long pid = rows.get(i).pid();
+            final String expected = Integer.toString(cpus.get(rows.get(i).id() % cpus.size()));
+            try (var tasks = java.nio.file.Files.list(Path.of("/proc/" + pid + "/task")))
+            {
+                for (final Path task : tasks.toList())
+                {
+                    assertThat(cpusAllowed(task.resolve("status"))).as("core %d thread %s", rows.get(i).id(), task)
+                        .isEqualTo(expected);
+                }
+            }
+        }
 
         // Every core converges on the same SKB (RTT matrix with a measured entry for every pair).
         try
@@ -134,7 +151,19 @@ class CoreClusterIT
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
             List.of(props.trim().split(" ")));
         return launcher.up(new ClusterLauncher.Options(CORES, 1, TransportKind.IPC, adminBase, FreePorts.range(CORES),
-            "backoff", 90_000));
+            "backoff", 90_000, "group", "backoff", CpuPlacement.onAllowedCpus(CpuPlacement.Mode.SPREAD)));
+    }
+
+    private static String cpusAllowed(final Path status) throws IOException
+    {
+        for (final String line : java.nio.file.Files.readAllLines(status))
+        {
+            if (line.startsWith("Cpus_allowed_list:"))
+            {
+                return line.substring("Cpus_allowed_list:".length()).trim();
+            }
+        }
+        throw new AssertionError("no Cpus_allowed_list in " + status);
     }
 
     private static List<String> coreJvmArgs()

@@ -4,6 +4,7 @@ import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.core.CoreConfiguration;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.lrpc.LrpcConfiguration;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -110,6 +112,8 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
     private UnsafeBuffer request;
     private long nextKey;
     private boolean keepLogs;
+    /** The CPUs this JVM ran on before it was pinned to the app's, restored at {@link #close()}; null when not pinned. */
+    private String appUnpinnedCpus;
 
     public MultikernelReplicatedWrites(final ReplicatedWriteSettings settings)
     {
@@ -176,7 +180,15 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         coreOptions.addAll(ClusterLauncher.environmentCoreJvmArgs());
         new ClusterLauncher(runDirectory, quiet, coreOptions)
             .up(new ClusterLauncher.Options(replicas, 1, TransportKind.IPC, FreePorts.range(replicas),
-                FreePorts.range(replicas), IDLE_STRATEGY, START_TIMEOUT_MS, fsyncName, DRIVER_IDLE_STRATEGY));
+                FreePorts.range(replicas), IDLE_STRATEGY, START_TIMEOUT_MS, fsyncName, DRIVER_IDLE_STRATEGY,
+                settings.cpus()));
+        final Optional<String> appCpus = settings.cpus().appCpus(replicas);
+        if (appCpus.isPresent())
+        {
+            // The app (this JVM) shares the CPUs of the cores that have none of their own.
+            appUnpinnedCpus = CpuPlacement.allowedCpuList();
+            CpuPlacement.pinProcess(ProcessHandle.current().pid(), appCpus.get());
+        }
         client = LrpcClient.attach(new LrpcClient.Context()
             .file(runDirectory.lrpcFile(COORDINATOR_CORE))
             .coreId(COORDINATOR_CORE)
@@ -309,6 +321,19 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
         {
             client.close();
             client = null;
+        }
+        if (null != appUnpinnedCpus)
+        {
+            final String cpus = appUnpinnedCpus;
+            appUnpinnedCpus = null;
+            try
+            {
+                CpuPlacement.pinProcess(ProcessHandle.current().pid(), cpus);
+            }
+            catch (final IOException ex)
+            {
+                System.err.println("mk bench 2pc: " + ex.getMessage() + "; later runs in this invocation stay pinned");
+            }
         }
         if (null != shutdownHook)
         {

@@ -1,5 +1,6 @@
 package io.multikernel.node.bench;
 
+import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.replication.wal.FsyncPolicy;
 import org.agrona.concurrent.NanoClock;
 
@@ -46,11 +47,20 @@ public final class ReplicatedWriteBenchmark
      */
     public record Config(List<ReplicatedWriteSystems> systems, List<FsyncPolicy> fsyncs, List<Integer> replicas,
         int ops, int warmupOps, int warmupSeconds, int throughputSeconds, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
-        NanoClock clock)
+        NanoClock clock, CpuPlacement cpus)
     {
+        /** A configuration that leaves the placement of every process to the operating system. */
+        public Config(final List<ReplicatedWriteSystems> systems, final List<FsyncPolicy> fsyncs, final List<Integer> replicas,
+            final int ops, final int warmupOps, final int warmupSeconds, final int throughputSeconds, final int inflight,
+            final int payloadBytes, final int repeat, final Path runDirectory, final boolean keepData, final NanoClock clock)
+        {
+            this(systems, fsyncs, replicas, ops, warmupOps, warmupSeconds, throughputSeconds, inflight, payloadBytes, repeat,
+                runDirectory, keepData, clock, CpuPlacement.none());
+        }
+
         ReplicatedWriteSettings settings()
         {
-            return new ReplicatedWriteSettings(runDirectory, keepData, payloadBytes, clock, inflight);
+            return new ReplicatedWriteSettings(runDirectory, keepData, payloadBytes, clock, inflight, cpus);
         }
     }
 

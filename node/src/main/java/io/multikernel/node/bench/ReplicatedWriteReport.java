@@ -98,6 +98,11 @@ public final class ReplicatedWriteReport
             "(%d measured after %d warmup), throughput with %d in flight (measured for %d s); each deployment first ran " +
             "%d s of pipelined writes unmeasured; median of %d run(s)%n", config.payloadBytes(), config.ops(),
             config.warmupOps(), config.inflight(), config.throughputSeconds(), config.warmupSeconds(), config.repeat()));
+        if (results.stream().anyMatch(r -> MultikernelReplicatedWrites.NAME.equals(r.system())))
+        {
+            sb.append("multikernel: one JVM per core over IPC, app on core 0, CPU placement ").append(config.cpus())
+                .append(System.lineSeparator());
+        }
         if (results.stream().anyMatch(r -> ZooKeeperReplicatedWrites.NAME.equals(r.system())))
         {
             sb.append("zookeeper: a 3-server ensemble on loopback, client on the leader; forceSync=no for fsync none, " +
@@ -149,6 +154,7 @@ public final class ReplicatedWriteReport
             .field("payload_bytes", config.payloadBytes())
             .field("repeat", config.repeat())
             .field("zookeeper_servers", ZooKeeperReplicatedWrites.ENSEMBLE_SERVERS)
+            .field("cpus", config.cpus().mode().lowerCaseName())
             .endObject()
             .name("rows").beginArray();
         for (final ReplicatedWriteResult r : results)

@@ -1,5 +1,6 @@
 package io.multikernel.node.bench;
 
+import io.multikernel.node.launcher.CpuPlacement;
 import org.agrona.concurrent.NanoClock;
 
 import java.nio.file.Path;
@@ -12,8 +13,15 @@ import java.nio.file.Path;
  * @param payloadBytes length of every write's value.
  * @param clock        for latencies, throughput and deadlines.
  * @param inflight     most writes outstanding in the throughput phase (a system sizes its client for it).
+ * @param cpus         where our side's core processes and app run.
  */
 public record ReplicatedWriteSettings(Path runDirectory, boolean keepData, int payloadBytes, NanoClock clock,
-    int inflight)
+    int inflight, CpuPlacement cpus)
 {
+    /** Settings with every process placed by the operating system. */
+    public ReplicatedWriteSettings(final Path runDirectory, final boolean keepData, final int payloadBytes,
+        final NanoClock clock, final int inflight)
+    {
+        this(runDirectory, keepData, payloadBytes, clock, inflight, CpuPlacement.none());
+    }
 }

@@ -101,6 +101,12 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     @Option(names = "--json", description = "Also write the rows and ratios as JSON to this file.")
     Path json;
 
+    @Option(names = "--cpus", defaultValue = "dedicated",
+        description = "CPU placement of our cores and of the app driving them: none (the OS places them), spread or " +
+            "dedicated (core 0, the coordinator, on a CPU of its own; the other cores and the app share the rest), as " +
+            "for mk up (default: ${DEFAULT-VALUE}). ZooKeeper's processes are never pinned.")
+    String cpus;
+
     @Override
     public Integer call() throws Exception
     {
@@ -141,7 +147,8 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
         final Path runDirectory = RunDirectory.resolve(runDir).root().resolve("bench-2pc");
         return new ReplicatedWriteBenchmark.Config(systemList, fsyncList, replicas.stream().distinct().toList(),
-            ops, warmup, warmupSeconds, throughputSeconds, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock());
+            ops, warmup, warmupSeconds, throughputSeconds, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock(),
+            UpCommand.cpuPlacement(spec, "--cpus", cpus));
     }
 
     private ReplicatedWriteSystems system(final String name)

@@ -3,12 +3,14 @@ package io.multikernel.node.cli;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.transport.IdleStrategies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +64,12 @@ final class UpCommand implements Callable<Integer>
         "(default: ${DEFAULT-VALUE}; see mk core --help).", defaultValue = "group")
     String fsync;
 
+    @Option(names = "--cpus", description = "CPU placement of the core processes: none (the OS places them), " +
+        "spread (core i on CPU i mod C) or dedicated (cores 0, 1, ... on CPUs of their own while one is left; " +
+        "the other cores and apps share the rest) (default: ${DEFAULT-VALUE}). Pinning uses taskset.",
+        defaultValue = "none")
+    String cpus;
+
     @Override
     public Integer call() throws Exception
     {
@@ -100,6 +108,31 @@ final class UpCommand implements Callable<Integer>
         }
         final String fsyncPolicy = CoreCommand.fsyncPolicy(spec, fsync).name().toLowerCase(Locale.ROOT);
         return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000,
-            fsyncPolicy);
+            fsyncPolicy, idle, cpuPlacement(spec, "--cpus", cpus));
+    }
+
+    /**
+     * @return the placement named by a {@code --cpus} option, on the CPUs this process may use.
+     * @throws picocli.CommandLine.ParameterException naming the value, or why the placement cannot be done.
+     */
+    static CpuPlacement cpuPlacement(final CommandLine.Model.CommandSpec spec, final String option, final String value)
+    {
+        final CpuPlacement.Mode mode;
+        try
+        {
+            mode = CpuPlacement.Mode.parse(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, option + "=" + value + " is unknown: use none, spread or dedicated");
+        }
+        try
+        {
+            return CpuPlacement.onAllowedCpus(mode);
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, option + "=" + value + ": " + ex.getMessage());
+        }
     }
 }

@@ -55,8 +55,16 @@ public final class ClusterLauncher
      * @param driverIdle     idle strategy of the media drivers.
      */
     public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
-        long startTimeoutMs, String fsync, String driverIdle)
+        long startTimeoutMs, String fsync, String driverIdle, CpuPlacement cpus)
     {
+        /** Options with the cores placed by the operating system. */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync, final String driverIdle)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, driverIdle,
+                CpuPlacement.none());
+        }
+
         /** Options with the default fsync policy (group). */
         public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
             final int udpBasePort, final String idle, final long startTimeoutMs)
@@ -111,8 +119,9 @@ public final class ClusterLauncher
         final ClusterMap map = map(options);
         Files.createDirectories(runDirectory.root().resolve("logs"));
         map.writeTo(runDirectory.clusterFile());
-        out.printf("starting %d core(s) on %d host(s) over %s in %s%n", options.cores(), options.hosts(),
-            options.transport().lowerCaseName(), runDirectory.root());
+        out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
+            options.transport().lowerCaseName(), runDirectory.root(),
+            CpuPlacement.Mode.NONE == options.cpus().mode() ? "" : ", CPU placement " + options.cpus());
 
         final List<RunDirectory.Entry> started = new ArrayList<>();
         try
@@ -126,9 +135,10 @@ public final class ClusterLauncher
             {
                 awaitDriver(driver, options.startTimeoutMs());
             }
-            for (final CoreDescriptor core : map.cores())
+            final List<CoreDescriptor> cores = map.cores();
+            for (int i = 0; i < cores.size(); i++)
             {
-                started.add(startCore(core, options));
+                started.add(startCore(cores.get(i), options, options.cpus().commandPrefix(i, cores.size())));
                 runDirectory.writeProcesses(started);
             }
             return awaitCores(map, options.startTimeoutMs());
@@ -168,22 +178,27 @@ public final class ClusterLauncher
     private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException
     {
         final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.driverIdle());
-        final Process process = spawn(DRIVER_JVM_ARGS, args, runDirectory.log("driver", host.id()));
+        final Process process = spawn(List.of(), DRIVER_JVM_ARGS, args, runDirectory.log("driver", host.id()));
         return new RunDirectory.Entry("driver", host.id(), process.pid());
     }
 
-    private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options) throws IOException
+    private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options, final List<String> pinning)
+        throws IOException
     {
         final List<String> jvmArgs = new ArrayList<>(CORE_JVM_ARGS);
         jvmArgs.addAll(extraCoreJvmArgs);
         final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
             "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
             "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
-        final Process process = spawn(jvmArgs, args, runDirectory.log("core", core.id()));
+        final Process process = spawn(pinning, jvmArgs, args, runDirectory.log("core", core.id()));
         return new RunDirectory.Entry("core", core.id(), process.pid());
     }
 
-    private static Process spawn(final List<String> jvmArgs, final List<String> args, final Path log) throws IOException
+    /**
+     * @param pinning the command that pins the process to its CPUs (see {@link CpuPlacement}), or empty.
+     */
+    private static Process spawn(final List<String> pinning, final List<String> jvmArgs, final List<String> args,
+        final Path log) throws IOException
     {
         final List<String> command = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute())
@@ -191,6 +206,8 @@ public final class ClusterLauncher
             // Own session: closing the launcher's terminal must not take the cluster down with it.
             command.add("/usr/bin/setsid");
         }
+        // taskset execs the JVM: the pid stays the core's, and every thread it starts inherits the CPUs.
+        command.addAll(pinning);
         command.addAll(JvmFlags.javaCommand(MkCommand.class, jvmArgs));
         command.addAll(args);
         final Process process = new ProcessBuilder(command)

@@ -76,7 +76,7 @@ class ReplicatedWriteReportTest
 
         assertThat(table).contains("32-byte value", "256 in flight", "1000 measured after 100 warmup",
             "measured for 5 s", "7 s of pipelined writes unmeasured");
-        assertThat(table).contains("ZooKeeper always group-commits");
+        assertThat(table).contains("ZooKeeper always group-commits", "CPU placement none");
         assertThat(table).containsPattern("zookeeper +none +3 forceSync=no +600\\.0 +7000\\.0 +7,000");
         assertThat(table).containsPattern("zookeeper +group +3 forceSync=yes +1100\\.0 +9000\\.0 +3,700");
         assertThat(table).containsPattern("multikernel +none +4 wal fsync=none +90\\.0 +200\\.0 +50,000");
@@ -93,7 +93,7 @@ class ReplicatedWriteReportTest
         final Map<String, Object> json = JsonReader.parseObject(text);
 
         final Map<String, Object> config = (Map<String, Object>)json.get("config");
-        assertThat(config).containsEntry("inflight", 256L).containsEntry("zookeeper_servers", 3L)
+        assertThat(config).containsEntry("inflight", 256L).containsEntry("zookeeper_servers", 3L).containsEntry("cpus", "none")
             .containsEntry("warmup_seconds", 7L).containsEntry("throughput_seconds", 5L);
         final List<Map<String, Object>> rows = (List<Map<String, Object>>)json.get("rows");
         assertThat(rows).hasSize(3);

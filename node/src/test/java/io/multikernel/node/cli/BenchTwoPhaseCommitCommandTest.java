@@ -2,6 +2,7 @@ package io.multikernel.node.cli;
 
 import io.multikernel.node.bench.ReplicatedWriteBenchmark;
 import io.multikernel.node.bench.ReplicatedWriteSystems;
+import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.replication.wal.FsyncPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +63,9 @@ class BenchTwoPhaseCommitCommandTest
         "--payload|-1|--payload=-1 is outside 0..4096",
         "--payload|1000000|--payload=1000000 is outside 0..4096",
         "--repeat|0|--repeat=0 is outside 1..100",
-        "--repeat|101|--repeat=101 is outside 1..100" })
+        "--repeat|101|--repeat=101 is outside 1..100",
+        "--cpus|all|--cpus=all is unknown: use none, spread or dedicated",
+        "--cpus|''|--cpus= is unknown" })
     void badValuesAreUsageErrorsNamingTheFlag(final String flag, final String value, final String message)
     {
         assertThatThrownBy(() -> parse("--run-dir", dir.toString(), flag, value))
@@ -87,7 +90,7 @@ class BenchTwoPhaseCommitCommandTest
     {
         assertThat(run("bench", "2pc", "--help")).isZero();
         assertThat(out.toString()).contains("--replicas", "--fsync", "--ops", "--warmup", "--warmup-seconds", "--throughput-seconds", "--inflight", "--systems",
-            "--json", "--payload", "--repeat", "--run-dir", "--keep-data", "always group-commits");
+            "--json", "--payload", "--repeat", "--run-dir", "--keep-data", "--cpus", "always group-commits");
         assertThat(run("bench", "--help")).isZero();
         assertThat(out.toString()).contains("2pc", "urpc");
     }
@@ -104,6 +107,8 @@ class BenchTwoPhaseCommitCommandTest
             .containsExactly(10_000, 10_000, 10, 10);
         assertThat(defaults.runDirectory()).isEqualTo(dir.toAbsolutePath().normalize().resolve("bench-2pc"));
         assertThat(defaults.keepData()).isFalse();
+        assertThat(defaults.cpus().mode()).isEqualTo(CpuPlacement.Mode.DEDICATED);
+        assertThat(parse("--run-dir", dir.toString(), "--cpus", "None").cpus()).isSameAs(CpuPlacement.none());
 
         final ReplicatedWriteBenchmark.Config config = parse("--systems", "ZooKeeper,zookeeper", "--fsync",
             "always, NONE,always", "--replicas", "4,3,4", "--ops", "7", "--warmup", "0", "--warmup-seconds", "0",

@@ -135,6 +135,8 @@ class MkCommandTest
         assertThat(err.toString()).contains("--reason");
         assertThat(run("up", "--fsync", "sometimes")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--fsync=sometimes is unknown: use always, group or none");
+        assertThat(run("up", "--cpus", "all")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--cpus=all is unknown: use none, spread or dedicated");
     }
 
     @Test

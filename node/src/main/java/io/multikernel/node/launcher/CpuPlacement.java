@@ -127,12 +127,10 @@ public final class CpuPlacement
     {
         if (Files.isReadable(SELF_STATUS))
         {
-            for (final String line : Files.readAllLines(SELF_STATUS, StandardCharsets.US_ASCII))
+            final Optional<String> list = cpusAllowedList(SELF_STATUS);
+            if (list.isPresent())
             {
-                if (line.startsWith("Cpus_allowed_list:"))
-                {
-                    return parseCpuList(line.substring("Cpus_allowed_list:".length()));
-                }
+                return parseCpuList(list.get());
             }
         }
         final List<Integer> cpus = new ArrayList<>();
@@ -141,6 +139,22 @@ public final class CpuPlacement
             cpus.add(i);
         }
         return cpus;
+    }
+
+    /**
+     * @param status a {@code /proc/PID/status} or {@code /proc/PID/task/TID/status} file.
+     * @return its {@code Cpus_allowed_list}, e.g. {@code 0-1}, or empty when it has none.
+     */
+    public static Optional<String> cpusAllowedList(final Path status) throws IOException
+    {
+        for (final String line : Files.readAllLines(status, StandardCharsets.US_ASCII))
+        {
+            if (line.startsWith("Cpus_allowed_list:"))
+            {
+                return Optional.of(line.substring("Cpus_allowed_list:".length()).trim());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

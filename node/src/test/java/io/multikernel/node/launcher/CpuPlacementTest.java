@@ -104,13 +104,6 @@ class CpuPlacementTest
 
     private static String cpusAllowed(final long pid) throws Exception
     {
-        for (final String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status")))
-        {
-            if (line.startsWith("Cpus_allowed_list:"))
-            {
-                return line.substring("Cpus_allowed_list:".length()).trim();
-            }
-        }
-        throw new AssertionError("no Cpus_allowed_list for " + pid);
+        return CpuPlacement.cpusAllowedList(java.nio.file.Path.of("/proc/" + pid + "/status")).orElseThrow();
     }
 }

@@ -156,7 +156,7 @@ public final class FileStorage implements WalStorage
     }
 
     /**
-     * An append-only file written through a memory mapping of {@code [0, mappedLength)} that grows
+     * An append-only file written through a memory mapping from offset 0 that grows
      * (doubling, in whole granules) as writes pass its end. Only the bytes up to the end of the
      * last write count: {@link #size()} reports that, and {@link #close()} cuts the file there.
      */

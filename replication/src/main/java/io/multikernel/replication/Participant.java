@@ -110,8 +110,9 @@ final class Participant<O>
             voteNo(id, "cannot decode the operations: " + ex.getMessage());
             return null;
         }
-        final LinkedHashSet<Object> keys = new LinkedHashSet<>();
-        Collection<?> lastKeys = List.of();
+        // The common case, one operation locking one key, has no repeated key to drop: no set.
+        List<Object> lockKeys = null;
+        LinkedHashSet<Object> keys = null;
         for (final O operation : operations)
         {
             final String invalid = stateMachine.validate(operation);
@@ -120,15 +121,21 @@ final class Participant<O>
                 voteNo(id, invalid);
                 return null;
             }
-            lastKeys = stateMachine.lockKeys(operation);
-            if (operations.size() > 1 || lastKeys.size() > 1)
+            final Collection<?> operationKeys = stateMachine.lockKeys(operation);
+            if (1 == operations.size() && 1 == operationKeys.size())
             {
-                keys.addAll(lastKeys);
+                lockKeys = Collections.singletonList(operationKeys.iterator().next());
+            }
+            else
+            {
+                keys = null == keys ? new LinkedHashSet<>() : keys;
+                keys.addAll(operationKeys);
             }
         }
-        // The common case, one operation locking one key, has no repeated key to drop.
-        final List<Object> lockKeys = keys.isEmpty() && 1 == lastKeys.size() ?
-            Collections.singletonList(lastKeys.iterator().next()) : new ArrayList<>(keys);
+        if (null == lockKeys)
+        {
+            lockKeys = null == keys ? new ArrayList<>() : new ArrayList<>(keys);
+        }
         final String conflict = locks.tryLockAll(id, lockKeys);
         if (null != conflict)
         {

@@ -95,7 +95,8 @@ class ReplicationEngineTest
             assertThat(outcome.status()).isEqualTo(TransactionOutcome.Status.ABORTED);
             assertThat(outcome.isDefinite()).isTrue();
             assertThat(outcome.reason()).contains("voted no").contains("key 'y' is absent, not 'old'")
-                .contains("nothing changed");
+                .contains("nothing changed").as("the reason names the core that voted no")
+                .containsPattern("core [0-2]: key 'y' is absent");
             for (int core = 0; core < 3; core++)
             {
                 assertThat(cluster.replicas[core].entries()).isEmpty();

@@ -376,7 +376,7 @@ public final class LrpcClient implements AutoCloseable
             return 0;
         }
         // Read even with nothing in flight: late replies to timed-out calls must not fill the ring.
-        int work = replyRing.read(replyReader, pendingHandler.length);
+        int work = readReplies();
         final long nowNs = nanoClock.nanoTime();
         if (nowNs - nextHeartbeatNs >= 0)
         {
@@ -389,6 +389,11 @@ public final class LrpcClient implements AutoCloseable
             work += timeOut(nowNs);
         }
         return work;
+    }
+
+    private int readReplies()
+    {
+        return replyRing.read(replyReader, pendingHandler.length);
     }
 
     /**
@@ -411,7 +416,7 @@ public final class LrpcClient implements AutoCloseable
         while (null == blockingCall.result)
         {
             // Most turns only look for the reply: the clock (timeouts, heartbeat) every few turns.
-            int work = closed ? 0 : replyRing.read(replyReader, pendingHandler.length);
+            int work = closed ? 0 : readReplies();
             if (0 == work && ++pollsWithoutClock >= BLOCKING_POLLS_PER_CLOCK_READ)
             {
                 pollsWithoutClock = 0;

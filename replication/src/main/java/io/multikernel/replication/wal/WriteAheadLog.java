@@ -38,6 +38,8 @@ public final class WriteAheadLog implements AutoCloseable
     private final List<SegmentScanner.Segment> segments;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer writeBuffer;
+    /** The write buffer's pending bytes as handed to the storage: one view, reused by every write. */
+    private final ByteBuffer writeSlice;
     private final UnsafeBuffer writeView;
     private final Timer fsyncLatency;
     private final Counter bytesWritten;
@@ -57,6 +59,7 @@ public final class WriteAheadLog implements AutoCloseable
         this.segments = new ArrayList<>(scan.segments());
         this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferLengthBytes()).order(ByteOrder.LITTLE_ENDIAN);
         this.writeView = new UnsafeBuffer(writeBuffer);
+        this.writeSlice = writeBuffer.duplicate();
         this.fsyncLatency = Timer.builder("mk.wal.fsync.latency")
             .description("Time one fsync of the write-ahead log takes")
             .tags(options.tags())
@@ -157,9 +160,8 @@ public final class WriteAheadLog implements AutoCloseable
         }
         try
         {
-            final ByteBuffer slice = writeBuffer.duplicate();
-            slice.limit(pending).position(0);
-            segmentFile.write(slice, writtenPosition - segmentBase);
+            writeSlice.limit(pending).position(0);
+            segmentFile.write(writeSlice, writtenPosition - segmentBase);
         }
         catch (final IOException ex)
         {

@@ -463,4 +463,24 @@ class WriteAheadLogTest
         assertThat(types).hasSize(records);
         assertThat(types.get(records - 1)).isEqualTo(1 + ((records - 1) % 3));
     }
+
+    @Test
+    void anAppendOnlyFileReadsOnlyItsDataAndRefusesToPassTwoGigabytes(@TempDir final Path directory) throws IOException
+    {
+        final FileStorage storage = new FileStorage(directory);
+        try (StorageFile file = storage.openAppendOnly("f", true))
+        {
+            file.write(ByteBuffer.wrap("abcdef".getBytes(StandardCharsets.US_ASCII)), 0);
+            assertThat(file.size()).isEqualTo(6);
+            final ByteBuffer read = ByteBuffer.allocate(64);
+            assertThat(file.read(read, 2)).as("stops at the data's end, not the mapping's").isEqualTo(4);
+            assertThat(new String(read.array(), 0, read.position(), StandardCharsets.US_ASCII)).isEqualTo("cdef");
+            assertThat(file.read(ByteBuffer.allocate(8), 6)).isEqualTo(-1);
+
+            assertThatThrownBy(() -> file.write(ByteBuffer.allocate(16), Integer.MAX_VALUE - 8))
+                .isInstanceOf(IOException.class).hasMessageContaining("would pass " + Integer.MAX_VALUE + " bytes");
+            assertThat(file.size()).as("the refused write changed nothing").isEqualTo(6);
+        }
+        assertThat(Files.size(directory.resolve("f"))).isEqualTo(6);
+    }
 }

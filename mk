@@ -11,7 +11,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-JAR="$ROOT/node/target/mk.jar"
+JAR="$ROOT/node/cli/target/mk.jar"
+# What core processes and media drivers run: the kernel alone (built next to mk.jar).
+KERNEL_JAR="$ROOT/node/cli/target/mk-core.jar"
 export MK_HOME="$ROOT"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
@@ -38,10 +40,16 @@ needs_build() {
 if needs_build; then
   command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build mk the first time"
   echo "mk: building (first use, or sources changed); this takes a minute the first time..." >&2
-  if ! (cd "$ROOT" && mvn -q -B -DskipTests -pl node -am package) >&2; then
+  if ! (cd "$ROOT" && mvn -q -B -DskipTests -pl node/cli -am package) >&2; then
     die "the build failed; run 'mvn -B -DskipTests package' in $ROOT to see why"
   fi
 fi
 
+# A core or a media driver runs on the kernel's jar only; every other command on the CLI's.
+case "${1:-}" in
+  core|driver)
+    # shellcheck disable=SC2086
+    exec "$JAVA" ${MK_JAVA_OPTS:-} -jar "$KERNEL_JAR" "$@" ;;
+esac
 # shellcheck disable=SC2086
 exec "$JAVA" ${MK_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -2,6 +2,7 @@ package io.multikernel.it;
 
 import io.multikernel.node.bench.ZooKeeperEnsemble;
 import io.multikernel.node.cli.MkCommand;
+import io.multikernel.node.core.KernelMain;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.Test;
@@ -112,7 +113,7 @@ class BenchTwoPhaseCommitIT
         return ProcessHandle.current().descendants()
             .filter(ProcessHandle::isAlive)
             .map(p -> RunDirectory.commandLine(p).orElse(""))
-            .filter(c -> c.contains(MkCommand.class.getName()))
+            .filter(c -> c.contains(KernelMain.class.getName()) || c.contains(MkCommand.class.getName()))
             .toList();
     }
 

@@ -1,6 +1,5 @@
 package io.multikernel.it;
 
-import io.multikernel.node.cli.MkCommand;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.ClusterLauncher;
@@ -8,7 +7,7 @@ import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.node.launcher.RunDirectory;
-import io.multikernel.node.util.FreePorts;
+import io.multikernel.node.launcher.FreePorts;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,7 +108,7 @@ class CoreClusterIT
         assertThat(System.currentTimeMillis() - killedAtMs).isLessThan(DOWN_MS + 5_000);
 
         // Restart: accepted as a new incarnation.
-        restarted = ManagedProcess.start("core-" + victim.id() + "-restarted", MkCommand.class, coreJvmArgs(),
+        restarted = ManagedProcess.startKernel("core-" + victim.id() + "-restarted", coreJvmArgs(),
             List.of("core", "--id", "" + victim.id(), "--cluster", runDirectory.clusterFile().toString()));
         restarted.awaitLine(line -> line.startsWith("core " + victim.id() + " up:"), 60, TimeUnit.SECONDS);
         awaitPeerState(map, victim.id(), "up", 30);

@@ -5,7 +5,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
-import io.multikernel.node.util.FreePorts;
+import io.multikernel.node.launcher.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

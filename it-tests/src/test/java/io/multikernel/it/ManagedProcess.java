@@ -1,5 +1,7 @@
 package io.multikernel.it;
 
+import io.multikernel.node.core.KernelMain;
+import io.multikernel.node.launcher.KernelClassPath;
 import io.multikernel.transport.JvmFlags;
 
 import java.io.BufferedReader;
@@ -46,7 +48,22 @@ final class ManagedProcess implements AutoCloseable
     static ManagedProcess start(final String name, final Class<?> mainClass, final List<String> jvmArgs,
         final List<String> args) throws IOException
     {
-        final List<String> command = JvmFlags.javaCommand(mainClass, jvmArgs);
+        return start(name, JvmFlags.javaCommand(mainClass, jvmArgs), args);
+    }
+
+    /**
+     * A core or media driver, as the launcher starts them: {@code KernelMain} on the kernel's class
+     * path only.
+     */
+    static ManagedProcess startKernel(final String name, final List<String> jvmArgs, final List<String> args)
+        throws IOException
+    {
+        return start(name, KernelClassPath.javaCommand(KernelMain.class, jvmArgs), args);
+    }
+
+    private static ManagedProcess start(final String name, final List<String> command, final List<String> args)
+        throws IOException
+    {
         command.addAll(args);
         final Path logDir = Path.of("target", "it-logs");
         Files.createDirectories(logDir);

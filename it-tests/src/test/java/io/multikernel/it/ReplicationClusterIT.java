@@ -23,7 +23,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.RunDirectory;
-import io.multikernel.node.util.FreePorts;
+import io.multikernel.node.launcher.FreePorts;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -210,7 +210,7 @@ class ReplicationClusterIT
                 .isEqualTo("memory.server -> core 2");
         }
 
-        final ManagedProcess restartedCore = ManagedProcess.start("repl-core-3-names", MkCommand.class,
+        final ManagedProcess restartedCore = ManagedProcess.startKernel("repl-core-3-names",
             coreJvmArgs(), List.of("core", "--id", "" + down, "--cluster", runDirectory.clusterFile().toString(),
                 "--data-dir", runDirectory.dataDirectory(down).toString()));
         restarted.add(restartedCore);
@@ -260,7 +260,7 @@ class ReplicationClusterIT
         {
             jvmArgs.add("-Dmk.chaos.freeze=" + chaos);
         }
-        final ManagedProcess core = ManagedProcess.start("repl-core-" + COORDINATOR + "-" + name, MkCommand.class, jvmArgs,
+        final ManagedProcess core = ManagedProcess.startKernel("repl-core-" + COORDINATOR + "-" + name, jvmArgs,
             List.of("core", "--id", "" + COORDINATOR, "--cluster", runDirectory.clusterFile().toString(),
                 "--data-dir", runDirectory.dataDirectory(COORDINATOR).toString()));
         restarted.add(core);

@@ -1,6 +1,5 @@
 package io.multikernel.it;
 
-import io.multikernel.node.cli.MkCommand;
 import io.multikernel.transport.Media;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +50,7 @@ class UrpcMultiProcessIT
     void allToAllOverIpcWithAStandaloneDriver() throws Exception
     {
         final String aeronDir = tempDir.resolve("aeron").toString();
-        final ManagedProcess driver = ManagedProcess.start("ipc-driver", MkCommand.class, List.of(),
+        final ManagedProcess driver = ManagedProcess.startKernel("ipc-driver", List.of(),
             List.of("driver", "--aeron-dir", aeronDir, "--liveness-timeout-ms", "" + LIVENESS_TIMEOUT_MS));
         processes.add(driver);
         driver.awaitLine(line -> line.startsWith("media driver running in " + aeronDir), 60, TimeUnit.SECONDS);

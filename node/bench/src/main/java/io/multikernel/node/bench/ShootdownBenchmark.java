@@ -1,0 +1,300 @@
+package io.multikernel.node.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.ClusterLauncher;
+import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.launcher.FreePorts;
+import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.util.JsonWriter;
+
+/**
+ * {@code mk bench shootdown}: the paper's Fig. 6 on JVM cores. For each core count it starts a
+ * real cluster (a media driver per host, a JVM per core) with {@link ClusterLauncher}, waits until
+ * every core sees every other and core 0's SKB holds a complete RTT matrix, then asks core 0 through
+ * {@code POST /bench/shootdown} to run each protocol's warmup and measured rounds to every other
+ * core inside its kernel loop, collects the summaries, and stops the cluster before the next count.
+ */
+public final class ShootdownBenchmark
+{
+    /** Longest wait for the initiator's SKB to hold a complete RTT matrix. */
+    public static final long SKB_CONVERGENCE_TIMEOUT_MS = 60_000;
+    /** Longest one protocol's run may take on the initiator. */
+    public static final long RUN_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(10);
+    /** Grace period for the cores and drivers to stop after SIGTERM. */
+    public static final long STOP_TIMEOUT_MS = 10_000;
+    /** Rounds of each protocol run, unmeasured, on a fresh cluster before anything is measured. */
+    public static final int CLUSTER_WARMUP_ROUNDS = 500;
+    private static final long POLL_INTERVAL_MS = 250;
+
+    /**
+     * @param cores          core counts, one cluster each.
+     * @param protocols      protocols run on each cluster.
+     * @param hosts          simulated hosts (packages) per cluster.
+     * @param rounds         measured rounds per protocol.
+     * @param warmup         warmup rounds per protocol.
+     * @param idle           idle strategy of cores and drivers.
+     * @param runRoot        where each cluster's run directory goes.
+     * @param startTimeoutMs how long a cluster may take to come up.
+     */
+    public record Config(List<Integer> cores, List<RoutingProtocol> protocols, int hosts, int rounds, int warmup,
+        String idle, Path runRoot, long startTimeoutMs)
+    {
+    }
+
+    /**
+     * One table and JSON row: a protocol on a cluster.
+     *
+     * @param protocol  the protocol.
+     * @param cores     cores in the cluster (initiator and targets).
+     * @param hosts     hosts (packages).
+     * @param summary   the initiator's answer, as parsed JSON.
+     */
+    public record Row(RoutingProtocol protocol, int cores, int hosts, Map<String, Object> summary)
+    {
+        long number(final String name)
+        {
+            final Object value = summary.get(name);
+            return value instanceof Number n ? n.longValue() : -1;
+        }
+    }
+
+    private final Config config;
+    private final PrintStream out;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<String> failures = new ArrayList<>();
+
+    public ShootdownBenchmark(final Config config, final PrintStream out)
+    {
+        this.config = config;
+        this.out = out;
+    }
+
+    /**
+     * @return one row per protocol and core count that ran; failures are kept in {@link #failures()}.
+     * @throws Exception when a cluster could not be started (naming the core or driver and its log).
+     */
+    public List<Row> run() throws Exception
+    {
+        final List<Row> rows = new ArrayList<>();
+        for (final int cores : config.cores())
+        {
+            final RunDirectory runDirectory = new RunDirectory(config.runRoot().resolve("cores-" + cores));
+            final int adminBase = FreePorts.range(cores);
+            final int udpBase = FreePorts.range(cores);
+            final ClusterLauncher launcher = new ClusterLauncher(runDirectory, out, List.of());
+            try
+            {
+                final long startNs = System.nanoTime();
+                launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
+                    config.idle(), config.startTimeoutMs()));
+                awaitSkb(adminBase);
+                out.printf("%d cores up, SKB converged in %.1f s%n", cores, (System.nanoTime() - startNs) / 1e9);
+                warmCluster(cores, adminBase);
+                for (final RoutingProtocol protocol : config.protocols())
+                {
+                    final Row row = runProtocol(protocol, cores, adminBase);
+                    if (null != row)
+                    {
+                        rows.add(row);
+                        out.print(tableRow(row));
+                        out.flush();
+                    }
+                }
+            }
+            finally
+            {
+                new ClusterStopper(runDirectory, out).down(STOP_TIMEOUT_MS);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * @return one sentence per protocol run that failed.
+     */
+    public List<String> failures()
+    {
+        return failures;
+    }
+
+    /**
+     * The cores have just started and are still compiling: without this the first protocol measured
+     * pays for it. One unmeasured run per protocol, each of {@link #CLUSTER_WARMUP_ROUNDS} rounds.
+     */
+    private void warmCluster(final int cores, final int adminBase) throws Exception
+    {
+        out.printf("  warming the cluster: %d rounds of each protocol, not measured%n", CLUSTER_WARMUP_ROUNDS);
+        for (final RoutingProtocol protocol : config.protocols())
+        {
+            final HttpResponse<String> response = post(protocol, adminBase, CLUSTER_WARMUP_ROUNDS, 0);
+            if (200 != response.statusCode())
+            {
+                out.println("  warming with " + protocol.cliName() + " on " + cores + " cores failed: " + response.body());
+            }
+        }
+    }
+
+    private HttpResponse<String> post(final RoutingProtocol protocol, final int adminBase, final int rounds,
+        final int warmup) throws Exception
+    {
+        final URI uri = URI.create("http://127.0.0.1:" + adminBase + "/bench/shootdown?protocol=" + protocol.cliName() +
+            "&rounds=" + rounds + "&warmup=" + warmup);
+        return client.send(HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofMillis(RUN_TIMEOUT_MS)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Row runProtocol(final RoutingProtocol protocol, final int cores, final int adminBase) throws Exception
+    {
+        out.printf("  %s on %d cores: %d warmup + %d measured rounds...%n", protocol.cliName(), cores, config.warmup(),
+            config.rounds());
+        final HttpResponse<String> response = post(protocol, adminBase, config.rounds(), config.warmup());
+        final Map<String, Object> body = JsonReader.parseObject(response.body());
+        if (200 != response.statusCode())
+        {
+            final String failure = protocol.cliName() + " on " + cores + " cores failed: " + body.get("error");
+            out.println("  " + failure);
+            failures.add(failure);
+            return null;
+        }
+        return new Row(protocol, cores, config.hosts(), body);
+    }
+
+    /**
+     * Wait until the initiator's SKB holds a complete RTT matrix: every core's row merged, every
+     * entry measured. Only the initiator plans (its requests carry the plan), so its matrix is the
+     * one that matters; the cores keep re-measuring, so matrices of different cores agree only
+     * between updates and are not waited for.
+     */
+    private void awaitSkb(final int adminBase) throws Exception
+    {
+        final long deadlineMs = System.currentTimeMillis() + SKB_CONVERGENCE_TIMEOUT_MS;
+        String lastProblem = "core 0 did not answer";
+        while (System.currentTimeMillis() < deadlineMs)
+        {
+            lastProblem = skbProblem(adminBase);
+            if (null == lastProblem)
+            {
+                return;
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+        throw new IllegalStateException("core 0's SKB did not hold a complete RTT matrix within " +
+            SKB_CONVERGENCE_TIMEOUT_MS + " ms: " + lastProblem);
+    }
+
+    private String skbProblem(final int adminBase) throws InterruptedException
+    {
+        final Map<String, Object> skb;
+        try
+        {
+            final HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminBase + "/skb")).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (200 != response.statusCode())
+            {
+                return "core 0 answered /skb with " + response.statusCode();
+            }
+            skb = JsonReader.parseObject(response.body());
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            return "core 0 did not answer /skb: " + ex.getMessage();
+        }
+        if (skb.get("rtt_ns") instanceof Map<?, ?> rows)
+        {
+            for (final Map.Entry<?, ?> row : rows.entrySet())
+            {
+                if (row.getValue() instanceof Map<?, ?> entries && entries.values().stream()
+                    .anyMatch(value -> !(value instanceof Number n) || n.longValue() < 0))
+                {
+                    return "the row of core " + row.getKey() + " has unmeasured entries";
+                }
+            }
+            return null;
+        }
+        return "core 0's /skb has no rtt_ns";
+    }
+
+    /**
+     * @return the header of the table {@link #tableRow} prints rows of.
+     */
+    public static String tableHeader()
+    {
+        return String.format("%-10s %5s %5s %10s %10s %10s %6s %10s %6s%n",
+            "protocol", "cores", "hosts", "p50 us", "p99 us", "init msgs", "hops", "total msgs", "failed");
+    }
+
+    /**
+     * @param row a result.
+     * @return one line of the table.
+     */
+    public static String tableRow(final Row row)
+    {
+        return String.format("%-10s %5d %5d %10.1f %10.1f %10d %6d %10d %6d%n", row.protocol().cliName(), row.cores(),
+            row.hosts(), row.number("p50_ns") / 1e3, row.number("p99_ns") / 1e3, row.number("initiator_messages"),
+            row.number("hops"), row.number("total_messages"), row.number("rounds_failed"));
+    }
+
+    /**
+     * @param rows the results.
+     * @return {@code {"benchmark":"shootdown",...,"rows":[{protocol, cores, hosts, p50_ns, p99_ns,
+     *         initiator_messages, hops, ...}]}}.
+     */
+    public String json(final List<Row> rows)
+    {
+        final JsonWriter json = new JsonWriter().beginObject()
+            .field("benchmark", "shootdown")
+            .field("hosts", config.hosts())
+            .field("rounds", config.rounds())
+            .field("warmup", config.warmup())
+            .field("idle", config.idle())
+            .name("rows").beginArray();
+        for (final Row row : rows)
+        {
+            json.beginObject()
+                .field("protocol", row.protocol().cliName())
+                .field("cores", row.cores())
+                .field("hosts", row.hosts());
+            for (final String name : List.of("p50_ns", "p99_ns", "max_ns", "initiator_messages", "hops",
+                "total_messages", "measured", "rounds_failed"))
+            {
+                json.field(name, row.number(name));
+            }
+            json.field("wire_requests", row.summary().get("wire_requests") instanceof Number n ? n.doubleValue() : -1.0)
+                .field("plan", String.valueOf(row.summary().get("plan")))
+                .endObject();
+        }
+        return json.endArray().endObject().toString();
+    }
+
+    /**
+     * @param file where to write the JSON; parent directories are created.
+     * @param rows the results.
+     */
+    public void writeJson(final Path file, final List<Row> rows) throws IOException
+    {
+        final Path parent = file.toAbsolutePath().getParent();
+        if (null != parent)
+        {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, json(rows));
+    }
+}

@@ -1,0 +1,144 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.util.Usage;
+import io.multikernel.node.bench.PingPongResult;
+import io.multikernel.node.bench.UrpcBenchmark;
+import io.multikernel.transport.ByteSize;
+import io.multikernel.transport.IdleStrategies;
+import io.multikernel.transport.Media;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mk bench urpc}: URPC (SBE over Aeron) against raw Aeron ping-pong, peers in separate JVMs.
+ */
+@Command(name = "urpc", mixinStandardHelpOptions = true,
+    description = { "URPC against the floor: raw Aeron ping-pong vs URPC with SBE, over IPC and UDP loopback,",
+        "the ponging side in a separate JVM. Prints RTT percentiles, one-way throughput and URPC/raw ratios." })
+final class BenchUrpcCommand implements Callable<Integer>
+{
+    static final int REPEAT_MAX = 100;
+    static final int PAYLOAD_MAX_BYTES = 16 * 1024;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--transport", split = ",", description = "ipc, udp or both (default: ${DEFAULT-VALUE}).",
+        defaultValue = "ipc,udp")
+    List<String> transports;
+
+    @Option(names = "--payload", description = "Payload bytes per message (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int payload;
+
+    @Option(names = "--warmup", description = "Round trips before measuring (default: ${DEFAULT-VALUE}).",
+        defaultValue = "20000")
+    int warmup;
+
+    @Option(names = "--round-trips", description = "Measured round trips (default: ${DEFAULT-VALUE}).",
+        defaultValue = "100000")
+    int roundTrips;
+
+    @Option(names = "--stream-messages", description = "Messages in the throughput phase (default: ${DEFAULT-VALUE}).",
+        defaultValue = "1000000")
+    long streamMessages;
+
+    @Option(names = "--idle", description = "Idle strategy of both sides: busy-spin, yielding, backoff, sleeping " +
+        "(default: ${DEFAULT-VALUE}).", defaultValue = "yielding")
+    String idle;
+
+    @Option(names = "--driver-idle", description = "Idle strategy of the media driver (default: ${DEFAULT-VALUE}).",
+        defaultValue = "busy-spin")
+    String driverIdle;
+
+    @Option(names = "--term-length", description = "Log term length (default: ${DEFAULT-VALUE}).", defaultValue = "256k")
+    String termLength;
+
+    @Option(names = "--repeat", description = "Runs per media and system; medians are reported (default: ${DEFAULT-VALUE}).",
+        defaultValue = "3")
+    int repeat;
+
+    @Option(names = "--json", description = "Also write the results as JSON to this file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final UrpcBenchmark.Config config = config();
+        final UrpcBenchmark benchmark = new UrpcBenchmark(config, System.out);
+        System.out.println("mk bench urpc: " + config.transports().size() * 2 * config.repeat() +
+            " runs, each with a ponging JVM of its own");
+        final Map<Media, Map<String, PingPongResult>> results = benchmark.run();
+        System.out.print(benchmark.table(results));
+        final String report = benchmark.json(results);
+        System.out.println(report);
+        if (null != json)
+        {
+            writeJson(report);
+            System.out.println("JSON written to " + json);
+        }
+        return 0;
+    }
+
+    private UrpcBenchmark.Config config()
+    {
+        final List<Media> media = transports.stream().map(this::media).distinct().toList();
+        final int term;
+        try
+        {
+            term = (int)ByteSize.parse("--term-length", termLength);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, ex.getMessage());
+        }
+        if (term < 64 * 1024 || Integer.bitCount(term) != 1)
+        {
+            throw Usage.error(spec, "--term-length=" + termLength + " is not a power of two of at least 64k");
+        }
+        Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES, "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
+        Usage.check(spec, warmup >= 0, "--warmup=" + warmup + " is negative");
+        Usage.check(spec, roundTrips > 0, "--round-trips=" + roundTrips + " must be at least 1");
+        Usage.check(spec, streamMessages > 0, "--stream-messages=" + streamMessages + " must be at least 1");
+        Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
+        try
+        {
+            IdleStrategies.validate(idle);
+            IdleStrategies.validate(driverIdle);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, ex.getMessage());
+        }
+        return new UrpcBenchmark.Config(media, payload, warmup, roundTrips, streamMessages, idle, driverIdle, term, repeat);
+    }
+
+    private Media media(final String name)
+    {
+        return switch (name.trim().toLowerCase(Locale.ROOT))
+        {
+            case "ipc" -> Media.IPC;
+            case "udp" -> Media.UDP;
+            default -> throw Usage.error(spec, "--transport=" + name + " is unknown: use ipc, udp or ipc,udp");
+        };
+    }
+
+    private void writeJson(final String report) throws IOException
+    {
+        final Path parent = json.toAbsolutePath().getParent();
+        if (null != parent)
+        {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(json, report + System.lineSeparator(), StandardCharsets.UTF_8);
+    }
+}

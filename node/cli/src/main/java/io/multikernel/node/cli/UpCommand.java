@@ -1,0 +1,140 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.util.Usage;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.core.CoreCommand;
+import io.multikernel.node.launcher.ClusterLauncher;
+import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.launcher.CpuPlacement;
+import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.transport.IdleStrategies;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mk up}: start a cluster on this machine and leave it running.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = { "Start a cluster on this machine: one media driver per host, one JVM per core.",
+        "Waits until every core sees every other, prints the status table and leaves the cluster running.",
+        "Logs go to RUN/logs; 'mk status' and 'mk down' find the cluster through the run directory." })
+final class UpCommand implements Callable<Integer>
+{
+    static final int CORES_MAX = 256;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cores", description = "Number of cores (default: ${DEFAULT-VALUE}).", defaultValue = "4")
+    int cores;
+
+    @Option(names = "--hosts", description = "Simulated hosts, each with its own media driver; cores are spread " +
+        "evenly, IPC inside a host and UDP between (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int hosts;
+
+    @Option(names = "--transport", description = "Same-host transport: ipc or udp (default: ${DEFAULT-VALUE}).",
+        defaultValue = "ipc")
+    String transport;
+
+    @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
+    Path runDir;
+
+    @Option(names = "--admin-base-port", description = "Admin/metrics port of core 0; core N uses base+N " +
+        "(default: ${DEFAULT-VALUE}).", defaultValue = "9400")
+    int adminBasePort;
+
+    @Option(names = "--udp-base-port", description = "UDP inbox port of core 0; core N uses base+N " +
+        "(default: ${DEFAULT-VALUE}).", defaultValue = "40400")
+    int udpBasePort;
+
+    @Option(names = "--idle", description = "Idle strategy of cores and drivers (default: ${DEFAULT-VALUE}).",
+        defaultValue = "backoff")
+    String idle;
+
+    @Option(names = "--timeout-s", description = "How long to wait for the cluster (default: ${DEFAULT-VALUE}).",
+        defaultValue = "90")
+    long timeoutS;
+
+    @Option(names = "--fsync", description = "Write-ahead log fsync policy of every core: always, group or none " +
+        "(default: ${DEFAULT-VALUE}; see mk core --help).", defaultValue = "group")
+    String fsync;
+
+    @Option(names = "--cpus", description = "CPU placement of the core processes: none (the OS places them), " +
+        "spread (core i on CPU i mod C) or dedicated (cores 0, 1, ... on CPUs of their own while one is left; " +
+        "the other cores and apps share the rest) (default: ${DEFAULT-VALUE}). Pinning uses taskset.",
+        defaultValue = "none")
+    String cpus;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final ClusterLauncher.Options options = options();
+        final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        final long startNs = System.nanoTime();
+        final List<ClusterStatus.CoreRow> rows = new ClusterLauncher(runDirectory, System.out).up(options);
+        System.out.printf("cluster up in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
+        System.out.print(ClusterStatus.table(rows));
+        System.out.println("stop it with: mk down" + (null == runDir ? "" : " --run-dir " + runDir));
+        return 0;
+    }
+
+    private ClusterLauncher.Options options()
+    {
+        Usage.check(spec, cores >= 1 && cores <= CORES_MAX, "--cores=" + cores + " is outside 1.." + CORES_MAX);
+        Usage.check(spec, hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
+        Usage.check(spec, adminBasePort >= 1024 && adminBasePort + cores <= 65535,
+            "--admin-base-port=" + adminBasePort + " leaves no room for " + cores + " cores below 65536");
+        Usage.check(spec, udpBasePort >= 1024 && udpBasePort + cores <= 65535,
+            "--udp-base-port=" + udpBasePort + " leaves no room for " + cores + " cores below 65536");
+        Usage.check(spec, timeoutS >= 1 && timeoutS <= 3600, "--timeout-s=" + timeoutS + " is outside 1..3600");
+        final TransportKind kind = switch (transport.toLowerCase(Locale.ROOT))
+        {
+            case "ipc" -> TransportKind.IPC;
+            case "udp" -> TransportKind.UDP;
+            default -> throw Usage.error(spec, "--transport=" + transport + " is unknown: use ipc or udp");
+        };
+        try
+        {
+            IdleStrategies.validate(idle);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, ex.getMessage());
+        }
+        final String fsyncPolicy = CoreCommand.fsyncPolicy(spec, fsync).name().toLowerCase(Locale.ROOT);
+        return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000,
+            fsyncPolicy, idle, cpuPlacement(spec, "--cpus", cpus));
+    }
+
+    /**
+     * @return the placement named by a {@code --cpus} option, on the CPUs this process may use.
+     * @throws picocli.CommandLine.ParameterException naming the value, or why the placement cannot be done.
+     */
+    static CpuPlacement cpuPlacement(final CommandLine.Model.CommandSpec spec, final String option, final String value)
+    {
+        final CpuPlacement.Mode mode;
+        try
+        {
+            mode = CpuPlacement.Mode.parse(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, option + "=" + value + " is unknown: use none, spread or dedicated");
+        }
+        try
+        {
+            return CpuPlacement.onAllowedCpus(mode);
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, option + "=" + value + ": " + ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.multikernel.architecture;
+
+import com.tngtech.archunit.lang.ArchRule;
+
+import java.util.List;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The project's arrows (docs/ARCHITECTURE.md, "Modules"), as rules over a root package, so that the
+ * same rules run against the real code and against a planted back arrow.
+ *
+ * <pre>
+ *   schema  &lt;-  transport  &lt;-  kernel  &lt;-  launcher  &lt;-  bench  &lt;-  cli
+ *   schema  &lt;-  replication &lt;- kernel
+ * </pre>
+ *
+ * Inside the kernel, services never know the admin server or the kernel loop that runs them.
+ */
+final class Layers
+{
+    /** Packages of the kernel module, below {@code ROOT.node}. */
+    static final List<String> KERNEL_PACKAGES =
+        List.of("admin", "cluster", "core", "lrpc", "membership", "replication", "shootdown", "skb", "util", "service");
+    /** Kernel packages that hold services: what the admin server and the kernel loop serve and run. */
+    static final List<String> SERVICE_PACKAGES = List.of("lrpc", "membership", "replication", "shootdown", "skb");
+
+    private Layers()
+    {
+    }
+
+    static List<ArchRule> rules(final String root)
+    {
+        final String node = root + ".node.";
+        return List.of(
+            noClasses().that().resideInAPackage(node + "launcher..")
+                .should().dependOnClassesThat().resideInAnyPackage(node + "cli..", node + "bench..")
+                .as("the launcher does not know the CLI or the benchmarks"),
+            noClasses().that().resideInAPackage(node + "bench..")
+                .should().dependOnClassesThat().resideInAPackage(node + "cli..")
+                .as("the benchmarks do not know the CLI"),
+            noClasses().that().resideInAnyPackage(packages(node, KERNEL_PACKAGES))
+                .should().dependOnClassesThat().resideInAnyPackage(node + "cli..", node + "launcher..", node + "bench..")
+                .as("the kernel does not know its tools (CLI, launcher, benchmarks)"),
+            noClasses().that().resideInAPackage(root + ".transport..")
+                .should().dependOnClassesThat().resideInAnyPackage(root + ".replication..", root + ".node..")
+                .as("transport knows neither replication nor the node"),
+            noClasses().that().resideInAPackage(root + ".replication..")
+                .should().dependOnClassesThat().resideInAnyPackage(root + ".transport..", root + ".node..", "io.aeron..")
+                .as("replication knows neither Aeron, the transport nor the node"),
+            noClasses().that().resideInAPackage(root + ".schema..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                    root + ".transport..", root + ".replication..", root + ".node..")
+                .as("the schema depends on nothing of ours"));
+    }
+
+    static String[] packages(final String prefix, final List<String> names)
+    {
+        return names.stream().map(name -> prefix + name + "..").toArray(String[]::new);
+    }
+}

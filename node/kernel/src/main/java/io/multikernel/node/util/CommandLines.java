@@ -1,0 +1,82 @@
+package io.multikernel.node.util;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * Runs a picocli command the way every entry point of the project does: usage errors exit with
+ * {@link #EXIT_USAGE} and one line naming the flag, failures with {@link #EXIT_FAILURE} and one line
+ * saying why (the stack trace only with {@code --verbose}). Shared by the {@code mk} CLI and the
+ * kernel's own entry point, so a core started either way reports errors the same way.
+ */
+public final class CommandLines
+{
+    /** The command ran and failed. */
+    public static final int EXIT_FAILURE = 1;
+    /** Bad usage: unknown command, flag or value. */
+    public static final int EXIT_USAGE = 2;
+
+    private CommandLines()
+    {
+    }
+
+    /**
+     * @param root    the top command object.
+     * @param verbose tells, once parsing is done, whether the user asked for stack traces.
+     * @param out     for results and help.
+     * @param err     for errors.
+     * @param args    the command line.
+     * @return the exit code.
+     */
+    public static int execute(
+        final Object root, final java.util.function.BooleanSupplier verbose, final PrintWriter out, final PrintWriter err,
+        final String... args)
+    {
+        final CommandLine commandLine = new CommandLine(root).setOut(out).setErr(err);
+        commandLine.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
+        commandLine.setParameterExceptionHandler((ex, arguments) ->
+        {
+            final PrintWriter usageErr = ex.getCommandLine().getErr();
+            usageErr.println("mk: " + ex.getMessage());
+            usageErr.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            return EXIT_USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        {
+            final PrintWriter failureErr = cmd.getErr();
+            if (ex instanceof CommandLine.ParameterException parameterException)
+            {
+                failureErr.println("mk: " + parameterException.getMessage());
+                return EXIT_USAGE;
+            }
+            failureErr.println("mk: " + cmd.getCommandSpec().qualifiedName().replaceFirst("^mk ", "") + " failed: " +
+                oneLine(ex));
+            if (verbose.getAsBoolean())
+            {
+                ex.printStackTrace(failureErr);
+            }
+            else
+            {
+                failureErr.println("(run with --verbose for details)");
+            }
+            failureErr.flush();
+            return EXIT_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    /**
+     * @param ex a failure.
+     * @return its first message along the cause chain, or its class name when none has one.
+     */
+    public static String oneLine(final Throwable ex)
+    {
+        Throwable cause = ex;
+        while (null == cause.getMessage() && null != cause.getCause())
+        {
+            cause = cause.getCause();
+        }
+        return null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

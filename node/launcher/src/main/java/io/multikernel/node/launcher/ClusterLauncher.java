@@ -1,0 +1,309 @@
+package io.multikernel.node.launcher;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.ClusterOverrides;
+import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.node.cluster.HostDescriptor;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.core.KernelMain;
+import io.multikernel.transport.TransportConfiguration;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code mk up}: a cluster on this machine. One media driver process per (simulated) host, one JVM
+ * per core, all detached from the launcher so they outlive it; their pids and logs go to the run
+ * directory. Waits until every core sees every other, then prints the status table.
+ */
+public final class ClusterLauncher
+{
+    /**
+     * JVM options of each core process: small heaps so many cores fit one machine, and no perf-data
+     * sampling (its thread wakes 20 times a second in every JVM; jcmd still attaches by pid).
+     */
+    static final List<String> CORE_JVM_ARGS = List.of("-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+UseSerialGC",
+        "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:-UsePerfData");
+    static final List<String> DRIVER_JVM_ARGS = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+    /** Extra JVM options for cores, space separated. */
+    static final String CORE_JAVA_OPTS_ENV = "MK_CORE_JAVA_OPTS";
+    private static final long POLL_INTERVAL_MS = 200;
+    private static final long PROGRESS_INTERVAL_MS = 2_000;
+    /** How long a spawned process may take to exec our command, and how often to look, ms. */
+    private static final long EXEC_TIMEOUT_MS = 5_000;
+    private static final long EXEC_POLL_INTERVAL_MS = 5;
+
+    /**
+     * @param cores          number of cores.
+     * @param hosts          simulated hosts (separate media drivers; IPC inside, UDP between).
+     * @param transport      same-host transport.
+     * @param adminBasePort  admin port of core 0; core N gets base + N.
+     * @param udpBasePort    UDP inbox port of core 0; core N gets base + N.
+     * @param idle           idle strategy of the cores and drivers.
+     * @param startTimeoutMs how long to wait for everything to come up.
+     * @param fsync          write-ahead log fsync policy of every core: always, group or none.
+     * @param driverIdle     idle strategy of the media drivers.
+     */
+    public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
+        long startTimeoutMs, String fsync, String driverIdle, CpuPlacement cpus)
+    {
+        /** Options with the cores placed by the operating system. */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync, final String driverIdle)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, driverIdle,
+                CpuPlacement.none());
+        }
+
+        /** Options with the default fsync policy (group). */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, "group");
+        }
+
+        /** Options whose media drivers idle like the cores. */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, idle);
+        }
+    }
+
+    private final RunDirectory runDirectory;
+    private final PrintStream out;
+    private final List<String> extraCoreJvmArgs;
+
+    public ClusterLauncher(final RunDirectory runDirectory, final PrintStream out)
+    {
+        this(runDirectory, out, environmentCoreJvmArgs());
+    }
+
+    /**
+     * @param runDirectory     where the cluster lives.
+     * @param out              progress.
+     * @param extraCoreJvmArgs JVM options added to every core, e.g. {@code -Dmk.membership.down.timeout.ms=1500}.
+     */
+    public ClusterLauncher(final RunDirectory runDirectory, final PrintStream out, final List<String> extraCoreJvmArgs)
+    {
+        this.runDirectory = runDirectory;
+        this.out = out;
+        this.extraCoreJvmArgs = List.copyOf(extraCoreJvmArgs);
+    }
+
+    /** @return the JVM options {@value #CORE_JAVA_OPTS_ENV} adds to every core, split at whitespace. */
+    public static List<String> environmentCoreJvmArgs()
+    {
+        final String extra = System.getenv(CORE_JAVA_OPTS_ENV);
+        return null == extra || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+    }
+
+    /**
+     * @param options what to start.
+     * @return the status of every core once all see each other.
+     * @throws Exception naming the core or driver that did not come up, why, and where its log is.
+     */
+    public List<ClusterStatus.CoreRow> up(final Options options) throws Exception
+    {
+        refuseIfRunning();
+        final ClusterMap map = map(options);
+        Files.createDirectories(runDirectory.root().resolve("logs"));
+        map.writeTo(runDirectory.clusterFile());
+        out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
+            options.transport().lowerCaseName(), runDirectory.root(),
+            CpuPlacement.Mode.NONE == options.cpus().mode() ? "" : ", CPU placement " + options.cpus());
+
+        final List<RunDirectory.Entry> started = new ArrayList<>();
+        try
+        {
+            for (final HostDescriptor host : map.hosts())
+            {
+                started.add(startDriver(host, options));
+                runDirectory.writeProcesses(started);
+            }
+            for (final RunDirectory.Entry driver : List.copyOf(started))
+            {
+                awaitDriver(driver, options.startTimeoutMs());
+            }
+            final List<CoreDescriptor> cores = map.cores();
+            for (int i = 0; i < cores.size(); i++)
+            {
+                started.add(startCore(cores.get(i), options, options.cpus().commandPrefix(i, cores.size())));
+                runDirectory.writeProcesses(started);
+            }
+            return awaitCores(map, options.startTimeoutMs());
+        }
+        catch (final Exception ex)
+        {
+            out.println("start failed; stopping what was started (logs stay in " + runDirectory.root().resolve("logs") + ")");
+            new ClusterStopper(runDirectory, out).down(TimeUnit.SECONDS.toMillis(5));
+            throw ex;
+        }
+    }
+
+    private void refuseIfRunning()
+    {
+        final boolean running = runDirectory.processes().stream().anyMatch(e -> RunDirectory.live(e).isPresent());
+        if (running)
+        {
+            throw new IllegalStateException("a cluster is already running in " + runDirectory.root() +
+                ": see 'mk status', stop it with 'mk down', or use another --run-dir");
+        }
+    }
+
+    private ClusterMap map(final Options options)
+    {
+        final ClusterMap local = ClusterMap.local(options.cores(), options.hosts(), options.transport(),
+            options.udpBasePort(), options.adminBasePort());
+        final Map<String, String> aeronDirs = new HashMap<>();
+        final String base = TransportConfiguration.aeronDirectory() + "-" +
+            Integer.toHexString(runDirectory.root().toString().hashCode());
+        for (final HostDescriptor host : local.hosts())
+        {
+            aeronDirs.put("MK_HOST_" + host.id() + "_AERON_DIR", base + "-host-" + host.id());
+        }
+        return local.withOverrides(ClusterOverrides.of(aeronDirs));
+    }
+
+    private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException
+    {
+        final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.driverIdle());
+        final Process process = spawn(List.of(), DRIVER_JVM_ARGS, args, runDirectory.log("driver", host.id()));
+        return new RunDirectory.Entry("driver", host.id(), process.pid());
+    }
+
+    private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options, final List<String> pinning)
+        throws IOException
+    {
+        final List<String> jvmArgs = new ArrayList<>(CORE_JVM_ARGS);
+        jvmArgs.addAll(extraCoreJvmArgs);
+        final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
+            "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
+            "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
+        final Process process = spawn(pinning, jvmArgs, args, runDirectory.log("core", core.id()));
+        return new RunDirectory.Entry("core", core.id(), process.pid());
+    }
+
+    /**
+     * @param pinning the command that pins the process to its CPUs (see {@link CpuPlacement}), or empty.
+     */
+    private static Process spawn(final List<String> pinning, final List<String> jvmArgs, final List<String> args,
+        final Path log) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        if (new File("/usr/bin/setsid").canExecute())
+        {
+            // Own session: closing the launcher's terminal must not take the cluster down with it.
+            command.add("/usr/bin/setsid");
+        }
+        // taskset execs the JVM: the pid stays the core's, and every thread it starts inherits the CPUs.
+        command.addAll(pinning);
+        command.addAll(KernelClassPath.javaCommand(KernelMain.class, jvmArgs));
+        command.addAll(args);
+        final Process process = new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+        awaitExec(process);
+        return process;
+    }
+
+    /**
+     * Until the JDK's spawn helper has exec'd our command, the child's command line is the helper's,
+     * and {@link RunDirectory#live} would call a starting process gone. Wait (bounded) for the exec.
+     */
+    private static void awaitExec(final Process process) throws IOException
+    {
+        final long deadlineMs = System.currentTimeMillis() + EXEC_TIMEOUT_MS;
+        while (process.isAlive() && RunDirectory.live(new RunDirectory.Entry("spawned", 0, process.pid())).isEmpty())
+        {
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                return;
+            }
+            try
+            {
+                Thread.sleep(EXEC_POLL_INTERVAL_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting process " + process.pid(), ex);
+            }
+        }
+    }
+
+    private void awaitDriver(final RunDirectory.Entry driver, final long timeoutMs) throws Exception
+    {
+        final Path log = runDirectory.log("driver", driver.id());
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        while (!contains(log, "media driver running"))
+        {
+            if (RunDirectory.live(driver).isEmpty())
+            {
+                throw new IllegalStateException("the media driver of host " + driver.id() + " exited: " +
+                    RunDirectory.tail(log, 3) + " (log: " + log + ")");
+            }
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                throw new IllegalStateException("the media driver of host " + driver.id() + " did not start within " +
+                    timeoutMs + " ms (log: " + log + ")");
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+    }
+
+    private List<ClusterStatus.CoreRow> awaitCores(final ClusterMap map, final long timeoutMs) throws Exception
+    {
+        final ClusterStatus status = new ClusterStatus();
+        final long startMs = System.currentTimeMillis();
+        long nextProgressMs = startMs + PROGRESS_INTERVAL_MS;
+        while (true)
+        {
+            final List<ClusterStatus.CoreRow> rows = status.query(map, runDirectory);
+            final long ready = rows.stream().filter(ClusterStatus.CoreRow::seesAllPeers).count();
+            if (ready == rows.size())
+            {
+                return rows;
+            }
+            for (final ClusterStatus.CoreRow row : rows)
+            {
+                if ("down".equals(row.state()))
+                {
+                    final Path log = runDirectory.log("core", row.id());
+                    throw new IllegalStateException("core " + row.id() + " exited while starting: " +
+                        RunDirectory.tail(log, 3) + " (log: " + log + ")");
+                }
+            }
+            final long nowMs = System.currentTimeMillis();
+            if (nowMs - startMs > timeoutMs)
+            {
+                final ClusterStatus.CoreRow late = rows.stream().filter(r -> !r.seesAllPeers()).findFirst().orElseThrow();
+                throw new IllegalStateException("core " + late.id() + " did not see all peers within " + timeoutMs +
+                    " ms (state " + late.state() + ", peers up " + late.peersUp() + "/" + late.peersTotal() + "; log: " +
+                    runDirectory.log("core", late.id()) + ")");
+            }
+            if (nowMs >= nextProgressMs)
+            {
+                nextProgressMs = nowMs + PROGRESS_INTERVAL_MS;
+                out.printf("  %d/%d core(s) see all peers (%d s)%n", ready, rows.size(), (nowMs - startMs) / 1000);
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+    }
+
+    private static boolean contains(final Path log, final String text) throws IOException
+    {
+        return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text);
+    }
+}

@@ -1,0 +1,232 @@
+package io.multikernel.node.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The directory a locally launched cluster lives in: its cluster map, the processes it started and
+ * their logs.
+ * <pre>
+ *   RUN/cluster.yaml         the map every core was started with
+ *   RUN/processes            one line per process: "driver|core ID PID"
+ *   RUN/logs/driver-H.log    RUN/logs/core-N.log
+ *   RUN/lrpc/core-N.lrpc     core N's LRPC channel, while it runs
+ *   RUN/data/core-N/         core N's write-ahead log and snapshots (kept by mk down)
+ * </pre>
+ */
+public final class RunDirectory
+{
+    /** Environment variable naming the default run directory. */
+    public static final String RUN_DIR_ENV = "MK_RUN_DIR";
+    /** Set by the mk launcher script to the project root; the default run directory is under it. */
+    public static final String HOME_ENV = "MK_HOME";
+
+    /** Main classes of our processes: the kernel's entry point (cores, drivers) and the CLI's. */
+    private static final List<String> MK_MAIN_CLASSES =
+        List.of("io.multikernel.node.core.KernelMain", "io.multikernel.node.cli.MkCommand");
+
+    private final Path root;
+
+    /**
+     * One process of the cluster.
+     *
+     * @param kind {@code driver} or {@code core}.
+     * @param id   host id for a driver, core id for a core.
+     * @param pid  operating-system process id.
+     */
+    public record Entry(String kind, int id, long pid)
+    {
+        boolean isCore()
+        {
+            return "core".equals(kind);
+        }
+    }
+
+    public RunDirectory(final Path root)
+    {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * @param configured the user's --run-dir, or {@code null}.
+     * @return that, else $MK_RUN_DIR, else $MK_HOME/run, else ./run.
+     */
+    public static RunDirectory resolve(final Path configured)
+    {
+        if (null != configured)
+        {
+            return new RunDirectory(configured);
+        }
+        final String runDir = System.getenv(RUN_DIR_ENV);
+        if (null != runDir && !runDir.isBlank())
+        {
+            return new RunDirectory(Path.of(runDir));
+        }
+        final String home = System.getenv(HOME_ENV);
+        return new RunDirectory(null != home && !home.isBlank() ? Path.of(home, "run") : Path.of("run"));
+    }
+
+    public Path root()
+    {
+        return root;
+    }
+
+    public Path clusterFile()
+    {
+        return root.resolve("cluster.yaml");
+    }
+
+    /**
+     * @param coreId a core of the cluster.
+     * @return {@code RUN/data/core-<id>}: the core's write-ahead log and snapshots, kept across restarts.
+     */
+    public Path dataDirectory(final int coreId)
+    {
+        return root.resolve("data").resolve("core-" + coreId);
+    }
+
+    public Path processesFile()
+    {
+        return root.resolve("processes");
+    }
+
+    public Path lrpcFile(final int coreId)
+    {
+        return root.resolve("lrpc").resolve("core-" + coreId + ".lrpc");
+    }
+
+    public Path log(final String kind, final int id)
+    {
+        return root.resolve("logs").resolve(kind + "-" + id + ".log");
+    }
+
+    /**
+     * @return the processes recorded by {@code mk up}; empty when there is no cluster.
+     * @throws IllegalStateException naming the file and line when it is unreadable.
+     */
+    public List<Entry> processes()
+    {
+        final Path file = processesFile();
+        if (!Files.exists(file))
+        {
+            return List.of();
+        }
+        final List<Entry> entries = new ArrayList<>();
+        try
+        {
+            int lineNumber = 0;
+            for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8))
+            {
+                lineNumber++;
+                if (line.isBlank())
+                {
+                    continue;
+                }
+                final String[] parts = line.trim().split("\\s+");
+                if (parts.length != 3 || !("driver".equals(parts[0]) || "core".equals(parts[0])))
+                {
+                    throw new IllegalStateException(file + ":" + lineNumber + " is not 'driver|core ID PID': " + line);
+                }
+                entries.add(new Entry(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2])));
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalStateException(file + " has a non-numeric id or pid: " + ex.getMessage());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return entries;
+    }
+
+    /**
+     * Record the processes atomically (write a temporary file, then rename).
+     *
+     * @param entries to record.
+     */
+    public void writeProcesses(final List<Entry> entries)
+    {
+        final StringBuilder sb = new StringBuilder();
+        entries.forEach(e -> sb.append(e.kind()).append(' ').append(e.id()).append(' ').append(e.pid()).append('\n'));
+        try
+        {
+            Files.createDirectories(root);
+            final Path temp = root.resolve("processes.tmp");
+            Files.writeString(temp, sb, StandardCharsets.UTF_8);
+            Files.move(temp, processesFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @param entry a recorded process.
+     * @return its handle, if it is alive and still one of ours (a reused pid is not).
+     */
+    public static Optional<ProcessHandle> live(final Entry entry)
+    {
+        return ProcessHandle.of(entry.pid()).filter(ProcessHandle::isAlive).filter(RunDirectory::isMk);
+    }
+
+    private static boolean isMk(final ProcessHandle handle)
+    {
+        // Only a process whose command line we can read and that runs our CLI is ours: a reused pid
+        // must never be signalled.
+        return commandLine(handle).map(line -> MK_MAIN_CLASSES.stream().anyMatch(line::contains)).orElse(false);
+    }
+
+    /**
+     * The whole command line of a process. The JDK's {@code ProcessHandle.Info.commandLine()} keeps
+     * only the first page of {@code /proc/PID/cmdline} on Linux, which cuts a long class path before
+     * the main class; this reads the file whole where it exists.
+     *
+     * @param handle a process.
+     * @return its arguments joined with spaces, or empty when they cannot be read.
+     */
+    public static Optional<String> commandLine(final ProcessHandle handle)
+    {
+        final Path cmdline = Path.of("/proc", Long.toString(handle.pid()), "cmdline");
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(cmdline);
+            if (bytes.length > 0)
+            {
+                return Optional.of(new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim());
+            }
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            // Not Linux, or the process is gone or not ours to read: fall back to what the JDK offers.
+        }
+        return handle.info().commandLine();
+    }
+
+    /**
+     * @param lines how many lines from the end.
+     * @param log   file.
+     * @return the last lines joined with " | ", or a note that the log is missing.
+     */
+    public static String tail(final Path log, final int lines)
+    {
+        try
+        {
+            final List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return all.isEmpty() ? "(empty)" : String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+        catch (final IOException ex)
+        {
+            return "(no log at " + log + ")";
+        }
+    }
+}

@@ -1,0 +1,561 @@
+package io.multikernel.node.caps;
+
+import io.multikernel.node.caps.CapabilityOperation.Allocate;
+import io.multikernel.node.caps.CapabilityOperation.Copy;
+import io.multikernel.node.caps.CapabilityOperation.Delete;
+import io.multikernel.node.caps.CapabilityOperation.Mint;
+import io.multikernel.node.caps.CapabilityOperation.Retype;
+import io.multikernel.node.caps.CapabilityOperation.Revoke;
+import io.multikernel.replication.StateMachine;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The capability database as a replicated state machine: every replica that applies the same
+ * operations in the same order holds the same objects, capabilities and memory accounting, which
+ * {@link #fingerprint()} compares.
+ *
+ * <p>Rules (Barrelfish's, see {@link CapabilityType} for the retype graph):
+ * <ul>
+ *   <li>retype makes objects inside the source object's range, page aligned, of a size the type
+ *   allows, not overlapping a live descendant ("revoke first"); their capabilities get the
+ *   source capability's rights;</li>
+ *   <li>copy keeps rights, mint takes {@code rights & mask}: rights never grow; giving a capability
+ *   to another core needs the grant right;</li>
+ *   <li>delete removes one capability; the last copy of an object destroys it, and a memory server's
+ *   RAM goes back to it exactly once; the last copy of an object with live descendants is refused
+ *   ("revoke first"), so no memory is ever used by a descendant of a destroyed object;</li>
+ *   <li>revoke removes every other copy and every descendant (with their capabilities) of the
+ *   target's object; the target stays.</li>
+ * </ul>
+ * Locks ({@link #lockKeys}) are the object an operation reads or changes (for revoke also every
+ * descendant), the capability ids it creates, and for allocation the memory server.
+ */
+public final class CapabilityDatabase implements StateMachine<CapabilityOperation>
+{
+    /** RETYPE_COUNT_MAX: most objects one retype makes. */
+    public static final int RETYPE_COUNT_MAX = 4096;
+
+    private final Map<Integer, PhysicalRange> serverRanges;
+    private final TreeMap<Long, KernelObject> objects = new TreeMap<>();
+    private final TreeMap<Long, Capability> capabilities = new TreeMap<>();
+    private final Map<Long, TreeSet<Long>> childrenOf = new TreeMap<>();
+    private final Map<Long, TreeSet<Long>> copiesOf = new TreeMap<>();
+    private final TreeMap<Integer, Long> returnedBytes = new TreeMap<>();
+    private long changes;
+
+    /**
+     * @param serverRanges each core's memory server range (same on every replica: from the cluster map).
+     */
+    public CapabilityDatabase(final Map<Integer, PhysicalRange> serverRanges)
+    {
+        this.serverRanges = Map.copyOf(serverRanges);
+    }
+
+    /** @return how many times the state changed; lets a reader skip an unchanged replica. */
+    public long changes()
+    {
+        return changes;
+    }
+
+    /** @return the capability, or null. */
+    public Capability capability(final long capId)
+    {
+        return capabilities.get(capId);
+    }
+
+    /** @return the object, or null. */
+    public KernelObject object(final long objectId)
+    {
+        return objects.get(objectId);
+    }
+
+    /** @return every capability, by id; read-only. */
+    public NavigableMap<Long, Capability> capabilities()
+    {
+        return Collections.unmodifiableNavigableMap(capabilities);
+    }
+
+    /** @return every live object, by id; read-only. */
+    public NavigableMap<Long, KernelObject> objects()
+    {
+        return Collections.unmodifiableNavigableMap(objects);
+    }
+
+    /** @return ids of the capabilities that refer to the object. */
+    public Set<Long> copies(final long objectId)
+    {
+        return Collections.unmodifiableSet(copiesOf.getOrDefault(objectId, new TreeSet<>()));
+    }
+
+    /** @return ids of the objects retyped directly from the object. */
+    public Set<Long> children(final long objectId)
+    {
+        return Collections.unmodifiableSet(childrenOf.getOrDefault(objectId, new TreeSet<>()));
+    }
+
+    /** @return ids of every descendant of the object, parents before children. */
+    public List<Long> descendants(final long objectId)
+    {
+        final List<Long> found = new ArrayList<>();
+        final Deque<Long> pending = new ArrayDeque<>(children(objectId));
+        while (!pending.isEmpty())
+        {
+            final long next = pending.removeFirst();
+            found.add(next);
+            pending.addAll(children(next));
+        }
+        return found;
+    }
+
+    /** @return the memory server ranges this database checks allocations against. */
+    public Map<Integer, PhysicalRange> serverRanges()
+    {
+        return serverRanges;
+    }
+
+    /** @return bytes of memory server {@code core}'s range held by live RAM it handed out. */
+    public long allocatedBytes(final int core)
+    {
+        long bytes = 0;
+        for (final KernelObject object : objects.values())
+        {
+            if (KernelObject.ROOT == object.parentId() && object.ownerCore() == core)
+            {
+                bytes += object.length();
+            }
+        }
+        return bytes;
+    }
+
+    /** @return bytes of memory server {@code core}'s range not handed out. */
+    public long freeBytes(final int core)
+    {
+        final PhysicalRange range = serverRanges.get(core);
+        return null == range ? 0 : range.length() - allocatedBytes(core);
+    }
+
+    /** @return bytes returned to memory server {@code core} over the database's life. */
+    public long returnedBytes(final int core)
+    {
+        return returnedBytes.getOrDefault(core, 0L);
+    }
+
+    @Override
+    public int encodedLength(final CapabilityOperation operation)
+    {
+        return CapabilityOperation.encodedLength(operation);
+    }
+
+    @Override
+    public void encode(final CapabilityOperation operation, final MutableDirectBuffer buffer, final int offset)
+    {
+        CapabilityOperation.encode(operation, buffer, offset);
+    }
+
+    @Override
+    public CapabilityOperation decode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return CapabilityOperation.decode(buffer, offset, length);
+    }
+
+    @Override
+    public String validate(final CapabilityOperation operation)
+    {
+        if (operation instanceof Allocate a)
+        {
+            return validateAllocate(a);
+        }
+        if (operation instanceof Retype r)
+        {
+            return validateRetype(r);
+        }
+        if (operation instanceof Copy c)
+        {
+            return validateGive(c.capId(), c.newCapId(), c.holderCore(), "copy");
+        }
+        if (operation instanceof Mint m)
+        {
+            return Rights.valid(m.rightsMask()) ? validateGive(m.capId(), m.newCapId(), m.holderCore(), "mint") :
+                "rights mask " + m.rightsMask() + " has bits outside " + Rights.format(Rights.ALL);
+        }
+        if (operation instanceof Delete d)
+        {
+            return validateDelete(d);
+        }
+        final long capId = ((Revoke)operation).capId();
+        return null == capabilities.get(capId) ? missing(capId) : VALID;
+    }
+
+    private String validateAllocate(final Allocate a)
+    {
+        final PhysicalRange range = serverRanges.get(a.serverCore());
+        if (null == range)
+        {
+            return "core " + a.serverCore() + " has no memory server range";
+        }
+        final String size = CapabilityType.RAM.sizeProblem(a.length());
+        if (null != size)
+        {
+            return size;
+        }
+        if (a.base() % CapabilityType.PAGE_LENGTH_BYTES != 0 || !range.contains(a.base(), a.length()))
+        {
+            return "RAM at " + a.base() + " of " + a.length() + " bytes is not page aligned inside core " +
+                a.serverCore() + "'s range " + range.base() + "+" + range.length();
+        }
+        for (final KernelObject object : objects.values())
+        {
+            if (KernelObject.ROOT == object.parentId() && object.overlaps(a.base(), a.length()))
+            {
+                return "RAM at " + a.base() + " of " + a.length() + " bytes overlaps RAM object " + object.objectId() +
+                    " that is already handed out";
+            }
+        }
+        return firstProblem(newIds(a.objectId(), a.capId(), 1), holderProblem(a.holderCore()));
+    }
+
+    private String validateRetype(final Retype r)
+    {
+        final Capability source = capabilities.get(r.sourceCapId());
+        if (null == source)
+        {
+            return missing(r.sourceCapId());
+        }
+        final KernelObject object = objects.get(source.objectId());
+        if (!object.type().retypeTargets().contains(r.type()))
+        {
+            return "a " + object.type() + " cannot be retyped into a " + r.type() + "; it can become " +
+                (object.type().retypeTargets().isEmpty() ? "nothing" : object.type().retypeTargets());
+        }
+        if (r.count() < 1 || r.count() > RETYPE_COUNT_MAX)
+        {
+            return "count=" + r.count() + " is outside 1.." + RETYPE_COUNT_MAX;
+        }
+        final String size = r.type().sizeProblem(r.objectLength());
+        if (null != size)
+        {
+            return size;
+        }
+        if (r.offset() < 0 || r.offset() % CapabilityType.PAGE_LENGTH_BYTES != 0)
+        {
+            return "offset " + r.offset() + " is not a page-aligned (" + CapabilityType.PAGE_LENGTH_BYTES +
+                " bytes) offset into the source";
+        }
+        final long total = r.objectLength() * r.count();
+        if (total / r.count() != r.objectLength() || r.offset() > object.length() - total)
+        {
+            return r.count() + " objects of " + r.objectLength() + " bytes at offset " + r.offset() +
+                " do not fit in the source's " + object.length() + " bytes";
+        }
+        final long base = object.base() + r.offset();
+        for (final long childId : children(object.objectId()))
+        {
+            final KernelObject child = objects.get(childId);
+            if (child.overlaps(base, total))
+            {
+                return "the range overlaps live descendant object " + childId + " (" + child.type() + " at offset " +
+                    (child.base() - object.base()) + "): revoke first";
+            }
+        }
+        return firstProblem(newIds(r.firstObjectId(), r.firstCapId(), r.count()), holderProblem(r.holderCore()));
+    }
+
+    private String validateGive(final long capId, final long newCapId, final int holderCore, final String what)
+    {
+        final Capability source = capabilities.get(capId);
+        if (null == source)
+        {
+            return missing(capId);
+        }
+        if (holderCore != source.holderCore() && !Rights.includes(source.rights(), Rights.GRANT))
+        {
+            return "capability " + capId + " lacks the grant right needed to " + what + " it to core " + holderCore;
+        }
+        return firstProblem(newCapabilityId(newCapId), holderProblem(holderCore));
+    }
+
+    private String validateDelete(final Delete d)
+    {
+        final Capability capability = capabilities.get(d.capId());
+        if (null == capability)
+        {
+            return missing(d.capId());
+        }
+        final long objectId = capability.objectId();
+        final int liveChildren = children(objectId).size();
+        if (copies(objectId).size() == 1 && liveChildren > 0)
+        {
+            return "capability " + d.capId() + " is the last copy of object " + objectId + ", which has " + liveChildren +
+                " live descendant" + (1 == liveChildren ? "" : "s") + ": revoke first";
+        }
+        return VALID;
+    }
+
+    private String newIds(final long firstObjectId, final long firstCapId, final int count)
+    {
+        if (firstObjectId <= KernelObject.ROOT || firstObjectId > Long.MAX_VALUE - count ||
+            firstCapId <= 0 || firstCapId > Long.MAX_VALUE - count)
+        {
+            return "new ids must be positive: object " + firstObjectId + ", capability " + firstCapId;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (objects.containsKey(firstObjectId + i))
+            {
+                return "object id " + (firstObjectId + i) + " is already in use";
+            }
+            final String capProblem = newCapabilityId(firstCapId + i);
+            if (null != capProblem)
+            {
+                return capProblem;
+            }
+        }
+        return VALID;
+    }
+
+    private String newCapabilityId(final long capId)
+    {
+        if (capId <= 0)
+        {
+            return "capability id " + capId + " is not positive";
+        }
+        return capabilities.containsKey(capId) ? "capability id " + capId + " is already in use" : VALID;
+    }
+
+    private static String holderProblem(final int holderCore)
+    {
+        return holderCore < 0 ? "holder core " + holderCore + " is negative" : VALID;
+    }
+
+    private static String firstProblem(final String first, final String second)
+    {
+        return null != first ? first : second;
+    }
+
+    private static String missing(final long capId)
+    {
+        return "capability " + capId + " does not exist";
+    }
+
+    @Override
+    public Collection<?> lockKeys(final CapabilityOperation operation)
+    {
+        if (operation instanceof Allocate a)
+        {
+            return List.of(CapabilityLock.memoryServer(a.serverCore()), CapabilityLock.object(a.objectId()),
+                CapabilityLock.capability(a.capId()));
+        }
+        if (operation instanceof Retype r)
+        {
+            return retypeLocks(r);
+        }
+        if (operation instanceof Copy c)
+        {
+            return List.of(objectLockOf(c.capId()), CapabilityLock.capability(c.newCapId()));
+        }
+        if (operation instanceof Mint m)
+        {
+            return List.of(objectLockOf(m.capId()), CapabilityLock.capability(m.newCapId()));
+        }
+        if (operation instanceof Delete d)
+        {
+            return List.of(objectLockOf(d.capId()), CapabilityLock.capability(d.capId()));
+        }
+        return revokeLocks((Revoke)operation);
+    }
+
+    private List<CapabilityLock> retypeLocks(final Retype r)
+    {
+        final List<CapabilityLock> locks = new ArrayList<>();
+        locks.add(objectLockOf(r.sourceCapId()));
+        final int count = Math.max(0, Math.min(r.count(), RETYPE_COUNT_MAX));
+        for (int i = 0; i < count; i++)
+        {
+            locks.add(CapabilityLock.object(r.firstObjectId() + i));
+            locks.add(CapabilityLock.capability(r.firstCapId() + i));
+        }
+        return locks;
+    }
+
+    private List<CapabilityLock> revokeLocks(final Revoke r)
+    {
+        final List<CapabilityLock> locks = new ArrayList<>();
+        locks.add(objectLockOf(r.capId()));
+        final Capability capability = capabilities.get(r.capId());
+        if (null != capability)
+        {
+            for (final long descendant : descendants(capability.objectId()))
+            {
+                locks.add(CapabilityLock.object(descendant));
+            }
+        }
+        return locks;
+    }
+
+    /** The object a capability refers to; a missing capability locks its own id (validation refuses it). */
+    private CapabilityLock objectLockOf(final long capId)
+    {
+        final Capability capability = capabilities.get(capId);
+        return null == capability ? CapabilityLock.capability(capId) : CapabilityLock.object(capability.objectId());
+    }
+
+    @Override
+    public void apply(final CapabilityOperation operation)
+    {
+        if (operation instanceof Allocate a)
+        {
+            addObject(new KernelObject(a.objectId(), CapabilityType.RAM, a.base(), a.length(), KernelObject.ROOT,
+                a.serverCore()));
+            addCapability(new Capability(a.capId(), a.objectId(), Rights.ALL, a.holderCore()));
+        }
+        else if (operation instanceof Retype r)
+        {
+            applyRetype(r);
+        }
+        else if (operation instanceof Copy c)
+        {
+            give(c.capId(), c.newCapId(), c.holderCore(), Rights.ALL);
+        }
+        else if (operation instanceof Mint m)
+        {
+            give(m.capId(), m.newCapId(), m.holderCore(), m.rightsMask());
+        }
+        else if (operation instanceof Delete d)
+        {
+            removeCapability(capabilities.get(d.capId()));
+        }
+        else
+        {
+            applyRevoke((Revoke)operation);
+        }
+        changes++;
+    }
+
+    private void applyRetype(final Retype r)
+    {
+        final Capability source = capabilities.get(r.sourceCapId());
+        final KernelObject parent = objects.get(source.objectId());
+        for (int i = 0; i < r.count(); i++)
+        {
+            final long objectId = r.firstObjectId() + i;
+            addObject(new KernelObject(objectId, r.type(), parent.base() + r.offset() + i * r.objectLength(),
+                r.objectLength(), parent.objectId(), r.holderCore()));
+            addCapability(new Capability(r.firstCapId() + i, objectId, source.rights(), r.holderCore()));
+        }
+    }
+
+    private void give(final long capId, final long newCapId, final int holderCore, final int rightsMask)
+    {
+        final Capability source = capabilities.get(capId);
+        addCapability(new Capability(newCapId, source.objectId(), source.rights() & rightsMask, holderCore));
+    }
+
+    private void applyRevoke(final Revoke r)
+    {
+        final Capability target = capabilities.get(r.capId());
+        final List<Long> descendants = descendants(target.objectId());
+        for (int i = descendants.size() - 1; i >= 0; i--)
+        {
+            for (final long capId : List.copyOf(copies(descendants.get(i))))
+            {
+                removeCapability(capabilities.get(capId));
+            }
+        }
+        for (final long capId : List.copyOf(copies(target.objectId())))
+        {
+            if (capId != r.capId())
+            {
+                removeCapability(capabilities.get(capId));
+            }
+        }
+    }
+
+    private void addObject(final KernelObject object)
+    {
+        objects.put(object.objectId(), object);
+        if (KernelObject.ROOT != object.parentId())
+        {
+            childrenOf.computeIfAbsent(object.parentId(), id -> new TreeSet<>()).add(object.objectId());
+        }
+    }
+
+    private void addCapability(final Capability capability)
+    {
+        capabilities.put(capability.capId(), capability);
+        copiesOf.computeIfAbsent(capability.objectId(), id -> new TreeSet<>()).add(capability.capId());
+    }
+
+    /** Removes a capability; the last copy takes its object with it, returning a memory server's RAM. */
+    private void removeCapability(final Capability capability)
+    {
+        capabilities.remove(capability.capId());
+        final TreeSet<Long> copies = copiesOf.get(capability.objectId());
+        copies.remove(capability.capId());
+        if (!copies.isEmpty())
+        {
+            return;
+        }
+        copiesOf.remove(capability.objectId());
+        final KernelObject object = objects.remove(capability.objectId());
+        if (null != childrenOf.get(object.objectId()))
+        {
+            throw new IllegalStateException("object " + object.objectId() + " destroyed with live descendants " +
+                childrenOf.get(object.objectId()));
+        }
+        if (KernelObject.ROOT == object.parentId())
+        {
+            returnedBytes.merge(object.ownerCore(), object.length(), Long::sum);
+        }
+        else
+        {
+            final TreeSet<Long> siblings = childrenOf.get(object.parentId());
+            siblings.remove(object.objectId());
+            if (siblings.isEmpty())
+            {
+                childrenOf.remove(object.parentId());
+            }
+        }
+    }
+
+    @Override
+    public byte[] snapshot()
+    {
+        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes);
+    }
+
+    @Override
+    public void restore(final byte[] snapshot)
+    {
+        final CapabilitySnapshot decoded = CapabilitySnapshot.decode(snapshot);
+        objects.clear();
+        capabilities.clear();
+        childrenOf.clear();
+        copiesOf.clear();
+        returnedBytes.clear();
+        decoded.objects().forEach(this::addObject);
+        decoded.capabilities().forEach(this::addCapability);
+        returnedBytes.putAll(decoded.returnedBytes());
+        changes++;
+    }
+
+    /**
+     * @return SHA-256 over the canonical snapshot, hex: equal replicas, equal fingerprints.
+     */
+    public String fingerprint()
+    {
+        return CapabilitySnapshot.fingerprint(snapshot());
+    }
+}

@@ -1,0 +1,116 @@
+package io.multikernel.node.caps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks the structural invariants of a {@link CapabilityDatabase}, for tests and for an operator's
+ * consistency check. Each violation is one sentence naming the ids involved.
+ * <ol>
+ *   <li>every capability refers to a live object, and every live object has a capability;</li>
+ *   <li>a retyped object lies inside its live parent, and its type may be retyped from the parent's;</li>
+ *   <li>two live objects whose ranges overlap are the same object or one descends from the other;</li>
+ *   <li>a memory server's RAM lies inside that server's range.</li>
+ * </ol>
+ */
+public final class CapabilityInvariants
+{
+    private CapabilityInvariants()
+    {
+    }
+
+    /**
+     * @param database what to check.
+     * @return the violations; empty when every invariant holds.
+     */
+    public static List<String> violations(final CapabilityDatabase database)
+    {
+        final List<String> violations = new ArrayList<>();
+        final Map<Long, KernelObject> objects = database.objects();
+        for (final Capability capability : database.capabilities().values())
+        {
+            if (!objects.containsKey(capability.objectId()))
+            {
+                violations.add("capability " + capability.capId() + " refers to missing object " + capability.objectId());
+            }
+            if (!Rights.valid(capability.rights()))
+            {
+                violations.add("capability " + capability.capId() + " has rights bits " + capability.rights());
+            }
+        }
+        for (final KernelObject object : objects.values())
+        {
+            if (database.copies(object.objectId()).isEmpty())
+            {
+                violations.add("object " + object.objectId() + " is live with no capability");
+            }
+            checkPlacement(database, object, violations);
+        }
+        final List<KernelObject> all = List.copyOf(objects.values());
+        for (int i = 0; i < all.size(); i++)
+        {
+            for (int j = i + 1; j < all.size(); j++)
+            {
+                final KernelObject a = all.get(i);
+                final KernelObject b = all.get(j);
+                if (a.overlaps(b.base(), b.length()) && !descends(database, a, b) && !descends(database, b, a))
+                {
+                    violations.add("objects " + a.objectId() + " and " + b.objectId() +
+                        " overlap but neither descends from the other");
+                }
+            }
+        }
+        return violations;
+    }
+
+    private static void checkPlacement(final CapabilityDatabase database, final KernelObject object,
+        final List<String> violations)
+    {
+        if (KernelObject.ROOT == object.parentId())
+        {
+            final PhysicalRange range = database.serverRanges().get(object.ownerCore());
+            if (CapabilityType.RAM != object.type() || null == range || !range.contains(object.base(), object.length()))
+            {
+                violations.add("root object " + object.objectId() + " is not RAM inside memory server " +
+                    object.ownerCore() + "'s range");
+            }
+            return;
+        }
+        final KernelObject parent = database.object(object.parentId());
+        if (null == parent)
+        {
+            violations.add("object " + object.objectId() + " outlives its parent " + object.parentId());
+            return;
+        }
+        if (object.base() < parent.base() || object.limit() > parent.limit())
+        {
+            violations.add("object " + object.objectId() + " lies outside its parent " + parent.objectId());
+        }
+        if (!parent.type().retypeTargets().contains(object.type()))
+        {
+            violations.add("object " + object.objectId() + " is a " + object.type() + " made from a " + parent.type());
+        }
+    }
+
+    /** @return true when {@code descendant} is a strict descendant of {@code ancestor}. */
+    private static boolean descends(final CapabilityDatabase database, final KernelObject ancestor,
+        final KernelObject descendant)
+    {
+        long parentId = descendant.parentId();
+        while (KernelObject.ROOT != parentId)
+        {
+            if (parentId == ancestor.objectId())
+            {
+                return true;
+            }
+            final KernelObject parent = database.object(parentId);
+            if (null == parent)
+            {
+                return false;
+            }
+            parentId = parent.parentId();
+        }
+        return false;
+    }
+}

@@ -1,0 +1,243 @@
+package io.multikernel.node.caps;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * One change to the {@link CapabilityDatabase}; a transaction carries one or more. New object and
+ * capability ids are chosen by the requesting core (unique per core and incarnation), so that every
+ * replica applies the same ids.
+ *
+ * <p>Encoding, little-endian: {@code kind:int8} then the record's fields in declaration order,
+ * {@code long} as int64, {@code int} and enums (ordinal) as int32:
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------+-----------------------------------------------+
+ *  |     kind      |  fields ... (8 bytes per long, 4 per int/enum)
+ *  +---------------+-----------------------------------------------+
+ * </pre>
+ */
+public sealed interface CapabilityOperation
+{
+    ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * A memory server hands out RAM from its core's physical range: a root RAM object and its
+     * first capability, held by {@code holderCore}.
+     */
+    record Allocate(int serverCore, long base, long length, long objectId, long capId, int holderCore)
+        implements CapabilityOperation
+    {
+    }
+
+    /**
+     * Make {@code count} objects of {@code type}, {@code objectLength} bytes each, from
+     * {@code offset} into the source capability's object; capability ids {@code firstCapId..+count}
+     * and object ids {@code firstObjectId..+count}, held by {@code holderCore}.
+     */
+    record Retype(long sourceCapId, long offset, CapabilityType type, long objectLength, int count,
+        long firstObjectId, long firstCapId, int holderCore) implements CapabilityOperation
+    {
+    }
+
+    /** A copy with the same rights, held by {@code holderCore}. */
+    record Copy(long capId, long newCapId, int holderCore) implements CapabilityOperation
+    {
+    }
+
+    /** A copy with {@code rights & rightsMask}, held by {@code holderCore}. */
+    record Mint(long capId, long newCapId, int holderCore, int rightsMask) implements CapabilityOperation
+    {
+    }
+
+    /** Remove one capability; the last copy of an object destroys the object and returns its memory. */
+    record Delete(long capId) implements CapabilityOperation
+    {
+    }
+
+    /** Remove every other copy and every descendant of the capability's object, on every core. */
+    record Revoke(long capId) implements CapabilityOperation
+    {
+    }
+
+    /** @return bytes of the encoding. */
+    static int encodedLength(final CapabilityOperation operation)
+    {
+        return 1 + bodyLength(kind(operation));
+    }
+
+    /**
+     * @param kind the leading byte.
+     * @return bytes after it.
+     * @throws IllegalArgumentException for an unknown kind.
+     */
+    private static int bodyLength(final int kind)
+    {
+        return switch (kind)
+        {
+            case 0 -> 4 + 8 + 8 + 8 + 8 + 4;
+            case 1 -> 8 + 8 + 4 + 8 + 4 + 8 + 8 + 4;
+            case 2 -> 8 + 8 + 4;
+            case 3 -> 8 + 8 + 4 + 4;
+            case 4, 5 -> 8;
+            default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
+        };
+    }
+
+    /** @return the leading byte of the operation's encoding. */
+    private static int kind(final CapabilityOperation operation)
+    {
+        if (operation instanceof Allocate)
+        {
+            return 0;
+        }
+        if (operation instanceof Retype)
+        {
+            return 1;
+        }
+        if (operation instanceof Copy)
+        {
+            return 2;
+        }
+        if (operation instanceof Mint)
+        {
+            return 3;
+        }
+        return operation instanceof Delete ? 4 : 5;
+    }
+
+    /** Writes the encoding at {@code offset}. */
+    static void encode(final CapabilityOperation operation, final MutableDirectBuffer buffer, final int offset)
+    {
+        final Writer out = new Writer(buffer, offset).kind(kind(operation));
+        if (operation instanceof Allocate a)
+        {
+            out.i(a.serverCore()).l(a.base()).l(a.length()).l(a.objectId()).l(a.capId()).i(a.holderCore());
+        }
+        else if (operation instanceof Retype r)
+        {
+            out.l(r.sourceCapId()).l(r.offset()).i(r.type().ordinal()).l(r.objectLength()).i(r.count())
+                .l(r.firstObjectId()).l(r.firstCapId()).i(r.holderCore());
+        }
+        else if (operation instanceof Copy c)
+        {
+            out.l(c.capId()).l(c.newCapId()).i(c.holderCore());
+        }
+        else if (operation instanceof Mint m)
+        {
+            out.l(m.capId()).l(m.newCapId()).i(m.holderCore()).i(m.rightsMask());
+        }
+        else if (operation instanceof Delete d)
+        {
+            out.l(d.capId());
+        }
+        else
+        {
+            out.l(((Revoke)operation).capId());
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when the bytes are not an operation (unknown kind, wrong
+     * length, unknown type).
+     */
+    static CapabilityOperation decode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < 1)
+        {
+            throw new IllegalArgumentException("empty capability operation");
+        }
+        final int kind = buffer.getByte(offset);
+        final int expected = 1 + bodyLength(kind);
+        if (expected != length)
+        {
+            throw new IllegalArgumentException("capability operation of kind " + kind + " has " + length +
+                " bytes, not " + expected);
+        }
+        final Reader in = new Reader(buffer, offset + 1);
+        final CapabilityOperation operation = switch (kind)
+        {
+            case 0 -> new Allocate(in.i(), in.l(), in.l(), in.l(), in.l(), in.i());
+            case 1 -> new Retype(in.l(), in.l(), type(in.i()), in.l(), in.i(), in.l(), in.l(), in.i());
+            case 2 -> new Copy(in.l(), in.l(), in.i());
+            case 3 -> new Mint(in.l(), in.l(), in.i(), in.i());
+            case 4 -> new Delete(in.l());
+            case 5 -> new Revoke(in.l());
+            default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
+        };
+        return operation;
+    }
+
+    private static CapabilityType type(final int ordinal)
+    {
+        final CapabilityType[] types = CapabilityType.values();
+        if (ordinal < 0 || ordinal >= types.length)
+        {
+            throw new IllegalArgumentException("capability type " + ordinal + " is unknown");
+        }
+        return types[ordinal];
+    }
+
+    /** Sequential writes for {@link #encode}. */
+    final class Writer
+    {
+        private final MutableDirectBuffer buffer;
+        private int at;
+
+        Writer(final MutableDirectBuffer buffer, final int offset)
+        {
+            this.buffer = buffer;
+            this.at = offset;
+        }
+
+        Writer kind(final int kind)
+        {
+            buffer.putByte(at++, (byte)kind);
+            return this;
+        }
+
+        Writer l(final long value)
+        {
+            buffer.putLong(at, value, ORDER);
+            at += 8;
+            return this;
+        }
+
+        Writer i(final int value)
+        {
+            buffer.putInt(at, value, ORDER);
+            at += 4;
+            return this;
+        }
+    }
+
+    /** Sequential reads for {@link #decode}; arguments of a record constructor evaluate left to right. */
+    final class Reader
+    {
+        private final DirectBuffer buffer;
+        private int at;
+
+        Reader(final DirectBuffer buffer, final int offset)
+        {
+            this.buffer = buffer;
+            this.at = offset;
+        }
+
+        long l()
+        {
+            final long value = buffer.getLong(at, ORDER);
+            at += 8;
+            return value;
+        }
+
+        int i()
+        {
+            final int value = buffer.getInt(at, ORDER);
+            at += 4;
+            return value;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.multikernel.node.caps;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The whole capability database as bytes, canonical (everything in id order), so equal databases
+ * have equal snapshots and fingerprints. Little-endian:
+ * <pre>
+ *   version:int32 (= {@value #VERSION})
+ *   objectCount:int32, then per object:
+ *     objectId:int64 type:int32 base:int64 length:int64 parentId:int64 ownerCore:int32
+ *   capabilityCount:int32, then per capability:
+ *     capId:int64 objectId:int64 rights:int32 holderCore:int32
+ *   serverCount:int32, then per memory server: core:int32 returnedBytes:int64
+ * </pre>
+ *
+ * @param objects      live objects in id order.
+ * @param capabilities capabilities in id order.
+ * @param returnedBytes bytes returned to each memory server.
+ */
+record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes)
+{
+    static final int VERSION = 1;
+    private static final int OBJECT_LENGTH_BYTES = 8 + 4 + 8 + 8 + 8 + 4;
+    private static final int CAPABILITY_LENGTH_BYTES = 8 + 8 + 4 + 4;
+    private static final int SERVER_LENGTH_BYTES = 4 + 8;
+
+    static byte[] encode(final Collection<KernelObject> objects, final Collection<Capability> capabilities,
+        final Map<Integer, Long> returnedBytes)
+    {
+        final ByteBuffer out = ByteBuffer.allocate(4 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
+            capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(VERSION).putInt(objects.size());
+        for (final KernelObject o : objects)
+        {
+            out.putLong(o.objectId()).putInt(o.type().ordinal()).putLong(o.base()).putLong(o.length())
+                .putLong(o.parentId()).putInt(o.ownerCore());
+        }
+        out.putInt(capabilities.size());
+        for (final Capability c : capabilities)
+        {
+            out.putLong(c.capId()).putLong(c.objectId()).putInt(c.rights()).putInt(c.holderCore());
+        }
+        out.putInt(returnedBytes.size());
+        new TreeMap<>(returnedBytes).forEach((core, bytes) -> out.putInt(core).putLong(bytes));
+        return out.array();
+    }
+
+    /**
+     * @throws IllegalArgumentException when the bytes are not a snapshot of this version.
+     */
+    static CapabilitySnapshot decode(final byte[] bytes)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try
+        {
+            final int version = in.getInt();
+            if (VERSION != version)
+            {
+                throw new IllegalArgumentException("capability snapshot version " + version + " is not " + VERSION);
+            }
+            final int objectCount = count(in, OBJECT_LENGTH_BYTES, "object");
+            final List<KernelObject> objects = new ArrayList<>(objectCount);
+            final CapabilityType[] types = CapabilityType.values();
+            for (int i = 0; i < objectCount; i++)
+            {
+                final long objectId = in.getLong();
+                final int type = in.getInt();
+                if (type < 0 || type >= types.length)
+                {
+                    throw new IllegalArgumentException("object " + objectId + " has unknown type " + type);
+                }
+                objects.add(new KernelObject(objectId, types[type], in.getLong(), in.getLong(), in.getLong(), in.getInt()));
+            }
+            final int capabilityCount = count(in, CAPABILITY_LENGTH_BYTES, "capability");
+            final List<Capability> capabilities = new ArrayList<>(capabilityCount);
+            for (int i = 0; i < capabilityCount; i++)
+            {
+                capabilities.add(new Capability(in.getLong(), in.getLong(), in.getInt(), in.getInt()));
+            }
+            final int serverCount = count(in, SERVER_LENGTH_BYTES, "memory server");
+            final Map<Integer, Long> returned = new TreeMap<>();
+            for (int i = 0; i < serverCount; i++)
+            {
+                returned.put(in.getInt(), in.getLong());
+            }
+            if (in.hasRemaining())
+            {
+                throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
+            }
+            return new CapabilitySnapshot(objects, capabilities, returned);
+        }
+        catch (final java.nio.BufferUnderflowException ex)
+        {
+            throw new IllegalArgumentException("capability snapshot of " + bytes.length + " bytes is truncated", ex);
+        }
+    }
+
+    private static int count(final ByteBuffer in, final int entryLength, final String what)
+    {
+        final int count = in.getInt();
+        if (count < 0 || (long)count * entryLength > in.remaining())
+        {
+            throw new IllegalArgumentException(what + " count " + count + " does not fit the " + in.remaining() +
+                " bytes left in the capability snapshot");
+        }
+        return count;
+    }
+
+    static String fingerprint(final byte[] snapshot)
+    {
+        try
+        {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(snapshot));
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.multikernel.node.caps;
+
+import io.multikernel.node.caps.CapabilityOperation.Allocate;
+import io.multikernel.node.caps.CapabilityOperation.Copy;
+import io.multikernel.node.caps.CapabilityOperation.Delete;
+import io.multikernel.node.caps.CapabilityOperation.Mint;
+import io.multikernel.node.caps.CapabilityOperation.Retype;
+import io.multikernel.node.caps.CapabilityOperation.Revoke;
+import io.multikernel.replication.StateMachine;
+import org.agrona.ExpandableArrayBuffer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static io.multikernel.node.caps.CapabilityType.PAGE_LENGTH_BYTES;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CapabilityDatabaseTest
+{
+    private static final long PAGE = PAGE_LENGTH_BYTES;
+    /** Core 0's memory server hands out [1 MiB, 2 MiB), core 1's [2 MiB, 3 MiB). */
+    private static final Map<Integer, PhysicalRange> RANGES =
+        Map.of(0, new PhysicalRange(1 << 20, 1 << 20), 1, new PhysicalRange(2 << 20, 1 << 20));
+
+    private CapabilityDatabase database;
+
+    @BeforeEach
+    void allocateOneRamObject()
+    {
+        database = new CapabilityDatabase(RANGES);
+        applyValid(new Allocate(0, 1 << 20, 64 * PAGE, 1, 100, 0));
+    }
+
+    private void applyValid(final CapabilityOperation operation)
+    {
+        assertThat(database.validate(operation)).as(operation.toString()).isNull();
+        database.apply(operation);
+        assertThat(CapabilityInvariants.violations(database)).isEmpty();
+    }
+
+    @Test
+    void retypeMakesObjectsInsideTheSourceWithItsRights()
+    {
+        applyValid(new Retype(100, 4 * PAGE, CapabilityType.FRAME, 2 * PAGE, 3, 10, 200, 1));
+        assertThat(database.children(1)).containsExactly(10L, 11L, 12L);
+        final KernelObject second = database.object(11);
+        assertThat(second.base()).isEqualTo((1 << 20) + 6 * PAGE);
+        assertThat(second.length()).isEqualTo(2 * PAGE);
+        assertThat(second.ownerCore()).isEqualTo(1);
+        assertThat(database.capability(201).rights()).isEqualTo(Rights.ALL);
+        assertThat(database.capability(201).holderCore()).isEqualTo(1);
+    }
+
+    @Test
+    void retypeErrorsAreOneSentenceAndChangeNothing()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0));
+        final String before = database.fingerprint();
+        assertThat(database.validate(new Retype(999, 0, CapabilityType.FRAME, PAGE, 1, 20, 300, 0)))
+            .isEqualTo("capability 999 does not exist");
+        assertThat(database.validate(new Retype(200, 0, CapabilityType.CNODE, CapabilityType.CNODE_LENGTH_BYTES, 1, 20,
+            300, 0))).isEqualTo("a FRAME cannot be retyped into a CNODE; it can become [FRAME]");
+        assertThat(database.validate(new Retype(100, 100, CapabilityType.FRAME, PAGE, 1, 20, 300, 0)))
+            .isEqualTo("offset 100 is not a page-aligned (4096 bytes) offset into the source");
+        assertThat(database.validate(new Retype(100, 0, CapabilityType.FRAME, 1000, 1, 20, 300, 0)))
+            .isEqualTo("object size 1000 of a FRAME is not a positive multiple of the page size 4096");
+        assertThat(database.validate(new Retype(100, 60 * PAGE, CapabilityType.FRAME, PAGE, 8, 20, 300, 0)))
+            .isEqualTo("8 objects of 4096 bytes at offset 245760 do not fit in the source's 262144 bytes");
+        assertThat(database.validate(new Retype(100, 0, CapabilityType.FRAME, PAGE, 2, 20, 300, 0)))
+            .isEqualTo("the range overlaps live descendant object 10 (FRAME at offset 0): revoke first");
+        assertThat(database.validate(new Retype(100, PAGE, CapabilityType.FRAME, PAGE, 0, 20, 300, 0)))
+            .isEqualTo("count=0 is outside 1..4096");
+        assertThat(database.validate(new Retype(100, PAGE, CapabilityType.VNODE, 2 * PAGE, 1, 20, 300, 0)))
+            .isEqualTo("a VNODE is exactly 4096 bytes, not 8192");
+        assertThat(database.validate(new Retype(100, PAGE, CapabilityType.FRAME, PAGE, 1, 10, 300, 0)))
+            .isEqualTo("object id 10 is already in use");
+        assertThat(database.validate(new Retype(100, PAGE, CapabilityType.FRAME, PAGE, 1, 20, 200, 0)))
+            .isEqualTo("capability id 200 is already in use");
+        assertThat(database.fingerprint()).isEqualTo(before);
+    }
+
+    @Test
+    void nonOverlappingRetypesOfOneSourceAllSucceed()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0));
+        applyValid(new Retype(100, PAGE, CapabilityType.VNODE, PAGE, 1, 11, 201, 0));
+        applyValid(new Retype(100, 4 * PAGE, CapabilityType.CNODE, CapabilityType.CNODE_LENGTH_BYTES, 1, 12, 202, 0));
+        applyValid(new Retype(100, 8 * PAGE, CapabilityType.RAM, 8 * PAGE, 1, 13, 203, 0));
+        applyValid(new Retype(203, 0, CapabilityType.FRAME, 8 * PAGE, 1, 14, 204, 0));
+        assertThat(database.descendants(1)).containsExactly(10L, 11L, 12L, 13L, 14L);
+    }
+
+    @Test
+    void overlappingRetypesOfCopiesLockTheSameObject()
+    {
+        applyValid(new Copy(100, 101, 0));
+        final Set<Object> first = new HashSet<>(database.lockKeys(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10,
+            200, 0)));
+        final Set<Object> second = new HashSet<>(database.lockKeys(new Retype(101, 0, CapabilityType.FRAME, PAGE, 1, 20,
+            300, 1)));
+        first.retainAll(second);
+        assertThat(first).containsExactly(CapabilityLock.object(1));
+    }
+
+    @Test
+    void copyKeepsRightsMintOnlyShrinksThemAndGivingNeedsGrant()
+    {
+        applyValid(new Mint(100, 101, 0, Rights.READ | Rights.WRITE));
+        assertThat(database.capability(101).rights()).isEqualTo(Rights.READ | Rights.WRITE);
+        applyValid(new Mint(101, 102, 0, Rights.ALL));
+        assertThat(database.capability(102).rights()).as("a mint never adds rights").isEqualTo(Rights.READ | Rights.WRITE);
+        applyValid(new Copy(102, 103, 0));
+        assertThat(database.capability(103).rights()).isEqualTo(Rights.READ | Rights.WRITE);
+        assertThat(database.validate(new Copy(103, 104, 1)))
+            .isEqualTo("capability 103 lacks the grant right needed to copy it to core 1");
+        applyValid(new Copy(100, 104, 1));
+        assertThat(database.validate(new Mint(100, 105, 0, 1 << 7))).isEqualTo("rights mask 128 has bits outside " +
+            "read,write,execute,grant,identify");
+        applyValid(new Retype(101, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0));
+        assertThat(database.capability(200).rights()).as("retyped from a read/write copy")
+            .isEqualTo(Rights.READ | Rights.WRITE);
+    }
+
+    @Test
+    void deletingTheLastCopyReturnsTheMemoryOnce()
+    {
+        applyValid(new Copy(100, 101, 0));
+        applyValid(new Delete(100));
+        assertThat(database.object(1)).isNotNull();
+        assertThat(database.returnedBytes(0)).isZero();
+        assertThat(database.freeBytes(0)).isEqualTo((1 << 20) - 64 * PAGE);
+        applyValid(new Delete(101));
+        assertThat(database.object(1)).isNull();
+        assertThat(database.returnedBytes(0)).isEqualTo(64 * PAGE);
+        assertThat(database.freeBytes(0)).isEqualTo(1 << 20);
+        assertThat(database.validate(new Delete(101))).isEqualTo("capability 101 does not exist");
+    }
+
+    @Test
+    void theLastCopyOfAnObjectWithDescendantsIsRevokedFirst()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 2, 10, 200, 0));
+        assertThat(database.validate(new Delete(100)))
+            .isEqualTo("capability 100 is the last copy of object 1, which has 2 live descendants: revoke first");
+        applyValid(new Revoke(100));
+        applyValid(new Delete(100));
+        assertThat(database.objects()).isEmpty();
+        assertThat(database.returnedBytes(0)).isEqualTo(64 * PAGE);
+    }
+
+    @Test
+    void revokeRemovesEveryOtherCopyAndEveryDescendantAndKeepsTheTarget()
+    {
+        applyValid(new Copy(100, 101, 1));
+        applyValid(new Retype(101, 0, CapabilityType.RAM, 8 * PAGE, 1, 10, 200, 1));
+        applyValid(new Retype(200, 0, CapabilityType.FRAME, PAGE, 4, 20, 300, 1));
+        applyValid(new Copy(300, 400, 0));
+        assertThat(new java.util.ArrayList<Object>(database.lockKeys(new Revoke(100)))).contains(CapabilityLock.object(1), CapabilityLock.object(10),
+            CapabilityLock.object(20), CapabilityLock.object(23));
+        applyValid(new Revoke(100));
+        assertThat(database.capabilities().keySet()).containsExactly(100L);
+        assertThat(database.objects().keySet()).containsExactly(1L);
+        assertThat(database.returnedBytes(0)).as("revoked descendants return memory to their parent, not the server")
+            .isZero();
+    }
+
+    @Test
+    void allocationStaysInsideTheServersRangeWithoutOverlap()
+    {
+        assertThat(database.validate(new Allocate(0, 1 << 20, PAGE, 2, 101, 0)))
+            .isEqualTo("RAM at 1048576 of 4096 bytes overlaps RAM object 1 that is already handed out");
+        assertThat(database.validate(new Allocate(0, 2 << 20, PAGE, 2, 101, 0)))
+            .isEqualTo("RAM at 2097152 of 4096 bytes is not page aligned inside core 0's range 1048576+1048576");
+        assertThat(database.validate(new Allocate(7, 0, PAGE, 2, 101, 0))).isEqualTo("core 7 has no memory server range");
+        applyValid(new Allocate(1, 2 << 20, PAGE, 2, 101, 1));
+        assertThat(database.allocatedBytes(1)).isEqualTo(PAGE);
+    }
+
+    @Test
+    void snapshotRoundTripsAndFingerprintsAgree()
+    {
+        applyValid(new Copy(100, 101, 1));
+        applyValid(new Retype(101, 0, CapabilityType.FRAME, PAGE, 4, 10, 200, 1));
+        applyValid(new Delete(100));
+        final CapabilityDatabase other = new CapabilityDatabase(RANGES);
+        other.restore(database.snapshot());
+        assertThat(other.fingerprint()).isEqualTo(database.fingerprint());
+        assertThat(other.children(1)).containsExactly(10L, 11L, 12L, 13L);
+        assertThat(other.copies(1)).containsExactly(101L);
+        assertThat(CapabilityInvariants.violations(other)).isEmpty();
+    }
+
+    @Test
+    void corruptSnapshotsAreRefusedWithAReason()
+    {
+        final byte[] snapshot = database.snapshot();
+        assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length - 3)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        final byte[] wrongVersion = snapshot.clone();
+        wrongVersion[0] = 9;
+        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1");
+        assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length + 2)))
+            .hasMessage("2 bytes follow the capability snapshot");
+    }
+
+    @Test
+    void operationsRoundTripThroughTheirEncodingAndBadBytesAreRefused()
+    {
+        final StateMachine<CapabilityOperation> codec = database;
+        final CapabilityOperation[] operations = {
+            new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
+            new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10) };
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        for (final CapabilityOperation operation : operations)
+        {
+            final int length = codec.encodedLength(operation);
+            codec.encode(operation, buffer, 3);
+            assertThat(codec.decode(buffer, 3, length)).isEqualTo(operation);
+            assertThatThrownBy(() -> codec.decode(buffer, 3, length - 1)).isInstanceOf(IllegalArgumentException.class);
+        }
+        buffer.putByte(0, (byte)42);
+        assertThatThrownBy(() -> codec.decode(buffer, 0, 9)).hasMessage("capability operation kind 42 is unknown");
+        codec.encode(operations[1], buffer, 0);
+        buffer.putInt(1 + 8 + 8, 17, CapabilityOperation.ORDER);
+        assertThatThrownBy(() -> codec.decode(buffer, 0, codec.encodedLength(operations[1])))
+            .hasMessage("capability type 17 is unknown");
+    }
+}

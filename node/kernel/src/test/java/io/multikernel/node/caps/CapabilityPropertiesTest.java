@@ -1,0 +1,204 @@
+package io.multikernel.node.caps;
+
+import io.multikernel.node.caps.CapabilityOperation.Allocate;
+import io.multikernel.node.caps.CapabilityOperation.Copy;
+import io.multikernel.node.caps.CapabilityOperation.Delete;
+import io.multikernel.node.caps.CapabilityOperation.Mint;
+import io.multikernel.node.caps.CapabilityOperation.Retype;
+import io.multikernel.node.caps.CapabilityOperation.Revoke;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.multikernel.node.caps.CapabilityType.PAGE_LENGTH_BYTES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The capability invariants over random operation sequences. Each sequence is a list of choices
+ * interpreted against the current state (which operation, which capability, which offset), so
+ * jqwik's seed replays it and its shrinking keeps it meaningful.
+ */
+class CapabilityPropertiesTest
+{
+    private static final long PAGE = PAGE_LENGTH_BYTES;
+    private static final Map<Integer, PhysicalRange> RANGES = Map.of(
+        0, new PhysicalRange(0, 64 * PAGE), 1, new PhysicalRange(64 * PAGE, 64 * PAGE), 2, new PhysicalRange(128 * PAGE, 64 * PAGE));
+
+    @Property(tries = 200)
+    void invariantsHoldAfterEveryOperation(@ForAll @Size(min = 40, max = 400) final List<@IntRange(min = 0, max = 1 << 20) Integer> choices)
+    {
+        final Run run = new Run();
+        for (int i = 0; i + 3 < choices.size(); i += 4)
+        {
+            run.step(choices.get(i), choices.get(i + 1), choices.get(i + 2), choices.get(i + 3));
+        }
+        run.checkAll();
+        Statistics.label("applied operations").collect(run.applied.size() >= 10 ? ">= 10" : "< 10");
+        run.applied.forEach(operation -> Statistics.label("kinds").collect(operation.getClass().getSimpleName()));
+    }
+
+    @Property(tries = 100)
+    void replicasApplyingTheSameOperationsAgree(@ForAll @Size(min = 40, max = 400) final List<@IntRange(min = 0, max = 1 << 20) Integer> choices)
+    {
+        final Run run = new Run();
+        for (int i = 0; i + 3 < choices.size(); i += 4)
+        {
+            run.step(choices.get(i), choices.get(i + 1), choices.get(i + 2), choices.get(i + 3));
+        }
+        final CapabilityDatabase replica = new CapabilityDatabase(RANGES);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        for (final CapabilityOperation operation : run.applied)
+        {
+            final int length = replica.encodedLength(operation);
+            replica.encode(operation, buffer, 0);
+            final CapabilityOperation decoded = replica.decode(buffer, 0, length);
+            assertThat(replica.validate(decoded)).isNull();
+            replica.apply(decoded);
+        }
+        assertThat(replica.fingerprint()).isEqualTo(run.database.fingerprint());
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(run.database.snapshot());
+        assertThat(restored.fingerprint()).isEqualTo(run.database.fingerprint());
+        assertThat(restored.descendants(1)).isEqualTo(run.database.descendants(1));
+    }
+
+    /** One random history and the model the test keeps beside the database. */
+    private static final class Run
+    {
+        final CapabilityDatabase database = new CapabilityDatabase(RANGES);
+        final List<CapabilityOperation> applied = new ArrayList<>();
+        /** Bytes each server handed out over the run, and the roots returned so far. */
+        final Map<Integer, Long> handedOutBytes = new HashMap<>();
+        final Set<Long> returnedRoots = new HashSet<>();
+        long nextObjectId = 1;
+        long nextCapId = 1;
+
+        void step(final int kind, final int a, final int b, final int c)
+        {
+            final List<Long> capIds = List.copyOf(database.capabilities().keySet());
+            final CapabilityOperation operation = capIds.isEmpty() || kind % 7 == 0 ? allocate(a, b, c) :
+                choose(kind, capIds.get(a % capIds.size()), b, c);
+            final String problem = database.validate(operation);
+            if (null != problem)
+            {
+                assertThat(problem).as("an error is one sentence").doesNotContain("\n").isNotBlank();
+                return;
+            }
+            final String rightsBefore = rightsOfSource(operation);
+            final Set<Long> rootsBefore = roots();
+            database.apply(operation);
+            applied.add(operation);
+            checkAfter(operation, rightsBefore, rootsBefore);
+        }
+
+        private CapabilityOperation allocate(final int a, final int b, final int c)
+        {
+            final int server = a % 3;
+            final PhysicalRange range = RANGES.get(server);
+            final long pages = 1 + b % 16;
+            final long base = range.base() + (c % 64) * PAGE;
+            return new Allocate(server, base, pages * PAGE, nextObjectId++, nextCapId++, a % 3);
+        }
+
+        private CapabilityOperation choose(final int kind, final long capId, final int b, final int c)
+        {
+            final KernelObject object = database.object(database.capability(capId).objectId());
+            return switch (kind % 7)
+            {
+                case 1, 2 -> retype(capId, object, b, c);
+                case 3 -> new Copy(capId, nextCapId++, b % 3);
+                case 4 -> new Mint(capId, nextCapId++, b % 3, c & Rights.ALL);
+                case 5 -> new Delete(capId);
+                default -> new Revoke(capId);
+            };
+        }
+
+        private CapabilityOperation retype(final long capId, final KernelObject object, final int b, final int c)
+        {
+            final CapabilityType[] types = CapabilityType.values();
+            final CapabilityType type = types[b % types.length];
+            final long objectLength = switch (type)
+            {
+                case CNODE -> CapabilityType.CNODE_LENGTH_BYTES;
+                case VNODE -> PAGE;
+                default -> PAGE * (1 + c % 4);
+            };
+            final long pages = Math.max(1, object.length() / PAGE);
+            final int count = 1 + (c >> 4) % 3;
+            final Retype retype = new Retype(capId, ((c >> 8) % pages) * PAGE, type, objectLength, count, nextObjectId,
+                nextCapId, b % 3);
+            nextObjectId += count;
+            nextCapId += count;
+            return retype;
+        }
+
+        private String rightsOfSource(final CapabilityOperation operation)
+        {
+            final long source = operation instanceof Copy copy ? copy.capId() : operation instanceof Mint mint ? mint.capId() :
+                operation instanceof Retype retype ? retype.sourceCapId() : -1;
+            return source < 0 ? null : Integer.toString(database.capability(source).rights());
+        }
+
+        private Set<Long> roots()
+        {
+            final Set<Long> roots = new HashSet<>();
+            database.objects().values().stream().filter(o -> KernelObject.ROOT == o.parentId())
+                .forEach(o -> roots.add(o.objectId()));
+            return roots;
+        }
+
+        private void checkAfter(final CapabilityOperation operation, final String rightsBefore, final Set<Long> rootsBefore)
+        {
+            assertThat(CapabilityInvariants.violations(database)).as("after " + operation).isEmpty();
+            if (null != rightsBefore)
+            {
+                final int source = Integer.parseInt(rightsBefore);
+                final long newCap = operation instanceof Copy copy ? copy.newCapId() :
+                    operation instanceof Mint mint ? mint.newCapId() : ((Retype)operation).firstCapId();
+                assertThat(Rights.includes(source, database.capability(newCap).rights()))
+                    .as("rights never grow: " + operation).isTrue();
+                if (operation instanceof Copy)
+                {
+                    assertThat(database.capability(newCap).rights()).isEqualTo(source);
+                }
+            }
+            if (operation instanceof Allocate allocate)
+            {
+                handedOutBytes.merge(allocate.serverCore(), allocate.length(), Long::sum);
+            }
+            if (operation instanceof Revoke revoke)
+            {
+                final long objectId = database.capability(revoke.capId()).objectId();
+                assertThat(database.copies(objectId)).as("only the target remains").containsExactly(revoke.capId());
+                assertThat(database.descendants(objectId)).as("no descendant survives a revoke").isEmpty();
+            }
+            final Set<Long> gone = new HashSet<>(rootsBefore);
+            gone.removeAll(roots());
+            for (final long root : gone)
+            {
+                assertThat(returnedRoots.add(root)).as("root " + root + " returned once").isTrue();
+            }
+            for (final int server : RANGES.keySet())
+            {
+                assertThat(database.returnedBytes(server) + database.allocatedBytes(server))
+                    .as("server " + server + ": every byte handed out is either live or returned exactly once")
+                    .isEqualTo(handedOutBytes.getOrDefault(server, 0L));
+            }
+        }
+
+        void checkAll()
+        {
+            assertThat(CapabilityInvariants.violations(database)).isEmpty();
+        }
+    }
+}

@@ -116,6 +116,7 @@ public final class ClusterLauncher
     {
         refuseIfRunning();
         final ClusterMap map = map(options);
+        refuseIfDataDiverges(map);
         Files.createDirectories(runDirectory.root().resolve("logs"));
         map.writeTo(runDirectory.clusterFile());
         out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
@@ -157,6 +158,42 @@ public final class ClusterLauncher
         {
             throw new IllegalStateException("a cluster is already running in " + runDirectory.root() +
                 ": see 'mk status', stop it with 'mk down', or use another --run-dir");
+        }
+    }
+
+    /**
+     * A run directory keeps its cores' write-ahead logs across {@code mk down}/{@code mk up}. Starting a
+     * cluster with other cores over them would give the new cores none of the replicated state while
+     * the old ones hold all of it: replicas of one state that silently differ. Refuse, saying what to do.
+     */
+    private void refuseIfDataDiverges(final ClusterMap map)
+    {
+        final java.util.SortedSet<Integer> withData = new java.util.TreeSet<>();
+        final Path data = runDirectory.root().resolve("data");
+        if (Files.isDirectory(data))
+        {
+            try (java.util.stream.Stream<Path> entries = Files.list(data))
+            {
+                entries.map(path -> path.getFileName().toString())
+                    .filter(name -> name.matches("core-[0-9]{1,9}"))
+                    .forEach(name -> withData.add(Integer.parseInt(name.substring("core-".length()))));
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException("could not list " + data + ": " + ex.getMessage(), ex);
+            }
+        }
+        final java.util.SortedSet<Integer> wanted = new java.util.TreeSet<>();
+        for (final int id : map.coreIds())
+        {
+            wanted.add(id);
+        }
+        if (!withData.isEmpty() && !withData.equals(wanted))
+        {
+            throw new IllegalStateException(runDirectory.root() + " holds the replicated state of cores " +
+                RunDirectory.idRanges(withData) + ", not of cores " + RunDirectory.idRanges(wanted) +
+                ": new cores would start without it; start the same cores (--cores " + withData.size() +
+                "), use another --run-dir, or remove " + data + " to start empty");
         }
     }
 

@@ -92,6 +92,47 @@ public final class RunDirectory
         return root.resolve("data").resolve("core-" + coreId);
     }
 
+    /**
+     * @param ids core ids.
+     * @return them as ranges, e.g. {@code 0-3,6}.
+     */
+    public static String idRanges(final java.util.SortedSet<Integer> ids)
+    {
+        final StringBuilder text = new StringBuilder();
+        Integer start = null;
+        Integer previous = null;
+        for (final int id : ids)
+        {
+            if (null != previous && id == previous + 1)
+            {
+                previous = id;
+                continue;
+            }
+            appendRange(text, start, previous);
+            start = id;
+            previous = id;
+        }
+        appendRange(text, start, previous);
+        return text.toString();
+    }
+
+    private static void appendRange(final StringBuilder text, final Integer start, final Integer end)
+    {
+        if (null == start)
+        {
+            return;
+        }
+        if (text.length() > 0)
+        {
+            text.append(',');
+        }
+        text.append(start);
+        if (!start.equals(end))
+        {
+            text.append('-').append(end);
+        }
+    }
+
     public Path processesFile()
     {
         return root.resolve("processes");

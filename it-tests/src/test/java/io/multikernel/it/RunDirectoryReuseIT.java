@@ -1,0 +1,97 @@
+package io.multikernel.it;
+
+import io.multikernel.node.cli.MkCommand;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.ClusterLauncher;
+import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.FreePorts;
+import io.multikernel.node.launcher.RunDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A run directory keeps its cores' replicated state across {@code mk down} and {@code mk up}: the same
+ * cores start again with it, and a cluster of other cores over it is refused before any process starts
+ * (its new cores would hold none of the state the old ones hold). Cores are separate JVMs.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RunDirectoryReuseIT
+{
+    private static final int CORES = 2;
+
+    @TempDir
+    Path tempDir;
+    private RunDirectory runDirectory;
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        if (null != runDirectory)
+        {
+            new ClusterStopper(runDirectory, System.out).down(5_000);
+        }
+    }
+
+    @Test
+    void theSameCoresComeBackWithTheirStateAndOtherCoresAreRefused() throws Exception
+    {
+        runDirectory = new RunDirectory(tempDir.resolve("run"));
+        up(CORES);
+        assertThat(mk("kv", "put", "kept", "across-restarts", "--core", "0").out()).startsWith("committed");
+        new ClusterStopper(runDirectory, System.out).down(5_000);
+
+        final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true), List.of());
+        assertThatThrownBy(() -> launcher.up(options(CORES + 1)))
+            .hasMessageContaining("holds the replicated state of cores 0-1, not of cores 0-2")
+            .hasMessageContaining("start the same cores (--cores 2)");
+        assertThat(runDirectory.processes().stream().filter(e -> RunDirectory.live(e).isPresent())).isEmpty();
+
+        up(CORES);
+        for (int core = 0; core < CORES; core++)
+        {
+            final Mk get = mk("kv", "get", "kept", "--core", Integer.toString(core));
+            assertThat(get.exit()).as("kv get on core %d: %s", core, get.err()).isZero();
+            assertThat(get.out()).contains("across-restarts");
+        }
+    }
+
+    private void up(final int cores) throws Exception
+    {
+        final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true), List.of());
+        final List<ClusterStatus.CoreRow> rows = launcher.up(options(cores));
+        assertThat(rows).hasSize(cores).allMatch(ClusterStatus.CoreRow::seesAllPeers);
+    }
+
+    private static ClusterLauncher.Options options(final int cores) throws java.io.IOException
+    {
+        return new ClusterLauncher.Options(cores, 1, TransportKind.IPC, FreePorts.range(cores), FreePorts.range(cores),
+            "backoff", 90_000);
+    }
+
+    private Mk mk(final String... args)
+    {
+        final String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+            java.util.stream.Stream.of("--run-dir", runDirectory.root().toString())).toArray(String[]::new);
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
+        return new Mk(exit, out.toString().trim(), err.toString().trim());
+    }
+
+    private record Mk(int exit, String out, String err)
+    {
+    }
+}

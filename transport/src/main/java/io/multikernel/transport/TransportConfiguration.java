@@ -50,8 +50,8 @@ public final class TransportConfiguration
     /**
      * How long the Aeron client's conductor thread (keepalives to the driver, image callbacks) sleeps
      * between duty cycles in an endpoint that owns its client, ms (1..1000). Aeron's default of 16 ms
-     * woke each idle core's conductor ~130 times a second; it only has to beat the driver's 10 s
-     * client liveness timeout with 500 ms keepalives. Aeron's own
+     * woke each idle core's conductor ~130 times a second; it only has to beat the driver's client
+     * liveness timeout ({@value #LIVENESS_TIMEOUT_PROP}, 5 s by default) with 500 ms keepalives. Aeron's own
      * {@code aeron.client.idle.sleep.duration} wins when it is set.
      */
     public static final String AERON_CLIENT_IDLE_SLEEP_PROP = "mk.aeron.client.idle.sleep.ms";

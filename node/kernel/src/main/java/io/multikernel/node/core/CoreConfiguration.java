@@ -29,7 +29,7 @@ public final class CoreConfiguration
     /**
      * Longest park of the kernel loop's backoff when idle, microseconds. Long enough that idle cores
      * cost little (16 idle cores held a 2-core machine at about 8% busy with 10 ms, 15% with 1 ms);
-     * a core under load never parks. Heartbeats (100 ms) and timers stay far above it.
+     * a core under load never parks. Heartbeats (250 ms by default) and timers stay far above it.
      */
     public static final String CORE_IDLE_PARK_MAX_PROP = "mk.core.idle.park.max.us";
     public static final long CORE_IDLE_PARK_MAX_DEFAULT_US = 10_000;

@@ -24,9 +24,9 @@ import java.util.concurrent.Callable;
  * {@code docs/CONFIGURATION.md} (a test holds the file to this output).
  */
 @Command(name = "config", mixinStandardHelpOptions = true,
-    description = { "Every setting: the system property, its default and what it does. Give one with",
-        "-Dname=value in MK_JAVA_OPTS (mk itself, mk core, mk driver) or MK_CORE_JAVA_OPTS (the cores that",
-        "mk up and mk bench 2pc start)." })
+    description = { "Every setting: the system property, its default and what it does.",
+        "Give one with -Dname=value in MK_JAVA_OPTS (mk, mk core, mk driver)",
+        "or in MK_CORE_JAVA_OPTS (the cores that mk up and mk bench 2pc start)." })
 final class ConfigCommand implements Callable<Integer>
 {
     /** The command that writes the reference, as the test's failure message tells it. */

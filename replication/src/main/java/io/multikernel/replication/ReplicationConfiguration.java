@@ -1,7 +1,11 @@
 package io.multikernel.replication;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
+import io.multikernel.common.Setting;
 import io.multikernel.replication.wal.FsyncPolicy;
 import org.agrona.SystemUtil;
 
@@ -214,5 +218,97 @@ public final class ReplicationConfiguration
     public static long errorLogIntervalNs()
     {
         return SystemUtil.getDurationInNanos(ERROR_LOG_INTERVAL_PROP_NAME, ERROR_LOG_INTERVAL_DEFAULT_NS);
+    }
+
+    /**
+     * The engine's settings for the configuration reference ({@code mk config}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(FSYNC_POLICY_PROP_NAME, fsyncName(FSYNC_POLICY_DEFAULT),
+                "always: each forced record fsynced as appended; group: one fsync per duty cycle, same promise; " +
+                "none: never fsynced, survives kill -9 but not an OS crash.",
+                () -> fsyncName(fsyncPolicy())),
+            duration(PREPARE_TIMEOUT_PROP_NAME, PREPARE_TIMEOUT_DEFAULT_NS,
+                "Votes not all in by then abort the transaction.", ReplicationConfiguration::prepareTimeoutNs),
+            duration(COMMIT_RESEND_INTERVAL_PROP_NAME, COMMIT_RESEND_INTERVAL_DEFAULT_NS,
+                "COMMIT is sent again this often to participants that have not acked.",
+                ReplicationConfiguration::commitResendIntervalNs),
+            duration(ACK_DELAY_MAX_PROP_NAME, ACK_DELAY_MAX_DEFAULT_NS,
+                "Longest a participant's ack waits to share the next fsync (fsync group or always); 0 forces at once.",
+                ReplicationConfiguration::ackDelayMaxNs),
+            duration(DECISION_QUERY_DELAY_PROP_NAME, DECISION_QUERY_DELAY_DEFAULT_NS,
+                "After voting yes, a participant waits this long for the decision before asking its coordinator.",
+                ReplicationConfiguration::decisionQueryDelayNs),
+            duration(DECISION_QUERY_INTERVAL_PROP_NAME, DECISION_QUERY_INTERVAL_DEFAULT_NS,
+                "A participant in doubt asks again this often (plus up to 50% jitter).",
+                ReplicationConfiguration::decisionQueryIntervalNs),
+            duration(COOPERATIVE_TERMINATION_DELAY_PROP_NAME, COOPERATIVE_TERMINATION_DELAY_DEFAULT_NS,
+                "The coordinator silent this long, a participant in doubt asks the other participants.",
+                ReplicationConfiguration::cooperativeTerminationDelayNs),
+            count(MAX_IN_FLIGHT_TRANSACTIONS_PROP_NAME, MAX_IN_FLIGHT_TRANSACTIONS_DEFAULT,
+                "A coordinator refuses proposals beyond this many unfinished transactions.",
+                ReplicationConfiguration::maxInFlightTransactions),
+            count(MAX_PREPARED_TRANSACTIONS_PROP_NAME, MAX_PREPARED_TRANSACTIONS_DEFAULT,
+                "A participant votes no beyond this many prepared transactions.",
+                ReplicationConfiguration::maxPreparedTransactions),
+            size(MAX_OPERATIONS_LENGTH_PROP_NAME, MAX_OPERATIONS_LENGTH_DEFAULT_BYTES,
+                "Encoded operations of one transaction, at most 64k (SBE var data).",
+                ReplicationConfiguration::maxOperationsLengthBytes),
+            count(MAX_BATCH_MESSAGES_PROP_NAME, MAX_BATCH_MESSAGES_DEFAULT,
+                "Protocol messages to one core per batch.", ReplicationConfiguration::maxBatchMessages),
+            size(MAX_BATCH_LENGTH_PROP_NAME, MAX_BATCH_LENGTH_DEFAULT_BYTES,
+                "Encoded batch size; a core caps it at the largest URPC message.",
+                ReplicationConfiguration::maxBatchLengthBytes),
+            count(MAX_SEND_ATTEMPTS_PROP_NAME, MAX_SEND_ATTEMPTS_DEFAULT,
+                "Duty cycles a back-pressured batch is offered before it is dropped (and counted).",
+                ReplicationConfiguration::maxSendAttempts),
+            size(WAL_SEGMENT_LENGTH_PROP_NAME, WAL_SEGMENT_LENGTH_DEFAULT_BYTES,
+                "A new write-ahead log segment starts before one would grow past this.",
+                ReplicationConfiguration::walSegmentLengthBytes),
+            size(WAL_RECORD_LENGTH_MAX_PROP_NAME, WAL_RECORD_LENGTH_MAX_DEFAULT_BYTES,
+                "Header plus payload of one log record.", ReplicationConfiguration::walRecordLengthMaxBytes),
+            size(WAL_WRITE_BUFFER_LENGTH_PROP_NAME, WAL_WRITE_BUFFER_LENGTH_DEFAULT_BYTES,
+                "Appended records collect here between writes.", ReplicationConfiguration::walWriteBufferLengthBytes),
+            size(SNAPSHOT_INTERVAL_PROP_NAME, SNAPSHOT_INTERVAL_DEFAULT_BYTES,
+                "Log bytes appended since the last snapshot that trigger the next.",
+                ReplicationConfiguration::snapshotIntervalBytes),
+            size(SNAPSHOT_LENGTH_MAX_PROP_NAME, SNAPSHOT_LENGTH_MAX_DEFAULT_BYTES,
+                "A snapshot file claiming more is corrupt.", ReplicationConfiguration::snapshotLengthMaxBytes),
+            count(MAX_REMEMBERED_DECISIONS_PROP_NAME, MAX_REMEMBERED_DECISIONS_DEFAULT,
+                "Finished transactions a participant remembers to answer peers in doubt.",
+                ReplicationConfiguration::maxRememberedDecisions),
+            count(MAX_REFUSED_TRANSACTIONS_PROP_NAME, MAX_REFUSED_TRANSACTIONS_DEFAULT,
+                "Transactions a participant has promised to vote no on (cooperative termination).",
+                ReplicationConfiguration::maxRefusedTransactions),
+            duration(ERROR_LOG_INTERVAL_PROP_NAME, ERROR_LOG_INTERVAL_DEFAULT_NS,
+                "An error of one kind is logged at most once per interval; all are counted.",
+                ReplicationConfiguration::errorLogIntervalNs));
+    }
+
+    private static String fsyncName(final FsyncPolicy policy)
+    {
+        return policy.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Setting duration(
+        final String name, final long defaultNs, final String meaning, final LongSupplier accessor)
+    {
+        return new Setting(name, Setting.duration(defaultNs), meaning, () -> Setting.duration(accessor.getAsLong()));
+    }
+
+    private static Setting size(
+        final String name, final long defaultBytes, final String meaning, final LongSupplier accessor)
+    {
+        return new Setting(name, Setting.size(defaultBytes), meaning, () -> Setting.size(accessor.getAsLong()));
+    }
+
+    private static Setting count(
+        final String name, final long defaultValue, final String meaning, final LongSupplier accessor)
+    {
+        return new Setting(name, Long.toString(defaultValue), meaning, () -> Long.toString(accessor.getAsLong()));
     }
 }

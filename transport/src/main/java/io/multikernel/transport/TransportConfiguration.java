@@ -1,7 +1,10 @@
 package io.multikernel.transport;
 
 import java.io.File;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.multikernel.common.Setting;
 
 /**
  * The one place transport settings get their property names and defaults. Every setting can be given
@@ -47,8 +50,8 @@ public final class TransportConfiguration
     /**
      * How long the Aeron client's conductor thread (keepalives to the driver, image callbacks) sleeps
      * between duty cycles in an endpoint that owns its client, ms (1..1000). Aeron's default of 16 ms
-     * woke each idle core's conductor ~130 times a second; it only has to beat the driver's 10 s
-     * client liveness timeout with 500 ms keepalives. Aeron's own
+     * woke each idle core's conductor ~130 times a second; it only has to beat the driver's client
+     * liveness timeout ({@value #LIVENESS_TIMEOUT_PROP}, 5 s by default) with 500 ms keepalives. Aeron's own
      * {@code aeron.client.idle.sleep.duration} wins when it is set.
      */
     public static final String AERON_CLIENT_IDLE_SLEEP_PROP = "mk.aeron.client.idle.sleep.ms";
@@ -171,5 +174,54 @@ public final class TransportConfiguration
     public static int inboxStreamId(final int coreId)
     {
         return INBOX_STREAM_ID_BASE + coreId;
+    }
+
+    /**
+     * The transport's settings for the configuration reference ({@code mk config}). {@value #URPC_IDLE_PROP}
+     * is not listed: nothing reads it (a core's kernel loop takes {@code mk.core.idle}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        final String userName = System.getProperty("user.name", "default");
+        return List.of(
+            new Setting(AERON_DIR_PROP, "/dev/shm/mk-aeron-$USER",
+                "Media driver directory (CnC file, logs); under java.io.tmpdir where there is no /dev/shm.",
+                () -> aeronDirectory().replace("mk-aeron-" + userName, "mk-aeron-$USER")),
+            new Setting(TERM_LENGTH_PROP, Setting.size(TERM_LENGTH_DEFAULT_BYTES),
+                "Term length of every URPC log: a power of two, " + Setting.size(TERM_LENGTH_MIN_BYTES) + ".." +
+                Setting.size(TERM_LENGTH_MAX_BYTES) + "; each inbox takes 3 terms of /dev/shm.",
+                () -> Setting.size(termLength())),
+            new Setting(MESSAGE_LENGTH_MAX_PROP, Setting.size(TERM_LENGTH_DEFAULT_BYTES / 8),
+                "Largest URPC message, at most term length / 8 (Aeron's limit); unset, it follows the term length.",
+                () -> Setting.size(messageLengthMax(termLength()))),
+            new Setting(SEND_RETRY_ATTEMPTS_PROP, Integer.toString(SEND_RETRY_ATTEMPTS_DEFAULT),
+                "Tries while the destination is back pressured before a send reports BACK_PRESSURED (at most " +
+                SEND_RETRY_ATTEMPTS_MAX + ").",
+                () -> Integer.toString(sendRetryAttempts())),
+            new Setting(BATCHING_PROP, "true",
+                "Pack the messages a core sends to one peer in one duty cycle into one frame.",
+                () -> Boolean.toString(batching())),
+            new Setting(POLL_FRAGMENTS_MAX_PROP, Integer.toString(POLL_FRAGMENTS_MAX_DEFAULT),
+                "Fragments read from the inbox per poll.",
+                () -> Integer.toString(pollFragmentsMax())),
+            new Setting(AERON_CLIENT_IDLE_SLEEP_PROP, Long.toString(AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS),
+                "Sleep of an endpoint's Aeron client conductor between cycles, ms (1.." +
+                AERON_CLIENT_IDLE_SLEEP_MAX_MS + "); aeron.client.idle.sleep.duration wins when set.",
+                () -> Setting.milliseconds(aeronClientIdleSleepNs())),
+            new Setting(DRIVER_IDLE_PROP, DRIVER_IDLE_DEFAULT,
+                "Idle strategy of the media driver's threads: busy-spin, yielding, backoff or sleeping.",
+                TransportConfiguration::driverIdle),
+            new Setting(IDLE_PARK_MAX_PROP, Long.toString(IDLE_PARK_MAX_DEFAULT_US),
+                "Longest park of the media driver's backoff and sleeping idle strategies, us.",
+                () -> Setting.microseconds(idleParkMaxNs())),
+            new Setting(DRIVER_THREADING_PROP, DRIVER_THREADING_DEFAULT,
+                "Media driver threading mode: SHARED, SHARED_NETWORK or DEDICATED.",
+                TransportConfiguration::driverThreading),
+            new Setting(LIVENESS_TIMEOUT_PROP, Long.toString(LIVENESS_TIMEOUT_DEFAULT_MS),
+                "Silence after which the driver drops a client or image, ms (at least " + LIVENESS_TIMEOUT_MIN_MS +
+                "): how soon a kill -9 reads as not connected.",
+                () -> Setting.milliseconds(livenessTimeoutNs())));
     }
 }

@@ -1,5 +1,6 @@
 package io.multikernel.node.bench;
 
+import io.multikernel.common.Setting;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.core.CoreConfiguration;
 import io.multikernel.node.launcher.ClusterLauncher;
@@ -409,5 +410,24 @@ public final class MultikernelReplicatedWrites implements ReplicatedWriteSystem
                 }
             }
         }
+    }
+
+    /**
+     * The settings of our side of {@code mk bench 2pc} for the configuration reference ({@code mk config}):
+     * system properties of the benchmark's JVM, read once when this class loads.
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(IDLE_STRATEGY_PROP, IDLE_STRATEGY_DEFAULT,
+                "mk bench 2pc: idle strategy of the cores and of the app's one-at-a-time writes.", () -> IDLE_STRATEGY),
+            new Setting(PIPELINE_IDLE_STRATEGY_PROP, PIPELINE_IDLE_STRATEGY_DEFAULT,
+                "mk bench 2pc: idle strategy of the app while its pipelined writes are out (parks at most " +
+                Setting.microseconds(APP_IDLE_PARK_MAX_NS) + " us).",
+                () -> PIPELINE_IDLE_STRATEGY),
+            new Setting(DRIVER_IDLE_STRATEGY_PROP, DRIVER_IDLE_STRATEGY_DEFAULT,
+                "mk bench 2pc: idle strategy of the media driver, which IPC bypasses.", () -> DRIVER_IDLE_STRATEGY));
     }
 }

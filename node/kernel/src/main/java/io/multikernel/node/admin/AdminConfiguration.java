@@ -1,7 +1,9 @@
 package io.multikernel.node.admin;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.multikernel.common.Setting;
 import io.multikernel.node.cluster.ClusterLimits;
 
 /**
@@ -91,5 +93,28 @@ public final class AdminConfiguration
     public static int queueCapacity()
     {
         return Integer.getInteger(QUEUE_CAPACITY_PROP_NAME, QUEUE_CAPACITY_DEFAULT_REQUESTS);
+    }
+
+    /**
+     * The admin server's settings for the configuration reference ({@code mk config}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(BIND_ADDRESS_PROP_NAME, BIND_ADDRESS_DEFAULT,
+                "Address the admin server binds to; a core takes its own from the cluster map instead.",
+                AdminConfiguration::bindAddress),
+            new Setting(PORT_PROP_NAME, Integer.toString(PORT_DEFAULT),
+                "Admin server port, 0 for an ephemeral one; a core takes its own from the cluster map instead.",
+                () -> Integer.toString(port())),
+            new Setting(THREAD_COUNT_PROP_NAME, Integer.toString(THREAD_COUNT_DEFAULT),
+                "Worker threads serving admin requests (at most " + THREAD_COUNT_MAX + ").",
+                () -> Integer.toString(threadCount())),
+            new Setting(QUEUE_CAPACITY_PROP_NAME, Integer.toString(QUEUE_CAPACITY_DEFAULT_REQUESTS),
+                "Requests waiting for a worker; beyond this they are answered 503 at once (at most " +
+                QUEUE_CAPACITY_MAX_REQUESTS + ").",
+                () -> Integer.toString(queueCapacity())));
     }
 }

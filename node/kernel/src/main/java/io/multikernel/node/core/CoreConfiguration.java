@@ -1,6 +1,9 @@
 package io.multikernel.node.core;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.multikernel.common.Setting;
 
 /**
  * Property names and defaults of a core process. Each can be given as {@code -Dname=value}.
@@ -26,7 +29,7 @@ public final class CoreConfiguration
     /**
      * Longest park of the kernel loop's backoff when idle, microseconds. Long enough that idle cores
      * cost little (16 idle cores held a 2-core machine at about 8% busy with 10 ms, 15% with 1 ms);
-     * a core under load never parks. Heartbeats (100 ms) and timers stay far above it.
+     * a core under load never parks. Heartbeats (250 ms by default) and timers stay far above it.
      */
     public static final String CORE_IDLE_PARK_MAX_PROP = "mk.core.idle.park.max.us";
     public static final long CORE_IDLE_PARK_MAX_DEFAULT_US = 10_000;
@@ -74,5 +77,31 @@ public final class CoreConfiguration
                 INTERVAL_MAX_MS + " ms");
         }
         return valueNs;
+    }
+
+    /**
+     * The core process's settings for the configuration reference ({@code mk config}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        final String bounds = " (" + INTERVAL_MIN_MS + ".." + INTERVAL_MAX_MS + ")";
+        return List.of(
+            new Setting(CORE_IDLE_PROP, CORE_IDLE_DEFAULT,
+                "Idle strategy of the kernel loop: busy-spin, yielding, backoff or sleeping.",
+                CoreConfiguration::coreIdle),
+            new Setting(CORE_IDLE_PARK_MAX_PROP, Long.toString(CORE_IDLE_PARK_MAX_DEFAULT_US),
+                "Longest park of an idle kernel loop, us; a busy one never parks.",
+                () -> Setting.microseconds(coreIdleParkMaxNs())),
+            new Setting(RTT_PROBE_INTERVAL_PROP, Long.toString(RTT_PROBE_INTERVAL_DEFAULT_MS),
+                "How often a core measures its RTT to every live peer, ms" + bounds + ".",
+                () -> Setting.milliseconds(rttProbeIntervalNs())),
+            new Setting(SKB_ROW_INTERVAL_PROP, Long.toString(SKB_ROW_INTERVAL_DEFAULT_MS),
+                "How often a core sends its row of the SKB's RTT matrix to every peer, ms" + bounds + ".",
+                () -> Setting.milliseconds(skbRowIntervalNs())),
+            new Setting(STATUS_PUBLISH_INTERVAL_PROP, Long.toString(STATUS_PUBLISH_INTERVAL_DEFAULT_MS),
+                "How often the kernel loop captures its /status and /skb snapshots, ms" + bounds + ".",
+                () -> Setting.milliseconds(statusPublishIntervalNs())));
     }
 }

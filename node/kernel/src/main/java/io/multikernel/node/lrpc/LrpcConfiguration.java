@@ -1,6 +1,9 @@
 package io.multikernel.node.lrpc;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.multikernel.common.Setting;
 
 /**
  * Property names and defaults of a core's LRPC channel and its clients. Each can be given as
@@ -96,5 +99,42 @@ public final class LrpcConfiguration
             throw new IllegalArgumentException(name + "=" + valueMs + " ms is outside " + TIMEOUT_MIN_MS + ".." +
                 TIMEOUT_MAX_MS + " ms");
         }
+    }
+
+    /**
+     * LRPC's settings for the configuration reference ({@code mk config}). The sizes are the core's;
+     * clients read them from the channel's header.
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(CLIENT_SLOTS_PROP, Integer.toString(CLIENT_SLOTS_DEFAULT),
+                "Apps that can attach to one core at once (at most " + LrpcLayout.CLIENT_SLOTS_MAX + ").",
+                () -> Integer.toString(layout().clientSlots())),
+            new Setting(REQUEST_RING_CAPACITY_PROP, Integer.toString(REQUEST_RING_CAPACITY_DEFAULT_BYTES),
+                "Bytes of the request ring all apps share: a power of two, " + LrpcLayout.RING_CAPACITY_MIN_BYTES +
+                ".." + LrpcLayout.RING_CAPACITY_MAX_BYTES + ".",
+                () -> Integer.toString(layout().requestRingCapacity())),
+            new Setting(MESSAGE_LENGTH_MAX_PROP, Integer.toString(MESSAGE_LENGTH_MAX_DEFAULT_BYTES),
+                "Largest request or reply body, bytes (" + LrpcLayout.MESSAGE_LENGTH_MIN_BYTES + ".." +
+                LrpcLayout.MESSAGE_LENGTH_MAX_BYTES + ").",
+                () -> Integer.toString(layout().messageLengthMax())),
+            new Setting(OUTSTANDING_MAX_PROP, Integer.toString(OUTSTANDING_MAX_DEFAULT),
+                "Calls one app may have in flight: a power of two; sizes each app's reply ring.",
+                () -> Integer.toString(layout().outstandingMax())),
+            new Setting(REQUESTS_PER_DUTY_CYCLE_MAX_PROP, Integer.toString(REQUESTS_PER_DUTY_CYCLE_MAX_DEFAULT),
+                "Requests the kernel loop takes from the ring per duty cycle.",
+                () -> Integer.toString(requestsPerDutyCycleMax())),
+            new Setting(CLIENT_LIVENESS_TIMEOUT_PROP, Long.toString(CLIENT_LIVENESS_TIMEOUT_DEFAULT_MS),
+                "The slot of an app silent this long whose process is gone is freed, ms.",
+                () -> Long.toString(clientLivenessTimeoutMs())),
+            new Setting(CORE_LIVENESS_TIMEOUT_PROP, Long.toString(CORE_LIVENESS_TIMEOUT_DEFAULT_MS),
+                "Client side: a core whose liveness stamp is older than this is not running, ms.",
+                () -> Long.toString(coreLivenessTimeoutMs())),
+            new Setting(CALL_TIMEOUT_PROP, Long.toString(CALL_TIMEOUT_DEFAULT_MS),
+                "Client side: a call's timeout unless the call gives one, ms; it then ends TIMED_OUT (indefinite).",
+                () -> Setting.milliseconds(callTimeoutNs())));
     }
 }

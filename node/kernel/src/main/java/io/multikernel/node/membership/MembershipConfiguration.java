@@ -1,6 +1,9 @@
 package io.multikernel.node.membership;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.multikernel.common.Setting;
 
 /**
  * The one place membership settings get their property names, defaults and limits. Each setting
@@ -99,5 +102,27 @@ public final class MembershipConfiguration
             throw new IllegalArgumentException(name + "=" + text + " is not a non-negative number of milliseconds");
         }
         return TimeUnit.MILLISECONDS.toNanos(milliseconds);
+    }
+
+    /**
+     * Membership's settings for the configuration reference ({@code mk config}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(HEARTBEAT_INTERVAL_PROP, Setting.milliseconds(HEARTBEAT_INTERVAL_DEFAULT_NS),
+                "Time between two Heartbeats to one peer, ms; below the suspect timeout.",
+                () -> Setting.milliseconds(heartbeatIntervalNs())),
+            new Setting(SUSPECT_TIMEOUT_PROP, Setting.milliseconds(SUSPECT_TIMEOUT_DEFAULT_NS),
+                "Silence after which an up peer is suspect, ms; below the down timeout.",
+                () -> Setting.milliseconds(suspectTimeoutNs())),
+            new Setting(DOWN_TIMEOUT_PROP, Setting.milliseconds(DOWN_TIMEOUT_DEFAULT_NS),
+                "Silence after which a peer is down, ms: the kill -9 detection time.",
+                () -> Setting.milliseconds(downTimeoutNs())),
+            new Setting(HELLO_RETRY_INTERVAL_PROP, Setting.milliseconds(HELLO_RETRY_INTERVAL_DEFAULT_NS),
+                "Time between two Hellos to a peer not heard yet, ms; at least the heartbeat interval.",
+                () -> Setting.milliseconds(helloRetryIntervalNs())));
     }
 }

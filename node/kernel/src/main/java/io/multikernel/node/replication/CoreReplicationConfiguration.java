@@ -1,6 +1,9 @@
 package io.multikernel.node.replication;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.multikernel.common.Setting;
 
 /**
  * Property names and defaults of replication in a core. Each can be given as {@code -Dname=value}.
@@ -56,5 +59,27 @@ public final class CoreReplicationConfiguration
     public static long adminTimeoutNs()
     {
         return TimeUnit.MILLISECONDS.toNanos(Long.getLong(ADMIN_TIMEOUT_PROP, ADMIN_TIMEOUT_DEFAULT_MS));
+    }
+
+    /**
+     * Replication-in-the-core settings for the configuration reference ({@code mk config}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(COMMAND_QUEUE_CAPACITY_PROP, Integer.toString(COMMAND_QUEUE_CAPACITY_DEFAULT),
+                "Admin commands (/kv, /2pc) waiting for the kernel loop before offers fail (at most " +
+                COMMAND_QUEUE_CAPACITY_MAX + ").",
+                () -> Integer.toString(commandQueueCapacity())),
+            new Setting(ADMIN_TIMEOUT_PROP, Long.toString(ADMIN_TIMEOUT_DEFAULT_MS),
+                "How long an admin request waits for the kernel loop's answer, ms (at most " + ADMIN_TIMEOUT_MAX_MS +
+                "); then it is indefinite.",
+                () -> Setting.milliseconds(adminTimeoutNs())),
+            new Setting(CHAOS_FREEZE_PROP, CHAOS_FREEZE_DEFAULT,
+                "Chaos hook: after-prepare or after-commit-decision freezes a coordinator's kernel loop there in its " +
+                "first transaction.",
+                CoreReplicationConfiguration::chaosFreeze));
     }
 }

@@ -1,7 +1,9 @@
 package io.multikernel.node.shootdown;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.multikernel.common.Setting;
 import io.multikernel.node.cluster.ClusterLimits;
 
 /**
@@ -46,5 +48,26 @@ public final class ShootdownConfiguration
     public static int relaysInFlightMax()
     {
         return Integer.getInteger(RELAYS_IN_FLIGHT_PROP, RELAYS_IN_FLIGHT_DEFAULT);
+    }
+
+    /**
+     * The shootdown protocol's settings for the configuration reference ({@code mk config}).
+     *
+     * @return every setting above with its default and meaning.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(
+            new Setting(ROUND_TIMEOUT_PROP, Long.toString(ROUND_TIMEOUT_DEFAULT_MS),
+                "A round not fully acknowledged this long after its first send fails, naming the silent cores, ms (" +
+                ROUND_TIMEOUT_MIN_MS + ".." + ROUND_TIMEOUT_MAX_MS + ").",
+                () -> Setting.milliseconds(roundTimeoutNs())),
+            new Setting(ROUNDS_IN_FLIGHT_PROP, Integer.toString(ROUNDS_IN_FLIGHT_DEFAULT),
+                "Rounds one initiator may have unacknowledged at once; more are refused (at most " +
+                ROUNDS_IN_FLIGHT_LIMIT + ").",
+                () -> Integer.toString(roundsInFlightMax())),
+            new Setting(RELAYS_IN_FLIGHT_PROP, Integer.toString(RELAYS_IN_FLIGHT_DEFAULT),
+                "Rounds one core may be forwarding at once; more are refused (at most " + RELAYS_IN_FLIGHT_LIMIT + ").",
+                () -> Integer.toString(relaysInFlightMax())));
     }
 }

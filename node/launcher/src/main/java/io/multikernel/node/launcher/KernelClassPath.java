@@ -1,5 +1,6 @@
 package io.multikernel.node.launcher;
 
+import io.multikernel.common.Setting;
 import io.multikernel.transport.JvmFlags;
 
 import java.net.URISyntaxException;
@@ -84,5 +85,17 @@ public final class KernelClassPath
         {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The launcher's settings for the configuration reference ({@code mk config}). The default is
+     * found at run time, so the setting is {@link Setting#derived derived}.
+     *
+     * @return the class path override.
+     */
+    public static List<Setting> settings()
+    {
+        return List.of(Setting.derived(CLASS_PATH_PROP_NAME, KERNEL_JAR + " beside mk.jar",
+            "Class path of the core and driver processes the launcher starts (mk up, the benchmarks)."));
     }
 }

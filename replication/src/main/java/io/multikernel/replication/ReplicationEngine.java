@@ -46,7 +46,6 @@ public final class ReplicationEngine<O> implements AutoCloseable
 
     private final ReplicationContext<O> context;
     private final Services services;
-    private final ErrorReporter errors;
     private final ReplicationMetrics metrics;
     private final Participant<O> participant;
     private final Coordinator<O> coordinator;
@@ -62,10 +61,8 @@ public final class ReplicationEngine<O> implements AutoCloseable
     {
         this.context = context;
         final Tags tags = Tags.of("core", Integer.toString(context.coreId()));
-        errors = new ErrorReporter(context.meterRegistry(), tags, context.nanoClock(), context.errorLogIntervalNs(),
-            context.coreId());
         metrics = new ReplicationMetrics(context.meterRegistry(), tags);
-        services = new Services(context, errors, metrics);
+        services = new Services(context, metrics);
         participant = new Participant<>(services, context.stateMachine());
         coordinator = new Coordinator<>(services, context.stateMachine());
         snapshots = new SnapshotStore(context.storage(), context.fsyncPolicy(), context.snapshotLengthMaxBytes());
@@ -78,7 +75,6 @@ public final class ReplicationEngine<O> implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             metrics.close();
-            errors.removeFrom(context.meterRegistry());
             throw ex;
         }
         try
@@ -107,7 +103,6 @@ public final class ReplicationEngine<O> implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             metrics.close();
-            errors.removeFrom(context.meterRegistry());
             throw ex;
         }
     }
@@ -195,7 +190,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         }
         catch (final MalformedMessageException ex)
         {
-            errors.report(ErrorKind.MALFORMED_MESSAGE, ex.getMessage());
+            services.reportError(ErrorKind.MALFORMED_MESSAGE, ex.getMessage());
             return;
         }
         onMessage(batch);
@@ -214,14 +209,14 @@ public final class ReplicationEngine<O> implements AutoCloseable
         final int source = batch.sourceCoreId();
         if (batch.destinationCoreId() != context.coreId() || source == context.coreId())
         {
-            errors.report(ErrorKind.MISROUTED_MESSAGE, "batch from core " + source + " to core " +
+            services.reportError(ErrorKind.MISROUTED_MESSAGE, "batch from core " + source + " to core " +
                 batch.destinationCoreId() + " arrived at core " + context.coreId());
             return;
         }
         final int peer = peers.observe(source, batch.sourceIncarnation());
         if (peer == PeerIncarnations.STALE)
         {
-            errors.report(ErrorKind.STALE_INCARNATION, "batch from core " + source + " incarnation " +
+            services.reportError(ErrorKind.STALE_INCARNATION, "batch from core " + source + " incarnation " +
                 batch.sourceIncarnation() + ", older than " + peers.newest(source));
             return;
         }
@@ -252,7 +247,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             if (id.coordinatorCoreId() != source || id.coordinatorIncarnation() != sourceIncarnation ||
                 !prepare.participants().contains(context.coreId()))
             {
-                errors.report(ErrorKind.UNEXPECTED_MESSAGE, "PREPARE of transaction " + id + " from core " + source +
+                services.reportError(ErrorKind.UNEXPECTED_MESSAGE, "PREPARE of transaction " + id + " from core " + source +
                     " incarnation " + sourceIncarnation + " for participants " + prepare.participants());
                 return;
             }
@@ -409,7 +404,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             return;
         }
         failed = true;
-        errors.report(ErrorKind.WAL_FAILURE, "write-ahead log failed (" + ex.getMessage() +
+        services.reportError(ErrorKind.WAL_FAILURE, "write-ahead log failed (" + ex.getMessage() +
             "); this core's replication stops until it restarts and recovers");
         services.durability.clear();
         coordinator.stop("the write-ahead log of coordinator core " + context.coreId() + " failed");
@@ -535,7 +530,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
 
     public long errorCount(final ErrorKind kind)
     {
-        return errors.count(kind);
+        return metrics.errorCount(kind);
     }
 
     /**
@@ -601,6 +596,5 @@ public final class ReplicationEngine<O> implements AutoCloseable
             LOG.warn("core {}: closing the write-ahead log: {}", context.coreId(), ex.getMessage());
         }
         metrics.close();
-        errors.removeFrom(context.meterRegistry());
     }
 }

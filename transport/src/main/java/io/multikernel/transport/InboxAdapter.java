@@ -2,6 +2,7 @@ package io.multikernel.transport;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.multikernel.common.RateLimitedErrorLog;
 import io.multikernel.schema.EnvelopeDecoder;
 import io.multikernel.schema.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
@@ -49,7 +50,7 @@ public final class InboxAdapter implements FragmentHandler
     private final MessageDispatcher dispatcher;
     private final PeerIncarnations incarnations;
     private final UrpcMetrics metrics;
-    private final RateLimitedLog log;
+    private final RateLimitedErrorLog log;
     private final String rejectLogFormat;
     private RuntimeException handlerFailure;
 
@@ -59,7 +60,7 @@ public final class InboxAdapter implements FragmentHandler
      * @param dispatcher       the dispatch table.
      * @param incarnations     the known peers and their latest incarnation.
      * @param metrics          counters.
-     * @param log              rate-limited log, one kind per {@link RejectReason}.
+     * @param log              rate-limited log; each {@link RejectReason} is a distinct error.
      */
     public InboxAdapter(
         final int selfCoreId,
@@ -67,7 +68,7 @@ public final class InboxAdapter implements FragmentHandler
         final MessageDispatcher dispatcher,
         final PeerIncarnations incarnations,
         final UrpcMetrics metrics,
-        final RateLimitedLog log)
+        final RateLimitedErrorLog log)
     {
         this.selfCoreId = selfCoreId;
         this.messageLengthMax = messageLengthMax;
@@ -232,7 +233,7 @@ public final class InboxAdapter implements FragmentHandler
         metrics.onRejected(reason);
         final int templateId = length >= MessageHeaderDecoder.ENCODED_LENGTH ?
             buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
-        log.warn(reason.ordinal(), rejectLogFormat, reason.metricTag(), templateId);
+        log.warn(reason, rejectLogFormat, reason.metricTag(), templateId);
     }
 
     static Logger logger()

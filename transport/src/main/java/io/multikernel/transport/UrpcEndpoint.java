@@ -7,6 +7,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.common.RateLimitedErrorLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
@@ -245,7 +246,7 @@ public final class UrpcEndpoint implements AutoCloseable
     {
         final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
         final InboxAdapter adapter = inboxAdapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
-            new RateLimitedLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedLog.LOG_INTERVAL_DEFAULT_NS,
+            new RateLimitedErrorLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedErrorLog.INTERVAL_DEFAULT_NS,
                 RejectReason.values().length));
         subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
         assemblers.add(new FragmentAssembler(adapter));

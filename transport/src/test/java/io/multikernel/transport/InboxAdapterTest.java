@@ -1,6 +1,7 @@
 package io.multikernel.transport;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.RateLimitedErrorLog;
 import io.multikernel.schema.EnvelopeEncoder;
 import io.multikernel.schema.MessageHeaderEncoder;
 import io.multikernel.schema.PingEncoder;
@@ -56,8 +57,7 @@ class InboxAdapterTest
         final PeerIncarnations incarnations = new PeerIncarnations(
             List.of(new PeerDescriptor(PEER, 0, null)), (core, oldValue, newValue) -> incarnationChanges.add(newValue));
         adapter = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher, incarnations, metrics,
-            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1_000_000_000L,
-                RejectReason.values().length));
+            new RateLimitedErrorLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1_000_000_000L));
     }
 
     @Test
@@ -259,7 +259,7 @@ class InboxAdapterTest
             });
         final InboxAdapter throwing = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher,
             new PeerIncarnations(List.of(new PeerDescriptor(PEER, 0, null)), (c, o, n) -> { }), metrics,
-            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1, RejectReason.values().length));
+            new RateLimitedErrorLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1));
         final int first = ping(0, PEER, SELF, INCARNATION, "one");
         final int second = ping(first, PEER, SELF, INCARNATION, "two");
         throwing.onFragment(buffer, 0, first + second, null);
@@ -275,7 +275,7 @@ class InboxAdapterTest
             (b, blockOffset, blockLength, version, frameEnd) -> 0);
         final InboxAdapter broken = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher,
             new PeerIncarnations(List.of(new PeerDescriptor(PEER, 0, null)), (c, o, n) -> { }), metrics,
-            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1, RejectReason.values().length));
+            new RateLimitedErrorLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1));
         broken.onFragment(buffer, 0, ping(0, PEER, SELF, INCARNATION, "x"), null);
         assertThat(metrics.rejectedCount(RejectReason.MALFORMED)).isEqualTo(1);
     }

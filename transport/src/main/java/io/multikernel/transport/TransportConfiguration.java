@@ -1,5 +1,7 @@
 package io.multikernel.transport;
 
+import io.multikernel.common.Sizes;
+
 import java.io.File;
 import java.util.concurrent.TimeUnit;
 
@@ -96,7 +98,7 @@ public final class TransportConfiguration
 
     public static int termLength()
     {
-        return (int)ByteSize.parse(TERM_LENGTH_PROP, System.getProperty(TERM_LENGTH_PROP, "256k"));
+        return Sizes.parseInt(TERM_LENGTH_PROP, System.getProperty(TERM_LENGTH_PROP, "256k"));
     }
 
     /**
@@ -106,7 +108,7 @@ public final class TransportConfiguration
     public static int messageLengthMax(final int termLength)
     {
         final String configured = System.getProperty(MESSAGE_LENGTH_MAX_PROP);
-        return null == configured ? termLength / 8 : (int)ByteSize.parse(MESSAGE_LENGTH_MAX_PROP, configured);
+        return null == configured ? termLength / 8 : Sizes.parseInt(MESSAGE_LENGTH_MAX_PROP, configured);
     }
 
     public static int sendRetryAttempts()

@@ -14,20 +14,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SettingsTest
 {
     @Test
-    void parsesSizesAndNamesTheSettingWhenItCannot()
-    {
-        assertThat(ByteSize.parse("x", "65536")).isEqualTo(65536);
-        assertThat(ByteSize.parse("x", "64k")).isEqualTo(65536);
-        assertThat(ByteSize.parse("x", " 1M ")).isEqualTo(1 << 20);
-        assertThat(ByteSize.parse("x", "2g")).isEqualTo(2L << 30);
-        assertThatThrownBy(() -> ByteSize.parse("mk.urpc.term.length", "big"))
-            .hasMessage("mk.urpc.term.length=big is not a size: expected a number with optional k, m or g suffix");
-        assertThatThrownBy(() -> ByteSize.parse("x", "-1k")).hasMessageContaining("x=-1k is not a size");
-        assertThatThrownBy(() -> ByteSize.parse("x", "")).hasMessageContaining("x is empty");
-        assertThatThrownBy(() -> ByteSize.parse("x", "99999999999999999g")).hasMessageContaining("is not a size");
-    }
-
-    @Test
     void idleStrategiesByName()
     {
         assertThat(IdleStrategies.of("busy-spin", 1_000_000)).isInstanceOf(BusySpinIdleStrategy.class);

@@ -1,0 +1,50 @@
+package io.multikernel.common;
+
+import org.agrona.SystemUtil;
+
+/**
+ * Sizes given by users ({@code 65536}, {@code 64k}, {@code 1m}, {@code 1g}: binary multiples, either
+ * case) in options and system properties. Agrona's {@link SystemUtil#parseSize} does the parsing, as
+ * it does for Aeron's and replication's settings; this only trims the text and turns Agrona's
+ * exceptions into one sentence that names the setting and the value.
+ */
+public final class Sizes
+{
+    private Sizes()
+    {
+    }
+
+    /**
+     * @param name  the option or property, as the user spells it.
+     * @param value the text the user gave.
+     * @return the size in bytes, at least 0.
+     * @throws IllegalArgumentException {@code "name=value is not a size: ..."} or {@code "name is empty: ..."}.
+     */
+    public static long parse(final String name, final String value)
+    {
+        if (null == value || value.isBlank())
+        {
+            throw new IllegalArgumentException(name + " is empty: expected a size such as 65536, 64k or 1m");
+        }
+        try
+        {
+            return SystemUtil.parseSize(name, value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(
+                name + "=" + value + " is not a size: expected a number with optional k, m or g suffix", ex);
+        }
+    }
+
+    /**
+     * {@link #parse} for sizes held in an int (term lengths, message lengths).
+     *
+     * @return the size in bytes, 0..{@link Integer#MAX_VALUE}.
+     * @throws IllegalArgumentException when the text is not a size or the size does not fit.
+     */
+    public static int parseInt(final String name, final String value)
+    {
+        return (int)Bounds.check(name, parse(name, value), 0, Integer.MAX_VALUE, "bytes");
+    }
+}

@@ -1,5 +1,6 @@
 package io.multikernel.transport;
 
+import io.multikernel.common.Bounds;
 import io.multikernel.common.Sizes;
 
 import java.io.File;
@@ -147,12 +148,8 @@ public final class TransportConfiguration
      */
     public static long aeronClientIdleSleepNs()
     {
-        final long ms = Long.getLong(AERON_CLIENT_IDLE_SLEEP_PROP, AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS);
-        if (ms < 1 || ms > AERON_CLIENT_IDLE_SLEEP_MAX_MS)
-        {
-            throw new IllegalArgumentException(AERON_CLIENT_IDLE_SLEEP_PROP + "=" + ms + " ms is outside 1.." +
-                AERON_CLIENT_IDLE_SLEEP_MAX_MS + " ms");
-        }
+        final long ms = Bounds.check(AERON_CLIENT_IDLE_SLEEP_PROP,
+            Long.getLong(AERON_CLIENT_IDLE_SLEEP_PROP, AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS), 1, AERON_CLIENT_IDLE_SLEEP_MAX_MS, "ms");
         return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 

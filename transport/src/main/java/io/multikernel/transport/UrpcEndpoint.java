@@ -7,8 +7,9 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.multikernel.common.RateLimitedErrorLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.Bounds;
+import io.multikernel.common.RateLimitedErrorLog;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
@@ -291,29 +292,16 @@ public final class UrpcEndpoint implements AutoCloseable
          */
         public Context conclude()
         {
-            if (coreId < 0 || coreId > PeerDescriptor.CORE_ID_MAX)
-            {
-                throw new IllegalArgumentException("coreId=" + coreId + " is outside 0.." + PeerDescriptor.CORE_ID_MAX);
-            }
+            Bounds.check("coreId", coreId, 0, PeerDescriptor.CORE_ID_MAX);
             checkTermLength(termLength);
             if (messageLengthMax < 0)
             {
                 messageLengthMax = TransportConfiguration.messageLengthMax(termLength);
             }
-            if (messageLengthMax < InboxAdapter.FRAME_LENGTH_MIN_BYTES || messageLengthMax > termLength / 8)
-            {
-                throw new IllegalArgumentException("messageLengthMax=" + messageLengthMax + " is outside " +
-                    InboxAdapter.FRAME_LENGTH_MIN_BYTES + "..termLength/8=" + termLength / 8);
-            }
-            if (sendRetryAttempts < 0 || sendRetryAttempts > TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX)
-            {
-                throw new IllegalArgumentException("sendRetryAttempts=" + sendRetryAttempts + " is outside 0.." +
-                    TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
-            }
-            if (pollFragmentsMax < 1)
-            {
-                throw new IllegalArgumentException("pollFragmentsMax=" + pollFragmentsMax + " must be at least 1");
-            }
+            // A message may fill at most an eighth of a term, so a term always holds several.
+            Bounds.check("messageLengthMax", messageLengthMax, InboxAdapter.FRAME_LENGTH_MIN_BYTES, termLength / 8, "bytes");
+            Bounds.check("sendRetryAttempts", sendRetryAttempts, 0, TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
+            Bounds.check("pollFragmentsMax", pollFragmentsMax, 1, Integer.MAX_VALUE);
             if (null != udpBindEndpoint)
             {
                 PeerDescriptor.checkEndpoint(coreId, udpBindEndpoint);
@@ -334,12 +322,8 @@ public final class UrpcEndpoint implements AutoCloseable
 
         static void checkTermLength(final int termLength)
         {
-            if (termLength < TransportConfiguration.TERM_LENGTH_MIN_BYTES ||
-                termLength > TransportConfiguration.TERM_LENGTH_MAX_BYTES || Integer.bitCount(termLength) != 1)
-            {
-                throw new IllegalArgumentException("termLength=" + termLength + " is not a power of two in " +
-                    TransportConfiguration.TERM_LENGTH_MIN_BYTES + ".." + TransportConfiguration.TERM_LENGTH_MAX_BYTES);
-            }
+            Bounds.checkPowerOfTwo("termLength", termLength,
+                TransportConfiguration.TERM_LENGTH_MIN_BYTES, TransportConfiguration.TERM_LENGTH_MAX_BYTES, "bytes");
         }
 
         private void checkPeers()

@@ -1,5 +1,7 @@
 package io.multikernel.node.core;
 
+import io.multikernel.common.Bounds;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,12 +69,7 @@ public final class CoreConfiguration
 
     static long checkInterval(final String name, final long valueNs)
     {
-        final long ms = TimeUnit.NANOSECONDS.toMillis(valueNs);
-        if (ms < INTERVAL_MIN_MS || ms > INTERVAL_MAX_MS)
-        {
-            throw new IllegalArgumentException(name + "=" + ms + " ms is outside " + INTERVAL_MIN_MS + ".." +
-                INTERVAL_MAX_MS + " ms");
-        }
+        Bounds.check(name, TimeUnit.NANOSECONDS.toMillis(valueNs), INTERVAL_MIN_MS, INTERVAL_MAX_MS, "ms");
         return valueNs;
     }
 }

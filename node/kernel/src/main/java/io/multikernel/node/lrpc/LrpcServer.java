@@ -2,6 +2,7 @@ package io.multikernel.node.lrpc;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.Bounds;
 import io.multikernel.common.RateLimitedErrorLog;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -101,11 +102,8 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
         public Context conclude()
         {
             Objects.requireNonNull(channel, "channel");
-            if (requestsPerDutyCycleMax < 1 || requestsPerDutyCycleMax > 65_536)
-            {
-                throw new IllegalArgumentException(LrpcConfiguration.REQUESTS_PER_DUTY_CYCLE_MAX_PROP + "=" +
-                    requestsPerDutyCycleMax + " is outside 1..65536");
-            }
+            Bounds.check(LrpcConfiguration.REQUESTS_PER_DUTY_CYCLE_MAX_PROP, requestsPerDutyCycleMax, 1,
+                LrpcConfiguration.REQUESTS_PER_DUTY_CYCLE_LIMIT);
             LrpcConfiguration.checkTimeoutMs(LrpcConfiguration.CLIENT_LIVENESS_TIMEOUT_PROP, clientLivenessTimeoutMs);
             if (null == meterRegistry)
             {

@@ -2,6 +2,7 @@ package io.multikernel.node.membership;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.Bounds;
 import io.multikernel.node.util.Ticks;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.PeerIncarnations;
@@ -713,11 +714,7 @@ public final class Membership
 
         private void checkPeers()
         {
-            if (peerCoreIds.length > MembershipConfiguration.PEER_COUNT_MAX)
-            {
-                throw new IllegalArgumentException("peer count " + peerCoreIds.length + " exceeds " +
-                    MembershipConfiguration.PEER_COUNT_MAX);
-            }
+            Bounds.check("peer count", peerCoreIds.length, 0, MembershipConfiguration.PEER_COUNT_MAX);
             final int[] sorted = peerCoreIds.clone();
             Arrays.sort(sorted);
             for (int i = 0; i < sorted.length; i++)
@@ -736,11 +733,7 @@ public final class Membership
 
         private static void checkCoreId(final String name, final int coreId)
         {
-            if (coreId < 0 || coreId > PeerDescriptor.CORE_ID_MAX)
-            {
-                throw new IllegalArgumentException(
-                    name + "=" + coreId + " is outside 0.." + PeerDescriptor.CORE_ID_MAX);
-            }
+            Bounds.check(name, coreId, 0, PeerDescriptor.CORE_ID_MAX);
         }
 
         private static void checkRange(
@@ -748,9 +741,9 @@ public final class Membership
         {
             if (valueNs < minNs || valueNs > maxNs)
             {
-                throw new IllegalArgumentException(name + "=" + valueNs + " is outside " + minNs + ".." + maxNs +
-                    " ns (" + property + " " + TimeUnit.NANOSECONDS.toMillis(minNs) + ".." +
-                    TimeUnit.NANOSECONDS.toMillis(maxNs) + ")");
+                // The property is set in ms: say its range too.
+                throw new IllegalArgumentException(Bounds.message(name, valueNs, minNs, maxNs, "ns") + " (" + property +
+                    " " + TimeUnit.NANOSECONDS.toMillis(minNs) + ".." + TimeUnit.NANOSECONDS.toMillis(maxNs) + ")");
             }
         }
 

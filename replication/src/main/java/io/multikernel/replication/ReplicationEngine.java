@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import io.micrometer.core.instrument.Tags;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.replication.protocol.Ack;
 import io.multikernel.replication.protocol.Decision;
 import io.multikernel.replication.protocol.MalformedMessageException;
@@ -49,7 +50,8 @@ public final class ReplicationEngine<O> implements AutoCloseable
     private final ReplicationMetrics metrics;
     private final Participant<O> participant;
     private final Coordinator<O> coordinator;
-    private final PeerIncarnations peers = new PeerIncarnations();
+    private final PeerIncarnations peers;
+    private final PeerIncarnations.IncarnationListener restartListener = this::onNewIncarnation;
     private final TwoPhaseBatchCodec codec = new TwoPhaseBatchCodec();
     private final SnapshotStore snapshots;
     private final WriteAheadLog wal;
@@ -65,6 +67,8 @@ public final class ReplicationEngine<O> implements AutoCloseable
         services = new Services(context, metrics);
         participant = new Participant<>(services, context.stateMachine());
         coordinator = new Coordinator<>(services, context.stateMachine());
+        final PeerIncarnations decided = context.network().incarnations();
+        peers = null != decided ? decided : PeerIncarnations.ofAnyCore();
         snapshots = new SnapshotStore(context.storage(), context.fsyncPolicy(), context.snapshotLengthMaxBytes());
         final long snapshotIncarnation = restoreSnapshot();
         final Recovery<O> recovery = new Recovery<>(participant, coordinator, snapshotIncarnation);
@@ -86,6 +90,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             closeQuietly();
             throw ex;
         }
+        peers.addListener(restartListener);
     }
 
     private long restoreSnapshot() throws IOException
@@ -213,20 +218,23 @@ public final class ReplicationEngine<O> implements AutoCloseable
                 batch.destinationCoreId() + " arrived at core " + context.coreId());
             return;
         }
-        final int peer = peers.observe(source, batch.sourceIncarnation());
-        if (peer == PeerIncarnations.STALE)
+        // On a node the inbox has observed this incarnation already and this changes nothing; a newer
+        // one seen here first (simulator, tests) reaches onNewIncarnation before this returns.
+        final int seen = peers.observe(source, batch.sourceIncarnation());
+        if (PeerIncarnations.STALE == seen)
         {
             services.reportError(ErrorKind.STALE_INCARNATION, "batch from core " + source + " incarnation " +
-                batch.sourceIncarnation() + ", older than " + peers.newest(source));
+                batch.sourceIncarnation() + ", older than " + peers.incarnation(source));
+            return;
+        }
+        if (PeerIncarnations.NOT_A_PEER == seen)
+        {
+            services.reportError(ErrorKind.MISROUTED_MESSAGE, "batch from core " + source +
+                ", which is no peer of core " + context.coreId());
             return;
         }
         try
         {
-            if (peer == PeerIncarnations.RESTARTED)
-            {
-                coordinator.onPeerRestarted(source);
-                participant.onPeerRestarted(source);
-            }
             for (final TwoPhaseMessage message : batch.messages())
             {
                 dispatch(source, batch.sourceIncarnation(), message);
@@ -236,6 +244,22 @@ public final class ReplicationEngine<O> implements AutoCloseable
         {
             fail(ex);
         }
+    }
+
+    /**
+     * The core's table of peer incarnations saw a newer incarnation of a peer. After a known one the
+     * peer restarted: COMMITs it has not acknowledged are resent and decisions it coordinated are
+     * asked for now, not when their timers run out.
+     */
+    private void onNewIncarnation(final int coreId, final long oldIncarnation, final long newIncarnation)
+    {
+        if (failed || closed || PeerIncarnations.UNKNOWN_INCARNATION == oldIncarnation || coreId == context.coreId())
+        {
+            return;
+        }
+        services.tick();
+        coordinator.onPeerRestarted(coreId);
+        participant.onPeerRestarted(coreId);
     }
 
     private void dispatch(final int source, final long sourceIncarnation, final TwoPhaseMessage message)
@@ -582,6 +606,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         coordinator.deliverOutcomes();
         services.outbox.flush();
         closed = true;
+        peers.removeListener(restartListener);
         closeQuietly();
     }
 

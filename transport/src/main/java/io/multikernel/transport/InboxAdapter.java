@@ -2,6 +2,7 @@ package io.multikernel.transport;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.common.RateLimitedErrorLog;
 import io.multikernel.schema.EnvelopeDecoder;
 import io.multikernel.schema.MessageHeaderDecoder;
@@ -58,7 +59,8 @@ public final class InboxAdapter implements FragmentHandler
      * @param selfCoreId       the inbox owner; frames for other cores are rejected.
      * @param messageLengthMax longest acceptable frame, bytes.
      * @param dispatcher       the dispatch table.
-     * @param incarnations     the known peers and their latest incarnation.
+     * @param incarnations     the known peers and their current incarnation: this adapter decides it
+     *                         for the core, before any handler sees the frame.
      * @param metrics          counters.
      * @param log              rate-limited log; each {@link RejectReason} is a distinct error.
      */
@@ -200,7 +202,7 @@ public final class InboxAdapter implements FragmentHandler
         }
         final long cores = buffer.getLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.BYTE_ORDER);
         final int sourceCoreId = FrameLayout.sourceCoreId(cores);
-        if (!incarnations.isKnown(sourceCoreId))
+        if (!incarnations.isPeer(sourceCoreId))
         {
             return MessageHandler.rejected(RejectReason.UNKNOWN_SENDER);
         }
@@ -208,7 +210,8 @@ public final class InboxAdapter implements FragmentHandler
         {
             return MessageHandler.rejected(RejectReason.WRONG_DESTINATION);
         }
-        if (!incarnations.onFrom(sourceCoreId, buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER)))
+        final long incarnation = buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER);
+        if (PeerIncarnations.STALE == incarnations.observe(sourceCoreId, incarnation))
         {
             return MessageHandler.rejected(RejectReason.STALE_INCARNATION);
         }

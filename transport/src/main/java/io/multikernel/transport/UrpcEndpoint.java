@@ -9,6 +9,7 @@ import io.aeron.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.multikernel.common.Bounds;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.common.RateLimitedErrorLog;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
@@ -58,7 +59,8 @@ public final class UrpcEndpoint implements AutoCloseable
         this.fragmentLimit = ctx.pollFragmentsMax;
         this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
         final UrpcHandler handler = ctx.handler;
-        this.incarnations = new PeerIncarnations(ctx.peers, handler::onNewIncarnation);
+        this.incarnations = ctx.incarnations;
+        incarnations.addListener(handler::onNewIncarnation);
         TransportHandlers.register(dispatcher, handler);
         try
         {
@@ -173,6 +175,10 @@ public final class UrpcEndpoint implements AutoCloseable
         return ctx.incarnation;
     }
 
+    /**
+     * @return which incarnation of each peer is current on this core: the inbox decides it for every
+     *         frame before a handler runs; membership and replication read it and listen to it.
+     */
     public PeerIncarnations incarnations()
     {
         return incarnations;
@@ -279,6 +285,7 @@ public final class UrpcEndpoint implements AutoCloseable
         private int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
         private boolean batching = TransportConfiguration.batching();
         private MeterRegistry meterRegistry;
+        private PeerIncarnations incarnations;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private UrpcHandler handler = new UrpcHandler()
         {
@@ -307,6 +314,7 @@ public final class UrpcEndpoint implements AutoCloseable
                 PeerDescriptor.checkEndpoint(coreId, udpBindEndpoint);
             }
             checkPeers();
+            checkIncarnations();
             if (Long.MIN_VALUE == incarnation)
             {
                 incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
@@ -348,6 +356,23 @@ public final class UrpcEndpoint implements AutoCloseable
                 {
                     throw new IllegalArgumentException("core " + peer.coreId() + " on host " + peer.hostId() +
                         " has no udpEndpoint, but core " + coreId + " on host " + hostId + " must reach it over UDP");
+                }
+            }
+        }
+
+        private void checkIncarnations()
+        {
+            if (null == incarnations)
+            {
+                incarnations = PeerIncarnations.of(peers.stream().mapToInt(PeerDescriptor::coreId).toArray());
+                return;
+            }
+            for (final PeerDescriptor peer : peers)
+            {
+                if (!incarnations.isPeer(peer.coreId()))
+                {
+                    throw new IllegalArgumentException("the incarnations table given has no entry for peer core " +
+                        peer.coreId() + ": build it from the same peers");
                 }
             }
         }
@@ -453,6 +478,16 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context meterRegistry(final MeterRegistry meterRegistry)
         {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * The table of peer incarnations the inbox is to decide, when a reader built it first (the core's
+         * membership); by default the endpoint makes one of its peers.
+         */
+        public Context incarnations(final PeerIncarnations incarnations)
+        {
+            this.incarnations = incarnations;
             return this;
         }
 

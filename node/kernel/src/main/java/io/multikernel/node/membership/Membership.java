@@ -288,12 +288,12 @@ public final class Membership
 
     /**
      * @param coreId of a peer.
-     * @return its current incarnation, or {@link PeerIncarnations#UNKNOWN_INCARNATION}.
+     * @return its current incarnation, as the core's table says, or {@link PeerIncarnations#UNKNOWN_INCARNATION}.
      */
     public long incarnation(final int coreId)
     {
         final PeerEntry peer = peer(coreId);
-        return null == peer ? PeerIncarnations.UNKNOWN_INCARNATION : peer.incarnation;
+        return null == peer ? PeerIncarnations.UNKNOWN_INCARNATION : incarnations.incarnation(coreId);
     }
 
     /**
@@ -340,7 +340,7 @@ public final class Membership
         final List<PeerView> views = new ArrayList<>(peers.length);
         for (final PeerEntry peer : peers)
         {
-            views.add(new PeerView(peer.coreId, peer.state, peer.incarnation, peer.silenceNs(nowNs), peer.hostId,
+            views.add(new PeerView(peer.coreId, peer.state, incarnations.incarnation(peer.coreId), peer.silenceNs(nowNs), peer.hostId,
                 peer.handshaken, peer.restarts, peer.lastSendOutcome));
         }
         return new MembershipSnapshot(selfCoreId, nowNs, views);

@@ -96,6 +96,8 @@ class MembershipContextTest
             .hasMessage("peer count=1025 is outside 0..1024");
         assertThatThrownBy(() -> valid().selfCoreId(-1).conclude())
             .hasMessage("selfCoreId=-1 is outside 0..65535");
+        assertThatThrownBy(() -> valid().peerCoreIds(1, 2).incarnations(io.multikernel.common.PeerIncarnations.of(1)).conclude())
+            .hasMessage("the incarnations table given has no entry for peer core 2: build it from the same peers");
     }
 
     @Test

@@ -38,6 +38,29 @@ public final class Sizes
     }
 
     /**
+     * @param name         a system property.
+     * @param defaultBytes when the property is not set.
+     * @return the property's size in bytes, or {@code defaultBytes}.
+     * @throws IllegalArgumentException naming the property when it is set to something that is not a size.
+     */
+    public static long longProperty(final String name, final long defaultBytes)
+    {
+        final String value = System.getProperty(name);
+        return null == value ? defaultBytes : parse(name, value);
+    }
+
+    /**
+     * {@link #longProperty} for sizes held in an int.
+     *
+     * @throws IllegalArgumentException naming the property when it is not a size or does not fit an int.
+     */
+    public static int intProperty(final String name, final int defaultBytes)
+    {
+        final String value = System.getProperty(name);
+        return null == value ? defaultBytes : parseInt(name, value);
+    }
+
+    /**
      * {@link #parse} for sizes held in an int (term lengths, message lengths).
      *
      * @return the size in bytes, 0..{@link Integer#MAX_VALUE}.

@@ -25,6 +25,26 @@ class SizesTest
     }
 
     @Test
+    void propertiesFallBackToTheirDefaultAndNameThemselvesWhenBad()
+    {
+        final String name = "mk.test.sizes.property";
+        try
+        {
+            assertThat(Sizes.intProperty(name, 4096)).isEqualTo(4096);
+            assertThat(Sizes.longProperty(name, 8L << 30)).isEqualTo(8L << 30);
+            System.setProperty(name, "2m");
+            assertThat(Sizes.intProperty(name, 4096)).isEqualTo(2 << 20);
+            System.setProperty(name, "lots");
+            assertThatThrownBy(() -> Sizes.intProperty(name, 4096))
+                .hasMessage(name + "=lots is not a size: expected a number with optional k, m or g suffix");
+        }
+        finally
+        {
+            System.clearProperty(name);
+        }
+    }
+
+    @Test
     void anIntSizeMustFitAnInt()
     {
         assertThat(Sizes.parseInt("--term-length", "1g")).isEqualTo(1 << 30);

@@ -99,7 +99,7 @@ public final class TransportConfiguration
 
     public static int termLength()
     {
-        return Sizes.parseInt(TERM_LENGTH_PROP, System.getProperty(TERM_LENGTH_PROP, "256k"));
+        return Sizes.intProperty(TERM_LENGTH_PROP, TERM_LENGTH_DEFAULT_BYTES);
     }
 
     /**

@@ -130,7 +130,7 @@ final class Coordinator<O>
         final int index = transaction.participants.indexOf(source);
         if (index < 0)
         {
-            services.errors.report(ErrorKind.UNEXPECTED_MESSAGE, "vote on transaction " + id + " from core " + source +
+            services.reportError(ErrorKind.UNEXPECTED_MESSAGE, "vote on transaction " + id + " from core " + source +
                 ", which is not a participant");
             return;
         }
@@ -208,7 +208,7 @@ final class Coordinator<O>
         final int index = transaction.participants.indexOf(source);
         if (index < 0)
         {
-            services.errors.report(ErrorKind.UNEXPECTED_MESSAGE, "ack of transaction " + transaction.id +
+            services.reportError(ErrorKind.UNEXPECTED_MESSAGE, "ack of transaction " + transaction.id +
                 " from core " + source + ", which is not a participant");
             return;
         }
@@ -244,7 +244,7 @@ final class Coordinator<O>
         }
         else
         {
-            services.errors.report(ErrorKind.UNEXPECTED_MESSAGE, "core " + source + " asked about transaction " + id +
+            services.reportError(ErrorKind.UNEXPECTED_MESSAGE, "core " + source + " asked about transaction " + id +
                 ", which this core has not started");
             services.outbox.send(source, new StatusReply(id, QueryStatus.UNKNOWN));
         }

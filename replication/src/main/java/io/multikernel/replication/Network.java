@@ -1,5 +1,6 @@
 package io.multikernel.replication;
 
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.replication.protocol.MessageBatch;
 
 /**
@@ -11,6 +12,11 @@ import io.multikernel.replication.protocol.MessageBatch;
  * A network may hold accepted batches back to coalesce them (URPC batches per destination until
  * its publisher flushes); {@link #flush()} pushes them out. The engine flushes each time it has
  * handed batches over, so nothing it sent waits behind its own fsync or write.
+ * <p>
+ * Which incarnation of a peer is current is decided once per core, where messages arrive: a network
+ * that receives before the engine (URPC's inbox, which drops frames of older incarnations) hands the
+ * engine its table through {@link #incarnations()}; the engine reads it and listens to it for
+ * restarts instead of keeping a table of its own.
  */
 @FunctionalInterface
 public interface Network
@@ -28,5 +34,16 @@ public interface Network
      */
     default void flush()
     {
+    }
+
+    /**
+     * @return the table in which this network's receive path decides which incarnation of each peer
+     *         is current, or {@code null} (the default) when batches reach the engine with nothing
+     *         before it (the simulator, tests): then the engine is the first to see each incarnation
+     *         and keeps the table itself.
+     */
+    default PeerIncarnations incarnations()
+    {
+        return null;
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 import io.multikernel.replication.protocol.MessageBatch;
 import io.multikernel.replication.protocol.TwoPhaseBatchCodec;
@@ -43,7 +44,7 @@ final class Outbox
     private final int maxBatchMessages;
     private final int maxBatchLengthBytes;
     private final int maxSendAttempts;
-    private final ErrorReporter errors;
+    private final BiConsumer<ErrorKind, String> errors;
     private final ArrayDeque<TwoPhaseMessage> loopback = new ArrayDeque<>();
     private final Map<Integer, Destination> destinations = new TreeMap<>();
     private long incarnation;
@@ -51,7 +52,7 @@ final class Outbox
     private boolean unsent;
 
     Outbox(final int coreId, final Network network, final int maxBatchMessages, final int maxBatchLengthBytes,
-        final int maxSendAttempts, final ErrorReporter errors)
+        final int maxSendAttempts, final BiConsumer<ErrorKind, String> errors)
     {
         this.coreId = coreId;
         this.network = network;
@@ -128,7 +129,7 @@ final class Outbox
                 {
                     destination.ready.pollFirst();
                     destination.attempts = 0;
-                    errors.report(ErrorKind.SEND_DROPPED, "dropped a batch of " + batch.messages().size() +
+                    errors.accept(ErrorKind.SEND_DROPPED, "dropped a batch of " + batch.messages().size() +
                         " messages to core " + destination.coreId + " after " + maxSendAttempts + " attempts");
                 }
                 else

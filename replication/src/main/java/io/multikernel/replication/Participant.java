@@ -52,7 +52,7 @@ final class Participant<O>
         final TransactionId id = prepare.transactionId();
         if (prepared.containsKey(id) || decisions.get(id) != 0)
         {
-            services.errors.report(ErrorKind.UNEXPECTED_MESSAGE, "duplicate PREPARE of transaction " + id +
+            services.reportError(ErrorKind.UNEXPECTED_MESSAGE, "duplicate PREPARE of transaction " + id +
                 " from core " + source);
             return;
         }
@@ -106,7 +106,7 @@ final class Participant<O>
         }
         catch (final IllegalArgumentException ex)
         {
-            services.errors.report(ErrorKind.MALFORMED_OPERATIONS, "transaction " + id + ": " + ex.getMessage());
+            services.reportError(ErrorKind.MALFORMED_OPERATIONS, "transaction " + id + ": " + ex.getMessage());
             voteNo(id, "cannot decode the operations: " + ex.getMessage());
             return null;
         }
@@ -203,7 +203,7 @@ final class Participant<O>
         {
             if (!transaction.durable)
             {
-                services.errors.report(ErrorKind.DECISION_MISMATCH, "COMMIT of transaction " + id + " from core " +
+                services.reportError(ErrorKind.DECISION_MISMATCH, "COMMIT of transaction " + id + " from core " +
                     source + " before this core voted; ignored");
                 return;
             }
@@ -222,12 +222,12 @@ final class Participant<O>
         final boolean fromCoordinator = source == id.coordinatorCoreId();
         if (decision.commit() && refusals.isRefused(id))
         {
-            services.errors.report(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source +
+            services.reportError(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source +
                 " says COMMIT but this core refused it during cooperative termination");
         }
         else if (known != 0 && RecentDecisions.isCommit(known) != decision.commit())
         {
-            services.errors.report(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source + " says " +
+            services.reportError(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source + " says " +
                 (decision.commit() ? "COMMIT" : "ABORT") + " but this core " +
                 (RecentDecisions.isForced(known) ? "was forced by an operator to " : "did ") +
                 (RecentDecisions.isCommit(known) ? "commit" : "abort"));

@@ -2,6 +2,8 @@ package io.multikernel.replication;
 
 import java.util.Arrays;
 
+import io.multikernel.common.Bounds;
+
 /**
  * The cores that hold a replica and take part in a transaction: distinct, non-negative core ids,
  * kept in ascending order. Immutable.
@@ -24,11 +26,7 @@ public final class ParticipantSet
      */
     public static ParticipantSet of(final int... coreIds)
     {
-        if (coreIds.length == 0 || coreIds.length > MAX_PARTICIPANTS)
-        {
-            throw new IllegalArgumentException("participants=" + coreIds.length +
-                " is not in 1.." + MAX_PARTICIPANTS + " (MAX_PARTICIPANTS)");
-        }
+        Bounds.check("participants", coreIds.length, 1, MAX_PARTICIPANTS);
         final int[] sorted = coreIds.clone();
         Arrays.sort(sorted);
         for (int i = 0; i < sorted.length; i++)

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import io.multikernel.common.Setting;
+import io.multikernel.common.Sizes;
 import io.multikernel.replication.wal.FsyncPolicy;
 import org.agrona.SystemUtil;
 
@@ -156,7 +157,7 @@ public final class ReplicationConfiguration
 
     public static int maxOperationsLengthBytes()
     {
-        return SystemUtil.getSizeAsInt(MAX_OPERATIONS_LENGTH_PROP_NAME, MAX_OPERATIONS_LENGTH_DEFAULT_BYTES);
+        return Sizes.intProperty(MAX_OPERATIONS_LENGTH_PROP_NAME, MAX_OPERATIONS_LENGTH_DEFAULT_BYTES);
     }
 
     public static int maxBatchMessages()
@@ -166,7 +167,7 @@ public final class ReplicationConfiguration
 
     public static int maxBatchLengthBytes()
     {
-        return SystemUtil.getSizeAsInt(MAX_BATCH_LENGTH_PROP_NAME, MAX_BATCH_LENGTH_DEFAULT_BYTES);
+        return Sizes.intProperty(MAX_BATCH_LENGTH_PROP_NAME, MAX_BATCH_LENGTH_DEFAULT_BYTES);
     }
 
     public static int maxSendAttempts()
@@ -176,27 +177,27 @@ public final class ReplicationConfiguration
 
     public static int walSegmentLengthBytes()
     {
-        return SystemUtil.getSizeAsInt(WAL_SEGMENT_LENGTH_PROP_NAME, WAL_SEGMENT_LENGTH_DEFAULT_BYTES);
+        return Sizes.intProperty(WAL_SEGMENT_LENGTH_PROP_NAME, WAL_SEGMENT_LENGTH_DEFAULT_BYTES);
     }
 
     public static int walRecordLengthMaxBytes()
     {
-        return SystemUtil.getSizeAsInt(WAL_RECORD_LENGTH_MAX_PROP_NAME, WAL_RECORD_LENGTH_MAX_DEFAULT_BYTES);
+        return Sizes.intProperty(WAL_RECORD_LENGTH_MAX_PROP_NAME, WAL_RECORD_LENGTH_MAX_DEFAULT_BYTES);
     }
 
     public static int walWriteBufferLengthBytes()
     {
-        return SystemUtil.getSizeAsInt(WAL_WRITE_BUFFER_LENGTH_PROP_NAME, WAL_WRITE_BUFFER_LENGTH_DEFAULT_BYTES);
+        return Sizes.intProperty(WAL_WRITE_BUFFER_LENGTH_PROP_NAME, WAL_WRITE_BUFFER_LENGTH_DEFAULT_BYTES);
     }
 
     public static long snapshotIntervalBytes()
     {
-        return SystemUtil.getSizeAsLong(SNAPSHOT_INTERVAL_PROP_NAME, SNAPSHOT_INTERVAL_DEFAULT_BYTES);
+        return Sizes.longProperty(SNAPSHOT_INTERVAL_PROP_NAME, SNAPSHOT_INTERVAL_DEFAULT_BYTES);
     }
 
     public static int snapshotLengthMaxBytes()
     {
-        return SystemUtil.getSizeAsInt(SNAPSHOT_LENGTH_MAX_PROP_NAME, SNAPSHOT_LENGTH_MAX_DEFAULT_BYTES);
+        return Sizes.intProperty(SNAPSHOT_LENGTH_MAX_PROP_NAME, SNAPSHOT_LENGTH_MAX_DEFAULT_BYTES);
     }
 
     public static FsyncPolicy fsyncPolicy()

@@ -7,6 +7,7 @@ import java.util.Random;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.Bounds;
 import io.multikernel.replication.wal.FileStorage;
 import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.RecordDescriptor;
@@ -25,6 +26,8 @@ public final class ReplicationContext<O>
 {
     /** The largest var-data field SBE carries, which bounds the operations of one transaction. */
     public static final int SBE_VAR_DATA_MAX_BYTES = 65536;
+    /** The largest count an SBE group carries, which bounds the messages of one batch. */
+    public static final int SBE_GROUP_COUNT_MAX = 65535;
 
     private boolean concluded;
     private int coreId = -1;
@@ -90,10 +93,8 @@ public final class ReplicationContext<O>
         requirePositive(maxRefusedTransactions, "maxRefusedTransactions");
         requirePositive(snapshotIntervalBytes, "snapshotIntervalBytes");
         requirePositive(errorLogIntervalNs, "errorLogIntervalNs");
-        require(maxBatchMessages > 0 && maxBatchMessages <= 65535,
-            "maxBatchMessages=" + maxBatchMessages + " is not in 1..65535 (an SBE group count)");
-        require(maxOperationsLengthBytes > 0 && maxOperationsLengthBytes <= SBE_VAR_DATA_MAX_BYTES,
-            "maxOperationsLengthBytes=" + maxOperationsLengthBytes + " is not in 1.." + SBE_VAR_DATA_MAX_BYTES);
+        Bounds.check("maxBatchMessages", maxBatchMessages, 1, SBE_GROUP_COUNT_MAX);
+        Bounds.check("maxOperationsLengthBytes", maxOperationsLengthBytes, 1, SBE_VAR_DATA_MAX_BYTES);
         final int largestPrepareBytes = largestPrepareBytes();
         require(maxBatchLengthBytes >= largestPrepareBytes, "maxBatchLengthBytes=" + maxBatchLengthBytes +
             " cannot carry one PREPARE of maxOperationsLengthBytes=" + maxOperationsLengthBytes +

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import io.micrometer.core.instrument.Tags;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.replication.protocol.Ack;
 import io.multikernel.replication.protocol.Decision;
 import io.multikernel.replication.protocol.MalformedMessageException;
@@ -46,11 +47,11 @@ public final class ReplicationEngine<O> implements AutoCloseable
 
     private final ReplicationContext<O> context;
     private final Services services;
-    private final ErrorReporter errors;
     private final ReplicationMetrics metrics;
     private final Participant<O> participant;
     private final Coordinator<O> coordinator;
-    private final PeerIncarnations peers = new PeerIncarnations();
+    private final PeerIncarnations peers;
+    private final PeerIncarnations.IncarnationListener restartListener = this::onNewIncarnation;
     private final TwoPhaseBatchCodec codec = new TwoPhaseBatchCodec();
     private final SnapshotStore snapshots;
     private final WriteAheadLog wal;
@@ -62,12 +63,12 @@ public final class ReplicationEngine<O> implements AutoCloseable
     {
         this.context = context;
         final Tags tags = Tags.of("core", Integer.toString(context.coreId()));
-        errors = new ErrorReporter(context.meterRegistry(), tags, context.nanoClock(), context.errorLogIntervalNs(),
-            context.coreId());
         metrics = new ReplicationMetrics(context.meterRegistry(), tags);
-        services = new Services(context, errors, metrics);
+        services = new Services(context, metrics);
         participant = new Participant<>(services, context.stateMachine());
         coordinator = new Coordinator<>(services, context.stateMachine());
+        final PeerIncarnations decided = context.network().incarnations();
+        peers = null != decided ? decided : PeerIncarnations.ofAnyCore();
         snapshots = new SnapshotStore(context.storage(), context.fsyncPolicy(), context.snapshotLengthMaxBytes());
         final long snapshotIncarnation = restoreSnapshot();
         final Recovery<O> recovery = new Recovery<>(participant, coordinator, snapshotIncarnation);
@@ -78,7 +79,6 @@ public final class ReplicationEngine<O> implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             metrics.close();
-            errors.removeFrom(context.meterRegistry());
             throw ex;
         }
         try
@@ -90,6 +90,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             closeQuietly();
             throw ex;
         }
+        peers.addListener(restartListener);
     }
 
     private long restoreSnapshot() throws IOException
@@ -107,7 +108,6 @@ public final class ReplicationEngine<O> implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             metrics.close();
-            errors.removeFrom(context.meterRegistry());
             throw ex;
         }
     }
@@ -195,7 +195,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         }
         catch (final MalformedMessageException ex)
         {
-            errors.report(ErrorKind.MALFORMED_MESSAGE, ex.getMessage());
+            services.reportError(ErrorKind.MALFORMED_MESSAGE, ex.getMessage());
             return;
         }
         onMessage(batch);
@@ -214,24 +214,27 @@ public final class ReplicationEngine<O> implements AutoCloseable
         final int source = batch.sourceCoreId();
         if (batch.destinationCoreId() != context.coreId() || source == context.coreId())
         {
-            errors.report(ErrorKind.MISROUTED_MESSAGE, "batch from core " + source + " to core " +
+            services.reportError(ErrorKind.MISROUTED_MESSAGE, "batch from core " + source + " to core " +
                 batch.destinationCoreId() + " arrived at core " + context.coreId());
             return;
         }
-        final int peer = peers.observe(source, batch.sourceIncarnation());
-        if (peer == PeerIncarnations.STALE)
+        // On a node the inbox has observed this incarnation already and this changes nothing; a newer
+        // one seen here first (simulator, tests) reaches onNewIncarnation before this returns.
+        final int seen = peers.observe(source, batch.sourceIncarnation());
+        if (PeerIncarnations.STALE == seen)
         {
-            errors.report(ErrorKind.STALE_INCARNATION, "batch from core " + source + " incarnation " +
-                batch.sourceIncarnation() + ", older than " + peers.newest(source));
+            services.reportError(ErrorKind.STALE_INCARNATION, "batch from core " + source + " incarnation " +
+                batch.sourceIncarnation() + ", older than " + peers.incarnation(source));
+            return;
+        }
+        if (PeerIncarnations.NOT_A_PEER == seen)
+        {
+            services.reportError(ErrorKind.MISROUTED_MESSAGE, "batch from core " + source +
+                ", which is no peer of core " + context.coreId());
             return;
         }
         try
         {
-            if (peer == PeerIncarnations.RESTARTED)
-            {
-                coordinator.onPeerRestarted(source);
-                participant.onPeerRestarted(source);
-            }
             for (final TwoPhaseMessage message : batch.messages())
             {
                 dispatch(source, batch.sourceIncarnation(), message);
@@ -243,6 +246,22 @@ public final class ReplicationEngine<O> implements AutoCloseable
         }
     }
 
+    /**
+     * The core's table of peer incarnations saw a newer incarnation of a peer. After a known one the
+     * peer restarted: COMMITs it has not acknowledged are resent and decisions it coordinated are
+     * asked for now, not when their timers run out.
+     */
+    private void onNewIncarnation(final int coreId, final long oldIncarnation, final long newIncarnation)
+    {
+        if (failed || closed || PeerIncarnations.UNKNOWN_INCARNATION == oldIncarnation || coreId == context.coreId())
+        {
+            return;
+        }
+        services.tick();
+        coordinator.onPeerRestarted(coreId);
+        participant.onPeerRestarted(coreId);
+    }
+
     private void dispatch(final int source, final long sourceIncarnation, final TwoPhaseMessage message)
         throws IOException
     {
@@ -252,7 +271,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             if (id.coordinatorCoreId() != source || id.coordinatorIncarnation() != sourceIncarnation ||
                 !prepare.participants().contains(context.coreId()))
             {
-                errors.report(ErrorKind.UNEXPECTED_MESSAGE, "PREPARE of transaction " + id + " from core " + source +
+                services.reportError(ErrorKind.UNEXPECTED_MESSAGE, "PREPARE of transaction " + id + " from core " + source +
                     " incarnation " + sourceIncarnation + " for participants " + prepare.participants());
                 return;
             }
@@ -409,7 +428,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             return;
         }
         failed = true;
-        errors.report(ErrorKind.WAL_FAILURE, "write-ahead log failed (" + ex.getMessage() +
+        services.reportError(ErrorKind.WAL_FAILURE, "write-ahead log failed (" + ex.getMessage() +
             "); this core's replication stops until it restarts and recovers");
         services.durability.clear();
         coordinator.stop("the write-ahead log of coordinator core " + context.coreId() + " failed");
@@ -535,7 +554,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
 
     public long errorCount(final ErrorKind kind)
     {
-        return errors.count(kind);
+        return metrics.errorCount(kind);
     }
 
     /**
@@ -587,6 +606,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         coordinator.deliverOutcomes();
         services.outbox.flush();
         closed = true;
+        peers.removeListener(restartListener);
         closeQuietly();
     }
 
@@ -601,6 +621,5 @@ public final class ReplicationEngine<O> implements AutoCloseable
             LOG.warn("core {}: closing the write-ahead log: {}", context.coreId(), ex.getMessage());
         }
         metrics.close();
-        errors.removeFrom(context.meterRegistry());
     }
 }

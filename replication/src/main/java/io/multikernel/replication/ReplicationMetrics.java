@@ -2,7 +2,9 @@ package io.multikernel.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,6 +46,7 @@ final class ReplicationMetrics
     private final Counter cooperativeAborts;
     private final Counter refusals;
     private final Counter snapshots;
+    private final Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
     private final AtomicLong inDoubt = new AtomicLong();
     private final AtomicLong locksHeld = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
@@ -67,6 +70,12 @@ final class ReplicationMetrics
         cooperativeAborts = counter(Counter.builder("mk.2pc.cooperative.decisions").tag("decision", "abort"), tags);
         refusals = counter(Counter.builder("mk.2pc.refusals"), tags);
         snapshots = counter(Counter.builder("mk.2pc.snapshots"), tags);
+        for (final ErrorKind kind : ErrorKind.values())
+        {
+            errors.put(kind, counter(Counter.builder("mk.2pc.errors")
+                .description("Operating errors of the 2PC engine, by kind")
+                .tag("kind", kind.name().toLowerCase()), tags));
+        }
         gauge("mk.2pc.in.doubt", "Transactions this core voted yes on whose decision it does not know", tags, inDoubt);
         gauge("mk.2pc.locks.held", "Keys locked by prepared transactions on this core", tags, locksHeld);
         gauge("mk.2pc.in.flight", "Unfinished transactions this core coordinates", tags, inFlight);
@@ -135,6 +144,16 @@ final class ReplicationMetrics
     void onSnapshot()
     {
         snapshots.increment();
+    }
+
+    void onError(final ErrorKind kind)
+    {
+        errors.get(kind).increment();
+    }
+
+    long errorCount(final ErrorKind kind)
+    {
+        return (long)errors.get(kind).count();
     }
 
     void publish(final long inDoubtCount, final long locksHeldCount, final long inFlightCount)

@@ -2,38 +2,55 @@ package io.multikernel.replication;
 
 import java.util.Random;
 
+import io.multikernel.common.RateLimitedErrorLog;
 import org.agrona.concurrent.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the coordinator and participant roles of one engine share: identity, the log, the outbox,
- * the durability queue, errors, metrics and the current time. Owned by the engine's thread.
+ * the durability queue, error reporting, metrics and the current time. Owned by the engine's thread.
  */
 final class Services
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationEngine.class);
+
     final int coreId;
     final ReplicationContext<?> context;
     final NanoClock clock;
     final Random random;
     final DurabilityQueue durability = new DurabilityQueue();
     final Outbox outbox;
-    final ErrorReporter errors;
     final ReplicationMetrics metrics;
     final ReplicationObserver observer;
     long incarnation;
     LogRecords log;
     long nowNs;
+    private final RateLimitedErrorLog errorLog;
+    private final String errorFormat;
 
-    Services(final ReplicationContext<?> context, final ErrorReporter errors, final ReplicationMetrics metrics)
+    Services(final ReplicationContext<?> context, final ReplicationMetrics metrics)
     {
         this.coreId = context.coreId();
         this.context = context;
         this.clock = context.nanoClock();
         this.random = context.random();
-        this.errors = errors;
         this.metrics = metrics;
+        this.errorLog = new RateLimitedErrorLog(LOG, clock, context.errorLogIntervalNs(), ErrorKind.values().length);
+        this.errorFormat = "core " + coreId + ": {}: {}";
         this.observer = context.observer();
         this.outbox = new Outbox(coreId, context.network(), context.maxBatchMessages(), context.maxBatchLengthBytes(),
-            context.maxSendAttempts(), errors);
+            context.maxSendAttempts(), this::reportError);
+    }
+
+    /**
+     * An operating error: counted in {@code mk.2pc.errors{kind}}, and logged unless its kind was
+     * logged less than ERROR_LOG_INTERVAL_NS ago.
+     */
+    void reportError(final ErrorKind kind, final String message)
+    {
+        metrics.onError(kind);
+        errorLog.warn(kind, errorFormat, kind, message);
     }
 
     /**

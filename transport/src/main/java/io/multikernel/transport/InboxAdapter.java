@@ -2,6 +2,8 @@ package io.multikernel.transport;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.multikernel.common.PeerIncarnations;
+import io.multikernel.common.RateLimitedErrorLog;
 import io.multikernel.schema.EnvelopeDecoder;
 import io.multikernel.schema.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
@@ -49,7 +51,7 @@ public final class InboxAdapter implements FragmentHandler
     private final MessageDispatcher dispatcher;
     private final PeerIncarnations incarnations;
     private final UrpcMetrics metrics;
-    private final RateLimitedLog log;
+    private final RateLimitedErrorLog log;
     private final String rejectLogFormat;
     private RuntimeException handlerFailure;
 
@@ -57,9 +59,10 @@ public final class InboxAdapter implements FragmentHandler
      * @param selfCoreId       the inbox owner; frames for other cores are rejected.
      * @param messageLengthMax longest acceptable frame, bytes.
      * @param dispatcher       the dispatch table.
-     * @param incarnations     the known peers and their latest incarnation.
+     * @param incarnations     the known peers and their current incarnation: this adapter decides it
+     *                         for the core, before any handler sees the frame.
      * @param metrics          counters.
-     * @param log              rate-limited log, one kind per {@link RejectReason}.
+     * @param log              rate-limited log; each {@link RejectReason} is a distinct error.
      */
     public InboxAdapter(
         final int selfCoreId,
@@ -67,7 +70,7 @@ public final class InboxAdapter implements FragmentHandler
         final MessageDispatcher dispatcher,
         final PeerIncarnations incarnations,
         final UrpcMetrics metrics,
-        final RateLimitedLog log)
+        final RateLimitedErrorLog log)
     {
         this.selfCoreId = selfCoreId;
         this.messageLengthMax = messageLengthMax;
@@ -199,7 +202,7 @@ public final class InboxAdapter implements FragmentHandler
         }
         final long cores = buffer.getLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.BYTE_ORDER);
         final int sourceCoreId = FrameLayout.sourceCoreId(cores);
-        if (!incarnations.isKnown(sourceCoreId))
+        if (!incarnations.isPeer(sourceCoreId))
         {
             return MessageHandler.rejected(RejectReason.UNKNOWN_SENDER);
         }
@@ -207,7 +210,8 @@ public final class InboxAdapter implements FragmentHandler
         {
             return MessageHandler.rejected(RejectReason.WRONG_DESTINATION);
         }
-        if (!incarnations.onFrom(sourceCoreId, buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER)))
+        final long incarnation = buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER);
+        if (PeerIncarnations.STALE == incarnations.observe(sourceCoreId, incarnation))
         {
             return MessageHandler.rejected(RejectReason.STALE_INCARNATION);
         }
@@ -232,7 +236,7 @@ public final class InboxAdapter implements FragmentHandler
         metrics.onRejected(reason);
         final int templateId = length >= MessageHeaderDecoder.ENCODED_LENGTH ?
             buffer.getShort(offset + MessageHeaderDecoder.templateIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN) & 0xFFFF : -1;
-        log.warn(reason.ordinal(), rejectLogFormat, reason.metricTag(), templateId);
+        log.warn(reason, rejectLogFormat, reason.metricTag(), templateId);
     }
 
     static Logger logger()

@@ -1,5 +1,7 @@
 package io.multikernel.transport;
 
+import io.multikernel.common.Bounds;
+
 import java.util.Objects;
 
 /**
@@ -16,13 +18,14 @@ public record PeerDescriptor(int coreId, int hostId, String udpEndpoint, Media m
 {
     /** Largest core id; keeps per-core tables small and stream ids in range. */
     public static final int CORE_ID_MAX = 65_535;
+    /** Smallest UDP port an endpoint may name. */
+    public static final int PORT_MIN = 1;
+    /** Largest UDP port. */
+    public static final int PORT_MAX = 65_535;
 
     public PeerDescriptor
     {
-        if (coreId < 0 || coreId > CORE_ID_MAX)
-        {
-            throw new IllegalArgumentException("coreId=" + coreId + " is outside 0.." + CORE_ID_MAX);
-        }
+        Bounds.check("coreId", coreId, 0, CORE_ID_MAX);
         if (hostId < 0)
         {
             throw new IllegalArgumentException("hostId=" + hostId + " of core " + coreId + " is negative");
@@ -66,9 +69,10 @@ public record PeerDescriptor(int coreId, int hostId, String udpEndpoint, Media m
         {
             throw new IllegalArgumentException("udpEndpoint=" + endpoint + " of core " + coreId + " has no numeric port");
         }
-        if (port < 1 || port > 65_535)
+        if (port < PORT_MIN || port > PORT_MAX)
         {
-            throw new IllegalArgumentException("udpEndpoint=" + endpoint + " of core " + coreId + " has port outside 1..65535");
+            throw new IllegalArgumentException("udpEndpoint=" + endpoint + " of core " + coreId + ": " +
+                Bounds.message("port", port, PORT_MIN, PORT_MAX, ""));
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.multikernel.transport;
 
+import io.multikernel.common.Bounds;
+import io.multikernel.common.Sizes;
+
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +102,7 @@ public final class TransportConfiguration
 
     public static int termLength()
     {
-        return (int)ByteSize.parse(TERM_LENGTH_PROP, System.getProperty(TERM_LENGTH_PROP, "256k"));
+        return Sizes.intProperty(TERM_LENGTH_PROP, TERM_LENGTH_DEFAULT_BYTES);
     }
 
     /**
@@ -109,7 +112,7 @@ public final class TransportConfiguration
     public static int messageLengthMax(final int termLength)
     {
         final String configured = System.getProperty(MESSAGE_LENGTH_MAX_PROP);
-        return null == configured ? termLength / 8 : (int)ByteSize.parse(MESSAGE_LENGTH_MAX_PROP, configured);
+        return null == configured ? termLength / 8 : Sizes.parseInt(MESSAGE_LENGTH_MAX_PROP, configured);
     }
 
     public static int sendRetryAttempts()
@@ -148,12 +151,8 @@ public final class TransportConfiguration
      */
     public static long aeronClientIdleSleepNs()
     {
-        final long ms = Long.getLong(AERON_CLIENT_IDLE_SLEEP_PROP, AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS);
-        if (ms < 1 || ms > AERON_CLIENT_IDLE_SLEEP_MAX_MS)
-        {
-            throw new IllegalArgumentException(AERON_CLIENT_IDLE_SLEEP_PROP + "=" + ms + " ms is outside 1.." +
-                AERON_CLIENT_IDLE_SLEEP_MAX_MS + " ms");
-        }
+        final long ms = Bounds.check(AERON_CLIENT_IDLE_SLEEP_PROP,
+            Long.getLong(AERON_CLIENT_IDLE_SLEEP_PROP, AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS), 1, AERON_CLIENT_IDLE_SLEEP_MAX_MS, "ms");
         return TimeUnit.MILLISECONDS.toNanos(ms);
     }
 

@@ -8,6 +8,9 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.Bounds;
+import io.multikernel.common.PeerIncarnations;
+import io.multikernel.common.RateLimitedErrorLog;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
@@ -56,7 +59,8 @@ public final class UrpcEndpoint implements AutoCloseable
         this.fragmentLimit = ctx.pollFragmentsMax;
         this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
         final UrpcHandler handler = ctx.handler;
-        this.incarnations = new PeerIncarnations(ctx.peers, handler::onNewIncarnation);
+        this.incarnations = ctx.incarnations;
+        incarnations.addListener(handler::onNewIncarnation);
         TransportHandlers.register(dispatcher, handler);
         try
         {
@@ -171,6 +175,10 @@ public final class UrpcEndpoint implements AutoCloseable
         return ctx.incarnation;
     }
 
+    /**
+     * @return which incarnation of each peer is current on this core: the inbox decides it for every
+     *         frame before a handler runs; membership and replication read it and listen to it.
+     */
     public PeerIncarnations incarnations()
     {
         return incarnations;
@@ -245,7 +253,7 @@ public final class UrpcEndpoint implements AutoCloseable
     {
         final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
         final InboxAdapter adapter = inboxAdapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
-            new RateLimitedLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedLog.LOG_INTERVAL_DEFAULT_NS,
+            new RateLimitedErrorLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedErrorLog.INTERVAL_DEFAULT_NS,
                 RejectReason.values().length));
         subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
         assemblers.add(new FragmentAssembler(adapter));
@@ -277,6 +285,7 @@ public final class UrpcEndpoint implements AutoCloseable
         private int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
         private boolean batching = TransportConfiguration.batching();
         private MeterRegistry meterRegistry;
+        private PeerIncarnations incarnations;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private UrpcHandler handler = new UrpcHandler()
         {
@@ -290,34 +299,22 @@ public final class UrpcEndpoint implements AutoCloseable
          */
         public Context conclude()
         {
-            if (coreId < 0 || coreId > PeerDescriptor.CORE_ID_MAX)
-            {
-                throw new IllegalArgumentException("coreId=" + coreId + " is outside 0.." + PeerDescriptor.CORE_ID_MAX);
-            }
+            Bounds.check("coreId", coreId, 0, PeerDescriptor.CORE_ID_MAX);
             checkTermLength(termLength);
             if (messageLengthMax < 0)
             {
                 messageLengthMax = TransportConfiguration.messageLengthMax(termLength);
             }
-            if (messageLengthMax < InboxAdapter.FRAME_LENGTH_MIN_BYTES || messageLengthMax > termLength / 8)
-            {
-                throw new IllegalArgumentException("messageLengthMax=" + messageLengthMax + " is outside " +
-                    InboxAdapter.FRAME_LENGTH_MIN_BYTES + "..termLength/8=" + termLength / 8);
-            }
-            if (sendRetryAttempts < 0 || sendRetryAttempts > TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX)
-            {
-                throw new IllegalArgumentException("sendRetryAttempts=" + sendRetryAttempts + " is outside 0.." +
-                    TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
-            }
-            if (pollFragmentsMax < 1)
-            {
-                throw new IllegalArgumentException("pollFragmentsMax=" + pollFragmentsMax + " must be at least 1");
-            }
+            // A message may fill at most an eighth of a term, so a term always holds several.
+            Bounds.check("messageLengthMax", messageLengthMax, InboxAdapter.FRAME_LENGTH_MIN_BYTES, termLength / 8, "bytes");
+            Bounds.check("sendRetryAttempts", sendRetryAttempts, 0, TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
+            Bounds.check("pollFragmentsMax", pollFragmentsMax, 1, Integer.MAX_VALUE);
             if (null != udpBindEndpoint)
             {
                 PeerDescriptor.checkEndpoint(coreId, udpBindEndpoint);
             }
             checkPeers();
+            checkIncarnations();
             if (Long.MIN_VALUE == incarnation)
             {
                 incarnation = SystemEpochNanoClock.INSTANCE.nanoTime();
@@ -333,12 +330,8 @@ public final class UrpcEndpoint implements AutoCloseable
 
         static void checkTermLength(final int termLength)
         {
-            if (termLength < TransportConfiguration.TERM_LENGTH_MIN_BYTES ||
-                termLength > TransportConfiguration.TERM_LENGTH_MAX_BYTES || Integer.bitCount(termLength) != 1)
-            {
-                throw new IllegalArgumentException("termLength=" + termLength + " is not a power of two in " +
-                    TransportConfiguration.TERM_LENGTH_MIN_BYTES + ".." + TransportConfiguration.TERM_LENGTH_MAX_BYTES);
-            }
+            Bounds.checkPowerOfTwo("termLength", termLength,
+                TransportConfiguration.TERM_LENGTH_MIN_BYTES, TransportConfiguration.TERM_LENGTH_MAX_BYTES, "bytes");
         }
 
         private void checkPeers()
@@ -363,6 +356,23 @@ public final class UrpcEndpoint implements AutoCloseable
                 {
                     throw new IllegalArgumentException("core " + peer.coreId() + " on host " + peer.hostId() +
                         " has no udpEndpoint, but core " + coreId + " on host " + hostId + " must reach it over UDP");
+                }
+            }
+        }
+
+        private void checkIncarnations()
+        {
+            if (null == incarnations)
+            {
+                incarnations = PeerIncarnations.of(peers.stream().mapToInt(PeerDescriptor::coreId).toArray());
+                return;
+            }
+            for (final PeerDescriptor peer : peers)
+            {
+                if (!incarnations.isPeer(peer.coreId()))
+                {
+                    throw new IllegalArgumentException("the incarnations table given has no entry for peer core " +
+                        peer.coreId() + ": build it from the same peers");
                 }
             }
         }
@@ -468,6 +478,16 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context meterRegistry(final MeterRegistry meterRegistry)
         {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * The table of peer incarnations the inbox is to decide, when a reader built it first (the core's
+         * membership); by default the endpoint makes one of its peers.
+         */
+        public Context incarnations(final PeerIncarnations incarnations)
+        {
+            this.incarnations = incarnations;
             return this;
         }
 

@@ -39,7 +39,7 @@ public interface UrpcHandler
      * A peer shows a newer incarnation than before (first contact, or it restarted).
      *
      * @param coreId         of the peer.
-     * @param oldIncarnation previously seen, or {@link PeerIncarnations#UNKNOWN_INCARNATION}.
+     * @param oldIncarnation previously current, or {@link io.multikernel.common.PeerIncarnations#UNKNOWN_INCARNATION}.
      * @param newIncarnation now seen.
      */
     default void onNewIncarnation(final int coreId, final long oldIncarnation, final long newIncarnation)

@@ -2,6 +2,7 @@ package io.multikernel.transport;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.common.Bounds;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -244,10 +245,7 @@ public final class UrpcMetrics
 
     static void checkTemplateId(final int templateId)
     {
-        if (templateId < 0 || templateId > TEMPLATE_ID_MAX)
-        {
-            throw new IllegalArgumentException("templateId=" + templateId + " is outside 0.." + TEMPLATE_ID_MAX);
-        }
+        Bounds.check("templateId", templateId, 0, TEMPLATE_ID_MAX);
     }
 
     private void add(final int slot, final long delta)

@@ -1,6 +1,8 @@
 package io.multikernel.transport;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.PeerIncarnations;
+import io.multikernel.common.RateLimitedErrorLog;
 import io.multikernel.schema.EnvelopeEncoder;
 import io.multikernel.schema.MessageHeaderEncoder;
 import io.multikernel.schema.PingEncoder;
@@ -53,11 +55,10 @@ class InboxAdapterTest
                 received.add("ping from " + source + " payload=" + payload.getStringWithoutLengthAscii(offset, length));
             }
         });
-        final PeerIncarnations incarnations = new PeerIncarnations(
-            List.of(new PeerDescriptor(PEER, 0, null)), (core, oldValue, newValue) -> incarnationChanges.add(newValue));
+        final PeerIncarnations incarnations = PeerIncarnations.of(PEER);
+        incarnations.addListener((core, oldValue, newValue) -> incarnationChanges.add(newValue));
         adapter = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher, incarnations, metrics,
-            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1_000_000_000L,
-                RejectReason.values().length));
+            new RateLimitedErrorLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1_000_000_000L));
     }
 
     @Test
@@ -258,8 +259,8 @@ class InboxAdapterTest
                 throw new IllegalStateException("invariant broken");
             });
         final InboxAdapter throwing = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher,
-            new PeerIncarnations(List.of(new PeerDescriptor(PEER, 0, null)), (c, o, n) -> { }), metrics,
-            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1, RejectReason.values().length));
+            PeerIncarnations.of(PEER), metrics,
+            new RateLimitedErrorLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1));
         final int first = ping(0, PEER, SELF, INCARNATION, "one");
         final int second = ping(first, PEER, SELF, INCARNATION, "two");
         throwing.onFragment(buffer, 0, first + second, null);
@@ -274,8 +275,8 @@ class InboxAdapterTest
         dispatcher.register(io.multikernel.schema.PingDecoder.TEMPLATE_ID, "ping", io.multikernel.schema.PingDecoder.BLOCK_LENGTH,
             (b, blockOffset, blockLength, version, frameEnd) -> 0);
         final InboxAdapter broken = new InboxAdapter(SELF, MESSAGE_LENGTH_MAX, dispatcher,
-            new PeerIncarnations(List.of(new PeerDescriptor(PEER, 0, null)), (c, o, n) -> { }), metrics,
-            new RateLimitedLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1, RejectReason.values().length));
+            PeerIncarnations.of(PEER), metrics,
+            new RateLimitedErrorLog(LoggerFactory.getLogger("test"), new CachedNanoClock(), 1));
         broken.onFragment(buffer, 0, ping(0, PEER, SELF, INCARNATION, "x"), null);
         assertThat(metrics.rejectedCount(RejectReason.MALFORMED)).isEqualTo(1);
     }

@@ -2,12 +2,9 @@ package io.multikernel.transport;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -16,20 +13,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SettingsTest
 {
-    @Test
-    void parsesSizesAndNamesTheSettingWhenItCannot()
-    {
-        assertThat(ByteSize.parse("x", "65536")).isEqualTo(65536);
-        assertThat(ByteSize.parse("x", "64k")).isEqualTo(65536);
-        assertThat(ByteSize.parse("x", " 1M ")).isEqualTo(1 << 20);
-        assertThat(ByteSize.parse("x", "2g")).isEqualTo(2L << 30);
-        assertThatThrownBy(() -> ByteSize.parse("mk.urpc.term.length", "big"))
-            .hasMessage("mk.urpc.term.length=big is not a size: expected a number with optional k, m or g suffix");
-        assertThatThrownBy(() -> ByteSize.parse("x", "-1k")).hasMessageContaining("x=-1k is not a size");
-        assertThatThrownBy(() -> ByteSize.parse("x", "")).hasMessageContaining("x is empty");
-        assertThatThrownBy(() -> ByteSize.parse("x", "99999999999999999g")).hasMessageContaining("is not a size");
-    }
-
     @Test
     void idleStrategiesByName()
     {
@@ -49,21 +32,6 @@ class SettingsTest
         final List<String> command = JvmFlags.javaCommand(SettingsTest.class, List.of("-Xmx64m"));
         assertThat(command).containsSubsequence("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx64m", "-cp");
         assertThat(command.get(command.size() - 1)).isEqualTo(SettingsTest.class.getName());
-    }
-
-    @Test
-    void rateLimitedLogWritesOncePerIntervalPerKind()
-    {
-        final CachedNanoClock clock = new CachedNanoClock();
-        final Logger logger = LoggerFactory.getLogger("rate-limit-test");
-        final RateLimitedLog log = new RateLimitedLog(logger, clock, 1_000, 2);
-        assertThat(log.warn(0, "a {} {}", 1, 2)).isTrue();
-        assertThat(log.warn(0, "a {} {}", 1, 2)).isFalse();
-        assertThat(log.warn(1, "b {} {}", 1, 2)).isTrue();
-        clock.advance(999);
-        assertThat(log.warn(0, "a {} {}", 1, 2)).isFalse();
-        clock.advance(1);
-        assertThat(log.warn(0, "a {} {}", 1, 2)).isTrue();
     }
 
     @Test

@@ -303,9 +303,12 @@ class UrpcEndpointTest
     void contextRejectsBadSettingsWithTheValueNamed()
     {
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).termLength(100_000).conclude())
-            .hasMessageContaining("termLength=100000 is not a power of two");
+            .hasMessage("termLength=100000 bytes is not a power of two");
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(-4).conclude())
             .hasMessageContaining("coreId=-4");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).peers(List.of(new PeerDescriptor(2, 0, null)))
+            .incarnations(io.multikernel.common.PeerIncarnations.of(3)).conclude())
+            .hasMessage("the incarnations table given has no entry for peer core 2: build it from the same peers");
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).peers(List.of(new PeerDescriptor(1, 0, null))).conclude())
             .hasMessageContaining("this core itself");
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).peers(List.of(new PeerDescriptor(2, 5, null))).conclude())

@@ -15,6 +15,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *   schema  &lt;-  replication &lt;- kernel
  * </pre>
  *
+ * The schema module also carries {@code common}, the primitives every module shares.
+ *
  * Inside the kernel, services never know the admin server or the kernel loop that runs them.
  */
 final class Layers
@@ -48,10 +50,10 @@ final class Layers
             noClasses().that().resideInAPackage(root + ".replication..")
                 .should().dependOnClassesThat().resideInAnyPackage(root + ".transport..", root + ".node..", "io.aeron..")
                 .as("replication knows neither Aeron, the transport nor the node"),
-            noClasses().that().resideInAPackage(root + ".schema..")
+            noClasses().that().resideInAnyPackage(root + ".schema..", root + ".common..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                     root + ".transport..", root + ".replication..", root + ".node..")
-                .as("the schema depends on nothing of ours"));
+                .as("the schema and the shared primitives (common) depend on nothing of ours"));
     }
 
     static String[] packages(final String prefix, final List<String> names)

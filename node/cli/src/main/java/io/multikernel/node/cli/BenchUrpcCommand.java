@@ -1,9 +1,9 @@
 package io.multikernel.node.cli;
 
+import io.multikernel.common.Sizes;
 import io.multikernel.node.util.Usage;
 import io.multikernel.node.bench.PingPongResult;
 import io.multikernel.node.bench.UrpcBenchmark;
-import io.multikernel.transport.ByteSize;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.Media;
 import picocli.CommandLine;
@@ -95,7 +95,7 @@ final class BenchUrpcCommand implements Callable<Integer>
         final int term;
         try
         {
-            term = (int)ByteSize.parse("--term-length", termLength);
+            term = Sizes.parseInt("--term-length", termLength);
         }
         catch (final IllegalArgumentException ex)
         {

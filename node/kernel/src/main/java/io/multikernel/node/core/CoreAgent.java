@@ -152,6 +152,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .incarnation(ctx.incarnation())
             .udpBindEndpoint(ctx.core().inbox().udp().map(Object::toString).orElse(null))
             .peers(ctx.peers())
+            .incarnations(membership.incarnations())
             .meterRegistry(metrics.registry())
             .nanoClock(clock)
             .handler(this));

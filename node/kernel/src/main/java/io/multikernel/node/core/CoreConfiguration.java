@@ -1,9 +1,10 @@
 package io.multikernel.node.core;
 
+import io.multikernel.common.Bounds;
+import io.multikernel.common.Setting;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import io.multikernel.common.Setting;
 
 /**
  * Property names and defaults of a core process. Each can be given as {@code -Dname=value}.
@@ -70,12 +71,7 @@ public final class CoreConfiguration
 
     static long checkInterval(final String name, final long valueNs)
     {
-        final long ms = TimeUnit.NANOSECONDS.toMillis(valueNs);
-        if (ms < INTERVAL_MIN_MS || ms > INTERVAL_MAX_MS)
-        {
-            throw new IllegalArgumentException(name + "=" + ms + " ms is outside " + INTERVAL_MIN_MS + ".." +
-                INTERVAL_MAX_MS + " ms");
-        }
+        Bounds.check(name, TimeUnit.NANOSECONDS.toMillis(valueNs), INTERVAL_MIN_MS, INTERVAL_MAX_MS, "ms");
         return valueNs;
     }
 

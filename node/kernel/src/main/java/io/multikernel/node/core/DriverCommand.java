@@ -1,6 +1,6 @@
 package io.multikernel.node.core;
 
-import io.multikernel.transport.ByteSize;
+import io.multikernel.common.Sizes;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.TransportConfiguration;
 import io.multikernel.transport.UrpcMediaDriver;
@@ -46,7 +46,7 @@ public final class DriverCommand implements Callable<Integer>
         final UrpcMediaDriver.Context ctx = new UrpcMediaDriver.Context()
             .threading(threading)
             .idleStrategy(idle)
-            .termLength((int)ByteSize.parse("--term-length", termLength))
+            .termLength(Sizes.parseInt("--term-length", termLength))
             .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(livenessTimeoutMs));
         if (null != aeronDirectory && !aeronDirectory.isBlank())
         {

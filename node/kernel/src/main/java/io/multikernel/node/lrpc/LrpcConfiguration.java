@@ -1,9 +1,10 @@
 package io.multikernel.node.lrpc;
 
+import io.multikernel.common.Bounds;
+import io.multikernel.common.Setting;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import io.multikernel.common.Setting;
 
 /**
  * Property names and defaults of a core's LRPC channel and its clients. Each can be given as
@@ -31,6 +32,8 @@ public final class LrpcConfiguration
     /** Requests the kernel loop takes from the ring per duty cycle, so other duties keep running. */
     public static final String REQUESTS_PER_DUTY_CYCLE_MAX_PROP = "mk.lrpc.requests.per.duty.cycle.max";
     public static final int REQUESTS_PER_DUTY_CYCLE_MAX_DEFAULT = 256;
+    /** REQUESTS_PER_DUTY_CYCLE_LIMIT: the largest value the setting above may take. */
+    public static final int REQUESTS_PER_DUTY_CYCLE_LIMIT = 65_536;
 
     /** A client slot whose app has not heartbeated for this long and whose process is gone is freed, ms. */
     public static final String CLIENT_LIVENESS_TIMEOUT_PROP = "mk.lrpc.client.liveness.timeout.ms";
@@ -94,11 +97,7 @@ public final class LrpcConfiguration
 
     static void checkTimeoutMs(final String name, final long valueMs)
     {
-        if (valueMs < TIMEOUT_MIN_MS || valueMs > TIMEOUT_MAX_MS)
-        {
-            throw new IllegalArgumentException(name + "=" + valueMs + " ms is outside " + TIMEOUT_MIN_MS + ".." +
-                TIMEOUT_MAX_MS + " ms");
-        }
+        Bounds.check(name, valueMs, TIMEOUT_MIN_MS, TIMEOUT_MAX_MS, "ms");
     }
 
     /**

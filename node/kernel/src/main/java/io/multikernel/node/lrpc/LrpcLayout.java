@@ -1,5 +1,7 @@
 package io.multikernel.node.lrpc;
 
+import io.multikernel.common.Bounds;
+
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -210,13 +212,13 @@ public final class LrpcLayout
 
     private static void check(final String name, final int value, final int min, final int max, final boolean powerOfTwo)
     {
-        if (value < min || value > max)
+        if (powerOfTwo)
         {
-            throw new IllegalArgumentException(name + "=" + value + " is outside " + min + ".." + max);
+            Bounds.checkPowerOfTwo(name, value, min, max, "");
         }
-        if (powerOfTwo && !BitUtil.isPowerOfTwo(value))
+        else
         {
-            throw new IllegalArgumentException(name + "=" + value + " is not a power of two");
+            Bounds.check(name, value, min, max);
         }
     }
 

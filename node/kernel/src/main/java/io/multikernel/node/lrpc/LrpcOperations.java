@@ -1,5 +1,7 @@
 package io.multikernel.node.lrpc;
 
+import io.multikernel.common.Bounds;
+
 /**
  * Operation codes of the LRPC channel (the ring record's type) and the payload of each. A new
  * operation takes the next free code here and registers a handler with
@@ -34,9 +36,6 @@ public final class LrpcOperations
      */
     public static void checkOperation(final int operation)
     {
-        if (operation < 1 || operation > OPERATION_CODE_MAX)
-        {
-            throw new IllegalArgumentException("LRPC operation=" + operation + " is outside 1.." + OPERATION_CODE_MAX);
-        }
+        Bounds.check("LRPC operation", operation, 1, OPERATION_CODE_MAX);
     }
 }

@@ -2,7 +2,8 @@ package io.multikernel.node.lrpc;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.multikernel.transport.RateLimitedLog;
+import io.multikernel.common.Bounds;
+import io.multikernel.common.RateLimitedErrorLog;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -48,7 +49,7 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
     private final LrpcLayout layout;
     private final EpochClock epochClock;
     private final LrpcMetrics metrics;
-    private final RateLimitedLog log;
+    private final RateLimitedErrorLog log;
     private final int requestsPerDutyCycleMax;
     private final long clientLivenessTimeoutMs;
     private final long selfPid;
@@ -101,11 +102,8 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
         public Context conclude()
         {
             Objects.requireNonNull(channel, "channel");
-            if (requestsPerDutyCycleMax < 1 || requestsPerDutyCycleMax > 65_536)
-            {
-                throw new IllegalArgumentException(LrpcConfiguration.REQUESTS_PER_DUTY_CYCLE_MAX_PROP + "=" +
-                    requestsPerDutyCycleMax + " is outside 1..65536");
-            }
+            Bounds.check(LrpcConfiguration.REQUESTS_PER_DUTY_CYCLE_MAX_PROP, requestsPerDutyCycleMax, 1,
+                LrpcConfiguration.REQUESTS_PER_DUTY_CYCLE_LIMIT);
             LrpcConfiguration.checkTimeoutMs(LrpcConfiguration.CLIENT_LIVENESS_TIMEOUT_PROP, clientLivenessTimeoutMs);
             if (null == meterRegistry)
             {
@@ -168,7 +166,7 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
         this.layout = channel.layout();
         this.epochClock = ctx.epochClock;
         this.metrics = new LrpcMetrics(ctx.meterRegistry);
-        this.log = new RateLimitedLog(LOGGER, ctx.nanoClock, RateLimitedLog.LOG_INTERVAL_DEFAULT_NS,
+        this.log = new RateLimitedErrorLog(LOGGER, ctx.nanoClock, RateLimitedErrorLog.INTERVAL_DEFAULT_NS,
             LrpcRejectReason.values().length);
         this.requestsPerDutyCycleMax = ctx.requestsPerDutyCycleMax;
         this.clientLivenessTimeoutMs = ctx.clientLivenessTimeoutMs;
@@ -577,7 +575,7 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
     private void reject(final LrpcRejectReason reason, final String message, final Object arg1, final Object arg2)
     {
         metrics.rejected(reason);
-        log.warn(reason.ordinal(), message, arg1, arg2);
+        log.warn(reason, message, arg1, arg2);
     }
 
     /** For tests: the request ring as a writer sees it. */

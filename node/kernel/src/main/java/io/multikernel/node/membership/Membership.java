@@ -2,9 +2,10 @@ package io.multikernel.node.membership;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.common.Bounds;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.node.util.Ticks;
 import io.multikernel.transport.PeerDescriptor;
-import io.multikernel.transport.PeerIncarnations;
 import io.multikernel.transport.SendOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,7 @@ public final class Membership
     private final MembershipMetrics metrics;
     private final PeerEntry[] peers;
     private final int[] indexByCoreId;
+    private final PeerIncarnations incarnations;
 
     private boolean started;
     private boolean leaving;
@@ -78,6 +80,7 @@ public final class Membership
         sender = ctx.sender;
         listener = ctx.listener;
         metrics = new MembershipMetrics(ctx.meterRegistry);
+        incarnations = null != ctx.incarnations ? ctx.incarnations : PeerIncarnations.of(ctx.peerCoreIds);
         final int[] coreIds = ctx.peerCoreIds.clone();
         Arrays.sort(coreIds);
         peers = new PeerEntry[coreIds.length];
@@ -183,10 +186,11 @@ public final class Membership
     }
 
     /**
-     * The transport saw a newer incarnation of a peer ({@code UrpcHandler.onNewIncarnation}): on first
-     * contact {@code oldIncarnation} is {@link PeerIncarnations#UNKNOWN_INCARNATION}, otherwise the
-     * peer restarted. Either way the peer is UP with the new incarnation. This core's own record
-     * decides whether it is a restart, so calling this and then {@link #onHello} for the same frame
+     * The core's table of peer incarnations, which the URPC inbox keeps, saw a newer incarnation of a
+     * peer ({@code UrpcHandler.onNewIncarnation}): on first contact {@code oldIncarnation} is
+     * {@link PeerIncarnations#UNKNOWN_INCARNATION}, otherwise the peer restarted. Either way the peer is
+     * UP with the new incarnation. The peer's entry resets once, when the incarnation it belongs to
+     * differs from the current one, so calling this and then {@link #onHello} for the same frame
      * counts one restart, not two.
      *
      * @param coreId         of the peer.
@@ -284,12 +288,21 @@ public final class Membership
 
     /**
      * @param coreId of a peer.
-     * @return its newest incarnation, or {@link PeerIncarnations#UNKNOWN_INCARNATION}.
+     * @return its current incarnation, as the core's table says, or {@link PeerIncarnations#UNKNOWN_INCARNATION}.
      */
     public long incarnation(final int coreId)
     {
         final PeerEntry peer = peer(coreId);
-        return null == peer ? PeerIncarnations.UNKNOWN_INCARNATION : peer.incarnation;
+        return null == peer ? PeerIncarnations.UNKNOWN_INCARNATION : incarnations.incarnation(coreId);
+    }
+
+    /**
+     * @return the table that decides which incarnation of each peer is current: the one given to the
+     *         context (the core's URPC inbox updates it), or one of this membership's own.
+     */
+    public PeerIncarnations incarnations()
+    {
+        return incarnations;
     }
 
     /**
@@ -327,7 +340,7 @@ public final class Membership
         final List<PeerView> views = new ArrayList<>(peers.length);
         for (final PeerEntry peer : peers)
         {
-            views.add(new PeerView(peer.coreId, peer.state, peer.incarnation, peer.silenceNs(nowNs), peer.hostId,
+            views.add(new PeerView(peer.coreId, peer.state, incarnations.incarnation(peer.coreId), peer.silenceNs(nowNs), peer.hostId,
                 peer.handshaken, peer.restarts, peer.lastSendOutcome));
         }
         return new MembershipSnapshot(selfCoreId, nowNs, views);
@@ -378,18 +391,23 @@ public final class Membership
     }
 
     /**
+     * Asks the core's table whether the input's incarnation is current; on a node the inbox has
+     * decided already, and this changes nothing. Afterwards the table's current incarnation is
+     * {@code incarnation}, and the caller resets the peer's entry if it belongs to another.
+     *
      * @return the peer when the input is from a known peer and not from an older incarnation, else
      * {@code null} with the reason counted.
      */
     private PeerEntry admit(final int coreId, final long incarnation)
     {
         final PeerEntry peer = peer(coreId);
-        if (null == peer)
+        final int seen = null == peer ? PeerIncarnations.NOT_A_PEER : incarnations.observe(coreId, incarnation);
+        if (PeerIncarnations.NOT_A_PEER == seen)
         {
             metrics.onIgnored(MembershipMetrics.IGNORED_UNKNOWN_PEER);
             return null;
         }
-        if (incarnation < peer.incarnation)
+        if (PeerIncarnations.STALE == seen)
         {
             metrics.onIgnored(MembershipMetrics.IGNORED_STALE_INCARNATION);
             return null;
@@ -590,6 +608,7 @@ public final class Membership
         private MembershipSender sender;
         private MembershipListener listener = MembershipListener.NO_OP;
         private MeterRegistry meterRegistry;
+        private PeerIncarnations incarnations;
 
         /**
          * Validate and fill derived defaults.
@@ -615,10 +634,21 @@ public final class Membership
             checkOrder("helloRetryIntervalNs", helloRetryIntervalNs, "heartbeatIntervalNs", heartbeatIntervalNs, true);
             Objects.requireNonNull(sender, "sender");
             Objects.requireNonNull(listener, "listener");
+            checkIncarnations();
             if (null == meterRegistry)
             {
                 meterRegistry = new SimpleMeterRegistry();
             }
+            return this;
+        }
+
+        /**
+         * The core's table of peer incarnations, which decides which incarnation of a peer is current;
+         * without one the membership makes a table of its own (tests).
+         */
+        public Context incarnations(final PeerIncarnations incarnations)
+        {
+            this.incarnations = incarnations;
             return this;
         }
 
@@ -713,11 +743,7 @@ public final class Membership
 
         private void checkPeers()
         {
-            if (peerCoreIds.length > MembershipConfiguration.PEER_COUNT_MAX)
-            {
-                throw new IllegalArgumentException("peer count " + peerCoreIds.length + " exceeds " +
-                    MembershipConfiguration.PEER_COUNT_MAX);
-            }
+            Bounds.check("peer count", peerCoreIds.length, 0, MembershipConfiguration.PEER_COUNT_MAX);
             final int[] sorted = peerCoreIds.clone();
             Arrays.sort(sorted);
             for (int i = 0; i < sorted.length; i++)
@@ -734,13 +760,21 @@ public final class Membership
             }
         }
 
+        private void checkIncarnations()
+        {
+            for (final int coreId : peerCoreIds)
+            {
+                if (null != incarnations && !incarnations.isPeer(coreId))
+                {
+                    throw new IllegalArgumentException("the incarnations table given has no entry for peer core " +
+                        coreId + ": build it from the same peers");
+                }
+            }
+        }
+
         private static void checkCoreId(final String name, final int coreId)
         {
-            if (coreId < 0 || coreId > PeerDescriptor.CORE_ID_MAX)
-            {
-                throw new IllegalArgumentException(
-                    name + "=" + coreId + " is outside 0.." + PeerDescriptor.CORE_ID_MAX);
-            }
+            Bounds.check(name, coreId, 0, PeerDescriptor.CORE_ID_MAX);
         }
 
         private static void checkRange(
@@ -748,9 +782,9 @@ public final class Membership
         {
             if (valueNs < minNs || valueNs > maxNs)
             {
-                throw new IllegalArgumentException(name + "=" + valueNs + " is outside " + minNs + ".." + maxNs +
-                    " ns (" + property + " " + TimeUnit.NANOSECONDS.toMillis(minNs) + ".." +
-                    TimeUnit.NANOSECONDS.toMillis(maxNs) + ")");
+                // The property is set in ms: say its range too.
+                throw new IllegalArgumentException(Bounds.message(name, valueNs, minNs, maxNs, "ns") + " (" + property +
+                    " " + TimeUnit.NANOSECONDS.toMillis(minNs) + ".." + TimeUnit.NANOSECONDS.toMillis(maxNs) + ")");
             }
         }
 

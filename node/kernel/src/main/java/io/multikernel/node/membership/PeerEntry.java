@@ -1,6 +1,6 @@
 package io.multikernel.node.membership;
 
-import io.multikernel.transport.PeerIncarnations;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.transport.SendOutcome;
 
 /**
@@ -10,6 +10,7 @@ final class PeerEntry
 {
     final int coreId;
     PeerState state = PeerState.UNKNOWN;
+    /** The incarnation this entry's state belongs to; which one is current is the core's PeerIncarnations' call. */
     long incarnation = PeerIncarnations.UNKNOWN_INCARNATION;
     int hostId = Membership.HOST_ID_UNKNOWN;
     long restarts;

@@ -7,7 +7,7 @@ import io.multikernel.transport.SendOutcome;
  *
  * @param coreId          of the peer.
  * @param state           of the peer.
- * @param incarnation     newest seen, or {@link io.multikernel.transport.PeerIncarnations#UNKNOWN_INCARNATION}.
+ * @param incarnation     newest seen, or {@link io.multikernel.common.PeerIncarnations#UNKNOWN_INCARNATION}.
  * @param lastHeardAgeNs  time from the peer's last message to the snapshot, or
  *                        {@link Membership#NEVER_HEARD}.
  * @param hostId          from the peer's Hello, or {@link Membership#HOST_ID_UNKNOWN}.

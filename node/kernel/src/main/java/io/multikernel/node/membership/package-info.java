@@ -14,6 +14,11 @@
  *   graceful shutdown (SIGTERM)                    -> membership.leave(nowNs), then close
  *   admin HTTP thread                              -> membership.publishedSnapshot()
  * </pre>
+ * Which incarnation of a peer is current is decided in one place per core, the
+ * {@link io.multikernel.common.PeerIncarnations} table that the URPC inbox updates for every frame
+ * before any handler runs: the membership is built first, and the endpoint is given its table
+ * ({@code .incarnations(membership.incarnations())}). The membership asks that table instead of
+ * comparing incarnations itself; the 2PC engine reads the same table through its network.
  * The core implements {@link io.multikernel.node.membership.MembershipSender} over its
  * {@code UrpcPublisher} and may pass a {@link io.multikernel.node.membership.MembershipListener} to
  * act on transitions and restarts (the monitor aborts transactions waiting on a DOWN peer).

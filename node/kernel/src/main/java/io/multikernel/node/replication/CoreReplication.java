@@ -101,7 +101,7 @@ public final class CoreReplication implements AutoCloseable
         this.chaos = new ChaosFreeze(chaosPoint, coreId);
         final int messageLengthMax = io.multikernel.transport.TransportConfiguration.messageLengthMax(
             io.multikernel.transport.TransportConfiguration.termLength());
-        this.network = new UrpcNetwork(endpoint.publisher(), chaos, registry, messageLengthMax);
+        this.network = new UrpcNetwork(endpoint.publisher(), endpoint.incarnations(), chaos, registry, messageLengthMax);
         this.operationsLengthMaxBytes = Math.min(ReplicationConfiguration.maxOperationsLengthBytes(), messageLengthMax / 2);
         try
         {

@@ -1,5 +1,6 @@
 package io.multikernel.node.replication;
 
+import io.multikernel.common.Bounds;
 import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.replication.ParticipantSet;
 import io.multikernel.replication.TransactionId;
@@ -121,7 +122,7 @@ public final class KvPutCodec
             final int count = buffer.getInt(offset);
             if (count < 1 || count > REPLICAS_MAX)
             {
-                return fail(LrpcStatus.INVALID_ARGUMENT, "kv.put replica count=" + count + " is outside 1.." + REPLICAS_MAX);
+                return fail(LrpcStatus.INVALID_ARGUMENT, Bounds.message("kv.put replica count", count, 1, REPLICAS_MAX, ""));
             }
             final int keyLengthAt = INT_LENGTH_BYTES + count * INT_LENGTH_BYTES;
             if (keyLengthAt + INT_LENGTH_BYTES > length)

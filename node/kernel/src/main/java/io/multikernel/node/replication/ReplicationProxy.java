@@ -2,6 +2,7 @@ package io.multikernel.node.replication;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.common.Bounds;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -23,11 +24,8 @@ public final class ReplicationProxy
      */
     public ReplicationProxy(final int capacity, final MeterRegistry registry)
     {
-        if (capacity < 1 || capacity > CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_MAX)
-        {
-            throw new IllegalArgumentException(CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_PROP + "=" +
-                capacity + " is outside 1.." + CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_MAX);
-        }
+        Bounds.check(CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_PROP, capacity, 1,
+            CoreReplicationConfiguration.COMMAND_QUEUE_CAPACITY_MAX);
         this.capacity = capacity;
         this.queue = new ManyToOneConcurrentArrayQueue<>(capacity);
         this.offerFailures = Counter.builder("mk.2pc.proxy.offer.failures")

@@ -6,6 +6,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.replication.Network;
 import io.multikernel.replication.protocol.MessageBatch;
 import io.multikernel.replication.protocol.TwoPhaseBatchCodec;
@@ -33,6 +34,7 @@ public final class UrpcNetwork implements Network
     static final int PREFIX_LENGTH_BYTES = MessageHeaderEncoder.ENCODED_LENGTH + EnvelopeEncoder.ENCODED_LENGTH;
 
     private final UrpcPublisher publisher;
+    private final PeerIncarnations incarnations;
     private final ChaosFreeze chaos;
     private final TwoPhaseBatchCodec codec = new TwoPhaseBatchCodec();
     private final ExpandableArrayBuffer scratch;
@@ -42,14 +44,20 @@ public final class UrpcNetwork implements Network
 
     /**
      * @param publisher     the core's URPC publisher.
+     * @param incarnations  the core's table of peer incarnations, which its URPC inbox decides.
      * @param chaos         the chaos hook (told about sent batches; may stop sends).
      * @param registry      the core's registry.
      * @param initialLength of the scratch buffer, bytes; it grows if a batch needs more.
      */
     public UrpcNetwork(
-        final UrpcPublisher publisher, final ChaosFreeze chaos, final MeterRegistry registry, final int initialLength)
+        final UrpcPublisher publisher,
+        final PeerIncarnations incarnations,
+        final ChaosFreeze chaos,
+        final MeterRegistry registry,
+        final int initialLength)
     {
         this.publisher = publisher;
+        this.incarnations = incarnations;
         this.chaos = chaos;
         this.scratch = new ExpandableArrayBuffer(initialLength);
         for (final SendOutcome outcome : SendOutcome.values())
@@ -103,6 +111,16 @@ public final class UrpcNetwork implements Network
     public void flush()
     {
         publisher.flush();
+    }
+
+    /**
+     * @return the URPC inbox's table: the engine drops nothing the inbox let through, and hears of a
+     *         peer's restart from the first frame of its new incarnation, whatever message it carries.
+     */
+    @Override
+    public PeerIncarnations incarnations()
+    {
+        return incarnations;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.multikernel.node.shootdown;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
+import io.multikernel.common.Bounds;
 import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.skb.SendPlan;
 import io.multikernel.transport.SendOutcome;
@@ -559,31 +560,17 @@ public final class Shootdown
          */
         public Context conclude()
         {
-            if (selfCoreId < 0 || selfCoreId > ClusterLimits.CORE_ID_MAX)
-            {
-                throw new IllegalArgumentException("selfCoreId=" + selfCoreId + " is outside 0.." + ClusterLimits.CORE_ID_MAX);
-            }
+            Bounds.check("selfCoreId", selfCoreId, 0, ClusterLimits.CORE_ID_MAX);
             Objects.requireNonNull(sender, "sender");
             Objects.requireNonNull(listener, "listener");
             Objects.requireNonNull(nanoClock, "nanoClock");
-            final long minNs = TimeUnit.MILLISECONDS.toNanos(ShootdownConfiguration.ROUND_TIMEOUT_MIN_MS);
-            final long maxNs = TimeUnit.MILLISECONDS.toNanos(ShootdownConfiguration.ROUND_TIMEOUT_MAX_MS);
-            if (roundTimeoutNs < minNs || roundTimeoutNs > maxNs)
-            {
-                throw new IllegalArgumentException(ShootdownConfiguration.ROUND_TIMEOUT_PROP + "=" +
-                    TimeUnit.NANOSECONDS.toMillis(roundTimeoutNs) + " ms is outside " +
-                    ShootdownConfiguration.ROUND_TIMEOUT_MIN_MS + ".." + ShootdownConfiguration.ROUND_TIMEOUT_MAX_MS + " ms");
-            }
-            if (roundsInFlightMax < 1 || roundsInFlightMax > ShootdownConfiguration.ROUNDS_IN_FLIGHT_LIMIT)
-            {
-                throw new IllegalArgumentException(ShootdownConfiguration.ROUNDS_IN_FLIGHT_PROP + "=" + roundsInFlightMax +
-                    " is outside 1.." + ShootdownConfiguration.ROUNDS_IN_FLIGHT_LIMIT);
-            }
-            if (relaysInFlightMax < 1 || relaysInFlightMax > ShootdownConfiguration.RELAYS_IN_FLIGHT_LIMIT)
-            {
-                throw new IllegalArgumentException(ShootdownConfiguration.RELAYS_IN_FLIGHT_PROP + "=" + relaysInFlightMax +
-                    " is outside 1.." + ShootdownConfiguration.RELAYS_IN_FLIGHT_LIMIT);
-            }
+            // The property is set in ms, so the check and its message are in ms.
+            Bounds.check(ShootdownConfiguration.ROUND_TIMEOUT_PROP, TimeUnit.NANOSECONDS.toMillis(roundTimeoutNs),
+                ShootdownConfiguration.ROUND_TIMEOUT_MIN_MS, ShootdownConfiguration.ROUND_TIMEOUT_MAX_MS, "ms");
+            Bounds.check(ShootdownConfiguration.ROUNDS_IN_FLIGHT_PROP, roundsInFlightMax, 1,
+                ShootdownConfiguration.ROUNDS_IN_FLIGHT_LIMIT);
+            Bounds.check(ShootdownConfiguration.RELAYS_IN_FLIGHT_PROP, relaysInFlightMax, 1,
+                ShootdownConfiguration.RELAYS_IN_FLIGHT_LIMIT);
             return this;
         }
 

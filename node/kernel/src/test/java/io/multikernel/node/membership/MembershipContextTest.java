@@ -54,22 +54,22 @@ class MembershipContextTest
     {
         assertThatThrownBy(() -> valid().heartbeatIntervalNs(0).conclude())
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("heartbeatIntervalNs=0 is outside 1000000..10000000000 ns " +
+            .hasMessage("heartbeatIntervalNs=0 ns is outside 1000000..10000000000 ns " +
                 "(mk.membership.heartbeat.interval.ms 1..10000)");
         assertThatThrownBy(() -> valid().heartbeatIntervalNs(MembershipConfiguration.HEARTBEAT_INTERVAL_MAX_NS + 1)
             .suspectTimeoutNs(MembershipConfiguration.SUSPECT_TIMEOUT_MAX_NS).conclude())
-            .hasMessageStartingWith("heartbeatIntervalNs=10000000001 is outside");
+            .hasMessageStartingWith("heartbeatIntervalNs=10000000001 ns is outside");
     }
 
     @Test
     void rejectsTimeoutsOutsideTheirBounds()
     {
         assertThatThrownBy(() -> valid().suspectTimeoutNs(MS_NS).conclude())
-            .hasMessageStartingWith("suspectTimeoutNs=1000000 is outside 2000000..");
+            .hasMessageStartingWith("suspectTimeoutNs=1000000 ns is outside 2000000..");
         assertThatThrownBy(() -> valid().downTimeoutNs(TimeUnit.HOURS.toNanos(1)).conclude())
-            .hasMessageStartingWith("downTimeoutNs=3600000000000 is outside 3000000..600000000000 ns");
+            .hasMessageStartingWith("downTimeoutNs=3600000000000 ns is outside 3000000..600000000000 ns");
         assertThatThrownBy(() -> valid().helloRetryIntervalNs(-1).conclude())
-            .hasMessageStartingWith("helloRetryIntervalNs=-1 is outside");
+            .hasMessageStartingWith("helloRetryIntervalNs=-1 ns is outside");
     }
 
     @Test
@@ -93,9 +93,11 @@ class MembershipContextTest
         assertThatThrownBy(() -> valid().peerCoreIds(-3).conclude())
             .hasMessage("peer coreId=-3 is outside 0..65535");
         assertThatThrownBy(() -> valid().peerCoreIds(new int[MembershipConfiguration.PEER_COUNT_MAX + 1]).conclude())
-            .hasMessage("peer count 1025 exceeds 1024");
+            .hasMessage("peer count=1025 is outside 0..1024");
         assertThatThrownBy(() -> valid().selfCoreId(-1).conclude())
             .hasMessage("selfCoreId=-1 is outside 0..65535");
+        assertThatThrownBy(() -> valid().peerCoreIds(1, 2).incarnations(io.multikernel.common.PeerIncarnations.of(1)).conclude())
+            .hasMessage("the incarnations table given has no entry for peer core 2: build it from the same peers");
     }
 
     @Test

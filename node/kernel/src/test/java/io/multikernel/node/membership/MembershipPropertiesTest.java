@@ -3,7 +3,7 @@ package io.multikernel.node.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.multikernel.transport.PeerIncarnations;
+import io.multikernel.common.PeerIncarnations;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -7,7 +7,7 @@ import static io.multikernel.node.membership.RecordingSender.Kind.HELLO_REPLY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.multikernel.transport.PeerIncarnations;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.transport.SendOutcome;
 import org.junit.jupiter.api.Test;
 

@@ -59,7 +59,7 @@ class UrpcNetworkTest
                 assertThat(System.nanoTime() - deadlineNs).as("endpoints connected in time").isNegative();
                 Thread.yield();
             }
-            final UrpcNetwork network = new UrpcNetwork(a.publisher(), new ChaosFreeze(ChaosFreeze.Point.NONE, 0),
+            final UrpcNetwork network = new UrpcNetwork(a.publisher(), a.incarnations(), new ChaosFreeze(ChaosFreeze.Point.NONE, 0),
                 new SimpleMeterRegistry(), 256);
 
             assertThat(network.send(new MessageBatch(0, 1, 1, 1, List.of(new Query(new TransactionId(0, 1, 7)))))).isTrue();

@@ -28,7 +28,6 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -188,14 +187,21 @@ public final class StrictJson
         {
             return;
         }
-        if (type.isContainerType() && null != type.getContentType() && node.isContainerNode())
+        if (type.isContainerType() && null != type.getContentType())
         {
-            final Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-            int index = 0;
-            for (final JsonNode element : node)
+            if (node.isArray())
             {
-                final String elementPath = node.isArray() ? path + "[" + index++ + "]" : field(path, fields.next().getKey());
-                requireFields(element, type.getContentType(), elementPath, source);
+                for (int i = 0; i < node.size(); i++)
+                {
+                    requireFields(node.get(i), type.getContentType(), path + "[" + i + "]", source);
+                }
+            }
+            else if (node.isObject())
+            {
+                for (final Map.Entry<String, JsonNode> entry : node.properties())
+                {
+                    requireFields(entry.getValue(), type.getContentType(), field(path, entry.getKey()), source);
+                }
             }
             return;
         }
@@ -206,12 +212,12 @@ public final class StrictJson
         final List<BeanPropertyDefinition> properties =
             MAPPER.getSerializationConfig().introspect(type).findProperties();
         // An unknown field says more about a mismatch (another version) than the missing one beside it.
-        for (final Iterator<String> names = node.fieldNames(); names.hasNext(); )
+        for (final Map.Entry<String, JsonNode> entry : node.properties())
         {
-            final String name = names.next();
-            if (properties.stream().noneMatch(property -> property.getName().equals(name)))
+            if (properties.stream().noneMatch(property -> property.getName().equals(entry.getKey())))
             {
-                throw new IllegalArgumentException(source + " is not valid: unknown field '" + field(path, name) + "'");
+                throw new IllegalArgumentException(source + " is not valid: unknown field '" +
+                    field(path, entry.getKey()) + "'");
             }
         }
         for (final BeanPropertyDefinition property : properties)

@@ -36,6 +36,13 @@ final class StatusCommand implements Callable<Integer>
         final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
         spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
         spec.commandLine().getOut().flush();
+        if (json)
+        {
+            // The JSON keeps its fields; why a core's answer was not a status goes where a reader looks for errors.
+            rows.stream().filter(row -> null != row.problem())
+                .forEach(row -> spec.commandLine().getErr().println("mk: " + row.problem()));
+            spec.commandLine().getErr().flush();
+        }
         return 0;
     }
 }

@@ -93,8 +93,8 @@ final class KvCommand implements Runnable
 
     @Command(name = "put", mixinStandardHelpOptions = true,
         description = { "Write KEY=VALUE on every replica, atomically, with the core as coordinator.",
-            "Prints the definite outcome (committed, or aborted: nothing changed) or says it is indefinite",
-            "(timed out: it may have committed). Exit code 0 only when committed." })
+            "Prints the definite outcome (committed, or aborted: nothing changed) or says it is indefinite " +
+                "(timed out: it may have committed). Exit code 0 only when committed." })
     static final class Put implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -142,8 +142,8 @@ final class KvCommand implements Runnable
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-        description = { "Read KEY from the core's local replica; without KEY, list the replica (count, fingerprint,",
-            "entries up to --limit)." })
+        description = "Read KEY from the core's local replica, or without KEY list the replica (count, fingerprint, " +
+            "entries up to --limit).")
     static final class Get implements Callable<Integer>
     {
         @CommandLine.Spec

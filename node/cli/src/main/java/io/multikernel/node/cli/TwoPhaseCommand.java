@@ -73,8 +73,9 @@ final class TwoPhaseCommand implements Runnable
     }
 
     @Command(name = "in-doubt", mixinStandardHelpOptions = true,
-        description = { "The transactions the core voted yes on and has no decision for, with coordinator,",
-            "participants and how long; plus in-flight, prepared and lock counts." })
+        description = { "List the transactions the core voted yes on and has no decision for, with coordinator, " +
+            "participants and how long.",
+            "Also shows the core's in-flight, prepared and lock counts." })
     static final class InDoubt implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -121,8 +122,8 @@ final class TwoPhaseCommand implements Runnable
 
     @Command(name = "decide", mixinStandardHelpOptions = true,
         description = { "Decide an in-doubt transaction on this core by hand (logged at WARN on the core).",
-            "Only when its coordinator is lost for good: a decision that contradicts the coordinator's makes",
-            "the replicas diverge." })
+            "Only when its coordinator is lost for good: a decision that contradicts the coordinator's makes " +
+                "the replicas diverge." })
     static final class Decide implements Callable<Integer>
     {
         @CommandLine.Spec

@@ -5,11 +5,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.multikernel.node.bench.ShootdownReport;
 import io.multikernel.node.cli.MkCommand;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.launcher.StrictJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,30 +40,30 @@ class BenchShootdownIT
             "--json", json.toString());
         assertThat(exit).as("stderr: %s", err).isZero();
 
-        final Map<String, Object> report = JsonReader.parseObject(Files.readString(json));
-        @SuppressWarnings("unchecked")
-        final List<Map<String, Object>> rows = (List<Map<String, Object>>)report.get("rows");
+        // Read strictly: the file is exactly the report's shape, no field more or less.
+        final ShootdownReport report = StrictJson.read(Files.readString(json), ShootdownReport.class, json.toString());
+        final List<ShootdownReport.Row> rows = report.rows();
         assertThat(rows).hasSize(8);
-        for (final long cores : new long[] {2, 4})
+        for (final int cores : new int[] {2, 4})
         {
             for (final String protocol : List.of("unicast", "broadcast", "multicast", "topo"))
             {
-                final Map<String, Object> row = rows.stream()
-                    .filter(r -> protocol.equals(r.get("protocol")) && Long.valueOf(cores).equals(r.get("cores")))
+                final ShootdownReport.Row row = rows.stream()
+                    .filter(r -> protocol.equals(r.protocol()) && cores == r.cores())
                     .findFirst().orElseThrow(() -> new AssertionError("no row for " + protocol + " on " + cores));
-                assertThat((Long)row.get("p50_ns")).as("%s/%d p50", protocol, cores).isPositive();
-                assertThat((Long)row.get("p99_ns")).as("%s/%d p99", protocol, cores)
-                    .isGreaterThanOrEqualTo((Long)row.get("p50_ns"));
-                assertThat(row).containsEntry("measured", 50L).containsEntry("rounds_failed", 0L)
-                    .containsEntry("hosts", 1L);
+                assertThat(row.p50Ns()).as("%s/%d p50", protocol, cores).isPositive();
+                assertThat(row.p99Ns()).as("%s/%d p99", protocol, cores).isGreaterThanOrEqualTo(row.p50Ns());
+                assertThat(row.measured()).isEqualTo(50L);
+                assertThat(row.roundsFailed()).isZero();
+                assertThat(row.hosts()).isEqualTo(1);
                 // One package: unicast sends to each target, the others once (to the shared channel, or the
                 // package's aggregator, which forwards to the rest: a second hop once there is a rest).
-                final long targets = cores - 1;
-                assertThat(row.get("initiator_messages")).as("%s/%d messages", protocol, cores)
-                    .isEqualTo("unicast".equals(protocol) ? targets : 1L);
+                final int targets = cores - 1;
+                assertThat(row.initiatorMessages()).as("%s/%d messages", protocol, cores)
+                    .isEqualTo("unicast".equals(protocol) ? targets : 1);
                 final boolean forwards = ("multicast".equals(protocol) || "topo".equals(protocol)) && targets > 1;
-                assertThat(row.get("hops")).as("%s/%d hops", protocol, cores).isEqualTo(forwards ? 2L : 1L);
-                assertThat(row.get("total_messages")).isEqualTo("broadcast".equals(protocol) ? 1L : targets);
+                assertThat(row.hops()).as("%s/%d hops", protocol, cores).isEqualTo(forwards ? 2 : 1);
+                assertThat(row.totalMessages()).isEqualTo("broadcast".equals(protocol) ? 1 : targets);
             }
         }
         // Cores name their cluster map under runDir; drivers an Aeron directory named after the cluster's run directory.

@@ -1,10 +1,11 @@
 package io.multikernel.it;
 
+import io.multikernel.node.bench.ReplicatedWriteReport;
 import io.multikernel.node.bench.ZooKeeperEnsemble;
 import io.multikernel.node.cli.MkCommand;
 import io.multikernel.node.core.KernelMain;
 import io.multikernel.node.launcher.RunDirectory;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.launcher.StrictJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -36,7 +36,6 @@ class BenchTwoPhaseCommitIT
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    @SuppressWarnings("unchecked")
     void measuresOurCoresAndAThreeServerEnsembleAndLeavesNothingBehind() throws Exception
     {
         final Path json = tempDir.resolve("out/2pc.json");
@@ -47,17 +46,20 @@ class BenchTwoPhaseCommitIT
             "--warmup", "100", "--warmup-seconds", "1", "--throughput-seconds", "1", "--inflight", "32", "--run-dir", tempDir.toString(), "--json", json.toString());
         assertThat(exit).as("stderr: %s", err).isZero();
 
-        final Map<String, Object> report = JsonReader.parseObject(Files.readString(json));
-        final List<Map<String, Object>> rows = (List<Map<String, Object>>)report.get("rows");
-        assertThat(rows).extracting(r -> r.get("system")).containsExactly("multikernel", "zookeeper");
-        for (final Map<String, Object> row : rows)
+        // Read strictly: the file is exactly the report's shape, no field more or less.
+        final ReplicatedWriteReport.Document report =
+            StrictJson.read(Files.readString(json), ReplicatedWriteReport.Document.class, json.toString());
+        final List<ReplicatedWriteReport.Row> rows = report.rows();
+        assertThat(rows).extracting(ReplicatedWriteReport.Row::system).containsExactly("multikernel", "zookeeper");
+        for (final ReplicatedWriteReport.Row row : rows)
         {
-            assertThat(row).containsEntry("fsync", "none").containsEntry("replicas", 3L);
-            assertThat((Double)row.get("p50_us")).isPositive();
-            assertThat((Double)row.get("p99_us")).isGreaterThanOrEqualTo((Double)row.get("p50_us"));
-            assertThat((Double)row.get("throughput_per_s")).isPositive();
+            assertThat(row.fsync()).isEqualTo("none");
+            assertThat(row.replicas()).isEqualTo(3);
+            assertThat(row.p50Us()).isPositive();
+            assertThat(row.p99Us()).isGreaterThanOrEqualTo(row.p50Us());
+            assertThat(row.throughputPerS()).isPositive();
         }
-        assertThat((List<Object>)report.get("ratios")).hasSize(1);
+        assertThat(report.ratios()).hasSize(1);
 
         assertThat(serversUnder(tempDir)).as("zookeeper servers left running").isEmpty();
         assertThat(mkChildren()).as("core or media driver processes left running").isEmpty();

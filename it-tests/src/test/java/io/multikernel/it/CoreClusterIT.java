@@ -4,11 +4,15 @@ import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.bench.SkbDocument;
+import io.multikernel.node.core.KernelMain;
 import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.CoreStatus;
 import io.multikernel.node.launcher.CpuPlacement;
+import io.multikernel.node.launcher.KernelClassPath;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.launcher.FreePorts;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.launcher.StrictJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,20 +24,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A real cluster of core processes started by the launcher, pinned to CPUs (spread): handshakes, SKB convergence, failure
- * detection of a killed and of a paused core, a restart with a new incarnation, and rejection of
- * frames from the old incarnation.
+ * A real cluster of core processes started by the launcher, pinned to CPUs (spread): every core and
+ * media driver runs on the kernel jar alone, handshakes, SKB convergence, failure detection of a
+ * killed and of a paused core, a restart with a new incarnation, and rejection of frames from the old
+ * incarnation. The kernel jar holds no tool.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CoreClusterIT
@@ -42,6 +51,9 @@ class CoreClusterIT
     /** Failure-detector timeouts of the cores under test, ms (fast, so the test is short). */
     static final long SUSPECT_MS = 600;
     static final long DOWN_MS = 1_500;
+    /** What the kernel jar must not hold: ZooKeeper (a benchmark's peer) and the tools. */
+    static final List<String> TOOL_PREFIXES = List.of("org/apache/zookeeper/", "io/multikernel/node/bench/",
+        "io/multikernel/node/cli/", "io/multikernel/node/launcher/");
 
     @TempDir
     Path tempDir;
@@ -64,6 +76,18 @@ class CoreClusterIT
     }
 
     @Test
+    void theKernelJarHoldsTheKernelAndNoTool() throws IOException
+    {
+        try (JarFile jar = new JarFile(kernelJar().toFile()))
+        {
+            final List<String> entries = jar.stream().map(JarEntry::getName).toList();
+            assertThat(entries).as("entries of %s", kernelJar()).contains(KernelMain.class.getName().replace('.', '/') + ".class");
+            assertThat(entries).as("tool entries in %s", kernelJar())
+                .filteredOn(entry -> TOOL_PREFIXES.stream().anyMatch(entry::startsWith)).isEmpty();
+        }
+    }
+
+    @Test
     void clusterLifecycleWithKillPauseAndRestart() throws Exception
     {
         runDirectory = new RunDirectory(tempDir.resolve("run"));
@@ -71,6 +95,14 @@ class CoreClusterIT
         final List<ClusterStatus.CoreRow> rows = launch(adminBase);
         assertThat(rows).hasSize(CORES).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         final ClusterMap map = ClusterMap.load(runDirectory.clusterFile());
+
+        // Every process the launcher started (the host's media driver, the cores) runs the kernel jar alone.
+        final List<RunDirectory.Entry> processes = runDirectory.processes();
+        assertThat(processes).extracting(RunDirectory.Entry::kind).containsOnly("driver", "core").hasSize(CORES + 1);
+        for (final RunDirectory.Entry process : processes)
+        {
+            assertRunsOnTheKernelJarAlone(process.kind() + " " + process.id(), process.pid());
+        }
 
         // Spread placement: core i runs on CPU i mod C, every thread of it.
         final List<Integer> cpus = CpuPlacement.allowedCpus();
@@ -96,7 +128,7 @@ class CoreClusterIT
         catch (final AssertionError ex)
         {
             throw new AssertionError(ex.getMessage() + "; fingerprints " + skbFingerprints(map) + ", core 0 /skb " +
-                get(map, 0, "/skb").orElse(Map.of()), ex);
+                get(map, 0, "/skb", SkbDocument.class).map(Object::toString).orElse("none"), ex);
         }
 
         // kill -9: the others mark it down within the timeout.
@@ -111,10 +143,11 @@ class CoreClusterIT
         restarted = ManagedProcess.startKernel("core-" + victim.id() + "-restarted", coreJvmArgs(),
             List.of("core", "--id", "" + victim.id(), "--cluster", runDirectory.clusterFile().toString()));
         restarted.awaitLine(line -> line.startsWith("core " + victim.id() + " up:"), 60, TimeUnit.SECONDS);
+        assertRunsOnTheKernelJarAlone("restarted core " + victim.id(), restarted.pid());
         awaitPeerState(map, victim.id(), "up", 30);
-        final Map<String, Object> peer = peerView(map, 0, victim.id());
-        assertThat(((Number)peer.get("incarnation")).longValue()).isGreaterThan(oldIncarnation);
-        assertThat(((Number)peer.get("restarts")).longValue()).isGreaterThanOrEqualTo(1);
+        final CoreStatus.Peer peer = peerView(map, 0, victim.id());
+        assertThat(peer.incarnation()).isGreaterThan(oldIncarnation);
+        assertThat(peer.restarts()).isGreaterThanOrEqualTo(1);
 
         // Frames from the old incarnation are rejected and counted (the injector's five heartbeats may
         // arrive batched in one frame, which is rejected as a whole).
@@ -141,6 +174,32 @@ class CoreClusterIT
         awaitPeerState(map, rows.get(1).id(), "up", 20);
     }
 
+    /** The kernel jar, as failsafe names it: a test that needs it fails without it. */
+    private static Path kernelJar()
+    {
+        final String configured = System.getProperty(KernelClassPath.CLASS_PATH_PROP_NAME);
+        assertThat(configured).as("-D%s, which failsafe sets to the kernel jar", KernelClassPath.CLASS_PATH_PROP_NAME)
+            .isNotBlank().doesNotContain(java.io.File.pathSeparator);
+        assertThat(Path.of(configured)).as("the kernel jar").isRegularFile();
+        return Path.of(configured);
+    }
+
+    /**
+     * The process runs {@link KernelMain} with a class path of exactly the kernel jar, and nothing else
+     * that names a class path or a jar.
+     */
+    private static void assertRunsOnTheKernelJarAlone(final String what, final long pid) throws IOException
+    {
+        final List<String> arguments = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+            StandardCharsets.UTF_8).split("\0"));
+        final int classPath = arguments.indexOf("-cp");
+        assertThat(classPath).as("%s has -cp: %s", what, arguments).isPositive();
+        assertThat(arguments.get(classPath + 1)).as("%s's class path", what).isEqualTo(kernelJar().toString());
+        assertThat(arguments.get(classPath + 2)).as("%s's main class", what).isEqualTo(KernelMain.class.getName());
+        assertThat(arguments).as("%s's arguments", what).doesNotContain("-classpath", "--class-path", "-jar")
+            .noneMatch(argument -> argument.startsWith("-Djava.class.path"));
+    }
+
     private List<ClusterStatus.CoreRow> launch(final int adminBase) throws Exception
     {
         final String props = "-Dmk.membership.suspect.timeout.ms=" + SUSPECT_MS +
@@ -164,26 +223,20 @@ class CoreClusterIT
         final Set<String> fingerprints = new HashSet<>();
         for (final int core : map.coreIds())
         {
-            fingerprints.add(String.valueOf(get(map, core, "/skb").map(m -> m.get("fingerprint")).orElse("none")));
+            fingerprints.add(get(map, core, "/skb", SkbDocument.class).map(SkbDocument::fingerprint).orElse("none"));
         }
         return fingerprints;
     }
 
-    @SuppressWarnings("unchecked")
     private boolean allRttsMeasured(final ClusterMap map)
     {
-        final Map<String, Object> skb = get(map, 0, "/skb").orElse(Map.of());
-        final Map<String, Object> rows = (Map<String, Object>)skb.getOrDefault("rtt_ns", Map.of());
-        return rows.size() == CORES && rows.values().stream()
-            .allMatch(row -> ((Map<String, Object>)row).values().stream().allMatch(v -> ((Number)v).longValue() >= 0));
+        return get(map, 0, "/skb", SkbDocument.class)
+            .map(skb -> skb.rttNs().size() == CORES && null == skb.firstUnmeasuredRow()).orElse(false);
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> peerView(final ClusterMap map, final int observer, final int peer)
+    private CoreStatus.Peer peerView(final ClusterMap map, final int observer, final int peer)
     {
-        final Map<String, Object> status = get(map, observer, "/status").orElseThrow();
-        return ((List<Map<String, Object>>)status.get("peers")).stream()
-            .filter(p -> ((Number)p.get("id")).intValue() == peer).findFirst().orElseThrow();
+        return get(map, observer, "/status", CoreStatus.class).orElseThrow().peer(peer);
     }
 
     private void awaitPeerState(final ClusterMap map, final int peer, final String state, final long timeoutS)
@@ -194,25 +247,36 @@ class CoreClusterIT
             if (observer != peer)
             {
                 awaitTrue("core " + observer + " sees core " + peer + " " + state,
-                    () -> get(map, observer, "/status").isPresent() && state.equals(peerView(map, observer, peer).get("state")),
+                    () -> get(map, observer, "/status", CoreStatus.class).map(s -> state.equals(s.peer(peer).state()))
+                        .orElse(false),
                     timeoutS);
             }
         }
     }
 
-    private java.util.Optional<Map<String, Object>> get(final ClusterMap map, final int core, final String path)
+    /**
+     * @return what the core answers at {@code path}, read strictly as {@code type} (a document of another
+     *         shape fails the test), or empty while it does not answer.
+     */
+    private <T> Optional<T> get(final ClusterMap map, final int core, final String path, final Class<T> type)
     {
+        final HttpResponse<String> response;
         try
         {
-            final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(map.adminUrl(core) + path))
+            response = http.send(HttpRequest.newBuilder(URI.create(map.adminUrl(core) + path))
                 .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return 200 == response.statusCode() ? java.util.Optional.of(JsonReader.parseObject(response.body())) :
-                java.util.Optional.empty();
         }
-        catch (final Exception ex)
+        catch (final IOException ex)
         {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        return 200 == response.statusCode() ?
+            Optional.of(StrictJson.read(response.body(), type, "core " + core + "'s " + path)) : Optional.empty();
     }
 
     private double metric(final ClusterMap map, final int core, final String name, final String label)

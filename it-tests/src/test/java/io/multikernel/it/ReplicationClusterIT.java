@@ -1,5 +1,6 @@
 package io.multikernel.it;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,15 +17,17 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.multikernel.node.cli.MkCommand;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.CoreStatus;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.launcher.FreePorts;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.launcher.StrictJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,6 +60,10 @@ class ReplicationClusterIT
         "-Dmk.membership.down.timeout.ms=1500", "-Dmk.membership.heartbeat.interval.ms=100",
         "-Dmk.core.status.publish.interval.ms=50", "-Dmk.replication.prepare.timeout=2s",
         "-Dmk.replication.admin.timeout.ms=3000");
+    /** The replication endpoints answer documents of their own shapes; these tests read them as maps. */
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>()
+    {
+    };
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private RunDirectory runDirectory;
@@ -106,7 +113,7 @@ class ReplicationClusterIT
         awaitTrue("all replicas equal with 6 keys", () -> fingerprints().size() == 1 && count(0) == 6, 20);
         for (final int core : map.coreIds())
         {
-            assertThat(get(core, "/kv/key-3").orElseThrow()).containsEntry("value", "value-3");
+            assertThat(getObject(core, "/kv/key-3").orElseThrow()).containsEntry("value", "value-3");
         }
         final Reply bad = post(1, "/kv", "{\"replicas\":[0,9],\"key\":\"x\",\"value\":\"y\"}");
         assertThat(bad.status()).isEqualTo(400);
@@ -131,7 +138,7 @@ class ReplicationClusterIT
         {
             assertThat(inDoubtIds(participant)).as("core %d in doubt", participant).containsExactly(transaction);
             assertThat(metric(participant, "mk_2pc_in_doubt")).isEqualTo(1.0);
-            assertThat(get(participant, "/kv/" + key)).isEmpty();
+            assertThat(getObject(participant, "/kv/" + key)).isEmpty();
         }
         assertThat(ProcessHandle.of(frozenPid)).isEmpty();
 
@@ -140,7 +147,7 @@ class ReplicationClusterIT
         awaitTrue("replicas equal and unchanged", () -> fingerprints().equals(Set.of(before)), 20);
         for (final int core : map.coreIds())
         {
-            assertThat(get(core, "/kv/" + key)).as("aborted key on core %d", core).isEmpty();
+            assertThat(getObject(core, "/kv/" + key)).as("aborted key on core %d", core).isEmpty();
         }
     }
 
@@ -159,7 +166,7 @@ class ReplicationClusterIT
         for (final int participant : participants())
         {
             assertThat(metric(participant, "mk_2pc_in_doubt")).as("core %d in doubt", participant).isEqualTo(1.0);
-            assertThat(get(participant, "/kv/" + key)).as("not applied yet on core %d", participant).isEmpty();
+            assertThat(getObject(participant, "/kv/" + key)).as("not applied yet on core %d", participant).isEmpty();
         }
 
         restartCoordinator("recovered-after-commit-decision", null);
@@ -169,7 +176,7 @@ class ReplicationClusterIT
         {
             final int replica = core;
             awaitTrue("core " + core + " applied the commit",
-                () -> get(replica, "/kv/" + key).map(m -> "kept".equals(m.get("value"))).orElse(false), 20);
+                () -> getObject(replica, "/kv/" + key).map(m -> "kept".equals(m.get("value"))).orElse(false), 20);
         }
     }
 
@@ -184,7 +191,7 @@ class ReplicationClusterIT
         {
             awaitTrue("memory.server found at core " + core, () ->
                 "memory.server -> core 2".equals(mk("name", "lookup", "--core", "" + core, "memory.server").out()), 20);
-            assertThat(get(core, "/kv/name/memory.server").orElseThrow()).containsEntry("value", "2");
+            assertThat(getObject(core, "/kv/name/memory.server").orElseThrow()).containsEntry("value", "2");
         }
         assertThat(mk("name", "register", "--core", "3", "memory.server", "--serving-core", "2").exit()).isZero();
         final Mk conflict = mk("name", "register", "--core", "0", "memory.server", "--serving-core", "3");
@@ -316,7 +323,7 @@ class ReplicationClusterIT
         {
             awaitTrue("core " + core + " has nothing in doubt, in flight or locked", () ->
             {
-                final Optional<Map<String, Object>> status = get(core, "/2pc");
+                final Optional<Map<String, Object>> status = getObject(core, "/2pc");
                 return status.isPresent() && ((Number)status.get().get("in_doubt_count")).intValue() == 0 &&
                     ((Number)status.get().get("in_flight")).intValue() == 0 &&
                     ((Number)status.get().get("locks_held")).intValue() == 0 &&
@@ -334,14 +341,9 @@ class ReplicationClusterIT
     {
         for (final int core : map.coreIds())
         {
-            final Optional<Map<String, Object>> status = get(core, "/status");
-            if (status.isEmpty())
-            {
-                return false;
-            }
-            @SuppressWarnings("unchecked") final List<Map<String, Object>> peers =
-                (List<Map<String, Object>>)status.get().get("peers");
-            if (!peers.stream().allMatch(p -> "up".equals(p.get("state"))))
+            final Optional<CoreStatus> status = get(core, "/status")
+                .map(body -> StrictJson.read(body, CoreStatus.class, "core " + core + "'s /status"));
+            if (status.isEmpty() || !status.get().peers().stream().allMatch(p -> "up".equals(p.state())))
             {
                 return false;
             }
@@ -354,20 +356,20 @@ class ReplicationClusterIT
         final Set<String> fingerprints = new HashSet<>();
         for (final int core : map.coreIds())
         {
-            fingerprints.add(String.valueOf(get(core, "/kv?limit=0").map(m -> m.get("fingerprint")).orElse("none")));
+            fingerprints.add(String.valueOf(getObject(core, "/kv?limit=0").map(m -> m.get("fingerprint")).orElse("none")));
         }
         return fingerprints;
     }
 
     private long count(final int core)
     {
-        return get(core, "/kv?limit=0").map(m -> ((Number)m.get("count")).longValue()).orElse(-1L);
+        return getObject(core, "/kv?limit=0").map(m -> ((Number)m.get("count")).longValue()).orElse(-1L);
     }
 
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> inDoubt(final int core)
     {
-        return get(core, "/2pc").map(m -> (List<Map<String, Object>>)m.get("in_doubt")).orElse(List.of());
+        return getObject(core, "/2pc").map(m -> (List<Map<String, Object>>)m.get("in_doubt")).orElse(List.of());
     }
 
     private List<String> inDoubtIds(final int core)
@@ -385,7 +387,7 @@ class ReplicationClusterIT
         final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(map.adminUrl(core) + path))
             .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
             HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), JsonReader.parseObject(response.body()));
+        return new Reply(response.statusCode(), StrictJson.read(response.body(), OBJECT, "core " + core + "'s answer to " + path));
     }
 
     private Optional<Map<String, Object>> health(final int core)
@@ -395,26 +397,45 @@ class ReplicationClusterIT
             final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create(map.adminUrl(core) + "/health")).timeout(Duration.ofSeconds(2)).build(),
                 HttpResponse.BodyHandlers.ofString());
-            return Optional.of(JsonReader.parseObject(response.body()));
+            return Optional.of(StrictJson.read(response.body(), OBJECT, "core " + core + "'s /health"));
         }
-        catch (final Exception ex)
+        catch (final IOException ex)
         {
+            return Optional.empty();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
             return Optional.empty();
         }
     }
 
-    private Optional<Map<String, Object>> get(final int core, final String path)
+    /**
+     * @return the body the core answers at {@code path} with 200, or empty when it answers otherwise or not at all.
+     */
+    private Optional<String> get(final int core, final String path)
     {
         try
         {
             final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(map.adminUrl(core) + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return 200 == response.statusCode() ? Optional.of(JsonReader.parseObject(response.body())) : Optional.empty();
+            return 200 == response.statusCode() ? Optional.of(response.body()) : Optional.empty();
         }
-        catch (final Exception ex)
+        catch (final IOException ex)
         {
             return Optional.empty();
         }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** {@link #get}, read strictly as a JSON object: a document that is not one fails the test. */
+    private Optional<Map<String, Object>> getObject(final int core, final String path)
+    {
+        return get(core, path).map(body -> StrictJson.read(body, OBJECT, "core " + core + "'s " + path));
     }
 
     private double metric(final int core, final String name)

@@ -1,6 +1,7 @@
 package io.multikernel.node.bench;
 
-import io.multikernel.node.util.JsonWriter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.multikernel.node.launcher.StrictJson;
 import io.multikernel.replication.wal.FsyncPolicy;
 
 import java.util.ArrayList;
@@ -51,6 +52,61 @@ public final class ReplicatedWriteReport
         {
             return p50Met() && throughputMet();
         }
+    }
+
+    /**
+     * The JSON report, as {@code --json} writes it and {@link StrictJson} reads it back.
+     *
+     * @param config what was run.
+     * @param rows   one per system, fsync setting and replica count.
+     * @param ratios one per multikernel row with a ZooKeeper row at its fsync setting.
+     */
+    public record Document(Settings config, List<Row> rows, List<RatioRow> ratios)
+    {
+    }
+
+    /**
+     * @param ops               writes measured one at a time.
+     * @param warmupOps         writes before measuring.
+     * @param warmupSeconds     pipelined writes, unmeasured, before each deployment is measured, s.
+     * @param throughputSeconds how long throughput is measured, s.
+     * @param inflight          writes in flight while measuring throughput.
+     * @param payloadBytes      value of each write, bytes.
+     * @param repeat            runs of each configuration; the rows are their medians.
+     * @param zookeeperServers  servers of the ZooKeeper ensemble.
+     * @param cpus              CPU placement of our cores: none, spread or dedicated.
+     */
+    public record Settings(int ops, int warmupOps, int warmupSeconds, int throughputSeconds, int inflight,
+        int payloadBytes, int repeat, int zookeeperServers, String cpus)
+    {
+    }
+
+    /**
+     * @param system         {@code multikernel} or {@code zookeeper}.
+     * @param fsync          the fsync setting, in lower case.
+     * @param replicas       replicas per write.
+     * @param p50Us          median commit latency with one write outstanding, us.
+     * @param p99Us          99th percentile of the same, us.
+     * @param throughputPerS committed writes per second with pipelining.
+     */
+    public record Row(String system, String fsync, int replicas, double p50Us, double p99Us, double throughputPerS)
+    {
+    }
+
+    /**
+     * A {@link Ratio} as the JSON shows it.
+     *
+     * @param fsync                    the fsync setting, in lower case.
+     * @param replicas                 our replica count.
+     * @param p50Ratio                 our p50 / ZooKeeper's.
+     * @param p50RatioTargetMax        the target for it.
+     * @param throughputRatio          our throughput / ZooKeeper's.
+     * @param throughputRatioTargetMin the target for it; absent where there is none.
+     * @param targetsMet               whether every target is met.
+     */
+    public record RatioRow(String fsync, int replicas, double p50Ratio, double p50RatioTargetMax, double throughputRatio,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double throughputRatioTargetMin, boolean targetsMet)
+    {
     }
 
     public ReplicatedWriteReport(final ReplicatedWriteBenchmark.Config config)
@@ -139,51 +195,20 @@ public final class ReplicatedWriteReport
 
     /**
      * @param results rows from {@link ReplicatedWriteBenchmark#run()}.
-     * @return {@code {"config":{...},"rows":[...],"ratios":[...]}}; each row has {@code system},
-     *         {@code fsync}, {@code replicas}, {@code p50_us}, {@code p99_us}, {@code throughput_per_s}.
+     * @return the {@link Document}: {@code {"config":{...},"rows":[...],"ratios":[...]}}; each row has
+     *         {@code system}, {@code fsync}, {@code replicas}, {@code p50_us}, {@code p99_us}, {@code throughput_per_s}.
      */
     public String json(final List<ReplicatedWriteResult> results)
     {
-        final JsonWriter json = new JsonWriter().beginObject()
-            .name("config").beginObject()
-            .field("ops", config.ops())
-            .field("warmup_ops", config.warmupOps())
-            .field("warmup_seconds", config.warmupSeconds())
-            .field("throughput_seconds", config.throughputSeconds())
-            .field("inflight", config.inflight())
-            .field("payload_bytes", config.payloadBytes())
-            .field("repeat", config.repeat())
-            .field("zookeeper_servers", ZooKeeperReplicatedWrites.ENSEMBLE_SERVERS)
-            .field("cpus", config.cpus().mode().lowerCaseName())
-            .endObject()
-            .name("rows").beginArray();
-        for (final ReplicatedWriteResult r : results)
-        {
-            json.beginObject()
-                .field("system", r.system())
-                .field("fsync", name(r.fsync()))
-                .field("replicas", r.replicas())
-                .field("p50_us", r.p50Ns() / 1000.0)
-                .field("p99_us", r.p99Ns() / 1000.0)
-                .field("throughput_per_s", r.throughputPerS())
-                .endObject();
-        }
-        json.endArray().name("ratios").beginArray();
-        for (final Ratio ratio : ratios(results))
-        {
-            json.beginObject()
-                .field("fsync", name(ratio.fsync()))
-                .field("replicas", ratio.replicas())
-                .field("p50_ratio", ratio.p50Ratio())
-                .field("p50_ratio_target_max", ratio.p50RatioTargetMax())
-                .field("throughput_ratio", ratio.throughputRatio());
-            if (ratio.throughputRatioTargetMin() > 0)
-            {
-                json.field("throughput_ratio_target_min", ratio.throughputRatioTargetMin());
-            }
-            json.field("targets_met", ratio.targetsMet()).endObject();
-        }
-        return json.endArray().endObject().toString();
+        final Settings settings = new Settings(config.ops(), config.warmupOps(), config.warmupSeconds(),
+            config.throughputSeconds(), config.inflight(), config.payloadBytes(), config.repeat(),
+            ZooKeeperReplicatedWrites.ENSEMBLE_SERVERS, config.cpus().mode().lowerCaseName());
+        final List<Row> rows = results.stream().map(r -> new Row(r.system(), name(r.fsync()), r.replicas(),
+            r.p50Ns() / 1000.0, r.p99Ns() / 1000.0, r.throughputPerS())).toList();
+        final List<RatioRow> ratios = ratios(results).stream().map(ratio -> new RatioRow(name(ratio.fsync()),
+            ratio.replicas(), ratio.p50Ratio(), ratio.p50RatioTargetMax(), ratio.throughputRatio(),
+            ratio.throughputRatioTargetMin() > 0 ? ratio.throughputRatioTargetMin() : null, ratio.targetsMet())).toList();
+        return StrictJson.write(new Document(settings, rows, ratios));
     }
 
     static String durability(final ReplicatedWriteResult result)

@@ -11,17 +11,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.AdminError;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStopper;
-import io.multikernel.node.launcher.RunDirectory;
-import io.multikernel.node.skb.RoutingProtocol;
 import io.multikernel.node.launcher.FreePorts;
-import io.multikernel.node.util.JsonReader;
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.launcher.StrictJson;
+import io.multikernel.node.skb.RoutingProtocol;
 
 /**
  * {@code mk bench shootdown}: the paper's Fig. 6 on JVM cores. For each core count it starts a
@@ -63,15 +62,10 @@ public final class ShootdownBenchmark
      * @param protocol  the protocol.
      * @param cores     cores in the cluster (initiator and targets).
      * @param hosts     hosts (packages).
-     * @param summary   the initiator's answer, as parsed JSON.
+     * @param summary   the initiator's answer.
      */
-    public record Row(RoutingProtocol protocol, int cores, int hosts, Map<String, Object> summary)
+    public record Row(RoutingProtocol protocol, int cores, int hosts, ShootdownSummary summary)
     {
-        long number(final String name)
-        {
-            final Object value = summary.get(name);
-            return value instanceof Number n ? n.longValue() : -1;
-        }
     }
 
     private final Config config;
@@ -165,15 +159,16 @@ public final class ShootdownBenchmark
         out.printf("  %s on %d cores: %d warmup + %d measured rounds...%n", protocol.cliName(), cores, config.warmup(),
             config.rounds());
         final HttpResponse<String> response = post(protocol, adminBase, config.rounds(), config.warmup());
-        final Map<String, Object> body = JsonReader.parseObject(response.body());
+        final String source = "core 0's answer to " + protocol.cliName() + " on " + cores + " cores";
         if (200 != response.statusCode())
         {
-            final String failure = protocol.cliName() + " on " + cores + " cores failed: " + body.get("error");
+            final String failure = protocol.cliName() + " on " + cores + " cores failed: " +
+                StrictJson.read(response.body(), AdminError.class, source).error();
             out.println("  " + failure);
             failures.add(failure);
             return null;
         }
-        return new Row(protocol, cores, config.hosts(), body);
+        return new Row(protocol, cores, config.hosts(), StrictJson.read(response.body(), ShootdownSummary.class, source));
     }
 
     /**
@@ -199,37 +194,30 @@ public final class ShootdownBenchmark
             SKB_CONVERGENCE_TIMEOUT_MS + " ms: " + lastProblem);
     }
 
+    /**
+     * @return what keeps core 0's SKB from being complete, or null when it is.
+     * @throws IllegalArgumentException when core 0 answers with a document that is not an SKB: waiting
+     *         longer would not change it.
+     */
     private String skbProblem(final int adminBase) throws InterruptedException
     {
-        final Map<String, Object> skb;
+        final HttpResponse<String> response;
         try
         {
-            final HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+            response = client.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + adminBase + "/skb")).timeout(Duration.ofSeconds(2)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-            if (200 != response.statusCode())
-            {
-                return "core 0 answered /skb with " + response.statusCode();
-            }
-            skb = JsonReader.parseObject(response.body());
         }
-        catch (final IOException | IllegalArgumentException ex)
+        catch (final IOException ex)
         {
             return "core 0 did not answer /skb: " + ex.getMessage();
         }
-        if (skb.get("rtt_ns") instanceof Map<?, ?> rows)
+        if (200 != response.statusCode())
         {
-            for (final Map.Entry<?, ?> row : rows.entrySet())
-            {
-                if (row.getValue() instanceof Map<?, ?> entries && entries.values().stream()
-                    .anyMatch(value -> !(value instanceof Number n) || n.longValue() < 0))
-                {
-                    return "the row of core " + row.getKey() + " has unmeasured entries";
-                }
-            }
-            return null;
+            return "core 0 answered /skb with " + response.statusCode();
         }
-        return "core 0's /skb has no rtt_ns";
+        final String unmeasured = StrictJson.read(response.body(), SkbDocument.class, "core 0's /skb").firstUnmeasuredRow();
+        return null == unmeasured ? null : "the row of core " + unmeasured + " has unmeasured entries";
     }
 
     /**
@@ -247,41 +235,27 @@ public final class ShootdownBenchmark
      */
     public static String tableRow(final Row row)
     {
+        final ShootdownSummary summary = row.summary();
         return String.format("%-10s %5d %5d %10.1f %10.1f %10d %6d %10d %6d%n", row.protocol().cliName(), row.cores(),
-            row.hosts(), row.number("p50_ns") / 1e3, row.number("p99_ns") / 1e3, row.number("initiator_messages"),
-            row.number("hops"), row.number("total_messages"), row.number("rounds_failed"));
+            row.hosts(), summary.p50Ns() / 1e3, summary.p99Ns() / 1e3, summary.initiatorMessages(), summary.hops(),
+            summary.totalMessages(), summary.roundsFailed());
     }
 
     /**
      * @param rows the results.
-     * @return {@code {"benchmark":"shootdown",...,"rows":[{protocol, cores, hosts, p50_ns, p99_ns,
-     *         initiator_messages, hops, ...}]}}.
+     * @return the {@link ShootdownReport}: {@code {"benchmark":"shootdown",...,"rows":[{protocol, cores, hosts,
+     *         p50_ns, p99_ns, initiator_messages, hops, ...}]}}.
      */
     public String json(final List<Row> rows)
     {
-        final JsonWriter json = new JsonWriter().beginObject()
-            .field("benchmark", "shootdown")
-            .field("hosts", config.hosts())
-            .field("rounds", config.rounds())
-            .field("warmup", config.warmup())
-            .field("idle", config.idle())
-            .name("rows").beginArray();
-        for (final Row row : rows)
-        {
-            json.beginObject()
-                .field("protocol", row.protocol().cliName())
-                .field("cores", row.cores())
-                .field("hosts", row.hosts());
-            for (final String name : List.of("p50_ns", "p99_ns", "max_ns", "initiator_messages", "hops",
-                "total_messages", "measured", "rounds_failed"))
+        return StrictJson.write(new ShootdownReport(ShootdownReport.BENCHMARK, config.hosts(), config.rounds(),
+            config.warmup(), config.idle(), rows.stream().map(row ->
             {
-                json.field(name, row.number(name));
-            }
-            json.field("wire_requests", row.summary().get("wire_requests") instanceof Number n ? n.doubleValue() : -1.0)
-                .field("plan", String.valueOf(row.summary().get("plan")))
-                .endObject();
-        }
-        return json.endArray().endObject().toString();
+                final ShootdownSummary summary = row.summary();
+                return new ShootdownReport.Row(row.protocol().cliName(), row.cores(), row.hosts(), summary.p50Ns(),
+                    summary.p99Ns(), summary.maxNs(), summary.initiatorMessages(), summary.hops(), summary.totalMessages(),
+                    summary.measured(), summary.roundsFailed(), summary.wireRequests(), summary.plan());
+            }).toList()));
     }
 
     /**

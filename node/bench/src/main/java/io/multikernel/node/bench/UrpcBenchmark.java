@@ -1,7 +1,7 @@
 package io.multikernel.node.bench;
 
 import io.aeron.Aeron;
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.launcher.StrictJson;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.JvmFlags;
 import io.multikernel.transport.Media;
@@ -218,45 +218,23 @@ public final class UrpcBenchmark
 
     /**
      * @param results from {@link #run()}.
-     * @return the JSON report: keyed by media ({@code ipc}, {@code udp}), then {@code raw}, {@code urpc}
-     *         and {@code ratio}.
+     * @return the JSON report ({@link UrpcReport}): keyed by media ({@code ipc}, {@code udp}), then
+     *         {@code raw}, {@code urpc} and {@code ratio}.
      */
     public String json(final Map<Media, Map<String, PingPongResult>> results)
     {
-        final JsonWriter json = new JsonWriter().beginObject()
-            .name("config").beginObject()
-            .field("payload_bytes", config.payloadLength)
-            .field("idle", config.idle)
-            .field("driver_idle", config.driverIdle)
-            .field("term_length_bytes", config.termLength)
-            .field("round_trips", config.roundTrips)
-            .field("warmup_round_trips", config.warmupRoundTrips)
-            .field("stream_messages", config.streamMessages)
-            .field("repeat", config.repeat)
-            .endObject();
-        results.forEach((media, bySystem) ->
+        final Map<String, UrpcReport.MediaResult> media = new LinkedHashMap<>();
+        results.forEach((medium, bySystem) ->
         {
-            json.name(media.name().toLowerCase(Locale.ROOT)).beginObject();
-            bySystem.forEach((system, r) -> json.name(system).beginObject()
-                .field("rtt_p50_ns", r.rttP50Ns())
-                .field("rtt_p90_ns", r.rttP90Ns())
-                .field("rtt_p99_ns", r.rttP99Ns())
-                .field("rtt_p999_ns", r.rttP999Ns())
-                .field("rtt_max_ns", r.rttMaxNs())
-                .field("throughput_msgs_per_s", r.throughputMsgsPerS())
-                .endObject());
             final double rttRatio = rttRatio(bySystem);
             final double throughputRatio = throughputRatio(bySystem);
-            json.name("ratio").beginObject()
-                .field("rtt_p50", rttRatio)
-                .field("throughput", throughputRatio)
-                .field("rtt_p50_target_max", RTT_P50_RATIO_TARGET)
-                .field("throughput_target_min", THROUGHPUT_RATIO_TARGET)
-                .field("targets_met", rttRatio <= RTT_P50_RATIO_TARGET && throughputRatio >= THROUGHPUT_RATIO_TARGET)
-                .endObject()
-                .endObject();
+            media.put(medium.name().toLowerCase(Locale.ROOT), new UrpcReport.MediaResult(bySystem.get("raw"),
+                bySystem.get("urpc"), new UrpcReport.Ratio(rttRatio, throughputRatio, RTT_P50_RATIO_TARGET,
+                THROUGHPUT_RATIO_TARGET, rttRatio <= RTT_P50_RATIO_TARGET && throughputRatio >= THROUGHPUT_RATIO_TARGET)));
         });
-        return json.endObject().toString();
+        return StrictJson.write(new UrpcReport(new UrpcReport.Config(config.payloadLength, config.idle,
+            config.driverIdle, config.termLength, config.roundTrips, config.warmupRoundTrips, config.streamMessages,
+            config.repeat), media));
     }
 
     private static double rttRatio(final Map<String, PingPongResult> bySystem)

@@ -1,6 +1,7 @@
 package io.multikernel.node.bench;
 
-import io.multikernel.node.util.JsonReader;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.multikernel.node.launcher.StrictJson;
 import io.multikernel.replication.wal.FsyncPolicy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,9 @@ class ReplicatedWriteReportTest
     void jsonHasOneRowPerResultWithTheIssuesFieldsAndTheRatios()
     {
         final String text = new ReplicatedWriteReport(CONFIG).json(List.of(ZK_NONE, MK_NONE_3, ZK_GROUP));
-        final Map<String, Object> json = JsonReader.parseObject(text);
+        final Map<String, Object> json = StrictJson.read(text, new TypeReference<Map<String, Object>>()
+        {
+        }, "the report");
 
         final Map<String, Object> config = (Map<String, Object>)json.get("config");
         assertThat(config).containsEntry("inflight", 256L).containsEntry("zookeeper_servers", 3L).containsEntry("cpus", "none")
@@ -108,6 +111,38 @@ class ReplicatedWriteReportTest
         assertThat(ratios.get(0)).containsEntry("fsync", "none").containsEntry("replicas", 3L)
             .containsEntry("p50_ratio", 0.05).containsEntry("throughput_ratio", 20.0)
             .containsEntry("throughput_ratio_target_min", 10.0).containsEntry("targets_met", true);
+    }
+
+    @Test
+    void jsonIsTheReportAsItWasWrittenAndReadsBackAsADocument()
+    {
+        final ReplicatedWriteResult mkNone3 =
+            new ReplicatedWriteResult("multikernel", FsyncPolicy.NONE, 3, 30_123, 90_456, 140_000.123456);
+        final String text = new ReplicatedWriteReport(CONFIG).json(List.of(ZK_NONE, mkNone3, MK_NONE_4, ZK_GROUP, MK_GROUP_3));
+
+        // Byte for byte what the hand-written JSON writer produced for these rows: README and users read --json files.
+        assertThat(text).isEqualTo(
+            "{\"config\":{\"ops\":1000,\"warmup_ops\":100,\"warmup_seconds\":7,\"throughput_seconds\":5,\"inflight\":256," +
+            "\"payload_bytes\":32,\"repeat\":1,\"zookeeper_servers\":3,\"cpus\":\"none\"}," +
+            "\"rows\":[{\"system\":\"zookeeper\",\"fsync\":\"none\",\"replicas\":3,\"p50_us\":600.0000,\"p99_us\":7000.0000," +
+            "\"throughput_per_s\":7000.0000},{\"system\":\"multikernel\",\"fsync\":\"none\",\"replicas\":3,\"p50_us\":30.1230," +
+            "\"p99_us\":90.4560,\"throughput_per_s\":140000.1235},{\"system\":\"multikernel\",\"fsync\":\"none\"," +
+            "\"replicas\":4,\"p50_us\":90.0000,\"p99_us\":200.0000,\"throughput_per_s\":50000.0000}," +
+            "{\"system\":\"zookeeper\",\"fsync\":\"group\",\"replicas\":3,\"p50_us\":1100.0000,\"p99_us\":9000.0000," +
+            "\"throughput_per_s\":3700.0000},{\"system\":\"multikernel\",\"fsync\":\"group\",\"replicas\":3,\"p50_us\":1200.0000," +
+            "\"p99_us\":3000.0000,\"throughput_per_s\":20000.0000}],\"ratios\":[{\"fsync\":\"none\",\"replicas\":3," +
+            "\"p50_ratio\":0.0502,\"p50_ratio_target_max\":0.1000,\"throughput_ratio\":20.0000,\"throughput_ratio_target_min\":10.0000," +
+            "\"targets_met\":true},{\"fsync\":\"none\",\"replicas\":4,\"p50_ratio\":0.1500,\"p50_ratio_target_max\":0.1000," +
+            "\"throughput_ratio\":7.1429,\"throughput_ratio_target_min\":10.0000,\"targets_met\":false}," +
+            "{\"fsync\":\"group\",\"replicas\":3,\"p50_ratio\":1.0909,\"p50_ratio_target_max\":1.0000,\"throughput_ratio\":5.4054," +
+            "\"targets_met\":false}]}");
+        final ReplicatedWriteReport.Document document = StrictJson.read(text, ReplicatedWriteReport.Document.class, "the report");
+        assertThat(document.rows()).hasSize(5);
+        assertThat(document.rows().get(1)).isEqualTo(new ReplicatedWriteReport.Row("multikernel", "none", 3, 30.123, 90.456,
+            140_000.1235));
+        assertThat(document.ratios()).extracting(ReplicatedWriteReport.RatioRow::throughputRatioTargetMin)
+            .containsExactly(10.0, 10.0, null);
+        assertThat(StrictJson.write(document)).isEqualTo(text);
     }
 
     @Test

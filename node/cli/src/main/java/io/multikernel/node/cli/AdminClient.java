@@ -9,12 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.launcher.AdminError;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.RunDirectory;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.launcher.StrictJson;
 
 /**
  * A CLI command's view of one core's admin API, found through the run directory's cluster map the
@@ -28,18 +29,42 @@ final class AdminClient
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
     /**
-     * One answer.
+     * One answer. Each endpoint answers its own document, or an {@link AdminError} when the request
+     * failed, so the body is kept as a tree until the command says which record it expects.
      *
      * @param status HTTP status.
      * @param body   the JSON object answered.
      * @param raw    the body as sent.
+     * @param source what answered what, for errors: {@code core 0's answer to GET /2pc}.
      */
-    record Reply(int status, Map<String, Object> body, String raw)
+    record Reply(int status, ObjectNode body, String raw, String source)
     {
-        String text(final String name)
+        /**
+         * @return whether the core answered an {@link AdminError}.
+         */
+        boolean isError()
         {
-            final Object value = body.get(name);
-            return null == value ? null : value.toString();
+            return body.has("error");
+        }
+
+        /**
+         * @return the core's sentence on why the request failed.
+         * @throws IllegalArgumentException when the body is not an {@link AdminError}.
+         */
+        String error()
+        {
+            return as(AdminError.class).error();
+        }
+
+        /**
+         * @param type the record this endpoint answers.
+         * @param <T>  its type.
+         * @return the body as that record.
+         * @throws IllegalArgumentException with one sentence when the body is not exactly a {@code type}.
+         */
+        <T> T as(final Class<T> type)
+        {
+            return StrictJson.convert(body, type, source);
         }
     }
 
@@ -76,17 +101,21 @@ final class AdminClient
 
     Reply get(final String path) throws InterruptedException
     {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET(), "GET " + path);
     }
 
-    Reply post(final String path, final String json) throws InterruptedException
+    /**
+     * @param path    the endpoint.
+     * @param request a record, sent as its JSON.
+     */
+    Reply post(final String path, final Object request) throws InterruptedException
     {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+            .POST(HttpRequest.BodyPublishers.ofString(StrictJson.write(request), StandardCharsets.UTF_8)), "POST " + path);
     }
 
-    private Reply send(final HttpRequest.Builder request) throws InterruptedException
+    private Reply send(final HttpRequest.Builder request, final String what) throws InterruptedException
     {
         final HttpResponse<String> response;
         try
@@ -99,15 +128,8 @@ final class AdminClient
                 (null == ex.getMessage() ? ex.getClass().getSimpleName() : ex.getMessage()) +
                 "); is the core up? see mk status", ex);
         }
-        try
-        {
-            return new Reply(response.statusCode(), JsonReader.parseObject(response.body()), response.body());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new IllegalStateException("core " + coreId + " answered HTTP " + response.statusCode() +
-                " with a body that is not a JSON object", ex);
-        }
+        final String source = "core " + coreId + "'s answer (HTTP " + response.statusCode() + ") to " + what;
+        return new Reply(response.statusCode(), StrictJson.readObject(response.body(), source), response.body(), source);
     }
 
     int coreId()

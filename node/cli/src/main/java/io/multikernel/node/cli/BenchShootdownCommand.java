@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
  * {@code mk bench shootdown}: the messaging cost of one shootdown round per protocol vs core count.
  */
 @Command(name = "shootdown", mixinStandardHelpOptions = true,
-    description = { "The paper's Fig. 6 on JVM cores: the messaging cost of one TLB-shootdown round (core 0 sends",
-        "to every other core along the protocol's plan, each acknowledges, core 0 waits for all) per protocol and",
-        "core count. Each core count gets a fresh cluster of separate core JVMs. Prints p50/p99 latency, messages",
-        "sent by the initiator and critical-path hops; --json FILE writes the rows." })
+    description = { "The paper's Fig. 6 on JVM cores: the messaging cost of one TLB-shootdown round per protocol and " +
+        "core count.",
+        "In a round core 0 sends to every other core along the protocol's plan, each acknowledges, and core 0 waits " +
+        "for all. Each core count gets a fresh cluster of separate core JVMs. Prints p50/p99 latency, messages sent " +
+        "by the initiator and critical-path hops; --json FILE writes the rows." })
 final class BenchShootdownCommand implements Callable<Integer>
 {
     static final int CORES_MAX = UpCommand.CORES_MAX;

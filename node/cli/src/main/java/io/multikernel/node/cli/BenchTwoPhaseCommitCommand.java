@@ -25,9 +25,11 @@ import java.util.concurrent.Callable;
  * ensemble's {@code setData}, at each fsync setting, with ratios.
  */
 @Command(name = "2pc", mixinStandardHelpOptions = true,
-    description = { "Replicated-write commit latency (p50/p99, one write at a time) and pipelined throughput: " +
-        "our cores (two-phase commit over URPC, IPC) against a 3-server ZooKeeper ensemble (setData) started on " +
-        "loopback in the same run, at each fsync setting, with multikernel/ZooKeeper ratios.",
+    description = { "Replicated-write latency and throughput of our cores against a 3-server ZooKeeper ensemble, " +
+        "with their ratios.",
+        "Commit latency (p50/p99) with one write at a time and throughput with writes pipelined: our cores " +
+        "(two-phase commit over URPC, IPC) against ZooKeeper's setData, the ensemble started on loopback in the " +
+        "same run, at each fsync setting.",
         "ZooKeeper's forceSync is no for fsync none and yes for group and always (it always group-commits)." })
 final class BenchTwoPhaseCommitCommand implements Callable<Integer>
 {

@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
  * {@code mk bench urpc}: URPC (SBE over Aeron) against raw Aeron ping-pong, peers in separate JVMs.
  */
 @Command(name = "urpc", mixinStandardHelpOptions = true,
-    description = { "URPC against the floor: raw Aeron ping-pong vs URPC with SBE, over IPC and UDP loopback,",
-        "the ponging side in a separate JVM. Prints RTT percentiles, one-way throughput and URPC/raw ratios." })
+    description = { "URPC against the floor: raw Aeron ping-pong vs URPC with SBE, over IPC and UDP loopback.",
+        "The ponging side runs in a separate JVM. Prints RTT percentiles, one-way throughput and URPC/raw ratios." })
 final class BenchUrpcCommand implements Callable<Integer>
 {
     static final int REPEAT_MAX = 100;

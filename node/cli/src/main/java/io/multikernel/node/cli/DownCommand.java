@@ -13,8 +13,8 @@ import java.util.concurrent.Callable;
  * {@code mk down}: stop the local cluster cleanly.
  */
 @Command(name = "down", mixinStandardHelpOptions = true,
-    description = { "Stop the cluster in the run directory: SIGTERM the cores (they say goodbye), then the",
-        "drivers; SIGKILL whatever outlives the timeout. Logs and the cluster map stay." })
+    description = { "Stop the cluster in the run directory: SIGTERM the cores (they say goodbye), then the drivers.",
+        "Whatever outlives the timeout gets SIGKILL. Logs and the cluster map stay." })
 final class DownCommand implements Callable<Integer>
 {
     @CommandLine.Spec

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.multikernel.node.util.JsonWriter;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,10 +49,52 @@ final class KvCommand implements Runnable
         }
     }
 
+    /**
+     * {@code POST /kv}: one key written or deleted on the replicas (every core when none are named).
+     */
+    record PutRequest(@JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> replicas, String key,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String value, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean delete)
+    {
+    }
+
+    /**
+     * What {@code POST /kv} answers when the core took the request.
+     *
+     * @param outcome     committed, aborted or indefinite.
+     * @param transaction its id, or null when it was never proposed.
+     * @param replicas    the cores holding the key.
+     * @param reason      why it did not commit; absent when it did.
+     */
+    record Outcome(String outcome, String transaction, List<Integer> replicas,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
+    {
+    }
+
+    /** What {@code GET /kv/KEY} answers when the key is there. */
+    record Value(String key, String value, int core)
+    {
+    }
+
+    /**
+     * What {@code GET /kv?limit=N} answers.
+     *
+     * @param core        the core whose replica it is.
+     * @param count       keys in the replica.
+     * @param fingerprint of the whole replica; equal on replicas that hold the same keys and values.
+     * @param changes     writes applied to the replica.
+     * @param limit       most entries listed.
+     * @param truncated   whether there are more entries than listed.
+     * @param entries     the first entries, in key order.
+     */
+    record Listing(int core, long count, String fingerprint, long changes, int limit, boolean truncated,
+        Map<String, String> entries)
+    {
+    }
+
     @Command(name = "put", mixinStandardHelpOptions = true,
         description = { "Write KEY=VALUE on every replica, atomically, with the core as coordinator.",
-            "Prints the definite outcome (committed, or aborted: nothing changed) or says it is indefinite",
-            "(timed out: it may have committed). Exit code 0 only when committed." })
+            "Prints the definite outcome (committed, or aborted: nothing changed) or says it is indefinite " +
+                "(timed out: it may have committed). Exit code 0 only when committed." })
     static final class Put implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -79,44 +121,29 @@ final class KvCommand implements Runnable
         {
             Usage.check(spec, !key.isEmpty(), "KEY is empty");
             Usage.check(spec, delete == (null == value), delete ? "--delete takes no VALUE" : "VALUE is required");
-            final JsonWriter json = new JsonWriter().beginObject();
-            if (!replicas.isEmpty())
-            {
-                json.name("replicas").beginArray();
-                replicas.forEach(json::value);
-                json.endArray();
-            }
-            json.field("key", key);
-            if (delete)
-            {
-                json.field("delete", true);
-            }
-            else
-            {
-                json.field("value", value);
-            }
             final AdminClient client = target.client(spec);
-            final AdminClient.Reply reply = client.post("/kv", json.endObject().toString());
-            final String outcome = reply.text("outcome");
-            if (null == outcome)
+            final AdminClient.Reply reply = client.post("/kv",
+                new PutRequest(replicas, key, delete ? null : value, delete ? Boolean.TRUE : null));
+            if (reply.isError())
             {
-                throw new IllegalStateException("core " + client.coreId() + " refused: " + reply.text("error"));
+                throw new IllegalStateException("core " + client.coreId() + " refused: " + reply.error());
             }
-            if (!"committed".equals(outcome))
+            final Outcome outcome = reply.as(Outcome.class);
+            if (!"committed".equals(outcome.outcome()))
             {
-                throw new IllegalStateException(outcome + " (transaction " + reply.text("transaction") + "): " +
-                    reply.text("reason"));
+                throw new IllegalStateException(outcome.outcome() + " (transaction " + outcome.transaction() + "): " +
+                    outcome.reason());
             }
             final PrintWriter out = spec.commandLine().getOut();
-            out.println("committed " + reply.text("transaction") + " on replicas " + reply.body().get("replicas"));
+            out.println("committed " + outcome.transaction() + " on replicas " + outcome.replicas());
             out.flush();
             return 0;
         }
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-        description = { "Read KEY from the core's local replica; without KEY, list the replica (count, fingerprint,",
-            "entries up to --limit)." })
+        description = "Read KEY from the core's local replica, or without KEY list the replica (count, fingerprint, " +
+            "entries up to --limit).")
     static final class Get implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -133,7 +160,6 @@ final class KvCommand implements Runnable
         String key;
 
         @Override
-        @SuppressWarnings("unchecked")
         public Integer call() throws InterruptedException
         {
             Usage.check(spec, limit >= 0 && limit <= 10_000, "--limit=" + limit + " is outside 0..10000");
@@ -145,25 +171,21 @@ final class KvCommand implements Runnable
                 final AdminClient.Reply reply = client.get("/kv/" + AdminClient.encode(key));
                 if (200 != reply.status())
                 {
-                    throw new IllegalStateException(reply.text("error"));
+                    throw new IllegalStateException(reply.error());
                 }
-                out.println(reply.text("value"));
+                out.println(reply.as(Value.class).value());
             }
             else
             {
                 final AdminClient.Reply reply = client.get("/kv?limit=" + limit);
                 if (200 != reply.status())
                 {
-                    throw new IllegalStateException(reply.text("error"));
+                    throw new IllegalStateException(reply.error());
                 }
-                out.println("core " + client.coreId() + ": " + reply.text("count") + " entries, fingerprint " +
-                    reply.text("fingerprint") + (Boolean.TRUE.equals(reply.body().get("truncated")) ?
-                    " (first " + limit + " shown)" : ""));
-                for (final Map.Entry<String, Object> entry :
-                    ((Map<String, Object>)reply.body().get("entries")).entrySet())
-                {
-                    out.println(entry.getKey() + "=" + entry.getValue());
-                }
+                final Listing listing = reply.as(Listing.class);
+                out.println("core " + client.coreId() + ": " + listing.count() + " entries, fingerprint " +
+                    listing.fingerprint() + (listing.truncated() ? " (first " + limit + " shown)" : ""));
+                listing.entries().forEach((k, v) -> out.println(k + "=" + v));
             }
             out.flush();
             return 0;

@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
  * {@code mk lrpc ping}: echo round trips to a core over its LRPC file.
  */
 @Command(name = "ping", mixinStandardHelpOptions = true,
-    description = { "Attach to a core of the local cluster through RUN/lrpc/core-N.lrpc and time echo round trips,",
-        "one at a time. Prints RTT p50/p99/max. Fails with one line if the core is not running." })
+    description = { "Time echo round trips, one at a time, to a core of the local cluster through RUN/lrpc/core-N.lrpc.",
+        "Prints RTT p50/p99/max. Fails with one line if the core is not running." })
 final class LrpcPingCommand implements Callable<Integer>
 {
     static final int COUNT_MAX = 10_000_000;

@@ -15,8 +15,10 @@ import java.util.concurrent.Callable;
  * {@code mk status}: every core of the local cluster, as it reports itself.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = { "Show every core of the cluster in the run directory: state (up, suspect: process alive but",
-        "not answering, down: process gone), pid, incarnation, peers it sees up, RTT to peers, metrics URL." })
+    description = { "Show every core of the cluster in the run directory: state, pid, incarnation, peers it sees up, " +
+        "RTT to peers and metrics URL.",
+        "A core is up when it answers its /status, suspect when its process lives but does not answer (or answers " +
+        "with something that is not a status, which its row then names), and down when its process is gone." })
 final class StatusCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -36,6 +38,13 @@ final class StatusCommand implements Callable<Integer>
         final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
         spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
         spec.commandLine().getOut().flush();
+        if (json)
+        {
+            // The JSON keeps its fields; why a core's answer was not a status goes where a reader looks for errors.
+            rows.stream().filter(row -> null != row.problem())
+                .forEach(row -> spec.commandLine().getErr().println("mk: " + row.problem()));
+            spec.commandLine().getErr().flush();
+        }
         return 0;
     }
 }

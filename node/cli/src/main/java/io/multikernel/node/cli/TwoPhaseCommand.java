@@ -3,10 +3,8 @@ package io.multikernel.node.cli;
 import io.multikernel.node.util.Usage;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.multikernel.node.util.JsonWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,9 +28,54 @@ final class TwoPhaseCommand implements Runnable
         throw Usage.missingSubcommand(spec, "a subcommand");
     }
 
+    /**
+     * What {@code GET /2pc} answers: the core's two-phase-commit state.
+     *
+     * @param core         the core.
+     * @param incarnation  its incarnation.
+     * @param fsync        its write-ahead log's fsync policy.
+     * @param dataDir      where its write-ahead log is.
+     * @param failed       whether its engine stopped on an error.
+     * @param inFlight     transactions it coordinates that have no outcome yet.
+     * @param prepared     transactions it voted yes on.
+     * @param locksHeld    keys locked by prepared transactions.
+     * @param inDoubtCount transactions it voted yes on and has no decision for.
+     * @param inDoubt      the oldest of those (at most the core's list limit).
+     */
+    record Status(int core, long incarnation, String fsync, String dataDir, boolean failed, long inFlight, long prepared,
+        long locksHeld, long inDoubtCount, List<InDoubtTransaction> inDoubt)
+    {
+    }
+
+    /**
+     * One in-doubt transaction.
+     *
+     * @param transaction         core:incarnation:sequence.
+     * @param coordinator         the core that coordinates it.
+     * @param participants        the cores that voted on it.
+     * @param inDoubtSinceEpochMs when this core voted yes, ms since the epoch.
+     * @param inDoubtForMs        how long ago that was, ms.
+     * @param queriesSent         times this core asked for the decision.
+     */
+    record InDoubtTransaction(String transaction, int coordinator, List<Integer> participants, long inDoubtSinceEpochMs,
+        long inDoubtForMs, long queriesSent)
+    {
+    }
+
+    /** {@code POST /2pc/decide}. */
+    record DecideRequest(String transaction, String decision, String reason, String operator)
+    {
+    }
+
+    /** What {@code POST /2pc/decide} answers when the request was well formed. */
+    record Decision(String transaction, String decision, boolean applied, String message)
+    {
+    }
+
     @Command(name = "in-doubt", mixinStandardHelpOptions = true,
-        description = { "The transactions the core voted yes on and has no decision for, with coordinator,",
-            "participants and how long; plus in-flight, prepared and lock counts." })
+        description = { "List the transactions the core voted yes on and has no decision for, with coordinator, " +
+            "participants and how long.",
+            "Also shows the core's in-flight, prepared and lock counts." })
     static final class InDoubt implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -45,15 +88,15 @@ final class TwoPhaseCommand implements Runnable
         boolean json;
 
         @Override
-        @SuppressWarnings("unchecked")
         public Integer call() throws InterruptedException
         {
             final AdminClient client = target.client(spec);
             final AdminClient.Reply reply = client.get("/2pc");
             if (200 != reply.status())
             {
-                throw new IllegalStateException(reply.text("error"));
+                throw new IllegalStateException(reply.error());
             }
+            final Status status = reply.as(Status.class);
             final PrintWriter out = spec.commandLine().getOut();
             if (json)
             {
@@ -61,16 +104,15 @@ final class TwoPhaseCommand implements Runnable
                 out.flush();
                 return 0;
             }
-            out.printf("core %d: in doubt %s, in flight %s, prepared %s, locks held %s%n", client.coreId(),
-                reply.text("in_doubt_count"), reply.text("in_flight"), reply.text("prepared"), reply.text("locks_held"));
-            final List<Map<String, Object>> inDoubt = (List<Map<String, Object>>)reply.body().get("in_doubt");
-            if (!inDoubt.isEmpty())
+            out.printf("core %d: in doubt %d, in flight %d, prepared %d, locks held %d%n", client.coreId(),
+                status.inDoubtCount(), status.inFlight(), status.prepared(), status.locksHeld());
+            if (!status.inDoubt().isEmpty())
             {
                 out.printf("%-32s %-11s %-20s %10s%n", "TRANSACTION", "COORDINATOR", "PARTICIPANTS", "FOR (ms)");
-                for (final Map<String, Object> transaction : inDoubt)
+                for (final InDoubtTransaction transaction : status.inDoubt())
                 {
-                    out.printf("%-32s %-11s %-20s %10s%n", transaction.get("transaction"), transaction.get("coordinator"),
-                        transaction.get("participants"), transaction.get("in_doubt_for_ms"));
+                    out.printf("%-32s %-11s %-20s %10s%n", transaction.transaction(), transaction.coordinator(),
+                        transaction.participants(), transaction.inDoubtForMs());
                 }
             }
             out.flush();
@@ -80,8 +122,8 @@ final class TwoPhaseCommand implements Runnable
 
     @Command(name = "decide", mixinStandardHelpOptions = true,
         description = { "Decide an in-doubt transaction on this core by hand (logged at WARN on the core).",
-            "Only when its coordinator is lost for good: a decision that contradicts the coordinator's makes",
-            "the replicas diverge." })
+            "Only when its coordinator is lost for good: a decision that contradicts the coordinator's makes " +
+                "the replicas diverge." })
     static final class Decide implements Callable<Integer>
     {
         @CommandLine.Spec
@@ -110,20 +152,19 @@ final class TwoPhaseCommand implements Runnable
             Usage.check(spec, !reason.isBlank(), "--reason is blank");
             final String who = null != operator ? operator : System.getProperty("user.name", "operator");
             final AdminClient client = target.client(spec);
-            final AdminClient.Reply reply = client.post("/2pc/decide", new JsonWriter().beginObject()
-                .field("transaction", transaction).field("decision", decision).field("reason", reason)
-                .field("operator", who).endObject().toString());
-            if (null == reply.body().get("applied"))
+            final AdminClient.Reply reply = client.post("/2pc/decide",
+                new DecideRequest(transaction, decision, reason, who));
+            if (reply.isError())
             {
-                throw new IllegalStateException(reply.text("error"));
+                throw new IllegalStateException(reply.error());
             }
-            if (!Boolean.TRUE.equals(reply.body().get("applied")))
+            final Decision result = reply.as(Decision.class);
+            if (!result.applied())
             {
-                throw new IllegalStateException("not applied: " + reply.text("message"));
+                throw new IllegalStateException("not applied: " + result.message());
             }
             final PrintWriter out = spec.commandLine().getOut();
-            out.println(decision + " of " + transaction + " applied on core " + client.coreId() + ": " +
-                reply.text("message"));
+            out.println(decision + " of " + transaction + " applied on core " + client.coreId() + ": " + result.message());
             out.flush();
             return 0;
         }

@@ -315,11 +315,16 @@ public final class ClusterLauncher
             }
             for (final ClusterStatus.CoreRow row : rows)
             {
+                final Path log = runDirectory.log("core", row.id());
                 if ("down".equals(row.state()))
                 {
-                    final Path log = runDirectory.log("core", row.id());
                     throw new IllegalStateException("core " + row.id() + " exited while starting: " +
                         RunDirectory.tail(log, 3) + " (log: " + log + ")");
+                }
+                if (null != row.problem())
+                {
+                    // A core that answers with something else will not answer differently later.
+                    throw new IllegalStateException(row.problem() + " (log: " + log + ")");
                 }
             }
             final long nowMs = System.currentTimeMillis();

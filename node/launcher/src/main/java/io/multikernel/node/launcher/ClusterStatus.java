@@ -1,19 +1,19 @@
 package io.multikernel.node.launcher;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.CoreDescriptor;
-import io.multikernel.node.util.JsonWriter;
 
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What every core of a locally launched cluster says about itself, for {@code mk up} and
  * {@code mk status}. A core that answers its admin API is {@code up}; one whose process lives but
- * does not answer is {@code suspect}; one whose process is gone is {@code down}.
+ * does not answer is {@code suspect}; one whose process is gone is {@code down}. A core that answers
+ * with a document that is not a status is {@code suspect} too, and its row says what is wrong.
  */
 public final class ClusterStatus
 {
@@ -28,9 +28,10 @@ public final class ClusterStatus
      * @param peersTotal  peers it has, -1 if not answering.
      * @param rttP50Us    median of its RTTs to peers (each the minimum of recent probes), -1 if none.
      * @param metricsUrl  where Prometheus scrapes it.
+     * @param problem     one sentence on why its answer was not a status, or null; not in the JSON.
      */
     public record CoreRow(int id, String state, long pid, long incarnation, long peersUp, long peersTotal,
-        double rttP50Us, String metricsUrl)
+        double rttP50Us, String metricsUrl, @JsonIgnore String problem)
     {
         public boolean seesAllPeers()
         {
@@ -66,20 +67,32 @@ public final class ClusterStatus
         {
             final RunDirectory.Entry entry = processes.stream()
                 .filter(e -> e.isCore() && e.id() == core.id()).findFirst().orElse(null);
-            final Map<String, Object> status = client.status(map.adminUrl(core.id()));
+            CoreStatus status = null;
+            String problem = null;
+            try
+            {
+                status = client.status(core.id(), map.adminUrl(core.id()));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                problem = ex.getMessage();
+            }
             final boolean alive = null != entry && RunDirectory.live(entry).isPresent();
-            final String state = null != status ? String.valueOf(status.getOrDefault("state", "up")) :
-                alive ? "suspect" : "down";
+            final String state = null != status ? status.state() : alive || null != problem ? "suspect" : "down";
             rows.add(new CoreRow(core.id(), state, null == entry ? -1 : entry.pid(),
-                CoreStatusClient.longField(status, "incarnation", -1),
-                CoreStatusClient.longField(status, "peers_up", -1),
-                CoreStatusClient.longField(status, "peers_total", -1),
-                CoreStatusClient.medianPeerRttUs(status),
-                map.adminUrl(core.id()) + "/metrics"));
+                null == status ? -1 : status.incarnation(),
+                null == status ? -1 : status.peersUp(),
+                null == status ? -1 : status.peersTotal(),
+                null == status ? -1 : status.medianPeerRttUs(),
+                map.adminUrl(core.id()) + "/metrics", problem));
         }
         return rows;
     }
 
+    /**
+     * @param rows from {@link #query}.
+     * @return one line per core, then one per core whose answer was not a status, saying why.
+     */
     public static String table(final List<CoreRow> rows)
     {
         final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-5s %-8s %-8s %-20s %-9s %-12s %s%n",
@@ -93,25 +106,17 @@ public final class ClusterStatus
                 row.rttP50Us() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", row.rttP50Us()),
                 row.metricsUrl()));
         }
+        rows.stream().filter(row -> null != row.problem())
+            .forEach(row -> sb.append(row.problem()).append(System.lineSeparator()));
         return sb.toString();
     }
 
+    /**
+     * @param rows from {@link #query}.
+     * @return {@code [{"id","state","pid","incarnation","peers_up","peers_total","rtt_p50_us","metrics_url"}]}.
+     */
     public static String json(final List<CoreRow> rows)
     {
-        final JsonWriter json = new JsonWriter().beginArray();
-        for (final CoreRow row : rows)
-        {
-            json.beginObject()
-                .field("id", row.id())
-                .field("state", row.state())
-                .field("pid", row.pid())
-                .field("incarnation", row.incarnation())
-                .field("peers_up", row.peersUp())
-                .field("peers_total", row.peersTotal())
-                .field("rtt_p50_us", row.rttP50Us())
-                .field("metrics_url", row.metricsUrl())
-                .endObject();
-        }
-        return json.endArray().toString();
+        return StrictJson.write(rows);
     }
 }

@@ -1,0 +1,108 @@
+package io.multikernel.node.launcher;
+
+import com.sun.net.httpserver.HttpServer;
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.TransportKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code mk status} reads each core's {@code /status} strictly: a core that answers a document of
+ * another shape is suspect, and the table says in one line what is wrong. The JSON of the rows keeps
+ * its fields.
+ */
+class ClusterStatusTest
+{
+    /** A /status as a core writes it (CoreStatusWriter). */
+    static final String STATUS = "{\"id\":%d,\"host\":0,\"pid\":4242,\"incarnation\":17,\"state\":\"up\"," +
+        "\"uptime_ms\":1500,\"metrics_url\":\"http://127.0.0.1:9400/metrics\",\"peers_up\":2,\"peers_total\":2," +
+        "\"peers\":[{\"id\":1,\"state\":\"up\",\"incarnation\":5,\"host\":0,\"last_heard_ms\":12,\"rtt_us\":30.5000," +
+        "\"restarts\":0},{\"id\":2,\"state\":\"up\",\"incarnation\":6,\"host\":0,\"last_heard_ms\":-1," +
+        "\"rtt_us\":-1.0000,\"restarts\":1}%s]}";
+
+    @TempDir
+    Path tempDir;
+
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stopServers()
+    {
+        servers.forEach(server -> server.stop(0));
+    }
+
+    @Test
+    void readsEveryFieldOfACoresStatus()
+    {
+        final CoreStatus status = StrictJson.read(STATUS.formatted(0, ""), CoreStatus.class, "core 0's /status");
+
+        assertThat(status.incarnation()).isEqualTo(17);
+        assertThat(status.peersUp()).isEqualTo(2);
+        assertThat(status.peer(2)).isEqualTo(new CoreStatus.Peer(2, "up", 6, 0, -1, -1.0, 1));
+        assertThat(status.medianPeerRttUs()).isEqualTo(30.5);
+        assertThatThrownBy(() -> status.peer(7)).hasMessage("core 0 lists no peer 7 in its /status");
+    }
+
+    @Test
+    void aCoreAnsweringAnotherShapeIsSuspectAndItsRowSaysWhy() throws IOException
+    {
+        final int adminBase = FreePorts.range(3);
+        serve(adminBase, STATUS.formatted(0, ""));
+        serve(adminBase + 1, STATUS.formatted(1, ",{\"id\":3,\"colour\":\"red\"}"));
+        serve(adminBase + 2, STATUS.formatted(2, "") + "{}");
+        final ClusterMap map = ClusterMap.local(4, 1, TransportKind.IPC, FreePorts.range(4), adminBase);
+
+        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, new RunDirectory(tempDir));
+
+        assertThat(rows).extracting(ClusterStatus.CoreRow::state).containsExactly("up", "suspect", "suspect", "down");
+        assertThat(rows.get(0).seesAllPeers()).isTrue();
+        assertThat(rows.get(0).problem()).isNull();
+        assertThat(rows.get(1).problem()).isEqualTo("core 1's /status is not valid: unknown field 'peers[2].colour'");
+        assertThat(rows.get(2).problem()).startsWith("core 2's /status is not valid: data after the end of the JSON value");
+        assertThat(rows.get(3).problem()).isNull();
+        assertThat(ClusterStatus.table(rows)).contains(rows.get(1).problem() + System.lineSeparator(),
+            rows.get(2).problem() + System.lineSeparator());
+        assertThat(ClusterStatus.json(rows)).doesNotContain("problem", "not valid");
+    }
+
+    @Test
+    void jsonKeepsItsFieldsAndFigures()
+    {
+        assertThat(ClusterStatus.json(List.of(
+            new ClusterStatus.CoreRow(0, "up", 1234, 17, 3, 3, 12.3456789, "http://127.0.0.1:9400/metrics", null),
+            new ClusterStatus.CoreRow(1, "down", -1, -1, -1, -1, -1, "http://127.0.0.1:9401/metrics", null))))
+            .isEqualTo("[{\"id\":0,\"state\":\"up\",\"pid\":1234,\"incarnation\":17,\"peers_up\":3,\"peers_total\":3," +
+                "\"rtt_p50_us\":12.3457,\"metrics_url\":\"http://127.0.0.1:9400/metrics\"},{\"id\":1,\"state\":\"down\"," +
+                "\"pid\":-1,\"incarnation\":-1,\"peers_up\":-1,\"peers_total\":-1,\"rtt_p50_us\":-1.0000," +
+                "\"metrics_url\":\"http://127.0.0.1:9401/metrics\"}]");
+    }
+
+    private void serve(final int port, final String body) throws IOException
+    {
+        final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/status", exchange ->
+        {
+            final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        servers.add(server);
+    }
+}

@@ -1,6 +1,6 @@
 /**
  * A core's admin HTTP API and metrics: {@link io.multikernel.node.admin.AdminServer} serves
- * {@code /metrics} from the registry built by {@link io.multikernel.node.admin.CoreMetrics}, and
+ * {@code /metrics} from the core's registry ({@code io.multikernel.node.core.CoreMetrics} builds it), and
  * {@code /health}, {@code /status} and {@code /skb} as JSON.
  *
  * <h2>Threads and ownership</h2>

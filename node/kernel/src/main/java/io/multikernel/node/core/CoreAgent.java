@@ -3,7 +3,6 @@ package io.multikernel.node.core;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.admin.AdminHealth;
-import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.lrpc.LrpcChannel;
 import io.multikernel.node.lrpc.LrpcCoreServices;

@@ -2,7 +2,6 @@ package io.multikernel.node.core;
 
 import io.multikernel.node.admin.AdminHealth;
 import io.multikernel.node.admin.AdminServer;
-import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.replication.CoreReplicationConfiguration;

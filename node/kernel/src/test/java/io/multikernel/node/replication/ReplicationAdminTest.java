@@ -9,8 +9,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.multikernel.node.admin.AdminServer;
-import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,19 +29,19 @@ class ReplicationAdminTest
 {
     private static final long ADMIN_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final CoreMetrics metrics = new CoreMetrics(0, 0);
-    private final ReplicationProxy proxy = new ReplicationProxy(2, metrics.registry());
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ReplicationProxy proxy = new ReplicationProxy(2, registry);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     private AdminServer server = AdminServer.launch(new AdminServer.Context()
-        .meterRegistry(metrics.registry())
+        .meterRegistry(registry)
         .routes(new ReplicationAdmin(proxy, new int[]{ 0, 1, 2, 3 }, ADMIN_TIMEOUT_NS)));
 
     @AfterEach
     void stop()
     {
         server.close();
-        metrics.close();
+        registry.close();
     }
 
     @Test
@@ -158,7 +159,7 @@ class ReplicationAdminTest
     void withoutRoutesTheReplicationPathsAreNotServed() throws Exception
     {
         server.close();
-        server = AdminServer.launch(new AdminServer.Context().meterRegistry(metrics.registry()));
+        server = AdminServer.launch(new AdminServer.Context().meterRegistry(registry));
         expectError("GET", "/kv", null, 404, "/kv is not served: this core runs no replication");
         expectError("POST", "/2pc/decide", "{}", 404, "/2pc is not served");
     }

@@ -8,6 +8,9 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.HealthSource;
+import io.multikernel.node.service.JsonSource;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -240,7 +243,7 @@ final class AdminHandler implements HttpHandler
 
     private AdminResponse health()
     {
-        final AdminHealth health = healthSource.health();
+        final Health health = healthSource.health();
         if (null == health)
         {
             throw new IllegalStateException("health source returned null");

@@ -10,6 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.HealthSource;
+import io.multikernel.node.service.JsonSnapshot;
+import io.multikernel.node.service.JsonSource;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -154,7 +158,7 @@ public final class AdminServer implements AutoCloseable
         private int queueCapacity = AdminConfiguration.queueCapacity();
         private String threadNamePrefix = "mk-admin";
         private PrometheusMeterRegistry meterRegistry;
-        private HealthSource healthSource = () -> AdminHealth.UP;
+        private HealthSource healthSource = () -> Health.UP;
         private JsonSource statusSource = () -> null;
         private JsonSource skbSource = () -> null;
         private AdminRoutes routes;

@@ -2,24 +2,24 @@ package io.multikernel.node.core;
 
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.multikernel.node.admin.AdminHealth;
-import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.lrpc.LrpcChannel;
 import io.multikernel.node.lrpc.LrpcCoreServices;
 import io.multikernel.node.lrpc.LrpcServer;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
-import io.multikernel.node.skb.NameService;
+import io.multikernel.node.replication.AgreedNameService;
 import io.multikernel.node.replication.CoreReplication;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.KvPutService;
-import io.multikernel.node.replication.AgreedNameService;
 import io.multikernel.node.replication.ReplicationProxy;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.node.shootdown.Shootdown;
 import io.multikernel.node.shootdown.ShootdownAdapter;
 import io.multikernel.node.shootdown.ShootdownBench;
 import io.multikernel.node.shootdown.ShootdownPublisher;
+import io.multikernel.node.skb.NameService;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
@@ -75,7 +75,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final CoreStatusWriter statusWriter;
     private final JsonSnapshot statusSnapshot;
     private final SkbView.Source skbSource;
-    private final AtomicReference<AdminHealth> health;
+    private final AtomicReference<Health> health;
     private final Timer rttTimer;
     private final NameService nameService;
     private final LrpcServer lrpcServer;
@@ -105,7 +105,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final CoreMetrics metrics,
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
-        final AtomicReference<AdminHealth> health)
+        final AtomicReference<Health> health)
     {
         this(ctx, metrics, statusSnapshot, skbSource, health,
             new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry()));
@@ -124,7 +124,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final CoreMetrics metrics,
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
-        final AtomicReference<AdminHealth> health,
+        final AtomicReference<Health> health,
         final ReplicationProxy replicationProxy)
     {
         this.ctx = ctx;
@@ -254,7 +254,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         endpoint.flush();
         if (replication.afterFlush())
         {
-            health.set(new AdminHealth("frozen", replication.chaos().frozenReason()));
+            health.set(new Health("frozen", replication.chaos().frozenReason()));
         }
         work += (int)Math.min(Integer.MAX_VALUE, foregroundMessages() - foregroundBefore);
         return work;
@@ -264,7 +264,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onClose()
     {
         leaving = true;
-        health.set(AdminHealth.down("core " + coreId + " is shutting down"));
+        health.set(Health.down("core " + coreId + " is shutting down"));
         try
         {
             endpoint.publisher().abort();
@@ -324,7 +324,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final var snapshot = membership.snapshot(nowNs);
         statusSnapshot.publishLazily(statusWriter.status(snapshot, leaving));
         publishSkbView();
-        health.set(leaving ? AdminHealth.down("core " + coreId + " is shutting down") : AdminHealth.UP);
+        health.set(leaving ? Health.down("core " + coreId + " is shutting down") : Health.UP);
     }
 
     // URPC inbound: every valid frame is proof of life for the failure detector.

@@ -1,12 +1,12 @@
 package io.multikernel.node.core;
 
-import io.multikernel.node.admin.AdminHealth;
 import io.multikernel.node.admin.AdminServer;
-import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -42,7 +42,7 @@ public final class CoreProcess implements AutoCloseable
         this.metrics = new CoreMetrics(ctx.coreId(), core.hostId());
         final JsonSnapshot status = new JsonSnapshot();
         final SkbView.Source skb = new SkbView.Source();
-        final AtomicReference<AdminHealth> health = new AtomicReference<>(AdminHealth.down("core is starting"));
+        final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
         AdminServer server = null;
         CoreAgent coreAgent = null;
         try

@@ -1,6 +1,6 @@
 package io.multikernel.node.core;
 
-import io.multikernel.node.admin.JsonSource;
+import io.multikernel.node.service.JsonSource;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.JsonWriter;

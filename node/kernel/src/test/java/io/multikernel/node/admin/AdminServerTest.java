@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.core.CoreMetrics;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.node.util.JsonWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +26,7 @@ class AdminServerTest
     private final CoreMetrics coreMetrics = new CoreMetrics(3, 1);
     private final JsonSnapshot statusSnapshot = new JsonSnapshot();
     private final JsonSnapshot skbSnapshot = new JsonSnapshot();
-    private final AtomicReference<AdminHealth> health = new AtomicReference<>(AdminHealth.UP);
+    private final AtomicReference<Health> health = new AtomicReference<>(Health.UP);
     private final AtomicReference<String> workerThreadName = new AtomicReference<>();
     private final HttpClient client = AdminHttp.newClient();
     private AdminServer server;
@@ -86,12 +88,12 @@ class AdminServerTest
         assertThat(up.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         assertThat(up.body()).isEqualTo("{\"status\":\"up\"}");
 
-        health.set(AdminHealth.down("peer 2 \"unreachable\""));
+        health.set(Health.down("peer 2 \"unreachable\""));
         final HttpResponse<String> down = AdminHttp.get(client, server, "/health");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.body()).isEqualTo("{\"status\":\"down\",\"reason\":\"peer 2 \\\"unreachable\\\"\"}");
 
-        health.set(new AdminHealth("starting", null));
+        health.set(new Health("starting", null));
         assertThat(AdminHttp.get(client, server, "/health").statusCode()).isEqualTo(503);
     }
 

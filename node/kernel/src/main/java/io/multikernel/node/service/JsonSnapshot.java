@@ -1,4 +1,4 @@
-package io.multikernel.node.admin;
+package io.multikernel.node.service;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -56,10 +57,11 @@ public final class CoreProcess implements AutoCloseable
                 .meterRegistry(metrics.registry())
                 .statusSource(status)
                 .skbSource(skb)
-                .shootdownBench(ctx.shootdownBench())
                 .healthSource(health::get)
-                .routes(new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
-                    CoreReplicationConfiguration.adminTimeoutNs())));
+                .services(List.of(
+                    new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
+                        CoreReplicationConfiguration.adminTimeoutNs()),
+                    ctx.shootdownBench())));
             coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy);
         }
         catch (final RuntimeException ex)

@@ -7,8 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
-import io.multikernel.node.admin.AdminRoutes;
+import io.multikernel.node.service.ServiceApi;
+import io.multikernel.node.service.ServiceEndpoint;
+import io.multikernel.node.service.ServiceException;
+import io.multikernel.node.service.ServiceRequest;
+import io.multikernel.node.service.ServiceResponse;
 import io.multikernel.node.util.JsonReader;
 import io.multikernel.node.util.JsonWriter;
 import io.multikernel.replication.OperatorDecision;
@@ -36,7 +41,7 @@ import io.multikernel.replication.kv.KeyValueStateMachine;
  * </pre>
  * Bad requests answer 4xx with {@code {"error":"...","path":"..."}}.
  */
-public final class ReplicationAdmin implements AdminRoutes
+public final class ReplicationAdmin implements ServiceApi
 {
     private final ReplicationProxy proxy;
     private final int[] clusterCoreIds;
@@ -62,60 +67,67 @@ public final class ReplicationAdmin implements AdminRoutes
     }
 
     @Override
-    public AdminReply handle(final String method, final String rawPath, final String rawQuery, final byte[] body)
+    public List<ServiceEndpoint> endpoints()
     {
+        return List.of(
+            ServiceEndpoint.prefix("kv", "/kv", this::keyValue, "GET", "POST"),
+            ServiceEndpoint.prefix("2pc", "/2pc", this::twoPhaseCommit, "GET", "POST"));
+    }
+
+    private ServiceResponse keyValue(final ServiceRequest request) throws ServiceException
+    {
+        final String path = request.path();
         try
         {
-            return route(method, rawPath, rawQuery, body);
-        }
-        catch (final BadRequest ex)
-        {
-            return AdminReply.error(ex.status, ex.getMessage(), rawPath);
+            if ("/kv".equals(path))
+            {
+                return "GET".equals(request.method()) ? listReplica(request.parameters()) : propose(request.body());
+            }
+            requireMethod(request, "GET");
+            return getKey(decodeKey(path.substring("/kv/".length())));
         }
         catch (final InterruptedException ex)
         {
-            Thread.currentThread().interrupt();
-            return AdminReply.error(503, "the admin server is stopping; retry on a running core", rawPath);
+            throw stopping();
         }
     }
 
-    private AdminReply route(final String method, final String rawPath, final String rawQuery, final byte[] body)
-        throws InterruptedException
+    private ServiceResponse twoPhaseCommit(final ServiceRequest request) throws ServiceException
     {
-        if ("/kv".equals(rawPath))
+        try
         {
-            return switch (method)
+            switch (request.path())
             {
-                case "GET" -> listReplica(rawQuery, rawPath);
-                case "POST" -> propose(body, rawPath);
-                default -> throw methodNotAllowed(method, rawPath, "GET or POST");
-            };
+                case "/2pc":
+                    requireMethod(request, "GET");
+                    return query(CoreReplication::statusJson);
+                case "/2pc/decide":
+                    requireMethod(request, "POST");
+                    return decide(request.body());
+                default:
+                    throw new ServiceException(404, "no such endpoint; use /kv, /kv/KEY, /2pc or /2pc/decide");
+            }
         }
-        if (rawPath.startsWith("/kv/"))
+        catch (final InterruptedException ex)
         {
-            requireMethod(method, "GET", rawPath);
-            return getKey(decodeKey(rawPath.substring("/kv/".length())), rawPath);
+            throw stopping();
         }
-        if ("/2pc".equals(rawPath))
-        {
-            requireMethod(method, "GET", rawPath);
-            return query(CoreReplication::statusJson, rawPath);
-        }
-        if ("/2pc/decide".equals(rawPath))
-        {
-            requireMethod(method, "POST", rawPath);
-            return decide(body, rawPath);
-        }
-        throw new BadRequest(404, "no such endpoint; use /kv, /kv/KEY, /2pc or /2pc/decide");
     }
 
-    private AdminReply listReplica(final String rawQuery, final String rawPath) throws InterruptedException
+    private static ServiceException stopping()
     {
-        final int limit = limit(rawQuery);
-        return query(replication -> replication.replicaJson(limit), rawPath);
+        Thread.currentThread().interrupt();
+        return new ServiceException(503, "the admin server is stopping; retry on a running core");
     }
 
-    private AdminReply getKey(final String key, final String rawPath) throws InterruptedException
+    private ServiceResponse listReplica(final Map<String, String> parameters)
+        throws InterruptedException, ServiceException
+    {
+        final int limit = limit(parameters);
+        return query(replication -> replication.replicaJson(limit));
+    }
+
+    private ServiceResponse getKey(final String key) throws InterruptedException, ServiceException
     {
         final ReplicationCommand<String> command = ReplicationCommand.query(replication ->
         {
@@ -123,45 +135,41 @@ public final class ReplicationAdmin implements AdminRoutes
             return null == value ? null : new JsonWriter().beginObject().field("key", key).field("value", value)
                 .field("core", replication.engine().coreId()).endObject().toString();
         });
-        final AdminReply busy = submitAndWait(command, rawPath);
-        if (null != busy)
-        {
-            return busy;
-        }
+        submitAndWait(command);
         final String json = command.answer();
-        return null == json ? AdminReply.error(404, "key '" + cut(key) + "' is not in this core's replica", rawPath) :
-            new AdminReply(200, json);
+        if (null == json)
+        {
+            throw new ServiceException(404, "key '" + cut(key) + "' is not in this core's replica");
+        }
+        return ServiceResponse.ok(json);
     }
 
-    private AdminReply query(
-        final java.util.function.Function<CoreReplication, String> query, final String rawPath) throws InterruptedException
+    private ServiceResponse query(final Function<CoreReplication, String> query)
+        throws InterruptedException, ServiceException
     {
         final ReplicationCommand<String> command = ReplicationCommand.query(query);
-        final AdminReply busy = submitAndWait(command, rawPath);
-        return null != busy ? busy : new AdminReply(200, command.answer());
+        submitAndWait(command);
+        return ServiceResponse.ok(command.answer());
     }
 
     /**
-     * @return null when answered; otherwise the error to send (queue full, or no answer in time).
+     * @throws ServiceException 503 when the queue is full or the kernel loop did not answer in time.
      */
-    private AdminReply submitAndWait(final ReplicationCommand<?> command, final String rawPath)
-        throws InterruptedException
+    private void submitAndWait(final ReplicationCommand<?> command) throws InterruptedException, ServiceException
     {
         if (!proxy.offer(command))
         {
-            return AdminReply.error(503, "the kernel loop's command queue is full (" + proxy.capacity() +
-                " commands); retry shortly", rawPath);
+            throw new ServiceException(503, "the kernel loop's command queue is full (" + proxy.capacity() +
+                " commands); retry shortly");
         }
         if (ReplicationCommand.Wait.ANSWERED != command.await(timeoutNs))
         {
-            return AdminReply.error(503, "the kernel loop did not answer within " +
-                TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms; the core may be overloaded or frozen (see /health)",
-                rawPath);
+            throw new ServiceException(503, "the kernel loop did not answer within " +
+                TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms; the core may be overloaded or frozen (see /health)");
         }
-        return null;
     }
 
-    private AdminReply propose(final byte[] body, final String rawPath) throws InterruptedException
+    private ServiceResponse propose(final byte[] body) throws InterruptedException, ServiceException
     {
         final Map<String, Object> request = parseBody(body);
         final ParticipantSet replicas = replicas(request.get("replicas"));
@@ -193,7 +201,7 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         catch (final IllegalStateException ex)
         {
-            throw new BadRequest(400, ex.getMessage());
+            throw new ServiceException(400, ex.getMessage());
         }
         final TransactionId id = (TransactionId)answer[0];
         final TransactionOutcome outcome = (TransactionOutcome)answer[1];
@@ -205,7 +213,7 @@ public final class ReplicationAdmin implements AdminRoutes
         };
     }
 
-    private static AdminReply outcome(
+    private static ServiceResponse outcome(
         final int status, final String outcome, final TransactionId id, final ParticipantSet replicas, final String reason)
     {
         final JsonWriter json = new JsonWriter().beginObject().field("outcome", outcome)
@@ -220,10 +228,10 @@ public final class ReplicationAdmin implements AdminRoutes
         {
             json.field("reason", reason);
         }
-        return new AdminReply(status, json.endObject().toString());
+        return new ServiceResponse(status, json.endObject().toString());
     }
 
-    private AdminReply decide(final byte[] body, final String rawPath) throws InterruptedException
+    private ServiceResponse decide(final byte[] body) throws InterruptedException, ServiceException
     {
         final Map<String, Object> request = parseBody(body);
         final String text = requiredString(request, "transaction");
@@ -234,32 +242,28 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new BadRequest(400, ex.getMessage());
+            throw new ServiceException(400, ex.getMessage());
         }
         final String decision = requiredString(request, "decision");
         if (!"commit".equals(decision) && !"abort".equals(decision))
         {
-            throw new BadRequest(400, "decision '" + cut(decision) + "' is not commit or abort");
+            throw new ServiceException(400, "decision '" + cut(decision) + "' is not commit or abort");
         }
         final String reason = requiredString(request, "reason");
         if (reason.isBlank())
         {
-            throw new BadRequest(400, "reason is blank; say why the operator decides this transaction");
+            throw new ServiceException(400, "reason is blank; say why the operator decides this transaction");
         }
         final Object operatorValue = request.getOrDefault("operator", "admin-api");
         if (!(operatorValue instanceof String operator) || operator.isBlank())
         {
-            throw new BadRequest(400, "operator must be a non-blank string");
+            throw new ServiceException(400, "operator must be a non-blank string");
         }
         final ReplicationCommand<OperatorDecision> command = ReplicationCommand.query(replication ->
             replication.forceDecision(id, "commit".equals(decision), operator, reason));
-        final AdminReply busy = submitAndWait(command, rawPath);
-        if (null != busy)
-        {
-            return busy;
-        }
+        submitAndWait(command);
         final OperatorDecision result = command.answer();
-        return new AdminReply(result.applied() ? 200 : 409, new JsonWriter().beginObject()
+        return new ServiceResponse(result.applied() ? 200 : 409, new JsonWriter().beginObject()
             .field("transaction", id.toString())
             .field("decision", decision)
             .field("applied", result.applied())
@@ -267,11 +271,11 @@ public final class ReplicationAdmin implements AdminRoutes
             .endObject().toString());
     }
 
-    private static Map<String, Object> parseBody(final byte[] body)
+    private static Map<String, Object> parseBody(final byte[] body) throws ServiceException
     {
         if (0 == body.length)
         {
-            throw new BadRequest(400, "request body is empty; send a JSON object");
+            throw new ServiceException(400, "request body is empty; send a JSON object");
         }
         try
         {
@@ -279,11 +283,11 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new BadRequest(400, "request body is not a JSON object: " + cut(ex.getMessage()));
+            throw new ServiceException(400, "request body is not a JSON object: " + cut(ex.getMessage()));
         }
     }
 
-    private ParticipantSet replicas(final Object value)
+    private ParticipantSet replicas(final Object value) throws ServiceException
     {
         if (null == value)
         {
@@ -291,7 +295,7 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         if (!(value instanceof List<?> list) || list.isEmpty())
         {
-            throw new BadRequest(400, "replicas must be a non-empty array of core ids, e.g. [0,1,2]");
+            throw new ServiceException(400, "replicas must be a non-empty array of core ids, e.g. [0,1,2]");
         }
         final int[] ids = new int[list.size()];
         for (int i = 0; i < ids.length; i++)
@@ -299,7 +303,7 @@ public final class ReplicationAdmin implements AdminRoutes
             if (!(list.get(i) instanceof Long id) || id < 0 || id > Integer.MAX_VALUE ||
                 Arrays.binarySearch(clusterCoreIds, (int)(long)id) < 0)
             {
-                throw new BadRequest(400, "replica " + cut(String.valueOf(list.get(i))) +
+                throw new ServiceException(400, "replica " + cut(String.valueOf(list.get(i))) +
                     " is not a core of the cluster map " + Arrays.toString(clusterCoreIds));
             }
             ids[i] = (int)(long)id;
@@ -310,11 +314,11 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new BadRequest(400, "replicas " + ex.getMessage());
+            throw new ServiceException(400, "replicas " + ex.getMessage());
         }
     }
 
-    private static List<KeyValueOperation> operations(final Map<String, Object> request)
+    private static List<KeyValueOperation> operations(final Map<String, Object> request) throws ServiceException
     {
         final Object listed = request.get("operations");
         if (null == listed)
@@ -323,12 +327,12 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         if (request.containsKey("key"))
         {
-            throw new BadRequest(400, "give either key (one operation) or operations, not both");
+            throw new ServiceException(400, "give either key (one operation) or operations, not both");
         }
         if (!(listed instanceof List<?> list) || list.isEmpty() ||
             list.size() > CoreReplicationConfiguration.KV_OPERATIONS_MAX)
         {
-            throw new BadRequest(400, "operations must be an array of 1.." + CoreReplicationConfiguration.KV_OPERATIONS_MAX +
+            throw new ServiceException(400, "operations must be an array of 1.." + CoreReplicationConfiguration.KV_OPERATIONS_MAX +
                 " objects");
         }
         final List<KeyValueOperation> operations = new ArrayList<>(list.size());
@@ -336,7 +340,7 @@ public final class ReplicationAdmin implements AdminRoutes
         {
             if (!(entry instanceof Map<?, ?> map))
             {
-                throw new BadRequest(400, "each operation must be an object like {\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}");
+                throw new ServiceException(400, "each operation must be an object like {\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}");
             }
             @SuppressWarnings("unchecked") final Map<String, Object> fields = (Map<String, Object>)map;
             operations.add(operation(fields));
@@ -344,13 +348,13 @@ public final class ReplicationAdmin implements AdminRoutes
         return operations;
     }
 
-    private static KeyValueOperation operation(final Map<String, Object> fields)
+    private static KeyValueOperation operation(final Map<String, Object> fields) throws ServiceException
     {
         final String key = boundedString(fields, "key", true);
         final Object op = fields.getOrDefault("op", Boolean.TRUE.equals(fields.get("delete")) ? "delete" : "put");
         if (!(op instanceof String name))
         {
-            throw new BadRequest(400, "op must be one of put, put-if-absent, compare-and-set, delete");
+            throw new ServiceException(400, "op must be one of put, put-if-absent, compare-and-set, delete");
         }
         return switch (name)
         {
@@ -362,16 +366,17 @@ public final class ReplicationAdmin implements AdminRoutes
             {
                 if (fields.containsKey("value"))
                 {
-                    throw new BadRequest(400, "delete of key '" + cut(key) + "' takes no value");
+                    throw new ServiceException(400, "delete of key '" + cut(key) + "' takes no value");
                 }
                 yield KeyValueOperation.delete(key);
             }
-            default -> throw new BadRequest(400, "op '" + cut(name) +
+            default -> throw new ServiceException(400, "op '" + cut(name) +
                 "' is not one of put, put-if-absent, compare-and-set, delete");
         };
     }
 
     private static String boundedString(final Map<String, Object> fields, final String name, final boolean required)
+        throws ServiceException
     {
         final Object value = fields.get(name);
         if (null == value && !required)
@@ -380,67 +385,67 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         if (!(value instanceof String text))
         {
-            throw new BadRequest(400, name + " must be a string");
+            throw new ServiceException(400, name + " must be a string");
         }
         final int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > KeyValueStateMachine.MAX_STRING_LENGTH_BYTES)
         {
-            throw new BadRequest(400, name + " of " + bytes + " bytes is longer than " +
+            throw new ServiceException(400, name + " of " + bytes + " bytes is longer than " +
                 KeyValueStateMachine.MAX_STRING_LENGTH_BYTES + " bytes");
         }
         if ("key".equals(name) && text.isEmpty())
         {
-            throw new BadRequest(400, "key is empty");
+            throw new ServiceException(400, "key is empty");
         }
         return text;
     }
 
-    private static String requiredString(final Map<String, Object> request, final String name)
+    private static String requiredString(final Map<String, Object> request, final String name) throws ServiceException
     {
         final Object value = request.get(name);
         if (!(value instanceof String text))
         {
-            throw new BadRequest(400, name + " is missing or not a string");
+            throw new ServiceException(400, name + " is missing or not a string");
         }
         return text;
     }
 
-    private static int limit(final String rawQuery)
+    private static int limit(final Map<String, String> parameters) throws ServiceException
     {
-        if (null == rawQuery || rawQuery.isEmpty())
+        for (final Map.Entry<String, String> parameter : parameters.entrySet())
+        {
+            if (!"limit".equals(parameter.getKey()))
+            {
+                throw new ServiceException(400, "query parameter '" + cut(parameter.getKey() + "=" + parameter.getValue()) +
+                    "' is unknown; use limit=N");
+            }
+        }
+        final String value = parameters.get("limit");
+        if (null == value)
         {
             return CoreReplicationConfiguration.KV_LIST_LIMIT_DEFAULT_ENTRIES;
         }
-        for (final String parameter : rawQuery.split("&"))
+        try
         {
-            if (parameter.startsWith("limit="))
+            final int limit = Integer.parseInt(value);
+            if (limit >= 0 && limit <= CoreReplicationConfiguration.KV_LIST_LIMIT_MAX_ENTRIES)
             {
-                final String value = parameter.substring("limit=".length());
-                try
-                {
-                    final int limit = Integer.parseInt(value);
-                    if (limit >= 0 && limit <= CoreReplicationConfiguration.KV_LIST_LIMIT_MAX_ENTRIES)
-                    {
-                        return limit;
-                    }
-                }
-                catch (final NumberFormatException ignored)
-                {
-                    // Reported below.
-                }
-                throw new BadRequest(400, "limit=" + cut(value) + " is not an integer in 0.." +
-                    CoreReplicationConfiguration.KV_LIST_LIMIT_MAX_ENTRIES);
+                return limit;
             }
-            throw new BadRequest(400, "query parameter '" + cut(parameter) + "' is unknown; use limit=N");
         }
-        return CoreReplicationConfiguration.KV_LIST_LIMIT_DEFAULT_ENTRIES;
+        catch (final NumberFormatException ignored)
+        {
+            // Reported below.
+        }
+        throw new ServiceException(400, "limit=" + cut(value) + " is not an integer in 0.." +
+            CoreReplicationConfiguration.KV_LIST_LIMIT_MAX_ENTRIES);
     }
 
     /**
      * Strict percent-decoding of a path segment: bad escapes and bytes that are not UTF-8 are refused
      * rather than replaced, so a key is never silently changed.
      */
-    static String decodeKey(final String raw)
+    static String decodeKey(final String raw) throws ServiceException
     {
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++)
@@ -452,7 +457,7 @@ public final class ReplicationAdmin implements AdminRoutes
                 final int low = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
                 if (high < 0 || low < 0)
                 {
-                    throw new BadRequest(400, "key '" + cut(raw) + "' is not validly URL-encoded");
+                    throw new ServiceException(400, "key '" + cut(raw) + "' is not validly URL-encoded");
                 }
                 bytes.write(high << 4 | low);
                 i += 2;
@@ -472,45 +477,26 @@ public final class ReplicationAdmin implements AdminRoutes
         }
         catch (final java.nio.charset.CharacterCodingException ex)
         {
-            throw new BadRequest(400, "key '" + cut(raw) + "' is not validly URL-encoded UTF-8");
+            throw new ServiceException(400, "key '" + cut(raw) + "' is not validly URL-encoded UTF-8");
         }
         if (key.isEmpty())
         {
-            throw new BadRequest(400, "key is empty; use /kv to list the replica");
+            throw new ServiceException(400, "key is empty; use /kv to list the replica");
         }
         return key;
     }
 
-    private static void requireMethod(final String method, final String allowed, final String rawPath)
+    private static void requireMethod(final ServiceRequest request, final String allowed) throws ServiceException
     {
-        if (!allowed.equals(method))
+        if (!allowed.equals(request.method()))
         {
-            throw methodNotAllowed(method, rawPath, allowed);
+            throw ServiceException.methodNotAllowed(request.method(), request.path(), List.of(allowed));
         }
-    }
-
-    private static BadRequest methodNotAllowed(final String method, final String rawPath, final String allowed)
-    {
-        return new BadRequest(405, "method " + cut(method) + " is not allowed on " + cut(rawPath) + "; use " + allowed);
     }
 
     private static String cut(final String text)
     {
         final String single = null == text ? "" : text.replaceAll("\\p{Cntrl}", "?");
         return single.length() <= 64 ? single : single.substring(0, 64) + "...";
-    }
-
-    /** A request the API refuses, with its status and one sentence. */
-    private static final class BadRequest extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        private final int status;
-
-        BadRequest(final int status, final String message)
-        {
-            super(message, null, false, false);
-            this.status = status;
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.multikernel.node.admin;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,7 +44,8 @@ class AdminServerTest
                 workerThreadName.set(Thread.currentThread().getName());
                 return statusSnapshot.json();
             })
-            .skbSource(skbSnapshot));
+            .skbSource(skbSnapshot)
+            .services(List.of(ServiceEndpointsForTests.replicationAndShootdownBench())));
     }
 
     @AfterEach

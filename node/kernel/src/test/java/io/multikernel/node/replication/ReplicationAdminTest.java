@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +36,7 @@ class ReplicationAdminTest
         .connectTimeout(Duration.ofSeconds(5)).build();
     private AdminServer server = AdminServer.launch(new AdminServer.Context()
         .meterRegistry(registry)
-        .routes(new ReplicationAdmin(proxy, new int[]{ 0, 1, 2, 3 }, ADMIN_TIMEOUT_NS)));
+        .services(List.of(new ReplicationAdmin(proxy, new int[]{ 0, 1, 2, 3 }, ADMIN_TIMEOUT_NS))));
 
     @AfterEach
     void stop()
@@ -101,7 +102,7 @@ class ReplicationAdminTest
     }
 
     @Test
-    void keysInPathsAreDecodedStrictly()
+    void keysInPathsAreDecodedStrictly() throws Exception
     {
         assertThat(ReplicationAdmin.decodeKey("some%20key")).isEqualTo("some key");
         assertThat(ReplicationAdmin.decodeKey("a+b")).isEqualTo("a+b");
@@ -156,12 +157,12 @@ class ReplicationAdminTest
     }
 
     @Test
-    void withoutRoutesTheReplicationPathsAreNotServed() throws Exception
+    void withoutTheServiceTheReplicationPathsAreNotServed() throws Exception
     {
         server.close();
         server = AdminServer.launch(new AdminServer.Context().meterRegistry(registry));
-        expectError("GET", "/kv", null, 404, "/kv is not served: this core runs no replication");
-        expectError("POST", "/2pc/decide", "{}", 404, "/2pc is not served");
+        expectError("GET", "/kv", null, 404, "no such endpoint; use /metrics, /health, /status or /skb");
+        expectError("POST", "/2pc/decide", "{}", 404, "no such endpoint; use /metrics, /health, /status or /skb");
     }
 
     private void expectError(final String method, final String path, final String body, final int status,

@@ -15,7 +15,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *   schema  &lt;-  replication &lt;- kernel
  * </pre>
  *
- * Inside the kernel, services never know the admin server or the kernel loop that runs them.
+ * Inside the kernel, services never know the admin server or the kernel loop that runs them, and
+ * the admin server knows neither the services nor the kernel loop: both sides meet in the
+ * {@code service} package (a service's {@code ServiceApi}, published snapshots, health), and the
+ * core process wires them together.
  */
 final class Layers
 {
@@ -51,11 +54,25 @@ final class Layers
             noClasses().that().resideInAPackage(root + ".schema..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                     root + ".transport..", root + ".replication..", root + ".node..")
-                .as("the schema depends on nothing of ours"));
+                .as("the schema depends on nothing of ours"),
+            noClasses().that().resideInAnyPackage(packages(node, SERVICE_PACKAGES))
+                .should().dependOnClassesThat().resideInAnyPackage(node + "admin..", node + "core..")
+                .as("services know neither the admin server nor the kernel loop"),
+            noClasses().that().resideInAPackage(node + "admin..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                    concat(packages(node, SERVICE_PACKAGES), node + "core.."))
+                .as("the admin server knows neither the services nor the kernel loop"));
     }
 
     static String[] packages(final String prefix, final List<String> names)
     {
         return names.stream().map(name -> prefix + name + "..").toArray(String[]::new);
+    }
+
+    private static String[] concat(final String[] packages, final String more)
+    {
+        final String[] all = java.util.Arrays.copyOf(packages, packages.length + 1);
+        all[packages.length] = more;
+        return all;
     }
 }

@@ -53,7 +53,7 @@ public final class ShootdownBenchProxy implements ServiceApi
 
     private ServiceResponse handle(final ServiceRequest request) throws ServiceException
     {
-        return ServiceResponse.ok(run(request.parameters()));
+        return ServiceResponse.ok(run(ShootdownBenchRequest.of(request)));
     }
 
     /**
@@ -75,6 +75,11 @@ public final class ShootdownBenchProxy implements ServiceApi
         {
             throw new ServiceException(400, ex.getMessage());
         }
+        return run(request);
+    }
+
+    private String run(final ShootdownBenchRequest request) throws ServiceException
+    {
         final ShootdownBenchCommand command = new ShootdownBenchCommand(request);
         if (!commands.offer(command))
         {

@@ -2,7 +2,7 @@ package io.multikernel.node.service;
 
 import java.util.Objects;
 
-import io.multikernel.node.util.JsonWriter;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One health answer: a status word and, when not up, why. {@code GET /health} answers 200 when the
@@ -12,7 +12,7 @@ import io.multikernel.node.util.JsonWriter;
  * @param status a short lowercase word: {@code up}, {@code starting}, {@code down}, {@code stopping}.
  * @param reason one sentence for operators, or {@code null}.
  */
-public record Health(String status, String reason)
+public record Health(String status, @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
 {
     public static final String UP_STATUS = "up";
 
@@ -46,11 +46,6 @@ public record Health(String status, String reason)
     /** @return the body of {@code GET /health}. */
     public String toJson()
     {
-        final JsonWriter json = new JsonWriter().beginObject().field("status", status);
-        if (null != reason)
-        {
-            json.field("reason", reason);
-        }
-        return json.endObject().toString();
+        return ServiceJson.write(this);
     }
 }

@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.core.CoreMetrics;
 import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.service.ServiceJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,7 +102,7 @@ class AdminServerTest
     @Test
     void statusAndSkbServeTheLatestPublishedSnapshotOnAWorkerThread() throws Exception
     {
-        statusSnapshot.publish(new JsonWriter().beginObject().field("core", 3).field("incarnation", 7).endObject());
+        statusSnapshot.publish(ServiceJson.write(new CoreIdentity(3, 7)));
         skbSnapshot.publish("{\"cores\":[0,1,2,3]}");
 
         final HttpResponse<String> status = AdminHttp.get(client, server, "/status");
@@ -293,6 +293,11 @@ class AdminServerTest
             .isInstanceOf(java.io.UncheckedIOException.class)
             .hasMessageStartingWith("admin server could not bind 127.0.0.1:" + server.port() + ": ")
             .hasMessageEndingWith("; choose another port or stop the process that holds it");
+    }
+
+    /** A status document as an agent renders it. */
+    private record CoreIdentity(int core, long incarnation)
+    {
     }
 
     private double requests(final String endpoint, final String status)

@@ -1,6 +1,7 @@
 package io.multikernel.node.service;
 
-import io.multikernel.node.util.JsonWriter;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +16,7 @@ class PublishedStateTest
         final JsonSnapshot snapshot = new JsonSnapshot();
         assertThat(snapshot.json()).isNull();
 
-        snapshot.publish(new JsonWriter().beginObject().field("core", 1).endObject());
+        snapshot.publish(ServiceJson.write(Map.of("core", 1)));
         assertThat(snapshot.json()).isEqualTo("{\"core\":1}");
         snapshot.publish("{\"core\":2}");
         assertThat(snapshot.json()).isEqualTo("{\"core\":2}");

@@ -28,6 +28,7 @@ import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.TransportConfiguration;
 import io.multikernel.transport.UrpcEndpoint;
 import io.multikernel.transport.UrpcHandler;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -118,6 +119,9 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
      * @param skbSource        published /skb view.
      * @param health           published health.
      * @param replicationProxy commands from other threads for the core's replication.
+     * @throws RuntimeException when a part cannot be set up (the endpoint, the write-ahead log, the
+     *                          LRPC channel); whatever was opened before it is closed, in reverse
+     *                          order, so the data directory can be opened again in this process.
      */
     public CoreAgent(
         final CoreContext ctx,
@@ -144,44 +148,56 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .sender(this)
             .meterRegistry(metrics.registry())
             .conclude());
-        this.endpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
-            .aeronDirectory(ctx.aeronDirectory())
-            .coreId(coreId)
-            .hostId(hostId)
-            .incarnation(ctx.incarnation())
-            .udpBindEndpoint(ctx.core().inbox().udp().map(Object::toString).orElse(null))
-            .peers(ctx.peers())
-            .meterRegistry(metrics.registry())
-            .nanoClock(clock)
-            .handler(this));
-        this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
-        this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
-            .selfCoreId(coreId)
-            .sender(new ShootdownPublisher(endpoint.publisher()))
-            .nanoClock(clock), topology, rttMatrix);
-        this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
-        shootdownAdapter.registerWith(endpoint.dispatcher());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
+        this.nameService = new NameService(topology);
+        // What this constructor opens, in order; a failure part-way closes what is open, in reverse.
+        UrpcEndpoint openedEndpoint = null;
+        CoreReplication openedReplication = null;
+        LrpcChannel openedChannel = null;
+        LrpcServer openedServer = null;
         try
         {
-            this.replication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
-                ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), endpoint, replicationProxy, metrics.registry(),
-                clock, ctx.epochClock());
-            this.nameService = new NameService(topology);
-            this.lrpcServer = new LrpcServer(new LrpcServer.Context()
-                .channel(createLrpcChannel(ctx))
+            openedEndpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
+                .aeronDirectory(ctx.aeronDirectory())
+                .coreId(coreId)
+                .hostId(hostId)
+                .incarnation(ctx.incarnation())
+                .udpBindEndpoint(ctx.core().inbox().udp().map(Object::toString).orElse(null))
+                .peers(ctx.peers())
+                .meterRegistry(metrics.registry())
+                .nanoClock(clock)
+                .handler(this));
+            this.skbRows = new SkbRowExchange(openedEndpoint, topology, rttMatrix, coreId, ctx.incarnation());
+            this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
+                .selfCoreId(coreId)
+                .sender(new ShootdownPublisher(openedEndpoint.publisher()))
+                .nanoClock(clock), topology, rttMatrix);
+            this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
+            shootdownAdapter.registerWith(openedEndpoint.dispatcher());
+            openedReplication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
+                ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), openedEndpoint, replicationProxy,
+                metrics.registry(), clock, ctx.epochClock());
+            openedChannel = createLrpcChannel(ctx);
+            openedServer = new LrpcServer(new LrpcServer.Context()
+                .channel(openedChannel)
                 .epochClock(ctx.epochClock())
                 .nanoClock(clock)
                 .meterRegistry(metrics.registry()));
+            LrpcCoreServices.register(openedServer);
+            AgreedNameService.register(openedServer, openedReplication, nameService);
+            KvPutService.register(openedServer, openedReplication, metrics.registry());
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            endpoint.close();
+            // The server owns the channel once it exists. The replication closes before the endpoint:
+            // closing makes its log durable and may still send through the endpoint.
+            CloseHelper.closeAll(ex::addSuppressed,
+                openedServer, null == openedServer ? openedChannel : null, openedReplication, openedEndpoint);
             throw ex;
         }
-        LrpcCoreServices.register(lrpcServer);
-        AgreedNameService.register(lrpcServer, replication, nameService);
-        KvPutService.register(lrpcServer, replication, metrics.registry());
+        this.endpoint = openedEndpoint;
+        this.replication = openedReplication;
+        this.lrpcServer = openedServer;
     }
 
     private static LrpcChannel createLrpcChannel(final CoreContext ctx)

@@ -1,14 +1,21 @@
 package io.multikernel.node.core;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,10 +36,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A one-core cluster's kernel loop, driven by the test through {@code doWork()}, with an embedded
- * media driver: what its admin views say, field by field.
+ * media driver: what its admin views say, field by field, and what a core that fails to start
+ * leaves behind (nothing).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CoreAgentTest
@@ -114,6 +125,73 @@ class CoreAgentTest
         {
             agent.onClose();
         }
+    }
+
+    @Test
+    void aCoreThatFailsToStartAfterItsWriteAheadLogOpenedClosesWhatItOpened() throws Exception
+    {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to see open files and mappings");
+        final Path dataDirectory = tempDir.resolve("data");
+        final Path notADirectory = Files.writeString(tempDir.resolve("not-a-directory"), "x");
+        final Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
+
+        assertThatThrownBy(() -> new CoreAgent(context().lrpcDirectory(notADirectory), metrics, new JsonSnapshot(),
+            new SkbView.Source(), new AtomicReference<>(Health.UP)))
+            .isInstanceOf(UncheckedIOException.class)
+            .hasMessageContaining("cannot create the LRPC file");
+
+        try (Stream<Path> files = Files.list(dataDirectory))
+        {
+            assertThat(files.toList()).as("the write-ahead log was opened").isNotEmpty();
+        }
+        assertThat(openFilesUnder(dataDirectory)).as("files of the write-ahead log still open").isEmpty();
+        assertThat(mappingsUnder(dataDirectory)).as("segments of the write-ahead log still mapped").isEmpty();
+        await().pollInSameThread().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
+            assertThat(newThreads(threadsBefore)).as("threads the endpoint's Aeron client started").isEmpty());
+
+        final CoreAgent again = new CoreAgent(context(), metrics, new JsonSnapshot(), new SkbView.Source(),
+            new AtomicReference<>(Health.UP));
+        again.onClose();
+        assertThat(openFilesUnder(dataDirectory)).isEmpty();
+    }
+
+    private static List<String> openFilesUnder(final Path directory) throws IOException
+    {
+        final List<String> open = new ArrayList<>();
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc/self/fd")))
+        {
+            for (final Path descriptor : descriptors)
+            {
+                try
+                {
+                    final Path target = Files.readSymbolicLink(descriptor);
+                    if (target.startsWith(directory.toAbsolutePath()))
+                    {
+                        open.add(target.toString());
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // The descriptor closed while we listed (the listing's own, for one).
+                }
+            }
+        }
+        return open;
+    }
+
+    private static List<String> mappingsUnder(final Path directory) throws IOException
+    {
+        final String prefix = directory.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.contains(prefix)).toList();
+    }
+
+    private static List<String> newThreads(final Set<Thread> before)
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.isAlive() && !before.contains(thread))
+            .map(Thread::getName)
+            .filter(name -> !name.startsWith("HttpClient"))
+            .toList();
     }
 
     private CoreContext context()

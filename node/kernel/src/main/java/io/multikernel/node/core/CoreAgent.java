@@ -171,6 +171,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
                 .selfCoreId(coreId)
                 .sender(new ShootdownPublisher(openedEndpoint.publisher()))
+                .meterRegistry(metrics.registry())
                 .nanoClock(clock), topology, rttMatrix);
             this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
             shootdownAdapter.registerWith(openedEndpoint.dispatcher());

@@ -120,6 +120,8 @@ class CoreAgentTest
             assertThat(skbView.get("rtt_ns")).isEqualTo(Map.of("0", Map.of("0", 0L)));
 
             assertThat(answer(agent, server, "GET", "/health", null, 200)).containsExactly(Map.entry("status", "up"));
+            assertThat(metrics.registry().scrape()).as("the core's /metrics")
+                .contains("mk_shootdown_rounds_started_total{core=\"0\",host=\"0\"} 0.0");
         }
         finally
         {

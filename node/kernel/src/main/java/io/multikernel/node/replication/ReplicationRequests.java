@@ -290,11 +290,10 @@ final class ReplicationRequests
     }
 
     /**
-     * @return client text fit for a one-line message: control characters replaced, cut and marked.
+     * @return client text fit for a one-sentence message.
      */
     static String echo(final String text)
     {
-        final String line = null == text ? "" : text.replaceAll("\\p{Cntrl}", "?");
-        return line.length() <= ECHO_LENGTH_MAX_CHARS ? line : line.substring(0, ECHO_LENGTH_MAX_CHARS) + "...";
+        return ServiceException.echo(text, ECHO_LENGTH_MAX_CHARS);
     }
 }

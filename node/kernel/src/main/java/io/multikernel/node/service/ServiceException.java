@@ -71,9 +71,12 @@ public final class ServiceException extends Exception
     }
 
     /**
-     * @return client text fit for a one-line message: control characters replaced, cut and marked.
+     * @param text     text from a client (a key, a parameter), possibly null.
+     * @param maxChars most characters kept.
+     * @return the text fit for a one-sentence message: control characters replaced by '?', cut and
+     * marked with "..." when longer than {@code maxChars}.
      */
-    static String echo(final String text, final int maxChars)
+    public static String echo(final String text, final int maxChars)
     {
         final String line = null == text ? "" : text.replaceAll("\\p{Cntrl}", "?");
         return line.length() <= maxChars ? line : line.substring(0, maxChars) + "...";

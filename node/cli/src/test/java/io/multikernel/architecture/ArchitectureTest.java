@@ -16,12 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Holds the arrows of {@link Layers} on the production classes of every module, and shows that the
- * rules catch a back arrow: the same rules over a planted {@code launcher -> cli} import fail.
+ * rules catch a back arrow: the same rules over a planted {@code launcher -> cli} import fail, and
+ * over a planted service and admin server that import each other (and the kernel loop).
  */
 class ArchitectureTest
 {
     private static final String ROOT = "io.multikernel";
     private static final String FIXTURE_ROOT = ROOT + ".architecture.fixture";
+    private static final String SERVICE_FIXTURE_ROOT = ROOT + ".architecture.servicefixture";
     private static JavaClasses production;
 
     @BeforeAll
@@ -55,6 +57,25 @@ class ArchitectureTest
         final EvaluationResult result = Layers.rules(FIXTURE_ROOT).get(0).allowEmptyShould(true).evaluate(planted);
         assertThat(result.getFailureReport().toString()).contains("fixture.node.launcher.BackArrow")
             .contains("fixture.node.cli.SomeCommand");
+    }
+
+    @Test
+    void aServiceAndAnAdminServerThatKnowEachOtherFailTheRules()
+    {
+        final JavaClasses planted = new ClassFileImporter().importPackages(SERVICE_FIXTURE_ROOT);
+        assertThat(planted.size()).as("fixture classes").isGreaterThanOrEqualTo(4);
+        final List<String> violated = Layers.rules(SERVICE_FIXTURE_ROOT).stream()
+            .filter(rule -> rule.allowEmptyShould(true).evaluate(planted).hasViolation())
+            .map(ArchRule::getDescription)
+            .toList();
+        assertThat(violated).containsExactly(
+            "services know neither the admin server nor the kernel loop",
+            "the admin server knows neither the services nor the kernel loop");
+        final String report = Layers.rules(SERVICE_FIXTURE_ROOT).stream()
+            .map(rule -> rule.allowEmptyShould(true).evaluate(planted).getFailureReport().toString())
+            .reduce("", String::concat);
+        assertThat(report).contains("servicefixture.node.replication.KeyValueAdmin")
+            .contains("servicefixture.node.admin.Server").contains("servicefixture.node.core.KernelLoop");
     }
 
     private static boolean isProduction(final com.tngtech.archunit.core.importer.Location location)

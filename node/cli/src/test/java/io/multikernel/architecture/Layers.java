@@ -17,15 +17,20 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *
  * The schema module also carries {@code common}, the primitives every module shares.
  *
- * Inside the kernel, services never know the admin server or the kernel loop that runs them.
+ * Inside the kernel, services never know the admin server or the kernel loop that runs them, and
+ * the admin server knows neither the services nor the kernel loop: both sides meet in the
+ * {@code service} package (a service's {@code ServiceApi}, published snapshots, health), and the
+ * core process wires them together.
  */
 final class Layers
 {
     /** Packages of the kernel module, below {@code ROOT.node}. */
     static final List<String> KERNEL_PACKAGES =
-        List.of("admin", "cluster", "core", "lrpc", "membership", "replication", "shootdown", "skb", "util", "service");
+        List.of("admin", "caps", "cluster", "core", "lrpc", "memory", "membership", "replication", "shootdown", "skb",
+            "util", "service");
     /** Kernel packages that hold services: what the admin server and the kernel loop serve and run. */
-    static final List<String> SERVICE_PACKAGES = List.of("lrpc", "membership", "replication", "shootdown", "skb");
+    static final List<String> SERVICE_PACKAGES =
+        List.of("caps", "lrpc", "memory", "membership", "replication", "shootdown", "skb");
 
     private Layers()
     {
@@ -53,11 +58,25 @@ final class Layers
             noClasses().that().resideInAnyPackage(root + ".schema..", root + ".common..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                     root + ".transport..", root + ".replication..", root + ".node..")
-                .as("the schema and the shared primitives (common) depend on nothing of ours"));
+                .as("the schema and the shared primitives (common) depend on nothing of ours"),
+            noClasses().that().resideInAnyPackage(packages(node, SERVICE_PACKAGES))
+                .should().dependOnClassesThat().resideInAnyPackage(node + "admin..", node + "core..")
+                .as("services know neither the admin server nor the kernel loop"),
+            noClasses().that().resideInAPackage(node + "admin..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                    concat(packages(node, SERVICE_PACKAGES), node + "core.."))
+                .as("the admin server knows neither the services nor the kernel loop"));
     }
 
     static String[] packages(final String prefix, final List<String> names)
     {
         return names.stream().map(name -> prefix + name + "..").toArray(String[]::new);
+    }
+
+    private static String[] concat(final String[] packages, final String more)
+    {
+        final String[] all = java.util.Arrays.copyOf(packages, packages.length + 1);
+        all[packages.length] = more;
+        return all;
     }
 }

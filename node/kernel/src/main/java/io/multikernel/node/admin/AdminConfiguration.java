@@ -44,9 +44,10 @@ public final class AdminConfiguration
     public static final int REQUEST_URI_LENGTH_MAX_BYTES = 2_048;
 
     /**
-     * Largest request body a GET may declare; it is ignored, never read by the handlers. A longer or
-     * chunked body gets 413 and the connection is closed, so at most this much is discarded (the
-     * JDK's default drain amount).
+     * Largest request body: a service's endpoint reads at most this much and answers 413 beyond it;
+     * the server's own GET routes ignore a body up to this length and answer 413 for a longer or
+     * chunked one. Either way the connection is closed after a 413, so at most this much is
+     * discarded (the JDK's default drain amount).
      */
     public static final long REQUEST_BODY_LENGTH_MAX_BYTES = 64 * 1024;
 

@@ -19,10 +19,13 @@ final class AdminErrorLog
     private final AtomicLong[] nextLogNsByEndpoint;
     private final AtomicLong[] unloggedByEndpoint;
 
-    AdminErrorLog(final NanoClock nanoClock)
+    /**
+     * @param nanoClock     for the log interval.
+     * @param endpointCount routes of the server ({@link AdminEndpoints#count()}).
+     */
+    AdminErrorLog(final NanoClock nanoClock, final int endpointCount)
     {
         this.nanoClock = nanoClock;
-        final int endpointCount = AdminEndpoint.values().length;
         nextLogNsByEndpoint = new AtomicLong[endpointCount];
         unloggedByEndpoint = new AtomicLong[endpointCount];
         final long nowNs = nanoClock.nanoTime();
@@ -40,9 +43,9 @@ final class AdminErrorLog
      */
     boolean onSourceError(final AdminEndpoint endpoint, final Throwable error)
     {
-        final AtomicLong unlogged = unloggedByEndpoint[endpoint.ordinal()];
+        final AtomicLong unlogged = unloggedByEndpoint[endpoint.index()];
         unlogged.incrementAndGet();
-        final AtomicLong nextLogNs = nextLogNsByEndpoint[endpoint.ordinal()];
+        final AtomicLong nextLogNs = nextLogNsByEndpoint[endpoint.index()];
         final long dueNs = nextLogNs.get();
         final long nowNs = nanoClock.nanoTime();
         if (nowNs - dueNs < 0 || !nextLogNs.compareAndSet(dueNs, nowNs + AdminConfiguration.ERROR_LOG_INTERVAL_NS))

@@ -8,27 +8,33 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.HealthSource;
+import io.multikernel.node.service.JsonSource;
+import io.multikernel.node.service.ServiceException;
+import io.multikernel.node.service.ServiceRequest;
+import io.multikernel.node.service.ServiceResponse;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers every request of the admin server: checks the request, routes it, calls the source on
- * the worker thread, turns any failure into a JSON error, writes the answer and counts it.
+ * Answers every request of the admin server: checks the request, routes it, calls the source or the
+ * service's handler on the worker thread, turns any failure into a JSON error, writes the answer and
+ * counts it.
  *
  * <p>Checks run in this order, and the first that fails answers: overload (503), request target
- * longer than {@link AdminConfiguration#REQUEST_URI_LENGTH_MAX_BYTES} (414), unknown path (404),
- * method other than the route's (GET, or POST for {@code /bench/shootdown}: 405 with {@code Allow}; HEAD
- * included, so HEAD gets 405 too), declared body too long or chunked (413, connection closed). Query
- * strings are ignored, except by POST commands, which get them decoded ({@link AdminQuery}). The
- * request body is never read here, except for {@code /kv} and {@code /2pc}, which go to the configured
- * {@link AdminRoutes} with any method and a body of at most
- * {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES}.
+ * longer than {@link AdminConfiguration#REQUEST_URI_LENGTH_MAX_BYTES} (414), a path no route
+ * answers (404, naming the paths served), a method the route does not take (405 with {@code Allow};
+ * HEAD included, so HEAD gets 405 too). Then the server's own routes refuse a declared body longer
+ * than {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES} or chunked (413, connection closed),
+ * ignore a shorter one and ignore the query. A service's route reads a body of at most that length
+ * (413 beyond it), decodes the query ({@link AdminQuery}, 400 when malformed) and hands both to the
+ * service's handler.
  */
 final class AdminHandler implements HttpHandler
 {
     static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    static final String ALLOWED_METHODS = "GET";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
     private static final int ECHO_LENGTH_MAX_CHARS = 16;
@@ -37,8 +43,7 @@ final class AdminHandler implements HttpHandler
     private final HealthSource healthSource;
     private final JsonSource statusSource;
     private final JsonSource skbSource;
-    private final AdminRoutes routes;
-    private final AdminCommand shootdownBench;
+    private final AdminEndpoints endpoints;
     private final NanoClock nanoClock;
     private final AdminRequestMetrics metrics;
     private final AdminErrorLog errorLog;
@@ -49,11 +54,10 @@ final class AdminHandler implements HttpHandler
         this.healthSource = ctx.healthSource();
         this.statusSource = ctx.statusSource();
         this.skbSource = ctx.skbSource();
-        this.routes = ctx.routes();
-        this.shootdownBench = ctx.shootdownBench();
+        this.endpoints = ctx.endpoints();
         this.nanoClock = ctx.nanoClock();
         this.metrics = metrics;
-        this.errorLog = new AdminErrorLog(ctx.nanoClock());
+        this.errorLog = new AdminErrorLog(ctx.nanoClock(), endpoints.count());
     }
 
     @Override
@@ -61,7 +65,7 @@ final class AdminHandler implements HttpHandler
     {
         final long startNs = nanoClock.nanoTime();
         final String rawPath = exchange.getRequestURI().getRawPath();
-        final AdminEndpoint endpoint = AdminEndpoint.of(rawPath);
+        final AdminEndpoint endpoint = endpoints.route(rawPath);
         AdminResponse response = null;
         try
         {
@@ -95,62 +99,32 @@ final class AdminHandler implements HttpHandler
         }
         if (AdminEndpoint.UNKNOWN == endpoint)
         {
-            return AdminResponse.error(404, "no such endpoint; use /metrics, /health, /status, /skb, /kv, /2pc or POST /bench/shootdown", rawPath);
-        }
-        if (endpoint.isRouted())
-        {
-            return routed(exchange, endpoint, rawPath);
+            return AdminResponse.error(404, "no such endpoint; use " + endpoints.served(), rawPath);
         }
         final String method = exchange.getRequestMethod();
-        if (!endpoint.method().equals(method))
+        if (!endpoint.methods().contains(method))
         {
-            return AdminResponse.error(405, "method " + AdminResponse.cut(method, ECHO_LENGTH_MAX_CHARS) +
-                " is not allowed on " + endpoint.path() + "; use " + endpoint.method(), rawPath,
-                Map.of("Allow", endpoint.method()));
+            return refused(ServiceException.methodNotAllowed(method, rawPath, endpoint.methods()), rawPath);
+        }
+        if (AdminEndpoint.Kind.SERVICE == endpoint.kind())
+        {
+            return service(exchange, endpoint, method, rawPath);
         }
         final String bodyProblem = bodyProblem(exchange.getRequestHeaders());
         if (null != bodyProblem)
         {
             return AdminResponse.error(413, bodyProblem, rawPath, Map.of("Connection", "close"));
         }
-        if (AdminEndpoint.BENCH_SHOOTDOWN == endpoint)
-        {
-            return command(endpoint, shootdownBench, exchange.getRequestURI().getRawQuery(), rawPath);
-        }
         return serve(endpoint, rawPath);
     }
 
-    private AdminResponse command(
-        final AdminEndpoint endpoint, final AdminCommand command, final String rawQuery, final String rawPath)
-    {
-        try
-        {
-            return AdminResponse.json(200, command.run(AdminQuery.parse(rawQuery)));
-        }
-        catch (final AdminCommandException ex)
-        {
-            return AdminResponse.error(ex.status(), AdminResponse.cut(ex.getMessage(),
-                AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS), rawPath);
-        }
-        catch (final RuntimeException ex)
-        {
-            errorLog.onSourceError(endpoint, ex);
-            return AdminResponse.error(500, endpoint.tag() + " failed: " + AdminResponse.cut(ex.getClass().getSimpleName() +
-                (null == ex.getMessage() ? "" : ": " + ex.getMessage()), AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS) +
-                "; see the core's log", rawPath);
-        }
-    }
-
     /**
-     * An added route ({@link AdminRoutes}): any method, a body of at most
-     * {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES}.
+     * A service's route: a body of at most {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES},
+     * the decoded query, then the handler.
      */
-    private AdminResponse routed(final HttpExchange exchange, final AdminEndpoint endpoint, final String rawPath)
+    private AdminResponse service(
+        final HttpExchange exchange, final AdminEndpoint endpoint, final String method, final String rawPath)
     {
-        if (null == routes)
-        {
-            return AdminResponse.error(404, endpoint.path() + " is not served: this core runs no replication", rawPath);
-        }
         final byte[] body;
         try
         {
@@ -168,18 +142,29 @@ final class AdminHandler implements HttpHandler
         }
         try
         {
-            final AdminRoutes.AdminReply reply = routes.handle(
-                exchange.getRequestMethod(), rawPath, exchange.getRequestURI().getRawQuery(), body);
-            return AdminResponse.json(reply.status(), reply.json());
+            final ServiceRequest request = new ServiceRequest(
+                method, rawPath, AdminQuery.parse(exchange.getRequestURI().getRawQuery()), body);
+            final ServiceResponse response = endpoint.service().handler().handle(request);
+            return AdminResponse.json(response.status(), response.json());
+        }
+        catch (final ServiceException ex)
+        {
+            return refused(ex, rawPath);
         }
         catch (final RuntimeException ex)
         {
             errorLog.onSourceError(endpoint, ex);
-            final String detail = AdminResponse.cut(
-                ex.getClass().getSimpleName() + (null == ex.getMessage() ? "" : ": " + ex.getMessage()),
-                AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS);
-            return AdminResponse.error(500, endpoint.tag() + " failed: " + detail + "; see the core's log", rawPath);
+            return AdminResponse.error(500, endpoint.tag() + " failed: " + detail(ex) + "; see the core's log", rawPath);
         }
+    }
+
+    private static AdminResponse refused(final ServiceException refusal, final String rawPath)
+    {
+        final String message = AdminResponse.cut(refusal.getMessage(), AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS);
+        return refusal.allowedMethods().isEmpty() ?
+            AdminResponse.error(refusal.status(), message, rawPath) :
+            AdminResponse.error(refusal.status(), message, rawPath,
+                Map.of("Allow", String.join(", ", refusal.allowedMethods())));
     }
 
     /**
@@ -218,29 +203,32 @@ final class AdminHandler implements HttpHandler
     {
         try
         {
-            return switch (endpoint)
+            return switch (endpoint.kind())
             {
                 case METRICS -> AdminResponse.text(200, METRICS_CONTENT_TYPE, meterRegistry.scrape());
                 case HEALTH -> health();
                 case STATUS -> published(endpoint, statusSource.json(), rawPath);
                 case SKB -> published(endpoint, skbSource.json(), rawPath);
-                case KV, TWO_PC, BENCH_SHOOTDOWN, UNKNOWN -> throw new IllegalStateException(endpoint + " reached serve()");
+                case SERVICE, UNKNOWN -> throw new IllegalStateException(endpoint + " reached serve()");
             };
         }
         catch (final Exception ex)
         {
             errorLog.onSourceError(endpoint, ex);
-            final String detail = AdminResponse.cut(
-                ex.getClass().getSimpleName() + (null == ex.getMessage() ? "" : ": " + ex.getMessage()),
-                AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS);
-            return AdminResponse.error(500, endpoint.tag() + " source failed: " + detail + "; see the core's log",
+            return AdminResponse.error(500, endpoint.tag() + " source failed: " + detail(ex) + "; see the core's log",
                 rawPath);
         }
     }
 
+    private static String detail(final Exception ex)
+    {
+        return AdminResponse.cut(ex.getClass().getSimpleName() + (null == ex.getMessage() ? "" : ": " + ex.getMessage()),
+            AdminConfiguration.ERROR_MESSAGE_LENGTH_MAX_CHARS);
+    }
+
     private AdminResponse health()
     {
-        final AdminHealth health = healthSource.health();
+        final Health health = healthSource.health();
         if (null == health)
         {
             throw new IllegalStateException("health source returned null");

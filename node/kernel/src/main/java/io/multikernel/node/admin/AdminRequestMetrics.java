@@ -9,8 +9,9 @@ import io.micrometer.core.instrument.Timer;
 /**
  * Request metrics of the admin server: {@code mk_admin_requests_total{endpoint,status}},
  * {@code mk_admin_request_latency_seconds{endpoint}} and
- * {@code mk_admin_connections_dropped_total}. Label values come from {@link AdminEndpoint} and from
- * the status codes this server itself produces, so cardinality stays bounded whatever clients send.
+ * {@code mk_admin_connections_dropped_total}. Label values come from the routes fixed when the server
+ * starts ({@link AdminEndpoints}) and from the status codes answered, so cardinality stays bounded
+ * whatever clients send.
  */
 final class AdminRequestMetrics
 {
@@ -24,14 +25,13 @@ final class AdminRequestMetrics
     private final Timer[] latencyByEndpoint;
     private final Counter droppedConnections;
 
-    AdminRequestMetrics(final MeterRegistry registry)
+    AdminRequestMetrics(final MeterRegistry registry, final AdminEndpoints endpoints)
     {
         this.registry = registry;
-        final AdminEndpoint[] endpoints = AdminEndpoint.values();
-        latencyByEndpoint = new Timer[endpoints.length];
-        for (final AdminEndpoint endpoint : endpoints)
+        latencyByEndpoint = new Timer[endpoints.count()];
+        for (final AdminEndpoint endpoint : endpoints.all())
         {
-            latencyByEndpoint[endpoint.ordinal()] = Timer.builder(LATENCY_NAME)
+            latencyByEndpoint[endpoint.index()] = Timer.builder(LATENCY_NAME)
                 .description("Time to answer one admin HTTP request, from handler entry to response written")
                 .tag(ENDPOINT_TAG, endpoint.tag())
                 .register(registry);
@@ -56,7 +56,7 @@ final class AdminRequestMetrics
             .tag(STATUS_TAG, Integer.toString(status))
             .register(registry)
             .increment();
-        latencyByEndpoint[endpoint.ordinal()].record(durationNs, TimeUnit.NANOSECONDS);
+        latencyByEndpoint[endpoint.index()].record(durationNs, TimeUnit.NANOSECONDS);
     }
 
     /** Count one connection closed without an answer because the server was overloaded. */

@@ -3,7 +3,7 @@ package io.multikernel.node.admin;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.service.ServiceJson;
 
 /**
  * One answer of the admin server before it is written: status, content type, body and the few
@@ -42,12 +42,8 @@ record AdminResponse(int status, String contentType, byte[] body, Map<String, St
     static AdminResponse error(
         final int status, final String message, final String rawPath, final Map<String, String> headers)
     {
-        final String json = new JsonWriter()
-            .beginObject()
-            .field("error", message)
-            .field("path", cut(rawPath, AdminConfiguration.ERROR_PATH_LENGTH_MAX_CHARS))
-            .endObject()
-            .toString();
+        final String json = ServiceJson.write(
+            new ErrorBody(message, cut(rawPath, AdminConfiguration.ERROR_PATH_LENGTH_MAX_CHARS)));
         return new AdminResponse(status, JSON_CONTENT_TYPE, json.getBytes(StandardCharsets.UTF_8), headers);
     }
 
@@ -82,5 +78,10 @@ record AdminResponse(int status, String contentType, byte[] body, Map<String, St
             }
         }
         return -1;
+    }
+
+    /** The body of every error answer. */
+    private record ErrorBody(String error, String path)
+    {
     }
 }

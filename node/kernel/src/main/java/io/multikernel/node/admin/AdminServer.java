@@ -5,23 +5,33 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.common.Bounds;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.HealthSource;
+import io.multikernel.node.service.JsonSnapshot;
+import io.multikernel.node.service.JsonSource;
+import io.multikernel.node.service.ServiceApi;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * A core's admin HTTP server: {@code GET /metrics} (Prometheus text), {@code /health},
- * {@code /status} and {@code /skb} (JSON), bound to loopback unless configured otherwise; and one
- * command, {@code POST /bench/shootdown}, which an {@link AdminCommand} hands to the core's agent.
+ * {@code /status} and {@code /skb} (JSON), bound to loopback unless configured otherwise; and the
+ * views and commands of the services it is given ({@link ServiceApi}), routed by the paths they
+ * declare.
  *
  * <p>Requests run on a few named worker threads with a bounded queue (see {@link AdminWorkers});
  * when those are full the answer is 503. The server never touches agent-owned state: the JSON comes
  * from {@link JsonSource}s and the health from a {@link HealthSource}, which return what the core's
- * agent has published (see {@link JsonSnapshot}). Every answer is counted in
+ * agent has published (see {@link JsonSnapshot}), and services reach their agent through their own
+ * bounded queues. Every answer is counted in
  * {@code mk_admin_requests_total{endpoint,status}} and timed in
  * {@code mk_admin_request_latency_seconds{endpoint}}. Errors are JSON
  * {@code {"error":"...","path":"..."}}, never a stack trace.
@@ -32,7 +42,8 @@ import org.agrona.concurrent.SystemNanoClock;
  *     .port(9400)
  *     .statusSource(statusSnapshot)
  *     .skbSource(skbSnapshot)
- *     .healthSource(healthReference::get));
+ *     .healthSource(healthReference::get)
+ *     .services(List.of(replicationAdmin, shootdownBenchProxy)));
  * ...
  * server.close(); // releases the port
  * }</pre>
@@ -48,7 +59,7 @@ public final class AdminServer implements AutoCloseable
     private AdminServer(final Context ctx)
     {
         this.ctx = ctx;
-        final AdminRequestMetrics metrics = new AdminRequestMetrics(ctx.meterRegistry());
+        final AdminRequestMetrics metrics = new AdminRequestMetrics(ctx.meterRegistry(), ctx.endpoints());
         workers = new AdminWorkers(ctx.threadNamePrefix(), ctx.threadCount(), ctx.queueCapacity(), metrics);
         try
         {
@@ -154,14 +165,11 @@ public final class AdminServer implements AutoCloseable
         private int queueCapacity = AdminConfiguration.queueCapacity();
         private String threadNamePrefix = "mk-admin";
         private PrometheusMeterRegistry meterRegistry;
-        private HealthSource healthSource = () -> AdminHealth.UP;
+        private HealthSource healthSource = () -> Health.UP;
         private JsonSource statusSource = () -> null;
         private JsonSource skbSource = () -> null;
-        private AdminRoutes routes;
-        private AdminCommand shootdownBench = parameters ->
-        {
-            throw new AdminCommandException(503, "this server runs no core, so it cannot run a shootdown benchmark");
-        };
+        private List<ServiceApi> services = List.of();
+        private AdminEndpoints endpoints;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
         /**
@@ -177,9 +185,9 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException(
                     "meterRegistry is not set; /metrics needs a PrometheusMeterRegistry");
             }
-            checkRange("port", port, 0, AdminConfiguration.PORT_MAX);
-            checkRange("threadCount", threadCount, 1, AdminConfiguration.THREAD_COUNT_MAX);
-            checkRange("queueCapacity", queueCapacity, 1, AdminConfiguration.QUEUE_CAPACITY_MAX_REQUESTS);
+            Bounds.check("port", port, 0, AdminConfiguration.PORT_MAX);
+            Bounds.check("threadCount", threadCount, 1, AdminConfiguration.THREAD_COUNT_MAX);
+            Bounds.check("queueCapacity", queueCapacity, 1, AdminConfiguration.QUEUE_CAPACITY_MAX_REQUESTS);
             if (null == threadNamePrefix || threadNamePrefix.isBlank())
             {
                 throw new IllegalArgumentException("threadNamePrefix='" + threadNamePrefix + "' is blank");
@@ -188,17 +196,9 @@ public final class AdminServer implements AutoCloseable
             Objects.requireNonNull(healthSource, "healthSource");
             Objects.requireNonNull(statusSource, "statusSource");
             Objects.requireNonNull(skbSource, "skbSource");
-            Objects.requireNonNull(shootdownBench, "shootdownBench");
             Objects.requireNonNull(nanoClock, "nanoClock");
+            endpoints = AdminEndpoints.of(services);
             return this;
-        }
-
-        private static void checkRange(final String name, final int value, final int min, final int max)
-        {
-            if (value < min || value > max)
-            {
-                throw new IllegalArgumentException(name + "=" + value + " is outside " + min + ".." + max);
-            }
         }
 
         private static InetAddress resolve(final String bindAddress)
@@ -332,31 +332,28 @@ public final class AdminServer implements AutoCloseable
             return skbSource;
         }
 
-        /** Serves {@code /kv} and {@code /2pc} (any method); without it they answer 404. */
-        public Context routes(final AdminRoutes routes)
+        /**
+         * The services whose endpoints the server serves besides its own; none by default. Their
+         * endpoints are read once, by {@link #conclude()}.
+         */
+        public Context services(final List<? extends ServiceApi> services)
         {
-            this.routes = routes;
+            this.services = List.copyOf(services);
             return this;
         }
 
-        public AdminRoutes routes()
+        public List<ServiceApi> services()
         {
-            return routes;
+            return services;
+        }
+
+        /** @return the routing table built by {@link #conclude()}. */
+        AdminEndpoints endpoints()
+        {
+            return endpoints;
         }
 
         /** Clock for request latency and log rate limits. */
-        /** What {@code POST /bench/shootdown} runs: the core's shootdown benchmark proxy. */
-        public Context shootdownBench(final AdminCommand shootdownBench)
-        {
-            this.shootdownBench = shootdownBench;
-            return this;
-        }
-
-        public AdminCommand shootdownBench()
-        {
-            return shootdownBench;
-        }
-
         public Context nanoClock(final NanoClock nanoClock)
         {
             this.nanoClock = nanoClock;

@@ -2,25 +2,24 @@ package io.multikernel.node.core;
 
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.multikernel.node.admin.AdminHealth;
-import io.multikernel.node.admin.CoreMetrics;
-import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.lrpc.LrpcChannel;
 import io.multikernel.node.lrpc.LrpcCoreServices;
 import io.multikernel.node.lrpc.LrpcServer;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
-import io.multikernel.node.skb.NameService;
+import io.multikernel.node.replication.AgreedNameService;
 import io.multikernel.node.replication.CoreReplication;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.KvPutService;
-import io.multikernel.node.replication.AgreedNameService;
 import io.multikernel.node.replication.ReplicationProxy;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.node.shootdown.Shootdown;
 import io.multikernel.node.shootdown.ShootdownAdapter;
 import io.multikernel.node.shootdown.ShootdownBench;
 import io.multikernel.node.shootdown.ShootdownPublisher;
+import io.multikernel.node.skb.NameService;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
@@ -29,6 +28,7 @@ import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.TransportConfiguration;
 import io.multikernel.transport.UrpcEndpoint;
 import io.multikernel.transport.UrpcHandler;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -76,7 +76,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final CoreStatusWriter statusWriter;
     private final JsonSnapshot statusSnapshot;
     private final SkbView.Source skbSource;
-    private final AtomicReference<AdminHealth> health;
+    private final AtomicReference<Health> health;
     private final Timer rttTimer;
     private final NameService nameService;
     private final LrpcServer lrpcServer;
@@ -106,7 +106,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final CoreMetrics metrics,
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
-        final AtomicReference<AdminHealth> health)
+        final AtomicReference<Health> health)
     {
         this(ctx, metrics, statusSnapshot, skbSource, health,
             new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry()));
@@ -119,13 +119,16 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
      * @param skbSource        published /skb view.
      * @param health           published health.
      * @param replicationProxy commands from other threads for the core's replication.
+     * @throws RuntimeException when a part cannot be set up (the endpoint, the write-ahead log, the
+     *                          LRPC channel); whatever was opened before it is closed, in reverse
+     *                          order, so the data directory can be opened again in this process.
      */
     public CoreAgent(
         final CoreContext ctx,
         final CoreMetrics metrics,
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
-        final AtomicReference<AdminHealth> health,
+        final AtomicReference<Health> health,
         final ReplicationProxy replicationProxy)
     {
         this.ctx = ctx;
@@ -145,45 +148,58 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             .sender(this)
             .meterRegistry(metrics.registry())
             .conclude());
-        this.endpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
-            .aeronDirectory(ctx.aeronDirectory())
-            .coreId(coreId)
-            .hostId(hostId)
-            .incarnation(ctx.incarnation())
-            .udpBindEndpoint(ctx.core().inbox().udp().map(Object::toString).orElse(null))
-            .peers(ctx.peers())
-            .incarnations(membership.incarnations())
-            .meterRegistry(metrics.registry())
-            .nanoClock(clock)
-            .handler(this));
-        this.skbRows = new SkbRowExchange(endpoint, topology, rttMatrix, coreId, ctx.incarnation());
-        this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
-            .selfCoreId(coreId)
-            .sender(new ShootdownPublisher(endpoint.publisher()))
-            .nanoClock(clock), topology, rttMatrix);
-        this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
-        shootdownAdapter.registerWith(endpoint.dispatcher());
         this.statusWriter = new CoreStatusWriter(ctx, rttProbe);
+        this.nameService = new NameService(topology);
+        // What this constructor opens, in order; a failure part-way closes what is open, in reverse.
+        UrpcEndpoint openedEndpoint = null;
+        CoreReplication openedReplication = null;
+        LrpcChannel openedChannel = null;
+        LrpcServer openedServer = null;
         try
         {
-            this.replication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
-                ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), endpoint, replicationProxy, metrics.registry(),
-                clock, ctx.epochClock());
-            this.nameService = new NameService(topology);
-            this.lrpcServer = new LrpcServer(new LrpcServer.Context()
-                .channel(createLrpcChannel(ctx))
+            openedEndpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
+                .aeronDirectory(ctx.aeronDirectory())
+                .coreId(coreId)
+                .hostId(hostId)
+                .incarnation(ctx.incarnation())
+                .udpBindEndpoint(ctx.core().inbox().udp().map(Object::toString).orElse(null))
+                .peers(ctx.peers())
+                .incarnations(membership.incarnations())
+                .meterRegistry(metrics.registry())
+                .nanoClock(clock)
+                .handler(this));
+            this.skbRows = new SkbRowExchange(openedEndpoint, topology, rttMatrix, coreId, ctx.incarnation());
+            this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
+                .selfCoreId(coreId)
+                .sender(new ShootdownPublisher(openedEndpoint.publisher()))
+                .meterRegistry(metrics.registry())
+                .nanoClock(clock), topology, rttMatrix);
+            this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
+            shootdownAdapter.registerWith(openedEndpoint.dispatcher());
+            openedReplication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
+                ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), openedEndpoint, replicationProxy,
+                metrics.registry(), clock, ctx.epochClock());
+            openedChannel = createLrpcChannel(ctx);
+            openedServer = new LrpcServer(new LrpcServer.Context()
+                .channel(openedChannel)
                 .epochClock(ctx.epochClock())
                 .nanoClock(clock)
                 .meterRegistry(metrics.registry()));
+            LrpcCoreServices.register(openedServer);
+            AgreedNameService.register(openedServer, openedReplication, nameService);
+            KvPutService.register(openedServer, openedReplication, metrics.registry());
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            endpoint.close();
+            // The server owns the channel once it exists. The replication closes before the endpoint:
+            // closing makes its log durable and may still send through the endpoint.
+            CloseHelper.closeAll(ex::addSuppressed,
+                openedServer, null == openedServer ? openedChannel : null, openedReplication, openedEndpoint);
             throw ex;
         }
-        LrpcCoreServices.register(lrpcServer);
-        AgreedNameService.register(lrpcServer, replication, nameService);
-        KvPutService.register(lrpcServer, replication, metrics.registry());
+        this.endpoint = openedEndpoint;
+        this.replication = openedReplication;
+        this.lrpcServer = openedServer;
     }
 
     private static LrpcChannel createLrpcChannel(final CoreContext ctx)
@@ -256,7 +272,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         endpoint.flush();
         if (replication.afterFlush())
         {
-            health.set(new AdminHealth("frozen", replication.chaos().frozenReason()));
+            health.set(new Health("frozen", replication.chaos().frozenReason()));
         }
         work += (int)Math.min(Integer.MAX_VALUE, foregroundMessages() - foregroundBefore);
         return work;
@@ -266,7 +282,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onClose()
     {
         leaving = true;
-        health.set(AdminHealth.down("core " + coreId + " is shutting down"));
+        health.set(Health.down("core " + coreId + " is shutting down"));
         try
         {
             endpoint.publisher().abort();
@@ -326,7 +342,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final var snapshot = membership.snapshot(nowNs);
         statusSnapshot.publishLazily(statusWriter.status(snapshot, leaving));
         publishSkbView();
-        health.set(leaving ? AdminHealth.down("core " + coreId + " is shutting down") : AdminHealth.UP);
+        health.set(leaving ? Health.down("core " + coreId + " is shutting down") : Health.UP);
     }
 
     // URPC inbound: every valid frame is proof of life for the failure detector.

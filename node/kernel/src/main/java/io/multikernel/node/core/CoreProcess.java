@@ -1,13 +1,12 @@
 package io.multikernel.node.core;
 
-import io.multikernel.node.admin.AdminHealth;
 import io.multikernel.node.admin.AdminServer;
-import io.multikernel.node.admin.CoreMetrics;
-import io.multikernel.node.admin.JsonSnapshot;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -16,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,7 +43,7 @@ public final class CoreProcess implements AutoCloseable
         this.metrics = new CoreMetrics(ctx.coreId(), core.hostId());
         final JsonSnapshot status = new JsonSnapshot();
         final SkbView.Source skb = new SkbView.Source();
-        final AtomicReference<AdminHealth> health = new AtomicReference<>(AdminHealth.down("core is starting"));
+        final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
         AdminServer server = null;
         CoreAgent coreAgent = null;
         try
@@ -57,10 +57,11 @@ public final class CoreProcess implements AutoCloseable
                 .meterRegistry(metrics.registry())
                 .statusSource(status)
                 .skbSource(skb)
-                .shootdownBench(ctx.shootdownBench())
                 .healthSource(health::get)
-                .routes(new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
-                    CoreReplicationConfiguration.adminTimeoutNs())));
+                .services(List.of(
+                    new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
+                        CoreReplicationConfiguration.adminTimeoutNs()),
+                    ctx.shootdownBench())));
             coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy);
         }
         catch (final RuntimeException ex)

@@ -1,10 +1,12 @@
 package io.multikernel.node.core;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.multikernel.node.membership.MembershipSnapshot;
 import io.multikernel.node.membership.PeerState;
 import io.multikernel.node.membership.PeerView;
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.service.ServiceJson;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -46,31 +48,45 @@ final class CoreStatusWriter
 
     private String render(final MembershipSnapshot snapshot, final boolean leaving, final long uptimeMs, final long[] rttNs)
     {
-        final JsonWriter json = new JsonWriter().beginObject()
-            .field("id", ctx.coreId())
-            .field("host", ctx.core().hostId())
-            .field("pid", pid)
-            .field("incarnation", ctx.incarnation())
-            .field("state", leaving ? "leaving" : "up")
-            .field("uptime_ms", uptimeMs)
-            .field("metrics_url", ctx.clusterMap().adminUrl(ctx.coreId()) + "/metrics")
-            .field("peers_up", snapshot.count(PeerState.UP))
-            .field("peers_total", snapshot.peers().size());
-        json.name("peers").beginArray();
         final List<PeerView> peers = snapshot.peers();
+        final List<PeerStatus> peerStatus = new ArrayList<>(peers.size());
         for (int i = 0; i < peers.size(); i++)
         {
             final PeerView peer = peers.get(i);
-            json.beginObject()
-                .field("id", peer.coreId())
-                .field("state", peer.state().name().toLowerCase(Locale.ROOT))
-                .field("incarnation", peer.incarnation())
-                .field("host", peer.hostId())
-                .field("last_heard_ms", peer.lastHeardAgeNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(peer.lastHeardAgeNs()))
-                .field("rtt_us", rttNs[i] < 0 ? -1.0 : rttNs[i] / 1000.0)
-                .field("restarts", peer.restarts())
-                .endObject();
+            peerStatus.add(new PeerStatus(peer.coreId(), peer.state().name().toLowerCase(Locale.ROOT),
+                peer.incarnation(), peer.hostId(),
+                peer.lastHeardAgeNs() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(peer.lastHeardAgeNs()),
+                rttNs[i] < 0 ? -1.0 : rttNs[i] / 1000.0, peer.restarts()));
         }
-        return json.endArray().endObject().toString();
+        return ServiceJson.write(new Status(ctx.coreId(), ctx.core().hostId(), pid, ctx.incarnation(),
+            leaving ? "leaving" : "up", uptimeMs, ctx.clusterMap().adminUrl(ctx.coreId()) + "/metrics",
+            snapshot.count(PeerState.UP), peers.size(), peerStatus));
+    }
+
+    /** {@code /status}. */
+    private record Status(
+        int id,
+        int host,
+        long pid,
+        long incarnation,
+        String state,
+        @JsonProperty("uptime_ms") long uptimeMs,
+        @JsonProperty("metrics_url") String metricsUrl,
+        @JsonProperty("peers_up") int peersUp,
+        @JsonProperty("peers_total") int peersTotal,
+        List<PeerStatus> peers)
+    {
+    }
+
+    /** One peer of {@code /status}: -1 when never heard or not measured. */
+    private record PeerStatus(
+        int id,
+        String state,
+        long incarnation,
+        int host,
+        @JsonProperty("last_heard_ms") long lastHeardMs,
+        @JsonProperty("rtt_us") double rttUs,
+        long restarts)
+    {
     }
 }

@@ -1,9 +1,9 @@
 package io.multikernel.node.core;
 
-import io.multikernel.node.admin.JsonSource;
+import io.multikernel.node.service.JsonSource;
+import io.multikernel.node.service.ServiceJson;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
-import io.multikernel.node.util.JsonWriter;
 
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -75,23 +75,32 @@ final class SkbView
     private String render()
     {
         final int n = coreIds.length;
-        final JsonWriter out = new JsonWriter().beginObject();
-        out.name("cores").beginArray();
-        for (int i = 0; i < n; i++)
+        return ServiceJson.write(json ->
         {
-            out.beginObject().field("id", coreIds[i]).field("host", hostIds[i]).endObject();
-        }
-        out.endArray().name("rtt_ns").beginObject();
-        for (int from = 0; from < n; from++)
-        {
-            out.name(Integer.toString(coreIds[from])).beginObject();
-            for (int to = 0; to < n; to++)
+            json.writeStartObject();
+            json.writeArrayFieldStart("cores");
+            for (int i = 0; i < n; i++)
             {
-                out.field(Integer.toString(coreIds[to]), rttNs[from * n + to]);
+                json.writeStartObject();
+                json.writeNumberField("id", coreIds[i]);
+                json.writeNumberField("host", hostIds[i]);
+                json.writeEndObject();
             }
-            out.endObject();
-        }
-        return out.endObject().field("fingerprint", Long.toHexString(fingerprint)).endObject().toString();
+            json.writeEndArray();
+            json.writeObjectFieldStart("rtt_ns");
+            for (int from = 0; from < n; from++)
+            {
+                json.writeObjectFieldStart(Integer.toString(coreIds[from]));
+                for (int to = 0; to < n; to++)
+                {
+                    json.writeNumberField(Integer.toString(coreIds[to]), rttNs[from * n + to]);
+                }
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+            json.writeStringField("fingerprint", Long.toHexString(fingerprint));
+            json.writeEndObject();
+        });
     }
 
     /**

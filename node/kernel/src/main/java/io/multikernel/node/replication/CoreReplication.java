@@ -7,14 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.service.ServiceJson;
 import io.multikernel.replication.InDoubtTransaction;
 import io.multikernel.replication.OperatorDecision;
 import io.multikernel.replication.OutcomeListener;
@@ -347,24 +350,30 @@ public final class CoreReplication implements AutoCloseable
      */
     String replicaJson(final int limit)
     {
-        final JsonWriter json = new JsonWriter().beginObject()
-            .field("core", coreId)
-            .field("count", replica.entries().size())
-            .field("fingerprint", fingerprint())
-            .field("changes", replica.changes())
-            .field("limit", limit)
-            .field("truncated", replica.entries().size() > limit)
-            .name("entries").beginObject();
-        int listed = 0;
-        for (final Map.Entry<String, String> entry : replica.entries().entrySet())
+        final Map<String, String> entries = replica.entries();
+        final String fingerprint = fingerprint();
+        return ServiceJson.write(json ->
         {
-            if (listed++ >= limit)
+            json.writeStartObject();
+            json.writeNumberField("core", coreId);
+            json.writeNumberField("count", entries.size());
+            json.writeStringField("fingerprint", fingerprint);
+            json.writeNumberField("changes", replica.changes());
+            json.writeNumberField("limit", limit);
+            json.writeBooleanField("truncated", entries.size() > limit);
+            json.writeObjectFieldStart("entries");
+            int listed = 0;
+            for (final Map.Entry<String, String> entry : entries.entrySet())
             {
-                break;
+                if (listed++ >= limit)
+                {
+                    break;
+                }
+                json.writeStringField(entry.getKey(), entry.getValue());
             }
-            json.field(entry.getKey(), entry.getValue());
-        }
-        return json.endObject().endObject().toString();
+            json.writeEndObject();
+            json.writeEndObject();
+        });
     }
 
     /**
@@ -375,40 +384,46 @@ public final class CoreReplication implements AutoCloseable
         final long nowNs = nanoClock.nanoTime();
         final long nowMs = epochClock.time();
         final List<InDoubtTransaction> inDoubt = engine.inDoubtTransactions();
-        final JsonWriter json = new JsonWriter().beginObject()
-            .field("core", coreId)
-            .field("incarnation", engine.incarnation())
-            .field("fsync", fsyncPolicy.name().toLowerCase(java.util.Locale.ROOT))
-            .field("data_dir", dataDirectory.toString())
-            .field("failed", engine.isFailed())
-            .field("in_flight", engine.inFlightTransactions())
-            .field("prepared", engine.preparedCount())
-            .field("locks_held", engine.locksHeld())
-            .field("in_doubt_count", inDoubt.size())
-            .name("in_doubt").beginArray();
-        int listed = 0;
+        final List<InDoubtView> listed = new ArrayList<>();
         for (final InDoubtTransaction transaction : inDoubt)
         {
-            if (listed++ >= CoreReplicationConfiguration.IN_DOUBT_LIST_MAX)
+            if (listed.size() >= CoreReplicationConfiguration.IN_DOUBT_LIST_MAX)
             {
                 break;
             }
             final long ageMs = TimeUnit.NANOSECONDS.toMillis(nowNs - transaction.inDoubtSinceNs());
-            json.beginObject()
-                .field("transaction", transaction.id().toString())
-                .field("coordinator", transaction.id().coordinatorCoreId())
-                .name("participants").beginArray();
-            for (final int participant : transaction.participants().toArray())
-            {
-                json.value(participant);
-            }
-            json.endArray()
-                .field("in_doubt_since_epoch_ms", nowMs - ageMs)
-                .field("in_doubt_for_ms", ageMs)
-                .field("queries_sent", transaction.queriesSent())
-                .endObject();
+            listed.add(new InDoubtView(transaction.id().toString(), transaction.id().coordinatorCoreId(),
+                transaction.participants().toArray(), nowMs - ageMs, ageMs, transaction.queriesSent()));
         }
-        return json.endArray().endObject().toString();
+        return ServiceJson.write(new StatusView(coreId, engine.incarnation(),
+            fsyncPolicy.name().toLowerCase(Locale.ROOT), dataDirectory.toString(), engine.isFailed(),
+            engine.inFlightTransactions(), engine.preparedCount(), engine.locksHeld(), inDoubt.size(), listed));
+    }
+
+    /** {@code GET /2pc}. */
+    private record StatusView(
+        int core,
+        long incarnation,
+        String fsync,
+        @JsonProperty("data_dir") String dataDirectory,
+        boolean failed,
+        @JsonProperty("in_flight") int inFlight,
+        int prepared,
+        @JsonProperty("locks_held") int locksHeld,
+        @JsonProperty("in_doubt_count") int inDoubtCount,
+        @JsonProperty("in_doubt") List<InDoubtView> inDoubt)
+    {
+    }
+
+    /** One in-doubt transaction of {@code GET /2pc}. */
+    private record InDoubtView(
+        String transaction,
+        int coordinator,
+        int[] participants,
+        @JsonProperty("in_doubt_since_epoch_ms") long inDoubtSinceEpochMs,
+        @JsonProperty("in_doubt_for_ms") long inDoubtForMs,
+        @JsonProperty("queries_sent") long queriesSent)
+    {
     }
 
     /**

@@ -3,6 +3,8 @@ package io.multikernel.node.shootdown;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.multikernel.common.Bounds;
 import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.skb.SendPlan;
@@ -43,6 +45,9 @@ import org.agrona.concurrent.SystemNanoClock;
  * times out). Late or unknown acknowledgements are counted as stale and otherwise ignored; a second
  * ack from the same child in one round is counted as a duplicate and ignored.
  *
+ * <p>Every event above is counted in {@link ShootdownMetrics}, published on the core's
+ * {@code /metrics} as {@code mk_shootdown_*_total}.
+ *
  * <p>Round ids are unique per cluster: the initiator's core id in the high bits, a sequence below,
  * so a core that is initiator of one round and relay of another never confuses their acks.
  */
@@ -71,24 +76,7 @@ public final class Shootdown
     private final int[] subtreeSizes = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
     private long roundSequence;
 
-    private long roundsStarted;
-    private long roundsCompleted;
-    private long roundsFailed;
-    private long roundsTimedOut;
-    private long roundsRefused;
-    private long requestsSent;
-    private long requestsReceived;
-    private long requestsMalformed;
-    private long requestsDuplicate;
-    private long invalidations;
-    private long acksSent;
-    private long staleAcks;
-    private long duplicateAcks;
-    private long unexpectedAcks;
-    private long miscountedAcks;
-    private long relaysRefused;
-    private long relaysExpired;
-    private long sendFailures;
+    private final ShootdownMetrics metrics;
 
     /**
      * @param ctx configuration; concluded here.
@@ -101,6 +89,7 @@ public final class Shootdown
         this.listener = ctx.listener;
         this.clock = ctx.nanoClock;
         this.roundTimeoutNs = ctx.roundTimeoutNs;
+        this.metrics = new ShootdownMetrics(ctx.meterRegistry);
         this.rounds = new ShootdownRound[ctx.roundsInFlightMax];
         this.relays = new ShootdownRound[ctx.relaysInFlightMax];
         for (int i = 0; i < rounds.length; i++)
@@ -130,7 +119,7 @@ public final class Shootdown
         final ShootdownRound round = free(rounds);
         if (null == round)
         {
-            roundsRefused++;
+            metrics.increment(ShootdownMetrics.ROUNDS_REFUSED);
             return NO_ROUND;
         }
         final long nowNs = clock.nanoTime();
@@ -138,7 +127,7 @@ public final class Shootdown
         final int[] children = plan.childrenOf(selfCoreId);
         round.begin(roundId, selfCoreId, nowNs, nowNs + roundTimeoutNs, plan.targets().length);
         noteDeadline(round);
-        roundsStarted++;
+        metrics.increment(ShootdownMetrics.ROUNDS_STARTED);
         for (final int child : children)
         {
             final int length = writeSubtree(plan, child, 0);
@@ -175,18 +164,18 @@ public final class Shootdown
     public void onRequest(final int sourceCoreId, final long roundId, final int initiatorCoreId,
         final int[] cores, final int[] sizes, final int count)
     {
-        requestsReceived++;
+        metrics.increment(ShootdownMetrics.REQUESTS_RECEIVED);
         if (!wellFormed(sizes, count))
         {
-            requestsMalformed++;
+            metrics.increment(ShootdownMetrics.REQUESTS_MALFORMED);
             return;
         }
         if (null != find(relays, roundId))
         {
-            requestsDuplicate++;
+            metrics.increment(ShootdownMetrics.REQUESTS_DUPLICATE);
             return;
         }
-        invalidations++; // The page tables and TLB are not modelled yet: this is where they would be flushed.
+        metrics.increment(ShootdownMetrics.INVALIDATIONS); // The page tables and TLB are not modelled yet: this is where they would be flushed.
         if (0 == count)
         {
             sendAck(sourceCoreId, roundId, 1);
@@ -195,7 +184,7 @@ public final class Shootdown
         final ShootdownRound relay = free(relays);
         if (null == relay)
         {
-            relaysRefused++;
+            metrics.increment(ShootdownMetrics.RELAYS_REFUSED);
             return;
         }
         final long nowNs = clock.nanoTime();
@@ -236,23 +225,23 @@ public final class Shootdown
         }
         if (null == round)
         {
-            staleAcks++;
+            metrics.increment(ShootdownMetrics.ACKS_STALE);
             return;
         }
         final int child = round.childIndex(sourceCoreId);
         if (child < 0)
         {
-            unexpectedAcks++;
+            metrics.increment(ShootdownMetrics.ACKS_UNEXPECTED);
             return;
         }
         if (round.hasAcked(child))
         {
-            duplicateAcks++;
+            metrics.increment(ShootdownMetrics.ACKS_DUPLICATE);
             return;
         }
         if (!round.onAck(child, acknowledgedCores))
         {
-            miscountedAcks++;
+            metrics.increment(ShootdownMetrics.ACKS_MISCOUNTED);
         }
         if (round.allChildrenAcked())
         {
@@ -286,7 +275,7 @@ public final class Shootdown
         {
             if (!round.isFree() && nowNs - round.deadlineNs() >= 0)
             {
-                roundsTimedOut++;
+                metrics.increment(ShootdownMetrics.ROUNDS_TIMED_OUT);
                 fail(round, "round " + round.roundId() + " timed out after " +
                     TimeUnit.NANOSECONDS.toMillis(roundTimeoutNs) + " ms: " + round.coresAcked() + " of " +
                     round.expectedCores() + " cores acknowledged, no ack from core(s) " + round.missingChildren());
@@ -301,7 +290,7 @@ public final class Shootdown
         {
             if (!relay.isFree() && nowNs - relay.deadlineNs() >= 0)
             {
-                relaysExpired++;
+                metrics.increment(ShootdownMetrics.RELAYS_EXPIRED);
                 relay.free();
                 work++;
             }
@@ -375,26 +364,14 @@ public final class Shootdown
 
     private void onRequestSent(final SendOutcome outcome)
     {
-        if (SendOutcome.SENT == outcome)
-        {
-            requestsSent++;
-        }
-        else
-        {
-            sendFailures++;
-        }
+        metrics.increment(SendOutcome.SENT == outcome ?
+            ShootdownMetrics.REQUESTS_SENT : ShootdownMetrics.REQUEST_SEND_FAILURES);
     }
 
     private void sendAck(final int destination, final long roundId, final int acknowledgedCores)
     {
-        if (SendOutcome.SENT == sender.sendAck(destination, roundId, acknowledgedCores))
-        {
-            acksSent++;
-        }
-        else
-        {
-            sendFailures++;
-        }
+        metrics.increment(SendOutcome.SENT == sender.sendAck(destination, roundId, acknowledgedCores) ?
+            ShootdownMetrics.ACKS_SENT : ShootdownMetrics.ACK_SEND_FAILURES);
     }
 
     private void complete(final ShootdownRound round, final long nowNs)
@@ -406,7 +383,7 @@ public final class Shootdown
                 round.expectedCores() + " cores");
             return;
         }
-        roundsCompleted++;
+        metrics.increment(ShootdownMetrics.ROUNDS_COMPLETED);
         final long latencyNs = nowNs - round.startNs();
         round.free();
         listener.onRoundComplete(roundId, latencyNs);
@@ -414,7 +391,7 @@ public final class Shootdown
 
     private void fail(final ShootdownRound round, final String reason)
     {
-        roundsFailed++;
+        metrics.increment(ShootdownMetrics.ROUNDS_FAILED);
         final long roundId = round.roundId();
         round.free();
         listener.onRoundFailed(roundId, reason);
@@ -450,27 +427,27 @@ public final class Shootdown
 
     public long roundsStarted()
     {
-        return roundsStarted;
+        return metrics.get(ShootdownMetrics.ROUNDS_STARTED);
     }
 
     public long roundsCompleted()
     {
-        return roundsCompleted;
+        return metrics.get(ShootdownMetrics.ROUNDS_COMPLETED);
     }
 
     public long roundsFailed()
     {
-        return roundsFailed;
+        return metrics.get(ShootdownMetrics.ROUNDS_FAILED);
     }
 
     public long roundsTimedOut()
     {
-        return roundsTimedOut;
+        return metrics.get(ShootdownMetrics.ROUNDS_TIMED_OUT);
     }
 
     public long roundsRefused()
     {
-        return roundsRefused;
+        return metrics.get(ShootdownMetrics.ROUNDS_REFUSED);
     }
 
     /**
@@ -478,67 +455,70 @@ public final class Shootdown
      */
     public long requestsSent()
     {
-        return requestsSent;
+        return metrics.get(ShootdownMetrics.REQUESTS_SENT);
     }
 
     public long requestsReceived()
     {
-        return requestsReceived;
+        return metrics.get(ShootdownMetrics.REQUESTS_RECEIVED);
     }
 
     public long requestsMalformed()
     {
-        return requestsMalformed;
+        return metrics.get(ShootdownMetrics.REQUESTS_MALFORMED);
     }
 
     public long requestsDuplicate()
     {
-        return requestsDuplicate;
+        return metrics.get(ShootdownMetrics.REQUESTS_DUPLICATE);
     }
 
     public long invalidations()
     {
-        return invalidations;
+        return metrics.get(ShootdownMetrics.INVALIDATIONS);
     }
 
     public long acksSent()
     {
-        return acksSent;
+        return metrics.get(ShootdownMetrics.ACKS_SENT);
     }
 
     public long staleAcks()
     {
-        return staleAcks;
+        return metrics.get(ShootdownMetrics.ACKS_STALE);
     }
 
     public long duplicateAcks()
     {
-        return duplicateAcks;
+        return metrics.get(ShootdownMetrics.ACKS_DUPLICATE);
     }
 
     public long unexpectedAcks()
     {
-        return unexpectedAcks;
+        return metrics.get(ShootdownMetrics.ACKS_UNEXPECTED);
     }
 
     public long miscountedAcks()
     {
-        return miscountedAcks;
+        return metrics.get(ShootdownMetrics.ACKS_MISCOUNTED);
     }
 
     public long relaysRefused()
     {
-        return relaysRefused;
+        return metrics.get(ShootdownMetrics.RELAYS_REFUSED);
     }
 
     public long relaysExpired()
     {
-        return relaysExpired;
+        return metrics.get(ShootdownMetrics.RELAYS_EXPIRED);
     }
 
+    /**
+     * @return requests and acks that did not go out.
+     */
     public long sendFailures()
     {
-        return sendFailures;
+        return metrics.get(ShootdownMetrics.REQUEST_SEND_FAILURES) + metrics.get(ShootdownMetrics.ACK_SEND_FAILURES);
     }
 
     /**
@@ -553,6 +533,7 @@ public final class Shootdown
         private long roundTimeoutNs = ShootdownConfiguration.roundTimeoutNs();
         private int roundsInFlightMax = ShootdownConfiguration.roundsInFlightMax();
         private int relaysInFlightMax = ShootdownConfiguration.relaysInFlightMax();
+        private MeterRegistry meterRegistry;
 
         /**
          * @return this.
@@ -571,6 +552,10 @@ public final class Shootdown
                 ShootdownConfiguration.ROUNDS_IN_FLIGHT_LIMIT);
             Bounds.check(ShootdownConfiguration.RELAYS_IN_FLIGHT_PROP, relaysInFlightMax, 1,
                 ShootdownConfiguration.RELAYS_IN_FLIGHT_LIMIT);
+            if (null == meterRegistry)
+            {
+                meterRegistry = new SimpleMeterRegistry();
+            }
             return this;
         }
 
@@ -618,6 +603,13 @@ public final class Shootdown
         public Context relaysInFlightMax(final int relaysInFlightMax)
         {
             this.relaysInFlightMax = relaysInFlightMax;
+            return this;
+        }
+
+        /** Where the counters go ({@link ShootdownMetrics}); defaults to a private {@link SimpleMeterRegistry}. */
+        public Context meterRegistry(final MeterRegistry meterRegistry)
+        {
+            this.meterRegistry = meterRegistry;
             return this;
         }
     }

@@ -2,7 +2,7 @@ package io.multikernel.node.shootdown;
 
 import java.util.concurrent.TimeUnit;
 
-import io.multikernel.node.admin.AdminCommandException;
+import io.multikernel.node.service.ServiceException;
 import io.multikernel.node.skb.RoutingPlanner;
 import io.multikernel.node.skb.RoutingProtocol;
 import io.multikernel.node.skb.RttMatrix;
@@ -109,11 +109,11 @@ public final class ShootdownBench implements ShootdownListener
         final ShootdownBenchRequest request = current.request();
         if (current.isCancelled())
         {
-            finish(new AdminCommandException(503, "the run was cancelled after " + roundsDone + " rounds"));
+            finish(new ServiceException(503, "the run was cancelled after " + roundsDone + " rounds"));
         }
         else if (consecutiveFailures >= CONSECUTIVE_FAILURES_MAX)
         {
-            finish(new AdminCommandException(503, consecutiveFailures + " rounds in a row failed; first failure: " +
+            finish(new ServiceException(503, consecutiveFailures + " rounds in a row failed; first failure: " +
                 firstFailure));
         }
         else if (roundsDone >= request.warmup() + request.rounds())
@@ -127,7 +127,7 @@ public final class ShootdownBench implements ShootdownListener
             if (Shootdown.NO_ROUND == roundId)
             {
                 roundInFlight = Shootdown.NO_ROUND;
-                finish(new AdminCommandException(503, "core " + selfCoreId + " has too many shootdown rounds in flight"));
+                finish(new ServiceException(503, "core " + selfCoreId + " has too many shootdown rounds in flight"));
             }
             else if (ROUND_STARTING == roundInFlight)
             {
@@ -191,13 +191,13 @@ public final class ShootdownBench implements ShootdownListener
         latencies.reset();
         if (0 == targets.length)
         {
-            finish(new AdminCommandException(409, "core " + selfCoreId + " is the only core: a shootdown needs targets"));
+            finish(new ServiceException(409, "core " + selfCoreId + " is the only core: a shootdown needs targets"));
             return;
         }
         final RoutingProtocol protocol = command.request().protocol();
         if (RoutingProtocol.TOPOLOGY_AWARE_MULTICAST == protocol && !rttMatrixComplete())
         {
-            finish(new AdminCommandException(409, "the SKB's RTT matrix is not complete yet, so topo cannot plan; " +
+            finish(new ServiceException(409, "the SKB's RTT matrix is not complete yet, so topo cannot plan; " +
                 "retry once every core has measured its peers (see /skb)"));
             return;
         }
@@ -220,7 +220,7 @@ public final class ShootdownBench implements ShootdownListener
         return true;
     }
 
-    private void finish(final AdminCommandException failure)
+    private void finish(final ServiceException failure)
     {
         final ShootdownBenchCommand command = current;
         current = null;

@@ -1,7 +1,7 @@
 package io.multikernel.node.shootdown;
 
+import io.multikernel.node.service.ServiceJson;
 import io.multikernel.node.skb.RoutingProtocol;
-import io.multikernel.node.util.JsonWriter;
 
 /**
  * The summary of one benchmark run on the initiator: latency percentiles of the measured rounds
@@ -33,26 +33,29 @@ public record ShootdownBenchResult(RoutingProtocol protocol, int cores, int roun
      */
     public String toJson()
     {
-        final JsonWriter json = new JsonWriter().beginObject()
-            .field("protocol", protocol.cliName())
-            .field("cores", cores)
-            .field("rounds", rounds)
-            .field("warmup", warmup)
-            .field("measured", measured)
-            .field("rounds_failed", failed)
-            .field("p50_ns", p50Ns)
-            .field("p99_ns", p99Ns)
-            .field("max_ns", maxNs)
-            .field("mean_ns", meanNs)
-            .field("initiator_messages", initiatorMessages)
-            .field("total_messages", totalMessages)
-            .field("hops", hops)
-            .field("wire_requests", wireRequests)
-            .field("plan", plan);
-        if (null != firstFailure)
+        return ServiceJson.write(json ->
         {
-            json.field("first_failure", firstFailure);
-        }
-        return json.endObject().toString();
+            json.writeStartObject();
+            json.writeStringField("protocol", protocol.cliName());
+            json.writeNumberField("cores", cores);
+            json.writeNumberField("rounds", rounds);
+            json.writeNumberField("warmup", warmup);
+            json.writeNumberField("measured", measured);
+            json.writeNumberField("rounds_failed", failed);
+            json.writeNumberField("p50_ns", p50Ns);
+            json.writeNumberField("p99_ns", p99Ns);
+            json.writeNumberField("max_ns", maxNs);
+            json.writeNumberField("mean_ns", meanNs);
+            json.writeNumberField("initiator_messages", initiatorMessages);
+            json.writeNumberField("total_messages", totalMessages);
+            json.writeNumberField("hops", hops);
+            json.writeNumberField("wire_requests", wireRequests);
+            json.writeStringField("plan", plan);
+            if (null != firstFailure)
+            {
+                json.writeStringField("first_failure", firstFailure);
+            }
+            json.writeEndObject();
+        });
     }
 }

@@ -2,6 +2,7 @@ package io.multikernel.node.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.node.service.Health;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class AdminServerContextTest
         assertThat(ctx.threadCount()).isEqualTo(2);
         assertThat(ctx.queueCapacity()).isEqualTo(AdminConfiguration.QUEUE_CAPACITY_DEFAULT_REQUESTS);
         assertThat(ctx.statusSource().json()).isNull();
-        assertThat(ctx.healthSource().health()).isEqualTo(AdminHealth.UP);
+        assertThat(ctx.healthSource().health()).isEqualTo(Health.UP);
     }
 
     @Test

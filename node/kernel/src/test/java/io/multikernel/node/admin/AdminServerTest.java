@@ -2,6 +2,7 @@ package io.multikernel.node.admin;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,7 +10,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.multikernel.node.util.JsonWriter;
+import io.multikernel.node.core.CoreMetrics;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
+import io.multikernel.node.service.ServiceJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +27,7 @@ class AdminServerTest
     private final CoreMetrics coreMetrics = new CoreMetrics(3, 1);
     private final JsonSnapshot statusSnapshot = new JsonSnapshot();
     private final JsonSnapshot skbSnapshot = new JsonSnapshot();
-    private final AtomicReference<AdminHealth> health = new AtomicReference<>(AdminHealth.UP);
+    private final AtomicReference<Health> health = new AtomicReference<>(Health.UP);
     private final AtomicReference<String> workerThreadName = new AtomicReference<>();
     private final HttpClient client = AdminHttp.newClient();
     private AdminServer server;
@@ -40,7 +44,8 @@ class AdminServerTest
                 workerThreadName.set(Thread.currentThread().getName());
                 return statusSnapshot.json();
             })
-            .skbSource(skbSnapshot));
+            .skbSource(skbSnapshot)
+            .services(List.of(ServiceEndpointsForTests.replicationAndShootdownBench())));
     }
 
     @AfterEach
@@ -85,19 +90,19 @@ class AdminServerTest
         assertThat(up.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
         assertThat(up.body()).isEqualTo("{\"status\":\"up\"}");
 
-        health.set(AdminHealth.down("peer 2 \"unreachable\""));
+        health.set(Health.down("peer 2 \"unreachable\""));
         final HttpResponse<String> down = AdminHttp.get(client, server, "/health");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.body()).isEqualTo("{\"status\":\"down\",\"reason\":\"peer 2 \\\"unreachable\\\"\"}");
 
-        health.set(new AdminHealth("starting", null));
+        health.set(new Health("starting", null));
         assertThat(AdminHttp.get(client, server, "/health").statusCode()).isEqualTo(503);
     }
 
     @Test
     void statusAndSkbServeTheLatestPublishedSnapshotOnAWorkerThread() throws Exception
     {
-        statusSnapshot.publish(new JsonWriter().beginObject().field("core", 3).field("incarnation", 7).endObject());
+        statusSnapshot.publish(ServiceJson.write(new CoreIdentity(3, 7)));
         skbSnapshot.publish("{\"cores\":[0,1,2,3]}");
 
         final HttpResponse<String> status = AdminHttp.get(client, server, "/status");
@@ -288,6 +293,11 @@ class AdminServerTest
             .isInstanceOf(java.io.UncheckedIOException.class)
             .hasMessageStartingWith("admin server could not bind 127.0.0.1:" + server.port() + ": ")
             .hasMessageEndingWith("; choose another port or stop the process that holds it");
+    }
+
+    /** A status document as an agent renders it. */
+    private record CoreIdentity(int core, long incarnation)
+    {
     }
 
     private double requests(final String endpoint, final String status)

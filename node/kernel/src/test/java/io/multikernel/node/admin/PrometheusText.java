@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Test helper: parses Prometheus text exposition format 0.0.4 into samples and TYPE lines, failing
+ * Test helper (also for other packages' metric tests): parses Prometheus text exposition format 0.0.4 into samples and TYPE lines, failing
  * on any line that does not parse, so a scrape that a Prometheus server would reject fails the test.
  */
-final class PrometheusText
+public final class PrometheusText
 {
-    record Sample(String name, Map<String, String> labels, double value)
+    public record Sample(String name, Map<String, String> labels, double value)
     {
     }
 
@@ -23,7 +23,7 @@ final class PrometheusText
     {
     }
 
-    static PrometheusText parse(final String text)
+    public static PrometheusText parse(final String text)
     {
         final PrometheusText parsed = new PrometheusText();
         for (final String line : text.split("\n"))
@@ -45,18 +45,18 @@ final class PrometheusText
         return parsed;
     }
 
-    List<Sample> samples()
+    public List<Sample> samples()
     {
         return samples;
     }
 
-    List<Sample> samples(final String name)
+    public List<Sample> samples(final String name)
     {
         return samples.stream().filter(sample -> sample.name().equals(name)).toList();
     }
 
     /** @return the one sample with this name whose labels include all the given ones. */
-    Sample sample(final String name, final Map<String, String> labels)
+    public Sample sample(final String name, final Map<String, String> labels)
     {
         final List<Sample> matches = samples(name).stream()
             .filter(sample -> sample.labels().entrySet().containsAll(labels.entrySet()))
@@ -68,7 +68,7 @@ final class PrometheusText
         return matches.get(0);
     }
 
-    String type(final String name)
+    public String type(final String name)
     {
         return types.get(name);
     }

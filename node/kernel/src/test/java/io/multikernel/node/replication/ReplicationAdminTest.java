@@ -6,11 +6,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.multikernel.node.admin.AdminServer;
-import io.multikernel.node.admin.CoreMetrics;
 import io.multikernel.node.util.JsonReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,19 +30,19 @@ class ReplicationAdminTest
 {
     private static final long ADMIN_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final CoreMetrics metrics = new CoreMetrics(0, 0);
-    private final ReplicationProxy proxy = new ReplicationProxy(2, metrics.registry());
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ReplicationProxy proxy = new ReplicationProxy(2, registry);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     private AdminServer server = AdminServer.launch(new AdminServer.Context()
-        .meterRegistry(metrics.registry())
-        .routes(new ReplicationAdmin(proxy, new int[]{ 0, 1, 2, 3 }, ADMIN_TIMEOUT_NS)));
+        .meterRegistry(registry)
+        .services(List.of(new ReplicationAdmin(proxy, new int[]{ 0, 1, 2, 3 }, ADMIN_TIMEOUT_NS))));
 
     @AfterEach
     void stop()
     {
         server.close();
-        metrics.close();
+        registry.close();
     }
 
     @Test
@@ -100,7 +102,53 @@ class ReplicationAdminTest
     }
 
     @Test
-    void keysInPathsAreDecodedStrictly()
+    void everyClassOfBadBodyIsRefusedWithOneSentenceBeforeTheKernelLoopSeesIt() throws Exception
+    {
+        final String malformed = "request body has a malformed number at line 1, column ";
+        // Unknown fields, at the top and inside an operation.
+        expectError("POST", "/kv", "{\"key\":\"k\",\"value\":\"v\",\"ttl\":5}", 400,
+            "field 'ttl' is unknown; use replicas, op, key, value, expected, delete or operations");
+        expectError("POST", "/kv", "{\"operations\":[{\"key\":\"k\",\"value\":\"v\",\"ttl\":5}]}", 400,
+            "field 'ttl' of operations[0] is unknown; use op, key, value, expected or delete");
+        expectError("POST", "/2pc/decide", "{\"transaction\":\"0:1:2\",\"decision\":\"abort\",\"reason\":\"r\",\"force\":1}",
+            400, "field 'force' is unknown; use transaction, decision, reason or operator");
+        // Duplicate keys.
+        expectError("POST", "/kv", "{\"key\":\"a\",\"key\":\"b\",\"value\":\"v\"}", 400,
+            "field 'key' is given twice at line 1, column 17; give each field once");
+        expectError("POST", "/2pc/decide", "{\"transaction\":\"0:1:2\",\"decision\":\"commit\",\"decision\":\"abort\"," +
+            "\"reason\":\"r\"}", 400, "field 'decision' is given twice");
+        // Trailing data.
+        expectError("POST", "/kv", "{\"key\":\"k\",\"value\":\"v\"} {\"key\":\"k\",\"value\":\"w\"}", 400,
+            "request body has more after its JSON object at line 1, column 24; send exactly one object");
+        expectError("POST", "/2pc/decide", "{\"transaction\":\"0:1:2\",\"decision\":\"abort\",\"reason\":\"r\"}]", 400,
+            "request body has more after its JSON object");
+        // Malformed numbers.
+        expectError("POST", "/kv", "{\"replicas\":[+1],\"key\":\"k\",\"value\":\"v\"}", 400, malformed + "15");
+        expectError("POST", "/kv", "{\"replicas\":[01],\"key\":\"k\",\"value\":\"v\"}", 400, malformed + "15");
+        expectError("POST", "/kv", "{\"replicas\":[.5],\"key\":\"k\",\"value\":\"v\"}", 400, malformed + "14");
+        expectError("POST", "/kv", "{\"replicas\":[NaN],\"key\":\"k\",\"value\":\"v\"}", 400, malformed + "17");
+        expectError("POST", "/2pc/decide", "{\"transaction\":\"0:1:2\",\"decision\":\"abort\",\"reason\":\"r\",\"operator\":01}",
+            400, "request body has a malformed number");
+        // Wrong types: no coercion between strings, numbers and booleans.
+        expectError("POST", "/kv", "{\"key\":\"k\",\"delete\":\"yes\"}", 400, "delete must be true or false");
+        expectError("POST", "/kv", "{\"key\":\"k\",\"delete\":1}", 400, "delete must be true or false");
+        expectError("POST", "/kv", "{\"key\":7,\"value\":\"v\"}", 400, "key must be a string");
+        expectError("POST", "/kv", "{\"replicas\":[\"0\"],\"key\":\"k\",\"value\":\"v\"}", 400,
+            "replicas must be a non-empty array of core ids, e.g. [0,1,2]");
+        expectError("POST", "/kv", "{\"operations\":[{\"op\":1,\"key\":\"k\"}]}", 400,
+            "operations[0].op must be one of put, put-if-absent, compare-and-set, delete");
+        expectError("POST", "/kv", "{\"operations\":{\"key\":\"k\"}}", 400, "operations must be an array of 1..256 objects");
+        expectError("POST", "/2pc/decide", "{\"transaction\":5,\"decision\":\"abort\",\"reason\":\"r\"}", 400,
+            "transaction must be a transaction id core:incarnation:sequence, as a string");
+        expectError("POST", "/2pc/decide", "{\"transaction\":\"0:1:2\",\"decision\":true,\"reason\":\"r\"}", 400,
+            "decision must be commit or abort");
+        assertThat(proxy.offerFailures()).isZero();
+        assertThat(proxy.offer(ReplicationCommand.query(replication -> "a")) &&
+            proxy.offer(ReplicationCommand.query(replication -> "b"))).as("nothing was queued").isTrue();
+    }
+
+    @Test
+    void keysInPathsAreDecodedStrictly() throws Exception
     {
         assertThat(ReplicationAdmin.decodeKey("some%20key")).isEqualTo("some key");
         assertThat(ReplicationAdmin.decodeKey("a+b")).isEqualTo("a+b");
@@ -155,12 +203,12 @@ class ReplicationAdminTest
     }
 
     @Test
-    void withoutRoutesTheReplicationPathsAreNotServed() throws Exception
+    void withoutTheServiceTheReplicationPathsAreNotServed() throws Exception
     {
         server.close();
-        server = AdminServer.launch(new AdminServer.Context().meterRegistry(metrics.registry()));
-        expectError("GET", "/kv", null, 404, "/kv is not served: this core runs no replication");
-        expectError("POST", "/2pc/decide", "{}", 404, "/2pc is not served");
+        server = AdminServer.launch(new AdminServer.Context().meterRegistry(registry));
+        expectError("GET", "/kv", null, 404, "no such endpoint; use /metrics, /health, /status or /skb");
+        expectError("POST", "/2pc/decide", "{}", 404, "no such endpoint; use /metrics, /health, /status or /skb");
     }
 
     private void expectError(final String method, final String path, final String body, final int status,

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import io.multikernel.node.admin.AdminCommandException;
+import io.multikernel.node.service.ServiceException;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.util.JsonReader;
 import io.multikernel.transport.SendOutcome;
@@ -95,7 +95,7 @@ class ShootdownBenchTest
             bench.doWork(network.clock.nanoTime());
         }
         assertThatThrownBy(answer::join).isInstanceOf(CompletionException.class)
-            .hasCauseInstanceOf(AdminCommandException.class)
+            .hasCauseInstanceOf(ServiceException.class)
             .cause().hasMessageContaining("RTT matrix is not complete");
     }
 
@@ -109,7 +109,7 @@ class ShootdownBenchTest
             network.inFlight.clear(); // every request is lost
             network.clock.advance(TIMEOUT_NS);
         }
-        assertThatThrownBy(answer::join).cause().isInstanceOf(AdminCommandException.class)
+        assertThatThrownBy(answer::join).cause().isInstanceOf(ServiceException.class)
             .hasMessageStartingWith(ShootdownBench.CONSECUTIVE_FAILURES_MAX + " rounds in a row failed; first failure: round ")
             .hasMessageContaining("timed out");
         assertThat(bench.shootdown().roundsFailed()).isEqualTo(ShootdownBench.CONSECUTIVE_FAILURES_MAX);
@@ -124,7 +124,7 @@ class ShootdownBenchTest
         {
             bench.doWork(network.clock.nanoTime());
         }
-        assertThatThrownBy(answer::join).cause().isInstanceOf(AdminCommandException.class)
+        assertThatThrownBy(answer::join).cause().isInstanceOf(ServiceException.class)
             .hasMessageContaining("rounds in a row failed").hasMessageContaining("was not sent (NOT_CONNECTED)");
 
         benchSendOutcome = SendOutcome.SENT;
@@ -142,9 +142,9 @@ class ShootdownBenchTest
     void badParametersAreRefusedWith400BeforeTheKernelLoopSeesThem()
     {
         assertThatThrownBy(() -> proxy.run(Map.of("protocol", "ring")))
-            .isInstanceOf(AdminCommandException.class)
+            .isInstanceOf(ServiceException.class)
             .hasMessage("protocol=ring is not one of unicast, broadcast, multicast, topo")
-            .satisfies(ex -> assertThat(((AdminCommandException)ex).status()).isEqualTo(400));
+            .satisfies(ex -> assertThat(((ServiceException)ex).status()).isEqualTo(400));
         assertThat(proxy.poll()).isNull();
     }
 
@@ -163,7 +163,7 @@ class ShootdownBenchTest
             {
                 shortWait.run(Map.of("protocol", "unicast"));
             }
-            catch (final AdminCommandException ex)
+            catch (final ServiceException ex)
             {
                 if (503 == ex.status())
                 {
@@ -181,8 +181,8 @@ class ShootdownBenchTest
     {
         final ShootdownBenchProxy shortWait = new ShootdownBenchProxy(TimeUnit.MILLISECONDS.toNanos(50));
         assertThatThrownBy(() -> shortWait.run(Map.of("protocol", "unicast")))
-            .isInstanceOf(AdminCommandException.class)
-            .satisfies(ex -> assertThat(((AdminCommandException)ex).status()).isEqualTo(504));
+            .isInstanceOf(ServiceException.class)
+            .satisfies(ex -> assertThat(((ServiceException)ex).status()).isEqualTo(504));
         assertThat(shortWait.poll().isCancelled()).isTrue();
     }
 
@@ -192,7 +192,7 @@ class ShootdownBenchTest
         {
             proxy.run(Map.of("protocol", "unicast"));
         }
-        catch (final AdminCommandException ignored)
+        catch (final ServiceException ignored)
         {
             // 504: nobody drains this proxy.
         }
@@ -206,7 +206,7 @@ class ShootdownBenchTest
             {
                 return proxy.run(parameters);
             }
-            catch (final AdminCommandException ex)
+            catch (final ServiceException ex)
             {
                 throw new CompletionException(ex);
             }

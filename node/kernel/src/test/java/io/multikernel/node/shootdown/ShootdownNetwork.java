@@ -7,6 +7,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Predicate;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.multikernel.node.skb.RoutingPlanner;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
@@ -16,7 +18,7 @@ import org.agrona.concurrent.CachedNanoClock;
 /**
  * Test helper: one {@link Shootdown} per core of a topology, wired through an in-memory FIFO of
  * messages the test delivers one at a time or all at once, optionally dropping some; one advanceable
- * clock for all.
+ * clock for all, and a registry of its own per core.
  */
 final class ShootdownNetwork
 {
@@ -56,6 +58,7 @@ final class ShootdownNetwork
     final List<Message> delivered = new ArrayList<>();
     final Shootdown[] cores;
     final Outcomes[] outcomes;
+    final PrometheusMeterRegistry[] registries;
     SendOutcome nextOutcome = SendOutcome.SENT;
 
     ShootdownNetwork(final Topology topology, final long roundTimeoutNs, final int roundsInFlightMax)
@@ -65,12 +68,15 @@ final class ShootdownNetwork
         clock.update(1_000_000);
         cores = new Shootdown[topology.coreCount()];
         outcomes = new Outcomes[topology.coreCount()];
+        registries = new PrometheusMeterRegistry[topology.coreCount()];
         for (int i = 0; i < cores.length; i++)
         {
             final int self = topology.coreId(i);
             outcomes[i] = new Outcomes();
+            registries[i] = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             cores[i] = new Shootdown(new Shootdown.Context()
                 .selfCoreId(self)
+                .meterRegistry(registries[i])
                 .nanoClock(clock)
                 .roundTimeoutNs(roundTimeoutNs)
                 .roundsInFlightMax(roundsInFlightMax)
@@ -117,6 +123,11 @@ final class ShootdownNetwork
     Shootdown core(final int coreId)
     {
         return cores[topology.indexOf(coreId)];
+    }
+
+    PrometheusMeterRegistry registry(final int coreId)
+    {
+        return registries[topology.indexOf(coreId)];
     }
 
     Outcomes outcomes(final int coreId)

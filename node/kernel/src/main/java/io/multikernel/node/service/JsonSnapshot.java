@@ -1,17 +1,16 @@
-package io.multikernel.node.admin;
+package io.multikernel.node.service;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-
-import io.multikernel.node.util.JsonWriter;
 
 /**
  * The latest JSON document an agent published for an admin endpoint: a single-slot mailbox with one
  * writer (the core's agent) and any number of readers (admin HTTP threads).
  *
- * <p>The agent renders its own state into a {@link JsonWriter} on its own thread, at a pace it
+ * <p>The agent renders its own state with {@link ServiceJson} on its own thread, at a pace it
  * chooses (for example once a second from {@code doWork()}, or when membership changes), and calls
- * {@link #publish(String)}. The string is immutable, so a reader sees a whole document from one
+ * {@link #publish(String)}, or hands over a renderer that uses only captured state
+ * ({@link #publishLazily}). The string is immutable, so a reader sees a whole document from one
  * moment and never touches agent-owned state. Publishing is one release store: it never blocks the
  * agent, whatever the HTTP side is doing.
  *
@@ -20,7 +19,7 @@ import io.multikernel.node.util.JsonWriter;
  * JsonSnapshot status = new JsonSnapshot();
  * context.statusSource(status);
  * // in the agent, on its own thread:
- * status.publish(new JsonWriter().beginObject().field("core", coreId) ... .endObject());
+ * status.publish(ServiceJson.write(new StatusView(coreId, incarnation, ...)));
  * }</pre>
  */
 public final class JsonSnapshot implements JsonSource
@@ -56,16 +55,6 @@ public final class JsonSnapshot implements JsonSource
             throw new IllegalArgumentException("a published snapshot must not be null");
         }
         latest.setRelease(new Memoized(render));
-    }
-
-    /**
-     * Replace the published document with what a writer holds.
-     *
-     * @param json a writer holding one complete document.
-     */
-    public void publish(final JsonWriter json)
-    {
-        publish(json.toString());
     }
 
     /** @return the latest published document, or {@code null} before the first publish. */

@@ -1,4 +1,4 @@
-package io.multikernel.node.admin;
+package io.multikernel.node.core;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.multikernel.common.Bounds;
 import io.multikernel.node.cluster.ClusterLimits;
 
 /**
@@ -66,14 +67,8 @@ public final class CoreMetrics implements AutoCloseable
      */
     public CoreMetrics(final int coreId, final int hostId, final Clock clock)
     {
-        if (coreId < 0 || coreId > ClusterLimits.CORE_ID_MAX)
-        {
-            throw new IllegalArgumentException("coreId=" + coreId + " is outside 0.." + ClusterLimits.CORE_ID_MAX);
-        }
-        if (hostId < 0 || hostId > ClusterLimits.HOST_ID_MAX)
-        {
-            throw new IllegalArgumentException("hostId=" + hostId + " is outside 0.." + ClusterLimits.HOST_ID_MAX);
-        }
+        Bounds.check("coreId", coreId, 0, ClusterLimits.CORE_ID_MAX);
+        Bounds.check("hostId", hostId, 0, ClusterLimits.HOST_ID_MAX);
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock);
         // Common tags apply to meters registered after this call, so they come before any binder.
         registry.config().commonTags(CORE_TAG, Integer.toString(coreId), HOST_TAG, Integer.toString(hostId));

@@ -1,4 +1,4 @@
-package io.multikernel.node.admin;
+package io.multikernel.node.service;
 
 /**
  * Supplies one JSON document for a read-only admin endpoint such as {@code /status} or {@code /skb}.

@@ -1,8 +1,8 @@
-package io.multikernel.node.admin;
+package io.multikernel.node.service;
 
 import java.util.Objects;
 
-import io.multikernel.node.util.JsonWriter;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One health answer: a status word and, when not up, why. {@code GET /health} answers 200 when the
@@ -12,14 +12,14 @@ import io.multikernel.node.util.JsonWriter;
  * @param status a short lowercase word: {@code up}, {@code starting}, {@code down}, {@code stopping}.
  * @param reason one sentence for operators, or {@code null}.
  */
-public record AdminHealth(String status, String reason)
+public record Health(String status, @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
 {
     public static final String UP_STATUS = "up";
 
     /** The core is serving. */
-    public static final AdminHealth UP = new AdminHealth(UP_STATUS, null);
+    public static final Health UP = new Health(UP_STATUS, null);
 
-    public AdminHealth
+    public Health
     {
         Objects.requireNonNull(status, "status");
         if (status.isBlank())
@@ -32,9 +32,9 @@ public record AdminHealth(String status, String reason)
      * @param reason one sentence for operators.
      * @return a health answer whose status is {@code down}.
      */
-    public static AdminHealth down(final String reason)
+    public static Health down(final String reason)
     {
-        return new AdminHealth("down", reason);
+        return new Health("down", reason);
     }
 
     /** @return true when the endpoint should answer 200. */
@@ -46,11 +46,6 @@ public record AdminHealth(String status, String reason)
     /** @return the body of {@code GET /health}. */
     public String toJson()
     {
-        final JsonWriter json = new JsonWriter().beginObject().field("status", status);
-        if (null != reason)
-        {
-            json.field("reason", reason);
-        }
-        return json.endObject().toString();
+        return ServiceJson.write(this);
     }
 }

@@ -1,4 +1,4 @@
-package io.multikernel.node.admin;
+package io.multikernel.node.core;
 
 import java.time.Duration;
 import java.util.Map;
@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.multikernel.node.admin.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,232 @@
+package io.multikernel.node.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.multikernel.node.admin.AdminServer;
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.replication.ReplicationAdmin;
+import io.multikernel.node.replication.ReplicationProxy;
+import io.multikernel.node.service.Health;
+import io.multikernel.node.service.JsonSnapshot;
+import io.multikernel.node.util.JsonReader;
+import io.multikernel.transport.UrpcMediaDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A one-core cluster's kernel loop, driven by the test through {@code doWork()}, with an embedded
+ * media driver: what its admin views say, field by field, and what a core that fails to start
+ * leaves behind (nothing).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CoreAgentTest
+{
+    private static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
+
+    @TempDir
+    Path tempDir;
+
+    private UrpcMediaDriver driver;
+    private final CoreMetrics metrics = new CoreMetrics(0, 0);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void launchDriver()
+    {
+        driver = UrpcMediaDriver.launch(new UrpcMediaDriver.Context()
+            .aeronDirectory(tempDir.resolve("aeron").toString())
+            .idleStrategy("yielding")
+            .termLength(64 * 1024)
+            .deleteDirectoryOnStart(true));
+    }
+
+    @AfterEach
+    void close()
+    {
+        driver.close();
+        metrics.close();
+    }
+
+    @Test
+    void theAdminViewsOfACoreKeepTheirFieldNamesAndOrder() throws Exception
+    {
+        final ReplicationProxy proxy = new ReplicationProxy(16, metrics.registry());
+        final JsonSnapshot status = new JsonSnapshot();
+        final SkbView.Source skb = new SkbView.Source();
+        final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
+        final CoreAgent agent = new CoreAgent(context(), metrics, status, skb, health, proxy);
+        try (AdminServer server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(metrics.registry())
+            .statusSource(status)
+            .skbSource(skb)
+            .healthSource(health::get)
+            .services(List.of(new ReplicationAdmin(proxy, new int[]{ 0 }, TimeUnit.SECONDS.toNanos(10))))))
+        {
+            agent.onStart();
+
+            final Map<String, Object> put = answer(agent, server, "POST", "/kv", "{\"key\":\"k\",\"value\":\"v\"}", 200);
+            assertThat(put.keySet()).containsExactly("outcome", "transaction", "replicas");
+            assertThat(put).containsEntry("outcome", "committed").containsEntry("replicas", List.of(0L));
+
+            final Map<String, Object> replica = answer(agent, server, "GET", "/kv", null, 200);
+            assertThat(replica.keySet())
+                .containsExactly("core", "count", "fingerprint", "changes", "limit", "truncated", "entries");
+            assertThat(replica).containsEntry("count", 1L).containsEntry("truncated", false)
+                .containsEntry("entries", Map.of("k", "v"));
+            assertThat(answer(agent, server, "GET", "/kv/k", null, 200))
+                .containsExactly(Map.entry("key", "k"), Map.entry("value", "v"), Map.entry("core", 0L));
+
+            final Map<String, Object> twoPhaseCommit = answer(agent, server, "GET", "/2pc", null, 200);
+            assertThat(twoPhaseCommit.keySet()).containsExactly("core", "incarnation", "fsync", "data_dir", "failed",
+                "in_flight", "prepared", "locks_held", "in_doubt_count", "in_doubt");
+            assertThat(twoPhaseCommit).containsEntry("in_doubt", List.of());
+
+            final Map<String, Object> core = answer(agent, server, "GET", "/status", null, 200);
+            assertThat(core.keySet()).containsExactly("id", "host", "pid", "incarnation", "state", "uptime_ms",
+                "metrics_url", "peers_up", "peers_total", "peers");
+            assertThat(core).containsEntry("state", "up").containsEntry("peers", List.of());
+
+            final Map<String, Object> skbView = answer(agent, server, "GET", "/skb", null, 200);
+            assertThat(skbView.keySet()).containsExactly("cores", "rtt_ns", "fingerprint");
+            assertThat(skbView).containsEntry("cores", List.of(Map.of("id", 0L, "host", 0L)));
+            assertThat(skbView.get("rtt_ns")).isEqualTo(Map.of("0", Map.of("0", 0L)));
+
+            assertThat(answer(agent, server, "GET", "/health", null, 200)).containsExactly(Map.entry("status", "up"));
+            assertThat(metrics.registry().scrape()).as("the core's /metrics")
+                .contains("mk_shootdown_rounds_started_total{core=\"0\",host=\"0\"} 0.0");
+        }
+        finally
+        {
+            agent.onClose();
+        }
+    }
+
+    @Test
+    void aCoreThatFailsToStartAfterItsWriteAheadLogOpenedClosesWhatItOpened() throws Exception
+    {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to see open files and mappings");
+        final Path dataDirectory = tempDir.resolve("data");
+        final Path notADirectory = Files.writeString(tempDir.resolve("not-a-directory"), "x");
+        final Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
+
+        assertThatThrownBy(() -> new CoreAgent(context().lrpcDirectory(notADirectory), metrics, new JsonSnapshot(),
+            new SkbView.Source(), new AtomicReference<>(Health.UP)))
+            .isInstanceOf(UncheckedIOException.class)
+            .hasMessageContaining("cannot create the LRPC file");
+
+        try (Stream<Path> files = Files.list(dataDirectory))
+        {
+            assertThat(files.toList()).as("the write-ahead log was opened").isNotEmpty();
+        }
+        assertThat(openFilesUnder(dataDirectory)).as("files of the write-ahead log still open").isEmpty();
+        assertThat(mappingsUnder(dataDirectory)).as("segments of the write-ahead log still mapped").isEmpty();
+        await().pollInSameThread().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
+            assertThat(newThreads(threadsBefore)).as("threads the endpoint's Aeron client started").isEmpty());
+
+        final CoreAgent again = new CoreAgent(context(), metrics, new JsonSnapshot(), new SkbView.Source(),
+            new AtomicReference<>(Health.UP));
+        again.onClose();
+        assertThat(openFilesUnder(dataDirectory)).isEmpty();
+    }
+
+    private static List<String> openFilesUnder(final Path directory) throws IOException
+    {
+        final List<String> open = new ArrayList<>();
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc/self/fd")))
+        {
+            for (final Path descriptor : descriptors)
+            {
+                try
+                {
+                    final Path target = Files.readSymbolicLink(descriptor);
+                    if (target.startsWith(directory.toAbsolutePath()))
+                    {
+                        open.add(target.toString());
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // The descriptor closed while we listed (the listing's own, for one).
+                }
+            }
+        }
+        return open;
+    }
+
+    private static List<String> mappingsUnder(final Path directory) throws IOException
+    {
+        final String prefix = directory.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.contains(prefix)).toList();
+    }
+
+    private static List<String> newThreads(final Set<Thread> before)
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.isAlive() && !before.contains(thread))
+            .map(Thread::getName)
+            .filter(name -> !name.startsWith("HttpClient"))
+            .toList();
+    }
+
+    private CoreContext context()
+    {
+        return new CoreContext()
+            .clusterMap(ClusterMap.local(1, 1, TransportKind.IPC))
+            .coreId(0)
+            .aeronDirectory(driver.aeronDirectory())
+            .dataDirectory(tempDir.resolve("data"))
+            .conclude();
+    }
+
+    /**
+     * Send a request and run the kernel loop until it is answered.
+     */
+    private Map<String, Object> answer(final CoreAgent agent, final AdminServer server, final String method,
+        final String path, final String body, final int status) throws Exception
+    {
+        final CompletableFuture<HttpResponse<String>> response = http.sendAsync(
+            HttpRequest.newBuilder(URI.create(server.url() + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, null == body ? HttpRequest.BodyPublishers.noBody() :
+                    HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+        final long deadlineNs = System.nanoTime() + ANSWER_TIMEOUT_NS;
+        while (!response.isDone())
+        {
+            agent.doWork();
+            assertThat(System.nanoTime() - deadlineNs).as("%s %s answered in time", method, path).isNegative();
+            Thread.yield();
+        }
+        assertThat(response.get().statusCode()).as("%s %s: %s", method, path, response.get().body()).isEqualTo(status);
+        return JsonReader.parseObject(response.get().body());
+    }
+}

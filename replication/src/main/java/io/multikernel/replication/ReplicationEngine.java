@@ -327,7 +327,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         {
             return 0;
         }
-        services.nowNs = nowNs;
+        services.advanceTo(nowNs);
         if (failed)
         {
             return coordinator.deliverOutcomes() + services.outbox.flush();

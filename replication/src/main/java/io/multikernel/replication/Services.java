@@ -54,6 +54,19 @@ final class Services
     }
 
     /**
+     * Takes the caller's time for a duty cycle, never moving back: a caller reads its clock at the
+     * start of its cycle, and a proposal earlier in that cycle may have read it later (a transaction's
+     * start must not come after the time its commit is seen).
+     */
+    void advanceTo(final long callerNowNs)
+    {
+        if (callerNowNs - nowNs > 0)
+        {
+            nowNs = callerNowNs;
+        }
+    }
+
+    /**
      * Reads the clock once for the current entry point.
      */
     long tick()

@@ -48,6 +48,29 @@ class ReplicationEngineTest
     }
 
     @Test
+    void aProposalAfterTheCallersClockReadStillTimesItsCommitFromItsStart()
+    {
+        // The kernel loop reads its clock at the start of a duty cycle; an LRPC put earlier in that
+        // cycle proposes later by the clock. The engine's time must not go back to the cycle's start,
+        // or the commit latency comes out negative (and Micrometer drops it).
+        try (TestCluster cluster = new TestCluster(1))
+        {
+            final long cycleStartNs = cluster.clock.nanoTime();
+            cluster.clock.update(cycleStartNs + 5_000);
+            final RecordingListener listener = new RecordingListener();
+            cluster.propose(0, listener, new int[]{0}, put("x", "1"));
+            for (int i = 0; i < 10 && listener.outcomes.isEmpty(); i++)
+            {
+                cluster.engine(0).doWork(cycleStartNs);
+            }
+            assertThat(listener.outcomes).hasSize(1);
+            final io.micrometer.core.instrument.Timer latency = cluster.registries[0].get("mk.2pc.commit.latency").timer();
+            assertThat(latency.count()).as("the commit's latency was recorded").isEqualTo(1);
+            assertThat(latency.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
     void transactionIdsStayUniqueAcrossRestarts()
     {
         try (TestCluster cluster = new TestCluster(1))

@@ -1,10 +1,8 @@
 package io.multikernel.node.lrpc;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.node.util.CounterSlots;
 
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The kernel side's LRPC counters. Written only by the kernel loop (ordered stores, no CAS), read by
@@ -32,7 +30,7 @@ final class LrpcMetrics
     private static final int REQUESTS_BASE = DEFERRED + 1;
 
     private final MeterRegistry registry;
-    private final AtomicLongArray values = new AtomicLongArray(REQUESTS_BASE + LrpcOperations.OPERATION_CODE_MAX + 1);
+    private final CounterSlots values = new CounterSlots(REQUESTS_BASE + LrpcOperations.OPERATION_CODE_MAX + 1);
 
     LrpcMetrics(final MeterRegistry registry)
     {
@@ -54,10 +52,8 @@ final class LrpcMetrics
             REJECTED_BASE + LrpcRejectReason.REPLY_RING_FULL.ordinal());
         counter("mk.lrpc.client.slots.reclaimed", "LRPC client slots freed after their app died", null, null,
             SLOTS_RECLAIMED);
-        Gauge.builder("mk.lrpc.clients", values, v -> v.get(CLIENTS)).description("LRPC clients attached")
-            .register(registry);
-        Gauge.builder("mk.lrpc.deferred.replies", values, v -> v.get(DEFERRED))
-            .description("LRPC replies deferred, awaiting an outcome").register(registry);
+        values.gauge(registry, "mk.lrpc.clients", "LRPC clients attached", CLIENTS);
+        values.gauge(registry, "mk.lrpc.deferred.replies", "LRPC replies deferred, awaiting an outcome", DEFERRED);
     }
 
     void registerOperation(final int operation, final String name)
@@ -100,7 +96,7 @@ final class LrpcMetrics
 
     void requestRingFull(final long total)
     {
-        values.lazySet(REQUEST_RING_FULL, total);
+        values.set(REQUEST_RING_FULL, total);
     }
 
     void slotReclaimed()
@@ -110,30 +106,22 @@ final class LrpcMetrics
 
     void clients(final int count)
     {
-        values.lazySet(CLIENTS, count);
+        values.set(CLIENTS, count);
     }
 
     void deferred(final int count)
     {
-        values.lazySet(DEFERRED, count);
+        values.set(DEFERRED, count);
     }
 
     private void increment(final int index)
     {
-        // Single writer: an ordered store is enough for readers on other threads.
-        values.lazySet(index, values.get(index) + 1);
+        values.increment(index);
     }
 
     private void counter(final String name, final String description, final String tagKey, final String tagValue,
         final int index)
     {
-        final FunctionCounter.Builder<AtomicLongArray> builder = FunctionCounter
-            .builder(name, values, array -> array.get(index))
-            .description(description);
-        if (null != tagKey)
-        {
-            builder.tag(tagKey, tagValue);
-        }
-        builder.register(registry);
+        values.counter(registry, name, description, index, null == tagKey ? new String[0] : new String[]{ tagKey, tagValue });
     }
 }

@@ -1,10 +1,8 @@
 package io.multikernel.node.membership;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.node.util.CounterSlots;
 
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Membership's meters. The agent is the only writer, so an update is a plain read and an ordered
@@ -42,18 +40,14 @@ final class MembershipMetrics
     private static final int IGNORED = SEND_FAILURES + MESSAGE_TAGS.length;
     private static final int SLOTS = IGNORED + IGNORED_TAGS.length;
 
-    private final AtomicLongArray values = new AtomicLongArray(SLOTS);
+    private final CounterSlots values = new CounterSlots(SLOTS);
 
     MembershipMetrics(final MeterRegistry registry)
     {
         for (int state = 0; state < STATES; state++)
         {
-            final int slot = PEERS_BY_STATE + state;
-            Gauge.builder("mk.membership.peers", values, array -> array.get(slot))
-                .description("Peers in each membership state")
-                .tag("state", PeerState.get(state).metricTag())
-                .strongReference(true)
-                .register(registry);
+            values.gauge(registry, "mk.membership.peers", "Peers in each membership state", PEERS_BY_STATE + state,
+                "state", PeerState.get(state).metricTag());
         }
         for (final PeerState from : PeerState.values())
         {
@@ -61,12 +55,8 @@ final class MembershipMetrics
             {
                 if (from.canMoveTo(to))
                 {
-                    final int slot = transitionSlot(from, to);
-                    FunctionCounter.builder("mk.membership.transitions", values, array -> array.get(slot))
-                        .description("Peer state transitions")
-                        .tag("from", from.metricTag())
-                        .tag("to", to.metricTag())
-                        .register(registry);
+                    values.counter(registry, "mk.membership.transitions", "Peer state transitions",
+                        transitionSlot(from, to), "from", from.metricTag(), "to", to.metricTag());
                 }
             }
         }
@@ -143,21 +133,13 @@ final class MembershipMetrics
 
     private void add(final int slot, final long delta)
     {
-        // Single writer: an ordered store is enough for the scraping thread.
-        values.lazySet(slot, values.get(slot) + delta);
+        values.add(slot, delta);
     }
 
     private void counter(
         final MeterRegistry registry, final String name, final String description, final String tagKey,
         final String tagValue, final int slot)
     {
-        final FunctionCounter.Builder<AtomicLongArray> builder = FunctionCounter
-            .builder(name, values, array -> array.get(slot))
-            .description(description);
-        if (null != tagKey)
-        {
-            builder.tag(tagKey, tagValue);
-        }
-        builder.register(registry);
+        values.counter(registry, name, description, slot, null == tagKey ? new String[0] : new String[]{ tagKey, tagValue });
     }
 }

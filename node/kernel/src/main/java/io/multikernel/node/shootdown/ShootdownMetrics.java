@@ -1,9 +1,7 @@
 package io.multikernel.node.shootdown;
 
-import java.util.concurrent.atomic.AtomicLongArray;
-
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.node.util.CounterSlots;
 
 /**
  * The shootdown protocol's counters. The kernel loop that owns the {@link Shootdown} is the only
@@ -56,7 +54,7 @@ final class ShootdownMetrics
     /** Series registered, one per slot. */
     static final int SERIES = 19;
 
-    private final AtomicLongArray values = new AtomicLongArray(SERIES);
+    private final CounterSlots values = new CounterSlots(SERIES);
 
     ShootdownMetrics(final MeterRegistry registry)
     {
@@ -102,8 +100,7 @@ final class ShootdownMetrics
 
     void increment(final int slot)
     {
-        // Single writer: an ordered store is enough for the scraping thread.
-        values.lazySet(slot, values.get(slot) + 1);
+        values.increment(slot);
     }
 
     long get(final int slot)
@@ -115,13 +112,6 @@ final class ShootdownMetrics
         final MeterRegistry registry, final String name, final String description, final String tagKey,
         final String tagValue, final int slot)
     {
-        final FunctionCounter.Builder<AtomicLongArray> builder = FunctionCounter
-            .builder(name, values, array -> array.get(slot))
-            .description(description);
-        if (null != tagKey)
-        {
-            builder.tag(tagKey, tagValue);
-        }
-        builder.register(registry);
+        values.counter(registry, name, description, slot, null == tagKey ? new String[0] : new String[]{ tagKey, tagValue });
     }
 }

@@ -1,12 +1,11 @@
 package io.multikernel.node.cli;
 
-import io.multikernel.node.util.Usage;
 import io.multikernel.node.core.CoreCommand;
 import io.multikernel.node.core.DriverCommand;
 import io.multikernel.node.util.CommandLines;
+import io.multikernel.node.util.RootCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
@@ -28,24 +27,12 @@ import java.io.PrintWriter;
     exitCodeList = { "0:success", "1:the command failed (one line says why; --verbose adds the stack trace)",
         "2:bad usage: unknown command, flag or value" },
     footer = { "", "Run 'mk COMMAND --help' for a command's options." })
-public final class MkCommand implements Runnable
+public final class MkCommand extends RootCommand
 {
     /** The command ran and failed. */
     public static final int EXIT_FAILURE = CommandLines.EXIT_FAILURE;
     /** Bad usage. */
     public static final int EXIT_USAGE = CommandLines.EXIT_USAGE;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of failures.")
-    boolean verbose;
-
-    @Override
-    public void run()
-    {
-        throw Usage.missingSubcommand(spec, "a command");
-    }
 
     public static void main(final String[] args)
     {
@@ -73,8 +60,7 @@ public final class MkCommand implements Runnable
      */
     public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
     {
-        final MkCommand root = new MkCommand();
-        return CommandLines.execute(root, () -> root.verbose, out, err, args);
+        return new MkCommand().runWith(out, err, args);
     }
 
     static final class Version implements CommandLine.IVersionProvider

@@ -1,10 +1,8 @@
 package io.multikernel.node.core;
 
-import io.multikernel.node.util.CommandLines;
-import io.multikernel.node.util.Usage;
+import io.multikernel.node.util.RootCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
@@ -16,24 +14,10 @@ import java.io.PrintWriter;
 @Command(name = "mk", mixinStandardHelpOptions = true,
     description = "The multikernel's kernel: run one core, or a host's media driver.",
     subcommands = { CoreCommand.class, DriverCommand.class, CommandLine.HelpCommand.class })
-public final class KernelMain implements Runnable
+public final class KernelMain extends RootCommand
 {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of failures.")
-    boolean verbose;
-
-    @Override
-    public void run()
-    {
-        throw Usage.missingSubcommand(spec, "a command");
-    }
-
     public static void main(final String[] args)
     {
-        final KernelMain root = new KernelMain();
-        System.exit(CommandLines.execute(root, () -> root.verbose,
-            new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(new KernelMain().runWith(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 }

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.common.RateLimitedErrorLog;
 import io.multikernel.node.service.Health;
 import io.multikernel.node.service.HealthSource;
 import io.multikernel.node.service.JsonSource;
@@ -46,7 +47,8 @@ final class AdminHandler implements HttpHandler
     private final AdminEndpoints endpoints;
     private final NanoClock nanoClock;
     private final AdminRequestMetrics metrics;
-    private final AdminErrorLog errorLog;
+    /** Failures of sources, rate limited per endpoint; shared by the worker threads, so used under its lock. */
+    private final RateLimitedErrorLog errorLog;
 
     AdminHandler(final AdminServer.Context ctx, final AdminRequestMetrics metrics)
     {
@@ -57,7 +59,8 @@ final class AdminHandler implements HttpHandler
         this.endpoints = ctx.endpoints();
         this.nanoClock = ctx.nanoClock();
         this.metrics = metrics;
-        this.errorLog = new AdminErrorLog(ctx.nanoClock(), endpoints.count());
+        this.errorLog = new RateLimitedErrorLog(LOG, ctx.nanoClock(), AdminConfiguration.ERROR_LOG_INTERVAL_NS,
+            Math.max(1, endpoints.count()));
     }
 
     @Override
@@ -153,7 +156,7 @@ final class AdminHandler implements HttpHandler
         }
         catch (final RuntimeException ex)
         {
-            errorLog.onSourceError(endpoint, ex);
+            onSourceError(endpoint, ex);
             return AdminResponse.error(500, endpoint.tag() + " failed: " + detail(ex) + "; see the core's log", rawPath);
         }
     }
@@ -214,7 +217,7 @@ final class AdminHandler implements HttpHandler
         }
         catch (final Exception ex)
         {
-            errorLog.onSourceError(endpoint, ex);
+            onSourceError(endpoint, ex);
             return AdminResponse.error(500, endpoint.tag() + " source failed: " + detail(ex) + "; see the core's log",
                 rawPath);
         }
@@ -244,6 +247,18 @@ final class AdminHandler implements HttpHandler
                 "retry shortly", rawPath);
         }
         return AdminResponse.json(200, json);
+    }
+
+    /**
+     * Logs a failing source at most once per {@link AdminConfiguration#ERROR_LOG_INTERVAL_NS} per
+     * endpoint, with how many failures were folded into the line; the HTTP client never sees it.
+     */
+    private void onSourceError(final AdminEndpoint endpoint, final Throwable error)
+    {
+        synchronized (errorLog)
+        {
+            errorLog.warn(endpoint.tag(), "admin {} source failed, answering 500: {}", endpoint.tag(), error.toString());
+        }
     }
 
     private static void send(final HttpExchange exchange, final AdminResponse response) throws IOException

@@ -17,7 +17,7 @@ import io.multikernel.node.service.ServiceException;
 import io.multikernel.node.service.ServiceHandler;
 import io.multikernel.node.service.ServiceRequest;
 import io.multikernel.node.service.ServiceResponse;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.util.TestJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,7 +79,7 @@ class AdminServiceTest
 
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
-        assertThat(JsonReader.parseObject(response.body()))
+        assertThat(TestJson.parseObject(response.body()))
             .containsEntry("error", "method GET is not allowed on /bench/shootdown; use POST");
     }
 
@@ -164,12 +164,12 @@ class AdminServiceTest
         final HttpResponse<String> put = AdminHttp.send(client, AdminHttp.request(server, "PUT", "/kv/k"));
         assertThat(put.statusCode()).isEqualTo(405);
         assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST");
-        assertThat(JsonReader.parseObject(put.body())).containsEntry("error", "method PUT is not allowed on /kv/k; use GET or POST");
+        assertThat(TestJson.parseObject(put.body())).containsEntry("error", "method PUT is not allowed on /kv/k; use GET or POST");
 
         final HttpResponse<String> refused = AdminHttp.send(client, AdminHttp.request(server, "POST", "/kv/k"));
         assertThat(refused.statusCode()).isEqualTo(405);
         assertThat(refused.headers().firstValue("Allow")).as("the service's own 405 names its methods too").hasValue("GET");
-        assertThat(JsonReader.parseObject(refused.body())).containsEntry("error", "method POST is not allowed on /kv/k; use GET");
+        assertThat(TestJson.parseObject(refused.body())).containsEntry("error", "method POST is not allowed on /kv/k; use GET");
 
         assertThat(coreMetrics.registry().get("mk.admin.requests").tag("endpoint", "kv").tag("status", "405").counter().count())
             .isEqualTo(2.0);
@@ -192,7 +192,7 @@ class AdminServiceTest
 
         final HttpResponse<String> tooLong = AdminHttp.send(client, post("/bench/shootdown", atLimit + "x"));
         assertThat(tooLong.statusCode()).isEqualTo(413);
-        assertThat(JsonReader.parseObject(tooLong.body())).containsEntry("error", "request body is longer than 65536 bytes");
+        assertThat(TestJson.parseObject(tooLong.body())).containsEntry("error", "request body is longer than 65536 bytes");
         assertThat(received.get()).isNull();
     }
 
@@ -207,6 +207,6 @@ class AdminServiceTest
         final HttpResponse<String> response = AdminHttp.send(client, AdminHttp.request(server, "POST", pathAndQuery));
         assertThat(response.statusCode()).as(pathAndQuery).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue(AdminResponse.JSON_CONTENT_TYPE);
-        assertThat(JsonReader.parseObject(response.body())).containsEntry("error", message);
+        assertThat(TestJson.parseObject(response.body())).containsEntry("error", message);
     }
 }

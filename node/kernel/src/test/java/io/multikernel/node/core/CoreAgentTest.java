@@ -27,7 +27,7 @@ import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.util.TestJson;
 import io.multikernel.transport.UrpcMediaDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -227,6 +227,6 @@ class CoreAgentTest
             Thread.yield();
         }
         assertThat(response.get().statusCode()).as("%s %s: %s", method, path, response.get().body()).isEqualTo(status);
-        return JsonReader.parseObject(response.get().body());
+        return TestJson.parseObject(response.get().body());
     }
 }

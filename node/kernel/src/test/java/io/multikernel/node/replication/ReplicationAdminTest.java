@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.multikernel.node.admin.AdminServer;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.util.TestJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,7 +172,7 @@ class ReplicationAdminTest
     {
         final HttpResponse<String> response = send("POST", "/kv", "{\"key\":\"k\",\"value\":\"v\"}");
         assertThat(response.statusCode()).isEqualTo(503);
-        final Map<String, Object> body = JsonReader.parseObject(response.body());
+        final Map<String, Object> body = TestJson.parseObject(response.body());
         assertThat(body).containsEntry("outcome", "aborted");
         assertThat(body.get("reason").toString()).contains("not proposed", "within 200 ms", "nothing changed");
         assertThat(body.get("replicas").toString()).isEqualTo("[0, 1, 2, 3]");
@@ -185,7 +185,7 @@ class ReplicationAdminTest
         proxy.offer(ReplicationCommand.query(replication -> "b"));
         final HttpResponse<String> response = send("POST", "/kv", "{\"replicas\":[1],\"key\":\"k\",\"value\":\"v\"}");
         assertThat(response.statusCode()).isEqualTo(503);
-        final Map<String, Object> body = JsonReader.parseObject(response.body());
+        final Map<String, Object> body = TestJson.parseObject(response.body());
         assertThat(body).containsEntry("outcome", "aborted");
         assertThat(body.get("reason").toString()).contains("command queue is full (2 commands)");
         final HttpResponse<String> read = send("GET", "/2pc", null);
@@ -216,7 +216,7 @@ class ReplicationAdminTest
     {
         final HttpResponse<String> response = send(method, path, body);
         assertThat(response.statusCode()).as("%s %s", method, path).isEqualTo(status);
-        final Map<String, Object> json = JsonReader.parseObject(response.body());
+        final Map<String, Object> json = TestJson.parseObject(response.body());
         assertThat(json.get("error").toString()).as("%s %s", method, path).contains(message);
         assertThat(response.body()).doesNotContain("Exception", "\tat ");
     }

@@ -14,7 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.skb.RoutingProtocol;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.util.TestJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,7 +105,7 @@ class ShootdownBenchEndpointTest
     {
         final HttpResponse<String> response = post(query, body);
         assertThat(response.statusCode()).as(body).isEqualTo(400);
-        final Map<String, Object> json = JsonReader.parseObject(response.body());
+        final Map<String, Object> json = TestJson.parseObject(response.body());
         assertThat(json.get("error").toString()).as(body).contains(message);
         assertThat(json).containsEntry("path", "/bench/shootdown");
     }

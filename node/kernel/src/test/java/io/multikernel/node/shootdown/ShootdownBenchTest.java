@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.multikernel.node.service.ServiceException;
 import io.multikernel.node.skb.RttMatrix;
-import io.multikernel.node.util.JsonReader;
+import io.multikernel.node.util.TestJson;
 import io.multikernel.transport.SendOutcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,7 +66,7 @@ class ShootdownBenchTest
             network.clock.advance(1_000);
             rounds += deliverToAndFromCoreZero();
         }
-        final Map<String, Object> json = JsonReader.parseObject(answer.get());
+        final Map<String, Object> json = TestJson.parseObject(answer.get());
         assertThat(json).containsEntry("protocol", "multicast").containsEntry("cores", 6L)
             .containsEntry("measured", 20L).containsEntry("rounds_failed", 0L)
             .containsEntry("initiator_messages", 2L).containsEntry("hops", 2L).containsEntry("total_messages", 5L);
@@ -135,7 +135,7 @@ class ShootdownBenchTest
             network.clock.advance(1_000);
             deliverToAndFromCoreZero();
         }
-        assertThat(JsonReader.parseObject(next.get())).containsEntry("measured", 3L);
+        assertThat(TestJson.parseObject(next.get())).containsEntry("measured", 3L);
     }
 
     @Test

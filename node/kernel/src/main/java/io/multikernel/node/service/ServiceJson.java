@@ -16,7 +16,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.BeanDescription;
@@ -24,13 +23,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.type.LogicalType;
+import io.multikernel.node.util.StrictJsonMapper;
 
 /**
  * The one JSON configuration of the kernel: admin requests are read strictly into records, and
@@ -61,28 +58,9 @@ public final class ServiceJson
     /** Longest piece of a parser's message echoed in an error. */
     private static final int DETAIL_LENGTH_MAX_CHARS = 120;
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+    private static final JsonMapper MAPPER = StrictJsonMapper.builder()
         // Records are written by their components; an isUp() is not a field.
         .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
-        .withCoercionConfigDefaults(config -> config
-            .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.EmptyObject, CoercionAction.Fail))
-        .withCoercionConfig(LogicalType.Textual, config -> config
-            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-        .withCoercionConfig(LogicalType.Boolean, config -> config
-            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.String, CoercionAction.Fail))
         .build();
 
     /** Reads one value and leaves the parser after it, so that trailing data is ours to name. */

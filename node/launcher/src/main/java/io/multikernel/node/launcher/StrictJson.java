@@ -1,31 +1,24 @@
 package io.multikernel.node.launcher;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.type.LogicalType;
+import io.multikernel.node.util.StrictJsonMapper;
 
 import java.io.IOException;
 import java.util.List;
@@ -52,9 +45,9 @@ import java.util.regex.Pattern;
 public final class StrictJson
 {
     /** Longest document read, characters. */
-    public static final int DOCUMENT_LENGTH_MAX_CHARS = 16 * 1024 * 1024;
+    public static final int DOCUMENT_LENGTH_MAX_CHARS = StrictJsonMapper.DOCUMENT_LENGTH_MAX_CHARS;
     /** Deepest nesting of objects and arrays read. */
-    public static final int NESTING_DEPTH_MAX = 64;
+    public static final int NESTING_DEPTH_MAX = StrictJsonMapper.NESTING_DEPTH_MAX;
     /** Digits after the decimal point of every floating-point number written. */
     public static final int FRACTION_DIGITS = 4;
 
@@ -327,30 +320,13 @@ public final class StrictJson
 
     private static ObjectMapper mapper()
     {
-        final JsonFactory factory = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                .maxDocumentLength(DOCUMENT_LENGTH_MAX_CHARS)
-                .maxNestingDepth(NESTING_DEPTH_MAX)
-                .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-        final ObjectMapper mapper = JsonMapper.builder(factory)
+        return StrictJsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
-                DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY,
-                DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS, DeserializationFeature.USE_LONG_FOR_INTS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .addModule(new SimpleModule("fixed-fraction-digits")
                 .addSerializer(Double.class, new FixedFractionDigits())
                 .addSerializer(double.class, new FixedFractionDigits()))
             .build();
-        // No number or boolean is read as a string either.
-        mapper.coercionConfigFor(LogicalType.Textual)
-            .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-        return mapper;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.multikernel.common.Bounds;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -115,10 +116,7 @@ public final class ReplicatedStates implements StateMachine<ReplicatedStates.Sta
     public <O> State<O> register(final int stateId, final String name, final StateMachine<O> machine,
         final Class<O> operationType)
     {
-        if (stateId < 0 || stateId >= STATES_MAX)
-        {
-            throw new IllegalArgumentException("stateId=" + stateId + " is outside 0.." + (STATES_MAX - 1));
-        }
+        Bounds.check("stateId", stateId, 0, STATES_MAX - 1);
         if (states.containsKey(stateId))
         {
             throw new IllegalArgumentException("stateId=" + stateId + " is already " + states.get(stateId).state().name());

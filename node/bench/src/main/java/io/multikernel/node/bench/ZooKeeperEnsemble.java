@@ -1,5 +1,6 @@
 package io.multikernel.node.bench;
 
+import io.multikernel.common.Bounds;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.transport.JvmFlags;
 import org.agrona.IoUtil;
@@ -222,9 +223,9 @@ public final class ZooKeeperEnsemble implements AutoCloseable
             {
                 throw new IllegalArgumentException("directory is not set");
             }
-            check(servers >= 1 && servers <= SERVERS_MAX, "servers=" + servers + " is outside 1.." + SERVERS_MAX);
-            check(tickTimeMs >= 10 && tickTimeMs <= 10_000, "tickTimeMs=" + tickTimeMs + " is outside 10..10000");
-            check(serverHeapMb >= 32 && serverHeapMb <= 32_768, "serverHeapMb=" + serverHeapMb + " is outside 32..32768");
+            Bounds.check("servers", servers, 1, SERVERS_MAX);
+            Bounds.check("tickTimeMs", tickTimeMs, 10, 10_000);
+            Bounds.check("serverHeapMb", serverHeapMb, 32, 32_768);
             check(startTimeoutNs > 0, "startTimeoutNs=" + startTimeoutNs + " is not positive");
             if (null == nanoClock)
             {

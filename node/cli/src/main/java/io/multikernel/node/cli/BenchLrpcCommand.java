@@ -59,12 +59,10 @@ final class BenchLrpcCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        Usage.check(spec, roundTrips >= 1 && roundTrips <= ROUND_TRIPS_MAX,
-            "--round-trips=" + roundTrips + " is outside 1.." + ROUND_TRIPS_MAX);
-        Usage.check(spec, warmup >= 0 && warmup <= ROUND_TRIPS_MAX, "--warmup=" + warmup + " is outside 0.." + ROUND_TRIPS_MAX);
-        Usage.check(spec, payload >= 0 && payload <= LrpcPingCommand.PAYLOAD_MAX_BYTES,
-            "--payload=" + payload + " is outside 0.." + LrpcPingCommand.PAYLOAD_MAX_BYTES);
-        Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
+        Usage.checkRange(spec, "--round-trips", roundTrips, 1, ROUND_TRIPS_MAX);
+        Usage.checkRange(spec, "--warmup", warmup, 0, ROUND_TRIPS_MAX);
+        Usage.checkRange(spec, "--payload", payload, 0, LrpcPingCommand.PAYLOAD_MAX_BYTES);
+        Usage.checkRange(spec, "--repeat", repeat, 1, REPEAT_MAX);
         try
         {
             IdleStrategies.validate(idle);

@@ -115,11 +115,9 @@ final class BenchShootdownCommand implements Callable<Integer>
             Usage.check(spec, !parsed.contains(protocol), "--protocol lists " + name + " twice");
             parsed.add(protocol);
         }
-        Usage.check(spec, rounds >= 1 && rounds <= ShootdownBenchRequest.ROUNDS_MAX,
-            "--rounds=" + rounds + " is outside 1.." + ShootdownBenchRequest.ROUNDS_MAX);
-        Usage.check(spec, warmup >= 0 && warmup <= ShootdownBenchRequest.ROUNDS_MAX,
-            "--warmup=" + warmup + " is outside 0.." + ShootdownBenchRequest.ROUNDS_MAX);
-        Usage.check(spec, timeoutS >= 1 && timeoutS <= 3600, "--timeout-s=" + timeoutS + " is outside 1..3600");
+        Usage.checkRange(spec, "--rounds", rounds, 1, ShootdownBenchRequest.ROUNDS_MAX);
+        Usage.checkRange(spec, "--warmup", warmup, 0, ShootdownBenchRequest.ROUNDS_MAX);
+        Usage.checkRange(spec, "--timeout-s", timeoutS, 1, 3600);
         try
         {
             IdleStrategies.validate(idle);

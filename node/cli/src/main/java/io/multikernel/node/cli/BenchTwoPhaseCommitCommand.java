@@ -135,19 +135,15 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         final List<FsyncPolicy> fsyncList = fsyncs.stream().map(this::fsync).distinct().toList();
         for (final Integer count : replicas)
         {
-            Usage.check(spec, count >= REPLICAS_MIN && count <= REPLICAS_MAX,
-                "--replicas=" + count + " is outside " + REPLICAS_MIN + ".." + REPLICAS_MAX);
+            Usage.checkRange(spec, "--replicas", count, REPLICAS_MIN, REPLICAS_MAX);
         }
-        Usage.check(spec, ops >= 1 && ops <= OPS_MAX, "--ops=" + ops + " is outside 1.." + OPS_MAX);
-        Usage.check(spec, warmup >= 0 && warmup <= OPS_MAX, "--warmup=" + warmup + " is outside 0.." + OPS_MAX);
-        Usage.check(spec, warmupSeconds >= 0 && warmupSeconds <= PHASE_MAX_S,
-            "--warmup-seconds=" + warmupSeconds + " is outside 0.." + PHASE_MAX_S);
-        Usage.check(spec, throughputSeconds >= 1 && throughputSeconds <= PHASE_MAX_S,
-            "--throughput-seconds=" + throughputSeconds + " is outside 1.." + PHASE_MAX_S);
-        Usage.check(spec, inflight >= 1 && inflight <= INFLIGHT_MAX, "--inflight=" + inflight + " is outside 1.." + INFLIGHT_MAX);
-        Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES,
-            "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
-        Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
+        Usage.checkRange(spec, "--ops", ops, 1, OPS_MAX);
+        Usage.checkRange(spec, "--warmup", warmup, 0, OPS_MAX);
+        Usage.checkRange(spec, "--warmup-seconds", warmupSeconds, 0, PHASE_MAX_S);
+        Usage.checkRange(spec, "--throughput-seconds", throughputSeconds, 1, PHASE_MAX_S);
+        Usage.checkRange(spec, "--inflight", inflight, 1, INFLIGHT_MAX);
+        Usage.checkRange(spec, "--payload", payload, 0, PAYLOAD_MAX_BYTES);
+        Usage.checkRange(spec, "--repeat", repeat, 1, REPEAT_MAX);
         final Path runDirectory = RunDirectory.resolve(runDir).root().resolve("bench-2pc");
         return new ReplicatedWriteBenchmark.Config(systemList, fsyncList, replicas.stream().distinct().toList(),
             ops, warmup, warmupSeconds, throughputSeconds, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock(),

@@ -105,11 +105,11 @@ final class BenchUrpcCommand implements Callable<Integer>
         {
             throw Usage.error(spec, "--term-length=" + termLength + " is not a power of two of at least 64k");
         }
-        Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES, "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
+        Usage.checkRange(spec, "--payload", payload, 0, PAYLOAD_MAX_BYTES);
         Usage.check(spec, warmup >= 0, "--warmup=" + warmup + " is negative");
         Usage.check(spec, roundTrips > 0, "--round-trips=" + roundTrips + " must be at least 1");
         Usage.check(spec, streamMessages > 0, "--stream-messages=" + streamMessages + " must be at least 1");
-        Usage.check(spec, repeat >= 1 && repeat <= REPEAT_MAX, "--repeat=" + repeat + " is outside 1.." + REPEAT_MAX);
+        Usage.checkRange(spec, "--repeat", repeat, 1, REPEAT_MAX);
         try
         {
             IdleStrategies.validate(idle);

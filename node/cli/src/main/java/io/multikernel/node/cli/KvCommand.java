@@ -162,7 +162,7 @@ final class KvCommand implements Runnable
         @Override
         public Integer call() throws InterruptedException
         {
-            Usage.check(spec, limit >= 0 && limit <= 10_000, "--limit=" + limit + " is outside 0..10000");
+            Usage.checkRange(spec, "--limit", limit, 0, 10_000);
             Usage.check(spec, null == key || !key.isEmpty(), "KEY is empty");
             final AdminClient client = target.client(spec);
             final PrintWriter out = spec.commandLine().getOut();

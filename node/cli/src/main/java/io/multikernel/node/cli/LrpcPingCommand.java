@@ -43,10 +43,9 @@ final class LrpcPingCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        Usage.check(spec, count >= 1 && count <= COUNT_MAX, "--count=" + count + " is outside 1.." + COUNT_MAX);
-        Usage.check(spec, warmup >= 0 && warmup <= COUNT_MAX, "--warmup=" + warmup + " is outside 0.." + COUNT_MAX);
-        Usage.check(spec, payload >= 0 && payload <= PAYLOAD_MAX_BYTES,
-            "--payload=" + payload + " is outside 0.." + PAYLOAD_MAX_BYTES);
+        Usage.checkRange(spec, "--count", count, 1, COUNT_MAX);
+        Usage.checkRange(spec, "--warmup", warmup, 0, COUNT_MAX);
+        Usage.checkRange(spec, "--payload", payload, 0, PAYLOAD_MAX_BYTES);
         try (LrpcClient client = target.attach(spec))
         {
             final Histogram rtt = LrpcEchoProbe.run(client, SystemNanoClock.INSTANCE, count, warmup, payload);

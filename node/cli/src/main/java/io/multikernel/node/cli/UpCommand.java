@@ -87,13 +87,13 @@ final class UpCommand implements Callable<Integer>
 
     private ClusterLauncher.Options options()
     {
-        Usage.check(spec, cores >= 1 && cores <= CORES_MAX, "--cores=" + cores + " is outside 1.." + CORES_MAX);
+        Usage.checkRange(spec, "--cores", cores, 1, CORES_MAX);
         Usage.check(spec, hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
         Usage.check(spec, adminBasePort >= 1024 && adminBasePort + cores <= 65535,
             "--admin-base-port=" + adminBasePort + " leaves no room for " + cores + " cores below 65536");
         Usage.check(spec, udpBasePort >= 1024 && udpBasePort + cores <= 65535,
             "--udp-base-port=" + udpBasePort + " leaves no room for " + cores + " cores below 65536");
-        Usage.check(spec, timeoutS >= 1 && timeoutS <= 3600, "--timeout-s=" + timeoutS + " is outside 1..3600");
+        Usage.checkRange(spec, "--timeout-s", timeoutS, 1, 3600);
         final TransportKind kind = switch (transport.toLowerCase(Locale.ROOT))
         {
             case "ipc" -> TransportKind.IPC;

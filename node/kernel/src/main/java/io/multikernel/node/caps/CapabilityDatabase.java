@@ -6,6 +6,7 @@ import io.multikernel.node.caps.CapabilityOperation.Delete;
 import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
+import io.multikernel.common.Bounds;
 import io.multikernel.replication.StateMachine;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -242,7 +243,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         }
         if (r.count() < 1 || r.count() > RETYPE_COUNT_MAX)
         {
-            return "count=" + r.count() + " is outside 1.." + RETYPE_COUNT_MAX;
+            return Bounds.message("count", r.count(), 1, RETYPE_COUNT_MAX, "");
         }
         final String size = r.type().sizeProblem(r.objectLength());
         if (null != size)

@@ -1,5 +1,6 @@
 package io.multikernel.node.util;
 
+import io.multikernel.common.Bounds;
 import picocli.CommandLine;
 
 /**
@@ -17,6 +18,19 @@ public final class Usage
         if (!condition)
         {
             throw error(spec, message);
+        }
+    }
+
+    /**
+     * A usage error unless {@code min <= value <= max}, worded by {@link Bounds}:
+     * {@code --repeat=0 is outside 1..20}.
+     */
+    public static void checkRange(final CommandLine.Model.CommandSpec spec, final String flag, final long value,
+        final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw error(spec, Bounds.message(flag, value, min, max, ""));
         }
     }
 

@@ -26,6 +26,7 @@ import io.multikernel.replication.ReplicationConfiguration;
 import io.multikernel.replication.ReplicationContext;
 import io.multikernel.replication.ReplicationEngine;
 import io.multikernel.replication.ReplicationObserver;
+import io.multikernel.replication.ReplicatedStates;
 import io.multikernel.replication.TransactionId;
 import io.multikernel.replication.kv.KeyValueOperation;
 import io.multikernel.replication.kv.KeyValueStateMachine;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoreReplication implements AutoCloseable
 {
+    /** KEY_VALUE_STATE_ID: the key-value store and the names in it, in the engine's replicated states. */
+    public static final int KEY_VALUE_STATE_ID = 0;
+
     private static final Logger LOGGER = LoggerFactory.getLogger(CoreReplication.class);
 
     private final int coreId;
@@ -57,8 +61,11 @@ public final class CoreReplication implements AutoCloseable
     private final ReplicationProxy proxy;
     private final ChaosFreeze chaos;
     private final KeyValueStateMachine replica = new KeyValueStateMachine();
+    private final ReplicatedStates states = new ReplicatedStates();
+    private final ReplicatedStates.State<KeyValueOperation> keyValueState =
+        states.register(KEY_VALUE_STATE_ID, "kv", replica, KeyValueOperation.class);
     private final UrpcNetwork network;
-    private final ReplicationEngine<KeyValueOperation> engine;
+    private final ReplicationEngine<ReplicatedStates.StateOperation> engine;
     private final TwoPhaseBatchHandler inbound;
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
@@ -108,11 +115,11 @@ public final class CoreReplication implements AutoCloseable
         this.operationsLengthMaxBytes = Math.min(ReplicationConfiguration.maxOperationsLengthBytes(), messageLengthMax / 2);
         try
         {
-            Files.createDirectories(dataDirectory);
-            engine = ReplicationEngine.launch(new ReplicationContext<KeyValueOperation>()
+            DataFormat.claim(dataDirectory);
+            engine = ReplicationEngine.launch(new ReplicationContext<ReplicatedStates.StateOperation>()
                 .coreId(coreId)
                 .incarnation(incarnation)
-                .stateMachine(replica)
+                .stateMachine(states)
                 .network(network)
                 .dataDirectory(dataDirectory)
                 .fsyncPolicy(fsyncPolicy)
@@ -251,7 +258,12 @@ public final class CoreReplication implements AutoCloseable
                 throw new IllegalArgumentException("replica core " + replica + " is not in the cluster map");
             }
         }
-        return engine.propose(replicas, operations, listener);
+        final List<ReplicatedStates.StateOperation> tagged = new java.util.ArrayList<>(operations.size());
+        for (final KeyValueOperation operation : operations)
+        {
+            tagged.add(keyValueState.operation(operation));
+        }
+        return engine.propose(replicas, tagged, listener);
     }
 
     /**
@@ -285,9 +297,18 @@ public final class CoreReplication implements AutoCloseable
         return engine.forceDecision(id, commit, operator, reason);
     }
 
-    public ReplicationEngine<KeyValueOperation> engine()
+    public ReplicationEngine<ReplicatedStates.StateOperation> engine()
     {
         return engine;
+    }
+
+    /**
+     * @param operation a key-value operation.
+     * @return the bytes it takes in a transaction: its state's tag and its own encoding.
+     */
+    public int encodedLength(final KeyValueOperation operation)
+    {
+        return states.encodedLength(keyValueState.operation(operation));
     }
 
     public KeyValueStateMachine replica()

@@ -161,7 +161,7 @@ public final class KvPutService
 
             public int encodedLength(final KeyValueOperation operation)
             {
-                return replication.replica().encodedLength(operation);
+                return replication.encodedLength(operation);
             }
 
             public int operationsLengthMaxBytes()

@@ -35,7 +35,9 @@ public final class ReplicatedStates implements StateMachine<ReplicatedStates.Sta
     static final int SNAPSHOT_MAGIC = 0x534B4D52;
     static final int SNAPSHOT_VERSION = 1;
 
+    /** Registered states in id order (snapshots), and the same by id for the per-operation lookups. */
     private final Map<Integer, Entry<?>> states = new TreeMap<>();
+    private final Entry<?>[] byId = new Entry<?>[STATES_MAX];
 
     /**
      * An operation of one state.
@@ -122,14 +124,16 @@ public final class ReplicatedStates implements StateMachine<ReplicatedStates.Sta
             throw new IllegalArgumentException("stateId=" + stateId + " is already " + states.get(stateId).state().name());
         }
         final State<O> state = new State<>(stateId, name, machine, operationType);
-        states.put(stateId, new Entry<>(state, machine.snapshot()));
+        final Entry<O> entry = new Entry<>(state, machine.snapshot());
+        states.put(stateId, entry);
+        byId[stateId] = entry;
         return state;
     }
 
     @SuppressWarnings("unchecked")
     private <O> Entry<O> entry(final int stateId)
     {
-        final Entry<?> entry = states.get(stateId);
+        final Entry<?> entry = stateId >= 0 && stateId < STATES_MAX ? byId[stateId] : null;
         if (null == entry)
         {
             throw new IllegalArgumentException("replicated state " + stateId + " is not registered");
@@ -181,6 +185,10 @@ public final class ReplicatedStates implements StateMachine<ReplicatedStates.Sta
     {
         final Entry<Object> entry = entry(operation.stateId());
         final Collection<?> keys = entry.state().machine().lockKeys(typed(entry, operation));
+        if (1 == keys.size())
+        {
+            return List.of(new StateKey(operation.stateId(), keys.iterator().next()));
+        }
         final List<StateKey> tagged = new ArrayList<>(keys.size());
         for (final Object key : keys)
         {

@@ -81,6 +81,10 @@ class ReplicatedStatesTest
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(16);
         buffer.putByte(0, (byte)9);
         assertThatThrownBy(() -> states.decode(buffer, 0, 4)).hasMessage("replicated state 9 is not registered");
+        assertThatThrownBy(() -> states.decode(buffer, 0, 0)).hasMessage("empty operation");
+        buffer.putByte(0, (byte)0);
+        assertThatThrownBy(() -> states.decode(buffer, 0, 1))
+            .isInstanceOfAny(IllegalArgumentException.class, IndexOutOfBoundsException.class);
         final byte[] snapshot = states.snapshot();
         assertThatThrownBy(() -> states.restore(Arrays.copyOf(snapshot, snapshot.length - 1)))
             .isInstanceOf(IllegalArgumentException.class);

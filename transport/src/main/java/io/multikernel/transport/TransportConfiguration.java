@@ -46,10 +46,6 @@ public final class TransportConfiguration
     public static final String POLL_FRAGMENTS_MAX_PROP = "mk.urpc.poll.fragments.max";
     public static final int POLL_FRAGMENTS_MAX_DEFAULT = 64;
 
-    /** Idle strategy of a core's loop: busy-spin, yielding, backoff, sleeping. */
-    public static final String URPC_IDLE_PROP = "mk.urpc.idle";
-    public static final String URPC_IDLE_DEFAULT = "backoff";
-
     /**
      * How long the Aeron client's conductor thread (keepalives to the driver, image callbacks) sleeps
      * between duty cycles in an endpoint that owns its client, ms (1..1000). Aeron's default of 16 ms
@@ -130,11 +126,6 @@ public final class TransportConfiguration
         return Integer.getInteger(POLL_FRAGMENTS_MAX_PROP, POLL_FRAGMENTS_MAX_DEFAULT);
     }
 
-    public static String urpcIdle()
-    {
-        return System.getProperty(URPC_IDLE_PROP, URPC_IDLE_DEFAULT);
-    }
-
     public static String driverIdle()
     {
         return System.getProperty(DRIVER_IDLE_PROP, DRIVER_IDLE_DEFAULT);
@@ -176,8 +167,8 @@ public final class TransportConfiguration
     }
 
     /**
-     * The transport's settings for the configuration reference ({@code mk config}). {@value #URPC_IDLE_PROP}
-     * is not listed: nothing reads it (a core's kernel loop takes {@code mk.core.idle}).
+     * The transport's settings for the configuration reference ({@code mk config}). A core's kernel
+     * loop takes its idle strategy from {@code mk.core.idle}.
      *
      * @return every setting above with its default and meaning.
      */

@@ -2,12 +2,16 @@ package io.multikernel.node.core;
 
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.multikernel.node.caps.CapabilityDatabase;
+import io.multikernel.node.caps.CapabilityLrpc;
+import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.lrpc.LrpcChannel;
 import io.multikernel.node.lrpc.LrpcCoreServices;
 import io.multikernel.node.lrpc.LrpcServer;
 import io.multikernel.node.membership.Membership;
 import io.multikernel.node.membership.MembershipSender;
 import io.multikernel.node.membership.PeerState;
+import io.multikernel.node.memory.PhysicalLayout;
 import io.multikernel.node.replication.AgreedNameService;
 import io.multikernel.node.replication.CoreReplication;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
@@ -23,6 +27,10 @@ import io.multikernel.node.skb.NameService;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
 import io.multikernel.node.util.Ticks;
+import io.multikernel.replication.OutcomeListener;
+import io.multikernel.replication.ParticipantSet;
+import io.multikernel.replication.ReplicatedStates;
+import io.multikernel.replication.TransactionId;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.TransportConfiguration;
@@ -36,6 +44,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -81,6 +90,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final NameService nameService;
     private final LrpcServer lrpcServer;
     private final CoreReplication replication;
+    private final CapabilityService capabilities;
     private final ShootdownBench shootdownBench;
     private final ShootdownAdapter shootdownAdapter;
     private final int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
@@ -109,7 +119,22 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final AtomicReference<Health> health)
     {
         this(ctx, metrics, statusSnapshot, skbSource, health,
-            new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry()));
+            new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry()),
+            capabilityService(ctx, metrics, null));
+    }
+
+    /**
+     * @param ctx        concluded core configuration.
+     * @param metrics    the core's registry.
+     * @param hostMemory the host's physical memory mapped in this process, or null.
+     * @return the core's capability service, with an empty replica over the cluster map's memory servers.
+     */
+    public static CapabilityService capabilityService(
+        final CoreContext ctx, final CoreMetrics metrics, final CapabilityService.HostMemory hostMemory)
+    {
+        return new CapabilityService(ctx.coreId(), ctx.clusterMap().coreIds(),
+            new CapabilityDatabase(PhysicalLayout.of(ctx.clusterMap()).serverRanges()), hostMemory, metrics.registry(),
+            ctx.nanoClock());
     }
 
     /**
@@ -119,6 +144,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
      * @param skbSource        published /skb view.
      * @param health           published health.
      * @param replicationProxy commands from other threads for the core's replication.
+     * @param capabilities     the core's capability service; its database joins the engine's states.
      * @throws RuntimeException when a part cannot be set up (the endpoint, the write-ahead log, the
      *                          LRPC channel); whatever was opened before it is closed, in reverse
      *                          order, so the data directory can be opened again in this process.
@@ -129,7 +155,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final JsonSnapshot statusSnapshot,
         final SkbView.Source skbSource,
         final AtomicReference<Health> health,
-        final ReplicationProxy replicationProxy)
+        final ReplicationProxy replicationProxy,
+        final CapabilityService capabilities)
     {
         this.ctx = ctx;
         this.coreId = ctx.coreId();
@@ -176,7 +203,9 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
                 .nanoClock(clock), topology, rttMatrix);
             this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
             shootdownAdapter.registerWith(openedEndpoint.dispatcher());
-            openedReplication = new CoreReplication(coreId, ctx.clusterMap().coreIds(), ctx.incarnation(),
+            final ReplicatedStates states = new ReplicatedStates();
+            capabilities.register(states);
+            openedReplication = new CoreReplication(coreId, states, ctx.clusterMap().coreIds(), ctx.incarnation(),
                 ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), openedEndpoint, replicationProxy,
                 metrics.registry(), clock, ctx.epochClock());
             openedChannel = createLrpcChannel(ctx);
@@ -188,6 +217,21 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             LrpcCoreServices.register(openedServer);
             AgreedNameService.register(openedServer, openedReplication, nameService);
             KvPutService.register(openedServer, openedReplication, metrics.registry());
+            final CoreReplication proposing = openedReplication;
+            capabilities.attach(new CapabilityService.Proposer()
+            {
+                public String proposalRefusal()
+                {
+                    return proposing.proposalRefusal(0);
+                }
+
+                public TransactionId propose(final ParticipantSet replicas,
+                    final List<ReplicatedStates.StateOperation> operations, final OutcomeListener listener)
+                {
+                    return proposing.proposeStates(replicas, operations, listener);
+                }
+            });
+            CapabilityLrpc.register(openedServer, capabilities);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -199,6 +243,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         }
         this.endpoint = openedEndpoint;
         this.replication = openedReplication;
+        this.capabilities = capabilities;
         this.lrpcServer = openedServer;
     }
 
@@ -249,6 +294,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         membership.doWork(nowNs);
         work += lrpcServer.doWork();
         work += replication.doWork(nowNs);
+        capabilities.refreshMetrics();
         work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {

@@ -1,7 +1,11 @@
 package io.multikernel.node.core;
 
 import io.multikernel.node.admin.AdminServer;
+import io.multikernel.node.caps.CapabilityAdmin;
+import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.node.memory.PhysicalLayout;
+import io.multikernel.node.memory.PhysicalMemory;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
@@ -30,6 +34,7 @@ public final class CoreProcess implements AutoCloseable
     private final CoreContext ctx;
     private final CoreMetrics metrics;
     private final AdminServer admin;
+    private final PhysicalMemory memory;
     private final CoreAgent agent;
     private final AgentRunner runner;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -46,8 +51,13 @@ public final class CoreProcess implements AutoCloseable
         final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
         AdminServer server = null;
         CoreAgent coreAgent = null;
+        PhysicalMemory memory = null;
         try
         {
+            final PhysicalLayout layout = PhysicalLayout.of(ctx.clusterMap());
+            memory = layout.map(core.hostId());
+            final CapabilityService capabilities = CoreAgent.capabilityService(ctx, metrics,
+                new CapabilityService.HostMemory(core.hostId(), memory, layout::hostOf));
             final ReplicationProxy replicationProxy =
                 new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry());
             server = AdminServer.launch(new AdminServer.Context()
@@ -61,14 +71,16 @@ public final class CoreProcess implements AutoCloseable
                 .services(List.of(
                     new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
                         CoreReplicationConfiguration.adminTimeoutNs()),
+                    new CapabilityAdmin(replicationProxy, capabilities, CoreReplicationConfiguration.adminTimeoutNs()),
                     ctx.shootdownBench())));
-            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy);
+            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy, capabilities);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(server, metrics);
+            CloseHelper.quietCloseAll(server, memory, metrics);
             throw ex;
         }
+        this.memory = memory;
         this.admin = server;
         this.agent = coreAgent;
         this.runner = new AgentRunner(IdleStrategies.of(ctx.idleStrategy(), CoreConfiguration.coreIdleParkMaxNs()),
@@ -127,7 +139,7 @@ public final class CoreProcess implements AutoCloseable
     public void close()
     {
         CloseHelper.quietClose(runner);
-        CloseHelper.quietCloseAll(admin, metrics);
+        CloseHelper.quietCloseAll(admin, memory, metrics);
     }
 
     private void onAgentError(final Throwable ex)

@@ -12,6 +12,8 @@ import io.multikernel.common.Bounds;
  *   2     name.register   int32 serving core, ASCII name     int32 serving core
  *   3     name.lookup     ASCII name                         int32 serving core (NOT_FOUND if none)
  *   4     kv.put          replicas, key, value (KvPutCodec)  transaction id, 20 bytes (when committed)
+ *   5..11 caps.alloc, caps.retype, caps.copy, caps.mint, caps.delete, caps.revoke, caps.identify
+ *   12, 13 frame.read, frame.write      (payloads: io.multikernel.node.caps.CapabilityLrpc)
  * </pre>
  * Integers are little-endian, as everything on the channel.
  */
@@ -25,6 +27,16 @@ public final class LrpcOperations
     public static final int NAME_LOOKUP = 3;
     /** A replicated put coordinated by the core: {@code io.multikernel.node.replication.KvPutService}. */
     public static final int KV_PUT = 4;
+    /** Capability operations and frame access: {@code io.multikernel.node.caps.CapabilityLrpc}. */
+    public static final int CAPS_ALLOC = 5;
+    public static final int CAPS_RETYPE = 6;
+    public static final int CAPS_COPY = 7;
+    public static final int CAPS_MINT = 8;
+    public static final int CAPS_DELETE = 9;
+    public static final int CAPS_REVOKE = 10;
+    public static final int CAPS_IDENTIFY = 11;
+    public static final int FRAME_READ = 12;
+    public static final int FRAME_WRITE = 13;
 
     private LrpcOperations()
     {

@@ -27,6 +27,8 @@ public final class LrpcStatus
     public static final int ABORTED = 8;
     /** The core cannot tell whether the operation was done (e.g. a 2PC outcome it could not learn). */
     public static final int INDEFINITE = 9;
+    /** The caller may not do it: a capability held by another core, or a right it lacks. */
+    public static final int DENIED = 10;
 
     private LrpcStatus()
     {
@@ -50,6 +52,7 @@ public final class LrpcStatus
             case UNAVAILABLE -> "unavailable";
             case ABORTED -> "aborted";
             case INDEFINITE -> "indefinite";
+            case DENIED -> "denied";
             default -> "status_" + status;
         };
     }

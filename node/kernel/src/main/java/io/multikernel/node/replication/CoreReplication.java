@@ -61,9 +61,8 @@ public final class CoreReplication implements AutoCloseable
     private final ReplicationProxy proxy;
     private final ChaosFreeze chaos;
     private final KeyValueStateMachine replica = new KeyValueStateMachine();
-    private final ReplicatedStates states = new ReplicatedStates();
-    private final ReplicatedStates.State<KeyValueOperation> keyValueState =
-        states.register(KEY_VALUE_STATE_ID, "kv", replica, KeyValueOperation.class);
+    private final ReplicatedStates states;
+    private final ReplicatedStates.State<KeyValueOperation> keyValueState;
     private final UrpcNetwork network;
     private final ReplicationEngine<ReplicatedStates.StateOperation> engine;
     private final TwoPhaseBatchHandler inbound;
@@ -76,6 +75,8 @@ public final class CoreReplication implements AutoCloseable
      * Recovers from the data directory and registers the inbound path with the endpoint's dispatcher.
      *
      * @param coreId         this core.
+     * @param states         the replicated states other services registered (not
+     *                       {@link #KEY_VALUE_STATE_ID}, which this registers); the engine serves them all.
      * @param clusterCoreIds every core of the cluster map (replica sets must name only these).
      * @param incarnation    the core's URPC incarnation; must be newer than any in the log.
      * @param dataDirectory  stable across restarts of this core id; created when missing.
@@ -90,6 +91,7 @@ public final class CoreReplication implements AutoCloseable
      */
     public CoreReplication(
         final int coreId,
+        final ReplicatedStates states,
         final int[] clusterCoreIds,
         final long incarnation,
         final Path dataDirectory,
@@ -102,6 +104,8 @@ public final class CoreReplication implements AutoCloseable
         final EpochClock epochClock)
     {
         this.coreId = coreId;
+        this.states = states;
+        this.keyValueState = states.register(KEY_VALUE_STATE_ID, "kv", replica, KeyValueOperation.class);
         this.clusterCoreIds = clusterCoreIds.clone();
         this.dataDirectory = dataDirectory;
         this.fsyncPolicy = fsyncPolicy;
@@ -251,6 +255,23 @@ public final class CoreReplication implements AutoCloseable
     public TransactionId propose(
         final ParticipantSet replicas, final List<KeyValueOperation> operations, final OutcomeListener listener)
     {
+        final List<ReplicatedStates.StateOperation> tagged = new java.util.ArrayList<>(operations.size());
+        for (final KeyValueOperation operation : operations)
+        {
+            tagged.add(keyValueState.operation(operation));
+        }
+        return proposeStates(replicas, tagged, listener);
+    }
+
+    /**
+     * Proposes a transaction of operations of any registered states, atomic across them; as
+     * {@link #propose}. Kernel loop only.
+     *
+     * @throws IllegalArgumentException naming a replica that is not in the cluster map.
+     */
+    public TransactionId proposeStates(final ParticipantSet replicas,
+        final List<ReplicatedStates.StateOperation> operations, final OutcomeListener listener)
+    {
         for (final int replica : replicas.toArray())
         {
             if (!isClusterCore(replica))
@@ -258,12 +279,7 @@ public final class CoreReplication implements AutoCloseable
                 throw new IllegalArgumentException("replica core " + replica + " is not in the cluster map");
             }
         }
-        final List<ReplicatedStates.StateOperation> tagged = new java.util.ArrayList<>(operations.size());
-        for (final KeyValueOperation operation : operations)
-        {
-            tagged.add(keyValueState.operation(operation));
-        }
-        return engine.propose(replicas, tagged, listener);
+        return engine.propose(replicas, operations, listener);
     }
 
     /**

@@ -152,21 +152,9 @@ public final class ReplicationAdmin implements ServiceApi
         return ServiceResponse.ok(command.answer());
     }
 
-    /**
-     * @throws ServiceException 503 when the queue is full or the kernel loop did not answer in time.
-     */
     private void submitAndWait(final ReplicationCommand<?> command) throws InterruptedException, ServiceException
     {
-        if (!proxy.offer(command))
-        {
-            throw new ServiceException(503, "the kernel loop's command queue is full (" + proxy.capacity() +
-                " commands); retry shortly");
-        }
-        if (ReplicationCommand.Wait.ANSWERED != command.await(timeoutNs))
-        {
-            throw new ServiceException(503, "the kernel loop did not answer within " +
-                TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms; the core may be overloaded or frozen (see /health)");
-        }
+        proxy.call(command, timeoutNs);
     }
 
     private ServiceResponse propose(final ReplicationRequests.Proposal request)

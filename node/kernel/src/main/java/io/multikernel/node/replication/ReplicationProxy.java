@@ -3,7 +3,10 @@ package io.multikernel.node.replication;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.multikernel.common.Bounds;
+import io.multikernel.node.service.ServiceException;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * How threads other than the kernel loop (admin HTTP workers) reach the core's replication: they
@@ -44,6 +47,32 @@ public final class ReplicationProxy
         }
         offerFailures.increment();
         return false;
+    }
+
+    /**
+     * Offers a command and waits for its answer; for commands whose answer is all the caller needs
+     * (queries). Admin worker threads.
+     *
+     * @param command   the command.
+     * @param timeoutNs longest wait.
+     * @return its answer.
+     * @throws ServiceException     503 when the queue is full or the kernel loop did not answer in time.
+     * @throws InterruptedException when the waiting thread is interrupted.
+     */
+    public <T> T call(final ReplicationCommand<T> command, final long timeoutNs)
+        throws InterruptedException, ServiceException
+    {
+        if (!offer(command))
+        {
+            throw new ServiceException(503, "the kernel loop's command queue is full (" + capacity +
+                " commands); retry shortly");
+        }
+        if (ReplicationCommand.Wait.ANSWERED != command.await(timeoutNs))
+        {
+            throw new ServiceException(503, "the kernel loop did not answer within " +
+                TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms; the core may be overloaded or frozen (see /health)");
+        }
+        return command.answer();
     }
 
     /**

@@ -82,7 +82,7 @@ class CoreAgentTest
         final JsonSnapshot status = new JsonSnapshot();
         final SkbView.Source skb = new SkbView.Source();
         final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
-        final CoreAgent agent = new CoreAgent(context(), metrics, status, skb, health, proxy);
+        final CoreAgent agent = new CoreAgent(context(), metrics, status, skb, health, proxy, CoreAgent.capabilityService(context(), metrics, null));
         try (AdminServer server = AdminServer.launch(new AdminServer.Context()
             .meterRegistry(metrics.registry())
             .statusSource(status)

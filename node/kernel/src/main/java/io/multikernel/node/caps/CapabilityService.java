@@ -1,0 +1,565 @@
+package io.multikernel.node.caps;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.node.caps.CapabilityMetrics.Operation;
+import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.node.memory.PhysicalMemory;
+import io.multikernel.replication.OutcomeListener;
+import io.multikernel.replication.ParticipantSet;
+import io.multikernel.replication.ReplicatedStates;
+import io.multikernel.replication.TransactionId;
+import io.multikernel.replication.TransactionOutcome;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongToIntFunction;
+
+/**
+ * A core's capability operations, on its kernel loop: what its apps (over LRPC) and operators (over
+ * the admin API) ask of the capability database. The core acts for the capabilities it holds: it
+ * checks the request against its replica (held here, rights, the database's own rules), chooses the
+ * ids of what the operation makes, and proposes one 2PC transaction with every core of the cluster
+ * as participant, so the database is the same on every core once quiet. Every participant checks the
+ * operation again under the transaction's locks, held from prepare to commit: two conflicting
+ * operations proposed at once on two cores cannot both commit.
+ *
+ * <p>A core's memory server is this core: {@link #allocate} hands out RAM from this core's range of
+ * its host's physical memory, zeroed before it is proposed. Frames on this core's host are read and
+ * written here directly in the host's {@link PhysicalMemory}.
+ *
+ * <p>Ids: the objects and capabilities a core makes are numbered {@code (core + 1) << }{@value
+ * #ID_SEQUENCE_BITS}{@code  | sequence}, the sequence above anything of this core's in the replica
+ * or in flight, so ids never collide across cores and a restarted core continues above its own.
+ */
+public final class CapabilityService
+{
+    /** STATE_ID: the capability database among the engine's replicated states. */
+    public static final int STATE_ID = 1;
+    /** IN_FLIGHT_MAX: this core's capability transactions awaiting their outcome before it refuses more. */
+    public static final int IN_FLIGHT_MAX = 256;
+    /** FRAME_IO_LENGTH_MAX_BYTES: most bytes one frame read or write moves. */
+    public static final int FRAME_IO_LENGTH_MAX_BYTES = 64 * 1024;
+    /** ID_SEQUENCE_BITS: low bits of an id that number what one core made. */
+    public static final int ID_SEQUENCE_BITS = 40;
+
+    /** What the service needs of the core's replication. */
+    public interface Proposer
+    {
+        /** @return why a proposal now would be refused at once, or null. */
+        String proposalRefusal();
+
+        /** Proposes operations with every core of {@code replicas} as participant. */
+        TransactionId propose(ParticipantSet replicas, List<ReplicatedStates.StateOperation> operations,
+            OutcomeListener listener);
+    }
+
+    /** Told a request's result once, on the kernel loop. */
+    @FunctionalInterface
+    public interface Callback
+    {
+        void onResult(CapabilityResult result);
+    }
+
+    /** The host's physical memory as this core sees it. */
+    public record HostMemory(int hostId, PhysicalMemory memory, LongToIntFunction hostOfAddress)
+    {
+    }
+
+    private final int coreId;
+    private final ParticipantSet everyCore;
+    private final CapabilityDatabase database;
+    private final CapabilityMetrics metrics;
+    private final NanoClock clock;
+    private final HostMemory hostMemory;
+    private final long idPrefix;
+    private final Map<TransactionId, long[]> pendingAllocations = new HashMap<>();
+    private ReplicatedStates.State<CapabilityOperation> state;
+    private Proposer proposer;
+    private long nextSequence = 1;
+    private int inFlight;
+    private long refreshedChanges = -1;
+
+    /**
+     * @param coreId         this core.
+     * @param clusterCoreIds every core: each holds a replica and takes part in every transaction.
+     * @param database       this core's replica.
+     * @param hostMemory     the host's physical memory mapped in this process; null when frames' bytes
+     *                       are not reachable here (every read and write is then refused).
+     * @param registry       for {@code mk_caps_*}.
+     * @param clock          the core's clock.
+     */
+    public CapabilityService(final int coreId, final int[] clusterCoreIds, final CapabilityDatabase database,
+        final HostMemory hostMemory, final MeterRegistry registry, final NanoClock clock)
+    {
+        if (coreId < 0 || coreId >= 1 << (Long.SIZE - 1 - ID_SEQUENCE_BITS) - 1)
+        {
+            throw new IllegalArgumentException("core id " + coreId + " does not fit capability ids");
+        }
+        this.coreId = coreId;
+        this.everyCore = ParticipantSet.of(clusterCoreIds);
+        this.database = database;
+        this.hostMemory = hostMemory;
+        this.metrics = new CapabilityMetrics(registry);
+        this.clock = clock;
+        this.idPrefix = (coreId + 1L) << ID_SEQUENCE_BITS;
+    }
+
+    /**
+     * Registers the database as {@link #STATE_ID} among the engine's replicated states; before the
+     * engine starts, which replays the log into every state.
+     */
+    public void register(final ReplicatedStates states)
+    {
+        this.state = states.register(STATE_ID, "caps", database, CapabilityOperation.class);
+    }
+
+    /**
+     * Connects the service to the core's replication once it exists; before that every request is
+     * refused as unavailable.
+     */
+    public void attach(final Proposer proposer)
+    {
+        this.proposer = proposer;
+    }
+
+    public int coreId()
+    {
+        return coreId;
+    }
+
+    /** @return this core's replica; kernel loop only. */
+    public CapabilityDatabase database()
+    {
+        return database;
+    }
+
+    /** Refreshes the gauges when the replica changed; the kernel loop calls it every duty cycle. */
+    public void refreshMetrics()
+    {
+        if (database.changes() != refreshedChanges)
+        {
+            refreshedChanges = database.changes();
+            metrics.refresh(database, coreId);
+        }
+    }
+
+    CapabilityMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * This core's memory server hands out {@code bytes} of RAM, held by this core.
+     */
+    public void allocate(final long bytes, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final PhysicalRange range = database.serverRanges().get(coreId);
+        final String size = CapabilityType.RAM.sizeProblem(bytes);
+        if (null == range)
+        {
+            finish(Operation.ALLOCATE, callback,
+                CapabilityResult.refused(Outcome.INVALID, "core " + coreId + " has no memory server range"));
+            return;
+        }
+        if (null != size)
+        {
+            finish(Operation.ALLOCATE, callback, CapabilityResult.refused(Outcome.INVALID, size));
+            return;
+        }
+        final long base = firstFit(range, bytes);
+        if (base < 0)
+        {
+            finish(Operation.ALLOCATE, callback, CapabilityResult.refused(Outcome.CONFLICT,
+                "core " + coreId + "'s memory server has no free run of " + bytes + " bytes (" +
+                database.freeBytes(coreId) + " bytes free in all); delete or revoke RAM first"));
+            return;
+        }
+        final String unavailable = unavailable();
+        if (null != unavailable)
+        {
+            finish(Operation.ALLOCATE, callback, CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+            return;
+        }
+        if (null != hostMemory && hostMemory.memory().contains(base, bytes))
+        {
+            hostMemory.memory().zero(base, bytes);
+        }
+        final long objectId = nextId(1);
+        final long capId = nextId(1);
+        final TransactionId id = propose(Operation.ALLOCATE, startNs, callback,
+            new CapabilityOperation.Allocate(coreId, base, bytes, objectId, capId, coreId), List.of(capId));
+        if (null != id)
+        {
+            pendingAllocations.put(id, new long[]{ base, bytes });
+        }
+    }
+
+    /**
+     * Retype {@code count} objects of {@code type} from the held capability {@code capId}.
+     */
+    public void retype(final long capId, final CapabilityType type, final long offset, final long objectLength,
+        final int count, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final CapabilityResult refusal = held(capId, 0);
+        if (null != refusal)
+        {
+            finish(Operation.RETYPE, callback, refusal);
+            return;
+        }
+        final int boundedCount = Math.max(0, Math.min(count, CapabilityDatabase.RETYPE_COUNT_MAX));
+        final long firstObjectId = nextIdPeek(boundedCount);
+        final long firstCapId = firstObjectId + boundedCount;
+        final CapabilityOperation.Retype retype = new CapabilityOperation.Retype(capId, offset, type, objectLength, count,
+            firstObjectId, firstCapId, coreId);
+        final List<Long> made = new ArrayList<>();
+        for (int i = 0; i < boundedCount; i++)
+        {
+            made.add(firstCapId + i);
+        }
+        if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made))
+        {
+            nextId(2 * boundedCount);
+        }
+    }
+
+    /** Copy the held capability to {@code toCore}, same rights. */
+    public void copy(final long capId, final int toCore, final Callback callback)
+    {
+        give(Operation.COPY, capId, toCore, Rights.ALL, callback);
+    }
+
+    /** Copy the held capability to {@code toCore} with {@code rights & rightsMask}. */
+    public void mint(final long capId, final int toCore, final int rightsMask, final Callback callback)
+    {
+        give(Operation.MINT, capId, toCore, rightsMask, callback);
+    }
+
+    private void give(final Operation operation, final long capId, final int toCore, final int rightsMask,
+        final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        CapabilityResult refusal = held(capId, 0);
+        if (null == refusal && !everyCore.contains(toCore))
+        {
+            refusal = CapabilityResult.refused(Outcome.INVALID, "core " + toCore + " is not in the cluster map");
+        }
+        if (null != refusal)
+        {
+            finish(operation, callback, refusal);
+            return;
+        }
+        final long newCapId = nextIdPeek(1);
+        final CapabilityOperation give = Operation.COPY == operation ?
+            new CapabilityOperation.Copy(capId, newCapId, toCore) :
+            new CapabilityOperation.Mint(capId, newCapId, toCore, rightsMask);
+        if (checkAndPropose(operation, startNs, callback, give, List.of(newCapId)))
+        {
+            nextId(1);
+        }
+    }
+
+    /** Delete the held capability; the last copy returns its memory. */
+    public void delete(final long capId, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final CapabilityResult refusal = held(capId, 0);
+        if (null != refusal)
+        {
+            finish(Operation.DELETE, callback, refusal);
+            return;
+        }
+        checkAndPropose(Operation.DELETE, startNs, callback, new CapabilityOperation.Delete(capId), List.of());
+    }
+
+    /** Revoke every other copy and every descendant of the held capability, on every core. */
+    public void revoke(final long capId, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final CapabilityResult refusal = held(capId, 0);
+        if (null != refusal)
+        {
+            finish(Operation.REVOKE, callback, refusal);
+            return;
+        }
+        checkAndPropose(Operation.REVOKE, startNs, callback, new CapabilityOperation.Revoke(capId), List.of());
+    }
+
+    /**
+     * @return what the held capability refers to (it needs the identify right).
+     * @throws CapabilityException when it is missing, not held here or lacks the right.
+     */
+    public CapabilityView identify(final long capId) throws CapabilityException
+    {
+                final CapabilityResult refusal = held(capId, Rights.IDENTIFY);
+        if (null != refusal)
+        {
+            count(Operation.IDENTIFY, refusal.outcome());
+            throw new CapabilityException(refusal);
+        }
+        count(Operation.IDENTIFY, Outcome.DONE);
+        return view(database.capability(capId));
+    }
+
+    /** @return the replica's view of a capability (any holder), or null. */
+    public CapabilityView lookup(final long capId)
+    {
+        final Capability capability = database.capability(capId);
+        return null == capability ? null : view(capability);
+    }
+
+    CapabilityView view(final Capability capability)
+    {
+        final KernelObject object = database.object(capability.objectId());
+        return new CapabilityView(capability.capId(), object.objectId(), object.type(), object.base(), object.length(),
+            capability.rights(), capability.holderCore(), object.ownerCore(), object.parentId(),
+            database.copies(object.objectId()).size(), database.children(object.objectId()).size());
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code offset} of a held Frame with the read right.
+     *
+     * @throws CapabilityException with one sentence when refused; nothing read.
+     */
+    public void read(final long capId, final long offset, final int length, final MutableDirectBuffer target,
+        final int targetOffset) throws CapabilityException
+    {
+                final KernelObject frame = frameFor(Operation.READ, capId, Rights.READ, offset, length);
+        hostMemory.memory().load(frame.base() + offset, target, targetOffset, length);
+        count(Operation.READ, Outcome.DONE);
+    }
+
+    /**
+     * Writes {@code length} bytes at {@code offset} of a held Frame with the write right.
+     *
+     * @throws CapabilityException with one sentence when refused; nothing written.
+     */
+    public void write(final long capId, final long offset, final DirectBuffer source, final int sourceOffset,
+        final int length) throws CapabilityException
+    {
+                final KernelObject frame = frameFor(Operation.WRITE, capId, Rights.WRITE, offset, length);
+        hostMemory.memory().store(frame.base() + offset, source, sourceOffset, length);
+        count(Operation.WRITE, Outcome.DONE);
+    }
+
+    private KernelObject frameFor(final Operation operation, final long capId, final int right,
+        final long offset, final int length) throws CapabilityException
+    {
+        CapabilityResult refusal = held(capId, right);
+        KernelObject frame = null;
+        if (null == refusal)
+        {
+            frame = database.object(database.capability(capId).objectId());
+            refusal = frameProblem(frame, capId, offset, length);
+        }
+        if (null != refusal)
+        {
+            count(operation, refusal.outcome());
+            throw new CapabilityException(refusal);
+        }
+        return frame;
+    }
+
+    private CapabilityResult frameProblem(final KernelObject frame, final long capId, final long offset, final int length)
+    {
+        if (CapabilityType.FRAME != frame.type())
+        {
+            return CapabilityResult.refused(Outcome.INVALID, "capability " + capId + " is a " + frame.type() +
+                ", not a FRAME; only a frame's bytes are read and written");
+        }
+        if (length < 0 || length > FRAME_IO_LENGTH_MAX_BYTES || offset < 0 || offset > frame.length() - length)
+        {
+            return CapabilityResult.refused(Outcome.INVALID, "bytes " + offset + ".." + (offset + length) +
+                " are outside frame " + capId + "'s " + frame.length() + " bytes, or more than " +
+                FRAME_IO_LENGTH_MAX_BYTES + " at once");
+        }
+        if (null == hostMemory || !hostMemory.memory().contains(frame.base() + offset, length))
+        {
+            final int host = null == hostMemory ? -1 : hostMemory.hostOfAddress().applyAsInt(frame.base());
+            return CapabilityResult.refused(Outcome.UNAVAILABLE, "frame " + capId + " is in the memory of host " + host +
+                ", not this core's host; read and write it through a core of host " + host);
+        }
+        return null;
+    }
+
+    /** Refusal when the capability is missing, held by another core, or lacks {@code rights}; else null. */
+    private CapabilityResult held(final long capId, final int rights)
+    {
+        final Capability capability = database.capability(capId);
+        if (null == capability)
+        {
+            return CapabilityResult.refused(Outcome.NOT_FOUND, "capability " + capId + " does not exist");
+        }
+        if (capability.holderCore() != coreId)
+        {
+            return CapabilityResult.refused(Outcome.FORBIDDEN, "capability " + capId + " is held by core " +
+                capability.holderCore() + ", not core " + coreId + "; ask core " + capability.holderCore());
+        }
+        if (!Rights.includes(capability.rights(), rights))
+        {
+            return CapabilityResult.refused(Outcome.FORBIDDEN, "capability " + capId + " has rights " +
+                Rights.format(capability.rights()) + " and lacks " + Rights.format(rights & ~capability.rights()));
+        }
+        return null;
+    }
+
+    /**
+     * Checks the operation against this replica and proposes it.
+     *
+     * @return true when proposed.
+     */
+    private boolean checkAndPropose(final Operation operation, final long startNs, final Callback callback,
+        final CapabilityOperation capabilityOperation, final List<Long> made)
+    {
+        final String problem = database.validate(capabilityOperation);
+        if (null != problem)
+        {
+            finish(operation, callback, CapabilityResult.refused(classify(problem), problem));
+            return false;
+        }
+        final String unavailable = unavailable();
+        if (null != unavailable)
+        {
+            finish(operation, callback, CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+            return false;
+        }
+        return null != propose(operation, startNs, callback, capabilityOperation, made);
+    }
+
+    /** @return the outcome class of a refusal sentence of {@link CapabilityDatabase#validate}. */
+    static Outcome classify(final String problem)
+    {
+        if (problem.endsWith("revoke first") || problem.contains("already"))
+        {
+            return Outcome.CONFLICT;
+        }
+        if (problem.endsWith("does not exist"))
+        {
+            return Outcome.NOT_FOUND;
+        }
+        return problem.contains(" lacks the ") ? Outcome.FORBIDDEN : Outcome.INVALID;
+    }
+
+    private String unavailable()
+    {
+        if (null == proposer)
+        {
+            return "core " + coreId + " is starting; retry shortly";
+        }
+        if (inFlight >= IN_FLIGHT_MAX)
+        {
+            return "core " + coreId + " has IN_FLIGHT_MAX=" + IN_FLIGHT_MAX + " capability operations in flight; retry shortly";
+        }
+        return proposer.proposalRefusal();
+    }
+
+    private TransactionId propose(final Operation operation, final long startNs, final Callback callback,
+        final CapabilityOperation capabilityOperation, final List<Long> made)
+    {
+        final TransactionId[] proposed = new TransactionId[1];
+        try
+        {
+            inFlight++;
+            proposed[0] = proposer.propose(everyCore, List.of(state.operation(capabilityOperation)),
+                (id, outcome) -> onOutcome(operation, startNs, callback, id, outcome, made));
+            return proposed[0];
+        }
+        catch (final RuntimeException ex)
+        {
+            inFlight--;
+            finish(operation, callback, CapabilityResult.refused(Outcome.UNAVAILABLE,
+                "core " + coreId + " could not propose the operation: " + ex.getMessage()));
+            return null;
+        }
+    }
+
+    private void onOutcome(final Operation operation, final long startNs, final Callback callback, final TransactionId id,
+        final TransactionOutcome outcome, final List<Long> made)
+    {
+        inFlight--;
+        pendingAllocations.remove(id);
+        final CapabilityResult result = switch (outcome.status())
+        {
+            case COMMITTED -> new CapabilityResult(Outcome.COMMITTED, null, id.toString(), made);
+            case ABORTED -> new CapabilityResult(Outcome.ABORTED, outcome.reason(), id.toString(), List.of());
+            case INDEFINITE -> new CapabilityResult(Outcome.INDEFINITE, outcome.reason(), id.toString(), made);
+        };
+        metrics.latency(operation, clock.nanoTime() - startNs);
+        metrics.outcome(operation, result.outcome());
+        callback.onResult(result);
+    }
+
+    private void finish(final Operation operation, final Callback callback,
+        final CapabilityResult result)
+    {
+        count(operation, result.outcome());
+        callback.onResult(result);
+    }
+
+    private void count(final Operation operation, final Outcome outcome)
+    {
+        metrics.outcome(operation, outcome);
+    }
+
+    /** First page-aligned free run of this core's range, counting allocations in flight; -1 if none. */
+    private long firstFit(final PhysicalRange range, final long bytes)
+    {
+        final List<long[]> taken = new ArrayList<>(pendingAllocations.values());
+        for (final KernelObject object : database.objects().values())
+        {
+            if (KernelObject.ROOT == object.parentId() && object.ownerCore() == coreId)
+            {
+                taken.add(new long[]{ object.base(), object.length() });
+            }
+        }
+        taken.sort((a, b) -> Long.compare(a[0], b[0]));
+        long candidate = range.base();
+        for (final long[] run : taken)
+        {
+            if (run[0] - candidate >= bytes)
+            {
+                break;
+            }
+            candidate = Math.max(candidate, run[0] + run[1]);
+        }
+        return range.contains(candidate, bytes) ? candidate : -1;
+    }
+
+    /** @return the first of {@code count} fresh ids, without taking them. */
+    private long nextIdPeek(final int count)
+    {
+        final long limit = idPrefix + (1L << ID_SEQUENCE_BITS);
+        long highest = idPrefix;
+        final Long object = database.objects().lowerKey(limit);
+        final Long capability = database.capabilities().lowerKey(limit);
+        if (null != object && object >= idPrefix)
+        {
+            highest = Math.max(highest, object);
+        }
+        if (null != capability && capability >= idPrefix)
+        {
+            highest = Math.max(highest, capability);
+        }
+        final long sequence = Math.max(nextSequence, highest - idPrefix + 1);
+        if (sequence + count >= 1L << ID_SEQUENCE_BITS)
+        {
+            throw new IllegalStateException("core " + coreId + " has used up its capability ids");
+        }
+        nextSequence = sequence;
+        return idPrefix + sequence;
+    }
+
+    /** Takes {@code count} fresh ids. */
+    private long nextId(final int count)
+    {
+        final long first = nextIdPeek(count);
+        nextSequence += count;
+        return first;
+    }
+}

@@ -49,6 +49,12 @@ final class LockTable
         }
     }
 
+    /** @return the transaction holding the key, or null. */
+    TransactionId holder(final Object key)
+    {
+        return holders.get(key);
+    }
+
     int size()
     {
         return holders.size();

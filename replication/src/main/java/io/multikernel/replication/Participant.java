@@ -456,6 +456,11 @@ final class Participant<O>
         return locks.size();
     }
 
+    TransactionId lockHolder(final Object key)
+    {
+        return locks.holder(key);
+    }
+
     Map<TransactionId, ParticipantTransaction<O>> prepared()
     {
         return prepared;

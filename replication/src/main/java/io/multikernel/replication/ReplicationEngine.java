@@ -513,6 +513,19 @@ public final class ReplicationEngine<O> implements AutoCloseable
     }
 
     /**
+     * Whether a transaction prepared here holds a lock key: from this replica's PREPARE to its
+     * COMMIT or ABORT. A reader that refuses to act on locked state never acts on state another
+     * core's commit already changed. Engine thread only.
+     *
+     * @param key a lock key as the state machine's {@link StateMachine#lockKeys} makes it.
+     * @return the holding transaction, or null.
+     */
+    public TransactionId lockHolder(final Object key)
+    {
+        return participant.lockHolder(key);
+    }
+
+    /**
      * @return prepared transactions, in doubt or still waiting for their PREPARED to be durable.
      */
     public int preparedCount()

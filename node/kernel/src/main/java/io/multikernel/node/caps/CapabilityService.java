@@ -14,9 +14,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongToIntFunction;
 
 /**
@@ -53,6 +51,12 @@ public final class CapabilityService
         /** @return why a proposal now would be refused at once, or null. */
         String proposalRefusal();
 
+        /**
+         * @param key a lock key of a replicated state, as {@link ReplicatedStates#lockKeys} makes it.
+         * @return the transaction prepared here that holds it, or null.
+         */
+        TransactionId lockHolder(Object key);
+
         /** Proposes operations with every core of {@code replicas} as participant. */
         TransactionId propose(ParticipantSet replicas, List<ReplicatedStates.StateOperation> operations,
             OutcomeListener listener);
@@ -77,7 +81,8 @@ public final class CapabilityService
     private final NanoClock clock;
     private final HostMemory hostMemory;
     private final long idPrefix;
-    private final Map<TransactionId, long[]> pendingAllocations = new HashMap<>();
+    /** Runs of this core's range in allocations awaiting their outcome, {base, length}; at most IN_FLIGHT_MAX. */
+    private final List<long[]> pendingAllocations = new ArrayList<>();
     private ReplicatedStates.State<CapabilityOperation> state;
     private Proposer proposer;
     private long nextSequence = 1;
@@ -192,12 +197,13 @@ public final class CapabilityService
         }
         final long objectId = nextId(1);
         final long capId = nextId(1);
-        final TransactionId id = propose(Operation.ALLOCATE, startNs, callback,
-            new CapabilityOperation.Allocate(coreId, base, bytes, objectId, capId, coreId), List.of(capId));
-        if (null != id)
+        final long[] run = { base, bytes };
+        pendingAllocations.add(run);
+        propose(Operation.ALLOCATE, startNs, result ->
         {
-            pendingAllocations.put(id, new long[]{ base, bytes });
-        }
+            pendingAllocations.remove(run);
+            callback.onResult(result);
+        }, new CapabilityOperation.Allocate(coreId, base, bytes, objectId, capId, coreId), List.of(capId));
     }
 
     /**
@@ -379,6 +385,13 @@ public final class CapabilityService
                 " are outside frame " + capId + "'s " + frame.length() + " bytes, or more than " +
                 FRAME_IO_LENGTH_MAX_BYTES + " at once");
         }
+        final TransactionId locker = null == proposer ? null :
+            proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(frame.objectId())));
+        if (null != locker)
+        {
+            return CapabilityResult.refused(Outcome.UNAVAILABLE, "frame " + capId + " is locked by transaction " +
+                locker + ", which may change or remove it; retry shortly");
+        }
         if (null == hostMemory || !hostMemory.memory().contains(frame.base() + offset, length))
         {
             final int host = null == hostMemory ? -1 : hostMemory.hostOfAddress().applyAsInt(frame.base());
@@ -483,7 +496,6 @@ public final class CapabilityService
         final TransactionOutcome outcome, final List<Long> made)
     {
         inFlight--;
-        pendingAllocations.remove(id);
         final CapabilityResult result = switch (outcome.status())
         {
             case COMMITTED -> new CapabilityResult(Outcome.COMMITTED, null, id.toString(), made);
@@ -510,7 +522,7 @@ public final class CapabilityService
     /** First page-aligned free run of this core's range, counting allocations in flight; -1 if none. */
     private long firstFit(final PhysicalRange range, final long bytes)
     {
-        final List<long[]> taken = new ArrayList<>(pendingAllocations.values());
+        final List<long[]> taken = new ArrayList<>(pendingAllocations);
         for (final KernelObject object : database.objects().values())
         {
             if (KernelObject.ROOT == object.parentId() && object.ownerCore() == coreId)

@@ -225,6 +225,11 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
                     return proposing.proposalRefusal(0);
                 }
 
+                public TransactionId lockHolder(final Object key)
+                {
+                    return proposing.engine().lockHolder(key);
+                }
+
                 public TransactionId propose(final ParticipantSet replicas,
                     final List<ReplicatedStates.StateOperation> operations, final OutcomeListener listener)
                 {

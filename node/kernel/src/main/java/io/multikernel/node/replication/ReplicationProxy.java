@@ -76,11 +76,11 @@ public final class ReplicationProxy
     }
 
     /**
-     * Kernel loop: run up to {@code limit} queued commands.
+     * Kernel loop (or a test standing in for it): run up to {@code limit} queued commands.
      *
      * @return commands run.
      */
-    int drain(final CoreReplication replication, final int limit)
+    public int drain(final CoreReplication replication, final int limit)
     {
         int drained = 0;
         ReplicationCommand<?> command;

@@ -228,11 +228,11 @@ public final class CapabilityAdmin implements ServiceApi
         {
             throw new ServiceException(400, "length " + length + " is outside 0.." + CapabilityService.FRAME_IO_LENGTH_MAX_BYTES);
         }
-        return answerOrRefusal(() ->
+        return frame(callback -> service.frames().read(capId, offset, length, callback), (data, at, count) ->
         {
-            final UnsafeBuffer bytes = new UnsafeBuffer(new byte[length]);
-            service.read(capId, offset, length, bytes, 0);
-            return ServiceJson.write(new FrameData(capId, offset, length, Base64.getEncoder().encodeToString(bytes.byteArray())));
+            final byte[] bytes = new byte[count];
+            data.getBytes(at, bytes);
+            return ServiceJson.write(new FrameData(capId, offset, count, Base64.getEncoder().encodeToString(bytes)));
         });
     }
 
@@ -258,11 +258,26 @@ public final class CapabilityAdmin implements ServiceApi
             throw new ServiceException(400, bytes.length + " bytes are more than one write moves (" +
                 CapabilityService.FRAME_IO_LENGTH_MAX_BYTES + ")");
         }
-        return answerOrRefusal(() ->
-        {
-            service.write(capId, offset, new UnsafeBuffer(bytes), 0, bytes.length);
-            return ServiceJson.write(new FrameData(capId, offset, bytes.length, null));
-        });
+        return frame(callback -> service.frames().write(capId, offset, new UnsafeBuffer(bytes), 0, bytes.length, callback),
+            (data, at, count) -> ServiceJson.write(new FrameData(capId, offset, bytes.length, null)));
+    }
+
+    /** Makes a frame answer's JSON from its bytes (valid only during the call). */
+    @FunctionalInterface
+    private interface FrameAnswer
+    {
+        String json(org.agrona.DirectBuffer data, int offset, int length);
+    }
+
+    /** Runs a frame access on the kernel loop; a remote one answers when the frame's host replies. */
+    private ServiceResponse frame(final Consumer<FrameAccess.Callback> access, final FrameAnswer answer)
+        throws InterruptedException, ServiceException
+    {
+        final Object result = proxy.call(new ReplicationCommand<Object>((replication, self) ->
+            access.accept((outcome, data, offset, length) ->
+                self.complete(CapabilityResult.Outcome.DONE == outcome.outcome() ? answer.json(data, offset, length) :
+                    outcome))), timeoutNs);
+        return result instanceof CapabilityResult refusal ? resultResponse(refusal) : ServiceResponse.ok((String)result);
     }
 
     /** A kernel-loop action that answers JSON or is refused. */

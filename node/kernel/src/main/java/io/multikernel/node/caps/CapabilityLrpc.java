@@ -160,14 +160,11 @@ public final class CapabilityLrpc
             s.replyError(LrpcStatus.INVALID_ARGUMENT, "a frame read moves 0.." + frameIoLengthMax + " bytes, not " + bytes);
             return;
         }
-        try
+        final long token = server.defer();
+        if (LrpcServer.NO_TOKEN != token)
         {
-            service.read(capId, at, bytes, reply, 0);
-            s.reply(reply, 0, bytes);
-        }
-        catch (final CapabilityException ex)
-        {
-            s.replyError(status(ex.result().outcome()), ex.getMessage());
+            service.frames().read(capId, at, bytes, (result, data, dataOffset, dataLength) ->
+                answerFrame(token, result, data, dataOffset, dataLength));
         }
     }
 
@@ -180,15 +177,27 @@ public final class CapabilityLrpc
         }
         final long capId = payload.getLong(offset, ORDER);
         final long at = payload.getLong(offset + 8, ORDER);
-        try
+        final long token = server.defer();
+        if (LrpcServer.NO_TOKEN != token)
         {
-            service.write(capId, at, payload, offset + 16, length - 16);
-            reply.putInt(0, length - 16, ORDER);
-            s.reply(reply, 0, 4);
+            service.frames().write(capId, at, payload, offset + 16, length - 16, (result, data, dataOffset, dataLength) ->
+            {
+                reply.putInt(0, length - 16, ORDER);
+                answerFrame(token, result, reply, 0, 4);
+            });
         }
-        catch (final CapabilityException ex)
+    }
+
+    private void answerFrame(final long token, final CapabilityResult result, final DirectBuffer data, final int offset,
+        final int length)
+    {
+        if (CapabilityResult.Outcome.DONE == result.outcome())
         {
-            s.replyError(status(ex.result().outcome()), ex.getMessage());
+            server.replyDeferred(token, LrpcStatus.OK, data, offset, length);
+        }
+        else
+        {
+            server.replyDeferredError(token, status(result.outcome()), result.message());
         }
     }
 

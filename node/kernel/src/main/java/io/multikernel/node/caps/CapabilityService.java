@@ -41,7 +41,7 @@ public final class CapabilityService
     /** IN_FLIGHT_MAX: this core's capability transactions awaiting their outcome before it refuses more. */
     public static final int IN_FLIGHT_MAX = 256;
     /** FRAME_IO_LENGTH_MAX_BYTES: most bytes one frame read or write moves. */
-    public static final int FRAME_IO_LENGTH_MAX_BYTES = 64 * 1024;
+    public static final int FRAME_IO_LENGTH_MAX_BYTES = 32 * 1024;
     /** ID_SEQUENCE_BITS: low bits of an id that number what one core made. */
     public static final int ID_SEQUENCE_BITS = 40;
 
@@ -85,6 +85,7 @@ public final class CapabilityService
     private final List<long[]> pendingAllocations = new ArrayList<>();
     private ReplicatedStates.State<CapabilityOperation> state;
     private Proposer proposer;
+    private FrameAccess frames;
     private long nextSequence = 1;
     private int inFlight;
     private long refreshedChanges = -1;
@@ -130,6 +131,18 @@ public final class CapabilityService
     public void attach(final Proposer proposer)
     {
         this.proposer = proposer;
+    }
+
+    /** Sets how this core's apps reach frames on any host; once, by the core. */
+    public void attachFrames(final FrameAccess frames)
+    {
+        this.frames = frames;
+    }
+
+    /** @return frame access for this core's apps, or null before the core attached it. */
+    public FrameAccess frames()
+    {
+        return frames;
     }
 
     public int coreId()
@@ -329,35 +342,106 @@ public final class CapabilityService
     }
 
     /**
-     * Reads {@code length} bytes at {@code offset} of a held Frame with the read right.
+     * Reads {@code length} bytes at {@code offset} of a Frame this core holds, with the read right,
+     * in this host's memory.
      *
      * @throws CapabilityException with one sentence when refused; nothing read.
      */
     public void read(final long capId, final long offset, final int length, final MutableDirectBuffer target,
         final int targetOffset) throws CapabilityException
     {
-                final KernelObject frame = frameFor(Operation.READ, capId, Rights.READ, offset, length);
+        read(coreId, capId, offset, length, target, targetOffset);
+    }
+
+    /**
+     * Reads for an app of {@code requesterCore}: the capability must be held by that core, the frame
+     * be in this host's memory and not locked by a transaction prepared here.
+     *
+     * @throws CapabilityException with one sentence when refused; nothing read.
+     */
+    public void read(final int requesterCore, final long capId, final long offset, final int length,
+        final MutableDirectBuffer target, final int targetOffset) throws CapabilityException
+    {
+        final KernelObject frame = localFrame(Operation.READ, requesterCore, capId, Rights.READ, offset, length);
         hostMemory.memory().load(frame.base() + offset, target, targetOffset, length);
         count(Operation.READ, Outcome.DONE);
     }
 
     /**
-     * Writes {@code length} bytes at {@code offset} of a held Frame with the write right.
+     * Writes {@code length} bytes at {@code offset} of a Frame this core holds, with the write right,
+     * in this host's memory.
      *
      * @throws CapabilityException with one sentence when refused; nothing written.
      */
     public void write(final long capId, final long offset, final DirectBuffer source, final int sourceOffset,
         final int length) throws CapabilityException
     {
-                final KernelObject frame = frameFor(Operation.WRITE, capId, Rights.WRITE, offset, length);
+        write(coreId, capId, offset, source, sourceOffset, length);
+    }
+
+    /**
+     * Writes for an app of {@code requesterCore}; as {@link #read(int, long, long, int, MutableDirectBuffer, int)}.
+     *
+     * @throws CapabilityException with one sentence when refused; nothing written.
+     */
+    public void write(final int requesterCore, final long capId, final long offset, final DirectBuffer source,
+        final int sourceOffset, final int length) throws CapabilityException
+    {
+        final KernelObject frame = localFrame(Operation.WRITE, requesterCore, capId, Rights.WRITE, offset, length);
         hostMemory.memory().store(frame.base() + offset, source, sourceOffset, length);
         count(Operation.WRITE, Outcome.DONE);
     }
 
-    private KernelObject frameFor(final Operation operation, final long capId, final int right,
+    /**
+     * Checks a frame access by an app of this core against this replica, wherever the frame is.
+     *
+     * @return the host whose memory holds the frame.
+     * @throws CapabilityException with one sentence when refused (counted).
+     */
+    public int frameHost(final long capId, final boolean write, final long offset, final int length)
+        throws CapabilityException
+    {
+        final Operation operation = write ? Operation.WRITE : Operation.READ;
+        final KernelObject frame = checkedFrame(operation, coreId, capId, write ? Rights.WRITE : Rights.READ, offset, length);
+        return null == hostMemory ? -1 : hostMemory.hostOfAddress().applyAsInt(frame.base());
+    }
+
+    /** @return true when the frames of {@code hostId} are in the memory this core maps. */
+    public boolean isThisHost(final int hostId)
+    {
+        return null != hostMemory && hostMemory.hostId() == hostId;
+    }
+
+    private KernelObject localFrame(final Operation operation, final int requesterCore, final long capId, final int right,
         final long offset, final int length) throws CapabilityException
     {
-        CapabilityResult refusal = held(capId, right);
+        final KernelObject frame = checkedFrame(operation, requesterCore, capId, right, offset, length);
+        CapabilityResult refusal = null;
+        final TransactionId locker = null == proposer ? null :
+            proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(frame.objectId())));
+        if (null != locker)
+        {
+            refusal = CapabilityResult.refused(Outcome.UNAVAILABLE, "frame " + capId + " is locked by transaction " +
+                locker + ", which may change or remove it; retry shortly");
+        }
+        else if (null == hostMemory || !hostMemory.memory().contains(frame.base() + offset, length))
+        {
+            final int host = null == hostMemory ? -1 : hostMemory.hostOfAddress().applyAsInt(frame.base());
+            refusal = CapabilityResult.refused(Outcome.UNAVAILABLE, "frame " + capId + " is in the memory of host " +
+                host + ", not core " + coreId + "'s host");
+        }
+        if (null != refusal)
+        {
+            count(operation, refusal.outcome());
+            throw new CapabilityException(refusal);
+        }
+        return frame;
+    }
+
+    private KernelObject checkedFrame(final Operation operation, final int requesterCore, final long capId,
+        final int right, final long offset, final int length) throws CapabilityException
+    {
+        CapabilityResult refusal = held(requesterCore, capId, right);
         KernelObject frame = null;
         if (null == refusal)
         {
@@ -372,7 +456,8 @@ public final class CapabilityService
         return frame;
     }
 
-    private CapabilityResult frameProblem(final KernelObject frame, final long capId, final long offset, final int length)
+    private static CapabilityResult frameProblem(final KernelObject frame, final long capId, final long offset,
+        final int length)
     {
         if (CapabilityType.FRAME != frame.type())
         {
@@ -385,34 +470,26 @@ public final class CapabilityService
                 " are outside frame " + capId + "'s " + frame.length() + " bytes, or more than " +
                 FRAME_IO_LENGTH_MAX_BYTES + " at once");
         }
-        final TransactionId locker = null == proposer ? null :
-            proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(frame.objectId())));
-        if (null != locker)
-        {
-            return CapabilityResult.refused(Outcome.UNAVAILABLE, "frame " + capId + " is locked by transaction " +
-                locker + ", which may change or remove it; retry shortly");
-        }
-        if (null == hostMemory || !hostMemory.memory().contains(frame.base() + offset, length))
-        {
-            final int host = null == hostMemory ? -1 : hostMemory.hostOfAddress().applyAsInt(frame.base());
-            return CapabilityResult.refused(Outcome.UNAVAILABLE, "frame " + capId + " is in the memory of host " + host +
-                ", not this core's host; read and write it through a core of host " + host);
-        }
         return null;
     }
 
-    /** Refusal when the capability is missing, held by another core, or lacks {@code rights}; else null. */
     private CapabilityResult held(final long capId, final int rights)
+    {
+        return held(coreId, capId, rights);
+    }
+
+    /** Refusal when the capability is missing, held by a core other than the requester, or lacks {@code rights}. */
+    private CapabilityResult held(final int requesterCore, final long capId, final int rights)
     {
         final Capability capability = database.capability(capId);
         if (null == capability)
         {
             return CapabilityResult.refused(Outcome.NOT_FOUND, "capability " + capId + " does not exist");
         }
-        if (capability.holderCore() != coreId)
+        if (capability.holderCore() != requesterCore)
         {
             return CapabilityResult.refused(Outcome.FORBIDDEN, "capability " + capId + " is held by core " +
-                capability.holderCore() + ", not core " + coreId + "; ask core " + capability.holderCore());
+                capability.holderCore() + ", not core " + requesterCore + "; ask core " + capability.holderCore());
         }
         if (!Rights.includes(capability.rights(), rights))
         {
@@ -514,7 +591,7 @@ public final class CapabilityService
         callback.onResult(result);
     }
 
-    private void count(final Operation operation, final Outcome outcome)
+    void count(final Operation operation, final Outcome outcome)
     {
         metrics.outcome(operation, outcome);
     }

@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.caps.CapabilityLrpc;
 import io.multikernel.node.caps.CapabilityService;
+import io.multikernel.node.caps.FrameAccess;
+import io.multikernel.node.caps.FrameAdapter;
+import io.multikernel.node.caps.FramePublisher;
 import io.multikernel.node.lrpc.LrpcChannel;
 import io.multikernel.node.lrpc.LrpcCoreServices;
 import io.multikernel.node.lrpc.LrpcServer;
@@ -91,6 +94,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final LrpcServer lrpcServer;
     private final CoreReplication replication;
     private final CapabilityService capabilities;
+    private final FrameAccess frameAccess;
     private final ShootdownBench shootdownBench;
     private final ShootdownAdapter shootdownAdapter;
     private final int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
@@ -236,6 +240,13 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
                     return proposing.proposeStates(replicas, operations, listener);
                 }
             });
+            final java.util.Map<Integer, List<Integer>> coresByHost = new java.util.HashMap<>();
+            ctx.clusterMap().cores().forEach(core ->
+                coresByHost.computeIfAbsent(core.hostId(), host -> new java.util.ArrayList<>()).add(core.id()));
+            this.frameAccess = new FrameAccess(capabilities, new FramePublisher(openedEndpoint.publisher()),
+                host -> coresByHost.getOrDefault(host, List.of()), clock);
+            new FrameAdapter(frameAccess).registerWith(openedEndpoint.dispatcher());
+            capabilities.attachFrames(frameAccess);
             CapabilityLrpc.register(openedServer, capabilities);
         }
         catch (final RuntimeException | Error ex)
@@ -300,6 +311,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         work += lrpcServer.doWork();
         work += replication.doWork(nowNs);
         capabilities.refreshMetrics();
+        work += frameAccess.doWork(nowNs);
         work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)
         {

@@ -190,7 +190,7 @@ class CapabilityAdminTest
         badRequest(() -> post("/caps/mint", "{\"cap\":1,\"to\":1}"), 400, "rights is required");
         badRequest(() -> post("/caps/mint", "{\"cap\":1,\"to\":1,\"rights\":\"fly\"}"), 400, "right 'fly' is unknown");
         badRequest(() -> post("/caps/revoke", "{}"), 400, "cap is required");
-        badRequest(() -> post("/caps/read", "{\"cap\":1,\"length\":70000}"), 400, "is outside 0..65536");
+        badRequest(() -> post("/caps/read", "{\"cap\":1,\"length\":70000}"), 400, "is outside 0..32768");
         badRequest(() -> post("/caps/write", "{\"cap\":1,\"base64\":\"!!\"}"), 400, "not valid base64");
         badRequest(() -> post("/caps/fly", "{}"), 404, "no capability operation 'fly'");
         badRequest(() -> get("/caps/abc", Map.of()), 404, "is not a capability id");

@@ -314,7 +314,7 @@ class CapabilityServiceTest
 
             assertThatThrownBy(() -> noMemory.core(0).read(frame, 0, 8, new UnsafeBuffer(new byte[8]), 0))
                 .isInstanceOf(CapabilityException.class)
-                .hasMessageContaining("not this core's host");
+                .hasMessageContaining("not core 0's host");
         }
     }
 

@@ -7,7 +7,9 @@ import io.multikernel.replication.ParticipantSet;
 import io.multikernel.replication.ReplicatedStates;
 import io.multikernel.replication.TransactionId;
 import io.multikernel.replication.TransactionOutcome;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -35,8 +37,13 @@ final class InProcessCapabilityCluster implements AutoCloseable
     final List<CapabilityService> services = new ArrayList<>();
     final List<SimpleMeterRegistry> registries = new ArrayList<>();
     final Map<Object, TransactionId> locked = new HashMap<>();
+    /** Host 0's memory (every core's, with one host); null when the cluster maps none. */
     final PhysicalMemory memory;
+    final List<PhysicalMemory> memories = new ArrayList<>();
+    final List<FrameAccess> frames = new ArrayList<>();
+    private final int hostCount;
     private final Deque<Proposal> queue = new ArrayDeque<>();
+    private final Deque<Runnable> messages = new ArrayDeque<>();
     private long sequence;
     boolean failProposals;
 
@@ -45,21 +52,45 @@ final class InProcessCapabilityCluster implements AutoCloseable
     {
     }
 
+    /** One host, its memory in {@code memoryFile} (none when null). */
     InProcessCapabilityCluster(final int coreCount, final Path memoryFile)
     {
+        this(coreCount, 1, null == memoryFile ? null : memoryFile.getParent(), null == memoryFile ? null :
+            memoryFile.getFileName().toString());
+    }
+
+    /**
+     * Core c on host {@code c % hostCount}; host h's memory in {@code directory/host-h.memory} at
+     * {@code h << 40}.
+     */
+    InProcessCapabilityCluster(final int coreCount, final int hostCount, final Path directory)
+    {
+        this(coreCount, hostCount, directory, null);
+    }
+
+    private InProcessCapabilityCluster(final int coreCount, final int hostCount, final Path directory,
+        final String singleFile)
+    {
+        this.hostCount = hostCount;
         cores = new int[coreCount];
         final Map<Integer, PhysicalRange> ranges = new HashMap<>();
         for (int c = 0; c < coreCount; c++)
         {
             cores[c] = c;
-            ranges.put(c, range(c));
+            ranges.put(c, serverRange(c));
         }
-        memory = null == memoryFile ? null : PhysicalMemory.map(memoryFile, 0, HOST_BYTES);
+        for (int h = 0; null != directory && h < hostCount; h++)
+        {
+            memories.add(PhysicalMemory.map(directory.resolve(null != singleFile ? singleFile : "host-" + h + ".memory"),
+                (long)h << 40, HOST_BYTES));
+        }
+        memory = memories.isEmpty() ? null : memories.get(0);
         for (int c = 0; c < coreCount; c++)
         {
             final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            final CapabilityService.HostMemory host = null == memory ? null :
-                new CapabilityService.HostMemory(0, memory, address -> address < HOST_BYTES ? 0 : 1);
+            final int hostId = c % hostCount;
+            final CapabilityService.HostMemory host = memories.isEmpty() ? null :
+                new CapabilityService.HostMemory(hostId, memories.get(hostId), address -> (int)(address >>> 40));
             final CapabilityService service = new CapabilityService(c, cores, new CapabilityDatabase(ranges), host,
                 registry, new SystemNanoClock());
             service.register(new ReplicatedStates());
@@ -91,11 +122,72 @@ final class InProcessCapabilityCluster implements AutoCloseable
             services.add(service);
             registries.add(registry);
         }
+        for (int c = 0; c < coreCount; c++)
+        {
+            final int self = c;
+            final FrameAccess access = new FrameAccess(services.get(c), new FrameAccess.Sender()
+            {
+                public boolean sendRequest(final int destination, final long correlationId, final long capId,
+                    final long offset, final int readLength, final boolean write, final DirectBuffer data,
+                    final int dataOffset, final int dataLength)
+                {
+                    if (down.contains(destination))
+                    {
+                        return false;
+                    }
+                    final UnsafeBuffer copy = copy(data, dataOffset, dataLength);
+                    messages.add(() -> frames.get(destination).onRequest(self, correlationId, capId, offset, readLength,
+                        write, copy, 0, copy.capacity()));
+                    return true;
+                }
+
+                public boolean sendReply(final int destination, final long correlationId, final int outcomeOrdinal,
+                    final DirectBuffer data, final int dataOffset, final int dataLength, final String message)
+                {
+                    final UnsafeBuffer copy = copy(data, dataOffset, dataLength);
+                    messages.add(() -> frames.get(destination).onReply(self, correlationId, outcomeOrdinal, copy, 0,
+                        copy.capacity(), message));
+                    return true;
+                }
+            }, host -> hostCores(host), new SystemNanoClock());
+            services.get(c).attachFrames(access);
+            frames.add(access);
+        }
     }
 
+    /** Cores that take no frame requests (their sends fail as if not connected). */
+    final java.util.Set<Integer> down = new java.util.HashSet<>();
+
+    private static UnsafeBuffer copy(final DirectBuffer data, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        data.getBytes(offset, bytes);
+        return new UnsafeBuffer(bytes);
+    }
+
+    private List<Integer> hostCores(final int host)
+    {
+        final List<Integer> found = new ArrayList<>();
+        for (final int core : cores)
+        {
+            if (core % hostCount == host)
+            {
+                found.add(core);
+            }
+        }
+        return found;
+    }
+
+    /** The memory server range of a core of a one-host cluster. */
     static PhysicalRange range(final int core)
     {
         return new PhysicalRange((core + 1L) << 20, SERVER_BYTES);
+    }
+
+    /** The memory server range of a core: inside its host's window. */
+    PhysicalRange serverRange(final int core)
+    {
+        return new PhysicalRange(((long)(core % hostCount) << 40) + ((core + 1L) << 20), SERVER_BYTES);
     }
 
     CapabilityService core(final int core)
@@ -108,9 +200,13 @@ final class InProcessCapabilityCluster implements AutoCloseable
         return queue.size();
     }
 
-    /** Decides every queued proposal, in order. */
+    /** Decides every queued proposal, in order, and delivers the frame messages sent meanwhile. */
     void deliver()
     {
+        while (!messages.isEmpty())
+        {
+            messages.removeFirst().run();
+        }
         while (!queue.isEmpty())
         {
             final Proposal proposal = queue.removeFirst();
@@ -169,9 +265,6 @@ final class InProcessCapabilityCluster implements AutoCloseable
     @Override
     public void close()
     {
-        if (null != memory)
-        {
-            memory.close();
-        }
+        memories.forEach(PhysicalMemory::close);
     }
 }

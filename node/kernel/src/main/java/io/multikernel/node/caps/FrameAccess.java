@@ -1,0 +1,252 @@
+package io.multikernel.node.caps;
+
+import io.multikernel.node.caps.CapabilityMetrics.Operation;
+import io.multikernel.node.caps.CapabilityResult.Outcome;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * Frame bytes for this core's apps, wherever the frame is: a frame in this host's memory is read or
+ * written here at once; a frame on another host through a FrameRequest over URPC to a core of that
+ * host, which checks the request against its own replica (the capability held by this core, the
+ * right, the range, no transaction prepared on it) and answers with a FrameReply. Kernel loop only.
+ *
+ * <p>Bounds: at most {@link #REMOTE_REQUESTS_MAX} requests await replies; one that waits longer than
+ * {@link #REMOTE_TIMEOUT_NS} is answered UNAVAILABLE (a read) or INDEFINITE (a write: it may have
+ * reached the frame), and a late reply to it is dropped.
+ */
+public final class FrameAccess
+{
+    /** REMOTE_REQUESTS_MAX: frame requests to other hosts awaiting their reply. */
+    public static final int REMOTE_REQUESTS_MAX = 256;
+    /** REMOTE_TIMEOUT_NS: longest wait for a reply from the frame's host. */
+    public static final long REMOTE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(FrameAccess.class);
+
+    /** Sends the two messages; {@link FramePublisher} over URPC in a core. */
+    public interface Sender
+    {
+        /** @return true when handed to the interconnect. */
+        boolean sendRequest(int destination, long correlationId, long capId, long offset, int readLength, boolean write,
+            DirectBuffer data, int dataOffset, int dataLength);
+
+        /** @return true when handed to the interconnect. */
+        boolean sendReply(int destination, long correlationId, int outcomeOrdinal, DirectBuffer data, int dataOffset,
+            int dataLength, String message);
+    }
+
+    /** Told once how a read or write ended; {@code data} (a read's bytes) is valid only during the call. */
+    @FunctionalInterface
+    public interface Callback
+    {
+        void onResult(CapabilityResult result, DirectBuffer data, int offset, int length);
+    }
+
+    private record Pending(int destination, boolean write, long deadlineNs, Callback callback)
+    {
+    }
+
+    private final CapabilityService service;
+    private final Sender sender;
+    private final IntFunction<List<Integer>> coresOnHost;
+    private final NanoClock clock;
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[CapabilityService.FRAME_IO_LENGTH_MAX_BYTES]);
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long nextCorrelationId;
+    private long lateReplies;
+
+    /**
+     * @param service     this core's capability service.
+     * @param sender      to the cores of other hosts.
+     * @param coresOnHost the cores of a host, in the order to try them.
+     * @param clock       the core's clock.
+     */
+    public FrameAccess(final CapabilityService service, final Sender sender, final IntFunction<List<Integer>> coresOnHost,
+        final NanoClock clock)
+    {
+        this.service = service;
+        this.sender = sender;
+        this.coresOnHost = coresOnHost;
+        this.clock = clock;
+    }
+
+    /** Reads {@code length} bytes at {@code offset} of a Frame this core holds. */
+    public void read(final long capId, final long offset, final int length, final Callback callback)
+    {
+        access(capId, offset, length, false, null, 0, callback);
+    }
+
+    /** Writes the bytes at {@code offset} of a Frame this core holds. */
+    public void write(final long capId, final long offset, final DirectBuffer data, final int dataOffset,
+        final int length, final Callback callback)
+    {
+        access(capId, offset, length, true, data, dataOffset, callback);
+    }
+
+    private void access(final long capId, final long offset, final int length, final boolean write,
+        final DirectBuffer data, final int dataOffset, final Callback callback)
+    {
+        final int host;
+        try
+        {
+            host = service.frameHost(capId, write, offset, length);
+            if (service.isThisHost(host))
+            {
+                if (write)
+                {
+                    service.write(capId, offset, data, dataOffset, length);
+                    callback.onResult(done(), scratch, 0, 0);
+                }
+                else
+                {
+                    service.read(capId, offset, length, scratch, 0);
+                    callback.onResult(done(), scratch, 0, length);
+                }
+                return;
+            }
+        }
+        catch (final CapabilityException ex)
+        {
+            callback.onResult(ex.result(), scratch, 0, 0);
+            return;
+        }
+        final Operation operation = write ? Operation.WRITE : Operation.READ;
+        if (pending.size() >= REMOTE_REQUESTS_MAX)
+        {
+            refuse(operation, callback, "core " + service.coreId() + " has REMOTE_REQUESTS_MAX=" + REMOTE_REQUESTS_MAX +
+                " frame requests to other hosts awaiting replies; retry shortly");
+            return;
+        }
+        final long correlationId = ++nextCorrelationId;
+        for (final int core : coresOnHost.apply(host))
+        {
+            if (sender.sendRequest(core, correlationId, capId, offset, write ? 0 : length, write, write ? data : scratch,
+                dataOffset, write ? length : 0))
+            {
+                pending.put(correlationId, new Pending(core, write, clock.nanoTime() + REMOTE_TIMEOUT_NS, callback));
+                return;
+            }
+        }
+        refuse(operation, callback, "frame " + capId + " is in the memory of host " + host +
+            ", and no core of that host took the request; nothing was " + (write ? "written" : "read"));
+    }
+
+    private void refuse(final Operation operation, final Callback callback, final String message)
+    {
+        service.count(operation, Outcome.UNAVAILABLE);
+        callback.onResult(CapabilityResult.refused(Outcome.UNAVAILABLE, message), scratch, 0, 0);
+    }
+
+    private static CapabilityResult done()
+    {
+        return new CapabilityResult(Outcome.DONE, null, null, List.of());
+    }
+
+    /**
+     * A core of another host asks for a frame of this host, for an app of {@code source}: checked
+     * against this replica as if {@code source} asked, then done and answered.
+     */
+    public void onRequest(final int source, final long correlationId, final long capId, final long offset,
+        final int readLength, final boolean write, final DirectBuffer data, final int dataOffset, final int dataLength)
+    {
+        CapabilityResult result = done();
+        int length = 0;
+        try
+        {
+            if (write)
+            {
+                service.write(source, capId, offset, data, dataOffset, dataLength);
+            }
+            else
+            {
+                service.read(source, capId, offset, readLength, scratch, 0);
+                length = readLength;
+            }
+        }
+        catch (final CapabilityException ex)
+        {
+            result = ex.result();
+        }
+        if (!sender.sendReply(source, correlationId, result.outcome().ordinal(), scratch, 0, length,
+            null == result.message() ? "" : result.message()))
+        {
+            LOGGER.debug("core {}: frame reply to core {} did not go out; it times out there", service.coreId(), source);
+        }
+    }
+
+    /** The answer of a core of the frame's host. */
+    public void onReply(final int source, final long correlationId, final int outcomeOrdinal, final DirectBuffer data,
+        final int dataOffset, final int dataLength, final String message)
+    {
+        final Pending request = pending.get(correlationId);
+        if (null == request || request.destination() != source)
+        {
+            lateReplies++;
+            return;
+        }
+        pending.remove(correlationId);
+        final Outcome[] outcomes = Outcome.values();
+        final Outcome outcome = outcomeOrdinal >= 0 && outcomeOrdinal < outcomes.length ? outcomes[outcomeOrdinal] :
+            Outcome.INDEFINITE;
+        final Operation operation = request.write() ? Operation.WRITE : Operation.READ;
+        service.count(operation, outcome);
+        final CapabilityResult result = Outcome.DONE == outcome ? done() :
+            CapabilityResult.refused(outcome, Outcome.INDEFINITE == outcome && message.isEmpty() ?
+                "core " + source + " answered with unknown outcome " + outcomeOrdinal : message);
+        request.callback().onResult(result, data, dataOffset, Outcome.DONE == outcome ? dataLength : 0);
+    }
+
+    /**
+     * Expires requests whose reply did not come in time.
+     *
+     * @return requests expired.
+     */
+    public int doWork(final long nowNs)
+    {
+        if (pending.isEmpty())
+        {
+            return 0;
+        }
+        int expired = 0;
+        final Iterator<Map.Entry<Long, Pending>> entries = pending.entrySet().iterator();
+        while (entries.hasNext())
+        {
+            final Pending request = entries.next().getValue();
+            if (nowNs - request.deadlineNs() >= 0)
+            {
+                entries.remove();
+                expired++;
+                final long waitedMs = TimeUnit.NANOSECONDS.toMillis(REMOTE_TIMEOUT_NS);
+                final Outcome outcome = request.write() ? Outcome.INDEFINITE : Outcome.UNAVAILABLE;
+                service.count(request.write() ? Operation.WRITE : Operation.READ, outcome);
+                request.callback().onResult(CapabilityResult.refused(outcome, "core " + request.destination() +
+                    " did not answer within " + waitedMs + " ms; " + (request.write() ?
+                    "the write may have happened" : "nothing was read")), scratch, 0, 0);
+            }
+        }
+        return expired;
+    }
+
+    /** @return requests awaiting replies. */
+    public int pendingCount()
+    {
+        return pending.size();
+    }
+
+    /** @return replies that matched no request (late, or from the wrong core). */
+    public long lateReplies()
+    {
+        return lateReplies;
+    }
+}

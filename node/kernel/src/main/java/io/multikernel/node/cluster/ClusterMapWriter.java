@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.multikernel.common.Setting;
 import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.resolver.Resolver;
@@ -12,7 +13,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * Writes a cluster map as YAML that {@link ClusterMapReader} reads back to an equal map: one line
  * per host and per core in flow style, so a 64-core map stays readable. Defaults (admin bind
  * address, absent transport settings, absent host memory fields) are left out; sizes are written
- * with a suffix where one divides them ({@code memory: 64m}).
+ * as settings write them, with a suffix where one divides them ({@code memory: 64m}).
  */
 final class ClusterMapWriter
 {
@@ -65,7 +66,7 @@ final class ClusterMapWriter
         fields.add("id: " + host.id());
         host.address().ifPresent(address -> fields.add("address: " + scalar(address)));
         host.aeronDir().ifPresent(dir -> fields.add("aeronDir: " + scalar(dir)));
-        host.memoryBytes().ifPresent(bytes -> fields.add("memory: " + size(bytes)));
+        host.memoryBytes().ifPresent(bytes -> fields.add("memory: " + Setting.size(bytes)));
         host.memoryFile().ifPresent(file -> fields.add("memoryFile: " + scalar(file)));
         return flow(fields);
     }
@@ -89,24 +90,6 @@ final class ClusterMapWriter
             fields.add("adminBind: " + scalar(core.adminBindAddress()));
         }
         return flow(fields);
-    }
-
-    /**
-     * A size as the reader takes it, with the largest binary suffix that divides it ({@code 16m}),
-     * else in bytes.
-     */
-    static String size(final long bytes)
-    {
-        final String[] suffixes = { "g", "m", "k" };
-        for (int i = 0; i < suffixes.length; i++)
-        {
-            final long unit = 1L << (10 * (suffixes.length - i));
-            if (bytes >= unit && bytes % unit == 0)
-            {
-                return (bytes / unit) + suffixes[i];
-            }
-        }
-        return Long.toString(bytes);
     }
 
     private static String flow(final List<String> fields)

@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "down", mixinStandardHelpOptions = true,
     description = { "Stop the cluster in the run directory: SIGTERM the cores (they say goodbye), then the drivers.",
-        "Whatever outlives the timeout gets SIGKILL. Logs and the cluster map stay." })
+        "Whatever outlives the timeout gets SIGKILL; then each host's memory file is removed.",
+        "Logs, the cluster map and the cores' data stay." })
 final class DownCommand implements Callable<Integer>
 {
     @CommandLine.Spec

@@ -1,6 +1,9 @@
 package io.multikernel.node.cli;
 
+import io.multikernel.common.Setting;
+import io.multikernel.common.Sizes;
 import io.multikernel.node.util.Usage;
+import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.core.CoreCommand;
 import io.multikernel.node.launcher.ClusterLauncher;
@@ -72,6 +75,13 @@ final class UpCommand implements Callable<Integer>
         defaultValue = "none")
     String cpus;
 
+    @Option(names = "--memory", paramLabel = "SIZE", description = "Physical memory of each host, in bytes or with " +
+        "a k, m or g suffix: whole pages of " + ClusterLimits.PAGE_LENGTH_BYTES + " bytes, at least one for each core " +
+        "of a host, at most 1g " +
+        "(default: ${DEFAULT-VALUE}). The cores of a host share it; its file lies beside the host's Aeron directory.",
+        defaultValue = "16m")
+    String memory;
+
     @Override
     public Integer call() throws Exception
     {
@@ -110,7 +120,31 @@ final class UpCommand implements Callable<Integer>
         }
         final String fsyncPolicy = CoreCommand.fsyncPolicy(spec, fsync).name().toLowerCase(Locale.ROOT);
         return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000,
-            fsyncPolicy, idle, cpuPlacement(spec, "--cpus", cpus));
+            fsyncPolicy, idle, cpuPlacement(spec, "--cpus", cpus), memoryBytes());
+    }
+
+    /**
+     * @return {@code --memory} in bytes, once it is known to give every core of the fullest host a page.
+     */
+    private long memoryBytes()
+    {
+        final long bytes;
+        try
+        {
+            bytes = Sizes.parse("--memory", memory);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, ex.getMessage());
+        }
+        final String problem = ClusterLimits.hostMemoryProblem(bytes);
+        Usage.check(spec, null == problem, "--memory=" + memory + " " + problem);
+        final int coresPerHostMax = (cores + hosts - 1) / hosts;
+        final long pages = bytes / ClusterLimits.PAGE_LENGTH_BYTES;
+        Usage.check(spec, pages >= coresPerHostMax, "--memory=" + memory + " holds " + pages + " page(s) of " +
+            ClusterLimits.PAGE_LENGTH_BYTES + " bytes, fewer than the " + coresPerHostMax + " cores of a host; use at " +
+            "least " + Setting.size((long)coresPerHostMax * ClusterLimits.PAGE_LENGTH_BYTES) + " or more --hosts");
+        return bytes;
     }
 
     /**

@@ -140,6 +140,30 @@ class MkCommandTest
     }
 
     @Test
+    void upTakesEachHostsMemoryAsASizeAndRejectsBadOnes()
+    {
+        assertThat(run("up", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("--memory=SIZE", "(default: 16m)", "at most 1g");
+        assertThat(io.multikernel.common.Sizes.parse("--memory", "16m"))
+            .isEqualTo(io.multikernel.node.cluster.ClusterLimits.DEFAULT_HOST_MEMORY_BYTES);
+        assertThat(io.multikernel.common.Sizes.parse("--memory", "1g"))
+            .isEqualTo(io.multikernel.node.cluster.ClusterLimits.HOST_MEMORY_MAX_BYTES);
+
+        assertThat(run("up", "--memory", "lots")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--memory=lots is not a size: expected a number with optional k, m or g suffix");
+        assertThat(run("up", "--memory", "5000")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--memory=5000 is not a multiple of the 4096-byte page");
+        assertThat(run("up", "--memory", "2g")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--memory=2g is out of range 4096..1073741824");
+        assertThat(run("up", "--memory", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--memory=0 is out of range 4096..1073741824");
+        assertThat(run("up", "--cores", "5", "--hosts", "2", "--memory", "8k")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--memory=8k holds 2 page(s) of 4096 bytes, fewer than the 3 cores of a " +
+            "host; use at least 12k or more --hosts");
+        assertThat(err.toString()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
     void replicationCommandsWithoutAClusterFailInOneLine(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
     {
         assertThat(run("kv", "put", "k", "v", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);

@@ -33,6 +33,14 @@ public final class ClusterLimits
     public static final int ADDRESS_LENGTH_MAX_CHARS = 253;
     /** Longest Aeron directory path. */
     public static final int AERON_DIR_LENGTH_MAX_CHARS = 4_096;
+    /** Longest path of a host's memory file (Linux's PATH_MAX). */
+    public static final int MEMORY_FILE_LENGTH_MAX_CHARS = 4_096;
+    /** A page of physical memory: the unit hosts' memory and memory servers' ranges are counted in. */
+    public static final int PAGE_LENGTH_BYTES = 4_096;
+    /** Smallest physical memory of a host: one page. */
+    public static final long HOST_MEMORY_MIN_BYTES = PAGE_LENGTH_BYTES;
+    /** Largest physical memory of a host: one mapped buffer, which is int-indexed, holds it. */
+    public static final long HOST_MEMORY_MAX_BYTES = 1L << 30;
     /** Smallest Aeron term length (Aeron's own minimum). */
     public static final int TERM_LENGTH_MIN_BYTES = 64 * 1024;
     /** Largest Aeron term length (Aeron's own maximum). */
@@ -40,6 +48,8 @@ public final class ClusterLimits
 
     /** Cluster name used when the map gives none. */
     public static final String DEFAULT_CLUSTER_NAME = "mk";
+    /** Physical memory of a host whose entry gives none: 16 MiB, a multiple of the page. */
+    public static final long DEFAULT_HOST_MEMORY_BYTES = 16L * 1024 * 1024;
     /** Admin/metrics HTTP bind address used when a core gives none: loopback only. */
     public static final String DEFAULT_ADMIN_BIND_ADDRESS = "127.0.0.1";
     /** First admin/metrics port of a generated local cluster; core {@code i} gets this plus {@code i}. */
@@ -131,18 +141,31 @@ public final class ClusterLimits
      */
     public static String aeronDirProblem(final String aeronDir)
     {
-        if (aeronDir.isEmpty() || aeronDir.length() > AERON_DIR_LENGTH_MAX_CHARS)
+        return pathProblem(aeronDir, AERON_DIR_LENGTH_MAX_CHARS);
+    }
+
+    /**
+     * @param memoryFile a file path.
+     * @return null when valid, else the problem.
+     */
+    public static String memoryFileProblem(final String memoryFile)
+    {
+        return pathProblem(memoryFile, MEMORY_FILE_LENGTH_MAX_CHARS);
+    }
+
+    /**
+     * @param memoryBytes a host's physical memory.
+     * @return null when valid, else the problem.
+     */
+    public static String hostMemoryProblem(final long memoryBytes)
+    {
+        final String range = rangeProblem(memoryBytes, HOST_MEMORY_MIN_BYTES, HOST_MEMORY_MAX_BYTES);
+        if (null != range)
         {
-            return "must be 1.." + AERON_DIR_LENGTH_MAX_CHARS + " characters";
+            return range;
         }
-        for (int i = 0; i < aeronDir.length(); i++)
-        {
-            if (Character.isISOControl(aeronDir.charAt(i)))
-            {
-                return "contains a control character";
-            }
-        }
-        return null;
+        return memoryBytes % PAGE_LENGTH_BYTES == 0 ? null :
+            "is not a multiple of the " + PAGE_LENGTH_BYTES + "-byte page";
     }
 
     /**
@@ -152,6 +175,22 @@ public final class ClusterLimits
     public static String idleStrategyProblem(final String name)
     {
         return IDLE_STRATEGY_NAMES.contains(name) ? null : "is not one of " + String.join(", ", IDLE_STRATEGY_NAMES);
+    }
+
+    private static String pathProblem(final String path, final int lengthMaxChars)
+    {
+        if (path.isEmpty() || path.length() > lengthMaxChars)
+        {
+            return "must be 1.." + lengthMaxChars + " characters";
+        }
+        for (int i = 0; i < path.length(); i++)
+        {
+            if (Character.isISOControl(path.charAt(i)))
+            {
+                return "contains a control character";
+            }
+        }
+        return null;
     }
 
     private static String rangeProblem(final long value, final long min, final long max)

@@ -33,6 +33,12 @@ import org.yaml.snakeyaml.nodes.Node;
  *   - id: 0                           # int >= 0, unique
  *     address: 10.0.0.1               # optional; hosts with one address are one machine
  *     aeronDir: /dev/shm/aeron-mk-0   # optional; this host's media driver directory
+ *     memory: 64m                     # optional, default 16m: the host's physical memory in bytes,
+ *                                     #   or with a k, m or g suffix; whole 4 KiB pages, 4k .. 1g,
+ *                                     #   at least one page per core of the host
+ *     memoryFile: /dev/shm/mk-0.mem   # optional; the file the host's cores map as its memory,
+ *                                     #   default: the Aeron directory (aeronDir, else Aeron's
+ *                                     #   default) followed by ".memory"
  * cores:
  *   - id: 0                           # int >= 0, unique
  *     host: 0                         # a listed host id
@@ -53,7 +59,7 @@ final class ClusterMapReader
 
     private static final Set<String> ROOT_KEYS = Set.of("cluster", "transport", "hosts", "cores");
     private static final Set<String> TRANSPORT_KEYS = Set.of("idleStrategy", "termLengthBytes");
-    private static final Set<String> HOST_KEYS = Set.of("id", "address", "aeronDir");
+    private static final Set<String> HOST_KEYS = Set.of("id", "address", "aeronDir", "memory", "memoryFile");
     private static final Set<String> CORE_KEYS = Set.of("id", "host", "inbox", "adminPort", "adminBind");
     private static final Set<String> INBOX_KEYS = Set.of("ipc", "udp");
 
@@ -171,7 +177,9 @@ final class ClusterMapReader
         return new HostDescriptor(
             id,
             host.optionalString("address", ClusterLimits::addressProblem),
-            host.optionalString("aeronDir", ClusterLimits::aeronDirProblem));
+            host.optionalString("aeronDir", ClusterLimits::aeronDirProblem),
+            host.optionalSize("memory", ClusterLimits::hostMemoryProblem),
+            host.optionalString("memoryFile", ClusterLimits::memoryFileProblem));
     }
 
     private static CoreDescriptor readCore(final YamlMapping core)

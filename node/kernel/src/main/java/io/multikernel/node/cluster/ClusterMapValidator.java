@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 
 /**
  * Checks the rules that span fields and entries of a cluster map: at least one core, unique ids,
- * hosts that exist, ports that do not clash on one machine, and an inbox every peer can reach.
+ * hosts that exist, a page of memory for every core of a host, ports and memory files that do not
+ * clash on one machine, and an inbox every peer can reach.
  * Single fields are checked where they are read ({@link ClusterMapReader}, {@link ClusterOverrides}).
  */
 final class ClusterMapValidator
@@ -32,6 +33,7 @@ final class ClusterMapValidator
         validator.checkCounts(draft.hosts(), draft.cores());
         validator.indexHosts(draft.hosts());
         validator.checkCores(draft.cores());
+        validator.checkHostMemory(draft.hosts(), draft.cores());
         validator.checkPorts(draft.cores());
         validator.checkReachability(draft.cores());
     }
@@ -91,6 +93,38 @@ final class ClusterMapValidator
             {
                 throw error(field(core, "host") + "=" + core.hostId() + " is not a listed host (hosts: " +
                     hostById.keySet().stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
+            }
+        }
+    }
+
+    /**
+     * Every core of a host gets a memory server's share of the host's memory, at least one page; two
+     * hosts of one machine must not map one file, or their "separate" memories would be the same bytes.
+     */
+    private void checkHostMemory(final List<HostDescriptor> hosts, final List<CoreDescriptor> cores)
+    {
+        final Map<Integer, Integer> coreCountByHost = new HashMap<>();
+        cores.forEach(core -> coreCountByHost.merge(core.hostId(), 1, Integer::sum));
+        final Map<String, HostDescriptor> memoryFiles = new HashMap<>();
+        for (final HostDescriptor host : hosts)
+        {
+            final long pages = host.memoryBytesOrDefault() / ClusterLimits.PAGE_LENGTH_BYTES;
+            final int coreCount = coreCountByHost.getOrDefault(host.id(), 0);
+            if (pages < coreCount)
+            {
+                throw error("hosts[id=" + host.id() + "].memory=" + host.memoryBytesOrDefault() + " holds " + pages +
+                    " page(s) of " + ClusterLimits.PAGE_LENGTH_BYTES + " bytes, fewer than its " + coreCount +
+                    " cores; give the host at least " + (long)coreCount * ClusterLimits.PAGE_LENGTH_BYTES + " bytes");
+            }
+            if (host.memoryFile().isPresent())
+            {
+                final HostDescriptor other = memoryFiles.putIfAbsent(
+                    host.machineKey() + " file " + host.memoryFile().get(), host);
+                if (null != other)
+                {
+                    throw error("hosts[id=" + host.id() + "].memoryFile=" + host.memoryFile().get() +
+                        " clashes with host " + other.id() + " on the same machine (" + host.machineKey() + ")");
+                }
             }
         }
     }

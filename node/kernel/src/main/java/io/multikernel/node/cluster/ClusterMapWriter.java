@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.multikernel.common.Setting;
 import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.resolver.Resolver;
@@ -11,7 +12,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
 /**
  * Writes a cluster map as YAML that {@link ClusterMapReader} reads back to an equal map: one line
  * per host and per core in flow style, so a 64-core map stays readable. Defaults (admin bind
- * address, absent transport settings) are left out.
+ * address, absent transport settings, absent host memory fields) are left out; sizes are written
+ * as settings write them, with a suffix where one divides them ({@code memory: 64m}).
  */
 final class ClusterMapWriter
 {
@@ -64,6 +66,8 @@ final class ClusterMapWriter
         fields.add("id: " + host.id());
         host.address().ifPresent(address -> fields.add("address: " + scalar(address)));
         host.aeronDir().ifPresent(dir -> fields.add("aeronDir: " + scalar(dir)));
+        host.memoryBytes().ifPresent(bytes -> fields.add("memory: " + Setting.size(bytes)));
+        host.memoryFile().ifPresent(file -> fields.add("memoryFile: " + scalar(file)));
         return flow(fields);
     }
 

@@ -7,10 +7,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+
+import io.multikernel.common.Sizes;
 
 /**
  * Overrides of cluster map fields from environment variables and flags, so that a container can
@@ -228,6 +231,17 @@ public final class ClusterOverrides
         {
             result = result.withAeronDir(text(aeronDir, ClusterLimits::aeronDirProblem));
         }
+        final Map.Entry<String, String> memory = entry(OverrideField.HOST_MEMORY.key(host.id()));
+        if (null != memory)
+        {
+            result = result.withMemoryBytes(memory.getValue().isEmpty() ?
+                OptionalLong.empty() : OptionalLong.of(size(memory, ClusterLimits::hostMemoryProblem)));
+        }
+        final Map.Entry<String, String> memoryFile = entry(OverrideField.HOST_MEMORY_FILE.key(host.id()));
+        if (null != memoryFile)
+        {
+            result = result.withMemoryFile(text(memoryFile, ClusterLimits::memoryFileProblem));
+        }
         return result;
     }
 
@@ -296,6 +310,25 @@ public final class ClusterOverrides
             throw error(entry, rangeProblem);
         }
         return (int)value;
+    }
+
+    private static long size(final Map.Entry<String, String> entry, final LongFunction<String> problem)
+    {
+        final long value;
+        try
+        {
+            value = Sizes.parse(entry.getKey(), entry.getValue());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw error(entry, "is not a size: expected bytes, or a number with a k, m or g suffix");
+        }
+        final String rangeProblem = problem.apply(value);
+        if (null != rangeProblem)
+        {
+            throw error(entry, rangeProblem);
+        }
+        return value;
     }
 
     private static boolean bool(final Map.Entry<String, String> entry)

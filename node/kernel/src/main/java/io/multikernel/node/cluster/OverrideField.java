@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * MK_TRANSPORT_TERM_LENGTH_BYTES     transport.termLengthBytes   (empty value: transport default)
  * MK_HOST_&lt;id&gt;_ADDRESS              hosts[id].address           (empty value: none)
  * MK_HOST_&lt;id&gt;_AERON_DIR            hosts[id].aeronDir          (empty value: Aeron's default)
+ * MK_HOST_&lt;id&gt;_MEMORY               hosts[id].memory            (bytes, or 64m; empty value: 16m)
+ * MK_HOST_&lt;id&gt;_MEMORY_FILE          hosts[id].memoryFile        (empty value: aeronDir + ".memory")
  * MK_CORE_&lt;id&gt;_HOST                 cores[id].host
  * MK_CORE_&lt;id&gt;_INBOX_IPC            cores[id].inbox.ipc         (true / false)
  * MK_CORE_&lt;id&gt;_INBOX_UDP            cores[id].inbox.udp         (host:port; empty value: none)
@@ -37,6 +39,10 @@ public enum OverrideField
     HOST_ADDRESS(Scope.HOST, "ADDRESS"),
     /** A host's media driver directory. */
     HOST_AERON_DIR(Scope.HOST, "AERON_DIR"),
+    /** A host's physical memory, bytes. */
+    HOST_MEMORY(Scope.HOST, "MEMORY"),
+    /** The file a host's cores map as its physical memory. */
+    HOST_MEMORY_FILE(Scope.HOST, "MEMORY_FILE"),
     /** The host a core runs on. */
     CORE_HOST(Scope.CORE, "HOST"),
     /** Whether a core's inbox listens on IPC. */

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 
+import io.multikernel.common.Sizes;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -105,6 +106,39 @@ final class YamlMapping
         {
             final boolean decimal = text.matches("[-+]?[0-9_]+");
             throw error(value, fieldPath(key), text, decimal ? "is out of range" : "is not a decimal integer");
+        }
+        final String rangeProblem = problem.apply(parsed);
+        if (null != rangeProblem)
+        {
+            throw error(value, fieldPath(key), text, rangeProblem);
+        }
+        return OptionalLong.of(parsed);
+    }
+
+    /**
+     * A size in bytes: an integer, or a string with a binary k, m or g suffix ({@code 64m}) as every
+     * size option reads it ({@link Sizes}).
+     */
+    OptionalLong optionalSize(final String key, final LongFunction<String> problem)
+    {
+        final Node value = value(key);
+        if (null == value)
+        {
+            return OptionalLong.empty();
+        }
+        if (Tag.INT.equals(value.getTag()))
+        {
+            return optionalInteger(key, problem);
+        }
+        final String text = scalarOfType(key, value, Tag.STR, "a size such as 16777216, 64k or 16m");
+        final long parsed;
+        try
+        {
+            parsed = Sizes.parse(fieldPath(key), text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw error(value, fieldPath(key), text, "is not a size: expected bytes, or a number with a k, m or g suffix");
         }
         final String rangeProblem = problem.apply(parsed);
         if (null != rangeProblem)

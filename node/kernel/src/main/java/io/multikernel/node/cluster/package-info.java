@@ -1,6 +1,7 @@
 /**
  * The cluster map: which cores exist, which host each runs on, where its URPC inbox listens and
- * where its admin/metrics HTTP endpoint binds.
+ * where its admin/metrics HTTP endpoint binds, and how much physical memory each host has and in
+ * which file.
  *
  * <p>Read from a YAML file ({@link io.multikernel.node.cluster.ClusterMap#load}), overridden by
  * environment variables and flags ({@link io.multikernel.node.cluster.ClusterOverrides}),

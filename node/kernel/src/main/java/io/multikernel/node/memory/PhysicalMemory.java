@@ -1,6 +1,7 @@
 package io.multikernel.node.memory;
 
 import io.multikernel.common.Bounds;
+import io.multikernel.node.cluster.ClusterLimits;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
@@ -22,7 +23,9 @@ import java.util.Set;
  * mapped into this process. Every core of the host maps the same file, so a Frame's bytes written by
  * one core are the bytes another core of that host reads; physical address {@code a} is byte
  * {@code a - base} of the file. The file is created owner-only, with exactly the configured length;
- * a file that exists with another length is refused rather than resized under a running core.
+ * a file that exists with another length is refused rather than resized under a running core. Its
+ * bounds are the cluster map's ({@link ClusterLimits}), which sizes each host's memory;
+ * {@link PhysicalLayout} says where each host's memory sits and maps it.
  *
  * <p>Loads and stores check their range and throw {@link IllegalArgumentException} with one sentence;
  * callers that serve apps turn that into a fault, never a silent zero.
@@ -30,9 +33,9 @@ import java.util.Set;
 public final class PhysicalMemory implements AutoCloseable
 {
     /** LENGTH_MAX_BYTES: largest physical memory one host maps (a mapped buffer is int-indexed). */
-    public static final long LENGTH_MAX_BYTES = 1L << 30;
+    public static final long LENGTH_MAX_BYTES = ClusterLimits.HOST_MEMORY_MAX_BYTES;
     /** LENGTH_MIN_BYTES: one page. */
-    public static final long LENGTH_MIN_BYTES = 4096;
+    public static final long LENGTH_MIN_BYTES = ClusterLimits.HOST_MEMORY_MIN_BYTES;
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 

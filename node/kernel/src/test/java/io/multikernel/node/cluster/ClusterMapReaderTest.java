@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,36 @@ class ClusterMapReaderTest
         assertThat(map.transport()).isEqualTo(TransportSettings.DEFAULTS);
         assertThat(map.hosts()).containsExactly(HostDescriptor.of(0));
         assertThat(map.core(0).adminBindAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void readsHostMemoryAsBytesOrWithASuffix()
+    {
+        final ClusterMap map = ClusterMap.parse("""
+            hosts:
+              - {id: 0, memory: 64m, memoryFile: /dev/shm/lab-0.memory}
+              - {id: 1, memory: 1_048_576}
+              - {id: 2, memory: 8K}
+              - {id: 3, memory: 1g}
+              - {id: 4}
+            cores: [{id: 0, host: 0, inbox: {udp: 'a:1'}, adminPort: 9400}]
+            """, "memory.yaml", ClusterOverrides.NONE);
+
+        assertThat(map.host(0)).isEqualTo(new HostDescriptor(0, Optional.empty(), Optional.empty(),
+            OptionalLong.of(64L << 20), Optional.of("/dev/shm/lab-0.memory")));
+        assertThat(map.hosts()).extracting(HostDescriptor::memoryBytesOrDefault)
+            .containsExactly(64L << 20, 1L << 20, 8192L, 1L << 30, ClusterLimits.DEFAULT_HOST_MEMORY_BYTES);
+        assertThat(map.host(4).memoryBytes()).isEmpty();
+        assertThat(map.host(4).memoryFile()).isEmpty();
+    }
+
+    @Test
+    void theDefaultHostMemoryIsAValidSize()
+    {
+        assertThat(ClusterLimits.hostMemoryProblem(ClusterLimits.DEFAULT_HOST_MEMORY_BYTES)).isNull();
+        assertThat(ClusterLimits.DEFAULT_HOST_MEMORY_BYTES).isEqualTo(16L * 1024 * 1024);
+        assertThat(ClusterLimits.hostMemoryProblem(ClusterLimits.HOST_MEMORY_MIN_BYTES)).isNull();
+        assertThat(ClusterLimits.hostMemoryProblem(ClusterLimits.HOST_MEMORY_MAX_BYTES)).isNull();
     }
 
     @Test

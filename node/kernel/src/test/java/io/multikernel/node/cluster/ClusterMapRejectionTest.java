@@ -180,7 +180,7 @@ class ClusterMapRejectionTest
         assertRejected("transport: {termLength: 65536}\n",
             "bad.yaml:1: transport.termLength is not a known key; known keys: idleStrategy, termLengthBytes");
         assertRejected("hosts: [{id: 0, adress: x}]\n", "bad.yaml:1: hosts[0].adress is not a known key " +
-            "(did you mean address?); known keys: address, aeronDir, id");
+            "(did you mean address?); known keys: address, aeronDir, id, memory, memoryFile");
     }
 
     @Test
@@ -273,6 +273,93 @@ class ClusterMapRejectionTest
         assertRejected("transport: {idleStrategy: spin}\n",
             "bad.yaml:1: transport.idleStrategy=spin is not one of " +
             "backoff, sleep-ns, sleep-ms, yield, busy-spin, noop");
+    }
+
+    @Test
+    void rejectsHostMemoryOfTheWrongType()
+    {
+        assertRejected("hosts: [{id: 0, memory: true}]\n",
+            "bad.yaml:1: hosts[0].memory=true is a boolean, expected a size such as 16777216, 64k or 16m");
+        assertRejected("hosts: [{id: 0, memory: 1.5}]\n",
+            "bad.yaml:1: hosts[0].memory=1.5 is a decimal number, expected a size such as 16777216, 64k or 16m");
+        assertRejected("hosts: [{id: 0, memory: [16m]}]\n",
+            "bad.yaml:1: hosts[0].memory=[...] is a list, expected a size such as 16777216, 64k or 16m");
+        assertRejected("hosts: [{id: 0, memoryFile: 42}]\n",
+            "bad.yaml:1: hosts[0].memoryFile=42 is an integer, expected a string");
+    }
+
+    @Test
+    void rejectsHostMemoryThatIsNotASize()
+    {
+        final String expected = " is not a size: expected bytes, or a number with a k, m or g suffix";
+        assertRejected("hosts: [{id: 0, memory: 16x}]\n", "bad.yaml:1: hosts[0].memory=16x" + expected);
+        assertRejected("hosts: [{id: 0, memory: 1.5m}]\n", "bad.yaml:1: hosts[0].memory=1.5m" + expected);
+        assertRejected("hosts: [{id: 0, memory: 16mb}]\n", "bad.yaml:1: hosts[0].memory=16mb" + expected);
+        assertRejected("hosts: [{id: 0, memory: -4k}]\n", "bad.yaml:1: hosts[0].memory=-4k" + expected);
+        assertRejected("hosts: [{id: 0, memory: ''}]\n", "bad.yaml:1: hosts[0].memory=" + expected);
+        assertRejected("hosts: [{id: 0, memory: 0x1000}]\n", "bad.yaml:1: hosts[0].memory=0x1000 is not a decimal integer");
+    }
+
+    @Test
+    void rejectsHostMemoryOutOfRange()
+    {
+        assertRejected("hosts: [{id: 0, memory: 0}]\n",
+            "bad.yaml:1: hosts[0].memory=0 is out of range 4096..1073741824");
+        assertRejected("hosts: [{id: 0, memory: -4096}]\n",
+            "bad.yaml:1: hosts[0].memory=-4096 is out of range 4096..1073741824");
+        assertRejected("hosts: [{id: 0, memory: 2g}]\n",
+            "bad.yaml:1: hosts[0].memory=2g is out of range 4096..1073741824");
+        assertRejected("hosts: [{id: 0, memory: 99999999999g}]\n", "bad.yaml:1: hosts[0].memory=99999999999g " +
+            "is not a size: expected bytes, or a number with a k, m or g suffix");
+        assertRejected("hosts: [{id: 0, memory: 99999999999999999999}]\n",
+            "bad.yaml:1: hosts[0].memory=99999999999999999999 is out of range");
+    }
+
+    @Test
+    void rejectsHostMemoryThatIsNotWholePages()
+    {
+        assertRejected("hosts: [{id: 0, memory: 4097}]\n",
+            "bad.yaml:1: hosts[0].memory=4097 is not a multiple of the 4096-byte page");
+        assertRejected("hosts: [{id: 0, memory: 6k}]\n",
+            "bad.yaml:1: hosts[0].memory=6k is not a multiple of the 4096-byte page");
+    }
+
+    @Test
+    void rejectsBadMemoryFiles()
+    {
+        assertRejected("hosts: [{id: 0, memoryFile: ''}]\n",
+            "bad.yaml:1: hosts[0].memoryFile= must be 1..4096 characters");
+        assertRejected("hosts: [{id: 0, memoryFile: \"/dev/shm/a\\tb\"}]\n",
+            "bad.yaml:1: hosts[0].memoryFile=/dev/shm/a?b contains a control character");
+        assertRejected("hosts: [{id: 0, memoryFile: '" + "m".repeat(4097) + "'}]\n",
+            "bad.yaml:1: hosts[0].memoryFile=" + "m".repeat(60) + "... must be 1..4096 characters");
+    }
+
+    @Test
+    void rejectsAHostWithLessThanAPagePerCore()
+    {
+        assertRejected("""
+            hosts: [{id: 0, memory: 8k}]
+            cores:
+              - {id: 0, host: 0, inbox: {ipc: true}, adminPort: 9400}
+              - {id: 1, host: 0, inbox: {ipc: true}, adminPort: 9401}
+              - {id: 2, host: 0, inbox: {ipc: true}, adminPort: 9402}
+            """, "bad.yaml: hosts[id=0].memory=8192 holds 2 page(s) of 4096 bytes, fewer than its 3 cores; " +
+            "give the host at least 12288 bytes");
+    }
+
+    @Test
+    void rejectsTwoHostsOfOneMachineMappingOneMemoryFile()
+    {
+        assertRejected("""
+            hosts:
+              - {id: 0, address: 127.0.0.1, memoryFile: /dev/shm/mk.memory}
+              - {id: 1, address: 127.0.0.1, memoryFile: /dev/shm/mk.memory}
+            cores:
+              - {id: 0, host: 0, inbox: {ipc: true, udp: '127.0.0.1:40400'}, adminPort: 9400}
+              - {id: 1, host: 1, inbox: {ipc: true, udp: '127.0.0.1:40401'}, adminPort: 9401}
+            """, "bad.yaml: hosts[id=1].memoryFile=/dev/shm/mk.memory clashes with host 0 on the same machine " +
+            "(address 127.0.0.1)");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,36 @@ class ClusterMapWriterTest
 
         assertThat(ClusterMap.parse(yaml, "written.yaml", ClusterOverrides.NONE)).isEqualTo(map);
         assertThat(yaml).contains("address: 'true'", "aeronDir: 'null'", "address: '10'", "udp: '[::1]:1'");
+    }
+
+    @Test
+    void roundTripsHostMemoryWrittenWithASuffixWhereOneDivides()
+    {
+        final ClusterMap map = ClusterMap.of(
+            "memory",
+            TransportSettings.DEFAULTS,
+            List.of(
+                new HostDescriptor(0, Optional.empty(), Optional.empty(), OptionalLong.of(1L << 30),
+                    Optional.of("/dev/shm/it's: #0.memory")),
+                new HostDescriptor(1, Optional.empty(), Optional.of("/dev/shm/a"), OptionalLong.of(16L << 20),
+                    Optional.empty()),
+                new HostDescriptor(2, Optional.empty(), Optional.empty(), OptionalLong.of(12288),
+                    Optional.of("true")),
+                HostDescriptor.of(3)),
+            List.of(
+                new CoreDescriptor(0, 0, InboxEndpoints.udpOnly(new UdpEndpoint("a", 1)), 1, "127.0.0.1"),
+                new CoreDescriptor(1, 1, InboxEndpoints.udpOnly(new UdpEndpoint("b", 1)), 1, "127.0.0.1"),
+                new CoreDescriptor(2, 2, InboxEndpoints.udpOnly(new UdpEndpoint("c", 1)), 1, "127.0.0.1"),
+                new CoreDescriptor(3, 3, InboxEndpoints.udpOnly(new UdpEndpoint("d", 1)), 1, "127.0.0.1")));
+
+        final String yaml = map.toYaml();
+
+        assertThat(ClusterMap.parse(yaml, "written.yaml", ClusterOverrides.NONE)).isEqualTo(map);
+        assertThat(yaml).contains(
+            "  - {id: 0, memory: 1g, memoryFile: '/dev/shm/it''s: #0.memory'}\n",
+            "  - {id: 1, aeronDir: /dev/shm/a, memory: 16m}\n",
+            "  - {id: 2, memory: 12k, memoryFile: 'true'}\n",
+            "  - {id: 3}\n");
     }
 
     @Test

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ClusterOverridesTest
 {
     private static final String KNOWN_KEYS = "MK_CLUSTER_NAME, MK_TRANSPORT_IDLE_STRATEGY, " +
-        "MK_TRANSPORT_TERM_LENGTH_BYTES, MK_HOST_<id>_ADDRESS, MK_HOST_<id>_AERON_DIR, MK_CORE_<id>_HOST, " +
+        "MK_TRANSPORT_TERM_LENGTH_BYTES, MK_HOST_<id>_ADDRESS, MK_HOST_<id>_AERON_DIR, MK_HOST_<id>_MEMORY, " +
+        "MK_HOST_<id>_MEMORY_FILE, MK_CORE_<id>_HOST, " +
         "MK_CORE_<id>_INBOX_IPC, MK_CORE_<id>_INBOX_UDP, MK_CORE_<id>_ADMIN_PORT, MK_CORE_<id>_ADMIN_BIND, " +
         "MK_CORE_<id>_DATA_DIR";
 
@@ -70,6 +71,50 @@ class ClusterOverridesTest
         assertThat(map.transport()).isEqualTo(new TransportSettings(Optional.of("sleep-ms"), OptionalInt.of(65536)));
         assertThat(map.host(0).address()).contains("node-a.example");
         assertThat(map.host(1).aeronDir()).contains("/dev/shm/aeron-b");
+    }
+
+    @Test
+    void overridesHostMemoryAsBytesOrWithASuffix()
+    {
+        final ClusterMap map = parse(Map.of(
+            "MK_HOST_0_MEMORY", "64m",
+            "MK_HOST_1_MEMORY", "65536",
+            "MK_HOST_1_MEMORY_FILE", "/dev/shm/lab-1.memory"));
+
+        assertThat(map.host(0).memoryBytes()).hasValue(64L << 20);
+        assertThat(map.host(0).memoryFile()).isEmpty();
+        assertThat(map.host(1).memoryBytes()).hasValue(65536);
+        assertThat(map.host(1).memoryFile()).contains("/dev/shm/lab-1.memory");
+    }
+
+    @Test
+    void emptyHostMemoryValuesGoBackToTheDefaults()
+    {
+        final String withMemory = MAP.replace("{id: 0, address: 10.0.0.1}",
+            "{id: 0, address: 10.0.0.1, memory: 1m, memoryFile: /tmp/m}");
+
+        final ClusterMap map = ClusterMap.parse(withMemory, "lab.yaml",
+            ClusterOverrides.of(Map.of("MK_HOST_0_MEMORY", "", "MK_HOST_0_MEMORY_FILE", "")));
+
+        assertThat(map.host(0)).isEqualTo(new HostDescriptor(0, Optional.of("10.0.0.1"), Optional.empty()));
+        assertThat(map.host(0).memoryBytesOrDefault()).isEqualTo(ClusterLimits.DEFAULT_HOST_MEMORY_BYTES);
+    }
+
+    @Test
+    void rejectsBadHostMemoryOverrides()
+    {
+        assertRejected(() -> parse(Map.of("MK_HOST_0_MEMORY", "lots")),
+            "override MK_HOST_0_MEMORY=lots is not a size: expected bytes, or a number with a k, m or g suffix");
+        assertRejected(() -> parse(Map.of("MK_HOST_0_MEMORY", "2g")),
+            "override MK_HOST_0_MEMORY=2g is out of range 4096..1073741824");
+        assertRejected(() -> parse(Map.of("MK_HOST_0_MEMORY", "5000")),
+            "override MK_HOST_0_MEMORY=5000 is not a multiple of the 4096-byte page");
+        assertRejected(() -> parse(Map.of("MK_HOST_0_MEMORY_FILE", "a\nb")),
+            "override MK_HOST_0_MEMORY_FILE=a?b contains a control character");
+        assertRejected(() -> parse(Map.of("MK_HOST_1_MEMORY", "4k", "MK_CORE_0_HOST", "1",
+                "MK_CORE_0_INBOX_UDP", "10.0.0.2:40401", "MK_CORE_0_ADMIN_PORT", "9401")),
+            "lab.yaml with overrides: hosts[id=1].memory=4096 holds 1 page(s) of 4096 bytes, fewer than its 2 " +
+            "cores; give the host at least 8192 bytes");
     }
 
     @Test

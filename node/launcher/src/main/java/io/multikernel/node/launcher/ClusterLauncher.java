@@ -1,11 +1,14 @@
 package io.multikernel.node.launcher;
 
+import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.ClusterOverrides;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.cluster.HostDescriptor;
+import io.multikernel.node.cluster.OverrideField;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.core.KernelMain;
+import io.multikernel.node.memory.PhysicalLayout;
 import io.multikernel.transport.TransportConfiguration;
 
 import java.io.File;
@@ -23,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code mk up}: a cluster on this machine. One media driver process per (simulated) host, one JVM
  * per core, all detached from the launcher so they outlive it; their pids and logs go to the run
- * directory. Waits until every core sees every other, then prints the status table.
+ * directory. Each host's cluster map entry names its media driver's directory and, beside it, its
+ * memory file. Waits until every core sees every other, then prints the status table.
  */
 public final class ClusterLauncher
 {
@@ -52,10 +56,21 @@ public final class ClusterLauncher
      * @param startTimeoutMs how long to wait for everything to come up.
      * @param fsync          write-ahead log fsync policy of every core: always, group or none.
      * @param driverIdle     idle strategy of the media drivers.
+     * @param cpus           where the core processes run.
+     * @param memoryBytes    physical memory of every host, whole pages, at least one per core of a host.
      */
     public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
-        long startTimeoutMs, String fsync, String driverIdle, CpuPlacement cpus)
+        long startTimeoutMs, String fsync, String driverIdle, CpuPlacement cpus, long memoryBytes)
     {
+        /** Options whose hosts have the default physical memory. */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync, final String driverIdle,
+            final CpuPlacement cpus)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, driverIdle, cpus,
+                ClusterLimits.DEFAULT_HOST_MEMORY_BYTES);
+        }
+
         /** Options with the cores placed by the operating system. */
         public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
             final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync, final String driverIdle)
@@ -117,6 +132,9 @@ public final class ClusterLauncher
         refuseIfRunning();
         final ClusterMap map = map(options);
         refuseIfDataDiverges(map);
+        // A host's memory starts zeroed, as its media driver's directory starts empty: nothing of this
+        // run directory runs, so what a memory file holds is left from a cluster that stopped.
+        ClusterStopper.removeMemoryFiles(map);
         Files.createDirectories(runDirectory.root().resolve("logs"));
         map.writeTo(runDirectory.clusterFile());
         out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
@@ -197,18 +215,25 @@ public final class ClusterLauncher
         }
     }
 
-    private ClusterMap map(final Options options)
+    /**
+     * The generated local map with a media driver directory of its own for each host, named after the
+     * run directory so that two clusters never share one, and beside it the host's memory file.
+     */
+    ClusterMap map(final Options options)
     {
         final ClusterMap local = ClusterMap.local(options.cores(), options.hosts(), options.transport(),
             options.udpBasePort(), options.adminBasePort());
-        final Map<String, String> aeronDirs = new HashMap<>();
+        final Map<String, String> overrides = new HashMap<>();
         final String base = TransportConfiguration.aeronDirectory() + "-" +
             Integer.toHexString(runDirectory.root().toString().hashCode());
         for (final HostDescriptor host : local.hosts())
         {
-            aeronDirs.put("MK_HOST_" + host.id() + "_AERON_DIR", base + "-host-" + host.id());
+            final String aeronDir = base + "-host-" + host.id();
+            overrides.put(OverrideField.HOST_AERON_DIR.key(host.id()), aeronDir);
+            overrides.put(OverrideField.HOST_MEMORY.key(host.id()), Long.toString(options.memoryBytes()));
+            overrides.put(OverrideField.HOST_MEMORY_FILE.key(host.id()), aeronDir + PhysicalLayout.MEMORY_FILE_SUFFIX);
         }
-        return local.withOverrides(ClusterOverrides.of(aeronDirs));
+        return local.withOverrides(ClusterOverrides.of(overrides));
     }
 
     private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException

@@ -1,14 +1,21 @@
 package io.multikernel.node.launcher;
 
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.ClusterMapException;
+import io.multikernel.node.cluster.HostDescriptor;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mk down}: SIGTERM every core (they say goodbye to their peers), then the drivers; whatever
- * has not exited within the timeout gets SIGKILL. Logs and the cluster map stay.
+ * has not exited within the timeout gets SIGKILL. Once every process is gone, each host's memory
+ * file goes (its physical memory ends with its cores). Logs, the cluster map and the cores' data stay.
  */
 public final class ClusterStopper
 {
@@ -49,7 +56,60 @@ public final class ClusterStopper
         {
             throw new java.io.UncheckedIOException(ex);
         }
+        removeMemoryFiles();
         return stopped;
+    }
+
+    /**
+     * Each host's memory file goes when its cores have stopped, as its media driver's directory does
+     * (the driver deletes that on shutdown). Only files the run directory's map names are removed:
+     * {@code mk up} names each host's own; a map that names none leaves the default files alone.
+     */
+    private void removeMemoryFiles()
+    {
+        if (!Files.exists(runDirectory.clusterFile()))
+        {
+            return;
+        }
+        try
+        {
+            removeMemoryFiles(ClusterMap.load(runDirectory.clusterFile()));
+        }
+        catch (final ClusterMapException | java.io.UncheckedIOException ex)
+        {
+            out.println("memory files not removed: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @param map a cluster map none of whose cores runs.
+     * @return the memory files removed: those the map names explicitly and that existed.
+     * @throws java.io.UncheckedIOException naming a file that could not be removed.
+     */
+    static List<Path> removeMemoryFiles(final ClusterMap map)
+    {
+        final List<Path> removed = new ArrayList<>();
+        for (final HostDescriptor host : map.hosts())
+        {
+            if (host.memoryFile().isEmpty())
+            {
+                continue;
+            }
+            final Path file = Path.of(host.memoryFile().get());
+            try
+            {
+                if (Files.deleteIfExists(file))
+                {
+                    removed.add(file);
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException("could not remove host " + host.id() + "'s memory file " +
+                    file + ": " + ex, ex);
+            }
+        }
+        return removed;
     }
 
     private int stop(final List<RunDirectory.Entry> group, final long timeoutMs) throws InterruptedException

@@ -66,7 +66,7 @@ final class KeyValueSimulatedState implements SimulatedState<KeyValueOperation, 
     }
 
     @Override
-    public StateMachine<KeyValueOperation> stateMachine(final KeyValueStateMachine replica)
+    public StateMachine<KeyValueOperation> stateMachine(final int coreId, final KeyValueStateMachine replica)
     {
         return decorator.apply(replica);
     }
@@ -90,8 +90,11 @@ final class KeyValueSimulatedState implements SimulatedState<KeyValueOperation, 
         }
     }
 
+    /**
+     * Notes the values the transaction left on the core's keys, for {@link #checkRecovered}.
+     */
     @Override
-    public void onApplied(final int coreId, final TransactionId id)
+    public String checkApplied(final int coreId, final TransactionId id, final KeyValueStateMachine replica)
     {
         final Map<String, String> lastPerKey = new LinkedHashMap<>();
         for (final KeyValueOperation operation : history.proposal(id).operations())
@@ -100,6 +103,7 @@ final class KeyValueSimulatedState implements SimulatedState<KeyValueOperation, 
         }
         final Map<String, List<Applied>> applied = histories.get(coreId);
         lastPerKey.forEach((key, value) -> applied.computeIfAbsent(key, (k) -> new ArrayList<>()).add(new Applied(id, value)));
+        return null;
     }
 
     /**

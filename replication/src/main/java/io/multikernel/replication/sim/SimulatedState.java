@@ -46,10 +46,10 @@ public interface SimulatedState<O, R extends StateMachine<O>>
     R newReplica(int coreId);
 
     /**
-     * @return what the core's engine runs over the replica: the replica itself, or a deliberately
-     * broken decorator of it, to show that the checks catch the breakage.
+     * @return what core {@code coreId}'s engine runs over the replica: the replica itself, or a
+     * deliberately broken decorator of it, to show that the checks catch the breakage.
      */
-    default StateMachine<O> stateMachine(final R replica)
+    default StateMachine<O> stateMachine(final int coreId, final R replica)
     {
         return replica;
     }
@@ -71,9 +71,14 @@ public interface SimulatedState<O, R extends StateMachine<O>>
     {
     }
 
-    /** Core {@code coreId} applied committed transaction {@code id} (recovery replays silently). */
-    default void onApplied(final int coreId, final TransactionId id)
+    /**
+     * Core {@code coreId} applied committed transaction {@code id}: the state may note it, and check
+     * the replica just after it. Recovery replays a core's transactions without calling this; see
+     * {@link #checkRecovered}.
+     */
+    default String checkApplied(final int coreId, final TransactionId id, final R replica)
     {
+        return null;
     }
 
     /** The proposing core told its caller the outcome of {@code id}. */

@@ -50,8 +50,11 @@ public final class Simulation<O, R extends StateMachine<O>>
     static final double RESTART_PROBABILITY = 0.02;
     /** Trace lines kept for a failure report. */
     static final int TRACE_LINES = 200;
-    /** A workload's further proposals of one step are proposed within this long of its first. */
-    static final long PROPOSAL_SKEW_MAX_NS = STEP_MAX_NS;
+    /**
+     * A workload's further proposals of one step are proposed within this long of its first: about
+     * a quarter of them before the first can have committed anywhere, the rest after.
+     */
+    static final long PROPOSAL_SKEW_MAX_NS = 4 * STEP_MAX_NS;
     /** Further proposals waiting for their moment, at most; more are dropped (never proposed). */
     static final int MAX_PENDING_PROPOSALS = 64;
 
@@ -163,13 +166,13 @@ public final class Simulation<O, R extends StateMachine<O>>
         final R replica = state.newReplica(core.id());
         final ReplicationContext<O> context = new ReplicationContext<O>()
             .coreId(core.id())
-            .stateMachine(state.stateMachine(replica))
+            .stateMachine(state.stateMachine(core.id(), replica))
             .network(network.endpoint(core.id()))
             .storage(core.disk())
             .nanoClock(clock)
             .random(new Random(random.nextLong()))
             .meterRegistry(registry)
-            .observer(checker.observerFor(core.id()))
+            .observer(checker.observerFor(core.id(), replica))
             .fsyncPolicy(config.fsyncPolicy())
             .prepareTimeoutNs(PREPARE_TIMEOUT_NS)
             .commitResendIntervalNs(PREPARE_TIMEOUT_NS / 2)
@@ -191,6 +194,14 @@ public final class Simulation<O, R extends StateMachine<O>>
         catch (final IOException ex)
         {
             fail("core " + core.id() + " failed to recover: " + ex.getMessage());
+        }
+        catch (final SimulationFailure failure)
+        {
+            throw failure;
+        }
+        catch (final RuntimeException ex)
+        {
+            fail("core " + core.id() + " failed to recover: " + ex, ex);
         }
         trace("start core " + core.id() + " incarnation " + core.engine().incarnation() + " in doubt " +
             core.engine().inDoubtCount());
@@ -349,6 +360,15 @@ public final class Simulation<O, R extends StateMachine<O>>
                 crashNow(core, "crash in a write");
                 continue;
             }
+            catch (final SimulationFailure failure)
+            {
+                throw failure;
+            }
+            catch (final RuntimeException ex)
+            {
+                // A state machine whose apply is not total, or an engine's broken invariant.
+                fail("core " + core.id() + " threw " + ex, ex);
+            }
             checker.checkStep(core);
         }
     }
@@ -450,7 +470,18 @@ public final class Simulation<O, R extends StateMachine<O>>
 
     private void fail(final String what)
     {
-        throw new SimulationFailure(config.seed(), step, what + " [" + config + "]", String.join("\n", trace));
+        fail(what, null);
+    }
+
+    private void fail(final String what, final Throwable cause)
+    {
+        final SimulationFailure failure =
+            new SimulationFailure(config.seed(), step, what + " [" + config + "]", String.join("\n", trace));
+        if (null != cause)
+        {
+            failure.initCause(cause);
+        }
+        throw failure;
     }
 
 }

@@ -58,7 +58,10 @@ final class SimulationChecker<O, R extends StateMachine<O>> implements Simulatio
         this.state = state;
     }
 
-    ReplicationObserver observerFor(final int coreId)
+    /**
+     * @param replica the replica the core's engine runs over, for the state's checks.
+     */
+    ReplicationObserver observerFor(final int coreId, final R replica)
     {
         return new ReplicationObserver()
         {
@@ -74,7 +77,7 @@ final class SimulationChecker<O, R extends StateMachine<O>> implements Simulatio
                 decide(id, commit, "participant core " + coreId);
                 if (commit)
                 {
-                    onApplied(coreId, id);
+                    onApplied(coreId, id, replica);
                 }
             }
 
@@ -133,14 +136,14 @@ final class SimulationChecker<O, R extends StateMachine<O>> implements Simulatio
         }
     }
 
-    private void onApplied(final int coreId, final TransactionId id)
+    private void onApplied(final int coreId, final TransactionId id, final R replica)
     {
         if (!proposals.containsKey(id))
         {
             fail.accept("core " + coreId + " applied transaction " + id + ", which was never proposed");
             return;
         }
-        state.onApplied(coreId, id);
+        report(state.checkApplied(coreId, id, replica));
     }
 
     /**

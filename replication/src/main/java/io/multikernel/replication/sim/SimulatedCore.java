@@ -3,21 +3,23 @@ package io.multikernel.replication.sim;
 import java.util.ArrayDeque;
 
 import io.multikernel.replication.ReplicationEngine;
-import io.multikernel.replication.kv.KeyValueOperation;
-import io.multikernel.replication.kv.KeyValueStateMachine;
+import io.multikernel.replication.StateMachine;
 import io.multikernel.replication.wal.MemoryStorage;
 
 /**
  * One simulated core: a disk that outlives crashes, and while up, a real engine over a fresh
- * key-value replica rebuilt from that disk.
+ * replica rebuilt from that disk.
+ *
+ * @param <O> the operation type.
+ * @param <R> the replica type.
  */
-final class SimulatedCore
+final class SimulatedCore<O, R extends StateMachine<O>>
 {
     private final int id;
     private final MemoryStorage disk;
     private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
-    private ReplicationEngine<KeyValueOperation> engine;
-    private KeyValueStateMachine replica;
+    private ReplicationEngine<O> engine;
+    private R replica;
     private long epoch;
     private long pausedUntilNs = Long.MIN_VALUE;
     private long downSinceNs;
@@ -73,17 +75,17 @@ final class SimulatedCore
         return downSinceNs;
     }
 
-    ReplicationEngine<KeyValueOperation> engine()
+    ReplicationEngine<O> engine()
     {
         return engine;
     }
 
-    KeyValueStateMachine replica()
+    R replica()
     {
         return replica;
     }
 
-    void started(final ReplicationEngine<KeyValueOperation> engine, final KeyValueStateMachine replica)
+    void started(final ReplicationEngine<O> engine, final R replica)
     {
         this.engine = engine;
         this.replica = replica;

@@ -34,7 +34,7 @@ final class SimulatedNetwork
 
     private final PriorityQueue<InFlight> queue = new PriorityQueue<>(
         Comparator.comparingLong(InFlight::deliverAtNs).thenComparingLong(InFlight::sequence));
-    private final SimulatedCore[] cores;
+    private final SimulatedCore<?, ?>[] cores;
     private final Random random;
     private final long slowLinkMaxNs;
     private final boolean deliverInFlightFromCrashed;
@@ -47,7 +47,7 @@ final class SimulatedNetwork
     private long delivered;
 
     SimulatedNetwork(
-        final SimulatedCore[] cores, final Random random, final long slowLinkMaxNs, final boolean deliverInFlightFromCrashed)
+        final SimulatedCore<?, ?>[] cores, final Random random, final long slowLinkMaxNs, final boolean deliverInFlightFromCrashed)
     {
         this.cores = cores;
         this.random = random;
@@ -78,7 +78,7 @@ final class SimulatedNetwork
         {
             return false;
         }
-        final SimulatedCore destination = cores[to];
+        final SimulatedCore<?, ?> destination = cores[to];
         if (!destination.isUp() || isPartitioned(from, to))
         {
             return true;
@@ -106,7 +106,7 @@ final class SimulatedNetwork
         while (null != (message = queue.peek()) && message.deliverAtNs() <= nowNs)
         {
             queue.poll();
-            final SimulatedCore destination = cores[message.to()];
+            final SimulatedCore<?, ?> destination = cores[message.to()];
             if (destination.isUp() && destination.epoch() == message.toEpoch() && !isPartitioned(message.from(), message.to()))
             {
                 destination.inbox().addLast(message.frame());

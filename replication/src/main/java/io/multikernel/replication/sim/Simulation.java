@@ -2,15 +2,16 @@ package io.multikernel.replication.sim;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.multikernel.replication.ReplicationContext;
 import io.multikernel.replication.ReplicationEngine;
+import io.multikernel.replication.StateMachine;
 import io.multikernel.replication.TransactionId;
-import io.multikernel.replication.kv.KeyValueOperation;
-import io.multikernel.replication.kv.KeyValueStateMachine;
 import io.multikernel.replication.wal.MemoryStorage;
 import io.multikernel.replication.wal.StorageCrashedError;
 import org.agrona.concurrent.CachedNanoClock;
@@ -23,8 +24,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * longer than the timeouts; a partition that heals later), maybe proposes a transaction, runs
  * every live core's duty cycle, and checks the invariants. Then it heals everything, lets the
  * cluster settle and checks the end state. The same seed replays the same run exactly.
+ *
+ * <p>The replicated state is a {@link SimulatedState}: it makes each core's replica (a fresh one
+ * on every restart, which recovery fills from the core's disk), chooses what to propose, and adds
+ * its own checks to the protocol's. {@link #run(SimulationConfig)} runs the key-value store.
+ *
+ * @param <O> the operation type.
+ * @param <R> the replica type.
  */
-public final class Simulation
+public final class Simulation<O, R extends StateMachine<O>>
 {
     /** PREPARE_TIMEOUT_NS of the simulated engines. */
     static final long PREPARE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -42,14 +50,26 @@ public final class Simulation
     static final double RESTART_PROBABILITY = 0.02;
     /** Trace lines kept for a failure report. */
     static final int TRACE_LINES = 200;
+    /**
+     * A workload's further proposals of one step are proposed within this long of its first: about
+     * a quarter of them before the first can have committed anywhere, the rest after.
+     */
+    static final long PROPOSAL_SKEW_MAX_NS = 4 * STEP_MAX_NS;
+    /** Further proposals waiting for their moment, at most; more are dropped (never proposed). */
+    static final int MAX_PENDING_PROPOSALS = 64;
+
+    private record PendingProposal<O>(long atNs, Proposal<O> proposal)
+    {
+    }
 
     private final SimulationConfig config;
     private final Random random;
     private final CachedNanoClock clock = new CachedNanoClock();
-    private final SimulatedCore[] cores;
+    private final SimulatedCore<O, R>[] cores;
     private final SimulatedNetwork network;
-    private final SimulationChecker checker;
-    private final Workload workload;
+    private final SimulationChecker<O, R> checker;
+    private final SimulatedState<O, R> state;
+    private final ArrayDeque<PendingProposal<O>> pendingProposals = new ArrayDeque<>();
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private final UnsafeBuffer frameView = new UnsafeBuffer(new byte[0]);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -58,35 +78,48 @@ public final class Simulation
     private long tornTails;
     private long restarts;
 
-    private Simulation(final SimulationConfig config)
+    @SuppressWarnings("unchecked")
+    private Simulation(final SimulationConfig config, final SimulatedState.Factory<O, R> stateFactory)
     {
         this.config = config;
         this.random = new Random(config.seed());
         this.cores = new SimulatedCore[config.cores()];
         for (int i = 0; i < cores.length; i++)
         {
-            cores[i] = new SimulatedCore(i);
+            cores[i] = new SimulatedCore<>(i);
             cores[i].disk().lieAboutForce(config.lyingDisk());
         }
         this.network = new SimulatedNetwork(cores, random, 3 * PREPARE_TIMEOUT_NS, config.deliverInFlightFromCrashed());
-        this.checker = new SimulationChecker(cores.length, this::fail);
-        this.workload = new Workload(cores.length, random);
+        this.checker = new SimulationChecker<>(cores.length, this::fail);
+        this.state = stateFactory.newRun(config, checker, random);
+        checker.state(state);
         clock.update(TimeUnit.SECONDS.toNanos(1));
     }
 
     /**
-     * Runs one seed to the end.
+     * Runs one seed of the key-value store to the end.
      *
      * @throws SimulationFailure naming the seed and step when an invariant breaks.
      */
     public static SimulationResult run(final SimulationConfig config)
     {
-        return new Simulation(config).run();
+        return run(config, KeyValueSimulatedState.FACTORY);
+    }
+
+    /**
+     * Runs one seed of the state {@code stateFactory} makes to the end.
+     *
+     * @throws SimulationFailure naming the seed and step when an invariant breaks.
+     */
+    public static <O, R extends StateMachine<O>> SimulationResult run(
+        final SimulationConfig config, final SimulatedState.Factory<O, R> stateFactory)
+    {
+        return new Simulation<>(config, stateFactory).run();
     }
 
     private SimulationResult run()
     {
-        for (final SimulatedCore core : cores)
+        for (final SimulatedCore<O, R> core : cores)
         {
             start(core);
         }
@@ -99,6 +132,7 @@ public final class Simulation
                 injectFault();
             }
             restartSome();
+            proposePending();
             if (random.nextDouble() < config.proposeProbability())
             {
                 propose();
@@ -127,18 +161,18 @@ public final class Simulation
         network.nowNs(clock.nanoTime());
     }
 
-    private void start(final SimulatedCore core)
+    private void start(final SimulatedCore<O, R> core)
     {
-        final KeyValueStateMachine replica = new KeyValueStateMachine();
-        final ReplicationContext<KeyValueOperation> context = new ReplicationContext<KeyValueOperation>()
+        final R replica = state.newReplica(core.id());
+        final ReplicationContext<O> context = new ReplicationContext<O>()
             .coreId(core.id())
-            .stateMachine(config.stateMachineDecorator().apply(replica))
+            .stateMachine(state.stateMachine(core.id(), replica))
             .network(network.endpoint(core.id()))
             .storage(core.disk())
             .nanoClock(clock)
             .random(new Random(random.nextLong()))
             .meterRegistry(registry)
-            .observer(checker.observerFor(core.id()))
+            .observer(checker.observerFor(core.id(), replica))
             .fsyncPolicy(config.fsyncPolicy())
             .prepareTimeoutNs(PREPARE_TIMEOUT_NS)
             .commitResendIntervalNs(PREPARE_TIMEOUT_NS / 2)
@@ -161,6 +195,14 @@ public final class Simulation
         {
             fail("core " + core.id() + " failed to recover: " + ex.getMessage());
         }
+        catch (final SimulationFailure failure)
+        {
+            throw failure;
+        }
+        catch (final RuntimeException ex)
+        {
+            fail("core " + core.id() + " failed to recover: " + ex, ex);
+        }
         trace("start core " + core.id() + " incarnation " + core.engine().incarnation() + " in doubt " +
             core.engine().inDoubtCount());
         checker.checkRecovered(core);
@@ -168,7 +210,7 @@ public final class Simulation
 
     private void injectFault()
     {
-        final SimulatedCore core = cores[random.nextInt(cores.length)];
+        final SimulatedCore<O, R> core = cores[random.nextInt(cores.length)];
         final int kind = random.nextInt(10);
         if (!core.isUp())
         {
@@ -195,7 +237,7 @@ public final class Simulation
 
     private void restartSome()
     {
-        for (final SimulatedCore core : cores)
+        for (final SimulatedCore<O, R> core : cores)
         {
             if (!core.isUp() && clock.nanoTime() - core.downSinceNs() > MIN_DOWN_NS &&
                 random.nextDouble() < RESTART_PROBABILITY)
@@ -210,7 +252,7 @@ public final class Simulation
      * @param duringWrite arm the disk so that the crash lands in the middle of a later write
      *                    instead of now.
      */
-    private void crash(final SimulatedCore core, final boolean duringWrite)
+    private void crash(final SimulatedCore<O, R> core, final boolean duringWrite)
     {
         if (duringWrite)
         {
@@ -222,7 +264,7 @@ public final class Simulation
         crashNow(core, "crash");
     }
 
-    private void crashNow(final SimulatedCore core, final String what)
+    private void crashNow(final SimulatedCore<O, R> core, final String what)
     {
         crashes++;
         final MemoryStorage.CrashMode mode = config.crashMode();
@@ -234,12 +276,56 @@ public final class Simulation
 
     private void propose()
     {
-        final SimulatedCore core = cores[random.nextInt(cores.length)];
+        final SimulatedCore<O, R> core = cores[random.nextInt(cores.length)];
         if (!core.isUp() || core.isPaused(clock.nanoTime()))
         {
             return;
         }
-        final Workload.Proposal proposal = workload.next(random);
+        final List<Proposal<O>> proposals = state.nextProposals(random, core.id(), core.replica());
+        for (int i = 0; i < proposals.size(); i++)
+        {
+            final Proposal<O> proposal = proposals.get(i);
+            if (0 == i)
+            {
+                if (proposal.coreId() != core.id())
+                {
+                    fail("the workload asked core " + core.id() + " for a proposal and made one for core " +
+                        proposal.coreId());
+                }
+                propose(core, proposal);
+            }
+            else if (pendingProposals.size() < MAX_PENDING_PROPOSALS)
+            {
+                final long atNs = clock.nanoTime() + (long)(random.nextDouble() * PROPOSAL_SKEW_MAX_NS);
+                pendingProposals.addLast(new PendingProposal<>(atNs, proposal));
+            }
+        }
+    }
+
+    /**
+     * Proposes the further proposals now due, each at its core if that core is up and running.
+     */
+    private void proposePending()
+    {
+        final Iterator<PendingProposal<O>> pending = pendingProposals.iterator();
+        while (pending.hasNext())
+        {
+            final PendingProposal<O> next = pending.next();
+            if (next.atNs() - clock.nanoTime() > 0)
+            {
+                continue;
+            }
+            pending.remove();
+            final SimulatedCore<O, R> core = cores[next.proposal().coreId()];
+            if (core.isUp() && !core.isPaused(clock.nanoTime()))
+            {
+                propose(core, next.proposal());
+            }
+        }
+    }
+
+    private void propose(final SimulatedCore<O, R> core, final Proposal<O> proposal)
+    {
         try
         {
             final TransactionId id = core.engine().propose(proposal.participants(), proposal.operations(), checker::onOutcome);
@@ -258,7 +344,7 @@ public final class Simulation
 
     private void runCores()
     {
-        for (final SimulatedCore core : cores)
+        for (final SimulatedCore<O, R> core : cores)
         {
             if (!core.isUp() || core.isPaused(clock.nanoTime()))
             {
@@ -274,11 +360,20 @@ public final class Simulation
                 crashNow(core, "crash in a write");
                 continue;
             }
-            checker.checkVisible(core);
+            catch (final SimulationFailure failure)
+            {
+                throw failure;
+            }
+            catch (final RuntimeException ex)
+            {
+                // A state machine whose apply is not total, or an engine's broken invariant.
+                fail("core " + core.id() + " threw " + ex, ex);
+            }
+            checker.checkStep(core);
         }
     }
 
-    private void runCore(final SimulatedCore core)
+    private void runCore(final SimulatedCore<O, R> core)
     {
         byte[] frame;
         while (null != (frame = core.inbox().pollFirst()))
@@ -303,7 +398,8 @@ public final class Simulation
     {
         trace("settle: heal, resume, restart everything");
         network.healAll();
-        for (final SimulatedCore core : cores)
+        pendingProposals.clear();
+        for (final SimulatedCore<O, R> core : cores)
         {
             core.disk().crashDuringWrite(-1);
             core.resume();
@@ -327,7 +423,7 @@ public final class Simulation
             network.deliverDue();
             runCores();
         }
-        checker.checkFinal(cores, workload);
+        checker.checkFinal(cores);
     }
 
     private boolean isQuiet()
@@ -336,7 +432,7 @@ public final class Simulation
         {
             return false;
         }
-        for (final SimulatedCore core : cores)
+        for (final SimulatedCore<O, R> core : cores)
         {
             if (!core.inbox().isEmpty() || core.engine().preparedCount() != 0 || core.engine().inFlightTransactions() != 0 ||
                 core.engine().locksHeld() != 0 || core.engine().hasSendBacklog())
@@ -350,7 +446,7 @@ public final class Simulation
     private String describeUnsettled()
     {
         final StringBuilder text = new StringBuilder();
-        for (final SimulatedCore core : cores)
+        for (final SimulatedCore<O, R> core : cores)
         {
             text.append("\n  core ").append(core.id()).append(": in doubt ").append(core.engine().inDoubtTransactions())
                 .append(", prepared ").append(core.engine().preparedCount())
@@ -374,7 +470,18 @@ public final class Simulation
 
     private void fail(final String what)
     {
-        throw new SimulationFailure(config.seed(), step, what + " [" + config + "]", String.join("\n", trace));
+        fail(what, null);
+    }
+
+    private void fail(final String what, final Throwable cause)
+    {
+        final SimulationFailure failure =
+            new SimulationFailure(config.seed(), step, what + " [" + config + "]", String.join("\n", trace));
+        if (null != cause)
+        {
+            failure.initCause(cause);
+        }
+        throw failure;
     }
 
 }

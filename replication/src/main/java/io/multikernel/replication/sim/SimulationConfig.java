@@ -15,7 +15,11 @@ import io.multikernel.replication.wal.MemoryStorage;
  */
 public final class SimulationConfig
 {
-    /** Decorates a core's state machine: identity for the real engine, a broken one to test the checker. */
+    /**
+     * Decorates a core's key-value store in runs of it ({@link Simulation#run(SimulationConfig)}):
+     * identity for the real engine, a broken one to test the checker. Other states decorate their
+     * replicas in {@link SimulatedState#stateMachine}.
+     */
     public interface StateMachineDecorator
         extends UnaryOperator<StateMachine<KeyValueOperation>>
     {

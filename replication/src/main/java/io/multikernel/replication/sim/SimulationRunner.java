@@ -8,6 +8,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.multikernel.replication.StateMachine;
+
 /**
  * Runs many seeds on a few threads (each seed is single-threaded and independent) and collects the
  * failures. Also a command line:
@@ -30,11 +32,22 @@ public final class SimulationRunner
     }
 
     /**
-     * Runs seeds {@code from .. from + count - 1}, each with {@link SimulationConfig#forSeed} then
-     * {@code customise} applied.
+     * Runs seeds {@code from .. from + count - 1} of the key-value store, each with
+     * {@link SimulationConfig#forSeed} then {@code customise} applied.
      */
     public static Summary runSeeds(
         final long from, final int count, final int threads, final java.util.function.UnaryOperator<SimulationConfig> customise)
+        throws InterruptedException
+    {
+        return runSeeds(from, count, threads, customise, KeyValueSimulatedState.FACTORY);
+    }
+
+    /**
+     * Runs seeds {@code from .. from + count - 1} of the state {@code stateFactory} makes, each with
+     * {@link SimulationConfig#forSeed} then {@code customise} applied.
+     */
+    public static <O, R extends StateMachine<O>> Summary runSeeds(final long from, final int count, final int threads,
+        final java.util.function.UnaryOperator<SimulationConfig> customise, final SimulatedState.Factory<O, R> stateFactory)
         throws InterruptedException
     {
         final long startNs = System.nanoTime();
@@ -55,7 +68,7 @@ public final class SimulationRunner
             {
                 try
                 {
-                    final SimulationResult result = Simulation.run(customise.apply(SimulationConfig.forSeed(s)));
+                    final SimulationResult result = Simulation.run(customise.apply(SimulationConfig.forSeed(s)), stateFactory);
                     committed.addAndGet(result.committed());
                     aborted.addAndGet(result.aborted());
                     crashes.addAndGet(result.crashes());

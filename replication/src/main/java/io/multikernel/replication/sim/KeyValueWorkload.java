@@ -14,23 +14,18 @@ import io.multikernel.replication.kv.KeyValueOperation;
  * whenever that proposal did not commit. Every written
  * value is unique, so the checker can tell which transaction wrote it.
  */
-final class Workload
+final class KeyValueWorkload
 {
     /** Keys per replica set. */
     static final int KEYS_PER_SET = 12;
     /** Operations per transaction, at most. */
     static final int MAX_OPERATIONS = 3;
 
-    /** One generated transaction. */
-    record Proposal(long number, int setIndex, ParticipantSet participants, List<KeyValueOperation> operations)
-    {
-    }
-
     private final List<ParticipantSet> sets = new ArrayList<>();
     private final java.util.Map<String, String> lastProposed = new java.util.HashMap<>();
     private long proposals;
 
-    Workload(final int cores, final Random random)
+    KeyValueWorkload(final int cores, final Random random)
     {
         final int[] all = new int[cores];
         for (int i = 0; i < cores; i++)
@@ -61,7 +56,10 @@ final class Workload
         return "s" + setIndex + "k" + keyIndex;
     }
 
-    Proposal next(final Random random)
+    /**
+     * @param coreId the core that proposes it.
+     */
+    Proposal<KeyValueOperation> next(final Random random, final int coreId)
     {
         final long number = ++proposals;
         final int setIndex = random.nextInt(sets.size());
@@ -90,6 +88,6 @@ final class Workload
             }
             lastProposed.put(key, operations.get(i).value());
         }
-        return new Proposal(number, setIndex, sets.get(setIndex), operations);
+        return new Proposal<>(coreId, sets.get(setIndex), operations);
     }
 }

@@ -1,25 +1,14 @@
 package io.multikernel.node.cli;
 
-import com.sun.net.httpserver.HttpServer;
-import io.multikernel.node.cluster.ClusterMap;
-import io.multikernel.node.cluster.TransportKind;
-import io.multikernel.node.launcher.FreePorts;
-import io.multikernel.node.launcher.RunDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,37 +24,18 @@ class AdminCommandsTest
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private final Map<String, String> answers = new ConcurrentHashMap<>();
-    private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
-    private final Map<String, String> requests = new ConcurrentHashMap<>();
-    private HttpServer server;
+    private FakeCore core;
 
     @BeforeEach
     void startFakeCore() throws IOException
     {
-        final int adminPort = FreePorts.range(1);
-        ClusterMap.local(1, 1, TransportKind.IPC, FreePorts.range(1), adminPort)
-            .writeTo(new RunDirectory(runDir).clusterFile());
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort), 0);
-        server.createContext("/", exchange ->
-        {
-            final String key = exchange.getRequestMethod() + " " + exchange.getRequestURI();
-            requests.put(key, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            final byte[] body = answers.getOrDefault(key, "{\"error\":\"no such endpoint\",\"path\":\"/\"}")
-                .getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(statuses.getOrDefault(key, answers.containsKey(key) ? 200 : 404), body.length);
-            try (OutputStream stream = exchange.getResponseBody())
-            {
-                stream.write(body);
-            }
-        });
-        server.start();
+        core = FakeCore.start(runDir);
     }
 
     @AfterEach
     void stopFakeCore()
     {
-        server.stop(0);
+        core.close();
     }
 
     private int run(final String... args)
@@ -86,22 +56,22 @@ class AdminCommandsTest
     @Test
     void putSendsTheRequestAsBeforeAndPrintsTheOutcome()
     {
-        answers.put("POST /kv", "{\"outcome\":\"committed\",\"transaction\":\"0:7:3\",\"replicas\":[0,1]}");
+        core.answer("POST /kv", "{\"outcome\":\"committed\",\"transaction\":\"0:7:3\",\"replicas\":[0,1]}");
         assertThat(run("kv", "put", "--replicas", "0,1", "k", "v")).as(err.toString()).isZero();
-        assertThat(requests.get("POST /kv")).isEqualTo("{\"replicas\":[0,1],\"key\":\"k\",\"value\":\"v\"}");
+        assertThat(core.body("POST /kv")).isEqualTo("{\"replicas\":[0,1],\"key\":\"k\",\"value\":\"v\"}");
         assertThat(out.toString()).isEqualTo("committed 0:7:3 on replicas [0, 1]" + System.lineSeparator());
 
         assertThat(run("kv", "put", "--delete", "k")).isZero();
-        assertThat(requests.get("POST /kv")).isEqualTo("{\"key\":\"k\",\"delete\":true}");
+        assertThat(core.body("POST /kv")).isEqualTo("{\"key\":\"k\",\"delete\":true}");
 
-        answers.put("POST /kv", "{\"outcome\":\"aborted\",\"transaction\":\"0:7:4\",\"replicas\":[0,1]," +
+        core.answer("POST /kv", "{\"outcome\":\"aborted\",\"transaction\":\"0:7:4\",\"replicas\":[0,1]," +
             "\"reason\":\"core 1 voted no: key locked\"}");
-        statuses.put("POST /kv", 409);
+        core.status("POST /kv", 409);
         assertThat(run("kv", "put", "k", "v")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: kv put failed: aborted (transaction 0:7:4): core 1 voted no: key locked");
 
-        answers.put("POST /kv", "{\"error\":\"replica 9 is not a core of the cluster map\",\"path\":\"/kv\"}");
-        statuses.put("POST /kv", 400);
+        core.answer("POST /kv", "{\"error\":\"replica 9 is not a core of the cluster map\",\"path\":\"/kv\"}");
+        core.status("POST /kv", 400);
         assertThat(run("kv", "put", "k", "v")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: kv put failed: core 0 refused: replica 9 is not a core of the cluster map");
     }
@@ -109,11 +79,11 @@ class AdminCommandsTest
     @Test
     void getReadsTheValueOrTheListing()
     {
-        answers.put("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
+        core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
         assertThat(run("kv", "get", "k")).isZero();
         assertThat(out.toString()).isEqualTo("v" + System.lineSeparator());
 
-        answers.put("GET /kv?limit=1", "{\"core\":0,\"count\":2,\"fingerprint\":\"ab12\",\"changes\":5,\"limit\":1," +
+        core.answer("GET /kv?limit=1", "{\"core\":0,\"count\":2,\"fingerprint\":\"ab12\",\"changes\":5,\"limit\":1," +
             "\"truncated\":true,\"entries\":{\"a\":\"1\"}}");
         assertThat(run("kv", "get", "--limit", "1")).isZero();
         assertThat(out.toString().lines()).containsExactly("core 0: 2 entries, fingerprint ab12 (first 1 shown)", "a=1");
@@ -125,18 +95,18 @@ class AdminCommandsTest
     @Test
     void anAnswerOfAnotherShapeFailsInOneLine()
     {
-        answers.put("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0,\"colour\":\"red\"}");
+        core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0,\"colour\":\"red\"}");
         assertThat(run("kv", "get", "k")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: kv get failed: core 0's answer (HTTP 200) to GET /kv/k is not valid: " +
             "unknown field 'colour'");
 
-        answers.put("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}{}");
+        core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}{}");
         assertThat(run("kv", "get", "k")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: kv get failed: core 0's answer (HTTP 200) to GET /kv/k is not valid: " +
             "data after the end of the JSON value at line 1, column 33");
         assertThat(err.toString()).doesNotContain("\tat ");
 
-        answers.put("GET /2pc", "{\"core\":0,\"in_flight\":01}");
+        core.answer("GET /2pc", "{\"core\":0,\"in_flight\":01}");
         assertThat(run("2pc", "in-doubt")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: 2pc in-doubt failed: core 0's answer (HTTP 200) to GET /2pc is not valid: " +
             "invalid numeric value: Leading zeroes not allowed at line 1, column 24");
@@ -145,21 +115,22 @@ class AdminCommandsTest
     @Test
     void inDoubtListsTheTransactionsAndDecideSendsTheDecision()
     {
-        answers.put("GET /2pc", "{\"core\":0,\"incarnation\":9,\"fsync\":\"group\",\"data_dir\":\"/d\",\"failed\":false," +
+        final String inDoubt = "{\"core\":0,\"incarnation\":9,\"fsync\":\"group\",\"data_dir\":\"/d\",\"failed\":false," +
             "\"in_flight\":1,\"prepared\":2,\"locks_held\":3,\"in_doubt_count\":1,\"in_doubt\":[{\"transaction\":\"1:4:2\"," +
             "\"coordinator\":1,\"participants\":[0,1,2],\"in_doubt_since_epoch_ms\":1700000000000,\"in_doubt_for_ms\":1500," +
-            "\"queries_sent\":4}]}");
+            "\"queries_sent\":4}]}";
+        core.answer("GET /2pc", inDoubt);
         assertThat(run("2pc", "in-doubt")).as(err.toString()).isZero();
         assertThat(out.toString().lines()).containsExactly("core 0: in doubt 1, in flight 1, prepared 2, locks held 3",
             String.format("%-32s %-11s %-20s %10s", "TRANSACTION", "COORDINATOR", "PARTICIPANTS", "FOR (ms)"),
             String.format("%-32s %-11s %-20s %10s", "1:4:2", "1", "[0, 1, 2]", "1500"));
         assertThat(run("2pc", "in-doubt", "--json")).isZero();
-        assertThat(out.toString()).isEqualTo(answers.get("GET /2pc") + System.lineSeparator());
+        assertThat(out.toString()).isEqualTo(inDoubt + System.lineSeparator());
 
-        answers.put("POST /2pc/decide", "{\"transaction\":\"1:4:2\",\"decision\":\"abort\",\"applied\":true," +
+        core.answer("POST /2pc/decide", "{\"transaction\":\"1:4:2\",\"decision\":\"abort\",\"applied\":true," +
             "\"message\":\"aborted by ops\"}");
         assertThat(run("2pc", "decide", "1:4:2", "abort", "--reason", "coordinator lost", "--operator", "ops")).isZero();
-        assertThat(requests.get("POST /2pc/decide")).isEqualTo("{\"transaction\":\"1:4:2\",\"decision\":\"abort\"," +
+        assertThat(core.body("POST /2pc/decide")).isEqualTo("{\"transaction\":\"1:4:2\",\"decision\":\"abort\"," +
             "\"reason\":\"coordinator lost\",\"operator\":\"ops\"}");
         assertThat(out.toString()).isEqualTo("abort of 1:4:2 applied on core 0: aborted by ops" + System.lineSeparator());
     }
@@ -167,7 +138,7 @@ class AdminCommandsTest
     @Test
     void statusSaysWhyACoresAnswerIsNotAStatus()
     {
-        answers.put("GET /status", "{\"id\":0,\"state\":\"up\"}");
+        core.answer("GET /status", "{\"id\":0,\"state\":\"up\"}");
         assertThat(run("status")).isZero();
         assertThat(out.toString()).contains("suspect")
             .contains("core 0's /status is not valid: field 'host' is missing" + System.lineSeparator());

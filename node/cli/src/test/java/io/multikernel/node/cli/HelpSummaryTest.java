@@ -29,7 +29,7 @@ class HelpSummaryTest
     @Test
     void everyGroupIsChecked()
     {
-        assertThat(groups().keySet()).contains("mk", "mk bench", "mk kv", "mk 2pc", "mk lrpc", "mk name");
+        assertThat(groups().keySet()).contains("mk", "mk bench", "mk kv", "mk 2pc", "mk caps", "mk lrpc", "mk name");
     }
 
     @TestFactory

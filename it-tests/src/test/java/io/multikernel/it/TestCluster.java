@@ -124,6 +124,18 @@ final class TestCluster
         return pid;
     }
 
+    /**
+     * kill -STOP of the core's current process: it stops running (no polls, votes or heartbeats) until
+     * it is killed.
+     */
+    void pause(final int core) throws IOException, InterruptedException
+    {
+        final long pid = pid(core);
+        final Process signal = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).inheritIO().start();
+        assertThat(signal.waitFor(KILL_TIMEOUT_S, TimeUnit.SECONDS)).as("kill -STOP %d ended", pid).isTrue();
+        assertThat(signal.exitValue()).as("kill -STOP %d", pid).isZero();
+    }
+
     /** @return the cores whose processes run: every core but those killed and not restarted since. */
     List<Integer> running()
     {

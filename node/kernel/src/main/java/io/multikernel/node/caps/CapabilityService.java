@@ -242,9 +242,49 @@ public final class CapabilityService
         {
             made.add(firstCapId + i);
         }
-        if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made))
+        if (CapabilityType.FRAME == type)
+        {
+            final long sourceObject = database.capability(capId).objectId();
+            final TransactionId locker = null == proposer ? null :
+                proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(sourceObject)));
+            if (null != locker)
+            {
+                finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.UNAVAILABLE, "capability " + capId +
+                    "'s object is locked by transaction " + locker + "; retry shortly"));
+                return;
+            }
+        }
+        if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made,
+            () -> zeroNewFrames(capId, type, offset, objectLength, boundedCount)))
         {
             nextId(2 * boundedCount);
+        }
+    }
+
+    /**
+     * New frames start zeroed, so a holder never reads what an earlier frame there held. Done just
+     * before the retype is proposed, once it passed this replica's checks: no live object covers
+     * the range and no transaction prepared here holds the source, so nobody reads or writes those
+     * bytes until a retype of them commits, which is after this. Frames in another host's memory
+     * are not zeroed here; sub-frames of a frame keep its bytes.
+     */
+    private void zeroNewFrames(final long capId, final CapabilityType type, final long offset, final long objectLength,
+        final int count)
+    {
+        if (CapabilityType.FRAME != type || null == hostMemory)
+        {
+            return;
+        }
+        final KernelObject source = database.object(database.capability(capId).objectId());
+        if (CapabilityType.RAM != source.type())
+        {
+            return; // sub-frames of a live frame show its bytes
+        }
+        final long base = source.base() + offset;
+        final long length = objectLength * count;
+        if (hostMemory.memory().contains(base, length))
+        {
+            hostMemory.memory().zero(base, length);
         }
     }
 
@@ -507,6 +547,13 @@ public final class CapabilityService
     private boolean checkAndPropose(final Operation operation, final long startNs, final Callback callback,
         final CapabilityOperation capabilityOperation, final List<Long> made)
     {
+        return checkAndPropose(operation, startNs, callback, capabilityOperation, made, () -> { });
+    }
+
+    /** As above, running {@code beforePropose} once the checks passed, right before proposing. */
+    private boolean checkAndPropose(final Operation operation, final long startNs, final Callback callback,
+        final CapabilityOperation capabilityOperation, final List<Long> made, final Runnable beforePropose)
+    {
         final String problem = database.validate(capabilityOperation);
         if (null != problem)
         {
@@ -519,6 +566,7 @@ public final class CapabilityService
             finish(operation, callback, CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
             return false;
         }
+        beforePropose.run();
         return null != propose(operation, startNs, callback, capabilityOperation, made);
     }
 

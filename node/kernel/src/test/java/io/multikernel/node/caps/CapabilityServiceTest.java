@@ -289,6 +289,22 @@ class CapabilityServiceTest
     }
 
     @Test
+    void aNewFrameStartsZeroedWhateverAnEarlierFrameThereHeld() throws CapabilityException
+    {
+        final long ram = allocate(0, 4 * PAGE);
+        final long first = retype(0, ram, CapabilityType.FRAME, 0, PAGE, 1).get(0);
+        final byte[] secret = "secret".getBytes(StandardCharsets.UTF_8);
+        cluster().core(0).write(first, 8, new UnsafeBuffer(secret), 0, secret.length);
+        assertThat(cluster().run(callback -> cluster().core(0).revoke(ram, callback)).outcome()).isEqualTo(Outcome.COMMITTED);
+
+        final long second = retype(0, ram, CapabilityType.FRAME, 0, PAGE, 1).get(0);
+
+        final UnsafeBuffer read = new UnsafeBuffer(new byte[secret.length]);
+        cluster().core(0).read(second, 8, secret.length, read, 0);
+        assertThat(read.byteArray()).containsOnly(0);
+    }
+
+    @Test
     void aFrameLockedByAPreparedTransactionIsNeitherReadNorWritten()
     {
         final long ram = allocate(0, 16 * PAGE);

@@ -46,7 +46,7 @@ final class CapsFrameCommands
         String offsetText;
 
         @Option(names = "--length", required = true, paramLabel = "SIZE",
-            description = "How many bytes: 1 to 64k.")
+            description = "How many bytes: 1 to 32k.")
         String lengthText;
 
         @Option(names = "--text", description = "Print the bytes as UTF-8 text, without the zero bytes at the end " +
@@ -133,7 +133,7 @@ final class CapsFrameCommands
     @Command(name = "write", mixinStandardHelpOptions = true,
         description = { "Write bytes into a frame the core holds (it needs the write right): text, hex or a " +
             "file's contents.",
-            "At most 64k bytes per write; prints: wrote N bytes at offset OFFSET of capability CAP." },
+            "At most 32k bytes per write; prints: wrote N bytes at offset OFFSET of capability CAP." },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = { CapsCommand.EXIT_DONE, CapsCommand.EXIT_NOT_DONE, CapsCommand.EXIT_BAD_USAGE })
     static final class Write extends CapsCommand.Subcommand

@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CapsCommandTest
 {
+    private static final int MAX = io.multikernel.node.caps.CapabilityService.FRAME_IO_LENGTH_MAX_BYTES;
+
     private static final String NL = System.lineSeparator();
     private static final long RAM = 1099511627778L;
     private static final long FRAME = 1099511627781L;
@@ -346,16 +348,16 @@ class CapsCommandTest
             "all or none", "mint", cap, "--rights", "read,fly");
         refused("--holder=-2 is negative", "list", "--holder", "-2");
         refused("--limit=10001 is outside 0..10000", "list", "--limit", "10001");
-        refused("--length=0 is outside 1..65536", "read", cap, "--length", "0");
-        refused("--length=65537 is outside 1..65536", "read", cap, "--length", "65537");
+        refused("--length=0 is outside 1.." + MAX, "read", cap, "--length", "0");
+        refused("--length=" + (MAX + 1) + " is outside 1.." + MAX, "read", cap, "--length", String.valueOf(MAX + 1));
         refused("--text and --json: choose one", "read", cap, "--length", "4", "--text", "--json");
         refused("--hex=abz is not hex: give two digits 0-9, a-f per byte, e.g. 48690a", "write", cap, "--hex", "abz");
         refused("--hex=abc is not hex", "write", cap, "--hex", "abc");
         refused("nothing to write: --text is empty", "write", cap, "--text", "");
         refused("--text=STRING, --hex=HEX are mutually exclusive", "write", cap, "--text", "a", "--hex", "61");
         refused("Missing required argument (specify one of these)", "write", cap);
-        refused("--text holds 65537 bytes, more than one write moves (65536); write it in parts with --offset",
-            "write", cap, "--text", "x".repeat(65_537));
+        refused("--text holds " + (MAX + 1) + " bytes, more than one write moves (" + MAX + "); write it in parts with --offset",
+            "write", cap, "--text", "x".repeat(MAX + 1));
         refused("--file=" + runDir.resolve("absent") + " cannot be read (NoSuchFileException",
             "write", cap, "--file", runDir.resolve("absent").toString());
         refused("--core=-1 is negative", "list", "--core", "-1");

@@ -249,8 +249,9 @@ public final class CapabilityService
                 proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(sourceObject)));
             if (null != locker)
             {
-                finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.UNAVAILABLE, "capability " + capId +
-                    "'s object is locked by transaction " + locker + "; retry shortly"));
+                // As a participant would vote: the source is locked by a transaction prepared here.
+                finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.ABORTED, "capability " + capId +
+                    "'s object is locked by transaction " + locker + "; nothing changed, retry shortly"));
                 return;
             }
         }

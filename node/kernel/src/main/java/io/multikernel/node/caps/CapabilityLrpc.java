@@ -47,7 +47,7 @@ public final class CapabilityLrpc
         this.service = service;
         final int replyPayloadMax = server.channel().layout().messageLengthMax() - LrpcRecordDescriptor.REPLY_HEADER_LENGTH_BYTES;
         this.frameIoLengthMax = Math.min(CapabilityService.FRAME_IO_LENGTH_MAX_BYTES, Math.max(0, replyPayloadMax));
-        this.reply = new UnsafeBuffer(new byte[Math.max(IDENTIFY_REPLY_LENGTH_BYTES, frameIoLengthMax)]);
+        this.reply = new UnsafeBuffer(new byte[IDENTIFY_REPLY_LENGTH_BYTES]);
     }
 
     /**

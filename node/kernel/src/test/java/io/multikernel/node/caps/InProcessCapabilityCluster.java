@@ -35,7 +35,6 @@ final class InProcessCapabilityCluster implements AutoCloseable
 
     final int[] cores;
     final List<CapabilityService> services = new ArrayList<>();
-    final List<SimpleMeterRegistry> registries = new ArrayList<>();
     final Map<Object, TransactionId> locked = new HashMap<>();
     /** Host 0's memory (every core's, with one host); null when the cluster maps none. */
     final PhysicalMemory memory;
@@ -120,7 +119,6 @@ final class InProcessCapabilityCluster implements AutoCloseable
                 }
             });
             services.add(service);
-            registries.add(registry);
         }
         for (int c = 0; c < coreCount; c++)
         {

@@ -132,6 +132,15 @@ final class Participant<O>
                 keys.addAll(operationKeys);
             }
         }
+        if (operations.size() > 1)
+        {
+            final String invalid = stateMachine.validateTransaction(operations);
+            if (null != invalid)
+            {
+                voteNo(id, invalid);
+                return null;
+            }
+        }
         if (null == lockKeys)
         {
             lockKeys = null == keys ? new ArrayList<>() : new ArrayList<>(keys);

@@ -180,6 +180,32 @@ public final class ReplicatedStates implements StateMachine<ReplicatedStates.Sta
         return entry.state().machine().validate(typed(entry, operation));
     }
 
+    /**
+     * Hands each state the transaction's operations of that state, when it has two or more.
+     */
+    @Override
+    public String validateTransaction(final List<StateOperation> operations)
+    {
+        final Map<Integer, List<Object>> byState = new TreeMap<>();
+        for (final StateOperation operation : operations)
+        {
+            byState.computeIfAbsent(operation.stateId(), id -> new ArrayList<>()).add(operation.operation());
+        }
+        for (final Map.Entry<Integer, List<Object>> group : byState.entrySet())
+        {
+            if (group.getValue().size() > 1)
+            {
+                final Entry<Object> entry = entry(group.getKey());
+                final String invalid = entry.state().machine().validateTransaction(group.getValue());
+                if (null != invalid)
+                {
+                    return invalid;
+                }
+            }
+        }
+        return VALID;
+    }
+
     @Override
     public Collection<?> lockKeys(final StateOperation operation)
     {

@@ -1,6 +1,7 @@
 package io.multikernel.replication;
 
 import java.util.Collection;
+import java.util.List;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -42,6 +43,20 @@ public interface StateMachine<O>
      * @return {@link #VALID}, or one sentence for a user saying why the operation cannot apply here.
      */
     String validate(O operation);
+
+    /**
+     * Checks a transaction of several operations as a whole, after each passed {@link #validate}:
+     * a state whose operations can interfere within one transaction (the second would not be
+     * valid after the first) refuses such a combination here, so {@link #apply} stays total. Not
+     * called for a transaction of one operation.
+     *
+     * @param operations the transaction's operations of this state, in order; two or more.
+     * @return {@link #VALID}, or one sentence saying why they cannot be one transaction.
+     */
+    default String validateTransaction(final List<O> operations)
+    {
+        return VALID;
+    }
 
     /**
      * @return the keys to lock; equal keys (by {@code equals}) conflict.

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +70,83 @@ class ReplicatedStatesTest
         assertThat(otherKv.entries()).containsEntry("a", "1").hasSize(1);
         assertThat(otherNames.entries()).containsEntry("b", "2").hasSize(1);
         assertThat(caps.entries()).as("a state the snapshot lacks restores empty").isEmpty();
+    }
+
+    @Test
+    void aTransactionIsCheckedAsAWholeByEveryStateWithTwoOrMoreOfItsOperations()
+    {
+        final ReplicatedStates guarded = new ReplicatedStates();
+        final ReplicatedStates.State<KeyValueOperation> plain =
+            guarded.register(0, "kv", new KeyValueStateMachine(), KeyValueOperation.class);
+        final ReplicatedStates.State<KeyValueOperation> single =
+            guarded.register(1, "single", new OneOperationPerTransaction(), KeyValueOperation.class);
+        final ReplicatedStates.StateOperation a = single.operation(KeyValueOperation.put("a", "1"));
+        final ReplicatedStates.StateOperation b = single.operation(KeyValueOperation.put("b", "1"));
+        final ReplicatedStates.StateOperation c = plain.operation(KeyValueOperation.put("c", "1"));
+
+        assertThat(guarded.validateTransaction(List.of(a, c, plain.operation(KeyValueOperation.put("d", "1")))))
+            .as("one operation of the refusing state beside several of another").isNull();
+        assertThat(guarded.validateTransaction(List.of(a, c, b))).isEqualTo("at most one, not 2");
+    }
+
+    /** A key-value store that takes one operation per transaction. */
+    private static final class OneOperationPerTransaction implements StateMachine<KeyValueOperation>
+    {
+        private final KeyValueStateMachine inner = new KeyValueStateMachine();
+
+        @Override
+        public int encodedLength(final KeyValueOperation operation)
+        {
+            return inner.encodedLength(operation);
+        }
+
+        @Override
+        public void encode(final KeyValueOperation operation, final org.agrona.MutableDirectBuffer buffer, final int offset)
+        {
+            inner.encode(operation, buffer, offset);
+        }
+
+        @Override
+        public KeyValueOperation decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+        {
+            return inner.decode(buffer, offset, length);
+        }
+
+        @Override
+        public String validate(final KeyValueOperation operation)
+        {
+            return inner.validate(operation);
+        }
+
+        @Override
+        public String validateTransaction(final List<KeyValueOperation> operations)
+        {
+            return "at most one, not " + operations.size();
+        }
+
+        @Override
+        public java.util.Collection<?> lockKeys(final KeyValueOperation operation)
+        {
+            return inner.lockKeys(operation);
+        }
+
+        @Override
+        public void apply(final KeyValueOperation operation)
+        {
+            inner.apply(operation);
+        }
+
+        @Override
+        public byte[] snapshot()
+        {
+            return inner.snapshot();
+        }
+
+        @Override
+        public void restore(final byte[] snapshot)
+        {
+            inner.restore(snapshot);
+        }
     }
 
     @Test

@@ -172,6 +172,18 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         return CapabilityOperation.decode(buffer, offset, length);
     }
 
+    /**
+     * Operations of one transaction are each validated against the state before it, so two of them
+     * could each pass and then collide (two retypes of one range, a copy of a capability the other
+     * deletes): one capability operation per transaction keeps {@link #apply} total.
+     */
+    @Override
+    public String validateTransaction(final List<CapabilityOperation> operations)
+    {
+        return "a transaction changes at most one capability, not " + operations.size() +
+            ": propose each capability operation as a transaction of its own";
+    }
+
     @Override
     public String validate(final CapabilityOperation operation)
     {

@@ -56,6 +56,18 @@ class CapabilityDatabaseTest
     }
 
     @Test
+    void aTransactionCarriesAtMostOneCapabilityOperation()
+    {
+        final Retype first = new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0);
+        final Retype overlapping = new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 20, 300, 0);
+        assertThat(database.validate(first)).isNull();
+        assertThat(database.validate(overlapping)).as("each alone is valid against the state before").isNull();
+        assertThat(database.validateTransaction(java.util.List.of(first, overlapping)))
+            .isEqualTo("a transaction changes at most one capability, not 2: " +
+                "propose each capability operation as a transaction of its own");
+    }
+
+    @Test
     void retypeErrorsAreOneSentenceAndChangeNothing()
     {
         applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0));

@@ -49,12 +49,17 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     /** RETYPE_COUNT_MAX: most objects one retype makes. */
     public static final int RETYPE_COUNT_MAX = 4096;
 
+    /** ID_BLOCK_BITS: ids are made in blocks of 2^this (one per core); the database keeps each block's highest. */
+    public static final int ID_BLOCK_BITS = 40;
+
     private final Map<Integer, PhysicalRange> serverRanges;
     private final TreeMap<Long, KernelObject> objects = new TreeMap<>();
     private final TreeMap<Long, Capability> capabilities = new TreeMap<>();
     private final Map<Long, TreeSet<Long>> childrenOf = new TreeMap<>();
     private final Map<Long, TreeSet<Long>> copiesOf = new TreeMap<>();
     private final TreeMap<Integer, Long> returnedBytes = new TreeMap<>();
+    /** The highest id ever used in each block of ids (id >>> {@link #ID_BLOCK_BITS}), live or deleted. */
+    private final TreeMap<Long, Long> highestIds = new TreeMap<>();
     private long changes;
 
     /**
@@ -499,6 +504,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private void addObject(final KernelObject object)
     {
         objects.put(object.objectId(), object);
+        noteId(object.objectId());
         if (KernelObject.ROOT != object.parentId())
         {
             childrenOf.computeIfAbsent(object.parentId(), id -> new TreeSet<>()).add(object.objectId());
@@ -508,7 +514,23 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private void addCapability(final Capability capability)
     {
         capabilities.put(capability.capId(), capability);
+        noteId(capability.capId());
         copiesOf.computeIfAbsent(capability.objectId(), id -> new TreeSet<>()).add(capability.capId());
+    }
+
+    private void noteId(final long id)
+    {
+        highestIds.merge(id >>> ID_BLOCK_BITS, id, Math::max);
+    }
+
+    /**
+     * @param block ids {@code block << }{@value #ID_BLOCK_BITS} and up, below the next block.
+     * @return the highest id of the block ever used here, live or since deleted, or -1 for none; it
+     *         survives restarts (it is in the snapshot), so ids made above it are never reused.
+     */
+    public long highestIdUsed(final long block)
+    {
+        return highestIds.getOrDefault(block, -1L);
     }
 
     /** Removes a capability; the last copy takes its object with it, returning a memory server's RAM. */
@@ -546,7 +568,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     @Override
     public byte[] snapshot()
     {
-        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes);
+        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds);
     }
 
     @Override
@@ -558,6 +580,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         childrenOf.clear();
         copiesOf.clear();
         returnedBytes.clear();
+        highestIds.clear();
+        highestIds.putAll(decoded.highestIds());
         decoded.objects().forEach(this::addObject);
         decoded.capabilities().forEach(this::addCapability);
         returnedBytes.putAll(decoded.returnedBytes());

@@ -31,8 +31,9 @@ import java.util.function.LongToIntFunction;
  * written here directly in the host's {@link PhysicalMemory}.
  *
  * <p>Ids: the objects and capabilities a core makes are numbered {@code (core + 1) << }{@value
- * #ID_SEQUENCE_BITS}{@code  | sequence}, the sequence above anything of this core's in the replica
- * or in flight, so ids never collide across cores and a restarted core continues above its own.
+ * #ID_SEQUENCE_BITS}{@code  | sequence}, the sequence above anything of this core's the replica
+ * ever held (deleted ones included: the database keeps each core's highest id) or has in flight, so
+ * ids never collide across cores and are never reused, not even after a restart of every core.
  */
 public final class CapabilityService
 {
@@ -43,7 +44,7 @@ public final class CapabilityService
     /** FRAME_IO_LENGTH_MAX_BYTES: most bytes one frame read or write moves. */
     public static final int FRAME_IO_LENGTH_MAX_BYTES = 32 * 1024;
     /** ID_SEQUENCE_BITS: low bits of an id that number what one core made. */
-    public static final int ID_SEQUENCE_BITS = 40;
+    public static final int ID_SEQUENCE_BITS = CapabilityDatabase.ID_BLOCK_BITS;
 
     /** What the service needs of the core's replication. */
     public interface Proposer
@@ -672,18 +673,7 @@ public final class CapabilityService
     /** @return the first of {@code count} fresh ids, without taking them. */
     private long nextIdPeek(final int count)
     {
-        final long limit = idPrefix + (1L << ID_SEQUENCE_BITS);
-        long highest = idPrefix;
-        final Long object = database.objects().lowerKey(limit);
-        final Long capability = database.capabilities().lowerKey(limit);
-        if (null != object && object >= idPrefix)
-        {
-            highest = Math.max(highest, object);
-        }
-        if (null != capability && capability >= idPrefix)
-        {
-            highest = Math.max(highest, capability);
-        }
+        final long highest = Math.max(idPrefix, database.highestIdUsed(idPrefix >>> ID_SEQUENCE_BITS));
         final long sequence = Math.max(nextSequence, highest - idPrefix + 1);
         if (sequence + count >= 1L << ID_SEQUENCE_BITS)
         {

@@ -21,24 +21,31 @@ import java.util.TreeMap;
  *   capabilityCount:int32, then per capability:
  *     capId:int64 objectId:int64 rights:int32 holderCore:int32
  *   serverCount:int32, then per memory server: core:int32 returnedBytes:int64
+ *   blockCount:int32, then per id block: block:int64 highestId:int64   (since version 2)
  * </pre>
+ * Version 1 (no id blocks) still restores: the blocks' highest ids are then those of live entries.
  *
  * @param objects      live objects in id order.
  * @param capabilities capabilities in id order.
  * @param returnedBytes bytes returned to each memory server.
+ * @param highestIds   the highest id ever used in each id block.
  */
-record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes)
+record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes,
+    Map<Long, Long> highestIds)
 {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final int VERSION_WITHOUT_ID_BLOCKS = 1;
     private static final int OBJECT_LENGTH_BYTES = 8 + 4 + 8 + 8 + 8 + 4;
     private static final int CAPABILITY_LENGTH_BYTES = 8 + 8 + 4 + 4;
     private static final int SERVER_LENGTH_BYTES = 4 + 8;
+    private static final int BLOCK_LENGTH_BYTES = 8 + 8;
 
     static byte[] encode(final Collection<KernelObject> objects, final Collection<Capability> capabilities,
-        final Map<Integer, Long> returnedBytes)
+        final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds)
     {
-        final ByteBuffer out = ByteBuffer.allocate(4 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
-            capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES)
+        final ByteBuffer out = ByteBuffer.allocate(5 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
+            capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES +
+            highestIds.size() * BLOCK_LENGTH_BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(VERSION).putInt(objects.size());
         for (final KernelObject o : objects)
@@ -53,6 +60,8 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         }
         out.putInt(returnedBytes.size());
         new TreeMap<>(returnedBytes).forEach((core, bytes) -> out.putInt(core).putLong(bytes));
+        out.putInt(highestIds.size());
+        new TreeMap<>(highestIds).forEach((block, id) -> out.putLong(block).putLong(id));
         return out.array();
     }
 
@@ -65,9 +74,10 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         try
         {
             final int version = in.getInt();
-            if (VERSION != version)
+            if (VERSION != version && VERSION_WITHOUT_ID_BLOCKS != version)
             {
-                throw new IllegalArgumentException("capability snapshot version " + version + " is not " + VERSION);
+                throw new IllegalArgumentException("capability snapshot version " + version + " is not " +
+                    VERSION_WITHOUT_ID_BLOCKS + " or " + VERSION);
             }
             final int objectCount = count(in, OBJECT_LENGTH_BYTES, "object");
             final List<KernelObject> objects = new ArrayList<>(objectCount);
@@ -94,11 +104,20 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
             {
                 returned.put(in.getInt(), in.getLong());
             }
+            final Map<Long, Long> highestIds = new TreeMap<>();
+            if (VERSION == version)
+            {
+                final int blockCount = count(in, BLOCK_LENGTH_BYTES, "id block");
+                for (int i = 0; i < blockCount; i++)
+                {
+                    highestIds.put(in.getLong(), in.getLong());
+                }
+            }
             if (in.hasRemaining())
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
             }
-            return new CapabilitySnapshot(objects, capabilities, returned);
+            return new CapabilitySnapshot(objects, capabilities, returned, highestIds);
         }
         catch (final java.nio.BufferUnderflowException ex)
         {

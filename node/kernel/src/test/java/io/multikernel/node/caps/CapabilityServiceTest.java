@@ -386,9 +386,13 @@ class CapabilityServiceTest
     }
 
     @Test
-    void idsContinueAboveTheReplicasAfterARestart()
+    void idsContinueAboveTheReplicasAfterARestartEvenAboveDeletedOnes()
     {
-        final long first = allocate(0, PAGE);
+        allocate(0, PAGE);
+        final long deletedCap = allocate(0, PAGE);
+        assertThat(cluster().run(callback -> cluster().core(0).delete(deletedCap, callback)).outcome())
+            .isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster().core(0).database().capability(deletedCap)).isNull();
         final CapabilityDatabase recovered = new CapabilityDatabase(cluster().core(0).database().serverRanges());
         recovered.restore(cluster().core(0).database().snapshot());
         final CapabilityService restarted = new CapabilityService(0, cluster().cores, recovered, null,
@@ -412,7 +416,8 @@ class CapabilityServiceTest
             {
                 final CapabilityOperation.Allocate allocate = (CapabilityOperation.Allocate)operations.get(0).operation();
                 assertThat(recovered.validate(allocate)).isNull();
-                assertThat(allocate.objectId()).isGreaterThan(first);
+                assertThat(allocate.objectId()).as("a deleted capability's id is never handed out again")
+                    .isGreaterThan(deletedCap);
                 assertThat(allocate.capId()).isGreaterThan(allocate.objectId());
                 return new TransactionId(0, 2, 1);
             }

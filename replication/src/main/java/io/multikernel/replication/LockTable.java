@@ -3,6 +3,8 @@ package io.multikernel.replication;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A participant's exclusive locks: key to the transaction holding it. Never waits: a conflict is
@@ -10,7 +12,21 @@ import java.util.Map;
  */
 final class LockTable
 {
+    private static final String LOCKED_BY = " is locked by transaction ";
+    private static final Pattern HOLDER = Pattern.compile(Pattern.quote(LOCKED_BY) + "(-?\\d+:-?\\d+:-?\\d+)");
+
     private final Map<Object, TransactionId> holders = new HashMap<>();
+
+    /**
+     * @param reason an abort's reason.
+     * @return the transaction whose lock made a participant vote no, as the reason names it; null
+     *         when the reason is not a lock conflict.
+     */
+    static TransactionId holderNamedIn(final String reason)
+    {
+        final Matcher matcher = null == reason ? null : HOLDER.matcher(reason);
+        return null != matcher && matcher.find() ? TransactionId.parse(matcher.group(1)) : null;
+    }
 
     /**
      * Locks every key for {@code id}, or none of them.
@@ -24,7 +40,7 @@ final class LockTable
             final TransactionId holder = holders.get(key);
             if (null != holder && !holder.equals(id))
             {
-                return "key " + key + " is locked by transaction " + holder;
+                return "key " + key + LOCKED_BY + holder;
             }
         }
         for (final Object key : keys)

@@ -44,4 +44,14 @@ public record TransactionOutcome(Status status, String reason)
     {
         return status == Status.COMMITTED;
     }
+
+    /**
+     * @return for an abort because a participant found a key locked, the transaction holding it;
+     *         otherwise null. Two transactions that abort each other this way can agree which one
+     *         retries: the lower id.
+     */
+    public TransactionId lockConflictWith()
+    {
+        return status == Status.ABORTED ? LockTable.holderNamedIn(reason) : null;
+    }
 }

@@ -146,11 +146,23 @@ class ReplicationEngineTest
 
             assertThat(listener.outcome(second).status()).isEqualTo(TransactionOutcome.Status.ABORTED);
             assertThat(listener.outcome(second).reason()).contains("key x is locked by transaction " + first);
+            assertThat(listener.outcome(second).lockConflictWith()).as("the abort names the holder").isEqualTo(first);
             cluster.release();
             cluster.settle();
             assertThat(listener.outcome(first).isCommitted()).isTrue();
+            assertThat(listener.outcome(first).lockConflictWith()).isNull();
             assertThat(cluster.replicas[2].get("x")).isEqualTo("1");
         }
+    }
+
+    @Test
+    void onlyAnAbortForALockNamesAConflictingTransaction()
+    {
+        assertThat(TransactionOutcome.aborted("core 1: key k is locked by transaction 3:2:1 (and more)").lockConflictWith())
+            .isEqualTo(new TransactionId(3, 2, 1));
+        assertThat(TransactionOutcome.aborted("core 1: key 'y' is absent, not 'old'").lockConflictWith()).isNull();
+        assertThat(TransactionOutcome.indefinite("key k is locked by transaction 3:2:1").lockConflictWith()).isNull();
+        assertThat(TransactionOutcome.aborted(null).lockConflictWith()).isNull();
     }
 
     @Test

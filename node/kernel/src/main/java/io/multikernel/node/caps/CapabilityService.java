@@ -41,6 +41,10 @@ public final class CapabilityService
     public static final int STATE_ID = 1;
     /** IN_FLIGHT_MAX: this core's capability transactions awaiting their outcome before it refuses more. */
     public static final int IN_FLIGHT_MAX = 256;
+    /** CONFLICT_RETRIES_MAX: times one operation is proposed again after losing a lock conflict it has priority in. */
+    public static final int CONFLICT_RETRIES_MAX = 5;
+    /** CONFLICT_RETRY_DELAY_NS: wait before the first retry (the other transaction's abort or commit travels meanwhile); doubles per retry. */
+    public static final long CONFLICT_RETRY_DELAY_NS = 1_000_000;
     /** FRAME_IO_LENGTH_MAX_BYTES: most bytes one frame read or write moves. */
     public static final int FRAME_IO_LENGTH_MAX_BYTES = 32 * 1024;
     /** ID_SEQUENCE_BITS: low bits of an id that number what one core made. */
@@ -90,6 +94,14 @@ public final class CapabilityService
     private long nextSequence = 1;
     private int inFlight;
     private long refreshedChanges = -1;
+    /** Operations waiting to be proposed again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
+    private final java.util.ArrayDeque<Retry> retries = new java.util.ArrayDeque<>();
+
+    /** An operation that lost a lock conflict it has priority in, to be proposed again at {@code dueNs}. */
+    private record Retry(Operation operation, long startNs, Callback callback, CapabilityOperation capabilityOperation,
+        List<Long> made, int attempt, long dueNs)
+    {
+    }
 
     /**
      * @param coreId         this core.
@@ -602,13 +614,18 @@ public final class CapabilityService
     private TransactionId propose(final Operation operation, final long startNs, final Callback callback,
         final CapabilityOperation capabilityOperation, final List<Long> made)
     {
-        final TransactionId[] proposed = new TransactionId[1];
+        inFlight++;
+        return proposeCounted(operation, startNs, callback, capabilityOperation, made, 0);
+    }
+
+    /** Proposes an operation already counted in flight; on failure it is answered and uncounted. */
+    private TransactionId proposeCounted(final Operation operation, final long startNs, final Callback callback,
+        final CapabilityOperation capabilityOperation, final List<Long> made, final int attempt)
+    {
         try
         {
-            inFlight++;
-            proposed[0] = proposer.propose(everyCore, List.of(state.operation(capabilityOperation)),
-                (id, outcome) -> onOutcome(operation, startNs, callback, id, outcome, made));
-            return proposed[0];
+            return proposer.propose(everyCore, List.of(state.operation(capabilityOperation)),
+                (id, outcome) -> onOutcome(operation, startNs, callback, capabilityOperation, id, outcome, made, attempt));
         }
         catch (final RuntimeException ex)
         {
@@ -619,9 +636,24 @@ public final class CapabilityService
         }
     }
 
-    private void onOutcome(final Operation operation, final long startNs, final Callback callback, final TransactionId id,
-        final TransactionOutcome outcome, final List<Long> made)
+    /**
+     * Two operations whose locks collide can abort each other (a participant's lock never waits, and
+     * each may lock first on a different core). Each then learns from its abort which transaction held
+     * the key; the one with the lower id proposes again after a short delay, the other is answered
+     * aborted, so of two overlapping retypes one succeeds. At most {@link #CONFLICT_RETRIES_MAX}
+     * times, and only for a lock conflict.
+     */
+    private void onOutcome(final Operation operation, final long startNs, final Callback callback,
+        final CapabilityOperation capabilityOperation, final TransactionId id, final TransactionOutcome outcome,
+        final List<Long> made, final int attempt)
     {
+        final TransactionId conflict = outcome.lockConflictWith();
+        if (null != conflict && id.compareTo(conflict) < 0 && attempt < CONFLICT_RETRIES_MAX)
+        {
+            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1,
+                clock.nanoTime() + (CONFLICT_RETRY_DELAY_NS << attempt)));
+            return;
+        }
         inFlight--;
         final CapabilityResult result = switch (outcome.status())
         {
@@ -632,6 +664,38 @@ public final class CapabilityService
         metrics.latency(operation, clock.nanoTime() - startNs);
         metrics.outcome(operation, result.outcome());
         callback.onResult(result);
+    }
+
+    /**
+     * Proposes again the operations whose retry is due, each checked against the replica first (the
+     * transaction it collided with may have committed meanwhile: the answer is then that refusal).
+     * Called every duty cycle of the kernel loop.
+     *
+     * @param nowNs the loop's time.
+     * @return operations proposed or answered.
+     */
+    public int doWork(final long nowNs)
+    {
+        int work = 0;
+        for (int i = retries.size(); i > 0 && !retries.isEmpty() && retries.peekFirst().dueNs() - nowNs <= 0; i--)
+        {
+            final Retry retry = retries.pollFirst();
+            work++;
+            final String problem = database.validate(retry.capabilityOperation());
+            final String unavailable = null == problem ? proposer.proposalRefusal() : null;
+            if (null != problem || null != unavailable)
+            {
+                inFlight--;
+                metrics.latency(retry.operation(), clock.nanoTime() - retry.startNs());
+                finish(retry.operation(), retry.callback(), null != problem ?
+                    CapabilityResult.refused(classify(problem), problem) :
+                    CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+                continue;
+            }
+            proposeCounted(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
+                retry.made(), retry.attempt());
+        }
+        return work;
     }
 
     private void finish(final Operation operation, final Callback callback,

@@ -311,6 +311,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         work += lrpcServer.doWork();
         work += replication.doWork(nowNs);
         capabilities.refreshMetrics();
+        work += capabilities.doWork(nowNs);
         work += frameAccess.doWork(nowNs);
         work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)

@@ -1,0 +1,149 @@
+package io.multikernel.node.caps;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.replication.OutcomeListener;
+import io.multikernel.replication.ParticipantSet;
+import io.multikernel.replication.ReplicatedStates;
+import io.multikernel.replication.TransactionId;
+import io.multikernel.replication.TransactionOutcome;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.multikernel.node.caps.CapabilityType.PAGE_LENGTH_BYTES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two operations that abort each other on a lock: the one with the lower transaction id proposes
+ * again, the other is answered aborted.
+ */
+class CapabilityConflictRetryTest
+{
+    private static final long PAGE = PAGE_LENGTH_BYTES;
+    private static final long RAM_CAP = 100;
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private final List<TransactionId> proposed = new ArrayList<>();
+    private final List<OutcomeListener> listeners = new ArrayList<>();
+    private final List<CapabilityResult> results = new ArrayList<>();
+    private CapabilityDatabase database;
+    private CapabilityService service;
+
+    @BeforeEach
+    void oneRamCapabilityOnCore1()
+    {
+        database = new CapabilityDatabase(Map.of(1, new PhysicalRange(1 << 20, 1 << 20)));
+        database.apply(new CapabilityOperation.Allocate(1, 1 << 20, 64 * PAGE, 1, RAM_CAP, 1));
+        clock.update(1_000_000_000L);
+        service = new CapabilityService(1, new int[]{ 0, 1, 2 }, database, null, new SimpleMeterRegistry(), clock);
+        service.register(new ReplicatedStates());
+        service.attach(new CapabilityService.Proposer()
+        {
+            public String proposalRefusal()
+            {
+                return null;
+            }
+
+            public TransactionId lockHolder(final Object key)
+            {
+                return null;
+            }
+
+            public TransactionId propose(final ParticipantSet replicas, final List<ReplicatedStates.StateOperation> operations,
+                final OutcomeListener listener)
+            {
+                final TransactionId id = new TransactionId(1, 0, proposed.size() + 1);
+                proposed.add(id);
+                listeners.add(listener);
+                return id;
+            }
+        });
+    }
+
+    private void retype()
+    {
+        service.retype(RAM_CAP, CapabilityType.RAM, 0, PAGE, 1, results::add);
+    }
+
+    private void lastAborts(final String holder)
+    {
+        final int last = proposed.size() - 1;
+        listeners.get(last).onOutcome(proposed.get(last), TransactionOutcome.aborted(
+            "transaction " + proposed.get(last) + " aborted: core 2 voted no: key K is locked by transaction " + holder));
+    }
+
+    private void elapse(final long nanos)
+    {
+        clock.update(clock.nanoTime() + nanos);
+        service.doWork(clock.nanoTime());
+    }
+
+    @Test
+    void theLowerIdProposesAgainAfterTheDelayAndSucceeds()
+    {
+        retype();
+        lastAborts("2:0:7");
+        assertThat(results).as("not answered: it has priority over 2:0:7 and retries").isEmpty();
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS - 1);
+        assertThat(proposed).hasSize(1);
+        elapse(1);
+        assertThat(proposed).as("proposed again once the delay passed").hasSize(2);
+        listeners.get(1).onOutcome(proposed.get(1), TransactionOutcome.committed());
+        assertThat(results).singleElement().extracting(CapabilityResult::outcome).isEqualTo(Outcome.COMMITTED);
+    }
+
+    @Test
+    void theHigherIdGivesUpAtOnceAsAborted()
+    {
+        retype();
+        lastAborts("0:0:7");
+        assertThat(results).singleElement().satisfies(result ->
+        {
+            assertThat(result.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(result.message()).contains("is locked by transaction 0:0:7");
+        });
+        elapse(10 * CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).hasSize(1);
+    }
+
+    @Test
+    void retriesAreBoundedAndOtherAbortsAreNotRetried()
+    {
+        retype();
+        for (int attempt = 0; attempt < CapabilityService.CONFLICT_RETRIES_MAX; attempt++)
+        {
+            lastAborts("9:0:1");
+            assertThat(results).isEmpty();
+            elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS << attempt);
+        }
+        assertThat(proposed).hasSize(1 + CapabilityService.CONFLICT_RETRIES_MAX);
+        lastAborts("9:0:1");
+        assertThat(results).singleElement().extracting(CapabilityResult::outcome).isEqualTo(Outcome.ABORTED);
+
+        retype();
+        final int last = proposed.size() - 1;
+        listeners.get(last).onOutcome(proposed.get(last), TransactionOutcome.aborted("core 0 voted no: disk full"));
+        assertThat(results).hasSize(2).last().extracting(CapabilityResult::outcome).isEqualTo(Outcome.ABORTED);
+    }
+
+    @Test
+    void aRetryFindingTheOtherCommittedIsAnsweredWithTheReplicasRefusal()
+    {
+        retype();
+        lastAborts("2:0:7");
+        // Meanwhile the other retype (of the same range) committed here.
+        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, CapabilityType.RAM, PAGE, 1, 50, 60, 2));
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).hasSize(1);
+        assertThat(results).singleElement().satisfies(result ->
+        {
+            assertThat(result.outcome()).isEqualTo(Outcome.CONFLICT);
+            assertThat(result.message()).endsWith("revoke first");
+        });
+    }
+}

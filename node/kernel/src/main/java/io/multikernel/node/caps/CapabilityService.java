@@ -268,6 +268,12 @@ public final class CapabilityService
                 return;
             }
         }
+        final String elsewhere = framesOfAnotherHost(capId, type);
+        if (null != elsewhere)
+        {
+            finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.INVALID, elsewhere));
+            return;
+        }
         if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made,
             () -> zeroNewFrames(capId, type, offset, objectLength, boundedCount)))
         {
@@ -279,8 +285,8 @@ public final class CapabilityService
      * New frames start zeroed, so a holder never reads what an earlier frame there held. Done just
      * before the retype is proposed, once it passed this replica's checks: no live object covers
      * the range and no transaction prepared here holds the source, so nobody reads or writes those
-     * bytes until a retype of them commits, which is after this. Frames in another host's memory
-     * are not zeroed here; sub-frames of a frame keep its bytes.
+     * bytes until a retype of them commits, which is after this. RAM in another host's memory is
+     * refused before this ({@link #framesOfAnotherHost}); sub-frames of a frame keep its bytes.
      */
     private void zeroNewFrames(final long capId, final CapabilityType type, final long offset, final long objectLength,
         final int count)
@@ -300,6 +306,28 @@ public final class CapabilityService
         {
             hostMemory.memory().zero(base, length);
         }
+    }
+
+    /**
+     * New frames are zeroed by the core that retypes them, in its host's memory: RAM of another
+     * host is retyped into frames by a core of that host.
+     *
+     * @return null, or why this core does not make frames of that RAM.
+     */
+    private String framesOfAnotherHost(final long capId, final CapabilityType type)
+    {
+        if (CapabilityType.FRAME != type || null == hostMemory)
+        {
+            return null;
+        }
+        final KernelObject source = database.object(database.capability(capId).objectId());
+        if (CapabilityType.RAM != source.type() || hostMemory.memory().contains(source.base(), source.length()))
+        {
+            return null;
+        }
+        return "capability " + capId + "'s RAM is in host " + hostMemory.hostOfAddress().applyAsInt(source.base()) +
+            "'s memory and core " + coreId + " is on host " + hostMemory.hostId() +
+            ": frames, which start zeroed, are made from it by a core of that host (copy the capability there)";
     }
 
     /** Copy the held capability to {@code toCore}, same rights. */

@@ -92,6 +92,25 @@ class FrameAccessTest
     }
 
     @Test
+    void ramOfAnotherHostIsRetypedIntoFramesOnlyByACoreOfThatHostWhichZeroesThem()
+    {
+        cluster = new InProcessCapabilityCluster(2, 2, directory);
+        final long ram = cluster.run(callback -> cluster.core(0).allocate(4 * PAGE, callback)).capIds().get(0);
+        final long ramAtCore1 = cluster.run(callback -> cluster.core(0).copy(ram, 1, callback)).capIds().get(0);
+        final String before = cluster.fingerprint();
+
+        final CapabilityResult refused = cluster.run(callback ->
+            cluster.core(1).retype(ramAtCore1, CapabilityType.FRAME, 0, PAGE, 1, callback));
+        assertThat(refused.outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(refused.message()).isEqualTo("capability " + ramAtCore1 + "'s RAM is in host 0's memory and core 1 " +
+            "is on host 1: frames, which start zeroed, are made from it by a core of that host (copy the capability there)");
+        assertThat(cluster.fingerprint()).as("nothing proposed").isEqualTo(before);
+
+        assertThat(cluster.run(callback -> cluster.core(1).retype(ramAtCore1, CapabilityType.RAM, 0, PAGE, 2, callback))
+            .outcome()).as("splitting RAM writes no bytes, so any holder may").isEqualTo(Outcome.COMMITTED);
+    }
+
+    @Test
     void theFramesHostChecksTheRequestAgainstItsOwnReplica()
     {
         final long frame = frameOfHost0HeldByCore1(Rights.READ);

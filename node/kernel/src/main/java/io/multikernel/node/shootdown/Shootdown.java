@@ -61,6 +61,7 @@ public final class Shootdown
     private final int selfCoreId;
     private final ShootdownSender sender;
     private final ShootdownListener listener;
+    private final ShootdownInvalidator invalidator;
     private final NanoClock clock;
     private final long roundTimeoutNs;
     /**
@@ -75,6 +76,8 @@ public final class Shootdown
     private final int[] forwardCores = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
     private final int[] subtreeSizes = new int[ShootdownConfiguration.FORWARD_ENTRIES_MAX];
     private long roundSequence;
+    /** Relays whose own invalidation has not finished; while positive every duty cycle asks again. */
+    private int localPendingCount;
 
     private final ShootdownMetrics metrics;
 
@@ -87,6 +90,7 @@ public final class Shootdown
         this.selfCoreId = ctx.selfCoreId;
         this.sender = ctx.sender;
         this.listener = ctx.listener;
+        this.invalidator = ctx.invalidator;
         this.clock = ctx.nanoClock;
         this.roundTimeoutNs = ctx.roundTimeoutNs;
         this.metrics = new ShootdownMetrics(ctx.meterRegistry);
@@ -112,6 +116,22 @@ public final class Shootdown
      */
     public long startRound(final SendPlan plan)
     {
+        return startRound(plan, 0, 0, 0);
+    }
+
+    /**
+     * Start a round that invalidates a range of an address space's translations on every target
+     * (the initiator invalidates its own before it starts the round).
+     *
+     * @param plan      a plan whose initiator is this core.
+     * @param domainId  the address space; 0 for none (a measurement round).
+     * @param firstPage first virtual page of the range.
+     * @param pageCount pages; 0 with a domain: all of the domain's translations.
+     * @return the round id, or {@link #NO_ROUND} when {@code roundsInFlightMax} rounds are open.
+     * @throws IllegalArgumentException when the plan starts at another core.
+     */
+    public long startRound(final SendPlan plan, final long domainId, final long firstPage, final long pageCount)
+    {
         if (plan.initiator() != selfCoreId)
         {
             throw new IllegalArgumentException("plan starts at core " + plan.initiator() + ", not at core " + selfCoreId);
@@ -136,7 +156,7 @@ public final class Shootdown
         for (final int child : children)
         {
             final int length = writeSubtree(plan, child, 0);
-            final SendOutcome outcome = sendRequest(child, roundId, selfCoreId, 0, length);
+            final SendOutcome outcome = sendRequest(child, roundId, selfCoreId, domainId, firstPage, pageCount, 0, length);
             if (SendOutcome.SENT != outcome)
             {
                 fail(round, "round " + roundId + " failed: the request to core " + child + " was not sent (" + outcome + ")");
@@ -152,17 +172,21 @@ public final class Shootdown
 
     /**
      * A ShootdownRequest arrived: invalidate, then acknowledge (a leaf) or forward to the subtree
-     * (a relay, which acknowledges once its subtree has).
+     * (a relay, which acknowledges once its subtree has). A core whose invalidation is not finished
+     * ({@link ShootdownInvalidator} answered false) acknowledges once it is, asked every duty cycle.
      *
      * @param sourceCoreId    who sent it; the ack goes back there.
      * @param roundId         the round.
      * @param initiatorCoreId who started the round.
+     * @param domainId        the address space; 0 for none.
+     * @param firstPage       first virtual page of the range.
+     * @param pageCount       pages; 0 with a domain: all of it.
      * @param cores           the receiver's subtree, pre-order.
      * @param sizes           subtree size of each entry.
      * @param count           entries.
      */
-    public void onRequest(final int sourceCoreId, final long roundId, final int initiatorCoreId,
-        final int[] cores, final int[] sizes, final int count)
+    public void onRequest(final int sourceCoreId, final long roundId, final int initiatorCoreId, final long domainId,
+        final long firstPage, final long pageCount, final int[] cores, final int[] sizes, final int count)
     {
         metrics.increment(ShootdownMetrics.REQUESTS_RECEIVED);
         if (!wellFormed(sizes, count))
@@ -175,8 +199,9 @@ public final class Shootdown
             metrics.increment(ShootdownMetrics.REQUESTS_DUPLICATE);
             return;
         }
-        metrics.increment(ShootdownMetrics.INVALIDATIONS); // The page tables and TLB are not modelled yet: this is where they would be flushed.
-        if (0 == count)
+        metrics.increment(ShootdownMetrics.INVALIDATIONS);
+        final boolean invalidated = invalidator.invalidate(domainId, firstPage, pageCount);
+        if (0 == count && invalidated)
         {
             sendAck(sourceCoreId, roundId, 1);
             return;
@@ -190,20 +215,45 @@ public final class Shootdown
         final long nowNs = clock.nanoTime();
         relay.begin(roundId, sourceCoreId, nowNs, nowNs + roundTimeoutNs, count);
         noteDeadline(relay);
+        if (!invalidated)
+        {
+            relay.awaitLocal(domainId, firstPage, pageCount);
+            localPendingCount++;
+        }
         for (int i = 0; i < count; i += 1 + sizes[i])
         {
             relay.addChild(cores[i], 1 + sizes[i]);
         }
         for (int i = 0; i < count; i += 1 + sizes[i])
         {
-            final SendOutcome outcome = sender.sendRequest(cores[i], roundId, initiatorCoreId, cores, sizes, i + 1, sizes[i]);
+            final SendOutcome outcome = sender.sendRequest(cores[i], roundId, initiatorCoreId, domainId, firstPage,
+                pageCount, cores, sizes, i + 1, sizes[i]);
             onRequestSent(outcome);
             if (SendOutcome.SENT != outcome)
             {
                 // The subtree cannot be reached: no ack, so the initiator's round fails at its deadline.
-                relay.free();
+                freeRelay(relay);
                 return;
             }
+        }
+    }
+
+    private void freeRelay(final ShootdownRound relay)
+    {
+        if (relay.localPending())
+        {
+            localPendingCount--;
+        }
+        relay.free();
+    }
+
+    /** A relay acknowledges to its parent once its subtree has and its own invalidation finished. */
+    private void ackIfDone(final ShootdownRound relay)
+    {
+        if (relay.allChildrenAcked() && !relay.localPending())
+        {
+            sendAck(relay.replyTo(), relay.roundId(), 1 + relay.coresAcked());
+            relay.free();
         }
     }
 
@@ -251,8 +301,7 @@ public final class Shootdown
             }
             else
             {
-                sendAck(round.replyTo(), roundId, 1 + round.coresAcked());
-                round.free();
+                ackIfDone(round);
             }
         }
     }
@@ -265,12 +314,26 @@ public final class Shootdown
      */
     public int doWork(final long nowNs)
     {
+        int work = 0;
+        if (localPendingCount > 0)
+        {
+            for (final ShootdownRound relay : relays)
+            {
+                if (!relay.isFree() && relay.localPending() &&
+                    invalidator.invalidate(relay.domainId(), relay.firstPage(), relay.pageCount()))
+                {
+                    relay.localDone();
+                    localPendingCount--;
+                    ackIfDone(relay);
+                    work++;
+                }
+            }
+        }
         if (!deadlinePending || nowNs - earliestDeadlineNs < 0)
         {
-            return 0;
+            return work;
         }
         deadlinePending = false;
-        int work = 0;
         for (final ShootdownRound round : rounds)
         {
             if (!round.isFree() && nowNs - round.deadlineNs() >= 0)
@@ -291,7 +354,7 @@ public final class Shootdown
             if (!relay.isFree() && nowNs - relay.deadlineNs() >= 0)
             {
                 metrics.increment(ShootdownMetrics.RELAYS_EXPIRED);
-                relay.free();
+                freeRelay(relay);
                 work++;
             }
             else if (!relay.isFree())
@@ -353,11 +416,11 @@ public final class Shootdown
         return index;
     }
 
-    private SendOutcome sendRequest(final int destination, final long roundId, final int initiator, final int offset,
-        final int length)
+    private SendOutcome sendRequest(final int destination, final long roundId, final int initiator, final long domainId,
+        final long firstPage, final long pageCount, final int offset, final int length)
     {
-        final SendOutcome outcome = sender.sendRequest(destination, roundId, initiator, forwardCores, subtreeSizes,
-            offset, length);
+        final SendOutcome outcome = sender.sendRequest(destination, roundId, initiator, domainId, firstPage, pageCount,
+            forwardCores, subtreeSizes, offset, length);
         onRequestSent(outcome);
         return outcome;
     }
@@ -529,6 +592,7 @@ public final class Shootdown
         private int selfCoreId = -1;
         private ShootdownSender sender;
         private ShootdownListener listener;
+        private ShootdownInvalidator invalidator = ShootdownInvalidator.NONE;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private long roundTimeoutNs = ShootdownConfiguration.roundTimeoutNs();
         private int roundsInFlightMax = ShootdownConfiguration.roundsInFlightMax();
@@ -544,6 +608,7 @@ public final class Shootdown
             Bounds.check("selfCoreId", selfCoreId, 0, ClusterLimits.CORE_ID_MAX);
             Objects.requireNonNull(sender, "sender");
             Objects.requireNonNull(listener, "listener");
+            Objects.requireNonNull(invalidator, "invalidator");
             Objects.requireNonNull(nanoClock, "nanoClock");
             // The property is set in ms, so the check and its message are in ms.
             Bounds.check(ShootdownConfiguration.ROUND_TIMEOUT_PROP, TimeUnit.NANOSECONDS.toMillis(roundTimeoutNs),
@@ -579,6 +644,13 @@ public final class Shootdown
         public Context listener(final ShootdownListener listener)
         {
             this.listener = listener;
+            return this;
+        }
+
+        /** What this core does with a request's range; {@link ShootdownInvalidator#NONE} by default. */
+        public Context invalidator(final ShootdownInvalidator invalidator)
+        {
+            this.invalidator = invalidator;
             return this;
         }
 

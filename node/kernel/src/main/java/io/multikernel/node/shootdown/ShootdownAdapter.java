@@ -63,11 +63,16 @@ public final class ShootdownAdapter
             final int source = decoder.envelope().sourceCoreId();
             final long roundId = decoder.roundId();
             final int initiator = decoder.initiatorCoreId();
+            // A sender of schema version 3 sends no range: its round invalidates nothing.
+            final boolean ranged = decoder.actingVersion() >= 4;
+            final long domainId = ranged ? decoder.domainId() : 0;
+            final long firstPage = ranged ? decoder.firstPage() : 0;
+            final long pageCount = ranged ? decoder.pageCount() : 0;
             final ShootdownRequestDecoder.ForwardToDecoder group = decoder.forwardTo();
             final int count = group.count();
             if (count > cores.length)
             {
-                shootdown.onRequest(source, roundId, initiator, cores, sizes, -1);
+                shootdown.onRequest(source, roundId, initiator, domainId, firstPage, pageCount, cores, sizes, -1);
                 return;
             }
             int i = 0;
@@ -77,7 +82,7 @@ public final class ShootdownAdapter
                 sizes[i] = entry.subtreeSize();
                 i++;
             }
-            shootdown.onRequest(source, roundId, initiator, cores, sizes, count);
+            shootdown.onRequest(source, roundId, initiator, domainId, firstPage, pageCount, cores, sizes, count);
         }
     }
 

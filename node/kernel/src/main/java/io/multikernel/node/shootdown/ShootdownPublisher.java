@@ -26,7 +26,8 @@ public final class ShootdownPublisher implements ShootdownSender
 
     @Override
     public SendOutcome sendRequest(final int destination, final long roundId, final int initiatorCoreId,
-        final int[] forwardCores, final int[] subtreeSizes, final int offset, final int length)
+        final long domainId, final long firstPage, final long pageCount, final int[] forwardCores,
+        final int[] subtreeSizes, final int offset, final int length)
     {
         final int messageLength = MessageHeaderEncoder.ENCODED_LENGTH + ShootdownRequestEncoder.BLOCK_LENGTH +
             ShootdownRequestEncoder.ForwardToEncoder.sbeHeaderSize() +
@@ -39,7 +40,10 @@ public final class ShootdownPublisher implements ShootdownSender
         }
         requestEncoder.wrap(publisher.buffer(), publisher.blockOffset())
             .roundId(roundId)
-            .initiatorCoreId(initiatorCoreId);
+            .initiatorCoreId(initiatorCoreId)
+            .domainId(domainId)
+            .firstPage(firstPage)
+            .pageCount(pageCount);
         final ShootdownRequestEncoder.ForwardToEncoder group = requestEncoder.forwardToCount(length);
         for (int i = offset, end = offset + length; i < end; i++)
         {

@@ -21,6 +21,10 @@ final class ShootdownRound
     private int childCount;
     private int childrenAcked;
     private int coresAcked;
+    private boolean localPending;
+    private long domainId;
+    private long firstPage;
+    private long pageCount;
 
     void begin(final long roundId, final int replyTo, final long startNs, final long deadlineNs, final int expectedCores)
     {
@@ -32,6 +36,41 @@ final class ShootdownRound
         childCount = 0;
         childrenAcked = 0;
         coresAcked = 0;
+        localPending = false;
+    }
+
+    /** This core has yet to finish invalidating the range before it may acknowledge. */
+    void awaitLocal(final long domainId, final long firstPage, final long pageCount)
+    {
+        this.localPending = true;
+        this.domainId = domainId;
+        this.firstPage = firstPage;
+        this.pageCount = pageCount;
+    }
+
+    void localDone()
+    {
+        localPending = false;
+    }
+
+    boolean localPending()
+    {
+        return localPending;
+    }
+
+    long domainId()
+    {
+        return domainId;
+    }
+
+    long firstPage()
+    {
+        return firstPage;
+    }
+
+    long pageCount()
+    {
+        return pageCount;
     }
 
     void addChild(final int coreId, final int expectedCores)
@@ -88,6 +127,7 @@ final class ShootdownRound
     void free()
     {
         roundId = Shootdown.NO_ROUND;
+        localPending = false;
     }
 
     boolean isFree()

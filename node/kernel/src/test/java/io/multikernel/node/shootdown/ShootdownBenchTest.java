@@ -36,7 +36,8 @@ class ShootdownBenchTest
         {
             @Override
             public SendOutcome sendRequest(final int destination, final long roundId, final int initiatorCoreId,
-                final int[] forwardCores, final int[] subtreeSizes, final int offset, final int length)
+                final long domainId, final long firstPage, final long pageCount, final int[] forwardCores,
+                final int[] subtreeSizes, final int offset, final int length)
             {
                 if (SendOutcome.SENT != benchSendOutcome)
                 {
@@ -44,7 +45,7 @@ class ShootdownBenchTest
                 }
                 network.inFlight.add(new ShootdownNetwork.Message(true, 0, destination, roundId, initiatorCoreId,
                     java.util.Arrays.copyOfRange(forwardCores, offset, offset + length),
-                    java.util.Arrays.copyOfRange(subtreeSizes, offset, offset + length), 0));
+                    java.util.Arrays.copyOfRange(subtreeSizes, offset, offset + length), 0, domainId, firstPage, pageCount));
                 return SendOutcome.SENT;
             }
 

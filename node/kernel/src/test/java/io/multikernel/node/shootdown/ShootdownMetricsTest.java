@@ -69,9 +69,9 @@ class ShootdownMetricsTest
         network.core(0).startRound(plan);
         network.deliverAll();
         final Shootdown target = network.core(1);
-        target.onRequest(0, 77, 0, new int[]{ 2, 3 }, new int[]{ 2, 0 }, 2);
-        target.onRequest(0, 80, 0, new int[]{ 2, 3 }, new int[]{ 0, 0 }, 2);
-        target.onRequest(0, 80, 0, new int[]{ 2, 3 }, new int[]{ 0, 0 }, 2);
+        target.onRequest(0, 77, 0, 0, 0, 0, new int[]{ 2, 3 }, new int[]{ 2, 0 }, 2);
+        target.onRequest(0, 80, 0, 0, 0, 0, new int[]{ 2, 3 }, new int[]{ 0, 0 }, 2);
+        target.onRequest(0, 80, 0, 0, 0, 0, new int[]{ 2, 3 }, new int[]{ 0, 0 }, 2);
         network.inFlight.clear();
         network.clock.advance(TIMEOUT_NS);
         target.doWork(network.clock.nanoTime());

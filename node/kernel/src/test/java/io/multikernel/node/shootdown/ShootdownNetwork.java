@@ -23,7 +23,7 @@ import org.agrona.concurrent.CachedNanoClock;
 final class ShootdownNetwork
 {
     record Message(boolean request, int source, int destination, long roundId, int initiator, int[] cores,
-        int[] sizes, int acknowledgedCores)
+        int[] sizes, int acknowledgedCores, long domainId, long firstPage, long pageCount)
     {
         @Override
         public String toString()
@@ -58,6 +58,10 @@ final class ShootdownNetwork
     final List<Message> delivered = new ArrayList<>();
     final Shootdown[] cores;
     final Outcomes[] outcomes;
+    /** Cores whose invalidation does not finish (accesses in flight) until removed from here. */
+    final java.util.Set<Integer> busy = new java.util.HashSet<>();
+    /** Per core, every range it was asked to invalidate: {domainId, firstPage, pageCount}. */
+    final java.util.Map<Integer, List<long[]>> invalidated = new java.util.HashMap<>();
     final PrometheusMeterRegistry[] registries;
     SendOutcome nextOutcome = SendOutcome.SENT;
 
@@ -82,11 +86,17 @@ final class ShootdownNetwork
                 .roundsInFlightMax(roundsInFlightMax)
                 .relaysInFlightMax(4)
                 .listener(outcomes[i])
+                .invalidator((domainId, firstPage, pageCount) ->
+                {
+                    invalidated.computeIfAbsent(self, core -> new ArrayList<>()).add(new long[]{ domainId, firstPage, pageCount });
+                    return !busy.contains(self);
+                })
                 .sender(new ShootdownSender()
                 {
                     @Override
                     public SendOutcome sendRequest(final int destination, final long roundId, final int initiatorCoreId,
-                        final int[] forwardCores, final int[] subtreeSizes, final int offset, final int length)
+                        final long domainId, final long firstPage, final long pageCount, final int[] forwardCores,
+                        final int[] subtreeSizes, final int offset, final int length)
                     {
                         if (SendOutcome.SENT != nextOutcome)
                         {
@@ -94,14 +104,14 @@ final class ShootdownNetwork
                         }
                         inFlight.add(new Message(true, self, destination, roundId, initiatorCoreId,
                             Arrays.copyOfRange(forwardCores, offset, offset + length),
-                            Arrays.copyOfRange(subtreeSizes, offset, offset + length), 0));
+                            Arrays.copyOfRange(subtreeSizes, offset, offset + length), 0, domainId, firstPage, pageCount));
                         return SendOutcome.SENT;
                     }
 
                     @Override
                     public SendOutcome sendAck(final int destination, final long roundId, final int acknowledgedCores)
                     {
-                        inFlight.add(new Message(false, self, destination, roundId, 0, null, null, acknowledgedCores));
+                        inFlight.add(new Message(false, self, destination, roundId, 0, null, null, acknowledgedCores, 0, 0, 0));
                         return SendOutcome.SENT;
                     }
                 }));
@@ -160,8 +170,8 @@ final class ShootdownNetwork
         final Shootdown destination = core(message.destination());
         if (message.request())
         {
-            destination.onRequest(message.source(), message.roundId(), message.initiator(), message.cores(),
-                message.sizes(), message.cores().length);
+            destination.onRequest(message.source(), message.roundId(), message.initiator(), message.domainId(),
+                message.firstPage(), message.pageCount(), message.cores(), message.sizes(), message.cores().length);
         }
         else
         {

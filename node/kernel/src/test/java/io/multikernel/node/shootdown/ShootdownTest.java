@@ -236,14 +236,14 @@ class ShootdownTest
         final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(4, 1), TIMEOUT_NS, 2);
         final Shootdown core = network.core(1);
 
-        core.onRequest(0, 77, 0, new int[] {2, 3}, new int[] {2, 0}, 2);
-        core.onRequest(0, 78, 0, new int[] {2}, new int[] {-1}, 1);
-        core.onRequest(0, 79, 0, new int[0], new int[0], -1);
+        core.onRequest(0, 77, 0, 0, 0, 0, new int[] {2, 3}, new int[] {2, 0}, 2);
+        core.onRequest(0, 78, 0, 0, 0, 0, new int[] {2}, new int[] {-1}, 1);
+        core.onRequest(0, 79, 0, 0, 0, 0, new int[0], new int[0], -1);
         assertThat(core.requestsMalformed()).isEqualTo(3);
         assertThat(network.inFlight).isEmpty();
 
-        core.onRequest(0, 80, 0, new int[] {2, 3}, new int[] {0, 0}, 2);
-        core.onRequest(0, 80, 0, new int[] {2, 3}, new int[] {0, 0}, 2);
+        core.onRequest(0, 80, 0, 0, 0, 0, new int[] {2, 3}, new int[] {0, 0}, 2);
+        core.onRequest(0, 80, 0, 0, 0, 0, new int[] {2, 3}, new int[] {0, 0}, 2);
         assertThat(core.requestsDuplicate()).isOne();
         assertThat(network.inFlight).hasSize(2);
     }
@@ -272,14 +272,74 @@ class ShootdownTest
     }
 
     @Test
+    void everyTargetIsAskedToInvalidateTheRoundsRangeWhateverThePlan()
+    {
+        for (final RoutingProtocol protocol : RoutingProtocol.values())
+        {
+            final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(8, 2), TIMEOUT_NS, 4);
+            network.core(0).startRound(network.planner.plan(protocol, 0, network.allBut(0)), 42, 512, 3);
+            network.deliverAll();
+            assertThat(network.outcomes(0).completed).as(protocol.toString()).hasSize(1);
+            for (final int core : network.allBut(0))
+            {
+                assertThat(network.invalidated.get(core)).as("%s: core %d", protocol, core)
+                    .singleElement().isEqualTo(new long[]{ 42, 512, 3 });
+            }
+            assertThat(network.invalidated).as("the initiator invalidates its own itself").doesNotContainKey(0);
+        }
+    }
+
+    @Test
+    void aTargetWhoseInvalidationIsUnfinishedAcknowledgesOnlyOnceItFinishes()
+    {
+        for (final RoutingProtocol protocol : new RoutingProtocol[]{ RoutingProtocol.UNICAST, RoutingProtocol.MULTICAST })
+        {
+            final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(8, 2), TIMEOUT_NS, 4);
+            // Core 4 relays for its package under multicast and is a leaf under unicast.
+            network.busy.add(4);
+            network.core(0).startRound(network.planner.plan(protocol, 0, network.allBut(0)), 7, 0, 1);
+            network.deliverAll();
+            assertThat(network.outcomes(0).completed).as("%s: waits for core 4", protocol).isEmpty();
+            network.clock.advance(TIMEOUT_NS / 2);
+            network.core(4).doWork(network.clock.nanoTime());
+            network.deliverAll();
+            assertThat(network.outcomes(0).completed).as("%s: still in flight", protocol).isEmpty();
+
+            network.busy.remove(4);
+            assertThat(network.core(4).doWork(network.clock.nanoTime())).isPositive();
+            network.deliverAll();
+            assertThat(network.outcomes(0).completed).as(protocol.toString()).hasSize(1);
+            assertThat(network.outcomes(0).failed).isEmpty();
+            assertThat(network.invalidated.get(4).size()).as("asked again until done").isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aTargetThatNeverFinishesFailsTheRoundAtItsDeadline()
+    {
+        final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(4, 1), TIMEOUT_NS, 4);
+        network.busy.add(2);
+        network.core(0).startRound(network.planner.plan(RoutingProtocol.UNICAST, 0, network.allBut(0)), 7, 0, 1);
+        network.deliverAll();
+        network.clock.advance(TIMEOUT_NS);
+        network.core(0).doWork(network.clock.nanoTime());
+        network.core(2).doWork(network.clock.nanoTime());
+        assertThat(network.outcomes(0).failed).singleElement().asString().contains("no ack from core(s) [2]");
+        network.busy.remove(2);
+        network.core(2).doWork(network.clock.nanoTime());
+        network.deliverAll();
+        assertThat(network.outcomes(0).completed).as("the expired relay is gone, nothing acked late").isEmpty();
+    }
+
+    @Test
     void contextRejectsValuesOutsideTheirLimits()
     {
         final ShootdownListener listener = new ShootdownNetwork.Outcomes();
         final ShootdownSender sender = new ShootdownSender()
         {
             @Override
-            public SendOutcome sendRequest(final int d, final long r, final int i, final int[] c, final int[] s,
-                final int o, final int l)
+            public SendOutcome sendRequest(final int d, final long r, final int i, final long domain, final long first,
+                final long pages, final int[] c, final int[] s, final int o, final int l)
             {
                 return SendOutcome.SENT;
             }

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.multikernel.node.cluster.TransportKind;
@@ -270,5 +272,41 @@ public final class ShootdownBenchmark
             Files.createDirectories(parent);
         }
         Files.writeString(file, json(rows));
+    }
+
+    /**
+     * The paper's Fig. 6 from the rows: one line per protocol, x = cores, y = p50 latency of a round, µs.
+     * A row with no measured round has no latency and is left out; so is a protocol left with no rows.
+     *
+     * @param rows the results, at least one with measured rounds.
+     * @return the chart, ready to {@link LatencyChart#write(Path) write}.
+     * @throws IllegalArgumentException when no row has a measured round.
+     */
+    public LatencyChart chart(final List<Row> rows)
+    {
+        final Map<String, List<LatencyChart.Point>> series = new LinkedHashMap<>();
+        for (final Row row : rows)
+        {
+            if (row.summary().measured() > 0)
+            {
+                series.computeIfAbsent(row.protocol().cliName(), name -> new ArrayList<>())
+                    .add(new LatencyChart.Point(row.cores(), row.summary().p50Ns() / 1e3));
+            }
+        }
+        if (series.isEmpty())
+        {
+            throw new IllegalArgumentException("no shootdown run measured a round, so there is nothing to chart");
+        }
+        return new LatencyChart("TLB shootdown: p50 latency of one round, " + config.hosts() + " host(s) (Fig. 6)",
+            "cores", "p50 latency (\u00b5s)", series);
+    }
+
+    /**
+     * @param file where; {@code .png} or {@code .svg} ({@link LatencyChart#formatOf}); parent directories are created.
+     * @param rows the results, at least one with measured rounds.
+     */
+    public void writeChart(final Path file, final List<Row> rows) throws IOException
+    {
+        chart(rows).write(file);
     }
 }

@@ -65,4 +65,30 @@ class ShootdownBenchmarkTest
             .extracting(ShootdownReport.Row::protocol, ShootdownReport.Row::roundsFailed)
             .containsExactly(tuple("unicast", 0L), tuple("multicast", 2L));
     }
+
+    @Test
+    void chartHasALinePerProtocolOfP50InMicroseconds()
+    {
+        final ShootdownBenchmark benchmark = new ShootdownBenchmark(new ShootdownBenchmark.Config(List.of(2, 4),
+            List.of(RoutingProtocol.values()), 1, 50, 10, "backoff", Path.of("run"), 1000),
+            new PrintStream(OutputStream.nullOutputStream()));
+        final ShootdownSummary unicast = StrictJson.read(UNICAST.toJson(), ShootdownSummary.class, "the summary");
+        final ShootdownSummary multicast = StrictJson.read(MULTICAST.toJson(), ShootdownSummary.class, "the summary");
+        final ShootdownSummary nothingMeasured = new ShootdownSummary("unicast", 8, 50, 10, 0, 60, 0, 0, 0, 0, 1, 7, 1,
+            7.0, "UNICAST from 0", "timed out");
+
+        final LatencyChart chart = benchmark.chart(List.of(
+            new ShootdownBenchmark.Row(RoutingProtocol.UNICAST, 2, 1, unicast),
+            new ShootdownBenchmark.Row(RoutingProtocol.MULTICAST, 4, 1, multicast),
+            new ShootdownBenchmark.Row(RoutingProtocol.UNICAST, 4, 1, multicast),
+            new ShootdownBenchmark.Row(RoutingProtocol.UNICAST, 8, 1, nothingMeasured)));
+
+        assertThat(chart.series()).containsOnlyKeys("unicast", "multicast");
+        assertThat(chart.series().get("unicast")).containsExactly(new LatencyChart.Point(2, 12.0),
+            new LatencyChart.Point(4, 22.0));
+        assertThat(chart.series().get("multicast")).containsExactly(new LatencyChart.Point(4, 22.0));
+        assertThatThrownBy(() -> benchmark.chart(List.of(new ShootdownBenchmark.Row(RoutingProtocol.UNICAST, 8, 1,
+            nothingMeasured)))).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("no shootdown run measured a round, so there is nothing to chart");
+    }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.multikernel.node.bench.LatencyChart;
 import io.multikernel.node.bench.ShootdownBenchmark;
 import io.multikernel.node.shootdown.ShootdownBenchRequest;
 import io.multikernel.node.skb.RoutingProtocol;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
         "core count.",
         "In a round core 0 sends to every other core along the protocol's plan, each acknowledges, and core 0 waits " +
         "for all. Each core count gets a fresh cluster of separate core JVMs. Prints p50/p99 latency, messages sent " +
-        "by the initiator and critical-path hops; --json FILE writes the rows." })
+        "by the initiator and critical-path hops; --json FILE writes the rows, --chart FILE draws them (.png or .svg)." })
 final class BenchShootdownCommand implements Callable<Integer>
 {
     static final int CORES_MAX = UpCommand.CORES_MAX;
@@ -64,6 +65,10 @@ final class BenchShootdownCommand implements Callable<Integer>
     @Option(names = "--json", description = "Also write the rows as JSON to this file.")
     Path json;
 
+    @Option(names = "--chart", description = "Also draw the paper's Fig. 6 to this file, .png or .svg: one line per " +
+        "protocol, x = cores, y = p50 latency (us).")
+    Path chart;
+
     @Override
     public Integer call() throws Exception
     {
@@ -72,6 +77,16 @@ final class BenchShootdownCommand implements Callable<Integer>
         System.out.println("mk bench shootdown: cores " + config.cores() + ", protocols " + protocols + ", " + hosts +
             " host(s), runs in " + config.runRoot());
         final List<ShootdownBenchmark.Row> rows = benchmark.run();
+        return report(benchmark, rows);
+    }
+
+    /**
+     * Prints the table and writes the files asked for.
+     *
+     * @return the exit code: 1 when a run failed or the chart could not be drawn, else 0.
+     */
+    int report(final ShootdownBenchmark benchmark, final List<ShootdownBenchmark.Row> rows) throws Exception
+    {
         System.out.println();
         System.out.print(ShootdownBenchmark.tableHeader());
         rows.forEach(row -> System.out.print(ShootdownBenchmark.tableRow(row)));
@@ -80,17 +95,51 @@ final class BenchShootdownCommand implements Callable<Integer>
             benchmark.writeJson(json, rows);
             System.out.println("wrote " + json);
         }
+        boolean charted = true;
+        if (null != chart)
+        {
+            charted = writeChart(benchmark, rows);
+        }
         if (!benchmark.failures().isEmpty())
         {
             System.err.println("mk: " + benchmark.failures().size() + " run(s) failed: " + benchmark.failures().get(0));
             return 1;
         }
-        return 0;
+        return charted ? 0 : 1;
+    }
+
+    private boolean writeChart(final ShootdownBenchmark benchmark, final List<ShootdownBenchmark.Row> rows)
+        throws Exception
+    {
+        final LatencyChart drawn;
+        try
+        {
+            drawn = benchmark.chart(rows);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("mk: " + ex.getMessage() + ": " + chart + " was not written");
+            return false;
+        }
+        drawn.write(chart);
+        System.out.println("wrote " + chart);
+        return true;
     }
 
     private ShootdownBenchmark.Config config() throws Exception
     {
         Usage.check(spec, !cores.isEmpty(), "--cores is empty: give core counts such as 2,4,8");
+        if (null != chart)
+        {
+            try
+            {
+                LatencyChart.formatOf(chart);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw Usage.error(spec, "--chart=" + chart + " ends in neither .png nor .svg: name a .png or .svg file");
+            }
+        }
         for (final int count : cores)
         {
             Usage.check(spec, count >= 2 && count <= CORES_MAX, "--cores=" + count + " is outside 2.." + CORES_MAX +

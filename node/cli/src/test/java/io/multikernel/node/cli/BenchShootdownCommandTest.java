@@ -1,9 +1,19 @@
 package io.multikernel.node.cli;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
+import io.multikernel.node.bench.ShootdownBenchmark;
+import io.multikernel.node.bench.ShootdownSummary;
+import io.multikernel.node.skb.RoutingProtocol;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +48,7 @@ class BenchShootdownCommandTest
     {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--cores", "--protocol", "--hosts", "--rounds", "--warmup", "--json",
-            "--idle", "Fig. 6");
+            "--chart", "--idle", "Fig. 6");
     }
 
     @Test
@@ -67,5 +77,39 @@ class BenchShootdownCommandTest
         assertUsageError("--timeout-s=0 is outside 1..3600", "--timeout-s", "0");
         assertUsageError("idle strategy 'nap' is unknown", "--idle", "nap");
         assertUsageError("--no-such-flag", "--no-such-flag");
+    }
+
+    @Test
+    void aChartFileThatIsNeitherPngNorSvgIsAUsageError()
+    {
+        assertUsageError("--chart=fig6.jpg ends in neither .png nor .svg: name a .png or .svg file", "--chart", "fig6.jpg");
+        assertUsageError("--chart=fig6 ends in neither .png nor .svg: name a .png or .svg file", "--chart", "fig6");
+    }
+
+    @Test
+    void theChartIsDrawnFromTheRows(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("charts/fig6.svg");
+        final BenchShootdownCommand command = new BenchShootdownCommand();
+        new CommandLine(command).parseArgs("--cores", "2,4", "--chart", file.toString());
+        assertThat(command.chart).isEqualTo(file);
+
+        final ShootdownBenchmark benchmark = new ShootdownBenchmark(new ShootdownBenchmark.Config(List.of(2, 4),
+            List.of(RoutingProtocol.UNICAST, RoutingProtocol.MULTICAST), 1, 50, 10, "backoff", dir, 1000),
+            new PrintStream(OutputStream.nullOutputStream()));
+        final List<ShootdownBenchmark.Row> rows = List.of(
+            row(RoutingProtocol.UNICAST, 2, 12_000), row(RoutingProtocol.UNICAST, 4, 20_000),
+            row(RoutingProtocol.MULTICAST, 2, 13_000), row(RoutingProtocol.MULTICAST, 4, 16_000));
+
+        assertThat(command.report(benchmark, rows)).isZero();
+        final String svg = Files.readString(file);
+        assertThat(svg).startsWith("<?xml").contains(">unicast</text>", ">multicast</text>");
+        assertThat(svg.split("<polyline", -1)).hasSize(3);
+    }
+
+    private static ShootdownBenchmark.Row row(final RoutingProtocol protocol, final int cores, final long p50Ns)
+    {
+        return new ShootdownBenchmark.Row(protocol, cores, 1, new ShootdownSummary(protocol.cliName(), cores, 50, 10, 50,
+            0, p50Ns, 2 * p50Ns, 3 * p50Ns, p50Ns, 1, cores - 1, 1, cores - 1, protocol.name() + " from 0", null));
     }
 }

@@ -483,8 +483,16 @@ public final class CapabilityService
     public int frameHost(final long capId, final boolean write, final long offset, final int length)
         throws CapabilityException
     {
+        return frameHost(coreId, capId, write, offset, length);
+    }
+
+    /** As {@link #frameHost(long, boolean, long, int)}, checked as if {@code requesterCore} asked. */
+    public int frameHost(final int requesterCore, final long capId, final boolean write, final long offset, final int length)
+        throws CapabilityException
+    {
         final Operation operation = write ? Operation.WRITE : Operation.READ;
-        final KernelObject frame = checkedFrame(operation, coreId, capId, write ? Rights.WRITE : Rights.READ, offset, length);
+        final KernelObject frame = checkedFrame(operation, requesterCore, capId, write ? Rights.WRITE : Rights.READ, offset,
+            length);
         return null == hostMemory ? -1 : hostMemory.hostOfAddress().applyAsInt(frame.base());
     }
 

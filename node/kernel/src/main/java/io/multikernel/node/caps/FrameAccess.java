@@ -38,8 +38,8 @@ public final class FrameAccess
     public interface Sender
     {
         /** @return true when handed to the interconnect. */
-        boolean sendRequest(int destination, long correlationId, long capId, long offset, int readLength, boolean write,
-            DirectBuffer data, int dataOffset, int dataLength);
+        boolean sendRequest(int destination, long correlationId, int holderCore, long capId, long offset, int readLength,
+            boolean write, DirectBuffer data, int dataOffset, int dataLength);
 
         /** @return true when handed to the interconnect. */
         boolean sendReply(int destination, long correlationId, int outcomeOrdinal, DirectBuffer data, int dataOffset,
@@ -84,33 +84,41 @@ public final class FrameAccess
     /** Reads {@code length} bytes at {@code offset} of a Frame this core holds. */
     public void read(final long capId, final long offset, final int length, final Callback callback)
     {
-        access(capId, offset, length, false, null, 0, callback);
+        access(service.coreId(), capId, offset, length, false, null, 0, callback);
     }
 
     /** Writes the bytes at {@code offset} of a Frame this core holds. */
     public void write(final long capId, final long offset, final DirectBuffer data, final int dataOffset,
         final int length, final Callback callback)
     {
-        access(capId, offset, length, true, data, dataOffset, callback);
+        access(service.coreId(), capId, offset, length, true, data, dataOffset, callback);
     }
 
-    private void access(final long capId, final long offset, final int length, final boolean write,
+    /**
+     * Reads or writes a Frame that {@code holderCore} holds, for a load or store through a mapping
+     * made with that capability: the mapping's authority is the frame capability, checked against
+     * the replica (here, or on the frame's host) as if its holder asked.
+     *
+     * @param write  true to write {@code length} bytes of {@code data}; false to read them.
+     * @param data   the bytes to write; ignored for a read.
+     */
+    public void access(final int holderCore, final long capId, final long offset, final int length, final boolean write,
         final DirectBuffer data, final int dataOffset, final Callback callback)
     {
         final int host;
         try
         {
-            host = service.frameHost(capId, write, offset, length);
+            host = service.frameHost(holderCore, capId, write, offset, length);
             if (service.isThisHost(host))
             {
                 if (write)
                 {
-                    service.write(capId, offset, data, dataOffset, length);
+                    service.write(holderCore, capId, offset, data, dataOffset, length);
                     callback.onResult(done(), scratch, 0, 0);
                 }
                 else
                 {
-                    service.read(capId, offset, length, scratch, 0);
+                    service.read(holderCore, capId, offset, length, scratch, 0);
                     callback.onResult(done(), scratch, 0, length);
                 }
                 return;
@@ -131,8 +139,8 @@ public final class FrameAccess
         final long correlationId = ++nextCorrelationId;
         for (final int core : coresOnHost.apply(host))
         {
-            if (sender.sendRequest(core, correlationId, capId, offset, write ? 0 : length, write, write ? data : scratch,
-                dataOffset, write ? length : 0))
+            if (sender.sendRequest(core, correlationId, holderCore, capId, offset, write ? 0 : length, write,
+                write ? data : scratch, dataOffset, write ? length : 0))
             {
                 pending.put(correlationId, new Pending(core, write, clock.nanoTime() + REMOTE_TIMEOUT_NS, callback));
                 return;
@@ -154,11 +162,13 @@ public final class FrameAccess
     }
 
     /**
-     * A core of another host asks for a frame of this host, for an app of {@code source}: checked
-     * against this replica as if {@code source} asked, then done and answered.
+     * A core of another host asks for a frame of this host, for an app of {@code source} (directly,
+     * or through a mapping made with {@code holderCore}'s capability): checked against this replica
+     * as if {@code holderCore} asked, then done and answered to {@code source}.
      */
-    public void onRequest(final int source, final long correlationId, final long capId, final long offset,
-        final int readLength, final boolean write, final DirectBuffer data, final int dataOffset, final int dataLength)
+    public void onRequest(final int source, final long correlationId, final int holderCore, final long capId,
+        final long offset, final int readLength, final boolean write, final DirectBuffer data, final int dataOffset,
+        final int dataLength)
     {
         CapabilityResult result = done();
         int length = 0;
@@ -166,11 +176,11 @@ public final class FrameAccess
         {
             if (write)
             {
-                service.write(source, capId, offset, data, dataOffset, dataLength);
+                service.write(holderCore, capId, offset, data, dataOffset, dataLength);
             }
             else
             {
-                service.read(source, capId, offset, readLength, scratch, 0);
+                service.read(holderCore, capId, offset, readLength, scratch, 0);
                 length = readLength;
             }
         }

@@ -51,8 +51,9 @@ public final class FrameAdapter
             final long offset = decoder.frameOffset();
             final int readLength = decoder.readLength();
             final boolean write = BooleanType.TRUE == decoder.write();
+            final int holder = decoder.actingVersion() >= 4 ? decoder.holderCoreId() : source;
             decoder.wrapData(data);
-            access.onRequest(source, correlationId, capId, offset, readLength, write, data, 0, data.capacity());
+            access.onRequest(source, correlationId, holder, capId, offset, readLength, write, data, 0, data.capacity());
         }
     }
 

@@ -29,8 +29,9 @@ public final class FramePublisher implements FrameAccess.Sender
     }
 
     @Override
-    public boolean sendRequest(final int destination, final long correlationId, final long capId, final long offset,
-        final int readLength, final boolean write, final DirectBuffer data, final int dataOffset, final int dataLength)
+    public boolean sendRequest(final int destination, final long correlationId, final int holderCore, final long capId,
+        final long offset, final int readLength, final boolean write, final DirectBuffer data, final int dataOffset,
+        final int dataLength)
     {
         final int messageLength = MessageHeaderEncoder.ENCODED_LENGTH + FrameRequestEncoder.BLOCK_LENGTH +
             FrameRequestEncoder.dataHeaderLength() + dataLength;
@@ -44,6 +45,7 @@ public final class FramePublisher implements FrameAccess.Sender
             .frameOffset(offset)
             .readLength(readLength)
             .write(write ? BooleanType.TRUE : BooleanType.FALSE)
+            .holderCoreId(holderCore)
             .putData(data, dataOffset, dataLength);
         return SendOutcome.SENT == publisher.commit(requestEncoder.limit());
     }

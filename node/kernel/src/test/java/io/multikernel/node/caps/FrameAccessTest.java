@@ -137,7 +137,8 @@ class FrameAccessTest
         final List<Answer> replies = new ArrayList<>();
         final FrameAccess.Sender recorder = new FrameAccess.Sender()
         {
-            public boolean sendRequest(final int destination, final long correlationId, final long capId, final long offset,
+            public boolean sendRequest(final int destination, final long correlationId, final int holderCore, final long capId,
+                final long offset,
                 final int readLength, final boolean write, final DirectBuffer data, final int dataOffset, final int dataLength)
             {
                 return true;
@@ -153,7 +154,7 @@ class FrameAccessTest
         final FrameAccess host0 = new FrameAccess(cluster.core(0), recorder, host -> List.of(0),
             new org.agrona.concurrent.SystemNanoClock());
 
-        host0.onRequest(0, 1, frame, 0, 4, false, new UnsafeBuffer(new byte[0]), 0, 0);
+        host0.onRequest(0, 1, 0, frame, 0, 4, false, new UnsafeBuffer(new byte[0]), 0, 0);
 
         assertThat(replies).hasSize(1);
         assertThat(replies.get(0).result().outcome()).isEqualTo(Outcome.FORBIDDEN);
@@ -180,7 +181,8 @@ class FrameAccessTest
         final long[] now = { 1_000 };
         final FrameAccess.Sender silent = new FrameAccess.Sender()
         {
-            public boolean sendRequest(final int destination, final long correlationId, final long capId, final long offset,
+            public boolean sendRequest(final int destination, final long correlationId, final int holderCore, final long capId,
+                final long offset,
                 final int readLength, final boolean write, final DirectBuffer data, final int dataOffset, final int dataLength)
             {
                 return true;

@@ -125,8 +125,8 @@ final class InProcessCapabilityCluster implements AutoCloseable
             final int self = c;
             final FrameAccess access = new FrameAccess(services.get(c), new FrameAccess.Sender()
             {
-                public boolean sendRequest(final int destination, final long correlationId, final long capId,
-                    final long offset, final int readLength, final boolean write, final DirectBuffer data,
+                public boolean sendRequest(final int destination, final long correlationId, final int holderCore,
+                    final long capId, final long offset, final int readLength, final boolean write, final DirectBuffer data,
                     final int dataOffset, final int dataLength)
                 {
                     if (down.contains(destination))
@@ -134,7 +134,7 @@ final class InProcessCapabilityCluster implements AutoCloseable
                         return false;
                     }
                     final UnsafeBuffer copy = copy(data, dataOffset, dataLength);
-                    messages.add(() -> frames.get(destination).onRequest(self, correlationId, capId, offset, readLength,
+                    messages.add(() -> frames.get(destination).onRequest(self, correlationId, holderCore, capId, offset, readLength,
                         write, copy, 0, copy.capacity()));
                     return true;
                 }

@@ -244,7 +244,7 @@ public final class CapabilityLrpc
     }
 
     /** @return the LRPC status of an outcome other than a commit. */
-    static int status(final CapabilityResult.Outcome outcome)
+    public static int status(final CapabilityResult.Outcome outcome)
     {
         return switch (outcome)
         {
@@ -256,6 +256,7 @@ public final class CapabilityLrpc
             case ABORTED -> LrpcStatus.ABORTED;
             case UNAVAILABLE -> LrpcStatus.UNAVAILABLE;
             case INDEFINITE -> LrpcStatus.INDEFINITE;
+            case FAULT -> LrpcStatus.FAULT;
         };
     }
 }

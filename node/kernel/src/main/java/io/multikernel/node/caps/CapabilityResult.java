@@ -34,7 +34,9 @@ public record CapabilityResult(Outcome outcome, String message, String transacti
         /** Not proposed now (too many in flight, engine stopping): nothing changed, retry. */
         UNAVAILABLE(503),
         /** The coordinator cannot tell whether it committed: read {@code /caps} before retrying. */
-        INDEFINITE(500);
+        INDEFINITE(500),
+        /** A load or store found no mapping at the address, or the mapping lacks the right: nothing read or written. */
+        FAULT(422);
 
         private final int httpStatus;
 

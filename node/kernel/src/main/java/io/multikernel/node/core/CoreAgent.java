@@ -26,6 +26,12 @@ import io.multikernel.node.shootdown.Shootdown;
 import io.multikernel.node.shootdown.ShootdownAdapter;
 import io.multikernel.node.shootdown.ShootdownBench;
 import io.multikernel.node.shootdown.ShootdownPublisher;
+import io.multikernel.node.skb.RoutingPlanner;
+import io.multikernel.node.vm.AddressSpaces;
+import io.multikernel.node.vm.Tlb;
+import io.multikernel.node.vm.VmConfiguration;
+import io.multikernel.node.vm.VmLrpc;
+import io.multikernel.node.vm.VmService;
 import io.multikernel.node.skb.NameService;
 import io.multikernel.node.skb.RttMatrix;
 import io.multikernel.node.skb.Topology;
@@ -94,6 +100,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final LrpcServer lrpcServer;
     private final CoreReplication replication;
     private final CapabilityService capabilities;
+    private final VmService vm;
     private final FrameAccess frameAccess;
     private final ShootdownBench shootdownBench;
     private final ShootdownAdapter shootdownAdapter;
@@ -133,6 +140,19 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
      * @param hostMemory the host's physical memory mapped in this process, or null.
      * @return the core's capability service, with an empty replica over the cluster map's memory servers.
      */
+    /**
+     * @param ctx          concluded core configuration.
+     * @param metrics      the core's registry.
+     * @param capabilities the core's capability service.
+     * @return the core's address-space service, with an empty replica and TLB.
+     */
+    public static VmService vmService(final CoreContext ctx, final CoreMetrics metrics,
+        final CapabilityService capabilities)
+    {
+        return new VmService(ctx.coreId(), new AddressSpaces(ctx.coreId(), AddressSpaces.CORES_MAX, capabilities::lookup),
+            new Tlb(VmConfiguration.tlbEntries()), capabilities, metrics.registry(), ctx.nanoClock());
+    }
+
     public static CapabilityService capabilityService(
         final CoreContext ctx, final CoreMetrics metrics, final CapabilityService.HostMemory hostMemory)
     {
@@ -161,6 +181,23 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final AtomicReference<Health> health,
         final ReplicationProxy replicationProxy,
         final CapabilityService capabilities)
+    {
+        this(ctx, metrics, statusSnapshot, skbSource, health, replicationProxy, capabilities,
+            vmService(ctx, metrics, capabilities));
+    }
+
+    /**
+     * As above, with the core's address-space service (its page tables join the engine's states).
+     */
+    public CoreAgent(
+        final CoreContext ctx,
+        final CoreMetrics metrics,
+        final JsonSnapshot statusSnapshot,
+        final SkbView.Source skbSource,
+        final AtomicReference<Health> health,
+        final ReplicationProxy replicationProxy,
+        final CapabilityService capabilities,
+        final VmService vm)
     {
         this.ctx = ctx;
         this.coreId = ctx.coreId();
@@ -203,12 +240,15 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
                 .selfCoreId(coreId)
                 .sender(new ShootdownPublisher(openedEndpoint.publisher()))
+                .listener(vm)
+                .invalidator(vm)
                 .meterRegistry(metrics.registry())
                 .nanoClock(clock), topology, rttMatrix);
             this.shootdownAdapter = new ShootdownAdapter(shootdownBench.shootdown());
             shootdownAdapter.registerWith(openedEndpoint.dispatcher());
             final ReplicatedStates states = new ReplicatedStates();
             capabilities.register(states);
+            vm.register(states);
             openedReplication = new CoreReplication(coreId, states, ctx.clusterMap().coreIds(), ctx.incarnation(),
                 ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), openedEndpoint, replicationProxy,
                 metrics.registry(), clock, ctx.epochClock());
@@ -222,7 +262,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             AgreedNameService.register(openedServer, openedReplication, nameService);
             KvPutService.register(openedServer, openedReplication, metrics.registry());
             final CoreReplication proposing = openedReplication;
-            capabilities.attach(new CapabilityService.Proposer()
+            final CapabilityService.Proposer proposer = new CapabilityService.Proposer()
             {
                 public String proposalRefusal()
                 {
@@ -239,7 +279,9 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
                 {
                     return proposing.proposeStates(replicas, operations, listener);
                 }
-            });
+            };
+            capabilities.attach(proposer);
+            vm.attach(proposer);
             final java.util.Map<Integer, List<Integer>> coresByHost = new java.util.HashMap<>();
             ctx.clusterMap().cores().forEach(core ->
                 coresByHost.computeIfAbsent(core.hostId(), host -> new java.util.ArrayList<>()).add(core.id()));
@@ -248,6 +290,9 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             new FrameAdapter(frameAccess).registerWith(openedEndpoint.dispatcher());
             capabilities.attachFrames(frameAccess);
             CapabilityLrpc.register(openedServer, capabilities);
+            vm.attach(frameAccess, shootdownBench.shootdown(), new RoutingPlanner(topology, rttMatrix),
+                VmConfiguration.defaultProtocol());
+            VmLrpc.register(openedServer, vm);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -260,6 +305,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         this.endpoint = openedEndpoint;
         this.replication = openedReplication;
         this.capabilities = capabilities;
+        this.vm = vm;
         this.lrpcServer = openedServer;
     }
 
@@ -312,6 +358,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         work += replication.doWork(nowNs);
         capabilities.refreshMetrics();
         work += capabilities.doWork(nowNs);
+        work += vm.doWork(nowNs);
+        vm.refreshMetrics();
         work += frameAccess.doWork(nowNs);
         work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)

@@ -14,6 +14,8 @@ import io.multikernel.common.Bounds;
  *   4     kv.put          replicas, key, value (KvPutCodec)  transaction id, 20 bytes (when committed)
  *   5..11 caps.alloc, caps.retype, caps.copy, caps.mint, caps.delete, caps.revoke, caps.identify
  *   12, 13 frame.read, frame.write      (payloads: io.multikernel.node.caps.CapabilityLrpc)
+ *   14..22 vm.create, vm.map, vm.unmap, vm.protect, vm.span, vm.shrink, vm.destroy, vm.load, vm.store
+ *          (payloads: io.multikernel.node.vm.VmLrpc)
  * </pre>
  * Integers are little-endian, as everything on the channel.
  */
@@ -37,6 +39,16 @@ public final class LrpcOperations
     public static final int CAPS_IDENTIFY = 11;
     public static final int FRAME_READ = 12;
     public static final int FRAME_WRITE = 13;
+    /** Address spaces, loads and stores: {@code io.multikernel.node.vm.VmLrpc}. */
+    public static final int VM_CREATE = 14;
+    public static final int VM_MAP = 15;
+    public static final int VM_UNMAP = 16;
+    public static final int VM_PROTECT = 17;
+    public static final int VM_SPAN = 18;
+    public static final int VM_SHRINK = 19;
+    public static final int VM_DESTROY = 20;
+    public static final int VM_LOAD = 21;
+    public static final int VM_STORE = 22;
 
     private LrpcOperations()
     {

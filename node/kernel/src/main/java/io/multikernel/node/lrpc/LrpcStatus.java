@@ -29,6 +29,8 @@ public final class LrpcStatus
     public static final int INDEFINITE = 9;
     /** The caller may not do it: a capability held by another core, or a right it lacks. */
     public static final int DENIED = 10;
+    /** A load or store found no mapping at the address, or the mapping lacks the right (a page fault). */
+    public static final int FAULT = 11;
 
     private LrpcStatus()
     {
@@ -53,6 +55,7 @@ public final class LrpcStatus
             case ABORTED -> "aborted";
             case INDEFINITE -> "indefinite";
             case DENIED -> "denied";
+            case FAULT -> "fault";
             default -> "status_" + status;
         };
     }

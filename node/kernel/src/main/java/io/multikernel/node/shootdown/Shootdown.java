@@ -647,6 +647,11 @@ public final class Shootdown
             return this;
         }
 
+        public ShootdownListener listener()
+        {
+            return listener;
+        }
+
         /** What this core does with a request's range; {@link ShootdownInvalidator#NONE} by default. */
         public Context invalidator(final ShootdownInvalidator invalidator)
         {

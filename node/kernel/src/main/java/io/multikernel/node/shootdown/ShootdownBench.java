@@ -52,7 +52,8 @@ public final class ShootdownBench implements ShootdownListener
 
     /**
      * @param proxy         where commands come from.
-     * @param shootdownCtx  the shootdown's settings; its listener is set to this.
+     * @param shootdownCtx  the shootdown's settings; its listener becomes this, which passes every
+     *                      round's end on to the listener set there, if any (the address spaces' rounds).
      * @param topology      the SKB's topology.
      * @param rttMatrix     the SKB's RTT matrix (read when a run starts).
      */
@@ -60,7 +61,21 @@ public final class ShootdownBench implements ShootdownListener
         final Topology topology, final RttMatrix rttMatrix)
     {
         this.proxy = proxy;
-        this.shootdown = new Shootdown(shootdownCtx.listener(this));
+        final ShootdownListener other = shootdownCtx.listener();
+        this.shootdown = new Shootdown(shootdownCtx.listener(null == other ? this : new ShootdownListener()
+        {
+            public void onRoundComplete(final long roundId, final long latencyNs)
+            {
+                ShootdownBench.this.onRoundComplete(roundId, latencyNs);
+                other.onRoundComplete(roundId, latencyNs);
+            }
+
+            public void onRoundFailed(final long roundId, final String reason)
+            {
+                ShootdownBench.this.onRoundFailed(roundId, reason);
+                other.onRoundFailed(roundId, reason);
+            }
+        }));
         this.topology = topology;
         this.rttMatrix = rttMatrix;
         this.planner = new RoutingPlanner(topology, rttMatrix);

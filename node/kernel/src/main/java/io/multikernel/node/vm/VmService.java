@@ -1,0 +1,841 @@
+package io.multikernel.node.vm;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.node.caps.Capability;
+import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.node.caps.CapabilityService;
+import io.multikernel.node.caps.CapabilityType;
+import io.multikernel.node.caps.FrameAccess;
+import io.multikernel.node.caps.Rights;
+import io.multikernel.node.shootdown.Shootdown;
+import io.multikernel.node.shootdown.ShootdownInvalidator;
+import io.multikernel.node.shootdown.ShootdownListener;
+import io.multikernel.node.skb.RoutingPlanner;
+import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.skb.SendPlan;
+import io.multikernel.replication.ParticipantSet;
+import io.multikernel.replication.ReplicatedStates;
+import io.multikernel.replication.TransactionId;
+import io.multikernel.replication.TransactionOutcome;
+import io.multikernel.node.vm.VmOperation.Create;
+import io.multikernel.node.vm.VmOperation.Destroy;
+import io.multikernel.node.vm.VmOperation.Map;
+import io.multikernel.node.vm.VmOperation.Protect;
+import io.multikernel.node.vm.VmOperation.Shrink;
+import io.multikernel.node.vm.VmOperation.Span;
+import io.multikernel.node.vm.VmOperation.Unmap;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A core's address-space service, on its kernel loop: changes the page tables of the domains this
+ * core runs (each change one transaction with the domain's cores as participants), translates loads
+ * and stores through this core's {@link Tlb}, and makes every change that takes a translation away
+ * (unmap, a protect that drops a right, shrink, destroy) a TLB shootdown.
+ *
+ * <p><b>The shootdown protocol: agree, then shoot down.</b>
+ * <ol>
+ *   <li>The change is proposed to the domain's cores. Every participant locks the domain at prepare
+ *   and holds the lock until it applies the outcome. While a core holds that lock it fills no TLB
+ *   entry of the domain (a miss is answered "retry"), so between its prepare and its apply no core
+ *   can load a translation the change removes.</li>
+ *   <li>Once the transaction has committed, this core drops its own TLB entries of the range and
+ *   starts a shootdown round along the SKB's send plan (unicast, broadcast, multicast or topo) to
+ *   the domain's other cores (for shrink: the core leaving). Each target drops its entries of the
+ *   range and acknowledges once none of its loads or stores through the domain is still in flight
+ *   to a frame's host; acknowledgements aggregate up the tree.</li>
+ *   <li>The change is answered when every target has acknowledged and this core has no access of
+ *   the domain in flight either.</li>
+ * </ol>
+ * After the answer no core has an entry of the range: each dropped its entries after it had
+ * prepared (the round starts after the commit, which follows every prepare), and from its prepare a
+ * core fills no entry until it has applied the change, after which its replica has no translation
+ * to fill from. No access through an old translation is in flight either.
+ *
+ * <p>Bounds: {@link #IN_FLIGHT_MAX} changes awaiting their outcome or shootdown; one load or store
+ * moves at most {@link #IO_LENGTH_MAX_BYTES}; a shootdown that fails (a target did not acknowledge
+ * within the round timeout) is tried again up to {@link #SHOOTDOWN_ATTEMPTS_MAX} times, and then
+ * answered indefinite: the change committed but a core may still hold the old translation.
+ */
+public final class VmService implements ShootdownListener, ShootdownInvalidator
+{
+    /** STATE_ID: the address spaces among the engine's replicated states. */
+    public static final int STATE_ID = 2;
+    /** IN_FLIGHT_MAX: changes of this core awaiting their outcome or their shootdown before it refuses more. */
+    public static final int IN_FLIGHT_MAX = 256;
+    /** IO_LENGTH_MAX_BYTES: most bytes one load or store moves. */
+    public static final int IO_LENGTH_MAX_BYTES = CapabilityService.FRAME_IO_LENGTH_MAX_BYTES;
+    /** SHOOTDOWN_ATTEMPTS_MAX: rounds tried for one change before it is answered indefinite. */
+    public static final int SHOOTDOWN_ATTEMPTS_MAX = 3;
+    /** ID_SEQUENCE_BITS: low bits of a domain or mapping id that number what one core made. */
+    public static final int ID_SEQUENCE_BITS = 40;
+
+    private static final long PAGE = CapabilityType.PAGE_LENGTH_BYTES;
+
+    /** Told a change's result once, on the kernel loop. */
+    @FunctionalInterface
+    public interface Callback
+    {
+        void onResult(VmResult result);
+    }
+
+    /** Told a load's or store's result once; {@code data} (a load's bytes) is valid only during the call. */
+    @FunctionalInterface
+    public interface AccessCallback
+    {
+        void onResult(VmResult result, DirectBuffer data, int offset, int length);
+    }
+
+    /** The operations, for metrics. */
+    public enum Operation
+    {
+        CREATE, MAP, UNMAP, PROTECT, SPAN, SHRINK, DESTROY, LOAD, STORE;
+
+        public String metricName()
+        {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A committed change whose shootdown is not finished. */
+    private static final class Shooting
+    {
+        final Operation operation;
+        final long startNs;
+        final Callback callback;
+        final String transaction;
+        final long id;
+        final long domainId;
+        final long firstPage;
+        final long pageCount;
+        final int[] targets;
+        final RoutingProtocol protocol;
+        long committedNs;
+        long roundId = Shootdown.NO_ROUND;
+        int attempts;
+        boolean acknowledged;
+        String lastFailure;
+
+        Shooting(final Operation operation, final long startNs, final Callback callback, final String transaction,
+            final long id, final long domainId, final long firstPage, final long pageCount, final int[] targets,
+            final RoutingProtocol protocol)
+        {
+            this.operation = operation;
+            this.startNs = startNs;
+            this.callback = callback;
+            this.transaction = transaction;
+            this.id = id;
+            this.domainId = domainId;
+            this.firstPage = firstPage;
+            this.pageCount = pageCount;
+            this.targets = targets;
+            this.protocol = protocol;
+        }
+    }
+
+    /** What a change needs after it commits: nothing, or a shootdown of a range on some cores. */
+    private record Aftermath(long firstPage, long pageCount, int[] targets)
+    {
+    }
+
+    private final int coreId;
+    private final AddressSpaces spaces;
+    private final Tlb tlb;
+    private final CapabilityService capabilities;
+    private final VmMetrics metrics;
+    private final NanoClock clock;
+    private final long idPrefix;
+    private final HashMap<Long, Integer> accessesInFlight = new HashMap<>();
+    private final ArrayList<Shooting> shooting = new ArrayList<>();
+    private final ArrayDeque<Shooting> waitingForRound = new ArrayDeque<>();
+    private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+    private ReplicatedStates.State<VmOperation> state;
+    private CapabilityService.Proposer proposer;
+    private FrameAccess frames;
+    private Shootdown shootdown;
+    private RoutingPlanner planner;
+    private RoutingProtocol defaultProtocol = RoutingProtocol.MULTICAST;
+    private long nextSequence = 1;
+    private int inFlight;
+
+    /**
+     * @param coreId       this core.
+     * @param spaces       this core's replica of the address spaces it runs.
+     * @param tlb          this core's TLB.
+     * @param capabilities this core's capability service (frames, their holders).
+     * @param registry     for {@code mk_vm_*}.
+     * @param clock        the core's clock.
+     */
+    public VmService(final int coreId, final AddressSpaces spaces, final Tlb tlb, final CapabilityService capabilities,
+        final MeterRegistry registry, final NanoClock clock)
+    {
+        this.coreId = coreId;
+        this.spaces = spaces;
+        this.tlb = tlb;
+        this.capabilities = capabilities;
+        this.clock = clock;
+        this.metrics = new VmMetrics(registry, tlb, spaces);
+        this.idPrefix = (coreId + 1L) << ID_SEQUENCE_BITS;
+    }
+
+    /** Registers the address spaces as {@link #STATE_ID}; before the engine starts. */
+    public void register(final ReplicatedStates states)
+    {
+        this.state = states.register(STATE_ID, "vm", spaces, VmOperation.class);
+    }
+
+    /** Connects the core's replication; before that every change is refused as unavailable. */
+    public void attach(final CapabilityService.Proposer proposer)
+    {
+        this.proposer = proposer;
+    }
+
+    /** Connects frame access (loads and stores) and the shootdown with its planner and default protocol. */
+    public void attach(final FrameAccess frames, final Shootdown shootdown, final RoutingPlanner planner,
+        final RoutingProtocol defaultProtocol)
+    {
+        this.frames = frames;
+        this.shootdown = shootdown;
+        this.planner = planner;
+        this.defaultProtocol = defaultProtocol;
+    }
+
+    public int coreId()
+    {
+        return coreId;
+    }
+
+    public AddressSpaces spaces()
+    {
+        return spaces;
+    }
+
+    public Tlb tlb()
+    {
+        return tlb;
+    }
+
+    public RoutingProtocol defaultProtocol()
+    {
+        return defaultProtocol;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Changes
+    // ----------------------------------------------------------------------------------------
+
+    /**
+     * Create a domain run by {@code cores} (this core among them) whose page-table root is the VNODE
+     * capability {@code rootVnodeCapId} this core holds. The result's id is the domain.
+     */
+    public void create(final long rootVnodeCapId, final int[] cores, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final int[] sorted = cores.clone();
+        java.util.Arrays.sort(sorted);
+        if (java.util.Arrays.binarySearch(sorted, coreId) < 0)
+        {
+            finish(Operation.CREATE, callback, VmResult.refused(Outcome.INVALID, "core " + coreId +
+                " creates only domains it runs itself: add it to the cores " + java.util.Arrays.toString(sorted)));
+            return;
+        }
+        final long domainId = nextId();
+        change(Operation.CREATE, startNs, callback, new Create(domainId, rootVnodeCapId, coreId, sorted), domainId, null);
+    }
+
+    /**
+     * Map {@code length} bytes of the FRAME capability {@code frameCapId} (held by this core) from
+     * {@code frameOffset} at virtual address {@code vaddr}; all page-aligned. The result's id is the mapping.
+     */
+    public void map(final long domainId, final long vaddr, final long frameCapId, final long frameOffset,
+        final long length, final int rights, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final String misaligned = alignment(vaddr, length, frameOffset);
+        if (null != misaligned)
+        {
+            finish(Operation.MAP, callback, VmResult.refused(Outcome.INVALID, misaligned));
+            return;
+        }
+        final long mappingId = nextId();
+        change(Operation.MAP, startNs, callback, new Map(domainId, mappingId, vaddr / PAGE, (int)(length / PAGE),
+            frameCapId, frameOffset / PAGE, rights, coreId), mappingId, null);
+    }
+
+    /** Unmap every mapping inside {@code [vaddr, vaddr + length)}: answered after the TLB shootdown. */
+    public void unmap(final long domainId, final long vaddr, final long length, final RoutingProtocol protocol,
+        final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final String misaligned = alignment(vaddr, length, 0);
+        if (null != misaligned)
+        {
+            finish(Operation.UNMAP, callback, VmResult.refused(Outcome.INVALID, misaligned));
+            return;
+        }
+        final long vpage = vaddr / PAGE;
+        final int pages = (int)(length / PAGE);
+        change(Operation.UNMAP, startNs, callback, new Unmap(domainId, vpage, pages), 0,
+            new Aftermath(vpage, pages, others(domainId)), protocol);
+    }
+
+    /**
+     * Set the rights of every mapping inside the range; a protect that drops a right any of them had
+     * is answered after the TLB shootdown.
+     */
+    public void protect(final long domainId, final long vaddr, final long length, final int rights,
+        final RoutingProtocol protocol, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final String misaligned = alignment(vaddr, length, 0);
+        if (null != misaligned)
+        {
+            finish(Operation.PROTECT, callback, VmResult.refused(Outcome.INVALID, misaligned));
+            return;
+        }
+        final long vpage = vaddr / PAGE;
+        final int pages = (int)(length / PAGE);
+        final Aftermath aftermath = dropsARight(domainId, vpage, pages, rights) ?
+            new Aftermath(vpage, pages, others(domainId)) : null;
+        change(Operation.PROTECT, startNs, callback, new Protect(domainId, vpage, pages, rights), 0, aftermath, protocol);
+    }
+
+    /** Add {@code core} to the domain; the page table reaches it inside the transaction. */
+    public void span(final long domainId, final int core, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final Domain domain = spaces.domain(domainId);
+        final byte[] image = null == domain ? new byte[0] : spaces.image(domainId);
+        change(Operation.SPAN, startNs, callback, new Span(domainId, core, image), 0, null);
+    }
+
+    /** Remove {@code core} from the domain: answered once that core has dropped the domain's translations. */
+    public void shrink(final long domainId, final int core, final RoutingProtocol protocol, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final int[] targets = core == coreId ? new int[0] : new int[]{ core };
+        change(Operation.SHRINK, startNs, callback, new Shrink(domainId, core), 0, new Aftermath(0, 0, targets), protocol);
+    }
+
+    /** Destroy the domain: answered once every core of it has dropped its translations. */
+    public void destroy(final long domainId, final RoutingProtocol protocol, final Callback callback)
+    {
+        final long startNs = clock.nanoTime();
+        change(Operation.DESTROY, startNs, callback, new Destroy(domainId), 0,
+            new Aftermath(0, 0, others(domainId)), protocol);
+    }
+
+    private void change(final Operation operation, final long startNs, final Callback callback,
+        final VmOperation vmOperation, final long id, final Aftermath aftermath)
+    {
+        change(operation, startNs, callback, vmOperation, id, aftermath, null);
+    }
+
+    private void change(final Operation operation, final long startNs, final Callback callback,
+        final VmOperation vmOperation, final long id, final Aftermath aftermath, final RoutingProtocol protocol)
+    {
+        final String problem = spaces.proposalProblem(vmOperation);
+        if (null != problem)
+        {
+            finish(operation, callback, VmResult.refused(classify(problem), problem));
+            return;
+        }
+        final String unavailable = unavailable();
+        if (null != unavailable)
+        {
+            finish(operation, callback, VmResult.refused(Outcome.UNAVAILABLE, unavailable));
+            return;
+        }
+        final int[] participants = spaces.participants(vmOperation);
+        final RoutingProtocol chosen = null == protocol ? defaultProtocol : protocol;
+        inFlight++;
+        try
+        {
+            proposer.propose(ParticipantSet.of(participants), List.of(state.operation(vmOperation)),
+                (txn, outcome) -> onOutcome(operation, startNs, callback, vmOperation, id, aftermath, chosen, txn, outcome));
+        }
+        catch (final RuntimeException ex)
+        {
+            inFlight--;
+            finish(operation, callback, VmResult.refused(Outcome.UNAVAILABLE,
+                "core " + coreId + " could not propose the change: " + ex.getMessage()));
+        }
+    }
+
+    private void onOutcome(final Operation operation, final long startNs, final Callback callback,
+        final VmOperation vmOperation, final long id, final Aftermath aftermath, final RoutingProtocol protocol,
+        final TransactionId transaction, final TransactionOutcome outcome)
+    {
+        if (TransactionOutcome.Status.COMMITTED != outcome.status())
+        {
+            inFlight--;
+            final Outcome result = TransactionOutcome.Status.ABORTED == outcome.status() ? Outcome.ABORTED : Outcome.INDEFINITE;
+            answer(operation, startNs, callback, new VmResult(result, outcome.reason(), transaction.toString(), 0, null, 0));
+            return;
+        }
+        if (null == aftermath)
+        {
+            inFlight--;
+            answer(operation, startNs, callback, new VmResult(Outcome.COMMITTED, null, transaction.toString(), id, null, 0));
+            return;
+        }
+        final long domainId = vmOperation.domainId();
+        if (0 == aftermath.pageCount())
+        {
+            tlb.invalidateDomain(domainId);
+        }
+        else
+        {
+            tlb.invalidate(domainId, aftermath.firstPage(), aftermath.pageCount());
+        }
+        final Shooting shot = new Shooting(operation, startNs, callback, transaction.toString(), id, domainId,
+            aftermath.firstPage(), aftermath.pageCount(), aftermath.targets(), protocol);
+        shot.committedNs = clock.nanoTime();
+        shooting.add(shot);
+        startRound(shot);
+    }
+
+    private void startRound(final Shooting shot)
+    {
+        shot.attempts++;
+        shot.acknowledged = false;
+        shot.lastFailure = null;
+        shot.roundId = Shootdown.NO_ROUND;
+        if (0 == shot.targets.length || null == shootdown)
+        {
+            shot.acknowledged = true;
+            return;
+        }
+        final SendPlan plan = planner.plan(shot.protocol, coreId, shot.targets);
+        final long roundId;
+        starting = shot;
+        try
+        {
+            // A round can end inside startRound (a send that failed): the listener then finds it as starting.
+            roundId = shootdown.startRound(plan, shot.domainId, shot.firstPage, shot.pageCount);
+        }
+        finally
+        {
+            starting = null;
+        }
+        if (Shootdown.NO_ROUND == roundId)
+        {
+            // Every round slot is taken: try again on a later duty cycle.
+            shot.attempts--;
+            waitingForRound.add(shot);
+        }
+        else if (!shot.acknowledged && null == shot.lastFailure)
+        {
+            shot.roundId = roundId;
+        }
+    }
+
+    @Override
+    public void onRoundComplete(final long roundId, final long latencyNs)
+    {
+        final Shooting shot = shotOf(roundId);
+        if (null != shot)
+        {
+            shot.acknowledged = true;
+            shot.roundId = Shootdown.NO_ROUND;
+        }
+    }
+
+    @Override
+    public void onRoundFailed(final long roundId, final String reason)
+    {
+        final Shooting shot = shotOf(roundId);
+        if (null != shot)
+        {
+            shot.lastFailure = reason;
+            shot.roundId = Shootdown.NO_ROUND;
+        }
+    }
+
+    /** @return the change whose round this is, or null (a benchmark's round). */
+    private Shooting shotOf(final long roundId)
+    {
+        if (null != starting)
+        {
+            return starting;
+        }
+        for (final Shooting shot : shooting)
+        {
+            if (shot.roundId == roundId && Shootdown.NO_ROUND != roundId)
+            {
+                return shot;
+            }
+        }
+        return null;
+    }
+
+    /** The change whose round is being started, while {@link Shootdown#startRound} runs. */
+    private Shooting starting;
+
+    /**
+     * Drops this core's TLB entries of a range a shootdown names; done once no load or store of
+     * the domain is in flight here.
+     */
+    @Override
+    public boolean invalidate(final long domainId, final long firstPage, final long pageCount)
+    {
+        if (0 == domainId)
+        {
+            return true;
+        }
+        if (0 == pageCount)
+        {
+            tlb.invalidateDomain(domainId);
+        }
+        else
+        {
+            tlb.invalidate(domainId, firstPage, pageCount);
+        }
+        return 0 == accessesInFlight.getOrDefault(domainId, 0);
+    }
+
+    /**
+     * Advances shootdowns: starts rounds that found no free slot, retries failed rounds, answers
+     * changes whose round is acknowledged once no access of the domain is in flight here.
+     *
+     * @return changes advanced.
+     */
+    public int doWork(final long nowNs)
+    {
+        if (shooting.isEmpty())
+        {
+            return 0;
+        }
+        int work = 0;
+        for (int i = waitingForRound.size(); i > 0; i--)
+        {
+            startRound(waitingForRound.poll());
+            work++;
+        }
+        final Iterator<Shooting> shots = shooting.iterator();
+        while (shots.hasNext())
+        {
+            final Shooting shot = shots.next();
+            if (null != shot.lastFailure && Shootdown.NO_ROUND == shot.roundId && !shot.acknowledged)
+            {
+                if (shot.attempts >= SHOOTDOWN_ATTEMPTS_MAX)
+                {
+                    shots.remove();
+                    inFlight--;
+                    answer(shot.operation, shot.startNs, shot.callback, new VmResult(Outcome.INDEFINITE,
+                        "the change committed on every core of domain " + shot.domainId + ", but its TLB shootdown " +
+                        "failed " + shot.attempts + " times (" + shot.lastFailure + "): a core may still use the old " +
+                        "translation until it restarts", shot.transaction, shot.id, shot.protocol.cliName(), 0));
+                    work++;
+                    continue;
+                }
+                startRound(shot);
+                work++;
+                continue;
+            }
+            if (shot.acknowledged && 0 == accessesInFlight.getOrDefault(shot.domainId, 0))
+            {
+                shots.remove();
+                inFlight--;
+                final long shootdownNs = clock.nanoTime() - shot.committedNs;
+                metrics.shootdown(shot.protocol, shootdownNs);
+                answer(shot.operation, shot.startNs, shot.callback, new VmResult(Outcome.COMMITTED, null,
+                    shot.transaction, shot.id, shot.protocol.cliName(), shootdownNs));
+                work++;
+            }
+        }
+        return work;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Loads and stores
+    // ----------------------------------------------------------------------------------------
+
+    /** Load {@code length} bytes at virtual address {@code vaddr} of the domain. */
+    public void load(final long domainId, final long vaddr, final int length, final AccessCallback callback)
+    {
+        access(Operation.LOAD, domainId, vaddr, length, null, 0, callback);
+    }
+
+    /** Store the bytes at virtual address {@code vaddr} of the domain. */
+    public void store(final long domainId, final long vaddr, final DirectBuffer data, final int dataOffset,
+        final int length, final AccessCallback callback)
+    {
+        access(Operation.STORE, domainId, vaddr, length, data, dataOffset, callback);
+    }
+
+    private void access(final Operation operation, final long domainId, final long vaddr, final int length,
+        final DirectBuffer data, final int dataOffset, final AccessCallback callback)
+    {
+        final long startNs = clock.nanoTime();
+        final boolean store = Operation.STORE == operation;
+        if (length < 1 || length > IO_LENGTH_MAX_BYTES)
+        {
+            refuseAccess(operation, callback, Outcome.INVALID, "a " + operation.metricName() + " moves 1.." +
+                IO_LENGTH_MAX_BYTES + " bytes, not " + length);
+            return;
+        }
+        if (vaddr < 0 || vaddr > AddressSpaces.VIRTUAL_PAGES * PAGE - length)
+        {
+            refuseAccess(operation, callback, Outcome.FAULT, address(vaddr) + " is outside the virtual address space");
+            return;
+        }
+        if (null == spaces.domain(domainId))
+        {
+            refuseAccess(operation, callback, Outcome.NOT_FOUND, "domain " + domainId + " does not run on core " + coreId);
+            return;
+        }
+        final long firstPage = vaddr / PAGE;
+        final long lastPage = (vaddr + length - 1) / PAGE;
+        final int right = store ? Rights.WRITE : Rights.READ;
+        long frameCapId = 0;
+        long frameOffset = 0;
+        for (long page = firstPage; page <= lastPage; page++)
+        {
+            int slot = tlb.lookup(domainId, page);
+            if (Tlb.MISS == slot || !Rights.includes(tlb.rights(slot), right))
+            {
+                // A miss, or a right the cached entry lacks (a protect may have granted it since): walk the table.
+                final String blocked = refillBlocked(domainId);
+                if (null != blocked)
+                {
+                    refuseAccess(operation, callback, Outcome.UNAVAILABLE, blocked);
+                    return;
+                }
+                final Translation translation = spaces.translate(domainId, page);
+                if (null == translation)
+                {
+                    refuseAccess(operation, callback, Outcome.FAULT, operation.metricName() + " at " + address(vaddr) +
+                        ": no mapping at " + address(page * PAGE) + " in domain " + domainId);
+                    return;
+                }
+                tlb.fill(translation);
+                slot = tlb.lookup(domainId, page);
+                if (!Rights.includes(translation.rights(), right))
+                {
+                    refuseAccess(operation, callback, Outcome.FAULT, operation.metricName() + " at " + address(vaddr) +
+                        ": the mapping in domain " + domainId + " allows " + Rights.format(translation.rights()) +
+                        ", not " + Rights.format(right));
+                    return;
+                }
+            }
+            final long pageFrameCap = tlb.frameCapId(slot);
+            final long pageOffset = tlb.frameOffsetBytes(slot);
+            if (page == firstPage)
+            {
+                frameCapId = pageFrameCap;
+                frameOffset = pageOffset + (vaddr - firstPage * PAGE);
+            }
+            else if (pageFrameCap != frameCapId || pageOffset != frameOffset - (vaddr - page * PAGE))
+            {
+                refuseAccess(operation, callback, Outcome.INVALID, operation.metricName() + " of " + length + " bytes at " +
+                    address(vaddr) + " crosses from one mapping into another at " + address(page * PAGE) +
+                    ": split it at the mapping's end");
+                return;
+            }
+        }
+        final Capability frame = capabilities.database().capability(frameCapId);
+        if (null == frame || null == frames)
+        {
+            refuseAccess(operation, callback, Outcome.FAULT, operation.metricName() + " at " + address(vaddr) +
+                ": the frame mapped there, capability " + frameCapId + ", is gone");
+            return;
+        }
+        accessesInFlight.merge(domainId, 1, Integer::sum);
+        frames.access(frame.holderCore(), frameCapId, frameOffset, length, store, data, dataOffset,
+            (result, bytes, offset, bytesLength) ->
+            {
+                accessesInFlight.merge(domainId, -1, Integer::sum);
+                if (accessesInFlight.get(domainId) <= 0)
+                {
+                    accessesInFlight.remove(domainId);
+                }
+                final VmResult answer = Outcome.DONE == result.outcome() ? VmResult.done() :
+                    VmResult.refused(Outcome.NOT_FOUND == result.outcome() || Outcome.FORBIDDEN == result.outcome() ?
+                        Outcome.FAULT : result.outcome(), operation.metricName() + " at " + address(vaddr) + ": " +
+                        result.message());
+                metrics.latency(operation, clock.nanoTime() - startNs);
+                metrics.outcome(operation, answer.outcome());
+                callback.onResult(answer, bytes, offset, answer.succeeded() ? bytesLength : 0);
+            });
+    }
+
+    /**
+     * @return null when this core may fill TLB entries of the domain; otherwise why not: a change of
+     *         the domain is prepared here and not yet applied.
+     */
+    private String refillBlocked(final long domainId)
+    {
+        if (null == proposer)
+        {
+            return null;
+        }
+        final TransactionId holder = proposer.lockHolder(
+            new ReplicatedStates.StateKey(STATE_ID, new VmLock.DomainKey(domainId)));
+        return null == holder ? null : "domain " + domainId + "'s page table is changing (transaction " + holder +
+            " is prepared on core " + coreId + "); retry";
+    }
+
+    private void refuseAccess(final Operation operation, final AccessCallback callback, final Outcome outcome,
+        final String message)
+    {
+        metrics.outcome(operation, outcome);
+        callback.onResult(VmResult.refused(outcome, message), empty, 0, 0);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Helpers
+    // ----------------------------------------------------------------------------------------
+
+    private int[] others(final long domainId)
+    {
+        final Domain domain = spaces.domain(domainId);
+        if (null == domain)
+        {
+            return new int[0];
+        }
+        return java.util.Arrays.stream(domain.cores()).filter(core -> core != coreId).toArray();
+    }
+
+    private boolean dropsARight(final long domainId, final long vpage, final int pages, final int rights)
+    {
+        final Domain domain = spaces.domain(domainId);
+        if (null == domain)
+        {
+            return true;
+        }
+        for (final Mapping mapping : domain.mappings().subMap(vpage, true, vpage + pages, false).values())
+        {
+            if ((mapping.rights() & ~rights) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String alignment(final long vaddr, final long length, final long frameOffset)
+    {
+        if (vaddr < 0 || vaddr % PAGE != 0)
+        {
+            return "virtual address " + address(vaddr) + " is not a multiple of the page size " + PAGE;
+        }
+        if (length <= 0 || length % PAGE != 0 || length / PAGE > AddressSpaces.MAP_PAGES_MAX)
+        {
+            return "length " + length + " is not a positive multiple of the page size " + PAGE + " up to " +
+                AddressSpaces.MAP_PAGES_MAX + " pages";
+        }
+        if (frameOffset < 0 || frameOffset % PAGE != 0)
+        {
+            return "frame offset " + frameOffset + " is not a multiple of the page size " + PAGE;
+        }
+        return null;
+    }
+
+    static String address(final long vaddr)
+    {
+        return vaddr < 0 ? "-0x" + Long.toHexString(-vaddr) : "0x" + Long.toHexString(vaddr);
+    }
+
+    /** @return the outcome class of a refusal sentence of {@link AddressSpaces#validate}. */
+    static Outcome classify(final String problem)
+    {
+        if (problem.contains("does not exist") || problem.contains("does not run") || problem.contains("not held") ||
+            problem.contains("is not on core") || problem.startsWith("nothing is mapped"))
+        {
+            return Outcome.NOT_FOUND;
+        }
+        if (problem.contains(" lacks ") || problem.contains("is held by core"))
+        {
+            return Outcome.FORBIDDEN;
+        }
+        if (problem.contains("overlaps") || problem.contains("already") || problem.contains("cuts the mapping"))
+        {
+            return Outcome.CONFLICT;
+        }
+        return Outcome.INVALID;
+    }
+
+    private String unavailable()
+    {
+        if (null == proposer)
+        {
+            return "core " + coreId + " is starting; retry shortly";
+        }
+        if (inFlight >= IN_FLIGHT_MAX)
+        {
+            return "core " + coreId + " has IN_FLIGHT_MAX=" + IN_FLIGHT_MAX + " address-space changes in flight; retry shortly";
+        }
+        return proposer.proposalRefusal();
+    }
+
+    private void answer(final Operation operation, final long startNs, final Callback callback, final VmResult result)
+    {
+        metrics.latency(operation, clock.nanoTime() - startNs);
+        metrics.outcome(operation, result.outcome());
+        callback.onResult(result);
+    }
+
+    private void finish(final Operation operation, final Callback callback, final VmResult result)
+    {
+        metrics.outcome(operation, result.outcome());
+        callback.onResult(result);
+    }
+
+    /** @return a fresh domain or mapping id, above every id of this core's the replica holds. */
+    private long nextId()
+    {
+        long highest = idPrefix;
+        for (final Domain domain : spaces.domains())
+        {
+            if (domain.domainId() >>> ID_SEQUENCE_BITS == idPrefix >>> ID_SEQUENCE_BITS)
+            {
+                highest = Math.max(highest, domain.domainId());
+            }
+            for (final Mapping mapping : domain.mappings().values())
+            {
+                if (mapping.mappingId() >>> ID_SEQUENCE_BITS == idPrefix >>> ID_SEQUENCE_BITS)
+                {
+                    highest = Math.max(highest, mapping.mappingId());
+                }
+            }
+        }
+        nextSequence = Math.max(nextSequence, highest - idPrefix + 1);
+        if (nextSequence >= 1L << ID_SEQUENCE_BITS)
+        {
+            throw new IllegalStateException("core " + coreId + " has used up its address-space ids");
+        }
+        return idPrefix + nextSequence++;
+    }
+
+    /** Copies the TLB's counters and the replica's sizes to the meters; every duty cycle. */
+    public void refreshMetrics()
+    {
+        metrics.refresh(spaces.changes());
+    }
+
+    /** @return changes awaiting their outcome or shootdown. */
+    public int inFlight()
+    {
+        return inFlight;
+    }
+
+    /** @return loads and stores of the domain awaiting a frame's host. */
+    public int accessesInFlight(final long domainId)
+    {
+        return accessesInFlight.getOrDefault(domainId, 0);
+    }
+
+    static long toMicros(final long nanos)
+    {
+        return TimeUnit.NANOSECONDS.toMicros(nanos);
+    }
+}

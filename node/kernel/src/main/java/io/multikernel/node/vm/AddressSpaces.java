@@ -669,9 +669,10 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         return address(vpage) + ".." + address(vpage + pages);
     }
 
-    /** @return the virtual address of page {@code vpage}, hex. */
+    /** @return the virtual address of page {@code vpage}, hex, signed. */
     static String address(final long vpage)
     {
-        return "0x" + Long.toHexString(vpage * PAGE);
+        final long bytes = vpage * PAGE;
+        return bytes < 0 ? "-0x" + Long.toHexString(-bytes) : "0x" + Long.toHexString(bytes);
     }
 }

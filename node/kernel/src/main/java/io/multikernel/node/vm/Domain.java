@@ -1,0 +1,180 @@
+package io.multikernel.node.vm;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * One domain's address space on one replica: its page-table root (a VNODE capability), the cores that
+ * replicate it, and its mappings.
+ *
+ * <p>The page table has two levels: the root, and leaf tables of {@link AddressSpaces#LEAF_PAGES}
+ * pages each, made when a mapping first puts a page in their range and dropped when their last page
+ * goes (a real kernel would retype a VNODE for each). A leaf here is the count of its mapped pages;
+ * the mappings themselves live in one map sorted by first virtual page, which both validation (overlap,
+ * coverage) and translation ({@code floorEntry}, O(log n)) read.
+ *
+ * <p>Read-only outside this package; {@link AddressSpaces} changes it on its engine's thread.
+ */
+public final class Domain
+{
+    private final long domainId;
+    private final long rootVnodeCapId;
+    private int[] cores;
+    private final TreeMap<Long, Mapping> mappings = new TreeMap<>();
+    private final LongHashSet mappingIds = new LongHashSet();
+    private final Long2LongHashMap leafPages = new Long2LongHashMap(0);
+    private long version;
+
+    Domain(final long domainId, final long rootVnodeCapId, final int[] cores, final long version)
+    {
+        this.domainId = domainId;
+        this.rootVnodeCapId = rootVnodeCapId;
+        this.cores = cores.clone();
+        this.version = version;
+    }
+
+    /** @return the domain's id. */
+    public long domainId()
+    {
+        return domainId;
+    }
+
+    /** @return the VNODE capability that is the page table's root. */
+    public long rootVnodeCapId()
+    {
+        return rootVnodeCapId;
+    }
+
+    /** @return the cores that replicate the domain, ascending; a copy. */
+    public int[] cores()
+    {
+        return cores.clone();
+    }
+
+    /** @return true when {@code core} replicates the domain. */
+    public boolean hasCore(final int core)
+    {
+        return Arrays.binarySearch(cores, core) >= 0;
+    }
+
+    /** @return how many cores replicate the domain. */
+    public int coreCount()
+    {
+        return cores.length;
+    }
+
+    /** @return changes applied to the domain on this replica (a new core copies it with the image). */
+    public long version()
+    {
+        return version;
+    }
+
+    /** @return the mappings by first virtual page; read-only. */
+    public NavigableMap<Long, Mapping> mappings()
+    {
+        return Collections.unmodifiableNavigableMap(mappings);
+    }
+
+    /** @return how many mappings the domain has. */
+    public int mappingCount()
+    {
+        return mappings.size();
+    }
+
+    /** @return true when a mapping has id {@code mappingId}. */
+    public boolean hasMappingId(final long mappingId)
+    {
+        return mappingIds.contains(mappingId);
+    }
+
+    /** @return the mapping that holds virtual page {@code vpage}, or null; O(log n). */
+    public Mapping mappingAt(final long vpage)
+    {
+        final Map.Entry<Long, Mapping> floor = mappings.floorEntry(vpage);
+        return null != floor && floor.getValue().contains(vpage) ? floor.getValue() : null;
+    }
+
+    /** @return the first mapping that shares a page with {@code [vpage, vpage + pages)}, or null. */
+    public Mapping firstOverlap(final long vpage, final long pages)
+    {
+        final Mapping before = mappingAt(vpage);
+        if (null != before)
+        {
+            return before;
+        }
+        final Map.Entry<Long, Mapping> next = mappings.higherEntry(vpage);
+        return null != next && next.getKey() < vpage + pages ? next.getValue() : null;
+    }
+
+    /** @return leaf tables the page table holds now. */
+    public int leafTables()
+    {
+        return leafPages.size();
+    }
+
+    /** @return mapped pages in leaf table {@code leafIndex} (virtual pages {@code leafIndex * LEAF_PAGES...}). */
+    public long leafPages(final long leafIndex)
+    {
+        return leafPages.get(leafIndex);
+    }
+
+    void add(final Mapping mapping)
+    {
+        mappings.put(mapping.vpage(), mapping);
+        mappingIds.add(mapping.mappingId());
+        countLeaves(mapping, 1);
+    }
+
+    void remove(final Mapping mapping)
+    {
+        mappings.remove(mapping.vpage());
+        mappingIds.remove(mapping.mappingId());
+        countLeaves(mapping, -1);
+    }
+
+    void replace(final Mapping mapping)
+    {
+        mappings.put(mapping.vpage(), mapping);
+    }
+
+    void cores(final int[] newCores)
+    {
+        cores = newCores.clone();
+    }
+
+    void changed()
+    {
+        version++;
+    }
+
+    private void countLeaves(final Mapping mapping, final int sign)
+    {
+        long page = mapping.vpage();
+        while (page < mapping.limit())
+        {
+            final long leaf = page / AddressSpaces.LEAF_PAGES;
+            final long leafLimit = (leaf + 1) * AddressSpaces.LEAF_PAGES;
+            final long inLeaf = Math.min(leafLimit, mapping.limit()) - page;
+            final long now = leafPages.get(leaf) + sign * inLeaf;
+            if (now < 0)
+            {
+                throw new IllegalStateException("leaf table " + leaf + " of domain " + domainId + " has " + now + " pages");
+            }
+            if (0 == now)
+            {
+                leafPages.remove(leaf);
+            }
+            else
+            {
+                leafPages.put(leaf, now);
+            }
+            page = leafLimit;
+        }
+    }
+}

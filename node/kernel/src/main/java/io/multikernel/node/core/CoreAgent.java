@@ -359,7 +359,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         capabilities.refreshMetrics();
         work += capabilities.doWork(nowNs);
         work += vm.doWork(nowNs);
-        vm.refreshMetrics();
+        vm.refreshMetrics(nowNs);
         work += frameAccess.doWork(nowNs);
         work += shootdownBench.doWork(nowNs);
         if (nowNs - nextProbeNs >= 0)

@@ -44,7 +44,9 @@ final class VmMetrics
     private final Timer[] shootdown = new Timer[RoutingProtocol.values().length];
     private final Tlb tlb;
     private final AddressSpaces spaces;
-    private long refreshedVersion = -1;
+    /** SIZES_REFRESH_INTERVAL_NS: how often the domain and mapping gauges are recounted. */
+    static final long SIZES_REFRESH_INTERVAL_NS = 100_000_000L;
+    private long nextSizesNs = Long.MIN_VALUE;
 
     VmMetrics(final MeterRegistry registry, final Tlb tlb, final AddressSpaces spaces)
     {
@@ -106,16 +108,16 @@ final class VmMetrics
         shootdown[protocol.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Copies the TLB's counters and the replica's sizes; kernel loop, every duty cycle. */
-    void refresh(final long spacesVersion)
+    /** Copies the TLB's counters, and every {@link #SIZES_REFRESH_INTERVAL_NS} the replica's sizes; kernel loop. */
+    void refresh(final long nowNs)
     {
         values.set(TLB_HITS, tlb.hits());
         values.set(TLB_MISSES, tlb.misses());
         values.set(TLB_INVALIDATIONS, tlb.invalidations());
         values.set(TLB_ENTRIES, tlb.size());
-        if (spacesVersion != refreshedVersion)
+        if (Long.MIN_VALUE == nextSizesNs || nowNs - nextSizesNs >= 0)
         {
-            refreshedVersion = spacesVersion;
+            nextSizesNs = nowNs + SIZES_REFRESH_INTERVAL_NS;
             long mappings = 0;
             for (final Domain domain : spaces.domains())
             {

@@ -748,16 +748,16 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** @return the outcome class of a refusal sentence of {@link AddressSpaces#validate}. */
     static Outcome classify(final String problem)
     {
-        if (problem.contains("does not exist") || problem.contains("does not run") || problem.contains("not held") ||
-            problem.contains("is not on core") || problem.startsWith("nothing is mapped"))
+        if (problem.contains("does not exist") || problem.startsWith("no mapping of domain"))
         {
             return Outcome.NOT_FOUND;
         }
-        if (problem.contains(" lacks ") || problem.contains("is held by core"))
+        if (problem.contains("is held by core") || problem.contains("which do not include"))
         {
             return Outcome.FORBIDDEN;
         }
-        if (problem.contains("overlaps") || problem.contains("already") || problem.contains("cuts the mapping"))
+        if (problem.contains(" overlap ") || problem.contains("already") || problem.contains("cuts the mapping") ||
+            problem.contains("the most it may"))
         {
             return Outcome.CONFLICT;
         }
@@ -817,9 +817,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     }
 
     /** Copies the TLB's counters and the replica's sizes to the meters; every duty cycle. */
-    public void refreshMetrics()
+    public void refreshMetrics(final long nowNs)
     {
-        metrics.refresh(spaces.changes());
+        metrics.refresh(nowNs);
     }
 
     /** @return changes awaiting their outcome or shootdown. */

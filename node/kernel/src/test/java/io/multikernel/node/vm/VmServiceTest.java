@@ -1,0 +1,247 @@
+package io.multikernel.node.vm;
+
+import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.node.caps.Rights;
+import io.multikernel.node.skb.RoutingProtocol;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.multikernel.node.vm.InProcessVmCluster.PAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VmServiceTest
+{
+    private static final long VA = 0x40_0000L;
+
+    @TempDir
+    Path directory;
+
+    private InProcessVmCluster cluster;
+
+    @AfterEach
+    void close()
+    {
+        if (null != cluster)
+        {
+            cluster.close();
+        }
+    }
+
+    private InProcessVmCluster cluster(final int cores, final int hosts)
+    {
+        cluster = new InProcessVmCluster(cores, hosts, directory);
+        return cluster;
+    }
+
+    private long mapped(final long domain, final int core, final long frame, final int pages, final int rights)
+    {
+        final VmResult result = cluster.run(cb -> cluster.core(core).map(domain, VA, frame, 0, pages * PAGE, rights, cb));
+        assertThat(result.outcome()).as(String.valueOf(result)).isEqualTo(Outcome.COMMITTED);
+        return result.id();
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aStoreOnOneCoreIsLoadedOnEveryCoreOfTheDomainThroughItsTlb()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1, 2);
+        final long frame = cluster.frame(0, 2);
+        mapped(domain, 0, frame, 2, InProcessVmCluster.rw());
+        final String fingerprint = cluster.fingerprint(domain);
+        assertThat(fingerprint).isNotNull();
+
+        assertThat(cluster.store(0, domain, VA + PAGE + 10, bytes("hello")).result().outcome()).isEqualTo(Outcome.DONE);
+        for (int core = 0; core < 3; core++)
+        {
+            final InProcessVmCluster.Access loaded = cluster.load(core, domain, VA + PAGE + 10, 5);
+            assertThat(loaded.result().outcome()).as("core %d", core).isEqualTo(Outcome.DONE);
+            assertThat(new String(loaded.data(), StandardCharsets.UTF_8)).isEqualTo("hello");
+        }
+        final long missesBefore = cluster.core(1).tlb().misses();
+        cluster.load(1, domain, VA + PAGE, 1);
+        assertThat(cluster.core(1).tlb().misses()).as("the second load of a page hits").isEqualTo(missesBefore);
+        assertThat(cluster.core(1).tlb().hits()).isPositive();
+    }
+
+    @Test
+    void afterUnmapReturnsNoCoreLoadsOrStoresThroughTheOldMapping()
+    {
+        for (final RoutingProtocol protocol : RoutingProtocol.values())
+        {
+            cluster(4, 2);
+            final long domain = cluster.domain(0, 1, 2, 3);
+            final long frame = cluster.frame(0, 1);
+            mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
+            for (int core = 0; core < 4; core++)
+            {
+                assertThat(cluster.load(core, domain, VA, 8).result().outcome()).isEqualTo(Outcome.DONE);
+            }
+
+            final VmResult unmapped = cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, protocol, cb));
+
+            assertThat(unmapped.outcome()).isEqualTo(Outcome.COMMITTED);
+            assertThat(unmapped.protocol()).isEqualTo(protocol.cliName());
+            for (int core = 0; core < 4; core++)
+            {
+                final InProcessVmCluster.Access load = cluster.load(core, domain, VA, 8);
+                assertThat(load.result().outcome()).as("%s: core %d", protocol, core).isEqualTo(Outcome.FAULT);
+                assertThat(load.result().message()).isEqualTo("load at 0x400000: no mapping at 0x400000 in domain " + domain);
+                assertThat(cluster.store(core, domain, VA, bytes("x")).result().outcome()).isEqualTo(Outcome.FAULT);
+                assertThat(cluster.core(core).tlb().invalidations()).as("core %d dropped its entry", core).isPositive();
+            }
+            assertThat(cluster.fingerprint(domain)).isNotNull();
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aCoreThatHasPreparedButNotAppliedTheUnmapFillsNoEntryFromItsOldReplica()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1, 2);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, answers::add);
+        // Core 2 prepared the unmap; its commit is held back while the shootdown goes through.
+        cluster.deliver(message -> "commit".equals(message.kind()) && 2 == message.destination());
+
+        assertThat(answers).as("every core invalidated: the unmap returned").singleElement()
+            .extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(2).spaces().translate(domain, VA / PAGE)).as("core 2's replica still maps it").isNotNull();
+        final InProcessVmCluster.Access during = cluster.load(2, domain, VA, 4);
+        assertThat(during.result().outcome()).as("no refill from the old mapping").isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(during.result().message()).contains("page table is changing").endsWith("retry");
+
+        cluster.release();
+        cluster.deliver();
+        assertThat(cluster.load(2, domain, VA, 4).result().outcome()).isEqualTo(Outcome.FAULT);
+        cluster.fingerprint(domain);
+    }
+
+    @Test
+    void anAccessInFlightToAnotherHostHoldsTheShootdownUntilItEnds()
+    {
+        cluster(2, 2);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        assertThat(cluster.store(1, domain, VA, bytes("far")).result().outcome())
+            .as("core 1 (host 1) stores into host 0's frame through a core of host 0").isEqualTo(Outcome.DONE);
+
+        final List<String> order = new ArrayList<>();
+        cluster.core(1).load(domain, VA, 3, (result, data, offset, length) -> order.add("load " + result.outcome()));
+        cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, result -> order.add("unmap " + result.outcome()));
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(order).as("core 1 does not acknowledge while its load is in flight").isEmpty();
+        assertThat(cluster.core(1).accessesInFlight(domain)).isEqualTo(1);
+
+        cluster.release();
+        cluster.deliver();
+        assertThat(order).containsExactly("load DONE", "unmap COMMITTED");
+        assertThat(cluster.load(1, domain, VA, 3).result().outcome()).isEqualTo(Outcome.FAULT);
+    }
+
+    @Test
+    void protectThatDropsARightShootsDownAndOneThatAddsItDoesNot()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        assertThat(cluster.store(1, domain, VA, bytes("w")).result().outcome()).isEqualTo(Outcome.DONE);
+
+        final VmResult readOnly = cluster.run(cb -> cluster.core(0).protect(domain, VA, PAGE, Rights.READ, null, cb));
+        assertThat(readOnly.outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(readOnly.protocol()).as("the default protocol").isEqualTo("multicast");
+        final InProcessVmCluster.Access denied = cluster.store(1, domain, VA, bytes("w"));
+        assertThat(denied.result().outcome()).isEqualTo(Outcome.FAULT);
+        assertThat(denied.result().message()).isEqualTo("store at 0x400000: the mapping in domain " + domain +
+            " allows read, not write");
+        assertThat(cluster.load(1, domain, VA, 1).result().outcome()).isEqualTo(Outcome.DONE);
+
+        final VmResult writable = cluster.run(cb ->
+            cluster.core(0).protect(domain, VA, PAGE, InProcessVmCluster.rw(), null, cb));
+        assertThat(writable.protocol()).as("adding a right needs no shootdown").isNull();
+        assertThat(cluster.store(1, domain, VA, bytes("w")).result().outcome())
+            .as("the cached read-only entry is refilled on the missing right").isEqualTo(Outcome.DONE);
+    }
+
+    @Test
+    void spanShrinkAndDestroyMoveTheTableWithTheCores()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        cluster.store(0, domain, VA, bytes("spanned"));
+        assertThat(cluster.load(2, domain, VA, 7).result().outcome()).isEqualTo(Outcome.NOT_FOUND);
+
+        assertThat(cluster.run(cb -> cluster.core(1).span(domain, 2, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(2).spaces().domain(domain).cores()).containsExactly(0, 1, 2);
+        cluster.fingerprint(domain);
+        assertThat(new String(cluster.load(2, domain, VA, 7).data(), StandardCharsets.UTF_8)).isEqualTo("spanned");
+
+        assertThat(cluster.run(cb -> cluster.core(0).shrink(domain, 2, null, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(2).spaces().domain(domain)).isNull();
+        assertThat(cluster.load(2, domain, VA, 7).result().outcome()).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(cluster.core(2).tlb().size()).as("core 2's entries of the domain are gone").isZero();
+
+        assertThat(cluster.run(cb -> cluster.core(1).destroy(domain, RoutingProtocol.TOPOLOGY_AWARE_MULTICAST, cb)).outcome())
+            .isEqualTo(Outcome.COMMITTED);
+        for (int core = 0; core < 3; core++)
+        {
+            assertThat(cluster.core(core).spaces().domain(domain)).isNull();
+            assertThat(cluster.load(core, domain, VA, 1).result().outcome()).isEqualTo(Outcome.NOT_FOUND);
+        }
+    }
+
+    @Test
+    void badRequestsAreOneSentenceAndChangeNothing()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 2);
+        final long otherFrame = cluster.frame(1, 1);
+        final String before = cluster.fingerprint(domain);
+
+        final VmResult misaligned = cluster.run(cb -> cluster.core(0).map(domain, VA + 1, frame, 0, PAGE, Rights.READ, cb));
+        assertThat(misaligned.outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(misaligned.message()).isEqualTo("virtual address 0x400001 is not a multiple of the page size 4096");
+        assertThat(cluster.run(cb -> cluster.core(0).map(domain, VA, frame, 0, 0, Rights.READ, cb)).outcome())
+            .isEqualTo(Outcome.INVALID);
+        final VmResult notHeld = cluster.run(cb -> cluster.core(0).map(domain, VA, otherFrame, 0, PAGE, Rights.READ, cb));
+        assertThat(notHeld.outcome()).as(notHeld.message()).isEqualTo(Outcome.FORBIDDEN);
+        final VmResult notHere = cluster.run(cb -> cluster.core(2).map(domain, VA, frame, 0, PAGE, Rights.READ, cb));
+        assertThat(notHere.outcome()).as(notHere.message()).isEqualTo(Outcome.NOT_FOUND);
+        final VmResult tooFar = cluster.run(cb -> cluster.core(0).map(domain, VA, frame, PAGE, 2 * PAGE, Rights.READ, cb));
+        assertThat(tooFar.outcome()).as(tooFar.message()).isEqualTo(Outcome.INVALID);
+        mapped(domain, 0, frame, 2, Rights.READ);
+        final VmResult overlap = cluster.run(cb -> cluster.core(0).map(domain, VA + PAGE, frame, 0, PAGE, Rights.READ, cb));
+        assertThat(overlap.outcome()).as(overlap.message()).isEqualTo(Outcome.CONFLICT);
+        final VmResult cut = cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, null, cb));
+        assertThat(cut.outcome()).as(cut.message()).isEqualTo(Outcome.CONFLICT);
+        assertThat(cut.message()).contains("unmap whole mappings");
+        final VmResult creator = cluster.run(cb -> cluster.core(0).create(cluster.vnode(0), new int[]{ 1, 2 }, cb));
+        assertThat(creator.outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(creator.message()).isEqualTo("core 0 creates only domains it runs itself: add it to the cores [1, 2]");
+
+        assertThat(cluster.load(0, domain, VA, 0).result().message()).isEqualTo("a load moves 1..32768 bytes, not 0");
+        assertThat(cluster.load(0, domain, VA, VmService.IO_LENGTH_MAX_BYTES + 1).result().outcome())
+            .isEqualTo(Outcome.INVALID);
+        assertThat(cluster.load(0, domain, -4, 1).result().outcome()).isEqualTo(Outcome.FAULT);
+        assertThat(cluster.load(0, 12345, VA, 1).result().message()).isEqualTo("domain 12345 does not run on core 0");
+        assertThat(cluster.load(0, domain, VA + 2 * PAGE - 2, 4).result().outcome())
+            .as("runs past the mapping into nothing").isEqualTo(Outcome.FAULT);
+        assertThat(cluster.fingerprint(domain)).as("one mapping added, by the one valid map").isNotEqualTo(before);
+        assertThat(cluster.core(0).spaces().domain(domain).mappingCount()).isEqualTo(1);
+    }
+}

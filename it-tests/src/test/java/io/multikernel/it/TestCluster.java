@@ -76,9 +76,18 @@ final class TestCluster
      */
     List<ClusterStatus.CoreRow> up(final int cores) throws Exception
     {
+        return up(cores, 1);
+    }
+
+    /**
+     * As {@link #up(int)}, the cores spread over {@code hosts} simulated hosts (each its own media
+     * driver and physical memory; URPC over UDP between hosts).
+     */
+    List<ClusterStatus.CoreRow> up(final int cores, final int hosts) throws Exception
+    {
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
             coreProperties);
-        final List<ClusterStatus.CoreRow> rows = launcher.up(new ClusterLauncher.Options(cores, 1, TransportKind.IPC,
+        final List<ClusterStatus.CoreRow> rows = launcher.up(new ClusterLauncher.Options(cores, hosts, TransportKind.IPC,
             FreePorts.range(cores), FreePorts.range(cores), "backoff", LAUNCH_TIMEOUT_MS, "group"));
         assertThat(rows).hasSize(cores).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         map = ClusterMap.load(runDirectory.clusterFile());

@@ -9,6 +9,7 @@ import io.multikernel.node.lrpc.LrpcConfiguration;
 import io.multikernel.node.membership.MembershipConfiguration;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.shootdown.ShootdownConfiguration;
+import io.multikernel.node.vm.VmConfiguration;
 import io.multikernel.replication.ReplicationConfiguration;
 import io.multikernel.transport.TransportConfiguration;
 import picocli.CommandLine;
@@ -66,6 +67,7 @@ final class ConfigCommand implements Callable<Integer>
                 CoreReplicationConfiguration.settings()),
             new Section("LRPC: apps and their core", LrpcConfiguration.class, LrpcConfiguration.settings()),
             new Section("TLB shootdown", ShootdownConfiguration.class, ShootdownConfiguration.settings()),
+            new Section("Address spaces", VmConfiguration.class, VmConfiguration.settings()),
             new Section("Admin HTTP server", AdminConfiguration.class, AdminConfiguration.settings()),
             new Section("Launcher", KernelClassPath.class, KernelClassPath.settings()),
             new Section("mk bench 2pc", MultikernelReplicatedWrites.class, MultikernelReplicatedWrites.settings()));

@@ -5,6 +5,8 @@ import io.multikernel.common.Sizes;
 import io.multikernel.node.util.Usage;
 import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.vm.VmConfiguration;
 import io.multikernel.node.core.CoreCommand;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
@@ -82,21 +84,41 @@ final class UpCommand implements Callable<Integer>
         defaultValue = "16m")
     String memory;
 
+    @Option(names = "--shootdown-protocol", paramLabel = "PROTOCOL", description = "Routing protocol of the TLB " +
+        "shootdown of an unmap that names none: unicast, broadcast, multicast or topo (default: ${DEFAULT-VALUE}).",
+        defaultValue = "multicast")
+    String shootdownProtocol;
+
     @Override
     public Integer call() throws Exception
     {
         final ClusterLauncher.Options options = options();
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final long startNs = System.nanoTime();
-        final List<ClusterStatus.CoreRow> rows = new ClusterLauncher(runDirectory, System.out).up(options);
+        final List<String> coreJvmArgs = new java.util.ArrayList<>(ClusterLauncher.environmentCoreJvmArgs());
+        coreJvmArgs.add("-D" + VmConfiguration.PROTOCOL_PROP + "=" + protocol().cliName());
+        final List<ClusterStatus.CoreRow> rows = new ClusterLauncher(runDirectory, System.out, coreJvmArgs).up(options);
         System.out.printf("cluster up in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
         System.out.print(ClusterStatus.table(rows));
         System.out.println("stop it with: mk down" + (null == runDir ? "" : " --run-dir " + runDir));
         return 0;
     }
 
+    private RoutingProtocol protocol()
+    {
+        try
+        {
+            return RoutingProtocol.fromCliName(shootdownProtocol);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, "--shootdown-" + ex.getMessage());
+        }
+    }
+
     private ClusterLauncher.Options options()
     {
+        protocol();
         Usage.checkRange(spec, "--cores", cores, 1, CORES_MAX);
         Usage.check(spec, hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
         Usage.check(spec, adminBasePort >= 1024 && adminBasePort + cores <= 65535,

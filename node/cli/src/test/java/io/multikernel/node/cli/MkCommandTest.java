@@ -77,6 +77,8 @@ class MkCommandTest
         assertThat(err.toString()).contains("--transport=pigeon is unknown: use ipc or udp");
         assertThat(run("up", "--admin-base-port", "65530", "--cores", "8")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--admin-base-port=65530 leaves no room for 8 cores");
+        assertThat(run("up", "--shootdown-protocol", "smoke")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--shootdown-protocol=smoke is not one of unicast, broadcast, multicast, topo");
 
         final String empty = dir.resolve("none").toString();
         assertThat(run("status", "--run-dir", empty)).isEqualTo(MkCommand.EXIT_FAILURE);

@@ -164,6 +164,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private RoutingPlanner planner;
     private RoutingProtocol defaultProtocol = RoutingProtocol.MULTICAST;
     private long nextSequence = 1;
+    private boolean idsScanned;
     private int inFlight;
 
     /**
@@ -790,8 +791,25 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         callback.onResult(result);
     }
 
-    /** @return a fresh domain or mapping id, above every id of this core's the replica holds. */
+    /**
+     * @return a fresh domain or mapping id: above every id of this core's the replica held when the
+     *         first id was made (after a restart: what recovery restored), then counting up.
+     */
     private long nextId()
+    {
+        if (!idsScanned)
+        {
+            scanIds();
+            idsScanned = true;
+        }
+        if (nextSequence >= 1L << ID_SEQUENCE_BITS)
+        {
+            throw new IllegalStateException("core " + coreId + " has used up its address-space ids");
+        }
+        return idPrefix + nextSequence++;
+    }
+
+    private void scanIds()
     {
         long highest = idPrefix;
         for (final Domain domain : spaces.domains())
@@ -809,11 +827,6 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             }
         }
         nextSequence = Math.max(nextSequence, highest - idPrefix + 1);
-        if (nextSequence >= 1L << ID_SEQUENCE_BITS)
-        {
-            throw new IllegalStateException("core " + coreId + " has used up its address-space ids");
-        }
-        return idPrefix + nextSequence++;
     }
 
     /** Copies the TLB's counters and the replica's sizes to the meters; every duty cycle. */

@@ -1,0 +1,214 @@
+package io.multikernel.it;
+
+import io.multikernel.node.caps.CapabilityType;
+import io.multikernel.node.caps.Rights;
+import io.multikernel.node.lrpc.LrpcClient;
+import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.vm.VmClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static io.multikernel.it.Await.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Page tables across core JVMs: concurrent changes from every core leave every replica identical;
+ * an unmap whose participant is killed before it votes aborts everywhere, and the participant,
+ * restarted from its data directory, agrees.
+ */
+class AddressSpaceClusterIT
+{
+    static final long PAGE = 4096;
+    /** CHURN_MS: how long every core's app maps, protects and unmaps at once. */
+    static final long CHURN_MS = 3_000;
+    /** SLOTS: pages each app cycles its mappings over. */
+    static final int SLOTS = 8;
+    /** AGREE_TIMEOUT_S: longest wait for the replicas to agree once quiet. */
+    static final long AGREE_TIMEOUT_S = 30;
+    /** CALL_TIMEOUT_S: an app's call may wait this long (an unmap waits for the 2PC's prepare timeout). */
+    static final long CALL_TIMEOUT_S = 30;
+
+    @TempDir
+    Path root;
+
+    private TestCluster cluster;
+    private final List<LrpcClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException
+    {
+        clients.forEach(LrpcClient::close);
+        if (null != cluster)
+        {
+            cluster.stop();
+        }
+    }
+
+    private List<VmClient> up(final int cores) throws Exception
+    {
+        cluster = new TestCluster(root, TestCluster.FAST_FAILURE_PROPERTIES);
+        cluster.up(cores);
+        final List<VmClient> apps = new ArrayList<>();
+        for (int core = 0; core < cores; core++)
+        {
+            apps.add(attach(core));
+        }
+        return apps;
+    }
+
+    private VmClient attach(final int core)
+    {
+        final LrpcClient client = LrpcClient.attach(new LrpcClient.Context()
+            .file(cluster.runDirectory().lrpcFile(core)).coreId(core).callTimeoutNs(TimeUnit.SECONDS.toNanos(CALL_TIMEOUT_S)));
+        clients.add(client);
+        return new VmClient(client);
+    }
+
+    private static VmClient.Call ok(final VmClient.Call call, final String what)
+    {
+        assertThat(call.ok()).as(what + ": " + call.statusName() + " " + call.message()).isTrue();
+        return call;
+    }
+
+    /** A domain on every core, its root retyped by core 0's app. */
+    private static long domain(final VmClient owner, final int cores)
+    {
+        final long ram = ok(owner.allocate(PAGE), "allocate").value();
+        final long vnode = ok(owner.retype(ram, CapabilityType.VNODE, 0, PAGE, 1), "retype a VNODE").value();
+        final int[] every = new int[cores];
+        for (int core = 0; core < cores; core++)
+        {
+            every[core] = core;
+        }
+        return ok(owner.create(vnode, every), "create").value();
+    }
+
+    private static long frame(final VmClient app, final int pages)
+    {
+        final long ram = ok(app.allocate(pages * PAGE), "allocate").value();
+        return ok(app.retype(ram, CapabilityType.FRAME, 0, pages * PAGE, 1), "retype a FRAME").value();
+    }
+
+    /** @return the domain's fingerprint on each core that runs it, by core; absent cores missing. */
+    private Map<Integer, String> fingerprints(final List<Integer> cores, final long domain)
+    {
+        final Map<Integer, String> found = new TreeMap<>();
+        for (final int core : cores)
+        {
+            final Optional<Map<String, Object>> listing = cluster.admin().getObject(core, "/domains/" + domain);
+            listing.ifPresent(json -> found.put(core, String.valueOf(json.get("fingerprint"))));
+        }
+        return found;
+    }
+
+    private Map<Integer, String> awaitAgreement(final String what, final List<Integer> cores, final long domain)
+    {
+        awaitTrue(what + ": domain " + domain + " identical on cores " + cores, () ->
+        {
+            final Map<Integer, String> now = fingerprints(cores, domain);
+            return now.size() == cores.size() && now.values().stream().distinct().count() == 1;
+        }, AGREE_TIMEOUT_S);
+        return fingerprints(cores, domain);
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void changesFromEveryCoreAtOnceLeaveEveryReplicaIdentical() throws Exception
+    {
+        final int cores = 3;
+        final List<VmClient> apps = up(cores);
+        final long domain = domain(apps.get(0), cores);
+        final Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+        final List<CompletableFuture<Void>> churn = new ArrayList<>();
+        for (int core = 0; core < cores; core++)
+        {
+            final VmClient app = apps.get(core);
+            final int self = core;
+            final long frame = frame(app, 1);
+            churn.add(CompletableFuture.runAsync(() ->
+            {
+                final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHURN_MS);
+                final RoutingProtocol[] protocols = RoutingProtocol.values();
+                for (int i = 0; System.nanoTime() - endNs < 0; i++)
+                {
+                    final long vaddr = (1L << 30) + ((long)self * SLOTS + i % SLOTS) * PAGE;
+                    final VmClient.Call map = app.map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE);
+                    outcomes.merge("map " + map.statusName(), 1, Integer::sum);
+                    if (!map.ok())
+                    {
+                        continue;
+                    }
+                    outcomes.merge("protect " + app.protect(domain, vaddr, PAGE, Rights.READ, protocols[i % 4])
+                        .statusName(), 1, Integer::sum);
+                    if (i % 3 != 0)
+                    {
+                        // Leave every third mapping in place, so the tables end non-empty.
+                        outcomes.merge("unmap " + app.unmap(domain, vaddr, PAGE, protocols[(i + 1) % 4]).statusName(), 1,
+                            Integer::sum);
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(churn.toArray(new CompletableFuture[0])).get(CHURN_MS + 60_000, TimeUnit.MILLISECONDS);
+        System.out.println("changes from every core at once: " + new TreeMap<>(outcomes));
+        assertThat(outcomes.getOrDefault("map ok", 0)).isPositive();
+        assertThat(outcomes.getOrDefault("unmap ok", 0)).isPositive();
+        assertThat(outcomes.keySet()).as("no change was left indefinite")
+            .noneMatch(outcome -> outcome.endsWith("indefinite") || outcome.endsWith("not_delivered"));
+
+        final Map<Integer, String> agreed = awaitAgreement("after the churn", List.of(0, 1, 2), domain);
+        final Map<String, Object> table = cluster.admin().getObject(0, "/domains/" + domain).orElseThrow();
+        System.out.println("domain " + domain + " after the churn: " + ((List<?>)table.get("mappings")).size() +
+            " mappings, fingerprint " + agreed.get(0));
+        assertThat((List<?>)table.get("mappings")).isNotEmpty();
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void anUnmapWhoseParticipantIsKilledBeforeItVotesAbortsEverywhereAndTheRestartedCoreAgrees() throws Exception
+    {
+        final int cores = 3;
+        final List<VmClient> apps = up(cores);
+        final VmClient owner = apps.get(0);
+        final long domain = domain(owner, cores);
+        final long frame = frame(owner, 1);
+        final long vaddr = 1L << 30;
+        ok(owner.map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE), "map");
+        final Map<Integer, String> before = awaitAgreement("mapped", List.of(0, 1, 2), domain);
+
+        cluster.pause(2);
+        final CompletableFuture<VmClient.Call> unmap =
+            CompletableFuture.supplyAsync(() -> owner.unmap(domain, vaddr, PAGE, RoutingProtocol.UNICAST));
+        awaitTrue("core 0 has the unmap in flight", () -> cluster.admin().getObject(0, "/2pc")
+            .map(status -> ((Number)status.get("in_flight")).intValue() == 1).orElse(false), CALL_TIMEOUT_S);
+        cluster.kill(2);
+
+        final VmClient.Call answer = unmap.get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(answer.statusName()).as("the unmap's answer: " + answer.message()).isEqualTo("aborted");
+        assertThat(answer.message()).as("a clear reason").isNotBlank();
+        assertThat(fingerprints(List.of(0, 1), domain)).as("nothing changed on the cores that stayed")
+            .containsEntry(0, before.get(0)).containsEntry(1, before.get(0));
+        assertThat(apps.get(1).load(domain, vaddr, 8).ok()).as("still mapped on core 1").isTrue();
+
+        cluster.restart(2, "vm-core-2-killed-before-it-voted", List.of());
+        final VmClient core2 = attach(2);
+        assertThat(awaitAgreement("core 2 restarted", List.of(0, 1, 2), domain).get(2)).isEqualTo(before.get(0));
+        awaitTrue("core 2 serves loads of the domain again", () -> core2.load(domain, vaddr, 8).ok(), AGREE_TIMEOUT_S);
+
+        ok(owner.unmap(domain, vaddr, PAGE, RoutingProtocol.MULTICAST), "unmap once every core is back");
+        awaitAgreement("unmapped", List.of(0, 1, 2), domain);
+        assertThat(core2.load(domain, vaddr, 8).fault()).as("the restarted core faults too").isTrue();
+    }
+}

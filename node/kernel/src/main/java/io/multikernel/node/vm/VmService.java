@@ -78,7 +78,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** ID_SEQUENCE_BITS: low bits of a domain or mapping id that number what one core made. */
     public static final int ID_SEQUENCE_BITS = 40;
 
-    private static final long PAGE = CapabilityType.PAGE_LENGTH_BYTES;
+    /** PAGE_BYTES: the page size. */
+    public static final long PAGE_BYTES = CapabilityType.PAGE_LENGTH_BYTES;
+    private static final long PAGE = PAGE_BYTES;
 
     /** Told a change's result once, on the kernel loop. */
     @FunctionalInterface

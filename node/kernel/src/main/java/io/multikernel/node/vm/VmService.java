@@ -158,6 +158,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private final HashMap<Long, Integer> accessesInFlight = new HashMap<>();
     private final ArrayList<Shooting> shooting = new ArrayList<>();
     private final ArrayDeque<Shooting> waitingForRound = new ArrayDeque<>();
+    /** Changes to propose again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
+    private final ArrayDeque<Change> retries = new ArrayDeque<>();
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
     private ReplicatedStates.State<VmOperation> state;
     private CapabilityService.Proposer proposer;
@@ -357,20 +359,79 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             finish(operation, callback, VmResult.refused(Outcome.UNAVAILABLE, unavailable));
             return;
         }
-        final int[] participants = spaces.participants(vmOperation);
-        final RoutingProtocol chosen = null == protocol ? defaultProtocol : protocol;
         inFlight++;
+        propose(new Change(operation, startNs, callback, vmOperation, id, aftermath,
+            null == protocol ? defaultProtocol : protocol, 0, 0));
+    }
+
+    /** A change on its way: what to propose, and again after a lock conflict it has priority in. */
+    private record Change(Operation operation, long startNs, Callback callback, VmOperation vmOperation, long id,
+        Aftermath aftermath, RoutingProtocol protocol, int attempt, long dueNs)
+    {
+    }
+
+    /** Proposes a change already counted in flight; a proposal the engine refuses is answered unavailable. */
+    private void propose(final Change change)
+    {
         try
         {
-            proposer.propose(ParticipantSet.of(participants), List.of(state.operation(vmOperation)),
-                (txn, outcome) -> onOutcome(operation, startNs, callback, vmOperation, id, aftermath, chosen, txn, outcome));
+            proposer.propose(ParticipantSet.of(spaces.participants(change.vmOperation())),
+                List.of(state.operation(change.vmOperation())), (txn, outcome) -> onOutcome(change, txn, outcome));
         }
         catch (final RuntimeException ex)
         {
             inFlight--;
-            finish(operation, callback, VmResult.refused(Outcome.UNAVAILABLE,
+            finish(change.operation(), change.callback(), VmResult.refused(Outcome.UNAVAILABLE,
                 "core " + coreId + " could not propose the change: " + ex.getMessage()));
         }
+    }
+
+    /**
+     * Two changes of one domain can abort each other (each locked it first on a different core): the
+     * one with the lower transaction id proposes again after 1, 2, 4... ms, checked against the
+     * replica first, the other is answered aborted; as the capability service does.
+     */
+    private void onOutcome(final Change change, final TransactionId transaction, final TransactionOutcome outcome)
+    {
+        final TransactionId conflict = outcome.lockConflictWith();
+        if (null != conflict && transaction.compareTo(conflict) < 0 &&
+            change.attempt() < CapabilityService.CONFLICT_RETRIES_MAX)
+        {
+            retries.add(new Change(change.operation(), change.startNs(), change.callback(), change.vmOperation(),
+                change.id(), change.aftermath(), change.protocol(), change.attempt() + 1,
+                clock.nanoTime() + (CapabilityService.CONFLICT_RETRY_DELAY_NS << change.attempt())));
+            return;
+        }
+        onOutcome(change.operation(), change.startNs(), change.callback(), change.vmOperation(), change.id(),
+            change.aftermath(), change.protocol(), transaction, outcome);
+    }
+
+    /** Proposes again the changes whose retry is due, rebuilt from the replica as it is now. */
+    private int retryDue(final long nowNs)
+    {
+        int work = 0;
+        for (int i = retries.size(); i > 0 && !retries.isEmpty() && retries.peekFirst().dueNs() - nowNs <= 0; i--)
+        {
+            final Change due = retries.pollFirst();
+            work++;
+            final VmOperation again = due.vmOperation() instanceof Span s ?
+                new Span(s.domainId(), s.core(), null == spaces.domain(s.domainId()) ? new byte[0] :
+                    spaces.image(s.domainId())) : due.vmOperation();
+            final Aftermath aftermath = null == due.aftermath() || again instanceof Shrink ? due.aftermath() :
+                new Aftermath(due.aftermath().firstPage(), due.aftermath().pageCount(), others(again.domainId()));
+            final String problem = spaces.proposalProblem(again);
+            final String unavailable = null == problem ? proposer.proposalRefusal() : null;
+            if (null != problem || null != unavailable)
+            {
+                inFlight--;
+                answer(due.operation(), due.startNs(), due.callback(), null != problem ?
+                    VmResult.refused(classify(problem), problem) : VmResult.refused(Outcome.UNAVAILABLE, unavailable));
+                continue;
+            }
+            propose(new Change(due.operation(), due.startNs(), due.callback(), again, due.id(), aftermath,
+                due.protocol(), due.attempt(), 0));
+        }
+        return work;
     }
 
     private void onOutcome(final Operation operation, final long startNs, final Callback callback,
@@ -513,11 +574,11 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
      */
     public int doWork(final long nowNs)
     {
+        int work = retries.isEmpty() ? 0 : retryDue(nowNs);
         if (shooting.isEmpty())
         {
-            return 0;
+            return work;
         }
-        int work = 0;
         for (int i = waitingForRound.size(); i > 0; i--)
         {
             startRound(waitingForRound.poll());

@@ -78,6 +78,8 @@ final class InProcessVmCluster implements AutoCloseable
     final Set<String> held = new HashSet<>();
     private final Deque<Message> heldBack = new ArrayDeque<>();
     private long sequence;
+    /** Reasons the next proposals abort with, without preparing anywhere (as a participant's vote would). */
+    final Deque<String> abortNext = new ArrayDeque<>();
 
     InProcessVmCluster(final int coreCount, final int hosts, final Path directory)
     {
@@ -168,6 +170,11 @@ final class InProcessVmCluster implements AutoCloseable
     private void transact(final int coordinator, final TransactionId id, final int[] participants,
         final List<ReplicatedStates.StateOperation> operations, final OutcomeListener listener)
     {
+        if (!abortNext.isEmpty())
+        {
+            listener.onOutcome(id, TransactionOutcome.aborted(abortNext.poll()));
+            return;
+        }
         final List<Integer> prepared = new ArrayList<>();
         String refusal = null;
         for (final int participant : participants)

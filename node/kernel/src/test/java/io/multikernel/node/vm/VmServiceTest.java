@@ -205,6 +205,36 @@ class VmServiceTest
     }
 
     @Test
+    void aChangeThatLostALockConflictItHasPriorityInIsProposedAgainAndTheOtherIsAnsweredAborted()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+
+        cluster.abortNext.add("core 1 voted no: key DomainKey is locked by transaction 1:1:99");
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).unmap(domain, VA, PAGE, null, answers::add);
+        cluster.deliver();
+        assertThat(answers).as("core 0's transaction has the lower id: it waits to retry").isEmpty();
+        cluster.clock.advance(CapabilityServiceDelay.NS);
+        cluster.deliver();
+        assertThat(answers).singleElement().extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
+
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        cluster.abortNext.add("core 0 voted no: key DomainKey is locked by transaction 0:1:1");
+        final VmResult lost = cluster.run(cb -> cluster.core(1).unmap(domain, VA, PAGE, null, cb));
+        assertThat(lost.outcome()).as("core 1's transaction has the higher id").isEqualTo(Outcome.ABORTED);
+        assertThat(lost.message()).contains("is locked by transaction 0:1:1");
+        assertThat(cluster.core(1).inFlight()).isZero();
+    }
+
+    /** The first retry's delay. */
+    private static final class CapabilityServiceDelay
+    {
+        static final long NS = io.multikernel.node.caps.CapabilityService.CONFLICT_RETRY_DELAY_NS;
+    }
+
+    @Test
     void badRequestsAreOneSentenceAndChangeNothing()
     {
         cluster(3, 1);

@@ -27,10 +27,10 @@ final class Layers
     /** Packages of the kernel module, below {@code ROOT.node}. */
     static final List<String> KERNEL_PACKAGES =
         List.of("admin", "caps", "cluster", "core", "lrpc", "memory", "membership", "replication", "shootdown", "skb",
-            "util", "service");
+            "util", "service", "vm");
     /** Kernel packages that hold services: what the admin server and the kernel loop serve and run. */
     static final List<String> SERVICE_PACKAGES =
-        List.of("caps", "lrpc", "memory", "membership", "replication", "shootdown", "skb");
+        List.of("caps", "lrpc", "memory", "membership", "replication", "shootdown", "skb", "vm");
 
     private Layers()
     {

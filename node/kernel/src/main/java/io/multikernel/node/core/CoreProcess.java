@@ -11,6 +11,8 @@ import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
+import io.multikernel.node.vm.VmAdmin;
+import io.multikernel.node.vm.VmService;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -58,6 +60,7 @@ public final class CoreProcess implements AutoCloseable
             memory = layout.map(core.hostId());
             final CapabilityService capabilities = CoreAgent.capabilityService(ctx, metrics,
                 new CapabilityService.HostMemory(core.hostId(), memory, layout::hostOf));
+            final VmService vm = CoreAgent.vmService(ctx, metrics, capabilities);
             final ReplicationProxy replicationProxy =
                 new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry());
             server = AdminServer.launch(new AdminServer.Context()
@@ -72,8 +75,9 @@ public final class CoreProcess implements AutoCloseable
                     new ReplicationAdmin(replicationProxy, ctx.clusterMap().coreIds(),
                         CoreReplicationConfiguration.adminTimeoutNs()),
                     new CapabilityAdmin(replicationProxy, capabilities, CoreReplicationConfiguration.adminTimeoutNs()),
+                    new VmAdmin(replicationProxy, vm, CoreReplicationConfiguration.adminTimeoutNs()),
                     ctx.shootdownBench())));
-            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy, capabilities);
+            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy, capabilities, vm);
         }
         catch (final RuntimeException ex)
         {

@@ -2,8 +2,6 @@ package io.multikernel.node.core;
 
 import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.caps.CapabilityAdmin;
-import io.multikernel.node.vm.VmAdmin;
-import io.multikernel.node.vm.VmService;
 import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.memory.PhysicalLayout;
@@ -13,6 +11,8 @@ import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
+import io.multikernel.node.vm.VmAdmin;
+import io.multikernel.node.vm.VmService;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;

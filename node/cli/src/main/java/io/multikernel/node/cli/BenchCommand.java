@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; each runs its baseline in the same invocation and prints the ratio.",
-    subcommands = { BenchUrpcCommand.class, BenchLrpcCommand.class, BenchShootdownCommand.class,
+    subcommands = { BenchUrpcCommand.class, BenchLrpcCommand.class, BenchShootdownCommand.class, BenchUnmapCommand.class,
         BenchTwoPhaseCommitCommand.class })
 final class BenchCommand implements Runnable
 {

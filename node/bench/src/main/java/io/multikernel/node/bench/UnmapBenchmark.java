@@ -1,0 +1,229 @@
+package io.multikernel.node.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.ClusterLauncher;
+import io.multikernel.node.launcher.ClusterStopper;
+import io.multikernel.node.launcher.FreePorts;
+import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.launcher.StrictJson;
+import io.multikernel.node.skb.RoutingProtocol;
+
+/**
+ * {@code mk bench unmap}: the paper's Fig. 7 on JVM cores. For each core count it starts a real
+ * cluster (a media driver per host, a JVM per core) with {@link ClusterLauncher}, waits until core 0's
+ * SKB holds a complete RTT matrix (the multicast plans are computed from it), attaches an
+ * {@link UnmapApp} to core 0 that builds a domain spanning every core, runs each protocol's warmup
+ * and measured map/unmap rounds, and stops the cluster before the next count. Then, in this JVM with
+ * the clusters gone, the conventional kernel's unmap: {@link SharedMemoryUnmap} at the same counts.
+ */
+public final class UnmapBenchmark
+{
+    /** Longest wait for the initiator's SKB to hold a complete RTT matrix. */
+    public static final long SKB_CONVERGENCE_TIMEOUT_MS = 60_000;
+    /** Grace period for the cores and drivers to stop after SIGTERM. */
+    public static final long STOP_TIMEOUT_MS = 10_000;
+    private static final long POLL_INTERVAL_MS = 250;
+
+    /**
+     * @param cores          core counts, one cluster each.
+     * @param protocols      protocols run on each cluster.
+     * @param hosts          simulated hosts (packages) per cluster.
+     * @param rounds         measured unmaps per protocol and count (and of the baseline).
+     * @param warmup         unmaps before measuring.
+     * @param fillTlbs       load the page on every other core before each unmap.
+     * @param idle           idle strategy of cores and drivers.
+     * @param fsync          write-ahead log fsync policy of every core: always, group or none.
+     * @param runRoot        where each cluster's run directory goes.
+     * @param startTimeoutMs how long a cluster may take to come up.
+     */
+    public record Config(List<Integer> cores, List<RoutingProtocol> protocols, int hosts, int rounds, int warmup,
+        boolean fillTlbs, String idle, String fsync, Path runRoot, long startTimeoutMs)
+    {
+    }
+
+    private final Config config;
+    private final PrintStream out;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<String> failures = new ArrayList<>();
+
+    public UnmapBenchmark(final Config config, final PrintStream out)
+    {
+        this.config = config;
+        this.out = out;
+    }
+
+    /**
+     * @return one row per protocol and core count that ran, then one per core count of the baseline;
+     *         failed runs are in {@link #failures()}.
+     * @throws Exception when a cluster could not be started (naming the core or driver and its log).
+     */
+    public List<UnmapReport.Row> run() throws Exception
+    {
+        final List<UnmapReport.Row> rows = new ArrayList<>();
+        for (final int cores : config.cores())
+        {
+            rows.addAll(runCluster(cores));
+        }
+        rows.addAll(runSharedMemory());
+        return rows;
+    }
+
+    /** @return one sentence per run that failed. */
+    public List<String> failures()
+    {
+        return failures;
+    }
+
+    /** @return the report of the rows, with its target checked. */
+    public UnmapReport report(final List<UnmapReport.Row> rows)
+    {
+        return UnmapReport.of(config.rounds(), config.warmup(), config.fillTlbs(), config.fsync(), rows);
+    }
+
+    private List<UnmapReport.Row> runCluster(final int cores) throws Exception
+    {
+        final List<UnmapReport.Row> rows = new ArrayList<>();
+        final RunDirectory runDirectory = new RunDirectory(config.runRoot().resolve("cores-" + cores));
+        final int adminBase = FreePorts.range(cores);
+        final int udpBase = FreePorts.range(cores);
+        final ClusterLauncher launcher = new ClusterLauncher(runDirectory, out, ClusterLauncher.environmentCoreJvmArgs());
+        try
+        {
+            final long startNs = System.nanoTime();
+            launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
+                config.idle(), config.startTimeoutMs(), config.fsync()));
+            awaitSkb(adminBase);
+            out.printf("%d cores up, SKB converged in %.1f s%n", cores, (System.nanoTime() - startNs) / 1e9);
+            try (UnmapApp app = new UnmapApp(runDirectory, cores, config.fillTlbs()))
+            {
+                app.createDomain();
+                for (final RoutingProtocol protocol : config.protocols())
+                {
+                    final UnmapReport.Row row = runProtocol(app, protocol, cores);
+                    if (null != row)
+                    {
+                        rows.add(row);
+                        out.print(UnmapReport.tableRow(row));
+                        out.flush();
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                final String failure = "the app on " + cores + " cores: " + ex.getMessage();
+                out.println("  " + failure);
+                failures.add(failure);
+            }
+        }
+        finally
+        {
+            new ClusterStopper(runDirectory, out).down(STOP_TIMEOUT_MS);
+        }
+        return rows;
+    }
+
+    private UnmapReport.Row runProtocol(final UnmapApp app, final RoutingProtocol protocol, final int cores)
+    {
+        out.printf("  %s on %d cores: %d warmup + %d measured unmaps%s...%n", protocol.cliName(), cores, config.warmup(),
+            config.rounds(), config.fillTlbs() ? ", every core's TLB filled before each" : "");
+        try
+        {
+            final long retriesBefore = app.retries();
+            final UnmapApp.Latencies latencies = app.run(protocol, config.warmup(), config.rounds());
+            if (app.retries() > retriesBefore)
+            {
+                out.printf("  %d map(s) or load(s) answered 'retry' while a core still held the map prepared; repeated%n",
+                    app.retries() - retriesBefore);
+            }
+            final LatencyPercentiles percentiles = LatencyPercentiles.of(latencies.unmapNs());
+            return new UnmapReport.Row(protocol.cliName(), cores, config.hosts(), percentiles.p50Ns() / 1e3,
+                percentiles.p99Ns() / 1e3, latencies.shootdownNs().getValueAtPercentile(50) / 1e3);
+        }
+        catch (final IOException ex)
+        {
+            final String failure = protocol.cliName() + " on " + cores + " cores: " + ex.getMessage();
+            out.println("  " + failure);
+            failures.add(failure);
+            return null;
+        }
+    }
+
+    private List<UnmapReport.Row> runSharedMemory()
+    {
+        out.printf("shared memory (one JVM, a thread per core, IPIs one after another) on %s cores: %d warmup + %d " +
+            "measured unmaps...%n", config.cores(), config.warmup(), config.rounds());
+        final int[] counts = config.cores().stream().mapToInt(Integer::intValue).toArray();
+        final List<UnmapReport.Row> rows = new ArrayList<>();
+        try
+        {
+            for (final SharedMemoryUnmap.Row row : new SharedMemoryUnmap().run(counts, config.rounds(), config.warmup()))
+            {
+                final UnmapReport.Row converted = UnmapReport.Row.of(row);
+                rows.add(converted);
+                out.print(UnmapReport.tableRow(converted));
+            }
+        }
+        catch (final IllegalStateException ex)
+        {
+            final String failure = "shared memory: " + ex.getMessage();
+            out.println("  " + failure);
+            failures.add(failure);
+        }
+        out.flush();
+        return rows;
+    }
+
+    /**
+     * Wait until the initiator's SKB holds a complete RTT matrix: every entry measured. Only core 0
+     * plans the shootdowns of the domain (it runs the unmaps), so its matrix is the one that matters.
+     */
+    private void awaitSkb(final int adminBase) throws Exception
+    {
+        final long deadlineMs = System.currentTimeMillis() + SKB_CONVERGENCE_TIMEOUT_MS;
+        String lastProblem = "core 0 did not answer";
+        while (System.currentTimeMillis() < deadlineMs)
+        {
+            lastProblem = skbProblem(adminBase);
+            if (null == lastProblem)
+            {
+                return;
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+        throw new IllegalStateException("core 0's SKB did not hold a complete RTT matrix within " +
+            SKB_CONVERGENCE_TIMEOUT_MS + " ms: " + lastProblem);
+    }
+
+    /** @return what keeps core 0's SKB from being complete, or null when it is. */
+    private String skbProblem(final int adminBase) throws InterruptedException
+    {
+        final HttpResponse<String> response;
+        try
+        {
+            response = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminBase + "/skb")).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        }
+        catch (final IOException ex)
+        {
+            return "core 0 did not answer /skb: " + ex.getMessage();
+        }
+        if (200 != response.statusCode())
+        {
+            return "core 0 answered /skb with " + response.statusCode();
+        }
+        final String unmeasured = StrictJson.read(response.body(), SkbDocument.class, "core 0's /skb").firstUnmeasuredRow();
+        return null == unmeasured ? null : "the row of core " + unmeasured + " has unmeasured entries";
+    }
+}

@@ -33,15 +33,12 @@ import io.multikernel.node.skb.RoutingProtocol;
  */
 public final class ShootdownBenchmark
 {
-    /** Longest wait for the initiator's SKB to hold a complete RTT matrix. */
-    public static final long SKB_CONVERGENCE_TIMEOUT_MS = 60_000;
     /** Longest one protocol's run may take on the initiator. */
     public static final long RUN_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(10);
     /** Grace period for the cores and drivers to stop after SIGTERM. */
     public static final long STOP_TIMEOUT_MS = 10_000;
     /** Rounds of each protocol run, unmeasured, on a fresh cluster before anything is measured. */
     public static final int CLUSTER_WARMUP_ROUNDS = 500;
-    private static final long POLL_INTERVAL_MS = 250;
 
     /**
      * @param cores          core counts, one cluster each.
@@ -99,7 +96,7 @@ public final class ShootdownBenchmark
                 final long startNs = System.nanoTime();
                 launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
                     config.idle(), config.startTimeoutMs()));
-                awaitSkb(adminBase);
+                SkbWait.awaitComplete(client, adminBase);
                 out.printf("%d cores up, SKB converged in %.1f s%n", cores, (System.nanoTime() - startNs) / 1e9);
                 warmCluster(cores, adminBase);
                 for (final RoutingProtocol protocol : config.protocols())
@@ -171,55 +168,6 @@ public final class ShootdownBenchmark
             return null;
         }
         return new Row(protocol, cores, config.hosts(), StrictJson.read(response.body(), ShootdownSummary.class, source));
-    }
-
-    /**
-     * Wait until the initiator's SKB holds a complete RTT matrix: every core's row merged, every
-     * entry measured. Only the initiator plans (its requests carry the plan), so its matrix is the
-     * one that matters; the cores keep re-measuring, so matrices of different cores agree only
-     * between updates and are not waited for.
-     */
-    private void awaitSkb(final int adminBase) throws Exception
-    {
-        final long deadlineMs = System.currentTimeMillis() + SKB_CONVERGENCE_TIMEOUT_MS;
-        String lastProblem = "core 0 did not answer";
-        while (System.currentTimeMillis() < deadlineMs)
-        {
-            lastProblem = skbProblem(adminBase);
-            if (null == lastProblem)
-            {
-                return;
-            }
-            Thread.sleep(POLL_INTERVAL_MS);
-        }
-        throw new IllegalStateException("core 0's SKB did not hold a complete RTT matrix within " +
-            SKB_CONVERGENCE_TIMEOUT_MS + " ms: " + lastProblem);
-    }
-
-    /**
-     * @return what keeps core 0's SKB from being complete, or null when it is.
-     * @throws IllegalArgumentException when core 0 answers with a document that is not an SKB: waiting
-     *         longer would not change it.
-     */
-    private String skbProblem(final int adminBase) throws InterruptedException
-    {
-        final HttpResponse<String> response;
-        try
-        {
-            response = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + adminBase + "/skb")).timeout(Duration.ofSeconds(2)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        }
-        catch (final IOException ex)
-        {
-            return "core 0 did not answer /skb: " + ex.getMessage();
-        }
-        if (200 != response.statusCode())
-        {
-            return "core 0 answered /skb with " + response.statusCode();
-        }
-        final String unmeasured = StrictJson.read(response.body(), SkbDocument.class, "core 0's /skb").firstUnmeasuredRow();
-        return null == unmeasured ? null : "the row of core " + unmeasured + " has unmeasured entries";
     }
 
     /**

@@ -29,11 +29,8 @@ import io.multikernel.node.skb.RoutingProtocol;
  */
 public final class UnmapBenchmark
 {
-    /** Longest wait for the initiator's SKB to hold a complete RTT matrix. */
-    public static final long SKB_CONVERGENCE_TIMEOUT_MS = 60_000;
     /** Grace period for the cores and drivers to stop after SIGTERM. */
     public static final long STOP_TIMEOUT_MS = 10_000;
-    private static final long POLL_INTERVAL_MS = 250;
 
     /**
      * @param cores          core counts, one cluster each.
@@ -103,7 +100,7 @@ public final class UnmapBenchmark
             final long startNs = System.nanoTime();
             launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
                 config.idle(), config.startTimeoutMs(), config.fsync()));
-            awaitSkb(adminBase);
+            SkbWait.awaitComplete(client, adminBase);
             out.printf("%d cores up, SKB converged in %.1f s%n", cores, (System.nanoTime() - startNs) / 1e9);
             try (UnmapApp app = new UnmapApp(runDirectory, cores, config.fillTlbs()))
             {
@@ -184,46 +181,4 @@ public final class UnmapBenchmark
         return rows;
     }
 
-    /**
-     * Wait until the initiator's SKB holds a complete RTT matrix: every entry measured. Only core 0
-     * plans the shootdowns of the domain (it runs the unmaps), so its matrix is the one that matters.
-     */
-    private void awaitSkb(final int adminBase) throws Exception
-    {
-        final long deadlineMs = System.currentTimeMillis() + SKB_CONVERGENCE_TIMEOUT_MS;
-        String lastProblem = "core 0 did not answer";
-        while (System.currentTimeMillis() < deadlineMs)
-        {
-            lastProblem = skbProblem(adminBase);
-            if (null == lastProblem)
-            {
-                return;
-            }
-            Thread.sleep(POLL_INTERVAL_MS);
-        }
-        throw new IllegalStateException("core 0's SKB did not hold a complete RTT matrix within " +
-            SKB_CONVERGENCE_TIMEOUT_MS + " ms: " + lastProblem);
-    }
-
-    /** @return what keeps core 0's SKB from being complete, or null when it is. */
-    private String skbProblem(final int adminBase) throws InterruptedException
-    {
-        final HttpResponse<String> response;
-        try
-        {
-            response = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + adminBase + "/skb")).timeout(Duration.ofSeconds(2)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        }
-        catch (final IOException ex)
-        {
-            return "core 0 did not answer /skb: " + ex.getMessage();
-        }
-        if (200 != response.statusCode())
-        {
-            return "core 0 answered /skb with " + response.statusCode();
-        }
-        final String unmeasured = StrictJson.read(response.body(), SkbDocument.class, "core 0's /skb").firstUnmeasuredRow();
-        return null == unmeasured ? null : "the row of core " + unmeasured + " has unmeasured entries";
-    }
 }

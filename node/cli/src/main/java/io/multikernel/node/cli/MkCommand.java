@@ -22,7 +22,7 @@ import java.io.PrintWriter;
     description = "A multikernel over networked JVMs: one JVM per core, URPC over Aeron, replicated OS state.",
     subcommands = { UpCommand.class, StatusCommand.class, DownCommand.class, CoreCommand.class, DriverCommand.class,
         BenchCommand.class, KvCommand.class, TwoPhaseCommand.class, CapsCommand.class, LrpcCommand.class,
-        NameCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class },
+        NameCommand.class, ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = { "0:success", "1:the command failed (one line says why; --verbose adds the stack trace)",
         "2:bad usage: unknown command, flag or value" },

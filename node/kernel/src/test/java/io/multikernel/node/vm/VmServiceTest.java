@@ -235,6 +235,33 @@ class VmServiceTest
     }
 
     @Test
+    void aShootdownThatACoreNeverAcknowledgesIsTriedAgainThenAnsweredIndefinite()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1, 2);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, answers::add);
+        for (int round = 0; round < VmService.SHOOTDOWN_ATTEMPTS_MAX + 1 && answers.isEmpty(); round++)
+        {
+            // Core 2 is cut off: its shootdown requests never arrive.
+            cluster.deliver(message -> "shootdown".equals(message.kind()) && 2 == message.destination());
+            cluster.clock.advance(InProcessVmCluster.ROUND_TIMEOUT_NS);
+            cluster.deliver(message -> "shootdown".equals(message.kind()) && 2 == message.destination());
+        }
+        assertThat(answers).singleElement().satisfies(result ->
+        {
+            assertThat(result.outcome()).isEqualTo(Outcome.INDEFINITE);
+            assertThat(result.message()).startsWith("the change committed on every core of domain " + domain)
+                .contains("failed " + VmService.SHOOTDOWN_ATTEMPTS_MAX + " times").contains("core(s) [2]");
+        });
+        assertThat(cluster.heldBack()).as("one request per round to core 2").hasSize(VmService.SHOOTDOWN_ATTEMPTS_MAX);
+        assertThat(cluster.core(1).spaces().translate(domain, VA / PAGE)).as("the change committed").isNull();
+        assertThat(cluster.core(0).inFlight()).isZero();
+    }
+
+    @Test
     void badRequestsAreOneSentenceAndChangeNothing()
     {
         cluster(3, 1);

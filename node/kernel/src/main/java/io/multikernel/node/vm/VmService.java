@@ -910,6 +910,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         return accessesInFlight.getOrDefault(domainId, 0);
     }
 
+    /** @return whole microseconds. */
     static long toMicros(final long nanos)
     {
         return TimeUnit.NANOSECONDS.toMicros(nanos);

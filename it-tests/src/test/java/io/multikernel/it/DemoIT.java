@@ -1,0 +1,61 @@
+package io.multikernel.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.multikernel.node.cli.MkCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code mk demo --duration 5s --cores 4} end to end: four core JVMs, an app per core over LRPC, the
+ * whole mix, then the verdict. It passes only with no stale access and agreeing replicas; the JSON
+ * holds the fields tools read, every call kind of the mix ran, and no process of the cluster is left.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DemoIT
+{
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void aFiveSecondDemoOnFourCoresPassesAndStopsItsCluster() throws Exception
+    {
+        final Path json = tempDir.resolve("demo.json");
+        final Path runDir = tempDir.resolve("run");
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+            "demo", "--duration", "5s", "--cores", "4", "--seed", "42", "--run-dir", runDir.toString(),
+            "--json", json.toString());
+        assertThat(exit).as("stderr: %s", err).isZero();
+
+        final JsonNode summary = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(summary.get("verdict").asText()).isEqualTo("pass");
+        assertThat(summary.get("stale_accesses").asLong()).isZero();
+        assertThat(summary.get("replicas_consistent").asBoolean()).isTrue();
+        assertThat(summary.get("steps").asLong()).isPositive();
+        for (final String call : new String[]{ "load", "store", "map", "unmap", "retype", "create" })
+        {
+            assertThat(summary.get("operations").has(call)).as("%s ran", call).isTrue();
+            assertThat(summary.get("operations").get(call).get("count").asLong()).as("%s count", call).isPositive();
+        }
+        assertThat(summary.get("shootdown_by_protocol").size()).as("unmaps took turns over the protocols").isPositive();
+        assertThat(summary.get("two_phase_commit").get("committed").asLong()).isPositive();
+        assertThat(summary.get("tlb_hit_rate").isNumber()).isTrue();
+        assertThat(summary.get("metrics_urls")).hasSize(4);
+
+        assertThat(ProcessHandle.allProcesses()
+            .map(process -> process.info().commandLine().orElse(""))
+            .filter(commandLine -> commandLine.contains(runDir.toString())))
+            .as("processes of the demo's cluster still running").isEmpty();
+    }
+}

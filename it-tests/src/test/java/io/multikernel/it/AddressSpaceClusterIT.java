@@ -3,6 +3,8 @@ package io.multikernel.it;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.lrpc.LrpcClient;
+import io.multikernel.node.replication.ChaosFreeze;
+import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.skb.RoutingProtocol;
 import io.multikernel.node.vm.VmClient;
 import org.junit.jupiter.api.AfterEach;
@@ -24,9 +26,10 @@ import static io.multikernel.it.Await.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Page tables across core JVMs: concurrent changes from every core leave every replica identical;
- * an unmap whose participant is killed before it votes aborts everywhere, and the participant,
- * restarted from its data directory, agrees.
+ * Page tables across core JVMs: concurrent changes from every core leave every replica identical; a
+ * core killed in the middle of an unmap either leaves it undone everywhere (a participant killed
+ * before it voted) or done everywhere (the coordinator killed after its commit decision), and the
+ * restarted core agrees.
  */
 class AddressSpaceClusterIT
 {
@@ -39,6 +42,8 @@ class AddressSpaceClusterIT
     static final long AGREE_TIMEOUT_S = 30;
     /** CALL_TIMEOUT_S: an app's call may wait this long (an unmap waits for the 2PC's prepare timeout). */
     static final long CALL_TIMEOUT_S = 30;
+    /** FROZEN_CALL_TIMEOUT_S: how long an app waits for a coordinator the chaos hook froze. */
+    static final long FROZEN_CALL_TIMEOUT_S = 5;
 
     @TempDir
     Path root;
@@ -70,8 +75,13 @@ class AddressSpaceClusterIT
 
     private VmClient attach(final int core)
     {
+        return attach(core, TimeUnit.SECONDS.toNanos(CALL_TIMEOUT_S));
+    }
+
+    private VmClient attach(final int core, final long callTimeoutNs)
+    {
         final LrpcClient client = LrpcClient.attach(new LrpcClient.Context()
-            .file(cluster.runDirectory().lrpcFile(core)).coreId(core).callTimeoutNs(TimeUnit.SECONDS.toNanos(CALL_TIMEOUT_S)));
+            .file(cluster.runDirectory().lrpcFile(core)).coreId(core).callTimeoutNs(callTimeoutNs));
         clients.add(client);
         return new VmClient(client);
     }
@@ -173,6 +183,51 @@ class AddressSpaceClusterIT
         System.out.println("domain " + domain + " after the churn: " + ((List<?>)table.get("mappings")).size() +
             " mappings, fingerprint " + agreed.get(0));
         assertThat((List<?>)table.get("mappings")).isNotEmpty();
+    }
+
+    /**
+     * The coordinator of an unmap is stopped by the chaos hook as soon as its commit decision is
+     * durable, before any participant learns it, and killed: the app's call ends without an answer
+     * (indefinite), and while core 0 is down the participants stay prepared. Restarted from its log,
+     * core 0 sends the decision: the unmap completes on every core, and every core faults.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void anUnmapWhoseCoordinatorDiesAfterItsCommitDecisionCompletesOnEveryCore() throws Exception
+    {
+        final int cores = 3;
+        final List<VmClient> apps = up(cores);
+        final long domain = domain(apps.get(0), cores);
+        final long frame = frame(apps.get(0), 1);
+        final long vaddr = 1L << 30;
+        ok(apps.get(0).map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE), "map");
+        awaitAgreement("mapped", List.of(0, 1, 2), domain);
+
+        cluster.kill(0);
+        cluster.restart(0, "vm-core-0-chaos-after-commit-decision",
+            List.of("-D" + CoreReplicationConfiguration.CHAOS_FREEZE_PROP + "=" + ChaosFreeze.Point.AFTER_COMMIT_DECISION.text()));
+        final VmClient owner = attach(0, TimeUnit.SECONDS.toNanos(FROZEN_CALL_TIMEOUT_S));
+        final Map<Integer, String> before = awaitAgreement("core 0 restarted with the chaos hook", List.of(0, 1, 2), domain);
+
+        final VmClient.Call unmap = owner.unmap(domain, vaddr, PAGE, RoutingProtocol.MULTICAST);
+        assertThat(unmap.ok()).as("a frozen coordinator answers nothing").isFalse();
+        assertThat(unmap.status()).as(unmap.statusName() + " " + unmap.message()).isEqualTo(-1);
+        awaitTrue("core 0 reports frozen on /health", () -> cluster.admin().health(0)
+            .map(h -> "frozen".equals(h.get("status"))).orElse(false), AGREE_TIMEOUT_S);
+        cluster.kill(0);
+        assertThat(fingerprints(List.of(1, 2), domain)).as("the participants, prepared, have not applied it")
+            .containsEntry(1, before.get(1)).containsEntry(2, before.get(2));
+
+        cluster.restart(0, "vm-core-0-recovered-after-commit-decision", List.of());
+        final VmClient restarted = attach(0);
+        final Map<Integer, String> after = awaitAgreement("the unmap completed on every core", List.of(0, 1, 2), domain);
+        assertThat(after.get(0)).as("the page table changed").isNotEqualTo(before.get(0));
+        final List<VmClient> now = List.of(restarted, apps.get(1), apps.get(2));
+        for (int core = 0; core < cores; core++)
+        {
+            final VmClient app = now.get(core);
+            awaitTrue("a load faults on core " + core, () -> app.load(domain, vaddr, 8).fault(), AGREE_TIMEOUT_S);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.multikernel.node.caps;
 import io.multikernel.node.caps.CapabilityOperation.Allocate;
 import io.multikernel.node.caps.CapabilityOperation.Copy;
 import io.multikernel.node.caps.CapabilityOperation.Delete;
+import io.multikernel.node.caps.CapabilityOperation.Mapped;
 import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
@@ -58,6 +59,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private final Map<Long, TreeSet<Long>> childrenOf = new TreeMap<>();
     private final Map<Long, TreeSet<Long>> copiesOf = new TreeMap<>();
     private final TreeMap<Integer, Long> returnedBytes = new TreeMap<>();
+    /** Mappings made with each FRAME capability and not yet unmapped; absent means none. */
+    private final TreeMap<Long, Integer> mapped = new TreeMap<>();
     /** The highest id ever used in each block of ids (id >>> {@link #ID_BLOCK_BITS}), live or deleted. */
     private final TreeMap<Long, Long> highestIds = new TreeMap<>();
     private long changes;
@@ -180,13 +183,23 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     /**
      * Operations of one transaction are each validated against the state before it, so two of them
      * could each pass and then collide (two retypes of one range, a copy of a capability the other
-     * deletes): one capability operation per transaction keeps {@link #apply} total.
+     * deletes): one capability operation per transaction keeps {@link #apply} total. The one exception
+     * is unmaps of distinct frames, which touch nothing the others touch.
      */
     @Override
     public String validateTransaction(final List<CapabilityOperation> operations)
     {
-        return "a transaction changes at most one capability, not " + operations.size() +
-            ": propose each capability operation as a transaction of its own";
+        final Set<Long> unmapped = new java.util.HashSet<>();
+        for (final CapabilityOperation operation : operations)
+        {
+            if (!(operation instanceof Mapped m) || m.delta() >= 0 || !unmapped.add(m.capId()))
+            {
+                return "a transaction changes at most one capability, not " + operations.size() +
+                    ": propose each capability operation as a transaction of its own";
+            }
+        }
+        // Unmaps of distinct frames (one address-space unmap removing several mappings) do not interfere.
+        return VALID;
     }
 
     @Override
@@ -213,8 +226,78 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return validateDelete(d);
         }
-        final long capId = ((Revoke)operation).capId();
-        return null == capabilities.get(capId) ? missing(capId) : VALID;
+        if (operation instanceof Mapped m)
+        {
+            return validateMapped(m);
+        }
+        return validateRevoke((Revoke)operation);
+    }
+
+    private String validateMapped(final Mapped m)
+    {
+        final Capability capability = capabilities.get(m.capId());
+        if (null == capability)
+        {
+            return missing(m.capId());
+        }
+        if (m.delta() > 0)
+        {
+            final CapabilityType type = objects.get(capability.objectId()).type();
+            if (CapabilityType.FRAME != type || 1 != m.delta())
+            {
+                return "capability " + m.capId() + " is a " + type + ": only a FRAME is mapped, one mapping at a time";
+            }
+            return VALID;
+        }
+        final int now = mappings(m.capId());
+        return 0 == m.delta() || -m.delta() > now ? "capability " + m.capId() + " has " + now + " mappings, not " +
+            -m.delta() + " to unmap" : VALID;
+    }
+
+    private String validateRevoke(final Revoke r)
+    {
+        final Capability target = capabilities.get(r.capId());
+        if (null == target)
+        {
+            return missing(r.capId());
+        }
+        for (final long capId : copies(target.objectId()))
+        {
+            if (capId != r.capId() && mappings(capId) > 0)
+            {
+                return mappedProblem(capId, "a copy of capability " + r.capId());
+            }
+        }
+        for (final long descendant : descendants(target.objectId()))
+        {
+            for (final long capId : copies(descendant))
+            {
+                if (mappings(capId) > 0)
+                {
+                    return mappedProblem(capId, "a descendant of capability " + r.capId());
+                }
+            }
+        }
+        return VALID;
+    }
+
+    private String mappedProblem(final long capId, final String what)
+    {
+        final int count = mappings(capId);
+        return "capability " + capId + " (" + what + ") is mapped " + (1 == count ? "once" : count + " times") +
+            " into address spaces: unmap first";
+    }
+
+    /** @return mappings made with the capability and not yet unmapped. */
+    public int mappings(final long capId)
+    {
+        return mapped.getOrDefault(capId, 0);
+    }
+
+    /** @return every capability with mappings, and how many. */
+    public java.util.NavigableMap<Long, Integer> mappedCapabilities()
+    {
+        return Collections.unmodifiableNavigableMap(mapped);
     }
 
     private String validateAllocate(final Allocate a)
@@ -312,6 +395,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return missing(d.capId());
         }
+        if (mappings(d.capId()) > 0)
+        {
+            return mappedProblem(d.capId(), "the one to delete");
+        }
         final long objectId = capability.objectId();
         final int liveChildren = children(objectId).size();
         if (copies(objectId).size() == 1 && liveChildren > 0)
@@ -392,6 +479,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return List.of(objectLockOf(d.capId()), CapabilityLock.capability(d.capId()));
         }
+        if (operation instanceof Mapped m)
+        {
+            return List.of(objectLockOf(m.capId()), CapabilityLock.capability(m.capId()));
+        }
         return revokeLocks((Revoke)operation);
     }
 
@@ -454,6 +545,18 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         else if (operation instanceof Delete d)
         {
             removeCapability(capabilities.get(d.capId()));
+        }
+        else if (operation instanceof Mapped m)
+        {
+            final int count = mappings(m.capId()) + m.delta();
+            if (count > 0)
+            {
+                mapped.put(m.capId(), count);
+            }
+            else
+            {
+                mapped.remove(m.capId());
+            }
         }
         else
         {
@@ -568,7 +671,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     @Override
     public byte[] snapshot()
     {
-        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds);
+        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds, mapped);
     }
 
     @Override
@@ -582,6 +685,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         returnedBytes.clear();
         highestIds.clear();
         highestIds.putAll(decoded.highestIds());
+        mapped.clear();
+        mapped.putAll(decoded.mapped());
         decoded.objects().forEach(this::addObject);
         decoded.capabilities().forEach(this::addCapability);
         returnedBytes.putAll(decoded.returnedBytes());

@@ -47,6 +47,14 @@ public final class CapabilityInvariants
             }
             checkPlacement(database, object, violations);
         }
+        database.mappedCapabilities().forEach((capId, count) ->
+        {
+            final Capability capability = database.capabilities().get(capId);
+            if (null == capability || count <= 0 || CapabilityType.FRAME != objects.get(capability.objectId()).type())
+            {
+                violations.add("capability " + capId + " counts " + count + " mappings but is not a live FRAME");
+            }
+        });
         final List<KernelObject> all = List.copyOf(objects.values());
         for (int i = 0; i < all.size(); i++)
         {

@@ -63,6 +63,15 @@ public sealed interface CapabilityOperation
     {
     }
 
+    /**
+     * A FRAME capability is mapped into an address space ({@code delta} +1) or unmapped from it
+     * ({@code delta} negative: that many mappings made with it go), in the same transaction as the
+     * page-table change; a capability with mappings is neither deleted nor revoked away ("unmap first").
+     */
+    record Mapped(long capId, int delta) implements CapabilityOperation
+    {
+    }
+
     /** @return bytes of the encoding. */
     static int encodedLength(final CapabilityOperation operation)
     {
@@ -83,6 +92,7 @@ public sealed interface CapabilityOperation
             case 2 -> 8 + 8 + 4;
             case 3 -> 8 + 8 + 4 + 4;
             case 4, 5 -> 8;
+            case 6 -> 8 + 4;
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
     }
@@ -105,6 +115,10 @@ public sealed interface CapabilityOperation
         if (operation instanceof Mint)
         {
             return 3;
+        }
+        if (operation instanceof Mapped)
+        {
+            return 6;
         }
         return operation instanceof Delete ? 4 : 5;
     }
@@ -133,6 +147,10 @@ public sealed interface CapabilityOperation
         else if (operation instanceof Delete d)
         {
             out.l(d.capId());
+        }
+        else if (operation instanceof Mapped m)
+        {
+            out.l(m.capId()).i(m.delta());
         }
         else
         {
@@ -166,6 +184,7 @@ public sealed interface CapabilityOperation
             case 3 -> new Mint(in.l(), in.l(), in.i(), in.i());
             case 4 -> new Delete(in.l());
             case 5 -> new Revoke(in.l());
+            case 6 -> new Mapped(in.l(), in.i());
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
         return operation;

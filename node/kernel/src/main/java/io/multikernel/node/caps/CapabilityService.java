@@ -163,6 +163,22 @@ public final class CapabilityService
         return coreId;
     }
 
+    /**
+     * @param operation a capability operation.
+     * @return it as an operation of the engine's replicated states, to go into a transaction with
+     *         another state's operations (an address-space map and its frame's mapping count).
+     */
+    public ReplicatedStates.StateOperation stateOperation(final CapabilityOperation operation)
+    {
+        return state.operation(operation);
+    }
+
+    /** @return every core of the cluster: the participants of a capability change. */
+    public ParticipantSet everyCore()
+    {
+        return everyCore;
+    }
+
     /** @return this core's replica; kernel loop only. */
     public CapabilityDatabase database()
     {
@@ -623,7 +639,7 @@ public final class CapabilityService
     /** @return the outcome class of a refusal sentence of {@link CapabilityDatabase#validate}. */
     static Outcome classify(final String problem)
     {
-        if (problem.endsWith("revoke first") || problem.contains("already"))
+        if (problem.endsWith("revoke first") || problem.endsWith("unmap first") || problem.contains("already"))
         {
             return Outcome.CONFLICT;
         }

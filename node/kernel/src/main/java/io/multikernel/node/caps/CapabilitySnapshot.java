@@ -22,30 +22,35 @@ import java.util.TreeMap;
  *     capId:int64 objectId:int64 rights:int32 holderCore:int32
  *   serverCount:int32, then per memory server: core:int32 returnedBytes:int64
  *   blockCount:int32, then per id block: block:int64 highestId:int64   (since version 2)
+ *   mappedCount:int32, then per mapped capability: capId:int64 mappings:int32   (since version 3)
  * </pre>
- * Version 1 (no id blocks) still restores: the blocks' highest ids are then those of live entries.
+ * Versions 1 (no id blocks: the blocks' highest ids are then those of live entries) and 2 (no
+ * mappings) still restore.
  *
  * @param objects      live objects in id order.
  * @param capabilities capabilities in id order.
  * @param returnedBytes bytes returned to each memory server.
  * @param highestIds   the highest id ever used in each id block.
+ * @param mapped       mappings made with each mapped FRAME capability.
  */
 record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes,
-    Map<Long, Long> highestIds)
+    Map<Long, Long> highestIds, Map<Long, Integer> mapped)
 {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     private static final int VERSION_WITHOUT_ID_BLOCKS = 1;
+    private static final int VERSION_WITHOUT_MAPPINGS = 2;
+    private static final int MAPPED_LENGTH_BYTES = 8 + 4;
     private static final int OBJECT_LENGTH_BYTES = 8 + 4 + 8 + 8 + 8 + 4;
     private static final int CAPABILITY_LENGTH_BYTES = 8 + 8 + 4 + 4;
     private static final int SERVER_LENGTH_BYTES = 4 + 8;
     private static final int BLOCK_LENGTH_BYTES = 8 + 8;
 
     static byte[] encode(final Collection<KernelObject> objects, final Collection<Capability> capabilities,
-        final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds)
+        final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds, final Map<Long, Integer> mapped)
     {
-        final ByteBuffer out = ByteBuffer.allocate(5 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
+        final ByteBuffer out = ByteBuffer.allocate(6 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
             capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES +
-            highestIds.size() * BLOCK_LENGTH_BYTES)
+            highestIds.size() * BLOCK_LENGTH_BYTES + mapped.size() * MAPPED_LENGTH_BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(VERSION).putInt(objects.size());
         for (final KernelObject o : objects)
@@ -62,6 +67,8 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         new TreeMap<>(returnedBytes).forEach((core, bytes) -> out.putInt(core).putLong(bytes));
         out.putInt(highestIds.size());
         new TreeMap<>(highestIds).forEach((block, id) -> out.putLong(block).putLong(id));
+        out.putInt(mapped.size());
+        new TreeMap<>(mapped).forEach((capId, count) -> out.putLong(capId).putInt(count));
         return out.array();
     }
 
@@ -74,10 +81,10 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         try
         {
             final int version = in.getInt();
-            if (VERSION != version && VERSION_WITHOUT_ID_BLOCKS != version)
+            if (version < VERSION_WITHOUT_ID_BLOCKS || version > VERSION)
             {
                 throw new IllegalArgumentException("capability snapshot version " + version + " is not " +
-                    VERSION_WITHOUT_ID_BLOCKS + " or " + VERSION);
+                    VERSION_WITHOUT_ID_BLOCKS + ".." + VERSION);
             }
             final int objectCount = count(in, OBJECT_LENGTH_BYTES, "object");
             final List<KernelObject> objects = new ArrayList<>(objectCount);
@@ -105,7 +112,7 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                 returned.put(in.getInt(), in.getLong());
             }
             final Map<Long, Long> highestIds = new TreeMap<>();
-            if (VERSION == version)
+            if (version >= VERSION_WITHOUT_MAPPINGS)
             {
                 final int blockCount = count(in, BLOCK_LENGTH_BYTES, "id block");
                 for (int i = 0; i < blockCount; i++)
@@ -113,11 +120,26 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                     highestIds.put(in.getLong(), in.getLong());
                 }
             }
+            final Map<Long, Integer> mapped = new TreeMap<>();
+            if (version >= VERSION)
+            {
+                final int mappedCount = count(in, MAPPED_LENGTH_BYTES, "mapped capability");
+                for (int i = 0; i < mappedCount; i++)
+                {
+                    final long capId = in.getLong();
+                    final int count = in.getInt();
+                    if (count <= 0)
+                    {
+                        throw new IllegalArgumentException("capability " + capId + " has " + count + " mappings");
+                    }
+                    mapped.put(capId, count);
+                }
+            }
             if (in.hasRemaining())
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
             }
-            return new CapabilitySnapshot(objects, capabilities, returned, highestIds);
+            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mapped);
         }
         catch (final java.nio.BufferUnderflowException ex)
         {

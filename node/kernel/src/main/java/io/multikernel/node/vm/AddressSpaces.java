@@ -252,7 +252,37 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         {
             return validateShrink(s);
         }
+        if (operation instanceof VmOperation.Expect e)
+        {
+            return validateExpect(e);
+        }
         return VALID;
+    }
+
+    private String validateExpect(final VmOperation.Expect e)
+    {
+        final Domain domain = domains.get(e.domainId());
+        if (null == domain)
+        {
+            return VALID;
+        }
+        final long from = 0 == e.pages() ? 0 : e.vpage();
+        final long to = 0 == e.pages() ? VIRTUAL_PAGES : e.vpage() + e.pages();
+        final java.util.TreeSet<Long> found = new java.util.TreeSet<>();
+        for (final Mapping m : domain.mappings().subMap(from, true, to, false).values())
+        {
+            if (m.limit() <= to)
+            {
+                found.add(m.mappingId());
+            }
+        }
+        final java.util.TreeSet<Long> expected = new java.util.TreeSet<>();
+        for (final long id : e.mappingIds())
+        {
+            expected.add(id);
+        }
+        return found.equals(expected) ? VALID : "the mappings of domain " + e.domainId() + " in " +
+            describe(e.vpage(), e.pages()) + " changed since the change was proposed: retry it";
     }
 
     private String validateCreate(final Create c)
@@ -556,7 +586,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
             domains.put(s.domainId(), DomainImage.decode(s.domainImage(), coresMax));
         }
         final Domain domain = domains.get(operation.domainId());
-        if (null == domain)
+        if (null == domain || operation instanceof VmOperation.Expect)
         {
             return;
         }

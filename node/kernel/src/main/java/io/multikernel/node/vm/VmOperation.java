@@ -142,6 +142,46 @@ public sealed interface VmOperation
     {
     }
 
+    /**
+     * Changes nothing; valid only while the mappings that lie wholly inside the range (the whole
+     * domain when {@code pages} is 0) are exactly {@code mappingIds}. It travels with an unmap or a
+     * destroy, whose transaction also gives back to the capability database the mappings of each
+     * frame it removes: the list the coordinator computed is then the list the change removes.
+     */
+    record Expect(long domainId, long vpage, int pages, long[] mappingIds) implements VmOperation
+    {
+        public Expect
+        {
+            mappingIds = mappingIds.clone();
+        }
+
+        @Override
+        public long[] mappingIds()
+        {
+            return mappingIds.clone();
+        }
+
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof Expect e && domainId == e.domainId && vpage == e.vpage && pages == e.pages &&
+                Arrays.equals(mappingIds, e.mappingIds);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Long.hashCode(domainId) * 31 + Arrays.hashCode(mappingIds);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Expect[domainId=" + domainId + ", vpage=" + vpage + ", pages=" + pages + ", mappingIds=" +
+                Arrays.toString(mappingIds) + "]";
+        }
+    }
+
     /** @return bytes of the encoding. */
     static int encodedLength(final VmOperation operation)
     {
@@ -152,6 +192,10 @@ public sealed interface VmOperation
         if (operation instanceof Span s)
         {
             return 1 + 8 + 4 + 4 + s.domainImage.length;
+        }
+        if (operation instanceof Expect e)
+        {
+            return 1 + 8 + 8 + 4 + 4 + 8 * e.mappingIds.length;
         }
         return 1 + fixedBodyLength(kind(operation));
     }
@@ -192,6 +236,10 @@ public sealed interface VmOperation
         if (operation instanceof Span)
         {
             return 4;
+        }
+        if (operation instanceof Expect)
+        {
+            return 7;
         }
         return operation instanceof Shrink ? 5 : 6;
     }
@@ -246,6 +294,16 @@ public sealed interface VmOperation
         {
             buffer.putInt(at, s.core, ORDER);
         }
+        else if (operation instanceof Expect e)
+        {
+            buffer.putLong(at, e.vpage, ORDER);
+            buffer.putInt(at + 8, e.pages, ORDER);
+            buffer.putInt(at + 12, e.mappingIds.length, ORDER);
+            for (int i = 0; i < e.mappingIds.length; i++)
+            {
+                buffer.putLong(at + 16 + 8 * i, e.mappingIds[i], ORDER);
+            }
+        }
     }
 
     /**
@@ -281,6 +339,18 @@ public sealed interface VmOperation
             final byte[] image = new byte[imageLength];
             buffer.getBytes(at + 8, image);
             return new Span(domainId, buffer.getInt(at, ORDER), image);
+        }
+        if (7 == kind)
+        {
+            expectAtLeast(kind, length, 1 + 8 + 16);
+            final int count = buffer.getInt(at + 12, ORDER);
+            expect(kind, length, 1 + 8 + 16 + 8L * count, count);
+            final long[] ids = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                ids[i] = buffer.getLong(at + 16 + 8 * i, ORDER);
+            }
+            return new Expect(domainId, buffer.getLong(at, ORDER), buffer.getInt(at + 8, ORDER), ids);
         }
         expect(kind, length, 1 + fixedBodyLength(kind), 0);
         return switch (kind)

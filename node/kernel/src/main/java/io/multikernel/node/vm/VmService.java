@@ -2,6 +2,7 @@ package io.multikernel.node.vm;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.multikernel.node.caps.Capability;
+import io.multikernel.node.caps.CapabilityOperation;
 import io.multikernel.node.caps.CapabilityResult.Outcome;
 import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.CapabilityType;
@@ -375,8 +376,11 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     {
         try
         {
-            proposer.propose(ParticipantSet.of(spaces.participants(change.vmOperation())),
-                List.of(state.operation(change.vmOperation())), (txn, outcome) -> onOutcome(change, txn, outcome));
+            final VmOperation operation = change.vmOperation();
+            final boolean countsMappings = operation instanceof Map || operation instanceof Unmap ||
+                operation instanceof Destroy;
+            proposer.propose(countsMappings ? capabilities.everyCore() : ParticipantSet.of(spaces.participants(operation)),
+                operationsOf(operation), (txn, outcome) -> onOutcome(change, txn, outcome));
         }
         catch (final RuntimeException ex)
         {
@@ -384,6 +388,47 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             finish(change.operation(), change.callback(), VmResult.refused(Outcome.UNAVAILABLE,
                 "core " + coreId + " could not propose the change: " + ex.getMessage()));
         }
+    }
+
+    /**
+     * A change's transaction. A map also counts one mapping of its frame in the capability
+     * database, and an unmap or a destroy gives back the mappings it removes (with the list of them,
+     * which the domain's cores check: {@link VmOperation.Expect}), so a frame with mappings is
+     * neither deleted nor revoked away; those transactions go to every core, which holds the
+     * capability database.
+     */
+    private List<ReplicatedStates.StateOperation> operationsOf(final VmOperation operation)
+    {
+        if (operation instanceof Map m)
+        {
+            return List.of(capabilities.stateOperation(new CapabilityOperation.Mapped(m.frameCapId(), 1)),
+                state.operation(m));
+        }
+        final Domain domain = spaces.domain(operation.domainId());
+        if (null == domain || !(operation instanceof Unmap || operation instanceof Destroy))
+        {
+            return List.of(state.operation(operation));
+        }
+        final long from = operation instanceof Unmap u ? u.vpage() : 0;
+        final int pages = operation instanceof Unmap u ? u.pages() : 0;
+        final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : from + pages;
+        final java.util.TreeMap<Long, Integer> byFrame = new java.util.TreeMap<>();
+        final List<Long> ids = new ArrayList<>();
+        for (final Mapping mapping : domain.mappings().subMap(from, true, to, false).values())
+        {
+            if (mapping.limit() <= to)
+            {
+                ids.add(mapping.mappingId());
+                byFrame.merge(mapping.frameCapId(), 1, Integer::sum);
+            }
+        }
+        final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
+        byFrame.forEach((frame, count) ->
+            operations.add(capabilities.stateOperation(new CapabilityOperation.Mapped(frame, -count))));
+        operations.add(state.operation(new VmOperation.Expect(operation.domainId(), from, pages,
+            ids.stream().mapToLong(Long::longValue).toArray())));
+        operations.add(state.operation(operation));
+        return operations;
     }
 
     /**

@@ -77,8 +77,9 @@ class CapabilityDatabaseTest
     void aSnapshotOfTheFirstVersionStillRestoresWithTheLiveIdsAsHighest()
     {
         final byte[] current = database.snapshot();
-        // Version 1 is version 2 without the id blocks at the end: here one block (ids 1 and 100).
-        final int blocksAt = current.length - 4 - 16;
+        // Version 1 is version 3 without the id blocks and the mapped counts at the end: here one
+        // block (ids 1 and 100) and no mapped capability.
+        final int blocksAt = current.length - 4 - 4 - 16;
         assertThat(java.nio.ByteBuffer.wrap(current).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(blocksAt)).isEqualTo(1);
         final byte[] first = java.util.Arrays.copyOf(current, blocksAt);
         java.nio.ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 1);
@@ -88,6 +89,51 @@ class CapabilityDatabaseTest
         assertThat(restored.capabilities().keySet()).isEqualTo(database.capabilities().keySet());
         assertThat(restored.highestIdUsed(0)).isEqualTo(100);
         assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
+    }
+
+    @Test
+    void aMappedFrameIsNeitherDeletedNorRevokedAwayUntilUnmapped()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 2 * PAGE, 1, 10, 200, 0));
+        applyValid(new Copy(200, 201, 1));
+        assertThat(database.validate(new CapabilityOperation.Mapped(100, 1)))
+            .isEqualTo("capability 100 is a RAM: only a FRAME is mapped, one mapping at a time");
+        assertThat(database.validate(new CapabilityOperation.Mapped(200, -1)))
+            .isEqualTo("capability 200 has 0 mappings, not 1 to unmap");
+        applyValid(new CapabilityOperation.Mapped(201, 1));
+        applyValid(new CapabilityOperation.Mapped(201, 1));
+        assertThat(database.mappings(201)).isEqualTo(2);
+
+        assertThat(database.validate(new Delete(201)))
+            .isEqualTo("capability 201 (the one to delete) is mapped 2 times into address spaces: unmap first");
+        assertThat(database.validate(new Revoke(200)))
+            .isEqualTo("capability 201 (a copy of capability 200) is mapped 2 times into address spaces: unmap first");
+        assertThat(database.validate(new Revoke(100)))
+            .isEqualTo("capability 201 (a descendant of capability 100) is mapped 2 times into address spaces: unmap first");
+        assertThat(database.validate(new Delete(200))).as("another copy of the frame may go").isNull();
+        assertThat(CapabilityService.classify(database.validate(new Delete(201)))).isEqualTo(CapabilityResult.Outcome.CONFLICT);
+
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(database.snapshot());
+        assertThat(restored.mappings(201)).isEqualTo(2);
+        assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
+
+        assertThat(database.validate(new CapabilityOperation.Mapped(201, -3))).isEqualTo("capability 201 has 2 mappings, not 3 to unmap");
+        applyValid(new CapabilityOperation.Mapped(201, -2));
+        assertThat(database.mappings(201)).isZero();
+        applyValid(new Revoke(100));
+        assertThat(database.capability(201)).isNull();
+    }
+
+    @Test
+    void unmapsOfDistinctFramesShareATransactionAndNothingElseDoes()
+    {
+        final CapabilityOperation.Mapped a = new CapabilityOperation.Mapped(1, -1);
+        final CapabilityOperation.Mapped b = new CapabilityOperation.Mapped(2, -2);
+        assertThat(database.validateTransaction(java.util.List.of(a, b))).isNull();
+        assertThat(database.validateTransaction(java.util.List.of(a, a))).isNotNull();
+        assertThat(database.validateTransaction(java.util.List.of(a, new CapabilityOperation.Mapped(3, 1)))).isNotNull();
+        assertThat(database.validateTransaction(java.util.List.of(a, new Delete(5)))).isNotNull();
     }
 
     @Test
@@ -249,7 +295,7 @@ class CapabilityDatabaseTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageMatching(".*(truncated|does not fit).*");
         final byte[] wrongVersion = snapshot.clone();
         wrongVersion[0] = 9;
-        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1 or 2");
+        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1..3");
         assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length + 2)))
             .hasMessage("2 bytes follow the capability snapshot");
     }
@@ -260,7 +306,8 @@ class CapabilityDatabaseTest
         final StateMachine<CapabilityOperation> codec = database;
         final CapabilityOperation[] operations = {
             new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
-            new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10) };
+            new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10),
+            new CapabilityOperation.Mapped(11, -4) };
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         for (final CapabilityOperation operation : operations)
         {

@@ -29,7 +29,9 @@ class VmOperationTest
             new Span(7, 3, new byte[] {1, 2, 3, 4, 5}),
             new Span(7, 3, new byte[0]),
             new Shrink(7, 3),
-            new Destroy(7));
+            new Destroy(7),
+            new VmOperation.Expect(7, 0x1234, 16, new long[] {5, 9}),
+            new VmOperation.Expect(7, 0, 0, new long[0]));
     }
 
     @ParameterizedTest

@@ -262,6 +262,56 @@ class VmServiceTest
     }
 
     @Test
+    void aMappedFrameIsNeitherDeletedNorRevokedUntilEveryMappingOfItIsGone()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1);
+        final long other = cluster.domain(0, 2);
+        final long ram = cluster.caps(0, (s, cb) -> s.allocate(4 * PAGE, cb)).capIds().get(0);
+        final long frame = cluster.caps(0, (s, cb) ->
+            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
+        mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
+        assertThat(cluster.run(cb -> cluster.core(0).map(other, VA + PAGE, frame, 0, PAGE, Rights.READ, cb)).outcome())
+            .isEqualTo(Outcome.COMMITTED);
+        for (int core = 0; core < 3; core++)
+        {
+            assertThat(cluster.capabilities.get(core).database().mappings(frame)).as("core %d counts both", core)
+                .isEqualTo(2);
+        }
+
+        final var deleted = cluster.caps(0, (s, cb) -> s.delete(frame, cb));
+        assertThat(deleted.outcome()).isEqualTo(Outcome.CONFLICT);
+        assertThat(deleted.message()).isEqualTo("capability " + frame + " (the one to delete) is mapped 2 times into " +
+            "address spaces: unmap first");
+        final var revoked = cluster.caps(0, (s, cb) -> s.revoke(ram, cb));
+        assertThat(revoked.outcome()).isEqualTo(Outcome.CONFLICT);
+        assertThat(revoked.message()).endsWith("unmap first");
+
+        assertThat(cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, null, cb)).outcome())
+            .isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.capabilities.get(2).database().mappings(frame)).isEqualTo(1);
+        assertThat(cluster.run(cb -> cluster.core(0).destroy(other, null, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        for (int core = 0; core < 3; core++)
+        {
+            assertThat(cluster.capabilities.get(core).database().mappings(frame)).as("core %d", core).isZero();
+        }
+        assertThat(cluster.caps(0, (s, cb) -> s.revoke(ram, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.capabilities.get(1).database().capability(frame)).as("gone once no mapping remains").isNull();
+    }
+
+    @Test
+    void anUnmapsListOfMappingsThatNoLongerMatchesTheTableIsRefused()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 2);
+        mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
+        final VmOperation.Expect stale = new VmOperation.Expect(domain, VA / PAGE, 2, new long[] { 12345 });
+        assertThat(cluster.core(1).spaces().validate(stale)).isEqualTo("the mappings of domain " + domain +
+            " in 0x400000..0x402000 changed since the change was proposed: retry it");
+    }
+
+    @Test
     void badRequestsAreOneSentenceAndChangeNothing()
     {
         cluster(3, 1);

@@ -261,6 +261,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return missing(r.capId());
         }
+        // Mappings count as descendants: revoke leaves none into the capability's range, through
+        // itself, a copy or a descendant; it refuses while there are any.
+        if (mappings(r.capId()) > 0)
+        {
+            return mappedProblem(r.capId(), "the one to revoke");
+        }
         for (final long capId : copies(target.objectId()))
         {
             if (capId != r.capId() && mappings(capId) > 0)

@@ -111,6 +111,8 @@ class CapabilityDatabaseTest
         assertThat(database.validate(new Revoke(100)))
             .isEqualTo("capability 201 (a descendant of capability 100) is mapped 2 times into address spaces: unmap first");
         assertThat(database.validate(new Delete(200))).as("another copy of the frame may go").isNull();
+        assertThat(database.validate(new Revoke(201)))
+            .isEqualTo("capability 201 (the one to revoke) is mapped 2 times into address spaces: unmap first");
         assertThat(CapabilityService.classify(database.validate(new Delete(201)))).isEqualTo(CapabilityResult.Outcome.CONFLICT);
 
         final CapabilityDatabase restored = new CapabilityDatabase(RANGES);

@@ -122,15 +122,17 @@ public final class Tlb
 
     /**
      * Caches the translation, replacing an entry for the same page or, when full, evicting one.
+     *
+     * @return the entry's slot (as {@link #lookup} would answer, without counting a hit).
      */
-    public void fill(final Translation translation)
+    public int fill(final Translation translation)
     {
-        fill(translation.domainId(), translation.vpage(), translation.physicalAddress(), translation.rights(),
+        return fill(translation.domainId(), translation.vpage(), translation.physicalAddress(), translation.rights(),
             translation.frameCapId(), translation.frameOffsetBytes());
     }
 
     /** {@link #fill(Translation)} from primitives. */
-    public void fill(final long domainId, final long vpage, final long physicalAddress, final int pageRights,
+    public int fill(final long domainId, final long vpage, final long physicalAddress, final int pageRights,
         final long frameCapId, final long frameOffsetBytes)
     {
         int position = find(domainId, vpage);
@@ -158,6 +160,7 @@ public final class Tlb
         rights[slot] = pageRights;
         frameCapIds[slot] = frameCapId;
         frameOffsetsBytes[slot] = frameOffsetBytes;
+        return slot;
     }
 
     /**

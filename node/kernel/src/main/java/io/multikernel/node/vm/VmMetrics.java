@@ -93,11 +93,6 @@ final class VmMetrics
         values.increment(slot(operation, outcome));
     }
 
-    long count(final VmService.Operation operation, final Outcome outcome)
-    {
-        return values.get(slot(operation, outcome));
-    }
-
     void latency(final VmService.Operation operation, final long nanos)
     {
         latency[operation.ordinal()].record(nanos, TimeUnit.NANOSECONDS);

@@ -726,8 +726,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                         ": no mapping at " + address(page * PAGE) + " in domain " + domainId);
                     return;
                 }
-                tlb.fill(translation);
-                slot = tlb.lookup(domainId, page);
+                slot = tlb.fill(translation);
                 if (!Rights.includes(translation.rights(), right))
                 {
                     refuseAccess(operation, callback, Outcome.FAULT, operation.metricName() + " at " + address(vaddr) +

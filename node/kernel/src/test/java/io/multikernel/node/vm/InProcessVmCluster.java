@@ -1,6 +1,7 @@
 package io.multikernel.node.vm;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.caps.CapabilityResult;
 import io.multikernel.node.caps.CapabilityService;
@@ -73,6 +74,8 @@ final class InProcessVmCluster implements AutoCloseable
     final List<ReplicatedStates> states = new ArrayList<>();
     final List<Map<Object, TransactionId>> locks = new ArrayList<>();
     final List<PhysicalMemory> memories = new ArrayList<>();
+    /** Each core's meters, as its /metrics shows them. */
+    final List<PrometheusMeterRegistry> registries = new ArrayList<>();
     final Deque<Message> messages = new ArrayDeque<>();
     /** Messages of these kinds to these cores are held back while listed: "commit" or "shootdown". */
     final Set<String> held = new HashSet<>();
@@ -102,7 +105,8 @@ final class InProcessVmCluster implements AutoCloseable
         for (int c = 0; c < coreCount; c++)
         {
             final int core = c;
-            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registries.add(registry);
             final CapabilityService caps = new CapabilityService(c, cores, new CapabilityDatabase(ranges),
                 new CapabilityService.HostMemory(c % hosts, memories.get(c % hosts), address -> (int)(address >>> 40)),
                 registry, clock);

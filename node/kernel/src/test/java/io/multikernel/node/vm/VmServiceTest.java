@@ -312,6 +312,33 @@ class VmServiceTest
     }
 
     @Test
+    void everyRequestIsCountedByOutcomeAndTheTlbAndShootdownsArePublished()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        cluster.load(1, domain, VA, 4);
+        cluster.load(1, domain, VA, 4);
+        cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.BROADCAST, cb));
+        cluster.load(1, domain, VA, 4);
+        cluster.core(0).refreshMetrics(cluster.clock.nanoTime());
+        cluster.core(1).refreshMetrics(cluster.clock.nanoTime());
+
+        assertThat(cluster.registries.get(0).scrape())
+            .contains("mk_vm_operations_total{operation=\"map\",outcome=\"committed\"} 1.0")
+            .contains("mk_vm_operations_total{operation=\"unmap\",outcome=\"committed\"} 1.0")
+            .contains("mk_vm_shootdown_seconds_count{protocol=\"broadcast\"} 1")
+            .contains("mk_vm_domains 1.0")
+            .contains("mk_vm_mappings 0.0");
+        assertThat(cluster.registries.get(1).scrape())
+            .contains("mk_vm_operations_total{operation=\"load\",outcome=\"done\"} 2.0")
+            .contains("mk_vm_operations_total{operation=\"load\",outcome=\"fault\"} 1.0")
+            .contains("mk_vm_tlb_hits_total 1.0")
+            .contains("mk_vm_tlb_misses_total 2.0")
+            .contains("mk_vm_tlb_invalidations_total 1.0");
+    }
+
+    @Test
     void badRequestsAreOneSentenceAndChangeNothing()
     {
         cluster(3, 1);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.multikernel.it.Await.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,6 +38,8 @@ class UnmapShootdownIT
     /** LOOP_BEFORE_MS, LOOP_AFTER_MS: how long the apps access the page before the unmap and after it returns. */
     static final long LOOP_BEFORE_MS = 300;
     static final long LOOP_AFTER_MS = 300;
+    /** PHASE_TIMEOUT_S: longest wait for every core to have accessed the page (before) or faulted (after). */
+    static final long PHASE_TIMEOUT_S = 30;
     /** APP_JOIN_TIMEOUT_MS: longest wait for an app thread to stop. */
     static final long APP_JOIN_TIMEOUT_MS = 10_000;
 
@@ -113,6 +116,8 @@ class UnmapShootdownIT
                 thread.start();
             }
             Thread.sleep(LOOP_BEFORE_MS);
+            awaitTrue(protocol + ": every other core accessed the page while it was mapped", () ->
+                everyCoreAccessed(accesses, cores, 1, Long.MIN_VALUE, false), PHASE_TIMEOUT_S);
             // Core 0's own app accesses too, right up to its unmap.
             for (int i = 0; i < 20; i++)
             {
@@ -125,6 +130,8 @@ class UnmapShootdownIT
                 accesses.add(access(0, owner, domain, i % 2 == 0));
             }
             Thread.sleep(LOOP_AFTER_MS);
+            awaitTrue(protocol + ": every other core faulted after the unmap returned", () ->
+                everyCoreAccessed(accesses, cores, 1, returnedNs, true), PHASE_TIMEOUT_S);
             stop.set(true);
             for (final Thread thread : threads)
             {
@@ -160,6 +167,28 @@ class UnmapShootdownIT
                 assertThat(seen).as("%s: core %d faulted after the unmap returned", protocol, core)
                     .anyMatch(a -> a.core() == self && "fault".equals(a.status()) && a.issuedNs() > returnedNs);
             }
+        }
+    }
+
+    /**
+     * @return true when every core from {@code firstCore} made an access issued after {@code afterNs}
+     *         that succeeded ({@code fault} false) or faulted ({@code fault} true).
+     */
+    private static boolean everyCoreAccessed(final List<Access> accesses, final int cores, final int firstCore,
+        final long afterNs, final boolean fault)
+    {
+        synchronized (accesses)
+        {
+            for (int core = firstCore; core < cores; core++)
+            {
+                final int self = core;
+                if (accesses.stream().noneMatch(a -> a.core() == self && a.issuedNs() > afterNs &&
+                    (fault ? "fault".equals(a.status()) : a.ok())))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -1,13 +1,9 @@
 package io.multikernel.node.cli;
 
-import io.multikernel.common.Sizes;
 import io.multikernel.node.util.Usage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 /**
  * {@code mk caps}: the capability system through one core's admin API. Every change is one 2PC
@@ -52,48 +48,12 @@ final class CapsCommand implements Runnable
      * What every {@code mk caps} subcommand has: the core to ask ({@code --core}, {@code --run-dir}),
      * {@code --json}, and the reading of the core's answer.
      */
-    abstract static class Subcommand implements Callable<Integer>
+    abstract static class Subcommand extends AdminSubcommand
     {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @CommandLine.Mixin
-        KvCommand.Target target = new KvCommand.Target();
-
-        @Option(names = "--json", description = "Print the core's JSON answer as it is, also when the core " +
-            "refused (the exit code still says whether it was done).")
-        boolean json;
-
-        PrintWriter out()
+        @Override
+        String listCommand()
         {
-            return spec.commandLine().getOut();
-        }
-
-        /**
-         * @param client the core asked.
-         * @param reply  its answer.
-         * @param type   the record the endpoint answers when done.
-         * @param change whether the request proposes a transaction, so that a server error may mean it
-         *               committed.
-         * @return the answer, when done; printed as it is first with {@code --json}.
-         * @throws IllegalStateException with one sentence when not done (after printing it with
-         *                               {@code --json}), or IllegalArgumentException when the answer has
-         *                               another shape.
-         */
-        <T> T answer(final AdminClient client, final AdminClient.Reply reply, final Class<T> type, final boolean change)
-        {
-            final String failure = failure(client, reply, change);
-            final T answer = null == failure ? reply.as(type) : null;
-            if (json)
-            {
-                out().println(reply.raw());
-                out().flush();
-            }
-            if (null != failure)
-            {
-                throw new IllegalStateException(failure);
-            }
-            return answer;
+            return "mk caps list";
         }
 
         long capId(final long capId)
@@ -101,67 +61,5 @@ final class CapsCommand implements Runnable
             Usage.check(spec, capId > 0, "CAP=" + capId + " is not a capability id: ids are positive (see mk caps list)");
             return capId;
         }
-
-        int core(final String flag, final int core)
-        {
-            Usage.check(spec, core >= 0, flag + "=" + core + " is negative: cores are numbered from 0");
-            return core;
-        }
-
-        /**
-         * @param flag the option, as the user spells it.
-         * @param text what the user gave: 4096, 64k, 1m.
-         * @param min  smallest allowed, bytes.
-         * @param max  largest allowed, bytes.
-         * @return the size in bytes.
-         */
-        long size(final String flag, final String text, final long min, final long max)
-        {
-            Usage.check(spec, !text.trim().startsWith("-"), flag + "=" + text + " is negative: sizes are bytes, " +
-                "e.g. 4096, 64k or 1m");
-            final long bytes;
-            try
-            {
-                bytes = Sizes.parse(flag, text);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw Usage.error(spec, ex.getMessage());
-            }
-            Usage.checkRange(spec, flag, bytes, min, max);
-            return bytes;
-        }
-    }
-
-    /**
-     * @return null when the core did it; otherwise the sentence to fail with.
-     */
-    static String failure(final AdminClient client, final AdminClient.Reply reply, final boolean change)
-    {
-        final int status = reply.status();
-        if (reply.body().has("outcome"))
-        {
-            final CapsApi.Outcome outcome = reply.as(CapsApi.Outcome.class);
-            final String transaction = null == outcome.transaction() ? "" :
-                " (transaction " + outcome.transaction() + ")";
-            return switch (outcome.outcome())
-            {
-                case "committed", "done" -> 200 == status ? null : outcome.outcome() + " with HTTP " + status;
-                case "aborted", "indefinite" -> outcome.outcome() + transaction + ": " + outcome.error();
-                default -> "core " + client.coreId() + " refused: " + outcome.error();
-            };
-        }
-        if (200 == status)
-        {
-            return null;
-        }
-        final String error = reply.error();
-        if (change && status >= 500 && 503 != status)
-        {
-            return "indefinite (HTTP " + status + "): " + error + "; it may have committed: see mk caps list " +
-                "before retrying";
-        }
-        return status >= 500 && 503 != status ? "core " + client.coreId() + " failed (HTTP " + status + "): " + error :
-            "core " + client.coreId() + " refused: " + error;
     }
 }

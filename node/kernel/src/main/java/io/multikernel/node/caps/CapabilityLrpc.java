@@ -56,29 +56,15 @@ public final class CapabilityLrpc
     public static void register(final LrpcServer server, final CapabilityService service)
     {
         final CapabilityLrpc lrpc = new CapabilityLrpc(server, service);
-        server.register(LrpcOperations.CAPS_ALLOC, "caps.alloc", lrpc.fixed(8, lrpc::allocate));
-        server.register(LrpcOperations.CAPS_RETYPE, "caps.retype", lrpc.fixed(8 + 4 + 8 + 8 + 4, lrpc::retype));
-        server.register(LrpcOperations.CAPS_COPY, "caps.copy", lrpc.fixed(8 + 4, lrpc::copy));
-        server.register(LrpcOperations.CAPS_MINT, "caps.mint", lrpc.fixed(8 + 4 + 4, lrpc::mint));
-        server.register(LrpcOperations.CAPS_DELETE, "caps.delete", lrpc.fixed(8, lrpc::delete));
-        server.register(LrpcOperations.CAPS_REVOKE, "caps.revoke", lrpc.fixed(8, lrpc::revoke));
-        server.register(LrpcOperations.CAPS_IDENTIFY, "caps.identify", lrpc.fixed(8, lrpc::identify));
-        server.register(LrpcOperations.FRAME_READ, "frame.read", lrpc.fixed(8 + 8 + 4, lrpc::read));
+        server.register(LrpcOperations.CAPS_ALLOC, "caps.alloc", LrpcHandler.fixedLength(8, lrpc::allocate));
+        server.register(LrpcOperations.CAPS_RETYPE, "caps.retype", LrpcHandler.fixedLength(8 + 4 + 8 + 8 + 4, lrpc::retype));
+        server.register(LrpcOperations.CAPS_COPY, "caps.copy", LrpcHandler.fixedLength(8 + 4, lrpc::copy));
+        server.register(LrpcOperations.CAPS_MINT, "caps.mint", LrpcHandler.fixedLength(8 + 4 + 4, lrpc::mint));
+        server.register(LrpcOperations.CAPS_DELETE, "caps.delete", LrpcHandler.fixedLength(8, lrpc::delete));
+        server.register(LrpcOperations.CAPS_REVOKE, "caps.revoke", LrpcHandler.fixedLength(8, lrpc::revoke));
+        server.register(LrpcOperations.CAPS_IDENTIFY, "caps.identify", LrpcHandler.fixedLength(8, lrpc::identify));
+        server.register(LrpcOperations.FRAME_READ, "frame.read", LrpcHandler.fixedLength(8 + 8 + 4, lrpc::read));
         server.register(LrpcOperations.FRAME_WRITE, "frame.write", lrpc::write);
-    }
-
-    /** A handler for a fixed-length payload; any other length is MALFORMED. */
-    private LrpcHandler fixed(final int length, final LrpcHandler handler)
-    {
-        return (s, payload, offset, actual) ->
-        {
-            if (actual != length)
-            {
-                s.replyError(LrpcStatus.MALFORMED, "payload of " + actual + " bytes, expected " + length);
-                return;
-            }
-            handler.onRequest(s, payload, offset, actual);
-        };
     }
 
     private void allocate(final LrpcServer s, final DirectBuffer payload, final int offset, final int length)

@@ -18,4 +18,22 @@ public interface LrpcHandler
      * @param length  its length.
      */
     void onRequest(LrpcServer server, DirectBuffer payload, int offset, int length);
+
+    /**
+     * @param length  the only payload length the operation takes, bytes.
+     * @param handler serves a payload of that length.
+     * @return a handler that answers any other length MALFORMED with one sentence.
+     */
+    static LrpcHandler fixedLength(final int length, final LrpcHandler handler)
+    {
+        return (server, payload, offset, actual) ->
+        {
+            if (actual != length)
+            {
+                server.replyError(LrpcStatus.MALFORMED, "payload of " + actual + " bytes, expected " + length);
+                return;
+            }
+            handler.onRequest(server, payload, offset, actual);
+        };
+    }
 }

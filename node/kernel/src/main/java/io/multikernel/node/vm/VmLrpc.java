@@ -56,27 +56,14 @@ public final class VmLrpc
     {
         final VmLrpc lrpc = new VmLrpc(server, service);
         server.register(LrpcOperations.VM_CREATE, "vm.create", lrpc::create);
-        server.register(LrpcOperations.VM_MAP, "vm.map", lrpc.fixed(8 * 5 + 4, lrpc::map));
-        server.register(LrpcOperations.VM_UNMAP, "vm.unmap", lrpc.fixed(8 * 3 + 4, lrpc::unmap));
-        server.register(LrpcOperations.VM_PROTECT, "vm.protect", lrpc.fixed(8 * 3 + 4 + 4, lrpc::protect));
-        server.register(LrpcOperations.VM_SPAN, "vm.span", lrpc.fixed(8 + 4, lrpc::span));
-        server.register(LrpcOperations.VM_SHRINK, "vm.shrink", lrpc.fixed(8 + 4 + 4, lrpc::shrink));
-        server.register(LrpcOperations.VM_DESTROY, "vm.destroy", lrpc.fixed(8 + 4, lrpc::destroy));
-        server.register(LrpcOperations.VM_LOAD, "vm.load", lrpc.fixed(8 + 8 + 4, lrpc::load));
+        server.register(LrpcOperations.VM_MAP, "vm.map", LrpcHandler.fixedLength(8 * 5 + 4, lrpc::map));
+        server.register(LrpcOperations.VM_UNMAP, "vm.unmap", LrpcHandler.fixedLength(8 * 3 + 4, lrpc::unmap));
+        server.register(LrpcOperations.VM_PROTECT, "vm.protect", LrpcHandler.fixedLength(8 * 3 + 4 + 4, lrpc::protect));
+        server.register(LrpcOperations.VM_SPAN, "vm.span", LrpcHandler.fixedLength(8 + 4, lrpc::span));
+        server.register(LrpcOperations.VM_SHRINK, "vm.shrink", LrpcHandler.fixedLength(8 + 4 + 4, lrpc::shrink));
+        server.register(LrpcOperations.VM_DESTROY, "vm.destroy", LrpcHandler.fixedLength(8 + 4, lrpc::destroy));
+        server.register(LrpcOperations.VM_LOAD, "vm.load", LrpcHandler.fixedLength(8 + 8 + 4, lrpc::load));
         server.register(LrpcOperations.VM_STORE, "vm.store", lrpc::store);
-    }
-
-    private LrpcHandler fixed(final int length, final LrpcHandler handler)
-    {
-        return (s, payload, offset, actual) ->
-        {
-            if (actual != length)
-            {
-                s.replyError(LrpcStatus.MALFORMED, "payload of " + actual + " bytes, expected " + length);
-                return;
-            }
-            handler.onRequest(s, payload, offset, actual);
-        };
     }
 
     private void create(final LrpcServer s, final DirectBuffer payload, final int offset, final int length)

@@ -26,12 +26,12 @@ import io.multikernel.node.vm.VmOperation.Shrink;
 import io.multikernel.node.vm.VmOperation.Span;
 import io.multikernel.node.vm.VmOperation.Unmap;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -156,7 +156,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private final VmMetrics metrics;
     private final NanoClock clock;
     private final long idPrefix;
-    private final HashMap<Long, Integer> accessesInFlight = new HashMap<>();
+    /** Loads and stores of each domain awaiting a frame's host; no boxing on the access path. */
+    private final Long2LongHashMap accessesInFlight = new Long2LongHashMap(0);
     private final ArrayList<Shooting> shooting = new ArrayList<>();
     private final ArrayDeque<Shooting> waitingForRound = new ArrayDeque<>();
     /** Changes to propose again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
@@ -608,7 +609,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             tlb.invalidate(domainId, firstPage, pageCount);
         }
-        return 0 == accessesInFlight.getOrDefault(domainId, 0);
+        return 0 == accessesInFlight.get(domainId);
     }
 
     /**
@@ -650,7 +651,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 work++;
                 continue;
             }
-            if (shot.acknowledged && 0 == accessesInFlight.getOrDefault(shot.domainId, 0))
+            if (shot.acknowledged && 0 == accessesInFlight.get(shot.domainId))
             {
                 shots.remove();
                 inFlight--;
@@ -757,14 +758,18 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 ": the frame mapped there, capability " + frameCapId + ", is gone");
             return;
         }
-        accessesInFlight.merge(domainId, 1, Integer::sum);
+        accessesInFlight.put(domainId, accessesInFlight.get(domainId) + 1);
         frames.access(frame.holderCore(), frameCapId, frameOffset, length, store, data, dataOffset,
             (result, bytes, offset, bytesLength) ->
             {
-                accessesInFlight.merge(domainId, -1, Integer::sum);
-                if (accessesInFlight.get(domainId) <= 0)
+                final long left = accessesInFlight.get(domainId) - 1;
+                if (left <= 0)
                 {
                     accessesInFlight.remove(domainId);
+                }
+                else
+                {
+                    accessesInFlight.put(domainId, left);
                 }
                 final VmResult answer = Outcome.DONE == result.outcome() ? VmResult.done() :
                     VmResult.refused(Outcome.NOT_FOUND == result.outcome() || Outcome.FORBIDDEN == result.outcome() ?
@@ -951,7 +956,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** @return loads and stores of the domain awaiting a frame's host. */
     public int accessesInFlight(final long domainId)
     {
-        return accessesInFlight.getOrDefault(domainId, 0);
+        return (int)accessesInFlight.get(domainId);
     }
 
     /** @return whole microseconds. */

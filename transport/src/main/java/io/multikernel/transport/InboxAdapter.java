@@ -53,6 +53,14 @@ public final class InboxAdapter implements FragmentHandler
     private final UrpcMetrics metrics;
     private final RateLimitedErrorLog log;
     private final String rejectLogFormat;
+    /** Verifies every frame's seal, or {@code null} on an unauthenticated cluster. */
+    private final FrameAuthenticator authenticator;
+    /** Per sender core id: the incarnation and the highest sequence number of the last frame accepted. */
+    private long[] acceptedIncarnationByCore;
+    private long[] acceptedSequenceByCore;
+    /** The sender and incarnation every message of the frame being dispatched must carry. */
+    private int frameSourceCoreId;
+    private long frameIncarnation;
     private RuntimeException handlerFailure;
 
     /**
@@ -72,6 +80,32 @@ public final class InboxAdapter implements FragmentHandler
         final UrpcMetrics metrics,
         final RateLimitedErrorLog log)
     {
+        this(selfCoreId, messageLengthMax, dispatcher, incarnations, metrics, log, null);
+    }
+
+    /**
+     * @param selfCoreId       the inbox owner; frames for other cores are rejected.
+     * @param messageLengthMax longest acceptable message, bytes; a sealed frame may be one seal longer.
+     * @param dispatcher       the dispatch table.
+     * @param incarnations     the known peers and their current incarnation.
+     * @param metrics          counters.
+     * @param log              rate-limited log; each {@link RejectReason} is a distinct error.
+     * @param authenticator    verifies each frame's seal before anything in it is looked at; {@code null}
+     *                         accepts frames without seals.
+     */
+    public InboxAdapter(
+        final int selfCoreId,
+        final int messageLengthMax,
+        final MessageDispatcher dispatcher,
+        final PeerIncarnations incarnations,
+        final UrpcMetrics metrics,
+        final RateLimitedErrorLog log,
+        final FrameAuthenticator authenticator)
+    {
+        this.authenticator = authenticator;
+        this.acceptedIncarnationByCore = new long[0];
+        this.acceptedSequenceByCore = new long[0];
+        this.frameSourceCoreId = -1;
         this.selfCoreId = selfCoreId;
         this.messageLengthMax = messageLengthMax;
         this.dispatcher = dispatcher;
@@ -89,17 +123,28 @@ public final class InboxAdapter implements FragmentHandler
     @Override
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (length > messageLengthMax)
+        final int sealLength = null == authenticator ? 0 : FrameAuthenticator.SEAL_LENGTH_BYTES;
+        if (length > messageLengthMax + sealLength)
         {
             reject(RejectReason.OVERSIZED, buffer, offset, length);
             return;
         }
-        if (length < FRAME_LENGTH_MIN_BYTES)
+        if (length < FRAME_LENGTH_MIN_BYTES + sealLength)
         {
             reject(RejectReason.TRUNCATED, buffer, offset, length);
             return;
         }
-        final int frameEnd = offset + length;
+        frameSourceCoreId = -1;
+        if (null != authenticator)
+        {
+            final RejectReason refused = checkSeal(buffer, offset, length);
+            if (null != refused)
+            {
+                reject(refused, buffer, offset, length);
+                return;
+            }
+        }
+        final int frameEnd = offset + length - sealLength;
         int position = offset;
         while (position < frameEnd)
         {
@@ -133,6 +178,61 @@ public final class InboxAdapter implements FragmentHandler
     }
 
     /**
+     * A frame is looked at only once its tag proves it was sealed with the cluster's key, and only
+     * when its sequence number is above the last one accepted from that sender's incarnation: a frame
+     * captured and sent again is refused. The sender and incarnation read here are the ones every
+     * message of the frame must carry.
+     *
+     * @return why the frame is refused, or {@code null} when it may be dispatched.
+     */
+    private RejectReason checkSeal(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!authenticator.verify(buffer, offset, length))
+        {
+            return RejectReason.UNAUTHENTICATED;
+        }
+        final int blockOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int sourceCoreId =
+            FrameLayout.sourceCoreId(buffer.getLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.BYTE_ORDER));
+        if (!incarnations.isPeer(sourceCoreId))
+        {
+            return RejectReason.UNKNOWN_SENDER;
+        }
+        final long incarnation = buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER);
+        final long sequence = FrameAuthenticator.sequence(buffer, offset, length);
+        if (sourceCoreId >= acceptedIncarnationByCore.length)
+        {
+            growSenders(sourceCoreId);
+        }
+        final long acceptedIncarnation = acceptedIncarnationByCore[sourceCoreId];
+        if (incarnation < acceptedIncarnation)
+        {
+            return RejectReason.STALE_INCARNATION;
+        }
+        if (incarnation == acceptedIncarnation && sequence <= acceptedSequenceByCore[sourceCoreId])
+        {
+            return RejectReason.REPLAYED;
+        }
+        acceptedIncarnationByCore[sourceCoreId] = incarnation;
+        acceptedSequenceByCore[sourceCoreId] = sequence;
+        frameSourceCoreId = sourceCoreId;
+        frameIncarnation = incarnation;
+        return null;
+    }
+
+    /**
+     * Make room for a sender id; peers are checked first, so this happens at most once per peer.
+     */
+    private void growSenders(final int sourceCoreId)
+    {
+        final int oldLength = acceptedIncarnationByCore.length;
+        final int newLength = Math.max(sourceCoreId + 1, oldLength * 2);
+        acceptedIncarnationByCore = java.util.Arrays.copyOf(acceptedIncarnationByCore, newLength);
+        acceptedSequenceByCore = java.util.Arrays.copyOf(acceptedSequenceByCore, newLength);
+        java.util.Arrays.fill(acceptedIncarnationByCore, oldLength, newLength, Long.MIN_VALUE);
+    }
+
+    /**
      * @return the first exception a handler threw since the last call, or {@code null}; clears it.
      */
     RuntimeException takeHandlerFailure()
@@ -156,6 +256,7 @@ public final class InboxAdapter implements FragmentHandler
         {
             return RejectReason.OVERSIZED;
         }
+        frameSourceCoreId = -1;
         final int result = dispatchMessage(buffer, offset, offset + length);
         return result < 0 ? MessageHandler.reason(result) : null;
     }
@@ -211,6 +312,11 @@ public final class InboxAdapter implements FragmentHandler
             return MessageHandler.rejected(RejectReason.WRONG_DESTINATION);
         }
         final long incarnation = buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER);
+        if (frameSourceCoreId >= 0 && (sourceCoreId != frameSourceCoreId || incarnation != frameIncarnation))
+        {
+            // The seal vouches for one sender: a message in its frame claiming another is not believed.
+            return MessageHandler.rejected(RejectReason.MALFORMED);
+        }
         if (PeerIncarnations.STALE == incarnations.observe(sourceCoreId, incarnation))
         {
             return MessageHandler.rejected(RejectReason.STALE_INCARNATION);

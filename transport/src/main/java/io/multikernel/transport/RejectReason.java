@@ -26,7 +26,11 @@ public enum RejectReason
     /** The sender's incarnation is older than one already seen: a frame from before a restart. */
     STALE_INCARNATION("stale_incarnation"),
     /** Variable-length data or a group runs past the end of the frame, or a field fails to decode. */
-    MALFORMED("malformed");
+    MALFORMED("malformed"),
+    /** The frame has no seal, or its tag is not the one the cluster's key gives: forged or damaged. */
+    UNAUTHENTICATED("unauthenticated"),
+    /** A validly sealed frame whose sequence number is not above the last one accepted from that sender's incarnation. */
+    REPLAYED("replayed");
 
     private final String metricTag;
 

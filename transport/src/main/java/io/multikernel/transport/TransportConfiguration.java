@@ -103,12 +103,22 @@ public final class TransportConfiguration
 
     /**
      * @param termLength of the URPC logs.
-     * @return the configured maximum message length, or termLength / 8 when unset.
+     * @return the configured maximum message length, or {@link #messageLengthLimit} when unset.
      */
     public static int messageLengthMax(final int termLength)
     {
         final String configured = System.getProperty(MESSAGE_LENGTH_MAX_PROP);
-        return null == configured ? termLength / 8 : Sizes.parseInt(MESSAGE_LENGTH_MAX_PROP, configured);
+        return null == configured ? messageLengthLimit(termLength) : Sizes.parseInt(MESSAGE_LENGTH_MAX_PROP, configured);
+    }
+
+    /**
+     * @param termLength of the URPC logs.
+     * @return the longest message a frame of that term can carry: Aeron's limit of an eighth of a
+     *         term, less the seal every frame ends with ({@link FrameAuthenticator#SEAL_LENGTH_BYTES}).
+     */
+    public static int messageLengthLimit(final int termLength)
+    {
+        return termLength / 8 - FrameAuthenticator.SEAL_LENGTH_BYTES;
     }
 
     public static int sendRetryAttempts()
@@ -183,8 +193,9 @@ public final class TransportConfiguration
                 "Term length of every URPC log: a power of two, " + Setting.size(TERM_LENGTH_MIN_BYTES) + ".." +
                 Setting.size(TERM_LENGTH_MAX_BYTES) + "; each inbox takes 3 terms of /dev/shm.",
                 () -> Setting.size(termLength())),
-            new Setting(MESSAGE_LENGTH_MAX_PROP, Setting.size(TERM_LENGTH_DEFAULT_BYTES / 8),
-                "Largest URPC message, at most term length / 8 (Aeron's limit); unset, it follows the term length.",
+            new Setting(MESSAGE_LENGTH_MAX_PROP, Integer.toString(messageLengthLimit(TERM_LENGTH_DEFAULT_BYTES)),
+                "Largest URPC message, bytes: at most term length / 8 (Aeron's limit) less the " +
+                FrameAuthenticator.SEAL_LENGTH_BYTES + "-byte frame seal; unset, it follows the term length.",
                 () -> Setting.size(messageLengthMax(termLength()))),
             new Setting(SEND_RETRY_ATTEMPTS_PROP, Integer.toString(SEND_RETRY_ATTEMPTS_DEFAULT),
                 "Tries while the destination is back pressured before a send reports BACK_PRESSURED (at most " +

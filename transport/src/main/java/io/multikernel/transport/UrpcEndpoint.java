@@ -73,7 +73,7 @@ public final class UrpcEndpoint implements AutoCloseable
             throw ex;
         }
         this.publisher = new UrpcPublisher(ctx.coreId, ctx.incarnation, ctx.sendRetryAttempts, ctx.messageLengthMax,
-            publicationByCore, metrics, ctx.batching);
+            publicationByCore, metrics, ctx.batching, ctx.authenticator());
     }
 
     /**
@@ -254,7 +254,7 @@ public final class UrpcEndpoint implements AutoCloseable
         final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
         final InboxAdapter adapter = inboxAdapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
             new RateLimitedErrorLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedErrorLog.INTERVAL_DEFAULT_NS,
-                RejectReason.values().length));
+                RejectReason.values().length), ctx.authenticator());
         subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
         assemblers.add(new FragmentAssembler(adapter));
         if (null != ctx.udpBindEndpoint)
@@ -284,6 +284,8 @@ public final class UrpcEndpoint implements AutoCloseable
         private int sendRetryAttempts = TransportConfiguration.sendRetryAttempts();
         private int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
         private boolean batching = TransportConfiguration.batching();
+        private byte[] frameKey;
+        private boolean unauthenticated;
         private MeterRegistry meterRegistry;
         private PeerIncarnations incarnations;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -305,8 +307,9 @@ public final class UrpcEndpoint implements AutoCloseable
             {
                 messageLengthMax = TransportConfiguration.messageLengthMax(termLength);
             }
-            // A message may fill at most an eighth of a term, so a term always holds several.
-            Bounds.check("messageLengthMax", messageLengthMax, InboxAdapter.FRAME_LENGTH_MIN_BYTES, termLength / 8, "bytes");
+            // A frame may fill at most an eighth of a term, so a term always holds several.
+            Bounds.check("messageLengthMax", messageLengthMax, InboxAdapter.FRAME_LENGTH_MIN_BYTES,
+                TransportConfiguration.messageLengthLimit(termLength), "bytes");
             Bounds.check("sendRetryAttempts", sendRetryAttempts, 0, TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
             Bounds.check("pollFragmentsMax", pollFragmentsMax, 1, Integer.MAX_VALUE);
             if (null != udpBindEndpoint)
@@ -325,7 +328,26 @@ public final class UrpcEndpoint implements AutoCloseable
             }
             Objects.requireNonNull(handler, "handler");
             Objects.requireNonNull(nanoClock, "nanoClock");
+            if (null == frameKey && !unauthenticated)
+            {
+                throw new IllegalArgumentException("no frameKey: URPC frames are authenticated with the cluster " +
+                    "secret's frame key; give one, or choose unauthenticated(true) explicitly");
+            }
+            if (null != frameKey)
+            {
+                Bounds.check("frameKey length", frameKey.length, FrameAuthenticator.KEY_LENGTH_BYTES,
+                    FrameAuthenticator.KEY_LENGTH_BYTES, "bytes");
+            }
             return this;
+        }
+
+        /**
+         * @return a new authenticator for one publisher or inbox, or {@code null} when unauthenticated.
+         */
+        FrameAuthenticator authenticator()
+        {
+            return null == frameKey ? null :
+                new FrameAuthenticator(frameKey, messageLengthMax + FrameAuthenticator.SEAL_LENGTH_BYTES);
         }
 
         static void checkTermLength(final int termLength)
@@ -459,6 +481,26 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context sendRetryAttempts(final int sendRetryAttempts)
         {
             this.sendRetryAttempts = sendRetryAttempts;
+            return this;
+        }
+
+        /**
+         * The cluster's URPC frame key ({@code ClusterSecret.frameKey()}): every frame sent is sealed
+         * with it and every frame received must carry a valid seal.
+         */
+        public Context frameKey(final byte[] frameKey)
+        {
+            this.frameKey = null == frameKey ? null : frameKey.clone();
+            return this;
+        }
+
+        /**
+         * Send and accept frames without seals: for measuring what authentication costs, never for a
+         * cluster anyone else can reach. Ignored when a {@link #frameKey} is given.
+         */
+        public Context unauthenticated(final boolean unauthenticated)
+        {
+            this.unauthenticated = unauthenticated;
             return this;
         }
 

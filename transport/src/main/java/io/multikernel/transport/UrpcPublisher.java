@@ -50,6 +50,12 @@ public final class UrpcPublisher
     private final int messageLengthMax;
     private final Publication[] publicationByCore;
     private final UrpcMetrics metrics;
+    /** Seals every frame, or {@code null} on an unauthenticated cluster. */
+    private final FrameAuthenticator authenticator;
+    /** Bytes after each frame's messages: {@link FrameAuthenticator#SEAL_LENGTH_BYTES} or 0. */
+    private final int sealLength;
+    /** Last sequence number sealed into a frame to each core; the next frame gets one more. */
+    private final long[] sequenceByCore;
 
     private final BufferClaim bufferClaim = new BufferClaim();
     private final UnsafeBuffer scratch;
@@ -84,7 +90,8 @@ public final class UrpcPublisher
         final int messageLengthMax,
         final Publication[] publicationByCore,
         final UrpcMetrics metrics,
-        final boolean batching)
+        final boolean batching,
+        final FrameAuthenticator authenticator)
     {
         this.selfCoreId = selfCoreId;
         this.selfIncarnation = selfIncarnation;
@@ -92,7 +99,10 @@ public final class UrpcPublisher
         this.messageLengthMax = messageLengthMax;
         this.publicationByCore = publicationByCore;
         this.metrics = metrics;
-        this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLengthMax));
+        this.authenticator = authenticator;
+        this.sealLength = null == authenticator ? 0 : FrameAuthenticator.SEAL_LENGTH_BYTES;
+        this.sequenceByCore = new long[publicationByCore.length];
+        this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLengthMax + sealLength));
         this.batching = batching;
         this.batchBuffers = new UnsafeBuffer[publicationByCore.length];
         this.batchLengths = new int[publicationByCore.length];
@@ -274,11 +284,13 @@ public final class UrpcPublisher
         }
         else if (claimed)
         {
+            seal(frameBuffer, frameOffset, frameLength, currentDestination);
             bufferClaim.commit();
         }
         else
         {
-            outcome = offer(current, frameLength);
+            seal(frameBuffer, frameOffset, frameLength, currentDestination);
+            outcome = offer(current, frameLength + sealLength);
         }
         final int templateId = frameTemplateId;
         final int length = frameLength;
@@ -329,7 +341,17 @@ public final class UrpcPublisher
         {
             return failed(flushed);
         }
-        final SendOutcome outcome = retry(publication, frame, offset, length, false);
+        final SendOutcome outcome;
+        if (null == authenticator)
+        {
+            outcome = retry(publication, frame, offset, length, false);
+        }
+        else
+        {
+            scratch.putBytes(0, frame, offset, length);
+            seal(scratch, 0, length, destination);
+            outcome = retry(publication, scratch, 0, length + sealLength, false);
+        }
         return SendOutcome.SENT == outcome ? outcome : failed(outcome);
     }
 
@@ -383,10 +405,10 @@ public final class UrpcPublisher
         UnsafeBuffer batch = batchBuffers[destination];
         if (null == batch)
         {
-            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(batchCapacityByCore[destination]));
+            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(batchCapacityByCore[destination] + sealLength));
             batchBuffers[destination] = batch;
         }
-        if (batchLengths[destination] + messageLength > batch.capacity())
+        if (batchLengths[destination] + messageLength > batchCapacityByCore[destination])
         {
             final SendOutcome outcome = flushBatch(destination);
             if (SendOutcome.SENT != outcome)
@@ -408,7 +430,8 @@ public final class UrpcPublisher
      */
     private int batchCapacity(final Publication publication)
     {
-        return batching && null != publication ? Math.min(publication.maxPayloadLength(), messageLengthMax) : 0;
+        return batching && null != publication ?
+            Math.min(publication.maxPayloadLength() - sealLength, messageLengthMax) : 0;
     }
 
     /**
@@ -422,9 +445,9 @@ public final class UrpcPublisher
         {
             return flushed;
         }
-        if (messageLength <= publication.maxPayloadLength())
+        if (messageLength + sealLength <= publication.maxPayloadLength())
         {
-            final SendOutcome outcome = claim(publication, messageLength);
+            final SendOutcome outcome = claim(publication, messageLength + sealLength);
             if (SendOutcome.SENT != outcome)
             {
                 return outcome;
@@ -459,7 +482,9 @@ public final class UrpcPublisher
         {
             return SendOutcome.SENT;
         }
-        final SendOutcome outcome = retry(publicationByCore[destination], batchBuffers[destination], 0, length, false);
+        // Sealed at every attempt with a fresh sequence number: one that went nowhere is just a gap.
+        seal(batchBuffers[destination], 0, length, destination);
+        final SendOutcome outcome = retry(publicationByCore[destination], batchBuffers[destination], 0, length + sealLength, false);
         if (SendOutcome.BACK_PRESSURED == outcome)
         {
             return outcome;
@@ -479,6 +504,14 @@ public final class UrpcPublisher
             }
         }
         return outcome;
+    }
+
+    private void seal(final MutableDirectBuffer buffer, final int offset, final int messagesLength, final int destination)
+    {
+        if (null != authenticator)
+        {
+            authenticator.seal(buffer, offset, messagesLength, ++sequenceByCore[destination]);
+        }
     }
 
     private Publication publication(final int destination)

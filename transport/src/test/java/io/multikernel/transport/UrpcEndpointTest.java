@@ -71,11 +71,11 @@ class UrpcEndpointTest
         final io.micrometer.core.instrument.MeterRegistry registryA = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         final io.micrometer.core.instrument.MeterRegistry registryB = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         final UrpcEndpoint a = UrpcEndpoint.launch(new UrpcEndpoint.Context().aeronDirectory(driver.aeronDirectory())
-            .coreId(1).peers(List.of(new PeerDescriptor(2, 0, null))).termLength(TERM_LENGTH).meterRegistry(registryA)
+            .coreId(1).peers(List.of(new PeerDescriptor(2, 0, null))).termLength(TERM_LENGTH).frameKey(FrameAuthenticationTest.KEY).meterRegistry(registryA)
             .handler(recorderA));
         closeables.add(a);
         final UrpcEndpoint b = UrpcEndpoint.launch(new UrpcEndpoint.Context().aeronDirectory(driver.aeronDirectory())
-            .coreId(2).peers(List.of(new PeerDescriptor(1, 0, null))).termLength(TERM_LENGTH).meterRegistry(registryB)
+            .coreId(2).peers(List.of(new PeerDescriptor(1, 0, null))).termLength(TERM_LENGTH).frameKey(FrameAuthenticationTest.KEY).meterRegistry(registryB)
             .handler(recorderB));
         closeables.add(b);
         awaitConnected(a, b);
@@ -283,6 +283,9 @@ class UrpcEndpointTest
         final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
         awaitConnected(a, b);
         final UnsafeBuffer junk = new UnsafeBuffer(new byte[64]);
+        // Validly sealed by core 1 (sendRaw seals), so the envelope's sender is believed; the rest is junk.
+        junk.putInt(MessageHeaderEncoder.ENCODED_LENGTH, 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        junk.putInt(MessageHeaderEncoder.ENCODED_LENGTH + 4, 2, java.nio.ByteOrder.LITTLE_ENDIAN);
         junk.putShort(2, (short)3);
         assertThat(a.publisher().sendRaw(2, junk, 0, 5)).isEqualTo(SendOutcome.SENT);
         junk.putShort(4, (short)MessageHeaderEncoder.SCHEMA_ID);
@@ -315,6 +318,13 @@ class UrpcEndpointTest
             .hasMessageContaining("core 2 on host 5 has no udpEndpoint");
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).termLength(65536).messageLengthMax(65536).conclude())
             .hasMessageContaining("messageLengthMax=65536");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).termLength(65536).messageLengthMax(8192).conclude())
+            .hasMessageContaining("messageLengthMax=8192 bytes").hasMessageContaining("8168");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).conclude())
+            .hasMessageContaining("no frameKey").hasMessageContaining("unauthenticated(true)");
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).frameKey(new byte[8]).conclude())
+            .hasMessageContaining("frameKey length=8");
+        assertThat(new UrpcEndpoint.Context().coreId(1).unauthenticated(true).conclude().authenticator()).isNull();
         assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).hostId(0)
             .peers(List.of(new PeerDescriptor(2, 5, "h:1", Media.IPC))).conclude())
             .hasMessageContaining("core 2 on host 5 cannot be reached over IPC from core 1 on host 0");
@@ -350,6 +360,7 @@ class UrpcEndpointTest
             .peers(peers)
             .sameHostMedia(sameHost)
             .termLength(TERM_LENGTH)
+            .frameKey(FrameAuthenticationTest.KEY)
             .handler(handler));
         closeables.add(endpoint);
         return endpoint;

@@ -153,7 +153,8 @@ class CoreClusterIT
         // arrive batched in one frame, which is rejected as a whole).
         final String aeronDir = map.host(map.core(victim.id()).hostId()).aeronDir().orElseThrow();
         try (ManagedProcess injector = ManagedProcess.start("stale-injector", StaleFrameInjector.class, List.of(),
-            List.of(aeronDir, "" + victim.id(), "" + oldIncarnation, "0", "5")))
+            List.of(aeronDir, "" + victim.id(), "" + oldIncarnation, "0", "5",
+                runDirectory.root().resolve("cluster.secret").toString())))
         {
             injector.awaitLine("SENT 5"::equals, 60, TimeUnit.SECONDS);
         }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Sends heartbeats to one core while claiming to be another core at a given (old) incarnation: what
  * a restarted core's predecessor would still have in flight. Prints {@code SENT n} and exits.
  * <p>
- * Arguments: {@code aeronDir claimedCoreId incarnation targetCoreId count}.
+ * Arguments: {@code aeronDir claimedCoreId incarnation targetCoreId count secretFile}; the frames are
+ * sealed with the cluster's key, so only the incarnation check can refuse them.
  */
 public final class StaleFrameInjector
 {
@@ -28,7 +29,8 @@ public final class StaleFrameInjector
             .aeronDirectory(args[0])
             .coreId(claimed)
             .incarnation(Long.parseLong(args[2]))
-            .peers(List.of(new PeerDescriptor(target, 0, null)))))
+            .peers(List.of(new PeerDescriptor(target, 0, null)))
+            .frameKey(io.multikernel.common.ClusterSecret.load(java.nio.file.Path.of(args[5])).frameKey())))
         {
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             int sent = 0;

@@ -32,6 +32,8 @@ public final class UrpcPeerProcess implements UrpcHandler
 {
     private static final long NOT_CONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int COMMAND_QUEUE_CAPACITY = 64;
+    /** The key every peer of the test seals its frames with. */
+    private static final byte[] FRAME_KEY = "multi-process ky".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final long[] expectedNext;
     private final long[] received;
@@ -74,6 +76,7 @@ public final class UrpcPeerProcess implements UrpcHandler
                 .sameHostMedia(sameHostMedia)
                 .udpBindEndpoint(selfUdp)
                 .peers(peers)
+                .frameKey(FRAME_KEY)
                 .handler(self)))
         {
             System.out.println("READY " + coreId);

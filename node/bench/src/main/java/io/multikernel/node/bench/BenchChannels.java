@@ -13,8 +13,32 @@ import io.multikernel.transport.Media;
  * @param pingPort   UDP port the ponging side receives on.
  * @param pongPort   UDP port the pinging side receives on.
  */
-record BenchChannels(Media media, int termLength, int pingPort, int pongPort)
+record BenchChannels(Media media, int termLength, int pingPort, int pongPort, String frameKeyHex)
 {
+    /** {@link #frameKeyHex} of a run whose URPC frames carry no seal. */
+    static final String UNAUTHENTICATED = "-";
+
+    /**
+     * @param random source of a key for one run; the key lives as long as the run's two JVMs.
+     * @return a new key in hex.
+     */
+    static String newFrameKey(final java.util.Random random)
+    {
+        final byte[] key = new byte[io.multikernel.transport.FrameAuthenticator.KEY_LENGTH_BYTES];
+        random.nextBytes(key);
+        return java.util.HexFormat.of().formatHex(key);
+    }
+
+    /**
+     * @param context of a benchmark's URPC endpoint.
+     * @return the context, sealing frames with this run's key or explicitly unauthenticated.
+     */
+    io.multikernel.transport.UrpcEndpoint.Context authenticate(final io.multikernel.transport.UrpcEndpoint.Context context)
+    {
+        return UNAUTHENTICATED.equals(frameKeyHex) ? context.unauthenticated(true) :
+            context.frameKey(java.util.HexFormat.of().parseHex(frameKeyHex));
+    }
+
     static final int RAW_PING_STREAM_ID = 2001;
     static final int RAW_PONG_STREAM_ID = 2002;
     static final int PINGER_CORE_ID = 0;
@@ -50,12 +74,13 @@ record BenchChannels(Media media, int termLength, int pingPort, int pongPort)
 
     String[] toArgs()
     {
-        return new String[]{ media.name(), Integer.toString(termLength), Integer.toString(pingPort), Integer.toString(pongPort) };
+        return new String[]{ media.name(), Integer.toString(termLength), Integer.toString(pingPort), Integer.toString(pongPort),
+            frameKeyHex };
     }
 
     static BenchChannels fromArgs(final String[] args, final int from)
     {
         return new BenchChannels(Media.valueOf(args[from]), Integer.parseInt(args[from + 1]),
-            Integer.parseInt(args[from + 2]), Integer.parseInt(args[from + 3]));
+            Integer.parseInt(args[from + 2]), Integer.parseInt(args[from + 3]), args[from + 4]);
     }
 }

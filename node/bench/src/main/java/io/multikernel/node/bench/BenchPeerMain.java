@@ -26,9 +26,9 @@ public final class BenchPeerMain
 
     public static void main(final String[] args) throws Exception
     {
-        if (args.length != 7)
+        if (args.length != 8)
         {
-            System.err.println("usage: BenchPeerMain raw|urpc aeronDir idle MEDIA termLength pingPort pongPort");
+            System.err.println("usage: BenchPeerMain raw|urpc aeronDir idle MEDIA termLength pingPort pongPort frameKeyHex|-");
             System.exit(2);
         }
         final String system = args[0];

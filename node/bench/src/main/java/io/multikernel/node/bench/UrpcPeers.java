@@ -27,7 +27,7 @@ final class UrpcPeers
         final boolean udp = Media.UDP == channels.media();
         final String selfEndpoint = self == BenchChannels.PINGER_CORE_ID ? channels.pingerEndpoint() : channels.pongerEndpoint();
         final String otherEndpoint = self == BenchChannels.PINGER_CORE_ID ? channels.pongerEndpoint() : channels.pingerEndpoint();
-        return new UrpcEndpoint.Context()
+        return channels.authenticate(new UrpcEndpoint.Context())
             .aeronDirectory(aeronDirectory)
             .coreId(self)
             .hostId(0)

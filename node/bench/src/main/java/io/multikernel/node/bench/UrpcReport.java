@@ -31,7 +31,7 @@ public record UrpcReport(Config config, @JsonAnyGetter Map<String, MediaResult> 
      * @param repeat            runs per media and system.
      */
     public record Config(int payloadBytes, String idle, String driverIdle, int termLengthBytes, int roundTrips,
-        int warmupRoundTrips, long streamMessages, int repeat)
+        int warmupRoundTrips, long streamMessages, int repeat, boolean authenticated)
     {
     }
 

@@ -21,7 +21,7 @@ class UrpcBenchmarkTest
     void jsonIsTheReportAsItWasWritten()
     {
         final UrpcBenchmark benchmark = new UrpcBenchmark(new UrpcBenchmark.Config(List.of(Media.IPC, Media.UDP), 64, 100,
-            500, 5000, "backoff", "backoff", 65536, 3), new PrintStream(OutputStream.nullOutputStream()));
+            500, 5000, "backoff", "backoff", 65536, 3, true), new PrintStream(OutputStream.nullOutputStream()));
         final Map<Media, Map<String, PingPongResult>> results = new EnumMap<>(Media.class);
         final Map<String, PingPongResult> ipc = new LinkedHashMap<>();
         ipc.put("raw", new PingPongResult(1000, 1200, 1500, 2000, 9000, 12_345_678.9));

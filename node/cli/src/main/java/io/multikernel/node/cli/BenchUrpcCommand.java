@@ -67,6 +67,10 @@ final class BenchUrpcCommand implements Callable<Integer>
         defaultValue = "3")
     int repeat;
 
+    @Option(names = "--unauthenticated", description = "URPC frames without seals (MAC and sequence), to measure " +
+        "what authentication costs; by default they are sealed, as in a cluster.")
+    boolean unauthenticated;
+
     @Option(names = "--json", description = "Also write the results as JSON to this file.")
     Path json;
 
@@ -119,7 +123,8 @@ final class BenchUrpcCommand implements Callable<Integer>
         {
             throw Usage.error(spec, ex.getMessage());
         }
-        return new UrpcBenchmark.Config(media, payload, warmup, roundTrips, streamMessages, idle, driverIdle, term, repeat);
+        return new UrpcBenchmark.Config(media, payload, warmup, roundTrips, streamMessages, idle, driverIdle, term, repeat,
+            !unauthenticated);
     }
 
     private Media media(final String name)

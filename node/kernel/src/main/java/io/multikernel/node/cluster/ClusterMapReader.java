@@ -29,6 +29,8 @@ import org.yaml.snakeyaml.nodes.Node;
  * transport:                          # optional; absent settings use the transport's defaults
  *   idleStrategy: backoff             # backoff | sleep-ns | sleep-ms | yield | busy-spin | noop
  *   termLengthBytes: 1048576          # power of two, 64 KiB .. 1 GiB
+ *   secretFile: cluster.secret        # the cluster secret (URPC frame key, admin token); relative to
+ *                                     #   this file's directory; $MK_CLUSTER_SECRET_FILE wins over it
  * hosts:
  *   - id: 0                           # int >= 0, unique
  *     address: 10.0.0.1               # optional; hosts with one address are one machine
@@ -58,7 +60,7 @@ final class ClusterMapReader
     private static final int YAML_ALIASES_MAX = 50;
 
     private static final Set<String> ROOT_KEYS = Set.of("cluster", "transport", "hosts", "cores");
-    private static final Set<String> TRANSPORT_KEYS = Set.of("idleStrategy", "termLengthBytes");
+    private static final Set<String> TRANSPORT_KEYS = Set.of("idleStrategy", "termLengthBytes", "secretFile");
     private static final Set<String> HOST_KEYS = Set.of("id", "address", "aeronDir", "memory", "memoryFile");
     private static final Set<String> CORE_KEYS = Set.of("id", "host", "inbox", "adminPort", "adminBind");
     private static final Set<String> INBOX_KEYS = Set.of("ipc", "udp");
@@ -167,7 +169,9 @@ final class ClusterMapReader
             transport.optionalString("idleStrategy", ClusterLimits::idleStrategyProblem);
         final OptionalInt termLengthBytes = toInt(transport.optionalInteger("termLengthBytes",
             ClusterLimits::termLengthProblem));
-        return new TransportSettings(idleStrategy, termLengthBytes);
+        final Optional<String> secretFile = transport.optionalString("secretFile",
+            value -> value.isBlank() ? "is blank; name the cluster secret's file" : null);
+        return new TransportSettings(idleStrategy, termLengthBytes, secretFile);
     }
 
     private static HostDescriptor readHost(final YamlMapping host)

@@ -57,6 +57,7 @@ final class ClusterMapWriter
         final List<String> fields = new ArrayList<>();
         transport.idleStrategy().ifPresent(name -> fields.add("idleStrategy: " + scalar(name)));
         transport.termLengthBytes().ifPresent(length -> fields.add("termLengthBytes: " + length));
+        transport.secretFile().ifPresent(file -> fields.add("secretFile: " + scalar(file)));
         return flow(fields);
     }
 

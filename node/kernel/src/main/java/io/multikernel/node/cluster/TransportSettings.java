@@ -12,11 +12,23 @@ import java.util.OptionalInt;
  *                        {@link ClusterLimits#IDLE_STRATEGY_NAMES}.
  * @param termLengthBytes Aeron term length of inbox publications, a power of two in
  *                        {@link ClusterLimits#TERM_LENGTH_MIN_BYTES}..{@link ClusterLimits#TERM_LENGTH_MAX_BYTES}.
+ * @param secretFile      the cluster secret's file (URPC frame key, admin token), relative to the
+ *                        map's directory unless absolute; absent means {@code cluster.secret} there.
  */
-public record TransportSettings(Optional<String> idleStrategy, OptionalInt termLengthBytes)
+public record TransportSettings(Optional<String> idleStrategy, OptionalInt termLengthBytes, Optional<String> secretFile)
 {
     /** No settings: the transport's defaults throughout. */
-    public static final TransportSettings DEFAULTS = new TransportSettings(Optional.empty(), OptionalInt.empty());
+    public static final TransportSettings DEFAULTS =
+        new TransportSettings(Optional.empty(), OptionalInt.empty(), Optional.empty());
+
+    /**
+     * @param idleStrategy    as the record.
+     * @param termLengthBytes as the record.
+     */
+    public TransportSettings(final Optional<String> idleStrategy, final OptionalInt termLengthBytes)
+    {
+        this(idleStrategy, termLengthBytes, Optional.empty());
+    }
 
     /**
      * Checks the invariants; parsers report bad user input before they get here.
@@ -25,6 +37,7 @@ public record TransportSettings(Optional<String> idleStrategy, OptionalInt termL
     {
         Objects.requireNonNull(idleStrategy, "idleStrategy");
         Objects.requireNonNull(termLengthBytes, "termLengthBytes");
+        Objects.requireNonNull(secretFile, "secretFile");
         if (idleStrategy.map(ClusterLimits::idleStrategyProblem).isPresent() ||
             (termLengthBytes.isPresent() && null != ClusterLimits.termLengthProblem(termLengthBytes.getAsInt())))
         {
@@ -39,7 +52,7 @@ public record TransportSettings(Optional<String> idleStrategy, OptionalInt termL
      */
     public TransportSettings withIdleStrategy(final Optional<String> idleStrategy)
     {
-        return new TransportSettings(idleStrategy, termLengthBytes);
+        return new TransportSettings(idleStrategy, termLengthBytes, secretFile);
     }
 
     /**
@@ -48,7 +61,16 @@ public record TransportSettings(Optional<String> idleStrategy, OptionalInt termL
      */
     public TransportSettings withTermLengthBytes(final OptionalInt termLengthBytes)
     {
-        return new TransportSettings(idleStrategy, termLengthBytes);
+        return new TransportSettings(idleStrategy, termLengthBytes, secretFile);
+    }
+
+    /**
+     * @param secretFile the new secret file, or empty.
+     * @return a copy with the secret file replaced.
+     */
+    public TransportSettings withSecretFile(final Optional<String> secretFile)
+    {
+        return new TransportSettings(idleStrategy, termLengthBytes, secretFile);
     }
 
     /**
@@ -56,6 +78,6 @@ public record TransportSettings(Optional<String> idleStrategy, OptionalInt termL
      */
     public boolean isEmpty()
     {
-        return idleStrategy.isEmpty() && termLengthBytes.isEmpty();
+        return idleStrategy.isEmpty() && termLengthBytes.isEmpty() && secretFile.isEmpty();
     }
 }

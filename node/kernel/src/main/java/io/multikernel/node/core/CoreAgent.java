@@ -235,6 +235,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
                 .incarnations(membership.incarnations())
                 .meterRegistry(metrics.registry())
                 .nanoClock(clock)
+                .frameKey(ctx.clusterSecret().frameKey())
                 .handler(this));
             this.skbRows = new SkbRowExchange(openedEndpoint, topology, rttMatrix, coreId, ctx.incarnation());
             this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()

@@ -1,6 +1,8 @@
 package io.multikernel.node.core;
 
+import io.multikernel.common.ClusterSecret;
 import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.SecretFiles;
 import io.multikernel.node.util.CommandLines;
 import io.multikernel.node.util.Usage;
 import io.multikernel.node.cluster.ClusterOverrides;
@@ -49,6 +51,10 @@ public final class CoreCommand implements Callable<Integer>
         defaultValue = "backoff")
     String idle;
 
+    @Option(names = "--secret-file", description = "The cluster secret (URPC frame key, admin token), owner-only " +
+        "(default: $MK_CLUSTER_SECRET_FILE, else the map's transport.secretFile, else cluster.secret next to the map).")
+    Path secretFile;
+
     @Option(names = "--data-dir", description = "Data directory (write-ahead log, snapshots), stable across restarts " +
         "of this core id (default: $MK_CORE_<id>_DATA_DIR, else data/core-<id> next to the cluster map).")
     Path dataDirectory;
@@ -72,7 +78,8 @@ public final class CoreCommand implements Callable<Integer>
         final Path run = null != runDir ? runDir : cluster.toAbsolutePath().getParent();
         final CoreContext ctx = new CoreContext().clusterMap(map).coreId(id).idleStrategy(idle)
             .lrpcDirectory(run.resolve("lrpc"))
-            .fsyncPolicy(fsyncPolicy).dataDirectory(dataDirectory(overrides));
+            .fsyncPolicy(fsyncPolicy).dataDirectory(dataDirectory(overrides))
+            .clusterSecret(ClusterSecret.load(SecretFiles.forCore(secretFile, System.getenv(), cluster, map)));
         if (null != aeronDirectory)
         {
             ctx.aeronDirectory(aeronDirectory);

@@ -46,6 +46,7 @@ public final class CoreContext
     private Path lrpcDirectory;
     private LrpcLayout lrpcLayout;
     private java.nio.file.Path dataDirectory;
+    private io.multikernel.common.ClusterSecret clusterSecret;
     private io.multikernel.replication.wal.FsyncPolicy fsyncPolicy =
         io.multikernel.replication.ReplicationConfiguration.fsyncPolicy();
     private io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze =
@@ -89,6 +90,11 @@ public final class CoreContext
         }
         Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
         Objects.requireNonNull(chaosFreeze, "chaosFreeze");
+        if (null == clusterSecret)
+        {
+            throw new IllegalArgumentException("no cluster secret: a core seals its URPC frames and guards its " +
+                "admin API with it");
+        }
         if (null == shootdownBench)
         {
             shootdownBench = new ShootdownBenchProxy();
@@ -281,6 +287,18 @@ public final class CoreContext
     public CoreContext dataDirectory(final java.nio.file.Path dataDirectory)
     {
         this.dataDirectory = dataDirectory;
+        return this;
+    }
+
+    public io.multikernel.common.ClusterSecret clusterSecret()
+    {
+        return clusterSecret;
+    }
+
+    /** @param clusterSecret the secret every core of the cluster shares; required. */
+    public CoreContext clusterSecret(final io.multikernel.common.ClusterSecret clusterSecret)
+    {
+        this.clusterSecret = clusterSecret;
         return this;
     }
 

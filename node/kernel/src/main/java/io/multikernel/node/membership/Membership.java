@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>Silence for the suspect timeout makes an UP peer SUSPECT; for the down timeout, DOWN.</li>
  *   <li>A newer incarnation, or a Hello, makes any peer UP; a newer incarnation after a known one
  *       is a restart, counted and told to the listener.</li>
- *   <li>Goodbye makes a peer LEFT: no timers, no messages to it.</li>
+ *   <li>Goodbye makes a peer LEFT: no timers, no messages to it. Only a new incarnation of the
+ *       peer brings it back; neither a Hello nor anything else from the incarnation that left does.</li>
  *   <li>Until a peer's Hello is heard it gets a Hello every hello retry interval; after, a
  *       Heartbeat at every tick of the heartbeat interval ({@link Ticks}: aligned across the cores
  *       of a host, so idle cores wake for one burst). A peer's Hello that is not a reply is
@@ -136,6 +137,12 @@ public final class Membership
         final PeerEntry peer = admit(coreId, incarnation);
         if (null == peer)
         {
+            return;
+        }
+        if (PeerState.LEFT == peer.state && peer.incarnation == incarnation)
+        {
+            // It said goodbye: only a new incarnation comes back, never the one that left.
+            touch(peer, nowNs);
             return;
         }
         final boolean restarted = peer.incarnation != incarnation && newIncarnation(peer, incarnation, nowNs);

@@ -178,7 +178,7 @@ class ClusterMapRejectionTest
             cores: [{id: 0, host: 0, inbox: {ipc: true, tcp: 'a:1'}, adminPort: 9400}]
             """, "bad.yaml:2: cores[0].inbox.tcp is not a known key (did you mean udp?); known keys: ipc, udp");
         assertRejected("transport: {termLength: 65536}\n",
-            "bad.yaml:1: transport.termLength is not a known key; known keys: idleStrategy, termLengthBytes");
+            "bad.yaml:1: transport.termLength is not a known key; known keys: idleStrategy, secretFile, termLengthBytes");
         assertRejected("hosts: [{id: 0, adress: x}]\n", "bad.yaml:1: hosts[0].adress is not a known key " +
             "(did you mean address?); known keys: address, aeronDir, id, memory, memoryFile");
     }

@@ -203,6 +203,7 @@ class CoreAgentTest
             .coreId(0)
             .aeronDirectory(driver.aeronDirectory())
             .dataDirectory(tempDir.resolve("data"))
+            .clusterSecret(io.multikernel.common.ClusterSecret.generate(new java.security.SecureRandom()))
             .conclude();
     }
 

@@ -491,7 +491,8 @@ class MembershipPropertiesTest
         void hello(final int coreId, final long incarnation, final boolean reply, final long nowNs)
         {
             final Peer peer = peers[coreId];
-            if (admit(peer, incarnation, nowNs))
+            peer.newIncarnation = false;
+            if (admit(peer, incarnation, nowNs) && (peer.newIncarnation || PeerState.LEFT != peer.state))
             {
                 peer.state = PeerState.UP;
                 peer.handshaken = true;

@@ -293,7 +293,7 @@ class MembershipTest
     }
 
     @Test
-    void goodbyeMakesThePeerLeftAndItStaysLeftUntilHelloOrANewIncarnation()
+    void goodbyeMakesThePeerLeftAndOnlyANewIncarnationBringsItBack()
     {
         membership.doWork(nowNs);
         handshake(PEER);
@@ -309,11 +309,19 @@ class MembershipTest
         assertThat(membership.state(PEER)).isEqualTo(PeerState.LEFT);
         assertThat(sender.to(PEER)).hasSize((int)sendsBefore);
 
+        // A Hello of the incarnation that left (a replay, or a confused peer) changes nothing.
+        final long repliesBefore = sender.count(HELLO_REPLY, PEER);
         membership.onHello(PEER, INCARNATION, HOST, false, nowNs);
+        assertThat(membership.state(PEER)).isEqualTo(PeerState.LEFT);
+        membership.doWork(nowNs);
+        assertThat(sender.count(HELLO_REPLY, PEER)).isEqualTo(repliesBefore);
+
+        membership.onHello(PEER, INCARNATION + 1, HOST, false, nowNs);
         assertThat(membership.state(PEER)).isEqualTo(PeerState.UP);
         assertThat(listener.last().from()).isEqualTo(PeerState.LEFT);
+        assertThat(listener.last().cause()).isEqualTo(TransitionCause.NEW_INCARNATION);
         membership.doWork(nowNs);
-        assertThat(sender.count(HELLO_REPLY, PEER)).isEqualTo(1);
+        assertThat(sender.count(HELLO_REPLY, PEER)).isEqualTo(repliesBefore + 1);
     }
 
     @Test

@@ -84,6 +84,7 @@ class UrpcNetworkTest
             .aeronDirectory(driver.aeronDirectory())
             .coreId(coreId)
             .peers(List.of(new PeerDescriptor(peer, 0, null)))
+            .frameKey("urpc network key".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
             .termLength(TERM_LENGTH));
     }
 }

@@ -123,6 +123,19 @@ public final class ClusterLauncher
     }
 
     /**
+     * The run directory's cluster secret: kept across restarts of the cluster (cores that come back
+     * must still agree with each other), created owner-only when there is none.
+     */
+    private void ensureSecret()
+    {
+        final java.nio.file.Path file = runDirectory.root().resolve(io.multikernel.common.ClusterSecret.DEFAULT_FILE_NAME);
+        if (!Files.exists(file))
+        {
+            io.multikernel.common.ClusterSecret.create(file, new java.security.SecureRandom());
+        }
+    }
+
+    /**
      * @param options what to start.
      * @return the status of every core once all see each other.
      * @throws Exception naming the core or driver that did not come up, why, and where its log is.
@@ -137,6 +150,7 @@ public final class ClusterLauncher
         ClusterStopper.removeMemoryFiles(map);
         Files.createDirectories(runDirectory.root().resolve("logs"));
         map.writeTo(runDirectory.clusterFile());
+        ensureSecret();
         out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
             options.transport().lowerCaseName(), runDirectory.root(),
             CpuPlacement.Mode.NONE == options.cpus().mode() ? "" : ", CPU placement " + options.cpus());

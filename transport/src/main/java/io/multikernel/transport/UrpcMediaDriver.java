@@ -9,12 +9,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The host's interconnect: one Aeron media driver per host, embedded in a process or standalone
  * ({@code mk driver}). Configured from {@link TransportConfiguration} with short terms and idle
- * strategies that back off, so many cores fit on few CPUs.
+ * strategies that back off, so many cores fit on few CPUs. Its directory is owner-only while it runs
+ * (see {@link #ownerOnly}).
  */
 public final class UrpcMediaDriver implements AutoCloseable
 {
@@ -32,6 +39,9 @@ public final class UrpcMediaDriver implements AutoCloseable
      * publications and images; Aeron's default makes the CnC file alone tens of MiB of /dev/shm.
      */
     static final int COUNTER_VALUES_BUFFER_LENGTH_BYTES = 1024 * 1024;
+
+    /** Permissions of the driver's directory once it runs: {@code rwx------}. */
+    static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
 
     private final MediaDriver driver;
     private final Context ctx;
@@ -83,6 +93,16 @@ public final class UrpcMediaDriver implements AutoCloseable
             .sharedIdleStrategy(IdleStrategies.of(ctx.idleStrategy, ctx.idleParkMaxNs))
             .asyncExecutorIdleStrategy(new SleepingMillisIdleStrategy(ASYNC_EXECUTOR_SLEEP_MS));
         final MediaDriver driver = MediaDriver.launch(driverCtx);
+        try
+        {
+            ownerOnly(Path.of(driverCtx.aeronDirectoryName()));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw new IllegalStateException("cannot make the media driver directory " + ctx.aeronDirectory +
+                " owner-only: " + ex.getMessage() + " (choose a directory of your own with --aeron-dir)", ex);
+        }
         LOGGER.info("media driver up: dir={} threading={} idle={} termLength={}", ctx.aeronDirectory,
             ctx.threadingMode, ctx.idleStrategy, ctx.termLength);
         return new UrpcMediaDriver(ctx, driver);
@@ -91,6 +111,23 @@ public final class UrpcMediaDriver implements AutoCloseable
     public String aeronDirectory()
     {
         return ctx.aeronDirectory;
+    }
+
+    /**
+     * Aeron creates its directory with the umask's permissions, usually {@code rwxr-xr-x}. Made
+     * {@code rwx------} right after the driver starts, before any core connects and so before any
+     * publication's log buffer exists: another user can then reach neither the CnC file nor the log
+     * buffers that carry the URPC frames. Aeron's clients run as this user and are unaffected. The
+     * driver creates the directory and its CnC file in one step, so a process of another user that
+     * opened the CnC file in the instant between keeps that mapping; to close that gap too, put the
+     * directory inside one that is already owner-only.
+     */
+    static void ownerOnly(final Path directory) throws IOException
+    {
+        if (directory.getFileSystem().supportedFileAttributeViews().contains("posix"))
+        {
+            Files.setPosixFilePermissions(directory, DIRECTORY_PERMISSIONS);
+        }
     }
 
     /**

@@ -5,15 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link WalStorage} on a real directory, through {@link FileChannel}. {@link StorageFile#force()}
@@ -27,18 +36,94 @@ import org.agrona.concurrent.UnsafeBuffer;
  * process killed before that leaves the zeros, and recovery cuts them. Forcing such a file
  * ({@code msync}) is {@code fdatasync} of the same pages. A disk that fills up fails the write
  * that needed the page, with an {@link IOException}, as a write system call would.
+ *
+ * <p>The directory and its files are owner-only ({@code rwx------}, {@code rw-------}): they hold
+ * every replicated state of the core, which no other local user may read or change.
  */
 public final class FileStorage implements WalStorage
 {
     /** The first mapping of an append-only file, and the step its mapping grows by at least, bytes. */
     static final int MAPPING_GRANULE_BYTES = 1024 * 1024;
 
-    private final Path directory;
+    /** Permissions of the directory: {@code rwx------}. */
+    static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+    /** Permissions of every file in it: {@code rw-------}. */
+    static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(FileStorage.class);
+    private static final Set<OpenOption> CREATE_OPTIONS =
+        Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+
+    private final Path directory;
+    private final FileAttribute<?>[] fileAttributes;
+
+    /**
+     * Opens a storage directory: creates it {@code rwx------} when missing, and takes group and other
+     * permissions from it and its files when it exists with them (a directory of an older build),
+     * logging that once. The files this storage creates are {@code rw-------} from the start.
+     *
+     * @param directory the directory, with missing parents.
+     * @throws IOException when it cannot be created or its permissions cannot be changed.
+     */
     public FileStorage(final Path directory) throws IOException
     {
         this.directory = directory;
-        Files.createDirectories(directory);
+        final boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
+        this.fileAttributes = posix ?
+            new FileAttribute<?>[]{ PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS) } : new FileAttribute<?>[0];
+        if (!posix)
+        {
+            Files.createDirectories(directory);
+        }
+        else if (!Files.isDirectory(directory))
+        {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(DIRECTORY_PERMISSIONS));
+            Files.setPosixFilePermissions(directory, DIRECTORY_PERMISSIONS);
+        }
+        else
+        {
+            tightenExisting();
+        }
+    }
+
+    private void tightenExisting() throws IOException
+    {
+        int tightened = tighten(directory) ? 1 : 0;
+        try (Stream<Path> paths = Files.list(directory))
+        {
+            for (final Path path : (Iterable<Path>)paths::iterator)
+            {
+                if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && tighten(path))
+                {
+                    tightened++;
+                }
+            }
+        }
+        if (tightened > 0)
+        {
+            LOGGER.info("write-ahead log directory {}: {} path(s) (the directory or its files) were open to other " +
+                "users and are now owner-only", directory, tightened);
+        }
+    }
+
+    private static boolean tighten(final Path path) throws IOException
+    {
+        final Set<PosixFilePermission> before = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+        final Set<PosixFilePermission> after = EnumSet.noneOf(PosixFilePermission.class);
+        for (final PosixFilePermission permission : before)
+        {
+            if (permission.name().startsWith("OWNER_"))
+            {
+                after.add(permission);
+            }
+        }
+        if (after.size() == before.size())
+        {
+            return false;
+        }
+        Files.setPosixFilePermissions(path, after);
+        return true;
     }
 
     public Path directory()
@@ -71,10 +156,8 @@ public final class FileStorage implements WalStorage
 
     private FileChannel channel(final String name, final boolean create) throws IOException
     {
-        return create ?
-            FileChannel.open(directory.resolve(name), StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE) :
-            FileChannel.open(directory.resolve(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // The attribute applies only when the file is created.
+        return FileChannel.open(directory.resolve(name), create ? CREATE_OPTIONS : OPEN_OPTIONS, fileAttributes);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package io.multikernel.node.cluster;
 
+import io.multikernel.node.util.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -153,7 +152,8 @@ public final class ClusterMap
     }
 
     /**
-     * Writes {@link #toYaml()} to a file atomically: a reader sees the old file or the new one.
+     * Writes {@link #toYaml()} to a file atomically: a reader sees the old file or the new one. The file
+     * is {@code rw-------}: it names every core's ports, directories and memory files.
      *
      * @param file where to write, for example {@code RUN_DIR/cluster.yaml}.
      * @throws UncheckedIOException when the file cannot be written.
@@ -161,11 +161,9 @@ public final class ClusterMap
     public void writeTo(final Path file)
     {
         final Path absolute = file.toAbsolutePath();
-        final Path temporary = absolute.resolveSibling(absolute.getFileName() + ".tmp");
         try
         {
-            Files.writeString(temporary, toYaml(), StandardCharsets.UTF_8);
-            Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnlyFiles.writeAtomically(absolute, toYaml());
         }
         catch (final IOException ex)
         {

@@ -1,5 +1,6 @@
 package io.multikernel.node.lrpc;
 
+import io.multikernel.node.util.OwnerOnlyFiles;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -10,9 +11,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * One core's LRPC channel: the memory laid out by {@link LrpcLayout}, in process (a direct buffer)
@@ -23,6 +27,10 @@ import java.nio.file.StandardCopyOption;
  * app never maps a half-written file; and a restarted core gets a new file (a new inode) rather than
  * rewriting the old one under the feet of apps that still map it: they keep seeing the old
  * incarnation's header, which says the core is gone.
+ * <p>
+ * The file and its directory are owner-only ({@link OwnerOnlyFiles}) from the moment they exist: a
+ * process of another user must neither read the calls of this user's apps nor write requests into the
+ * core's ring. Apps therefore run as the core's user.
  */
 public final class LrpcChannel implements AutoCloseable
 {
@@ -65,7 +73,9 @@ public final class LrpcChannel implements AutoCloseable
     }
 
     /**
-     * A channel in a new file, replacing any file of an earlier incarnation at that path.
+     * A channel in a new file, replacing any file of an earlier incarnation at that path. The file is
+     * created {@code rw-------}; its directory is created {@code rwx------}, or tightened to that when it
+     * exists with more.
      *
      * @param path where apps find it.
      * @return the channel, mapped.
@@ -78,9 +88,14 @@ public final class LrpcChannel implements AutoCloseable
         MappedByteBuffer mapped = null;
         try
         {
-            Files.createDirectories(path.toAbsolutePath().getParent());
+            OwnerOnlyFiles.createDirectories(path.toAbsolutePath().getParent());
             Files.deleteIfExists(temp);
-            mapped = IoUtil.mapNewFile(temp.toFile(), layout.totalLength(), true);
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE), OwnerOnlyFiles.fileAttributes(temp)))
+            {
+                // Mapping past the end grows the file to the channel's length; initialise() zeroes it.
+                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, layout.totalLength());
+            }
             final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
             initialise(buffer, layout, coreId, incarnation, pid, nowMs);
             Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

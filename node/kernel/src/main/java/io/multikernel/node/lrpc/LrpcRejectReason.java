@@ -12,7 +12,11 @@ public enum LrpcRejectReason
     UNKNOWN_CLIENT_SLOT("unknown_client_slot"),
     /** Longer than the channel's message length limit: answered TOO_LARGE. */
     TOO_LARGE("too_large"),
-    /** No handler for the operation code: answered UNKNOWN_OPERATION. */
+    /**
+     * No handler for the operation code: answered UNKNOWN_OPERATION; a code below 1, which only an app
+     * writing the ring's memory directly can send, is dropped unanswered (a reply's record type is the
+     * request's code, and must be positive).
+     */
     UNKNOWN_OPERATION("unknown_operation"),
     /** The table of deferred replies is full: answered UNAVAILABLE. */
     DEFERRED_REPLIES_FULL("deferred_replies_full"),

@@ -31,8 +31,10 @@ import java.util.Objects;
  * client slots of apps that died.
  * <p>
  * Bad input never stops the core: a request too short to name its client, from an unknown slot or
- * token, too long, or for an unknown operation is counted by {@link LrpcRejectReason}, logged at most
- * once per 10 s per reason, and answered with an error where there is a client to answer. A handler
+ * token, too long, or for an unknown operation (any code the handler table has no entry for, below 1
+ * included) is counted by {@link LrpcRejectReason}, logged at most once per 10 s per reason, and
+ * answered with an error where there is a client to answer. {@code LrpcRequestFuzzTest} holds it to
+ * that with a million mutated requests. A handler
  * that neither answers nor defers has broken an invariant and the exception stops the core.
  * <p>
  * Not thread-safe: the kernel loop's thread owns it.
@@ -259,6 +261,14 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
         {
             reject(LrpcRejectReason.UNKNOWN_CLIENT_SLOT, "LRPC request from client slot {} with token {} that does " +
                 "not hold it; dropped", slot, token);
+            return;
+        }
+        if (operation < 1)
+        {
+            // No ring writer sends such a code (tryClaim refuses it), but an app writing the shared memory can; and
+            // a reply carries the request's code as its record type, which must be positive: nobody to answer.
+            reject(LrpcRejectReason.UNKNOWN_OPERATION, "LRPC request with operation code {} from slot {} cannot be " +
+                "answered (a ring record's type is positive); dropped", operation, slot);
             return;
         }
         currentSlot = slot;

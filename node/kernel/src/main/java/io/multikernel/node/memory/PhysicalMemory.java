@@ -2,6 +2,7 @@ package io.multikernel.node.memory;
 
 import io.multikernel.common.Bounds;
 import io.multikernel.node.cluster.ClusterLimits;
+import io.multikernel.node.util.OwnerOnlyFiles;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
@@ -14,15 +15,13 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * One host's physical memory: a file (in {@code /dev/shm} by default) of {@link #length()} bytes
  * mapped into this process. Every core of the host maps the same file, so a Frame's bytes written by
  * one core are the bytes another core of that host reads; physical address {@code a} is byte
- * {@code a - base} of the file. The file is created owner-only, with exactly the configured length;
+ * {@code a - base} of the file. The file is created owner-only ({@code rw-------}), and one that an
+ * older build left open to others is tightened to that when mapped; it has exactly the configured length:
  * a file that exists with another length is refused rather than resized under a running core. Its
  * bounds are the cluster map's ({@link ClusterLimits}), which sizes each host's memory;
  * {@link PhysicalLayout} says where each host's memory sits and maps it.
@@ -36,8 +35,6 @@ public final class PhysicalMemory implements AutoCloseable
     public static final long LENGTH_MAX_BYTES = ClusterLimits.HOST_MEMORY_MAX_BYTES;
     /** LENGTH_MIN_BYTES: one page. */
     public static final long LENGTH_MIN_BYTES = ClusterLimits.HOST_MEMORY_MIN_BYTES;
-
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final Path file;
     private final long base;
@@ -53,7 +50,8 @@ public final class PhysicalMemory implements AutoCloseable
     }
 
     /**
-     * Map a host's physical memory, creating the file (owner-only, zeroed) if it does not exist.
+     * Map a host's physical memory, creating the file (owner-only, zeroed) if it does not exist and
+     * taking group and other permissions from one that does.
      *
      * @param file   the host's memory file.
      * @param base   physical address of its first byte.
@@ -75,16 +73,12 @@ public final class PhysicalMemory implements AutoCloseable
             final Path parent = file.toAbsolutePath().getParent();
             if (null != parent)
             {
-                Files.createDirectories(parent);
+                // Usually /dev/shm, which others share: only directories made here are owner-only.
+                OwnerOnlyFiles.createMissingDirectories(parent);
             }
-            try
-            {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            }
-            catch (final java.nio.file.FileAlreadyExistsException ignored)
-            {
-                // Another core of this host created it: map the same memory.
-            }
+            // Another core of this host may have created it: map the same memory, tightened if an
+            // older build left it open to others.
+            OwnerOnlyFiles.createFile(file);
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
             {
                 final long existing = raf.length();

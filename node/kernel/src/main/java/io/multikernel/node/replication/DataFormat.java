@@ -1,11 +1,12 @@
 package io.multikernel.node.replication;
 
+import io.multikernel.node.util.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
 /**
@@ -14,6 +15,9 @@ import java.util.stream.Stream;
  * and every snapshot belongs to one of the {@code ReplicatedStates} (tagged by state id). Logs written
  * before the states were tagged have no marker; a core refuses them with one sentence instead of
  * failing on the first record it cannot decode.
+ * <p>
+ * The directory holds every core's replicated state, so it is owner-only ({@code rwx------}): created
+ * so, or tightened to that when a directory of an older build was open to others.
  */
 final class DataFormat
 {
@@ -29,7 +33,7 @@ final class DataFormat
     /**
      * Marks an empty data directory with the current format, or checks that a used one has it.
      *
-     * @param dataDirectory the core's data directory; created when missing.
+     * @param dataDirectory the core's data directory; created owner-only when missing, tightened when not.
      * @throws IllegalStateException naming the directory and what to do when it holds another format.
      * @throws UncheckedIOException  when the directory cannot be read or marked.
      */
@@ -37,7 +41,7 @@ final class DataFormat
     {
         try
         {
-            Files.createDirectories(dataDirectory);
+            OwnerOnlyFiles.createDirectories(dataDirectory);
             final Path marker = dataDirectory.resolve(MARKER_FILE);
             if (Files.exists(marker))
             {
@@ -59,9 +63,7 @@ final class DataFormat
                         "to start this core empty");
                 }
             }
-            final Path written = dataDirectory.resolve(MARKER_FILE + ".tmp");
-            Files.writeString(written, CURRENT + "\n", StandardCharsets.UTF_8);
-            Files.move(written, marker, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnlyFiles.writeAtomically(marker, CURRENT + "\n");
         }
         catch (final IOException ex)
         {

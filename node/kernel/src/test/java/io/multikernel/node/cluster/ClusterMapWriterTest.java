@@ -2,7 +2,9 @@ package io.multikernel.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -92,5 +94,18 @@ class ClusterMapWriterTest
 
         assertThat(ClusterMap.load(file)).isEqualTo(map);
         assertThat(runDirectory.toFile().list()).containsExactly("cluster.yaml");
+    }
+
+    @Test
+    void theWrittenFileIsOwnerOnlyEvenWhenItReplacesOneOpenToOthers(@TempDir final Path runDirectory) throws Exception
+    {
+        final ClusterMap map = ClusterMap.local(2, 1, TransportKind.IPC);
+        final Path file = Files.writeString(runDirectory.resolve("cluster.yaml"), "name: older\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+        map.writeTo(file);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(ClusterMap.load(file)).isEqualTo(map);
     }
 }

@@ -245,6 +245,33 @@ class LrpcServerTest
     }
 
     @Test
+    void operationCodesBelowOneAreCountedAndDroppedAndTheCoreCarriesOn()
+    {
+        registerCoreServices();
+        final LrpcClient client = fixture.attach(fixture.clientContext().clientToken(TOKEN));
+        final RingBuffer ring = fixture.channel.requestRing();
+        final int length = LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES + 300;
+        // What an app writing the shared ring can leave: any type, also one tryClaim would refuse.
+        for (final int operation : new int[]{ 0, -7, Integer.MIN_VALUE })
+        {
+            final int index = ring.tryClaim(LrpcOperations.ECHO, length);
+            ring.buffer().putBytes(index, request(client.slot(), TOKEN, 1, 300), 0, length);
+            ring.buffer().putInt(org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset(
+                index - org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH), operation);
+            ring.commit(index);
+        }
+        final long id = client.send(LrpcOperations.ECHO, ascii("still here"), 0, 10, recorder);
+
+        assertThat(fixture.server.doWork()).isEqualTo(4);
+        client.poll();
+
+        assertThat(recorder.only()).isEqualTo(new LrpcFixture.Recorder.Reply(id, LrpcOutcome.SUCCESS, 0, "still here"));
+        assertThat(fixture.server.rejectedCount(LrpcRejectReason.UNKNOWN_OPERATION)).isEqualTo(3);
+        assertThat(fixture.server.rejectedCount(LrpcRejectReason.TOO_LARGE)).as("not answered, not even TOO_LARGE").isZero();
+        assertThat(fixture.counter("mk.lrpc.requests", "op", "echo")).isEqualTo(1);
+    }
+
+    @Test
     void oversizedRequestIsAnsweredTooLarge()
     {
         registerCoreServices();

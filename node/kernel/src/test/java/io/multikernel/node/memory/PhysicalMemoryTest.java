@@ -55,6 +55,36 @@ class PhysicalMemoryTest
     }
 
     @Test
+    void aFileOpenToOthersIsTightenedWhenMappedAndKeepsItsContent() throws Exception
+    {
+        final Path file = dir.resolve("host-4.mem");
+        try (PhysicalMemory memory = PhysicalMemory.map(file, 0, LENGTH))
+        {
+            memory.storeWord(64, 9L);
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+        try (PhysicalMemory again = PhysicalMemory.map(file, 0, LENGTH))
+        {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            assertThat(again.loadWord(64)).isEqualTo(9L);
+        }
+    }
+
+    @Test
+    void aDirectoryMadeForTheFileIsOwnerOnlyAndASharedOneIsLeftAlone() throws Exception
+    {
+        final Path shared = Files.createDirectories(dir.resolve("shm"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        PhysicalMemory.map(shared.resolve("cluster").resolve("host-0.mem"), 0, LENGTH).close();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared.resolve("cluster"))))
+            .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxrwxrwx");
+    }
+
+    @Test
     void accessesOutsideTheMemoryAreRefusedWithOneSentence()
     {
         try (PhysicalMemory memory = PhysicalMemory.map(dir.resolve("host-2.mem"), BASE, LENGTH))

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +25,30 @@ class DataFormatTest
         DataFormat.claim(data);
         assertThat(Files.list(data).map(p -> p.getFileName().toString()))
             .containsExactlyInAnyOrder(DataFormat.MARKER_FILE, "wal-00000000000000000000.log");
+    }
+
+    @Test
+    void aNewDataDirectoryAndItsMarkerAreOwnerOnly() throws Exception
+    {
+        final Path data = dir.resolve("run").resolve("data").resolve("core-3");
+
+        DataFormat.claim(data);
+
+        assertThat(permissions(data)).isEqualTo("rwx------");
+        assertThat(permissions(data.getParent())).isEqualTo("rwx------");
+        assertThat(permissions(data.resolve(DataFormat.MARKER_FILE))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void aDataDirectoryOpenToOthersIsTightenedWhenClaimed() throws Exception
+    {
+        final Path data = dir.resolve("core-4");
+        DataFormat.claim(data);
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        DataFormat.claim(data);
+
+        assertThat(permissions(data)).isEqualTo("rwx------");
     }
 
     @Test
@@ -47,5 +72,10 @@ class DataFormatTest
             .hasMessage("data directory " + data + " holds replicated state in format 'replicated-states-9', which " +
                 "this build does not read (it reads 'replicated-states-1'): start the build that wrote it, or remove " +
                 "the directory to start this core empty");
+    }
+
+    private static String permissions(final Path path) throws java.io.IOException
+    {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }
 }

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code mk up}: a cluster on this machine. One media driver process per (simulated) host, one JVM
  * per core, all detached from the launcher so they outlive it; their pids and logs go to the run
  * directory. Each host's cluster map entry names its media driver's directory and, beside it, its
- * memory file. Waits until every core sees every other, then prints the status table.
+ * memory file. Waits until every core sees every other, then prints the status table. What it writes
+ * into the run directory is owner-only (see {@link RunDirectory}).
  */
 public final class ClusterLauncher
 {
@@ -148,7 +149,7 @@ public final class ClusterLauncher
         // A host's memory starts zeroed, as its media driver's directory starts empty: nothing of this
         // run directory runs, so what a memory file holds is left from a cluster that stopped.
         ClusterStopper.removeMemoryFiles(map);
-        Files.createDirectories(runDirectory.root().resolve("logs"));
+        runDirectory.createOwnerOnly();
         map.writeTo(runDirectory.clusterFile());
         ensureSecret();
         out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
@@ -253,7 +254,7 @@ public final class ClusterLauncher
     private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException
     {
         final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.driverIdle());
-        final Process process = spawn(List.of(), DRIVER_JVM_ARGS, args, runDirectory.log("driver", host.id()));
+        final Process process = spawn(List.of(), DRIVER_JVM_ARGS, args, runDirectory.createLog("driver", host.id()));
         return new RunDirectory.Entry("driver", host.id(), process.pid());
     }
 
@@ -265,7 +266,7 @@ public final class ClusterLauncher
         final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
             "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
             "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
-        final Process process = spawn(pinning, jvmArgs, args, runDirectory.log("core", core.id()));
+        final Process process = spawn(pinning, jvmArgs, args, runDirectory.createLog("core", core.id()));
         return new RunDirectory.Entry("core", core.id(), process.pid());
     }
 

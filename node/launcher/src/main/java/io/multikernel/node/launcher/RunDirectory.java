@@ -1,11 +1,12 @@
 package io.multikernel.node.launcher;
 
+import io.multikernel.node.util.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,10 @@ import java.util.Optional;
  *   RUN/lrpc/core-N.lrpc     core N's LRPC channel, while it runs
  *   RUN/data/core-N/         core N's write-ahead log and snapshots (kept by mk down)
  * </pre>
+ * Everything in it is owner-only, directories {@code rwx------} and files {@code rw-------}, from the
+ * moment it exists ({@link OwnerOnlyFiles}): the logs, the map and the channels are this user's
+ * cluster, not the other users' of the machine. A run directory of an older build that was open to
+ * others is tightened when {@code mk up} starts a cluster in it.
  */
 public final class RunDirectory
 {
@@ -76,6 +81,34 @@ public final class RunDirectory
     public Path root()
     {
         return root;
+    }
+
+    /**
+     * Creates the run directory and its {@code logs/} owner-only, or tightens them to their owner when
+     * they exist with more, as well as a {@code data/} kept from an earlier run: what {@code mk up}
+     * does before it writes anything into them. (Each core makes its own data and LRPC directories.)
+     *
+     * @return this.
+     * @throws UncheckedIOException when they cannot be created or tightened.
+     */
+    public RunDirectory createOwnerOnly()
+    {
+        try
+        {
+            OwnerOnlyFiles.createDirectories(root);
+            OwnerOnlyFiles.createDirectories(logs());
+            final Path data = root.resolve("data");
+            if (Files.isDirectory(data))
+            {
+                OwnerOnlyFiles.tighten(data);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot make the run directory " + root + " owner-only: " + ex.getMessage() +
+                " (use a --run-dir of your own)", ex);
+        }
+        return this;
     }
 
     public Path clusterFile()
@@ -143,9 +176,37 @@ public final class RunDirectory
         return root.resolve("lrpc").resolve("core-" + coreId + ".lrpc");
     }
 
+    /** @return {@code RUN/logs}: the processes' output. */
+    public Path logs()
+    {
+        return root.resolve("logs");
+    }
+
     public Path log(final String kind, final int id)
     {
-        return root.resolve("logs").resolve(kind + "-" + id + ".log");
+        return logs().resolve(kind + "-" + id + ".log");
+    }
+
+    /**
+     * A process's log, created {@code rw-------} before the process writes to it (a redirect would
+     * create it with the umask's permissions); an earlier run's log is kept and tightened.
+     *
+     * @param kind {@code driver} or {@code core}.
+     * @param id   host id for a driver, core id for a core.
+     * @return the log.
+     * @throws UncheckedIOException when it cannot be created or tightened.
+     */
+    public Path createLog(final String kind, final int id)
+    {
+        final Path log = log(kind, id);
+        try
+        {
+            return OwnerOnlyFiles.createFile(log);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the log " + log + ": " + ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -190,7 +251,7 @@ public final class RunDirectory
     }
 
     /**
-     * Record the processes atomically (write a temporary file, then rename).
+     * Record the processes atomically (write an owner-only temporary file, then rename).
      *
      * @param entries to record.
      */
@@ -200,10 +261,8 @@ public final class RunDirectory
         entries.forEach(e -> sb.append(e.kind()).append(' ').append(e.id()).append(' ').append(e.pid()).append('\n'));
         try
         {
-            Files.createDirectories(root);
-            final Path temp = root.resolve("processes.tmp");
-            Files.writeString(temp, sb, StandardCharsets.UTF_8);
-            Files.move(temp, processesFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnlyFiles.createDirectories(root);
+            OwnerOnlyFiles.writeAtomically(processesFile(), sb);
         }
         catch (final IOException ex)
         {

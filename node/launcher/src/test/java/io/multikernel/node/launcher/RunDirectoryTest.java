@@ -1,0 +1,73 @@
+package io.multikernel.node.launcher;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.TransportKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What {@code mk up} writes into a run directory is owner-only from the moment it exists: the
+ * directory, its logs, the processes file and the cluster map; a run directory of an older build that
+ * was open to others is tightened.
+ */
+class RunDirectoryTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNewRunDirectoryAndEverythingWrittenIntoItAreOwnerOnly() throws IOException
+    {
+        final RunDirectory run = new RunDirectory(dir.resolve("run")).createOwnerOnly();
+        ClusterMap.local(2, 1, TransportKind.IPC).writeTo(run.clusterFile());
+        run.writeProcesses(List.of(new RunDirectory.Entry("driver", 0, 11), new RunDirectory.Entry("core", 0, 12)));
+        final Path log = run.createLog("core", 0);
+
+        assertThat(permissions(run.root())).isEqualTo("rwx------");
+        assertThat(permissions(run.logs())).isEqualTo("rwx------");
+        assertThat(permissions(log)).isEqualTo("rw-------");
+        assertThat(permissions(run.processesFile())).isEqualTo("rw-------");
+        assertThat(permissions(run.clusterFile())).isEqualTo("rw-------");
+        assertThat(run.processes()).containsExactly(new RunDirectory.Entry("driver", 0, 11), new RunDirectory.Entry("core", 0, 12));
+    }
+
+    @Test
+    void aRunDirectoryOpenToOthersIsTightenedAndItsLogsKept() throws IOException
+    {
+        final RunDirectory run = new RunDirectory(dir.resolve("old-run"));
+        Files.createDirectories(run.logs());
+        Files.createDirectories(run.dataDirectory(0));
+        final Path log = Files.writeString(run.log("driver", 0), "earlier run\n");
+        Files.writeString(run.processesFile(), "core 0 12\n");
+        for (final Path path : List.of(run.root(), run.logs(), run.root().resolve("data")))
+        {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(run.processesFile(), PosixFilePermissions.fromString("rw-rw-rw-"));
+
+        run.createOwnerOnly();
+        run.createLog("driver", 0);
+        run.writeProcesses(List.of(new RunDirectory.Entry("core", 0, 13)));
+
+        assertThat(permissions(run.root())).isEqualTo("rwx------");
+        assertThat(permissions(run.logs())).isEqualTo("rwx------");
+        assertThat(permissions(run.root().resolve("data"))).isEqualTo("rwx------");
+        assertThat(permissions(log)).isEqualTo("rw-------");
+        assertThat(Files.readString(log)).isEqualTo("earlier run\n");
+        assertThat(permissions(run.processesFile())).isEqualTo("rw-------");
+    }
+
+    private static String permissions(final Path path) throws IOException
+    {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+}

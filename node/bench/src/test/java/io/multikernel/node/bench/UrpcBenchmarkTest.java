@@ -35,15 +35,15 @@ class UrpcBenchmarkTest
         // Byte for byte what the hand-written JSON writer produced for these results.
         assertThat(benchmark.json(results)).isEqualTo(
             "{\"config\":{\"payload_bytes\":64,\"idle\":\"backoff\",\"driver_idle\":\"backoff\",\"term_length_bytes\":65536," +
-            "\"round_trips\":500,\"warmup_round_trips\":100,\"stream_messages\":5000,\"repeat\":3}," +
+            "\"round_trips\":500,\"warmup_round_trips\":100,\"stream_messages\":5000,\"repeat\":3,\"authenticated\":true}," +
             "\"ipc\":{\"raw\":{\"rtt_p50_ns\":1000,\"rtt_p90_ns\":1200,\"rtt_p99_ns\":1500,\"rtt_p999_ns\":2000," +
             "\"rtt_max_ns\":9000,\"throughput_msgs_per_s\":12345678.9000},\"urpc\":{\"rtt_p50_ns\":1100,\"rtt_p90_ns\":1300," +
             "\"rtt_p99_ns\":1700,\"rtt_p999_ns\":2500,\"rtt_max_ns\":9500,\"throughput_msgs_per_s\":10000000.0000}," +
-            "\"ratio\":{\"rtt_p50\":1.1000,\"throughput\":0.8100,\"rtt_p50_target_max\":1.2500,\"throughput_target_min\":0.8000," +
+            "\"ratio\":{\"rtt_p50\":1.1000,\"throughput\":0.8100,\"rtt_p50_target_max\":1.3000,\"throughput_target_min\":0.7000," +
             "\"targets_met\":true}},\"udp\":{\"raw\":{\"rtt_p50_ns\":10000,\"rtt_p90_ns\":12000,\"rtt_p99_ns\":15000," +
             "\"rtt_p999_ns\":20000,\"rtt_max_ns\":90000,\"throughput_msgs_per_s\":1234567.8910}," +
             "\"urpc\":{\"rtt_p50_ns\":14000,\"rtt_p90_ns\":16000,\"rtt_p99_ns\":18000,\"rtt_p999_ns\":25000,\"rtt_max_ns\":95000," +
-            "\"throughput_msgs_per_s\":900000.5000},\"ratio\":{\"rtt_p50\":1.4000,\"throughput\":0.7290,\"rtt_p50_target_max\":1.2500," +
-            "\"throughput_target_min\":0.8000,\"targets_met\":false}}}");
+            "\"throughput_msgs_per_s\":900000.5000},\"ratio\":{\"rtt_p50\":1.4000,\"throughput\":0.7290,\"rtt_p50_target_max\":1.3000," +
+            "\"throughput_target_min\":0.7000,\"targets_met\":false}}}");
     }
 }

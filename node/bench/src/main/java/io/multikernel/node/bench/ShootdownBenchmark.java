@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.AdminError;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStopper;
@@ -96,12 +97,13 @@ public final class ShootdownBenchmark
                 final long startNs = System.nanoTime();
                 launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
                     config.idle(), config.startTimeoutMs()));
-                SkbWait.awaitComplete(client, adminBase);
+                final AdminCredentials credentials = AdminCredentials.of(runDirectory);
+                SkbWait.awaitComplete(client, credentials, adminBase);
                 out.printf("%d cores up, SKB converged in %.1f s%n", cores, (System.nanoTime() - startNs) / 1e9);
-                warmCluster(cores, adminBase);
+                warmCluster(cores, credentials, adminBase);
                 for (final RoutingProtocol protocol : config.protocols())
                 {
-                    final Row row = runProtocol(protocol, cores, adminBase);
+                    final Row row = runProtocol(protocol, cores, credentials, adminBase);
                     if (null != row)
                     {
                         rows.add(row);
@@ -130,12 +132,12 @@ public final class ShootdownBenchmark
      * The cores have just started and are still compiling: without this the first protocol measured
      * pays for it. One unmeasured run per protocol, each of {@link #CLUSTER_WARMUP_ROUNDS} rounds.
      */
-    private void warmCluster(final int cores, final int adminBase) throws Exception
+    private void warmCluster(final int cores, final AdminCredentials credentials, final int adminBase) throws Exception
     {
         out.printf("  warming the cluster: %d rounds of each protocol, not measured%n", CLUSTER_WARMUP_ROUNDS);
         for (final RoutingProtocol protocol : config.protocols())
         {
-            final HttpResponse<String> response = post(protocol, adminBase, CLUSTER_WARMUP_ROUNDS, 0);
+            final HttpResponse<String> response = post(protocol, credentials, adminBase, CLUSTER_WARMUP_ROUNDS, 0);
             if (200 != response.statusCode())
             {
                 out.println("  warming with " + protocol.cliName() + " on " + cores + " cores failed: " + response.body());
@@ -143,21 +145,22 @@ public final class ShootdownBenchmark
         }
     }
 
-    private HttpResponse<String> post(final RoutingProtocol protocol, final int adminBase, final int rounds,
-        final int warmup) throws Exception
+    private HttpResponse<String> post(final RoutingProtocol protocol, final AdminCredentials credentials,
+        final int adminBase, final int rounds, final int warmup) throws Exception
     {
         final URI uri = URI.create("http://127.0.0.1:" + adminBase + "/bench/shootdown?protocol=" + protocol.cliName() +
             "&rounds=" + rounds + "&warmup=" + warmup);
-        return client.send(HttpRequest.newBuilder(uri)
+        return client.send(credentials.authorize(HttpRequest.newBuilder(uri))
             .timeout(Duration.ofMillis(RUN_TIMEOUT_MS)).POST(HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.ofString());
     }
 
-    private Row runProtocol(final RoutingProtocol protocol, final int cores, final int adminBase) throws Exception
+    private Row runProtocol(final RoutingProtocol protocol, final int cores, final AdminCredentials credentials,
+        final int adminBase) throws Exception
     {
         out.printf("  %s on %d cores: %d warmup + %d measured rounds...%n", protocol.cliName(), cores, config.warmup(),
             config.rounds());
-        final HttpResponse<String> response = post(protocol, adminBase, config.rounds(), config.warmup());
+        final HttpResponse<String> response = post(protocol, credentials, adminBase, config.rounds(), config.warmup());
         final String source = "core 0's answer to " + protocol.cliName() + " on " + cores + " cores";
         if (200 != response.statusCode())
         {

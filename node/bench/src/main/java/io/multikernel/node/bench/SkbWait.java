@@ -1,5 +1,6 @@
 package io.multikernel.node.bench;
 
+import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.StrictJson;
 
 import java.io.IOException;
@@ -27,17 +28,19 @@ final class SkbWait
     }
 
     /**
-     * @param client    for the admin API.
-     * @param adminPort the initiator's admin port (core 0's).
+     * @param client      for the admin API.
+     * @param credentials what the cluster's admin API asks of a client.
+     * @param adminPort   the initiator's admin port (core 0's).
      * @throws IllegalStateException naming what was still missing when the time ran out.
      */
-    static void awaitComplete(final HttpClient client, final int adminPort) throws InterruptedException
+    static void awaitComplete(final HttpClient client, final AdminCredentials credentials, final int adminPort)
+        throws InterruptedException
     {
         final long deadlineMs = System.currentTimeMillis() + SKB_CONVERGENCE_TIMEOUT_MS;
         String lastProblem = "core 0 did not answer";
         while (System.currentTimeMillis() < deadlineMs)
         {
-            lastProblem = problem(client, adminPort);
+            lastProblem = problem(client, credentials, adminPort);
             if (null == lastProblem)
             {
                 return;
@@ -53,13 +56,14 @@ final class SkbWait
      * @throws IllegalArgumentException when core 0 answers with a document that is not an SKB: waiting
      *         longer would not change it.
      */
-    private static String problem(final HttpClient client, final int adminPort) throws InterruptedException
+    private static String problem(final HttpClient client, final AdminCredentials credentials, final int adminPort)
+        throws InterruptedException
     {
         final HttpResponse<String> response;
         try
         {
-            response = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + adminPort + "/skb")).timeout(Duration.ofSeconds(2)).GET().build(),
+            response = client.send(credentials.authorize(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/skb"))).timeout(Duration.ofSeconds(2)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         }
         catch (final IOException ex)

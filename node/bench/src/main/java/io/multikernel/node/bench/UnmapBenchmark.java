@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.FreePorts;
@@ -102,7 +103,7 @@ public final class UnmapBenchmark
             final long startNs = System.nanoTime();
             launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
                 config.idle(), config.startTimeoutMs(), config.fsync()));
-            SkbWait.awaitComplete(client, adminBase);
+            SkbWait.awaitComplete(client, AdminCredentials.of(runDirectory), adminBase);
             out.printf("%d cores up, SKB converged in %.1f s%n", cores, (System.nanoTime() - startNs) / 1e9);
             try (UnmapApp app = new UnmapApp(runDirectory, cores, config.fillTlbs()))
             {

@@ -12,6 +12,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.AdminError;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.RunDirectory;
@@ -19,7 +20,8 @@ import io.multikernel.node.launcher.StrictJson;
 
 /**
  * A CLI command's view of one core's admin API, found through the run directory's cluster map the
- * way {@code mk status} finds it.
+ * way {@code mk status} finds it, with the cluster's admin token when there is a secret
+ * ({@link AdminCredentials}).
  */
 final class AdminClient
 {
@@ -71,27 +73,31 @@ final class AdminClient
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
     private final int coreId;
     private final String baseUrl;
+    private final AdminCredentials credentials;
 
-    private AdminClient(final int coreId, final String baseUrl)
+    private AdminClient(final int coreId, final String baseUrl, final AdminCredentials credentials)
     {
         this.coreId = coreId;
         this.baseUrl = baseUrl;
+        this.credentials = credentials;
     }
 
     /**
      * @param runDir the --run-dir flag, or null.
      * @param coreId the core to talk to.
-     * @throws IllegalStateException when there is no cluster or no such core.
+     * @throws IllegalStateException when there is no cluster or no such core, or the cluster secret
+     *         cannot be used.
      */
     static AdminClient of(final Path runDir, final int coreId)
     {
-        final ClusterMap map = ClusterStatus.map(RunDirectory.resolve(runDir));
+        final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        final ClusterMap map = ClusterStatus.map(runDirectory);
         if (!map.hasCore(coreId))
         {
             throw new IllegalStateException("core " + coreId + " is not in the cluster map (cores: " +
                 java.util.Arrays.toString(map.coreIds()) + ")");
         }
-        return new AdminClient(coreId, map.adminUrl(coreId));
+        return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory));
     }
 
     static String encode(final String pathSegment)
@@ -120,7 +126,8 @@ final class AdminClient
         final HttpResponse<String> response;
         try
         {
-            response = http.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(credentials.authorize(request).timeout(REQUEST_TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
         }
         catch (final IOException ex)
         {

@@ -2,6 +2,7 @@ package io.multikernel.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.StrictJson;
 
 import java.io.IOException;
@@ -67,11 +68,16 @@ final class DemoReplicaCheck
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
     private final Map<Integer, String> adminUrls;
+    private final AdminCredentials credentials;
 
-    /** @param adminUrls each core's admin base URL. */
-    DemoReplicaCheck(final Map<Integer, String> adminUrls)
+    /**
+     * @param adminUrls   each core's admin base URL.
+     * @param credentials what the cluster's admin API asks of a client.
+     */
+    DemoReplicaCheck(final Map<Integer, String> adminUrls, final AdminCredentials credentials)
     {
         this.adminUrls = new TreeMap<>(adminUrls);
+        this.credentials = credentials;
     }
 
     /** @return what every core answers now. */
@@ -196,7 +202,8 @@ final class DemoReplicaCheck
     {
         try
         {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build(),
+            return http.send(
+                credentials.authorize(HttpRequest.newBuilder(URI.create(url))).timeout(REQUEST_TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         }
         catch (final IOException ex)

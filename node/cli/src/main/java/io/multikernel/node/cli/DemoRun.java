@@ -6,6 +6,7 @@ import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.FreePorts;
+import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.skb.RoutingProtocol;
@@ -219,7 +220,8 @@ final class DemoRun
         final DemoStaleAccessChecker checker, final long startedNs, final long elapsedNs) throws InterruptedException
     {
         out.println("workload stopped; waiting for the replicas to agree...");
-        final DemoReplicaCheck.Report report = awaitQuiet(new DemoReplicaCheck(adminUrls));
+        final DemoReplicaCheck.Report report =
+            awaitQuiet(new DemoReplicaCheck(adminUrls, AdminCredentials.of(config.runDirectory())));
         final List<DemoStaleAccessChecker.StaleAccess> stale = checker.check();
         final DemoStats.Local merged = new DemoStats.Local();
         apps.forEach(app -> app.local().addTo(merged));

@@ -1,5 +1,6 @@
 package io.multikernel.node.cli;
 
+import io.multikernel.common.ClusterSecret;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -133,6 +135,22 @@ class AdminCommandsTest
         assertThat(core.body("POST /2pc/decide")).isEqualTo("{\"transaction\":\"1:4:2\",\"decision\":\"abort\"," +
             "\"reason\":\"coordinator lost\",\"operator\":\"ops\"}");
         assertThat(out.toString()).isEqualTo("abort of 1:4:2 applied on core 0: aborted by ops" + System.lineSeparator());
+    }
+
+    @Test
+    void commandsSendTheClustersAdminTokenWhenTheRunDirectoryHasASecret()
+    {
+        core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
+        assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
+        assertThat(run("status")).isZero();
+        assertThat(core.authorization("GET /kv/k")).as("no secret, no token").isEmpty();
+        assertThat(core.authorization("GET /status")).isEmpty();
+
+        final ClusterSecret secret = ClusterSecret.create(runDir.resolve(ClusterSecret.DEFAULT_FILE_NAME), new SecureRandom());
+        assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
+        assertThat(run("status")).isZero();
+        assertThat(core.authorization("GET /kv/k")).isEqualTo("Bearer " + secret.adminToken());
+        assertThat(core.authorization("GET /status")).isEqualTo("Bearer " + secret.adminToken());
     }
 
     @Test

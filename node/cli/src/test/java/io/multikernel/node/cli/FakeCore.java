@@ -29,6 +29,7 @@ final class FakeCore implements AutoCloseable
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
     private final Map<String, String> requests = new ConcurrentHashMap<>();
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final Map<String, String> authorizations = new ConcurrentHashMap<>();
     private final HttpServer server;
 
     private FakeCore(final HttpServer server)
@@ -51,6 +52,8 @@ final class FakeCore implements AutoCloseable
         {
             final String key = exchange.getRequestMethod() + " " + exchange.getRequestURI();
             core.received.add(key);
+            final String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            core.authorizations.put(key, null == authorization ? "" : authorization);
             core.requests.put(key, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             final byte[] body = core.answers.getOrDefault(key, "{\"error\":\"no such endpoint\",\"path\":\"/\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -89,6 +92,15 @@ final class FakeCore implements AutoCloseable
     String body(final String request)
     {
         return requests.get(request);
+    }
+
+    /**
+     * @return the Authorization header of the last {@code request} received, empty when it had none,
+     *         or null when there was no such request.
+     */
+    String authorization(final String request)
+    {
+        return authorizations.get(request);
     }
 
     /** @return every request received, in order, as {@code "METHOD /path?query"}. */

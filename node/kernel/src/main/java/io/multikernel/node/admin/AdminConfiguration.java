@@ -51,6 +51,12 @@ public final class AdminConfiguration
      */
     public static final long REQUEST_BODY_LENGTH_MAX_BYTES = 64 * 1024;
 
+    /**
+     * Shortest admin token accepted: the cluster's token is 64 hex digits (256 bits); a short one
+     * set by hand could be guessed.
+     */
+    public static final int TOKEN_LENGTH_MIN_CHARS = 32;
+
     /** Longest request path echoed back in an error body; longer paths are cut and marked. */
     public static final int ERROR_PATH_LENGTH_MAX_CHARS = 128;
 

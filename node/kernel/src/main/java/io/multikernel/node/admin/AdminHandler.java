@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * counts it.
  *
  * <p>Checks run in this order, and the first that fails answers: overload (503), request target
- * longer than {@link AdminConfiguration#REQUEST_URI_LENGTH_MAX_BYTES} (414), a path no route
- * answers (404, naming the paths served), a method the route does not take (405 with {@code Allow};
+ * longer than {@link AdminConfiguration#REQUEST_URI_LENGTH_MAX_BYTES} (414), on a server bound
+ * beyond loopback a missing, malformed or wrong bearer token on anything but {@code GET /metrics}
+ * and {@code GET /health} (401 with {@code WWW-Authenticate: Bearer}, counted by reason; the body is
+ * never read and the connection is closed), a path no route answers (404, naming the paths served), a method the route does not take (405 with {@code Allow};
  * HEAD included, so HEAD gets 405 too). Then the server's own routes refuse a declared body longer
  * than {@link AdminConfiguration#REQUEST_BODY_LENGTH_MAX_BYTES} or chunked (413, connection closed),
  * ignore a shorter one and ignore the query. A service's route reads a body of at most that length
@@ -39,12 +41,19 @@ final class AdminHandler implements HttpHandler
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
     private static final int ECHO_LENGTH_MAX_CHARS = 16;
+    /**
+     * Sent with every 401. The connection closes so the JDK does not drain an unauthenticated body
+     * to keep it alive for the next request.
+     */
+    private static final Map<String, String> UNAUTHORIZED_HEADERS =
+        Map.of("WWW-Authenticate", AdminAuthorization.SCHEME, "Connection", "close");
 
     private final PrometheusMeterRegistry meterRegistry;
     private final HealthSource healthSource;
     private final JsonSource statusSource;
     private final JsonSource skbSource;
     private final AdminEndpoints endpoints;
+    private final AdminAuthorization authorization;
     private final NanoClock nanoClock;
     private final AdminRequestMetrics metrics;
     /** Failures of sources, rate limited per endpoint; shared by the worker threads, so used under its lock. */
@@ -57,6 +66,7 @@ final class AdminHandler implements HttpHandler
         this.statusSource = ctx.statusSource();
         this.skbSource = ctx.skbSource();
         this.endpoints = ctx.endpoints();
+        this.authorization = ctx.authorization();
         this.nanoClock = ctx.nanoClock();
         this.metrics = metrics;
         this.errorLog = new RateLimitedErrorLog(LOG, ctx.nanoClock(), AdminConfiguration.ERROR_LOG_INTERVAL_NS,
@@ -100,11 +110,17 @@ final class AdminHandler implements HttpHandler
             return AdminResponse.error(414, "request target of " + targetLength +
                 " bytes is longer than the limit of " + AdminConfiguration.REQUEST_URI_LENGTH_MAX_BYTES + " bytes", rawPath);
         }
+        final String method = exchange.getRequestMethod();
+        final AdminAuthorization.Refusal refusal = authorization.check(endpoint, method, exchange.getRequestHeaders());
+        if (null != refusal)
+        {
+            metrics.onUnauthorized(refusal);
+            return AdminResponse.error(401, refusal.message(), rawPath, UNAUTHORIZED_HEADERS);
+        }
         if (AdminEndpoint.UNKNOWN == endpoint)
         {
             return AdminResponse.error(404, "no such endpoint; use " + endpoints.served(), rawPath);
         }
-        final String method = exchange.getRequestMethod();
         if (!endpoint.methods().contains(method))
         {
             return refused(ServiceException.methodNotAllowed(method, rawPath, endpoint.methods()), rawPath);

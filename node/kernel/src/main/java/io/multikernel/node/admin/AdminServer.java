@@ -27,6 +27,13 @@ import org.agrona.concurrent.SystemNanoClock;
  * views and commands of the services it is given ({@link ServiceApi}), routed by the paths they
  * declare.
  *
+ * <p>Bound to loopback, the server trusts every local process. Bound to any other address, the
+ * wildcard {@code 0.0.0.0} included, it demands the cluster's admin token
+ * ({@link Context#token(String)}, from {@code ClusterSecret}) as {@code Authorization: Bearer <token>}
+ * on every request but {@code GET /metrics} and {@code GET /health}, and refuses to start without
+ * one. A refusal is 401 with {@code WWW-Authenticate: Bearer}, counted in
+ * {@code mk_admin_unauthorized_total{reason}}.
+ *
  * <p>Requests run on a few named worker threads with a bounded queue (see {@link AdminWorkers});
  * when those are full the answer is 503. The server never touches agent-owned state: the JSON comes
  * from {@link JsonSource}s and the health from a {@link HealthSource}, which return what the core's
@@ -43,7 +50,8 @@ import org.agrona.concurrent.SystemNanoClock;
  *     .statusSource(statusSnapshot)
  *     .skbSource(skbSnapshot)
  *     .healthSource(healthReference::get)
- *     .services(List.of(replicationAdmin, shootdownBenchProxy)));
+ *     .services(List.of(replicationAdmin, shootdownBenchProxy))
+ *     .token(clusterSecret.adminToken()));
  * ...
  * server.close(); // releases the port
  * }</pre>
@@ -171,6 +179,8 @@ public final class AdminServer implements AutoCloseable
         private List<ServiceApi> services = List.of();
         private AdminEndpoints endpoints;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private String token;
+        private AdminAuthorization authorization;
 
         /**
          * Validate once and resolve the bind address.
@@ -193,12 +203,40 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException("threadNamePrefix='" + threadNamePrefix + "' is blank");
             }
             bindInetAddress = resolve(bindAddress);
+            authorization = authorization(bindAddress, bindInetAddress, token);
             Objects.requireNonNull(healthSource, "healthSource");
             Objects.requireNonNull(statusSource, "statusSource");
             Objects.requireNonNull(skbSource, "skbSource");
             Objects.requireNonNull(nanoClock, "nanoClock");
             endpoints = AdminEndpoints.of(services);
             return this;
+        }
+
+        /**
+         * Loopback trusts every local process; any other address, the wildcard included, is reachable
+         * from other machines, so it needs the cluster's token.
+         */
+        private static AdminAuthorization authorization(
+            final String bindAddress, final InetAddress bindInetAddress, final String token)
+        {
+            if (null != token)
+            {
+                if (token.isBlank() || token.length() < AdminConfiguration.TOKEN_LENGTH_MIN_CHARS)
+                {
+                    throw new IllegalArgumentException("token of " + token.length() + " characters is shorter than " +
+                        AdminConfiguration.TOKEN_LENGTH_MIN_CHARS + " or blank; give the cluster secret's admin token");
+                }
+            }
+            if (bindInetAddress.isLoopbackAddress())
+            {
+                return AdminAuthorization.OPEN;
+            }
+            if (null == token)
+            {
+                throw new IllegalArgumentException("the admin API binds " + bindAddress +
+                    ", beyond loopback, and has no token: give the cluster secret");
+            }
+            return AdminAuthorization.bearer(token);
         }
 
         private static InetAddress resolve(final String bindAddress)
@@ -351,6 +389,29 @@ public final class AdminServer implements AutoCloseable
         AdminEndpoints endpoints()
         {
             return endpoints;
+        }
+
+        /**
+         * The cluster's admin token ({@code ClusterSecret.adminToken()}), or null for none. Required
+         * when the server binds beyond loopback: every request but {@code GET /metrics} and
+         * {@code GET /health} must then carry {@code Authorization: Bearer <token>}. A server bound to
+         * loopback ignores it.
+         */
+        public Context token(final String token)
+        {
+            this.token = token;
+            return this;
+        }
+
+        public String token()
+        {
+            return token;
+        }
+
+        /** @return the check built by {@link #conclude()}: open on loopback, the bearer token beyond. */
+        AdminAuthorization authorization()
+        {
+            return authorization;
         }
 
         /** Clock for request latency and log rate limits. */

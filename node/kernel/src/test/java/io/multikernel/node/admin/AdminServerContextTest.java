@@ -1,7 +1,10 @@
 package io.multikernel.node.admin;
 
+import java.security.SecureRandom;
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.multikernel.common.ClusterSecret;
 import io.multikernel.node.service.Health;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,28 @@ class AdminServerContextTest
         assertRejected(new AdminServer.Context().queueCapacity(0), "queueCapacity=0 is outside 1..1024");
         assertRejected(new AdminServer.Context().bindAddress(" "), "bindAddress=' ' is blank; use 127.0.0.1 or 0.0.0.0");
         assertRejected(new AdminServer.Context().threadNamePrefix(""), "threadNamePrefix='' is blank");
+    }
+
+    @Test
+    void refusesToListenBeyondLoopbackWithoutAToken() throws Exception
+    {
+        final String address = AdminHttp.beyondLoopback();
+        assertRejected(new AdminServer.Context().bindAddress("0.0.0.0"),
+            "the admin API binds 0.0.0.0, beyond loopback, and has no token: give the cluster secret");
+        assertRejected(new AdminServer.Context().bindAddress(address),
+            "the admin API binds " + address + ", beyond loopback, and has no token: give the cluster secret");
+        assertRejected(new AdminServer.Context().bindAddress("0.0.0.0").token("short"),
+            "token of 5 characters is shorter than 32 or blank; give the cluster secret's admin token");
+        assertRejected(new AdminServer.Context().token(" ".repeat(40)),
+            "token of 40 characters is shorter than 32 or blank; give the cluster secret's admin token");
+
+        final String token = ClusterSecret.generate(new SecureRandom()).adminToken();
+        assertThat(new AdminServer.Context().meterRegistry(registry).bindAddress("0.0.0.0").token(token).conclude()
+            .authorization().checks()).isTrue();
+        assertThat(new AdminServer.Context().meterRegistry(registry).token(token).conclude()
+            .authorization().checks()).as("loopback ignores the token").isFalse();
+        assertThat(new AdminServer.Context().meterRegistry(registry).bindAddress("localhost").conclude()
+            .authorization().checks()).isFalse();
     }
 
     private void assertRejected(final AdminServer.Context ctx, final String message)

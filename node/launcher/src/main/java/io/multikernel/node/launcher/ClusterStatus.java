@@ -58,10 +58,12 @@ public final class ClusterStatus
      * @param map          the cluster's map.
      * @param runDirectory where its processes are recorded.
      * @return one row per core, in core id order.
+     * @throws IllegalStateException when the cluster secret is there but cannot be used ({@link AdminCredentials}).
      */
     public List<CoreRow> query(final ClusterMap map, final RunDirectory runDirectory)
     {
         final List<RunDirectory.Entry> processes = runDirectory.processes();
+        final AdminCredentials credentials = AdminCredentials.of(runDirectory);
         final List<CoreRow> rows = new ArrayList<>();
         for (final CoreDescriptor core : map.cores())
         {
@@ -71,7 +73,7 @@ public final class ClusterStatus
             String problem = null;
             try
             {
-                status = client.status(core.id(), map.adminUrl(core.id()));
+                status = client.status(core.id(), map.adminUrl(core.id()), credentials);
             }
             catch (final IllegalArgumentException ex)
             {

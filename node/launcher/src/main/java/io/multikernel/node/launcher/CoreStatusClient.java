@@ -20,21 +20,22 @@ final class CoreStatusClient
         .build();
 
     /**
-     * @param coreId   the core, for the error.
-     * @param adminUrl base URL of the core's admin API.
+     * @param coreId      the core, for the error.
+     * @param adminUrl    base URL of the core's admin API.
+     * @param credentials what the cluster's admin API asks of a client.
      * @return the status, or {@code null} when the core does not answer with one (not listening, too
      *         slow, or an HTTP error while it starts or stops).
      * @throws IllegalArgumentException naming the core and what is wrong when it answers with a
      *         document that is not a status.
      */
-    CoreStatus status(final int coreId, final String adminUrl)
+    CoreStatus status(final int coreId, final String adminUrl, final AdminCredentials credentials)
     {
         final HttpResponse<String> response;
         try
         {
             response = client.send(
-                HttpRequest.newBuilder(URI.create(adminUrl + "/status")).timeout(Duration.ofMillis(REQUEST_TIMEOUT_MS))
-                    .GET().build(),
+                credentials.authorize(HttpRequest.newBuilder(URI.create(adminUrl + "/status")))
+                    .timeout(Duration.ofMillis(REQUEST_TIMEOUT_MS)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         }
         catch (final InterruptedException ex)

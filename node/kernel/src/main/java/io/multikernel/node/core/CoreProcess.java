@@ -66,6 +66,7 @@ public final class CoreProcess implements AutoCloseable
             server = AdminServer.launch(new AdminServer.Context()
                 .bindAddress(core.adminBindAddress())
                 .port(core.adminPort())
+                .token(ctx.clusterSecret().adminToken())
                 .threadNamePrefix("mk-admin-" + ctx.coreId())
                 .meterRegistry(metrics.registry())
                 .statusSource(status)

@@ -92,6 +92,16 @@ class MkCommandTest
         final java.nio.file.Path map = dir.resolve("cluster.yaml");
         java.nio.file.Files.writeString(map, "cores:\n  - {id: 0, host: 0, inbox: {ipc: true}, adminPort: 9400}\n" +
             "hosts:\n  - {id: 0}\n");
+        assertThat(run("core", "--id", "0", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("cluster secret " + dir.resolve("cluster.secret") + " does not exist")
+            .contains("mk secret --out");
+        assertThat(run("secret", "--out", dir.resolve("cluster.secret").toString())).isZero();
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("cluster.secret"),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(run("core", "--id", "0", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("is accessible to others (mode rw-r-----)").contains("chmod 600");
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("cluster.secret"),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(run("core", "--id", "7", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(err.toString()).contains("core 7 is not in the cluster map (cores: [0])");
         assertThat(run("core", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_USAGE);

@@ -197,12 +197,18 @@ public final class TwoPhaseBatchCodec
         throws MalformedMessageException
     {
         decoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        checkBlockLength(1, headerDecoder.blockLength(), TwoPhaseBatchDecoder.BLOCK_LENGTH, "root block");
         final List<TwoPhaseMessage> messages = new ArrayList<>();
-        for (final TwoPhaseBatchDecoder.PreparesDecoder prepare : decoder.prepares())
+        final TwoPhaseBatchDecoder.PreparesDecoder prepares = decoder.prepares();
+        checkBlockLength(prepares.count(), prepares.actingBlockLength(),
+            TwoPhaseBatchDecoder.PreparesDecoder.sbeBlockLength(), "prepares");
+        for (final TwoPhaseBatchDecoder.PreparesDecoder prepare : prepares)
         {
             final TransactionId id = new TransactionId(
                 prepare.coordinatorCoreId(), prepare.coordinatorIncarnation(), prepare.sequence());
             final TwoPhaseBatchDecoder.PreparesDecoder.ParticipantsDecoder cores = prepare.participants();
+            checkBlockLength(cores.count(), cores.actingBlockLength(),
+                TwoPhaseBatchDecoder.PreparesDecoder.ParticipantsDecoder.sbeBlockLength(), "participants");
             final int[] coreIds = new int[cores.count()];
             for (int i = 0; i < coreIds.length; i++)
             {
@@ -212,13 +218,19 @@ public final class TwoPhaseBatchCodec
             prepare.getOperations(operations, 0, operations.length);
             messages.add(new Prepare(id, ParticipantSet.of(coreIds), operations));
         }
-        for (final TwoPhaseBatchDecoder.VotesDecoder vote : decoder.votes())
+        final TwoPhaseBatchDecoder.VotesDecoder votes = decoder.votes();
+        checkBlockLength(votes.count(), votes.actingBlockLength(),
+            TwoPhaseBatchDecoder.VotesDecoder.sbeBlockLength(), "votes");
+        for (final TwoPhaseBatchDecoder.VotesDecoder vote : votes)
         {
             final TransactionId id = new TransactionId(vote.coordinatorCoreId(), vote.coordinatorIncarnation(), vote.sequence());
             final boolean yes = toBoolean(vote.yes(), "vote");
             messages.add(new Vote(id, yes, vote.reason()));
         }
-        for (final TwoPhaseBatchDecoder.DecisionsDecoder decision : decoder.decisions())
+        final TwoPhaseBatchDecoder.DecisionsDecoder decisions = decoder.decisions();
+        checkBlockLength(decisions.count(), decisions.actingBlockLength(),
+            TwoPhaseBatchDecoder.DecisionsDecoder.sbeBlockLength(), "decisions");
+        for (final TwoPhaseBatchDecoder.DecisionsDecoder decision : decisions)
         {
             final TransactionId id = new TransactionId(
                 decision.coordinatorCoreId(), decision.coordinatorIncarnation(), decision.sequence());
@@ -241,16 +253,25 @@ public final class TwoPhaseBatchCodec
 
     private void decodeIdOnly(final List<TwoPhaseMessage> messages) throws MalformedMessageException
     {
-        for (final TwoPhaseBatchDecoder.AcksDecoder ack : decoder.acks())
+        final TwoPhaseBatchDecoder.AcksDecoder acks = decoder.acks();
+        checkBlockLength(acks.count(), acks.actingBlockLength(),
+            TwoPhaseBatchDecoder.AcksDecoder.sbeBlockLength(), "acks");
+        for (final TwoPhaseBatchDecoder.AcksDecoder ack : acks)
         {
             messages.add(new Ack(new TransactionId(ack.coordinatorCoreId(), ack.coordinatorIncarnation(), ack.sequence())));
         }
-        for (final TwoPhaseBatchDecoder.QueriesDecoder query : decoder.queries())
+        final TwoPhaseBatchDecoder.QueriesDecoder queries = decoder.queries();
+        checkBlockLength(queries.count(), queries.actingBlockLength(),
+            TwoPhaseBatchDecoder.QueriesDecoder.sbeBlockLength(), "queries");
+        for (final TwoPhaseBatchDecoder.QueriesDecoder query : queries)
         {
             messages.add(new Query(
                 new TransactionId(query.coordinatorCoreId(), query.coordinatorIncarnation(), query.sequence())));
         }
-        for (final TwoPhaseBatchDecoder.StatusesDecoder status : decoder.statuses())
+        final TwoPhaseBatchDecoder.StatusesDecoder statuses = decoder.statuses();
+        checkBlockLength(statuses.count(), statuses.actingBlockLength(),
+            TwoPhaseBatchDecoder.StatusesDecoder.sbeBlockLength(), "statuses");
+        for (final TwoPhaseBatchDecoder.StatusesDecoder status : statuses)
         {
             final QueryStatus queryStatus = QueryStatus.fromCode(status.status());
             if (null == queryStatus)
@@ -260,6 +281,22 @@ public final class TwoPhaseBatchCodec
             messages.add(new StatusReply(
                 new TransactionId(status.coordinatorCoreId(), status.coordinatorIncarnation(), status.sequence()),
                 queryStatus));
+        }
+    }
+
+    /**
+     * The decoders step over a group's entries by the block length on the wire but read each entry's
+     * fields at their fixed offsets: an entry shorter than its fields would be decoded from the bytes
+     * after it, the next groups' or those past the frame, and a group of 0-byte entries would turn a
+     * few bytes into up to 65,535 messages. An empty group reads nothing, whatever its block length.
+     */
+    private static void checkBlockLength(final int count, final int actingBlockLength, final int blockLength,
+        final String part) throws MalformedMessageException
+    {
+        if (count > 0 && actingBlockLength < blockLength)
+        {
+            throw new MalformedMessageException("TwoPhaseBatch " + part + " of " + actingBlockLength +
+                " bytes cannot hold its " + blockLength + " bytes of fields");
         }
     }
 

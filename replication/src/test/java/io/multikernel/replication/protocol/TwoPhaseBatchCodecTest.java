@@ -18,6 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TwoPhaseBatchCodecTest
@@ -94,6 +95,31 @@ class TwoPhaseBatchCodecTest
 
         assertThatThrownBy(() -> codec.decode(buffer, 0, length)).isInstanceOf(MalformedMessageException.class)
             .hasMessageContaining("status code 77");
+    }
+
+    /**
+     * Found by TwoPhaseBatchCodecFuzzTest: entries are stepped over by the block length on the wire but
+     * their fields read at fixed offsets, so a group of 0-byte entries decoded thousands of messages
+     * from the bytes after it.
+     */
+    @Test
+    void aGroupWhoseEntriesCannotHoldTheirFieldsIsMalformed()
+    {
+        final TransactionId id = new TransactionId(0, 1, 1);
+        final int length = codec.encode(new MessageBatch(0, 1, 2, 3, List.of(new Query(id))), buffer, 0);
+        // The queries group header, 4 bytes before its only 20-byte entry, then the empty statuses group.
+        final int queries = length - 4 - 20 - 4;
+        assertThat(buffer.getShort(queries) & 0xFFFF).isEqualTo(20);
+        buffer.putShort(queries, (short)0);
+        buffer.putShort(queries + 2, (short)5000);
+
+        assertThatThrownBy(() -> codec.decode(buffer, 0, length)).isInstanceOf(MalformedMessageException.class)
+            .hasMessageContaining("queries of 0 bytes cannot hold its 20 bytes of fields");
+
+        codec.encode(new MessageBatch(0, 1, 2, 3, List.of()), buffer, 0);
+        buffer.putShort(TwoPhaseBatchCodec.BATCH_OVERHEAD_BYTES - 4, (short)0);
+        assertThatCode(() -> codec.decode(buffer, 0, TwoPhaseBatchCodec.BATCH_OVERHEAD_BYTES))
+            .as("an empty group reads nothing, whatever its block length").doesNotThrowAnyException();
     }
 
     @Test

@@ -50,7 +50,9 @@ public final class FrameAdapter
             final long capId = decoder.capId();
             final long offset = decoder.frameOffset();
             final int readLength = decoder.readLength();
-            final boolean write = BooleanType.TRUE == decoder.write();
+            // The raw byte: the typed accessor throws on a value that is neither TRUE nor FALSE, which
+            // would stop this core on one bad frame. Only TRUE is a write, as with Hello's reply flag.
+            final boolean write = BooleanType.TRUE.value() == decoder.writeRaw();
             final int holder = decoder.actingVersion() >= 4 ? decoder.holderCoreId() : source;
             decoder.wrapData(data);
             access.onRequest(source, correlationId, holder, capId, offset, readLength, write, data, 0, data.capacity());

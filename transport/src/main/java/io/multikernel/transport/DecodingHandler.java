@@ -60,13 +60,32 @@ public abstract class DecodingHandler<D extends MessageDecoderFlyweight> impleme
         return limit;
     }
 
+    /** What {@link #skipToEnd} returns for a message that cannot be walked: the frame is malformed. */
+    protected static final int UNWALKABLE = -1;
+
+    /**
+     * The generated decoders step over a group's entries by the block length on the wire but read
+     * each entry's fields at fixed offsets: entries shorter than their fields would be read from the
+     * bytes after them. An empty group reads nothing, so only a non-empty one is checked.
+     *
+     * @param count                 entries on the wire.
+     * @param actingBlockLength     each entry's block length on the wire.
+     * @param entryBlockLength      the fields of an entry at this build's schema.
+     * @return true when the entries can be read.
+     */
+    protected static boolean groupHoldsItsFields(final int count, final int actingBlockLength, final int entryBlockLength)
+    {
+        return 0 == count || actingBlockLength >= entryBlockLength;
+    }
+
     /**
      * Walk past every variable-length field and group, normally {@code decoder.sbeSkip().limit()};
      * a message whose only variable part is known can skip just that, as the decoder arrives freshly
      * wrapped.
      *
      * @param decoder wrapped at the frame, its limit at the end of the root block.
-     * @return the offset one past the message's last byte.
+     * @return the offset one past the message's last byte, or {@link #UNWALKABLE} for a message whose
+     *         groups cannot be read (rejected as malformed).
      */
     protected abstract int skipToEnd(D decoder);
 

@@ -90,6 +90,11 @@ final class SkbRowExchange extends DecodingHandler<SkbRowDecoder>
     @Override
     protected int skipToEnd(final SkbRowDecoder decoder)
     {
+        final SkbRowDecoder.EntriesDecoder entries = decoder.entries();
+        if (!groupHoldsItsFields(entries.count(), entries.actingBlockLength(), SkbRowDecoder.EntriesDecoder.sbeBlockLength()))
+        {
+            return UNWALKABLE;
+        }
         return decoder.sbeSkip().limit();
     }
 

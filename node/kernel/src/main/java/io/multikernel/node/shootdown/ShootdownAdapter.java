@@ -53,6 +53,12 @@ public final class ShootdownAdapter
         @Override
         protected int skipToEnd(final ShootdownRequestDecoder decoder)
         {
+            final ShootdownRequestDecoder.ForwardToDecoder forwardTo = decoder.forwardTo();
+            if (!groupHoldsItsFields(forwardTo.count(), forwardTo.actingBlockLength(),
+                ShootdownRequestDecoder.ForwardToDecoder.sbeBlockLength()))
+            {
+                return UNWALKABLE;
+            }
             return decoder.sbeSkip().limit();
         }
 

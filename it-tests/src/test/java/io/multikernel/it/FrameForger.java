@@ -22,7 +22,6 @@ import io.multikernel.transport.FrameAuthenticator;
 import io.multikernel.transport.TransportConfiguration;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.sbe.MessageDecoderFlyweight;
 
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
@@ -175,77 +174,50 @@ public final class FrameForger
         {
             header.wrap(buffer, position);
             final int templateId = header.templateId();
-            final MessageDecoderFlyweight decoder = decoder(templateId);
             templates.add(templateId);
-            if (null == decoder)
-            {
-                break;
-            }
+            final int next;
             try
             {
-                decoder.wrap(buffer, position + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
-                position = skip(decoder);
+                next = messageEnd(templateId, buffer, position + MessageHeaderDecoder.ENCODED_LENGTH,
+                    header.blockLength(), header.version());
             }
             catch (final RuntimeException ex)
             {
                 break;
             }
+            if (next <= position)
+            {
+                break;
+            }
+            position = next;
         }
         return templates;
     }
 
-    private static MessageDecoderFlyweight decoder(final int templateId)
+    /**
+     * @return where the message at {@code offset} ends, or -1 for a template the attacker cannot walk.
+     */
+    private static int messageEnd(
+        final int templateId, final DirectBuffer buffer, final int offset, final int blockLength, final int version)
     {
         switch (templateId)
         {
-            case HelloDecoder.TEMPLATE_ID: return new HelloDecoder();
-            case HeartbeatDecoder.TEMPLATE_ID: return new HeartbeatDecoder();
-            case PingDecoder.TEMPLATE_ID: return new PingDecoder();
-            case PongDecoder.TEMPLATE_ID: return new PongDecoder();
-            case GoodbyeDecoder.TEMPLATE_ID: return new GoodbyeDecoder();
-            case TwoPhaseBatchDecoder.TEMPLATE_ID: return new TwoPhaseBatchDecoder();
-            case SkbRowDecoder.TEMPLATE_ID: return new SkbRowDecoder();
-            case ShootdownRequestDecoder.TEMPLATE_ID: return new ShootdownRequestDecoder();
-            case ShootdownAckDecoder.TEMPLATE_ID: return new ShootdownAckDecoder();
-            default: return null;
+            case HelloDecoder.TEMPLATE_ID: return new HelloDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case HeartbeatDecoder.TEMPLATE_ID:
+                return new HeartbeatDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case PingDecoder.TEMPLATE_ID: return new PingDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case PongDecoder.TEMPLATE_ID: return new PongDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case GoodbyeDecoder.TEMPLATE_ID:
+                return new GoodbyeDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case TwoPhaseBatchDecoder.TEMPLATE_ID:
+                return new TwoPhaseBatchDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case SkbRowDecoder.TEMPLATE_ID: return new SkbRowDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case ShootdownRequestDecoder.TEMPLATE_ID:
+                return new ShootdownRequestDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            case ShootdownAckDecoder.TEMPLATE_ID:
+                return new ShootdownAckDecoder().wrap(buffer, offset, blockLength, version).sbeSkip().limit();
+            default: return -1;
         }
-    }
-
-    private static int skip(final MessageDecoderFlyweight decoder)
-    {
-        if (decoder instanceof HelloDecoder)
-        {
-            return ((HelloDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof HeartbeatDecoder)
-        {
-            return ((HeartbeatDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof PingDecoder)
-        {
-            return ((PingDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof PongDecoder)
-        {
-            return ((PongDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof GoodbyeDecoder)
-        {
-            return ((GoodbyeDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof TwoPhaseBatchDecoder)
-        {
-            return ((TwoPhaseBatchDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof SkbRowDecoder)
-        {
-            return ((SkbRowDecoder)decoder).sbeSkip().limit();
-        }
-        if (decoder instanceof ShootdownRequestDecoder)
-        {
-            return ((ShootdownRequestDecoder)decoder).sbeSkip().limit();
-        }
-        return ((ShootdownAckDecoder)decoder).sbeSkip().limit();
     }
 
     private static int hello(final UnsafeBuffer buffer, final int source, final int destination, final long incarnation)

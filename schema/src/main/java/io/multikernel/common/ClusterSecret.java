@@ -43,7 +43,6 @@ public final class ClusterSecret
 
     private static final String FRAME_KEY_LABEL = "mk urpc frame mac v1";
     private static final String ADMIN_TOKEN_LABEL = "mk admin token v1";
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final byte[] secret;
     private final String source;
@@ -101,7 +100,7 @@ public final class ClusterSecret
         {
             Files.createDirectories(parent);
             final Path temporary = Files.createTempFile(parent, ".secret", ".tmp",
-                PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                PosixFilePermissions.asFileAttribute(OwnerOnlyFiles.FILE_PERMISSIONS));
             try
             {
                 Files.writeString(temporary, HexFormat.of().formatHex(secret.secret) + "\n", StandardCharsets.US_ASCII);

@@ -1,4 +1,4 @@
-package io.multikernel.node.util;
+package io.multikernel.common;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.multikernel.node.util;
+package io.multikernel.common;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

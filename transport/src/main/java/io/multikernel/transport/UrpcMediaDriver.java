@@ -12,10 +12,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The host's interconnect: one Aeron media driver per host, embedded in a process or standalone
@@ -40,8 +37,6 @@ public final class UrpcMediaDriver implements AutoCloseable
      */
     static final int COUNTER_VALUES_BUFFER_LENGTH_BYTES = 1024 * 1024;
 
-    /** Permissions of the driver's directory once it runs: {@code rwx------}. */
-    static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
 
     private final MediaDriver driver;
     private final Context ctx;
@@ -126,7 +121,7 @@ public final class UrpcMediaDriver implements AutoCloseable
     {
         if (directory.getFileSystem().supportedFileAttributeViews().contains("posix"))
         {
-            Files.setPosixFilePermissions(directory, DIRECTORY_PERMISSIONS);
+            Files.setPosixFilePermissions(directory, io.multikernel.common.OwnerOnlyFiles.DIRECTORY_PERMISSIONS);
         }
     }
 

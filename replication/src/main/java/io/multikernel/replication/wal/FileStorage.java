@@ -11,18 +11,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import io.multikernel.common.OwnerOnlyFiles;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link WalStorage} on a real directory, through {@link FileChannel}. {@link StorageFile#force()}
@@ -45,12 +41,6 @@ public final class FileStorage implements WalStorage
     /** The first mapping of an append-only file, and the step its mapping grows by at least, bytes. */
     static final int MAPPING_GRANULE_BYTES = 1024 * 1024;
 
-    /** Permissions of the directory: {@code rwx------}. */
-    static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
-    /** Permissions of every file in it: {@code rw-------}. */
-    static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
-
-    private static final Logger LOGGER = LoggerFactory.getLogger(FileStorage.class);
     private static final Set<OpenOption> CREATE_OPTIONS =
         Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -69,61 +59,22 @@ public final class FileStorage implements WalStorage
     public FileStorage(final Path directory) throws IOException
     {
         this.directory = directory;
-        final boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
-        this.fileAttributes = posix ?
-            new FileAttribute<?>[]{ PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS) } : new FileAttribute<?>[0];
-        if (!posix)
+        this.fileAttributes = OwnerOnlyFiles.fileAttributes(directory);
+        final boolean existed = Files.isDirectory(directory);
+        OwnerOnlyFiles.createDirectories(directory);
+        if (existed)
         {
-            Files.createDirectories(directory);
-        }
-        else if (!Files.isDirectory(directory))
-        {
-            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(DIRECTORY_PERMISSIONS));
-            Files.setPosixFilePermissions(directory, DIRECTORY_PERMISSIONS);
-        }
-        else
-        {
-            tightenExisting();
-        }
-    }
-
-    private void tightenExisting() throws IOException
-    {
-        int tightened = tighten(directory) ? 1 : 0;
-        try (Stream<Path> paths = Files.list(directory))
-        {
-            for (final Path path : (Iterable<Path>)paths::iterator)
+            try (Stream<Path> paths = Files.list(directory))
             {
-                if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && tighten(path))
+                for (final Path path : (Iterable<Path>)paths::iterator)
                 {
-                    tightened++;
+                    if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))
+                    {
+                        OwnerOnlyFiles.tighten(path);
+                    }
                 }
             }
         }
-        if (tightened > 0)
-        {
-            LOGGER.info("write-ahead log directory {}: {} path(s) (the directory or its files) were open to other " +
-                "users and are now owner-only", directory, tightened);
-        }
-    }
-
-    private static boolean tighten(final Path path) throws IOException
-    {
-        final Set<PosixFilePermission> before = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-        final Set<PosixFilePermission> after = EnumSet.noneOf(PosixFilePermission.class);
-        for (final PosixFilePermission permission : before)
-        {
-            if (permission.name().startsWith("OWNER_"))
-            {
-                after.add(permission);
-            }
-        }
-        if (after.size() == before.size())
-        {
-            return false;
-        }
-        Files.setPosixFilePermissions(path, after);
-        return true;
     }
 
     public Path directory()

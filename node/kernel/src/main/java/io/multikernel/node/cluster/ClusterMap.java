@@ -1,6 +1,6 @@
 package io.multikernel.node.cluster;
 
-import io.multikernel.node.util.OwnerOnlyFiles;
+import io.multikernel.common.OwnerOnlyFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.multikernel.node.lrpc;
 
-import io.multikernel.node.util.OwnerOnlyFiles;
+import io.multikernel.common.OwnerOnlyFiles;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -2,7 +2,7 @@ package io.multikernel.node.memory;
 
 import io.multikernel.common.Bounds;
 import io.multikernel.node.cluster.ClusterLimits;
-import io.multikernel.node.util.OwnerOnlyFiles;
+import io.multikernel.common.OwnerOnlyFiles;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;

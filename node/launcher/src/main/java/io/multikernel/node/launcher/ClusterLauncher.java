@@ -98,6 +98,8 @@ public final class ClusterLauncher
     private final RunDirectory runDirectory;
     private final PrintStream out;
     private final List<String> extraCoreJvmArgs;
+    /** The processes this launcher started, by their run directory entry: how one that died ended. */
+    private final Map<RunDirectory.Entry, Process> children = new HashMap<>();
 
     public ClusterLauncher(final RunDirectory runDirectory, final PrintStream out)
     {
@@ -255,7 +257,7 @@ public final class ClusterLauncher
     {
         final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.driverIdle());
         final Process process = spawn(List.of(), DRIVER_JVM_ARGS, args, runDirectory.createLog("driver", host.id()));
-        return new RunDirectory.Entry("driver", host.id(), process.pid());
+        return child(new RunDirectory.Entry("driver", host.id(), process.pid()), process);
     }
 
     private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options, final List<String> pinning)
@@ -267,7 +269,44 @@ public final class ClusterLauncher
             "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
             "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
         final Process process = spawn(pinning, jvmArgs, args, runDirectory.createLog("core", core.id()));
-        return new RunDirectory.Entry("core", core.id(), process.pid());
+        return child(new RunDirectory.Entry("core", core.id(), process.pid()), process);
+    }
+
+    private RunDirectory.Entry child(final RunDirectory.Entry entry, final Process process)
+    {
+        children.put(entry, process);
+        return entry;
+    }
+
+    /**
+     * A process this launcher started has exited when its {@link Process} says so: its own child is
+     * never mistaken for gone while its command line cannot be read, or for alive after its pid was
+     * reused. Others (none today) are looked up by pid.
+     */
+    private boolean exited(final RunDirectory.Entry entry)
+    {
+        final Process process = children.get(entry);
+        return null == process ? RunDirectory.live(entry).isEmpty() : !process.isAlive();
+    }
+
+    /**
+     * @param entry a process that {@link #exited}.
+     * @return how it ended: "exited (status N)" or "exited (status N, killed by signal S)".
+     */
+    private String ended(final RunDirectory.Entry entry)
+    {
+        final Process process = children.get(entry);
+        return null == process || process.isAlive() ? "exited" : "exited (" + exitDescription(process.exitValue()) + ")";
+    }
+
+    /**
+     * @param exitValue a process's exit value as the JDK reports it: 128 + N for one killed by signal N.
+     * @return e.g. "status 1" or "killed by signal 9".
+     */
+    static String exitDescription(final int exitValue)
+    {
+        return exitValue > 128 && exitValue < 128 + 65 ? "status " + exitValue + ", killed by signal " + (exitValue - 128)
+            : "status " + exitValue;
     }
 
     /**
@@ -326,10 +365,10 @@ public final class ClusterLauncher
         final long deadlineMs = System.currentTimeMillis() + timeoutMs;
         while (!contains(log, "media driver running"))
         {
-            if (RunDirectory.live(driver).isEmpty())
+            if (exited(driver))
             {
-                throw new IllegalStateException("the media driver of host " + driver.id() + " exited: " +
-                    RunDirectory.tail(log, 3) + " (log: " + log + ")");
+                throw new IllegalStateException("the media driver of host " + driver.id() + " " + ended(driver) +
+                    ": " + RunDirectory.tail(log, 3) + " (log: " + log + ")");
             }
             if (System.currentTimeMillis() > deadlineMs)
             {
@@ -356,9 +395,10 @@ public final class ClusterLauncher
             for (final ClusterStatus.CoreRow row : rows)
             {
                 final Path log = runDirectory.log("core", row.id());
-                if ("down".equals(row.state()))
+                final RunDirectory.Entry entry = new RunDirectory.Entry("core", row.id(), row.pid());
+                if ("down".equals(row.state()) && exited(entry))
                 {
-                    throw new IllegalStateException("core " + row.id() + " exited while starting: " +
+                    throw new IllegalStateException("core " + row.id() + " " + ended(entry) + " while starting: " +
                         RunDirectory.tail(log, 3) + " (log: " + log + ")");
                 }
                 if (null != row.problem())

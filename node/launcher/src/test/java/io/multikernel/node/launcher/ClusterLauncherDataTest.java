@@ -46,4 +46,14 @@ class ClusterLauncherDataTest
         assertThat(RunDirectory.idRanges(new TreeSet<>(List.of(5)))).isEqualTo("5");
         assertThat(RunDirectory.idRanges(new TreeSet<>())).isEmpty();
     }
+
+    @Test
+    void aProcessThatDiedIsDescribedByItsStatusOrItsSignal()
+    {
+        assertThat(ClusterLauncher.exitDescription(1)).isEqualTo("status 1");
+        assertThat(ClusterLauncher.exitDescription(0)).isEqualTo("status 0");
+        assertThat(ClusterLauncher.exitDescription(137)).isEqualTo("status 137, killed by signal 9");
+        assertThat(ClusterLauncher.exitDescription(143)).isEqualTo("status 143, killed by signal 15");
+        assertThat(ClusterLauncher.exitDescription(128)).isEqualTo("status 128");
+    }
 }

@@ -25,9 +25,19 @@ final class SecretCommand implements Callable<Integer>
     @Option(names = "--out", required = true, description = "The file to create; an existing file is never overwritten.")
     Path out;
 
+    @Option(names = "--if-missing", description = "When the file exists, check that it holds a usable secret and keep " +
+        "it (exit 0) instead of failing: for a container that prepares the secret of a cluster on every start.")
+    boolean ifMissing;
+
     @Override
     public Integer call()
     {
+        if (ifMissing && java.nio.file.Files.exists(out))
+        {
+            ClusterSecret.load(out);
+            spec.commandLine().getOut().println("cluster secret kept: " + out + " exists and is usable");
+            return 0;
+        }
         ClusterSecret.create(out, new SecureRandom());
         spec.commandLine().getOut().println("cluster secret written to " + out + " (owner-only); give it to every core " +
             "with --secret-file, $" + ClusterSecret.SECRET_FILE_ENV + " or the map's transport.secretFile");

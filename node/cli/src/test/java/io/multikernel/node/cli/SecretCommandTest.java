@@ -43,4 +43,21 @@ class SecretCommandTest
         assertThat(run("secret", "--help")).isZero();
         assertThat(out.toString()).contains("rotate");
     }
+
+    @Test
+    void ifMissingKeepsAUsableSecretAndRefusesAnUnusableOne() throws Exception
+    {
+        final Path file = dir.resolve("cluster.secret");
+        assertThat(run("secret", "--out", file.toString(), "--if-missing")).isZero();
+        assertThat(out.toString()).contains("cluster secret written to " + file);
+        final byte[] key = ClusterSecret.load(file).frameKey();
+
+        assertThat(run("secret", "--out", file.toString(), "--if-missing")).isZero();
+        assertThat(out.toString()).contains("cluster secret kept: " + file);
+        assertThat(ClusterSecret.load(file).frameKey()).isEqualTo(key);
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run("secret", "--out", file.toString(), "--if-missing")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains(file.toString()).doesNotContain("Exception");
+    }
 }

@@ -1,0 +1,109 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.ClusterOverrides;
+import io.multikernel.node.launcher.HostHealth;
+import io.multikernel.node.launcher.HostSupervisor;
+import io.multikernel.node.launcher.ClusterLauncher;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mk host}: run one host of a cluster map in the foreground (a container's main process), or,
+ * with {@code --check}, say whether its cores answer (the container's health check).
+ */
+@Command(name = "host", mixinStandardHelpOptions = true,
+    description = { "Run one host of a cluster map in the foreground, as a container does: its media driver and its cores.",
+        "Each core runs in a JVM of its own, after the driver; their output is forwarded with a prefix. SIGTERM stops",
+        "the cores (they say goodbye), then the driver.",
+        "When one of them exits by itself the others are stopped too and mk host exits with 1, so that a restart",
+        "policy (docker, systemd, Kubernetes) starts the host again; its cores come back as new incarnations over",
+        "their data directories.",
+        "With --check nothing starts: exit 0 when every core of the host answers GET /health, 1 otherwise." })
+final class HostCommand implements Callable<Integer>
+{
+    /** Longest mk host waits for its processes to stop after SIGTERM, ms: both groups' grace periods and a margin. */
+    static final long SHUTDOWN_WAIT_MS = 3 * HostSupervisor.STOP_TIMEOUT_MS;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cluster", paramLabel = "FILE", defaultValue = "${env:MK_CLUSTER_MAP}",
+        description = "The cluster map (YAML) (default: $MK_CLUSTER_MAP).")
+    Path cluster;
+
+    @Option(names = "--host", paramLabel = "ID", defaultValue = "${env:MK_HOST_ID}",
+        description = "Which host of the map this is (default: $MK_HOST_ID).")
+    Integer hostId;
+
+    @Option(names = "--data-root", paramLabel = "DIR", defaultValue = "${env:MK_DATA_ROOT}",
+        description = "Each core's data directory (write-ahead log, snapshots) is DIR/core-N " +
+            "(default: $MK_DATA_ROOT, else data/ next to the map).")
+    Path dataRoot;
+
+    @Option(names = "--idle", description = "Idle strategy of the cores and the driver (default: ${DEFAULT-VALUE}).",
+        defaultValue = "backoff")
+    String idle;
+
+    @Option(names = "--fsync", description = "Write-ahead log fsync policy of the cores: always, group or none " +
+        "(default: ${DEFAULT-VALUE}).", defaultValue = "group")
+    String fsync;
+
+    @Option(names = "--check", description = "Start nothing: exit 0 when every core of the host answers GET /health.")
+    boolean check;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (null == cluster)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no cluster map: give --cluster FILE or set $MK_CLUSTER_MAP");
+        }
+        if (null == hostId)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no host: give --host ID or set $MK_HOST_ID");
+        }
+        if (check)
+        {
+            final ClusterMap map = ClusterMap.load(cluster, ClusterOverrides.fromEnvironment(System.getenv()));
+            final String problem = HostHealth.problem(map, hostId);
+            if (null != problem)
+            {
+                spec.commandLine().getErr().println(problem);
+                return MkCommand.EXIT_FAILURE;
+            }
+            spec.commandLine().getOut().println("host " + hostId + ": every core answers");
+            return 0;
+        }
+        final Path root = null != dataRoot ? dataRoot :
+            cluster.toAbsolutePath().getParent().resolve("data");
+        final HostSupervisor supervisor = new HostSupervisor(new HostSupervisor.Options(cluster, hostId, root, idle, fsync,
+            ClusterLauncher.environmentCoreJvmArgs()), System.out);
+        final Thread onSigterm = new Thread(() ->
+        {
+            try
+            {
+                supervisor.stop(SHUTDOWN_WAIT_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "mk host shutdown");
+        Runtime.getRuntime().addShutdownHook(onSigterm);
+        final int status = supervisor.run();
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(onSigterm);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Already shutting down: the hook has stopped everything.
+        }
+        return status;
+    }
+}

@@ -1,0 +1,64 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.launcher.FreePorts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HostCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        return MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private Path map() throws Exception
+    {
+        final Path file = dir.resolve("cluster.yaml");
+        ClusterMap.local(2, 2, TransportKind.IPC, FreePorts.range(2), FreePorts.range(2)).writeTo(file);
+        return file;
+    }
+
+    @Test
+    void withoutAMapOrAHostItSaysWhichIsMissing() throws Exception
+    {
+        assertThat(run("host", "--host", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("no cluster map: give --cluster FILE or set $MK_CLUSTER_MAP");
+        assertThat(run("host", "--cluster", map().toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("no host: give --host ID or set $MK_HOST_ID");
+        assertThat(run("host", "--cluster", map().toString(), "--host", "zero")).isEqualTo(MkCommand.EXIT_USAGE);
+    }
+
+    @Test
+    void aHostTheMapDoesNotListOrAMissingMapIsOneSentenceAndStartsNothing() throws Exception
+    {
+        assertThat(run("host", "--cluster", map().toString(), "--host", "7")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("host 7 is not in cluster map").doesNotContain("Exception");
+        assertThat(run("host", "--check", "--cluster", map().toString(), "--host", "7")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(run("host", "--cluster", dir.resolve("absent.yaml").toString(), "--host", "0"))
+            .isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("absent.yaml").doesNotContain("Exception");
+        assertThat(Files.exists(dir.resolve("data"))).as("no data directory was made").isFalse();
+    }
+
+    @Test
+    void theCheckOfAHostWhoseCoresDoNotRunFailsNamingTheCore() throws Exception
+    {
+        assertThat(run("host", "--check", "--cluster", map().toString(), "--host", "1")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("core 1 does not answer at http://127.0.0.1:");
+    }
+}

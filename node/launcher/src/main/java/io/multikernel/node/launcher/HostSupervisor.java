@@ -44,7 +44,8 @@ public final class HostSupervisor
     /**
      * @param clusterFile the cluster map.
      * @param hostId      the host of the map this process runs.
-     * @param dataRoot    under which each core keeps its data directory, {@code core-N}.
+     * @param dataRoot    under which each core keeps its data directory, {@code core-N}, and its LRPC
+     *                    file, {@code lrpc/core-N.lrpc} (the map may sit on a read-only mount).
      * @param idle        idle strategy of the cores and the driver.
      * @param fsync       write-ahead log fsync policy of the cores.
      * @param coreJvmArgs JVM options of each core, after the launcher's defaults.
@@ -110,7 +111,8 @@ public final class HostSupervisor
                 start("core " + core.id(), ClusterLauncher.CORE_JVM_ARGS, options.coreJvmArgs(), List.of("core",
                     "--id", Integer.toString(core.id()), "--cluster", options.clusterFile().toString(),
                     "--idle", options.idle(), "--fsync", options.fsync(),
-                    "--data-dir", options.dataRoot().resolve("core-" + core.id()).toString()));
+                    "--data-dir", options.dataRoot().resolve("core-" + core.id()).toString(),
+                    "--run-dir", options.dataRoot().toString()));
             }
             final String exited = awaitStopOrExit();
             stopChildren();

@@ -1,0 +1,155 @@
+package io.multikernel.it;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.multikernel.node.launcher.FreePorts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.multikernel.it.Await.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The top-level docker-compose.yml as a user runs it, on the image built from this checkout: the file
+ * validates; {@code up} gives three healthy host containers whose four cores all see each other
+ * (cores 0 and 1 over IPC in one container, UDP between containers); a write through one core is on
+ * every replica, through the admin API with its token inside the cluster and refused without it from
+ * outside; {@code down -v} leaves no container, volume or network of the project behind.
+ */
+class ComposeClusterIT
+{
+    private static final String IMAGE = "multikernel:it";
+    private static final List<String> HOSTS = List.of("host-0", "host-1", "host-2");
+    private static final int CORES = 4;
+    /** Longest an image build may take (the base image included), s. */
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    /** Longest one docker-compose command may take. */
+    private static final Duration COMPOSE_TIMEOUT = Duration.ofMinutes(3);
+    /** Longest one exec of mk in a container may take. */
+    private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
+    /** Longest until every host container is healthy and every core sees every peer, s. */
+    private static final long HEALTHY_TIMEOUT_S = 240;
+
+    private final String project = "mkit" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    private final Map<String, String> environment = new HashMap<>();
+    private int adminBasePort;
+
+    @BeforeEach
+    void buildImage() throws Exception
+    {
+        Docker.assumeAvailable();
+        final Path root = Docker.projectRoot();
+        Docker.run(BUILD_TIMEOUT, Map.of(), root.resolve("deploy/build-image.sh").toString(),
+            "--tag", IMAGE, "--jars", root.resolve("node/cli/target").toString()).expectSuccess();
+        adminBasePort = FreePorts.range(CORES);
+        environment.put("MK_IMAGE", IMAGE);
+        for (int core = 0; core < CORES; core++)
+        {
+            environment.put("MK_ADMIN_PORT_" + core, Integer.toString(adminBasePort + core));
+        }
+    }
+
+    @AfterEach
+    void down()
+    {
+        if (!environment.isEmpty())
+        {
+            compose("down", "-v", "--remove-orphans");
+        }
+    }
+
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void aComposeClusterComesUpHealthyReplicatesAndGoesAwayWithoutATrace() throws Exception
+    {
+        assertThat(compose("config", "-q").exitCode()).as("docker-compose config").isZero();
+        compose("up", "-d").expectSuccess();
+
+        awaitTrue("every host container is healthy", () -> HOSTS.stream().allMatch(host -> "healthy".equals(
+            Docker.run(EXEC_TIMEOUT, Map.of(), "docker", "inspect", "-f", "{{.State.Health.Status}}",
+                container(host)).output().strip())), HEALTHY_TIMEOUT_S);
+        awaitTrue("every core sees every other", this::allSeeAll, HEALTHY_TIMEOUT_S);
+
+        final Docker.Result put = exec("host-1", "mk", "kv", "put", "--core", "2", "greeting", "hello from core 2");
+        assertThat(put.exitCode()).as(put.output()).isZero();
+        assertThat(put.output()).contains("committed").contains("on replicas [0, 1, 2, 3]");
+        for (int core = 0; core < CORES; core++)
+        {
+            final Docker.Result get = exec("host-2", "mk", "kv", "get", "--core", Integer.toString(core), "greeting");
+            assertThat(get.output().strip()).as("core %d's replica", core).isEqualTo("hello from core 2");
+        }
+
+        // From outside the cluster's network, only /metrics and /health answer without the token.
+        final Docker.Result metrics = Docker.run(EXEC_TIMEOUT, Map.of(), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:" + adminBasePort + "/metrics");
+        assertThat(metrics.output()).isEqualTo("200");
+        final Docker.Result status = Docker.run(EXEC_TIMEOUT, Map.of(), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:" + (adminBasePort + 3) + "/status");
+        assertThat(status.output()).isEqualTo("401");
+
+        compose("down", "-v").expectSuccess();
+        for (final String kind : List.of("ps -a", "volume ls", "network ls"))
+        {
+            final String[] command = ("docker " + kind + " -q --filter label=com.docker.compose.project=" + project).split(" ");
+            assertThat(Docker.run(EXEC_TIMEOUT, Map.of(), command).expectSuccess().output().strip())
+                .as("what docker %s lists of the project after down -v", kind).isEmpty();
+        }
+    }
+
+    private boolean allSeeAll()
+    {
+        final Docker.Result result = exec("host-0", "mk", "status", "--json");
+        if (0 != result.exitCode())
+        {
+            return false;
+        }
+        try
+        {
+            final String json = result.output().substring(result.output().indexOf('['));
+            final List<Map<String, Object>> rows = new ObjectMapper().readValue(json, new TypeReference<>()
+            {
+            });
+            return rows.size() == CORES && rows.stream().allMatch(row -> "up".equals(row.get("state")) &&
+                ((Number)row.get("peers_up")).intValue() == CORES - 1);
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
+    private String container(final String service)
+    {
+        return compose("ps", "-q", service).expectSuccess().output().strip();
+    }
+
+    private Docker.Result exec(final String service, final String... command)
+    {
+        final List<String> args = new ArrayList<>(List.of("exec", "-T", service));
+        args.addAll(List.of(command));
+        return compose(args.toArray(new String[0]));
+    }
+
+    private Docker.Result compose(final String... args)
+    {
+        final List<String> line = new ArrayList<>(List.of("docker-compose", "-f", composeFile(), "-p", project));
+        line.addAll(List.of(args));
+        return Docker.run(COMPOSE_TIMEOUT, environment, line.toArray(new String[0]));
+    }
+
+    private static String composeFile()
+    {
+        return Docker.projectRoot().resolve("docker-compose.yml").toString();
+    }
+}

@@ -1,5 +1,6 @@
 package io.multikernel.node.launcher;
 
+import io.multikernel.common.OwnerOnlyFiles;
 import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.ClusterOverrides;
@@ -256,7 +257,8 @@ public final class ClusterLauncher
     private RunDirectory.Entry startDriver(final HostDescriptor host, final Options options) throws IOException
     {
         final List<String> args = List.of("driver", "--aeron-dir", host.aeronDir().orElseThrow(), "--idle", options.driverIdle());
-        final Process process = spawn(List.of(), DRIVER_JVM_ARGS, args, runDirectory.createLog("driver", host.id()));
+        final Process process = spawn(command(List.of(), DRIVER_JVM_ARGS, args), runDirectory.createLog("driver", host.id()),
+            false);
         return child(new RunDirectory.Entry("driver", host.id(), process.pid()), process);
     }
 
@@ -268,8 +270,104 @@ public final class ClusterLauncher
         final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
             "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
             "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
-        final Process process = spawn(pinning, jvmArgs, args, runDirectory.createLog("core", core.id()));
+        final List<String> command = command(pinning, jvmArgs, args);
+        OwnerOnlyFiles.createDirectories(runDirectory.coreCommandFile(core.id()).getParent());
+        OwnerOnlyFiles.writeAtomically(runDirectory.coreCommandFile(core.id()), String.join("\n", command) + "\n");
+        final Process process = spawn(command, runDirectory.createLog("core", core.id()), false);
         return child(new RunDirectory.Entry("core", core.id(), process.pid()), process);
+    }
+
+    /**
+     * {@code mk restart}: stops one core of the running cluster (SIGTERM, or SIGKILL with {@code kill};
+     * a core that is not running is just started), starts it again with the command line it was
+     * launched with, over its data directory (a new incarnation with the same replicated state), its
+     * output appended to its log, and records its new pid.
+     *
+     * @param coreId    a core of the run directory's cluster.
+     * @param kill      SIGKILL instead of SIGTERM: the core gets no chance to say goodbye.
+     * @param timeoutMs how long the old process may take to exit, and the new one to be up.
+     * @return the new process's row once it answers as up (its peers may still be coming).
+     * @throws Exception naming what went wrong: no such core, no recorded command, a process that did
+     *                   not exit or a core that did not come back within the timeout.
+     */
+    public ClusterStatus.CoreRow restartCore(final int coreId, final boolean kill, final long timeoutMs) throws Exception
+    {
+        final ClusterMap map = ClusterStatus.map(runDirectory);
+        map.core(coreId);
+        final Path commandFile = runDirectory.coreCommandFile(coreId);
+        if (!Files.exists(commandFile))
+        {
+            throw new IllegalStateException("no recorded command line for core " + coreId + " in " + runDirectory.root() +
+                " (the cluster was started by an older mk up): stop it with 'mk down' and start it again");
+        }
+        final List<String> command = Files.readAllLines(commandFile, StandardCharsets.UTF_8).stream()
+            .filter(line -> !line.isEmpty()).toList();
+        final List<RunDirectory.Entry> entries = new ArrayList<>(runDirectory.processes());
+        final RunDirectory.Entry old = entries.stream().filter(e -> e.isCore() && e.id() == coreId).findFirst().orElse(null);
+        if (null != old)
+        {
+            final java.util.Optional<ProcessHandle> running = RunDirectory.live(old);
+            if (running.isPresent())
+            {
+                out.printf("core %d (pid %d): %s%n", coreId, old.pid(), kill ? "SIGKILL" : "SIGTERM");
+                if (kill)
+                {
+                    running.get().destroyForcibly();
+                }
+                else
+                {
+                    running.get().destroy();
+                }
+                try
+                {
+                    running.get().onExit().get(timeoutMs, TimeUnit.MILLISECONDS);
+                }
+                catch (final java.util.concurrent.TimeoutException ex)
+                {
+                    throw new IllegalStateException("core " + coreId + " (pid " + old.pid() + ") did not exit within " +
+                        timeoutMs + " ms of " + (kill ? "SIGKILL" : "SIGTERM"));
+                }
+            }
+            entries.remove(old);
+        }
+        final Process process = spawn(command, runDirectory.log("core", coreId), true);
+        final RunDirectory.Entry started = child(new RunDirectory.Entry("core", coreId, process.pid()), process);
+        entries.add(started);
+        runDirectory.writeProcesses(entries);
+        out.printf("core %d started again (pid %d)%n", coreId, process.pid());
+        return awaitCoreUp(map, started, timeoutMs);
+    }
+
+    /**
+     * Until the core answers its status as up; other cores may be down (a chaos run restarts one core
+     * while another is still killed), so its peers are reported, not waited for.
+     */
+    private ClusterStatus.CoreRow awaitCoreUp(final ClusterMap map, final RunDirectory.Entry core, final long timeoutMs)
+        throws InterruptedException
+    {
+        final ClusterStatus status = new ClusterStatus();
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        while (true)
+        {
+            final ClusterStatus.CoreRow row = status.query(map, runDirectory).stream()
+                .filter(r -> r.id() == core.id()).findFirst().orElseThrow();
+            if ("up".equals(row.state()))
+            {
+                return row;
+            }
+            final Path log = runDirectory.log("core", core.id());
+            if (exited(core))
+            {
+                throw new IllegalStateException("core " + core.id() + " " + ended(core) + " while starting: " +
+                    RunDirectory.tail(log, 3) + " (log: " + log + ")");
+            }
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                throw new IllegalStateException("core " + core.id() + " was not up within " + timeoutMs + " ms (state " +
+                    row.state() + "; log: " + log + ")");
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
     }
 
     private RunDirectory.Entry child(final RunDirectory.Entry entry, final Process process)
@@ -311,9 +409,9 @@ public final class ClusterLauncher
 
     /**
      * @param pinning the command that pins the process to its CPUs (see {@link CpuPlacement}), or empty.
+     * @return the whole command line of a kernel process (a core or a media driver).
      */
-    private static Process spawn(final List<String> pinning, final List<String> jvmArgs, final List<String> args,
-        final Path log) throws IOException
+    private static List<String> command(final List<String> pinning, final List<String> jvmArgs, final List<String> args)
     {
         final List<String> command = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute())
@@ -325,10 +423,18 @@ public final class ClusterLauncher
         command.addAll(pinning);
         command.addAll(KernelClassPath.javaCommand(KernelMain.class, jvmArgs));
         command.addAll(args);
+        return command;
+    }
+
+    /**
+     * @param append add to the log instead of starting it anew (a restarted core keeps its history).
+     */
+    private static Process spawn(final List<String> command, final Path log, final boolean append) throws IOException
+    {
         final Process process = new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()))
             .start();
         awaitExec(process);
         return process;

@@ -176,6 +176,16 @@ public final class RunDirectory
         return root.resolve("lrpc").resolve("core-" + coreId + ".lrpc");
     }
 
+    /**
+     * @param coreId a core of the cluster.
+     * @return the file that keeps the command line the core was started with, one argument per line,
+     *         so that it can be started again the same way ({@code mk restart}).
+     */
+    public Path coreCommandFile(final int coreId)
+    {
+        return root.resolve("commands").resolve("core-" + coreId);
+    }
+
     /** @return {@code RUN/logs}: the processes' output. */
     public Path logs()
     {

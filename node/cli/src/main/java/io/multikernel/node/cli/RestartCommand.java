@@ -1,0 +1,52 @@
+package io.multikernel.node.cli;
+
+import io.multikernel.node.launcher.ClusterLauncher;
+import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.launcher.RunDirectory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mk restart}: one core of the running local cluster, stopped and started again over its data.
+ */
+@Command(name = "restart", mixinStandardHelpOptions = true,
+    description = { "Restart one core of the cluster in the run directory over its data directory.",
+        "The core gets SIGTERM (it says goodbye) or, with --kill, SIGKILL (a crash); a core that is not running is just",
+        "started. It comes back with the command line mk up gave it, as a new incarnation holding the same replicated",
+        "state; its output is appended to its log. Returns once it answers as up and prints the peers it sees." })
+final class RestartCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--core", required = true, paramLabel = "N", description = "The core to restart.")
+    int core;
+
+    @Option(names = "--kill", description = "SIGKILL instead of SIGTERM: the core cannot say goodbye, as in a crash.")
+    boolean kill;
+
+    @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
+    Path runDir;
+
+    @Option(names = "--timeout-s", description = "How long the old process may take to exit, and the new one to be " +
+        "up (default: ${DEFAULT-VALUE}).", defaultValue = "60")
+    long timeoutS;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (timeoutS < 1)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout-s must be at least 1, not " + timeoutS);
+        }
+        final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        final ClusterStatus.CoreRow row = new ClusterLauncher(runDirectory, System.out).restartCore(core, kill, timeoutS * 1000);
+        spec.commandLine().getOut().printf("core %d is up again: incarnation %d, pid %d, sees %d/%d peers up%n", row.id(),
+            row.incarnation(), row.pid(), Math.max(0, row.peersUp()), Math.max(0, row.peersTotal()));
+        return 0;
+    }
+}

@@ -1,0 +1,36 @@
+package io.multikernel.node.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RestartCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        return MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void withoutAClusterOrACoreItSaysWhatIsMissing()
+    {
+        assertThat(run("restart", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--core");
+        assertThat(run("restart", "--core", "1", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("no cluster in " + dir.toAbsolutePath().normalize() + ": start one with 'mk up'")
+            .doesNotContain("Exception");
+        assertThat(run("restart", "--core", "1", "--timeout-s", "0", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--timeout-s must be at least 1, not 0");
+    }
+}

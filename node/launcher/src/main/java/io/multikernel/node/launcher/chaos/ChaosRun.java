@@ -1,0 +1,481 @@
+package io.multikernel.node.launcher.chaos;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.launcher.AdminCredentials;
+import io.multikernel.node.launcher.ClusterLauncher;
+import io.multikernel.node.launcher.ClusterStatus;
+import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.launcher.StrictJson;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code mk chaos run}: against the cluster {@code mk up} started in a run directory, a workload of
+ * replicated writes from several cores while a seeded schedule of faults ({@link ChaosSchedule})
+ * kills and pauses cores; then everything is healed, the cluster settles, and {@link ChaosChecker}
+ * judges the history against every replica.
+ *
+ * <p>The workload: one client thread per writing core, each posting writes of keys no other write
+ * uses to its core's {@code /kv} (every core a replica), at most {@link #WRITES_PER_SECOND_PER_CORE}
+ * a second. An answer's {@code outcome} field is taken as given (committed, aborted, indefinite); a
+ * connection refused is a write never sent; a timeout or a connection lost after sending is
+ * indefinite.
+ */
+public final class ChaosRun
+{
+    /** Writes each writing core's client issues per second at most. */
+    public static final int WRITES_PER_SECOND_PER_CORE = 25;
+    /** Most writes in one run: every one must fit one replica listing. */
+    public static final int WRITES_MAX = 8_000;
+    /** Entries one replica listing returns at most (the cores' own bound). */
+    public static final int LISTING_LIMIT_ENTRIES = 10_000;
+    /** Longest a client waits for a write's answer; more than the cores' own admin timeout, ms. */
+    public static final long WRITE_TIMEOUT_MS = 15_000;
+    /** Longest a client waits to connect, ms. */
+    public static final long CONNECT_TIMEOUT_MS = 2_000;
+    /** Longest a read of a replica or of the 2PC state may take, ms. */
+    public static final long READ_TIMEOUT_MS = 10_000;
+    /** Longest a killed core may take to exit, or to be up again once started, ms. */
+    public static final long RESTART_TIMEOUT_MS = 60_000;
+    /** Longest the cluster may take, once healed, until every core sees every other and no core is in doubt, ms. */
+    public static final long SETTLE_TIMEOUT_MS = 90_000;
+    /** How often the progress line is printed, ms. */
+    public static final long PROGRESS_INTERVAL_MS = 5_000;
+    private static final long POLL_INTERVAL_MS = 250;
+
+    /**
+     * @param seed       the schedule's seed.
+     * @param durationMs how long the workload and the faults run.
+     * @param kinds      the kinds of fault drawn.
+     * @param writers    the cores whose clients write; faults hit every core.
+     */
+    public record Settings(long seed, long durationMs, List<ChaosFault.Kind> kinds, List<Integer> writers)
+    {
+    }
+
+    /**
+     * @param seed        the seed, to replay the run.
+     * @param durationMs  how long it ran.
+     * @param faults      the faults injected, in order.
+     * @param faultCounts faults by kind.
+     * @param outcomes    writes by outcome.
+     * @param violations  what the checker found; empty for a clean run.
+     */
+    public record Report(long seed, long durationMs, List<ChaosFault> faults, Map<String, Integer> faultCounts,
+        Map<String, Integer> outcomes, List<String> violations)
+    {
+        /** @return whether the run kept every promise. */
+        public boolean clean()
+        {
+            return violations.isEmpty();
+        }
+    }
+
+    private final RunDirectory runDirectory;
+    private final PrintStream out;
+    private final ClusterMap map;
+    private final AdminCredentials credentials;
+    private final HttpClient http;
+
+    /**
+     * @param runDirectory where the cluster runs ({@code mk up}).
+     * @param out          progress and the summary.
+     */
+    public ChaosRun(final RunDirectory runDirectory, final PrintStream out)
+    {
+        this.runDirectory = runDirectory;
+        this.out = out;
+        this.map = ClusterStatus.map(runDirectory);
+        this.credentials = AdminCredentials.of(runDirectory);
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build();
+    }
+
+    /** @return every core of the cluster, in id order. */
+    public List<Integer> cores()
+    {
+        final List<Integer> cores = new ArrayList<>();
+        for (final int id : map.coreIds())
+        {
+            cores.add(id);
+        }
+        return cores;
+    }
+
+    /**
+     * @param settings what to run.
+     * @return what happened and what the checker found.
+     * @throws Exception when the cluster cannot be driven at all: not every core up at the start, a
+     *                   replica listing that does not hold every entry, a core that cannot be restarted.
+     */
+    public Report run(final Settings settings) throws Exception
+    {
+        for (final int writer : settings.writers())
+        {
+            map.core(writer);
+        }
+        final List<Integer> cores = cores();
+        requireAllUp();
+        final List<ChaosFault> faults = ChaosSchedule.plan(settings.seed(), settings.durationMs(), cores, settings.kinds());
+        out.printf("chaos run: seed %d, %d s, %d core(s), writers %s, faults %s: %d scheduled%n", settings.seed(),
+            settings.durationMs() / 1000, cores.size(), settings.writers(),
+            settings.kinds().stream().map(ChaosFault.Kind::cliName).toList(), faults.size());
+
+        final String keyPrefix = "chaos-" + Long.toHexString(settings.seed()) + "-" + Long.toHexString(System.nanoTime()) + "-";
+        final List<ChaosOperation> history = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger nextIndex = new AtomicInteger();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(settings.durationMs());
+        final List<Thread> clients = new ArrayList<>();
+        for (final int writer : settings.writers())
+        {
+            final Thread client = new Thread(() -> write(writer, keyPrefix, nextIndex, endNs, history), "chaos writer " + writer);
+            client.setDaemon(true);
+            clients.add(client);
+        }
+        final AtomicReference<String> activeFault = new AtomicReference<>("none");
+        final AtomicReference<Exception> faultFailure = new AtomicReference<>();
+        final Thread injector = new Thread(() -> inject(faults, startNs, activeFault, faultFailure), "chaos faults");
+        injector.setDaemon(true);
+        clients.forEach(Thread::start);
+        injector.start();
+
+        long nextProgressNs = startNs + TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MS);
+        while (injector.isAlive() || clients.stream().anyMatch(Thread::isAlive))
+        {
+            Thread.sleep(POLL_INTERVAL_MS);
+            if (System.nanoTime() >= nextProgressNs)
+            {
+                nextProgressNs += TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MS);
+                out.printf("  %3d s: %s; fault now: %s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
+                    describe(count(history)), activeFault.get());
+            }
+            if (System.nanoTime() > endNs + TimeUnit.MILLISECONDS.toNanos(RESTART_TIMEOUT_MS + WRITE_TIMEOUT_MS))
+            {
+                throw new IllegalStateException("the run did not wind down within " + (RESTART_TIMEOUT_MS + WRITE_TIMEOUT_MS) +
+                    " ms of its end (fault now: " + activeFault.get() + ")");
+            }
+        }
+        if (null != faultFailure.get())
+        {
+            throw faultFailure.get();
+        }
+
+        out.println("healed; waiting for the cluster to settle (every core sees every other, none in doubt)");
+        final Map<Integer, ReplicaState> replicas = settle(cores);
+        final List<ChaosOperation> ordered = new ArrayList<>(history);
+        ordered.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        final List<String> violations = ChaosChecker.violations(ordered, replicas, cores);
+        final Map<String, Integer> faultCounts = new TreeMap<>();
+        faults.forEach(fault -> faultCounts.merge(fault.kind().cliName(), 1, Integer::sum));
+        final Map<String, Integer> outcomes = new LinkedHashMap<>();
+        count(ordered).forEach((outcome, n) -> outcomes.put(outcome.name().toLowerCase(Locale.ROOT), n));
+        return new Report(settings.seed(), settings.durationMs(), faults, faultCounts, outcomes, violations);
+    }
+
+    /** @return one paragraph: the faults, the writes and the verdict with the first violations. */
+    public static String summary(final Report report)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "seed %d, %d s: faults %s; writes %s%n", report.seed(),
+            report.durationMs() / 1000, report.faultCounts(), report.outcomes()));
+        if (report.clean())
+        {
+            sb.append("no violation: every acknowledged write is on every replica, no aborted write is anywhere, ")
+                .append("replicas agree and no core is in doubt").append(System.lineSeparator());
+        }
+        else
+        {
+            sb.append(report.violations().size()).append(" violation(s); the first:").append(System.lineSeparator());
+            report.violations().stream().limit(5).forEach(v -> sb.append("  ").append(v).append(System.lineSeparator()));
+            sb.append("replay with --seed ").append(report.seed()).append(System.lineSeparator());
+        }
+        return sb.toString();
+    }
+
+    private void requireAllUp()
+    {
+        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
+        for (final ClusterStatus.CoreRow row : rows)
+        {
+            if (!row.seesAllPeers())
+            {
+                throw new IllegalStateException("core " + row.id() + " is " + row.state() + " and sees " +
+                    Math.max(0, row.peersUp()) + "/" + Math.max(0, row.peersTotal()) +
+                    " peers: a chaos run starts from a healthy cluster (see mk status)");
+            }
+        }
+    }
+
+    private void write(final int core, final String keyPrefix, final AtomicInteger nextIndex, final long endNs,
+        final List<ChaosOperation> history)
+    {
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND_PER_CORE;
+        long nextNs = System.nanoTime();
+        while (System.nanoTime() < endNs)
+        {
+            final int index = nextIndex.getAndIncrement();
+            if (index >= WRITES_MAX)
+            {
+                return;
+            }
+            final String key = keyPrefix + index;
+            final String value = "v" + index + "-c" + core;
+            final long startNs = System.nanoTime();
+            ChaosOperation.Outcome outcome;
+            String detail = "";
+            try
+            {
+                final HttpResponse<String> response = http.send(credentials.authorize(HttpRequest.newBuilder(
+                    URI.create(map.adminUrl(core) + "/kv")))
+                    .timeout(Duration.ofMillis(WRITE_TIMEOUT_MS))
+                    .POST(HttpRequest.BodyPublishers.ofString(StrictJson.write(Map.of("key", key, "value", value))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+                outcome = outcomeOf(response);
+                detail = response.statusCode() + " " + response.body();
+            }
+            catch (final ConnectException ex)
+            {
+                outcome = ChaosOperation.Outcome.NOT_SENT;
+                detail = "connection refused";
+            }
+            catch (final IOException ex)
+            {
+                outcome = ChaosOperation.Outcome.INDEFINITE;
+                detail = String.valueOf(ex.getMessage());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            history.add(new ChaosOperation(index, core, key, value, startNs, System.nanoTime(), outcome, detail));
+            nextNs += intervalNs;
+            final long sleepNs = nextNs - System.nanoTime();
+            if (sleepNs > 0)
+            {
+                try
+                {
+                    TimeUnit.NANOSECONDS.sleep(sleepNs);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            else
+            {
+                nextNs = System.nanoTime();
+            }
+        }
+    }
+
+    /**
+     * A {@code /kv} answer: the {@code outcome} field of a proposal's answer; any other answer (a
+     * request the core refused before proposing, with no outcome field) changed nothing.
+     */
+    static ChaosOperation.Outcome outcomeOf(final HttpResponse<String> response)
+    {
+        final Map<String, Object> body;
+        try
+        {
+            body = StrictJson.read(response.body(), new TypeReference<Map<String, Object>>()
+            {
+            }, "the /kv answer");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Not JSON: not an answer of the proposal path; a status of 5xx from elsewhere may hide anything.
+            return response.statusCode() >= 500 ? ChaosOperation.Outcome.INDEFINITE : ChaosOperation.Outcome.ABORTED;
+        }
+        final Object outcome = body.get("outcome");
+        if ("committed".equals(outcome))
+        {
+            return ChaosOperation.Outcome.COMMITTED;
+        }
+        if ("aborted".equals(outcome))
+        {
+            return ChaosOperation.Outcome.ABORTED;
+        }
+        if ("indefinite".equals(outcome))
+        {
+            return ChaosOperation.Outcome.INDEFINITE;
+        }
+        return response.statusCode() >= 500 ? ChaosOperation.Outcome.INDEFINITE : ChaosOperation.Outcome.ABORTED;
+    }
+
+    private void inject(final List<ChaosFault> faults, final long startNs, final AtomicReference<String> activeFault,
+        final AtomicReference<Exception> failure)
+    {
+        final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(PrintStream.nullOutputStream()));
+        try
+        {
+            for (final ChaosFault fault : faults)
+            {
+                sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs()));
+                final long pid = pid(fault.core());
+                activeFault.set(fault.kind().cliName() + " core " + fault.core());
+                out.println("  fault: " + fault);
+                if (ChaosFault.Kind.KILL == fault.kind())
+                {
+                    final ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() ->
+                        new IllegalStateException("core " + fault.core() + " (pid " + pid + ") is not running"));
+                    process.destroyForcibly();
+                    process.onExit().get(RESTART_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs() + fault.durationMs()));
+                    launcher.restartCore(fault.core(), false, RESTART_TIMEOUT_MS);
+                }
+                else
+                {
+                    signal("STOP", pid);
+                    try
+                    {
+                        sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs() + fault.durationMs()));
+                    }
+                    finally
+                    {
+                        signal("CONT", pid);
+                    }
+                }
+                activeFault.set("none");
+            }
+        }
+        catch (final Exception ex)
+        {
+            failure.set(ex);
+        }
+    }
+
+    private long pid(final int core)
+    {
+        return runDirectory.processes().stream().filter(e -> "core".equals(e.kind()) && e.id() == core)
+            .mapToLong(RunDirectory.Entry::pid).findFirst()
+            .orElseThrow(() -> new IllegalStateException("core " + core + " has no recorded process in " + runDirectory.root()));
+    }
+
+    private static void signal(final String signal, final long pid) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+        if (!kill.waitFor(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS) || 0 != kill.exitValue())
+        {
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " +
+                new String(kill.getInputStream().readAllBytes()).strip());
+        }
+    }
+
+    private static void sleepUntil(final long deadlineNs) throws InterruptedException
+    {
+        final long sleepNs = deadlineNs - System.nanoTime();
+        if (sleepNs > 0)
+        {
+            TimeUnit.NANOSECONDS.sleep(sleepNs);
+        }
+    }
+
+    /** Until every core sees every other and none is in doubt (bounded); then each replica and its doubt. */
+    private Map<Integer, ReplicaState> settle(final List<Integer> cores) throws InterruptedException
+    {
+        final long deadlineMs = System.currentTimeMillis() + SETTLE_TIMEOUT_MS;
+        Map<Integer, ReplicaState> replicas = Map.of();
+        while (System.currentTimeMillis() < deadlineMs)
+        {
+            final boolean allSeeAll = new ClusterStatus().query(map, runDirectory).stream()
+                .allMatch(ClusterStatus.CoreRow::seesAllPeers);
+            if (allSeeAll)
+            {
+                replicas = readReplicas(cores);
+                if (replicas.size() == cores.size() && replicas.values().stream().allMatch(r -> 0 == r.inDoubt()))
+                {
+                    return replicas;
+                }
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+        out.println("the cluster did not settle within " + SETTLE_TIMEOUT_MS + " ms; checking what it holds now");
+        return readReplicas(cores);
+    }
+
+    private Map<Integer, ReplicaState> readReplicas(final List<Integer> cores)
+    {
+        final Map<Integer, ReplicaState> replicas = new TreeMap<>();
+        for (final int core : cores)
+        {
+            final Map<String, Object> listing = get(core, "/kv?limit=" + LISTING_LIMIT_ENTRIES);
+            final Map<String, Object> twoPhase = get(core, "/2pc");
+            if (null == listing || null == twoPhase)
+            {
+                continue;
+            }
+            if (Boolean.TRUE.equals(listing.get("truncated")))
+            {
+                throw new IllegalStateException("core " + core + "'s replica holds more than " + LISTING_LIMIT_ENTRIES +
+                    " entries, so the run's writes cannot all be checked: run chaos on a cluster with fewer");
+            }
+            @SuppressWarnings("unchecked") final Map<String, String> entries = (Map<String, String>)listing.get("entries");
+            replicas.put(core, new ReplicaState(core, String.valueOf(listing.get("fingerprint")), entries,
+                ((Number)twoPhase.get("in_doubt_count")).intValue()));
+        }
+        return replicas;
+    }
+
+    private Map<String, Object> get(final int core, final String path)
+    {
+        try
+        {
+            final HttpResponse<String> response = http.send(credentials.authorize(HttpRequest.newBuilder(
+                URI.create(map.adminUrl(core) + path))).timeout(Duration.ofMillis(READ_TIMEOUT_MS)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (200 != response.statusCode())
+            {
+                return null;
+            }
+            return StrictJson.read(response.body(), new TypeReference<Map<String, Object>>()
+            {
+            }, "core " + core + "'s " + path);
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static Map<ChaosOperation.Outcome, Integer> count(final List<ChaosOperation> history)
+    {
+        final Map<ChaosOperation.Outcome, Integer> counts = new EnumMap<>(ChaosOperation.Outcome.class);
+        synchronized (history)
+        {
+            history.forEach(op -> counts.merge(op.outcome(), 1, Integer::sum));
+        }
+        return counts;
+    }
+
+    private static String describe(final Map<ChaosOperation.Outcome, Integer> counts)
+    {
+        final int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        return total + " writes " + counts.toString().toLowerCase(Locale.ROOT);
+    }
+}

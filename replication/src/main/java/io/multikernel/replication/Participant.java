@@ -71,6 +71,14 @@ final class Participant<O>
         prepared.put(id, transaction);
         refusals.onPrepared(id);
         final boolean ownTransaction = id.coordinatorCoreId() == services.coreId;
+        if (services.context.plantedApplyAtPrepare() && !ownTransaction)
+        {
+            // The planted bug (ReplicationConfiguration.PLANTED_BUG_PROP_NAME): applied before the decision.
+            for (final O operation : transaction.operations)
+            {
+                stateMachine.apply(operation);
+            }
+        }
         final long position = services.log.appendPrepared(id, prepare.participants(), prepare.operations(), !ownTransaction);
         if (ownTransaction)
         {

@@ -58,6 +58,15 @@ public final class ReplicationConfiguration
     public static final String MAX_PREPARED_TRANSACTIONS_PROP_NAME = "mk.replication.max.prepared.transactions";
     public static final int MAX_PREPARED_TRANSACTIONS_DEFAULT = 4096;
 
+    /**
+     * A deliberate protocol bug, for showing that chaos tools catch one ({@code mk chaos run}); never
+     * for a real cluster. {@code none} (default) or {@code apply-at-prepare}: a participant applies a
+     * transaction's operations when it prepares, so an aborted transaction stays on its replica.
+     */
+    public static final String PLANTED_BUG_PROP_NAME = "mk.replication.planted.bug";
+    public static final String PLANTED_BUG_NONE = "none";
+    public static final String PLANTED_BUG_APPLY_AT_PREPARE = "apply-at-prepare";
+
     /** MAX_OPERATIONS_LENGTH_BYTES: the encoded operations of one transaction. At most 65536 (SBE var data). */
     public static final String MAX_OPERATIONS_LENGTH_PROP_NAME = "mk.replication.max.operations.length";
     public static final int MAX_OPERATIONS_LENGTH_DEFAULT_BYTES = 32 * 1024;
@@ -206,6 +215,21 @@ public final class ReplicationConfiguration
         return null == value ? FSYNC_POLICY_DEFAULT : FsyncPolicy.parse(value);
     }
 
+    /**
+     * @return whether {@link #PLANTED_BUG_PROP_NAME} plants the apply-at-prepare bug.
+     * @throws IllegalArgumentException naming the property when its value is neither planted bug.
+     */
+    public static boolean plantedApplyAtPrepare()
+    {
+        final String value = System.getProperty(PLANTED_BUG_PROP_NAME, PLANTED_BUG_NONE).strip();
+        if (!PLANTED_BUG_NONE.equals(value) && !PLANTED_BUG_APPLY_AT_PREPARE.equals(value))
+        {
+            throw new IllegalArgumentException(PLANTED_BUG_PROP_NAME + "=" + value + " is not " + PLANTED_BUG_NONE +
+                " or " + PLANTED_BUG_APPLY_AT_PREPARE);
+        }
+        return PLANTED_BUG_APPLY_AT_PREPARE.equals(value);
+    }
+
     public static int maxRememberedDecisions()
     {
         return Integer.getInteger(MAX_REMEMBERED_DECISIONS_PROP_NAME, MAX_REMEMBERED_DECISIONS_DEFAULT);
@@ -256,6 +280,9 @@ public final class ReplicationConfiguration
             count(MAX_PREPARED_TRANSACTIONS_PROP_NAME, MAX_PREPARED_TRANSACTIONS_DEFAULT,
                 "A participant votes no beyond this many prepared transactions.",
                 ReplicationConfiguration::maxPreparedTransactions),
+            new Setting(PLANTED_BUG_PROP_NAME, PLANTED_BUG_NONE,
+                "Test only, to show chaos tools catch a bug: apply-at-prepare makes participants apply at prepare.",
+                () -> plantedApplyAtPrepare() ? PLANTED_BUG_APPLY_AT_PREPARE : PLANTED_BUG_NONE),
             size(MAX_OPERATIONS_LENGTH_PROP_NAME, MAX_OPERATIONS_LENGTH_DEFAULT_BYTES,
                 "Encoded operations of one transaction, at most 64k (SBE var data).",
                 ReplicationConfiguration::maxOperationsLengthBytes),

@@ -59,6 +59,7 @@ public final class ReplicationContext<O>
     private long snapshotIntervalBytes = ReplicationConfiguration.snapshotIntervalBytes();
     private int snapshotLengthMaxBytes = ReplicationConfiguration.snapshotLengthMaxBytes();
     private int maxRememberedDecisions = ReplicationConfiguration.maxRememberedDecisions();
+    private boolean plantedApplyAtPrepare = ReplicationConfiguration.plantedApplyAtPrepare();
     private int maxRefusedTransactions = ReplicationConfiguration.maxRefusedTransactions();
     private long errorLogIntervalNs = ReplicationConfiguration.errorLogIntervalNs();
 
@@ -493,6 +494,23 @@ public final class ReplicationContext<O>
     public int maxRememberedDecisions()
     {
         return maxRememberedDecisions;
+    }
+
+    /**
+     * @param plantedApplyAtPrepare plant a deliberate bug: participants apply a transaction's operations
+     *                              at prepare, so an aborted one stays on their replicas. Only for showing
+     *                              that chaos tools catch a bug ({@link ReplicationConfiguration#PLANTED_BUG_PROP_NAME}).
+     * @return this.
+     */
+    public ReplicationContext<O> plantedApplyAtPrepare(final boolean plantedApplyAtPrepare)
+    {
+        this.plantedApplyAtPrepare = plantedApplyAtPrepare;
+        return this;
+    }
+
+    public boolean plantedApplyAtPrepare()
+    {
+        return plantedApplyAtPrepare;
     }
 
     public ReplicationContext<O> maxRefusedTransactions(final int maxRefusedTransactions)

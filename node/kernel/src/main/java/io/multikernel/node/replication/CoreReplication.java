@@ -151,6 +151,13 @@ public final class CoreReplication implements AutoCloseable
             LOGGER.warn("core {}: chaos hook {}={} is armed: the kernel loop freezes at that point of the first " +
                 "transaction it coordinates", coreId, CoreReplicationConfiguration.CHAOS_FREEZE_PROP, chaosPoint.text());
         }
+        if (io.multikernel.replication.ReplicationConfiguration.plantedApplyAtPrepare())
+        {
+            LOGGER.warn("core {}: PLANTED BUG {}={}: this core applies transactions when it prepares them, so aborted " +
+                "ones stay on its replica; for testing chaos tools only", coreId,
+                io.multikernel.replication.ReplicationConfiguration.PLANTED_BUG_PROP_NAME,
+                io.multikernel.replication.ReplicationConfiguration.PLANTED_BUG_APPLY_AT_PREPARE);
+        }
         LOGGER.info("core {} replication: data={} fsync={} incarnation={} in-doubt={}", coreId, dataDirectory,
             fsyncPolicy.name().toLowerCase(java.util.Locale.ROOT), engine.incarnation(), engine.inDoubtCount());
     }

@@ -67,5 +67,6 @@ tar -C "$root" --numeric-owner -c . | docker import \
   --change 'ENV PATH=/opt/jre/bin:/bin' \
   --change 'ENV JAVA_HOME=/opt/jre' \
   - "$IMAGE" >/dev/null
-docker run --rm "$IMAGE" java -version 2>&1 | head -1 | sed 's/^/base-image: /'
+version="$(docker run --rm "$IMAGE" java -version 2>&1)" || die "the imported image does not run java: $version"
+echo "base-image: ${version%%$'\n'*}"
 echo "base-image: built $IMAGE"

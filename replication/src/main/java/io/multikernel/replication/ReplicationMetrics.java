@@ -66,10 +66,13 @@ final class ReplicationMetrics
             .maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry);
         meters.add(commitLatency);
-        cooperativeCommits = counter(Counter.builder("mk.2pc.cooperative.decisions").tag("decision", "commit"), tags);
-        cooperativeAborts = counter(Counter.builder("mk.2pc.cooperative.decisions").tag("decision", "abort"), tags);
-        refusals = counter(Counter.builder("mk.2pc.refusals"), tags);
-        snapshots = counter(Counter.builder("mk.2pc.snapshots"), tags);
+        cooperativeCommits = counter(cooperativeDecisions().tag("decision", "commit"), tags);
+        cooperativeAborts = counter(cooperativeDecisions().tag("decision", "abort"), tags);
+        refusals = counter(Counter.builder("mk.2pc.refusals")
+            .description("Transactions a participant in doubt asked about before this core had voted: " +
+                "it promised to vote no, so they abort"), tags);
+        snapshots = counter(Counter.builder("mk.2pc.snapshots")
+            .description("Snapshots written; each lets old write-ahead log segments go"), tags);
         for (final ErrorKind kind : ErrorKind.values())
         {
             errors.put(kind, counter(Counter.builder("mk.2pc.errors")
@@ -79,6 +82,12 @@ final class ReplicationMetrics
         gauge("mk.2pc.in.doubt", "Transactions this core voted yes on whose decision it does not know", tags, inDoubt);
         gauge("mk.2pc.locks.held", "Keys locked by prepared transactions on this core", tags, locksHeld);
         gauge("mk.2pc.in.flight", "Unfinished transactions this core coordinates", tags, inFlight);
+    }
+
+    private static Counter.Builder cooperativeDecisions()
+    {
+        return Counter.builder("mk.2pc.cooperative.decisions")
+            .description("Decisions this core, in doubt, learned from another participant while the coordinator was unreachable");
     }
 
     private Counter outcomeCounter(final Tags tags, final String outcome)

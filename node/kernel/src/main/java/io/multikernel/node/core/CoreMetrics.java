@@ -1,11 +1,17 @@
 package io.multikernel.node.core;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -27,7 +33,18 @@ import io.multikernel.node.cluster.ClusterLimits;
  * recorded in base units (seconds, bytes); the Prometheus registry renders {@code mk.urpc.rtt} as
  * {@code mk_urpc_rtt_seconds} and a counter {@code mk.admin.requests} as
  * {@code mk_admin_requests_total}. Label values must come from small fixed sets (a core id, a
- * message type), never from a message.
+ * message type), never from a message. Every meter has a description, which becomes its HELP line.
+ *
+ * <h2>Names the JVM binders get wrong</h2>
+ * {@code promtool check metrics} rejects two of Micrometer's processor meters, so the registry
+ * renames one and replaces the other before any binder registers:
+ * <ul>
+ *     <li>{@value #JVM_CPU_COUNT_NAME}, a gauge, would end in {@code _count}, which Prometheus reserves
+ *     for histograms and summaries: it is published as {@code system_cpu_available_processors}.</li>
+ *     <li>{@value #JVM_CPU_TIME_NAME} counts nanoseconds ({@code process_cpu_time_ns_total}, an
+ *     abbreviated unit): it is dropped, and {@code process_cpu_seconds_total}, the name Prometheus's
+ *     own clients use, counts the same CPU time in seconds.</li>
+ * </ul>
  *
  * <h2>Why the timer factory</h2>
  * Micrometer clamps a percentile histogram to 1 ms .. 1 min unless told otherwise, which puts a
@@ -47,6 +64,29 @@ public final class CoreMetrics implements AutoCloseable
     public static final long TIMER_EXPECTED_MIN_NS = TimeUnit.MICROSECONDS.toNanos(1);
     /** Largest latency a microsecond timer resolves: 10 s. */
     public static final long TIMER_EXPECTED_MAX_NS = TimeUnit.SECONDS.toNanos(10);
+    /** Micrometer's name for the gauge of processors available to the JVM. */
+    static final String JVM_CPU_COUNT_NAME = "system.cpu.count";
+    /** Micrometer's name for the process's CPU time, a counter in nanoseconds. */
+    static final String JVM_CPU_TIME_NAME = "process.cpu.time";
+    private static final double NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    /** Renames and drops the binder meters whose Prometheus names promtool rejects; see the class javadoc. */
+    private static final MeterFilter PROMETHEUS_NAMES = new MeterFilter()
+    {
+        @Override
+        public MeterFilterReply accept(final Meter.Id id)
+        {
+            return JVM_CPU_TIME_NAME.equals(id.getName()) && "ns".equals(id.getBaseUnit()) ?
+                MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+        }
+
+        @Override
+        public Meter.Id map(final Meter.Id id)
+        {
+            return JVM_CPU_COUNT_NAME.equals(id.getName()) ?
+                id.withName("system.cpu.available").withBaseUnit("processors") : id;
+        }
+    };
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
@@ -72,12 +112,27 @@ public final class CoreMetrics implements AutoCloseable
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock);
         // Common tags apply to meters registered after this call, so they come before any binder.
         registry.config().commonTags(CORE_TAG, Integer.toString(coreId), HOST_TAG, Integer.toString(hostId));
+        registry.config().meterFilter(PROMETHEUS_NAMES);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        bindProcessCpuSeconds(registry);
+    }
+
+    private static void bindProcessCpuSeconds(final PrometheusMeterRegistry registry)
+    {
+        final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean)
+        {
+            FunctionCounter.builder("process.cpu", (com.sun.management.OperatingSystemMXBean)os,
+                    bean -> Math.max(0L, bean.getProcessCpuTime()) / NANOS_PER_SECOND)
+                .description("CPU time used by the Java virtual machine process")
+                .baseUnit("seconds")
+                .register(registry);
+        }
     }
 
     /** @return the registry to register the core's meters in and to hand to the admin server. */

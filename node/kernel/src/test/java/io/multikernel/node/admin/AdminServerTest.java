@@ -72,7 +72,7 @@ class AdminServerTest
             .allSatisfy(sample -> assertThat(sample.labels()).containsAllEntriesOf(core));
         assertThat(text.samples("jvm_threads_live_threads")).hasSize(1);
         assertThat(text.samples("process_uptime_seconds")).hasSize(1);
-        assertThat(text.samples("system_cpu_count")).hasSize(1);
+        assertThat(text.samples("system_cpu_available_processors")).hasSize(1);
         assertThat(text.type("mk_test_frames_total")).isEqualTo("counter");
         assertThat(text.sample("mk_test_frames_total", core).value()).isEqualTo(2.0);
         assertThat(text.type("mk_test_rtt_seconds")).isEqualTo("histogram");

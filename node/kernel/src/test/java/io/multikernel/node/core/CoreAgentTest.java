@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.multikernel.node.admin.AdminServer;
+import io.multikernel.node.admin.PrometheusLint;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.replication.ReplicationAdmin;
@@ -122,6 +123,34 @@ class CoreAgentTest
             assertThat(answer(agent, server, "GET", "/health", null, 200)).containsExactly(Map.entry("status", "up"));
             assertThat(metrics.registry().scrape()).as("the core's /metrics")
                 .contains("mk_shootdown_rounds_started_total{core=\"0\",host=\"0\"} 0.0");
+        }
+        finally
+        {
+            agent.onClose();
+        }
+    }
+
+    @Test
+    void everyMeterOfACoreHasHelpTextAndANamePromtoolAccepts() throws Exception
+    {
+        final ReplicationProxy proxy = new ReplicationProxy(16, metrics.registry());
+        final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
+        final CoreAgent agent = new CoreAgent(context(), metrics, new JsonSnapshot(), new SkbView.Source(), health,
+            proxy, CoreAgent.capabilityService(context(), metrics, null));
+        try (AdminServer server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(metrics.registry())
+            .healthSource(health::get)
+            .services(List.of(new ReplicationAdmin(proxy, new int[]{ 0 }, TimeUnit.SECONDS.toNanos(10))))))
+        {
+            agent.onStart();
+            answer(agent, server, "POST", "/kv", "{\"key\":\"k\",\"value\":\"v\"}", 200);
+            answer(agent, server, "GET", "/kv/k", null, 200);
+
+            final String scrape = metrics.registry().scrape();
+            assertThat(scrape).as("the core's /metrics").contains("# TYPE mk_2pc_snapshots_total counter",
+                "# TYPE mk_urpc_rejected_total counter", "# TYPE process_cpu_seconds_total counter",
+                "# TYPE system_cpu_available_processors gauge");
+            assertThat(PrometheusLint.problems(scrape)).as("what promtool check metrics would report").isEmpty();
         }
         finally
         {

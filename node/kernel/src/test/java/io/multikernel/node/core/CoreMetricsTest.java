@@ -35,7 +35,7 @@ class CoreMetricsTest
             .allSatisfy(sample -> assertThat(sample.labels()).containsEntry("core", "7").containsEntry("host", "2"));
         assertThat(text.samples("jvm_memory_used_bytes")).isNotEmpty();
         assertThat(text.samples("jvm_threads_live_threads")).hasSize(1);
-        assertThat(text.samples("system_cpu_count")).hasSize(1);
+        assertThat(text.samples("system_cpu_available_processors")).hasSize(1);
         assertThat(text.samples("process_uptime_seconds")).hasSize(1);
         assertThat(text.samples("mk_test_events_total")).hasSize(1);
     }

@@ -23,7 +23,7 @@ import java.io.PrintWriter;
     subcommands = { UpCommand.class, StatusCommand.class, DownCommand.class, CoreCommand.class, DriverCommand.class,
         DemoCommand.class, BenchCommand.class, KvCommand.class, TwoPhaseCommand.class, CapsCommand.class,
         VmCommand.class, LrpcCommand.class, NameCommand.class, ConfigCommand.class, SecretCommand.class,
-        HostCommand.class,
+        HostCommand.class, ChaosCommand.class,
         CommandLine.HelpCommand.class },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = { "0:success", "1:the command failed (one line says why; --verbose adds the stack trace)",

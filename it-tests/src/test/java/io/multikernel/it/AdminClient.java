@@ -84,6 +84,14 @@ final class AdminClient
         return reply(core, path, response);
     }
 
+    /** @return the core's answer to {@code DELETE path}, whatever its status; no answer fails the test. */
+    Reply delete(final int core, final String path) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> response = http.send(request(core, path, WRITE_TIMEOUT).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+        return reply(core, path, response);
+    }
+
     /**
      * @return the core's answer to {@code POST path} once it comes; completes exceptionally when the
      *         core goes away or does not answer within {@code timeout}.

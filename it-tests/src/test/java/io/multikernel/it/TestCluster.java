@@ -85,10 +85,18 @@ final class TestCluster
      */
     List<ClusterStatus.CoreRow> up(final int cores, final int hosts) throws Exception
     {
+        return up(cores, hosts, false);
+    }
+
+    /**
+     * As {@link #up(int, int)}, with every core's chaos fault points when {@code chaos} ({@code mk up --chaos}).
+     */
+    List<ClusterStatus.CoreRow> up(final int cores, final int hosts, final boolean chaos) throws Exception
+    {
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
             coreProperties);
         final List<ClusterStatus.CoreRow> rows = launcher.up(new ClusterLauncher.Options(cores, hosts, TransportKind.IPC,
-            FreePorts.range(cores), FreePorts.range(cores), "backoff", LAUNCH_TIMEOUT_MS, "group"));
+            FreePorts.range(cores), FreePorts.range(cores), "backoff", LAUNCH_TIMEOUT_MS, "group").withChaos(chaos));
         assertThat(rows).hasSize(cores).allMatch(ClusterStatus.CoreRow::seesAllPeers);
         map = ClusterMap.load(runDirectory.clusterFile());
         admin = new AdminClient(map);

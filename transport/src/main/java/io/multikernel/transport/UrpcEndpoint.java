@@ -6,6 +6,7 @@ import io.aeron.CommonContext;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.multikernel.common.Bounds;
@@ -19,6 +20,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
  * One core's URPC: its inbox and its publications to every peer.
@@ -47,7 +49,11 @@ public final class UrpcEndpoint implements AutoCloseable
     private final UrpcPublisher publisher;
     private final UrpcMetrics metrics;
     private final int fragmentLimit;
+    /** Chaos: the link fault point, or {@code null} when the core was not started with chaos. */
+    private final LinkFaults linkFaults;
     private InboxAdapter inboxAdapter;
+    /** In front of the inbox when there are link faults; {@code null} otherwise. */
+    private InboundLinkFilter inboundLinkFilter;
 
     private UrpcEndpoint(final Context ctx)
     {
@@ -60,6 +66,9 @@ public final class UrpcEndpoint implements AutoCloseable
         this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
         final UrpcHandler handler = ctx.handler;
         this.incarnations = ctx.incarnations;
+        this.linkFaults = null == ctx.linkFaultRandom ? null : new LinkFaults(
+            ctx.peers.stream().mapToInt(PeerDescriptor::coreId).toArray(), ctx.nanoClock, ctx.linkFaultRandom,
+            ctx.meterRegistry);
         incarnations.addListener(handler::onNewIncarnation);
         TransportHandlers.register(dispatcher, handler);
         try
@@ -73,7 +82,7 @@ public final class UrpcEndpoint implements AutoCloseable
             throw ex;
         }
         this.publisher = new UrpcPublisher(ctx.coreId, ctx.incarnation, ctx.sendRetryAttempts, ctx.messageLengthMax,
-            publicationByCore, metrics, ctx.batching, ctx.authenticator());
+            publicationByCore, metrics, ctx.batching, ctx.authenticator(), linkFaults);
     }
 
     /**
@@ -89,15 +98,16 @@ public final class UrpcEndpoint implements AutoCloseable
     /**
      * Read up to {@code pollFragmentsMax} fragments from each inbox media, dispatch them, then flush
      * every pending batch (replies the handlers sent go out in the same duty cycle) and publish the
-     * message counts to the metrics (see {@link UrpcMetrics#publish()}).
+     * message counts to the metrics (see {@link UrpcMetrics#publish()}). With link faults, inbound
+     * frames held for a delay that is over are dispatched first.
      *
-     * @return fragments read plus batches sent, 0 when idle.
+     * @return fragments read (and held frames dispatched) plus batches sent, 0 when idle.
      * @throws IllegalStateException when a message handler threw: a broken invariant that must stop
      *                               the core (its agent runner's error handler does).
      */
     public int poll()
     {
-        int work = 0;
+        int work = null == inboundLinkFilter ? 0 : inboundLinkFilter.releaseHeld();
         for (int i = 0, size = subscriptions.size(); i < size; i++)
         {
             work += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
@@ -190,6 +200,15 @@ public final class UrpcEndpoint implements AutoCloseable
     }
 
     /**
+     * @return the link fault point (chaos), for the owning agent to set rules on; {@code null} when the
+     *         endpoint was launched without {@link Context#linkFaults(RandomGenerator)}.
+     */
+    public LinkFaults linkFaults()
+    {
+        return linkFaults;
+    }
+
+    /**
      * @param coreId of a peer.
      * @return the media used to reach it, or {@code null} for an unknown core.
      */
@@ -255,13 +274,16 @@ public final class UrpcEndpoint implements AutoCloseable
         final InboxAdapter adapter = inboxAdapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
             new RateLimitedErrorLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedErrorLog.INTERVAL_DEFAULT_NS,
                 RejectReason.values().length), ctx.authenticator());
+        // Without link faults the assemblers feed the inbox directly: no filter, not even a check.
+        final FragmentHandler inbox = null == linkFaults ? adapter :
+            (inboundLinkFilter = new InboundLinkFilter(linkFaults, adapter));
         subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
-        assemblers.add(new FragmentAssembler(adapter));
+        assemblers.add(new FragmentAssembler(inbox));
         if (null != ctx.udpBindEndpoint)
         {
             subscriptions.add(aeron.addSubscription(
                 new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(ctx.udpBindEndpoint).build(), streamId));
-            assemblers.add(new FragmentAssembler(adapter));
+            assemblers.add(new FragmentAssembler(inbox));
         }
     }
 
@@ -289,6 +311,7 @@ public final class UrpcEndpoint implements AutoCloseable
         private MeterRegistry meterRegistry;
         private PeerIncarnations incarnations;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private RandomGenerator linkFaultRandom;
         private UrpcHandler handler = new UrpcHandler()
         {
         };
@@ -536,6 +559,17 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context nanoClock(final NanoClock nanoClock)
         {
             this.nanoClock = nanoClock;
+            return this;
+        }
+
+        /**
+         * Chaos only: give the endpoint a link fault point ({@link LinkFaults}, reached through
+         * {@link UrpcEndpoint#linkFaults()}) whose drop decisions draw from {@code random} and whose
+         * delays read {@link #nanoClock}. {@code null}, the default, leaves it out entirely.
+         */
+        public Context linkFaults(final RandomGenerator random)
+        {
+            this.linkFaultRandom = random;
             return this;
         }
 

@@ -33,6 +33,11 @@ import java.nio.ByteBuffer;
  * ({@link UrpcEndpoint#poll()} flushes after dispatching), so batching adds no latency beyond the
  * cycle. A message to a core with a pending batch never overtakes it: the batch is flushed first.
  * <p>
+ * <b>Link faults</b> (chaos only, see {@link LinkFaults}): every frame is offered through one place
+ * after it is sealed, where a faulted link may drop it (the sender is told {@link SendOutcome#SENT}, as
+ * a frame lost on the wire) or hold it and offer the same sealed bytes after the link's delay, from
+ * {@link #flush()}. A message to a faulted link is never claimed in the log, so the link sees it too.
+ * <p>
  * Typed senders cover the transport's own messages. Other layers use the two-step form:
  * {@link #begin(int, int, int, int, long)} writes the header and envelope and exposes
  * {@link #buffer()} and {@link #blockOffset()} for the rest of the message; {@link #commit()} sends.
@@ -56,6 +61,10 @@ public final class UrpcPublisher
     private final int sealLength;
     /** Last sequence number sealed into a frame to each core; the next frame gets one more. */
     private final long[] sequenceByCore;
+    /** Chaos: drops or holds sealed frames per destination; {@code null} (no filter) unless enabled. */
+    private final LinkFaults linkFaults;
+    /** Where {@link #linkFaults} hands held frames when their delay is over. */
+    private final LinkFaults.FrameSink heldFrames = this::sendHeld;
 
     private final BufferClaim bufferClaim = new BufferClaim();
     private final UnsafeBuffer scratch;
@@ -91,7 +100,8 @@ public final class UrpcPublisher
         final Publication[] publicationByCore,
         final UrpcMetrics metrics,
         final boolean batching,
-        final FrameAuthenticator authenticator)
+        final FrameAuthenticator authenticator,
+        final LinkFaults linkFaults)
     {
         this.selfCoreId = selfCoreId;
         this.selfIncarnation = selfIncarnation;
@@ -100,6 +110,7 @@ public final class UrpcPublisher
         this.publicationByCore = publicationByCore;
         this.metrics = metrics;
         this.authenticator = authenticator;
+        this.linkFaults = linkFaults;
         this.sealLength = null == authenticator ? 0 : FrameAuthenticator.SEAL_LENGTH_BYTES;
         this.sequenceByCore = new long[publicationByCore.length];
         this.scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLengthMax + sealLength));
@@ -290,7 +301,7 @@ public final class UrpcPublisher
         else
         {
             seal(frameBuffer, frameOffset, frameLength, currentDestination);
-            outcome = offer(current, frameLength + sealLength);
+            outcome = send(currentDestination, current, scratch, 0, frameLength + sealLength);
         }
         final int templateId = frameTemplateId;
         final int length = frameLength;
@@ -344,26 +355,27 @@ public final class UrpcPublisher
         final SendOutcome outcome;
         if (null == authenticator)
         {
-            outcome = retry(publication, frame, offset, length, false);
+            outcome = send(destination, publication, frame, offset, length);
         }
         else
         {
             scratch.putBytes(0, frame, offset, length);
             seal(scratch, 0, length, destination);
-            outcome = retry(publication, scratch, 0, length + sealLength, false);
+            outcome = send(destination, publication, scratch, 0, length + sealLength);
         }
         return SendOutcome.SENT == outcome ? outcome : failed(outcome);
     }
 
     /**
      * Offer every pending batch. A batch that meets back pressure stays pending for the next flush;
-     * one whose destination is gone is dropped and its messages counted as failed sends.
+     * one whose destination is gone is dropped and its messages counted as failed sends. With link
+     * faults, the frames they held whose delay is over leave first.
      *
-     * @return batches sent.
+     * @return batches (and held frames) sent.
      */
     public int flush()
     {
-        int sent = 0;
+        int sent = null == linkFaults ? 0 : linkFaults.release(LinkFaults.Direction.OUTBOUND, heldFrames);
         for (int i = pendingCount - 1; i >= 0; i--)
         {
             if (SendOutcome.SENT == flushBatch(pendingDestinations[i]))
@@ -445,7 +457,9 @@ public final class UrpcPublisher
         {
             return flushed;
         }
-        if (messageLength + sealLength <= publication.maxPayloadLength())
+        // A faulted link must see the sealed frame before it leaves, so it is never claimed in the log.
+        if (messageLength + sealLength <= publication.maxPayloadLength() &&
+            (null == linkFaults || !linkFaults.isActive(destination, LinkFaults.Direction.OUTBOUND)))
         {
             final SendOutcome outcome = claim(publication, messageLength + sealLength);
             if (SendOutcome.SENT != outcome)
@@ -484,7 +498,8 @@ public final class UrpcPublisher
         }
         // Sealed at every attempt with a fresh sequence number: one that went nowhere is just a gap.
         seal(batchBuffers[destination], 0, length, destination);
-        final SendOutcome outcome = retry(publicationByCore[destination], batchBuffers[destination], 0, length + sealLength, false);
+        final SendOutcome outcome = send(destination, publicationByCore[destination], batchBuffers[destination], 0,
+            length + sealLength);
         if (SendOutcome.BACK_PRESSURED == outcome)
         {
             return outcome;
@@ -568,9 +583,36 @@ public final class UrpcPublisher
         return retry(publication, null, 0, length, true);
     }
 
-    private SendOutcome offer(final Publication publication, final int length)
+    /**
+     * Offer a sealed frame, unless a faulted link takes it: then it is lost as on a lossy wire, or
+     * held and sent later as these same bytes, and the sender is told it went ({@link SendOutcome#SENT}).
+     */
+    private SendOutcome send(
+        final int destination, final Publication publication, final DirectBuffer buffer, final int offset, final int length)
     {
-        return retry(publication, scratch, 0, length, false);
+        if (null != linkFaults && !linkFaults.admit(destination, LinkFaults.Direction.OUTBOUND, buffer, offset, length))
+        {
+            return SendOutcome.SENT;
+        }
+        return retry(publication, buffer, offset, length, false);
+    }
+
+    /**
+     * A frame {@link #linkFaults} held whose delay is over. Back pressure keeps it (and the frames
+     * behind it) for the next flush; any other failure loses it, counted as a failed send.
+     */
+    private boolean sendHeld(final int destination, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final SendOutcome outcome = retry(publicationByCore[destination], buffer, offset, length, false);
+        if (SendOutcome.BACK_PRESSURED == outcome)
+        {
+            return false;
+        }
+        if (SendOutcome.SENT != outcome)
+        {
+            metrics.onSendFailed(outcome);
+        }
+        return true;
     }
 
     private SendOutcome retry(

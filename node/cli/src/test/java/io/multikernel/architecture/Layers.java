@@ -26,11 +26,11 @@ final class Layers
 {
     /** Packages of the kernel module, below {@code ROOT.node}. */
     static final List<String> KERNEL_PACKAGES =
-        List.of("admin", "caps", "cluster", "core", "lrpc", "memory", "membership", "replication", "shootdown", "skb",
-            "util", "service", "vm");
+        List.of("admin", "caps", "chaos", "cluster", "core", "lrpc", "memory", "membership", "replication", "shootdown",
+            "skb", "util", "service", "vm");
     /** Kernel packages that hold services: what the admin server and the kernel loop serve and run. */
     static final List<String> SERVICE_PACKAGES =
-        List.of("caps", "lrpc", "memory", "membership", "replication", "shootdown", "skb", "vm");
+        List.of("caps", "chaos", "lrpc", "memory", "membership", "replication", "shootdown", "skb", "vm");
 
     private Layers()
     {

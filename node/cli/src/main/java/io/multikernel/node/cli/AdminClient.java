@@ -121,6 +121,11 @@ final class AdminClient
             .POST(HttpRequest.BodyPublishers.ofString(StrictJson.write(request), StandardCharsets.UTF_8)), "POST " + path);
     }
 
+    Reply delete(final String path) throws InterruptedException
+    {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).DELETE(), "DELETE " + path);
+    }
+
     private Reply send(final HttpRequest.Builder request, final String what) throws InterruptedException
     {
         final HttpResponse<String> response;

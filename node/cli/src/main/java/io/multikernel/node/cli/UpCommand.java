@@ -84,6 +84,10 @@ final class UpCommand implements Callable<Integer>
         defaultValue = "16m")
     String memory;
 
+    @Option(names = "--chaos", description = "Start every core with its chaos fault points: link faults (drop, " +
+        "delay) per peer and direction, set with mk chaos link or the admin API's /chaos/links. Off by default.")
+    boolean chaos;
+
     @Option(names = "--shootdown-protocol", paramLabel = "PROTOCOL", description = "Routing protocol of the TLB " +
         "shootdown of an unmap that names none: unicast, broadcast, multicast or topo (default: ${DEFAULT-VALUE}).",
         defaultValue = "multicast")
@@ -142,7 +146,7 @@ final class UpCommand implements Callable<Integer>
         }
         final String fsyncPolicy = CoreCommand.fsyncPolicy(spec, fsync).name().toLowerCase(Locale.ROOT);
         return new ClusterLauncher.Options(cores, hosts, kind, adminBasePort, udpBasePort, idle, timeoutS * 1000,
-            fsyncPolicy, idle, cpuPlacement(spec, "--cpus", cpus), memoryBytes());
+            fsyncPolicy, idle, cpuPlacement(spec, "--cpus", cpus), memoryBytes(), chaos);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.multikernel.node.core;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.caps.CapabilityDatabase;
+import io.multikernel.node.chaos.LinkFaultsProxy;
 import io.multikernel.node.caps.CapabilityLrpc;
 import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.FrameAccess;
@@ -54,6 +55,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -105,6 +107,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final ShootdownBench shootdownBench;
     private final ShootdownAdapter shootdownAdapter;
     private final int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
+    /** Chaos: rule changes from the admin API for the endpoint's link faults; null without chaos. */
+    private final LinkFaultsProxy linkFaultsProxy;
 
     private long nextProbeNs;
     private long nextRowNs;
@@ -199,7 +203,26 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final CapabilityService capabilities,
         final VmService vm)
     {
+        this(ctx, metrics, statusSnapshot, skbSource, health, replicationProxy, capabilities, vm, null);
+    }
+
+    /**
+     * As above, with the queue through which the admin API sets the rules of the core's link faults;
+     * {@code null} when there is none (a core without {@link CoreContext#chaos()} has no link faults).
+     */
+    public CoreAgent(
+        final CoreContext ctx,
+        final CoreMetrics metrics,
+        final JsonSnapshot statusSnapshot,
+        final SkbView.Source skbSource,
+        final AtomicReference<Health> health,
+        final ReplicationProxy replicationProxy,
+        final CapabilityService capabilities,
+        final VmService vm,
+        final LinkFaultsProxy linkFaultsProxy)
+    {
         this.ctx = ctx;
+        this.linkFaultsProxy = ctx.chaos() ? linkFaultsProxy : null;
         this.coreId = ctx.coreId();
         this.hostId = ctx.core().hostId();
         this.clock = ctx.nanoClock();
@@ -236,6 +259,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
                 .meterRegistry(metrics.registry())
                 .nanoClock(clock)
                 .frameKey(ctx.clusterSecret().frameKey())
+                .linkFaults(ctx.chaos() ? new SplittableRandom(ctx.chaosSeed()) : null)
                 .handler(this));
             this.skbRows = new SkbRowExchange(openedEndpoint, topology, rttMatrix, coreId, ctx.incarnation());
             this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
@@ -335,6 +359,11 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         nextStatusNs = nowNs;
         publishSkbView();
         LOGGER.info("core {} kernel loop started: incarnation={} peers={}", coreId, ctx.incarnation(), ctx.peers().size());
+        if (ctx.chaos())
+        {
+            LOGGER.warn("core {} runs with chaos fault points: its links may be faulted through /chaos/links " +
+                "(drop seed {})", coreId, ctx.chaosSeed());
+        }
     }
 
     @Override
@@ -346,6 +375,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         }
         final long nowNs = clock.nanoTime();
         final long foregroundBefore = foregroundMessages();
+        // Rule changes first, so that they hold for every frame of this duty cycle.
+        int work = null == linkFaultsProxy ? 0 : linkFaultsProxy.drain(endpoint.linkFaults());
         // A full poll may have left frames in the inbox (a heartbeat burst from 63 peers is more
         // than one poll's worth): drain it now rather than on the next wake.
         int polls = 1;
@@ -353,7 +384,6 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         {
             polls++;
         }
-        int work = 0;
         membership.doWork(nowNs);
         work += lrpcServer.doWork();
         work += replication.doWork(nowNs);

@@ -64,6 +64,10 @@ public final class CoreCommand implements Callable<Integer>
         "or power loss) (default: mk.replication.fsync, else group).")
     String fsync;
 
+    @Option(names = "--chaos", description = "Give the core its chaos fault points: link faults (drop, delay) per " +
+        "peer and direction, set through the admin API's /chaos/links (default: mk.chaos.enabled, else off).")
+    boolean chaos;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -83,6 +87,10 @@ public final class CoreCommand implements Callable<Integer>
         if (null != aeronDirectory)
         {
             ctx.aeronDirectory(aeronDirectory);
+        }
+        if (chaos)
+        {
+            ctx.chaos(true);
         }
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             CoreProcess core = CoreProcess.start(ctx, barrier))

@@ -35,6 +35,19 @@ public final class CoreConfiguration
     public static final String CORE_IDLE_PARK_MAX_PROP = "mk.core.idle.park.max.us";
     public static final long CORE_IDLE_PARK_MAX_DEFAULT_US = 10_000;
 
+    /**
+     * Fault points for chaos tests, true or false: the link fault point of the transport, driven
+     * through {@code /chaos/links}. Off by default; {@code mk core --chaos} and {@code mk up --chaos}
+     * turn it on.
+     */
+    public static final String CHAOS_ENABLED_PROP = "mk.chaos.enabled";
+
+    /**
+     * Seed of the link faults' drop decisions, a whole number; unset, the core's incarnation (either
+     * way {@code GET /chaos/links} reports it, so a run can be repeated).
+     */
+    public static final String CHAOS_SEED_PROP = "mk.chaos.seed";
+
     /** Bounds every interval above, ms. */
     public static final long INTERVAL_MIN_MS = 10;
     public static final long INTERVAL_MAX_MS = 60_000;
@@ -69,6 +82,41 @@ public final class CoreConfiguration
         return System.getProperty(CORE_IDLE_PROP, CORE_IDLE_DEFAULT);
     }
 
+    /**
+     * @return whether the core runs with its chaos fault points.
+     * @throws IllegalArgumentException when the property is neither true nor false.
+     */
+    public static boolean chaosEnabled()
+    {
+        final String value = System.getProperty(CHAOS_ENABLED_PROP, "false").trim();
+        if (!"true".equals(value) && !"false".equals(value))
+        {
+            throw new IllegalArgumentException(CHAOS_ENABLED_PROP + "=" + value + " is not true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    /**
+     * @return the configured seed of the link faults, or {@link Long#MIN_VALUE} when unset.
+     * @throws IllegalArgumentException when the property is not a whole number.
+     */
+    public static long chaosSeed()
+    {
+        final String value = System.getProperty(CHAOS_SEED_PROP);
+        if (null == value || value.isBlank())
+        {
+            return Long.MIN_VALUE;
+        }
+        try
+        {
+            return Long.parseLong(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(CHAOS_SEED_PROP + "=" + value + " is not a whole number", ex);
+        }
+    }
+
     static long checkInterval(final String name, final long valueNs)
     {
         Bounds.check(name, TimeUnit.NANOSECONDS.toMillis(valueNs), INTERVAL_MIN_MS, INTERVAL_MAX_MS, "ms");
@@ -98,6 +146,13 @@ public final class CoreConfiguration
                 () -> Setting.milliseconds(skbRowIntervalNs())),
             new Setting(STATUS_PUBLISH_INTERVAL_PROP, Long.toString(STATUS_PUBLISH_INTERVAL_DEFAULT_MS),
                 "How often the kernel loop captures its /status and /skb snapshots, ms" + bounds + ".",
-                () -> Setting.milliseconds(statusPublishIntervalNs())));
+                () -> Setting.milliseconds(statusPublishIntervalNs())),
+            new Setting(CHAOS_ENABLED_PROP, "false",
+                "Chaos fault points: link faults (drop, delay) per peer and direction through /chaos/links; " +
+                "mk core --chaos and mk up --chaos set it.",
+                () -> Boolean.toString(chaosEnabled())),
+            new Setting(CHAOS_SEED_PROP, "the core's incarnation",
+                "Seed of the link faults' drop decisions, a whole number; GET /chaos/links reports the one in use.",
+                () -> Long.MIN_VALUE == chaosSeed() ? "the core's incarnation" : Long.toString(chaosSeed())));
     }
 }

@@ -53,6 +53,8 @@ public final class CoreContext
         io.multikernel.node.replication.ChaosFreeze.Point.parse(
             io.multikernel.node.replication.CoreReplicationConfiguration.chaosFreeze());
     private ShootdownBenchProxy shootdownBench;
+    private boolean chaos = CoreConfiguration.chaosEnabled();
+    private long chaosSeed = CoreConfiguration.chaosSeed();
 
     /**
      * @return this.
@@ -98,6 +100,10 @@ public final class CoreContext
         if (null == shootdownBench)
         {
             shootdownBench = new ShootdownBenchProxy();
+        }
+        if (Long.MIN_VALUE == chaosSeed)
+        {
+            chaosSeed = incarnation;
         }
         return this;
     }
@@ -323,6 +329,32 @@ public final class CoreContext
     public CoreContext chaosFreeze(final io.multikernel.node.replication.ChaosFreeze.Point chaosFreeze)
     {
         this.chaosFreeze = chaosFreeze;
+        return this;
+    }
+
+    /** @return whether the core runs with its chaos fault points (link faults through {@code /chaos/links}). */
+    public boolean chaos()
+    {
+        return chaos;
+    }
+
+    /** @param chaos default from {@code mk.chaos.enabled} (false); {@code mk core --chaos} sets it. */
+    public CoreContext chaos(final boolean chaos)
+    {
+        this.chaos = chaos;
+        return this;
+    }
+
+    /** @return the seed of the link faults' drop decisions; the incarnation unless given. */
+    public long chaosSeed()
+    {
+        return chaosSeed;
+    }
+
+    /** @param chaosSeed default from {@code mk.chaos.seed}, else the core's incarnation. */
+    public CoreContext chaosSeed(final long chaosSeed)
+    {
+        this.chaosSeed = chaosSeed;
         return this;
     }
 

@@ -3,6 +3,8 @@ package io.multikernel.node.core;
 import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.caps.CapabilityAdmin;
 import io.multikernel.node.caps.CapabilityService;
+import io.multikernel.node.chaos.LinkFaultsAdmin;
+import io.multikernel.node.chaos.LinkFaultsProxy;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.memory.PhysicalLayout;
 import io.multikernel.node.memory.PhysicalMemory;
@@ -63,6 +65,7 @@ public final class CoreProcess implements AutoCloseable
             final VmService vm = CoreAgent.vmService(ctx, metrics, capabilities);
             final ReplicationProxy replicationProxy =
                 new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry());
+            final LinkFaultsProxy linkFaultsProxy = ctx.chaos() ? new LinkFaultsProxy(metrics.registry()) : null;
             server = AdminServer.launch(new AdminServer.Context()
                 .bindAddress(core.adminBindAddress())
                 .port(core.adminPort())
@@ -77,8 +80,11 @@ public final class CoreProcess implements AutoCloseable
                         CoreReplicationConfiguration.adminTimeoutNs()),
                     new CapabilityAdmin(replicationProxy, capabilities, CoreReplicationConfiguration.adminTimeoutNs()),
                     new VmAdmin(replicationProxy, vm, CoreReplicationConfiguration.adminTimeoutNs()),
+                    new LinkFaultsAdmin(ctx.coreId(), ctx.clusterMap().coreIds(), linkFaultsProxy, ctx.chaosSeed(),
+                        LinkFaultsAdmin.KERNEL_LOOP_WAIT_MAX_NS),
                     ctx.shootdownBench())));
-            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy, capabilities, vm);
+            coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy, capabilities, vm,
+                linkFaultsProxy);
         }
         catch (final RuntimeException ex)
         {
@@ -117,6 +123,7 @@ public final class CoreProcess implements AutoCloseable
         out.println("core " + ctx.coreId() + " up: pid=" + ProcessHandle.current().pid() + " incarnation=" +
             ctx.incarnation() + " host=" + ctx.core().hostId() + " admin=" + admin.url() + " aeron=" + ctx.aeronDirectory() +
             " data=" + ctx.dataDirectory() + " fsync=" + ctx.fsyncPolicy().name().toLowerCase(java.util.Locale.ROOT) +
+            (ctx.chaos() ? " chaos=on seed=" + ctx.chaosSeed() : "") +
             (null == agent.lrpcChannel().file() ? "" : " lrpc=" + agent.lrpcChannel().file()));
         out.flush();
     }

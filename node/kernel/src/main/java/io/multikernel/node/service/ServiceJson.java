@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.OptionalLong;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -407,7 +408,9 @@ public final class ServiceJson
         {
             for (final RecordComponent component : type.getRecordComponents())
             {
-                names.add(component.getName());
+                // A component renamed for JSON ("delay_ms" for delayMs) is named as clients write it.
+                final JsonProperty renamed = component.getAccessor().getAnnotation(JsonProperty.class);
+                names.add(null == renamed || renamed.value().isEmpty() ? component.getName() : renamed.value());
             }
             return names;
         }

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.admin.PrometheusLint;
+import io.multikernel.node.chaos.LinkFaultsAdmin;
+import io.multikernel.node.chaos.LinkFaultsProxy;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.replication.ReplicationAdmin;
@@ -29,6 +31,7 @@ import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.node.util.TestJson;
+import io.multikernel.transport.LinkFaults;
 import io.multikernel.transport.UrpcMediaDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,6 +162,50 @@ class CoreAgentTest
     }
 
     @Test
+    void aCoreStartedWithChaosSetsLinkRulesInItsKernelLoopAndOneWithoutHasNoLinkFaults() throws Exception
+    {
+        final CoreContext plainContext = context(ClusterMap.local(2, 1, TransportKind.IPC), false);
+        final CoreAgent plain = new CoreAgent(plainContext, metrics, new JsonSnapshot(), new SkbView.Source(),
+            new AtomicReference<>(Health.UP));
+        try
+        {
+            assertThat(plain.endpoint().linkFaults()).isNull();
+        }
+        finally
+        {
+            plain.onClose();
+        }
+
+        final CoreContext ctx = context(ClusterMap.local(2, 1, TransportKind.IPC), true).chaosSeed(99);
+        final LinkFaultsProxy linkFaultsProxy = new LinkFaultsProxy(metrics.registry());
+        final ReplicationProxy proxy = new ReplicationProxy(16, metrics.registry());
+        final io.multikernel.node.caps.CapabilityService capabilities = CoreAgent.capabilityService(ctx, metrics, null);
+        final CoreAgent agent = new CoreAgent(ctx, metrics, new JsonSnapshot(), new SkbView.Source(),
+            new AtomicReference<>(Health.UP), proxy, capabilities, CoreAgent.vmService(ctx, metrics, capabilities),
+            linkFaultsProxy);
+        try (AdminServer server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(metrics.registry())
+            .services(List.of(new LinkFaultsAdmin(0, new int[]{ 0, 1 }, linkFaultsProxy, ctx.chaosSeed(),
+                LinkFaultsAdmin.KERNEL_LOOP_WAIT_MAX_NS)))))
+        {
+            agent.onStart();
+            final Map<String, Object> links = answer(agent, server, "POST", "/chaos/links",
+                "{\"peer\":1,\"direction\":\"both\",\"drop\":1}", 200);
+            assertThat(links.keySet()).containsExactly("core", "seed", "delay_ms_max", "delay_queue_frames_max",
+                "delay_queue_bytes_max", "queued_frames", "queued_bytes", "links");
+            assertThat(links).containsEntry("seed", 99L);
+            assertThat(agent.endpoint().linkFaults().view(1, LinkFaults.Direction.INBOUND).drop()).isEqualTo(1.0);
+            assertThat(agent.endpoint().linkFaults().view(1, LinkFaults.Direction.OUTBOUND).drop()).isEqualTo(1.0);
+            assertThat(metrics.registry().scrape()).contains(
+                "mk_urpc_chaos_dropped_total{core=\"0\",direction=\"outbound\",host=\"0\",peer=\"1\",reason=\"rule\"}");
+        }
+        finally
+        {
+            agent.onClose();
+        }
+    }
+
+    @Test
     void aCoreThatFailsToStartAfterItsWriteAheadLogOpenedClosesWhatItOpened() throws Exception
     {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to see open files and mappings");
@@ -227,12 +274,18 @@ class CoreAgentTest
 
     private CoreContext context()
     {
+        return context(ClusterMap.local(1, 1, TransportKind.IPC), false);
+    }
+
+    private CoreContext context(final ClusterMap map, final boolean chaos)
+    {
         return new CoreContext()
-            .clusterMap(ClusterMap.local(1, 1, TransportKind.IPC))
+            .clusterMap(map)
             .coreId(0)
             .aeronDirectory(driver.aeronDirectory())
             .dataDirectory(tempDir.resolve("data"))
             .clusterSecret(io.multikernel.common.ClusterSecret.generate(new java.security.SecureRandom()))
+            .chaos(chaos)
             .conclude();
     }
 

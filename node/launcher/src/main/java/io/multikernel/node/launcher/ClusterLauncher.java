@@ -60,10 +60,30 @@ public final class ClusterLauncher
      * @param driverIdle     idle strategy of the media drivers.
      * @param cpus           where the core processes run.
      * @param memoryBytes    physical memory of every host, whole pages, at least one per core of a host.
+     * @param chaos          whether the cores run with their chaos fault points ({@code mk core --chaos}).
      */
     public record Options(int cores, int hosts, TransportKind transport, int adminBasePort, int udpBasePort, String idle,
-        long startTimeoutMs, String fsync, String driverIdle, CpuPlacement cpus, long memoryBytes)
+        long startTimeoutMs, String fsync, String driverIdle, CpuPlacement cpus, long memoryBytes, boolean chaos)
     {
+        /** Options of cores without chaos fault points. */
+        public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
+            final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync, final String driverIdle,
+            final CpuPlacement cpus, final long memoryBytes)
+        {
+            this(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, driverIdle, cpus,
+                memoryBytes, false);
+        }
+
+        /**
+         * @param enabled whether the cores run with their chaos fault points.
+         * @return these options with {@link #chaos()} set.
+         */
+        public Options withChaos(final boolean enabled)
+        {
+            return new Options(cores, hosts, transport, adminBasePort, udpBasePort, idle, startTimeoutMs, fsync, driverIdle,
+                cpus, memoryBytes, enabled);
+        }
+
         /** Options whose hosts have the default physical memory. */
         public Options(final int cores, final int hosts, final TransportKind transport, final int adminBasePort,
             final int udpBasePort, final String idle, final long startTimeoutMs, final String fsync, final String driverIdle,
@@ -155,9 +175,10 @@ public final class ClusterLauncher
         runDirectory.createOwnerOnly();
         map.writeTo(runDirectory.clusterFile());
         ensureSecret();
-        out.printf("starting %d core(s) on %d host(s) over %s in %s%s%n", options.cores(), options.hosts(),
+        out.printf("starting %d core(s) on %d host(s) over %s in %s%s%s%n", options.cores(), options.hosts(),
             options.transport().lowerCaseName(), runDirectory.root(),
-            CpuPlacement.Mode.NONE == options.cpus().mode() ? "" : ", CPU placement " + options.cpus());
+            CpuPlacement.Mode.NONE == options.cpus().mode() ? "" : ", CPU placement " + options.cpus(),
+            options.chaos() ? ", with chaos fault points (/chaos/links)" : "");
 
         final List<RunDirectory.Entry> started = new ArrayList<>();
         try
@@ -267,10 +288,7 @@ public final class ClusterLauncher
     {
         final List<String> jvmArgs = new ArrayList<>(CORE_JVM_ARGS);
         jvmArgs.addAll(extraCoreJvmArgs);
-        final List<String> args = List.of("core", "--id", Integer.toString(core.id()),
-            "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
-            "--data-dir", runDirectory.dataDirectory(core.id()).toString(), "--fsync", options.fsync());
-        final List<String> command = command(pinning, jvmArgs, args);
+        final List<String> command = command(pinning, jvmArgs, coreArguments(core.id(), options));
         OwnerOnlyFiles.createDirectories(runDirectory.coreCommandFile(core.id()).getParent());
         OwnerOnlyFiles.writeAtomically(runDirectory.coreCommandFile(core.id()), String.join("\n", command) + "\n");
         final Process process = spawn(command, runDirectory.createLog("core", core.id()), false);
@@ -368,6 +386,21 @@ public final class ClusterLauncher
             }
             Thread.sleep(POLL_INTERVAL_MS);
         }
+    }
+
+    /**
+     * @return the command line of {@code mk core} for one core of this run directory.
+     */
+    List<String> coreArguments(final int coreId, final Options options)
+    {
+        final List<String> args = new ArrayList<>(List.of("core", "--id", Integer.toString(coreId),
+            "--cluster", runDirectory.clusterFile().toString(), "--idle", options.idle(),
+            "--data-dir", runDirectory.dataDirectory(coreId).toString(), "--fsync", options.fsync()));
+        if (options.chaos())
+        {
+            args.add("--chaos");
+        }
+        return args;
     }
 
     private RunDirectory.Entry child(final RunDirectory.Entry entry, final Process process)

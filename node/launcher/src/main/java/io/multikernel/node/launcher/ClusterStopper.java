@@ -115,13 +115,28 @@ public final class ClusterStopper
     private int stop(final List<RunDirectory.Entry> group, final long timeoutMs) throws InterruptedException
     {
         final List<ProcessHandle> live = group.stream().map(RunDirectory::live).flatMap(Optional::stream).toList();
-        live.forEach(ProcessHandle::destroy);
+        stopGroup(live, timeoutMs, out);
+        return live.size();
+    }
+
+    /**
+     * SIGTERM to every process of a group, then SIGKILL to each one still alive after the timeout.
+     *
+     * @param group     processes to stop together.
+     * @param timeoutMs how long the group may take to exit after SIGTERM, and each to exit after SIGKILL.
+     * @param out       where a process that needed SIGKILL, or outlived it, is named.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static void stopGroup(final List<ProcessHandle> group, final long timeoutMs, final PrintStream out)
+        throws InterruptedException
+    {
+        group.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
         final long deadlineMs = System.currentTimeMillis() + timeoutMs;
-        while (live.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadlineMs)
+        while (group.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadlineMs)
         {
             Thread.sleep(POLL_INTERVAL_MS);
         }
-        for (final ProcessHandle handle : live)
+        for (final ProcessHandle handle : group)
         {
             if (handle.isAlive())
             {
@@ -137,6 +152,5 @@ public final class ClusterStopper
                 }
             }
         }
-        return live.size();
     }
 }

@@ -237,34 +237,23 @@ public final class HostSupervisor
 
     private void stopChildren()
     {
-        final List<Process> coreProcesses = new ArrayList<>();
-        final List<Process> driverProcesses = new ArrayList<>();
+        final List<ProcessHandle> coreProcesses = new ArrayList<>();
+        final List<ProcessHandle> driverProcesses = new ArrayList<>();
         synchronized (children)
         {
-            children.forEach((name, process) -> ("driver".equals(name) ? driverProcesses : coreProcesses).add(process));
+            children.forEach((name, process) ->
+                ("driver".equals(name) ? driverProcesses : coreProcesses).add(process.toHandle()));
         }
-        stopGroup(coreProcesses);
-        stopGroup(driverProcesses);
-    }
-
-    private void stopGroup(final List<Process> group)
-    {
-        group.stream().filter(Process::isAlive).forEach(Process::destroy);
-        for (final Process process : group)
+        try
         {
-            try
-            {
-                if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                {
-                    say("process " + process.pid() + " ignored SIGTERM for " + STOP_TIMEOUT_MS + " ms: killing it");
-                    process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
+            ClusterStopper.stopGroup(coreProcesses, STOP_TIMEOUT_MS, out);
+            ClusterStopper.stopGroup(driverProcesses, STOP_TIMEOUT_MS, out);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            coreProcesses.forEach(ProcessHandle::destroyForcibly);
+            driverProcesses.forEach(ProcessHandle::destroyForcibly);
         }
     }
 

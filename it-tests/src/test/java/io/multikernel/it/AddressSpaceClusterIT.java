@@ -6,6 +6,7 @@ import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.replication.ChaosFreeze;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.vm.VmCalls;
 import io.multikernel.node.vm.VmClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class AddressSpaceClusterIT
         return new VmClient(client);
     }
 
-    private static VmClient.Call ok(final VmClient.Call call, final String what)
+    private static VmCalls.Call ok(final VmCalls.Call call, final String what)
     {
         assertThat(call.ok()).as(what + ": " + call.statusName() + " " + call.message()).isTrue();
         return call;
@@ -155,7 +156,7 @@ class AddressSpaceClusterIT
                 for (int i = 0; System.nanoTime() - endNs < 0; i++)
                 {
                     final long vaddr = (1L << 30) + ((long)self * SLOTS + i % SLOTS) * PAGE;
-                    final VmClient.Call map = app.map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE);
+                    final VmCalls.Call map = app.map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE);
                     outcomes.merge("map " + map.statusName(), 1, Integer::sum);
                     if (!map.ok())
                     {
@@ -216,7 +217,7 @@ class AddressSpaceClusterIT
         final VmClient owner = attach(0, TimeUnit.SECONDS.toNanos(FROZEN_CALL_TIMEOUT_S));
         final Map<Integer, String> before = awaitAgreement("core 0 restarted with the chaos hook", List.of(0, 1, 2), domain);
 
-        final VmClient.Call unmap = owner.unmap(domain, vaddr, PAGE, RoutingProtocol.MULTICAST);
+        final VmCalls.Call unmap = owner.unmap(domain, vaddr, PAGE, RoutingProtocol.MULTICAST);
         assertThat(unmap.ok()).as("a frozen coordinator answers nothing").isFalse();
         assertThat(unmap.status()).as(unmap.statusName() + " " + unmap.message()).isEqualTo(-1);
         awaitTrue("core 0 reports frozen on /health", () -> cluster.admin().health(0)
@@ -251,13 +252,13 @@ class AddressSpaceClusterIT
         final Map<Integer, String> before = awaitAgreement("mapped", List.of(0, 1, 2), domain);
 
         cluster.pause(2);
-        final CompletableFuture<VmClient.Call> unmap =
+        final CompletableFuture<VmCalls.Call> unmap =
             CompletableFuture.supplyAsync(() -> owner.unmap(domain, vaddr, PAGE, RoutingProtocol.UNICAST));
         awaitTrue("core 0 has the unmap in flight", () -> cluster.admin().getObject(0, "/2pc")
             .map(status -> ((Number)status.get("in_flight")).intValue() == 1).orElse(false), CALL_TIMEOUT_S);
         cluster.kill(2);
 
-        final VmClient.Call answer = unmap.get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        final VmCalls.Call answer = unmap.get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
         assertThat(answer.statusName()).as("the unmap's answer: " + answer.message()).isEqualTo("aborted");
         assertThat(answer.message()).as("a clear reason").isNotBlank();
         assertThat(fingerprints(List.of(0, 1), domain)).as("nothing changed on the cores that stayed")

@@ -4,6 +4,7 @@ import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.vm.VmCalls;
 import io.multikernel.node.vm.VmClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class UnmapShootdownIT
             {
                 accesses.add(access(0, owner, domain, i % 2 == 0));
             }
-            final VmClient.Call unmapped = ok(owner.unmap(domain, VADDR, PAGE, protocol), "unmap with " + protocol);
+            final VmCalls.Call unmapped = ok(owner.unmap(domain, VADDR, PAGE, protocol), "unmap with " + protocol);
             final long returnedNs = unmapped.answeredNs();
             for (int i = 0; i < 20; i++)
             {
@@ -205,13 +206,13 @@ class UnmapShootdownIT
 
     private static Access access(final int core, final VmClient app, final long domain, final boolean store)
     {
-        final VmClient.Call call = store ?
+        final VmCalls.Call call = store ?
             app.store(domain, VADDR + 8L * core, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(core).array()) :
             app.load(domain, VADDR, 8);
         return new Access(core, store, call.issuedNs(), call.answeredNs(), call.ok(), call.statusName());
     }
 
-    private static VmClient.Call ok(final VmClient.Call call, final String what)
+    private static VmCalls.Call ok(final VmCalls.Call call, final String what)
     {
         assertThat(call.ok()).as(what + ": " + call.statusName() + " " + call.message()).isTrue();
         return call;

@@ -13,6 +13,7 @@ import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.vm.VmCalls;
 import io.multikernel.node.vm.VmClient;
 import org.HdrHistogram.Histogram;
 
@@ -142,7 +143,7 @@ final class UnmapApp implements AutoCloseable
             try
             {
                 fill(where);
-                final VmClient.Call unmapped = check(app.unmap(domain, VADDR, PAGE, protocol), where + ": unmap");
+                final VmCalls.Call unmapped = check(app.unmap(domain, VADDR, PAGE, protocol), where + ": unmap");
                 if (round > warmup)
                 {
                     latencies.unmapNs().recordValue(Math.min(unmapped.answeredNs() - unmapped.issuedNs(), LATENCY_MAX_NS));
@@ -175,10 +176,10 @@ final class UnmapApp implements AutoCloseable
      * change is prepared there. Such calls are repeated, yielding between attempts, for at most
      * {@link #RETRY_TIMEOUT_NS}; {@link #retries()} counts them.
      */
-    private VmClient.Call retried(final Supplier<VmClient.Call> call)
+    private VmCalls.Call retried(final Supplier<VmCalls.Call> call)
     {
         final long deadlineNs = System.nanoTime() + RETRY_TIMEOUT_NS;
-        VmClient.Call answer = call.get();
+        VmCalls.Call answer = call.get();
         while (!answer.ok() && LrpcStatus.UNAVAILABLE == answer.status() && answer.answeredNs() - deadlineNs < 0)
         {
             retries++;
@@ -194,7 +195,7 @@ final class UnmapApp implements AutoCloseable
         return retries;
     }
 
-    private static VmClient.Call check(final VmClient.Call call, final String what) throws IOException
+    private static VmCalls.Call check(final VmCalls.Call call, final String what) throws IOException
     {
         if (!call.ok())
         {

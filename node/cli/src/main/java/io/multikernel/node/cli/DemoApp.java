@@ -4,7 +4,7 @@ import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.node.skb.RoutingProtocol;
-import io.multikernel.node.vm.VmClient;
+import io.multikernel.node.vm.VmCalls;
 import org.agrona.concurrent.NanoClock;
 
 import java.nio.ByteBuffer;
@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One app of {@code mk demo}: a thread with its own {@link VmClient} attached to one core, which
- * makes the domains it was given, then runs the mix until told to stop.
+ * One app of {@code mk demo}: a thread with its own {@link VmCalls} to one core (its LRPC channel, or
+ * its admin API), which makes the domains it was given, then runs the mix until told to stop.
  *
  * <p>Memory: the app allocates RAM of {@link #RAM_PAGES} pages from its core's memory server and
  * retypes one FRAME out of it for each map; when the RAM is used up it allocates more. A revoke step
@@ -90,7 +90,7 @@ final class DemoApp implements Runnable
     }
 
     private final int core;
-    private final VmClient client;
+    private final VmCalls client;
     private final DemoRegistry registry;
     private final DemoStats stats;
     private final DemoStats.Local local = new DemoStats.Local();
@@ -111,6 +111,8 @@ final class DemoApp implements Runnable
     private final Map<Long, Long> nextVpage = new HashMap<>();
     private final ByteBuffer bytes = ByteBuffer.allocate(TAG_LENGTH_BYTES).order(ORDER);
     private Ram current;
+    /** The RAM the domains' root VNODEs were retyped from; 0 until made. */
+    private long rootsRam;
     private long storeCount;
     private volatile Throwable failure;
 
@@ -124,7 +126,7 @@ final class DemoApp implements Runnable
      * @param protocolTurn    shared by the apps: whose turn it is when taking turns.
      * @param ratePerS        steps per second at most; 0 for as fast as answers come.
      */
-    DemoApp(final int core, final VmClient client, final DemoRegistry registry, final DemoStats stats,
+    DemoApp(final int core, final VmCalls client, final DemoRegistry registry, final DemoStats stats,
         final DemoStaleAccessChecker checker, final DemoMix mix, final long seed, final RoutingProtocol protocol,
         final AtomicLong protocolTurn, final AtomicBoolean running, final NanoClock clock, final int ratePerS,
         final List<DemoRegistry.Plan> domainsToCreate, final java.util.concurrent.CountDownLatch start)
@@ -210,6 +212,7 @@ final class DemoApp implements Runnable
             return;
         }
         final long roots = setUpCall("allocate", () -> client.allocate(domainsToCreate.size() * PAGE)).value();
+        rootsRam = roots;
         for (int i = 0; i < domainsToCreate.size(); i++)
         {
             final long offset = i * PAGE;
@@ -220,12 +223,12 @@ final class DemoApp implements Runnable
         }
     }
 
-    private VmClient.Call setUpCall(final String name, final java.util.function.Supplier<VmClient.Call> call)
+    private VmCalls.Call setUpCall(final String name, final java.util.function.Supplier<VmCalls.Call> call)
     {
         final long deadlineNs = clock.nanoTime() + SETUP_TIMEOUT_NS;
         while (true)
         {
-            final VmClient.Call answer = stats.change(local, name, call.get());
+            final VmCalls.Call answer = stats.change(local, name, call.get());
             if (answer.ok())
             {
                 return answer;
@@ -276,7 +279,7 @@ final class DemoApp implements Runnable
             stats.skipped.increment();
             return;
         }
-        final VmClient.Call answer = stats.access(local, "load", client.load(target.domain(), target.vaddr(),
+        final VmCalls.Call answer = stats.access(local, "load", client.load(target.domain(), target.vaddr(),
             TAG_LENGTH_BYTES));
         if (answer.ok() && answer.data().length >= TAG_LENGTH_BYTES)
         {
@@ -319,7 +322,7 @@ final class DemoApp implements Runnable
             return;
         }
         final long vaddr = freeVaddr(entry.domain);
-        final VmClient.Call mapped = stats.change(local, "map", client.map(entry.domain, vaddr, frame.cap(), 0, PAGE,
+        final VmCalls.Call mapped = stats.change(local, "map", client.map(entry.domain, vaddr, frame.cap(), 0, PAGE,
             READ_WRITE));
         if (!mapped.ok())
         {
@@ -330,7 +333,7 @@ final class DemoApp implements Runnable
         frame.ram().mappedFrames++;
         final Own made = new Own(new DemoRegistry.Published(entry.domain, vaddr, mapped.value(), core), frame);
         own.add(made);
-        final VmClient.Call tagged = stats.access(local, "store", client.store(entry.domain, vaddr, tag(mapped.value())));
+        final VmCalls.Call tagged = stats.access(local, "store", client.store(entry.domain, vaddr, tag(mapped.value())));
         if (tagged.ok())
         {
             registry.publish(made.mapping);
@@ -360,7 +363,7 @@ final class DemoApp implements Runnable
     {
         if (null == current || current.nextPage == RAM_PAGES)
         {
-            final VmClient.Call allocated = stats.change(local, "allocate", client.allocate(RAM_PAGES * PAGE));
+            final VmCalls.Call allocated = stats.change(local, "allocate", client.allocate(RAM_PAGES * PAGE));
             if (!allocated.ok())
             {
                 return null;
@@ -369,7 +372,7 @@ final class DemoApp implements Runnable
             rams.add(current);
         }
         final Ram ram = current;
-        final VmClient.Call retyped = stats.change(local, "retype", client.retype(ram.cap, CapabilityType.FRAME,
+        final VmCalls.Call retyped = stats.change(local, "retype", client.retype(ram.cap, CapabilityType.FRAME,
             ram.nextPage * PAGE, PAGE, 1));
         if (!retyped.ok())
         {
@@ -430,7 +433,7 @@ final class DemoApp implements Runnable
         }
         final DemoRegistry.Published mapping = target.mapping;
         final RoutingProtocol chosen = nextProtocol();
-        final VmClient.Call answer = stats.change(local, "unmap", client.unmap(mapping.domain(), mapping.vaddr(), PAGE,
+        final VmCalls.Call answer = stats.change(local, "unmap", client.unmap(mapping.domain(), mapping.vaddr(), PAGE,
             chosen));
         if (answer.ok())
         {
@@ -472,7 +475,7 @@ final class DemoApp implements Runnable
             return;
         }
         final int rights = READ_WRITE == target.rights ? Rights.READ : READ_WRITE;
-        final VmClient.Call answer = stats.change(local, "protect", client.protect(target.mapping.domain(),
+        final VmCalls.Call answer = stats.change(local, "protect", client.protect(target.mapping.domain(),
             target.mapping.vaddr(), PAGE, rights, nextProtocol()));
         if (answer.ok())
         {
@@ -551,6 +554,47 @@ final class DemoApp implements Runnable
         {
             registry.endChange(entry, after);
         }
+    }
+
+    /**
+     * Gives back every RAM this app allocated, the roots' RAM too: revoke (its frames and VNODEs go)
+     * then delete (the memory server has it back). Only once the app has stopped and its domains are
+     * destroyed, so nothing of it is mapped.
+     *
+     * @return the first reason a RAM could not be given back, or null when all were.
+     */
+    String giveBack()
+    {
+        final List<Long> caps = new ArrayList<>();
+        rams.forEach(ram -> caps.add(ram.cap));
+        if (0 != rootsRam)
+        {
+            caps.add(rootsRam);
+        }
+        String problem = null;
+        for (final long cap : caps)
+        {
+            for (final String step : List.of("revoke", "delete"))
+            {
+                final VmCalls.Call answer = DemoTeardown.retry(() -> "revoke".equals(step) ? client.revoke(cap) :
+                    client.delete(cap));
+                if (!answer.ok() && null == problem)
+                {
+                    problem = "core " + core + " could not " + step + " RAM " + cap + ": " + answer.statusName() + ": " +
+                        answer.message();
+                }
+            }
+        }
+        rams.clear();
+        spares.clear();
+        rootsRam = 0;
+        return problem;
+    }
+
+    /** @return this app's calls to its core, for the teardown once the app has stopped. */
+    VmCalls calls()
+    {
+        return client;
     }
 
     /** Revokes a RAM none of whose frames is mapped, then deletes it; the current RAM starts over instead. */

@@ -1,5 +1,7 @@
 package io.multikernel.node.cli;
 
+import io.multikernel.node.cluster.ClusterMap;
+import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.skb.RoutingProtocol;
 import io.multikernel.node.util.Usage;
@@ -10,6 +12,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +32,9 @@ import java.util.regex.Pattern;
         "moves cores in and out of domains. A load issued after an unmap returned that still reads that mapping's " +
         "id is a stale access. At the end every core's capability fingerprint, and each domain's page-table " +
         "fingerprint on the cores that run it, must agree.",
+        "With --attach it runs against the cluster already running in the run directory (mk up, or a docker-compose " +
+        "cluster through its cluster map and secret): apps use their core's LRPC channel when it is on this host and " +
+        "its admin API otherwise, and what the demo made is taken away at the end; the cluster keeps running.",
         "Exit code 0 when there is no stale access and the replicas agree, 1 otherwise, 2 for a bad flag." })
 final class DemoCommand implements Callable<Integer>
 {
@@ -76,13 +83,19 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--keep", description = "Leave the cluster running at the end (stop it with mk down --run-dir ...).")
     boolean keep;
 
-    @Option(names = "--run-dir", description = "The cluster's run directory (default: a new temporary directory).")
+    @Option(names = "--run-dir", description = "The cluster's run directory (default: a new temporary directory; " +
+        "with --attach: $MK_RUN_DIR, else the project's run/).")
     Path runDir;
+
+    @Option(names = "--attach", description = "Run against the cluster running in the run directory instead of " +
+        "starting one; its cores must be numbered 0..N-1.")
+    boolean attach;
 
     @Option(names = "--seed", description = "Seed of the apps' choices (default: a new one, printed).")
     Long seed;
 
-    @Option(names = "--timeout-s", description = "How long the cluster may take to start (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--timeout-s", description = "How long the cluster may take to start, or with --attach to have " +
+        "every core up and seeing every peer (default: ${DEFAULT-VALUE}).",
         defaultValue = "120")
     long timeoutS;
 
@@ -133,15 +146,36 @@ final class DemoCommand implements Callable<Integer>
         {
             throw Usage.error(spec, ex.getMessage());
         }
+        final long chosenSeed = null == seed ? System.nanoTime() : seed;
+        if (attach)
+        {
+            for (final String flag : List.of("--cores", "--hosts", "--keep"))
+            {
+                Usage.check(spec, !spec.commandLine().getParseResult().hasMatchedOption(flag), flag +
+                    " does not go with --attach: the running cluster's map says how many cores and hosts it has, " +
+                    "and it keeps running");
+            }
+            final RunDirectory directory = RunDirectory.resolve(runDir);
+            final ClusterMap map = ClusterStatus.map(directory);
+            final int[] ids = map.coreIds();
+            Usage.check(spec, ids.length >= CORES_MIN && ids.length <= CORES_MAX, "the cluster in " + directory.root() +
+                " has " + ids.length + " cores; the demo runs on " + CORES_MIN + ".." + CORES_MAX);
+            for (int i = 0; i < ids.length; i++)
+            {
+                Usage.check(spec, ids[i] == i, "the cluster in " + directory.root() + " has cores " +
+                    Arrays.toString(ids) + "; the demo needs them numbered 0.." + (ids.length - 1));
+            }
+            return new DemoRun.Config(ids.length, map.hosts().size(), durationNs, rate, chosen, parsed, json, false,
+                directory, chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS), true);
+        }
         if (null != runDir && Files.exists(runDir.resolve("data")))
         {
             throw Usage.error(spec, "--run-dir=" + runDir + " holds the data of an earlier cluster: the demo starts " +
                 "empty, so name a new directory");
         }
         final Path root = null == runDir ? Files.createTempDirectory("mk-demo-") : runDir;
-        final long chosenSeed = null == seed ? System.nanoTime() : seed;
         return new DemoRun.Config(cores, hosts, durationNs, rate, chosen, parsed, json, keep, new RunDirectory(root),
-            chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS));
+            chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS), false);
     }
 
     private long durationNs(final String text)

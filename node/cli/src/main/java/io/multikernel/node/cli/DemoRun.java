@@ -10,10 +10,12 @@ import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.node.vm.VmCalls;
 import io.multikernel.node.vm.VmClient;
 import org.agrona.concurrent.NanoClock;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * waits for the cluster to be quiet, checks for stale accesses and asks every core whether its
  * replicas agree, prints (and writes) the summary, and stops the cluster unless it is to be kept. A
  * shutdown hook stops the cluster when the JVM is told to exit (Ctrl-C) before the run is over.
+ *
+ * <p>Attached to a running cluster instead ({@code --attach}: one started by {@code mk up}, or a
+ * docker-compose cluster), it waits until every core sees every other, gives each core's app its LRPC
+ * channel when the channel's file is on this host and the core's admin API otherwise, and after the
+ * verdict takes away what it made ({@link DemoTeardown}); the cluster keeps running.
  */
 final class DemoRun
 {
@@ -43,6 +50,8 @@ final class DemoRun
     static final long QUIET_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
     /** QUIET_POLL_MS: pause between two asks. */
     static final long QUIET_POLL_MS = 250;
+    /** ATTACH_NOTE_INTERVAL_NS: how often an attached demo says which cores it still waits for. */
+    static final long ATTACH_NOTE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     /** STOP_TIMEOUT_MS: grace period for the cores and drivers to stop after SIGTERM. */
     static final long STOP_TIMEOUT_MS = 10_000;
     private static final String UNAVAILABLE_NOTE = "page-table comparison unavailable";
@@ -58,10 +67,11 @@ final class DemoRun
      * @param keep           leave the cluster running at the end.
      * @param runDirectory   the cluster's run directory.
      * @param seed           the apps' seed.
-     * @param startTimeoutMs how long the cluster may take to come up.
+     * @param startTimeoutMs how long the cluster may take to come up (or, attached, to be all up).
+     * @param attach         run against the cluster already running in the run directory.
      */
     record Config(int cores, int hosts, long durationNs, int ratePerS, RoutingProtocol protocol, DemoMix mix, Path json,
-        boolean keep, RunDirectory runDirectory, long seed, long startTimeoutMs)
+        boolean keep, RunDirectory runDirectory, long seed, long startTimeoutMs, boolean attach)
     {
     }
 
@@ -85,7 +95,7 @@ final class DemoRun
         Runtime.getRuntime().addShutdownHook(hook);
         try
         {
-            final Map<Integer, String> adminUrls = startCluster();
+            final Map<Integer, String> adminUrls = config.attach() ? attachCluster() : startCluster();
             final DemoSummary summary = runWorkload(adminUrls);
             out.print(summary.text());
             if (null != config.json())
@@ -108,6 +118,54 @@ final class DemoRun
             stopCluster();
             removeHook(hook);
         }
+    }
+
+    /** Waits until every core of the running cluster is up and sees every other. */
+    private Map<Integer, String> attachCluster() throws InterruptedException
+    {
+        final ClusterMap map = ClusterStatus.map(config.runDirectory());
+        final ClusterStatus status = new ClusterStatus();
+        final long deadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.startTimeoutMs());
+        long nextNoteNs = clock.nanoTime();
+        while (true)
+        {
+            final List<ClusterStatus.CoreRow> rows = status.query(map, config.runDirectory());
+            final List<Integer> waiting = rows.stream().filter(row -> !row.seesAllPeers()).map(ClusterStatus.CoreRow::id)
+                .toList();
+            if (waiting.isEmpty())
+            {
+                break;
+            }
+            if (clock.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("cores " + waiting + " of the cluster in " + config.runDirectory().root() +
+                    " were not up and seeing every peer within " + config.startTimeoutMs() + " ms; see mk status");
+            }
+            if (clock.nanoTime() - nextNoteNs >= 0)
+            {
+                out.println("waiting for cores " + waiting + " to be up and see every peer...");
+                nextNoteNs = clock.nanoTime() + ATTACH_NOTE_INTERVAL_NS;
+            }
+            Thread.sleep(QUIET_POLL_MS);
+        }
+        out.printf("attached to the cluster of %d cores in %s%n", config.cores(), config.runDirectory().root());
+        final Map<Integer, String> adminUrls = new TreeMap<>();
+        for (final int core : map.coreIds())
+        {
+            adminUrls.put(core, map.adminUrl(core));
+        }
+        return adminUrls;
+    }
+
+    /** @return the app's way to its core: the LRPC channel when its file is here, else (attached only) the admin API. */
+    private VmCalls open(final int core)
+    {
+        final Path channel = config.runDirectory().lrpcFile(core);
+        if (!config.attach() || Files.exists(channel))
+        {
+            return new VmClient(LrpcClient.attach(new LrpcClient.Context().file(channel).coreId(core)));
+        }
+        return new AdminVmCalls(AdminClient.of(config.runDirectory().root(), core));
     }
 
     private Map<Integer, String> startCluster() throws Exception
@@ -137,23 +195,22 @@ final class DemoRun
         final AtomicLong protocolTurn = new AtomicLong();
         final CountDownLatch start = new CountDownLatch(config.cores());
         final List<DemoRegistry.Plan> plans = DemoRegistry.plan(config.cores());
-        final List<LrpcClient> clients = new ArrayList<>();
+        final List<VmCalls> clients = new ArrayList<>();
         final List<DemoApp> apps = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
         try
         {
             for (int core = 0; core < config.cores(); core++)
             {
-                final LrpcClient client = LrpcClient.attach(new LrpcClient.Context()
-                    .file(config.runDirectory().lrpcFile(core)).coreId(core));
+                final VmCalls client = open(core);
                 clients.add(client);
                 final int creator = core;
-                apps.add(new DemoApp(core, new VmClient(client), registry, stats, checker, config.mix(),
+                apps.add(new DemoApp(core, client, registry, stats, checker, config.mix(),
                     config.seed() + core * 0x9E3779B97F4A7C15L, config.protocol(), protocolTurn, running, clock,
                     config.ratePerS(), plans.stream().filter(plan -> plan.creator() == creator).toList(), start));
             }
-            out.printf("apps: one per core; creating %d domains (one on every core, %s)%n", plans.size(),
-                config.cores() > 2 ? "pairs of neighbouring cores" : "each core alone");
+            out.printf("apps: one per core, over %s; creating %d domains (one on every core, %s)%n", via(clients),
+                plans.size(), config.cores() > 2 ? "pairs of neighbouring cores" : "each core alone");
             for (final DemoApp app : apps)
             {
                 final Thread thread = new Thread(app, "mk-demo-app-" + threads.size());
@@ -181,7 +238,12 @@ final class DemoRun
                 thread.join(APP_STOP_WAIT_MS);
             }
             final long elapsedNs = clock.nanoTime() - startedNs;
-            return summarize(adminUrls, apps, stats, checker, startedNs, elapsedNs);
+            final DemoSummary summary = summarize(adminUrls, apps, stats, checker, startedNs, elapsedNs);
+            if (config.attach())
+            {
+                tearDown(registry, apps);
+            }
+            return summary;
         }
         finally
         {
@@ -190,7 +252,43 @@ final class DemoRun
             {
                 thread.join(APP_STOP_WAIT_MS);
             }
-            clients.forEach(LrpcClient::close);
+            clients.forEach(VmCalls::close);
+        }
+    }
+
+    /** @return how the apps reach their cores: {@code LRPC}, {@code the admin API}, or each core's way. */
+    private static String via(final List<VmCalls> clients)
+    {
+        final long lrpc = clients.stream().filter(client -> "lrpc".equals(client.via())).count();
+        if (lrpc == clients.size())
+        {
+            return "LRPC";
+        }
+        if (0 == lrpc)
+        {
+            return "the admin API";
+        }
+        final List<String> each = new ArrayList<>();
+        for (int core = 0; core < clients.size(); core++)
+        {
+            each.add("core " + core + " " + ("lrpc".equals(clients.get(core).via()) ? "LRPC" : "admin API"));
+        }
+        return String.join(", ", each);
+    }
+
+    /** Attached: the cluster keeps running, so what the demo made goes. */
+    private void tearDown(final DemoRegistry registry, final List<DemoApp> apps)
+    {
+        out.println("taking away the demo's domains and memory...");
+        final DemoTeardown.Result result = DemoTeardown.run(registry, apps);
+        if (result.problems().isEmpty())
+        {
+            out.printf("destroyed %d domains and gave back every RAM capability the apps allocated%n", result.destroyed());
+        }
+        else
+        {
+            out.printf("WARNING: %d thing(s) of the demo are left in the cluster; the first: %s%n",
+                result.problems().size(), result.problems().get(0));
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * issued before the unmap returned may rightly read the old one; neither is stale.
  *
  * <p>Apps record concurrently; {@link #check()} runs once they have stopped. All times are the host's
- * monotonic clock, as {@link io.multikernel.node.vm.VmClient.Call} reports them.
+ * monotonic clock, as {@link io.multikernel.node.vm.VmCalls.Call} reports them.
  */
 final class DemoStaleAccessChecker
 {

@@ -2,7 +2,7 @@ package io.multikernel.node.cli;
 
 import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.node.skb.RoutingProtocol;
-import io.multikernel.node.vm.VmClient;
+import io.multikernel.node.vm.VmCalls;
 import org.HdrHistogram.Histogram;
 
 import java.util.EnumMap;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What the apps of {@code mk demo} count while they run: shared counters the progress line reads
  * every second, and per app ({@link Local}, one thread's) a latency histogram of each kind of call
- * (from {@link VmClient.Call#issuedNs()} to {@link VmClient.Call#answeredNs()}) and of each protocol's
+ * (from {@link VmCalls.Call#issuedNs()} to {@link VmCalls.Call#answeredNs()}) and of each protocol's
  * unmaps, merged once the apps have stopped.
  *
  * <p>Every call of a change (capability or address space: one 2PC transaction each) ends in one of
@@ -51,13 +51,13 @@ final class DemoStats
         final EnumMap<RoutingProtocol, Histogram> unmaps = new EnumMap<>(RoutingProtocol.class);
         final EnumMap<RoutingProtocol, Histogram> shootdowns = new EnumMap<>(RoutingProtocol.class);
 
-        void record(final String call, final VmClient.Call answer)
+        void record(final String call, final VmCalls.Call answer)
         {
             calls.computeIfAbsent(call, name -> new Histogram(HISTOGRAM_DIGITS))
                 .recordValue(Math.max(0, answer.answeredNs() - answer.issuedNs()));
         }
 
-        void recordUnmap(final RoutingProtocol protocol, final VmClient.Call answer)
+        void recordUnmap(final RoutingProtocol protocol, final VmCalls.Call answer)
         {
             unmaps.computeIfAbsent(protocol, p -> new Histogram(HISTOGRAM_DIGITS))
                 .recordValue(Math.max(0, answer.answeredNs() - answer.issuedNs()));
@@ -80,7 +80,7 @@ final class DemoStats
      *
      * @return the call's answer, for chaining.
      */
-    VmClient.Call change(final Local local, final String call, final VmClient.Call answer)
+    VmCalls.Call change(final Local local, final String call, final VmCalls.Call answer)
     {
         calls.increment();
         local.record(call, answer);
@@ -114,7 +114,7 @@ final class DemoStats
      *
      * @return the call's answer, for chaining.
      */
-    VmClient.Call access(final Local local, final String call, final VmClient.Call answer)
+    VmCalls.Call access(final Local local, final String call, final VmCalls.Call answer)
     {
         calls.increment();
         local.record(call, answer);
@@ -142,7 +142,7 @@ final class DemoStats
         return answer;
     }
 
-    private void refusal(final String call, final VmClient.Call answer)
+    private void refusal(final String call, final VmCalls.Call answer)
     {
         final String kind = call + " " + answer.statusName();
         refusals.computeIfAbsent(kind, k -> new LongAdder()).increment();

@@ -43,7 +43,7 @@ class DemoCommandTest
     {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--cores", "--hosts", "--duration", "--rate", "--protocol", "--mix", "--json",
-            "--keep", "--run-dir", "--seed", "stale access");
+            "--keep", "--run-dir", "--seed", "--attach", "stale access");
     }
 
     @Test
@@ -101,5 +101,36 @@ class DemoCommandTest
         assertThat(config.ratePerS()).isEqualTo(100);
         assertThat(config.mix().toString()).isEqualTo("load=100");
         assertThat(config.runDirectory().root()).isEqualTo(tempDir.resolve("run"));
+    }
+
+    @Test
+    void attachTakesTheRunningClustersCoresAndRefusesFlagsThatDoNotApply() throws Exception
+    {
+        final Path run = tempDir.resolve("attached");
+        Files.createDirectories(run);
+        Files.copy(Path.of(System.getProperty("user.dir")).resolve("../../deploy/compose/cluster.yaml").normalize(),
+            run.resolve("cluster.yaml"));
+        final picocli.CommandLine line = new picocli.CommandLine(new DemoCommand());
+        line.parseArgs("--attach", "--run-dir", run.toString(), "--duration", "20s", "--seed", "4");
+        final DemoRun.Config config = ((DemoCommand)line.getCommand()).config();
+        assertThat(config.attach()).isTrue();
+        assertThat(config.cores()).as("cores from the map").isEqualTo(4);
+        assertThat(config.hosts()).as("hosts from the map").isEqualTo(3);
+        assertThat(config.keep()).as("an attached cluster is never stopped, so nothing to keep").isFalse();
+        assertThat(config.runDirectory().root()).isEqualTo(run);
+
+        assertUsageError("--cores does not go with --attach", "--attach", "--run-dir", run.toString(), "--cores", "4");
+        assertUsageError("--keep does not go with --attach", "--attach", "--run-dir", run.toString(), "--keep");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("--attach", "--run-dir", tempDir.resolve("none").toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("no cluster in").doesNotContain("\tat ");
+
+        final Path gaps = tempDir.resolve("gaps");
+        Files.createDirectories(gaps);
+        Files.writeString(gaps.resolve("cluster.yaml"), Files.readAllLines(run.resolve("cluster.yaml")).stream()
+            .filter(entry -> !entry.contains("{id: 1, host: 0")).collect(java.util.stream.Collectors.joining("\n")));
+        assertUsageError("has cores [0, 2, 3]; the demo needs them numbered 0..2", "--attach", "--run-dir",
+            gaps.toString());
     }
 }

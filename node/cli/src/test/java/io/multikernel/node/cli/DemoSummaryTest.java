@@ -3,7 +3,7 @@ package io.multikernel.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.multikernel.node.skb.RoutingProtocol;
-import io.multikernel.node.vm.VmClient;
+import io.multikernel.node.vm.VmCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,9 +23,9 @@ class DemoSummaryTest
     @TempDir
     Path tempDir;
 
-    private static VmClient.Call ok(final long issuedNs, final long answeredNs, final long value)
+    private static VmCalls.Call ok(final long issuedNs, final long answeredNs, final long value)
     {
-        return new VmClient.Call(true, -1, null, value, new byte[0], issuedNs, answeredNs);
+        return new VmCalls.Call(true, -1, null, value, new byte[0], issuedNs, answeredNs);
     }
 
     private static DemoSummary summary(final long stale, final boolean consistent, final Double tlbHitRate)

@@ -5,7 +5,6 @@ import io.multikernel.node.lrpc.LrpcClient;
 import io.multikernel.node.lrpc.LrpcOperations;
 import io.multikernel.node.lrpc.LrpcOutcome;
 import io.multikernel.node.lrpc.LrpcResult;
-import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.node.skb.RoutingProtocol;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -13,45 +12,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * What an app calls on its core to build and use address spaces: the capability operations that
- * make frames and page-table roots, and the {@code vm.*} operations of {@link VmLrpc}, as blocking
- * calls over an attached {@link LrpcClient}. Each call returns a {@link Call} with the times it was
- * issued and answered on the host's monotonic clock (shared by every process of the host), so an
- * app can record exactly when each of its accesses happened. Not thread safe: one per app thread.
+ * {@link VmCalls} over the core's LRPC channel: the capability operations and the {@code vm.*}
+ * operations of {@link VmLrpc}, as blocking calls over an attached {@link LrpcClient}. Each call's
+ * times are on the host's monotonic clock (shared by every process of the host), so an app can
+ * record exactly when each of its accesses happened. Not thread safe: one per app thread.
  */
-public final class VmClient
+public final class VmClient implements VmCalls
 {
     /** REQUEST_LENGTH_MAX_BYTES: the largest request payload: a store of the largest load. */
     public static final int REQUEST_LENGTH_MAX_BYTES = 16 + VmService.IO_LENGTH_MAX_BYTES;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-
-    /**
-     * One call's answer.
-     *
-     * @param ok         true when the core did it.
-     * @param status     the {@link LrpcStatus} of a refusal (FAULT, NOT_FOUND, ...); -1 when the call did
-     *                   not reach the core or was answered OK.
-     * @param message    one sentence when not ok.
-     * @param value      the first 8 bytes of an OK reply (an id, shootdown nanoseconds), else 0.
-     * @param data       an OK reply's bytes (a load's data).
-     * @param issuedNs   when the call was sent, {@link System#nanoTime()}.
-     * @param answeredNs when its answer arrived.
-     */
-    public record Call(boolean ok, int status, String message, long value, byte[] data, long issuedNs, long answeredNs)
-    {
-        /** @return true when the core answered FAULT: no mapping or a missing right. */
-        public boolean fault()
-        {
-            return LrpcStatus.FAULT == status;
-        }
-
-        /** @return the status's name, {@code ok}, or the reason the call did not reach the core. */
-        public String statusName()
-        {
-            return ok ? "ok" : status >= 0 ? LrpcStatus.name(status) : "not_delivered";
-        }
-    }
 
     private final LrpcClient client;
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[REQUEST_LENGTH_MAX_BYTES]);
@@ -67,7 +38,21 @@ public final class VmClient
         return client;
     }
 
+    @Override
+    public String via()
+    {
+        return "lrpc";
+    }
+
+    /** Closes the LRPC client. */
+    @Override
+    public void close()
+    {
+        client.close();
+    }
+
     /** caps.alloc: RAM of {@code bytes} from the core's memory server; value = the capability. */
+    @Override
     public Call allocate(final long bytes)
     {
         request.putLong(0, bytes, ORDER);
@@ -75,6 +60,7 @@ public final class VmClient
     }
 
     /** caps.retype: {@code count} objects of {@code type}; value = the first new capability. */
+    @Override
     public Call retype(final long capId, final CapabilityType type, final long offset, final long objectLength,
         final int count)
     {
@@ -87,6 +73,7 @@ public final class VmClient
     }
 
     /** caps.revoke: every other copy and every descendant of the capability's object goes. */
+    @Override
     public Call revoke(final long capId)
     {
         request.putLong(0, capId, ORDER);
@@ -94,6 +81,7 @@ public final class VmClient
     }
 
     /** caps.delete. */
+    @Override
     public Call delete(final long capId)
     {
         request.putLong(0, capId, ORDER);
@@ -101,6 +89,7 @@ public final class VmClient
     }
 
     /** vm.create: value = the domain. */
+    @Override
     public Call create(final long rootVnodeCapId, final int... cores)
     {
         request.putLong(0, rootVnodeCapId, ORDER);
@@ -113,6 +102,7 @@ public final class VmClient
     }
 
     /** vm.map: value = the mapping. */
+    @Override
     public Call map(final long domain, final long vaddr, final long frameCapId, final long frameOffset, final long length,
         final int rights)
     {
@@ -126,6 +116,7 @@ public final class VmClient
     }
 
     /** vm.unmap, answered after the TLB shootdown; value = its nanoseconds. Null protocol: the core's default. */
+    @Override
     public Call unmap(final long domain, final long vaddr, final long length, final RoutingProtocol protocol)
     {
         request.putLong(0, domain, ORDER);
@@ -136,6 +127,7 @@ public final class VmClient
     }
 
     /** vm.protect; value = the shootdown's nanoseconds (0 when it added rights only). */
+    @Override
     public Call protect(final long domain, final long vaddr, final long length, final int rights,
         final RoutingProtocol protocol)
     {
@@ -148,6 +140,7 @@ public final class VmClient
     }
 
     /** vm.span: the domain reaches {@code core}. */
+    @Override
     public Call span(final long domain, final int core)
     {
         request.putLong(0, domain, ORDER);
@@ -156,6 +149,7 @@ public final class VmClient
     }
 
     /** vm.shrink: {@code core} leaves the domain. */
+    @Override
     public Call shrink(final long domain, final int core, final RoutingProtocol protocol)
     {
         request.putLong(0, domain, ORDER);
@@ -165,6 +159,7 @@ public final class VmClient
     }
 
     /** vm.destroy. */
+    @Override
     public Call destroy(final long domain, final RoutingProtocol protocol)
     {
         request.putLong(0, domain, ORDER);
@@ -173,6 +168,7 @@ public final class VmClient
     }
 
     /** vm.load: {@code data} = the bytes. */
+    @Override
     public Call load(final long domain, final long vaddr, final int length)
     {
         request.putLong(0, domain, ORDER);
@@ -182,6 +178,7 @@ public final class VmClient
     }
 
     /** vm.store of {@code bytes} (at most {@link VmService#IO_LENGTH_MAX_BYTES}). */
+    @Override
     public Call store(final long domain, final long vaddr, final byte[] bytes)
     {
         if (bytes.length > VmService.IO_LENGTH_MAX_BYTES)

@@ -86,21 +86,21 @@ class VmLrpcTest
         final long ram = app.allocate(4 * PAGE).value();
         final long vnode = app.retype(ram, CapabilityType.VNODE, 0, PAGE, 1).value();
         final long frame = app.retype(ram, CapabilityType.FRAME, PAGE, 2 * PAGE, 1).value();
-        final VmClient.Call created = app.create(vnode, 0, 1);
+        final VmCalls.Call created = app.create(vnode, 0, 1);
         assertThat(created.ok()).as(created.message()).isTrue();
         final long domain = created.value();
-        final VmClient.Call mapped = app.map(domain, VA, frame, 0, 2 * PAGE, Rights.READ | Rights.WRITE);
+        final VmCalls.Call mapped = app.map(domain, VA, frame, 0, 2 * PAGE, Rights.READ | Rights.WRITE);
         assertThat(mapped.ok()).as(mapped.message()).isTrue();
 
         assertThat(app.store(domain, VA + 100, "lrpc".getBytes(StandardCharsets.UTF_8)).value()).isEqualTo(4);
-        final VmClient.Call loaded = app.load(domain, VA + 100, 4);
+        final VmCalls.Call loaded = app.load(domain, VA + 100, 4);
         assertThat(new String(loaded.data(), StandardCharsets.UTF_8)).isEqualTo("lrpc");
         assertThat(loaded.answeredNs()).isGreaterThanOrEqualTo(loaded.issuedNs());
 
-        final VmClient.Call unmapped = app.unmap(domain, VA, 2 * PAGE, RoutingProtocol.BROADCAST);
+        final VmCalls.Call unmapped = app.unmap(domain, VA, 2 * PAGE, RoutingProtocol.BROADCAST);
         assertThat(unmapped.ok()).as(unmapped.message()).isTrue();
         assertThat(unmapped.value()).as("shootdown nanoseconds").isNotNegative();
-        final VmClient.Call fault = app.load(domain, VA + 100, 4);
+        final VmCalls.Call fault = app.load(domain, VA + 100, 4);
         assertThat(fault.fault()).isTrue();
         assertThat(fault.statusName()).isEqualTo("fault");
         assertThat(fault.message()).contains("no mapping at 0x100000");

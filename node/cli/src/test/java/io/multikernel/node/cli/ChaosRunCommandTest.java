@@ -29,7 +29,7 @@ class ChaosRunCommandTest
         assertThat(run("chaos", "run", "--duration-s", "0", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--duration-s must be 1..3600, not 0");
         assertThat(run("chaos", "run", "--faults", "kill,flood", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("--faults: 'flood' is not a kind of fault; use kill, pause");
+        assertThat(err.toString()).contains("--faults: 'flood' is not a kind of fault; use kill, pause, partition, lossy, slow");
         assertThat(run("chaos", "run", "--seed", "x", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(run("chaos", "run", "--seed", "5", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(out.toString()).startsWith("seed 5");

@@ -36,4 +36,24 @@ class ChaosRunCommandTest
         assertThat(err.toString()).contains("no cluster in " + dir.toAbsolutePath().normalize() + ": start one with 'mk up'")
             .doesNotContain("Exception");
     }
+
+    @Test
+    void helpNamesEveryKindOfFaultAndFormatsCleanly()
+    {
+        // picocli reports a description it cannot format (a lone %) on System.err and prints it raw.
+        final java.io.ByteArrayOutputStream systemErr = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(systemErr, true));
+        try
+        {
+            assertThat(run("chaos", "run", "--help")).isZero();
+        }
+        finally
+        {
+            System.setErr(saved);
+        }
+        assertThat(out.toString()).contains("partition, lossy, slow").contains("lossy (drop 20-50% of")
+            .contains("mk up --chaos");
+        assertThat(err.toString() + systemErr).doesNotContain("WARN");
+    }
 }

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Process-level chaos in CI: a four-core cluster of separate JVMs under replicated writes from every
- * core while seeded schedules kill cores with kill -9 (started again over their data) and pause them
- * with SIGSTOP past the failure detector's timeout. After healing, the checker must find no
- * violation; and it must catch a real protocol bug: with participants that apply a transaction when
+ * Process-level chaos in CI: a four-core cluster of separate JVMs, started with {@code --chaos}, under
+ * replicated writes from every core while seeded schedules kill cores with kill -9 (started again
+ * over their data) and pause them with SIGSTOP past the failure detector's timeout, and then
+ * partition cores (both ways and one way) and make their links lossy and slow through the link fault
+ * points. After healing, the checker must find no violation; and it must catch a real protocol bug: with participants that apply a transaction when
  * they prepare it (the planted bug, behind its test-only switch), a run well inside {@code mk chaos
  * run}'s default 60 s reports aborted writes that are visible. A few fixed seeds, a fixed time budget;
  * the seeds and summaries are printed.
@@ -30,6 +32,14 @@ class ChaosIT
     private static final long[] SEEDS = {7, 1_000_003};
     /** Each seed's run, s. */
     private static final long RUN_S = 25;
+    /**
+     * The seed of the link-fault run: in {@link #RUN_S} it draws a lossy core, a one-way partition of
+     * two cores from the other two, and a slow core.
+     */
+    private static final long LINK_SEED = 43;
+    private static final List<ChaosFault.Kind> PROCESS_KINDS = List.of(ChaosFault.Kind.KILL, ChaosFault.Kind.PAUSE);
+    private static final List<ChaosFault.Kind> LINK_KINDS =
+        List.of(ChaosFault.Kind.PARTITION, ChaosFault.Kind.LOSSY, ChaosFault.Kind.SLOW);
     /** The run against the planted bug, s. */
     private static final long PLANTED_RUN_S = 20;
 
@@ -48,21 +58,31 @@ class ChaosIT
     }
 
     @Test
-    @Timeout(value = 420, unit = TimeUnit.SECONDS)
-    void killedAndPausedCoresLoseNoAcknowledgedWriteAndReplicasAgree() throws Exception
+    @Timeout(value = 540, unit = TimeUnit.SECONDS)
+    void killedPausedAndPartitionedCoresAndLossyOrSlowLinksLoseNoAcknowledgedWriteAndReplicasAgree() throws Exception
     {
         cluster = new TestCluster(root.resolve("run"), List.of());
-        cluster.up(4);
+        cluster.up(4, 1, true);
+        assertThat(new ChaosRun(cluster.runDirectory(), System.out).defaultKinds())
+            .as("default kinds on a cluster with link fault points").containsExactly(ChaosFault.Kind.values());
         int faults = 0;
         for (final long seed : SEEDS)
         {
-            final ChaosRun.Report report = chaos(seed, RUN_S);
+            final ChaosRun.Report report = chaos(seed, RUN_S, PROCESS_KINDS);
             assertThat(report.violations()).as("violations with seed %d", seed).isEmpty();
             assertThat(report.outcomes().getOrDefault("committed", 0)).as("writes committed with seed %d", seed)
                 .isPositive();
             faults += report.faults().size();
         }
         assertThat(faults).as("faults injected").isGreaterThanOrEqualTo(SEEDS.length);
+
+        final ChaosRun.Report links = chaos(LINK_SEED, RUN_S, LINK_KINDS);
+        assertThat(links.violations()).as("violations with link faults, seed %d", LINK_SEED).isEmpty();
+        assertThat(links.outcomes().getOrDefault("committed", 0)).as("writes committed with link faults").isPositive();
+        for (final ChaosFault.Kind kind : LINK_KINDS)
+        {
+            assertThat(links.faultCounts().get(kind.cliName())).as("%s faults injected", kind.cliName()).isPositive();
+        }
     }
 
     @Test
@@ -72,16 +92,20 @@ class ChaosIT
         cluster = new TestCluster(root.resolve("run"), List.of("-D" + ReplicationConfiguration.PLANTED_BUG_PROP_NAME + "=" +
             ReplicationConfiguration.PLANTED_BUG_APPLY_AT_PREPARE));
         cluster.up(4);
-        final ChaosRun.Report report = chaos(SEEDS[0], PLANTED_RUN_S);
+        final ChaosRun run = new ChaosRun(cluster.runDirectory(), System.out);
+        assertThat(run.defaultKinds()).as("default kinds without link fault points").isEqualTo(PROCESS_KINDS);
+        assertThatThrownBy(() -> run.run(new ChaosRun.Settings(1, 10_000, LINK_KINDS, run.cores())))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("faults cannot be made: start the cluster with mk up --chaos");
+        final ChaosRun.Report report = chaos(SEEDS[0], PLANTED_RUN_S, PROCESS_KINDS);
         assertThat(report.clean()).as("the planted bug went unnoticed").isFalse();
         assertThat(report.violations()).anyMatch(v -> v.contains("was aborted but is visible on core(s)"));
     }
 
-    private ChaosRun.Report chaos(final long seed, final long seconds) throws Exception
+    private ChaosRun.Report chaos(final long seed, final long seconds, final List<ChaosFault.Kind> kinds) throws Exception
     {
         final ChaosRun run = new ChaosRun(cluster.runDirectory(), new PrintStream(System.out, true));
-        final ChaosRun.Report report = run.run(new ChaosRun.Settings(seed, seconds * 1000,
-            List.of(ChaosFault.Kind.KILL, ChaosFault.Kind.PAUSE), run.cores()));
+        final ChaosRun.Report report = run.run(new ChaosRun.Settings(seed, seconds * 1000, kinds, run.cores()));
         System.out.print(ChaosRun.summary(report));
         return report;
     }

@@ -1,6 +1,5 @@
 package io.multikernel.it;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,11 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ComposeClusterIT
 {
-    private static final String IMAGE = "multikernel:it";
     private static final List<String> HOSTS = List.of("host-0", "host-1", "host-2");
     private static final int CORES = 4;
-    /** Longest an image build may take (the base image included), s. */
-    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
     /** Longest one docker-compose command may take. */
     private static final Duration COMPOSE_TIMEOUT = Duration.ofMinutes(3);
     /** Longest one exec of mk in a container may take. */
@@ -49,11 +45,9 @@ class ComposeClusterIT
     void buildImage() throws Exception
     {
         Docker.assumeAvailable();
-        final Path root = Docker.projectRoot();
-        Docker.run(BUILD_TIMEOUT, Map.of(), root.resolve("deploy/build-image.sh").toString(),
-            "--tag", IMAGE, "--jars", root.resolve("node/cli/target").toString()).expectSuccess();
+        Docker.buildImage();
         adminBasePort = FreePorts.range(CORES);
-        environment.put("MK_IMAGE", IMAGE);
+        environment.put("MK_IMAGE", Docker.IMAGE);
         for (int core = 0; core < CORES; core++)
         {
             environment.put("MK_ADMIN_PORT_" + core, Integer.toString(adminBasePort + core));

@@ -26,8 +26,13 @@ final class Docker
     static final Duration INFO_TIMEOUT = Duration.ofSeconds(20);
     /** Most output kept from one command, chars (the end is kept). */
     static final int OUTPUT_MAX_CHARS = 64 * 1024;
+    /** The image the container tests run, built from this checkout's jars. */
+    static final String IMAGE = "multikernel:it";
+    /** Longest an image build may take (the base image included). */
+    static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
 
     private static Boolean available;
+    private static boolean imageBuilt;
 
     /** The outcome of one command. */
     record Result(List<String> command, int exitCode, String output)
@@ -83,6 +88,22 @@ final class Docker
             throw new AssertionError("no Docker daemon answers, and " + REQUIRE_DOCKER_ENV + "=true says there must be one");
         }
         Assumptions.assumeTrue(available, "no Docker daemon answers: the container tests need one (start dockerd)");
+    }
+
+    /**
+     * Builds {@link #IMAGE} from this checkout's jars ({@code node/cli/target}) with
+     * {@code deploy/build-image.sh}, once per test JVM: the container tests share it.
+     */
+    static synchronized void buildImage()
+    {
+        if (imageBuilt)
+        {
+            return;
+        }
+        final Path root = projectRoot();
+        run(BUILD_TIMEOUT, Map.of(), root.resolve("deploy/build-image.sh").toString(),
+            "--tag", IMAGE, "--jars", root.resolve("node/cli/target").toString()).expectSuccess();
+        imageBuilt = true;
     }
 
     /**

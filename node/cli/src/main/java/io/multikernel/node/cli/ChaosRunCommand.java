@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,7 +23,9 @@ import java.util.concurrent.ThreadLocalRandom;
     description = { "Break the cluster in the run directory on purpose, then check that it kept its promises.",
         "Clients on the writing cores post replicated writes (every core a replica) while a seeded schedule kills",
         "cores with kill -9 (each started again over its data after a while) and pauses them with SIGSTOP for longer",
-        "than the failure detector waits (then SIGCONT), one fault at a time. Then everything is healed, the cluster",
+        "than the failure detector waits (then SIGCONT), one fault at a time. On a cluster started with mk up --chaos",
+        "it also partitions cores from the rest (both ways or one way), makes a core's links lossy (drop 20-50%% of",
+        "frames) or slow (20-200 ms), through the cores' link fault points. Then everything is healed, the cluster",
         "settles, and the history is checked against every replica: an acknowledged write missing anywhere, an",
         "aborted one visible anywhere, an indefinite one on some replicas only, replicas that differ, a transaction",
         "still in doubt, or a core that did not come back is a violation.",
@@ -48,7 +49,8 @@ final class ChaosRunCommand implements Callable<Integer>
     Long seed;
 
     @Option(names = "--faults", split = ",", paramLabel = "KIND",
-        description = "Kinds of fault: kill, pause (default: kill,pause).", defaultValue = "kill,pause")
+        description = "Kinds of fault: kill, pause, partition, lossy, slow (default: all five on a cluster started " +
+            "with --chaos, else kill,pause; partition, lossy and slow need --chaos).")
     List<String> faults;
 
     @Option(names = "--writers", split = ",", paramLabel = "CORE",
@@ -67,22 +69,29 @@ final class ChaosRunCommand implements Callable<Integer>
                 ", not " + durationS);
         }
         final List<ChaosFault.Kind> kinds = new ArrayList<>();
-        for (final String fault : faults)
+        for (final String fault : null != faults ? faults : List.<String>of())
         {
             try
             {
-                kinds.add(ChaosFault.Kind.valueOf(fault.strip().toUpperCase(Locale.ROOT)));
+                final ChaosFault.Kind kind = ChaosFault.Kind.of(fault);
+                if (!kinds.contains(kind))
+                {
+                    kinds.add(kind);
+                }
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--faults: '" + fault +
-                    "' is not a kind of fault; use kill, pause");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--faults: " + ex.getMessage());
             }
         }
         final long runSeed = null != seed ? seed : ThreadLocalRandom.current().nextLong();
         spec.commandLine().getOut().println("seed " + runSeed);
         spec.commandLine().getOut().flush();
         final ChaosRun run = new ChaosRun(RunDirectory.resolve(runDir), System.out);
+        if (kinds.isEmpty())
+        {
+            kinds.addAll(run.defaultKinds());
+        }
         final List<Integer> writing = null != writers ? writers : run.cores();
         final ChaosRun.Report report = run.run(new ChaosRun.Settings(runSeed, durationS * 1000, kinds, writing));
         spec.commandLine().getOut().print(ChaosRun.summary(report));

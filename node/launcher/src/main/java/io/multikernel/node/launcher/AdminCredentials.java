@@ -69,6 +69,17 @@ public final class AdminCredentials
     }
 
     /**
+     * @param secretFile a cluster secret file, readable by its owner only.
+     * @return the credentials of that secret: for a cluster that runs elsewhere (containers) whose
+     *         secret the caller holds.
+     * @throws IllegalStateException as {@link #of(RunDirectory)}.
+     */
+    public static AdminCredentials ofSecretFile(final Path secretFile)
+    {
+        return new AdminCredentials(ClusterSecret.load(secretFile).adminToken(), secretFile.toString());
+    }
+
+    /**
      * @param runDirectory  the cluster's run directory.
      * @param secretFileEnv the value of {@code $MK_CLUSTER_SECRET_FILE}, or null when unset.
      * @return that file when it is set and not blank, else {@code RUN/cluster.secret}.

@@ -1,9 +1,7 @@
 package io.multikernel.node.launcher.chaos;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.launcher.AdminCredentials;
-import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.launcher.StrictJson;
@@ -11,8 +9,6 @@ import io.multikernel.node.launcher.StrictJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -29,10 +25,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code mk chaos run}: against the cluster {@code mk up} started in a run directory, a workload of
- * replicated writes from several cores while a seeded schedule of faults ({@link ChaosSchedule})
- * kills and pauses cores; then everything is healed, the cluster settles, and {@link ChaosChecker}
- * judges the history against every replica.
+ * {@code mk chaos run}: against a running cluster, a workload of replicated writes from several cores
+ * while a seeded schedule of faults ({@link ChaosSchedule}) kills and pauses cores, partitions them
+ * and makes their links lossy or slow; then everything is healed, the cluster settles, and
+ * {@link ChaosChecker} judges the history against every replica.
+ *
+ * <p>The cluster is reached through its cores' admin APIs ({@link ChaosTarget}) and faults are made
+ * by a {@link ChaosInjector}: for {@code mk up}'s cluster in a run directory, its processes
+ * ({@link ProcessInjector}) and its link fault points ({@link LinkInjector}); a caller that runs the
+ * cores elsewhere (containers) brings its own.
  *
  * <p>The workload: one client thread per writing core, each posting writes of keys no other write
  * uses to its core's {@code /kv} (every core a replica), at most {@link #WRITES_PER_SECOND_PER_CORE}
@@ -50,12 +51,8 @@ public final class ChaosRun
     public static final int LISTING_LIMIT_ENTRIES = 10_000;
     /** Longest a client waits for a write's answer; more than the cores' own admin timeout, ms. */
     public static final long WRITE_TIMEOUT_MS = 15_000;
-    /** Longest a client waits to connect, ms. */
-    public static final long CONNECT_TIMEOUT_MS = 2_000;
-    /** Longest a read of a replica or of the 2PC state may take, ms. */
-    public static final long READ_TIMEOUT_MS = 10_000;
-    /** Longest a killed core may take to exit, or to be up again once started, ms. */
-    public static final long RESTART_TIMEOUT_MS = 60_000;
+    /** Longest the fault thread may still be undoing the last fault once the run's time is up, ms. */
+    public static final long WIND_DOWN_TIMEOUT_MS = ProcessInjector.RESTART_TIMEOUT_MS + WRITE_TIMEOUT_MS;
     /** Longest the cluster may take, once healed, until every core sees every other and no core is in doubt, ms. */
     public static final long SETTLE_TIMEOUT_MS = 90_000;
     /** How often the progress line is printed, ms. */
@@ -90,34 +87,50 @@ public final class ChaosRun
         }
     }
 
-    private final RunDirectory runDirectory;
+    private final ChaosTarget target;
+    private final ChaosInjector injector;
     private final PrintStream out;
-    private final ClusterMap map;
-    private final AdminCredentials credentials;
-    private final HttpClient http;
 
     /**
-     * @param runDirectory where the cluster runs ({@code mk up}).
+     * @param runDirectory where the cluster runs ({@code mk up}): its map, secret and processes.
      * @param out          progress and the summary.
      */
     public ChaosRun(final RunDirectory runDirectory, final PrintStream out)
     {
-        this.runDirectory = runDirectory;
+        this(ChaosTarget.of(ClusterStatus.map(runDirectory), AdminCredentials.of(runDirectory)), runDirectory, out);
+    }
+
+    private ChaosRun(final ChaosTarget target, final RunDirectory runDirectory, final PrintStream out)
+    {
+        this(target, ChaosInjector.combine(new ProcessInjector(runDirectory), new LinkInjector(target)), out);
+    }
+
+    /**
+     * @param target   the cluster's admin APIs.
+     * @param injector what makes the faults.
+     * @param out      progress and the summary.
+     */
+    public ChaosRun(final ChaosTarget target, final ChaosInjector injector, final PrintStream out)
+    {
+        this.target = target;
+        this.injector = injector;
         this.out = out;
-        this.map = ClusterStatus.map(runDirectory);
-        this.credentials = AdminCredentials.of(runDirectory);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MS)).build();
     }
 
     /** @return every core of the cluster, in id order. */
     public List<Integer> cores()
     {
-        final List<Integer> cores = new ArrayList<>();
-        for (final int id : map.coreIds())
-        {
-            cores.add(id);
-        }
-        return cores;
+        return target.cores();
+    }
+
+    /**
+     * @return the kinds of fault a run draws from when none are named: every kind the injector can
+     *         make on this cluster (partitions, lossy and slow links only when its cores have a link
+     *         fault point, that is were started with {@code --chaos}).
+     */
+    public List<ChaosFault.Kind> defaultKinds()
+    {
+        return injector.available();
     }
 
     /**
@@ -128,12 +141,16 @@ public final class ChaosRun
      */
     public Report run(final Settings settings) throws Exception
     {
+        final List<Integer> cores = cores();
         for (final int writer : settings.writers())
         {
-            map.core(writer);
+            if (!cores.contains(writer))
+            {
+                throw new IllegalArgumentException("writer core " + writer + " is not a core of the cluster " + cores);
+            }
         }
-        final List<Integer> cores = cores();
         requireAllUp();
+        injector.prepare(settings.kinds());
         final List<ChaosFault> faults = ChaosSchedule.plan(settings.seed(), settings.durationMs(), cores, settings.kinds());
         out.printf("chaos run: seed %d, %d s, %d core(s), writers %s, faults %s: %d scheduled%n", settings.seed(),
             settings.durationMs() / 1000, cores.size(), settings.writers(),
@@ -153,13 +170,13 @@ public final class ChaosRun
         }
         final AtomicReference<String> activeFault = new AtomicReference<>("none");
         final AtomicReference<Exception> faultFailure = new AtomicReference<>();
-        final Thread injector = new Thread(() -> inject(faults, startNs, activeFault, faultFailure), "chaos faults");
-        injector.setDaemon(true);
+        final Thread faultThread = new Thread(() -> inject(faults, startNs, activeFault, faultFailure), "chaos faults");
+        faultThread.setDaemon(true);
         clients.forEach(Thread::start);
-        injector.start();
+        faultThread.start();
 
         long nextProgressNs = startNs + TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MS);
-        while (injector.isAlive() || clients.stream().anyMatch(Thread::isAlive))
+        while (faultThread.isAlive() || clients.stream().anyMatch(Thread::isAlive))
         {
             Thread.sleep(POLL_INTERVAL_MS);
             if (System.nanoTime() >= nextProgressNs)
@@ -168,12 +185,14 @@ public final class ChaosRun
                 out.printf("  %3d s: %s; fault now: %s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
                     describe(count(history)), activeFault.get());
             }
-            if (System.nanoTime() > endNs + TimeUnit.MILLISECONDS.toNanos(RESTART_TIMEOUT_MS + WRITE_TIMEOUT_MS))
+            if (System.nanoTime() > endNs + TimeUnit.MILLISECONDS.toNanos(WIND_DOWN_TIMEOUT_MS))
             {
-                throw new IllegalStateException("the run did not wind down within " + (RESTART_TIMEOUT_MS + WRITE_TIMEOUT_MS) +
+                injector.healAll();
+                throw new IllegalStateException("the run did not wind down within " + WIND_DOWN_TIMEOUT_MS +
                     " ms of its end (fault now: " + activeFault.get() + ")");
             }
         }
+        injector.healAll();
         if (null != faultFailure.get())
         {
             throw faultFailure.get();
@@ -185,6 +204,7 @@ public final class ChaosRun
         ordered.sort((a, b) -> Integer.compare(a.index(), b.index()));
         final List<String> violations = ChaosChecker.violations(ordered, replicas, cores);
         final Map<String, Integer> faultCounts = new TreeMap<>();
+        settings.kinds().forEach(kind -> faultCounts.put(kind.cliName(), 0));
         faults.forEach(fault -> faultCounts.merge(fault.kind().cliName(), 1, Integer::sum));
         final Map<String, Integer> outcomes = new LinkedHashMap<>();
         count(ordered).forEach((outcome, n) -> outcomes.put(outcome.name().toLowerCase(Locale.ROOT), n));
@@ -213,14 +233,12 @@ public final class ChaosRun
 
     private void requireAllUp()
     {
-        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
-        for (final ClusterStatus.CoreRow row : rows)
+        for (final int core : cores())
         {
-            if (!row.seesAllPeers())
+            if (!target.seesAllPeers(core))
             {
-                throw new IllegalStateException("core " + row.id() + " is " + row.state() + " and sees " +
-                    Math.max(0, row.peersUp()) + "/" + Math.max(0, row.peersTotal()) +
-                    " peers: a chaos run starts from a healthy cluster (see mk status)");
+                throw new IllegalStateException("core " + core + " is not up or does not see every peer up: " +
+                    "a chaos run starts from a healthy cluster (see mk status)");
             }
         }
     }
@@ -244,11 +262,10 @@ public final class ChaosRun
             String detail = "";
             try
             {
-                final HttpResponse<String> response = http.send(credentials.authorize(HttpRequest.newBuilder(
-                    URI.create(map.adminUrl(core) + "/kv")))
+                final HttpResponse<String> response = target.send(target.request(core, "/kv")
                     .timeout(Duration.ofMillis(WRITE_TIMEOUT_MS))
                     .POST(HttpRequest.BodyPublishers.ofString(StrictJson.write(Map.of("key", key, "value", value))))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    .build());
                 outcome = outcomeOf(response);
                 detail = response.statusCode() + " " + response.body();
             }
@@ -326,59 +343,22 @@ public final class ChaosRun
     private void inject(final List<ChaosFault> faults, final long startNs, final AtomicReference<String> activeFault,
         final AtomicReference<Exception> failure)
     {
-        final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(PrintStream.nullOutputStream()));
         try
         {
             for (final ChaosFault fault : faults)
             {
                 sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs()));
-                final long pid = pid(fault.core());
-                activeFault.set(fault.kind().cliName() + " core " + fault.core());
+                activeFault.set(fault.kind().cliName() + " core(s) " + fault.cores());
                 out.println("  fault: " + fault);
-                if (ChaosFault.Kind.KILL == fault.kind())
-                {
-                    final ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() ->
-                        new IllegalStateException("core " + fault.core() + " (pid " + pid + ") is not running"));
-                    process.destroyForcibly();
-                    process.onExit().get(RESTART_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs() + fault.durationMs()));
-                    launcher.restartCore(fault.core(), false, RESTART_TIMEOUT_MS);
-                }
-                else
-                {
-                    signal("STOP", pid);
-                    try
-                    {
-                        sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs() + fault.durationMs()));
-                    }
-                    finally
-                    {
-                        signal("CONT", pid);
-                    }
-                }
+                injector.inject(fault);
+                sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs() + fault.durationMs()));
+                injector.heal(fault);
                 activeFault.set("none");
             }
         }
         catch (final Exception ex)
         {
             failure.set(ex);
-        }
-    }
-
-    private long pid(final int core)
-    {
-        return runDirectory.processes().stream().filter(e -> "core".equals(e.kind()) && e.id() == core)
-            .mapToLong(RunDirectory.Entry::pid).findFirst()
-            .orElseThrow(() -> new IllegalStateException("core " + core + " has no recorded process in " + runDirectory.root()));
-    }
-
-    private static void signal(final String signal, final long pid) throws IOException, InterruptedException
-    {
-        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
-        if (!kill.waitFor(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS) || 0 != kill.exitValue())
-        {
-            throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " +
-                new String(kill.getInputStream().readAllBytes()).strip());
         }
     }
 
@@ -398,8 +378,7 @@ public final class ChaosRun
         Map<Integer, ReplicaState> replicas = Map.of();
         while (System.currentTimeMillis() < deadlineMs)
         {
-            final boolean allSeeAll = new ClusterStatus().query(map, runDirectory).stream()
-                .allMatch(ClusterStatus.CoreRow::seesAllPeers);
+            final boolean allSeeAll = cores.stream().allMatch(target::seesAllPeers);
             if (allSeeAll)
             {
                 replicas = readReplicas(cores);
@@ -419,8 +398,8 @@ public final class ChaosRun
         final Map<Integer, ReplicaState> replicas = new TreeMap<>();
         for (final int core : cores)
         {
-            final Map<String, Object> listing = get(core, "/kv?limit=" + LISTING_LIMIT_ENTRIES);
-            final Map<String, Object> twoPhase = get(core, "/2pc");
+            final Map<String, Object> listing = target.get(core, "/kv?limit=" + LISTING_LIMIT_ENTRIES);
+            final Map<String, Object> twoPhase = target.get(core, "/2pc");
             if (null == listing || null == twoPhase)
             {
                 continue;
@@ -435,32 +414,6 @@ public final class ChaosRun
                 ((Number)twoPhase.get("in_doubt_count")).intValue()));
         }
         return replicas;
-    }
-
-    private Map<String, Object> get(final int core, final String path)
-    {
-        try
-        {
-            final HttpResponse<String> response = http.send(credentials.authorize(HttpRequest.newBuilder(
-                URI.create(map.adminUrl(core) + path))).timeout(Duration.ofMillis(READ_TIMEOUT_MS)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-            if (200 != response.statusCode())
-            {
-                return null;
-            }
-            return StrictJson.read(response.body(), new TypeReference<Map<String, Object>>()
-            {
-            }, "core " + core + "'s " + path);
-        }
-        catch (final IOException | IllegalArgumentException ex)
-        {
-            return null;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     private static Map<ChaosOperation.Outcome, Integer> count(final List<ChaosOperation> history)

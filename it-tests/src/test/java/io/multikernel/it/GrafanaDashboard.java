@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,8 +33,14 @@ record GrafanaDashboard(Path file, String uid, String title, List<Panel> panels,
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\s*\\)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One panel: its type, its datasource, and its queries. */
-    record Panel(int id, String title, String type, String datasourceType, String datasourceUid, List<Query> queries)
+    /** One panel: its type, its datasource, its queries, and the transformations Grafana applies to their data. */
+    record Panel(int id, String title, String type, String datasourceType, String datasourceUid, List<Query> queries,
+        List<Transformation> transformations)
+    {
+    }
+
+    /** A transformation of a panel's data, such as {@code groupingToMatrix}, with its options as text. */
+    record Transformation(String id, Map<String, String> options)
     {
     }
 
@@ -94,8 +101,17 @@ record GrafanaDashboard(Path file, String uid, String title, List<Panel> panels,
                 queries.add(new Query(target.path("refId").asText(), target.path("expr").asText(),
                     target.path("datasource").path("uid").asText(DATASOURCE_UID)));
             }
+            final List<Transformation> transformations = new ArrayList<>();
+            for (final JsonNode transformation : panel.path("transformations"))
+            {
+                final Map<String, String> options = new TreeMap<>();
+                transformation.path("options").fields().forEachRemaining(option ->
+                    options.put(option.getKey(), option.getValue().asText()));
+                transformations.add(new Transformation(transformation.path("id").asText(), options));
+            }
             panels.add(new Panel(panel.path("id").asInt(-1), panel.path("title").asText(), panel.path("type").asText(),
-                panel.path("datasource").path("type").asText(), panel.path("datasource").path("uid").asText(), queries));
+                panel.path("datasource").path("type").asText(), panel.path("datasource").path("uid").asText(), queries,
+                transformations));
         }
         final List<Variable> variables = new ArrayList<>();
         for (final JsonNode variable : root.path("templating").path("list"))

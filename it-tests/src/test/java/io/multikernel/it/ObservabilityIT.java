@@ -62,6 +62,8 @@ class ObservabilityIT
     static final long RULES_LOADED_TIMEOUT_S = 30;
     /** QUERY_DATA_TIMEOUT_MS: longest until every query returns data after the traffic. */
     static final long QUERY_DATA_TIMEOUT_MS = 30_000;
+    /** RTT_MATRIX_TIMEOUT_S: longest until every core has an RTT to every peer in Prometheus. */
+    static final long RTT_MATRIX_TIMEOUT_S = 30;
     /** QUERY_ROUND_PAUSE_MS: pause between rounds of the queries still without data. */
     static final long QUERY_ROUND_PAUSE_MS = 1_000;
     /** QUIET_TIMEOUT_S: longest until alerts raised during the traffic are gone once it stopped. */
@@ -121,6 +123,7 @@ class ObservabilityIT
             .containsExactlyInAnyOrder("mk-cluster-overview", "mk-urpc", "mk-2pc", "mk-os", "mk-jvm");
         assertThat(dashboards.stream().flatMap(dashboard -> dashboard.problems().stream()).toList())
             .as("panels without a Prometheus datasource or a query").isEmpty();
+        assertRttMatrixAndIncarnationPanels(dashboards);
 
         final List<Map<String, Object>> datasources = list(yaml(deploy.resolve(
             "grafana/provisioning/datasources/prometheus.yml")), "datasources");
@@ -173,6 +176,7 @@ class ObservabilityIT
         final Map<String, String> queries = dashboardQueries(dashboards);
         queries.putAll(alertQueries(alertRules));
         assertEveryQueryReturnsData(queries);
+        awaitRttMatrixAndIncarnationsComplete();
 
         assertThat(prometheus.query("count({__name__=~\"mk_.+\", exported_core!=\"\"})").path("result"))
             .as("series whose core label Prometheus renamed to exported_core (honor_labels)").isEmpty();
@@ -193,6 +197,78 @@ class ObservabilityIT
             }
             return all;
         }, ALERT_TIMEOUT_S);
+        awaitTrue("every other core's mk_membership_peer_state says core " + victim + " is down (3)", () ->
+            prometheus.query("mk_membership_peer_state{peer=\"" + victim + "\"} == 3").path("result").size() ==
+                CORES - 1, ALERT_TIMEOUT_S);
+    }
+
+    /**
+     * Every core has an RTT to every peer, so the matrix is full; and the incarnation each core knows
+     * of each peer is the one that peer reports of itself.
+     */
+    private void awaitRttMatrixAndIncarnationsComplete()
+    {
+        final int pairs = CORES * (CORES - 1);
+        awaitTrue(pairs + " series of mk_skb_peer_rtt_seconds above 0 (not NaN), one per core and peer", () ->
+            prometheus.query("mk_skb_peer_rtt_seconds > 0").path("result").size() == pairs, RTT_MATRIX_TIMEOUT_S);
+        final Map<String, String> own = new TreeMap<>();
+        for (final JsonNode series : prometheus.query("mk_core_incarnation").path("result"))
+        {
+            own.put(series.path("metric").path("core").asText(), series.path("value").path(1).asText());
+        }
+        assertThat(own).as("mk_core_incarnation of each core").hasSize(CORES);
+        final Map<String, String> known = new TreeMap<>();
+        for (final JsonNode series : prometheus.query("mk_membership_peer_incarnation").path("result"))
+        {
+            final JsonNode metric = series.path("metric");
+            known.put(metric.path("core").asText() + "->" + metric.path("peer").asText(),
+                series.path("value").path(1).asText());
+        }
+        assertThat(known).as("mk_membership_peer_incarnation, core->peer").hasSize(pairs);
+        known.forEach((pair, incarnation) -> assertThat(incarnation)
+            .as("incarnation core %s knows, against what the peer reports", pair)
+            .isEqualTo(own.get(pair.substring(pair.indexOf("->") + 2))));
+    }
+
+    /**
+     * The URPC dashboard shows the RTT as a matrix, core by peer: a table whose per-peer RTT series are
+     * grouped into rows by core and columns by peer. The cluster overview shows how the cores see each
+     * core, the incarnations each core knows as the same kind of matrix, and each core's restarts.
+     */
+    private static void assertRttMatrixAndIncarnationPanels(final List<GrafanaDashboard> dashboards)
+    {
+        final Map<String, String> coreByPeer = Map.of("rowField", "core", "columnField", "peer", "valueField", "Value");
+        assertThat(panelsQuerying(dashboards, "mk-urpc", "mk_skb_peer_rtt_seconds"))
+            .as("a core-by-peer RTT matrix in the URPC dashboard")
+            .anySatisfy(panel ->
+            {
+                assertThat(panel.type()).isEqualTo("table");
+                assertThat(panel.transformations()).extracting(GrafanaDashboard.Transformation::id)
+                    .containsExactly("groupingToMatrix");
+                assertThat(panel.transformations().get(0).options()).containsAllEntriesOf(coreByPeer);
+                assertThat(panel.queries().get(0).expr()).startsWith("max by (core, peer) (");
+            });
+        assertThat(panelsQuerying(dashboards, "mk-cluster-overview", "mk_membership_peer_incarnation"))
+            .as("a core-by-peer matrix of known incarnations in the cluster overview")
+            .anySatisfy(panel ->
+            {
+                assertThat(panel.type()).isEqualTo("table");
+                assertThat(panel.transformations().get(0).options()).containsAllEntriesOf(coreByPeer);
+            });
+        assertThat(panelsQuerying(dashboards, "mk-cluster-overview", "mk_membership_peer_state"))
+            .as("each core's state as its peers see it").extracting(GrafanaDashboard.Panel::type)
+            .contains("state-timeline");
+        assertThat(panelsQuerying(dashboards, "mk-cluster-overview", "changes(mk_core_incarnation"))
+            .as("restarts of each core").isNotEmpty();
+    }
+
+    private static List<GrafanaDashboard.Panel> panelsQuerying(final List<GrafanaDashboard> dashboards,
+        final String uid, final String text)
+    {
+        return dashboards.stream().filter(dashboard -> uid.equals(dashboard.uid()))
+            .flatMap(dashboard -> dashboard.panels().stream())
+            .filter(panel -> panel.queries().stream().anyMatch(query -> query.expr().contains(text)))
+            .toList();
     }
 
     private static void assumeToolsInstalled()

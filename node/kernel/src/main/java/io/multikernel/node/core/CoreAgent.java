@@ -1,5 +1,6 @@
 package io.multikernel.node.core;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.multikernel.node.caps.CapabilityDatabase;
@@ -82,6 +83,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private static final UnsafeBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
     /** Inbox polls in one duty cycle while each comes back full, so a burst does not wait a park. */
     static final int POLLS_PER_DUTY_CYCLE_MAX = 16;
+    /** The gauge of this core's incarnation: its value changes when the core restarts. */
+    static final String INCARNATION_METRIC_NAME = "mk.core.incarnation";
 
     private final CoreContext ctx;
     private final int coreId;
@@ -98,6 +101,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final SkbView.Source skbSource;
     private final AtomicReference<Health> health;
     private final Timer rttTimer;
+    private final PeerRttGauges peerRtts;
     private final NameService nameService;
     private final LrpcServer lrpcServer;
     private final CoreReplication replication;
@@ -233,6 +237,12 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         this.rttMatrix = new RttMatrix(topology);
         this.rttProbe = new RttProbe(topology, coreId);
         this.rttTimer = metrics.microsecondTimer("mk.skb.rtt", "Round trips to peers measured by the SKB", Tags.empty());
+        this.peerRtts = new PeerRttGauges(metrics.registry(), topology, coreId);
+        final long incarnation = ctx.incarnation();
+        Gauge.builder(INCARNATION_METRIC_NAME, () -> incarnation)
+            .description("This core's incarnation (its start time in nanoseconds since the epoch)")
+            .strongReference(true)
+            .register(metrics.registry());
         this.membership = new Membership(ctx.membership()
             .selfCoreId(coreId)
             .peers(ctx.peers())
@@ -524,6 +534,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         if (rttProbe.onPong(sourceCoreId, pingTimestampNs, nowNs))
         {
             rttTimer.record(nowNs - pingTimestampNs, TimeUnit.NANOSECONDS);
+            peerRtts.onRtt(sourceCoreId, rttProbe.rttNs(sourceCoreId));
         }
     }
 
@@ -538,6 +549,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public void onNewIncarnation(final int peerCoreId, final long oldIncarnation, final long newIncarnation)
     {
         rttProbe.forget(peerCoreId);
+        peerRtts.forget(peerCoreId);
         membership.onNewIncarnation(peerCoreId, oldIncarnation, newIncarnation, clock.nanoTime());
     }
 
@@ -598,5 +610,10 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     RttMatrix rttMatrix()
     {
         return rttMatrix;
+    }
+
+    PeerRttGauges peerRtts()
+    {
+        return peerRtts;
     }
 }

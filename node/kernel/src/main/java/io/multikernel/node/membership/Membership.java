@@ -80,10 +80,10 @@ public final class Membership
         helloRetryIntervalNs = ctx.helloRetryIntervalNs;
         sender = ctx.sender;
         listener = ctx.listener;
-        metrics = new MembershipMetrics(ctx.meterRegistry);
         incarnations = null != ctx.incarnations ? ctx.incarnations : PeerIncarnations.of(ctx.peerCoreIds);
         final int[] coreIds = ctx.peerCoreIds.clone();
         Arrays.sort(coreIds);
+        metrics = new MembershipMetrics(ctx.meterRegistry, coreIds);
         peers = new PeerEntry[coreIds.length];
         indexByCoreId = new int[coreIds.length == 0 ? 0 : coreIds[coreIds.length - 1] + 1];
         Arrays.fill(indexByCoreId, -1);
@@ -429,6 +429,7 @@ public final class Membership
     {
         final long oldIncarnation = peer.incarnation;
         peer.incarnation = incarnation;
+        metrics.onIncarnation(indexByCoreId[peer.coreId], incarnation);
         // The new incarnation knows nothing of us: handshake again.
         peer.handshaken = false;
         peer.helloReplyOwed = false;
@@ -560,7 +561,7 @@ public final class Membership
                 from + " to " + to + " (cause " + cause.logName() + ")");
         }
         peer.state = to;
-        metrics.onTransition(from, to);
+        metrics.onTransition(indexByCoreId[peer.coreId], from, to);
         snapshotDirty = true;
         arm(nowNs);
         logTransition(peer, from, to, cause, silenceNs);

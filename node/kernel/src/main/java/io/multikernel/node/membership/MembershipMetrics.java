@@ -1,22 +1,32 @@
 package io.multikernel.node.membership;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.node.util.CounterSlots;
 
 
 /**
  * Membership's meters. The agent is the only writer, so an update is a plain read and an ordered
- * write; Micrometer reads the values on another thread when scraped. Every series is registered up
- * front, and every tag comes from a small enum, so cardinality is fixed: 5 states, the 11 legal
- * moves of {@link PeerState#canMoveTo}, 3 message kinds, 2 ignore reasons.
+ * write; Micrometer reads the values on another thread when scraped. Cardinality is fixed: 5 states,
+ * the 11 legal moves of {@link PeerState#canMoveTo}, 3 message kinds, 2 ignore reasons, and two
+ * series per peer of the cluster map. The per-peer state is registered up front; a peer's incarnation
+ * when the first one is known, since before that there is no value to show.
  *
  * <pre>
  *   mk_membership_peers{state}                   gauge: peers in each state now
+ *   mk_membership_peer_state{peer}               gauge: the state of each peer, as a code (below)
+ *   mk_membership_peer_incarnation{peer}         gauge: each peer's current incarnation, once known
  *   mk_membership_transitions_total{from,to}     moves between states
  *   mk_membership_peer_restarts_total            peers seen with a newer incarnation than a known one
  *   mk_membership_send_failures_total{message}   Hello/Heartbeat/Goodbye sends that did not go out
  *   mk_membership_ignored_total{reason}          inputs ignored: stale incarnation, unknown peer
  * </pre>
+ *
+ * A state's code is its place in {@link PeerState}'s order, worst last but for LEFT: 0 unknown, 1 up,
+ * 2 suspect, 3 down, 4 left. So {@code max by (peer)} over the cores is the worst any core believes
+ * of a peer. An incarnation is an identifier that only grows (the core's start time in nanoseconds
+ * since the epoch); as a gauge it is a float64, exact to about 256 ns, which still tells any two
+ * incarnations of a core apart.
  *
  * One {@link Membership} per registry: Micrometer hands back the existing meter for a repeated
  * name and tags, so a second instance on the same registry would not be seen.
@@ -38,12 +48,33 @@ final class MembershipMetrics
     private static final int RESTARTS = TRANSITIONS + STATES * STATES;
     private static final int SEND_FAILURES = RESTARTS + 1;
     private static final int IGNORED = SEND_FAILURES + MESSAGE_TAGS.length;
-    private static final int SLOTS = IGNORED + IGNORED_TAGS.length;
+    private static final int PEER_STATES = IGNORED + IGNORED_TAGS.length;
+    /** Label naming the peer of a per-peer series. */
+    static final String PEER_TAG = "peer";
 
-    private final CounterSlots values = new CounterSlots(SLOTS);
+    private final MeterRegistry registry;
+    private final int[] peerCoreIds;
+    private final int peerIncarnations;
+    private final boolean[] incarnationRegistered;
+    private final CounterSlots values;
 
-    MembershipMetrics(final MeterRegistry registry)
+    /**
+     * @param registry    where.
+     * @param peerCoreIds the peers, in the order of the indexes the other methods take.
+     */
+    MembershipMetrics(final MeterRegistry registry, final int[] peerCoreIds)
     {
+        this.registry = registry;
+        this.peerCoreIds = peerCoreIds.clone();
+        this.peerIncarnations = PEER_STATES + peerCoreIds.length;
+        this.incarnationRegistered = new boolean[peerCoreIds.length];
+        this.values = new CounterSlots(peerIncarnations + peerCoreIds.length);
+        for (int peer = 0; peer < peerCoreIds.length; peer++)
+        {
+            values.set(PEER_STATES + peer, PeerState.UNKNOWN.ordinal());
+            values.gauge(registry, "mk.membership.peer.state", "State of each peer: 0 unknown, 1 up, 2 suspect, " +
+                "3 down, 4 left", PEER_STATES + peer, PEER_TAG, Integer.toString(peerCoreIds[peer]));
+        }
         for (int state = 0; state < STATES; state++)
         {
             values.gauge(registry, "mk.membership.peers", "Peers in each membership state", PEERS_BY_STATE + state,
@@ -79,11 +110,34 @@ final class MembershipMetrics
         add(PEERS_BY_STATE + state.ordinal(), 1);
     }
 
-    void onTransition(final PeerState from, final PeerState to)
+    void onTransition(final int peer, final PeerState from, final PeerState to)
     {
         add(PEERS_BY_STATE + from.ordinal(), -1);
         add(PEERS_BY_STATE + to.ordinal(), 1);
         add(transitionSlot(from, to), 1);
+        values.set(PEER_STATES + peer, to.ordinal());
+    }
+
+    /**
+     * A peer's incarnation became known or changed; its gauge is registered the first time.
+     *
+     * @param peer        index of the peer.
+     * @param incarnation now current.
+     */
+    void onIncarnation(final int peer, final long incarnation)
+    {
+        if (PeerIncarnations.UNKNOWN_INCARNATION == incarnation)
+        {
+            return;
+        }
+        values.set(peerIncarnations + peer, incarnation);
+        if (!incarnationRegistered[peer])
+        {
+            incarnationRegistered[peer] = true;
+            values.gauge(registry, "mk.membership.peer.incarnation", "Current incarnation of each peer, once known " +
+                "(its start time in nanoseconds since the epoch)", peerIncarnations + peer, PEER_TAG,
+                Integer.toString(peerCoreIds[peer]));
+        }
     }
 
     void onRestart()
@@ -109,6 +163,11 @@ final class MembershipMetrics
     long transitions(final PeerState from, final PeerState to)
     {
         return values.get(transitionSlot(from, to));
+    }
+
+    long peerState(final int peer)
+    {
+        return values.get(PEER_STATES + peer);
     }
 
     long restarts()

@@ -206,6 +206,46 @@ class CoreAgentTest
     }
 
     @Test
+    void aCorePublishesItsIncarnationItsPeersStateAndIncarnationAndItsRttToEachPeer()
+    {
+        final CoreContext ctx = context(ClusterMap.local(2, 1, TransportKind.IPC), false);
+        final CoreAgent agent = new CoreAgent(ctx, metrics, new JsonSnapshot(), new SkbView.Source(),
+            new AtomicReference<>(Health.UP));
+        try
+        {
+            agent.onStart();
+            assertThat(metrics.registry().get(CoreAgent.INCARNATION_METRIC_NAME).gauge().value())
+                .isEqualTo((double)ctx.incarnation());
+            assertThat(metrics.registry().find(PeerRttGauges.NAME).gauges()).as("no pong yet").isEmpty();
+
+            final long peerIncarnation = 1_000;
+            agent.onNewIncarnation(1, io.multikernel.common.PeerIncarnations.UNKNOWN_INCARNATION, peerIncarnation);
+            agent.onHello(1, peerIncarnation, 0, 0, 0, 0, true);
+            final long rttNs = TimeUnit.MICROSECONDS.toNanos(150);
+            agent.onPong(1, 1, ctx.nanoClock().nanoTime() - rttNs, null, 0, 0);
+
+            assertThat(metrics.registry().get(PeerRttGauges.NAME).tag("peer", "1").gauge().value())
+                .as("at least the round trip the pong closed, in seconds").isBetween(150e-6, 10.0);
+            final String scrape = metrics.registry().scrape();
+            assertThat(scrape).contains("mk_membership_peer_state{core=\"0\",host=\"0\",peer=\"1\"} 1.0",
+                "mk_membership_peer_incarnation{core=\"0\",host=\"0\",peer=\"1\"} 1000.0",
+                "mk_skb_peer_rtt_seconds{core=\"0\",host=\"0\",peer=\"1\"}",
+                "# TYPE mk_core_incarnation gauge");
+            assertThat(PrometheusLint.problems(scrape)).as("what promtool check metrics would report").isEmpty();
+
+            agent.onNewIncarnation(1, peerIncarnation, peerIncarnation + 1);
+            assertThat(metrics.registry().get(PeerRttGauges.NAME).tag("peer", "1").gauge().value())
+                .as("the old incarnation's RTT is gone").isNaN();
+            assertThat(metrics.registry().get("mk.membership.peer.incarnation").tag("peer", "1").gauge().value())
+                .isEqualTo(peerIncarnation + 1);
+        }
+        finally
+        {
+            agent.onClose();
+        }
+    }
+
+    @Test
     void aCoreThatFailsToStartAfterItsWriteAheadLogOpenedClosesWhatItOpened() throws Exception
     {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to see open files and mappings");

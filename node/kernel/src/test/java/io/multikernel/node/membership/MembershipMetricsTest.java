@@ -3,6 +3,7 @@ package io.multikernel.node.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.multikernel.node.admin.PrometheusLint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +75,44 @@ class MembershipMetricsTest
         assertThat(transitions).isEqualTo(legal).isEqualTo(11);
         assertThat(registry.find("mk.membership.peers").gauges()).hasSize(PeerState.values().length);
         assertThat(registry.get("mk.membership.peers").tag("state", "unknown").gauge().value()).isEqualTo(3);
+    }
+
+    @Test
+    void exposesEachPeersStateAndItsIncarnationOnceKnown()
+    {
+        assertThat(registry.find("mk.membership.peer.incarnation").gauges()).as("no incarnation known yet").isEmpty();
+        assertThat(registry.find("mk.membership.peer.state").gauges()).hasSize(3);
+
+        long nowNs = 0;
+        membership.doWork(nowNs);
+        membership.onHello(1, 10, 0, true, nowNs);
+        membership.onHello(2, 20, 0, true, nowNs);
+        nowNs += 600 * MS_NS;
+        membership.onHeard(1, 10, nowNs);
+        membership.doWork(nowNs);
+
+        assertThat(registry.scrape())
+            .contains("mk_membership_peer_state{peer=\"1\"} 1.0")
+            .contains("mk_membership_peer_state{peer=\"2\"} 2.0")
+            .contains("mk_membership_peer_state{peer=\"3\"} 0.0")
+            .contains("mk_membership_peer_incarnation{peer=\"1\"} 10.0")
+            .contains("mk_membership_peer_incarnation{peer=\"2\"} 20.0")
+            .doesNotContain("mk_membership_peer_incarnation{peer=\"3\"}");
+
+        nowNs += 2000 * MS_NS;
+        membership.doWork(nowNs);
+        membership.onHeard(2, 21, nowNs);
+        membership.onGoodbye(3, 30, nowNs);
+
+        assertThat(registry.get("mk.membership.peer.state").tag("peer", "1").gauge().value())
+            .as("down").isEqualTo(PeerState.DOWN.ordinal()).isEqualTo(3);
+        assertThat(registry.get("mk.membership.peer.state").tag("peer", "2").gauge().value())
+            .as("up again, restarted").isEqualTo(1);
+        assertThat(registry.get("mk.membership.peer.state").tag("peer", "3").gauge().value())
+            .as("left").isEqualTo(4);
+        assertThat(registry.get("mk.membership.peer.incarnation").tag("peer", "2").gauge().value()).isEqualTo(21);
+        assertThat(registry.get("mk.membership.peer.incarnation").tag("peer", "3").gauge().value()).isEqualTo(30);
+        assertThat(registry.find("mk.membership.peer.incarnation").gauges()).as("one series per peer").hasSize(3);
+        assertThat(PrometheusLint.problems(registry.scrape())).isEmpty();
     }
 }

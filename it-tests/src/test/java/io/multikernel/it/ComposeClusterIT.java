@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * validates; {@code up} gives three healthy host containers whose four cores all see each other
  * (cores 0 and 1 over IPC in one container, UDP between containers); a write through one core is on
  * every replica, through the admin API with its token inside the cluster and refused without it from
- * outside; {@code down -v} leaves no container, volume or network of the project behind.
+ * outside; the {@code demo} service's OS workload passes and leaves no domain or capability behind;
+ * {@code down -v} leaves no container, volume or network of the project behind.
  */
 class ComposeClusterIT
 {
@@ -36,6 +37,8 @@ class ComposeClusterIT
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
     /** Longest until every host container is healthy and every core sees every peer, s. */
     private static final long HEALTHY_TIMEOUT_S = 240;
+    /** How long the demo service's mix runs. */
+    private static final String DEMO_DURATION = "10s";
 
     private final String project = "mkit" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     private final Map<String, String> environment = new HashMap<>();
@@ -84,6 +87,22 @@ class ComposeClusterIT
             assertThat(get.output().strip()).as("core %d's replica", core).isEqualTo("hello from core 2");
         }
 
+        // The demo service: the OS workload through every core's admin API, a passing verdict, and nothing of it left.
+        final int capsBefore = jsonField(exec("host-0", "mk", "caps", "list", "--core", "0", "--json"), "count");
+        environment.put("MK_DEMO_DURATION", DEMO_DURATION);
+        final Docker.Result demo = compose("--profile", "demo", "run", "--rm", "-T", "demo");
+        System.out.println("compose demo service:\n" + demo.output());
+        assertThat(demo.exitCode()).as(demo.output()).isZero();
+        assertThat(demo.output()).contains("attached to the cluster of 4 cores", "over the admin API", "verdict: pass")
+            .containsPattern("destroyed [0-9]+ domains and gave back every RAM capability");
+        for (int core = 0; core < CORES; core++)
+        {
+            assertThat(jsonField(exec("host-1", "mk", "vm", "list", "--core", Integer.toString(core), "--json"), "count"))
+                .as("domains core %d runs after the demo", core).isZero();
+        }
+        assertThat(jsonField(exec("host-0", "mk", "caps", "list", "--core", "0", "--json"), "count"))
+            .as("capabilities after the demo").isEqualTo(capsBefore);
+
         // From outside the cluster's network, only /metrics and /health answer without the token.
         final Docker.Result metrics = Docker.run(EXEC_TIMEOUT, Map.of(), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
             "http://127.0.0.1:" + adminBasePort + "/metrics");
@@ -99,6 +118,14 @@ class ComposeClusterIT
             assertThat(Docker.run(EXEC_TIMEOUT, Map.of(), command).expectSuccess().output().strip())
                 .as("what docker %s lists of the project after down -v", kind).isEmpty();
         }
+    }
+
+    /** @return a whole-number field of the JSON object a command printed. */
+    private static int jsonField(final Docker.Result result, final String field) throws Exception
+    {
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        final String output = result.output();
+        return new ObjectMapper().readTree(output.substring(output.indexOf('{'))).get(field).asInt();
     }
 
     private boolean allSeeAll()

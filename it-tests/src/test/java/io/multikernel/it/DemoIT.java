@@ -19,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code mk demo --duration 5s --cores 4} end to end: four core JVMs, an app per core over LRPC, the
  * whole mix, then the verdict. It passes only with no stale access and agreeing replicas; the JSON
  * holds the fields tools read, every call kind of the mix ran, and no process of the cluster is left.
+ * Then {@code mk demo --attach} twice against a cluster {@code mk up} started: each run passes over
+ * LRPC, and leaves the cluster running with no domain and no more capabilities than before.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DemoIT
@@ -60,5 +62,56 @@ class DemoIT
             .map(process -> process.info().commandLine().orElse(""))
             .filter(commandLine -> commandLine.contains(runDir.toString())))
             .as("processes of the demo's cluster still running").isEmpty();
+    }
+
+    @Test
+    void theDemoAttachedToARunningClusterPassesTwiceAndLeavesNothingBehind() throws Exception
+    {
+        final Path runDir = tempDir.resolve("attached");
+        assertThat(mk("up", "--cores", "3", "--run-dir", runDir.toString())).as("mk up").isZero();
+        try
+        {
+            final long capsBefore = json(mk("caps", "list", "--core", "0", "--json", "--run-dir", runDir.toString()),
+                "count");
+            for (int run = 0; run < 2; run++)
+            {
+                final Path summary = tempDir.resolve("attached-" + run + ".json");
+                assertThat(mk("demo", "--attach", "--duration", "3s", "--seed", Integer.toString(run), "--run-dir",
+                    runDir.toString(), "--json", summary.toString())).as("demo run %d: %s", run, err).isZero();
+                final JsonNode report = new ObjectMapper().readTree(Files.readString(summary));
+                assertThat(report.get("verdict").asText()).isEqualTo("pass");
+                assertThat(report.get("cores").asInt()).isEqualTo(3);
+                assertThat(report.get("operations").get("unmap").get("count").asLong()).isPositive();
+                for (int core = 0; core < 3; core++)
+                {
+                    assertThat(json(mk("vm", "list", "--core", Integer.toString(core), "--json", "--run-dir",
+                        runDir.toString()), "count")).as("domains on core %d after run %d", core, run).isZero();
+                }
+                assertThat(json(mk("caps", "list", "--core", "0", "--json", "--run-dir", runDir.toString()), "count"))
+                    .as("capabilities after run %d", run).isEqualTo(capsBefore);
+            }
+        }
+        finally
+        {
+            mk("down", "--run-dir", runDir.toString());
+        }
+    }
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int mk(final String... args)
+    {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        return MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    /** @return a whole-number field of the JSON object the last command printed (the command must have passed). */
+    private long json(final int exit, final String field) throws Exception
+    {
+        assertThat(exit).as("stderr: %s", err).isZero();
+        final String text = out.toString();
+        return new ObjectMapper().readTree(text.substring(text.indexOf('{'))).get(field).asLong();
     }
 }

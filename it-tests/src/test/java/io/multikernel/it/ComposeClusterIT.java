@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (cores 0 and 1 over IPC in one container, UDP between containers); a write through one core is on
  * every replica, through the admin API with its token inside the cluster and refused without it from
  * outside; the {@code demo} service's OS workload passes and leaves no domain or capability behind;
+ * {@code mk chaos run} inside the cluster partitions and degrades links with no violation;
  * {@code down -v} leaves no container, volume or network of the project behind.
  */
 class ComposeClusterIT
@@ -39,6 +40,8 @@ class ComposeClusterIT
     private static final long HEALTHY_TIMEOUT_S = 240;
     /** How long the demo service's mix runs. */
     private static final String DEMO_DURATION = "10s";
+    /** How long the chaos run inside the cluster runs, s: room for two or three faults. */
+    private static final String CHAOS_DURATION_S = "20";
 
     private final String project = "mkit" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     private final Map<String, String> environment = new HashMap<>();
@@ -51,6 +54,7 @@ class ComposeClusterIT
         Docker.buildImage();
         adminBasePort = FreePorts.range(CORES);
         environment.put("MK_IMAGE", Docker.IMAGE);
+        environment.put("MK_CHAOS", "true");
         for (int core = 0; core < CORES; core++)
         {
             environment.put("MK_ADMIN_PORT_" + core, Integer.toString(adminBasePort + core));
@@ -102,6 +106,15 @@ class ComposeClusterIT
         }
         assertThat(jsonField(exec("host-0", "mk", "caps", "list", "--core", "0", "--json"), "count"))
             .as("capabilities after the demo").isEqualTo(capsBefore);
+
+        // mk chaos run inside the cluster: link faults through the admin APIs (MK_CHAOS=true), the checker clean.
+        final Docker.Result chaos = exec("host-0", "mk", "chaos", "run", "--duration-s", CHAOS_DURATION_S, "--seed", "5");
+        System.out.println("compose chaos run:\n" + chaos.output());
+        assertThat(chaos.exitCode()).as(chaos.output()).isZero();
+        assertThat(chaos.output()).contains("faults [partition, lossy, slow]").contains("no violation:");
+        final Docker.Result killInCompose = exec("host-0", "mk", "chaos", "run", "--duration-s", "5", "--faults", "kill");
+        assertThat(killInCompose.exitCode()).isNotZero();
+        assertThat(killInCompose.output()).contains("kill faults need the cores' processes, which only mk up records");
 
         // From outside the cluster's network, only /metrics and /health answer without the token.
         final Docker.Result metrics = Docker.run(EXEC_TIMEOUT, Map.of(), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",

@@ -53,6 +53,11 @@ final class HostCommand implements Callable<Integer>
         "(default: ${DEFAULT-VALUE}).", defaultValue = "group")
     String fsync;
 
+    @Option(names = "--chaos", defaultValue = "${env:MK_CHAOS:-false}", description = "Start every core with its " +
+        "link fault point, for mk chaos link and mk chaos run's partitions, lossy and slow links (default: $MK_CHAOS, " +
+        "else false).")
+    boolean chaos;
+
     @Option(names = "--check", description = "Start nothing: exit 0 when every core of the host answers GET /health.")
     boolean check;
 
@@ -82,7 +87,7 @@ final class HostCommand implements Callable<Integer>
         final Path root = null != dataRoot ? dataRoot :
             cluster.toAbsolutePath().getParent().resolve("data");
         final HostSupervisor supervisor = new HostSupervisor(new HostSupervisor.Options(cluster, hostId, root, idle, fsync,
-            ClusterLauncher.environmentCoreJvmArgs()), System.out);
+            ClusterLauncher.environmentCoreJvmArgs(), chaos), System.out);
         final Thread onSigterm = new Thread(() ->
         {
             try

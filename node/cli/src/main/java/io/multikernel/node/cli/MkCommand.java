@@ -63,7 +63,16 @@ public final class MkCommand extends RootCommand
      */
     public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
     {
-        return new MkCommand().runWith(out, err, args);
+        try
+        {
+            return new MkCommand().runWith(out, err, args);
+        }
+        finally
+        {
+            // A command's last print() without a newline is not flushed by the writer itself; main exits next.
+            out.flush();
+            err.flush();
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider

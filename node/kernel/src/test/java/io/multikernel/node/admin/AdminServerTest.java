@@ -83,6 +83,14 @@ class AdminServerTest
     }
 
     @Test
+    void acceptedConnectionsHaveNagleOffSoAResponseIsNotHeldForTheClientsDelayedAck() throws Exception
+    {
+        assertThat(AdminHttp.get(client, server, "/health").statusCode()).isEqualTo(200);
+        assertThat(System.getProperty(AdminServer.NO_DELAY_PROPERTY))
+            .as("the JDK server sets TCP_NODELAY on accepted connections").isEqualTo("true");
+    }
+
+    @Test
     void healthAnswers200WhenUpAnd503WhenNot() throws Exception
     {
         final HttpResponse<String> up = AdminHttp.get(client, server, "/health");

@@ -49,8 +49,10 @@ public final class HostSupervisor
      * @param idle        idle strategy of the cores and the driver.
      * @param fsync       write-ahead log fsync policy of the cores.
      * @param coreJvmArgs JVM options of each core, after the launcher's defaults.
+     * @param chaos       start each core with its link fault point ({@code mk core --chaos}).
      */
-    public record Options(Path clusterFile, int hostId, Path dataRoot, String idle, String fsync, List<String> coreJvmArgs)
+    public record Options(Path clusterFile, int hostId, Path dataRoot, String idle, String fsync, List<String> coreJvmArgs,
+        boolean chaos)
     {
     }
 
@@ -108,11 +110,16 @@ public final class HostSupervisor
                 {
                     break;
                 }
-                start("core " + core.id(), ClusterLauncher.CORE_JVM_ARGS, options.coreJvmArgs(), List.of("core",
+                final List<String> command = new ArrayList<>(List.of("core",
                     "--id", Integer.toString(core.id()), "--cluster", options.clusterFile().toString(),
                     "--idle", options.idle(), "--fsync", options.fsync(),
                     "--data-dir", options.dataRoot().resolve("core-" + core.id()).toString(),
                     "--run-dir", options.dataRoot().toString()));
+                if (options.chaos())
+                {
+                    command.add("--chaos");
+                }
+                start("core " + core.id(), ClusterLauncher.CORE_JVM_ARGS, options.coreJvmArgs(), command);
             }
             final String exited = awaitStopOrExit();
             stopChildren();

@@ -42,10 +42,11 @@ public final class ProcessInjector implements ChaosInjector
         return KINDS.contains(kind);
     }
 
+    /** @return kill and pause when the run directory records the cores' processes ({@code mk up}), else none. */
     @Override
     public List<ChaosFault.Kind> available()
     {
-        return KINDS;
+        return recordsCores() ? KINDS : List.of();
     }
 
     @Override
@@ -58,7 +59,18 @@ public final class ProcessInjector implements ChaosInjector
                 throw new IllegalStateException(kind.cliName() + " faults are not made on a core's process; use " +
                     ChaosFault.Kind.names(KINDS));
             }
+            if (!recordsCores())
+            {
+                throw new IllegalStateException(kind.cliName() + " faults need the cores' processes, which only mk up " +
+                    "records (" + runDirectory.root() + " has none): a cluster started otherwise, such as docker-compose " +
+                    "with MK_CHAOS=true, takes partition, lossy and slow");
+            }
         }
+    }
+
+    private boolean recordsCores()
+    {
+        return runDirectory.processes().stream().anyMatch(entry -> "core".equals(entry.kind()));
     }
 
     @Override

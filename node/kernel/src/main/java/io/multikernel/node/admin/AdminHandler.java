@@ -79,10 +79,13 @@ final class AdminHandler implements HttpHandler
         final long startNs = nanoClock.nanoTime();
         final String rawPath = exchange.getRequestURI().getRawPath();
         final AdminEndpoint endpoint = endpoints.route(rawPath);
-        AdminResponse response = null;
+        boolean counted = false;
         try
         {
-            response = respond(exchange, endpoint, rawPath);
+            final AdminResponse response = respond(exchange, endpoint, rawPath);
+            // Counted before the answer is written: a client that has its answer finds it counted.
+            metrics.onRequest(endpoint, response.status(), nanoClock.nanoTime() - startNs);
+            counted = true;
             send(exchange, response);
         }
         catch (final IOException ex)
@@ -91,7 +94,10 @@ final class AdminHandler implements HttpHandler
         }
         finally
         {
-            metrics.onRequest(endpoint, null == response ? 500 : response.status(), nanoClock.nanoTime() - startNs);
+            if (!counted)
+            {
+                metrics.onRequest(endpoint, 500, nanoClock.nanoTime() - startNs);
+            }
             exchange.close();
         }
     }

@@ -78,14 +78,7 @@ final class ContainerInjector implements ChaosInjector
     @Override
     public void prepare(final List<ChaosFault.Kind> kinds)
     {
-        for (final ChaosFault.Kind kind : kinds)
-        {
-            if (!makes(kind))
-            {
-                throw new IllegalStateException(kind.cliName() + " faults are not made on containers; use " +
-                    ChaosFault.Kind.names(KINDS));
-            }
-        }
+        ChaosInjector.requireMade(kinds, KINDS, "on containers");
     }
 
     @Override

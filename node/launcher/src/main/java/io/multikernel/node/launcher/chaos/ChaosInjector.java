@@ -59,4 +59,24 @@ public interface ChaosInjector
     {
         return new CombinedInjector(first, second);
     }
+
+    /**
+     * The check every injector's {@link #prepare} starts with.
+     *
+     * @param kinds what the schedule draws from.
+     * @param made  the kinds the injector makes.
+     * @param where what makes them, for the error: "on containers", "by a link fault point".
+     * @throws IllegalStateException naming the first kind it does not make and the kinds it does.
+     */
+    static void requireMade(final List<ChaosFault.Kind> kinds, final List<ChaosFault.Kind> made, final String where)
+    {
+        for (final ChaosFault.Kind kind : kinds)
+        {
+            if (!made.contains(kind))
+            {
+                throw new IllegalStateException(kind.cliName() + " faults are not made " + where + "; use " +
+                    ChaosFault.Kind.names(made));
+            }
+        }
+    }
 }

@@ -61,14 +61,7 @@ public final class LinkInjector implements ChaosInjector
     @Override
     public void prepare(final List<ChaosFault.Kind> kinds)
     {
-        for (final ChaosFault.Kind kind : kinds)
-        {
-            if (!makes(kind))
-            {
-                throw new IllegalStateException(kind.cliName() + " faults are not made by a link fault point; use " +
-                    ChaosFault.Kind.names(KINDS));
-            }
-        }
+        ChaosInjector.requireMade(kinds, KINDS, "by a link fault point");
         for (final int core : target.cores())
         {
             final Probe probe = probe(core);

@@ -52,13 +52,9 @@ public final class ProcessInjector implements ChaosInjector
     @Override
     public void prepare(final List<ChaosFault.Kind> kinds)
     {
+        ChaosInjector.requireMade(kinds, KINDS, "on a core's process");
         for (final ChaosFault.Kind kind : kinds)
         {
-            if (!makes(kind))
-            {
-                throw new IllegalStateException(kind.cliName() + " faults are not made on a core's process; use " +
-                    ChaosFault.Kind.names(KINDS));
-            }
             if (!recordsCores())
             {
                 throw new IllegalStateException(kind.cliName() + " faults need the cores' processes, which only mk up " +

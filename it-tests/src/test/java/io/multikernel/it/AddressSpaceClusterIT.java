@@ -208,7 +208,8 @@ class AddressSpaceClusterIT
         final long domain = domain(apps.get(0), cores);
         final long frame = frame(apps.get(0), 1);
         final long vaddr = 1L << 30;
-        ok(apps.get(0).map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE), "map");
+        final long firstMapping = ok(apps.get(0).map(domain, vaddr, frame, 0, PAGE, Rights.READ | Rights.WRITE), "map")
+            .value();
         awaitAgreement("mapped", List.of(0, 1, 2), domain);
 
         cluster.kill(0);
@@ -236,6 +237,9 @@ class AddressSpaceClusterIT
             final VmClient app = now.get(core);
             awaitTrue("a load faults on core " + core, () -> app.load(domain, vaddr, 8).fault(), AGREE_TIMEOUT_S);
         }
+        final long secondMapping = ok(restarted.map(domain, vaddr, frame, 0, PAGE, Rights.READ), "map again").value();
+        assertThat(secondMapping).as("core 0's highest id in its replica is the domain's, below the unmapped " +
+            "mapping's; restarted, it still never hands out an id twice").isGreaterThan(firstMapping);
     }
 
     @Test

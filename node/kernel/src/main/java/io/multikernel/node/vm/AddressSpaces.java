@@ -76,6 +76,8 @@ public final class AddressSpaces implements StateMachine<VmOperation>
     private final int coresMax;
     private final FrameLookup frames;
     private final TreeMap<Long, Domain> domains = new TreeMap<>();
+    /** The highest domain or mapping id of this core's block applied here, live or since removed; 0 for none. */
+    private long highestOwnId;
     private final LinkedHashMap<Long, CapabilityView> preparedFrames =
         new LinkedHashMap<>(16, 0.75f, false)
         {
@@ -570,9 +572,32 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         return List.of(domain);
     }
 
+    /**
+     * @return the highest domain or mapping id made by this core (of its block of ids) that this
+     *         replica ever applied, live or since unmapped or destroyed, or 0 for none; it survives a
+     *         restart (snapshot and log), so the core never hands out an id twice.
+     */
+    public long highestOwnId()
+    {
+        return highestOwnId;
+    }
+
+    private void noteId(final long id)
+    {
+        if (id >>> VmService.ID_SEQUENCE_BITS == selfCoreId + 1L)
+        {
+            highestOwnId = Math.max(highestOwnId, id);
+        }
+    }
+
     @Override
     public void apply(final VmOperation operation)
     {
+        noteId(operation.domainId());
+        if (operation instanceof VmOperation.Map m)
+        {
+            noteId(m.mappingId());
+        }
         if (operation instanceof Create c)
         {
             if (Arrays.binarySearch(c.cores(), selfCoreId) >= 0)
@@ -583,7 +608,9 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         }
         if (operation instanceof Span s && !domains.containsKey(s.domainId()) && s.core() == selfCoreId)
         {
-            domains.put(s.domainId(), DomainImage.decode(s.domainImage(), coresMax));
+            final Domain installed = DomainImage.decode(s.domainImage(), coresMax);
+            installed.mappings().values().forEach(mapping -> noteId(mapping.mappingId()));
+            domains.put(s.domainId(), installed);
         }
         final Domain domain = domains.get(operation.domainId());
         if (null == domain || operation instanceof VmOperation.Expect)
@@ -649,7 +676,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
     @Override
     public byte[] snapshot()
     {
-        return DomainImage.snapshot(domains.values());
+        return DomainImage.snapshot(domains.values(), highestOwnId);
     }
 
     /**
@@ -659,7 +686,8 @@ public final class AddressSpaces implements StateMachine<VmOperation>
     @Override
     public void restore(final byte[] snapshot)
     {
-        final Domain[] restored = DomainImage.restore(snapshot, coresMax, DOMAINS_MAX);
+        final DomainImage.Snapshot decoded = DomainImage.restore(snapshot, coresMax, DOMAINS_MAX);
+        final Domain[] restored = decoded.domains();
         for (final Domain domain : restored)
         {
             if (!domain.hasCore(selfCoreId))
@@ -670,9 +698,12 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         }
         domains.clear();
         preparedFrames.clear();
+        highestOwnId = Math.max(0, decoded.highestOwnId());
         for (final Domain domain : restored)
         {
             domains.put(domain.domainId(), domain);
+            noteId(domain.domainId());
+            domain.mappings().values().forEach(mapping -> noteId(mapping.mappingId()));
         }
     }
 

@@ -22,12 +22,17 @@ import java.util.HexFormat;
  *     mappingId:int64 vpage:int64 pages:int32 frameCapId:int64 frameBase:int64
  *     frameOffsetPages:int64 rights:int32 frameRights:int32
  * </pre>
- * A snapshot of a replica is {@code format:int32 domainCount:int32} then per domain, by id,
- * {@code imageLength:int32} and the image.
+ * A snapshot of a replica is {@code snapshotFormat:int32 (= {@value #SNAPSHOT_FORMAT})
+ * highestOwnId:int64 domainCount:int32} then per domain, by id, {@code imageLength:int32} and the
+ * image. {@code highestOwnId} is the highest domain or mapping id of the replica's own core it ever
+ * applied, live or since removed, or 0 for none. Snapshots of format 1 (without it) still restore.
  */
 final class DomainImage
 {
     static final int FORMAT = 1;
+    static final int SNAPSHOT_FORMAT = 2;
+    /** The snapshot format before {@code highestOwnId}; restored with the highest id taken from the domains. */
+    static final int SNAPSHOT_FORMAT_WITHOUT_HIGHEST = 1;
     static final int HEADER_LENGTH_BYTES = 4 + 8 + 8 + 8 + 4 + 4;
     static final int MAPPING_LENGTH_BYTES = 8 + 8 + 4 + 8 + 8 + 8 + 4 + 4;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -165,10 +170,20 @@ final class DomainImage
         return null;
     }
 
-    static byte[] snapshot(final Collection<Domain> domainsById)
+    /**
+     * A replica's domains and the highest of its own ids it ever applied.
+     *
+     * @param domains      by ascending id.
+     * @param highestOwnId 0 for none, or -1 when the snapshot (format 1) did not say.
+     */
+    record Snapshot(Domain[] domains, long highestOwnId)
+    {
+    }
+
+    static byte[] snapshot(final Collection<Domain> domainsById, final long highestOwnId)
     {
         final byte[][] images = new byte[domainsById.size()][];
-        int length = 4 + 4;
+        int length = 4 + 8 + 4;
         int i = 0;
         for (final Domain domain : domainsById)
         {
@@ -176,7 +191,7 @@ final class DomainImage
             length += 4 + images[i++].length;
         }
         final ByteBuffer out = ByteBuffer.allocate(length).order(ORDER);
-        out.putInt(FORMAT).putInt(images.length);
+        out.putInt(SNAPSHOT_FORMAT).putLong(highestOwnId).putInt(images.length);
         for (final byte[] image : images)
         {
             out.putInt(image.length).put(image);
@@ -185,18 +200,33 @@ final class DomainImage
     }
 
     /**
-     * @return the domains, by ascending id.
+     * @return the domains, by ascending id, and the highest own id.
      * @throws IllegalArgumentException when the bytes are not a snapshot.
      */
-    static Domain[] restore(final byte[] snapshot, final int coresMax, final int domainsMax)
+    static Snapshot restore(final byte[] snapshot, final int coresMax, final int domainsMax)
     {
         final ByteBuffer in = ByteBuffer.wrap(snapshot).order(ORDER);
         try
         {
             final int format = in.getInt();
-            if (FORMAT != format)
+            final long highestOwnId;
+            if (SNAPSHOT_FORMAT == format)
             {
-                throw new IllegalArgumentException("address space snapshot format " + format + " is not " + FORMAT);
+                highestOwnId = in.getLong();
+                if (highestOwnId < 0)
+                {
+                    throw new IllegalArgumentException("address space snapshot's highest own id " + highestOwnId +
+                        " is negative");
+                }
+            }
+            else if (SNAPSHOT_FORMAT_WITHOUT_HIGHEST == format)
+            {
+                highestOwnId = -1;
+            }
+            else
+            {
+                throw new IllegalArgumentException("address space snapshot format " + format + " is not " +
+                    SNAPSHOT_FORMAT + " or " + SNAPSHOT_FORMAT_WITHOUT_HIGHEST);
             }
             final int count = in.getInt();
             if (count < 0 || count > domainsMax)
@@ -225,7 +255,7 @@ final class DomainImage
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the address space snapshot");
             }
-            return domains;
+            return new Snapshot(domains, highestOwnId);
         }
         catch (final BufferUnderflowException ex)
         {

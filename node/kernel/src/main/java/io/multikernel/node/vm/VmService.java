@@ -904,8 +904,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     }
 
     /**
-     * @return a fresh domain or mapping id: above every id of this core's the replica held when the
-     *         first id was made (after a restart: what recovery restored), then counting up.
+     * @return a fresh domain or mapping id: above every id of this core's the replica ever applied
+     *         (live or removed; after a restart, what recovery restored) when the first id was made,
+     *         then counting up.
      */
     private long nextId()
     {
@@ -923,21 +924,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
 
     private void scanIds()
     {
-        long highest = idPrefix;
-        for (final Domain domain : spaces.domains())
-        {
-            if (domain.domainId() >>> ID_SEQUENCE_BITS == idPrefix >>> ID_SEQUENCE_BITS)
-            {
-                highest = Math.max(highest, domain.domainId());
-            }
-            for (final Mapping mapping : domain.mappings().values())
-            {
-                if (mapping.mappingId() >>> ID_SEQUENCE_BITS == idPrefix >>> ID_SEQUENCE_BITS)
-                {
-                    highest = Math.max(highest, mapping.mappingId());
-                }
-            }
-        }
+        final long highest = Math.max(idPrefix, spaces.highestOwnId());
         nextSequence = Math.max(nextSequence, highest - idPrefix + 1);
     }
 

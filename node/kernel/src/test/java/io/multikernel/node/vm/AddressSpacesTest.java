@@ -259,6 +259,53 @@ class AddressSpacesTest
     }
 
     @Test
+    void highestOwnIdOutlivesUnmapDestroyAndRestart()
+    {
+        final long core1Block = 2L << VmService.ID_SEQUENCE_BITS;
+        commit(map(core1Block + 7, 0, 2, 20, 0, READ));
+        commit(map(core1Block + 9, 0x10, 1, 20, 4, READ));
+        commit(new Unmap(DOMAIN, 0x10, 1));
+        commit(new Create(core1Block + 12, 11, 1, new int[] {1, 2}));
+        commit(new Destroy(core1Block + 12));
+
+        assertThat(replicas[1].highestOwnId()).as("core 1's own ids, live or removed").isEqualTo(core1Block + 12);
+        assertThat(replicas[0].highestOwnId()).as("ids of core 1's block are not core 0's").isZero();
+        final AddressSpaces restarted = new AddressSpaces(1, 4, caps);
+        restarted.restore(replicas[1].snapshot());
+        assertThat(restarted.highestOwnId()).isEqualTo(core1Block + 12);
+        assertThat(restarted.snapshot()).isEqualTo(replicas[1].snapshot());
+
+        final byte[] formatOne = formatOneSnapshot(replicas[1].snapshot());
+        final AddressSpaces fromFormatOne = new AddressSpaces(1, 4, caps);
+        fromFormatOne.restore(formatOne);
+        assertThat(fromFormatOne.highestOwnId()).as("a format 1 snapshot: the live ids").isEqualTo(core1Block + 7);
+        assertThat(fromFormatOne.fingerprint(DOMAIN)).isEqualTo(replicas[1].fingerprint(DOMAIN));
+    }
+
+    @Test
+    void spanInstallNotesTheImagesOwnIds()
+    {
+        final long core3Block = 4L << VmService.ID_SEQUENCE_BITS;
+        commit(map(core3Block + 40, 0, 1, 20, 0, READ));
+        final Span span = new Span(DOMAIN, 3, replicas[0].image(DOMAIN));
+        replicas[3].apply(span);
+
+        assertThat(replicas[3].highestOwnId()).isEqualTo(core3Block + 40);
+    }
+
+    /** The same replica as a format 1 snapshot: no highest own id after the format. */
+    private static byte[] formatOneSnapshot(final byte[] formatTwo)
+    {
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(formatTwo).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertThat(in.getInt()).isEqualTo(DomainImage.SNAPSHOT_FORMAT);
+        final java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(formatTwo.length - 8)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putInt(DomainImage.SNAPSHOT_FORMAT_WITHOUT_HIGHEST);
+        out.put(formatTwo, 12, formatTwo.length - 12);
+        return out.array();
+    }
+
+    @Test
     void restoreRejectsGarbageAndChangesNothing()
     {
         commit(map(1, 0, 2, 20, 0, READ));
@@ -268,6 +315,12 @@ class AddressSpacesTest
         assertThatThrownBy(() -> replica.restore(new byte[0])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> replica.restore(new byte[] {1, 0, 0, 0, 5, 0, 0, 0}))
             .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> replica.restore(new byte[] {3, 0, 0, 0, 0, 0, 0, 0}))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("address space snapshot format 3 is not 2 or 1");
+        final byte[] negativeHighest = good.clone();
+        negativeHighest[11] = (byte)0x80;
+        assertThatThrownBy(() -> replica.restore(negativeHighest)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("is negative");
         assertThatThrownBy(() -> replica.restore(java.util.Arrays.copyOf(good, good.length - 1)))
             .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> replica.restore(java.util.Arrays.copyOf(good, good.length + 1)))

@@ -16,6 +16,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +40,10 @@ public final class UrpcEndpoint implements AutoCloseable
     /** Flushes tried on close before pending batches are given up. */
     public static final int CLOSE_FLUSH_ATTEMPTS = 16;
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(UrpcEndpoint.class);
+
     private final Context ctx;
-    private final Aeron aeron;
+    private Aeron aeron;
     private final boolean ownsAeron;
     private final Publication[] publicationByCore;
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -54,6 +58,8 @@ public final class UrpcEndpoint implements AutoCloseable
     private InboxAdapter inboxAdapter;
     /** In front of the inbox when there are link faults; {@code null} otherwise. */
     private InboundLinkFilter inboundLinkFilter;
+    /** What the subscriptions' assemblers feed: the inbox, or the link filter in front of it. */
+    private FragmentHandler inbox;
 
     private UrpcEndpoint(final Context ctx)
     {
@@ -107,6 +113,10 @@ public final class UrpcEndpoint implements AutoCloseable
      */
     public int poll()
     {
+        if (subscriptions.get(0).isClosed())
+        {
+            reconnect();
+        }
         int work = null == inboundLinkFilter ? 0 : inboundLinkFilter.releaseHeld();
         for (int i = 0, size = subscriptions.size(); i < size; i++)
         {
@@ -148,6 +158,12 @@ public final class UrpcEndpoint implements AutoCloseable
         final int sent = publisher.flush();
         metrics.publish();
         return sent;
+    }
+
+    /** @return the Aeron client in use (a new one after a reconnect); for tests of this package. */
+    Aeron aeron()
+    {
+        return aeron;
     }
 
     public UrpcPublisher publisher()
@@ -256,6 +272,37 @@ public final class UrpcEndpoint implements AutoCloseable
         }
     }
 
+    /**
+     * The Aeron client closed itself under the endpoint: its conductor was not serviced within the
+     * client's liveness timeout (the process was stopped or starved for longer, e.g. SIGSTOP), or the
+     * media driver timed the client out. Its publications and subscriptions are gone, so without this
+     * the core would run on, deaf and mute, for good. A new client gets the same publications and
+     * subscriptions; the inbox (its replay protection per sender), the publisher's batches and
+     * sequence numbers carry on, so peers accept the core's frames as the same incarnation's. Frames
+     * in the old terms are lost, as on any lossy link; the protocols above resend.
+     *
+     * @throws IllegalStateException when the endpoint does not own its client (nothing to reconnect),
+     *                               or no new client connects (the media driver is gone): the core stops.
+     */
+    private void reconnect()
+    {
+        if (!ownsAeron)
+        {
+            throw new IllegalStateException("core " + ctx.coreId + "'s Aeron client was closed under it");
+        }
+        LOGGER.warn("core {}: its Aeron client was closed (not serviced within its liveness timeout, or timed out " +
+            "by the media driver); connecting a new one to {}", ctx.coreId, ctx.aeronDirectory);
+        closeResources();
+        subscriptions.clear();
+        assemblers.clear();
+        java.util.Arrays.fill(publicationByCore, null);
+        aeron = Aeron.connect(clientContext(ctx.aeronDirectory));
+        addPublications();
+        subscribe();
+        metrics.onAeronReconnect();
+        LOGGER.info("core {}: connected a new Aeron client (reconnect {})", ctx.coreId, metrics.aeronReconnectCount());
+    }
+
     private void addPublications()
     {
         for (final PeerDescriptor peer : ctx.peers)
@@ -270,13 +317,17 @@ public final class UrpcEndpoint implements AutoCloseable
 
     private void addSubscriptions()
     {
-        final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
         final InboxAdapter adapter = inboxAdapter = new InboxAdapter(ctx.coreId, ctx.messageLengthMax, dispatcher, incarnations, metrics,
             new RateLimitedErrorLog(InboxAdapter.logger(), ctx.nanoClock, RateLimitedErrorLog.INTERVAL_DEFAULT_NS,
                 RejectReason.values().length), ctx.authenticator());
         // Without link faults the assemblers feed the inbox directly: no filter, not even a check.
-        final FragmentHandler inbox = null == linkFaults ? adapter :
-            (inboundLinkFilter = new InboundLinkFilter(linkFaults, adapter));
+        inbox = null == linkFaults ? adapter : (inboundLinkFilter = new InboundLinkFilter(linkFaults, adapter));
+        subscribe();
+    }
+
+    private void subscribe()
+    {
+        final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
         subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
         assemblers.add(new FragmentAssembler(inbox));
         if (null != ctx.udpBindEndpoint)

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   mk_urpc_messages_received_total{type}   mk_urpc_received_bytes_total{type}
  *   mk_urpc_messages_sent_total{type}       mk_urpc_sent_bytes_total{type}
  *   mk_urpc_send_failures_total{reason}     mk_urpc_back_pressure_events_total
- *   mk_urpc_rejected_total{reason}
+ *   mk_urpc_rejected_total{reason}          mk_urpc_aeron_reconnects_total
  * </pre>
  */
 public final class UrpcMetrics
@@ -37,7 +37,8 @@ public final class UrpcMetrics
     private static final int REJECTED = 4 * TEMPLATES;
     private static final int SEND_FAILURES = REJECTED + RejectReason.values().length;
     private static final int BACK_PRESSURE = SEND_FAILURES + SendOutcome.values().length;
-    private static final int SLOTS = BACK_PRESSURE + 1;
+    private static final int AERON_RECONNECTS = BACK_PRESSURE + 1;
+    private static final int SLOTS = AERON_RECONNECTS + 1;
 
     private final MeterRegistry registry;
     private final String[] typeNames = new String[TEMPLATES];
@@ -73,6 +74,8 @@ public final class UrpcMetrics
         }
         register("mk.urpc.back.pressure.events", "Sends that met back pressure at least once", null, null, null,
             BACK_PRESSURE);
+        register("mk.urpc.aeron.reconnects", "Times the core found its Aeron client closed and connected a new one",
+            null, null, null, AERON_RECONNECTS);
     }
 
     /**
@@ -197,6 +200,16 @@ public final class UrpcMetrics
     public void onBackPressure()
     {
         add(BACK_PRESSURE, 1);
+    }
+
+    public void onAeronReconnect()
+    {
+        add(AERON_RECONNECTS, 1);
+    }
+
+    public long aeronReconnectCount()
+    {
+        return counts[AERON_RECONNECTS];
     }
 
     /**

@@ -339,6 +339,47 @@ class UrpcEndpointTest
             .hasMessageContaining("threading=turbo is unknown");
     }
 
+    @Test
+    void anEndpointWhoseAeronClientClosedUnderItConnectsANewOneAndItsFramesAreStillAccepted()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        pingPong(a, b);
+        final io.aeron.Aeron before = a.aeron();
+
+        // What a conductor not serviced within the liveness timeout (SIGSTOP) does: every resource closes.
+        before.close();
+        assertThat(a.publisher().sendHeartbeat(2, 1, 1)).isNotEqualTo(SendOutcome.SENT);
+        a.poll();
+
+        assertThat(a.aeron()).isNotSameAs(before);
+        assertThat(a.aeron().isClosed()).isFalse();
+        assertThat(a.metrics().aeronReconnectCount()).isEqualTo(1);
+        awaitConnected(a, b);
+        final UnsafeBuffer payload = new UnsafeBuffer("again".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(a.publisher().sendPing(2, 12, 99, payload, 0, payload.capacity())).isEqualTo(SendOutcome.SENT);
+        await(() -> recorderA.pongs.size() == 2, a, b);
+        assertThat(recorderA.pongs.get(1)).as("the peer accepts the same incarnation's later frames, and answers")
+            .isEqualTo("2:12:99:again");
+        assertThat(b.metrics().rejectedCount(RejectReason.REPLAYED)).isZero();
+    }
+
+    @Test
+    void anEndpointOnALentAeronClientThatClosedStopsWithAClearError()
+    {
+        final io.aeron.Aeron lent = io.aeron.Aeron.connect(UrpcEndpoint.clientContext(driver.aeronDirectory()));
+        closeables.add(lent);
+        final UrpcEndpoint a = UrpcEndpoint.launch(new UrpcEndpoint.Context().aeron(lent).coreId(1)
+            .peers(List.of(new PeerDescriptor(2, 0, null))).termLength(TERM_LENGTH).frameKey(FrameAuthenticationTest.KEY)
+            .handler(recorderA));
+        closeables.add(a);
+        lent.close();
+
+        assertThatThrownBy(a::poll).isInstanceOf(IllegalStateException.class)
+            .hasMessage("core 1's Aeron client was closed under it");
+    }
+
     private void pingPong(final UrpcEndpoint a, final UrpcEndpoint b)
     {
         final UnsafeBuffer payload = new UnsafeBuffer("payload!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));

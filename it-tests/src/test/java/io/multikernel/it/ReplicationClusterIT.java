@@ -42,6 +42,8 @@ class ReplicationClusterIT
     static final List<Integer> REPLICAS = List.of(0, 1, 2, 3);
     /** Core JVM settings: fast failure detection, a vote timeout that a cold 2-CPU machine meets. */
     static final List<String> CORE_PROPERTIES = TestCluster.FAST_FAILURE_PROPERTIES;
+    /** STOPPED_PAST_SERVICE_INTERVAL_MS: a stop longer than the Aeron client's 5 s service interval. */
+    static final long STOPPED_PAST_SERVICE_INTERVAL_MS = 7_000;
 
     private TestCluster cluster;
     private AdminClient admin;
@@ -189,6 +191,44 @@ class ReplicationClusterIT
     }
 
     /** Runs {@code mk} in this JVM against the cluster's run directory: its exit code, output, first error line. */
+    /**
+     * A core stopped (SIGSTOP) for longer than its Aeron client's 5 s service interval finds, on
+     * waking, that the client closed itself with every publication and subscription. It connects a
+     * new one and is the same core again: its peers hear it, a write it coordinates commits on every
+     * replica, and nothing is left in doubt.
+     */
+    @Test
+    @Order(5)
+    void aCoreStoppedPastItsAeronClientsServiceIntervalReconnectsAndCoordinatesAgain() throws Exception
+    {
+        final int stopped = 1;
+        final long incarnation = incarnation(stopped);
+        cluster.pause(stopped);
+        Thread.sleep(STOPPED_PAST_SERVICE_INTERVAL_MS);
+        cluster.resume(stopped);
+
+        awaitTrue("core 1 connected a new Aeron client",
+            () -> admin.metric(stopped, "mk_urpc_aeron_reconnects_total") >= 1.0, 30);
+        awaitTrue("core 1 sees every peer up again", () -> admin.getObject(stopped, "/status")
+            .map(status -> ((Number)status.get("peers_up")).intValue() == CORES - 1).orElse(false), 30);
+        assertThat(incarnation(stopped)).as("the same incarnation, not a restart").isEqualTo(incarnation);
+        final Reply reply = put(stopped, "after-the-pause", "heard");
+        assertThat(reply.status()).as("put through core 1: %s", reply.body()).isEqualTo(200);
+        assertThat(reply.body()).containsEntry("outcome", "committed");
+        awaitResolved();
+        awaitTrue("replicas equal", () -> fingerprints().size() == 1, 20);
+        for (final int core : map.coreIds())
+        {
+            assertThat(admin.getObject(core, "/kv/after-the-pause").orElseThrow()).containsEntry("value", "heard");
+        }
+    }
+
+    private long incarnation(final int core)
+    {
+        return admin.getObject(core, "/2pc").map(status -> ((Number)status.get("incarnation")).longValue())
+            .orElseThrow();
+    }
+
     private Mk mk(final String... args)
     {
         final List<String> all = new ArrayList<>(List.of(args));

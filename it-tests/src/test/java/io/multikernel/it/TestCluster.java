@@ -153,6 +153,15 @@ final class TestCluster
         assertThat(signal.exitValue()).as("kill -STOP %d", pid).isZero();
     }
 
+    /** Lets a core stopped by {@link #pause} run again (kill -CONT). */
+    void resume(final int core) throws IOException, InterruptedException
+    {
+        final long pid = pid(core);
+        final Process signal = new ProcessBuilder("kill", "-CONT", Long.toString(pid)).inheritIO().start();
+        assertThat(signal.waitFor(KILL_TIMEOUT_S, TimeUnit.SECONDS)).as("kill -CONT %d ended", pid).isTrue();
+        assertThat(signal.exitValue()).as("kill -CONT %d", pid).isZero();
+    }
+
     /** @return the cores whose processes run: every core but those killed and not restarted since. */
     List<Integer> running()
     {

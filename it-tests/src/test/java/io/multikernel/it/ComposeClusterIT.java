@@ -107,11 +107,14 @@ class ComposeClusterIT
         assertThat(jsonField(exec("host-0", "mk", "caps", "list", "--core", "0", "--json"), "count"))
             .as("capabilities after the demo").isEqualTo(capsBefore);
 
-        // mk chaos run inside the cluster: link faults through the admin APIs (MK_CHAOS=true), the checker clean.
-        final Docker.Result chaos = exec("host-0", "mk", "chaos", "run", "--duration-s", CHAOS_DURATION_S, "--seed", "5");
+        // mk chaos run inside the cluster: link faults through the admin APIs (MK_CHAOS=true), writes and the OS
+        // workload, the checkers clean.
+        final Docker.Result chaos = exec("host-0", "mk", "chaos", "run", "--os", "--duration-s", CHAOS_DURATION_S,
+            "--seed", "5");
         System.out.println("compose chaos run:\n" + chaos.output());
         assertThat(chaos.exitCode()).as(chaos.output()).isZero();
-        assertThat(chaos.output()).contains("faults [partition, lossy, slow]").contains("no violation:");
+        assertThat(chaos.output()).contains("faults [partition, lossy, slow]").contains("no violation:")
+            .contains("the os workload found nothing wrong").containsPattern("stale_accesses=0, left_behind=0");
         final Docker.Result killInCompose = exec("host-0", "mk", "chaos", "run", "--duration-s", "5", "--faults", "kill");
         assertThat(killInCompose.exitCode()).isNotZero();
         assertThat(killInCompose.output()).contains("kill faults need the cores' processes, which only mk up records");

@@ -4,6 +4,8 @@ import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.launcher.StrictJson;
 import io.multikernel.node.launcher.chaos.ChaosFault;
 import io.multikernel.node.launcher.chaos.ChaosRun;
+import io.multikernel.node.launcher.chaos.ChaosWorkload;
+import org.agrona.concurrent.SystemNanoClock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
         "frames) or slow (20-200 ms), through the cores' link fault points. Then everything is healed, the cluster",
         "settles, and the history is checked against every replica: an acknowledged write missing anywhere, an",
         "aborted one visible anywhere, an indefinite one on some replicas only, replicas that differ, a transaction",
-        "still in doubt, or a core that did not come back is a violation.",
+        "still in doubt, or a core that did not come back is a violation. With --os, apps on every core also build,",
+        "use and tear down address spaces, and a stale access or OS replicas that differ are violations too.",
         "The seed is printed first; --seed replays the same schedule. Exit code 0 only without violations." })
 final class ChaosRunCommand implements Callable<Integer>
 {
@@ -56,6 +59,12 @@ final class ChaosRunCommand implements Callable<Integer>
     @Option(names = "--writers", split = ",", paramLabel = "CORE",
         description = "Cores whose clients write (default: every core).")
     List<Integer> writers;
+
+    @Option(names = "--os", description = "Also run the OS workload: an app per core builds, uses and tears down " +
+        "address spaces (map, load, store, unmap with TLB shootdown, protect, span, shrink, retype, revoke) through " +
+        "the admin API; a load that read a page after its unmap returned, or capability or page-table replicas " +
+        "that differ after settling, is a violation.")
+    boolean os;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to this file.")
     Path json;
@@ -93,7 +102,9 @@ final class ChaosRunCommand implements Callable<Integer>
             kinds.addAll(run.defaultKinds());
         }
         final List<Integer> writing = null != writers ? writers : run.cores();
-        final ChaosRun.Report report = run.run(new ChaosRun.Settings(runSeed, durationS * 1000, kinds, writing));
+        final List<ChaosWorkload> workloads = os ? List.of(new ChaosOsWorkload(RunDirectory.resolve(runDir), runSeed, System.out,
+            new SystemNanoClock())) : List.of();
+        final ChaosRun.Report report = run.run(new ChaosRun.Settings(runSeed, durationS * 1000, kinds, writing, workloads));
         spec.commandLine().getOut().print(ChaosRun.summary(report));
         if (null != json)
         {

@@ -35,6 +35,11 @@ class ChaosRunCommandTest
         assertThat(out.toString()).startsWith("seed 5");
         assertThat(err.toString()).contains("no cluster in " + dir.toAbsolutePath().normalize() + ": start one with 'mk up'")
             .doesNotContain("Exception");
+        err.getBuffer().setLength(0);
+        assertThat(run("chaos", "run", "--os", "--seed", "5", "--run-dir", dir.toString()))
+            .isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("no cluster in " + dir.toAbsolutePath().normalize() + ": start one with 'mk up'")
+            .doesNotContain("Exception");
     }
 
     @Test
@@ -53,7 +58,7 @@ class ChaosRunCommandTest
             System.setErr(saved);
         }
         assertThat(out.toString()).contains("partition, lossy, slow").contains("lossy (drop 20-50% of")
-            .contains("mk up --chaos");
+            .contains("mk up --chaos").contains("--os").contains("stale access");
         assertThat(err.toString() + systemErr).doesNotContain("WARN");
     }
 }

@@ -64,9 +64,17 @@ public final class ChaosRun
      * @param durationMs how long the workload and the faults run.
      * @param kinds      the kinds of fault drawn.
      * @param writers    the cores whose clients write; faults hit every core.
+     * @param workloads  what runs beside the writes (none, or the OS workload).
      */
-    public record Settings(long seed, long durationMs, List<ChaosFault.Kind> kinds, List<Integer> writers)
+    public record Settings(long seed, long durationMs, List<ChaosFault.Kind> kinds, List<Integer> writers,
+        List<ChaosWorkload> workloads)
     {
+        /** Replicated writes only. */
+        public Settings(final long seed, final long durationMs, final List<ChaosFault.Kind> kinds,
+            final List<Integer> writers)
+        {
+            this(seed, durationMs, kinds, writers, List.of());
+        }
     }
 
     /**
@@ -75,10 +83,11 @@ public final class ChaosRun
      * @param faults      the faults injected, in order.
      * @param faultCounts faults by kind.
      * @param outcomes    writes by outcome.
-     * @param violations  what the checker found; empty for a clean run.
+     * @param workloads   what each workload beside the writes did, by its name.
+     * @param violations  what the checkers found; empty for a clean run.
      */
     public record Report(long seed, long durationMs, List<ChaosFault> faults, Map<String, Integer> faultCounts,
-        Map<String, Integer> outcomes, List<String> violations)
+        Map<String, Integer> outcomes, Map<String, Map<String, Long>> workloads, List<String> violations)
     {
         /** @return whether the run kept every promise. */
         public boolean clean()
@@ -156,6 +165,28 @@ public final class ChaosRun
             settings.durationMs() / 1000, cores.size(), settings.writers(),
             settings.kinds().stream().map(ChaosFault.Kind::cliName).toList(), faults.size());
 
+        final List<ChaosWorkload> started = new ArrayList<>();
+        try
+        {
+            for (final ChaosWorkload workload : settings.workloads())
+            {
+                started.add(workload);
+                workload.start();
+            }
+            return run(settings, cores, faults);
+        }
+        finally
+        {
+            for (final ChaosWorkload workload : started)
+            {
+                workload.stop();
+            }
+        }
+    }
+
+    private Report run(final Settings settings, final List<Integer> cores, final List<ChaosFault> faults)
+        throws Exception
+    {
         final String keyPrefix = "chaos-" + Long.toHexString(settings.seed()) + "-" + Long.toHexString(System.nanoTime()) + "-";
         final List<ChaosOperation> history = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger nextIndex = new AtomicInteger();
@@ -182,8 +213,10 @@ public final class ChaosRun
             if (System.nanoTime() >= nextProgressNs)
             {
                 nextProgressNs += TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MS);
-                out.printf("  %3d s: %s; fault now: %s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
-                    describe(count(history)), activeFault.get());
+                final StringBuilder beside = new StringBuilder();
+                settings.workloads().forEach(workload -> beside.append("; ").append(workload.progress()));
+                out.printf("  %3d s: %s%s; fault now: %s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
+                    describe(count(history)), beside, activeFault.get());
             }
             if (System.nanoTime() > endNs + TimeUnit.MILLISECONDS.toNanos(WIND_DOWN_TIMEOUT_MS))
             {
@@ -197,18 +230,28 @@ public final class ChaosRun
         {
             throw faultFailure.get();
         }
+        for (final ChaosWorkload workload : settings.workloads())
+        {
+            workload.stop();
+        }
 
         out.println("healed; waiting for the cluster to settle (every core sees every other, none in doubt)");
         final Map<Integer, ReplicaState> replicas = settle(cores);
         final List<ChaosOperation> ordered = new ArrayList<>(history);
         ordered.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        final List<String> violations = ChaosChecker.violations(ordered, replicas, cores);
+        final List<String> violations = new ArrayList<>(ChaosChecker.violations(ordered, replicas, cores));
+        final Map<String, Map<String, Long>> workloads = new LinkedHashMap<>();
+        for (final ChaosWorkload workload : settings.workloads())
+        {
+            violations.addAll(workload.check());
+            workloads.put(workload.name(), workload.counts());
+        }
         final Map<String, Integer> faultCounts = new TreeMap<>();
         settings.kinds().forEach(kind -> faultCounts.put(kind.cliName(), 0));
         faults.forEach(fault -> faultCounts.merge(fault.kind().cliName(), 1, Integer::sum));
         final Map<String, Integer> outcomes = new LinkedHashMap<>();
         count(ordered).forEach((outcome, n) -> outcomes.put(outcome.name().toLowerCase(Locale.ROOT), n));
-        return new Report(settings.seed(), settings.durationMs(), faults, faultCounts, outcomes, violations);
+        return new Report(settings.seed(), settings.durationMs(), faults, faultCounts, outcomes, workloads, violations);
     }
 
     /** @return one paragraph: the faults, the writes and the verdict with the first violations. */
@@ -217,10 +260,18 @@ public final class ChaosRun
         final StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "seed %d, %d s: faults %s; writes %s%n", report.seed(),
             report.durationMs() / 1000, report.faultCounts(), report.outcomes()));
+        report.workloads().forEach((name, counts) -> sb.append(String.format(Locale.ROOT, "%s workload: %s%n", name,
+            counts)));
         if (report.clean())
         {
             sb.append("no violation: every acknowledged write is on every replica, no aborted write is anywhere, ")
-                .append("replicas agree and no core is in doubt").append(System.lineSeparator());
+                .append("replicas agree and no core is in doubt");
+            if (!report.workloads().isEmpty())
+            {
+                sb.append("; the ").append(String.join(", ", report.workloads().keySet()))
+                    .append(" workload found nothing wrong");
+            }
+            sb.append(System.lineSeparator());
         }
         else
         {

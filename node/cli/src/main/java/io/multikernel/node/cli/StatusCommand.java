@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = { "Show every core of the cluster in the run directory: state, pid, incarnation, peers it sees up, " +
-        "RTT to peers and metrics URL.",
+        "RTT to peers, what its process costs (resident and proportional memory, share of the machine's CPU over " +
+        "half a second; '-' where the process is not on this machine) and metrics URL.",
         "A core is up when it answers its /status, suspect when its process lives but does not answer (or answers " +
         "with something that is not a status, which its row then names), and down when its process is gone." })
 final class StatusCommand implements Callable<Integer>
@@ -31,11 +32,11 @@ final class StatusCommand implements Callable<Integer>
     boolean json;
 
     @Override
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final ClusterMap map = ClusterStatus.map(runDirectory);
-        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
+        final List<ClusterStatus.CoreRow> rows = ClusterStatus.withUsage(new ClusterStatus().query(map, runDirectory));
         spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
         spec.commandLine().getOut().flush();
         if (json)

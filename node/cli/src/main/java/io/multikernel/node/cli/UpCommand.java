@@ -103,7 +103,7 @@ final class UpCommand implements Callable<Integer>
         coreJvmArgs.add("-D" + VmConfiguration.PROTOCOL_PROP + "=" + protocol().cliName());
         final List<ClusterStatus.CoreRow> rows = new ClusterLauncher(runDirectory, System.out, coreJvmArgs).up(options);
         System.out.printf("cluster up in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
-        System.out.print(ClusterStatus.table(rows));
+        System.out.print(ClusterStatus.table(ClusterStatus.withUsage(rows)));
         System.out.println("stop it with: mk down" + (null == runDir ? "" : " --run-dir " + runDir));
         return 0;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What every core of a locally launched cluster says about itself, for {@code mk up} and
@@ -31,8 +32,15 @@ public final class ClusterStatus
      * @param problem     one sentence on why its answer was not a status, or null; not in the JSON.
      */
     public record CoreRow(int id, String state, long pid, long incarnation, long peersUp, long peersTotal,
-        double rttP50Us, String metricsUrl, @JsonIgnore String problem)
+        double rttP50Us, String metricsUrl, @JsonIgnore String problem, long rssBytes, long pssBytes, double cpuPercent)
     {
+        /** A row whose process cost is not measured (yet): see {@link ClusterStatus#withUsage}. */
+        public CoreRow(final int id, final String state, final long pid, final long incarnation, final long peersUp,
+            final long peersTotal, final double rttP50Us, final String metricsUrl, final String problem)
+        {
+            this(id, state, pid, incarnation, peersUp, peersTotal, rttP50Us, metricsUrl, problem, -1, -1, -1);
+        }
+
         public boolean seesAllPeers()
         {
             return "up".equals(state) && peersTotal >= 0 && peersUp == peersTotal;
@@ -92,20 +100,45 @@ public final class ClusterStatus
     }
 
     /**
+     * Adds what each core's process costs (RSS, PSS, CPU over {@link ProcessUsage#CPU_SAMPLE_MS}), for
+     * the cores whose processes run on this machine; the others keep -1 (unknown). Takes that window.
+     *
+     * @param rows from {@link #query}.
+     * @return the same rows with their cost.
+     */
+    public static List<CoreRow> withUsage(final List<CoreRow> rows) throws InterruptedException
+    {
+        final Map<Long, ProcessUsage.Usage> usage = ProcessUsage.sample(
+            rows.stream().map(CoreRow::pid).filter(pid -> pid > 0).toList(), ProcessUsage.CPU_SAMPLE_MS);
+        final List<CoreRow> measured = new ArrayList<>();
+        for (final CoreRow row : rows)
+        {
+            final ProcessUsage.Usage u = usage.getOrDefault(row.pid(), ProcessUsage.Usage.UNKNOWN);
+            measured.add(new CoreRow(row.id(), row.state(), row.pid(), row.incarnation(), row.peersUp(),
+                row.peersTotal(), row.rttP50Us(), row.metricsUrl(), row.problem(), u.rssBytes(), u.pssBytes(),
+                u.cpuPercentMachine()));
+        }
+        return measured;
+    }
+
+    /**
      * @param rows from {@link #query}.
      * @return one line per core, then one per core whose answer was not a status, saying why.
      */
     public static String table(final List<CoreRow> rows)
     {
-        final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-5s %-8s %-8s %-20s %-9s %-12s %s%n",
-            "core", "state", "pid", "incarnation", "peers up", "rtt p50 us", "metrics"));
+        final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+            "%-5s %-8s %-8s %-20s %-9s %-12s %-7s %-7s %-6s %s%n",
+            "core", "state", "pid", "incarnation", "peers up", "rtt p50 us", "rss MB", "pss MB", "cpu %", "metrics"));
         for (final CoreRow row : rows)
         {
-            sb.append(String.format(Locale.ROOT, "%-5d %-8s %-8s %-20s %-9s %-12s %s%n", row.id(), row.state(),
-                row.pid() < 0 ? "-" : Long.toString(row.pid()),
+            sb.append(String.format(Locale.ROOT, "%-5d %-8s %-8s %-20s %-9s %-12s %-7s %-7s %-6s %s%n", row.id(),
+                row.state(), row.pid() < 0 ? "-" : Long.toString(row.pid()),
                 row.incarnation() < 0 ? "-" : Long.toString(row.incarnation()),
                 row.peersTotal() < 0 ? "-" : row.peersUp() + "/" + row.peersTotal(),
                 row.rttP50Us() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", row.rttP50Us()),
+                megabytes(row.rssBytes()), megabytes(row.pssBytes()),
+                row.cpuPercent() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", row.cpuPercent()),
                 row.metricsUrl()));
         }
         rows.stream().filter(row -> null != row.problem())
@@ -113,9 +146,14 @@ public final class ClusterStatus
         return sb.toString();
     }
 
+    private static String megabytes(final long bytes)
+    {
+        return bytes < 0 ? "-" : String.format(Locale.ROOT, "%.1f", bytes / 1e6);
+    }
+
     /**
      * @param rows from {@link #query}.
-     * @return {@code [{"id","state","pid","incarnation","peers_up","peers_total","rtt_p50_us","metrics_url"}]}.
+     * @return {@code [{"id","state","pid","incarnation","peers_up","peers_total","rtt_p50_us","metrics_url","rss_bytes","pss_bytes","cpu_percent"}]}; -1 for what is unknown.
      */
     public static String json(final List<CoreRow> rows)
     {

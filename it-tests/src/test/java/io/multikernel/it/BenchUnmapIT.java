@@ -37,12 +37,13 @@ class BenchUnmapIT
         final StringWriter err = new StringWriter();
         final int exit = MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
             "bench", "unmap", "--cores", "2", "--protocol", "unicast,multicast", "--rounds", "20", "--warmup", "5",
-            "--run-dir", runDir.toString(), "--json", json.toString());
+            "--repeat", "2", "--run-dir", runDir.toString(), "--json", json.toString());
         assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isZero();
 
         // Read strictly: the file is exactly the report's shape, no field more or less.
         final UnmapReport report = StrictJson.read(Files.readString(json), UnmapReport.class, json.toString());
-        assertThat(report.rows()).extracting(UnmapReport.Row::protocol)
+        assertThat(report.repeat()).isEqualTo(2);
+        assertThat(report.rows()).as("one row of medians per protocol over both runs").extracting(UnmapReport.Row::protocol)
             .containsExactly("unicast", "multicast", "shared-memory");
         for (final UnmapReport.Row row : report.rows())
         {
@@ -57,7 +58,8 @@ class BenchUnmapIT
         assertThat(out.toString()).contains("target (multicast and topo p50 below unicast's");
 
         // Cores name their cluster map under runDir; drivers an Aeron directory named after the cluster's run directory.
-        final List<String> marks = List.of(runDir.toString(), driverMark(runDir.resolve("cores-2")));
+        final List<String> marks = List.of(runDir.toString(), driverMark(runDir.resolve("cores-2")),
+            driverMark(runDir.resolve("cores-2-run-2")));
         assertThat(ProcessHandle.allProcesses()
             .map(process -> process.info().commandLine().orElse(""))
             .filter(commandLine -> marks.stream().anyMatch(commandLine::contains)))

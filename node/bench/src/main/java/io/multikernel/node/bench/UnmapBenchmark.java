@@ -46,10 +46,27 @@ public final class UnmapBenchmark
      * @param fsync          write-ahead log fsync policy of every core: always, group or none.
      * @param runRoot        where each cluster's run directory goes.
      * @param startTimeoutMs how long a cluster may take to come up.
+     * @param repeat         runs of the whole set (every count on a fresh cluster, then the baseline); the
+     *                       report gives each row's medians over them.
      */
     public record Config(List<Integer> cores, List<RoutingProtocol> protocols, int hosts, int rounds, int warmup,
-        boolean fillTlbs, String idle, String fsync, Path runRoot, long startTimeoutMs)
+        boolean fillTlbs, String idle, String fsync, Path runRoot, long startTimeoutMs, int repeat)
     {
+        /** One run of the set. */
+        public Config(final List<Integer> cores, final List<RoutingProtocol> protocols, final int hosts,
+            final int rounds, final int warmup, final boolean fillTlbs, final String idle, final String fsync,
+            final Path runRoot, final long startTimeoutMs)
+        {
+            this(cores, protocols, hosts, rounds, warmup, fillTlbs, idle, fsync, runRoot, startTimeoutMs, 1);
+        }
+
+        public Config
+        {
+            if (repeat < 1)
+            {
+                throw new IllegalArgumentException("repeat must be at least 1, not " + repeat);
+            }
+        }
     }
 
     private final Config config;
@@ -64,19 +81,26 @@ public final class UnmapBenchmark
     }
 
     /**
-     * @return one row per protocol and core count that ran, then one per core count of the baseline;
-     *         failed runs are in {@link #failures()}.
+     * @return one row per protocol and core count that ran, then one per core count of the baseline,
+     *         each the medians of its {@link Config#repeat} runs; failed runs are in {@link #failures()}.
      * @throws Exception when a cluster could not be started (naming the core or driver and its log).
      */
     public List<UnmapReport.Row> run() throws Exception
     {
         final List<UnmapReport.Row> rows = new ArrayList<>();
-        for (final int cores : config.cores())
+        for (int run = 1; run <= config.repeat(); run++)
         {
-            rows.addAll(runCluster(cores));
+            if (config.repeat() > 1)
+            {
+                out.printf("run %d of %d%n", run, config.repeat());
+            }
+            for (final int cores : config.cores())
+            {
+                rows.addAll(runCluster(cores, run));
+            }
+            rows.addAll(runSharedMemory());
         }
-        rows.addAll(runSharedMemory());
-        return rows;
+        return UnmapReport.medians(rows);
     }
 
     /** @return one sentence per run that failed. */
@@ -88,13 +112,14 @@ public final class UnmapBenchmark
     /** @return the report of the rows, with its target checked. */
     public UnmapReport report(final List<UnmapReport.Row> rows)
     {
-        return UnmapReport.of(config.rounds(), config.warmup(), config.fillTlbs(), config.fsync(), rows);
+        return UnmapReport.of(config.rounds(), config.warmup(), config.fillTlbs(), config.fsync(), config.repeat(), rows);
     }
 
-    private List<UnmapReport.Row> runCluster(final int cores) throws Exception
+    private List<UnmapReport.Row> runCluster(final int cores, final int run) throws Exception
     {
         final List<UnmapReport.Row> rows = new ArrayList<>();
-        final RunDirectory runDirectory = new RunDirectory(config.runRoot().resolve("cores-" + cores));
+        final RunDirectory runDirectory = new RunDirectory(config.runRoot().resolve(
+            1 == run ? "cores-" + cores : "cores-" + cores + "-run-" + run));
         final int adminBase = FreePorts.range(cores);
         final int udpBase = FreePorts.range(cores);
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, out, ClusterLauncher.environmentCoreJvmArgs());

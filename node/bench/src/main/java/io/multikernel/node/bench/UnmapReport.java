@@ -23,11 +23,12 @@ import io.multikernel.node.launcher.StrictJson;
  * @param rounds    measured unmaps per protocol and core count.
  * @param warmup    unmaps before measuring.
  * @param fillTlbs  whether every other core loaded the page before each unmap.
+ * @param repeat    runs of the whole set; each row holds the medians of its runs.
  * @param rows      the results, in the order they were measured.
  * @param target    the Fig. 7 shape check.
  */
-public record UnmapReport(String benchmark, int rounds, int warmup, boolean fillTlbs, String fsync, List<Row> rows,
-    UnmapTarget target)
+public record UnmapReport(String benchmark, int rounds, int warmup, boolean fillTlbs, String fsync, int repeat,
+    List<Row> rows, UnmapTarget target)
 {
     /** The value of {@code benchmark}. */
     public static final String BENCHMARK = "unmap";
@@ -63,7 +64,47 @@ public record UnmapReport(String benchmark, int rounds, int warmup, boolean fill
     public static UnmapReport of(final int rounds, final int warmup, final boolean fillTlbs, final String fsync,
         final List<Row> rows)
     {
-        return new UnmapReport(BENCHMARK, rounds, warmup, fillTlbs, fsync, List.copyOf(rows), UnmapTarget.check(rows));
+        return of(rounds, warmup, fillTlbs, fsync, 1, rows);
+    }
+
+    /**
+     * @param repeat runs the rows are medians of.
+     * @return the report with its target checked.
+     */
+    public static UnmapReport of(final int rounds, final int warmup, final boolean fillTlbs, final String fsync,
+        final int repeat, final List<Row> rows)
+    {
+        return new UnmapReport(BENCHMARK, rounds, warmup, fillTlbs, fsync, repeat, List.copyOf(rows),
+            UnmapTarget.check(rows));
+    }
+
+    /**
+     * @param runs rows of repeated runs, in the order they were measured.
+     * @return one row per (protocol, cores, hosts), in the order first measured, each field the median
+     *         of that row's runs (of an even count, the mean of the middle two).
+     */
+    public static List<Row> medians(final List<Row> runs)
+    {
+        final Map<List<Object>, List<Row>> byRow = new LinkedHashMap<>();
+        for (final Row row : runs)
+        {
+            byRow.computeIfAbsent(List.of(row.protocol(), row.cores(), row.hosts()), key -> new ArrayList<>()).add(row);
+        }
+        final List<Row> medians = new ArrayList<>();
+        for (final List<Row> same : byRow.values())
+        {
+            final Row first = same.get(0);
+            medians.add(new Row(first.protocol(), first.cores(), first.hosts(), median(same, Row::p50Us),
+                median(same, Row::p99Us), median(same, Row::shootdownP50Us)));
+        }
+        return medians;
+    }
+
+    private static double median(final List<Row> rows, final java.util.function.ToDoubleFunction<Row> field)
+    {
+        final double[] values = rows.stream().mapToDouble(field).sorted().toArray();
+        final int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     /** @return the header of the table {@link #tableRow} prints rows of. */

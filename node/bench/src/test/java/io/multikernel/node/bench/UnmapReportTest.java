@@ -45,7 +45,7 @@ class UnmapReportTest
 
         final String json = report.json();
         assertThat(json).startsWith("{\"benchmark\":\"unmap\",\"rounds\":100,\"warmup\":20,\"fill_tlbs\":true," +
-            "\"fsync\":\"none\",\"rows\":[{\"protocol\":\"unicast\",\"cores\":2,\"hosts\":1,\"p50_us\":100.0000," +
+            "\"fsync\":\"none\",\"repeat\":1,\"rows\":[{\"protocol\":\"unicast\",\"cores\":2,\"hosts\":1,\"p50_us\":100.0000," +
             "\"p99_us\":200.0000,\"shootdown_p50_us\":50.0000},")
             .contains("{\"protocol\":\"shared-memory\",\"cores\":8,\"hosts\":1,\"p50_us\":12.0000,\"p99_us\":40.0000,")
             .endsWith("\"target\":{\"verdict\":\"holds\",\"detail\":\"unicast 400.0 us at 8 cores (+300.0 us from 2), " +
@@ -95,6 +95,22 @@ class UnmapReportTest
             .isEqualTo(new UnmapTarget(UnmapTarget.NOT_CHECKED, "one core count (2): growth needs two"));
         assertThat(UnmapTarget.check(List.of(row("unicast", 2, 1), row("unicast", 4, 2), row("broadcast", 4, 1))))
             .isEqualTo(new UnmapTarget(UnmapTarget.NOT_CHECKED, "neither multicast nor topo ran at both 2 and 4 cores"));
+    }
+
+    @Test
+    void repeatedRunsBecomeOneRowOfMediansPerProtocolAndCountInTheOrderFirstMeasured()
+    {
+        final List<UnmapReport.Row> runs = List.of(
+            new UnmapReport.Row("unicast", 2, 1, 100, 300, 40), new UnmapReport.Row("multicast", 2, 1, 90, 200, 30),
+            new UnmapReport.Row("unicast", 2, 1, 140, 100, 60), new UnmapReport.Row("multicast", 2, 1, 70, 400, 10),
+            new UnmapReport.Row("unicast", 2, 1, 120, 200, 50), new UnmapReport.Row("unicast", 2, 2, 500, 600, 70));
+
+        assertThat(UnmapReport.medians(runs)).containsExactly(
+            new UnmapReport.Row("unicast", 2, 1, 120, 200, 50),
+            new UnmapReport.Row("multicast", 2, 1, 80, 300, 20),
+            new UnmapReport.Row("unicast", 2, 2, 500, 600, 70));
+        assertThat(UnmapReport.of(100, 20, true, "none", 3, UnmapReport.medians(runs)).json()).contains("\"repeat\":3,");
+        assertThat(UnmapReport.medians(List.of())).isEmpty();
     }
 
     private static UnmapReport.Row row(final String protocol, final int cores, final double p50Us)

@@ -36,6 +36,8 @@ final class BenchUnmapCommand implements Callable<Integer>
     static final int CORES_MAX = 16;
     /** Most measured or warmup unmaps per protocol and count: each is a map and an unmap, both 2PCs over every core. */
     static final int ROUNDS_MAX = 100_000;
+    /** REPEAT_MAX: most runs of the whole set. */
+    static final int REPEAT_MAX = 20;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -79,6 +81,10 @@ final class BenchUnmapCommand implements Callable<Integer>
     @Option(names = "--timeout-s", description = "How long each cluster may take to start (default: ${DEFAULT-VALUE}).",
         defaultValue = "180")
     long timeoutS;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "Runs of the whole set, every core count on a fresh " +
+        "cluster each time; each row reports the medians of its runs (default: ${DEFAULT-VALUE}).")
+    int repeat;
 
     @Option(names = "--json", description = "Also write the rows and the target check as JSON to this file.")
     Path json;
@@ -186,6 +192,7 @@ final class BenchUnmapCommand implements Callable<Integer>
         Usage.checkRange(spec, "--rounds", rounds, 1, ROUNDS_MAX);
         Usage.checkRange(spec, "--warmup", warmup, 0, ROUNDS_MAX);
         Usage.checkRange(spec, "--timeout-s", timeoutS, 1, 3600);
+        Usage.checkRange(spec, "--repeat", repeat, 1, REPEAT_MAX);
         try
         {
             IdleStrategies.validate(idle);
@@ -197,6 +204,6 @@ final class BenchUnmapCommand implements Callable<Integer>
         final String fsyncPolicy = CoreCommand.fsyncPolicy(spec, fsync).name().toLowerCase(Locale.ROOT);
         final Path root = null == runDir ? Files.createTempDirectory("mk-bench-unmap-") : runDir;
         return new UnmapBenchmark.Config(List.copyOf(cores), List.copyOf(parsed), hosts, rounds, warmup, fillTlbs, idle,
-            fsyncPolicy, root, timeoutS * 1000);
+            fsyncPolicy, root, timeoutS * 1000, repeat);
     }
 }

@@ -47,23 +47,25 @@ class BenchUnmapCommandTest
     {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("--cores", "--protocol", "--hosts", "--rounds", "--warmup", "--json",
-            "--chart", "--[no-]fill-tlbs", "--fsync", "Fig. 7", "shared-memory");
+            "--chart", "--[no-]fill-tlbs", "--fsync", "--repeat", "Fig. 7", "shared-memory");
     }
 
     @Test
     void optionsBecomeTheConfiguration(@TempDir final Path dir) throws Exception
     {
         final BenchUnmapCommand command = parse("--cores", "2,8,16", "--protocol", "topo, unicast", "--hosts", "2",
-            "--rounds", "40", "--warmup", "0", "--no-fill-tlbs", "--fsync", "group", "--run-dir", dir.toString());
+            "--rounds", "40", "--warmup", "0", "--no-fill-tlbs", "--fsync", "group", "--repeat", "3", "--run-dir",
+            dir.toString());
 
         assertThat(command.config()).isEqualTo(new UnmapBenchmark.Config(List.of(2, 8, 16),
             List.of(RoutingProtocol.TOPOLOGY_AWARE_MULTICAST, RoutingProtocol.UNICAST), 2, 40, 0, false, "yielding",
-            "group", dir, 180_000));
+            "group", dir, 180_000, 3));
         final UnmapBenchmark.Config defaults = parse("--run-dir", dir.toString()).config();
         assertThat(defaults.cores()).containsExactly(2, 4, 8, 16);
         assertThat(defaults.protocols()).containsExactly(RoutingProtocol.values());
         assertThat(defaults.fillTlbs()).isTrue();
         assertThat(defaults.fsync()).isEqualTo("none");
+        assertThat(defaults.repeat()).isEqualTo(1);
     }
 
     @Test
@@ -92,6 +94,8 @@ class BenchUnmapCommandTest
         assertUsageError("--rounds=100001 is outside 1..100000", "--rounds", "100001");
         assertUsageError("--warmup=-5 is outside 0..100000", "--warmup", "-5");
         assertUsageError("--timeout-s=0 is outside 1..3600", "--timeout-s", "0");
+        assertUsageError("--repeat=0 is outside 1..20", "--repeat", "0");
+        assertUsageError("--repeat=21 is outside 1..20", "--repeat", "21");
         assertUsageError("idle strategy 'nap' is unknown", "--idle", "nap");
         assertUsageError("--fsync=sometimes is unknown: use always, group or none", "--fsync", "sometimes");
         assertUsageError("--chart=fig7.jpg ends in neither .png nor .svg: name a .png or .svg file", "--chart", "fig7.jpg");

@@ -1,5 +1,6 @@
 package io.multikernel.it;
 
+import io.multikernel.node.bench.AeronClusterMemberProcess;
 import io.multikernel.node.bench.ReplicatedWriteReport;
 import io.multikernel.node.bench.ZooKeeperEnsemble;
 import io.multikernel.node.cli.MkCommand;
@@ -23,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code mk bench 2pc} with three core JVMs and against a real three-process ZooKeeper ensemble: a
- * few hundred writes each at fsync none give a JSON row per system and their ratio, and afterwards no
- * core, media driver or ZooKeeper server process and no data is left. An ensemble
+ * {@code mk bench 2pc} with three core JVMs and against a real three-process ZooKeeper ensemble and
+ * a real three-member Aeron Cluster: a few hundred writes each at fsync none give a JSON row per
+ * system and the multikernel/ZooKeeper ratio, and afterwards no core, media driver, ZooKeeper server
+ * or Aeron Cluster member process and no data is left. An ensemble
  * that cannot form in time fails with one line naming a server and its log, and leaves no process.
  * This checks that the benchmark works, not how fast ZooKeeper is.
  */
@@ -42,7 +44,7 @@ class BenchTwoPhaseCommitIT
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         final int exit = MkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-            "bench", "2pc", "--systems", "multikernel,zookeeper", "--replicas", "3", "--fsync", "none", "--ops", "300",
+            "bench", "2pc", "--systems", "multikernel,zookeeper,aeron-cluster", "--replicas", "3", "--fsync", "none", "--ops", "300",
             "--warmup", "100", "--warmup-seconds", "1", "--throughput-seconds", "1", "--inflight", "32", "--run-dir", tempDir.toString(), "--json", json.toString());
         assertThat(exit).as("stderr: %s", err).isZero();
 
@@ -50,7 +52,8 @@ class BenchTwoPhaseCommitIT
         final ReplicatedWriteReport.Document report =
             StrictJson.read(Files.readString(json), ReplicatedWriteReport.Document.class, json.toString());
         final List<ReplicatedWriteReport.Row> rows = report.rows();
-        assertThat(rows).extracting(ReplicatedWriteReport.Row::system).containsExactly("multikernel", "zookeeper");
+        assertThat(rows).extracting(ReplicatedWriteReport.Row::system).containsExactly("multikernel", "zookeeper",
+            "aeron-cluster");
         for (final ReplicatedWriteReport.Row row : rows)
         {
             assertThat(row.fsync()).isEqualTo("none");
@@ -62,6 +65,7 @@ class BenchTwoPhaseCommitIT
         assertThat(report.ratios()).hasSize(1);
 
         assertThat(serversUnder(tempDir)).as("zookeeper servers left running").isEmpty();
+        assertThat(aeronClusterMembers()).as("aeron cluster members left running").isEmpty();
         assertThat(mkChildren()).as("core or media driver processes left running").isEmpty();
         try (Stream<Path> left = Files.list(tempDir.resolve("bench-2pc")))
         {
@@ -107,6 +111,16 @@ class BenchTwoPhaseCommitIT
         assertThat(directory.resolve("server-1.log")).exists();
         assertThat(directory.resolve("server-1.cfg")).exists();
         assertThat(directory.resolve("server-1")).as("data directory").doesNotExist();
+    }
+
+    /** Aeron Cluster members started from this JVM that still run. */
+    private static List<String> aeronClusterMembers()
+    {
+        return ProcessHandle.current().descendants()
+            .filter(ProcessHandle::isAlive)
+            .map(p -> RunDirectory.commandLine(p).orElse(""))
+            .filter(c -> c.contains(AeronClusterMemberProcess.class.getName()))
+            .toList();
     }
 
     /** Cores and media drivers the launcher started from this JVM that still run. */

@@ -75,6 +75,11 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
     String tail()
     {
         return io.multikernel.node.launcher.RunDirectory.tail(log, 5);

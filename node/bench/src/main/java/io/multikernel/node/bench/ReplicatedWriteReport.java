@@ -165,11 +165,18 @@ public final class ReplicatedWriteReport
                 "yes for group and always (ZooKeeper always group-commits: it has no fsync-per-write mode)")
                 .append(System.lineSeparator());
         }
-        sb.append(String.format(Locale.ROOT, "%-11s %-6s %8s %-15s %10s %10s %12s%n",
+        if (results.stream().anyMatch(r -> AeronClusterReplicatedWrites.NAME.equals(r.system())))
+        {
+            sb.append("aeron-cluster: 3 members on loopback UDP, each a JVM with its own driver, Archive and consensus " +
+                "module, client with its own driver; Archive fileSyncLevel=0 for fsync none, 1 for group, 2 for always " +
+                "(the Archive forces each batch it writes: it group-commits in both)")
+                .append(System.lineSeparator());
+        }
+        sb.append(String.format(Locale.ROOT, "%-13s %-6s %8s %-15s %10s %10s %12s%n",
             "system", "fsync", "replicas", "durability", "p50 us", "p99 us", "writes/s"));
         for (final ReplicatedWriteResult r : results)
         {
-            sb.append(String.format(Locale.ROOT, "%-11s %-6s %8d %-15s %10s %10s %12s%n",
+            sb.append(String.format(Locale.ROOT, "%-13s %-6s %8d %-15s %10s %10s %12s%n",
                 r.system(), name(r.fsync()), r.replicas(), durability(r), micros(r.p50Ns()), micros(r.p99Ns()),
                 rate(r.throughputPerS())));
         }
@@ -216,6 +223,10 @@ public final class ReplicatedWriteReport
         if (ZooKeeperReplicatedWrites.NAME.equals(result.system()))
         {
             return "forceSync=" + (ZooKeeperReplicatedWrites.forceSync(result.fsync()) ? "yes" : "no");
+        }
+        if (AeronClusterReplicatedWrites.NAME.equals(result.system()))
+        {
+            return "fileSyncLevel=" + AeronClusterReplicatedWrites.fileSyncLevel(result.fsync());
         }
         return "wal fsync=" + name(result.fsync());
     }

@@ -35,6 +35,20 @@ public enum ReplicatedWriteSystems
         {
             return new ZooKeeperReplicatedWrites(settings);
         }
+    },
+    /** The second peer system: a three-member Aeron Cluster holding a key-value map. */
+    AERON_CLUSTER(AeronClusterReplicatedWrites.NAME, AeronClusterReplicatedWrites.MEMBERS)
+    {
+        @Override
+        public void checkAvailable()
+        {
+        }
+
+        @Override
+        public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
+        {
+            return new AeronClusterReplicatedWrites(settings);
+        }
     };
 
     private final String displayName;
@@ -89,6 +103,6 @@ public enum ReplicatedWriteSystems
                 return system;
             }
         }
-        throw new IllegalArgumentException("system '" + name + "' is not one of multikernel, zookeeper");
+        throw new IllegalArgumentException("system '" + name + "' is not one of multikernel, zookeeper, aeron-cluster");
     }
 }

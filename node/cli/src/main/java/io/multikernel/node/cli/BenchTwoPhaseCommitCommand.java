@@ -52,12 +52,12 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--systems", split = ",", defaultValue = "multikernel,zookeeper",
-        description = "multikernel, zookeeper or both (default: ${DEFAULT-VALUE}).")
+        description = "Any of multikernel, zookeeper, aeron-cluster (default: ${DEFAULT-VALUE}).")
     List<String> systems;
 
     @Option(names = "--replicas", split = ",", defaultValue = "3,4",
         description = "Replica counts of our side, " + REPLICAS_MIN + ".." + REPLICAS_MAX +
-            " (default: ${DEFAULT-VALUE}); ZooKeeper always runs 3 servers.")
+            " (default: ${DEFAULT-VALUE}); ZooKeeper always runs 3 servers, Aeron Cluster 3 members.")
     List<Integer> replicas;
 
     @Option(names = "--fsync", split = ",", defaultValue = "none,group,always",
@@ -158,7 +158,7 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw Usage.error(spec, "--systems=" + name + " is unknown: use multikernel, zookeeper or both");
+            throw Usage.error(spec, "--systems=" + name + " is unknown: use multikernel, zookeeper, aeron-cluster");
         }
     }
 

@@ -48,7 +48,7 @@ class BenchTwoPhaseCommitCommandTest
         "--replicas|-3|--replicas=-3 is outside 2..64",
         "--fsync|sometimes|--fsync=sometimes is unknown: use none, group, always",
         "--fsync|none,,group|--fsync= is unknown",
-        "--systems|etcd|--systems=etcd is unknown: use multikernel, zookeeper or both",
+        "--systems|etcd|--systems=etcd is unknown: use multikernel, zookeeper, aeron-cluster",
         "--systems|zookeeper,,multikernel|--systems= is unknown",
         "--ops|0|--ops=0 is outside 1..10000000",
         "--ops|-5|--ops=-5 is outside 1..10000000",

@@ -7,7 +7,6 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.Header;
-import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -208,26 +207,10 @@ final class AeronClusterWriteLoad implements EgressListener, AutoCloseable
      * @param ops       measured writes.
      * @return latency percentiles of the measured writes.
      */
-    LatencyPercentiles measureLatency(final int warmupOps, final int ops) throws IOException
+    LatencyPercentiles measureLatency(final int warmupOps, final int ops) throws IOException, InterruptedException
     {
-        final long deadlineNs = clock.nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
-        final Histogram histogram = new Histogram(LATENCY_MAX_NS, 3);
-        for (int i = 0; i < warmupOps + ops; i++)
-        {
-            final long startNs = clock.nanoTime();
-            writeAndAwait(TimeUnit.SECONDS.toNanos(WRITE_TIMEOUT_S));
-            final long endNs = clock.nanoTime();
-            if (i >= warmupOps)
-            {
-                histogram.recordValue(Math.min(endNs - startNs, LATENCY_MAX_NS));
-            }
-            if (endNs - deadlineNs >= 0)
-            {
-                throw new IOException("the latency phase did not finish within " + PHASE_TIMEOUT_S + " s (" + i +
-                    " of " + (warmupOps + ops) + " writes done)");
-            }
-        }
-        return LatencyPercentiles.of(histogram);
+        return LatencyPercentiles.oneAtATime(clock, warmupOps, ops, LATENCY_MAX_NS, PHASE_TIMEOUT_S,
+            () -> writeAndAwait(TimeUnit.SECONDS.toNanos(WRITE_TIMEOUT_S)));
     }
 
     /**

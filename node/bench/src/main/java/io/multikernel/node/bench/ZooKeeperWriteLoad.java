@@ -1,6 +1,5 @@
 package io.multikernel.node.bench;
 
-import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.NanoClock;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
@@ -128,24 +127,7 @@ final class ZooKeeperWriteLoad implements AutoCloseable
      */
     LatencyPercentiles measureLatency(final int warmupOps, final int ops) throws IOException, InterruptedException
     {
-        final long deadlineNs = clock.nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_S);
-        final Histogram histogram = new Histogram(LATENCY_MAX_NS, 3);
-        for (int i = 0; i < warmupOps + ops; i++)
-        {
-            final long startNs = clock.nanoTime();
-            setData();
-            final long endNs = clock.nanoTime();
-            if (i >= warmupOps)
-            {
-                histogram.recordValue(Math.min(endNs - startNs, LATENCY_MAX_NS));
-            }
-            if (endNs - deadlineNs >= 0)
-            {
-                throw new IOException("the latency phase did not finish within " + PHASE_TIMEOUT_S + " s (" + i +
-                    " of " + (warmupOps + ops) + " writes done)");
-            }
-        }
-        return LatencyPercentiles.of(histogram);
+        return LatencyPercentiles.oneAtATime(clock, warmupOps, ops, LATENCY_MAX_NS, PHASE_TIMEOUT_S, this::setData);
     }
 
     /**

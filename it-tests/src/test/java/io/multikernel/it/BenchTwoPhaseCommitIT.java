@@ -22,11 +22,13 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@code mk bench 2pc} with three core JVMs and against a real three-process ZooKeeper ensemble and
  * a real three-member Aeron Cluster: a few hundred writes each at fsync none give a JSON row per
- * system and the multikernel/ZooKeeper ratio, and afterwards no core, media driver, ZooKeeper server
+ * system, our ratios against both peers and against the floor (raw Aeron IPC round trips measured in
+ * the same run), and afterwards no core, media driver, ZooKeeper server
  * or Aeron Cluster member process and no data is left. An ensemble
  * that cannot form in time fails with one line naming a server and its log, and leaves no process.
  * This checks that the benchmark works, not how fast ZooKeeper is.
@@ -62,7 +64,19 @@ class BenchTwoPhaseCommitIT
             assertThat(row.p99Us()).isGreaterThanOrEqualTo(row.p50Us());
             assertThat(row.throughputPerS()).isPositive();
         }
-        assertThat(report.ratios()).hasSize(1);
+        assertThat(report.ratios()).extracting(ReplicatedWriteReport.RatioRow::peer)
+            .containsExactly("zookeeper", "aeron-cluster");
+        // The floor: raw Aeron IPC ping-pong between this JVM and another, measured in the same run.
+        final ReplicatedWriteReport.FloorDocument floor = report.floor();
+        assertThat(floor).as("the floor is measured by default").isNotNull();
+        assertThat(floor.rttP50Us()).isPositive().isLessThan(rows.get(0).p50Us());
+        assertThat(floor.rttP99Us()).isGreaterThanOrEqualTo(floor.rttP50Us());
+        assertThat(floor.criticalPathUs()).isEqualTo(2 * floor.rttP50Us());
+        assertThat(floor.ratios()).singleElement().satisfies(ratio ->
+        {
+            assertThat(ratio.replicas()).isEqualTo(3);
+            assertThat(ratio.p50Ratio()).isCloseTo(rows.get(0).p50Us() / floor.criticalPathUs(), within(1e-3));
+        });
 
         assertThat(serversUnder(tempDir)).as("zookeeper servers left running").isEmpty();
         assertThat(aeronClusterMembers()).as("aeron cluster members left running").isEmpty();

@@ -2,9 +2,12 @@ package io.multikernel.node.bench;
 
 import io.multikernel.node.launcher.CpuPlacement;
 import io.multikernel.replication.wal.FsyncPolicy;
+import io.multikernel.transport.Media;
+import io.multikernel.transport.TransportConfiguration;
 import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +31,13 @@ public final class ReplicatedWriteBenchmark
     static final String SYNC_COMMAND = "sync";
     /** How long that write-back may take before the benchmark measures anyway, s. */
     static final long SYNC_TIMEOUT_S = 120;
+
+    /** Fewest unmeasured round trips before the floor is measured: enough for the JIT to compile the loop. */
+    static final int FLOOR_WARMUP_ROUND_TRIPS_MIN = 50_000;
+    /** Messages the floor streams: one, since only its round trips are used. */
+    static final long FLOOR_STREAM_MESSAGES = 1;
+    /** Where the floor's own per-run lines would go: the benchmark prints its own. */
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     private final Config config;
     private final PrintStream out;
@@ -44,18 +56,27 @@ public final class ReplicatedWriteBenchmark
      * @param runDirectory where each deployment gets a directory of its own.
      * @param keepData     keep those directories after the run.
      * @param clock        for latencies and deadlines.
+     * @param cpus         where our cores and the app run.
+     * @param floor        also measure the floor (raw Aeron IPC ping-pong) once per round when our
+     *                     cores are measured.
      */
     public record Config(List<ReplicatedWriteSystems> systems, List<FsyncPolicy> fsyncs, List<Integer> replicas,
         int ops, int warmupOps, int warmupSeconds, int throughputSeconds, int inflight, int payloadBytes, int repeat, Path runDirectory, boolean keepData,
-        NanoClock clock, CpuPlacement cpus)
+        NanoClock clock, CpuPlacement cpus, boolean floor)
     {
-        /** A configuration that leaves the placement of every process to the operating system. */
+        /** A configuration that leaves the placement of every process to the operating system and measures no floor. */
         public Config(final List<ReplicatedWriteSystems> systems, final List<FsyncPolicy> fsyncs, final List<Integer> replicas,
             final int ops, final int warmupOps, final int warmupSeconds, final int throughputSeconds, final int inflight,
             final int payloadBytes, final int repeat, final Path runDirectory, final boolean keepData, final NanoClock clock)
         {
             this(systems, fsyncs, replicas, ops, warmupOps, warmupSeconds, throughputSeconds, inflight, payloadBytes, repeat,
-                runDirectory, keepData, clock, CpuPlacement.none());
+                runDirectory, keepData, clock, CpuPlacement.none(), false);
+        }
+
+        /** @return whether the floor is measured: asked for, and our cores are among the systems. */
+        boolean measuresFloor()
+        {
+            return floor && systems.contains(ReplicatedWriteSystems.MULTIKERNEL);
         }
 
         ReplicatedWriteSettings settings()
@@ -71,11 +92,32 @@ public final class ReplicatedWriteBenchmark
     }
 
     /**
-     * @return one row per (fsync, system, replica count), medians of the repeats, in run order.
+     * What a run measured.
+     *
+     * @param rows  one per (fsync, system, replica count), medians of the repeats, in run order.
+     * @param floor the raw Aeron IPC round trip, medians of one run per round; empty when not measured.
+     */
+    public record Results(List<ReplicatedWriteResult> rows, Optional<PingPongResult> floor)
+    {
+        public Results
+        {
+            rows = List.copyOf(rows);
+            Objects.requireNonNull(floor, "floor");
+        }
+
+        /** Rows without a floor. */
+        public static Results of(final List<ReplicatedWriteResult> rows)
+        {
+            return new Results(rows, Optional.empty());
+        }
+    }
+
+    /**
+     * @return the rows, and the floor when it was measured.
      * @throws Exception when a system cannot run, a deployment does not start, or a write fails; the
      *                   message says which and where its log is.
      */
-    public List<ReplicatedWriteResult> run() throws Exception
+    public Results run() throws Exception
     {
         for (final ReplicatedWriteSystems system : config.systems())
         {
@@ -91,9 +133,21 @@ public final class ReplicatedWriteBenchmark
                 MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY + " for the driver; writes are LRPC kv.put calls " +
                 "to core 0, which coordinates 2PC on cores 0..R-1");
         }
+        if (config.measuresFloor())
+        {
+            out.println("floor: raw Aeron IPC ping-pong between this JVM and another, idle strategy " +
+                MultikernelReplicatedWrites.IDLE_STRATEGY + " on both sides, a media driver with " +
+                MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY + ", " + config.payloadBytes() +
+                "-byte payload; a replicated write is two round trips on its critical path");
+        }
         final Map<List<Object>, List<ReplicatedWriteResult>> runsByConfiguration = new LinkedHashMap<>();
+        final List<PingPongResult> floorRuns = new ArrayList<>();
         for (final Run run : schedule(config))
         {
+            if (config.measuresFloor() && floorRuns.size() < run.run())
+            {
+                floorRuns.add(measureFloor(run.run()));
+            }
             runsByConfiguration.computeIfAbsent(List.of(run.fsync(), run.system(), run.replicas()), (key) -> new ArrayList<>())
                 .add(runOnce(run.system(), run.fsync(), run.replicas(), run.run()));
         }
@@ -102,7 +156,25 @@ public final class ReplicatedWriteBenchmark
         {
             results.add(ReplicatedWriteResult.median(runs));
         }
-        return results;
+        return new Results(results, floorRuns.isEmpty() ? Optional.empty() : Optional.of(PingPongResult.median(floorRuns)));
+    }
+
+    /**
+     * One run of the floor: raw Aeron over IPC between this JVM and a forked one, with our cores' idle
+     * strategy on both sides and their driver's for the media driver, at the writes' payload length.
+     * Throughput is not part of the floor, so it streams only a token message.
+     */
+    private PingPongResult measureFloor(final int round) throws Exception
+    {
+        final UrpcBenchmark floor = new UrpcBenchmark(new UrpcBenchmark.Config(List.of(Media.IPC), config.payloadBytes(),
+            Math.max(config.warmupOps(), FLOOR_WARMUP_ROUND_TRIPS_MIN), config.ops(), FLOOR_STREAM_MESSAGES,
+            MultikernelReplicatedWrites.IDLE_STRATEGY, MultikernelReplicatedWrites.DRIVER_IDLE_STRATEGY,
+            TransportConfiguration.termLength(), 1, false), QUIET);
+        final PingPongResult result = floor.runRaw().get(Media.IPC);
+        out.printf(Locale.ROOT, "  %-11s raw Aeron IPC run %d/%d: round trip p50 %s us, p99 %s us%n", "floor", round,
+            config.repeat(), ReplicatedWriteReport.finerMicros(result.rttP50Ns()),
+            ReplicatedWriteReport.finerMicros(result.rttP99Ns()));
+        return result;
     }
 
     /**

@@ -39,7 +39,9 @@ public final class UrpcBenchmark
     public static final double RTT_P50_RATIO_TARGET_AUTHENTICATED = 1.3;
     /** URPC/raw throughput target with every frame sealed and verified. */
     public static final double THROUGHPUT_RATIO_TARGET_AUTHENTICATED = 0.7;
-    static final List<String> SYSTEMS = List.of("raw", "urpc");
+    /** The floor: plain Aeron publications and subscriptions. */
+    static final String RAW = "raw";
+    static final List<String> SYSTEMS = List.of(RAW, "urpc");
     /** Environment variable with extra JVM options for the ponging JVMs. */
     public static final String PEER_JAVA_OPTS_ENV = "MK_BENCH_PEER_JAVA_OPTS";
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
@@ -76,6 +78,24 @@ public final class UrpcBenchmark
      */
     public Map<Media, Map<String, PingPongResult>> run() throws Exception
     {
+        return measure(SYSTEMS);
+    }
+
+    /**
+     * Raw Aeron alone over the configured media: the floor another benchmark compares itself with.
+     *
+     * @return medians by media.
+     * @throws Exception when the peer does not start or connect.
+     */
+    public Map<Media, PingPongResult> runRaw() throws Exception
+    {
+        final Map<Media, PingPongResult> raw = new EnumMap<>(Media.class);
+        measure(List.of(RAW)).forEach((media, bySystem) -> raw.put(media, bySystem.get(RAW)));
+        return raw;
+    }
+
+    private Map<Media, Map<String, PingPongResult>> measure(final List<String> systems) throws Exception
+    {
         final Path workDir = Files.createTempDirectory("mk-bench-urpc-");
         final Map<Media, Map<String, PingPongResult>> results = new EnumMap<>(Media.class);
         try (UrpcMediaDriver driver = UrpcMediaDriver.launch(new UrpcMediaDriver.Context()
@@ -90,7 +110,7 @@ public final class UrpcBenchmark
                 final Map<String, List<PingPongResult>> runs = new LinkedHashMap<>();
                 for (int r = 1; r <= config.repeat; r++)
                 {
-                    for (final String system : SYSTEMS)
+                    for (final String system : systems)
                     {
                         final PingPongResult result = runOnce(aeron, driver.aeronDirectory(), workDir, media, system);
                         runs.computeIfAbsent(system, k -> new ArrayList<>()).add(result);
@@ -123,7 +143,7 @@ public final class UrpcBenchmark
         command.addAll(List.of(channels.toArgs()));
         final Path log = workDir.resolve(system + "-" + media + "-peer.log");
         try (ChildProcess peer = ChildProcess.start(system + " peer", command, log, BenchPeerMain.READY);
-            PingPongPeer pinger = "raw".equals(system) ?
+            PingPongPeer pinger = RAW.equals(system) ?
                 new RawPeers.Pinger(aeron, channels, idle(), config.payloadLength) :
                 new UrpcPeers.Pinger(aeronDirectory, channels, idle(), config.payloadLength))
         {

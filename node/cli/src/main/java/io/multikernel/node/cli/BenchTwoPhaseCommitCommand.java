@@ -3,7 +3,6 @@ package io.multikernel.node.cli;
 import io.multikernel.node.util.Usage;
 import io.multikernel.node.bench.ReplicatedWriteBenchmark;
 import io.multikernel.node.bench.ReplicatedWriteReport;
-import io.multikernel.node.bench.ReplicatedWriteResult;
 import io.multikernel.node.bench.ReplicatedWriteSystems;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.replication.wal.FsyncPolicy;
@@ -22,15 +21,19 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code mk bench 2pc}: our replicated write (two-phase commit over URPC) against a ZooKeeper
- * ensemble's {@code setData}, at each fsync setting, with ratios.
+ * ensemble's {@code setData}, an Aeron Cluster and raw Aeron IPC round trips, at each fsync setting,
+ * with ratios.
  */
 @Command(name = "2pc", mixinStandardHelpOptions = true,
-    description = { "Replicated-write latency and throughput of our cores against a 3-server ZooKeeper ensemble, " +
-        "with their ratios.",
+    description = { "Replicated-write latency and throughput of our cores against ZooKeeper, Aeron Cluster and the " +
+        "transport's floor, with their ratios.",
         "Commit latency (p50/p99) with one write at a time and throughput with writes pipelined: our cores " +
-        "(two-phase commit over URPC, IPC) against ZooKeeper's setData, the ensemble started on loopback in the " +
-        "same run, at each fsync setting.",
-        "ZooKeeper's forceSync is no for fsync none and yes for group and always (it always group-commits)." })
+        "(two-phase commit over URPC, IPC) against a 3-server ZooKeeper ensemble's setData and a 3-member Aeron " +
+        "Cluster, each started on loopback in the same run, at each fsync setting.",
+        "The floor is raw Aeron IPC ping-pong between two JVMs, measured once per round: a replicated write is two " +
+        "round trips on its critical path, and our p50 is reported as a multiple of two raw round trips.",
+        "ZooKeeper's forceSync is no for fsync none and yes for group and always (it always group-commits); Aeron " +
+        "Cluster's Archive fileSyncLevel is 0, 1 and 2." })
 final class BenchTwoPhaseCommitCommand implements Callable<Integer>
 {
     /** Most replicas per write. */
@@ -51,7 +54,7 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--systems", split = ",", defaultValue = "multikernel,zookeeper",
+    @Option(names = "--systems", split = ",", defaultValue = "multikernel,zookeeper,aeron-cluster",
         description = "Any of multikernel, zookeeper, aeron-cluster (default: ${DEFAULT-VALUE}).")
     List<String> systems;
 
@@ -110,13 +113,16 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
             "for mk up (default: ${DEFAULT-VALUE}). ZooKeeper's processes are never pinned.")
     String cpus;
 
+    @Option(names = "--no-floor", description = "Do not measure the floor (raw Aeron IPC ping-pong).")
+    boolean noFloor;
+
     @Override
     public Integer call() throws Exception
     {
         final ReplicatedWriteBenchmark.Config config = config();
         final PrintStream out = System.out;
         out.println("mk bench 2pc: " + String.join(",", systems) + " at fsync " + String.join(",", fsyncs));
-        final List<ReplicatedWriteResult> results = new ReplicatedWriteBenchmark(config, out).run();
+        final ReplicatedWriteBenchmark.Results results = new ReplicatedWriteBenchmark(config, out).run();
         final ReplicatedWriteReport report = new ReplicatedWriteReport(config);
         out.print(report.table(results));
         final String text = report.json(results);
@@ -147,7 +153,7 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
         final Path runDirectory = RunDirectory.resolve(runDir).root().resolve("bench-2pc");
         return new ReplicatedWriteBenchmark.Config(systemList, fsyncList, replicas.stream().distinct().toList(),
             ops, warmup, warmupSeconds, throughputSeconds, inflight, payload, repeat, runDirectory, keepData, new SystemNanoClock(),
-            UpCommand.cpuPlacement(spec, "--cpus", cpus));
+            UpCommand.cpuPlacement(spec, "--cpus", cpus), !noFloor);
     }
 
     private ReplicatedWriteSystems system(final String name)

@@ -99,7 +99,9 @@ class BenchTwoPhaseCommitCommandTest
     void defaultsAreTheIssuesAndListsAreDeduplicated()
     {
         final ReplicatedWriteBenchmark.Config defaults = parse("--run-dir", dir.toString());
-        assertThat(defaults.systems()).containsExactly(ReplicatedWriteSystems.MULTIKERNEL, ReplicatedWriteSystems.ZOOKEEPER);
+        assertThat(defaults.systems()).containsExactly(ReplicatedWriteSystems.MULTIKERNEL, ReplicatedWriteSystems.ZOOKEEPER,
+            ReplicatedWriteSystems.AERON_CLUSTER);
+        assertThat(defaults.floor()).as("the floor is measured unless --no-floor").isTrue();
         assertThat(defaults.fsyncs()).containsExactly(FsyncPolicy.NONE, FsyncPolicy.GROUP, FsyncPolicy.ALWAYS);
         assertThat(defaults.replicas()).containsExactly(3, 4);
         assertThat(defaults.inflight()).isEqualTo(256);
@@ -113,13 +115,14 @@ class BenchTwoPhaseCommitCommandTest
         final ReplicatedWriteBenchmark.Config config = parse("--systems", "ZooKeeper,zookeeper", "--fsync",
             "always, NONE,always", "--replicas", "4,3,4", "--ops", "7", "--warmup", "0", "--warmup-seconds", "0",
             "--throughput-seconds", "9", "--inflight", "1",
-            "--payload", "0", "--repeat", "3", "--keep-data");
+            "--payload", "0", "--repeat", "3", "--keep-data", "--no-floor");
         assertThat(config.systems()).containsExactly(ReplicatedWriteSystems.ZOOKEEPER);
         assertThat(config.fsyncs()).containsExactly(FsyncPolicy.ALWAYS, FsyncPolicy.NONE);
         assertThat(config.replicas()).containsExactly(4, 3);
         assertThat(List.of(config.ops(), config.warmupOps(), config.warmupSeconds(), config.throughputSeconds(),
             config.inflight(), config.payloadBytes(), config.repeat())).containsExactly(7, 0, 0, 9, 1, 0, 3);
         assertThat(config.keepData()).isTrue();
+        assertThat(config.floor()).isFalse();
         assertThat(Files.exists(dir.resolve("bench-2pc"))).isFalse();
     }
 

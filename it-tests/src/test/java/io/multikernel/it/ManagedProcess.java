@@ -124,6 +124,18 @@ final class ManagedProcess implements AutoCloseable
         return process.isAlive();
     }
 
+    /**
+     * For a failure message about another process: takes every stdout line not yet read.
+     *
+     * @return whether it runs, the last of those lines and the tail of its log.
+     */
+    String drainedOutput()
+    {
+        final List<String> unread = new ArrayList<>();
+        lines.drainTo(unread);
+        return name + " (alive=" + process.isAlive() + "); unread stdout: " + tailOf(unread) + "; stderr: " + logTail();
+    }
+
     String logTail()
     {
         try

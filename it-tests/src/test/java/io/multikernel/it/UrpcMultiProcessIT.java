@@ -31,6 +31,8 @@ class UrpcMultiProcessIT
     /** Driver liveness timeout for these tests, ms: how fast a dead peer is noticed. */
     static final long LIVENESS_TIMEOUT_MS = 1_000;
     static final int CORES = 3;
+    /** How long each core may take to receive every message, s. */
+    static final long DONE_TIMEOUT_S = 180;
 
     @TempDir
     Path tempDir;
@@ -92,7 +94,7 @@ class UrpcMultiProcessIT
         }
         for (int id = 0; id < CORES; id++)
         {
-            final String done = cores.get(id).awaitLine(line -> line.startsWith("DONE"), 180, TimeUnit.SECONDS);
+            final String done = awaitDone(cores, id);
             assertThat(done).as("core %d", id).startsWith("DONE errors=0 ");
             for (int peer = 0; peer < CORES; peer++)
             {
@@ -110,6 +112,32 @@ class UrpcMultiProcessIT
         {
             awaitConnected(cores.get(id), CORES - 1, false);
             awaitConnected(cores.get(id), 1 - id, true);
+        }
+    }
+
+    /**
+     * Core {@code id}'s DONE line; when it does not come, the failure also tells what every other core
+     * last printed (PROGRESS lines: what each received, lost and rejected), since the stall may be any
+     * of theirs.
+     */
+    private static String awaitDone(final List<ManagedProcess> cores, final int id) throws InterruptedException
+    {
+        try
+        {
+            return cores.get(id).awaitLine(line -> line.startsWith("DONE"), DONE_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final AssertionError ex)
+        {
+            final StringBuilder others = new StringBuilder(ex.getMessage());
+            for (int other = 0; other < cores.size(); other++)
+            {
+                if (other != id)
+                {
+                    others.append(System.lineSeparator()).append("core ").append(other).append(": ")
+                        .append(cores.get(other).drainedOutput());
+                }
+            }
+            throw new AssertionError(others.toString(), ex);
         }
     }
 

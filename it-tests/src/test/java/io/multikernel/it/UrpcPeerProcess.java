@@ -3,6 +3,7 @@ package io.multikernel.it;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.Media;
 import io.multikernel.transport.PeerDescriptor;
+import io.multikernel.transport.RejectReason;
 import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.TransportConfiguration;
 import io.multikernel.transport.UrpcEndpoint;
@@ -26,12 +27,15 @@ import org.agrona.concurrent.IdleStrategy;
  * Arguments: {@code coreId hostId IPC|UDP aeronDir embeddedDriver(true|false) selfUdp|- messagesPerPeer
  * peers} where peers is {@code id:host:udp|-,...}. Commands: {@code go} sends {@code messagesPerPeer}
  * sequence-numbered heartbeats to every peer and prints {@code DONE ...} once as many arrived from
- * each; {@code connected N} prints {@code CONNECTED N true|false}. Ends when stdin closes.
+ * each; {@code connected N} prints {@code CONNECTED N true|false}. Until then it prints a
+ * {@code PROGRESS} line every 10 s. Ends when stdin closes.
  */
 public final class UrpcPeerProcess implements UrpcHandler
 {
     private static final long NOT_CONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int COMMAND_QUEUE_CAPACITY = 64;
+    /** How often a peer still waiting for messages prints what it has, ns. */
+    private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
     /** The key every peer of the test seals its frames with. */
     private static final byte[] FRAME_KEY = "multi-process ky".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -90,6 +94,7 @@ public final class UrpcPeerProcess implements UrpcHandler
     {
         final IdleStrategy idle = IdleStrategies.of("backoff", TransportConfiguration.idleParkMaxNs());
         boolean reported = false;
+        long nextProgressNs = System.nanoTime() + PROGRESS_INTERVAL_NS;
         while (true)
         {
             final String command = commands.poll();
@@ -107,8 +112,48 @@ public final class UrpcPeerProcess implements UrpcHandler
                 reported = true;
                 report(peers);
             }
+            if (!reported && System.nanoTime() - nextProgressNs > 0)
+            {
+                nextProgressNs += PROGRESS_INTERVAL_NS;
+                progress(endpoint, peers);
+            }
             idle.idle(work);
         }
+    }
+
+    /**
+     * What this endpoint received so far and every way a message could have gone missing, so that a
+     * test that stalls says where: {@code PROGRESS from1=N ... connected1=true ... send_failed=... rejected=...}.
+     */
+    private void progress(final UrpcEndpoint endpoint, final List<PeerDescriptor> peers)
+    {
+        final StringBuilder sb = new StringBuilder("PROGRESS");
+        for (final PeerDescriptor peer : peers)
+        {
+            sb.append(" from").append(peer.coreId()).append('=').append(received[peer.coreId()])
+                .append(" connected").append(peer.coreId()).append('=').append(endpoint.isConnected(peer.coreId()));
+        }
+        sb.append(" errors=").append(errors);
+        for (final SendOutcome outcome : SendOutcome.values())
+        {
+            final long failed = SendOutcome.SENT == outcome ? 0 : endpoint.metrics().sendFailureCount(outcome);
+            if (failed > 0)
+            {
+                sb.append(" send_failed_").append(outcome.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(failed);
+            }
+        }
+        for (final RejectReason reason : RejectReason.values())
+        {
+            final long rejected = endpoint.metrics().rejectedCount(reason);
+            if (rejected > 0)
+            {
+                sb.append(" rejected_").append(reason.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(rejected);
+            }
+        }
+        sb.append(" back_pressure=").append(endpoint.metrics().backPressureCount())
+            .append(" aeron_reconnects=").append(endpoint.metrics().aeronReconnectCount());
+        System.out.println(sb);
+        System.out.flush();
     }
 
     private void handle(final String command, final UrpcEndpoint endpoint, final List<PeerDescriptor> peers,

@@ -3,6 +3,7 @@ package io.multikernel.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.multikernel.node.cli.MkCommand;
+import io.multikernel.node.launcher.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +72,12 @@ class DemoIT
         assertThat(mk("up", "--cores", "3", "--run-dir", runDir.toString())).as("mk up").isZero();
         try
         {
+            // mk up's default compiler is C1 only (--jit c1): every core's recorded command line says so.
+            for (int core = 0; core < 3; core++)
+            {
+                assertThat(Files.readAllLines(RunDirectory.resolve(runDir).coreCommandFile(core)))
+                    .as("core %d's command line", core).contains("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1");
+            }
             final long capsBefore = json(mk("caps", "list", "--core", "0", "--json", "--run-dir", runDir.toString()),
                 "count");
             for (int run = 0; run < 2; run++)

@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -58,6 +60,11 @@ final class HostCommand implements Callable<Integer>
         "else false).")
     boolean chaos;
 
+    @Option(names = "--jit", defaultValue = "${env:MK_JIT:-c1}", description = "How the cores' JVMs compile: c1 " +
+        "(settles at once, less memory, slower hot path) or tiered (C1, then C2: fastest hot path) (default: $MK_JIT, " +
+        "else c1; see mk up --help).")
+    String jit;
+
     @Option(names = "--check", description = "Start nothing: exit 0 when every core of the host answers GET /health.")
     boolean check;
 
@@ -84,10 +91,12 @@ final class HostCommand implements Callable<Integer>
             spec.commandLine().getOut().println("host " + hostId + ": every core answers");
             return 0;
         }
+        final List<String> coreJvmArgs = new ArrayList<>(UpCommand.jitMode(spec, "--jit", jit).jvmArgs());
+        coreJvmArgs.addAll(ClusterLauncher.environmentCoreJvmArgs());
         final Path root = null != dataRoot ? dataRoot :
             cluster.toAbsolutePath().getParent().resolve("data");
         final HostSupervisor supervisor = new HostSupervisor(new HostSupervisor.Options(cluster, hostId, root, idle, fsync,
-            ClusterLauncher.environmentCoreJvmArgs(), chaos), System.out);
+            coreJvmArgs, chaos), System.out);
         final Thread onSigterm = new Thread(() ->
         {
             try

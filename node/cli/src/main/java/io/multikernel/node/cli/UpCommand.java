@@ -11,6 +11,7 @@ import io.multikernel.node.core.CoreCommand;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.CpuPlacement;
+import io.multikernel.node.launcher.JitMode;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.transport.IdleStrategies;
 import picocli.CommandLine;
@@ -93,19 +94,45 @@ final class UpCommand implements Callable<Integer>
         defaultValue = "multicast")
     String shootdownProtocol;
 
+    @Option(names = "--jit", description = "How the cores' JVMs compile: c1 (C1 only: a new cluster settles at " +
+        "once and each core costs less memory, but the hot path is 2 to 3 times slower) or tiered (C1, then C2 for " +
+        "hot code: the fastest hot path, and about 30 s of compilation after start) (default: ${DEFAULT-VALUE}; the " +
+        "benchmarks always run tiered).", defaultValue = "c1")
+    String jit;
+
     @Override
     public Integer call() throws Exception
     {
         final ClusterLauncher.Options options = options();
+        final JitMode jitMode = jitMode(spec, "--jit", jit);
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final long startNs = System.nanoTime();
         final List<String> coreJvmArgs = new java.util.ArrayList<>(ClusterLauncher.environmentCoreJvmArgs());
+        // Before the user's own options, so that MK_CORE_JAVA_OPTS can still override them.
+        coreJvmArgs.addAll(0, jitMode.jvmArgs());
         coreJvmArgs.add("-D" + VmConfiguration.PROTOCOL_PROP + "=" + protocol().cliName());
         final List<ClusterStatus.CoreRow> rows = new ClusterLauncher(runDirectory, System.out, coreJvmArgs).up(options);
         System.out.printf("cluster up in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
         System.out.print(ClusterStatus.table(ClusterStatus.withUsage(rows)));
         System.out.println("stop it with: mk down" + (null == runDir ? "" : " --run-dir " + runDir));
         return 0;
+    }
+
+    /**
+     * @param option the option's name, for the error.
+     * @param value  {@code tiered} or {@code c1}.
+     * @return the mode, or a usage error naming the value.
+     */
+    static JitMode jitMode(final CommandLine.Model.CommandSpec spec, final String option, final String value)
+    {
+        try
+        {
+            return JitMode.parse(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw Usage.error(spec, option + "=" + value + " is unknown: use tiered or c1");
+        }
     }
 
     private RoutingProtocol protocol()

@@ -149,6 +149,10 @@ class MkCommandTest
         assertThat(err.toString()).contains("--fsync=sometimes is unknown: use always, group or none");
         assertThat(run("up", "--cpus", "all")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--cpus=all is unknown: use none, spread or dedicated");
+        final java.nio.file.Path never = java.nio.file.Path.of("target", "mk-up-jit-never-" + ProcessHandle.current().pid());
+        assertThat(run("up", "--jit", "c2", "--run-dir", never.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--jit=c2 is unknown: use tiered or c1");
+        assertThat(never).as("nothing started").doesNotExist();
     }
 
     @Test

@@ -27,8 +27,8 @@ import org.agrona.concurrent.IdleStrategy;
  * Arguments: {@code coreId hostId IPC|UDP aeronDir embeddedDriver(true|false) selfUdp|- messagesPerPeer
  * peers} where peers is {@code id:host:udp|-,...}. Commands: {@code go} sends {@code messagesPerPeer}
  * sequence-numbered heartbeats to every peer and prints {@code DONE ...} once as many arrived from
- * each; {@code connected N} prints {@code CONNECTED N true|false}. Until then it prints a
- * {@code PROGRESS} line every 10 s. Ends when stdin closes.
+ * each; {@code connected N} prints {@code CONNECTED N true|false}. Every 10 s it prints a
+ * {@code PROGRESS} line (what it received, what its sends lost or rejected). Ends when stdin closes.
  */
 public final class UrpcPeerProcess implements UrpcHandler
 {
@@ -112,7 +112,9 @@ public final class UrpcPeerProcess implements UrpcHandler
                 reported = true;
                 report(peers);
             }
-            if (!reported && System.nanoTime() - nextProgressNs > 0)
+            // Also after DONE: a peer still waiting may be missing what this one sent, and this one's
+            // send counters say whether it dropped anything.
+            if (System.nanoTime() - nextProgressNs > 0)
             {
                 nextProgressNs += PROGRESS_INTERVAL_NS;
                 progress(endpoint, peers);

@@ -208,9 +208,12 @@ public final class ClusterLauncher
                 awaitDriver(driver, options.startTimeoutMs());
             }
             final List<CoreDescriptor> cores = map.cores();
+            final ClassDataArchive archive = ClassDataArchive.prepare(KernelClassPath.get(), System.getProperty("java.home"),
+                extraCoreJvmArgs, System.getenv(), ProcessHandle.current().pid(), System.currentTimeMillis());
             for (int i = 0; i < cores.size(); i++)
             {
-                started.add(startCore(cores.get(i), options, options.cpus().commandPrefix(i, cores.size())));
+                started.add(startCore(cores.get(i), options, options.cpus().commandPrefix(i, cores.size()),
+                    archive.jvmArgs(0 == i)));
                 runDirectory.writeProcesses(started);
             }
             return awaitCores(map, options.startTimeoutMs());
@@ -298,10 +301,11 @@ public final class ClusterLauncher
         return child(new RunDirectory.Entry("driver", host.id(), process.pid()), process);
     }
 
-    private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options, final List<String> pinning)
-        throws IOException
+    private RunDirectory.Entry startCore(final CoreDescriptor core, final Options options, final List<String> pinning,
+        final List<String> archiveJvmArgs) throws IOException
     {
         final List<String> jvmArgs = new ArrayList<>(CORE_JVM_ARGS);
+        jvmArgs.addAll(archiveJvmArgs);
         jvmArgs.addAll(extraCoreJvmArgs);
         final List<String> command = command(pinning, jvmArgs, coreArguments(core.id(), options));
         OwnerOnlyFiles.createDirectories(runDirectory.coreCommandFile(core.id()).getParent());

@@ -44,9 +44,7 @@ class ClassDataArchiveTest
     void aCompleteArchiveWrittenForThisBuildIsMovedIntoPlaceAndEveryCoreMapsIt() throws IOException
     {
         final Path jar = jar();
-        prepare(jar, List.of(), NOW_MS);
-        final Path writing = dir.resolve("mk-core.jsa.writing-" + PID);
-        writeArchive(writing, NOW_MS);
+        final Path writing = firstCoreWroteAnArchive(jar);
 
         final long later = NOW_MS + ClassDataArchive.WRITTEN_SETTLE_MS;
         final ClassDataArchive archive = prepare(jar, List.of(), later, PID + 1);
@@ -64,9 +62,7 @@ class ClassDataArchiveTest
     void anArchiveStillBeingWrittenOrCutShortIsNeverMapped() throws IOException
     {
         final Path jar = jar();
-        prepare(jar, List.of(), NOW_MS);
-        final Path writing = dir.resolve("mk-core.jsa.writing-" + PID);
-        writeArchive(writing, NOW_MS);
+        final Path writing = firstCoreWroteAnArchive(jar);
 
         final ClassDataArchive tooSoon = prepare(jar, List.of(), NOW_MS + ClassDataArchive.WRITTEN_SETTLE_MS - 1, PID + 1);
         assertThat(tooSoon.ready()).as("modified within the settle time: its writer may still be exiting").isFalse();
@@ -84,8 +80,7 @@ class ClassDataArchiveTest
     void anArchiveOfAnotherBuildIsRemovedAndANewOneWritten() throws IOException
     {
         final Path jar = jar();
-        prepare(jar, List.of(), NOW_MS);
-        writeArchive(dir.resolve("mk-core.jsa.writing-" + PID), NOW_MS);
+        firstCoreWroteAnArchive(jar);
         assertThat(prepare(jar, List.of(), NOW_MS + ClassDataArchive.WRITTEN_SETTLE_MS, PID + 1).ready()).isTrue();
 
         Files.write(jar, new byte[]{1, 2, 3, 4, 5});
@@ -130,6 +125,15 @@ class ClassDataArchiveTest
         final long launcherPid)
     {
         return ClassDataArchive.prepare(jar.toString(), JAVA_HOME, coreJvmArgs, Map.of(), launcherPid, nowMs);
+    }
+
+    /** A launch at {@link #NOW_MS} whose first core wrote an archive of the minimum length as it exited. */
+    private Path firstCoreWroteAnArchive(final Path jar) throws IOException
+    {
+        prepare(jar, List.of(), NOW_MS);
+        final Path writing = dir.resolve("mk-core.jsa.writing-" + PID);
+        writeArchive(writing, NOW_MS);
+        return writing;
     }
 
     private static void writeArchive(final Path file, final long modifiedMs) throws IOException

@@ -221,15 +221,6 @@ public final class ReplicatedWriteReport
     }
 
     /**
-     * @param results rows from {@link ReplicatedWriteBenchmark#run()}, without a floor.
-     * @return the human-readable table, ratios and targets.
-     */
-    public String table(final List<ReplicatedWriteResult> results)
-    {
-        return table(ReplicatedWriteBenchmark.Results.of(results));
-    }
-
-    /**
      * @param measured what {@link ReplicatedWriteBenchmark#run()} returned.
      * @return the human-readable table, ratios against each peer and the floor, and the targets.
      */
@@ -307,15 +298,6 @@ public final class ReplicatedWriteReport
                 "none, 1 for group, 2 for always (the Archive forces each batch it writes: it group-commits in both)")
                 .append(System.lineSeparator());
         }
-    }
-
-    /**
-     * @param results rows from {@link ReplicatedWriteBenchmark#run()}, without a floor.
-     * @return the {@link Document}.
-     */
-    public String json(final List<ReplicatedWriteResult> results)
-    {
-        return json(ReplicatedWriteBenchmark.Results.of(results));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.multikernel.node.bench;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The systems {@code mk bench 2pc} can measure, by the name used on the command line and in rows.
@@ -9,55 +10,22 @@ import java.util.Locale;
 public enum ReplicatedWriteSystems
 {
     /** Our cores: replicated puts through two-phase commit over URPC. */
-    MULTIKERNEL(MultikernelReplicatedWrites.NAME, 0)
-    {
-        @Override
-        public void checkAvailable()
-        {
-        }
-
-        @Override
-        public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
-        {
-            return new MultikernelReplicatedWrites(settings);
-        }
-    },
+    MULTIKERNEL(MultikernelReplicatedWrites.NAME, 0, MultikernelReplicatedWrites::new),
     /** The peer system: a ZooKeeper ensemble doing {@code setData}. */
-    ZOOKEEPER(ZooKeeperReplicatedWrites.NAME, ZooKeeperReplicatedWrites.ENSEMBLE_SERVERS)
-    {
-        @Override
-        public void checkAvailable()
-        {
-        }
-
-        @Override
-        public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
-        {
-            return new ZooKeeperReplicatedWrites(settings);
-        }
-    },
+    ZOOKEEPER(ZooKeeperReplicatedWrites.NAME, ZooKeeperReplicatedWrites.ENSEMBLE_SERVERS, ZooKeeperReplicatedWrites::new),
     /** The second peer system: a three-member Aeron Cluster holding a key-value map. */
-    AERON_CLUSTER(AeronClusterReplicatedWrites.NAME, AeronClusterReplicatedWrites.MEMBERS)
-    {
-        @Override
-        public void checkAvailable()
-        {
-        }
-
-        @Override
-        public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
-        {
-            return new AeronClusterReplicatedWrites(settings);
-        }
-    };
+    AERON_CLUSTER(AeronClusterReplicatedWrites.NAME, AeronClusterReplicatedWrites.MEMBERS, AeronClusterReplicatedWrites::new);
 
     private final String displayName;
     private final int fixedReplicas;
+    private final Function<ReplicatedWriteSettings, ReplicatedWriteSystem> factory;
 
-    ReplicatedWriteSystems(final String displayName, final int fixedReplicas)
+    ReplicatedWriteSystems(final String displayName, final int fixedReplicas,
+        final Function<ReplicatedWriteSettings, ReplicatedWriteSystem> factory)
     {
         this.displayName = displayName;
         this.fixedReplicas = fixedReplicas;
+        this.factory = factory;
     }
 
     /**
@@ -78,15 +46,13 @@ public enum ReplicatedWriteSystems
     }
 
     /**
-     * @throws IllegalStateException with a one-line reason when this system cannot be measured here.
-     */
-    public abstract void checkAvailable();
-
-    /**
      * @param settings shared by the run.
      * @return a new, not yet started deployment.
      */
-    public abstract ReplicatedWriteSystem create(ReplicatedWriteSettings settings);
+    public ReplicatedWriteSystem create(final ReplicatedWriteSettings settings)
+    {
+        return factory.apply(settings);
+    }
 
     /**
      * @param name as typed, case-insensitive.

@@ -119,7 +119,7 @@ class ReplicatedWriteReportTest
         assertThat(table).contains("ratios multikernel/floor (2 raw round trips, 10.00 us):",
             "  fsync=none   replicas=3: p50 1.50 (target <= 1.50, met)",
             "  fsync=none   replicas=4: p50 9.00 (target <= 1.50, MISSED)");
-        assertThat(new ReplicatedWriteReport(CONFIG).table(List.of(MK_NONE_3, ZK_NONE)))
+        assertThat(new ReplicatedWriteReport(CONFIG).table(ReplicatedWriteBenchmark.Results.of(List.of(MK_NONE_3, ZK_NONE))))
             .as("no floor line when it was not measured").doesNotContain("floor");
     }
 
@@ -140,7 +140,7 @@ class ReplicatedWriteReportTest
         final ReplicatedWriteReport.Document document = StrictJson.read(text, ReplicatedWriteReport.Document.class, "the report");
         assertThat(document.floor().criticalPathUs()).isEqualTo(10.0);
 
-        assertThat(StrictJson.read(report.json(List.of(MK_NONE_3)), new TypeReference<Map<String, Object>>()
+        assertThat(StrictJson.read(report.json(ReplicatedWriteBenchmark.Results.of(List.of(MK_NONE_3))), new TypeReference<Map<String, Object>>()
         {
         }, "the report")).doesNotContainKey("floor");
     }
@@ -150,14 +150,14 @@ class ReplicatedWriteReportTest
     {
         assertThat(ReplicatedWriteReport.ratios(List.of(ZK_NONE, ZK_GROUP, AC_NONE))).isEmpty();
         assertThat(ReplicatedWriteReport.ratios(List.of(MK_GROUP_3, ZK_NONE, AC_NONE))).isEmpty();
-        assertThat(new ReplicatedWriteReport(CONFIG).table(List.of(ZK_NONE)))
+        assertThat(new ReplicatedWriteReport(CONFIG).table(ReplicatedWriteBenchmark.Results.of(List.of(ZK_NONE))))
             .contains("no ratios against a peer: multikernel and a peer system must be measured at the same fsync setting");
     }
 
     @Test
     void tableShowsEveryRowTheZooKeeperMappingAndTheTargets()
     {
-        final String table = new ReplicatedWriteReport(CONFIG).table(List.of(ZK_NONE, MK_NONE_3, MK_NONE_4, ZK_GROUP, MK_GROUP_3));
+        final String table = new ReplicatedWriteReport(CONFIG).table(ReplicatedWriteBenchmark.Results.of(List.of(ZK_NONE, MK_NONE_3, MK_NONE_4, ZK_GROUP, MK_GROUP_3)));
 
         assertThat(table).contains("32-byte value", "256 in flight", "1000 measured after 100 warmup",
             "measured for 5 s", "7 s of pipelined writes unmeasured");
@@ -175,7 +175,7 @@ class ReplicatedWriteReportTest
     @SuppressWarnings("unchecked")
     void jsonHasOneRowPerResultWithTheIssuesFieldsAndTheRatios()
     {
-        final String text = new ReplicatedWriteReport(CONFIG).json(List.of(ZK_NONE, MK_NONE_3, ZK_GROUP));
+        final String text = new ReplicatedWriteReport(CONFIG).json(ReplicatedWriteBenchmark.Results.of(List.of(ZK_NONE, MK_NONE_3, ZK_GROUP)));
         final Map<String, Object> json = StrictJson.read(text, new TypeReference<Map<String, Object>>()
         {
         }, "the report");
@@ -203,7 +203,7 @@ class ReplicatedWriteReportTest
     {
         final ReplicatedWriteResult mkNone3 =
             new ReplicatedWriteResult("multikernel", FsyncPolicy.NONE, 3, 30_123, 90_456, 140_000.123456);
-        final String text = new ReplicatedWriteReport(CONFIG).json(List.of(ZK_NONE, mkNone3, MK_NONE_4, ZK_GROUP, MK_GROUP_3));
+        final String text = new ReplicatedWriteReport(CONFIG).json(ReplicatedWriteBenchmark.Results.of(List.of(ZK_NONE, mkNone3, MK_NONE_4, ZK_GROUP, MK_GROUP_3)));
 
         // Byte for byte what the hand-written JSON writer produced for these rows: README and users read --json files.
         assertThat(text).isEqualTo(

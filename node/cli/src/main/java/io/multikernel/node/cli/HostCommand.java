@@ -71,6 +71,8 @@ final class HostCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        final List<String> coreJvmArgs = new ArrayList<>(UpCommand.jitMode(spec, jit).jvmArgs());
+        coreJvmArgs.addAll(ClusterLauncher.environmentCoreJvmArgs());
         if (null == cluster)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "no cluster map: give --cluster FILE or set $MK_CLUSTER_MAP");
@@ -91,8 +93,6 @@ final class HostCommand implements Callable<Integer>
             spec.commandLine().getOut().println("host " + hostId + ": every core answers");
             return 0;
         }
-        final List<String> coreJvmArgs = new ArrayList<>(UpCommand.jitMode(spec, "--jit", jit).jvmArgs());
-        coreJvmArgs.addAll(ClusterLauncher.environmentCoreJvmArgs());
         final Path root = null != dataRoot ? dataRoot :
             cluster.toAbsolutePath().getParent().resolve("data");
         final HostSupervisor supervisor = new HostSupervisor(new HostSupervisor.Options(cluster, hostId, root, idle, fsync,

@@ -104,7 +104,7 @@ final class UpCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final ClusterLauncher.Options options = options();
-        final JitMode jitMode = jitMode(spec, "--jit", jit);
+        final JitMode jitMode = jitMode(spec, jit);
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final long startNs = System.nanoTime();
         final List<String> coreJvmArgs = new java.util.ArrayList<>(ClusterLauncher.environmentCoreJvmArgs());
@@ -119,11 +119,10 @@ final class UpCommand implements Callable<Integer>
     }
 
     /**
-     * @param option the option's name, for the error.
-     * @param value  {@code tiered} or {@code c1}.
-     * @return the mode, or a usage error naming the value.
+     * @param value {@code tiered} or {@code c1}, as given to {@code --jit}.
+     * @return the mode, or a usage error naming the value and the choices.
      */
-    static JitMode jitMode(final CommandLine.Model.CommandSpec spec, final String option, final String value)
+    static JitMode jitMode(final CommandLine.Model.CommandSpec spec, final String value)
     {
         try
         {
@@ -131,7 +130,7 @@ final class UpCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw Usage.error(spec, option + "=" + value + " is unknown: use tiered or c1");
+            throw Usage.error(spec, "--" + ex.getMessage());
         }
     }
 

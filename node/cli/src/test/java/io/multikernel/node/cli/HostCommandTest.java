@@ -53,6 +53,10 @@ class HostCommandTest
             .isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(err.toString()).contains("absent.yaml").doesNotContain("Exception");
         assertThat(Files.exists(dir.resolve("data"))).as("no data directory was made").isFalse();
+
+        assertThat(run("host", "--cluster", map().toString(), "--host", "0", "--jit", "c2")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--jit=c2 is unknown: use tiered or c1");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing started for a bad --jit").isFalse();
     }
 
     @Test

@@ -51,14 +51,12 @@ public final class ClassDataArchive
     private static final List<String> USER_CHOICES = List.of("-Xshare", "SharedArchiveFile", "ArchiveClassesAtExit");
 
     private final Path archive;
-    private final String key;
     private final boolean ready;
     private final Path writing;
 
-    private ClassDataArchive(final Path archive, final String key, final boolean ready, final Path writing)
+    private ClassDataArchive(final Path archive, final boolean ready, final Path writing)
     {
         this.archive = archive;
-        this.key = key;
         this.ready = ready;
         this.writing = writing;
     }
@@ -66,7 +64,7 @@ public final class ClassDataArchive
     /** @return an archive that adds no JVM option: nothing to use, nothing to write. */
     public static ClassDataArchive none()
     {
-        return new ClassDataArchive(null, "", false, null);
+        return new ClassDataArchive(null, false, null);
     }
 
     /**
@@ -102,14 +100,14 @@ public final class ClassDataArchive
             promoteWritten(archive, key, nowMs);
             if (key.equals(readKey(archive)) && Files.size(archive) >= ARCHIVE_LENGTH_MIN_BYTES)
             {
-                return new ClassDataArchive(archive, key, true, null);
+                return new ClassDataArchive(archive, true, null);
             }
             Files.deleteIfExists(archive);
             Files.deleteIfExists(keyFile(archive));
             final Path writing = archive.resolveSibling(archive.getFileName() + WRITING_INFIX + launcherPid);
             Files.deleteIfExists(writing);
             OwnerOnlyFiles.writeAtomically(keyFile(writing), key);
-            return new ClassDataArchive(archive, key, false, writing);
+            return new ClassDataArchive(archive, false, writing);
         }
         catch (final IOException ex)
         {
@@ -138,18 +136,6 @@ public final class ClassDataArchive
     public boolean ready()
     {
         return ready;
-    }
-
-    /** @return where the archive is (or will be), if this launch has one. */
-    public Optional<Path> archive()
-    {
-        return Optional.ofNullable(archive);
-    }
-
-    /** @return the JDK and jar this launch's archive serves. */
-    String key()
-    {
-        return key;
     }
 
     static Path archivePath(final Path jar)

@@ -40,7 +40,7 @@ public final class ClusterLauncher
      */
     static final long NATIVE_HEAP_TRIM_INTERVAL_MS = 5_000;
     /**
-     * JVM options of each core process: small heaps so many cores fit one machine, no perf-data
+     * JVM options of every core and media driver process: small heaps so many cores fit one machine, no perf-data
      * sampling (its thread wakes 20 times a second in every JVM; jcmd still attaches by pid), the
      * C heap trimmed now and then, and the JDK's class-data archive mapped where it was built
      * ({@code ArchiveRelocationMode=0}). The JDK moves that archive to a random address by default,
@@ -48,13 +48,14 @@ public final class ClusterLauncher
      * it stays shared between the cores (about 5.6 MB less proportional memory per core), at the cost
      * of a fixed address for the JDK's archived class metadata (see docs/SECURITY.md).
      */
-    static final List<String> CORE_JVM_ARGS = List.of("-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+UseSerialGC",
-        "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:-UsePerfData",
+    private static final List<String> SMALL_JVM_ARGS = List.of("-Xms16m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
         "-XX:TrimNativeHeapInterval=" + NATIVE_HEAP_TRIM_INTERVAL_MS, "-XX:+UnlockDiagnosticVMOptions",
         "-XX:ArchiveRelocationMode=0");
-    static final List<String> DRIVER_JVM_ARGS = List.of("-Xms16m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-        "-XX:TrimNativeHeapInterval=" + NATIVE_HEAP_TRIM_INTERVAL_MS, "-XX:+UnlockDiagnosticVMOptions",
-        "-XX:ArchiveRelocationMode=0");
+    /** A core's: bounded heap, stack, metaspace and code cache. */
+    static final List<String> CORE_JVM_ARGS = jvmArgs(SMALL_JVM_ARGS, "-Xmx128m", "-Xss512k",
+        "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m");
+    /** The media driver's: the same small JVM with a smaller heap. */
+    static final List<String> DRIVER_JVM_ARGS = jvmArgs(SMALL_JVM_ARGS, "-Xmx96m");
     /** Extra JVM options for cores, space separated. */
     static final String CORE_JAVA_OPTS_ENV = "MK_CORE_JAVA_OPTS";
     private static final long POLL_INTERVAL_MS = 200;
@@ -152,6 +153,13 @@ public final class ClusterLauncher
         this.runDirectory = runDirectory;
         this.out = out;
         this.extraCoreJvmArgs = List.copyOf(extraCoreJvmArgs);
+    }
+
+    private static List<String> jvmArgs(final List<String> common, final String... more)
+    {
+        final List<String> all = new ArrayList<>(common);
+        all.addAll(List.of(more));
+        return List.copyOf(all);
     }
 
     /** @return the JVM options {@value #CORE_JAVA_OPTS_ENV} adds to every core, split at whitespace. */

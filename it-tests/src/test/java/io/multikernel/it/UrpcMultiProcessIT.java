@@ -2,6 +2,7 @@ package io.multikernel.it;
 
 import io.multikernel.transport.Media;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,10 +10,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,8 +32,12 @@ class UrpcMultiProcessIT
 {
     /** Messages each endpoint sends to each other endpoint: 3 x 2 x this in all. */
     static final long MESSAGES_PER_PEER = Long.getLong("mk.it.messages", 100_000);
-    /** Driver liveness timeout for these tests, ms: how fast a dead peer is noticed. */
-    static final long LIVENESS_TIMEOUT_MS = 1_000;
+    /**
+     * Driver liveness timeout for these tests, ms: how fast a dead peer is noticed. Below the default
+     * (5 s) so the kill is seen quickly, and well above the longest driver cycle seen on 2 busy CPUs
+     * (0.2 s): a stream silent this long is dropped and loses its window.
+     */
+    static final long LIVENESS_TIMEOUT_MS = 2_000;
     static final int CORES = 3;
     /** How long each core may take to receive every message, s. */
     static final long DONE_TIMEOUT_S = 180;
@@ -37,21 +45,42 @@ class UrpcMultiProcessIT
     @TempDir
     Path tempDir;
 
+    /**
+     * Where the drivers' directories go: in memory under /dev/shm, as a cluster's are (Aeron's
+     * default). Log buffers on a disk-backed temporary directory wait for writeback when the disk is
+     * busy, and a driver stalled past the liveness timeout loses a window of a stream.
+     */
+    private Path aeronBase;
+
     private final List<ManagedProcess> processes = new ArrayList<>();
 
+    @BeforeEach
+    void aeronBase() throws IOException
+    {
+        final Path shm = Path.of("/dev/shm");
+        aeronBase = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "mk-urpc-it-") : tempDir;
+    }
+
     @AfterEach
-    void stopAll() throws InterruptedException
+    void stopAll() throws InterruptedException, IOException
     {
         for (int i = processes.size() - 1; i >= 0; i--)
         {
             processes.get(i).close();
+        }
+        if (!aeronBase.equals(tempDir))
+        {
+            try (Stream<Path> paths = Files.walk(aeronBase))
+            {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
     }
 
     @Test
     void allToAllOverIpcWithAStandaloneDriver() throws Exception
     {
-        final String aeronDir = tempDir.resolve("aeron").toString();
+        final String aeronDir = aeronBase.resolve("aeron").toString();
         final ManagedProcess driver = ManagedProcess.startKernel("ipc-driver", List.of(),
             List.of("driver", "--aeron-dir", aeronDir, "--liveness-timeout-ms", "" + LIVENESS_TIMEOUT_MS));
         processes.add(driver);
@@ -76,7 +105,7 @@ class UrpcMultiProcessIT
         final List<ManagedProcess> cores = new ArrayList<>();
         for (int id = 0; id < CORES; id++)
         {
-            cores.add(startCore("udp-core-" + id, id, id, Media.IPC, tempDir.resolve("aeron-" + id).toString(), true,
+            cores.add(startCore("udp-core-" + id, id, id, Media.IPC, aeronBase.resolve("aeron-" + id).toString(), true,
                 endpoints[id], peersOf(id, endpoints, true)));
         }
         exchangeAndKill(cores);

@@ -34,6 +34,8 @@ public final class UrpcPeerProcess implements UrpcHandler
 {
     private static final long NOT_CONNECTED_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int COMMAND_QUEUE_CAPACITY = 64;
+    /** Messages to each peer sent between two reads of the inbox. */
+    private static final int SEND_BURST_MESSAGES = 64;
     /** How often a peer still waiting for messages prints what it has, ns. */
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
     /** The key every peer of the test seals its frames with. */
@@ -153,7 +155,9 @@ public final class UrpcPeerProcess implements UrpcHandler
             }
         }
         sb.append(" back_pressure=").append(endpoint.metrics().backPressureCount())
-            .append(" aeron_reconnects=").append(endpoint.metrics().aeronReconnectCount());
+            .append(" aeron_reconnects=").append(endpoint.metrics().aeronReconnectCount())
+            .append(" inbox_images_lost=").append(endpoint.metrics().inboxImagesLostCount())
+            .append(" inbox_gap_bytes=").append(endpoint.metrics().inboxGapBytes());
         System.out.println(sb);
         System.out.flush();
     }
@@ -182,6 +186,12 @@ public final class UrpcPeerProcess implements UrpcHandler
     {
         for (long seq = 0; seq < messagesPerPeer; seq++)
         {
+            if (0 == seq % SEND_BURST_MESSAGES)
+            {
+                // A core reads its inbox between bursts of sends (its duty cycle); one that never did
+                // would leave its peers' streams unread and flow-control blocked for the whole run.
+                endpoint.poll();
+            }
             for (final PeerDescriptor peer : peers)
             {
                 final long deadlineNs = System.nanoTime() + NOT_CONNECTED_TIMEOUT_NS;

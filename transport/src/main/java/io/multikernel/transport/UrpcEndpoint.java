@@ -56,6 +56,8 @@ public final class UrpcEndpoint implements AutoCloseable
     /** Chaos: the link fault point, or {@code null} when the core was not started with chaos. */
     private final LinkFaults linkFaults;
     private InboxAdapter inboxAdapter;
+    /** Reports messages lost when a peer's stream went silent and came back. */
+    private final InboxImages inboxImages;
     /** In front of the inbox when there are link faults; {@code null} otherwise. */
     private InboundLinkFilter inboundLinkFilter;
     /** What the subscriptions' assemblers feed: the inbox, or the link filter in front of it. */
@@ -67,6 +69,7 @@ public final class UrpcEndpoint implements AutoCloseable
         this.ownsAeron = null == ctx.aeron;
         this.aeron = ownsAeron ? Aeron.connect(clientContext(ctx.aeronDirectory)) : ctx.aeron;
         this.metrics = new UrpcMetrics(ctx.meterRegistry);
+        this.inboxImages = new InboxImages(ctx.coreId, metrics);
         this.dispatcher = new MessageDispatcher(metrics);
         this.fragmentLimit = ctx.pollFragmentsMax;
         this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
@@ -117,7 +120,11 @@ public final class UrpcEndpoint implements AutoCloseable
         {
             reconnect();
         }
-        int work = null == inboundLinkFilter ? 0 : inboundLinkFilter.releaseHeld();
+        int work = inboxImages.drain();
+        if (null != inboundLinkFilter)
+        {
+            work += inboundLinkFilter.releaseHeld();
+        }
         for (int i = 0, size = subscriptions.size(); i < size; i++)
         {
             work += subscriptions.get(i).poll(assemblers.get(i), fragmentLimit);
@@ -328,12 +335,13 @@ public final class UrpcEndpoint implements AutoCloseable
     private void subscribe()
     {
         final int streamId = TransportConfiguration.inboxStreamId(ctx.coreId);
-        subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId));
+        subscriptions.add(aeron.addSubscription(CommonContext.IPC_CHANNEL, streamId, inboxImages, inboxImages));
         assemblers.add(new FragmentAssembler(inbox));
         if (null != ctx.udpBindEndpoint)
         {
             subscriptions.add(aeron.addSubscription(
-                new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(ctx.udpBindEndpoint).build(), streamId));
+                new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(ctx.udpBindEndpoint).build(), streamId,
+                inboxImages, inboxImages));
             assemblers.add(new FragmentAssembler(inbox));
         }
     }

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The host's interconnect: one Aeron media driver per host, embedded in a process or standalone
@@ -36,6 +38,8 @@ public final class UrpcMediaDriver implements AutoCloseable
      * publications and images; Aeron's default makes the CnC file alone tens of MiB of /dev/shm.
      */
     static final int COUNTER_VALUES_BUFFER_LENGTH_BYTES = 1024 * 1024;
+    /** File systems whose files are memory: log buffers there never wait for a disk. */
+    static final Set<String> MEMORY_FILE_SYSTEMS = Set.of("tmpfs", "ramfs", "hugetlbfs");
 
 
     private final MediaDriver driver;
@@ -100,6 +104,9 @@ public final class UrpcMediaDriver implements AutoCloseable
         }
         LOGGER.info("media driver up: dir={} threading={} idle={} termLength={}", ctx.aeronDirectory,
             ctx.threadingMode, ctx.idleStrategy, ctx.termLength);
+        fileSystemType(Path.of(driverCtx.aeronDirectoryName()))
+            .flatMap(type -> storageWarning(ctx.aeronDirectory, type))
+            .ifPresent(LOGGER::warn);
         return new UrpcMediaDriver(ctx, driver);
     }
 
@@ -123,6 +130,45 @@ public final class UrpcMediaDriver implements AutoCloseable
         {
             Files.setPosixFilePermissions(directory, io.multikernel.common.OwnerOnlyFiles.DIRECTORY_PERMISSIONS);
         }
+    }
+
+    /**
+     * @param directory of a running driver.
+     * @return the type of the file system it is on ({@code tmpfs}, {@code ext4}, ...), when known.
+     */
+    static Optional<String> fileSystemType(final Path directory)
+    {
+        try
+        {
+            return Optional.of(Files.getFileStore(directory).type());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The log buffers are memory-mapped files in the driver's directory. On a disk-backed file system
+     * every fresh page of a term (and the cleaning of each term ahead) is a page of a file the kernel
+     * must write back; on a busy disk its dirty-page throttling stalls the thread that touches it, the
+     * driver's included, for seconds: past the liveness timeout, peers' streams are dropped and
+     * restart later in the log, and the messages between are lost (see {@link InboxImages}).
+     *
+     * @param directory      of the driver, as configured.
+     * @param fileSystemType what it is on.
+     * @return a warning when that is not memory, on Linux (where Aeron's default is /dev/shm).
+     */
+    static Optional<String> storageWarning(final String directory, final String fileSystemType)
+    {
+        if (MEMORY_FILE_SYSTEMS.contains(fileSystemType) ||
+            !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux"))
+        {
+            return Optional.empty();
+        }
+        return Optional.of("the media driver directory " + directory + " is on a " + fileSystemType +
+            " file system, not in memory: its log buffers wait for disk writeback when the disk is busy, which " +
+            "can stall the driver past its liveness timeout and lose messages; put it under /dev/shm (--aeron-dir)");
     }
 
     /**

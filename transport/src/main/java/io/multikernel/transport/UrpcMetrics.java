@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   mk_urpc_messages_sent_total{type}       mk_urpc_sent_bytes_total{type}
  *   mk_urpc_send_failures_total{reason}     mk_urpc_back_pressure_events_total
  *   mk_urpc_rejected_total{reason}          mk_urpc_aeron_reconnects_total
+ *   mk_urpc_inbox_images_lost_total         mk_urpc_inbox_gap_bytes_total
  * </pre>
  */
 public final class UrpcMetrics
@@ -38,7 +39,9 @@ public final class UrpcMetrics
     private static final int SEND_FAILURES = REJECTED + RejectReason.values().length;
     private static final int BACK_PRESSURE = SEND_FAILURES + SendOutcome.values().length;
     private static final int AERON_RECONNECTS = BACK_PRESSURE + 1;
-    private static final int SLOTS = AERON_RECONNECTS + 1;
+    private static final int INBOX_IMAGES_LOST = AERON_RECONNECTS + 1;
+    private static final int INBOX_GAP_BYTES = INBOX_IMAGES_LOST + 1;
+    private static final int SLOTS = INBOX_GAP_BYTES + 1;
 
     private final MeterRegistry registry;
     private final String[] typeNames = new String[TEMPLATES];
@@ -76,6 +79,10 @@ public final class UrpcMetrics
             BACK_PRESSURE);
         register("mk.urpc.aeron.reconnects", "Times the core found its Aeron client closed and connected a new one",
             null, null, null, AERON_RECONNECTS);
+        register("mk.urpc.inbox.images.lost", "Inbox streams from peers that went away: the peer is gone, or its " +
+            "stream was silent past the driver's liveness timeout", null, null, null, INBOX_IMAGES_LOST);
+        register("mk.urpc.inbox.gap", "Bytes of messages lost when a peer's stream came back after going silent " +
+            "past the liveness timeout", null, null, "bytes", INBOX_GAP_BYTES);
     }
 
     /**
@@ -210,6 +217,32 @@ public final class UrpcMetrics
     public long aeronReconnectCount()
     {
         return counts[AERON_RECONNECTS];
+    }
+
+    /**
+     * A peer's stream into the inbox went away (see {@link InboxImages}).
+     */
+    public void onInboxImageLost()
+    {
+        add(INBOX_IMAGES_LOST, 1);
+    }
+
+    /**
+     * @param bytes a peer's stream skipped when it came back: its messages in them are lost.
+     */
+    public void onInboxGap(final long bytes)
+    {
+        add(INBOX_GAP_BYTES, bytes);
+    }
+
+    public long inboxImagesLostCount()
+    {
+        return counts[INBOX_IMAGES_LOST];
+    }
+
+    public long inboxGapBytes()
+    {
+        return counts[INBOX_GAP_BYTES];
     }
 
     /**

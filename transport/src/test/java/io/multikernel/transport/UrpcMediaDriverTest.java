@@ -32,6 +32,21 @@ class UrpcMediaDriverTest
     Path tempDir;
 
     @Test
+    void aDriverDirectoryOnADiskIsWarnedAboutAndOneInMemoryIsNot()
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"), "Linux only");
+        assertThat(UrpcMediaDriver.storageWarning("/dev/shm/aeron-mk", "tmpfs")).isEmpty();
+        assertThat(UrpcMediaDriver.storageWarning("/var/lib/mk/aeron", "ext4")).hasValueSatisfying(warning ->
+            assertThat(warning).contains("/var/lib/mk/aeron", "ext4", "/dev/shm", "lose messages"));
+        final Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm))
+        {
+            assertThat(UrpcMediaDriver.fileSystemType(shm)).contains("tmpfs");
+        }
+    }
+
+    @Test
     void theDirectoryIsOwnerOnlyAndClientsStillExchangeMessages() throws IOException
     {
         final Path aeronDir = tempDir.resolve("aeron");

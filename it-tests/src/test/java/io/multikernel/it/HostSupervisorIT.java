@@ -1,5 +1,6 @@
 package io.multikernel.it;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -46,14 +47,30 @@ class HostSupervisorIT
     Path dir;
 
     private final List<ManagedProcess> hosts = new ArrayList<>();
+    /** The hosts' media driver directories (in /dev/shm), this prefix and the host id. */
+    private String aeronBase;
 
     @AfterEach
-    void stopHosts() throws InterruptedException
+    void stopHosts() throws InterruptedException, IOException
     {
+        final List<ProcessHandle> children = new ArrayList<>();
         for (final ManagedProcess host : hosts)
         {
-            ProcessHandle.of(host.pid()).ifPresent(handle -> handle.descendants().forEach(ProcessHandle::destroyForcibly));
+            ProcessHandle.of(host.pid()).ifPresent(handle -> handle.descendants().forEach(child ->
+            {
+                children.add(child);
+                child.destroyForcibly();
+            }));
             host.kill();
+        }
+        awaitTrue("every host's driver and cores exited", () -> children.stream().noneMatch(ProcessHandle::isAlive),
+            STOP_TIMEOUT_S);
+        // A driver killed with its host leaves its directory behind: in memory, until removed.
+        for (int host = 0; null != aeronBase && host < HOSTS; host++)
+        {
+            final Path aeronDir = Path.of(aeronBase + "-" + host);
+            TestFiles.deleteTree(aeronDir);
+            assertThat(aeronDir).as("host %d's driver directory, removed", host).doesNotExist();
         }
     }
 
@@ -108,7 +125,7 @@ class HostSupervisorIT
 
     private Path writeMap() throws Exception
     {
-        final String aeronBase = TransportConfiguration.aeronDirectory() + "-host-it-" + Long.toHexString(System.nanoTime());
+        aeronBase = TransportConfiguration.aeronDirectory() + "-host-it-" + Long.toHexString(System.nanoTime());
         final Map<String, String> overrides = new HashMap<>();
         for (int host = 0; host < HOSTS; host++)
         {

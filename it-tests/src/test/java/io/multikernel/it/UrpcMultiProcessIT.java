@@ -13,10 +13,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,10 +68,7 @@ class UrpcMultiProcessIT
         }
         if (!aeronBase.equals(tempDir))
         {
-            try (Stream<Path> paths = Files.walk(aeronBase))
-            {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            TestFiles.deleteTree(aeronBase);
         }
     }
 

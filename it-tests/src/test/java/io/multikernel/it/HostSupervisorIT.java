@@ -54,23 +54,29 @@ class HostSupervisorIT
     void stopHosts() throws InterruptedException, IOException
     {
         final List<ProcessHandle> children = new ArrayList<>();
-        for (final ManagedProcess host : hosts)
+        try
         {
-            ProcessHandle.of(host.pid()).ifPresent(handle -> handle.descendants().forEach(child ->
+            for (final ManagedProcess host : hosts)
             {
-                children.add(child);
-                child.destroyForcibly();
-            }));
-            host.kill();
+                ProcessHandle.of(host.pid()).ifPresent(handle -> handle.descendants().forEach(child ->
+                {
+                    children.add(child);
+                    child.destroyForcibly();
+                }));
+                host.kill();
+            }
+            awaitTrue("every host's driver and cores exited", () -> children.stream().noneMatch(ProcessHandle::isAlive),
+                STOP_TIMEOUT_S);
         }
-        awaitTrue("every host's driver and cores exited", () -> children.stream().noneMatch(ProcessHandle::isAlive),
-            STOP_TIMEOUT_S);
-        // A driver killed with its host leaves its directory behind: in memory, until removed.
-        for (int host = 0; null != aeronBase && host < HOSTS; host++)
+        finally
         {
-            final Path aeronDir = Path.of(aeronBase + "-" + host);
-            TestFiles.deleteTree(aeronDir);
-            assertThat(aeronDir).as("host %d's driver directory, removed", host).doesNotExist();
+            // A driver killed with its host leaves its directory behind: in memory, until removed.
+            for (int host = 0; null != aeronBase && host < HOSTS; host++)
+            {
+                final Path aeronDir = Path.of(aeronBase + "-" + host);
+                TestFiles.deleteTree(aeronDir);
+                assertThat(aeronDir).as("host %d's driver directory, removed", host).doesNotExist();
+            }
         }
     }
 

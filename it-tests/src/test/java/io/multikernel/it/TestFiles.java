@@ -19,7 +19,7 @@ final class TestFiles
      * Remove a directory and everything under it; nothing when it does not exist.
      *
      * @param directory to remove.
-     * @throws IOException when it cannot be listed.
+     * @throws IOException when it cannot be listed or a file in it cannot be removed.
      */
     static void deleteTree(final Path directory) throws IOException
     {
@@ -29,7 +29,10 @@ final class TestFiles
         }
         try (Stream<Path> paths = Files.walk(directory))
         {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.deleteIfExists(path);
+            }
         }
     }
 }

@@ -62,13 +62,19 @@ class UrpcMultiProcessIT
     @AfterEach
     void stopAll() throws InterruptedException, IOException
     {
-        for (int i = processes.size() - 1; i >= 0; i--)
+        try
         {
-            processes.get(i).close();
+            for (int i = processes.size() - 1; i >= 0; i--)
+            {
+                processes.get(i).close();
+            }
         }
-        if (!aeronBase.equals(tempDir))
+        finally
         {
-            TestFiles.deleteTree(aeronBase);
+            if (!aeronBase.equals(tempDir))
+            {
+                TestFiles.deleteTree(aeronBase);
+            }
         }
     }
 

@@ -3,10 +3,12 @@ package io.multikernel.transport;
 import io.aeron.AvailableImageHandler;
 import io.aeron.Image;
 import io.aeron.UnavailableImageHandler;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Watches the streams of the inbox (one Aeron image per sending peer) come and go, so that messages
@@ -21,30 +23,60 @@ import org.slf4j.LoggerFactory;
  * difference as lost bytes: a WARN line naming the sender's address and session, and the counters
  * {@code mk_urpc_inbox_images_lost_total} and {@code mk_urpc_inbox_gap_bytes_total}.
  * <p>
- * Aeron calls the image handlers on its client conductor thread; they only queue an event. The core's
- * agent drains the queue in {@link UrpcEndpoint#poll()}, so the metrics keep their single writer.
- * A new session (a restarted peer, a peer's new Aeron client) is a new stream and has nothing missing.
+ * Aeron calls the image handlers on its client conductor thread, or on a thread that closes or adds a
+ * subscription; they only queue an event. The core's agent drains the queue in
+ * {@link UrpcEndpoint#poll()}, so the metrics keep their single writer. A new session (a restarted
+ * peer, a peer's new Aeron client) is a new stream and has nothing missing; a stream that ended
+ * cleanly (its publication closed) is not remembered. Streams are told apart by source (the sender's
+ * address, or {@code aeron:ipc}) and session id.
+ * <p>
+ * Where an image went away is the position its last completed poll consumed up to, so the count is
+ * an upper bound by at most the fragments of one poll that raced the image's close. When this core's
+ * own Aeron client reconnected ({@link #onOwnClientReconnect()}), its unread terms went with the old
+ * client, and the log says so rather than blaming the sender.
  */
 final class InboxImages implements AvailableImageHandler, UnavailableImageHandler
 {
     /** Image events waiting for the agent; beyond it an event is dropped and only logged. */
     static final int EVENT_QUEUE_CAPACITY = 256;
-    /** Ended streams remembered per session id until they come back; beyond it the oldest are forgotten. */
-    static final int ENDED_SESSIONS_MAX = 1024;
+    /** Ended streams remembered until they come back; beyond it the oldest is forgotten. */
+    static final int ENDED_STREAMS_MAX = 1024;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(InboxImages.class);
 
     private final int coreId;
     private final UrpcMetrics metrics;
     private final ManyToOneConcurrentArrayQueue<Event> events = new ManyToOneConcurrentArrayQueue<>(EVENT_QUEUE_CAPACITY);
-    /** Session id -> where its last image stopped being consumed; the agent's alone. */
-    private final Int2ObjectHashMap<Event> ended = new Int2ObjectHashMap<>();
+    /** Stream (source and session) -> where its last image stopped being consumed, oldest first; the agent's alone. */
+    private final LinkedHashMap<String, Ended> ended = new LinkedHashMap<>(16, 0.75f, false)
+    {
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<String, Ended> eldest)
+        {
+            return size() > ENDED_STREAMS_MAX;
+        }
+    };
+    /** This core's own Aeron client reconnected since the last drain: the images it closed go away with it. */
+    private boolean ownClientReconnected;
 
     /**
-     * One image joining (at its join position) or going away (at the position it was consumed up to).
+     * @param position       the stream's last image was consumed up to.
+     * @param byOwnReconnect that image closed with this core's old Aeron client.
      */
-    record Event(boolean available, int sessionId, int streamId, String source, long position)
+    private record Ended(long position, boolean byOwnReconnect)
     {
+    }
+
+    /**
+     * One image joining (at its join position) or going away (at the position it was consumed up to,
+     * having ended cleanly or not).
+     */
+    record Event(boolean available, int sessionId, String source, long position, boolean endOfStream)
+    {
+        String stream()
+        {
+            return source + "/" + sessionId;
+        }
     }
 
     InboxImages(final int coreId, final UrpcMetrics metrics)
@@ -56,15 +88,22 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
     @Override
     public void onAvailableImage(final Image image)
     {
-        enqueue(new Event(true, image.sessionId(), image.subscription().streamId(), image.sourceIdentity(),
-            image.joinPosition()));
+        enqueue(new Event(true, image.sessionId(), image.sourceIdentity(), image.joinPosition(), false));
     }
 
     @Override
     public void onUnavailableImage(final Image image)
     {
-        enqueue(new Event(false, image.sessionId(), image.subscription().streamId(), image.sourceIdentity(),
-            image.position()));
+        enqueue(new Event(false, image.sessionId(), image.sourceIdentity(), image.position(), image.isEndOfStream()));
+    }
+
+    /**
+     * This core's endpoint connected a new Aeron client: the images of the old one closed with it, and
+     * their events are waiting for the next {@link #drain()}. On the agent thread.
+     */
+    void onOwnClientReconnect()
+    {
+        ownClientReconnected = true;
     }
 
     /**
@@ -89,7 +128,9 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
      */
     int drain()
     {
-        return events.isEmpty() ? 0 : events.drain(this::apply);
+        final int applied = events.isEmpty() ? 0 : events.drain(this::apply);
+        ownClientReconnected = false;
+        return applied;
     }
 
     /**
@@ -100,17 +141,19 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
         if (!event.available())
         {
             metrics.onInboxImageLost();
-            if (ended.size() >= ENDED_SESSIONS_MAX)
+            if (event.endOfStream())
             {
-                ended.clear();
+                LOGGER.info("core {}: the inbox stream from {} (session {}) ended at position {}", coreId,
+                    event.source(), event.sessionId(), event.position());
+                return;
             }
-            ended.put(event.sessionId(), event);
+            ended.put(event.stream(), new Ended(event.position(), ownClientReconnected));
             LOGGER.info("core {}: the inbox stream from {} (session {}) went away at position {}", coreId,
                 event.source(), event.sessionId(), event.position());
             return;
         }
-        final Event before = ended.remove(event.sessionId());
-        if (null == before || before.streamId() != event.streamId())
+        final Ended before = ended.remove(event.stream());
+        if (null == before)
         {
             return;
         }
@@ -119,8 +162,10 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
         {
             metrics.onInboxGap(lostBytes);
             LOGGER.warn("core {}: the inbox stream from {} (session {}) came back at position {}, past {} where it " +
-                "went away: {} bytes of its messages were lost (it was silent past the driver's liveness timeout)",
-                coreId, event.source(), event.sessionId(), event.position(), before.position(), lostBytes);
+                "went away: {} bytes of its messages were lost ({})", coreId, event.source(), event.sessionId(),
+                event.position(), before.position(), lostBytes, before.byOwnReconnect() ?
+                    "this core's Aeron client reconnected and the old one held them unread" :
+                    "the stream was silent past the driver's liveness timeout");
         }
         else
         {

@@ -304,6 +304,7 @@ public final class UrpcEndpoint implements AutoCloseable
         assemblers.clear();
         java.util.Arrays.fill(publicationByCore, null);
         aeron = Aeron.connect(clientContext(ctx.aeronDirectory));
+        inboxImages.onOwnClientReconnect();
         addPublications();
         subscribe();
         metrics.onAeronReconnect();

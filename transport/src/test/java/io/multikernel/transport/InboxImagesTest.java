@@ -8,11 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A peer's stream that went away and came back later in the log lost the bytes in between, and says
- * so; a stream that came back where it stopped, or a new session, lost nothing.
+ * so; a stream that came back where it stopped, one that ended cleanly, or a new session, lost nothing.
  */
 class InboxImagesTest
 {
-    private static final int STREAM = 1001;
     private static final String SOURCE = "127.0.0.1:44486";
 
     private final MeterRegistry registry = new SimpleMeterRegistry();
@@ -43,31 +42,45 @@ class InboxImagesTest
     }
 
     @Test
-    void aNewSessionOrAnotherStreamIsNotAGap()
+    void aNewSessionOrTheSameSessionFromAnotherSourceIsNotAGap()
     {
         images.apply(left(7, 4096));
         images.apply(joined(8, 1_000_000));
-        images.apply(new InboxImages.Event(true, 7, STREAM + 1, SOURCE, 1_000_000));
+        images.apply(new InboxImages.Event(true, 7, "aeron:ipc", 1_000_000, false));
 
         assertThat(metrics.inboxGapBytes()).isZero();
-        // Each ended session is matched once: a later image of session 7 is a new stream.
+        // Each ended stream is matched once: a later image of it is a new stream.
+        images.apply(joined(7, 1_000_000));
+        assertThat(metrics.inboxGapBytes()).isEqualTo(1_000_000 - 4096);
         images.apply(joined(7, 2_000_000));
+        assertThat(metrics.inboxGapBytes()).isEqualTo(1_000_000 - 4096);
+    }
+
+    @Test
+    void aStreamThatEndedCleanlyIsNotRemembered()
+    {
+        images.apply(new InboxImages.Event(false, 7, SOURCE, 4096, true));
+        images.apply(joined(7, 8192));
+
+        assertThat(metrics.inboxImagesLostCount()).isEqualTo(1);
         assertThat(metrics.inboxGapBytes()).isZero();
     }
 
     @Test
-    void endedSessionsAreRememberedUpToTheirBound()
+    void endedStreamsAreRememberedUpToTheirBoundOldestForgottenFirst()
     {
-        for (int session = 0; session <= InboxImages.ENDED_SESSIONS_MAX; session++)
+        for (int session = 0; session <= InboxImages.ENDED_STREAMS_MAX; session++)
         {
             images.apply(left(session, 100));
         }
-        // The table was full when the last one ended, so it started over with the last one only.
+        // Session 0 ended first and was forgotten when the table overflowed; the others are still known.
         images.apply(joined(0, 200));
         assertThat(metrics.inboxGapBytes()).isZero();
-        images.apply(joined(InboxImages.ENDED_SESSIONS_MAX, 300));
+        images.apply(joined(1, 300));
         assertThat(metrics.inboxGapBytes()).isEqualTo(200);
-        assertThat(metrics.inboxImagesLostCount()).isEqualTo(InboxImages.ENDED_SESSIONS_MAX + 1);
+        images.apply(joined(InboxImages.ENDED_STREAMS_MAX, 150));
+        assertThat(metrics.inboxGapBytes()).isEqualTo(250);
+        assertThat(metrics.inboxImagesLostCount()).isEqualTo(InboxImages.ENDED_STREAMS_MAX + 1);
     }
 
     @Test
@@ -91,11 +104,11 @@ class InboxImagesTest
 
     private static InboxImages.Event joined(final int session, final long position)
     {
-        return new InboxImages.Event(true, session, STREAM, SOURCE, position);
+        return new InboxImages.Event(true, session, SOURCE, position, false);
     }
 
     private static InboxImages.Event left(final int session, final long position)
     {
-        return new InboxImages.Event(false, session, STREAM, SOURCE, position);
+        return new InboxImages.Event(false, session, SOURCE, position, false);
     }
 }

@@ -363,6 +363,9 @@ class UrpcEndpointTest
         assertThat(recorderA.pongs.get(1)).as("the peer accepts the same incarnation's later frames, and answers")
             .isEqualTo("2:12:99:again");
         assertThat(b.metrics().rejectedCount(RejectReason.REPLAYED)).isZero();
+        // The old client's image of the peer went with it; the new one joined where it stopped.
+        await(() -> a.metrics().inboxImagesLostCount() == 1, a, b);
+        assertThat(a.metrics().inboxGapBytes()).isZero();
     }
 
     @Test

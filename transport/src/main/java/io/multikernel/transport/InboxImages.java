@@ -32,8 +32,8 @@ import java.util.Map;
  * <p>
  * Where an image went away is the position its last completed poll consumed up to, so the count is
  * an upper bound by at most the fragments of one poll that raced the image's close. When this core's
- * own Aeron client reconnected ({@link #onOwnClientReconnect()}), its unread terms went with the old
- * client, and the log says so rather than blaming the sender.
+ * own Aeron client reconnected ({@link #onOwnClientReconnect()}), what the old client held unread went
+ * with it, and the log says so rather than blaming the sender.
  */
 final class InboxImages implements AvailableImageHandler, UnavailableImageHandler
 {
@@ -56,7 +56,7 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
             return size() > ENDED_STREAMS_MAX;
         }
     };
-    /** This core's own Aeron client reconnected since the last drain: the images it closed go away with it. */
+    /** True only while the events of this core's old Aeron client are applied: the images it closed. */
     private boolean ownClientReconnected;
 
     /**
@@ -98,12 +98,23 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
     }
 
     /**
-     * This core's endpoint connected a new Aeron client: the images of the old one closed with it, and
-     * their events are waiting for the next {@link #drain()}. On the agent thread.
+     * This core's endpoint lost its Aeron client and is connecting a new one: the old client queued the
+     * events of the images it closed as it closed, and they are applied now, marked as this core's own
+     * doing. On the agent thread, before the new client subscribes.
+     *
+     * @return events applied.
      */
-    void onOwnClientReconnect()
+    int onOwnClientReconnect()
     {
         ownClientReconnected = true;
+        try
+        {
+            return drain();
+        }
+        finally
+        {
+            ownClientReconnected = false;
+        }
     }
 
     /**
@@ -128,9 +139,7 @@ final class InboxImages implements AvailableImageHandler, UnavailableImageHandle
      */
     int drain()
     {
-        final int applied = events.isEmpty() ? 0 : events.drain(this::apply);
-        ownClientReconnected = false;
-        return applied;
+        return events.isEmpty() ? 0 : events.drain(this::apply);
     }
 
     /**

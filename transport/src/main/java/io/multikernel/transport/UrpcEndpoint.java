@@ -303,8 +303,8 @@ public final class UrpcEndpoint implements AutoCloseable
         subscriptions.clear();
         assemblers.clear();
         java.util.Arrays.fill(publicationByCore, null);
-        aeron = Aeron.connect(clientContext(ctx.aeronDirectory));
         inboxImages.onOwnClientReconnect();
+        aeron = Aeron.connect(clientContext(ctx.aeronDirectory));
         addPublications();
         subscribe();
         metrics.onAeronReconnect();

@@ -102,6 +102,18 @@ class InboxImagesTest
         assertThat(metrics.inboxGapBytes()).isEqualTo(40);
     }
 
+    @Test
+    void aReconnectAppliesTheOldClientsEventsAtOnceAndLaterGapsStillCount()
+    {
+        images.enqueue(left(7, 4096));
+        assertThat(images.onOwnClientReconnect()).isEqualTo(1);
+        assertThat(metrics.inboxImagesLostCount()).isEqualTo(1);
+
+        images.enqueue(joined(7, 6144));
+        assertThat(images.drain()).isEqualTo(1);
+        assertThat(metrics.inboxGapBytes()).isEqualTo(2048);
+    }
+
     private static InboxImages.Event joined(final int session, final long position)
     {
         return new InboxImages.Event(true, session, SOURCE, position, false);

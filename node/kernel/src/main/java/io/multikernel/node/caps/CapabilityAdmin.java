@@ -211,7 +211,8 @@ public final class CapabilityAdmin implements ServiceApi
     private ServiceResponse identify(final CapRequest request) throws InterruptedException, ServiceException
     {
         final long capId = required(request.cap());
-        return answerOrRefusal(() -> capabilityJson(service.identify(capId)));
+        return answerOrRefusal(() -> ServiceJson.write(json(service.identify(capId),
+            service.database().mappingCapabilities().get(capId))));
     }
 
     private ServiceResponse read(final FrameRequest request) throws InterruptedException, ServiceException
@@ -391,7 +392,7 @@ public final class CapabilityAdmin implements ServiceApi
             }
             if (matching++ < limit)
             {
-                listed.add(json(service.view(capability)));
+                listed.add(json(service.view(capability), database.mappingCapabilities().get(capability.capId())));
             }
         }
         final int core = service.coreId();
@@ -407,7 +408,8 @@ public final class CapabilityAdmin implements ServiceApi
         final String json = proxy.call(ReplicationCommand.query(replication ->
         {
             final CapabilityView view = service.lookup(capId);
-            return null == view ? null : capabilityJson(view);
+            return null == view ? null :
+                ServiceJson.write(json(view, service.database().mappingCapabilities().get(capId)));
         }), timeoutNs);
         if (null == json)
         {
@@ -417,16 +419,13 @@ public final class CapabilityAdmin implements ServiceApi
         return ServiceResponse.ok(json);
     }
 
-    private static String capabilityJson(final CapabilityView view)
-    {
-        return ServiceJson.write(json(view));
-    }
-
-    static CapabilityJson json(final CapabilityView view)
+    /** @param mapping what a MAPPING capability maps, or null for any other capability. */
+    static CapabilityJson json(final CapabilityView view, final MappingCapability mapping)
     {
         return new CapabilityJson(view.capId(), view.objectId(), view.type().name().toLowerCase(Locale.ROOT), view.base(),
             view.length(), Rights.format(view.rights()), view.holderCore(), view.ownerCore(), view.parentId(),
-            view.copies(), view.children());
+            view.copies(), view.children(), null == mapping ? null : new MappingJson(mapping.frameCapId(),
+            mapping.domainId(), mapping.mappingId(), "0x" + Long.toHexString(mapping.vpage() * CapabilityType.PAGE_LENGTH_BYTES)));
     }
 
     private static long capId(final String text) throws ServiceException
@@ -481,7 +480,12 @@ public final class CapabilityAdmin implements ServiceApi
 
     /** One capability as JSON. */
     record CapabilityJson(long cap, long object, String type, long base, long length, String rights, int holder,
-        int owner, long parent, int copies, int children)
+        int owner, long parent, int copies, int children, @JsonInclude(JsonInclude.Include.NON_NULL) MappingJson mapping)
+    {
+    }
+
+    /** What a MAPPING capability maps: the frame capability, the domain, the mapping and its virtual address. */
+    record MappingJson(long frame, long domain, long mapping, String vaddr)
     {
     }
 

@@ -3,10 +3,11 @@ package io.multikernel.node.caps;
 import io.multikernel.node.caps.CapabilityOperation.Allocate;
 import io.multikernel.node.caps.CapabilityOperation.Copy;
 import io.multikernel.node.caps.CapabilityOperation.Delete;
-import io.multikernel.node.caps.CapabilityOperation.Mapped;
+import io.multikernel.node.caps.CapabilityOperation.MapFrame;
 import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
+import io.multikernel.node.caps.CapabilityOperation.Unmapped;
 import io.multikernel.common.Bounds;
 import io.multikernel.replication.StateMachine;
 import org.agrona.DirectBuffer;
@@ -40,7 +41,13 @@ import java.util.TreeSet;
  *   RAM goes back to it exactly once; the last copy of an object with live descendants is refused
  *   ("revoke first"), so no memory is ever used by a descendant of a destroyed object;</li>
  *   <li>revoke removes every other copy and every descendant (with their capabilities) of the
- *   target's object; the target stays.</li>
+ *   target's object; the target stays;</li>
+ *   <li>a map makes a MAPPING capability to a MAPPING object, a child of the frame's object covering
+ *   the mapped bytes, and its unmap removes it ({@link MapFrame}, {@link Unmapped}); MAPPING
+ *   capabilities are neither copied, retyped, deleted nor revoked by themselves, and while a frame
+ *   capability has mappings, it is not deleted, and nothing whose object they descend from is
+ *   revoked ("unmap first"). A MAPPING object refers to memory, it owns none: retype and the overlap
+ *   rule ignore it.</li>
  * </ul>
  * Locks ({@link #lockKeys}) are the object an operation reads or changes (for revoke also every
  * descendant), the capability ids it creates, and for allocation the memory server.
@@ -59,8 +66,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private final Map<Long, TreeSet<Long>> childrenOf = new TreeMap<>();
     private final Map<Long, TreeSet<Long>> copiesOf = new TreeMap<>();
     private final TreeMap<Integer, Long> returnedBytes = new TreeMap<>();
-    /** Mappings made with each FRAME capability and not yet unmapped; absent means none. */
-    private final TreeMap<Long, Integer> mapped = new TreeMap<>();
+    /** What each MAPPING capability maps, by its id. */
+    private final TreeMap<Long, MappingCapability> mappingCaps = new TreeMap<>();
+    /** MAPPING capabilities made with each FRAME capability (derived from {@link #mappingCaps}); absent means none. */
+    private final Map<Long, TreeSet<Long>> mappingsByFrame = new java.util.HashMap<>();
+    /** MAPPING capability of each mapping, by domain then mapping id (derived from {@link #mappingCaps}). */
+    private final Map<Long, TreeMap<Long, Long>> mappingsByDomain = new java.util.HashMap<>();
     /** The highest id ever used in each block of ids (id >>> {@link #ID_BLOCK_BITS}), live or deleted. */
     private final TreeMap<Long, Long> highestIds = new TreeMap<>();
     private long changes;
@@ -184,21 +195,25 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
      * Operations of one transaction are each validated against the state before it, so two of them
      * could each pass and then collide (two retypes of one range, a copy of a capability the other
      * deletes): one capability operation per transaction keeps {@link #apply} total. The one exception
-     * is unmaps of distinct frames, which touch nothing the others touch.
+     * is the removal of distinct MAPPING capabilities (one unmap taking several mappings away), which
+     * touch nothing the others touch.
      */
     @Override
     public String validateTransaction(final List<CapabilityOperation> operations)
     {
+        if (operations.size() <= 1)
+        {
+            return VALID;
+        }
         final Set<Long> unmapped = new java.util.HashSet<>();
         for (final CapabilityOperation operation : operations)
         {
-            if (!(operation instanceof Mapped m) || m.delta() >= 0 || !unmapped.add(m.capId()))
+            if (!(operation instanceof Unmapped u) || !unmapped.add(u.capId()))
             {
                 return "a transaction changes at most one capability, not " + operations.size() +
                     ": propose each capability operation as a transaction of its own";
             }
         }
-        // Unmaps of distinct frames (one address-space unmap removing several mappings) do not interfere.
         return VALID;
     }
 
@@ -226,32 +241,44 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return validateDelete(d);
         }
-        if (operation instanceof Mapped m)
+        if (operation instanceof MapFrame m)
         {
-            return validateMapped(m);
+            return validateMapFrame(m);
+        }
+        if (operation instanceof Unmapped u)
+        {
+            final MappingCapability mapping = mappingCaps.get(u.capId());
+            return null != mapping ? VALID : null == capabilities.get(u.capId()) ? missing(u.capId()) :
+                "capability " + u.capId() + " is a " + typeOf(u.capId()) + ", not a MAPPING to unmap";
         }
         return validateRevoke((Revoke)operation);
     }
 
-    private String validateMapped(final Mapped m)
+    private String validateMapFrame(final MapFrame m)
     {
-        final Capability capability = capabilities.get(m.capId());
-        if (null == capability)
+        final Capability frame = capabilities.get(m.frameCapId());
+        if (null == frame)
         {
-            return missing(m.capId());
+            return missing(m.frameCapId());
         }
-        if (m.delta() > 0)
+        final KernelObject object = objects.get(frame.objectId());
+        if (CapabilityType.FRAME != object.type())
         {
-            final CapabilityType type = objects.get(capability.objectId()).type();
-            if (CapabilityType.FRAME != type || 1 != m.delta())
-            {
-                return "capability " + m.capId() + " is a " + type + ": only a FRAME is mapped, one mapping at a time";
-            }
-            return VALID;
+            return "capability " + m.frameCapId() + " is a " + object.type() + ": only a FRAME is mapped";
         }
-        final int now = mappings(m.capId());
-        return 0 == m.delta() || -m.delta() > now ? "capability " + m.capId() + " has " + now + " mappings, not " +
-            -m.delta() + " to unmap" : VALID;
+        if (m.offset() < 0 || m.offset() % CapabilityType.PAGE_LENGTH_BYTES != 0 || m.length() <= 0 ||
+            m.length() % CapabilityType.PAGE_LENGTH_BYTES != 0 || m.offset() > object.length() - m.length())
+        {
+            return "a mapping of " + m.length() + " bytes at offset " + m.offset() + " is not page-aligned inside " +
+                "frame capability " + m.frameCapId() + "'s " + object.length() + " bytes";
+        }
+        final Long existing = mappingCapabilityOf(m.domainId(), m.mappingId());
+        if (null != existing)
+        {
+            return "mapping " + m.mappingId() + " of domain " + m.domainId() + " already has MAPPING capability " +
+                existing;
+        }
+        return firstProblem(newIds(m.objectId(), m.capId(), 1), holderProblem(m.holderCore()));
     }
 
     private String validateRevoke(final Revoke r)
@@ -261,27 +288,21 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return missing(r.capId());
         }
-        // Mappings count as descendants: revoke leaves none into the capability's range, through
-        // itself, a copy or a descendant; it refuses while there are any.
-        if (mappings(r.capId()) > 0)
+        if (mappingCaps.containsKey(r.capId()))
         {
-            return mappedProblem(r.capId(), "the one to revoke");
+            return notByItself(r.capId(), "revoked");
         }
-        for (final long capId : copies(target.objectId()))
-        {
-            if (capId != r.capId() && mappings(capId) > 0)
-            {
-                return mappedProblem(capId, "a copy of capability " + r.capId());
-            }
-        }
+        // Revoke leaves no mapping into the capability's range, made with itself, a copy or a
+        // descendant: every MAPPING object made so descends from the target's object.
         for (final long descendant : descendants(target.objectId()))
         {
-            for (final long capId : copies(descendant))
+            if (CapabilityType.MAPPING == objects.get(descendant).type())
             {
-                if (mappings(capId) > 0)
-                {
-                    return mappedProblem(capId, "a descendant of capability " + r.capId());
-                }
+                final long mappingCapId = copies(descendant).iterator().next();
+                final MappingCapability mapping = mappingCaps.get(mappingCapId);
+                return "MAPPING capability " + mappingCapId + " (mapping " + mapping.mappingId() + " of domain " +
+                    mapping.domainId() + ", made with frame capability " + mapping.frameCapId() + ") maps into " +
+                    "capability " + r.capId() + "'s range: unmap first";
             }
         }
         return VALID;
@@ -294,16 +315,36 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             " into address spaces: unmap first";
     }
 
+    private String notByItself(final long capId, final String what)
+    {
+        final MappingCapability mapping = mappingCaps.get(capId);
+        return "capability " + capId + " is the MAPPING of mapping " + mapping.mappingId() + " of domain " +
+            mapping.domainId() + ": it is not " + what + " by itself; unmap the mapping instead";
+    }
+
+    private String typeOf(final long capId)
+    {
+        return objects.get(capabilities.get(capId).objectId()).type().name();
+    }
+
     /** @return mappings made with the capability and not yet unmapped. */
     public int mappings(final long capId)
     {
-        return mapped.getOrDefault(capId, 0);
+        final TreeSet<Long> made = mappingsByFrame.get(capId);
+        return null == made ? 0 : made.size();
     }
 
-    /** @return every capability with mappings, and how many. */
-    public java.util.NavigableMap<Long, Integer> mappedCapabilities()
+    /** @return what each MAPPING capability maps, by the capability's id; read-only. */
+    public NavigableMap<Long, MappingCapability> mappingCapabilities()
     {
-        return Collections.unmodifiableNavigableMap(mapped);
+        return Collections.unmodifiableNavigableMap(mappingCaps);
+    }
+
+    /** @return the MAPPING capability of the domain's mapping, or null. */
+    public Long mappingCapabilityOf(final long domainId, final long mappingId)
+    {
+        final TreeMap<Long, Long> ofDomain = mappingsByDomain.get(domainId);
+        return null == ofDomain ? null : ofDomain.get(mappingId);
     }
 
     private String validateAllocate(final Allocate a)
@@ -371,7 +412,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         for (final long childId : children(object.objectId()))
         {
             final KernelObject child = objects.get(childId);
-            if (child.overlaps(base, total))
+            if (CapabilityType.MAPPING != child.type() && child.overlaps(base, total))
             {
                 return "the range overlaps live descendant object " + childId + " (" + child.type() + " at offset " +
                     (child.base() - object.base()) + "): revoke first";
@@ -387,6 +428,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return missing(capId);
         }
+        if (mappingCaps.containsKey(capId))
+        {
+            return notByItself(capId, "copied or minted");
+        }
         if (holderCore != source.holderCore() && !Rights.includes(source.rights(), Rights.GRANT))
         {
             return "capability " + capId + " lacks the grant right needed to " + what + " it to core " + holderCore;
@@ -400,6 +445,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (null == capability)
         {
             return missing(d.capId());
+        }
+        if (mappingCaps.containsKey(d.capId()))
+        {
+            return notByItself(d.capId(), "deleted");
         }
         if (mappings(d.capId()) > 0)
         {
@@ -485,9 +534,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return List.of(objectLockOf(d.capId()), CapabilityLock.capability(d.capId()));
         }
-        if (operation instanceof Mapped m)
+        if (operation instanceof MapFrame m)
         {
-            return List.of(objectLockOf(m.capId()), CapabilityLock.capability(m.capId()));
+            return List.of(objectLockOf(m.frameCapId()), CapabilityLock.capability(m.frameCapId()),
+                CapabilityLock.object(m.objectId()), CapabilityLock.capability(m.capId()));
+        }
+        if (operation instanceof Unmapped u)
+        {
+            return unmappedLocks(u);
         }
         return revokeLocks((Revoke)operation);
     }
@@ -501,6 +555,21 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             locks.add(CapabilityLock.object(r.firstObjectId() + i));
             locks.add(CapabilityLock.capability(r.firstCapId() + i));
+        }
+        return locks;
+    }
+
+    /** The mapping's object and capability, its frame's object (whose children change) and the frame capability. */
+    private List<CapabilityLock> unmappedLocks(final Unmapped u)
+    {
+        final List<CapabilityLock> locks = new ArrayList<>();
+        locks.add(objectLockOf(u.capId()));
+        locks.add(CapabilityLock.capability(u.capId()));
+        final MappingCapability mapping = mappingCaps.get(u.capId());
+        if (null != mapping)
+        {
+            locks.add(objectLockOf(mapping.frameCapId()));
+            locks.add(CapabilityLock.capability(mapping.frameCapId()));
         }
         return locks;
     }
@@ -552,17 +621,19 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             removeCapability(capabilities.get(d.capId()));
         }
-        else if (operation instanceof Mapped m)
+        else if (operation instanceof MapFrame m)
         {
-            final int count = mappings(m.capId()) + m.delta();
-            if (count > 0)
-            {
-                mapped.put(m.capId(), count);
-            }
-            else
-            {
-                mapped.remove(m.capId());
-            }
+            final Capability frame = capabilities.get(m.frameCapId());
+            final KernelObject object = objects.get(frame.objectId());
+            addObject(new KernelObject(m.objectId(), CapabilityType.MAPPING, object.base() + m.offset(), m.length(),
+                object.objectId(), m.holderCore()));
+            addCapability(new Capability(m.capId(), m.objectId(), frame.rights(), m.holderCore()));
+            addMapping(new MappingCapability(m.capId(), m.frameCapId(), m.domainId(), m.mappingId(), m.vpage()));
+        }
+        else if (operation instanceof Unmapped u)
+        {
+            removeMapping(mappingCaps.get(u.capId()));
+            removeCapability(capabilities.get(u.capId()));
         }
         else
         {
@@ -607,6 +678,31 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             {
                 removeCapability(capabilities.get(capId));
             }
+        }
+    }
+
+    private void addMapping(final MappingCapability mapping)
+    {
+        mappingCaps.put(mapping.capId(), mapping);
+        mappingsByFrame.computeIfAbsent(mapping.frameCapId(), id -> new TreeSet<>()).add(mapping.capId());
+        mappingsByDomain.computeIfAbsent(mapping.domainId(), id -> new TreeMap<>()).put(mapping.mappingId(),
+            mapping.capId());
+    }
+
+    private void removeMapping(final MappingCapability mapping)
+    {
+        mappingCaps.remove(mapping.capId());
+        final TreeSet<Long> ofFrame = mappingsByFrame.get(mapping.frameCapId());
+        ofFrame.remove(mapping.capId());
+        if (ofFrame.isEmpty())
+        {
+            mappingsByFrame.remove(mapping.frameCapId());
+        }
+        final TreeMap<Long, Long> ofDomain = mappingsByDomain.get(mapping.domainId());
+        ofDomain.remove(mapping.mappingId());
+        if (ofDomain.isEmpty())
+        {
+            mappingsByDomain.remove(mapping.domainId());
         }
     }
 
@@ -677,7 +773,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     @Override
     public byte[] snapshot()
     {
-        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds, mapped);
+        return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds,
+            mappingCaps.values());
     }
 
     @Override
@@ -691,8 +788,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         returnedBytes.clear();
         highestIds.clear();
         highestIds.putAll(decoded.highestIds());
-        mapped.clear();
-        mapped.putAll(decoded.mapped());
+        mappingCaps.clear();
+        mappingsByFrame.clear();
+        mappingsByDomain.clear();
+        decoded.mappings().forEach(this::addMapping);
         decoded.objects().forEach(this::addObject);
         decoded.capabilities().forEach(this::addCapability);
         returnedBytes.putAll(decoded.returnedBytes());

@@ -11,7 +11,10 @@ import java.util.Map;
  *   <li>every capability refers to a live object, and every live object has a capability;</li>
  *   <li>a retyped object lies inside its live parent, and its type may be retyped from the parent's;</li>
  *   <li>two live objects whose ranges overlap are the same object or one descends from the other;</li>
- *   <li>a memory server's RAM lies inside that server's range.</li>
+ *   <li>a memory server's RAM lies inside that server's range;</li>
+ *   <li>a MAPPING object lies inside the FRAME it was made from, has exactly one capability, and that
+ *   capability has a mapping record naming a live FRAME capability of the same object (MAPPING
+ *   objects own no memory, so invariant 3 leaves them out).</li>
  * </ol>
  */
 public final class CapabilityInvariants
@@ -47,15 +50,9 @@ public final class CapabilityInvariants
             }
             checkPlacement(database, object, violations);
         }
-        database.mappedCapabilities().forEach((capId, count) ->
-        {
-            final Capability capability = database.capabilities().get(capId);
-            if (null == capability || count <= 0 || CapabilityType.FRAME != objects.get(capability.objectId()).type())
-            {
-                violations.add("capability " + capId + " counts " + count + " mappings but is not a live FRAME");
-            }
-        });
-        final List<KernelObject> all = List.copyOf(objects.values());
+        checkMappings(database, violations);
+        final List<KernelObject> all = objects.values().stream()
+            .filter(object -> CapabilityType.MAPPING != object.type()).toList();
         for (int i = 0; i < all.size(); i++)
         {
             for (int j = i + 1; j < all.size(); j++)
@@ -95,9 +92,45 @@ public final class CapabilityInvariants
         {
             violations.add("object " + object.objectId() + " lies outside its parent " + parent.objectId());
         }
-        if (!parent.type().retypeTargets().contains(object.type()))
+        final boolean mappedFrame = CapabilityType.MAPPING == object.type() && CapabilityType.FRAME == parent.type();
+        if (!mappedFrame && !parent.type().retypeTargets().contains(object.type()))
         {
             violations.add("object " + object.objectId() + " is a " + object.type() + " made from a " + parent.type());
+        }
+    }
+
+    private static void checkMappings(final CapabilityDatabase database, final List<String> violations)
+    {
+        for (final KernelObject object : database.objects().values())
+        {
+            if (CapabilityType.MAPPING != object.type())
+            {
+                continue;
+            }
+            final java.util.Set<Long> copies = database.copies(object.objectId());
+            if (copies.size() != 1 || !database.mappingCapabilities().containsKey(copies.iterator().next()))
+            {
+                violations.add("MAPPING object " + object.objectId() + " has capabilities " + copies +
+                    ", not one with a mapping record");
+            }
+        }
+        for (final MappingCapability mapping : database.mappingCapabilities().values())
+        {
+            final Capability capability = database.capability(mapping.capId());
+            final Capability frame = database.capability(mapping.frameCapId());
+            final KernelObject object = null == capability ? null : database.object(capability.objectId());
+            if (null == object || CapabilityType.MAPPING != object.type() || null == frame ||
+                frame.objectId() != object.parentId())
+            {
+                violations.add("mapping record of capability " + mapping.capId() + " does not name a MAPPING " +
+                    "capability made from its live frame capability " + mapping.frameCapId());
+            }
+            else if (!Long.valueOf(mapping.capId()).equals(
+                database.mappingCapabilityOf(mapping.domainId(), mapping.mappingId())))
+            {
+                violations.add("mapping " + mapping.mappingId() + " of domain " + mapping.domainId() +
+                    " is not indexed to its MAPPING capability " + mapping.capId());
+            }
         }
     }
 

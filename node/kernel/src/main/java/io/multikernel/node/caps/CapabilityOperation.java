@@ -24,6 +24,10 @@ public sealed interface CapabilityOperation
 {
     ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
+    /** Why kind 6 (a count of a frame's mappings, from before mappings were capabilities) is not read. */
+    String MAPPING_COUNT_KIND = "capability operation kind 6 counts mappings without their MAPPING capabilities, " +
+        "as versions before mapping capabilities wrote it: start the cluster over a fresh run directory";
+
     /**
      * A memory server hands out RAM from its core's physical range: a root RAM object and its
      * first capability, held by {@code holderCore}.
@@ -64,11 +68,19 @@ public sealed interface CapabilityOperation
     }
 
     /**
-     * A FRAME capability is mapped into an address space ({@code delta} +1) or unmapped from it
-     * ({@code delta} negative: that many mappings made with it go), in the same transaction as the
-     * page-table change; a capability with mappings is neither deleted nor revoked away ("unmap first").
+     * A map makes a MAPPING capability, {@code capId} to a new MAPPING object {@code objectId}: the
+     * {@code length} bytes at {@code offset} into the FRAME capability {@code frameCapId}'s object,
+     * mapped at virtual page {@code vpage} of domain {@code domainId} as its mapping {@code mappingId};
+     * held by {@code holderCore}, in the same transaction as the page-table change. The MAPPING object
+     * is a child of the frame's object, so revoking the frame or an ancestor reaches it.
      */
-    record Mapped(long capId, int delta) implements CapabilityOperation
+    record MapFrame(long frameCapId, long objectId, long capId, long offset, long length, int holderCore,
+        long domainId, long mappingId, long vpage) implements CapabilityOperation
+    {
+    }
+
+    /** An unmap (or a domain's destroy) removes the MAPPING capability of each mapping it takes away. */
+    record Unmapped(long capId) implements CapabilityOperation
     {
     }
 
@@ -91,8 +103,9 @@ public sealed interface CapabilityOperation
             case 1 -> 8 + 8 + 4 + 8 + 4 + 8 + 8 + 4;
             case 2 -> 8 + 8 + 4;
             case 3 -> 8 + 8 + 4 + 4;
-            case 4, 5 -> 8;
-            case 6 -> 8 + 4;
+            case 4, 5, 8 -> 8;
+            case 6 -> throw new IllegalArgumentException(MAPPING_COUNT_KIND);
+            case 7 -> 8 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8;
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
     }
@@ -116,9 +129,13 @@ public sealed interface CapabilityOperation
         {
             return 3;
         }
-        if (operation instanceof Mapped)
+        if (operation instanceof MapFrame)
         {
-            return 6;
+            return 7;
+        }
+        if (operation instanceof Unmapped)
+        {
+            return 8;
         }
         return operation instanceof Delete ? 4 : 5;
     }
@@ -148,9 +165,14 @@ public sealed interface CapabilityOperation
         {
             out.l(d.capId());
         }
-        else if (operation instanceof Mapped m)
+        else if (operation instanceof MapFrame m)
         {
-            out.l(m.capId()).i(m.delta());
+            out.l(m.frameCapId()).l(m.objectId()).l(m.capId()).l(m.offset()).l(m.length()).i(m.holderCore())
+                .l(m.domainId()).l(m.mappingId()).l(m.vpage());
+        }
+        else if (operation instanceof Unmapped u)
+        {
+            out.l(u.capId());
         }
         else
         {
@@ -184,7 +206,8 @@ public sealed interface CapabilityOperation
             case 3 -> new Mint(in.l(), in.l(), in.i(), in.i());
             case 4 -> new Delete(in.l());
             case 5 -> new Revoke(in.l());
-            case 6 -> new Mapped(in.l(), in.i());
+            case 7 -> new MapFrame(in.l(), in.l(), in.l(), in.l(), in.l(), in.i(), in.l(), in.l(), in.l());
+            case 8 -> new Unmapped(in.l());
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
         return operation;

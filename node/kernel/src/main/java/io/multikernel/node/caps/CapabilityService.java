@@ -799,6 +799,17 @@ public final class CapabilityService
         return idPrefix + sequence;
     }
 
+    /**
+     * Takes {@code count} fresh capability and object ids, for an operation another service proposes
+     * (a map's MAPPING capability); on the kernel loop.
+     *
+     * @return the first; the others follow it.
+     */
+    public long takeIds(final int count)
+    {
+        return nextId(count);
+    }
+
     /** Takes {@code count} fresh ids. */
     private long nextId(final int count)
     {

@@ -22,35 +22,40 @@ import java.util.TreeMap;
  *     capId:int64 objectId:int64 rights:int32 holderCore:int32
  *   serverCount:int32, then per memory server: core:int32 returnedBytes:int64
  *   blockCount:int32, then per id block: block:int64 highestId:int64   (since version 2)
- *   mappedCount:int32, then per mapped capability: capId:int64 mappings:int32   (since version 3)
+ *   mappingCount:int32, then per MAPPING capability:                             (since version 4)
+ *     capId:int64 frameCapId:int64 domainId:int64 mappingId:int64 vpage:int64
  * </pre>
- * Versions 1 (no id blocks: the blocks' highest ids are then those of live entries) and 2 (no
- * mappings) still restore.
+ * Versions 1 (no id blocks: the blocks' highest ids are then those of live entries), 2 (no
+ * mappings) and 3 without mappings still restore. Version 3 counted each frame's mappings without
+ * MAPPING capabilities; one that counts any is refused, with what to do.
  *
  * @param objects      live objects in id order.
  * @param capabilities capabilities in id order.
  * @param returnedBytes bytes returned to each memory server.
  * @param highestIds   the highest id ever used in each id block.
- * @param mapped       mappings made with each mapped FRAME capability.
+ * @param mappings     what each MAPPING capability maps, in capability id order.
  */
 record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes,
-    Map<Long, Long> highestIds, Map<Long, Integer> mapped)
+    Map<Long, Long> highestIds, List<MappingCapability> mappings)
 {
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     private static final int VERSION_WITHOUT_ID_BLOCKS = 1;
     private static final int VERSION_WITHOUT_MAPPINGS = 2;
+    private static final int VERSION_WITH_MAPPING_COUNTS = 3;
     private static final int MAPPED_LENGTH_BYTES = 8 + 4;
+    private static final int MAPPING_LENGTH_BYTES = 5 * 8;
     private static final int OBJECT_LENGTH_BYTES = 8 + 4 + 8 + 8 + 8 + 4;
     private static final int CAPABILITY_LENGTH_BYTES = 8 + 8 + 4 + 4;
     private static final int SERVER_LENGTH_BYTES = 4 + 8;
     private static final int BLOCK_LENGTH_BYTES = 8 + 8;
 
     static byte[] encode(final Collection<KernelObject> objects, final Collection<Capability> capabilities,
-        final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds, final Map<Long, Integer> mapped)
+        final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds,
+        final Collection<MappingCapability> mappings)
     {
         final ByteBuffer out = ByteBuffer.allocate(6 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
             capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES +
-            highestIds.size() * BLOCK_LENGTH_BYTES + mapped.size() * MAPPED_LENGTH_BYTES)
+            highestIds.size() * BLOCK_LENGTH_BYTES + mappings.size() * MAPPING_LENGTH_BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(VERSION).putInt(objects.size());
         for (final KernelObject o : objects)
@@ -67,8 +72,11 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         new TreeMap<>(returnedBytes).forEach((core, bytes) -> out.putInt(core).putLong(bytes));
         out.putInt(highestIds.size());
         new TreeMap<>(highestIds).forEach((block, id) -> out.putLong(block).putLong(id));
-        out.putInt(mapped.size());
-        new TreeMap<>(mapped).forEach((capId, count) -> out.putLong(capId).putInt(count));
+        out.putInt(mappings.size());
+        for (final MappingCapability m : mappings)
+        {
+            out.putLong(m.capId()).putLong(m.frameCapId()).putLong(m.domainId()).putLong(m.mappingId()).putLong(m.vpage());
+        }
         return out.array();
     }
 
@@ -120,30 +128,52 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                     highestIds.put(in.getLong(), in.getLong());
                 }
             }
-            final Map<Long, Integer> mapped = new TreeMap<>();
-            if (version >= VERSION)
+            final List<MappingCapability> mappings = new ArrayList<>();
+            if (VERSION_WITH_MAPPING_COUNTS == version)
             {
                 final int mappedCount = count(in, MAPPED_LENGTH_BYTES, "mapped capability");
-                for (int i = 0; i < mappedCount; i++)
+                if (mappedCount > 0)
                 {
-                    final long capId = in.getLong();
-                    final int count = in.getInt();
-                    if (count <= 0)
-                    {
-                        throw new IllegalArgumentException("capability " + capId + " has " + count + " mappings");
-                    }
-                    mapped.put(capId, count);
+                    throw new IllegalArgumentException("capability snapshot version 3 counts the mappings of " +
+                        mappedCount + " frame capabilities without their MAPPING capabilities: start the cluster " +
+                        "over a fresh run directory");
+                }
+            }
+            else if (version >= VERSION)
+            {
+                final int mappingCount = count(in, MAPPING_LENGTH_BYTES, "MAPPING capability");
+                for (int i = 0; i < mappingCount; i++)
+                {
+                    mappings.add(new MappingCapability(in.getLong(), in.getLong(), in.getLong(), in.getLong(),
+                        in.getLong()));
                 }
             }
             if (in.hasRemaining())
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
             }
-            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mapped);
+            checkMappings(capabilities, mappings);
+            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mappings);
         }
         catch (final java.nio.BufferUnderflowException ex)
         {
             throw new IllegalArgumentException("capability snapshot of " + bytes.length + " bytes is truncated", ex);
+        }
+    }
+
+    /** Every mapping record names a MAPPING capability of the snapshot, once. */
+    private static void checkMappings(final List<Capability> capabilities, final List<MappingCapability> mappings)
+    {
+        final java.util.Set<Long> capIds = new java.util.HashSet<>();
+        capabilities.forEach(c -> capIds.add(c.capId()));
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (final MappingCapability m : mappings)
+        {
+            if (!capIds.contains(m.capId()) || !seen.add(m.capId()))
+            {
+                throw new IllegalArgumentException("the capability snapshot's mapping record for capability " +
+                    m.capId() + " names no capability of the snapshot, or names it twice");
+            }
         }
     }
 

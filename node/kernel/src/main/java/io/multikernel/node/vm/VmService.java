@@ -392,18 +392,20 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     }
 
     /**
-     * A change's transaction. A map also counts one mapping of its frame in the capability
-     * database, and an unmap or a destroy gives back the mappings it removes (with the list of them,
-     * which the domain's cores check: {@link VmOperation.Expect}), so a frame with mappings is
-     * neither deleted nor revoked away; those transactions go to every core, which holds the
-     * capability database.
+     * A change's transaction. A map also makes the mapping's MAPPING capability in the capability
+     * database, and an unmap or a destroy removes the MAPPING capabilities of the mappings it takes
+     * away (with the list of them, which the domain's cores check: {@link VmOperation.Expect}), so a
+     * frame with mappings is neither deleted nor revoked away; those transactions go to every core,
+     * which holds the capability database.
      */
     private List<ReplicatedStates.StateOperation> operationsOf(final VmOperation operation)
     {
         if (operation instanceof Map m)
         {
-            return List.of(capabilities.stateOperation(new CapabilityOperation.Mapped(m.frameCapId(), 1)),
-                state.operation(m));
+            final long objectId = capabilities.takeIds(2);
+            return List.of(capabilities.stateOperation(new CapabilityOperation.MapFrame(m.frameCapId(), objectId,
+                objectId + 1, m.frameOffsetPages() * PAGE, m.pages() * PAGE, coreId, m.domainId(), m.mappingId(),
+                m.vpage())), state.operation(m));
         }
         final Domain domain = spaces.domain(operation.domainId());
         if (null == domain || !(operation instanceof Unmap || operation instanceof Destroy))
@@ -413,19 +415,23 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         final long from = operation instanceof Unmap u ? u.vpage() : 0;
         final int pages = operation instanceof Unmap u ? u.pages() : 0;
         final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : from + pages;
-        final java.util.TreeMap<Long, Integer> byFrame = new java.util.TreeMap<>();
         final List<Long> ids = new ArrayList<>();
+        final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
         for (final Mapping mapping : domain.mappings().subMap(from, true, to, false).values())
         {
             if (mapping.limit() <= to)
             {
                 ids.add(mapping.mappingId());
-                byFrame.merge(mapping.frameCapId(), 1, Integer::sum);
+                final Long mappingCapId = capabilities.database().mappingCapabilityOf(domain.domainId(),
+                    mapping.mappingId());
+                if (null == mappingCapId)
+                {
+                    throw new IllegalStateException("mapping " + mapping.mappingId() + " of domain " +
+                        domain.domainId() + " has no MAPPING capability on core " + coreId);
+                }
+                operations.add(capabilities.stateOperation(new CapabilityOperation.Unmapped(mappingCapId)));
             }
         }
-        final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
-        byFrame.forEach((frame, count) ->
-            operations.add(capabilities.stateOperation(new CapabilityOperation.Mapped(frame, -count))));
         operations.add(state.operation(new VmOperation.Expect(operation.domainId(), from, pages,
             ids.stream().mapToLong(Long::longValue).toArray())));
         operations.add(state.operation(operation));

@@ -3,6 +3,7 @@ package io.multikernel.node.caps;
 import io.multikernel.node.caps.CapabilityOperation.Allocate;
 import io.multikernel.node.caps.CapabilityOperation.Copy;
 import io.multikernel.node.caps.CapabilityOperation.Delete;
+import io.multikernel.node.caps.CapabilityOperation.MapFrame;
 import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
@@ -77,7 +78,7 @@ class CapabilityDatabaseTest
     void aSnapshotOfTheFirstVersionStillRestoresWithTheLiveIdsAsHighest()
     {
         final byte[] current = database.snapshot();
-        // Version 1 is version 3 without the id blocks and the mapped counts at the end: here one
+        // Version 1 is version 4 without the id blocks and the mappings at the end: here one
         // block (ids 1 and 100) and no mapped capability.
         final int blocksAt = current.length - 4 - 4 - 16;
         assertThat(java.nio.ByteBuffer.wrap(current).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(blocksAt)).isEqualTo(1);
@@ -91,51 +92,145 @@ class CapabilityDatabaseTest
         assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
     }
 
+    /** Maps {@code pages} of frame capability {@code frame} from {@code offsetPages} as mapping {@code mappingId} of domain 7. */
+    private static MapFrame map(final long frame, final long firstId, final long offsetPages, final long pages,
+        final long mappingId)
+    {
+        return new MapFrame(frame, firstId, firstId + 1, offsetPages * PAGE, pages * PAGE, 1, 7, mappingId,
+            16 * mappingId);
+    }
+
+    @Test
+    void aMapMakesAMappingCapabilityUnderTheFrameAndItsUnmapRemovesIt()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 4 * PAGE, 1, 10, 200, 0));
+        applyValid(new Mint(200, 201, 1, Rights.READ | Rights.WRITE));
+        applyValid(map(201, 30, 1, 2, 3));
+
+        final Capability mapping = database.capability(31);
+        final KernelObject object = database.object(30);
+        assertThat(object.type()).isEqualTo(CapabilityType.MAPPING);
+        assertThat(object.base()).isEqualTo((1 << 20) + PAGE);
+        assertThat(object.length()).isEqualTo(2 * PAGE);
+        assertThat(object.parentId()).as("a child of the frame's object").isEqualTo(10);
+        assertThat(mapping.holderCore()).isEqualTo(1);
+        assertThat(mapping.rights()).as("the frame capability's rights bound it").isEqualTo(Rights.READ | Rights.WRITE);
+        assertThat(database.mappings(201)).isEqualTo(1);
+        assertThat(database.mappings(200)).isZero();
+        assertThat(database.mappingCapabilityOf(7, 3)).isEqualTo(31);
+        assertThat(database.mappingCapabilities().get(31L)).isEqualTo(new MappingCapability(31, 201, 7, 3, 48));
+        assertThat(database.descendants(1)).contains(30L);
+
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(database.snapshot());
+        assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
+        assertThat(restored.mappingCapabilityOf(7, 3)).isEqualTo(31);
+        assertThat(restored.mappings(201)).isEqualTo(1);
+        assertThat(CapabilityInvariants.violations(restored)).isEmpty();
+
+        applyValid(new CapabilityOperation.Unmapped(31));
+        assertThat(database.capability(31)).isNull();
+        assertThat(database.object(30)).isNull();
+        assertThat(database.children(10)).isEmpty();
+        assertThat(database.mappings(201)).isZero();
+        assertThat(database.mappingCapabilityOf(7, 3)).isNull();
+        assertThat(database.mappingCapabilities()).isEmpty();
+    }
+
+    @Test
+    void aMapIsRefusedUnlessItNamesPagesOfAFrameAndFreshIds()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 2 * PAGE, 1, 10, 200, 0));
+        assertThat(database.validate(map(100, 30, 0, 1, 3))).isEqualTo("capability 100 is a RAM: only a FRAME is mapped");
+        assertThat(database.validate(map(999, 30, 0, 1, 3))).isEqualTo("capability 999 does not exist");
+        assertThat(database.validate(map(200, 30, 1, 2, 3)))
+            .isEqualTo("a mapping of 8192 bytes at offset 4096 is not page-aligned inside frame capability 200's 8192 bytes");
+        assertThat(database.validate(new MapFrame(200, 30, 31, 100, PAGE, 1, 7, 3, 0)))
+            .isEqualTo("a mapping of 4096 bytes at offset 100 is not page-aligned inside frame capability 200's 8192 bytes");
+        assertThat(database.validate(map(200, 10, 0, 1, 3))).isEqualTo("object id 10 is already in use");
+        applyValid(map(200, 30, 0, 1, 3));
+        assertThat(database.validate(map(200, 40, 1, 1, 3)))
+            .isEqualTo("mapping 3 of domain 7 already has MAPPING capability 31");
+        assertThat(database.validate(new CapabilityOperation.Unmapped(200)))
+            .isEqualTo("capability 200 is a FRAME, not a MAPPING to unmap");
+        assertThat(database.validate(new CapabilityOperation.Unmapped(999))).isEqualTo("capability 999 does not exist");
+    }
+
     @Test
     void aMappedFrameIsNeitherDeletedNorRevokedAwayUntilUnmapped()
     {
         applyValid(new Retype(100, 0, CapabilityType.FRAME, 2 * PAGE, 1, 10, 200, 0));
         applyValid(new Copy(200, 201, 1));
-        assertThat(database.validate(new CapabilityOperation.Mapped(100, 1)))
-            .isEqualTo("capability 100 is a RAM: only a FRAME is mapped, one mapping at a time");
-        assertThat(database.validate(new CapabilityOperation.Mapped(200, -1)))
-            .isEqualTo("capability 200 has 0 mappings, not 1 to unmap");
-        applyValid(new CapabilityOperation.Mapped(201, 1));
-        applyValid(new CapabilityOperation.Mapped(201, 1));
+        applyValid(map(201, 30, 0, 1, 3));
+        applyValid(map(201, 32, 1, 1, 4));
         assertThat(database.mappings(201)).isEqualTo(2);
 
+        final String revokeRefusal = "MAPPING capability 31 (mapping 3 of domain 7, made with frame capability 201) " +
+            "maps into capability %d's range: unmap first";
         assertThat(database.validate(new Delete(201)))
             .isEqualTo("capability 201 (the one to delete) is mapped 2 times into address spaces: unmap first");
-        assertThat(database.validate(new Revoke(200)))
-            .isEqualTo("capability 201 (a copy of capability 200) is mapped 2 times into address spaces: unmap first");
-        assertThat(database.validate(new Revoke(100)))
-            .isEqualTo("capability 201 (a descendant of capability 100) is mapped 2 times into address spaces: unmap first");
+        assertThat(database.validate(new Revoke(200))).as("a copy is mapped").isEqualTo(revokeRefusal.formatted(200));
+        assertThat(database.validate(new Revoke(100))).as("a descendant is mapped").isEqualTo(revokeRefusal.formatted(100));
+        assertThat(database.validate(new Revoke(201))).as("itself is mapped").isEqualTo(revokeRefusal.formatted(201));
         assertThat(database.validate(new Delete(200))).as("another copy of the frame may go").isNull();
-        assertThat(database.validate(new Revoke(201)))
-            .isEqualTo("capability 201 (the one to revoke) is mapped 2 times into address spaces: unmap first");
         assertThat(CapabilityService.classify(database.validate(new Delete(201)))).isEqualTo(CapabilityResult.Outcome.CONFLICT);
+        assertThat(CapabilityService.classify(database.validate(new Revoke(100)))).isEqualTo(CapabilityResult.Outcome.CONFLICT);
 
-        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
-        restored.restore(database.snapshot());
-        assertThat(restored.mappings(201)).isEqualTo(2);
-        assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
-
-        assertThat(database.validate(new CapabilityOperation.Mapped(201, -3))).isEqualTo("capability 201 has 2 mappings, not 3 to unmap");
-        applyValid(new CapabilityOperation.Mapped(201, -2));
+        applyValid(new CapabilityOperation.Unmapped(31));
+        applyValid(new CapabilityOperation.Unmapped(33));
         assertThat(database.mappings(201)).isZero();
         applyValid(new Revoke(100));
         assertThat(database.capability(201)).isNull();
     }
 
     @Test
-    void unmapsOfDistinctFramesShareATransactionAndNothingElseDoes()
+    void aMappingCapabilityIsNeitherCopiedDeletedNorRevokedByItselfAndOwnsNoMemory()
     {
-        final CapabilityOperation.Mapped a = new CapabilityOperation.Mapped(1, -1);
-        final CapabilityOperation.Mapped b = new CapabilityOperation.Mapped(2, -2);
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 4 * PAGE, 1, 10, 200, 0));
+        applyValid(map(200, 30, 0, 2, 3));
+        final String notByItself = "capability 31 is the MAPPING of mapping 3 of domain 7: it is not %s by itself; " +
+            "unmap the mapping instead";
+        assertThat(database.validate(new Copy(31, 40, 1))).isEqualTo(notByItself.formatted("copied or minted"));
+        assertThat(database.validate(new Mint(31, 40, 1, Rights.READ))).isEqualTo(notByItself.formatted("copied or minted"));
+        assertThat(database.validate(new Delete(31))).isEqualTo(notByItself.formatted("deleted"));
+        assertThat(database.validate(new Revoke(31))).isEqualTo(notByItself.formatted("revoked"));
+        assertThat(database.validate(new Retype(31, 0, CapabilityType.FRAME, PAGE, 1, 40, 41, 1)))
+            .isEqualTo("a MAPPING cannot be retyped into a FRAME; it can become nothing");
+
+        // The frame's pages under the mapping may still become sub-frames: the mapping refers to them, owns none.
+        applyValid(new Retype(200, 0, CapabilityType.FRAME, PAGE, 4, 50, 60, 0));
+        assertThat(database.children(10)).containsExactly(30L, 50L, 51L, 52L, 53L);
+    }
+
+    @Test
+    void aSnapshotThatCountsMappingsWithoutCapabilitiesIsRefusedWithWhatToDo()
+    {
+        final byte[] current = database.snapshot();
+        final java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(current.length + 12)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        old.put(current, 0, current.length - 4).putInt(1).putLong(100).putInt(2);
+        old.putInt(0, 3);
+        assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(old.array())).hasMessage(
+            "capability snapshot version 3 counts the mappings of 1 frame capabilities without their MAPPING " +
+            "capabilities: start the cluster over a fresh run directory");
+
+        final byte[] withoutMappings = current.clone();
+        java.nio.ByteBuffer.wrap(withoutMappings).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 3);
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(withoutMappings);
+        assertThat(restored.fingerprint()).as("version 3 with no mapped frame restores").isEqualTo(database.fingerprint());
+    }
+
+    @Test
+    void unmapsOfDistinctMappingsShareATransactionAndNothingElseDoes()
+    {
+        final CapabilityOperation.Unmapped a = new CapabilityOperation.Unmapped(1);
+        final CapabilityOperation.Unmapped b = new CapabilityOperation.Unmapped(2);
         assertThat(database.validateTransaction(java.util.List.of(a, b))).isNull();
         assertThat(database.validateTransaction(java.util.List.of(a, a))).isNotNull();
-        assertThat(database.validateTransaction(java.util.List.of(a, new CapabilityOperation.Mapped(3, 1)))).isNotNull();
+        assertThat(database.validateTransaction(java.util.List.of(a, map(200, 30, 0, 1, 3)))).isNotNull();
         assertThat(database.validateTransaction(java.util.List.of(a, new Delete(5)))).isNotNull();
+        assertThat(database.validateTransaction(java.util.List.of(new Delete(5)))).isNull();
     }
 
     @Test
@@ -297,7 +392,7 @@ class CapabilityDatabaseTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageMatching(".*(truncated|does not fit).*");
         final byte[] wrongVersion = snapshot.clone();
         wrongVersion[0] = 9;
-        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1..3");
+        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1..4");
         assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length + 2)))
             .hasMessage("2 bytes follow the capability snapshot");
     }
@@ -309,7 +404,7 @@ class CapabilityDatabaseTest
         final CapabilityOperation[] operations = {
             new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
             new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10),
-            new CapabilityOperation.Mapped(11, -4) };
+            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11) };
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         for (final CapabilityOperation operation : operations)
         {
@@ -320,6 +415,8 @@ class CapabilityDatabaseTest
         }
         buffer.putByte(0, (byte)42);
         assertThatThrownBy(() -> codec.decode(buffer, 0, 9)).hasMessage("capability operation kind 42 is unknown");
+        buffer.putByte(0, (byte)6);
+        assertThatThrownBy(() -> codec.decode(buffer, 0, 13)).hasMessage(CapabilityOperation.MAPPING_COUNT_KIND);
         codec.encode(operations[1], buffer, 0);
         buffer.putInt(1 + 8 + 8, 17, CapabilityOperation.ORDER);
         assertThatThrownBy(() -> codec.decode(buffer, 0, codec.encodedLength(operations[1])))

@@ -275,8 +275,16 @@ class VmServiceTest
             .isEqualTo(Outcome.COMMITTED);
         for (int core = 0; core < 3; core++)
         {
-            assertThat(cluster.capabilities.get(core).database().mappings(frame)).as("core %d counts both", core)
-                .isEqualTo(2);
+            final var database = cluster.capabilities.get(core).database();
+            assertThat(database.mappings(frame)).as("core %d counts both", core).isEqualTo(2);
+            final Long mappingCap = database.mappingCapabilityOf(domain, cluster.core(1).spaces().domain(domain)
+                .mappingAt(VA / PAGE).mappingId());
+            assertThat(mappingCap).as("core %d holds the mapping's MAPPING capability", core).isNotNull();
+            assertThat(database.object(database.capability(mappingCap).objectId()).type())
+                .isEqualTo(io.multikernel.node.caps.CapabilityType.MAPPING);
+            assertThat(database.capability(mappingCap).holderCore()).as("the mapping core holds it").isZero();
+            assertThat(io.multikernel.node.caps.CapabilityInvariants.violations(database)).isEmpty();
+            assertThat(database.fingerprint()).isEqualTo(cluster.capabilities.get(0).database().fingerprint());
         }
 
         final var deleted = cluster.caps(0, (s, cb) -> s.delete(frame, cb));
@@ -294,6 +302,7 @@ class VmServiceTest
         for (int core = 0; core < 3; core++)
         {
             assertThat(cluster.capabilities.get(core).database().mappings(frame)).as("core %d", core).isZero();
+            assertThat(cluster.capabilities.get(core).database().mappingCapabilities()).as("core %d", core).isEmpty();
         }
         assertThat(cluster.caps(0, (s, cb) -> s.revoke(ram, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
         assertThat(cluster.capabilities.get(1).database().capability(frame)).as("gone once no mapping remains").isNull();

@@ -194,6 +194,63 @@ class AddressSpaceClusterIT
     }
 
     /**
+     * A revoke takes the mappings into its range away: core 2, which runs no domain, revokes its copy
+     * of RAM whose frame core 0 mapped into a domain of cores 0 and 1. Once the revoke has returned,
+     * loads and stores through the mapping fault on both cores, the page-table replicas agree with no
+     * mapping left, and every core's capability database (fingerprint) is the same, with no MAPPING
+     * capability left.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @SuppressWarnings("unchecked")
+    void aRevokeFromACoreOutsideTheDomainUnmapsItsRangeEverywhereBeforeItReturns() throws Exception
+    {
+        final List<VmClient> apps = up(3);
+        final long ram = ok(apps.get(0).allocate(2 * PAGE), "allocate").value();
+        final long frame = ok(apps.get(0).retype(ram, CapabilityType.FRAME, 0, 2 * PAGE, 1), "retype a FRAME").value();
+        final long root = ok(apps.get(0).retype(ok(apps.get(0).allocate(PAGE), "allocate").value(), CapabilityType.VNODE,
+            0, PAGE, 1), "retype a VNODE").value();
+        final long domain = ok(apps.get(0).create(root, 0, 1), "create").value();
+        final long vaddr = 1L << 30;
+        ok(apps.get(0).map(domain, vaddr, frame, 0, 2 * PAGE, Rights.READ | Rights.WRITE), "map");
+        ok(apps.get(0).store(domain, vaddr + PAGE, new byte[]{ 7 }), "store");
+        for (final int core : new int[]{ 0, 1 })
+        {
+            assertThat(ok(apps.get(core).load(domain, vaddr + PAGE, 1), "load on core " + core).data()).containsExactly(7);
+        }
+        final Map<String, Object> listed = cluster.admin().getObject(1, "/caps?limit=1000").orElseThrow();
+        assertThat((List<Map<String, Object>>)listed.get("capabilities")).as("the map made a MAPPING capability")
+            .anySatisfy(entry ->
+            {
+                assertThat(entry.get("type")).isEqualTo("mapping");
+                assertThat(((Number)((Map<String, Object>)entry.get("mapping")).get("domain")).longValue()).isEqualTo(domain);
+            });
+
+        final AdminClient.Reply copied = cluster.admin().post(0, "/caps/copy", "{\"cap\":" + ram + ",\"to\":2}");
+        assertThat(copied.status()).as(String.valueOf(copied.body())).isEqualTo(200);
+        final long copy = ((Number)((List<?>)copied.body().get("caps")).get(0)).longValue();
+        ok(apps.get(2).revoke(copy), "revoke from core 2");
+
+        for (final int core : new int[]{ 0, 1 })
+        {
+            final VmCalls.Call load = apps.get(core).load(domain, vaddr + PAGE, 1);
+            assertThat(load.fault()).as("core %d: %s %s", core, load.statusName(), load.message()).isTrue();
+            assertThat(apps.get(core).store(domain, vaddr, new byte[]{ 1 }).fault()).as("core %d", core).isTrue();
+        }
+        awaitAgreement("after the revoke", List.of(0, 1), domain);
+        assertThat((List<?>)cluster.admin().getObject(1, "/domains/" + domain).orElseThrow().get("mappings")).isEmpty();
+        final List<String> fingerprints = new ArrayList<>();
+        for (int core = 0; core < 3; core++)
+        {
+            final Map<String, Object> caps = cluster.admin().getObject(core, "/caps?limit=1000").orElseThrow();
+            fingerprints.add(String.valueOf(caps.get("fingerprint")));
+            assertThat((List<Map<String, Object>>)caps.get("capabilities")).as("core %d", core)
+                .noneMatch(entry -> "mapping".equals(entry.get("type")) || ((Number)entry.get("cap")).longValue() == frame);
+        }
+        assertThat(fingerprints).as("every core's capability database").containsOnly(fingerprints.get(0));
+    }
+
+    /**
      * The coordinator of an unmap is stopped by the chaos hook as soon as its commit decision is
      * durable, before any participant learns it, and killed: the app's call ends without an answer
      * (indefinite), and while core 0 is down the participants stay prepared. Restarted from its log,

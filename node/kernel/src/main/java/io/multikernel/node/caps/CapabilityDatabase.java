@@ -44,10 +44,11 @@ import java.util.TreeSet;
  *   target's object; the target stays;</li>
  *   <li>a map makes a MAPPING capability to a MAPPING object, a child of the frame's object covering
  *   the mapped bytes, and its unmap removes it ({@link MapFrame}, {@link Unmapped}); MAPPING
- *   capabilities are neither copied, retyped, deleted nor revoked by themselves, and while a frame
- *   capability has mappings, it is not deleted, and nothing whose object they descend from is
- *   revoked ("unmap first"). A MAPPING object refers to memory, it owns none: retype and the overlap
- *   rule ignore it.</li>
+ *   capabilities are neither copied, retyped, deleted nor revoked by themselves; while a frame
+ *   capability has mappings it is not deleted ("unmap first"), and a revoke of anything their objects
+ *   descend from removes them only in a transaction that also unmaps them from their page tables
+ *   ({@link Revoke#mappings()}). A MAPPING object refers to memory, it owns none: retype and the
+ *   overlap rule ignore it.</li>
  * </ul>
  * Locks ({@link #lockKeys}) are the object an operation reads or changes (for revoke also every
  * descendant), the capability ids it creates, and for allocation the memory server.
@@ -293,19 +294,45 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             return notByItself(r.capId(), "revoked");
         }
         // Revoke leaves no mapping into the capability's range, made with itself, a copy or a
-        // descendant: every MAPPING object made so descends from the target's object.
+        // descendant (every MAPPING object made so descends from the target's object): the same
+        // transaction unmaps every one of them from its page table, or the revoke is refused.
+        final List<MappingCapability> under = mappingsUnder(r.capId());
+        if (under.size() == r.mappings())
+        {
+            return VALID;
+        }
+        if (0 == r.mappings())
+        {
+            final MappingCapability mapping = under.get(0);
+            return "MAPPING capability " + mapping.capId() + " (mapping " + mapping.mappingId() + " of domain " +
+                mapping.domainId() + ", made with frame capability " + mapping.frameCapId() + ") maps into " +
+                "capability " + r.capId() + "'s range: unmap first";
+        }
+        return "the revoke of capability " + r.capId() + " unmaps " + r.mappings() + " mappings, but " + under.size() +
+            " map into its range now: retry it";
+    }
+
+    /**
+     * @return the MAPPING capabilities whose mappings map into the capability's range: made with it,
+     *         a copy of it or a descendant of its object; in capability id order. Empty for a missing capability.
+     */
+    public List<MappingCapability> mappingsUnder(final long capId)
+    {
+        final Capability target = capabilities.get(capId);
+        if (null == target)
+        {
+            return List.of();
+        }
+        final List<MappingCapability> under = new ArrayList<>();
         for (final long descendant : descendants(target.objectId()))
         {
             if (CapabilityType.MAPPING == objects.get(descendant).type())
             {
-                final long mappingCapId = copies(descendant).iterator().next();
-                final MappingCapability mapping = mappingCaps.get(mappingCapId);
-                return "MAPPING capability " + mappingCapId + " (mapping " + mapping.mappingId() + " of domain " +
-                    mapping.domainId() + ", made with frame capability " + mapping.frameCapId() + ") maps into " +
-                    "capability " + r.capId() + "'s range: unmap first";
+                under.add(mappingCaps.get(copies(descendant).iterator().next()));
             }
         }
-        return VALID;
+        under.sort(java.util.Comparator.comparingLong(MappingCapability::capId));
+        return under;
     }
 
     private String mappedProblem(final long capId, final String what)
@@ -669,6 +696,11 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             for (final long capId : List.copyOf(copies(descendants.get(i))))
             {
+                final MappingCapability mapping = mappingCaps.get(capId);
+                if (null != mapping)
+                {
+                    removeMapping(mapping);
+                }
                 removeCapability(capabilities.get(capId));
             }
         }

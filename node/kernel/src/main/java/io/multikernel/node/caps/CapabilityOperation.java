@@ -62,9 +62,19 @@ public sealed interface CapabilityOperation
     {
     }
 
-    /** Remove every other copy and every descendant of the capability's object, on every core. */
-    record Revoke(long capId) implements CapabilityOperation
+    /**
+     * Remove every other copy and every descendant of the capability's object, on every core.
+     * {@code mappings} is how many MAPPING capabilities (mappings into the object's range) the same
+     * transaction unmaps from their page tables; it must be all of them, so a revoke never leaves a
+     * page table mapping memory whose capability it removed. Encoded as kind 5 when 0, else kind 9.
+     */
+    record Revoke(long capId, int mappings) implements CapabilityOperation
     {
+        /** A revoke with no mapping into the range. */
+        public Revoke(final long capId)
+        {
+            this(capId, 0);
+        }
     }
 
     /**
@@ -104,6 +114,7 @@ public sealed interface CapabilityOperation
             case 2 -> 8 + 8 + 4;
             case 3 -> 8 + 8 + 4 + 4;
             case 4, 5, 8 -> 8;
+            case 9 -> 8 + 4;
             case 6 -> throw new IllegalArgumentException(MAPPING_COUNT_KIND);
             case 7 -> 8 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8;
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
@@ -136,6 +147,10 @@ public sealed interface CapabilityOperation
         if (operation instanceof Unmapped)
         {
             return 8;
+        }
+        if (operation instanceof Revoke r && 0 != r.mappings())
+        {
+            return 9;
         }
         return operation instanceof Delete ? 4 : 5;
     }
@@ -176,7 +191,12 @@ public sealed interface CapabilityOperation
         }
         else
         {
-            out.l(((Revoke)operation).capId());
+            final Revoke r = (Revoke)operation;
+            out.l(r.capId());
+            if (0 != r.mappings())
+            {
+                out.i(r.mappings());
+            }
         }
     }
 
@@ -208,6 +228,7 @@ public sealed interface CapabilityOperation
             case 5 -> new Revoke(in.l());
             case 7 -> new MapFrame(in.l(), in.l(), in.l(), in.l(), in.l(), in.i(), in.l(), in.l(), in.l());
             case 8 -> new Unmapped(in.l());
+            case 9 -> new Revoke(in.l(), in.i());
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
         return operation;

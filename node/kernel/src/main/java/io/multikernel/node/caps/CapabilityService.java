@@ -74,6 +74,17 @@ public final class CapabilityService
         void onResult(CapabilityResult result);
     }
 
+    /**
+     * Revokes a capability that mappings map into: unmaps them from their page tables, with their TLB
+     * shootdowns, in the revoke's own transaction (the address-space service).
+     */
+    @FunctionalInterface
+    public interface MappingRevoker
+    {
+        /** Answers {@code callback} once, on the kernel loop, after every shootdown. */
+        void revoke(long capId, Callback callback);
+    }
+
     /** The host's physical memory as this core sees it. */
     public record HostMemory(int hostId, PhysicalMemory memory, LongToIntFunction hostOfAddress)
     {
@@ -90,6 +101,7 @@ public final class CapabilityService
     private final List<long[]> pendingAllocations = new ArrayList<>();
     private ReplicatedStates.State<CapabilityOperation> state;
     private Proposer proposer;
+    private MappingRevoker mappingRevoker;
     private FrameAccess frames;
     private long nextSequence = 1;
     private int inFlight;
@@ -147,6 +159,12 @@ public final class CapabilityService
     }
 
     /** Sets how this core's apps reach frames on any host; once, by the core. */
+    /** Connects the service that unmaps what a revoke takes away; without it such a revoke is refused ("unmap first"). */
+    public void attachMappingRevoker(final MappingRevoker revoker)
+    {
+        this.mappingRevoker = revoker;
+    }
+
     public void attachFrames(final FrameAccess frames)
     {
         this.frames = frames;
@@ -403,6 +421,17 @@ public final class CapabilityService
         if (null != refusal)
         {
             finish(Operation.REVOKE, callback, refusal);
+            return;
+        }
+        if (null != mappingRevoker && !database.mappingCapabilities().containsKey(capId) &&
+            !database.mappingsUnder(capId).isEmpty())
+        {
+            mappingRevoker.revoke(capId, result ->
+            {
+                metrics.latency(Operation.REVOKE, clock.nanoTime() - startNs);
+                metrics.outcome(Operation.REVOKE, result.outcome());
+                callback.onResult(result);
+            });
             return;
         }
         checkAndPropose(Operation.REVOKE, startNs, callback, new CapabilityOperation.Revoke(capId), List.of());

@@ -6,6 +6,7 @@ import io.multikernel.node.caps.CapabilityOperation;
 import io.multikernel.node.caps.CapabilityResult.Outcome;
 import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.CapabilityType;
+import io.multikernel.node.caps.MappingCapability;
 import io.multikernel.node.caps.FrameAccess;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.shootdown.Shootdown;
@@ -162,6 +163,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private final ArrayDeque<Shooting> waitingForRound = new ArrayDeque<>();
     /** Changes to propose again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
     private final ArrayDeque<Change> retries = new ArrayDeque<>();
+    /** Revokes to propose again after a lock conflict; each counts as in flight. */
+    private final ArrayDeque<Revoking> revokeRetries = new ArrayDeque<>();
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
     private ReplicatedStates.State<VmOperation> state;
     private CapabilityService.Proposer proposer;
@@ -203,6 +206,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     public void attach(final CapabilityService.Proposer proposer)
     {
         this.proposer = proposer;
+        capabilities.attachMappingRevoker(this::revokeMapped);
     }
 
     /** Connects frame access (loads and stores) and the shootdown with its planner and default protocol. */
@@ -370,6 +374,161 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private record Change(Operation operation, long startNs, Callback callback, VmOperation vmOperation, long id,
         Aftermath aftermath, RoutingProtocol protocol, int attempt, long dueNs)
     {
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Revoke of mapped memory
+    // ----------------------------------------------------------------------------------------
+
+    /** A revoke that unmaps, on its way: again after a lock conflict it has priority in. */
+    private record Revoking(long capId, long startNs, CapabilityService.Callback callback, int attempt, long dueNs)
+    {
+    }
+
+    /**
+     * Revoke a capability that mappings map into (made with it, a copy or a descendant): one
+     * transaction, to every core, revokes it in the capability database and unmaps each such mapping
+     * from its domain's page table ({@link VmOperation.Expect} and {@link Unmap} per mapping, so the
+     * domain's cores lock it and fill no TLB entry from prepare to apply); once committed, each
+     * mapping's range is shot down on the other cores of its domain, as an unmap's is (on every
+     * other core when this core does not run the domain), and the revoke is answered after the last.
+     * The capability service has checked that this core holds the capability.
+     */
+    private void revokeMapped(final long capId, final CapabilityService.Callback callback)
+    {
+        final String unavailable = unavailable();
+        if (null != unavailable)
+        {
+            callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+            return;
+        }
+        inFlight++;
+        proposeRevoke(new Revoking(capId, clock.nanoTime(), callback, 0, 0));
+    }
+
+    /** Proposes a revoke already counted in flight, built from the replica as it is now. */
+    private void proposeRevoke(final Revoking revoking)
+    {
+        try
+        {
+            final List<MappingCapability> under = capabilities.database().mappingsUnder(revoking.capId());
+            final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
+            operations.add(capabilities.stateOperation(new CapabilityOperation.Revoke(revoking.capId(), under.size())));
+            final List<Aftermath> ranges = new ArrayList<>();
+            final List<Long> domains = new ArrayList<>();
+            for (final MappingCapability mapping : under)
+            {
+                final Capability capability = capabilities.database().capability(mapping.capId());
+                final int pages = (int)(capabilities.database().object(capability.objectId()).length() / PAGE);
+                operations.add(state.operation(new VmOperation.Expect(mapping.domainId(), mapping.vpage(), pages,
+                    new long[]{ mapping.mappingId() })));
+                operations.add(state.operation(new Unmap(mapping.domainId(), mapping.vpage(), pages)));
+                final int[] targets = null == spaces.domain(mapping.domainId()) ?
+                    java.util.Arrays.stream(capabilities.everyCore().toArray()).filter(core -> core != coreId).toArray() :
+                    others(mapping.domainId());
+                ranges.add(new Aftermath(mapping.vpage(), pages, targets));
+                domains.add(mapping.domainId());
+            }
+            proposer.propose(capabilities.everyCore(), operations,
+                (txn, outcome) -> onRevokeOutcome(revoking, ranges, domains, txn, outcome));
+        }
+        catch (final RuntimeException ex)
+        {
+            inFlight--;
+            revoking.callback().onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE,
+                "core " + coreId + " could not propose the revoke: " + ex.getMessage()));
+        }
+    }
+
+    private void onRevokeOutcome(final Revoking revoking, final List<Aftermath> ranges, final List<Long> domains,
+        final TransactionId transaction, final TransactionOutcome outcome)
+    {
+        final TransactionId conflict = outcome.lockConflictWith();
+        if (null != conflict && transaction.compareTo(conflict) < 0 &&
+            revoking.attempt() < CapabilityService.CONFLICT_RETRIES_MAX)
+        {
+            revokeRetries.add(new Revoking(revoking.capId(), revoking.startNs(), revoking.callback(),
+                revoking.attempt() + 1, clock.nanoTime() + (CapabilityService.CONFLICT_RETRY_DELAY_NS << revoking.attempt())));
+            return;
+        }
+        if (TransactionOutcome.Status.COMMITTED != outcome.status() || ranges.isEmpty())
+        {
+            inFlight--;
+            final Outcome result = switch (outcome.status())
+            {
+                case COMMITTED -> Outcome.COMMITTED;
+                case ABORTED -> Outcome.ABORTED;
+                case INDEFINITE -> Outcome.INDEFINITE;
+            };
+            revoking.callback().onResult(new io.multikernel.node.caps.CapabilityResult(result, outcome.reason(),
+                transaction.toString(), List.of()));
+            return;
+        }
+        // Each mapping's shootdown counts in flight until it is answered; the revoke is answered after the last.
+        inFlight += ranges.size() - 1;
+        final RevokeShootdowns group = new RevokeShootdowns(revoking.callback(), transaction.toString(), ranges.size());
+        for (int i = 0; i < ranges.size(); i++)
+        {
+            final Aftermath range = ranges.get(i);
+            final long domainId = domains.get(i);
+            tlb.invalidate(domainId, range.firstPage(), range.pageCount());
+            final Shooting shot = new Shooting(Operation.UNMAP, revoking.startNs(), group, transaction.toString(), 0,
+                domainId, range.firstPage(), range.pageCount(), range.targets(), defaultProtocol);
+            shot.committedNs = clock.nanoTime();
+            shooting.add(shot);
+            startRound(shot);
+        }
+    }
+
+    /** The shootdowns of one revoke's mappings: answers the revoke once, after the last. */
+    private static final class RevokeShootdowns implements Callback
+    {
+        private final CapabilityService.Callback callback;
+        private final String transaction;
+        private int pending;
+        private String failure;
+
+        RevokeShootdowns(final CapabilityService.Callback callback, final String transaction, final int pending)
+        {
+            this.callback = callback;
+            this.transaction = transaction;
+            this.pending = pending;
+        }
+
+        @Override
+        public void onResult(final VmResult result)
+        {
+            if (Outcome.COMMITTED != result.outcome() && null == failure)
+            {
+                failure = result.message();
+            }
+            if (--pending == 0)
+            {
+                callback.onResult(new io.multikernel.node.caps.CapabilityResult(null == failure ? Outcome.COMMITTED :
+                    Outcome.INDEFINITE, failure, transaction, List.of()));
+            }
+        }
+    }
+
+    /** Proposes again the revokes whose retry is due. */
+    private int revokeRetriesDue(final long nowNs)
+    {
+        int work = 0;
+        for (int i = revokeRetries.size(); i > 0 && !revokeRetries.isEmpty() &&
+            revokeRetries.peekFirst().dueNs() - nowNs <= 0; i--)
+        {
+            final Revoking due = revokeRetries.pollFirst();
+            work++;
+            final String unavailable = proposer.proposalRefusal();
+            if (null != unavailable)
+            {
+                inFlight--;
+                due.callback().onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+                continue;
+            }
+            proposeRevoke(due);
+        }
+        return work;
     }
 
     /** Proposes a change already counted in flight; a proposal the engine refuses is answered unavailable. */
@@ -627,6 +786,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     public int doWork(final long nowNs)
     {
         int work = retries.isEmpty() ? 0 : retryDue(nowNs);
+        work += revokeRetries.isEmpty() ? 0 : revokeRetriesDue(nowNs);
         if (shooting.isEmpty())
         {
             return work;

@@ -184,6 +184,29 @@ class CapabilityDatabaseTest
     }
 
     @Test
+    void aRevokeRemovesTheMappingsIntoItsRangeOnlyWhenItCountsThemAll()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 4 * PAGE, 1, 10, 200, 0));
+        applyValid(new Copy(200, 201, 1));
+        applyValid(map(200, 30, 0, 1, 3));
+        applyValid(map(201, 32, 1, 2, 4));
+        assertThat(database.mappingsUnder(100)).extracting(MappingCapability::capId).containsExactly(31L, 33L);
+        assertThat(database.mappingsUnder(201)).as("a copy's mappings map into its range too").hasSize(2);
+        assertThat(database.mappingsUnder(999)).isEmpty();
+
+        assertThat(database.validate(new Revoke(100, 1)))
+            .isEqualTo("the revoke of capability 100 unmaps 1 mappings, but 2 map into its range now: retry it");
+        applyValid(new Revoke(100, 2));
+        assertThat(database.capability(200)).isNull();
+        assertThat(database.capability(31)).isNull();
+        assertThat(database.capability(33)).isNull();
+        assertThat(database.mappingCapabilities()).isEmpty();
+        assertThat(database.mappingCapabilityOf(7, 3)).isNull();
+        assertThat(database.mappings(201)).isZero();
+        assertThat(database.children(1)).isEmpty();
+    }
+
+    @Test
     void aMappingCapabilityIsNeitherCopiedDeletedNorRevokedByItselfAndOwnsNoMemory()
     {
         applyValid(new Retype(100, 0, CapabilityType.FRAME, 4 * PAGE, 1, 10, 200, 0));
@@ -404,7 +427,7 @@ class CapabilityDatabaseTest
         final CapabilityOperation[] operations = {
             new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
             new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10),
-            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11) };
+            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11), new Revoke(12, 3) };
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         for (final CapabilityOperation operation : operations)
         {

@@ -4,6 +4,7 @@ import io.multikernel.node.caps.CapabilityOperation.Allocate;
 import io.multikernel.node.caps.CapabilityOperation.Copy;
 import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
+import io.multikernel.node.caps.CapabilityOperation.Revoke;
 import io.multikernel.node.caps.CapabilityWorkload.Race;
 import io.multikernel.replication.StateMachine;
 import io.multikernel.replication.TransactionId;
@@ -70,6 +71,7 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         final LongAdder deletePairsProposed = new LongAdder();
         final LongAdder deletePairsBothCommitted = new LongAdder();
         final LongAdder rootsReturned = new LongAdder();
+        final LongAdder revokesThatUnmapped = new LongAdder();
         final LongAdder invariantChecks = new LongAdder();
 
         long committed(final Class<? extends CapabilityOperation> kind)
@@ -87,7 +89,8 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
                 racesNoneCommitted.sum() + ", one " + racesOneCommitted.sum() + ", both after the first's objects were " +
                 "destroyed " + racesBothCommittedOneAfterTheOthersDestruction.sum() + "); last-two-copies delete pairs " +
                 deletePairsProposed.sum() + " (both committed " + deletePairsBothCommitted.sum() + "); root RAM objects " +
-                "returned " + rootsReturned.sum() + "; invariant checks " + invariantChecks.sum();
+                "returned " + rootsReturned.sum() + "; revokes that unmapped " + revokesThatUnmapped.sum() +
+                "; invariant checks " + invariantChecks.sum();
         }
     }
 
@@ -176,6 +179,11 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
             {
                 created(capabilityCreators, mint.newCapId(), id);
             }
+            else if (operation instanceof CapabilityOperation.MapFrame map)
+            {
+                created(objectCreators, map.objectId(), id);
+                created(capabilityCreators, map.capId(), id);
+            }
         }
         final Race race = workload.raceOf(proposal);
         if (null != race)
@@ -208,7 +216,32 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         {
             violation = invariants("core " + coreId + " after applying " + describe(id), replica);
         }
+        if (null == violation)
+        {
+            violation = revokedAway(coreId, id, replica);
+        }
         return null != violation ? violation : newCapabilityRights(coreId, id, replica);
+    }
+
+    /** Invariant 4: once a revoke applied, its target has no other copy, no descendant and no mapping into its range. */
+    private String revokedAway(final int coreId, final TransactionId id, final CapabilityDatabase replica)
+    {
+        for (final CapabilityOperation operation : history.proposal(id).operations())
+        {
+            final Capability target = operation instanceof Revoke r ? replica.capability(r.capId()) : null;
+            if (null == target)
+            {
+                continue;
+            }
+            if (replica.copies(target.objectId()).size() != 1 || !replica.descendants(target.objectId()).isEmpty() ||
+                !replica.mappingsUnder(target.capId()).isEmpty())
+            {
+                return "core " + coreId + " applied " + describe(id) + " but object " + target.objectId() + " still has " +
+                    "copies " + replica.copies(target.objectId()) + ", descendants " +
+                    replica.descendants(target.objectId()) + " and mappings " + replica.mappingsUnder(target.capId());
+            }
+        }
+        return null;
     }
 
     private String invariants(final String where, final CapabilityDatabase replica)
@@ -388,6 +421,11 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         {
             rights = expectedRights(copy.capId());
         }
+        else if (operation instanceof CapabilityOperation.MapFrame map)
+        {
+            // A MAPPING capability has its frame capability's rights.
+            rights = expectedRights(map.frameCapId());
+        }
         else
         {
             final Mint mint = (Mint)operation;
@@ -527,6 +565,10 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
             final CapabilityOperation operation = history.proposal(id).operations().get(0);
             coverage.committedByKind.computeIfAbsent(operation.getClass().getSimpleName(), (kind) -> new LongAdder())
                 .increment();
+            if (operation instanceof Revoke r && r.mappings() > 0)
+            {
+                coverage.revokesThatUnmapped.increment();
+            }
             if (operation instanceof Allocate allocate && null == replica.object(allocate.objectId()))
             {
                 coverage.rootsReturned.increment();

@@ -97,6 +97,9 @@ class CapabilitySimulationTest
         assertThat(coverage.deletePairsBothCommitted.sum()).as("both of the last two copies deleted")
             .isGreaterThan(SEEDS / 10);
         assertThat(coverage.rootsReturned.sum()).isGreaterThan(SEEDS);
+        assertThat(coverage.committed(CapabilityOperation.MapFrame.class)).as("committed maps").isGreaterThan(SEEDS);
+        assertThat(coverage.committed(CapabilityOperation.Unmapped.class)).as("committed unmaps").isGreaterThan(SEEDS / 4);
+        assertThat(coverage.revokesThatUnmapped.sum()).as("revokes that took mappings away").isGreaterThan(SEEDS / 20);
     }
 
     @Test

@@ -51,6 +51,8 @@ final class CapabilityWorkload
     static final int PLACEMENT_ATTEMPTS = 4;
     /** CARELESS_PERCENT: allocations and retypes placed without looking, which validation may refuse. */
     static final int CARELESS_PERCENT = 5;
+    /** MAPPING_DOMAINS: address spaces each core maps frames into. */
+    static final int MAPPING_DOMAINS = 3;
 
     /** Transactions proposed together to race each other, and the ids of those that reached an engine. */
     static final class Race
@@ -145,15 +147,54 @@ final class CapabilityWorkload
         {
             return one(coreId, new Delete(held.get(random.nextInt(held.size())).capId()));
         }
-        if (kind < 74)
+        if (kind < 72)
         {
-            return one(coreId, new Revoke(held.get(random.nextInt(held.size())).capId()));
+            // Mostly counting the mappings its replica shows under the capability, now and then none.
+            final long capId = held.get(random.nextInt(held.size())).capId();
+            return one(coreId, new Revoke(capId, random.nextInt(4) == 0 ? 0 : replica.mappingsUnder(capId).size()));
         }
-        if (kind < 88)
+        if (kind < 80)
+        {
+            return one(coreId, mapOrUnmap(random, coreId, replica, held));
+        }
+        if (kind < 94)
         {
             return overlappingRetypes(random, coreId, replica, held);
         }
         return deletesOfTheLastTwoCopies(random, coreId, replica, held);
+    }
+
+    /**
+     * Maps pages of a held frame into one of the core's domains (ids {@code core + 1}, a few per
+     * core), or removes a MAPPING capability it holds; falls back to an allocation.
+     */
+    private CapabilityOperation mapOrUnmap(
+        final Random random, final int coreId, final CapabilityDatabase replica, final List<Capability> held)
+    {
+        final List<Capability> frames = new ArrayList<>();
+        final List<Capability> mappings = new ArrayList<>();
+        for (final Capability capability : held)
+        {
+            final CapabilityType type = replica.object(capability.objectId()).type();
+            (CapabilityType.FRAME == type ? frames : CapabilityType.MAPPING == type ? mappings : new ArrayList<Capability>())
+                .add(capability);
+        }
+        if (!mappings.isEmpty() && (frames.isEmpty() || random.nextBoolean()))
+        {
+            return new CapabilityOperation.Unmapped(mappings.get(random.nextInt(mappings.size())).capId());
+        }
+        if (frames.isEmpty())
+        {
+            return allocate(random, coreId, replica, held);
+        }
+        final Capability frame = frames.get(random.nextInt(frames.size()));
+        final long framePages = replica.object(frame.objectId()).length() / PAGE;
+        final long offsetPages = random.nextInt((int)framePages);
+        final long pages = 1 + random.nextInt((int)(framePages - offsetPages));
+        final long firstId = nextIds(coreId, replica, 2);
+        final long domainId = ((coreId + 1L) << ID_SEQUENCE_BITS) | (1 + random.nextInt(MAPPING_DOMAINS));
+        return new CapabilityOperation.MapFrame(frame.capId(), firstId, firstId + 1, offsetPages * PAGE, pages * PAGE,
+            coreId, domainId, firstId, offsetPages);
     }
 
     private List<Proposal<CapabilityOperation>> one(final int coreId, final CapabilityOperation operation)

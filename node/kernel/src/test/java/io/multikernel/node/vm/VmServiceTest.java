@@ -262,7 +262,70 @@ class VmServiceTest
     }
 
     @Test
-    void aMappedFrameIsNeitherDeletedNorRevokedUntilEveryMappingOfItIsGone()
+    void aRevokeUnmapsEveryMappingIntoItsRangeOnEveryCoreBeforeItReturns()
+    {
+        cluster(4, 2);
+        final long domain = cluster.domain(0, 1);
+        final long other = cluster.domain(0, 3);
+        final long ram = cluster.caps(0, (s, cb) -> s.allocate(4 * PAGE, cb)).capIds().get(0);
+        final long frame = cluster.caps(0, (s, cb) ->
+            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, 0, 2 * PAGE, 1, cb)).capIds().get(0);
+        mapped(domain, 0, frame, 2, InProcessVmCluster.rw());
+        assertThat(cluster.run(cb -> cluster.core(0).map(other, VA + 4 * PAGE, frame, PAGE, PAGE, Rights.READ, cb))
+            .outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.store(0, domain, VA + PAGE, bytes("tag")).result().outcome()).isEqualTo(Outcome.DONE);
+        for (final int core : new int[]{ 0, 1 })
+        {
+            assertThat(cluster.load(core, domain, VA + PAGE, 3).result().outcome()).isEqualTo(Outcome.DONE);
+        }
+        for (final int core : new int[]{ 0, 3 })
+        {
+            assertThat(new String(cluster.load(core, other, VA + 4 * PAGE, 3).data(), StandardCharsets.UTF_8))
+                .isEqualTo("tag");
+        }
+        // Core 2 runs neither domain: it revokes its copy of the RAM, which takes core 0's RAM, the frame and both mappings.
+        final long copy = cluster.caps(0, (s, cb) -> s.copy(ram, 2, cb)).capIds().get(0);
+        final long[] invalidationsBefore = new long[4];
+        for (int core = 0; core < 4; core++)
+        {
+            invalidationsBefore[core] = cluster.core(core).tlb().invalidations();
+        }
+
+        final var revoked = cluster.caps(2, (s, cb) -> s.revoke(copy, cb));
+
+        assertThat(revoked.outcome()).as(String.valueOf(revoked)).isEqualTo(Outcome.COMMITTED);
+        for (final int core : new int[]{ 0, 1 })
+        {
+            final InProcessVmCluster.Access load = cluster.load(core, domain, VA + PAGE, 3);
+            assertThat(load.result().outcome()).as("core %d", core).isEqualTo(Outcome.FAULT);
+            assertThat(cluster.store(core, domain, VA, bytes("x")).result().outcome()).isEqualTo(Outcome.FAULT);
+            assertThat(cluster.core(core).tlb().invalidations()).as("core %d dropped its entries", core)
+                .isGreaterThan(invalidationsBefore[core]);
+        }
+        assertThat(cluster.load(3, other, VA + 4 * PAGE, 3).result().outcome()).isEqualTo(Outcome.FAULT);
+        assertThat(cluster.core(3).tlb().invalidations()).isGreaterThan(invalidationsBefore[3]);
+        assertThat(cluster.core(1).spaces().domain(domain).mappingCount()).isZero();
+        assertThat(cluster.core(3).spaces().domain(other).mappingCount()).isZero();
+        cluster.fingerprint(domain);
+        cluster.fingerprint(other);
+        for (int core = 0; core < 4; core++)
+        {
+            final var database = cluster.capabilities.get(core).database();
+            assertThat(database.capability(frame)).as("core %d", core).isNull();
+            assertThat(database.capability(ram)).as("core %d", core).isNull();
+            assertThat(database.mappingCapabilities()).as("core %d", core).isEmpty();
+            assertThat(io.multikernel.node.caps.CapabilityInvariants.violations(database)).isEmpty();
+            assertThat(database.fingerprint()).isEqualTo(cluster.capabilities.get(0).database().fingerprint());
+            assertThat(cluster.core(core).inFlight()).isZero();
+        }
+        // The RAM's memory is still held by core 2's copy, and can be mapped again.
+        final long again = cluster.caps(2, (s, cb) ->
+            s.retype(copy, io.multikernel.node.caps.CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
+        assertThat(again).isPositive();
+    }
+
+    @Test
+    void aMappedFrameIsNotDeletedUntilEveryMappingOfItIsGone()
     {
         cluster(3, 1);
         final long domain = cluster.domain(0, 1);
@@ -291,9 +354,9 @@ class VmServiceTest
         assertThat(deleted.outcome()).isEqualTo(Outcome.CONFLICT);
         assertThat(deleted.message()).isEqualTo("capability " + frame + " (the one to delete) is mapped 2 times into " +
             "address spaces: unmap first");
-        final var revoked = cluster.caps(0, (s, cb) -> s.revoke(ram, cb));
-        assertThat(revoked.outcome()).isEqualTo(Outcome.CONFLICT);
-        assertThat(revoked.message()).endsWith("unmap first");
+        final var deletedRam = cluster.caps(0, (s, cb) -> s.delete(ram, cb));
+        assertThat(deletedRam.outcome()).isEqualTo(Outcome.CONFLICT);
+        assertThat(deletedRam.message()).endsWith("revoke first");
 
         assertThat(cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, null, cb)).outcome())
             .isEqualTo(Outcome.COMMITTED);

@@ -80,9 +80,24 @@ final class CapsApi
      * @param parent   the object it was retyped from; 0 for RAM from a memory server.
      * @param copies   capabilities of the same object.
      * @param children objects retyped from this object.
+     * @param mapping  what a MAPPING capability maps; absent for every other type.
+     * @param root     the domain whose page-table root this VNODE capability is; absent otherwise.
      */
     record Capability(long cap, long object, String type, long base, long length, String rights, int holder, int owner,
-        long parent, int copies, int children)
+        long parent, int copies, int children, @JsonInclude(JsonInclude.Include.NON_NULL) Mapping mapping,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long root)
+    {
+    }
+
+    /**
+     * What a MAPPING capability maps.
+     *
+     * @param frame   the FRAME capability the map named.
+     * @param domain  the address space.
+     * @param mapping the mapping's id in it.
+     * @param vaddr   its first virtual address, hex.
+     */
+    record Mapping(long frame, long domain, long mapping, String vaddr)
     {
     }
 

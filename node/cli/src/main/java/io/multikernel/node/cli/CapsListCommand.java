@@ -28,7 +28,7 @@ final class CapsListCommand extends CapsCommand.Subcommand
         "LENGTH (bytes), RIGHTS (r read, w write, x execute, g grant, i identify), HOLDER (core), OWNER (core of the " +
         "object), PARENT (object retyped from; - for RAM from a memory server), COPIES (of the object), CHILDREN " +
         "(objects retyped from it).";
-    private static final String ROW = "%-15s %-15s %-6s %-12s %10s %-6s %6s %5s %-15s %6s %8s";
+    private static final String ROW = "%-15s %-15s %-7s %-12s %10s %-6s %6s %5s %-15s %6s %8s  %s";
     private static final String RIGHT_LETTERS = "rwxgi";
 
     @Option(names = "--holder", paramLabel = "CORE", description = "Only capabilities this core holds.")
@@ -77,14 +77,27 @@ final class CapsListCommand extends CapsCommand.Subcommand
             return;
         }
         out.println(String.format(ROW, "CAP", "OBJECT", "TYPE", "BASE", "LENGTH", "RIGHTS", "HOLDER", "OWNER", "PARENT",
-            "COPIES", "CHILDREN").stripTrailing());
+            "COPIES", "CHILDREN", "USE").stripTrailing());
         for (final CapsApi.Capability capability : capabilities)
         {
+            final CapsApi.Mapping mapping = capability.mapping();
             out.println(String.format(ROW, capability.cap(), capability.object(), capability.type(),
                 "0x" + Long.toHexString(capability.base()), capability.length(), rightLetters(capability.rights()),
                 capability.holder(), capability.owner(), 0 == capability.parent() ? "-" : capability.parent(),
-                capability.copies(), capability.children()).stripTrailing());
+                capability.copies(), capability.children(), use(capability)).stripTrailing());
         }
+    }
+
+    /** @return what uses the capability's object: a mapping's place, a root VNODE's domain; empty for others. */
+    private static String use(final CapsApi.Capability capability)
+    {
+        final CapsApi.Mapping mapping = capability.mapping();
+        if (null != mapping)
+        {
+            return "maps " + mapping.vaddr() + " of domain " + mapping.domain() + " (mapping " + mapping.mapping() +
+                ", frame " + mapping.frame() + ")";
+        }
+        return null == capability.root() ? "" : "root of domain " + capability.root();
     }
 
     /**

@@ -34,12 +34,24 @@ class CapsCommandTest
     private static final String FRAME_JSON = "{\"cap\":1099511627781,\"object\":1099511627779,\"type\":\"frame\"," +
         "\"base\":65536,\"length\":4096,\"rights\":\"read,execute\",\"holder\":1,\"owner\":0,\"parent\":1099511627777," +
         "\"copies\":2,\"children\":0}";
-    private static final String HEADS = "CAP             OBJECT          TYPE   BASE             LENGTH RIGHTS HOLDER " +
-        "OWNER PARENT          COPIES CHILDREN";
-    private static final String RAM_ROW = "1099511627778   1099511627777   ram    0x0               65536 rwxgi       0" +
+    private static final String MAPPING_JSON = "{\"cap\":1099511627790,\"object\":1099511627789,\"type\":\"mapping\"," +
+        "\"base\":65536,\"length\":4096,\"rights\":\"read,execute\",\"holder\":1,\"owner\":1,\"parent\":1099511627779," +
+        "\"copies\":1,\"children\":0,\"mapping\":{\"frame\":1099511627781,\"domain\":2199023255553,\"mapping\":" +
+        "2199023255554,\"vaddr\":\"0x400000\"}}";
+    private static final String VNODE_JSON = "{\"cap\":1099511627792,\"object\":1099511627791,\"type\":\"vnode\"," +
+        "\"base\":69632,\"length\":4096,\"rights\":\"read,write,execute,grant,identify\",\"holder\":0,\"owner\":0," +
+        "\"parent\":1099511627777,\"copies\":1,\"children\":0,\"root\":2199023255553}";
+    private static final String VNODE_ROW = "1099511627792   1099511627791   vnode   0x11000            4096 rwxgi       0" +
+        "     0 1099511627777        1        0  root of domain 2199023255553";
+    private static final String HEADS = "CAP             OBJECT          TYPE    BASE             LENGTH RIGHTS HOLDER " +
+        "OWNER PARENT          COPIES CHILDREN  USE";
+    private static final String RAM_ROW = "1099511627778   1099511627777   ram     0x0               65536 rwxgi       0" +
         "     0 -                    1        2";
-    private static final String FRAME_ROW = "1099511627781   1099511627779   frame  0x10000            4096 r-x--       1" +
+    private static final String FRAME_ROW = "1099511627781   1099511627779   frame   0x10000            4096 r-x--       1" +
         "     0 1099511627777        2        0";
+    private static final String MAPPING_ROW = "1099511627790   1099511627789   mapping 0x10000            4096 r-x--       1" +
+        "     1 1099511627779        1        0  maps 0x400000 of domain 2199023255553 (mapping 2199023255554, frame " +
+        "1099511627781)";
 
     @TempDir
     Path runDir;
@@ -90,12 +102,12 @@ class CapsCommandTest
     {
         final String listing = "{\"core\":0,\"count\":3,\"objects\":3,\"fingerprint\":\"4cbbd8ca\",\"changes\":2," +
             "\"limit\":100,\"truncated\":false,\"memory\":{\"core\":0,\"base\":0,\"length\":5591040,\"used\":65536," +
-            "\"free\":5525504,\"returned\":0},\"capabilities\":[" + RAM_JSON + "," + FRAME_JSON + "]}";
+            "\"free\":5525504,\"returned\":0},\"capabilities\":[" + RAM_JSON + "," + FRAME_JSON + "," + MAPPING_JSON + "," + VNODE_JSON + "]}";
         core.answer("GET /caps?limit=100", listing);
         assertThat(run("list")).as(err.toString()).isZero();
         assertThat(out.toString().lines()).containsExactly(
             "core 0: 3 capabilities, fingerprint 4cbbd8ca, memory server 65536 bytes used, 5525504 free",
-            HEADS, RAM_ROW, FRAME_ROW);
+            HEADS, RAM_ROW, FRAME_ROW, MAPPING_ROW, VNODE_ROW);
 
         assertThat(run("list", "--json")).isZero();
         assertThat(out.toString()).isEqualTo(listing + NL);

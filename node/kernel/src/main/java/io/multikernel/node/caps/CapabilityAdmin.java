@@ -211,8 +211,7 @@ public final class CapabilityAdmin implements ServiceApi
     private ServiceResponse identify(final CapRequest request) throws InterruptedException, ServiceException
     {
         final long capId = required(request.cap());
-        return answerOrRefusal(() -> ServiceJson.write(json(service.identify(capId),
-            service.database().mappingCapabilities().get(capId))));
+        return answerOrRefusal(() -> ServiceJson.write(json(service.identify(capId), service.database())));
     }
 
     private ServiceResponse read(final FrameRequest request) throws InterruptedException, ServiceException
@@ -392,7 +391,7 @@ public final class CapabilityAdmin implements ServiceApi
             }
             if (matching++ < limit)
             {
-                listed.add(json(service.view(capability), database.mappingCapabilities().get(capability.capId())));
+                listed.add(json(service.view(capability), database));
             }
         }
         final int core = service.coreId();
@@ -409,7 +408,7 @@ public final class CapabilityAdmin implements ServiceApi
         {
             final CapabilityView view = service.lookup(capId);
             return null == view ? null :
-                ServiceJson.write(json(view, service.database().mappingCapabilities().get(capId)));
+                ServiceJson.write(json(view, service.database()));
         }), timeoutNs);
         if (null == json)
         {
@@ -419,13 +418,15 @@ public final class CapabilityAdmin implements ServiceApi
         return ServiceResponse.ok(json);
     }
 
-    /** @param mapping what a MAPPING capability maps, or null for any other capability. */
-    static CapabilityJson json(final CapabilityView view, final MappingCapability mapping)
+    /** @param database for what a MAPPING capability maps, and the domain a VNODE capability is the root of. */
+    static CapabilityJson json(final CapabilityView view, final CapabilityDatabase database)
     {
+        final MappingCapability mapping = database.mappingCapabilities().get(view.capId());
         return new CapabilityJson(view.capId(), view.objectId(), view.type().name().toLowerCase(Locale.ROOT), view.base(),
             view.length(), Rights.format(view.rights()), view.holderCore(), view.ownerCore(), view.parentId(),
             view.copies(), view.children(), null == mapping ? null : new MappingJson(mapping.frameCapId(),
-            mapping.domainId(), mapping.mappingId(), "0x" + Long.toHexString(mapping.vpage() * CapabilityType.PAGE_LENGTH_BYTES)));
+            mapping.domainId(), mapping.mappingId(), "0x" + Long.toHexString(mapping.vpage() * CapabilityType.PAGE_LENGTH_BYTES)),
+            database.roots().get(view.capId()));
     }
 
     private static long capId(final String text) throws ServiceException
@@ -480,7 +481,8 @@ public final class CapabilityAdmin implements ServiceApi
 
     /** One capability as JSON. */
     record CapabilityJson(long cap, long object, String type, long base, long length, String rights, int holder,
-        int owner, long parent, int copies, int children, @JsonInclude(JsonInclude.Include.NON_NULL) MappingJson mapping)
+        int owner, long parent, int copies, int children, @JsonInclude(JsonInclude.Include.NON_NULL) MappingJson mapping,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long root)
     {
     }
 

@@ -7,6 +7,8 @@ import io.multikernel.node.caps.CapabilityOperation.MapFrame;
 import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
+import io.multikernel.node.caps.CapabilityOperation.Rooted;
+import io.multikernel.node.caps.CapabilityOperation.Unrooted;
 import io.multikernel.node.caps.CapabilityOperation.Unmapped;
 import io.multikernel.common.Bounds;
 import io.multikernel.replication.StateMachine;
@@ -48,7 +50,9 @@ import java.util.TreeSet;
  *   capability has mappings it is not deleted ("unmap first"), and a revoke of anything their objects
  *   descend from removes them only in a transaction that also unmaps them from their page tables
  *   ({@link Revoke#mappings()}). A MAPPING object refers to memory, it owns none: retype and the
- *   overlap rule ignore it.</li>
+ *   overlap rule ignore it;</li>
+ *   <li>a VNODE capability that is a domain's page-table root ({@link Rooted}, until the domain's
+ *   destroy: {@link Unrooted}) is neither deleted nor revoked away ("destroy the domain first").</li>
  * </ul>
  * Locks ({@link #lockKeys}) are the object an operation reads or changes (for revoke also every
  * descendant), the capability ids it creates, and for allocation the memory server.
@@ -69,6 +73,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private final TreeMap<Integer, Long> returnedBytes = new TreeMap<>();
     /** What each MAPPING capability maps, by its id. */
     private final TreeMap<Long, MappingCapability> mappingCaps = new TreeMap<>();
+    /** The domain whose page-table root each VNODE capability is. */
+    private final TreeMap<Long, Long> roots = new TreeMap<>();
     /** MAPPING capabilities made with each FRAME capability (derived from {@link #mappingCaps}); absent means none. */
     private final Map<Long, TreeSet<Long>> mappingsByFrame = new java.util.HashMap<>();
     /** MAPPING capability of each mapping, by domain then mapping id (derived from {@link #mappingCaps}). */
@@ -196,8 +202,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
      * Operations of one transaction are each validated against the state before it, so two of them
      * could each pass and then collide (two retypes of one range, a copy of a capability the other
      * deletes): one capability operation per transaction keeps {@link #apply} total. The one exception
-     * is the removal of distinct MAPPING capabilities (one unmap taking several mappings away), which
-     * touch nothing the others touch.
+     * is the removal of distinct MAPPING capabilities (one unmap taking several mappings away), with at
+     * most one domain's root let go (its destroy), which touch nothing the others touch.
      */
     @Override
     public String validateTransaction(final List<CapabilityOperation> operations)
@@ -207,9 +213,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             return VALID;
         }
         final Set<Long> unmapped = new java.util.HashSet<>();
+        int unrooted = 0;
         for (final CapabilityOperation operation : operations)
         {
-            if (!(operation instanceof Unmapped u) || !unmapped.add(u.capId()))
+            final boolean alone = operation instanceof Unmapped u ? unmapped.add(u.capId()) :
+                operation instanceof Unrooted && ++unrooted == 1;
+            if (!alone)
             {
                 return "a transaction changes at most one capability, not " + operations.size() +
                     ": propose each capability operation as a transaction of its own";
@@ -245,6 +254,16 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (operation instanceof MapFrame m)
         {
             return validateMapFrame(m);
+        }
+        if (operation instanceof Rooted r)
+        {
+            return validateRooted(r);
+        }
+        if (operation instanceof Unrooted u)
+        {
+            final Long domain = roots.get(u.vnodeCapId());
+            return null != domain && domain == u.domainId() ? VALID : "capability " + u.vnodeCapId() +
+                " is not the root of domain " + u.domainId();
         }
         if (operation instanceof Unmapped u)
         {
@@ -282,6 +301,30 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         return firstProblem(newIds(m.objectId(), m.capId(), 1), holderProblem(m.holderCore()));
     }
 
+    private String validateRooted(final Rooted r)
+    {
+        final Capability vnode = capabilities.get(r.vnodeCapId());
+        if (null == vnode)
+        {
+            return missing(r.vnodeCapId());
+        }
+        final CapabilityType type = objects.get(vnode.objectId()).type();
+        if (CapabilityType.VNODE != type)
+        {
+            return "capability " + r.vnodeCapId() + " is a " + type + ", not a VNODE: a page table's root is a VNODE";
+        }
+        final Long domain = roots.get(r.vnodeCapId());
+        return null == domain ? VALID : "VNODE capability " + r.vnodeCapId() + " is already the root of domain " + domain +
+            ": retype another VNODE";
+    }
+
+    private String rootProblem(final long capId)
+    {
+        final Long domain = roots.get(capId);
+        return null == domain ? VALID : "capability " + capId + " is the page-table root of domain " + domain +
+            ": destroy the domain first";
+    }
+
     private String validateRevoke(final Revoke r)
     {
         final Capability target = capabilities.get(r.capId());
@@ -292,6 +335,23 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (mappingCaps.containsKey(r.capId()))
         {
             return notByItself(r.capId(), "revoked");
+        }
+        for (final long copy : copies(target.objectId()))
+        {
+            if (copy != r.capId() && null != rootProblem(copy))
+            {
+                return rootProblem(copy);
+            }
+        }
+        for (final long descendant : descendants(target.objectId()))
+        {
+            for (final long copy : copies(descendant))
+            {
+                if (null != rootProblem(copy))
+                {
+                    return rootProblem(copy);
+                }
+            }
         }
         // Revoke leaves no mapping into the capability's range, made with itself, a copy or a
         // descendant (every MAPPING object made so descends from the target's object): the same
@@ -359,6 +419,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     {
         final TreeSet<Long> made = mappingsByFrame.get(capId);
         return null == made ? 0 : made.size();
+    }
+
+    /** @return the domain whose page-table root each VNODE capability is, by capability id; read-only. */
+    public NavigableMap<Long, Long> roots()
+    {
+        return Collections.unmodifiableNavigableMap(roots);
     }
 
     /** @return what each MAPPING capability maps, by the capability's id; read-only. */
@@ -477,6 +543,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return notByItself(d.capId(), "deleted");
         }
+        if (null != rootProblem(d.capId()))
+        {
+            return rootProblem(d.capId());
+        }
         if (mappings(d.capId()) > 0)
         {
             return mappedProblem(d.capId(), "the one to delete");
@@ -570,6 +640,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return unmappedLocks(u);
         }
+        if (operation instanceof Rooted r)
+        {
+            return List.of(objectLockOf(r.vnodeCapId()), CapabilityLock.capability(r.vnodeCapId()));
+        }
+        if (operation instanceof Unrooted u)
+        {
+            return List.of(objectLockOf(u.vnodeCapId()), CapabilityLock.capability(u.vnodeCapId()));
+        }
         return revokeLocks((Revoke)operation);
     }
 
@@ -661,6 +739,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             removeMapping(mappingCaps.get(u.capId()));
             removeCapability(capabilities.get(u.capId()));
+        }
+        else if (operation instanceof Rooted r)
+        {
+            roots.put(r.vnodeCapId(), r.domainId());
+        }
+        else if (operation instanceof Unrooted u)
+        {
+            roots.remove(u.vnodeCapId());
         }
         else
         {
@@ -806,7 +892,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     public byte[] snapshot()
     {
         return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds,
-            mappingCaps.values());
+            mappingCaps.values(), roots);
     }
 
     @Override
@@ -824,6 +910,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         mappingsByFrame.clear();
         mappingsByDomain.clear();
         decoded.mappings().forEach(this::addMapping);
+        roots.clear();
+        roots.putAll(decoded.roots());
         decoded.objects().forEach(this::addObject);
         decoded.capabilities().forEach(this::addCapability);
         returnedBytes.putAll(decoded.returnedBytes());

@@ -14,7 +14,8 @@ import java.util.Map;
  *   <li>a memory server's RAM lies inside that server's range;</li>
  *   <li>a MAPPING object lies inside the FRAME it was made from, has exactly one capability, and that
  *   capability has a mapping record naming a live FRAME capability of the same object (MAPPING
- *   objects own no memory, so invariant 3 leaves them out).</li>
+ *   objects own no memory, so invariant 3 leaves them out);</li>
+ *   <li>every domain's page-table root is a live VNODE capability.</li>
  * </ol>
  */
 public final class CapabilityInvariants
@@ -51,6 +52,14 @@ public final class CapabilityInvariants
             checkPlacement(database, object, violations);
         }
         checkMappings(database, violations);
+        database.roots().forEach((capId, domainId) ->
+        {
+            final Capability vnode = database.capability(capId);
+            if (null == vnode || CapabilityType.VNODE != objects.get(vnode.objectId()).type())
+            {
+                violations.add("domain " + domainId + "'s root " + capId + " is not a live VNODE capability");
+            }
+        });
         final List<KernelObject> all = objects.values().stream()
             .filter(object -> CapabilityType.MAPPING != object.type()).toList();
         for (int i = 0; i < all.size(); i++)

@@ -94,6 +94,19 @@ public sealed interface CapabilityOperation
     {
     }
 
+    /**
+     * A domain is created with the VNODE capability {@code vnodeCapId} as its page table's root, in
+     * the same transaction; while it is, the capability is neither deleted nor revoked away.
+     */
+    record Rooted(long vnodeCapId, long domainId) implements CapabilityOperation
+    {
+    }
+
+    /** The domain whose root the VNODE capability is, is destroyed in the same transaction. */
+    record Unrooted(long vnodeCapId, long domainId) implements CapabilityOperation
+    {
+    }
+
     /** @return bytes of the encoding. */
     static int encodedLength(final CapabilityOperation operation)
     {
@@ -115,6 +128,7 @@ public sealed interface CapabilityOperation
             case 3 -> 8 + 8 + 4 + 4;
             case 4, 5, 8 -> 8;
             case 9 -> 8 + 4;
+            case 10, 11 -> 8 + 8;
             case 6 -> throw new IllegalArgumentException(MAPPING_COUNT_KIND);
             case 7 -> 8 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8;
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
@@ -147,6 +161,14 @@ public sealed interface CapabilityOperation
         if (operation instanceof Unmapped)
         {
             return 8;
+        }
+        if (operation instanceof Rooted)
+        {
+            return 10;
+        }
+        if (operation instanceof Unrooted)
+        {
+            return 11;
         }
         if (operation instanceof Revoke r && 0 != r.mappings())
         {
@@ -189,6 +211,14 @@ public sealed interface CapabilityOperation
         {
             out.l(u.capId());
         }
+        else if (operation instanceof Rooted r)
+        {
+            out.l(r.vnodeCapId()).l(r.domainId());
+        }
+        else if (operation instanceof Unrooted u)
+        {
+            out.l(u.vnodeCapId()).l(u.domainId());
+        }
         else
         {
             final Revoke r = (Revoke)operation;
@@ -229,6 +259,8 @@ public sealed interface CapabilityOperation
             case 7 -> new MapFrame(in.l(), in.l(), in.l(), in.l(), in.l(), in.i(), in.l(), in.l(), in.l());
             case 8 -> new Unmapped(in.l());
             case 9 -> new Revoke(in.l(), in.i());
+            case 10 -> new Rooted(in.l(), in.l());
+            case 11 -> new Unrooted(in.l(), in.l());
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
         return operation;

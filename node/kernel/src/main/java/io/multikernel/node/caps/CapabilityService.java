@@ -666,9 +666,10 @@ public final class CapabilityService
     }
 
     /** @return the outcome class of a refusal sentence of {@link CapabilityDatabase#validate}. */
-    static Outcome classify(final String problem)
+    public static Outcome classify(final String problem)
     {
-        if (problem.endsWith("revoke first") || problem.endsWith("unmap first") || problem.contains("already"))
+        if (problem.endsWith("revoke first") || problem.endsWith("unmap first") || problem.contains("already") ||
+            problem.endsWith("destroy the domain first"))
         {
             return Outcome.CONFLICT;
         }

@@ -24,6 +24,7 @@ import java.util.TreeMap;
  *   blockCount:int32, then per id block: block:int64 highestId:int64   (since version 2)
  *   mappingCount:int32, then per MAPPING capability:                             (since version 4)
  *     capId:int64 frameCapId:int64 domainId:int64 mappingId:int64 vpage:int64
+ *   rootCount:int32, then per domain root: vnodeCapId:int64 domainId:int64        (since version 4)
  * </pre>
  * Versions 1 (no id blocks: the blocks' highest ids are then those of live entries), 2 (no
  * mappings) and 3 without mappings still restore. Version 3 counted each frame's mappings without
@@ -34,9 +35,10 @@ import java.util.TreeMap;
  * @param returnedBytes bytes returned to each memory server.
  * @param highestIds   the highest id ever used in each id block.
  * @param mappings     what each MAPPING capability maps, in capability id order.
+ * @param roots        the domain whose page-table root each VNODE capability is.
  */
 record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes,
-    Map<Long, Long> highestIds, List<MappingCapability> mappings)
+    Map<Long, Long> highestIds, List<MappingCapability> mappings, Map<Long, Long> roots)
 {
     static final int VERSION = 4;
     private static final int VERSION_WITHOUT_ID_BLOCKS = 1;
@@ -44,6 +46,7 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
     private static final int VERSION_WITH_MAPPING_COUNTS = 3;
     private static final int MAPPED_LENGTH_BYTES = 8 + 4;
     private static final int MAPPING_LENGTH_BYTES = 5 * 8;
+    private static final int ROOT_LENGTH_BYTES = 8 + 8;
     private static final int OBJECT_LENGTH_BYTES = 8 + 4 + 8 + 8 + 8 + 4;
     private static final int CAPABILITY_LENGTH_BYTES = 8 + 8 + 4 + 4;
     private static final int SERVER_LENGTH_BYTES = 4 + 8;
@@ -51,11 +54,12 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
 
     static byte[] encode(final Collection<KernelObject> objects, final Collection<Capability> capabilities,
         final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds,
-        final Collection<MappingCapability> mappings)
+        final Collection<MappingCapability> mappings, final Map<Long, Long> roots)
     {
         final ByteBuffer out = ByteBuffer.allocate(6 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
             capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES +
-            highestIds.size() * BLOCK_LENGTH_BYTES + mappings.size() * MAPPING_LENGTH_BYTES)
+            highestIds.size() * BLOCK_LENGTH_BYTES + mappings.size() * MAPPING_LENGTH_BYTES + 4 +
+            roots.size() * ROOT_LENGTH_BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(VERSION).putInt(objects.size());
         for (final KernelObject o : objects)
@@ -77,6 +81,8 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         {
             out.putLong(m.capId()).putLong(m.frameCapId()).putLong(m.domainId()).putLong(m.mappingId()).putLong(m.vpage());
         }
+        out.putInt(roots.size());
+        new TreeMap<>(roots).forEach((capId, domainId) -> out.putLong(capId).putLong(domainId));
         return out.array();
     }
 
@@ -129,6 +135,7 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                 }
             }
             final List<MappingCapability> mappings = new ArrayList<>();
+            final Map<Long, Long> roots = new TreeMap<>();
             if (VERSION_WITH_MAPPING_COUNTS == version)
             {
                 final int mappedCount = count(in, MAPPED_LENGTH_BYTES, "mapped capability");
@@ -147,13 +154,18 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                     mappings.add(new MappingCapability(in.getLong(), in.getLong(), in.getLong(), in.getLong(),
                         in.getLong()));
                 }
+                final int rootCount = count(in, ROOT_LENGTH_BYTES, "domain root");
+                for (int i = 0; i < rootCount; i++)
+                {
+                    roots.put(in.getLong(), in.getLong());
+                }
             }
             if (in.hasRemaining())
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
             }
             checkMappings(capabilities, mappings);
-            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mappings);
+            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mappings, roots);
         }
         catch (final java.nio.BufferUnderflowException ex)
         {

@@ -402,6 +402,13 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
             return;
         }
+        final String problem = capabilities.database().validate(
+            new CapabilityOperation.Revoke(capId, capabilities.database().mappingsUnder(capId).size()));
+        if (null != problem)
+        {
+            callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(CapabilityService.classify(problem), problem));
+            return;
+        }
         inFlight++;
         proposeRevoke(new Revoking(capId, clock.nanoTime(), callback, 0, 0));
     }
@@ -538,7 +545,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             final VmOperation operation = change.vmOperation();
             final boolean countsMappings = operation instanceof Map || operation instanceof Unmap ||
-                operation instanceof Destroy;
+                operation instanceof Destroy || operation instanceof Create;
             proposer.propose(countsMappings ? capabilities.everyCore() : ParticipantSet.of(spaces.participants(operation)),
                 operationsOf(operation), (txn, outcome) -> onOutcome(change, txn, outcome));
         }
@@ -554,11 +561,17 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
      * A change's transaction. A map also makes the mapping's MAPPING capability in the capability
      * database, and an unmap or a destroy removes the MAPPING capabilities of the mappings it takes
      * away (with the list of them, which the domain's cores check: {@link VmOperation.Expect}), so a
-     * frame with mappings is neither deleted nor revoked away; those transactions go to every core,
-     * which holds the capability database.
+     * frame with mappings is neither deleted nor revoked away; a create records its root VNODE as the
+     * domain's, and the destroy lets it go, so the root is neither deleted nor revoked away while the
+     * domain lives. Those transactions go to every core, which holds the capability database.
      */
     private List<ReplicatedStates.StateOperation> operationsOf(final VmOperation operation)
     {
+        if (operation instanceof Create c)
+        {
+            return List.of(capabilities.stateOperation(new CapabilityOperation.Rooted(c.rootVnodeCapId(), c.domainId())),
+                state.operation(c));
+        }
         if (operation instanceof Map m)
         {
             final long objectId = capabilities.takeIds(2);
@@ -590,6 +603,13 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 }
                 operations.add(capabilities.stateOperation(new CapabilityOperation.Unmapped(mappingCapId)));
             }
+        }
+        final Long rootOf = capabilities.database().roots().get(domain.rootVnodeCapId());
+        if (operation instanceof Destroy && null != rootOf && rootOf == domain.domainId())
+        {
+            // Beside the unmaps: the capability database takes MAPPING removals and one Unrooted together.
+            operations.add(capabilities.stateOperation(new CapabilityOperation.Unrooted(domain.rootVnodeCapId(),
+                domain.domainId())));
         }
         operations.add(state.operation(new VmOperation.Expect(operation.domainId(), from, pages,
             ids.stream().mapToLong(Long::longValue).toArray())));

@@ -78,9 +78,9 @@ class CapabilityDatabaseTest
     void aSnapshotOfTheFirstVersionStillRestoresWithTheLiveIdsAsHighest()
     {
         final byte[] current = database.snapshot();
-        // Version 1 is version 4 without the id blocks and the mappings at the end: here one
-        // block (ids 1 and 100) and no mapped capability.
-        final int blocksAt = current.length - 4 - 4 - 16;
+        // Version 1 is version 4 without the id blocks, the mappings and the roots at the end: here
+        // one block (ids 1 and 100), no mapping and no root.
+        final int blocksAt = current.length - 4 - 4 - 4 - 16;
         assertThat(java.nio.ByteBuffer.wrap(current).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(blocksAt)).isEqualTo(1);
         final byte[] first = java.util.Arrays.copyOf(current, blocksAt);
         java.nio.ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 1);
@@ -207,6 +207,44 @@ class CapabilityDatabaseTest
     }
 
     @Test
+    void aDomainsRootVnodeIsNeitherDeletedNorRevokedAwayUntilTheDomainIsDestroyed()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.VNODE, PAGE, 2, 10, 200, 0));
+        applyValid(new Copy(200, 202, 1));
+        assertThat(database.validate(new CapabilityOperation.Rooted(100, 7)))
+            .isEqualTo("capability 100 is a RAM, not a VNODE: a page table's root is a VNODE");
+        assertThat(database.validate(new CapabilityOperation.Rooted(999, 7))).isEqualTo("capability 999 does not exist");
+        applyValid(new CapabilityOperation.Rooted(200, 7));
+        assertThat(database.roots()).containsEntry(200L, 7L);
+        assertThat(database.validate(new CapabilityOperation.Rooted(200, 8)))
+            .isEqualTo("VNODE capability 200 is already the root of domain 7: retype another VNODE");
+
+        final String refusal = "capability 200 is the page-table root of domain 7: destroy the domain first";
+        assertThat(database.validate(new Delete(200))).isEqualTo(refusal);
+        assertThat(database.validate(new Revoke(100))).as("an ancestor").isEqualTo(refusal);
+        assertThat(database.validate(new Revoke(202))).as("another copy").isEqualTo(refusal);
+        assertThat(database.validate(new Revoke(200))).as("the root itself stays").isNull();
+        assertThat(database.validate(new Delete(202))).as("another copy may go").isNull();
+        assertThat(CapabilityService.classify(refusal)).isEqualTo(CapabilityResult.Outcome.CONFLICT);
+
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(database.snapshot());
+        assertThat(restored.roots()).containsEntry(200L, 7L);
+        assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
+
+        assertThat(database.validate(new CapabilityOperation.Unrooted(200, 8)))
+            .isEqualTo("capability 200 is not the root of domain 8");
+        assertThat(database.validateTransaction(java.util.List.of(new CapabilityOperation.Unmapped(1),
+            new CapabilityOperation.Unrooted(200, 7), new CapabilityOperation.Unmapped(2)))).as("a destroy").isNull();
+        assertThat(database.validateTransaction(java.util.List.of(new CapabilityOperation.Unrooted(200, 7),
+            new CapabilityOperation.Unrooted(201, 8)))).isNotNull();
+        applyValid(new CapabilityOperation.Unrooted(200, 7));
+        assertThat(database.roots()).isEmpty();
+        applyValid(new Revoke(100));
+        assertThat(database.capability(200)).isNull();
+    }
+
+    @Test
     void aMappingCapabilityIsNeitherCopiedDeletedNorRevokedByItselfAndOwnsNoMemory()
     {
         applyValid(new Retype(100, 0, CapabilityType.FRAME, 4 * PAGE, 1, 10, 200, 0));
@@ -229,15 +267,16 @@ class CapabilityDatabaseTest
     void aSnapshotThatCountsMappingsWithoutCapabilitiesIsRefusedWithWhatToDo()
     {
         final byte[] current = database.snapshot();
-        final java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(current.length + 12)
+        // Version 3 ended with the mapped frames' counts where version 4 has its mappings and roots.
+        final java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(current.length - 8 + 4 + 12)
             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        old.put(current, 0, current.length - 4).putInt(1).putLong(100).putInt(2);
+        old.put(current, 0, current.length - 8).putInt(1).putLong(100).putInt(2);
         old.putInt(0, 3);
         assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(old.array())).hasMessage(
             "capability snapshot version 3 counts the mappings of 1 frame capabilities without their MAPPING " +
             "capabilities: start the cluster over a fresh run directory");
 
-        final byte[] withoutMappings = current.clone();
+        final byte[] withoutMappings = java.util.Arrays.copyOf(current, current.length - 4);
         java.nio.ByteBuffer.wrap(withoutMappings).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 3);
         final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
         restored.restore(withoutMappings);
@@ -427,7 +466,8 @@ class CapabilityDatabaseTest
         final CapabilityOperation[] operations = {
             new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
             new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10),
-            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11), new Revoke(12, 3) };
+            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11), new Revoke(12, 3),
+            new CapabilityOperation.Rooted(13, 14), new CapabilityOperation.Unrooted(15, 16) };
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         for (final CapabilityOperation operation : operations)
         {

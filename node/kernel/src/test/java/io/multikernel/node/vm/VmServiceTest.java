@@ -325,6 +325,44 @@ class VmServiceTest
     }
 
     @Test
+    void aDomainsRootVnodeStaysUntilTheDomainIsDestroyed()
+    {
+        cluster(3, 1);
+        final long ram = cluster.caps(0, (s, cb) -> s.allocate(4 * PAGE, cb)).capIds().get(0);
+        final long root = cluster.caps(0, (s, cb) ->
+            s.retype(ram, io.multikernel.node.caps.CapabilityType.VNODE, 0, PAGE, 1, cb)).capIds().get(0);
+        final long frame = cluster.caps(0, (s, cb) ->
+            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, PAGE, PAGE, 1, cb)).capIds().get(0);
+        final VmResult created = cluster.run(cb -> cluster.core(0).create(root, new int[]{ 0, 1 }, cb));
+        assertThat(created.outcome()).isEqualTo(Outcome.COMMITTED);
+        final long domain = created.id();
+        mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
+        for (int core = 0; core < 3; core++)
+        {
+            assertThat(cluster.capabilities.get(core).database().roots()).as("core %d", core).containsEntry(root, domain);
+        }
+
+        final var deleted = cluster.caps(0, (s, cb) -> s.delete(root, cb));
+        assertThat(deleted.outcome()).isEqualTo(Outcome.CONFLICT);
+        assertThat(deleted.message()).isEqualTo("capability " + root + " is the page-table root of domain " + domain +
+            ": destroy the domain first");
+        final var revoked = cluster.caps(0, (s, cb) -> s.revoke(ram, cb));
+        assertThat(revoked.outcome()).as("refused before it is proposed").isEqualTo(Outcome.CONFLICT);
+        assertThat(revoked.message()).isEqualTo(deleted.message());
+        assertThat(cluster.core(1).spaces().domain(domain).mappingCount()).as("the refused revoke unmapped nothing").isOne();
+
+        assertThat(cluster.run(cb -> cluster.core(0).destroy(domain, null, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        for (int core = 0; core < 3; core++)
+        {
+            final var database = cluster.capabilities.get(core).database();
+            assertThat(database.roots()).as("core %d", core).isEmpty();
+            assertThat(database.mappingCapabilities()).as("core %d", core).isEmpty();
+        }
+        assertThat(cluster.caps(0, (s, cb) -> s.revoke(ram, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.capabilities.get(2).database().capability(root)).isNull();
+    }
+
+    @Test
     void aMappedFrameIsNotDeletedUntilEveryMappingOfItIsGone()
     {
         cluster(3, 1);

@@ -272,7 +272,9 @@ final class CapsChangeCommands
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
         description = { "Revoke a held capability: every other copy of its object and every descendant, on every " +
-            "core, go; CAP stays." },
+            "core, go; CAP stays.",
+            "Mappings into its range are unmapped in the same transaction, and the revoke returns after their TLB " +
+            "shootdowns; a domain's root VNODE is refused (destroy the domain first)." },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = { CapsCommand.EXIT_DONE, CapsCommand.EXIT_NOT_DONE, CapsCommand.EXIT_BAD_USAGE })
     static final class Revoke extends Change
@@ -296,7 +298,8 @@ final class CapsChangeCommands
         @Override
         String describe(final List<Long> made)
         {
-            return "every other copy and every descendant of capability " + cap + " revoked";
+            return "every other copy and every descendant of capability " + cap + " revoked, and every mapping into " +
+                "its range unmapped";
         }
     }
 

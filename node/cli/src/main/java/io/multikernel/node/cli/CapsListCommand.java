@@ -26,8 +26,9 @@ final class CapsListCommand extends CapsCommand.Subcommand
 {
     static final String COLUMNS = "Columns: CAP, OBJECT (the kernel object it refers to), TYPE, BASE (physical, hex), " +
         "LENGTH (bytes), RIGHTS (r read, w write, x execute, g grant, i identify), HOLDER (core), OWNER (core of the " +
-        "object), PARENT (object retyped from; - for RAM from a memory server), COPIES (of the object), CHILDREN " +
-        "(objects retyped from it).";
+        "object), PARENT (object retyped from, or the frame a mapping maps; - for RAM from a memory server), COPIES (of " +
+        "the object), CHILDREN (objects retyped from it, and its MAPPINGs), USE (where a MAPPING maps, which domain a " +
+        "VNODE is the page-table root of).";
     private static final String ROW = "%-15s %-15s %-7s %-12s %10s %-6s %6s %5s %-15s %6s %8s  %s";
     private static final String RIGHT_LETTERS = "rwxgi";
 
@@ -80,7 +81,6 @@ final class CapsListCommand extends CapsCommand.Subcommand
             "COPIES", "CHILDREN", "USE").stripTrailing());
         for (final CapsApi.Capability capability : capabilities)
         {
-            final CapsApi.Mapping mapping = capability.mapping();
             out.println(String.format(ROW, capability.cap(), capability.object(), capability.type(),
                 "0x" + Long.toHexString(capability.base()), capability.length(), rightLetters(capability.rights()),
                 capability.holder(), capability.owner(), 0 == capability.parent() ? "-" : capability.parent(),

@@ -203,7 +203,7 @@ class CapsCommandTest
         assertThat(run("revoke", Long.toString(RAM))).as(err.toString()).isZero();
         assertThat(core.body("POST /caps/revoke")).isEqualTo("{\"cap\":1099511627778}");
         assertThat(out.toString()).isEqualTo("committed 0:9:7: every other copy and every descendant of capability " +
-            "1099511627778 revoked" + NL);
+            "1099511627778 revoked, and every mapping into its range unmapped" + NL);
 
         assertThat(run("revoke", Long.toString(RAM), "--json")).isZero();
         assertThat(out.toString()).isEqualTo(committed("0:9:7") + NL);

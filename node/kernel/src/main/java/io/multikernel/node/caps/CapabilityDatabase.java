@@ -357,7 +357,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         // descendant (every MAPPING object made so descends from the target's object): the same
         // transaction unmaps every one of them from its page table, or the revoke is refused.
         final List<MappingCapability> under = mappingsUnder(r.capId());
-        if (under.size() == r.mappings())
+        if (under.size() == r.mappings() && (under.isEmpty() || digest(under) == r.mappingsDigest()))
         {
             return VALID;
         }
@@ -366,10 +366,32 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             final MappingCapability mapping = under.get(0);
             return "MAPPING capability " + mapping.capId() + " (mapping " + mapping.mappingId() + " of domain " +
                 mapping.domainId() + ", made with frame capability " + mapping.frameCapId() + ") maps into " +
-                "capability " + r.capId() + "'s range: unmap first";
+                "capability " + r.capId() + "'s range, and this revoke does not unmap it: retry it";
         }
-        return "the revoke of capability " + r.capId() + " unmaps " + r.mappings() + " mappings, but " + under.size() +
-            " map into its range now: retry it";
+        return "the mappings into capability " + r.capId() + "'s range changed since the revoke was proposed (it " +
+            "unmaps " + r.mappings() + ", there are " + under.size() + " now): retry it";
+    }
+
+    /**
+     * @param mappings MAPPING capabilities, in capability id order.
+     * @return a 64-bit digest of their ids (ids are never reused, so a different set of mappings has,
+     *         but for a 2^-64 chance, a different digest); 0 for none.
+     */
+    public static long digest(final List<MappingCapability> mappings)
+    {
+        if (mappings.isEmpty())
+        {
+            return 0;
+        }
+        long digest = 0x9E3779B97F4A7C15L;
+        for (final MappingCapability mapping : mappings)
+        {
+            long z = digest ^ mapping.capId();
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            digest = z ^ (z >>> 31);
+        }
+        return digest;
     }
 
     /**

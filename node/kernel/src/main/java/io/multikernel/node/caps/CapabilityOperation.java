@@ -65,15 +65,17 @@ public sealed interface CapabilityOperation
     /**
      * Remove every other copy and every descendant of the capability's object, on every core.
      * {@code mappings} is how many MAPPING capabilities (mappings into the object's range) the same
-     * transaction unmaps from their page tables; it must be all of them, so a revoke never leaves a
-     * page table mapping memory whose capability it removed. Encoded as kind 5 when 0, else kind 9.
+     * transaction unmaps from their page tables, and {@code mappingsDigest} which ones
+     * ({@link CapabilityDatabase#digest}); they must be exactly those below the object, so a revoke
+     * never leaves a page table mapping memory whose capability it removed. Encoded as kind 5 when
+     * there are none, else kind 9.
      */
-    record Revoke(long capId, int mappings) implements CapabilityOperation
+    record Revoke(long capId, int mappings, long mappingsDigest) implements CapabilityOperation
     {
         /** A revoke with no mapping into the range. */
         public Revoke(final long capId)
         {
-            this(capId, 0);
+            this(capId, 0, 0);
         }
     }
 
@@ -127,7 +129,7 @@ public sealed interface CapabilityOperation
             case 2 -> 8 + 8 + 4;
             case 3 -> 8 + 8 + 4 + 4;
             case 4, 5, 8 -> 8;
-            case 9 -> 8 + 4;
+            case 9 -> 8 + 4 + 8;
             case 10, 11 -> 8 + 8;
             case 6 -> throw new IllegalArgumentException(MAPPING_COUNT_KIND);
             case 7 -> 8 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8;
@@ -225,7 +227,7 @@ public sealed interface CapabilityOperation
             out.l(r.capId());
             if (0 != r.mappings())
             {
-                out.i(r.mappings());
+                out.i(r.mappings()).l(r.mappingsDigest());
             }
         }
     }
@@ -258,7 +260,7 @@ public sealed interface CapabilityOperation
             case 5 -> new Revoke(in.l());
             case 7 -> new MapFrame(in.l(), in.l(), in.l(), in.l(), in.l(), in.i(), in.l(), in.l(), in.l());
             case 8 -> new Unmapped(in.l());
-            case 9 -> new Revoke(in.l(), in.i());
+            case 9 -> new Revoke(in.l(), in.i(), in.l());
             case 10 -> new Rooted(in.l(), in.l());
             case 11 -> new Unrooted(in.l(), in.l());
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");

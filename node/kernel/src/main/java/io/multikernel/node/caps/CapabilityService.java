@@ -158,13 +158,16 @@ public final class CapabilityService
         this.proposer = proposer;
     }
 
-    /** Sets how this core's apps reach frames on any host; once, by the core. */
-    /** Connects the service that unmaps what a revoke takes away; without it such a revoke is refused ("unmap first"). */
+    /**
+     * Connects the service that unmaps what a revoke takes away; without it a revoke with mappings
+     * into its range is refused.
+     */
     public void attachMappingRevoker(final MappingRevoker revoker)
     {
         this.mappingRevoker = revoker;
     }
 
+    /** Sets how this core's apps reach frames on any host; once, by the core. */
     public void attachFrames(final FrameAccess frames)
     {
         this.frames = frames;
@@ -669,7 +672,8 @@ public final class CapabilityService
     public static Outcome classify(final String problem)
     {
         if (problem.endsWith("revoke first") || problem.endsWith("unmap first") || problem.contains("already") ||
-            problem.endsWith("destroy the domain first"))
+            problem.endsWith("destroy the domain first") || problem.endsWith("retry it") ||
+            problem.endsWith("unmap some first"))
         {
             return Outcome.CONFLICT;
         }

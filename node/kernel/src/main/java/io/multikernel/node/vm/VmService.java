@@ -5,6 +5,7 @@ import io.multikernel.node.caps.Capability;
 import io.multikernel.node.caps.CapabilityOperation;
 import io.multikernel.node.caps.CapabilityResult.Outcome;
 import io.multikernel.node.caps.CapabilityService;
+import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.MappingCapability;
 import io.multikernel.node.caps.FrameAccess;
@@ -77,6 +78,11 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     public static final int IO_LENGTH_MAX_BYTES = CapabilityService.FRAME_IO_LENGTH_MAX_BYTES;
     /** SHOOTDOWN_ATTEMPTS_MAX: rounds tried for one change before it is answered indefinite. */
     public static final int SHOOTDOWN_ATTEMPTS_MAX = 3;
+    /**
+     * REVOKE_MAPPINGS_MAX: most mappings one revoke unmaps (each adds about 64 bytes of operations to
+     * its transaction); a revoke over more is refused ("unmap some first").
+     */
+    public static final int REVOKE_MAPPINGS_MAX = 256;
     /** ID_SEQUENCE_BITS: low bits of a domain or mapping id that number what one core made. */
     public static final int ID_SEQUENCE_BITS = 40;
 
@@ -402,8 +408,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
             return;
         }
-        final String problem = capabilities.database().validate(
-            new CapabilityOperation.Revoke(capId, capabilities.database().mappingsUnder(capId).size()));
+        final String problem = revokeProblem(capId);
         if (null != problem)
         {
             callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(CapabilityService.classify(problem), problem));
@@ -413,6 +418,19 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         proposeRevoke(new Revoking(capId, clock.nanoTime(), callback, 0, 0));
     }
 
+    /** @return why the replica refuses the revoke as this core would propose it now, or null. */
+    private String revokeProblem(final long capId)
+    {
+        final List<MappingCapability> under = capabilities.database().mappingsUnder(capId);
+        if (under.size() > REVOKE_MAPPINGS_MAX)
+        {
+            return under.size() + " mappings map into capability " + capId + "'s range, more than one revoke unmaps " +
+                "(REVOKE_MAPPINGS_MAX=" + REVOKE_MAPPINGS_MAX + "): unmap some first";
+        }
+        return capabilities.database().validate(new CapabilityOperation.Revoke(capId, under.size(),
+            CapabilityDatabase.digest(under)));
+    }
+
     /** Proposes a revoke already counted in flight, built from the replica as it is now. */
     private void proposeRevoke(final Revoking revoking)
     {
@@ -420,9 +438,10 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             final List<MappingCapability> under = capabilities.database().mappingsUnder(revoking.capId());
             final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
-            operations.add(capabilities.stateOperation(new CapabilityOperation.Revoke(revoking.capId(), under.size())));
-            final List<Aftermath> ranges = new ArrayList<>();
-            final List<Long> domains = new ArrayList<>();
+            operations.add(capabilities.stateOperation(new CapabilityOperation.Revoke(revoking.capId(), under.size(),
+                CapabilityDatabase.digest(under))));
+            // One shootdown per domain: of the one mapping's range, or of the whole domain for several.
+            final java.util.TreeMap<Long, Aftermath> byDomain = new java.util.TreeMap<>();
             for (final MappingCapability mapping : under)
             {
                 final Capability capability = capabilities.database().capability(mapping.capId());
@@ -433,9 +452,11 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 final int[] targets = null == spaces.domain(mapping.domainId()) ?
                     java.util.Arrays.stream(capabilities.everyCore().toArray()).filter(core -> core != coreId).toArray() :
                     others(mapping.domainId());
-                ranges.add(new Aftermath(mapping.vpage(), pages, targets));
-                domains.add(mapping.domainId());
+                byDomain.merge(mapping.domainId(), new Aftermath(mapping.vpage(), pages, targets),
+                    (first, more) -> new Aftermath(0, 0, first.targets()));
             }
+            final List<Aftermath> ranges = new ArrayList<>(byDomain.values());
+            final List<Long> domains = new ArrayList<>(byDomain.keySet());
             proposer.propose(capabilities.everyCore(), operations,
                 (txn, outcome) -> onRevokeOutcome(revoking, ranges, domains, txn, outcome));
         }
@@ -478,7 +499,14 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             final Aftermath range = ranges.get(i);
             final long domainId = domains.get(i);
-            tlb.invalidate(domainId, range.firstPage(), range.pageCount());
+            if (0 == range.pageCount())
+            {
+                tlb.invalidateDomain(domainId);
+            }
+            else
+            {
+                tlb.invalidate(domainId, range.firstPage(), range.pageCount());
+            }
             final Shooting shot = new Shooting(Operation.UNMAP, revoking.startNs(), group, transaction.toString(), 0,
                 domainId, range.firstPage(), range.pageCount(), range.targets(), defaultProtocol);
             shot.committedNs = clock.nanoTime();
@@ -526,11 +554,13 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             final Revoking due = revokeRetries.pollFirst();
             work++;
-            final String unavailable = proposer.proposalRefusal();
-            if (null != unavailable)
+            final String problem = revokeProblem(due.capId());
+            final String unavailable = null == problem ? proposer.proposalRefusal() : null;
+            if (null != problem || null != unavailable)
             {
                 inFlight--;
-                due.callback().onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+                due.callback().onResult(io.multikernel.node.caps.CapabilityResult.refused(null != problem ?
+                    CapabilityService.classify(problem) : Outcome.UNAVAILABLE, null != problem ? problem : unavailable));
                 continue;
             }
             proposeRevoke(due);
@@ -1076,10 +1106,14 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         return proposer.proposalRefusal();
     }
 
+    /** Answers a change and counts it; a revoke's shootdowns are counted once, as the revoke, by the capability service. */
     private void answer(final Operation operation, final long startNs, final Callback callback, final VmResult result)
     {
-        metrics.latency(operation, clock.nanoTime() - startNs);
-        metrics.outcome(operation, result.outcome());
+        if (!(callback instanceof RevokeShootdowns))
+        {
+            metrics.latency(operation, clock.nanoTime() - startNs);
+            metrics.outcome(operation, result.outcome());
+        }
         callback.onResult(result);
     }
 

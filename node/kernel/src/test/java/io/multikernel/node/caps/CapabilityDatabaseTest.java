@@ -166,7 +166,7 @@ class CapabilityDatabaseTest
         assertThat(database.mappings(201)).isEqualTo(2);
 
         final String revokeRefusal = "MAPPING capability 31 (mapping 3 of domain 7, made with frame capability 201) " +
-            "maps into capability %d's range: unmap first";
+            "maps into capability %d's range, and this revoke does not unmap it: retry it";
         assertThat(database.validate(new Delete(201)))
             .isEqualTo("capability 201 (the one to delete) is mapped 2 times into address spaces: unmap first");
         assertThat(database.validate(new Revoke(200))).as("a copy is mapped").isEqualTo(revokeRefusal.formatted(200));
@@ -194,9 +194,16 @@ class CapabilityDatabaseTest
         assertThat(database.mappingsUnder(201)).as("a copy's mappings map into its range too").hasSize(2);
         assertThat(database.mappingsUnder(999)).isEmpty();
 
-        assertThat(database.validate(new Revoke(100, 1)))
-            .isEqualTo("the revoke of capability 100 unmaps 1 mappings, but 2 map into its range now: retry it");
-        applyValid(new Revoke(100, 2));
+        final java.util.List<MappingCapability> under = database.mappingsUnder(100);
+        assertThat(database.validate(new Revoke(100, 1, CapabilityDatabase.digest(under.subList(0, 1))))).isEqualTo(
+            "the mappings into capability 100's range changed since the revoke was proposed (it unmaps 1, there are 2 now): " +
+            "retry it");
+        assertThat(database.validate(new Revoke(100, 2, CapabilityDatabase.digest(under) + 1)))
+            .as("as many, but others").endsWith("retry it");
+        assertThat(CapabilityDatabase.digest(under)).isNotEqualTo(CapabilityDatabase.digest(under.subList(1, 2)))
+            .isNotEqualTo(CapabilityDatabase.digest(java.util.List.of(under.get(1), under.get(0))));
+        assertThat(CapabilityService.classify(database.validate(new Revoke(100)))).isEqualTo(CapabilityResult.Outcome.CONFLICT);
+        applyValid(new Revoke(100, 2, CapabilityDatabase.digest(under)));
         assertThat(database.capability(200)).isNull();
         assertThat(database.capability(31)).isNull();
         assertThat(database.capability(33)).isNull();
@@ -466,7 +473,7 @@ class CapabilityDatabaseTest
         final CapabilityOperation[] operations = {
             new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
             new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10),
-            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11), new Revoke(12, 3),
+            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11), new Revoke(12, 3, -5),
             new CapabilityOperation.Rooted(13, 14), new CapabilityOperation.Unrooted(15, 16) };
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         for (final CapabilityOperation operation : operations)

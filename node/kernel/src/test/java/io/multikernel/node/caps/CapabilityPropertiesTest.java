@@ -31,6 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CapabilityPropertiesTest
 {
     private static final long PAGE = PAGE_LENGTH_BYTES;
+    /** KINDS: the operations a step chooses among (allocate, retype twice, copy, mint, delete, revoke, map or root, unmap or unroot). */
+    private static final int KINDS = 9;
+    /** DOMAINS: address spaces the maps and roots name. */
+    private static final int DOMAINS = 3;
     private static final Map<Integer, PhysicalRange> RANGES = Map.of(
         0, new PhysicalRange(0, 64 * PAGE), 1, new PhysicalRange(64 * PAGE, 64 * PAGE), 2, new PhysicalRange(128 * PAGE, 64 * PAGE));
 
@@ -82,11 +86,12 @@ class CapabilityPropertiesTest
         final Set<Long> returnedRoots = new HashSet<>();
         long nextObjectId = 1;
         long nextCapId = 1;
+        long nextMappingId = 1;
 
         void step(final int kind, final int a, final int b, final int c)
         {
             final List<Long> capIds = List.copyOf(database.capabilities().keySet());
-            final CapabilityOperation operation = capIds.isEmpty() || kind % 7 == 0 ? allocate(a, b, c) :
+            final CapabilityOperation operation = capIds.isEmpty() || kind % KINDS == 0 ? allocate(a, b, c) :
                 choose(kind, capIds.get(a % capIds.size()), b, c);
             final String problem = database.validate(operation);
             if (null != problem)
@@ -113,14 +118,47 @@ class CapabilityPropertiesTest
         private CapabilityOperation choose(final int kind, final long capId, final int b, final int c)
         {
             final KernelObject object = database.object(database.capability(capId).objectId());
-            return switch (kind % 7)
+            return switch (kind % KINDS)
             {
                 case 1, 2 -> retype(capId, object, b, c);
                 case 3 -> new Copy(capId, nextCapId++, b % 3);
                 case 4 -> new Mint(capId, nextCapId++, b % 3, c & Rights.ALL);
                 case 5 -> new Delete(capId);
-                default -> new Revoke(capId);
+                case 6 -> revoke(capId, b);
+                case 7 -> mapOrRoot(capId, object, b, c);
+                default -> unmapOrUnroot(capId, b);
             };
+        }
+
+        /** A revoke that unmaps what its replica shows, or (now and then) nothing. */
+        private CapabilityOperation revoke(final long capId, final int b)
+        {
+            final List<MappingCapability> under = b % 4 == 0 ? List.of() : database.mappingsUnder(capId);
+            return new Revoke(capId, under.size(), CapabilityDatabase.digest(under));
+        }
+
+        /** A map of pages of a FRAME, or a VNODE made a domain's root (refused for other types). */
+        private CapabilityOperation mapOrRoot(final long capId, final KernelObject object, final int b, final int c)
+        {
+            final long domain = 1 + b % DOMAINS;
+            if (CapabilityType.VNODE == object.type())
+            {
+                return new CapabilityOperation.Rooted(capId, domain);
+            }
+            final long pages = Math.max(1, object.length() / PAGE);
+            final long offset = c % pages;
+            final long length = 1 + (c >> 8) % (pages - offset);
+            final long mappingId = nextMappingId++;
+            return new CapabilityOperation.MapFrame(capId, nextObjectId++, nextCapId++, offset * PAGE, length * PAGE,
+                b % 3, domain, mappingId, mappingId * 1024);
+        }
+
+        /** The removal of a MAPPING, or a root let go (refused for others). */
+        private CapabilityOperation unmapOrUnroot(final long capId, final int b)
+        {
+            final Long domain = database.roots().get(capId);
+            return null == domain ? new CapabilityOperation.Unmapped(capId) :
+                new CapabilityOperation.Unrooted(capId, b % 8 == 0 ? domain + 1 : domain);
         }
 
         private CapabilityOperation retype(final long capId, final KernelObject object, final int b, final int c)
@@ -145,7 +183,8 @@ class CapabilityPropertiesTest
         private String rightsOfSource(final CapabilityOperation operation)
         {
             final long source = operation instanceof Copy copy ? copy.capId() : operation instanceof Mint mint ? mint.capId() :
-                operation instanceof Retype retype ? retype.sourceCapId() : -1;
+                operation instanceof Retype retype ? retype.sourceCapId() :
+                operation instanceof CapabilityOperation.MapFrame map ? map.frameCapId() : -1;
             return source < 0 ? null : Integer.toString(database.capability(source).rights());
         }
 
@@ -164,10 +203,11 @@ class CapabilityPropertiesTest
             {
                 final int source = Integer.parseInt(rightsBefore);
                 final long newCap = operation instanceof Copy copy ? copy.newCapId() :
-                    operation instanceof Mint mint ? mint.newCapId() : ((Retype)operation).firstCapId();
+                    operation instanceof Mint mint ? mint.newCapId() :
+                    operation instanceof CapabilityOperation.MapFrame map ? map.capId() : ((Retype)operation).firstCapId();
                 assertThat(Rights.includes(source, database.capability(newCap).rights()))
                     .as("rights never grow: " + operation).isTrue();
-                if (operation instanceof Copy)
+                if (operation instanceof Copy || operation instanceof CapabilityOperation.MapFrame)
                 {
                     assertThat(database.capability(newCap).rights()).isEqualTo(source);
                 }
@@ -181,6 +221,7 @@ class CapabilityPropertiesTest
                 final long objectId = database.capability(revoke.capId()).objectId();
                 assertThat(database.copies(objectId)).as("only the target remains").containsExactly(revoke.capId());
                 assertThat(database.descendants(objectId)).as("no descendant survives a revoke").isEmpty();
+                assertThat(database.mappingsUnder(revoke.capId())).as("no mapping into its range survives").isEmpty();
             }
             final Set<Long> gone = new HashSet<>(rootsBefore);
             gone.removeAll(roots());

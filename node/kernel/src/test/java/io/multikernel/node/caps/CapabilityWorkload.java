@@ -151,7 +151,8 @@ final class CapabilityWorkload
         {
             // Mostly counting the mappings its replica shows under the capability, now and then none.
             final long capId = held.get(random.nextInt(held.size())).capId();
-            return one(coreId, new Revoke(capId, random.nextInt(4) == 0 ? 0 : replica.mappingsUnder(capId).size()));
+            final List<MappingCapability> under = random.nextInt(4) == 0 ? List.of() : replica.mappingsUnder(capId);
+            return one(coreId, new Revoke(capId, under.size(), CapabilityDatabase.digest(under)));
         }
         if (kind < 80)
         {

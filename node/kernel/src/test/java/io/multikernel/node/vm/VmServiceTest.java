@@ -325,6 +325,42 @@ class VmServiceTest
     }
 
     @Test
+    void aRevokeUnmapsAtMostRevokeMappingsMaxMappingsInOneTransaction()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long ram = cluster.caps(0, (s, cb) -> s.allocate(PAGE, cb)).capIds().get(0);
+        final long frame = cluster.caps(0, (s, cb) ->
+            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
+        for (int i = 0; i <= VmService.REVOKE_MAPPINGS_MAX; i++)
+        {
+            final long vaddr = VA + i * PAGE;
+            assertThat(cluster.run(cb -> cluster.core(0).map(domain, vaddr, frame, 0, PAGE, Rights.READ, cb)).outcome())
+                .isEqualTo(Outcome.COMMITTED);
+        }
+        assertThat(cluster.load(1, domain, VA + 7 * PAGE, 1).result().outcome()).isEqualTo(Outcome.DONE);
+
+        final var refused = cluster.caps(0, (s, cb) -> s.revoke(ram, cb));
+        assertThat(refused.outcome()).isEqualTo(Outcome.CONFLICT);
+        assertThat(refused.message()).isEqualTo((VmService.REVOKE_MAPPINGS_MAX + 1) + " mappings map into capability " +
+            ram + "'s range, more than one revoke unmaps (REVOKE_MAPPINGS_MAX=" + VmService.REVOKE_MAPPINGS_MAX +
+            "): unmap some first");
+        assertThat(cluster.core(1).spaces().domain(domain).mappingCount()).isEqualTo(VmService.REVOKE_MAPPINGS_MAX + 1);
+
+        assertThat(cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, null, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        final var revoked = cluster.caps(0, (s, cb) -> s.revoke(ram, cb));
+        assertThat(revoked.outcome()).as(String.valueOf(revoked)).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(1).spaces().domain(domain).mappingCount()).isZero();
+        for (final long page : new long[]{ 1, 7, VmService.REVOKE_MAPPINGS_MAX })
+        {
+            assertThat(cluster.load(1, domain, VA + page * PAGE, 1).result().outcome()).as("page %d", page)
+                .isEqualTo(Outcome.FAULT);
+        }
+        assertThat(cluster.core(0).inFlight()).isZero();
+        assertThat(cluster.capabilities.get(1).database().mappingCapabilities()).isEmpty();
+    }
+
+    @Test
     void aDomainsRootVnodeStaysUntilTheDomainIsDestroyed()
     {
         cluster(3, 1);

@@ -651,12 +651,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         }
         if (operation instanceof Delete d)
         {
-            return List.of(objectLockOf(d.capId()), CapabilityLock.capability(d.capId()));
+            return capabilityLocks(d.capId());
         }
         if (operation instanceof MapFrame m)
         {
-            return List.of(objectLockOf(m.frameCapId()), CapabilityLock.capability(m.frameCapId()),
-                CapabilityLock.object(m.objectId()), CapabilityLock.capability(m.capId()));
+            final List<CapabilityLock> locks = new ArrayList<>(capabilityLocks(m.frameCapId()));
+            locks.add(CapabilityLock.object(m.objectId()));
+            locks.add(CapabilityLock.capability(m.capId()));
+            return locks;
         }
         if (operation instanceof Unmapped u)
         {
@@ -664,11 +666,11 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         }
         if (operation instanceof Rooted r)
         {
-            return List.of(objectLockOf(r.vnodeCapId()), CapabilityLock.capability(r.vnodeCapId()));
+            return capabilityLocks(r.vnodeCapId());
         }
         if (operation instanceof Unrooted u)
         {
-            return List.of(objectLockOf(u.vnodeCapId()), CapabilityLock.capability(u.vnodeCapId()));
+            return capabilityLocks(u.vnodeCapId());
         }
         return revokeLocks((Revoke)operation);
     }
@@ -686,18 +688,22 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         return locks;
     }
 
+    /** A capability's object and the capability itself. */
+    private List<CapabilityLock> capabilityLocks(final long capId)
+    {
+        return List.of(objectLockOf(capId), CapabilityLock.capability(capId));
+    }
+
     /** The mapping's object and capability, its frame's object (whose children change) and the frame capability. */
     private List<CapabilityLock> unmappedLocks(final Unmapped u)
     {
-        final List<CapabilityLock> locks = new ArrayList<>();
-        locks.add(objectLockOf(u.capId()));
-        locks.add(CapabilityLock.capability(u.capId()));
         final MappingCapability mapping = mappingCaps.get(u.capId());
-        if (null != mapping)
+        if (null == mapping)
         {
-            locks.add(objectLockOf(mapping.frameCapId()));
-            locks.add(CapabilityLock.capability(mapping.frameCapId()));
+            return capabilityLocks(u.capId());
         }
+        final List<CapabilityLock> locks = new ArrayList<>(capabilityLocks(u.capId()));
+        locks.addAll(capabilityLocks(mapping.frameCapId()));
         return locks;
     }
 

@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.Map;
 
 /**
  * One change to the {@link CapabilityDatabase}; a transaction carries one or more. New object and
@@ -137,46 +138,14 @@ public sealed interface CapabilityOperation
         };
     }
 
+    /** The leading byte of each operation's encoding, by its class (a revoke that unmaps is kind 9). */
+    Map<Class<?>, Integer> KINDS = Map.of(Allocate.class, 0, Retype.class, 1, Copy.class, 2, Mint.class, 3,
+        Delete.class, 4, Revoke.class, 5, MapFrame.class, 7, Unmapped.class, 8, Rooted.class, 10, Unrooted.class, 11);
+
     /** @return the leading byte of the operation's encoding. */
     private static int kind(final CapabilityOperation operation)
     {
-        if (operation instanceof Allocate)
-        {
-            return 0;
-        }
-        if (operation instanceof Retype)
-        {
-            return 1;
-        }
-        if (operation instanceof Copy)
-        {
-            return 2;
-        }
-        if (operation instanceof Mint)
-        {
-            return 3;
-        }
-        if (operation instanceof MapFrame)
-        {
-            return 7;
-        }
-        if (operation instanceof Unmapped)
-        {
-            return 8;
-        }
-        if (operation instanceof Rooted)
-        {
-            return 10;
-        }
-        if (operation instanceof Unrooted)
-        {
-            return 11;
-        }
-        if (operation instanceof Revoke r && 0 != r.mappings())
-        {
-            return 9;
-        }
-        return operation instanceof Delete ? 4 : 5;
+        return operation instanceof Revoke r && 0 != r.mappings() ? 9 : KINDS.get(operation.getClass());
     }
 
     /** Writes the encoding at {@code offset}. */

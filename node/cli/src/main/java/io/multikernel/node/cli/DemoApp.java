@@ -25,9 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Memory: the app allocates RAM of {@link #RAM_PAGES} pages from its core's memory server and
  * retypes one FRAME out of it for each map; when the RAM is used up it allocates more. A revoke step
- * takes back a RAM none of whose frames is mapped any more (every frame retyped from it goes) and
- * deletes it, returning it to the memory server; the RAM holding its domains' root VNODEs is never
- * revoked. A mapping's page gets its tag (the mapping id) stored at its start before the mapping is
+ * takes back a RAM (every frame retyped from it goes, and the mappings of those frames with their
+ * TLB shootdowns) and deletes it, returning it to the memory server; the RAM holding its domains'
+ * root VNODEs is never revoked. A mapping's page gets its tag (the mapping id) stored at its start before the mapping is
  * published; stores of the mix write at {@link #STORE_OFFSET_BYTES}, so the tag stays.
  *
  * <p>UNAVAILABLE and ABORTED answers are contention: what was tried stays to be tried again by a
@@ -35,6 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class DemoApp implements Runnable
 {
+    /** REVOKE_MAPPED_EVERY: one revoke in this many (on average) takes a RAM whose frames are mapped. */
+    static final int REVOKE_MAPPED_EVERY = 3;
     /** RAM_PAGES: pages of each RAM capability the app allocates for frames. */
     static final int RAM_PAGES = 32;
     /** LIVE_MAPPINGS_MAX: the app's mappings at most; a map step beyond unmaps instead. */
@@ -597,13 +599,19 @@ final class DemoApp implements Runnable
         return client;
     }
 
-    /** Revokes a RAM none of whose frames is mapped, then deletes it; the current RAM starts over instead. */
+    /**
+     * Revokes a RAM, then deletes it; the current RAM starts over instead. Every {@link
+     * #REVOKE_MAPPED_EVERY}th revoke takes a RAM whose frames are mapped: the revoke unmaps them, and
+     * from its answer on, the stale-access check holds them as unmapped; the others take a RAM none
+     * of whose frames is mapped.
+     */
     private void revoke()
     {
+        final boolean mapped = 0 == random.nextInt(REVOKE_MAPPED_EVERY);
         Ram target = null;
         for (final Ram ram : rams)
         {
-            if (0 == ram.mappedFrames && ram.nextPage > 0)
+            if ((mapped ? ram.mappedFrames > 0 : 0 == ram.mappedFrames) && ram.nextPage > 0)
             {
                 target = ram;
                 break;
@@ -614,11 +622,36 @@ final class DemoApp implements Runnable
             stats.skipped.increment();
             return;
         }
-        if (!stats.change(local, "revoke", client.revoke(target.cap)).ok())
+        final Ram revoked = target;
+        final List<Own> under = new ArrayList<>();
+        for (final Own mine : own)
         {
+            if (mine.frame.ram() == revoked)
+            {
+                under.add(mine);
+            }
+        }
+        final VmCalls.Call answer = stats.change(local, "revoke", client.revoke(revoked.cap));
+        if (!answer.ok())
+        {
+            if (LrpcStatus.INDEFINITE == answer.status() || answer.status() < 0)
+            {
+                // It may have unmapped them: nobody checks them any more; a later unmap finds out.
+                for (final Own mine : under)
+                {
+                    registry.withdraw(mine.mapping.domain(), mine.mapping.mapping());
+                    mine.published = false;
+                }
+            }
             return;
         }
-        final Ram revoked = target;
+        for (final Own mine : under)
+        {
+            // Recorded first, as for an unmap: from the revoke's answer on, no load may read the mapping's tag.
+            checker.onUnmapReturned(mine.mapping.mapping(), answer.answeredNs());
+            stats.shootdowns.increment();
+            forget(mine, true);
+        }
         spares.removeIf(frame -> frame.ram() == revoked);
         if (revoked == current)
         {

@@ -164,7 +164,7 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
             }
-            checkMappings(capabilities, mappings);
+            checkMappings(objects, capabilities, mappings, roots);
             return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mappings, roots);
         }
         catch (final java.nio.BufferUnderflowException ex)
@@ -173,18 +173,32 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         }
     }
 
-    /** Every mapping record names a MAPPING capability of the snapshot, once. */
-    private static void checkMappings(final List<Capability> capabilities, final List<MappingCapability> mappings)
+    /**
+     * Every mapping record names a MAPPING capability of the snapshot, once, and every root a VNODE
+     * capability: a database restored otherwise would refuse or apply operations on the wrong types.
+     */
+    private static void checkMappings(final List<KernelObject> objects, final List<Capability> capabilities,
+        final List<MappingCapability> mappings, final Map<Long, Long> roots)
     {
-        final java.util.Set<Long> capIds = new java.util.HashSet<>();
-        capabilities.forEach(c -> capIds.add(c.capId()));
+        final Map<Long, CapabilityType> typeOfObject = new java.util.HashMap<>();
+        objects.forEach(o -> typeOfObject.put(o.objectId(), o.type()));
+        final Map<Long, CapabilityType> typeOfCapability = new java.util.HashMap<>();
+        capabilities.forEach(c -> typeOfCapability.put(c.capId(), typeOfObject.get(c.objectId())));
         final java.util.Set<Long> seen = new java.util.HashSet<>();
         for (final MappingCapability m : mappings)
         {
-            if (!capIds.contains(m.capId()) || !seen.add(m.capId()))
+            if (CapabilityType.MAPPING != typeOfCapability.get(m.capId()) || !seen.add(m.capId()))
             {
                 throw new IllegalArgumentException("the capability snapshot's mapping record for capability " +
-                    m.capId() + " names no capability of the snapshot, or names it twice");
+                    m.capId() + " names no MAPPING capability of the snapshot, or names it twice");
+            }
+        }
+        for (final Long vnode : roots.keySet())
+        {
+            if (CapabilityType.VNODE != typeOfCapability.get(vnode))
+            {
+                throw new IllegalArgumentException("the capability snapshot's root of domain " + roots.get(vnode) +
+                    " is capability " + vnode + ", which is no VNODE capability of the snapshot");
             }
         }
     }

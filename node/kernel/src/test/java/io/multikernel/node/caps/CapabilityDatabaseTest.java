@@ -464,6 +464,13 @@ class CapabilityDatabaseTest
         assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1..4");
         assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length + 2)))
             .hasMessage("2 bytes follow the capability snapshot");
+
+        applyValid(new Retype(100, 0, CapabilityType.VNODE, PAGE, 1, 10, 200, 0));
+        applyValid(new CapabilityOperation.Rooted(200, 7));
+        final byte[] rootedRam = database.snapshot();
+        java.nio.ByteBuffer.wrap(rootedRam).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(rootedRam.length - 16, 100);
+        assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(rootedRam)).hasMessage(
+            "the capability snapshot's root of domain 7 is capability 100, which is no VNODE capability of the snapshot");
     }
 
     @Test

@@ -57,6 +57,17 @@ public record CapabilityResult(Outcome outcome, String message, String transacti
     }
 
     /** @return a refusal before anything was proposed. */
+    /** @return the outcome a transaction's end status is answered with. */
+    public static Outcome of(final io.multikernel.replication.TransactionOutcome.Status status)
+    {
+        return switch (status)
+        {
+            case COMMITTED -> Outcome.COMMITTED;
+            case ABORTED -> Outcome.ABORTED;
+            case INDEFINITE -> Outcome.INDEFINITE;
+        };
+    }
+
     public static CapabilityResult refused(final Outcome outcome, final String message)
     {
         return new CapabilityResult(outcome, message, null, List.of());

@@ -3,6 +3,7 @@ package io.multikernel.node.vm;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.multikernel.node.caps.Capability;
 import io.multikernel.node.caps.CapabilityOperation;
+import io.multikernel.node.caps.CapabilityResult;
 import io.multikernel.node.caps.CapabilityResult.Outcome;
 import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.CapabilityDatabase;
@@ -405,13 +406,13 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         final String unavailable = unavailable();
         if (null != unavailable)
         {
-            callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+            callback.onResult(CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
             return;
         }
         final String problem = revokeProblem(capId);
         if (null != problem)
         {
-            callback.onResult(io.multikernel.node.caps.CapabilityResult.refused(CapabilityService.classify(problem), problem));
+            callback.onResult(CapabilityResult.refused(CapabilityService.classify(problem), problem));
             return;
         }
         inFlight++;
@@ -455,20 +456,19 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 byDomain.merge(mapping.domainId(), new Aftermath(mapping.vpage(), pages, targets),
                     (first, more) -> new Aftermath(0, 0, first.targets()));
             }
-            final List<Aftermath> ranges = new ArrayList<>(byDomain.values());
-            final List<Long> domains = new ArrayList<>(byDomain.keySet());
             proposer.propose(capabilities.everyCore(), operations,
-                (txn, outcome) -> onRevokeOutcome(revoking, ranges, domains, txn, outcome));
+                (txn, outcome) -> onRevokeOutcome(revoking, byDomain, txn, outcome));
         }
         catch (final RuntimeException ex)
         {
             inFlight--;
-            revoking.callback().onResult(io.multikernel.node.caps.CapabilityResult.refused(Outcome.UNAVAILABLE,
+            revoking.callback().onResult(CapabilityResult.refused(Outcome.UNAVAILABLE,
                 "core " + coreId + " could not propose the revoke: " + ex.getMessage()));
         }
     }
 
-    private void onRevokeOutcome(final Revoking revoking, final List<Aftermath> ranges, final List<Long> domains,
+    /** @param byDomain what to shoot down in each domain once the revoke committed. */
+    private void onRevokeOutcome(final Revoking revoking, final java.util.NavigableMap<Long, Aftermath> byDomain,
         final TransactionId transaction, final TransactionOutcome outcome)
     {
         final TransactionId conflict = outcome.lockConflictWith();
@@ -479,34 +479,21 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 revoking.attempt() + 1, clock.nanoTime() + (CapabilityService.CONFLICT_RETRY_DELAY_NS << revoking.attempt())));
             return;
         }
-        if (TransactionOutcome.Status.COMMITTED != outcome.status() || ranges.isEmpty())
+        if (TransactionOutcome.Status.COMMITTED != outcome.status() || byDomain.isEmpty())
         {
             inFlight--;
-            final Outcome result = switch (outcome.status())
-            {
-                case COMMITTED -> Outcome.COMMITTED;
-                case ABORTED -> Outcome.ABORTED;
-                case INDEFINITE -> Outcome.INDEFINITE;
-            };
-            revoking.callback().onResult(new io.multikernel.node.caps.CapabilityResult(result, outcome.reason(),
+            revoking.callback().onResult(new CapabilityResult(CapabilityResult.of(outcome.status()), outcome.reason(),
                 transaction.toString(), List.of()));
             return;
         }
-        // Each mapping's shootdown counts in flight until it is answered; the revoke is answered after the last.
-        inFlight += ranges.size() - 1;
-        final RevokeShootdowns group = new RevokeShootdowns(revoking.callback(), transaction.toString(), ranges.size());
-        for (int i = 0; i < ranges.size(); i++)
+        // Each domain's shootdown counts in flight until it is answered; the revoke is answered after the last.
+        inFlight += byDomain.size() - 1;
+        final RevokeShootdowns group = new RevokeShootdowns(revoking.callback(), transaction.toString(), byDomain.size());
+        for (final java.util.Map.Entry<Long, Aftermath> entry : byDomain.entrySet())
         {
-            final Aftermath range = ranges.get(i);
-            final long domainId = domains.get(i);
-            if (0 == range.pageCount())
-            {
-                tlb.invalidateDomain(domainId);
-            }
-            else
-            {
-                tlb.invalidate(domainId, range.firstPage(), range.pageCount());
-            }
+            final long domainId = entry.getKey();
+            final Aftermath range = entry.getValue();
+            dropEntries(domainId, range.firstPage(), range.pageCount());
             final Shooting shot = new Shooting(Operation.UNMAP, revoking.startNs(), group, transaction.toString(), 0,
                 domainId, range.firstPage(), range.pageCount(), range.targets(), defaultProtocol);
             shot.committedNs = clock.nanoTime();
@@ -539,7 +526,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             }
             if (--pending == 0)
             {
-                callback.onResult(new io.multikernel.node.caps.CapabilityResult(null == failure ? Outcome.COMMITTED :
+                callback.onResult(new CapabilityResult(null == failure ? Outcome.COMMITTED :
                     Outcome.INDEFINITE, failure, transaction, List.of()));
             }
         }
@@ -559,7 +546,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             if (null != problem || null != unavailable)
             {
                 inFlight--;
-                due.callback().onResult(io.multikernel.node.caps.CapabilityResult.refused(null != problem ?
+                due.callback().onResult(CapabilityResult.refused(null != problem ?
                     CapabilityService.classify(problem) : Outcome.UNAVAILABLE, null != problem ? problem : unavailable));
                 continue;
             }
@@ -702,7 +689,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         if (TransactionOutcome.Status.COMMITTED != outcome.status())
         {
             inFlight--;
-            final Outcome result = TransactionOutcome.Status.ABORTED == outcome.status() ? Outcome.ABORTED : Outcome.INDEFINITE;
+            final Outcome result = CapabilityResult.of(outcome.status());
             answer(operation, startNs, callback, new VmResult(result, outcome.reason(), transaction.toString(), 0, null, 0));
             return;
         }
@@ -713,14 +700,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return;
         }
         final long domainId = vmOperation.domainId();
-        if (0 == aftermath.pageCount())
-        {
-            tlb.invalidateDomain(domainId);
-        }
-        else
-        {
-            tlb.invalidate(domainId, aftermath.firstPage(), aftermath.pageCount());
-        }
+        dropEntries(domainId, aftermath.firstPage(), aftermath.pageCount());
         final Shooting shot = new Shooting(operation, startNs, callback, transaction.toString(), id, domainId,
             aftermath.firstPage(), aftermath.pageCount(), aftermath.targets(), protocol);
         shot.committedNs = clock.nanoTime();
@@ -816,6 +796,13 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             return true;
         }
+        dropEntries(domainId, firstPage, pageCount);
+        return 0 == accessesInFlight.get(domainId);
+    }
+
+    /** Drops this core's TLB entries of a range of the domain; {@code pageCount} 0 drops the whole domain's. */
+    private void dropEntries(final long domainId, final long firstPage, final long pageCount)
+    {
         if (0 == pageCount)
         {
             tlb.invalidateDomain(domainId);
@@ -824,7 +811,6 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             tlb.invalidate(domainId, firstPage, pageCount);
         }
-        return 0 == accessesInFlight.get(domainId);
     }
 
     /**

@@ -465,7 +465,17 @@ class CapabilityDatabaseTest
         assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length + 2)))
             .hasMessage("2 bytes follow the capability snapshot");
 
-        applyValid(new Retype(100, 0, CapabilityType.VNODE, PAGE, 1, 10, 200, 0));
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 20, 300, 0));
+        applyValid(map(300, 30, 0, 1, 3));
+        final byte[] mappedFrame = database.snapshot();
+        // The one mapping record's capability (before the root count) made the frame's capability.
+        java.nio.ByteBuffer.wrap(mappedFrame).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(mappedFrame.length - 4 - 40, 300);
+        assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(mappedFrame)).hasMessage(
+            "the capability snapshot's mapping record for capability 300 names no MAPPING capability of the snapshot, " +
+            "or names it twice");
+        applyValid(new CapabilityOperation.Unmapped(31));
+
+        applyValid(new Retype(100, PAGE, CapabilityType.VNODE, PAGE, 1, 10, 200, 0));
         applyValid(new CapabilityOperation.Rooted(200, 7));
         final byte[] rootedRam = database.snapshot();
         java.nio.ByteBuffer.wrap(rootedRam).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(rootedRam.length - 16, 100);

@@ -1,6 +1,7 @@
 package io.multikernel.node.vm;
 
 import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.skb.RoutingProtocol;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +45,19 @@ class VmServiceTest
         final VmResult result = cluster.run(cb -> cluster.core(core).map(domain, VA, frame, 0, pages * PAGE, rights, cb));
         assertThat(result.outcome()).as(String.valueOf(result)).isEqualTo(Outcome.COMMITTED);
         return result.id();
+    }
+
+    /** RAM of {@code pages} pages from core 0's memory server, held by core 0. */
+    private long ram(final int pages)
+    {
+        return cluster.caps(0, (s, cb) -> s.allocate(pages * PAGE, cb)).capIds().get(0);
+    }
+
+    /** One object of {@code type} retyped by core 0 from {@code ram} at {@code offset}, {@code length} bytes. */
+    private long retyped(final long ram, final CapabilityType type, final long offset,
+        final long length)
+    {
+        return cluster.caps(0, (s, cb) -> s.retype(ram, type, offset, length, 1, cb)).capIds().get(0);
     }
 
     private static byte[] bytes(final String text)
@@ -267,9 +281,8 @@ class VmServiceTest
         cluster(4, 2);
         final long domain = cluster.domain(0, 1);
         final long other = cluster.domain(0, 3);
-        final long ram = cluster.caps(0, (s, cb) -> s.allocate(4 * PAGE, cb)).capIds().get(0);
-        final long frame = cluster.caps(0, (s, cb) ->
-            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, 0, 2 * PAGE, 1, cb)).capIds().get(0);
+        final long ram = ram(4);
+        final long frame = retyped(ram, CapabilityType.FRAME, 0, 2 * PAGE);
         mapped(domain, 0, frame, 2, InProcessVmCluster.rw());
         assertThat(cluster.run(cb -> cluster.core(0).map(other, VA + 4 * PAGE, frame, PAGE, PAGE, Rights.READ, cb))
             .outcome()).isEqualTo(Outcome.COMMITTED);
@@ -320,7 +333,7 @@ class VmServiceTest
         }
         // The RAM's memory is still held by core 2's copy, and can be mapped again.
         final long again = cluster.caps(2, (s, cb) ->
-            s.retype(copy, io.multikernel.node.caps.CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
+            s.retype(copy, CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
         assertThat(again).isPositive();
     }
 
@@ -329,9 +342,8 @@ class VmServiceTest
     {
         cluster(2, 1);
         final long domain = cluster.domain(0, 1);
-        final long ram = cluster.caps(0, (s, cb) -> s.allocate(PAGE, cb)).capIds().get(0);
-        final long frame = cluster.caps(0, (s, cb) ->
-            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
+        final long ram = ram(1);
+        final long frame = retyped(ram, CapabilityType.FRAME, 0, PAGE);
         for (int i = 0; i <= VmService.REVOKE_MAPPINGS_MAX; i++)
         {
             final long vaddr = VA + i * PAGE;
@@ -364,11 +376,9 @@ class VmServiceTest
     void aDomainsRootVnodeStaysUntilTheDomainIsDestroyed()
     {
         cluster(3, 1);
-        final long ram = cluster.caps(0, (s, cb) -> s.allocate(4 * PAGE, cb)).capIds().get(0);
-        final long root = cluster.caps(0, (s, cb) ->
-            s.retype(ram, io.multikernel.node.caps.CapabilityType.VNODE, 0, PAGE, 1, cb)).capIds().get(0);
-        final long frame = cluster.caps(0, (s, cb) ->
-            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, PAGE, PAGE, 1, cb)).capIds().get(0);
+        final long ram = ram(4);
+        final long root = retyped(ram, CapabilityType.VNODE, 0, PAGE);
+        final long frame = retyped(ram, CapabilityType.FRAME, PAGE, PAGE);
         final VmResult created = cluster.run(cb -> cluster.core(0).create(root, new int[]{ 0, 1 }, cb));
         assertThat(created.outcome()).isEqualTo(Outcome.COMMITTED);
         final long domain = created.id();
@@ -404,9 +414,8 @@ class VmServiceTest
         cluster(3, 1);
         final long domain = cluster.domain(0, 1);
         final long other = cluster.domain(0, 2);
-        final long ram = cluster.caps(0, (s, cb) -> s.allocate(4 * PAGE, cb)).capIds().get(0);
-        final long frame = cluster.caps(0, (s, cb) ->
-            s.retype(ram, io.multikernel.node.caps.CapabilityType.FRAME, 0, PAGE, 1, cb)).capIds().get(0);
+        final long ram = ram(4);
+        final long frame = retyped(ram, CapabilityType.FRAME, 0, PAGE);
         mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
         assertThat(cluster.run(cb -> cluster.core(0).map(other, VA + PAGE, frame, 0, PAGE, Rights.READ, cb)).outcome())
             .isEqualTo(Outcome.COMMITTED);
@@ -418,7 +427,7 @@ class VmServiceTest
                 .mappingAt(VA / PAGE).mappingId());
             assertThat(mappingCap).as("core %d holds the mapping's MAPPING capability", core).isNotNull();
             assertThat(database.object(database.capability(mappingCap).objectId()).type())
-                .isEqualTo(io.multikernel.node.caps.CapabilityType.MAPPING);
+                .isEqualTo(CapabilityType.MAPPING);
             assertThat(database.capability(mappingCap).holderCore()).as("the mapping core holds it").isZero();
             assertThat(io.multikernel.node.caps.CapabilityInvariants.violations(database)).isEmpty();
             assertThat(database.fingerprint()).isEqualTo(cluster.capabilities.get(0).database().fingerprint());

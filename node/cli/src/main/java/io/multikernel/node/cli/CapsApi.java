@@ -82,10 +82,23 @@ final class CapsApi
      * @param children objects retyped from this object.
      * @param mapping  what a MAPPING capability maps; absent for every other type.
      * @param root     the domain whose page-table root this VNODE capability is; absent otherwise.
+     * @param leaf     the leaf page table this VNODE capability is, or whose VNODE this RAM holds; absent otherwise.
      */
     record Capability(long cap, long object, String type, long base, long length, String rights, int holder, int owner,
         long parent, int copies, int children, @JsonInclude(JsonInclude.Include.NON_NULL) Mapping mapping,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Long root)
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long root, @JsonInclude(JsonInclude.Include.NON_NULL) Leaf leaf)
+    {
+    }
+
+    /**
+     * A leaf page table.
+     *
+     * @param domain the address space.
+     * @param leaf   which leaf: its first virtual page over the pages a leaf maps.
+     * @param vaddr  its first virtual address, hex.
+     * @param vnode  true for the leaf's VNODE capability, false for the RAM it was retyped from.
+     */
+    record Leaf(long domain, long leaf, String vaddr, boolean vnode)
     {
     }
 

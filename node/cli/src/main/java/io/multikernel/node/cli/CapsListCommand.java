@@ -88,7 +88,10 @@ final class CapsListCommand extends CapsCommand.Subcommand
         }
     }
 
-    /** @return what uses the capability's object: a mapping's place, a root VNODE's domain; empty for others. */
+    /**
+     * @return what uses the capability's object: a mapping's place, a root VNODE's domain, a leaf page
+     *         table; empty for others.
+     */
     private static String use(final CapsApi.Capability capability)
     {
         final CapsApi.Mapping mapping = capability.mapping();
@@ -96,6 +99,12 @@ final class CapsListCommand extends CapsCommand.Subcommand
         {
             return "maps " + mapping.vaddr() + " of domain " + mapping.domain() + " (mapping " + mapping.mapping() +
                 ", frame " + mapping.frame() + ")";
+        }
+        final CapsApi.Leaf leaf = capability.leaf();
+        if (null != leaf)
+        {
+            return (leaf.vnode() ? "leaf page table " : "RAM of leaf page table ") + leaf.leaf() + " of domain " +
+                leaf.domain() + " (from " + leaf.vaddr() + ")";
         }
         return null == capability.root() ? "" : "root of domain " + capability.root();
     }

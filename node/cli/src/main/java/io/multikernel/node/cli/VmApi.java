@@ -109,8 +109,15 @@ final class VmApi
      * @param version     changes applied to it.
      * @param fingerprint of its page table; equal on every core that runs it.
      * @param mappings    by virtual address.
+     * @param leaves      its leaf page tables (VNODE capabilities), by virtual address.
      */
-    record Domain(long domain, long root, List<Integer> cores, long version, String fingerprint, List<Mapping> mappings)
+    record Domain(long domain, long root, List<Integer> cores, long version, String fingerprint, List<Mapping> mappings,
+        List<Leaf> leaves)
+    {
+    }
+
+    /** One leaf page table: VNODE capability {@code vnode} maps {@code pages} pages of its range from {@code vaddr}. */
+    record Leaf(long leaf, long vaddr, long vnode, long pages)
     {
     }
 

@@ -26,7 +26,8 @@ final class VmListCommand extends VmCommand.Subcommand
         "OFFSET (into the frame, bytes), RIGHTS (r read, w write, x execute).";
     /** FINGERPRINT_PREFIX_CHARS: hex digits of a fingerprint the table shows. */
     static final int FINGERPRINT_PREFIX_CHARS = 16;
-    private static final String DOMAIN_ROW = "%-15s %-12s %8s %7s %s";
+    private static final String DOMAIN_ROW = "%-15s %-12s %8s %6s %7s %s";
+    private static final String LEAF_ROW = "%-8s %-14s %-15s %s";
     private static final String MAPPING_ROW = "%-15s %-14s %10s %-15s %10s %s";
     private static final String RIGHT_LETTERS = "rwx";
 
@@ -50,6 +51,8 @@ final class VmListCommand extends VmCommand.Subcommand
                 printDomains(out, List.of(one));
                 out.println();
                 printMappings(out, one.mappings());
+                out.println();
+                printLeaves(out, one.leaves());
                 out.flush();
             }
             return 0;
@@ -80,13 +83,14 @@ final class VmListCommand extends VmCommand.Subcommand
         {
             return;
         }
-        out.println(String.format(DOMAIN_ROW, "DOMAIN", "CORES", "MAPPINGS", "VERSION", "FINGERPRINT").stripTrailing());
+        out.println(String.format(DOMAIN_ROW, "DOMAIN", "CORES", "MAPPINGS", "LEAVES", "VERSION", "FINGERPRINT")
+            .stripTrailing());
         for (final VmApi.Domain domain : domains)
         {
             final String fingerprint = domain.fingerprint();
             out.println(String.format(DOMAIN_ROW, domain.domain(),
                 domain.cores().stream().map(String::valueOf).collect(Collectors.joining(",")), domain.mappings().size(),
-                domain.version(), fingerprint.substring(0, Math.min(FINGERPRINT_PREFIX_CHARS, fingerprint.length())))
+                domain.leaves().size(), domain.version(), fingerprint.substring(0, Math.min(FINGERPRINT_PREFIX_CHARS, fingerprint.length())))
                 .stripTrailing());
         }
     }
@@ -104,6 +108,22 @@ final class VmListCommand extends VmCommand.Subcommand
         {
             out.println(String.format(MAPPING_ROW, mapping.mapping(), VmCommand.hex(mapping.vaddr()), mapping.length(),
                 mapping.frame(), mapping.frameOffset(), rightLetters(mapping.rights())).stripTrailing());
+        }
+    }
+
+    /** Prints the page table's leaf tables under its root, one row each, or that there are none. */
+    static void printLeaves(final PrintWriter out, final List<VmApi.Leaf> leaves)
+    {
+        if (leaves.isEmpty())
+        {
+            out.println("no leaf page tables");
+            return;
+        }
+        out.println(String.format(LEAF_ROW, "LEAF", "VADDR", "VNODE", "PAGES").stripTrailing());
+        for (final VmApi.Leaf leaf : leaves)
+        {
+            out.println(String.format(LEAF_ROW, leaf.leaf(), VmCommand.hex(leaf.vaddr()), leaf.vnode(), leaf.pages())
+                .stripTrailing());
         }
     }
 

@@ -43,6 +43,12 @@ class CapsCommandTest
         "\"parent\":1099511627777,\"copies\":1,\"children\":0,\"root\":2199023255553}";
     private static final String VNODE_ROW = "1099511627792   1099511627791   vnode   0x11000            4096 rwxgi       0" +
         "     0 1099511627777        1        0  root of domain 2199023255553";
+    private static final String LEAF_JSON = "{\"cap\":1099511627796,\"object\":1099511627795,\"type\":\"vnode\"," +
+        "\"base\":73728,\"length\":4096,\"rights\":\"read,write,execute,grant,identify\",\"holder\":1,\"owner\":1," +
+        "\"parent\":1099511627793,\"copies\":1,\"children\":0,\"leaf\":{\"domain\":2199023255553,\"leaf\":2," +
+        "\"vaddr\":\"0x400000\",\"vnode\":true}}";
+    private static final String LEAF_ROW = "1099511627796   1099511627795   vnode   0x12000            4096 rwxgi       1" +
+        "     1 1099511627793        1        0  leaf page table 2 of domain 2199023255553 (from 0x400000)";
     private static final String HEADS = "CAP             OBJECT          TYPE    BASE             LENGTH RIGHTS HOLDER " +
         "OWNER PARENT          COPIES CHILDREN  USE";
     private static final String RAM_ROW = "1099511627778   1099511627777   ram     0x0               65536 rwxgi       0" +
@@ -102,12 +108,13 @@ class CapsCommandTest
     {
         final String listing = "{\"core\":0,\"count\":3,\"objects\":3,\"fingerprint\":\"4cbbd8ca\",\"changes\":2," +
             "\"limit\":100,\"truncated\":false,\"memory\":{\"core\":0,\"base\":0,\"length\":5591040,\"used\":65536," +
-            "\"free\":5525504,\"returned\":0},\"capabilities\":[" + RAM_JSON + "," + FRAME_JSON + "," + MAPPING_JSON + "," + VNODE_JSON + "]}";
+            "\"free\":5525504,\"returned\":0},\"capabilities\":[" + RAM_JSON + "," + FRAME_JSON + "," + MAPPING_JSON + "," + VNODE_JSON + "," +
+            LEAF_JSON + "]}";
         core.answer("GET /caps?limit=100", listing);
         assertThat(run("list")).as(err.toString()).isZero();
         assertThat(out.toString().lines()).containsExactly(
             "core 0: 3 capabilities, fingerprint 4cbbd8ca, memory server 65536 bytes used, 5525504 free",
-            HEADS, RAM_ROW, FRAME_ROW, MAPPING_ROW, VNODE_ROW);
+            HEADS, RAM_ROW, FRAME_ROW, MAPPING_ROW, VNODE_ROW, LEAF_ROW);
 
         assertThat(run("list", "--json")).isZero();
         assertThat(out.toString()).isEqualTo(listing + NL);

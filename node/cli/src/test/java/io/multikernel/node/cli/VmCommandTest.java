@@ -28,9 +28,10 @@ class VmCommandTest
     private static final long DOMAIN = 1099511627777L;
     private static final String DOMAIN_JSON = "{\"domain\":1099511627777,\"root\":1099511627780,\"cores\":[0,1]," +
         "\"version\":3,\"fingerprint\":\"0123456789abcdef0123456789abcdef\",\"mappings\":[{\"mapping\":1099511627778," +
-        "\"vaddr\":4194304,\"length\":8192,\"frame\":1099511627790,\"frame_offset\":4096,\"rights\":\"read,write\"}]}";
-    private static final String DOMAIN_ROW = "1099511627777   0,1                 1       3 0123456789abcdef";
-    private static final String DOMAIN_HEADS = "DOMAIN          CORES        MAPPINGS VERSION FINGERPRINT";
+        "\"vaddr\":4194304,\"length\":8192,\"frame\":1099511627790,\"frame_offset\":4096,\"rights\":\"read,write\"}]," +
+        "\"leaves\":[{\"leaf\":2,\"vaddr\":4194304,\"vnode\":1099511627794,\"pages\":2}]}";
+    private static final String DOMAIN_ROW = "1099511627777   0,1                 1      1       3 0123456789abcdef";
+    private static final String DOMAIN_HEADS = "DOMAIN          CORES        MAPPINGS LEAVES VERSION FINGERPRINT";
 
     @TempDir
     Path runDir;
@@ -88,7 +89,9 @@ class VmCommandTest
         assertThat(run("list", "--domain", Long.toString(DOMAIN))).as(err.toString()).isZero();
         assertThat(out.toString().lines()).containsExactly(DOMAIN_HEADS, DOMAIN_ROW, "",
             "MAPPING         VADDR              LENGTH FRAME               OFFSET RIGHTS",
-            "1099511627778   0x400000             8192 1099511627790         4096 rw-");
+            "1099511627778   0x400000             8192 1099511627790         4096 rw-", "",
+            "LEAF     VADDR          VNODE           PAGES",
+            "2        0x400000       1099511627794   2");
 
         core.answer("GET /domains", "{\"core\":0,\"count\":0,\"tlb\":{\"entries\":0,\"hits\":0,\"misses\":0," +
             "\"invalidations\":0},\"protocol\":\"topo\",\"domains\":[]}");

@@ -418,15 +418,21 @@ public final class CapabilityAdmin implements ServiceApi
         return ServiceResponse.ok(json);
     }
 
-    /** @param database for what a MAPPING capability maps, and the domain a VNODE capability is the root of. */
+    /**
+     * @param database for what a MAPPING capability maps, the domain a VNODE capability is the root of,
+     *                 and the leaf page table a VNODE (or the RAM it came from) belongs to.
+     */
     static CapabilityJson json(final CapabilityView view, final CapabilityDatabase database)
     {
         final MappingCapability mapping = database.mappingCapabilities().get(view.capId());
+        final LeafTable leaf = database.pageTableLeafOf(view.capId());
         return new CapabilityJson(view.capId(), view.objectId(), view.type().name().toLowerCase(Locale.ROOT), view.base(),
             view.length(), Rights.format(view.rights()), view.holderCore(), view.ownerCore(), view.parentId(),
             view.copies(), view.children(), null == mapping ? null : new MappingJson(mapping.frameCapId(),
             mapping.domainId(), mapping.mappingId(), "0x" + Long.toHexString(mapping.vpage() * CapabilityType.PAGE_LENGTH_BYTES)),
-            database.roots().get(view.capId()));
+            database.roots().get(view.capId()), null == leaf ? null : new LeafJson(leaf.domainId(), leaf.leaf(),
+            "0x" + Long.toHexString(leaf.leaf() * CapabilityDatabase.LEAF_PAGES * CapabilityType.PAGE_LENGTH_BYTES),
+            leaf.vnodeCapId() == view.capId()));
     }
 
     private static long capId(final String text) throws ServiceException
@@ -482,7 +488,15 @@ public final class CapabilityAdmin implements ServiceApi
     /** One capability as JSON. */
     record CapabilityJson(long cap, long object, String type, long base, long length, String rights, int holder,
         int owner, long parent, int copies, int children, @JsonInclude(JsonInclude.Include.NON_NULL) MappingJson mapping,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Long root)
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long root, @JsonInclude(JsonInclude.Include.NON_NULL) LeafJson leaf)
+    {
+    }
+
+    /**
+     * The leaf page table a VNODE capability is ({@code vnode} true), or whose VNODE was retyped from
+     * this RAM capability (false; for the first of its leaves when it holds several).
+     */
+    record LeafJson(long domain, long leaf, String vaddr, boolean vnode)
     {
     }
 

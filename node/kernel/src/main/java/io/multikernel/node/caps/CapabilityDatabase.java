@@ -52,10 +52,17 @@ import java.util.TreeSet;
  *   ({@link Revoke#mappings()}). A MAPPING object refers to memory, it owns none: retype and the
  *   overlap rule ignore it;</li>
  *   <li>a VNODE capability that is a domain's page-table root ({@link Rooted}, until the domain's
- *   destroy: {@link Unrooted}) is neither deleted nor revoked away ("destroy the domain first").</li>
+ *   destroy: {@link Unrooted}) is neither deleted nor revoked away ("destroy the domain first");</li>
+ *   <li>a domain's leaf page tables are VNODE capabilities ({@link LeafTable}, one per
+ *   {@link #LEAF_PAGES} virtual pages with a mapped page): the map that first needs one makes it,
+ *   retyped from RAM its core's memory server hands out in the same operation, and the unmap (or
+ *   revoke) that takes the last mapped page of its range away destroys it, and that RAM once it
+ *   holds no other leaf. Their capabilities and that RAM's belong to the page tables: they are
+ *   neither copied, minted, retyped, deleted nor revoked by themselves.</li>
  * </ul>
  * Locks ({@link #lockKeys}) are the object an operation reads or changes (for revoke also every
- * descendant), the capability ids it creates, and for allocation the memory server.
+ * descendant), the capability ids it creates, for allocation the memory server, and for a change of
+ * a domain's mappings that domain's page tables.
  */
 public final class CapabilityDatabase implements StateMachine<CapabilityOperation>
 {
@@ -64,6 +71,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
 
     /** ID_BLOCK_BITS: ids are made in blocks of 2^this (one per core); the database keeps each block's highest. */
     public static final int ID_BLOCK_BITS = 40;
+
+    /** LEAF_PAGES: virtual pages one leaf page table maps (a 4 KiB VNODE of 8-byte entries). */
+    public static final int LEAF_PAGES = 512;
+
+    /** LEAF_TABLES_PER_MAP_MAX: most leaf page tables one map makes. */
+    public static final int LEAF_TABLES_PER_MAP_MAX = 1024;
 
     private final Map<Integer, PhysicalRange> serverRanges;
     private final TreeMap<Long, KernelObject> objects = new TreeMap<>();
@@ -75,6 +88,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private final TreeMap<Long, MappingCapability> mappingCaps = new TreeMap<>();
     /** The domain whose page-table root each VNODE capability is. */
     private final TreeMap<Long, Long> roots = new TreeMap<>();
+    /** Each domain's leaf page tables, by leaf index. */
+    private final TreeMap<Long, TreeMap<Long, LeafTable>> leafTables = new TreeMap<>();
+    /** The leaf page table each leaf VNODE capability is (derived from {@link #leafTables}). */
+    private final Map<Long, LeafTable> leafOfVnode = new java.util.HashMap<>();
     /** MAPPING capabilities made with each FRAME capability (derived from {@link #mappingCaps}); absent means none. */
     private final Map<Long, TreeSet<Long>> mappingsByFrame = new java.util.HashMap<>();
     /** MAPPING capability of each mapping, by domain then mapping id (derived from {@link #mappingCaps}). */
@@ -240,12 +257,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         }
         if (operation instanceof Copy c)
         {
-            return validateGive(c.capId(), c.newCapId(), c.holderCore(), "copy");
+            return firstProblem(pageTableProblem(c.capId(), "copied"),
+                validateGive(c.capId(), c.newCapId(), c.holderCore(), "copy"));
         }
         if (operation instanceof Mint m)
         {
-            return Rights.valid(m.rightsMask()) ? validateGive(m.capId(), m.newCapId(), m.holderCore(), "mint") :
-                "rights mask " + m.rightsMask() + " has bits outside " + Rights.format(Rights.ALL);
+            return firstProblem(pageTableProblem(m.capId(), "minted"), Rights.valid(m.rightsMask()) ?
+                validateGive(m.capId(), m.newCapId(), m.holderCore(), "mint") :
+                "rights mask " + m.rightsMask() + " has bits outside " + Rights.format(Rights.ALL));
         }
         if (operation instanceof Delete d)
         {
@@ -298,7 +317,122 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             return "mapping " + m.mappingId() + " of domain " + m.domainId() + " already has MAPPING capability " +
                 existing;
         }
-        return firstProblem(newIds(m.objectId(), m.capId(), 1), holderProblem(m.holderCore()));
+        return firstProblem(firstProblem(newIds(m.objectId(), m.capId(), 1), holderProblem(m.holderCore())),
+            validateLeaves(m));
+    }
+
+    /** The leaf tables a map brings are exactly those its range lacks, made from free memory with new ids. */
+    private String validateLeaves(final MapFrame m)
+    {
+        if (m.leafCount() < 0 || m.leafCount() > LEAF_TABLES_PER_MAP_MAX)
+        {
+            return Bounds.message("leaf table count", m.leafCount(), 0, LEAF_TABLES_PER_MAP_MAX, "");
+        }
+        final long[] lacking = missingLeaves(m.domainId(), m.vpage(), m.length() / CapabilityType.PAGE_LENGTH_BYTES);
+        if (lacking.length != m.leafCount())
+        {
+            return "the map at virtual page " + m.vpage() + " of domain " + m.domainId() + " needs " + lacking.length +
+                " new leaf page table" + (1 == lacking.length ? "" : "s") + " and brings " + m.leafCount() +
+                " (the domain's page tables changed since it was proposed): retry it";
+        }
+        if (0 == m.leafCount())
+        {
+            return VALID;
+        }
+        final String free = freeRunProblem(m.holderCore(), m.leafBase(),
+            m.leafCount() * CapabilityType.PAGE_LENGTH_BYTES);
+        if (null != free)
+        {
+            return "the leaf page tables of the map: " + free;
+        }
+        return firstProblem(newIds(m.leafFirstId(), m.leafFirstId() + 1, 1),
+            newIds(m.leafFirstId() + 2, m.leafVnodeCapId(0), m.leafCount()));
+    }
+
+    /**
+     * @return the leaf indexes (first virtual page / {@link #LEAF_PAGES}) that virtual pages
+     *         {@code [vpage, vpage + pages)} of the domain fall in and that have no leaf table yet, ascending.
+     */
+    public long[] missingLeaves(final long domainId, final long vpage, final long pages)
+    {
+        if (pages <= 0 || vpage < 0)
+        {
+            return new long[0];
+        }
+        final TreeMap<Long, LeafTable> ofDomain = leafTables.get(domainId);
+        final long first = vpage / LEAF_PAGES;
+        final long last = (vpage + pages - 1) / LEAF_PAGES;
+        if (last - first >= LEAF_TABLES_PER_MAP_MAX)
+        {
+            // More than any map may make: report one past the bound rather than allocating them all.
+            return new long[LEAF_TABLES_PER_MAP_MAX + 1];
+        }
+        final List<Long> lacking = new ArrayList<>();
+        for (long leaf = first; leaf <= last; leaf++)
+        {
+            if (null == ofDomain || !ofDomain.containsKey(leaf))
+            {
+                lacking.add(leaf);
+            }
+        }
+        return lacking.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** @return the domain's leaf page tables by leaf index; read-only, empty for none. */
+    public NavigableMap<Long, LeafTable> leafTables(final long domainId)
+    {
+        final TreeMap<Long, LeafTable> ofDomain = leafTables.get(domainId);
+        return null == ofDomain ? Collections.emptyNavigableMap() : Collections.unmodifiableNavigableMap(ofDomain);
+    }
+
+    /** @return the domains that have leaf page tables, ascending. */
+    public Set<Long> domainsWithLeafTables()
+    {
+        return Collections.unmodifiableSet(leafTables.keySet());
+    }
+
+    /** @return the leaf page table the VNODE capability is, or null. */
+    public LeafTable leafTableOf(final long vnodeCapId)
+    {
+        return leafOfVnode.get(vnodeCapId);
+    }
+
+    /**
+     * @return the leaf page table whose VNODE is the capability, or whose VNODE was retyped from the
+     *         capability's RAM; null when the capability belongs to no page table's leaf.
+     */
+    public LeafTable pageTableLeafOf(final long capId)
+    {
+        final LeafTable leaf = leafOfVnode.get(capId);
+        if (null != leaf)
+        {
+            return leaf;
+        }
+        final Capability capability = capabilities.get(capId);
+        if (null == capability || CapabilityType.RAM != objects.get(capability.objectId()).type())
+        {
+            return null;
+        }
+        for (final long child : children(capability.objectId()))
+        {
+            for (final long copy : copies(child))
+            {
+                final LeafTable of = leafOfVnode.get(copy);
+                if (null != of)
+                {
+                    return of;
+                }
+            }
+        }
+        return null;
+    }
+
+    private String pageTableProblem(final long capId, final String what)
+    {
+        final LeafTable leaf = pageTableLeafOf(capId);
+        return null == leaf ? VALID : "capability " + capId + " belongs to leaf page table " + leaf.leaf() +
+            " of domain " + leaf.domainId() + ": it is not " + what + " by itself; it goes when the last mapping " +
+            "in the leaf's range is unmapped";
     }
 
     private String validateRooted(final Rooted r)
@@ -307,6 +441,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (null == vnode)
         {
             return missing(r.vnodeCapId());
+        }
+        if (leafOfVnode.containsKey(r.vnodeCapId()))
+        {
+            return pageTableProblem(r.vnodeCapId(), "made a root");
         }
         final CapabilityType type = objects.get(vnode.objectId()).type();
         if (CapabilityType.VNODE != type)
@@ -335,6 +473,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (mappingCaps.containsKey(r.capId()))
         {
             return notByItself(r.capId(), "revoked");
+        }
+        if (null != pageTableProblem(r.capId(), "revoked"))
+        {
+            return pageTableProblem(r.capId(), "revoked");
         }
         for (final long copy : copies(target.objectId()))
         {
@@ -474,20 +616,32 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return size;
         }
-        if (a.base() % CapabilityType.PAGE_LENGTH_BYTES != 0 || !range.contains(a.base(), a.length()))
+        return firstProblem(freeRunProblem(a.serverCore(), a.base(), a.length()),
+            firstProblem(newIds(a.objectId(), a.capId(), 1), holderProblem(a.holderCore())));
+    }
+
+    /** @return null when memory server {@code core} has {@code length} bytes at {@code base} free, else why not. */
+    private String freeRunProblem(final int core, final long base, final long length)
+    {
+        final PhysicalRange range = serverRanges.get(core);
+        if (null == range)
         {
-            return "RAM at " + a.base() + " of " + a.length() + " bytes is not page aligned inside core " +
-                a.serverCore() + "'s range " + range.base() + "+" + range.length();
+            return "core " + core + " has no memory server range";
+        }
+        if (base % CapabilityType.PAGE_LENGTH_BYTES != 0 || !range.contains(base, length))
+        {
+            return "RAM at " + base + " of " + length + " bytes is not page aligned inside core " +
+                core + "'s range " + range.base() + "+" + range.length();
         }
         for (final KernelObject object : objects.values())
         {
-            if (KernelObject.ROOT == object.parentId() && object.overlaps(a.base(), a.length()))
+            if (KernelObject.ROOT == object.parentId() && object.overlaps(base, length))
             {
-                return "RAM at " + a.base() + " of " + a.length() + " bytes overlaps RAM object " + object.objectId() +
+                return "RAM at " + base + " of " + length + " bytes overlaps RAM object " + object.objectId() +
                     " that is already handed out";
             }
         }
-        return firstProblem(newIds(a.objectId(), a.capId(), 1), holderProblem(a.holderCore()));
+        return VALID;
     }
 
     private String validateRetype(final Retype r)
@@ -496,6 +650,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (null == source)
         {
             return missing(r.sourceCapId());
+        }
+        if (null != pageTableProblem(r.sourceCapId(), "retyped"))
+        {
+            return pageTableProblem(r.sourceCapId(), "retyped");
         }
         final KernelObject object = objects.get(source.objectId());
         if (!object.type().retypeTargets().contains(r.type()))
@@ -568,6 +726,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (null != rootProblem(d.capId()))
         {
             return rootProblem(d.capId());
+        }
+        if (null != pageTableProblem(d.capId(), "deleted"))
+        {
+            return pageTableProblem(d.capId(), "deleted");
         }
         if (mappings(d.capId()) > 0)
         {
@@ -658,6 +820,11 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             final List<CapabilityLock> locks = new ArrayList<>(capabilityLocks(m.frameCapId()));
             locks.add(CapabilityLock.object(m.objectId()));
             locks.add(CapabilityLock.capability(m.capId()));
+            locks.add(CapabilityLock.pageTables(m.domainId()));
+            if (m.leafCount() > 0)
+            {
+                locks.add(CapabilityLock.memoryServer(m.holderCore()));
+            }
             return locks;
         }
         if (operation instanceof Unmapped u)
@@ -704,6 +871,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         }
         final List<CapabilityLock> locks = new ArrayList<>(capabilityLocks(u.capId()));
         locks.addAll(capabilityLocks(mapping.frameCapId()));
+        locks.add(CapabilityLock.pageTables(mapping.domainId()));
         return locks;
     }
 
@@ -718,6 +886,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             {
                 locks.add(CapabilityLock.object(descendant));
             }
+            mappingsUnder(r.capId()).stream().map(MappingCapability::domainId).distinct().sorted()
+                .forEach(domain -> locks.add(CapabilityLock.pageTables(domain)));
         }
         return locks;
     }
@@ -758,15 +928,16 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             final Capability frame = capabilities.get(m.frameCapId());
             final KernelObject object = objects.get(frame.objectId());
+            makeLeaves(m);
             addObject(new KernelObject(m.objectId(), CapabilityType.MAPPING, object.base() + m.offset(), m.length(),
                 object.objectId(), m.holderCore()));
             addCapability(new Capability(m.capId(), m.objectId(), frame.rights(), m.holderCore()));
             addMapping(new MappingCapability(m.capId(), m.frameCapId(), m.domainId(), m.mappingId(), m.vpage()));
+            countLeaves(m.domainId(), m.vpage(), m.length() / CapabilityType.PAGE_LENGTH_BYTES, 1);
         }
         else if (operation instanceof Unmapped u)
         {
-            removeMapping(mappingCaps.get(u.capId()));
-            removeCapability(capabilities.get(u.capId()));
+            unmap(mappingCaps.get(u.capId()));
         }
         else if (operation instanceof Rooted r)
         {
@@ -813,9 +984,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
                 final MappingCapability mapping = mappingCaps.get(capId);
                 if (null != mapping)
                 {
-                    removeMapping(mapping);
+                    unmap(mapping);
                 }
-                removeCapability(capabilities.get(capId));
+                else
+                {
+                    removeCapability(capabilities.get(capId));
+                }
             }
         }
         for (final long capId : List.copyOf(copies(target.objectId())))
@@ -825,6 +999,94 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
                 removeCapability(capabilities.get(capId));
             }
         }
+    }
+
+    /** Makes the leaf tables a map brings: one RAM from the holder's memory server, retyped into VNODEs. */
+    private void makeLeaves(final MapFrame m)
+    {
+        if (0 == m.leafCount())
+        {
+            return;
+        }
+        final long[] lacking = missingLeaves(m.domainId(), m.vpage(), m.length() / CapabilityType.PAGE_LENGTH_BYTES);
+        final long ramObjectId = m.leafFirstId();
+        addObject(new KernelObject(ramObjectId, CapabilityType.RAM, m.leafBase(),
+            m.leafCount() * CapabilityType.PAGE_LENGTH_BYTES, KernelObject.ROOT, m.holderCore()));
+        addCapability(new Capability(ramObjectId + 1, ramObjectId, Rights.ALL, m.holderCore()));
+        for (int i = 0; i < m.leafCount(); i++)
+        {
+            final long objectId = ramObjectId + 2 + i;
+            addObject(new KernelObject(objectId, CapabilityType.VNODE, m.leafBase() + i * CapabilityType.PAGE_LENGTH_BYTES,
+                CapabilityType.PAGE_LENGTH_BYTES, ramObjectId, m.holderCore()));
+            addCapability(new Capability(m.leafVnodeCapId(i), objectId, Rights.ALL, m.holderCore()));
+            putLeaf(new LeafTable(m.domainId(), lacking[i], m.leafVnodeCapId(i), 0));
+        }
+    }
+
+    /** Removes a mapping and its MAPPING capability, and the leaf tables it leaves empty. */
+    private void unmap(final MappingCapability mapping)
+    {
+        final long pages = objects.get(capabilities.get(mapping.capId()).objectId()).length() /
+            CapabilityType.PAGE_LENGTH_BYTES;
+        removeMapping(mapping);
+        removeCapability(capabilities.get(mapping.capId()));
+        countLeaves(mapping.domainId(), mapping.vpage(), pages, -1);
+    }
+
+    /** Adds {@code sign} times the pages of {@code [vpage, vpage + pages)} to each leaf's count; frees emptied leaves. */
+    private void countLeaves(final long domainId, final long vpage, final long pages, final int sign)
+    {
+        final TreeMap<Long, LeafTable> ofDomain = leafTables.get(domainId);
+        long page = vpage;
+        while (page < vpage + pages)
+        {
+            final long leafLimit = (page / LEAF_PAGES + 1) * LEAF_PAGES;
+            final long inLeaf = Math.min(leafLimit, vpage + pages) - page;
+            final LeafTable leaf = null == ofDomain ? null : ofDomain.get(page / LEAF_PAGES);
+            if (null == leaf || leaf.pages() + sign * inLeaf < 0)
+            {
+                throw new IllegalStateException("virtual page " + page + " of domain " + domainId + " has no leaf page " +
+                    "table to " + (sign > 0 ? "map into" : "unmap from"));
+            }
+            final LeafTable now = leaf.plus(sign * inLeaf);
+            if (0 == now.pages())
+            {
+                freeLeaf(now);
+            }
+            else
+            {
+                putLeaf(now);
+            }
+            page = leafLimit;
+        }
+    }
+
+    /** Destroys an empty leaf table's VNODE, and the RAM it came from once that holds no other leaf. */
+    private void freeLeaf(final LeafTable leaf)
+    {
+        final TreeMap<Long, LeafTable> ofDomain = leafTables.get(leaf.domainId());
+        ofDomain.remove(leaf.leaf());
+        if (ofDomain.isEmpty())
+        {
+            leafTables.remove(leaf.domainId());
+        }
+        leafOfVnode.remove(leaf.vnodeCapId());
+        final Capability vnode = capabilities.get(leaf.vnodeCapId());
+        final long ramObjectId = objects.get(vnode.objectId()).parentId();
+        removeCapability(vnode);
+        if (children(ramObjectId).isEmpty())
+        {
+            for (final long ramCapId : List.copyOf(copies(ramObjectId)))
+            {
+                removeCapability(capabilities.get(ramCapId));
+            }
+        }
+    }
+
+    private void putLeaf(final LeafTable leaf)
+    {
+        leafTables.computeIfAbsent(leaf.domainId(), id -> new TreeMap<>()).put(leaf.leaf(), leaf);
+        leafOfVnode.put(leaf.vnodeCapId(), leaf);
     }
 
     private void addMapping(final MappingCapability mapping)
@@ -919,8 +1181,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     @Override
     public byte[] snapshot()
     {
+        final List<LeafTable> leaves = new ArrayList<>();
+        leafTables.values().forEach(ofDomain -> leaves.addAll(ofDomain.values()));
         return CapabilitySnapshot.encode(objects.values(), capabilities.values(), returnedBytes, highestIds,
-            mappingCaps.values(), roots);
+            mappingCaps.values(), roots, leaves);
     }
 
     @Override
@@ -943,7 +1207,44 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         decoded.objects().forEach(this::addObject);
         decoded.capabilities().forEach(this::addCapability);
         returnedBytes.putAll(decoded.returnedBytes());
+        leafTables.clear();
+        leafOfVnode.clear();
+        decoded.leaves().forEach(this::putLeaf);
         changes++;
+        restoreLeafCounts();
+    }
+
+    /**
+     * The snapshot names each leaf table; how many pages each maps follows from the mappings, and
+     * must come out at least one for every leaf, with every mapped page in a leaf.
+     */
+    private void restoreLeafCounts()
+    {
+        final Map<Long, Long> counted = new java.util.HashMap<>();
+        for (final MappingCapability mapping : mappingCaps.values())
+        {
+            final long pages = objects.get(capabilities.get(mapping.capId()).objectId()).length() /
+                CapabilityType.PAGE_LENGTH_BYTES;
+            try
+            {
+                countLeaves(mapping.domainId(), mapping.vpage(), pages, 1);
+            }
+            catch (final IllegalStateException ex)
+            {
+                throw new IllegalArgumentException("the capability snapshot maps mapping " + mapping.mappingId() +
+                    " of domain " + mapping.domainId() + " without a leaf page table for all its pages", ex);
+            }
+        }
+        leafOfVnode.values().forEach(leaf -> counted.put(leaf.vnodeCapId(), leaf.pages()));
+        counted.forEach((vnode, pages) ->
+        {
+            if (0 == pages)
+            {
+                final LeafTable leaf = leafOfVnode.get(vnode);
+                throw new IllegalArgumentException("the capability snapshot's leaf page table " + leaf.leaf() +
+                    " of domain " + leaf.domainId() + " maps no page");
+            }
+        });
     }
 
     /**

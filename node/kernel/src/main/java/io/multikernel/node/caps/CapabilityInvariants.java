@@ -15,7 +15,10 @@ import java.util.Map;
  *   <li>a MAPPING object lies inside the FRAME it was made from, has exactly one capability, and that
  *   capability has a mapping record naming a live FRAME capability of the same object (MAPPING
  *   objects own no memory, so invariant 3 leaves them out);</li>
- *   <li>every domain's page-table root is a live VNODE capability.</li>
+ *   <li>every domain's page-table root is a live VNODE capability;</li>
+ *   <li>every leaf page table is a live VNODE capability retyped from RAM that holds leaf tables
+ *   only, and maps exactly the pages the domain's mappings put in its range, at least one; every
+ *   mapped page lies in a leaf table.</li>
  * </ol>
  */
 public final class CapabilityInvariants
@@ -60,6 +63,7 @@ public final class CapabilityInvariants
                 violations.add("domain " + domainId + "'s root " + capId + " is not a live VNODE capability");
             }
         });
+        checkLeaves(database, violations);
         final List<KernelObject> all = objects.values().stream()
             .filter(object -> CapabilityType.MAPPING != object.type()).toList();
         for (int i = 0; i < all.size(); i++)
@@ -139,6 +143,62 @@ public final class CapabilityInvariants
             {
                 violations.add("mapping " + mapping.mappingId() + " of domain " + mapping.domainId() +
                     " is not indexed to its MAPPING capability " + mapping.capId());
+            }
+        }
+    }
+
+    private static void checkLeaves(final CapabilityDatabase database, final List<String> violations)
+    {
+        final Map<Long, Map<Long, Long>> counted = new java.util.TreeMap<>();
+        for (final MappingCapability mapping : database.mappingCapabilities().values())
+        {
+            final Capability capability = database.capability(mapping.capId());
+            final KernelObject object = null == capability ? null : database.object(capability.objectId());
+            if (null == object)
+            {
+                continue;
+            }
+            final long limit = mapping.vpage() + object.length() / CapabilityType.PAGE_LENGTH_BYTES;
+            for (long page = mapping.vpage(); page < limit; )
+            {
+                final long leafLimit = (page / CapabilityDatabase.LEAF_PAGES + 1) * CapabilityDatabase.LEAF_PAGES;
+                counted.computeIfAbsent(mapping.domainId(), d -> new java.util.TreeMap<>())
+                    .merge(page / CapabilityDatabase.LEAF_PAGES, Math.min(leafLimit, limit) - page, Long::sum);
+                page = leafLimit;
+            }
+        }
+        final java.util.Set<Long> domains = new java.util.TreeSet<>(counted.keySet());
+        domains.addAll(database.domainsWithLeafTables());
+        for (final long domain : domains)
+        {
+            final Map<Long, Long> pages = counted.getOrDefault(domain, Map.of());
+            final Map<Long, LeafTable> leaves = database.leafTables(domain);
+            pages.forEach((leaf, mapped) ->
+            {
+                final LeafTable table = leaves.get(leaf);
+                if (null == table || table.pages() != mapped)
+                {
+                    violations.add("leaf " + leaf + " of domain " + domain + " has " + mapped + " mapped pages but " +
+                        (null == table ? "no leaf page table" : "its leaf page table counts " + table.pages()));
+                }
+            });
+            for (final LeafTable table : leaves.values())
+            {
+                if (!pages.containsKey(table.leaf()))
+                {
+                    violations.add("leaf page table " + table.leaf() + " of domain " + domain + " maps no page");
+                }
+                final Capability vnode = database.capability(table.vnodeCapId());
+                final KernelObject object = null == vnode ? null : database.object(vnode.objectId());
+                final KernelObject ram = null == object ? null : database.object(object.parentId());
+                if (null == ram || CapabilityType.VNODE != object.type() || CapabilityType.RAM != ram.type() ||
+                    database.copies(object.objectId()).size() != 1 ||
+                    database.children(ram.objectId()).stream().anyMatch(child -> database.copies(child).stream()
+                        .noneMatch(copy -> null != database.leafTableOf(copy))))
+                {
+                    violations.add("leaf page table " + table.leaf() + " of domain " + domain + " is capability " +
+                        table.vnodeCapId() + ", not the one capability of a VNODE retyped from RAM of leaf tables only");
+                }
             }
         }
     }

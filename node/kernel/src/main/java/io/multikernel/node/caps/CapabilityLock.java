@@ -6,7 +6,7 @@ package io.multikernel.node.caps;
  * between its owner's check and the creation of retyped capabilities.
  *
  * @param kind what is locked.
- * @param id   the object id, capability id or memory server core.
+ * @param id   the object id, capability id, memory server core or domain.
  */
 public record CapabilityLock(Kind kind, long id)
 {
@@ -18,7 +18,9 @@ public record CapabilityLock(Kind kind, long id)
         /** A capability id a transaction creates. */
         CAPABILITY,
         /** A memory server's allocations. */
-        MEMORY_SERVER
+        MEMORY_SERVER,
+        /** A domain's leaf page tables: every change of its mappings. */
+        PAGE_TABLES
     }
 
     static CapabilityLock object(final long objectId)
@@ -34,5 +36,10 @@ public record CapabilityLock(Kind kind, long id)
     static CapabilityLock memoryServer(final int core)
     {
         return new CapabilityLock(Kind.MEMORY_SERVER, core);
+    }
+
+    static CapabilityLock pageTables(final long domainId)
+    {
+        return new CapabilityLock(Kind.PAGE_TABLES, domainId);
     }
 }

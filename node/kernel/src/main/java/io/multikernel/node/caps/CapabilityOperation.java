@@ -29,6 +29,11 @@ public sealed interface CapabilityOperation
     String MAPPING_COUNT_KIND = "capability operation kind 6 counts mappings without their MAPPING capabilities, " +
         "as versions before mapping capabilities wrote it: start the cluster over a fresh run directory";
 
+    /** Why kind 7 (a map without its leaf page tables, from before they were capabilities) is not read. */
+    String MAP_WITHOUT_LEAVES_KIND = "capability operation kind 7 maps a frame without the VNODEs of its leaf " +
+        "page tables, as versions before leaf page tables were capabilities wrote it: start the cluster over a " +
+        "fresh run directory";
+
     /**
      * A memory server hands out RAM from its core's physical range: a root RAM object and its
      * first capability, held by {@code holderCore}.
@@ -86,10 +91,29 @@ public sealed interface CapabilityOperation
      * mapped at virtual page {@code vpage} of domain {@code domainId} as its mapping {@code mappingId};
      * held by {@code holderCore}, in the same transaction as the page-table change. The MAPPING object
      * is a child of the frame's object, so revoking the frame or an ancestor reaches it.
+     *
+     * <p>The leaf page tables the range needs and the domain lacks ({@code leafCount} of them, in
+     * ascending virtual order) are made by the same operation from the holder core's memory server:
+     * one RAM object of {@code leafCount} pages at {@code leafBase} (object id {@code leafFirstId},
+     * capability {@code leafFirstId + 1}), retyped into {@code leafCount} VNODEs (objects from
+     * {@code leafFirstId + 2}, capabilities from {@code leafFirstId + 2 + leafCount}), all held by the
+     * holder core. Encoded as kind 12.
      */
     record MapFrame(long frameCapId, long objectId, long capId, long offset, long length, int holderCore,
-        long domainId, long mappingId, long vpage) implements CapabilityOperation
+        long domainId, long mappingId, long vpage, long leafBase, long leafFirstId, int leafCount)
+        implements CapabilityOperation
     {
+        /** @return ids the leaf tables of a map that makes {@code leafCount} of them use. */
+        public static int leafIds(final int leafCount)
+        {
+            return 0 == leafCount ? 0 : 2 + 2 * leafCount;
+        }
+
+        /** @return the capability of the {@code i}th new leaf table's VNODE. */
+        public long leafVnodeCapId(final int i)
+        {
+            return leafFirstId + 2 + leafCount + i;
+        }
     }
 
     /** An unmap (or a domain's destroy) removes the MAPPING capability of each mapping it takes away. */
@@ -133,14 +157,15 @@ public sealed interface CapabilityOperation
             case 9 -> 8 + 4 + 8;
             case 10, 11 -> 8 + 8;
             case 6 -> throw new IllegalArgumentException(MAPPING_COUNT_KIND);
-            case 7 -> 8 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8;
+            case 7 -> throw new IllegalArgumentException(MAP_WITHOUT_LEAVES_KIND);
+            case 12 -> 8 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 8 + 4;
             default -> throw new IllegalArgumentException("capability operation kind " + kind + " is unknown");
         };
     }
 
     /** The leading byte of each operation's encoding, by its class (a revoke that unmaps is kind 9). */
     Map<Class<?>, Integer> KINDS = Map.of(Allocate.class, 0, Retype.class, 1, Copy.class, 2, Mint.class, 3,
-        Delete.class, 4, Revoke.class, 5, MapFrame.class, 7, Unmapped.class, 8, Rooted.class, 10, Unrooted.class, 11);
+        Delete.class, 4, Revoke.class, 5, MapFrame.class, 12, Unmapped.class, 8, Rooted.class, 10, Unrooted.class, 11);
 
     /** @return the leading byte of the operation's encoding. */
     private static int kind(final CapabilityOperation operation)
@@ -176,7 +201,7 @@ public sealed interface CapabilityOperation
         else if (operation instanceof MapFrame m)
         {
             out.l(m.frameCapId()).l(m.objectId()).l(m.capId()).l(m.offset()).l(m.length()).i(m.holderCore())
-                .l(m.domainId()).l(m.mappingId()).l(m.vpage());
+                .l(m.domainId()).l(m.mappingId()).l(m.vpage()).l(m.leafBase()).l(m.leafFirstId()).i(m.leafCount());
         }
         else if (operation instanceof Unmapped u)
         {
@@ -227,7 +252,8 @@ public sealed interface CapabilityOperation
             case 3 -> new Mint(in.l(), in.l(), in.i(), in.i());
             case 4 -> new Delete(in.l());
             case 5 -> new Revoke(in.l());
-            case 7 -> new MapFrame(in.l(), in.l(), in.l(), in.l(), in.l(), in.i(), in.l(), in.l(), in.l());
+            case 12 -> new MapFrame(in.l(), in.l(), in.l(), in.l(), in.l(), in.i(), in.l(), in.l(), in.l(), in.l(),
+                in.l(), in.i());
             case 8 -> new Unmapped(in.l());
             case 9 -> new Revoke(in.l(), in.i(), in.l());
             case 10 -> new Rooted(in.l(), in.l());

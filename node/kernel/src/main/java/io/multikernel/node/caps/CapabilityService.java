@@ -270,6 +270,30 @@ public final class CapabilityService
     }
 
     /**
+     * Sets aside {@code bytes} of this core's memory server for an operation this core proposes (a
+     * map's leaf page tables), so that no allocation proposed meanwhile takes them.
+     *
+     * @return the run's first address, or -1 when this core has no memory server or no free run
+     *         that long; {@link #release} it once the operation's transaction has ended.
+     */
+    public long reserve(final long bytes)
+    {
+        final PhysicalRange range = database.serverRanges().get(coreId);
+        final long base = null == range ? -1 : firstFit(range, bytes);
+        if (base >= 0)
+        {
+            pendingAllocations.add(new long[]{ base, bytes });
+        }
+        return base;
+    }
+
+    /** Gives back a run {@link #reserve} set aside at {@code base}. */
+    public void release(final long base)
+    {
+        pendingAllocations.removeIf(run -> run[0] == base);
+    }
+
+    /**
      * Retype {@code count} objects of {@code type} from the held capability {@code capId}.
      */
     public void retype(final long capId, final CapabilityType type, final long offset, final long objectLength,

@@ -25,10 +25,13 @@ import java.util.TreeMap;
  *   mappingCount:int32, then per MAPPING capability:                             (since version 4)
  *     capId:int64 frameCapId:int64 domainId:int64 mappingId:int64 vpage:int64
  *   rootCount:int32, then per domain root: vnodeCapId:int64 domainId:int64        (since version 4)
+ *   leafCount:int32, then per leaf page table: domainId:int64 leaf:int64 vnodeCapId:int64 (since version 5)
  * </pre>
  * Versions 1 (no id blocks: the blocks' highest ids are then those of live entries), 2 (no
- * mappings) and 3 without mappings still restore. Version 3 counted each frame's mappings without
- * MAPPING capabilities; one that counts any is refused, with what to do.
+ * mappings), 3 without mappings and 4 without mappings still restore. Version 3 counted each
+ * frame's mappings without MAPPING capabilities, and version 4 mapped pages without leaf page
+ * tables; one that has any mapping is refused, with what to do. A leaf's mapped pages are not
+ * stored: the database counts them from the mappings.
  *
  * @param objects      live objects in id order.
  * @param capabilities capabilities in id order.
@@ -36,17 +39,20 @@ import java.util.TreeMap;
  * @param highestIds   the highest id ever used in each id block.
  * @param mappings     what each MAPPING capability maps, in capability id order.
  * @param roots        the domain whose page-table root each VNODE capability is.
+ * @param leaves       every domain's leaf page tables, by domain then leaf, each with 0 pages.
  */
 record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilities, Map<Integer, Long> returnedBytes,
-    Map<Long, Long> highestIds, List<MappingCapability> mappings, Map<Long, Long> roots)
+    Map<Long, Long> highestIds, List<MappingCapability> mappings, Map<Long, Long> roots, List<LeafTable> leaves)
 {
-    static final int VERSION = 4;
+    static final int VERSION = 5;
+    private static final int VERSION_WITHOUT_LEAVES = 4;
     private static final int VERSION_WITHOUT_ID_BLOCKS = 1;
     private static final int VERSION_WITHOUT_MAPPINGS = 2;
     private static final int VERSION_WITH_MAPPING_COUNTS = 3;
     private static final int MAPPED_LENGTH_BYTES = 8 + 4;
     private static final int MAPPING_LENGTH_BYTES = 5 * 8;
     private static final int ROOT_LENGTH_BYTES = 8 + 8;
+    private static final int LEAF_LENGTH_BYTES = 8 + 8 + 8;
     private static final int OBJECT_LENGTH_BYTES = 8 + 4 + 8 + 8 + 8 + 4;
     private static final int CAPABILITY_LENGTH_BYTES = 8 + 8 + 4 + 4;
     private static final int SERVER_LENGTH_BYTES = 4 + 8;
@@ -54,12 +60,12 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
 
     static byte[] encode(final Collection<KernelObject> objects, final Collection<Capability> capabilities,
         final Map<Integer, Long> returnedBytes, final Map<Long, Long> highestIds,
-        final Collection<MappingCapability> mappings, final Map<Long, Long> roots)
+        final Collection<MappingCapability> mappings, final Map<Long, Long> roots, final Collection<LeafTable> leaves)
     {
         final ByteBuffer out = ByteBuffer.allocate(6 * 4 + objects.size() * OBJECT_LENGTH_BYTES +
             capabilities.size() * CAPABILITY_LENGTH_BYTES + returnedBytes.size() * SERVER_LENGTH_BYTES +
             highestIds.size() * BLOCK_LENGTH_BYTES + mappings.size() * MAPPING_LENGTH_BYTES + 4 +
-            roots.size() * ROOT_LENGTH_BYTES)
+            roots.size() * ROOT_LENGTH_BYTES + 4 + leaves.size() * LEAF_LENGTH_BYTES)
             .order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(VERSION).putInt(objects.size());
         for (final KernelObject o : objects)
@@ -83,6 +89,11 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
         }
         out.putInt(roots.size());
         new TreeMap<>(roots).forEach((capId, domainId) -> out.putLong(capId).putLong(domainId));
+        out.putInt(leaves.size());
+        for (final LeafTable leaf : leaves)
+        {
+            out.putLong(leaf.domainId()).putLong(leaf.leaf()).putLong(leaf.vnodeCapId());
+        }
         return out.array();
     }
 
@@ -146,7 +157,7 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                         "over a fresh run directory");
                 }
             }
-            else if (version >= VERSION)
+            else if (version >= VERSION_WITHOUT_LEAVES)
             {
                 final int mappingCount = count(in, MAPPING_LENGTH_BYTES, "MAPPING capability");
                 for (int i = 0; i < mappingCount; i++)
@@ -159,13 +170,28 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
                 {
                     roots.put(in.getLong(), in.getLong());
                 }
+                if (VERSION_WITHOUT_LEAVES == version && !mappings.isEmpty())
+                {
+                    throw new IllegalArgumentException("capability snapshot version 4 maps " + mappings.size() +
+                        " mappings without the VNODEs of their leaf page tables: start the cluster over a fresh " +
+                        "run directory");
+                }
+            }
+            final List<LeafTable> leaves = new ArrayList<>();
+            if (version >= VERSION)
+            {
+                final int leafCount = count(in, LEAF_LENGTH_BYTES, "leaf page table");
+                for (int i = 0; i < leafCount; i++)
+                {
+                    leaves.add(new LeafTable(in.getLong(), in.getLong(), in.getLong(), 0));
+                }
             }
             if (in.hasRemaining())
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes follow the capability snapshot");
             }
-            checkMappings(objects, capabilities, mappings, roots);
-            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mappings, roots);
+            checkMappings(objects, capabilities, mappings, roots, leaves);
+            return new CapabilitySnapshot(objects, capabilities, returned, highestIds, mappings, roots, leaves);
         }
         catch (final java.nio.BufferUnderflowException ex)
         {
@@ -178,7 +204,7 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
      * capability: a database restored otherwise would refuse or apply operations on the wrong types.
      */
     private static void checkMappings(final List<KernelObject> objects, final List<Capability> capabilities,
-        final List<MappingCapability> mappings, final Map<Long, Long> roots)
+        final List<MappingCapability> mappings, final Map<Long, Long> roots, final List<LeafTable> leaves)
     {
         final Map<Long, CapabilityType> typeOfObject = new java.util.HashMap<>();
         objects.forEach(o -> typeOfObject.put(o.objectId(), o.type()));
@@ -199,6 +225,18 @@ record CapabilitySnapshot(List<KernelObject> objects, List<Capability> capabilit
             {
                 throw new IllegalArgumentException("the capability snapshot's root of domain " + roots.get(vnode) +
                     " is capability " + vnode + ", which is no VNODE capability of the snapshot");
+            }
+        }
+        final java.util.Set<Long> leafVnodes = new java.util.HashSet<>();
+        final java.util.Set<java.util.List<Long>> leafKeys = new java.util.HashSet<>();
+        for (final LeafTable leaf : leaves)
+        {
+            if (CapabilityType.VNODE != typeOfCapability.get(leaf.vnodeCapId()) || roots.containsKey(leaf.vnodeCapId()) ||
+                !leafVnodes.add(leaf.vnodeCapId()) || !leafKeys.add(List.of(leaf.domainId(), leaf.leaf())))
+            {
+                throw new IllegalArgumentException("the capability snapshot's leaf page table " + leaf.leaf() +
+                    " of domain " + leaf.domainId() + " is capability " + leaf.vnodeCapId() + ", which is no VNODE " +
+                    "capability of the snapshot, is a root, or is named twice");
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.multikernel.node.vm;
 
+import io.multikernel.node.caps.CapabilityDatabase;
+import io.multikernel.node.caps.LeafTable;
 import io.multikernel.node.caps.Rights;
 
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import java.util.TreeMap;
  *   has a unique id and at most {@link AddressSpaces#MAP_PAGES_MAX} pages; at most
  *   {@link AddressSpaces#MAPPINGS_PER_DOMAIN_MAX} mappings;</li>
  *   <li>a mapping's rights are a non-empty subset of read, write, execute and of its frame's rights;</li>
- *   <li>the leaf tables hold exactly the mapped pages.</li>
+ *   <li>the leaf tables hold exactly the mapped pages, and (checked against the core's capability
+ *   database) they are the domain's leaf page tables there, VNODE capabilities, with the same counts.</li>
  * </ol>
  */
 public final class AddressSpaceInvariants
@@ -43,6 +46,35 @@ public final class AddressSpaceInvariants
         {
             checkCores(spaces, domain, violations);
             checkMappings(domain, violations);
+        }
+        return violations;
+    }
+
+    /**
+     * @param spaces   what to check.
+     * @param database the same core's capability database, which holds the leaf tables' VNODEs.
+     * @return the violations of {@link #violations(AddressSpaces)}, and leaf tables that differ from the database's.
+     */
+    public static List<String> violations(final AddressSpaces spaces, final CapabilityDatabase database)
+    {
+        final List<String> violations = violations(spaces);
+        for (final Domain domain : spaces.domains())
+        {
+            final Map<Long, LeafTable> leaves = database.leafTables(domain.domainId());
+            if (leaves.size() != domain.leafTables())
+            {
+                violations.add("domain " + domain.domainId() + " has " + domain.leafTables() + " leaf tables on core " +
+                    spaces.selfCoreId() + " and " + leaves.size() + " leaf page table VNODEs in its capability database");
+            }
+            for (final LeafTable leaf : leaves.values())
+            {
+                if (domain.leafPages(leaf.leaf()) != leaf.pages())
+                {
+                    violations.add("leaf " + leaf.leaf() + " of domain " + domain.domainId() + " maps " +
+                        domain.leafPages(leaf.leaf()) + " pages on core " + spaces.selfCoreId() + " and " + leaf.pages() +
+                        " in its VNODE capability " + leaf.vnodeCapId());
+                }
+            }
         }
         return violations;
     }

@@ -1,6 +1,7 @@
 package io.multikernel.node.vm;
 
 import io.multikernel.common.Bounds;
+import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.CapabilityView;
 import io.multikernel.node.caps.Rights;
@@ -51,8 +52,8 @@ import java.util.TreeMap;
  */
 public final class AddressSpaces implements StateMachine<VmOperation>
 {
-    /** LEAF_PAGES: pages one leaf table of the two-level page table maps (a 4 KiB VNODE of 8-byte entries). */
-    public static final int LEAF_PAGES = 512;
+    /** LEAF_PAGES: pages one leaf table of the two-level page table maps (a VNODE capability, {@link CapabilityDatabase#LEAF_PAGES}). */
+    public static final int LEAF_PAGES = CapabilityDatabase.LEAF_PAGES;
     /** VIRTUAL_PAGES: pages of one domain's address space, 2^27 pages of 4 KiB = 512 GiB. */
     public static final long VIRTUAL_PAGES = 1L << 27;
     /** ROOT_ENTRIES: leaf tables the root can point to. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.node.caps.LeafTable;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.replication.ReplicationCommand;
 import io.multikernel.node.replication.ReplicationProxy;
@@ -427,8 +428,14 @@ public final class VmAdmin implements ServiceApi
         {
             cores.add(core);
         }
+        final List<LeafJson> leaves = new ArrayList<>();
+        for (final LeafTable leaf : service.leafTables(domain.domainId()).values())
+        {
+            leaves.add(new LeafJson(leaf.leaf(), leaf.leaf() * AddressSpaces.LEAF_PAGES * PAGE, leaf.vnodeCapId(),
+                leaf.pages()));
+        }
         return new DomainJson(domain.domainId(), domain.rootVnodeCapId(), cores, domain.version(),
-            service.spaces().fingerprint(domain.domainId()), mappings);
+            service.spaces().fingerprint(domain.domainId()), mappings, leaves);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -545,7 +552,12 @@ public final class VmAdmin implements ServiceApi
 
     /** One domain as this core's replica holds it. */
     private record DomainJson(long domain, long root, List<Integer> cores, long version, String fingerprint,
-        List<MappingJson> mappings)
+        List<MappingJson> mappings, List<LeafJson> leaves)
+    {
+    }
+
+    /** One leaf page table: the VNODE capability that maps {@code pages} pages from {@code vaddr}. */
+    private record LeafJson(long leaf, long vaddr, long vnode, long pages)
     {
     }
 

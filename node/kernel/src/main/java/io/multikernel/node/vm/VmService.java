@@ -9,6 +9,7 @@ import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.MappingCapability;
+import io.multikernel.node.caps.CapabilityOperation.MapFrame;
 import io.multikernel.node.caps.FrameAccess;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.shootdown.Shootdown;
@@ -249,6 +250,15 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     // ----------------------------------------------------------------------------------------
     // Changes
     // ----------------------------------------------------------------------------------------
+
+    /**
+     * @return the domain's leaf page tables, VNODE capabilities of the capability database, by leaf
+     *         index; read on the kernel loop.
+     */
+    public java.util.NavigableMap<Long, io.multikernel.node.caps.LeafTable> leafTables(final long domainId)
+    {
+        return capabilities.database().leafTables(domainId);
+    }
 
     /**
      * Create a domain run by {@code cores} (this core among them) whose page-table root is the VNODE
@@ -558,20 +568,70 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** Proposes a change already counted in flight; a proposal the engine refuses is answered unavailable. */
     private void propose(final Change change)
     {
+        final VmOperation operation = change.vmOperation();
+        final LeafRun leaves = operation instanceof Map m ? leafRun(m) : LeafRun.NONE;
+        if (null == leaves)
+        {
+            inFlight--;
+            final Map m = (Map)operation;
+            final int count = capabilities.database().missingLeaves(m.domainId(), m.vpage(), m.pages()).length;
+            answer(change.operation(), change.startNs(), change.callback(), VmResult.refused(Outcome.CONFLICT,
+                "core " + coreId + "'s memory server has no free run of " + count * PAGE + " bytes for the " + count +
+                " leaf page table" + (1 == count ? "" : "s") + " the map needs (" +
+                capabilities.database().freeBytes(coreId) + " bytes free in all): delete or revoke RAM first"));
+            return;
+        }
         try
         {
-            final VmOperation operation = change.vmOperation();
             final boolean countsMappings = operation instanceof Map || operation instanceof Unmap ||
                 operation instanceof Destroy || operation instanceof Create;
             proposer.propose(countsMappings ? capabilities.everyCore() : ParticipantSet.of(spaces.participants(operation)),
-                operationsOf(operation), (txn, outcome) -> onOutcome(change, txn, outcome));
+                operationsOf(operation, leaves), (txn, outcome) ->
+                {
+                    leaves.release(capabilities);
+                    onOutcome(change, txn, outcome);
+                });
         }
         catch (final RuntimeException ex)
         {
+            leaves.release(capabilities);
             inFlight--;
             finish(change.operation(), change.callback(), VmResult.refused(Outcome.UNAVAILABLE,
                 "core " + coreId + " could not propose the change: " + ex.getMessage()));
         }
+    }
+
+    /**
+     * The leaf page tables a map makes: {@code count} VNODEs from the run at {@code base} of this
+     * core's memory server (set aside until the transaction ends), with ids from {@code firstId}.
+     */
+    private record LeafRun(long base, long firstId, int count)
+    {
+        static final LeafRun NONE = new LeafRun(-1, 0, 0);
+
+        void release(final CapabilityService capabilities)
+        {
+            if (count > 0)
+            {
+                capabilities.release(base);
+            }
+        }
+    }
+
+    /**
+     * @return the leaf tables the map's range lacks on this replica, with memory set aside for them;
+     *         {@link LeafRun#NONE} when it lacks none (or more than a map may make, which validation
+     *         refuses), null when this core's memory server has no run for them.
+     */
+    private LeafRun leafRun(final Map m)
+    {
+        final int count = capabilities.database().missingLeaves(m.domainId(), m.vpage(), m.pages()).length;
+        if (0 == count || count > CapabilityDatabase.LEAF_TABLES_PER_MAP_MAX)
+        {
+            return LeafRun.NONE;
+        }
+        final long base = capabilities.reserve(count * PAGE);
+        return base < 0 ? null : new LeafRun(base, capabilities.takeIds(MapFrame.leafIds(count)), count);
     }
 
     /**
@@ -582,7 +642,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
      * domain's, and the destroy lets it go, so the root is neither deleted nor revoked away while the
      * domain lives. Those transactions go to every core, which holds the capability database.
      */
-    private List<ReplicatedStates.StateOperation> operationsOf(final VmOperation operation)
+    private List<ReplicatedStates.StateOperation> operationsOf(final VmOperation operation, final LeafRun leaves)
     {
         if (operation instanceof Create c)
         {
@@ -592,9 +652,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         if (operation instanceof Map m)
         {
             final long objectId = capabilities.takeIds(2);
-            return List.of(capabilities.stateOperation(new CapabilityOperation.MapFrame(m.frameCapId(), objectId,
+            return List.of(capabilities.stateOperation(new MapFrame(m.frameCapId(), objectId,
                 objectId + 1, m.frameOffsetPages() * PAGE, m.pages() * PAGE, coreId, m.domainId(), m.mappingId(),
-                m.vpage())), state.operation(m));
+                m.vpage(), Math.max(0, leaves.base()), leaves.firstId(), leaves.count())), state.operation(m));
         }
         final Domain domain = spaces.domain(operation.domainId());
         if (null == domain || !(operation instanceof Unmap || operation instanceof Destroy))

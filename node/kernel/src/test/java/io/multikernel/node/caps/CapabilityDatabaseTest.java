@@ -78,9 +78,9 @@ class CapabilityDatabaseTest
     void aSnapshotOfTheFirstVersionStillRestoresWithTheLiveIdsAsHighest()
     {
         final byte[] current = database.snapshot();
-        // Version 1 is version 4 without the id blocks, the mappings and the roots at the end: here
-        // one block (ids 1 and 100), no mapping and no root.
-        final int blocksAt = current.length - 4 - 4 - 4 - 16;
+        // Version 1 is version 5 without the id blocks, the mappings, the roots and the leaf tables at
+        // the end: here one block (ids 1 and 100), no mapping, no root and no leaf table.
+        final int blocksAt = current.length - 4 - 4 - 4 - 4 - 16;
         assertThat(java.nio.ByteBuffer.wrap(current).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(blocksAt)).isEqualTo(1);
         final byte[] first = java.util.Arrays.copyOf(current, blocksAt);
         java.nio.ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 1);
@@ -92,12 +92,18 @@ class CapabilityDatabaseTest
         assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
     }
 
-    /** Maps {@code pages} of frame capability {@code frame} from {@code offsetPages} as mapping {@code mappingId} of domain 7. */
-    private static MapFrame map(final long frame, final long firstId, final long offsetPages, final long pages,
+    /**
+     * Maps {@code pages} of frame capability {@code frame} from {@code offsetPages} as mapping
+     * {@code mappingId} of domain 7, at virtual page {@code 16 * mappingId}, held by core 1; with the
+     * leaf page tables the domain lacks there, from core 1's memory server at a run and ids of
+     * {@code firstId}'s own.
+     */
+    private MapFrame map(final long frame, final long firstId, final long offsetPages, final long pages,
         final long mappingId)
     {
+        final int leaves = database.missingLeaves(7, 16 * mappingId, pages).length;
         return new MapFrame(frame, firstId, firstId + 1, offsetPages * PAGE, pages * PAGE, 1, 7, mappingId,
-            16 * mappingId);
+            16 * mappingId, 0 == leaves ? 0 : (2 << 20) + firstId * PAGE, 0 == leaves ? 0 : 1000 + 10 * firstId, leaves);
     }
 
     @Test
@@ -145,7 +151,7 @@ class CapabilityDatabaseTest
         assertThat(database.validate(map(999, 30, 0, 1, 3))).isEqualTo("capability 999 does not exist");
         assertThat(database.validate(map(200, 30, 1, 2, 3)))
             .isEqualTo("a mapping of 8192 bytes at offset 4096 is not page-aligned inside frame capability 200's 8192 bytes");
-        assertThat(database.validate(new MapFrame(200, 30, 31, 100, PAGE, 1, 7, 3, 0)))
+        assertThat(database.validate(new MapFrame(200, 30, 31, 100, PAGE, 1, 7, 3, 0, 0, 0, 0)))
             .isEqualTo("a mapping of 4096 bytes at offset 100 is not page-aligned inside frame capability 200's 8192 bytes");
         assertThat(database.validate(map(200, 10, 0, 1, 3))).isEqualTo("object id 10 is already in use");
         applyValid(map(200, 30, 0, 1, 3));
@@ -274,20 +280,136 @@ class CapabilityDatabaseTest
     void aSnapshotThatCountsMappingsWithoutCapabilitiesIsRefusedWithWhatToDo()
     {
         final byte[] current = database.snapshot();
-        // Version 3 ended with the mapped frames' counts where version 4 has its mappings and roots.
-        final java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(current.length - 8 + 4 + 12)
+        // Version 3 ended with the mapped frames' counts where version 5 has its mappings, roots and leaf tables.
+        final java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(current.length - 12 + 4 + 12)
             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        old.put(current, 0, current.length - 8).putInt(1).putLong(100).putInt(2);
+        old.put(current, 0, current.length - 12).putInt(1).putLong(100).putInt(2);
         old.putInt(0, 3);
         assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(old.array())).hasMessage(
             "capability snapshot version 3 counts the mappings of 1 frame capabilities without their MAPPING " +
             "capabilities: start the cluster over a fresh run directory");
 
-        final byte[] withoutMappings = java.util.Arrays.copyOf(current, current.length - 4);
+        final byte[] withoutMappings = java.util.Arrays.copyOf(current, current.length - 8);
         java.nio.ByteBuffer.wrap(withoutMappings).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 3);
         final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
         restored.restore(withoutMappings);
         assertThat(restored.fingerprint()).as("version 3 with no mapped frame restores").isEqualTo(database.fingerprint());
+    }
+
+    @Test
+    void aSnapshotThatMapsPagesWithoutLeafTablesIsRefusedWithWhatToDo()
+    {
+        final byte[] empty = database.snapshot();
+        // Version 4 is version 5 without the leaf tables at the end.
+        final byte[] fourEmpty = java.util.Arrays.copyOf(empty, empty.length - 4);
+        java.nio.ByteBuffer.wrap(fourEmpty).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 4);
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(fourEmpty);
+        assertThat(restored.fingerprint()).as("version 4 with no mapping restores").isEqualTo(database.fingerprint());
+
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0));
+        applyValid(map(200, 30, 0, 1, 3));
+        final byte[] mapped = database.snapshot();
+        final byte[] fourMapped = java.util.Arrays.copyOf(mapped, mapped.length - 4 - 24);
+        java.nio.ByteBuffer.wrap(fourMapped).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 4);
+        assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(fourMapped)).hasMessage(
+            "capability snapshot version 4 maps 1 mappings without the VNODEs of their leaf page tables: start the " +
+            "cluster over a fresh run directory");
+
+        // Version 5 without the leaf record: the mapping's pages have no leaf table.
+        final java.nio.ByteBuffer noLeaf = java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(mapped, mapped.length - 24))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        noLeaf.putInt(mapped.length - 24 - 4, 0);
+        assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(noLeaf.array())).hasMessage(
+            "the capability snapshot maps mapping 3 of domain 7 without a leaf page table for all its pages");
+    }
+
+    @Test
+    void aMapMakesTheLeafPageTablesItsRangeLacksAndTheLastUnmapInALeafDestroysIt()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 8 * PAGE, 1, 10, 200, 0));
+        final long leafPages = CapabilityDatabase.LEAF_PAGES;
+        // Mapping 3 covers the last page of leaf 0 and the first of leaf 1: two new leaves.
+        final MapFrame first = new MapFrame(200, 30, 31, 0, 2 * PAGE, 1, 7, 3, leafPages - 1, 2 << 20, 500, 2);
+        assertThat(database.missingLeaves(7, leafPages - 1, 2)).containsExactly(0, 1);
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, 2 * PAGE, 1, 7, 3, leafPages - 1, 2 << 20, 500, 1)))
+            .isEqualTo("the map at virtual page 511 of domain 7 needs 2 new leaf page tables and brings 1 (the " +
+                "domain's page tables changed since it was proposed): retry it");
+        assertThat(CapabilityService.classify(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, 0, 0, 0, 0))))
+            .as("a map that brings none where one is lacking is retried").isEqualTo(CapabilityResult.Outcome.CONFLICT);
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, 2 * PAGE, 1, 7, 3, leafPages - 1, 1 << 20, 500, 2)))
+            .as("RAM core 0 handed out").startsWith("the leaf page tables of the map: RAM at 1048576 of 8192 bytes " +
+                "is not page aligned inside core 1's range");
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, 2 * PAGE, 1, 7, 3, leafPages - 1, 2 << 20, 10, 2)))
+            .isEqualTo("object id 10 is already in use");
+        applyValid(first);
+
+        final LeafTable leaf0 = database.leafTables(7).get(0L);
+        final LeafTable leaf1 = database.leafTables(7).get(1L);
+        assertThat(leaf0).isEqualTo(new LeafTable(7, 0, first.leafVnodeCapId(0), 1));
+        assertThat(leaf1).isEqualTo(new LeafTable(7, 1, first.leafVnodeCapId(1), 1));
+        assertThat(database.object(database.capability(leaf0.vnodeCapId()).objectId()).type()).isEqualTo(CapabilityType.VNODE);
+        assertThat(database.object(500).type()).as("the RAM they came from").isEqualTo(CapabilityType.RAM);
+        assertThat(database.object(500).length()).isEqualTo(2 * PAGE);
+        assertThat(database.children(500)).containsExactly(502L, 503L);
+        assertThat(database.capability(501).holderCore()).isEqualTo(1);
+        assertThat(database.freeBytes(1)).isEqualTo((1 << 20) - 2 * PAGE);
+        assertThat(database.pageTableLeafOf(501)).as("the RAM belongs to the page tables").isEqualTo(leaf0);
+        assertThat(database.leafTableOf(leaf1.vnodeCapId())).isEqualTo(leaf1);
+        assertThat(database.validate(new CapabilityOperation.Rooted(leaf0.vnodeCapId(), 8))).contains("leaf page table 0");
+        final CapabilityView vnodeView = new CapabilityView(leaf1.vnodeCapId(), 503, CapabilityType.VNODE, 0, PAGE,
+            Rights.ALL, 1, 1, 500, 1, 0);
+        assertThat(CapabilityAdmin.json(vnodeView, database).leaf())
+            .isEqualTo(new CapabilityAdmin.LeafJson(7, 1, "0x200000", true));
+        final CapabilityView ramView = new CapabilityView(501, 500, CapabilityType.RAM, 0, 2 * PAGE, Rights.ALL, 1, 1, 0, 1, 2);
+        assertThat(CapabilityAdmin.json(ramView, database).leaf()).as("the RAM of leaves 0 and 1")
+            .isEqualTo(new CapabilityAdmin.LeafJson(7, 0, "0x0", false));
+
+        // A second mapping in leaf 1 needs no new leaf, and counts in it.
+        applyValid(map(200, 40, 2, 1, 32));
+        assertThat(database.leafTables(7).get(1L).pages()).isEqualTo(2);
+
+        final String refusal = "capability %d belongs to leaf page table 0 of domain 7: it is not %s by itself; it goes " +
+            "when the last mapping in the leaf's range is unmapped";
+        final long vnode = leaf0.vnodeCapId();
+        assertThat(database.validate(new Delete(vnode))).isEqualTo(refusal.formatted(vnode, "deleted"));
+        assertThat(database.validate(new Revoke(vnode))).isEqualTo(refusal.formatted(vnode, "revoked"));
+        assertThat(database.validate(new Copy(vnode, 900, 0))).isEqualTo(refusal.formatted(vnode, "copied"));
+        assertThat(database.validate(new Mint(vnode, 900, 0, Rights.READ))).isEqualTo(refusal.formatted(vnode, "minted"));
+        assertThat(database.validate(new Delete(501))).isEqualTo(refusal.formatted(501, "deleted"));
+        assertThat(database.validate(new Revoke(501))).isEqualTo(refusal.formatted(501, "revoked"));
+        assertThat(database.validate(new Retype(501, 0, CapabilityType.FRAME, PAGE, 1, 900, 901, 0)))
+            .isEqualTo(refusal.formatted(501, "retyped"));
+
+        final CapabilityDatabase restored = new CapabilityDatabase(RANGES);
+        restored.restore(database.snapshot());
+        assertThat(restored.fingerprint()).isEqualTo(database.fingerprint());
+        assertThat(restored.leafTables(7)).isEqualTo(database.leafTables(7));
+
+        applyValid(new CapabilityOperation.Unmapped(31));
+        assertThat(database.leafTables(7).keySet()).as("leaf 0 emptied, leaf 1 still maps mapping 32").containsExactly(1L);
+        assertThat(database.capability(vnode)).isNull();
+        assertThat(database.children(500)).containsExactly(503L);
+        assertThat(database.object(500)).as("the RAM holds leaf 1 still").isNotNull();
+        applyValid(new CapabilityOperation.Unmapped(41));
+        assertThat(database.leafTables(7)).isEmpty();
+        assertThat(database.object(500)).as("the RAM went back to core 1").isNull();
+        assertThat(database.capability(501)).isNull();
+        assertThat(database.freeBytes(1)).isEqualTo(1 << 20);
+        assertThat(database.returnedBytes(1)).isEqualTo(2 * PAGE);
+    }
+
+    @Test
+    void aRevokeThatUnmapsDestroysTheLeafTablesItEmpties()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, 4 * PAGE, 1, 10, 200, 0));
+        applyValid(map(200, 30, 0, 1, 3));
+        applyValid(map(200, 32, 1, 1, 4));
+        assertThat(database.leafTables(7)).hasSize(1);
+        final java.util.List<MappingCapability> under = database.mappingsUnder(100);
+        applyValid(new Revoke(100, 2, CapabilityDatabase.digest(under)));
+        assertThat(database.leafTables(7)).isEmpty();
+        assertThat(database.freeBytes(1)).isEqualTo(1 << 20);
     }
 
     @Test
@@ -461,15 +583,17 @@ class CapabilityDatabaseTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageMatching(".*(truncated|does not fit).*");
         final byte[] wrongVersion = snapshot.clone();
         wrongVersion[0] = 9;
-        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1..4");
+        assertThatThrownBy(() -> database.restore(wrongVersion)).hasMessage("capability snapshot version 9 is not 1..5");
         assertThatThrownBy(() -> database.restore(java.util.Arrays.copyOf(snapshot, snapshot.length + 2)))
             .hasMessage("2 bytes follow the capability snapshot");
 
         applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 20, 300, 0));
         applyValid(map(300, 30, 0, 1, 3));
         final byte[] mappedFrame = database.snapshot();
-        // The one mapping record's capability (before the root count) made the frame's capability.
-        java.nio.ByteBuffer.wrap(mappedFrame).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(mappedFrame.length - 4 - 40, 300);
+        // The one mapping record's capability (before the root count, the leaf count and the one leaf)
+        // made the frame's capability.
+        java.nio.ByteBuffer.wrap(mappedFrame).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putLong(mappedFrame.length - 24 - 4 - 4 - 40, 300);
         assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(mappedFrame)).hasMessage(
             "the capability snapshot's mapping record for capability 300 names no MAPPING capability of the snapshot, " +
             "or names it twice");
@@ -478,9 +602,18 @@ class CapabilityDatabaseTest
         applyValid(new Retype(100, PAGE, CapabilityType.VNODE, PAGE, 1, 10, 200, 0));
         applyValid(new CapabilityOperation.Rooted(200, 7));
         final byte[] rootedRam = database.snapshot();
-        java.nio.ByteBuffer.wrap(rootedRam).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(rootedRam.length - 16, 100);
+        java.nio.ByteBuffer.wrap(rootedRam).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(rootedRam.length - 4 - 16, 100);
         assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(rootedRam)).hasMessage(
             "the capability snapshot's root of domain 7 is capability 100, which is no VNODE capability of the snapshot");
+
+        applyValid(new CapabilityOperation.Unrooted(200, 7));
+        applyValid(map(300, 30, 0, 1, 3));
+        final byte[] leafIsFrame = database.snapshot();
+        // The one leaf record's VNODE capability (last) named as the frame's capability.
+        java.nio.ByteBuffer.wrap(leafIsFrame).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(leafIsFrame.length - 8, 300);
+        assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(leafIsFrame)).hasMessage(
+            "the capability snapshot's leaf page table 0 of domain 7 is capability 300, which is no VNODE capability " +
+            "of the snapshot, is a root, or is named twice");
     }
 
     @Test
@@ -490,7 +623,7 @@ class CapabilityDatabaseTest
         final CapabilityOperation[] operations = {
             new Allocate(3, 1 << 20, PAGE, 7, 8, 2), new Retype(1, PAGE, CapabilityType.VNODE, PAGE, 3, 4, 5, 6),
             new Copy(1, 2, 3), new Mint(1, 2, 3, Rights.READ), new Delete(9), new Revoke(10),
-            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9), new CapabilityOperation.Unmapped(11), new Revoke(12, 3, -5),
+            new MapFrame(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), new CapabilityOperation.Unmapped(11), new Revoke(12, 3, -5),
             new CapabilityOperation.Rooted(13, 14), new CapabilityOperation.Unrooted(15, 16) };
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         for (final CapabilityOperation operation : operations)

@@ -87,6 +87,8 @@ class CapabilityPropertiesTest
         long nextObjectId = 1;
         long nextCapId = 1;
         long nextMappingId = 1;
+        /** Ids of leaf tables' RAM and VNODEs, objects and capabilities alike, above the others. */
+        long nextLeafId = 1L << 32;
 
         void step(final int kind, final int a, final int b, final int c)
         {
@@ -149,8 +151,17 @@ class CapabilityPropertiesTest
             final long offset = c % pages;
             final long length = 1 + (c >> 8) % (pages - offset);
             final long mappingId = nextMappingId++;
+            // Virtual pages that often share a leaf table with other mappings, now and then two.
+            final long vpage = ((c >> 4) % 8) * 256 + (c >> 12) % 512;
+            final int holder = b % 3;
+            final int leaves = database.missingLeaves(domain, vpage, length).length;
+            final long leafBase = RANGES.get(holder).base() + ((c >> 2) % 64) * PAGE;
+            final long leafFirstId = nextLeafId;
+            nextLeafId += CapabilityOperation.MapFrame.leafIds(leaves);
+            // Now and then one leaf too few: refused.
+            final int brought = (c >> 20) % 16 == 0 ? Math.max(0, leaves - 1) : leaves;
             return new CapabilityOperation.MapFrame(capId, nextObjectId++, nextCapId++, offset * PAGE, length * PAGE,
-                b % 3, domain, mappingId, mappingId * 1024);
+                holder, domain, mappingId, vpage, leafBase, leafFirstId, brought);
         }
 
         /** The removal of a MAPPING, or a root let go (refused for others). */
@@ -215,6 +226,12 @@ class CapabilityPropertiesTest
             if (operation instanceof Allocate allocate)
             {
                 handedOutBytes.merge(allocate.serverCore(), allocate.length(), Long::sum);
+            }
+            if (operation instanceof CapabilityOperation.MapFrame map)
+            {
+                handedOutBytes.merge(map.holderCore(), map.leafCount() * PAGE, Long::sum);
+                assertThat(database.missingLeaves(map.domainId(), map.vpage(), map.length() / PAGE))
+                    .as("a map leaves no page of its range without a leaf table").isEmpty();
             }
             if (operation instanceof Revoke revoke)
             {

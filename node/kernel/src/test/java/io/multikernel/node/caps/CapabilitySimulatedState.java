@@ -72,6 +72,8 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         final LongAdder deletePairsBothCommitted = new LongAdder();
         final LongAdder rootsReturned = new LongAdder();
         final LongAdder revokesThatUnmapped = new LongAdder();
+        final LongAdder mapsThatMadeLeafTables = new LongAdder();
+        final LongAdder leafTableRamReturned = new LongAdder();
         final LongAdder invariantChecks = new LongAdder();
 
         long committed(final Class<? extends CapabilityOperation> kind)
@@ -90,6 +92,8 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
                 "destroyed " + racesBothCommittedOneAfterTheOthersDestruction.sum() + "); last-two-copies delete pairs " +
                 deletePairsProposed.sum() + " (both committed " + deletePairsBothCommitted.sum() + "); root RAM objects " +
                 "returned " + rootsReturned.sum() + "; revokes that unmapped " + revokesThatUnmapped.sum() +
+                "; maps that made leaf tables " + mapsThatMadeLeafTables.sum() + " (their RAM returned " +
+                leafTableRamReturned.sum() + ")" +
                 "; invariant checks " + invariantChecks.sum();
         }
     }
@@ -183,6 +187,18 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
             {
                 created(objectCreators, map.objectId(), id);
                 created(capabilityCreators, map.capId(), id);
+                if (map.leafCount() > 0)
+                {
+                    // Its leaf tables: RAM from the holder's memory server, retyped into VNODEs.
+                    created(objectCreators, map.leafFirstId(), id);
+                    created(capabilityCreators, map.leafFirstId() + 1, id);
+                    for (int i = 0; i < map.leafCount(); i++)
+                    {
+                        created(objectCreators, map.leafFirstId() + 2 + i, id);
+                        created(capabilityCreators, map.leafVnodeCapId(i), id);
+                    }
+                    allocations.add(id);
+                }
             }
         }
         final Race race = workload.raceOf(proposal);
@@ -423,8 +439,8 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         }
         else if (operation instanceof CapabilityOperation.MapFrame map)
         {
-            // A MAPPING capability has its frame capability's rights.
-            rights = expectedRights(map.frameCapId());
+            // A MAPPING capability has its frame capability's rights, its leaf tables' capabilities all.
+            rights = capId == map.capId() ? expectedRights(map.frameCapId()) : Rights.ALL;
         }
         else
         {
@@ -484,7 +500,10 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         long bytes = 0;
         for (final TransactionId id : allocations)
         {
-            final Allocate allocate = (Allocate)history.proposal(id).operations().get(0);
+            final CapabilityOperation operation = history.proposal(id).operations().get(0);
+            final Allocate allocate = operation instanceof CapabilityOperation.MapFrame map ?
+                new Allocate(map.holderCore(), map.leafBase(), map.leafCount() * CapabilityType.PAGE_LENGTH_BYTES, map.leafFirstId(),
+                    map.leafFirstId() + 1, map.holderCore()) : (Allocate)operation;
             if (allocate.serverCore() == server && Fate.COMMITTED == history.fate(id) &&
                 (null == liveIn || null == liveIn.object(allocate.objectId())))
             {
@@ -572,6 +591,14 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
             if (operation instanceof Allocate allocate && null == replica.object(allocate.objectId()))
             {
                 coverage.rootsReturned.increment();
+            }
+            if (operation instanceof CapabilityOperation.MapFrame map && map.leafCount() > 0)
+            {
+                coverage.mapsThatMadeLeafTables.increment();
+                if (null == replica.object(map.leafFirstId()))
+                {
+                    coverage.leafTableRamReturned.increment();
+                }
             }
         }
         for (final Race race : workload.races())

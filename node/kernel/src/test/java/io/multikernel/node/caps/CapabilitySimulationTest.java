@@ -100,6 +100,9 @@ class CapabilitySimulationTest
         assertThat(coverage.committed(CapabilityOperation.MapFrame.class)).as("committed maps").isGreaterThan(SEEDS);
         assertThat(coverage.committed(CapabilityOperation.Unmapped.class)).as("committed unmaps").isGreaterThan(SEEDS / 4);
         assertThat(coverage.revokesThatUnmapped.sum()).as("revokes that took mappings away").isGreaterThan(SEEDS / 20);
+        assertThat(coverage.mapsThatMadeLeafTables.sum()).as("maps that made leaf page tables").isGreaterThan(SEEDS / 2);
+        assertThat(coverage.leafTableRamReturned.sum()).as("leaf page tables destroyed and their RAM returned")
+            .isGreaterThan(SEEDS / 10);
     }
 
     @Test

@@ -194,8 +194,23 @@ final class CapabilityWorkload
         final long pages = 1 + random.nextInt((int)(framePages - offsetPages));
         final long firstId = nextIds(coreId, replica, 2);
         final long domainId = ((coreId + 1L) << ID_SEQUENCE_BITS) | (1 + random.nextInt(MAPPING_DOMAINS));
+        // Virtual pages a few leaf tables apart, so maps share leaves and now and then need new ones.
+        final long vpage = offsetPages + random.nextInt(4) * (CapabilityDatabase.LEAF_PAGES - 1);
+        final int leaves = replica.missingLeaves(domainId, vpage, pages).length;
+        long leafBase = 0;
+        long leafFirstId = 0;
+        if (leaves > 0)
+        {
+            final List<Long> starts = freeStarts(replica, coreId, ranges.get(coreId), leaves * PAGE);
+            if (starts.isEmpty())
+            {
+                return allocate(random, coreId, replica, held);
+            }
+            leafBase = starts.get(random.nextInt(starts.size()));
+            leafFirstId = nextIds(coreId, replica, CapabilityOperation.MapFrame.leafIds(leaves));
+        }
         return new CapabilityOperation.MapFrame(frame.capId(), firstId, firstId + 1, offsetPages * PAGE, pages * PAGE,
-            coreId, domainId, firstId, offsetPages);
+            coreId, domainId, firstId, vpage, leafBase, leafFirstId, leaves);
     }
 
     private List<Proposal<CapabilityOperation>> one(final int coreId, final CapabilityOperation operation)

@@ -443,7 +443,10 @@ final class InProcessVmCluster implements AutoCloseable
         return created.id();
     }
 
-    /** Asserts every core of the domain holds the same page table; returns its fingerprint. */
+    /**
+     * Asserts every core of the domain holds the same page table, whose leaf tables are the VNODEs of
+     * the core's capability database; returns its fingerprint.
+     */
     String fingerprint(final long domain)
     {
         String first = null;
@@ -451,6 +454,12 @@ final class InProcessVmCluster implements AutoCloseable
         {
             if (null != service.spaces().domain(domain))
             {
+                final List<String> violations = AddressSpaceInvariants.violations(service.spaces(),
+                    capabilities.get(service.coreId()).database());
+                if (!violations.isEmpty())
+                {
+                    throw new AssertionError("core " + service.coreId() + ": " + violations);
+                }
                 final String fingerprint = service.spaces().fingerprint(domain);
                 if (null != first && !first.equals(fingerprint))
                 {

@@ -148,13 +148,16 @@ class VmAdminTest
             .containsExactly("entries", "hits", "misses", "invalidations");
         final JsonNode one = listing.get("domains").get(0);
         assertThat(one.fieldNames()).toIterable()
-            .containsExactly("domain", "root", "cores", "version", "fingerprint", "mappings");
+            .containsExactly("domain", "root", "cores", "version", "fingerprint", "mappings", "leaves");
         assertThat(one.get("domain").asLong()).isEqualTo(domain);
         assertThat(one.get("cores").toString()).isEqualTo("[0,1]");
         assertThat(one.get("version").asLong()).isPositive();
         assertThat(one.get("fingerprint").asText()).isEqualTo(onLoop(() -> cluster.fingerprint(domain)));
         assertThat(one.get("mappings").get(0).toString()).isEqualTo("{\"mapping\":" + mapping + ",\"vaddr\":" + VA +
             ",\"length\":" + 2 * PAGE + ",\"frame\":" + frame + ",\"frame_offset\":" + PAGE + ",\"rights\":\"read,write\"}");
+        final long leafVnode = onLoop(() -> cluster.capabilities.get(0).database().leafTables(domain).get(2L).vnodeCapId());
+        assertThat(one.get("leaves").toString()).as("VA's leaf page table, made by the map")
+            .isEqualTo("[{\"leaf\":2,\"vaddr\":" + VA + ",\"vnode\":" + leafVnode + ",\"pages\":2}]");
 
         assertThat(json(get("/domains/" + domain, Map.of()))).isEqualTo(one);
         assertThat(onLoop(() -> cluster.core(2).spaces().domain(domain))).as("core 2 does not run it").isNull();

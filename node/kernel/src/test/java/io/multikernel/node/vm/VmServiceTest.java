@@ -89,6 +89,76 @@ class VmServiceTest
     }
 
     @Test
+    void aMapMakesItsLeafPageTablesFromTheMappingCoresMemoryAndTheLastUnmapGivesThemBack()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1, 2);
+        final long frame = cluster.frame(1, 4);
+        final long small = cluster.frame(1, 1);
+        final long freeBefore = cluster.capabilities.get(0).database().freeBytes(1);
+
+        // Four pages from two pages below VA: the last two pages of leaf 1 and the first two of leaf 2.
+        final VmResult wide = cluster.run(cb -> cluster.core(1).map(domain, VA - 2 * PAGE, frame, 0, 4 * PAGE,
+            InProcessVmCluster.rw(), cb));
+        assertThat(wide.outcome()).as(String.valueOf(wide)).isEqualTo(Outcome.COMMITTED);
+        final VmResult inside = cluster.run(cb -> cluster.core(1).map(domain, VA + 8 * PAGE, small, 0, PAGE,
+            InProcessVmCluster.rw(), cb));
+        assertThat(inside.outcome()).isEqualTo(Outcome.COMMITTED);
+        cluster.fingerprint(domain);
+        for (int core = 0; core < 3; core++)
+        {
+            final io.multikernel.node.caps.CapabilityDatabase database = cluster.capabilities.get(core).database();
+            assertThat(database.leafTables(domain).keySet()).as("core %d", core).containsExactly(1L, 2L);
+            assertThat(database.leafTables(domain).get(2L).pages()).as("one leaf for both maps").isEqualTo(3);
+            final long vnode = database.leafTables(domain).get(1L).vnodeCapId();
+            assertThat(database.object(database.capability(vnode).objectId()).type()).isEqualTo(CapabilityType.VNODE);
+            assertThat(database.capability(vnode).holderCore()).as("held by the mapping core").isEqualTo(1);
+            assertThat(database.freeBytes(1)).as("from its memory server").isEqualTo(freeBefore - 2 * PAGE);
+            assertThat(io.multikernel.node.caps.CapabilityInvariants.violations(database)).isEmpty();
+        }
+        final long leafVnode = cluster.capabilities.get(1).database().leafTables(domain).get(1L).vnodeCapId();
+        final io.multikernel.node.caps.CapabilityResult deleted = cluster.caps(1, (s, cb) -> s.delete(leafVnode, cb));
+        assertThat(deleted.outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(deleted.message()).isEqualTo("capability " + leafVnode + " belongs to leaf page table 1 of domain " +
+            domain + ": it is not deleted by itself; it goes when the last mapping in the leaf's range is unmapped");
+
+        assertThat(cluster.run(cb -> cluster.core(2).unmap(domain, VA - 2 * PAGE, 4 * PAGE, RoutingProtocol.UNICAST,
+            cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+        cluster.fingerprint(domain);
+        assertThat(cluster.capabilities.get(0).database().leafTables(domain).keySet()).as("leaf 2 still maps a page")
+            .containsExactly(2L);
+        assertThat(cluster.run(cb -> cluster.core(0).destroy(domain, RoutingProtocol.UNICAST, cb)).outcome())
+            .isEqualTo(Outcome.COMMITTED);
+        for (int core = 0; core < 3; core++)
+        {
+            final io.multikernel.node.caps.CapabilityDatabase database = cluster.capabilities.get(core).database();
+            assertThat(database.leafTables(domain)).as("core %d", core).isEmpty();
+            assertThat(database.capability(leafVnode)).isNull();
+            assertThat(database.freeBytes(1)).as("every leaf's memory went back").isEqualTo(freeBefore);
+        }
+    }
+
+    @Test
+    void aMapThatNeedsALeafTableIsRefusedWhenItsCoresMemoryServerHasNoRoomForIt()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(1, 1);
+        final long free = cluster.capabilities.get(1).database().freeBytes(1);
+        assertThat(cluster.caps(1, (s, cb) -> s.allocate(free, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+
+        final VmResult refused = cluster.run(cb -> cluster.core(1).map(domain, VA, frame, 0, PAGE,
+            InProcessVmCluster.rw(), cb));
+
+        assertThat(refused.outcome()).isEqualTo(Outcome.CONFLICT);
+        assertThat(refused.message()).isEqualTo("core 1's memory server has no free run of 4096 bytes for the 1 leaf " +
+            "page table the map needs (0 bytes free in all): delete or revoke RAM first");
+        assertThat(cluster.core(1).spaces().domain(domain).mappingCount()).isZero();
+        assertThat(cluster.run(cb -> cluster.core(0).map(domain, VA, cluster.frame(0, 1), 0, PAGE,
+            InProcessVmCluster.rw(), cb)).outcome()).as("core 0's memory server has room").isEqualTo(Outcome.COMMITTED);
+    }
+
+    @Test
     void afterUnmapReturnsNoCoreLoadsOrStoresThroughTheOldMapping()
     {
         for (final RoutingProtocol protocol : RoutingProtocol.values())

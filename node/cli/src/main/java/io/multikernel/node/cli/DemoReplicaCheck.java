@@ -1,6 +1,5 @@
 package io.multikernel.node.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.StrictJson;
@@ -29,21 +28,6 @@ final class DemoReplicaCheck
 {
     /** REQUEST_TIMEOUT: longest one admin request may take. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-
-    /** {@code GET /domains} of one core. */
-    record DomainsDocument(int core, int count, TlbCounters tlb, String protocol, List<DomainView> domains)
-    {
-    }
-
-    /** One core's TLB. */
-    record TlbCounters(long entries, long hits, long misses, long invalidations)
-    {
-    }
-
-    /** One domain as a core's replica holds it. */
-    record DomainView(long domain, long root, List<Integer> cores, long version, String fingerprint, List<JsonNode> mappings)
-    {
-    }
 
     /**
      * What the cores answered.
@@ -85,7 +69,7 @@ final class DemoReplicaCheck
     {
         final List<String> problems = new ArrayList<>();
         final Map<Integer, String> fingerprints = new TreeMap<>();
-        final Map<Integer, DomainsDocument> domains = new TreeMap<>();
+        final Map<Integer, VmApi.Listing> domains = new TreeMap<>();
         boolean available = true;
         long hits = 0;
         long misses = 0;
@@ -106,7 +90,7 @@ final class DemoReplicaCheck
             final HttpResponse<String> answer = get(core.getValue() + "/domains");
             if (null != answer && 200 == answer.statusCode())
             {
-                final DomainsDocument document = StrictJson.read(answer.body(), DomainsDocument.class, "core " + id + "'s /domains");
+                final VmApi.Listing document = StrictJson.read(answer.body(), VmApi.Listing.class, "core " + id + "'s /domains");
                 domains.put(id, document);
                 hits += document.tlb().hits();
                 misses += document.tlb().misses();
@@ -136,7 +120,7 @@ final class DemoReplicaCheck
         final List<String> pageTableProblems = available ? pageTableProblems(domains) : List.of();
         problems.addAll(pageTableProblems);
         final int compared = available ? (int)domains.values().stream().flatMap(d -> d.domains().stream())
-            .mapToLong(DomainView::domain).distinct().count() : 0;
+            .mapToLong(VmApi.Domain::domain).distinct().count() : 0;
         return new Report(fingerprints, capsConsistent, available, available && pageTableProblems.isEmpty(), compared,
             problems, tlbKnown ? hits : -1, tlbKnown ? misses : -1);
     }
@@ -146,9 +130,9 @@ final class DemoReplicaCheck
      * @return one sentence per domain whose replicas disagree: fingerprints that differ, or a domain held
      *         by other cores than the ones its replicas name.
      */
-    static List<String> pageTableProblems(final Map<Integer, DomainsDocument> byCore)
+    static List<String> pageTableProblems(final Map<Integer, VmApi.Listing> byCore)
     {
-        final Map<Long, Map<Integer, DomainView>> replicas = new TreeMap<>();
+        final Map<Long, Map<Integer, VmApi.Domain>> replicas = new TreeMap<>();
         byCore.forEach((core, document) -> document.domains().forEach(view ->
             replicas.computeIfAbsent(view.domain(), d -> new TreeMap<>()).put(core, view)));
         final List<String> problems = new ArrayList<>();
@@ -161,7 +145,7 @@ final class DemoReplicaCheck
                 problems.add("domain " + domain + "'s page-table fingerprints differ: " + fingerprints);
                 return;
             }
-            for (final Map.Entry<Integer, DomainView> view : views.entrySet())
+            for (final Map.Entry<Integer, VmApi.Domain> view : views.entrySet())
             {
                 final TreeSet<Integer> named = new TreeSet<>(view.getValue().cores());
                 if (!named.equals(views.keySet()))

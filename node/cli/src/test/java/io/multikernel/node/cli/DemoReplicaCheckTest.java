@@ -18,18 +18,19 @@ class DemoReplicaCheckTest
     {
         return "{\"core\":" + core + ",\"count\":1,\"tlb\":{\"entries\":3,\"hits\":10,\"misses\":2,\"invalidations\":1}," +
             "\"protocol\":\"multicast\",\"domains\":[{\"domain\":5,\"root\":77,\"cores\":" + cores + ",\"version\":4," +
-            "\"fingerprint\":\"" + fingerprint + "\",\"mappings\":[{\"vaddr\":4096}]}]}";
+            "\"fingerprint\":\"" + fingerprint + "\",\"mappings\":[{\"mapping\":9,\"vaddr\":4096,\"length\":4096,\"frame\":8," +
+            "\"frame_offset\":0,\"rights\":\"read\"}],\"leaves\":[{\"leaf\":0,\"vaddr\":0,\"vnode\":10,\"pages\":1}]}]}";
     }
 
-    private static DemoReplicaCheck.DomainsDocument read(final String json)
+    private static VmApi.Listing read(final String json)
     {
-        return StrictJson.read(json, DemoReplicaCheck.DomainsDocument.class, "test");
+        return StrictJson.read(json, VmApi.Listing.class, "test");
     }
 
     @Test
     void equalFingerprintsOnExactlyTheDomainsCoresAgree()
     {
-        final DemoReplicaCheck.DomainsDocument zero = read(domains(0, "ab", "[0,1]"));
+        final VmApi.Listing zero = read(domains(0, "ab", "[0,1]"));
         assertThat(zero.tlb().hits()).isEqualTo(10);
         assertThat(DemoReplicaCheck.pageTableProblems(Map.of(0, zero, 1, read(domains(1, "ab", "[0,1]"))))).isEmpty();
     }

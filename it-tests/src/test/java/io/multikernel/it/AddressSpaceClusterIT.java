@@ -225,6 +225,18 @@ class AddressSpaceClusterIT
                 assertThat(entry.get("type")).isEqualTo("mapping");
                 assertThat(((Number)((Map<String, Object>)entry.get("mapping")).get("domain")).longValue()).isEqualTo(domain);
             });
+        // The map made the leaf page table of its range, a VNODE capability held by core 0, on every core.
+        final List<?> leaves = (List<?>)cluster.admin().getObject(1, "/domains/" + domain).orElseThrow().get("leaves");
+        assertThat(leaves).hasSize(1);
+        final long leafVnode = ((Number)((Map<String, Object>)leaves.get(0)).get("vnode")).longValue();
+        assertThat((List<Map<String, Object>>)listed.get("capabilities")).as("core 1 lists the leaf's VNODE")
+            .anySatisfy(entry ->
+            {
+                assertThat(((Number)entry.get("cap")).longValue()).isEqualTo(leafVnode);
+                assertThat(entry.get("type")).isEqualTo("vnode");
+                assertThat(((Number)((Map<String, Object>)entry.get("leaf")).get("leaf")).longValue())
+                    .isEqualTo((vaddr / PAGE) / 512);
+            });
 
         final AdminClient.Reply copied = cluster.admin().post(0, "/caps/copy", "{\"cap\":" + ram + ",\"to\":2}");
         assertThat(copied.status()).as(String.valueOf(copied.body())).isEqualTo(200);
@@ -239,13 +251,16 @@ class AddressSpaceClusterIT
         }
         awaitAgreement("after the revoke", List.of(0, 1), domain);
         assertThat((List<?>)cluster.admin().getObject(1, "/domains/" + domain).orElseThrow().get("mappings")).isEmpty();
+        assertThat((List<?>)cluster.admin().getObject(1, "/domains/" + domain).orElseThrow().get("leaves"))
+            .as("the revoke emptied the leaf, which went with its last mapping").isEmpty();
         final List<String> fingerprints = new ArrayList<>();
         for (int core = 0; core < 3; core++)
         {
             final Map<String, Object> caps = cluster.admin().getObject(core, "/caps?limit=1000").orElseThrow();
             fingerprints.add(String.valueOf(caps.get("fingerprint")));
             assertThat((List<Map<String, Object>>)caps.get("capabilities")).as("core %d", core)
-                .noneMatch(entry -> "mapping".equals(entry.get("type")) || ((Number)entry.get("cap")).longValue() == frame);
+                .noneMatch(entry -> "mapping".equals(entry.get("type")) || ((Number)entry.get("cap")).longValue() == frame ||
+                    ((Number)entry.get("cap")).longValue() == leafVnode);
         }
         assertThat(fingerprints).as("every core's capability database").containsOnly(fingerprints.get(0));
     }

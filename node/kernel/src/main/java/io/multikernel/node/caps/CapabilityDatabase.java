@@ -413,18 +413,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return null;
         }
-        for (final long child : children(capability.objectId()))
-        {
-            for (final long copy : copies(child))
-            {
-                final LeafTable of = leafOfVnode.get(copy);
-                if (null != of)
-                {
-                    return of;
-                }
-            }
-        }
-        return null;
+        // RAM of leaf tables holds leaf VNODEs only (one capability each), other RAM none: its first child says.
+        final TreeSet<Long> children = childrenOf.get(capability.objectId());
+        final TreeSet<Long> copies = null == children ? null : copiesOf.get(children.first());
+        return null == copies ? null : leafOfVnode.get(copies.first());
     }
 
     private String pageTableProblem(final long capId, final String what)

@@ -637,6 +637,9 @@ class CapabilityDatabaseTest
         assertThatThrownBy(() -> codec.decode(buffer, 0, 9)).hasMessage("capability operation kind 42 is unknown");
         buffer.putByte(0, (byte)6);
         assertThatThrownBy(() -> codec.decode(buffer, 0, 13)).hasMessage(CapabilityOperation.MAPPING_COUNT_KIND);
+        buffer.putByte(0, (byte)7);
+        assertThatThrownBy(() -> codec.decode(buffer, 0, 69)).as("a map from before leaf tables were capabilities")
+            .hasMessage(CapabilityOperation.MAP_WITHOUT_LEAVES_KIND);
         codec.encode(operations[1], buffer, 0);
         buffer.putInt(1 + 8 + 8, 17, CapabilityOperation.ORDER);
         assertThatThrownBy(() -> codec.decode(buffer, 0, codec.encodedLength(operations[1])))

@@ -52,7 +52,9 @@ import java.util.TreeSet;
  *   ({@link Revoke#mappings()}). A MAPPING object refers to memory, it owns none: retype and the
  *   overlap rule ignore it;</li>
  *   <li>a VNODE capability that is a domain's page-table root ({@link Rooted}, until the domain's
- *   destroy: {@link Unrooted}) is neither deleted nor revoked away ("destroy the domain first");</li>
+ *   destroy: {@link Unrooted}) is neither deleted nor revoked away ("destroy the domain first"); a map
+ *   names a domain that has a root, so none lands in a destroyed domain (its destroy and a map of it
+ *   both lock its page tables);</li>
  *   <li>a domain's leaf page tables are VNODE capabilities ({@link LeafTable}, one per
  *   {@link #LEAF_PAGES} virtual pages with a mapped page): the map that first needs one makes it,
  *   retyped from RAM its core's memory server hands out in the same operation, and the unmap (or
@@ -88,6 +90,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     private final TreeMap<Long, MappingCapability> mappingCaps = new TreeMap<>();
     /** The domain whose page-table root each VNODE capability is. */
     private final TreeMap<Long, Long> roots = new TreeMap<>();
+    /** How many roots each live domain has (one, but for an operator's mistake); derived from {@link #roots}. */
+    private final Map<Long, Integer> rootedDomains = new java.util.HashMap<>();
     /** Each domain's leaf page tables, by leaf index. */
     private final TreeMap<Long, TreeMap<Long, LeafTable>> leafTables = new TreeMap<>();
     /** The leaf page table each leaf VNODE capability is (derived from {@link #leafTables}). */
@@ -311,6 +315,15 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             return "a mapping of " + m.length() + " bytes at offset " + m.offset() + " is not page-aligned inside " +
                 "frame capability " + m.frameCapId() + "'s " + object.length() + " bytes";
         }
+        if (m.vpage() < 0 || m.vpage() > Long.MAX_VALUE / CapabilityType.PAGE_LENGTH_BYTES - m.length())
+        {
+            return "virtual page " + m.vpage() + " of a mapping of " + m.length() + " bytes is outside any address space";
+        }
+        if (!rootedDomains.containsKey(m.domainId()))
+        {
+            // Its page table's root goes with its destroy, in the same transaction: no map after it.
+            return "domain " + m.domainId() + " has no page-table root: it was destroyed, or never created";
+        }
         final Long existing = mappingCapabilityOf(m.domainId(), m.mappingId());
         if (null != existing)
         {
@@ -338,6 +351,13 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         if (0 == m.leafCount())
         {
             return VALID;
+        }
+        final long leafIdsLimit = m.leafFirstId() + MapFrame.leafIds(m.leafCount());
+        if ((m.objectId() >= m.leafFirstId() && m.objectId() < leafIdsLimit) ||
+            (m.capId() >= m.leafFirstId() && m.capId() < leafIdsLimit))
+        {
+            return "the map's MAPPING ids " + m.objectId() + " and " + m.capId() + " fall among its leaf tables' ids " +
+                m.leafFirstId() + ".." + (leafIdsLimit - 1);
         }
         final String free = freeRunProblem(m.holderCore(), m.leafBase(),
             m.leafCount() * CapabilityType.PAGE_LENGTH_BYTES);
@@ -816,6 +836,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             if (m.leafCount() > 0)
             {
                 locks.add(CapabilityLock.memoryServer(m.holderCore()));
+                locks.add(CapabilityLock.object(m.leafFirstId()));
+                locks.add(CapabilityLock.capability(m.leafFirstId() + 1));
+                final int count = Math.max(0, Math.min(m.leafCount(), LEAF_TABLES_PER_MAP_MAX));
+                for (int i = 0; i < count; i++)
+                {
+                    locks.add(CapabilityLock.object(m.leafFirstId() + 2 + i));
+                    locks.add(CapabilityLock.capability(m.leafVnodeCapId(i)));
+                }
             }
             return locks;
         }
@@ -825,11 +853,13 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         }
         if (operation instanceof Rooted r)
         {
-            return capabilityLocks(r.vnodeCapId());
+            return List.of(objectLockOf(r.vnodeCapId()), CapabilityLock.capability(r.vnodeCapId()),
+                CapabilityLock.pageTables(r.domainId()));
         }
         if (operation instanceof Unrooted u)
         {
-            return capabilityLocks(u.vnodeCapId());
+            return List.of(objectLockOf(u.vnodeCapId()), CapabilityLock.capability(u.vnodeCapId()),
+                CapabilityLock.pageTables(u.domainId()));
         }
         return revokeLocks((Revoke)operation);
     }
@@ -934,10 +964,12 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         else if (operation instanceof Rooted r)
         {
             roots.put(r.vnodeCapId(), r.domainId());
+            rootedDomains.merge(r.domainId(), 1, Integer::sum);
         }
         else if (operation instanceof Unrooted u)
         {
             roots.remove(u.vnodeCapId());
+            rootedDomains.computeIfPresent(u.domainId(), (domain, count) -> count > 1 ? count - 1 : null);
         }
         else
         {
@@ -1196,6 +1228,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         decoded.mappings().forEach(this::addMapping);
         roots.clear();
         roots.putAll(decoded.roots());
+        rootedDomains.clear();
+        roots.values().forEach(domain -> rootedDomains.merge(domain, 1, Integer::sum));
         decoded.objects().forEach(this::addObject);
         decoded.capabilities().forEach(this::addCapability);
         returnedBytes.putAll(decoded.returnedBytes());

@@ -191,13 +191,20 @@ public final class CapabilityInvariants
                 final Capability vnode = database.capability(table.vnodeCapId());
                 final KernelObject object = null == vnode ? null : database.object(vnode.objectId());
                 final KernelObject ram = null == object ? null : database.object(object.parentId());
+                if (!table.equals(database.leafTableOf(table.vnodeCapId())) || database.roots().containsKey(table.vnodeCapId()))
+                {
+                    violations.add("leaf page table " + table.leaf() + " of domain " + domain + " is not indexed by its " +
+                        "VNODE capability " + table.vnodeCapId() + ", or that is also a root");
+                }
                 if (null == ram || CapabilityType.VNODE != object.type() || CapabilityType.RAM != ram.type() ||
+                    KernelObject.ROOT != ram.parentId() || database.copies(ram.objectId()).size() != 1 ||
                     database.copies(object.objectId()).size() != 1 ||
                     database.children(ram.objectId()).stream().anyMatch(child -> database.copies(child).stream()
                         .noneMatch(copy -> null != database.leafTableOf(copy))))
                 {
                     violations.add("leaf page table " + table.leaf() + " of domain " + domain + " is capability " +
-                        table.vnodeCapId() + ", not the one capability of a VNODE retyped from RAM of leaf tables only");
+                        table.vnodeCapId() + ", not the one capability of a VNODE retyped from a memory server's RAM " +
+                        "(one capability) of leaf tables only");
                 }
             }
         }

@@ -273,24 +273,26 @@ public final class CapabilityService
      * Sets aside {@code bytes} of this core's memory server for an operation this core proposes (a
      * map's leaf page tables), so that no allocation proposed meanwhile takes them.
      *
-     * @return the run's first address, or -1 when this core has no memory server or no free run
-     *         that long; {@link #release} it once the operation's transaction has ended.
+     * @return the run, {@code {base, bytes}}, or null when this core has no memory server or no free
+     *         run that long; {@link #release} it once the operation's transaction has ended.
      */
-    public long reserve(final long bytes)
+    public long[] reserve(final long bytes)
     {
         final PhysicalRange range = database.serverRanges().get(coreId);
         final long base = null == range ? -1 : firstFit(range, bytes);
-        if (base >= 0)
+        if (base < 0)
         {
-            pendingAllocations.add(new long[]{ base, bytes });
+            return null;
         }
-        return base;
+        final long[] run = { base, bytes };
+        pendingAllocations.add(run);
+        return run;
     }
 
-    /** Gives back a run {@link #reserve} set aside at {@code base}. */
-    public void release(final long base)
+    /** Gives back a run {@link #reserve} set aside (that one, even when another has the same base). */
+    public void release(final long[] run)
     {
-        pendingAllocations.removeIf(run -> run[0] == base);
+        pendingAllocations.removeIf(pending -> pending == run);
     }
 
     /**

@@ -569,7 +569,18 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private void propose(final Change change)
     {
         final VmOperation operation = change.vmOperation();
-        final LeafRun leaves = operation instanceof Map m ? leafRun(m) : LeafRun.NONE;
+        final LeafRun leaves;
+        try
+        {
+            leaves = operation instanceof Map m ? leafRun(m) : LeafRun.NONE;
+        }
+        catch (final RuntimeException ex)
+        {
+            inFlight--;
+            finish(change.operation(), change.callback(), VmResult.refused(Outcome.UNAVAILABLE,
+                "core " + coreId + " could not propose the change: " + ex.getMessage()));
+            return;
+        }
         if (null == leaves)
         {
             inFlight--;
@@ -602,18 +613,36 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     }
 
     /**
-     * The leaf page tables a map makes: {@code count} VNODEs from the run at {@code base} of this
-     * core's memory server (set aside until the transaction ends), with ids from {@code firstId}.
+     * The leaf page tables a map makes: {@code count} VNODEs from {@code run} of this core's memory
+     * server (set aside until the transaction ends, released once), with ids from {@code firstId}.
      */
-    private record LeafRun(long base, long firstId, int count)
+    private static final class LeafRun
     {
-        static final LeafRun NONE = new LeafRun(-1, 0, 0);
+        static final LeafRun NONE = new LeafRun(null, 0, 0);
+
+        private final long[] run;
+        private final long firstId;
+        private final int count;
+        private boolean released;
+
+        LeafRun(final long[] run, final long firstId, final int count)
+        {
+            this.run = run;
+            this.firstId = firstId;
+            this.count = count;
+        }
+
+        long base()
+        {
+            return null == run ? 0 : run[0];
+        }
 
         void release(final CapabilityService capabilities)
         {
-            if (count > 0)
+            if (null != run && !released)
             {
-                capabilities.release(base);
+                released = true;
+                capabilities.release(run);
             }
         }
     }
@@ -630,8 +659,20 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             return LeafRun.NONE;
         }
-        final long base = capabilities.reserve(count * PAGE);
-        return base < 0 ? null : new LeafRun(base, capabilities.takeIds(MapFrame.leafIds(count)), count);
+        final long[] run = capabilities.reserve(count * PAGE);
+        if (null == run)
+        {
+            return null;
+        }
+        try
+        {
+            return new LeafRun(run, capabilities.takeIds(MapFrame.leafIds(count)), count);
+        }
+        catch (final RuntimeException ex)
+        {
+            capabilities.release(run);
+            throw ex;
+        }
     }
 
     /**
@@ -654,7 +695,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             final long objectId = capabilities.takeIds(2);
             return List.of(capabilities.stateOperation(new MapFrame(m.frameCapId(), objectId,
                 objectId + 1, m.frameOffsetPages() * PAGE, m.pages() * PAGE, coreId, m.domainId(), m.mappingId(),
-                m.vpage(), Math.max(0, leaves.base()), leaves.firstId(), leaves.count())), state.operation(m));
+                m.vpage(), leaves.base(), leaves.firstId, leaves.count)), state.operation(m));
         }
         final Domain domain = spaces.domain(operation.domainId());
         if (null == domain || !(operation instanceof Unmap || operation instanceof Destroy))

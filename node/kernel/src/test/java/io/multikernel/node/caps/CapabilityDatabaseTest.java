@@ -101,9 +101,47 @@ class CapabilityDatabaseTest
     private MapFrame map(final long frame, final long firstId, final long offsetPages, final long pages,
         final long mappingId)
     {
+        rootDomain7();
         final int leaves = database.missingLeaves(7, 16 * mappingId, pages).length;
         return new MapFrame(frame, firstId, firstId + 1, offsetPages * PAGE, pages * PAGE, 1, 7, mappingId,
             16 * mappingId, 0 == leaves ? 0 : (2 << 20) + firstId * PAGE, 0 == leaves ? 0 : 1000 + 10 * firstId, leaves);
+    }
+
+    /**
+     * Domain 7 gets a page-table root (a VNODE from RAM at the top of core 0's range, ids 9000 and
+     * up) unless it has one: a map names a live domain.
+     */
+    private void rootDomain7()
+    {
+        if (database.roots().containsValue(7L))
+        {
+            return;
+        }
+        applyValid(new Allocate(0, (1 << 20) + 255 * PAGE, PAGE, 9000, 9001, 0));
+        applyValid(new Retype(9001, 0, CapabilityType.VNODE, PAGE, 1, 9002, 9003, 0));
+        applyValid(new CapabilityOperation.Rooted(9003, 7));
+    }
+
+    @Test
+    void aMapNamesALiveDomainAndAPlaceInsideAnAddressSpace()
+    {
+        applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 10, 200, 0));
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 8, 3, 0, 0, 0, 0)))
+            .isEqualTo("domain 8 has no page-table root: it was destroyed, or never created");
+        rootDomain7();
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, -1, 0, 0, 0)))
+            .isEqualTo("virtual page -1 of a mapping of 4096 bytes is outside any address space");
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, 0, 2 << 20, 29, 1)))
+            .isEqualTo("the map's MAPPING ids 30 and 31 fall among its leaf tables' ids 29..32");
+        assertThat(java.util.List.<Object>copyOf(database.lockKeys(new CapabilityOperation.Unrooted(9003, 7))))
+            .as("a destroy and a map of the domain never prepare together").contains(CapabilityLock.pageTables(7))
+            .containsAll(java.util.List.<Object>copyOf(database.lockKeys(new CapabilityOperation.Rooted(9003, 7))));
+        assertThat(java.util.List.<Object>copyOf(database.lockKeys(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, 0, 2 << 20, 40, 1))))
+            .contains(CapabilityLock.pageTables(7), CapabilityLock.memoryServer(1), CapabilityLock.object(40),
+                CapabilityLock.capability(41), CapabilityLock.object(42), CapabilityLock.capability(43));
+        applyValid(new CapabilityOperation.Unrooted(9003, 7));
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, 0, 2 << 20, 40, 1)))
+            .as("destroyed").isEqualTo("domain 7 has no page-table root: it was destroyed, or never created");
     }
 
     @Test
@@ -328,6 +366,7 @@ class CapabilityDatabaseTest
     void aMapMakesTheLeafPageTablesItsRangeLacksAndTheLastUnmapInALeafDestroysIt()
     {
         applyValid(new Retype(100, 0, CapabilityType.FRAME, 8 * PAGE, 1, 10, 200, 0));
+        rootDomain7();
         final long leafPages = CapabilityDatabase.LEAF_PAGES;
         // Mapping 3 covers the last page of leaf 0 and the first of leaf 1: two new leaves.
         final MapFrame first = new MapFrame(200, 30, 31, 0, 2 * PAGE, 1, 7, 3, leafPages - 1, 2 << 20, 500, 2);
@@ -590,10 +629,10 @@ class CapabilityDatabaseTest
         applyValid(new Retype(100, 0, CapabilityType.FRAME, PAGE, 1, 20, 300, 0));
         applyValid(map(300, 30, 0, 1, 3));
         final byte[] mappedFrame = database.snapshot();
-        // The one mapping record's capability (before the root count, the leaf count and the one leaf)
-        // made the frame's capability.
+        // The one mapping record's capability (before the root count, domain 7's root, the leaf count
+        // and the one leaf) made the frame's capability.
         java.nio.ByteBuffer.wrap(mappedFrame).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .putLong(mappedFrame.length - 24 - 4 - 4 - 40, 300);
+            .putLong(mappedFrame.length - 24 - 4 - 16 - 4 - 40, 300);
         assertThatThrownBy(() -> new CapabilityDatabase(RANGES).restore(mappedFrame)).hasMessage(
             "the capability snapshot's mapping record for capability 300 names no MAPPING capability of the snapshot, " +
             "or names it twice");

@@ -72,6 +72,7 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
         final LongAdder deletePairsBothCommitted = new LongAdder();
         final LongAdder rootsReturned = new LongAdder();
         final LongAdder revokesThatUnmapped = new LongAdder();
+        final LongAdder revokesThatUnmapProposed = new LongAdder();
         final LongAdder mapsThatMadeLeafTables = new LongAdder();
         final LongAdder leafTableRamReturned = new LongAdder();
         final LongAdder invariantChecks = new LongAdder();
@@ -91,7 +92,7 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
                 racesNoneCommitted.sum() + ", one " + racesOneCommitted.sum() + ", both after the first's objects were " +
                 "destroyed " + racesBothCommittedOneAfterTheOthersDestruction.sum() + "); last-two-copies delete pairs " +
                 deletePairsProposed.sum() + " (both committed " + deletePairsBothCommitted.sum() + "); root RAM objects " +
-                "returned " + rootsReturned.sum() + "; revokes that unmapped " + revokesThatUnmapped.sum() +
+                "returned " + rootsReturned.sum() + "; revokes that unmapped " + revokesThatUnmapped.sum() + " (proposed " + revokesThatUnmapProposed.sum() + ")" +
                 "; maps that made leaf tables " + mapsThatMadeLeafTables.sum() + " (their RAM returned " +
                 leafTableRamReturned.sum() + ")" +
                 "; invariant checks " + invariantChecks.sum();
@@ -200,6 +201,10 @@ final class CapabilitySimulatedState implements SimulatedState<CapabilityOperati
                     allocations.add(id);
                 }
             }
+        }
+        if (proposal.operations().get(0) instanceof Revoke revoke && revoke.mappings() > 0)
+        {
+            coverage.revokesThatUnmapProposed.increment();
         }
         final Race race = workload.raceOf(proposal);
         if (null != race)

@@ -201,8 +201,9 @@ class CapabilitySimulationTest
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aReplicaThatMissesADeleteIsCaught() throws InterruptedException
     {
+        // Caught as replicas that differ, or as the memory the missed delete kept overlapping a later allocation.
         assertCaught((core, database) -> 1 == core ? new MissesEveryFourthDelete(database) : database,
-            "replicas diverge once quiet");
+            "replicas diverge once quiet|overlap but neither descends from the other");
     }
 
     private static SimulationRunner.Summary assertCaught(final CapabilitySimulatedState.Breakage breakage,

@@ -149,12 +149,25 @@ final class CapabilityWorkload
         }
         if (kind < 72)
         {
-            // Mostly counting the mappings its replica shows under the capability, now and then none.
-            final long capId = held.get(random.nextInt(held.size())).capId();
+            // Mostly counting the mappings its replica shows under the capability, now and then none;
+            // half the time a capability that mappings map into, when the core holds one.
+            long capId = held.get(random.nextInt(held.size())).capId();
+            if (random.nextBoolean())
+            {
+                final List<Long> mapped = new ArrayList<>();
+                for (final Capability capability : held)
+                {
+                    if (!replica.mappingsUnder(capability.capId()).isEmpty())
+                    {
+                        mapped.add(capability.capId());
+                    }
+                }
+                capId = mapped.isEmpty() ? capId : mapped.get(random.nextInt(mapped.size()));
+            }
             final List<MappingCapability> under = random.nextInt(4) == 0 ? List.of() : replica.mappingsUnder(capId);
             return one(coreId, new Revoke(capId, under.size(), CapabilityDatabase.digest(under)));
         }
-        if (kind < 80)
+        if (kind < 86)
         {
             return one(coreId, mapOrUnmap(random, coreId, replica, held));
         }
@@ -167,7 +180,8 @@ final class CapabilityWorkload
 
     /**
      * Maps pages of a held frame into one of the core's domains (ids {@code core + 1}, a few per
-     * core), or removes a MAPPING capability it holds; falls back to an allocation.
+     * core) that has a root, giving one a root first now and then, or removes a MAPPING capability it
+     * holds; falls back to an allocation.
      */
     private CapabilityOperation mapOrUnmap(
         final Random random, final int coreId, final CapabilityDatabase replica, final List<Capability> held)
@@ -193,7 +207,19 @@ final class CapabilityWorkload
         final long offsetPages = random.nextInt((int)framePages);
         final long pages = 1 + random.nextInt((int)(framePages - offsetPages));
         final long firstId = nextIds(coreId, replica, 2);
-        final long domainId = ((coreId + 1L) << ID_SEQUENCE_BITS) | (1 + random.nextInt(MAPPING_DOMAINS));
+        // Mostly into a domain of the core that has a root; else a domain is given one first.
+        final List<Long> rooted = new ArrayList<>();
+        final List<Long> unrooted = new ArrayList<>();
+        for (int i = 1; i <= MAPPING_DOMAINS; i++)
+        {
+            final long domain = ((coreId + 1L) << ID_SEQUENCE_BITS) | i;
+            (replica.roots().containsValue(domain) ? rooted : unrooted).add(domain);
+        }
+        if (rooted.isEmpty() || (!unrooted.isEmpty() && random.nextInt(8) == 0))
+        {
+            return rootOf(random, coreId, replica, held, unrooted.get(random.nextInt(unrooted.size())));
+        }
+        final long domainId = rooted.get(random.nextInt(rooted.size()));
         // Virtual pages a few leaf tables apart, so maps share leaves and now and then need new ones.
         final long vpage = offsetPages + random.nextInt(4) * (CapabilityDatabase.LEAF_PAGES - 1);
         final int leaves = replica.missingLeaves(domainId, vpage, pages).length;
@@ -211,6 +237,36 @@ final class CapabilityWorkload
         }
         return new CapabilityOperation.MapFrame(frame.capId(), firstId, firstId + 1, offsetPages * PAGE, pages * PAGE,
             coreId, domainId, firstId, vpage, leafBase, leafFirstId, leaves);
+    }
+
+    /**
+     * A map names a live domain: makes {@code domainId} the root of a VNODE the core holds, or
+     * retypes one from a page of RAM, or allocates that page.
+     */
+    private CapabilityOperation rootOf(final Random random, final int coreId, final CapabilityDatabase replica,
+        final List<Capability> held, final long domainId)
+    {
+        for (final Capability capability : held)
+        {
+            if (CapabilityType.VNODE == replica.object(capability.objectId()).type() &&
+                !replica.roots().containsKey(capability.capId()) && null == replica.leafTableOf(capability.capId()))
+            {
+                return new CapabilityOperation.Rooted(capability.capId(), domainId);
+            }
+        }
+        // A root of its own: a page of RAM nothing else uses, so the root keeps no frame from a revoke.
+        for (final Capability capability : held)
+        {
+            final KernelObject object = replica.object(capability.objectId());
+            if (CapabilityType.RAM == object.type() && PAGE == object.length() && replica.children(object.objectId()).isEmpty())
+            {
+                return new Retype(capability.capId(), 0, CapabilityType.VNODE, PAGE, 1, nextIds(coreId, replica, 1),
+                    nextIds(coreId, replica, 1), coreId);
+            }
+        }
+        final List<Long> starts = freeStarts(replica, coreId, ranges.get(coreId), PAGE);
+        return starts.isEmpty() ? allocate(random, coreId, replica, held) : new Allocate(coreId,
+            starts.get(random.nextInt(starts.size())), PAGE, nextIds(coreId, replica, 1), nextIds(coreId, replica, 1), coreId);
     }
 
     private List<Proposal<CapabilityOperation>> one(final int coreId, final CapabilityOperation operation)

@@ -139,6 +139,60 @@ class VmServiceTest
     }
 
     @Test
+    void aMapRacingItsDomainsDestroyLeavesNoMappingOrLeafTableInADeadDomain()
+    {
+        for (int first = 0; first < 2; first++)
+        {
+            cluster(3, 1);
+            final long domain = cluster.domain(0, 1, 2);
+            final long frame = cluster.frame(1, 1);
+            final long freeBefore = cluster.capabilities.get(0).database().freeBytes(1);
+            final List<VmResult> destroyed = new ArrayList<>();
+            final List<VmResult> mapped = new ArrayList<>();
+            // Both proposed before either is delivered, in both orders.
+            if (0 == first)
+            {
+                cluster.core(0).destroy(domain, RoutingProtocol.UNICAST, destroyed::add);
+                cluster.core(1).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), mapped::add);
+            }
+            else
+            {
+                cluster.core(1).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), mapped::add);
+                cluster.core(0).destroy(domain, RoutingProtocol.UNICAST, destroyed::add);
+            }
+            cluster.deliver();
+            for (int wait = 0; wait < 20 && (destroyed.isEmpty() || mapped.isEmpty()); wait++)
+            {
+                // The one that lost a lock conflict with the higher priority proposes again 1, 2, 4... ms later.
+                cluster.clock.update(cluster.clock.nanoTime() + 10_000_000L);
+                cluster.deliver();
+            }
+
+            assertThat(destroyed).hasSize(1);
+            assertThat(mapped).hasSize(1);
+            final boolean gone = Outcome.COMMITTED == destroyed.get(0).outcome();
+            for (int core = 0; core < 3; core++)
+            {
+                final io.multikernel.node.caps.CapabilityDatabase database = cluster.capabilities.get(core).database();
+                assertThat(io.multikernel.node.caps.CapabilityInvariants.violations(database)).isEmpty();
+                if (gone)
+                {
+                    assertThat(database.mappingCapabilities().values()).as("core %d: %s", core, mapped.get(0))
+                        .noneMatch(mapping -> mapping.domainId() == domain);
+                    assertThat(database.leafTables(domain)).as("core %d", core).isEmpty();
+                    assertThat(database.freeBytes(1)).isEqualTo(freeBefore);
+                }
+                else
+                {
+                    assertThat(mapped.get(0).outcome()).as("the destroy lost to the map").isEqualTo(Outcome.COMMITTED);
+                    assertThat(database.leafTables(domain)).hasSize(1);
+                }
+            }
+            cluster.close();
+        }
+    }
+
+    @Test
     void aMapThatNeedsALeafTableIsRefusedWhenItsCoresMemoryServerHasNoRoomForIt()
     {
         cluster(2, 1);

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  *   mk_vm_tlb_hits_total, mk_vm_tlb_misses_total, mk_vm_tlb_invalidations_total   this core's TLB
  *   mk_vm_tlb_entries                          entries in this core's TLB
  *   mk_vm_domains, mk_vm_mappings              domains this core runs and their mappings
+ *   mk_vm_leaf_tables                          their leaf page tables (VNODE capabilities)
  * </pre>
  */
 final class VmMetrics
@@ -37,7 +38,8 @@ final class VmMetrics
     private static final int TLB_ENTRIES = TLB_INVALIDATIONS + 1;
     private static final int DOMAINS = TLB_ENTRIES + 1;
     private static final int MAPPINGS = DOMAINS + 1;
-    private static final int SLOTS = MAPPINGS + 1;
+    private static final int LEAF_TABLES = MAPPINGS + 1;
+    private static final int SLOTS = LEAF_TABLES + 1;
 
     private final CounterSlots values = new CounterSlots(SLOTS);
     private final Timer[] latency = new Timer[OPERATIONS];
@@ -81,6 +83,8 @@ final class VmMetrics
         values.gauge(registry, "mk.vm.tlb.entries", "Entries in this core's TLB", TLB_ENTRIES);
         values.gauge(registry, "mk.vm.domains", "Domains (address spaces) this core runs", DOMAINS);
         values.gauge(registry, "mk.vm.mappings", "Mappings of the domains this core runs", MAPPINGS);
+        values.gauge(registry, "mk.vm.leaf.tables", "Leaf page tables (VNODE capabilities) of the domains this core runs",
+            LEAF_TABLES);
     }
 
     private static int slot(final VmService.Operation operation, final Outcome outcome)
@@ -114,12 +118,15 @@ final class VmMetrics
         {
             nextSizesNs = nowNs + SIZES_REFRESH_INTERVAL_NS;
             long mappings = 0;
+            long leafTables = 0;
             for (final Domain domain : spaces.domains())
             {
                 mappings += domain.mappingCount();
+                leafTables += domain.leafTables();
             }
             values.set(DOMAINS, spaces.domains().size());
             values.set(MAPPINGS, mappings);
+            values.set(LEAF_TABLES, leafTables);
         }
     }
 }

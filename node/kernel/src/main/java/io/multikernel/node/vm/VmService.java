@@ -10,6 +10,7 @@ import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.MappingCapability;
 import io.multikernel.node.caps.CapabilityOperation.MapFrame;
+import io.multikernel.node.caps.LeafTable;
 import io.multikernel.node.caps.FrameAccess;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.shootdown.Shootdown;
@@ -38,6 +39,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -255,7 +257,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
      * @return the domain's leaf page tables, VNODE capabilities of the capability database, by leaf
      *         index; read on the kernel loop.
      */
-    public java.util.NavigableMap<Long, io.multikernel.node.caps.LeafTable> leafTables(final long domainId)
+    public NavigableMap<Long, LeafTable> leafTables(final long domainId)
     {
         return capabilities.database().leafTables(domainId);
     }

@@ -596,6 +596,9 @@ class VmServiceTest
         cluster(2, 1);
         final long domain = cluster.domain(0, 1);
         mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        cluster.core(0).refreshMetrics(cluster.clock.nanoTime());
+        assertThat(cluster.registries.get(0).scrape()).contains("mk_vm_leaf_tables 1.0").contains("mk_vm_mappings 1.0");
+        cluster.clock.update(cluster.clock.nanoTime() + VmMetrics.SIZES_REFRESH_INTERVAL_NS);
         cluster.load(1, domain, VA, 4);
         cluster.load(1, domain, VA, 4);
         cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.BROADCAST, cb));
@@ -608,7 +611,8 @@ class VmServiceTest
             .contains("mk_vm_operations_total{operation=\"unmap\",outcome=\"committed\"} 1.0")
             .contains("mk_vm_shootdown_seconds_count{protocol=\"broadcast\"} 1")
             .contains("mk_vm_domains 1.0")
-            .contains("mk_vm_mappings 0.0");
+            .contains("mk_vm_mappings 0.0")
+            .contains("mk_vm_leaf_tables 0.0");
         assertThat(cluster.registries.get(1).scrape())
             .contains("mk_vm_operations_total{operation=\"load\",outcome=\"done\"} 2.0")
             .contains("mk_vm_operations_total{operation=\"load\",outcome=\"fault\"} 1.0")

@@ -486,9 +486,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return notByItself(r.capId(), "revoked");
         }
-        if (null != pageTableProblem(r.capId(), "revoked"))
+        final String pageTable = pageTableProblem(r.capId(), "revoked");
+        if (null != pageTable)
         {
-            return pageTableProblem(r.capId(), "revoked");
+            return pageTable;
         }
         for (final long copy : copies(target.objectId()))
         {
@@ -663,9 +664,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return missing(r.sourceCapId());
         }
-        if (null != pageTableProblem(r.sourceCapId(), "retyped"))
+        final String pageTable = pageTableProblem(r.sourceCapId(), "retyped");
+        if (null != pageTable)
         {
-            return pageTableProblem(r.sourceCapId(), "retyped");
+            return pageTable;
         }
         final KernelObject object = objects.get(source.objectId());
         if (!object.type().retypeTargets().contains(r.type()))
@@ -739,9 +741,10 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         {
             return rootProblem(d.capId());
         }
-        if (null != pageTableProblem(d.capId(), "deleted"))
+        final String pageTable = pageTableProblem(d.capId(), "deleted");
+        if (null != pageTable)
         {
-            return pageTableProblem(d.capId(), "deleted");
+            return pageTable;
         }
         if (mappings(d.capId()) > 0)
         {
@@ -1050,27 +1053,29 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
     /** Removes a mapping and its MAPPING capability, and the leaf tables it leaves empty. */
     private void unmap(final MappingCapability mapping)
     {
-        final long pages = objects.get(capabilities.get(mapping.capId()).objectId()).length() /
-            CapabilityType.PAGE_LENGTH_BYTES;
+        final long pages = mappedPages(mapping);
         removeMapping(mapping);
         removeCapability(capabilities.get(mapping.capId()));
         countLeaves(mapping.domainId(), mapping.vpage(), pages, -1);
+    }
+
+    /** @return pages a live MAPPING capability maps: its object's length. */
+    private long mappedPages(final MappingCapability mapping)
+    {
+        return objects.get(capabilities.get(mapping.capId()).objectId()).length() / CapabilityType.PAGE_LENGTH_BYTES;
     }
 
     /** Adds {@code sign} times the pages of {@code [vpage, vpage + pages)} to each leaf's count; frees emptied leaves. */
     private void countLeaves(final long domainId, final long vpage, final long pages, final int sign)
     {
         final TreeMap<Long, LeafTable> ofDomain = leafTables.get(domainId);
-        long page = vpage;
-        while (page < vpage + pages)
+        LeafTable.forEachLeaf(vpage, pages, (index, inLeaf) ->
         {
-            final long leafLimit = (page / LEAF_PAGES + 1) * LEAF_PAGES;
-            final long inLeaf = Math.min(leafLimit, vpage + pages) - page;
-            final LeafTable leaf = null == ofDomain ? null : ofDomain.get(page / LEAF_PAGES);
+            final LeafTable leaf = null == ofDomain ? null : ofDomain.get(index);
             if (null == leaf || leaf.pages() + sign * inLeaf < 0)
             {
-                throw new IllegalStateException("virtual page " + page + " of domain " + domainId + " has no leaf page " +
-                    "table to " + (sign > 0 ? "map into" : "unmap from"));
+                throw new IllegalStateException("leaf " + index + " of domain " + domainId + " has no leaf page table " +
+                    "to " + (sign > 0 ? "map into" : "unmap from"));
             }
             final LeafTable now = leaf.plus(sign * inLeaf);
             if (0 == now.pages())
@@ -1081,8 +1086,7 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             {
                 putLeaf(now);
             }
-            page = leafLimit;
-        }
+        });
     }
 
     /** Destroys an empty leaf table's VNODE, and the RAM it came from once that holds no other leaf. */
@@ -1246,14 +1250,11 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
      */
     private void restoreLeafCounts()
     {
-        final Map<Long, Long> counted = new java.util.HashMap<>();
         for (final MappingCapability mapping : mappingCaps.values())
         {
-            final long pages = objects.get(capabilities.get(mapping.capId()).objectId()).length() /
-                CapabilityType.PAGE_LENGTH_BYTES;
             try
             {
-                countLeaves(mapping.domainId(), mapping.vpage(), pages, 1);
+                countLeaves(mapping.domainId(), mapping.vpage(), mappedPages(mapping), 1);
             }
             catch (final IllegalStateException ex)
             {
@@ -1261,16 +1262,14 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
                     " of domain " + mapping.domainId() + " without a leaf page table for all its pages", ex);
             }
         }
-        leafOfVnode.values().forEach(leaf -> counted.put(leaf.vnodeCapId(), leaf.pages()));
-        counted.forEach((vnode, pages) ->
+        for (final LeafTable leaf : leafOfVnode.values())
         {
-            if (0 == pages)
+            if (0 == leaf.pages())
             {
-                final LeafTable leaf = leafOfVnode.get(vnode);
                 throw new IllegalArgumentException("the capability snapshot's leaf page table " + leaf.leaf() +
                     " of domain " + leaf.domainId() + " maps no page");
             }
-        });
+        }
     }
 
     /**

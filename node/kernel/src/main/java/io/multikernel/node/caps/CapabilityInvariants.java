@@ -158,14 +158,9 @@ public final class CapabilityInvariants
             {
                 continue;
             }
-            final long limit = mapping.vpage() + object.length() / CapabilityType.PAGE_LENGTH_BYTES;
-            for (long page = mapping.vpage(); page < limit; )
-            {
-                final long leafLimit = (page / CapabilityDatabase.LEAF_PAGES + 1) * CapabilityDatabase.LEAF_PAGES;
-                counted.computeIfAbsent(mapping.domainId(), d -> new java.util.TreeMap<>())
-                    .merge(page / CapabilityDatabase.LEAF_PAGES, Math.min(leafLimit, limit) - page, Long::sum);
-                page = leafLimit;
-            }
+            final Map<Long, Long> ofDomain = counted.computeIfAbsent(mapping.domainId(), d -> new java.util.TreeMap<>());
+            LeafTable.forEachLeaf(mapping.vpage(), object.length() / CapabilityType.PAGE_LENGTH_BYTES,
+                (leaf, pages) -> ofDomain.merge(leaf, pages, Long::sum));
         }
         final java.util.Set<Long> domains = new java.util.TreeSet<>(counted.keySet());
         domains.addAll(database.domainsWithLeafTables());

@@ -13,6 +13,29 @@ package io.multikernel.node.caps;
  */
 public record LeafTable(long domainId, long leaf, long vnodeCapId, long pages)
 {
+    /** Receives one leaf that a run of virtual pages falls in, and how many of those pages fall in it. */
+    @FunctionalInterface
+    public interface PagesInLeaf
+    {
+        void accept(long leaf, long pages);
+    }
+
+    /**
+     * Calls {@code each} for every leaf that virtual pages {@code [vpage, vpage + pages)} fall in,
+     * ascending, with how many of them fall in it.
+     */
+    public static void forEachLeaf(final long vpage, final long pages, final PagesInLeaf each)
+    {
+        final long limit = vpage + pages;
+        long page = vpage;
+        while (page < limit)
+        {
+            final long leafLimit = (page / CapabilityDatabase.LEAF_PAGES + 1) * CapabilityDatabase.LEAF_PAGES;
+            each.accept(page / CapabilityDatabase.LEAF_PAGES, Math.min(leafLimit, limit) - page);
+            page = leafLimit;
+        }
+    }
+
     /** @return the same leaf with {@code delta} more mapped pages. */
     LeafTable plus(final long delta)
     {

@@ -130,11 +130,7 @@ public final class AddressSpaceInvariants
             {
                 violations.add(name + " repeats its id");
             }
-            for (long page = m.vpage(); page < m.limit(); page = (page / AddressSpaces.LEAF_PAGES + 1) * AddressSpaces.LEAF_PAGES)
-            {
-                final long leafLimit = (page / AddressSpaces.LEAF_PAGES + 1) * AddressSpaces.LEAF_PAGES;
-                leaves.merge(page / AddressSpaces.LEAF_PAGES, Math.min(leafLimit, m.limit()) - page, Long::sum);
-            }
+            LeafTable.forEachLeaf(m.vpage(), m.pages(), (leaf, pages) -> leaves.merge(leaf, pages, Long::sum));
             previous = m;
         }
         if (leaves.size() != domain.leafTables())

@@ -1,5 +1,6 @@
 package io.multikernel.node.vm;
 
+import io.multikernel.node.caps.LeafTable;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 
@@ -15,9 +16,11 @@ import java.util.TreeMap;
  *
  * <p>The page table has two levels: the root, and leaf tables of {@link AddressSpaces#LEAF_PAGES}
  * pages each, made when a mapping first puts a page in their range and dropped when their last page
- * goes (a real kernel would retype a VNODE for each). A leaf here is the count of its mapped pages;
- * the mappings themselves live in one map sorted by first virtual page, which both validation (overlap,
- * coverage) and translation ({@code floorEntry}, O(log n)) read.
+ * goes. Each leaf is a VNODE capability of the capability database, which makes and destroys it in
+ * the same transaction; the replica keeps the count of each leaf's mapped pages, which
+ * {@link AddressSpaceInvariants} checks against those VNODEs. The mappings themselves live in one map
+ * sorted by first virtual page, which both validation (overlap, coverage) and translation
+ * ({@code floorEntry}, O(log n)) read.
  *
  * <p>Read-only outside this package; {@link AddressSpaces} changes it on its engine's thread.
  */
@@ -155,12 +158,8 @@ public final class Domain
 
     private void countLeaves(final Mapping mapping, final int sign)
     {
-        long page = mapping.vpage();
-        while (page < mapping.limit())
+        LeafTable.forEachLeaf(mapping.vpage(), mapping.pages(), (leaf, inLeaf) ->
         {
-            final long leaf = page / AddressSpaces.LEAF_PAGES;
-            final long leafLimit = (leaf + 1) * AddressSpaces.LEAF_PAGES;
-            final long inLeaf = Math.min(leafLimit, mapping.limit()) - page;
             final long now = leafPages.get(leaf) + sign * inLeaf;
             if (now < 0)
             {
@@ -174,7 +173,6 @@ public final class Domain
             {
                 leafPages.put(leaf, now);
             }
-            page = leafLimit;
-        }
+        });
     }
 }

@@ -133,6 +133,9 @@ class CapabilityDatabaseTest
             .isEqualTo("virtual page -1 of a mapping of 4096 bytes is outside any address space");
         assertThat(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, 0, 2 << 20, 29, 1)))
             .isEqualTo("the map's MAPPING ids 30 and 31 fall among its leaf tables' ids 29..32");
+        assertThat(database.validate(new MapFrame(200, 30, 31, 0, PAGE, 1, 7, 3, 0, 2 << 20, 40,
+            CapabilityDatabase.LEAF_TABLES_PER_MAP_MAX + 1))).startsWith("leaf table count")
+            .contains(Integer.toString(CapabilityDatabase.LEAF_TABLES_PER_MAP_MAX + 1));
         assertThat(java.util.List.<Object>copyOf(database.lockKeys(new CapabilityOperation.Unrooted(9003, 7))))
             .as("a destroy and a map of the domain never prepare together").contains(CapabilityLock.pageTables(7))
             .containsAll(java.util.List.<Object>copyOf(database.lockKeys(new CapabilityOperation.Rooted(9003, 7))));

@@ -90,7 +90,8 @@ final class DemoReplicaCheck
             final HttpResponse<String> answer = get(core.getValue() + "/domains");
             if (null != answer && 200 == answer.statusCode())
             {
-                final VmApi.Listing document = StrictJson.read(answer.body(), VmApi.Listing.class, "core " + id + "'s /domains");
+                final VmApi.Listing document = StrictJson.read(answer.body(), VmApi.Listing.class,
+                    "core " + id + "'s /domains");
                 domains.put(id, document);
                 hits += document.tlb().hits();
                 misses += document.tlb().misses();

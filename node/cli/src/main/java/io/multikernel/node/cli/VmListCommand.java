@@ -90,7 +90,8 @@ final class VmListCommand extends VmCommand.Subcommand
             final String fingerprint = domain.fingerprint();
             out.println(String.format(DOMAIN_ROW, domain.domain(),
                 domain.cores().stream().map(String::valueOf).collect(Collectors.joining(",")), domain.mappings().size(),
-                domain.leaves().size(), domain.version(), fingerprint.substring(0, Math.min(FINGERPRINT_PREFIX_CHARS, fingerprint.length())))
+                domain.leaves().size(), domain.version(),
+                fingerprint.substring(0, Math.min(FINGERPRINT_PREFIX_CHARS, fingerprint.length())))
                 .stripTrailing());
         }
     }

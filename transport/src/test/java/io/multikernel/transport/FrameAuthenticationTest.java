@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Sealed frames: the tag catches any change, a frame without a valid seal is refused before anything
@@ -86,6 +87,91 @@ class FrameAuthenticationTest
         assertThat(new FrameAuthenticator(OTHER_KEY, 512).verify(buffer, 0, length)).isFalse();
         assertThat(receiver.verify(buffer, 0, length - 1)).isFalse();
         assertThat(receiver.verify(buffer, 0, FrameAuthenticator.SEAL_LENGTH_BYTES - 1)).isFalse();
+    }
+
+    @Test
+    void aBatchSpanningSeveralHashChunksIsCaughtWhereverItChanges()
+    {
+        // A batch of pings longer than three NH chunks: each chunk's sum goes into the tag.
+        int messages = 0;
+        for (int i = 0; messages < 3 * NhHash.CHUNK_LENGTH_BYTES + 100; i++)
+        {
+            messages += ping(messages, PEER, INCARNATION, "ping number " + i + " of a long batch");
+        }
+        sender.seal(buffer, 0, messages, 41);
+        final int length = messages + FrameAuthenticator.SEAL_LENGTH_BYTES;
+        final FrameAuthenticator receiver = new FrameAuthenticator(KEY, MESSAGE_LENGTH_MAX + FrameAuthenticator.SEAL_LENGTH_BYTES);
+        assertThat(receiver.verify(buffer, 0, length)).isTrue();
+        for (int bit = 0; bit < length * 8; bit++)
+        {
+            flip(bit);
+            assertThat(receiver.verify(buffer, 0, length)).as("bit %d of %d flipped", bit, length * 8).isFalse();
+            flip(bit);
+        }
+        // Two chunks swapped: every chunk is hashed with the same key, so only its place tells them apart.
+        final byte[] first = new byte[NhHash.CHUNK_LENGTH_BYTES];
+        final byte[] second = new byte[NhHash.CHUNK_LENGTH_BYTES];
+        buffer.getBytes(0, first);
+        buffer.getBytes(NhHash.CHUNK_LENGTH_BYTES, second);
+        buffer.putBytes(0, second);
+        buffer.putBytes(NhHash.CHUNK_LENGTH_BYTES, first);
+        assertThat(receiver.verify(buffer, 0, length)).isFalse();
+        buffer.putBytes(0, first);
+        buffer.putBytes(NhHash.CHUNK_LENGTH_BYTES, second);
+        assertThat(receiver.verify(buffer, 0, length)).isTrue();
+    }
+
+    @Test
+    void aFrameAndTheSameBytesWithAZeroMoreGetDifferentTags()
+    {
+        // NH pads a chunk with zeros, so the covered length must be what tells these two apart.
+        final int messages = ping(0, PEER, INCARNATION, "padding ".repeat(30));
+        assertThat(messages + FrameAuthenticator.SEQUENCE_LENGTH_BYTES)
+            .isGreaterThan(FrameAuthenticator.SHORT_FRAME_COVERED_MAX_BYTES);
+        final long sequence = 0x0102_0304_0506_0708L;
+        sender.seal(buffer, 0, messages, sequence);
+        final long tagLow = buffer.getLong(messages + FrameAuthenticator.SEQUENCE_LENGTH_BYTES);
+        final long tagHigh = buffer.getLong(messages + 2 * FrameAuthenticator.SEQUENCE_LENGTH_BYTES);
+        // The same covered bytes and one zero byte more: the sequence's low byte joins the messages.
+        buffer.putByte(messages, (byte)sequence);
+        sender.seal(buffer, 0, messages + 1, sequence >>> 8);
+        assertThat(buffer.getByte(messages + 1 + 7)).isZero();
+        assertThat(new long[] {buffer.getLong(messages + 1 + FrameAuthenticator.SEQUENCE_LENGTH_BYTES),
+            buffer.getLong(messages + 1 + 2 * FrameAuthenticator.SEQUENCE_LENGTH_BYTES)})
+            .isNotEqualTo(new long[] {tagLow, tagHigh});
+    }
+
+    @Test
+    void framesEitherSideOfTheShortFrameLengthAreSealedAndCaught()
+    {
+        final FrameAuthenticator receiver = new FrameAuthenticator(KEY, 512);
+        final int base = ping(0, PEER, INCARNATION, "");
+        final int from = FrameAuthenticator.SHORT_FRAME_COVERED_MAX_BYTES - FrameAuthenticator.SEQUENCE_LENGTH_BYTES - base - 8;
+        for (int payload = from; payload <= from + 16; payload++)
+        {
+            final int messages = ping(0, PEER, INCARNATION, "x".repeat(payload));
+            sender.seal(buffer, 0, messages, payload);
+            final int length = messages + FrameAuthenticator.SEAL_LENGTH_BYTES;
+            assertThat(receiver.verify(buffer, 0, length)).as("payload %d", payload).isTrue();
+            for (int bit = 0; bit < length * 8; bit++)
+            {
+                flip(bit);
+                assertThat(receiver.verify(buffer, 0, length)).as("payload %d, bit %d flipped", payload, bit).isFalse();
+                flip(bit);
+            }
+        }
+    }
+
+    @Test
+    void aFrameLongerThanTheLongestIsNeitherSealedNorValid()
+    {
+        final FrameAuthenticator small = new FrameAuthenticator(KEY, 256);
+        assertThatThrownBy(() -> small.seal(buffer, 0, 256 - FrameAuthenticator.SEAL_LENGTH_BYTES + 1, 1))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("a sealed frame holds 0 to 232 bytes of messages, not 233");
+        sender.seal(buffer, 0, 300, 1);
+        assertThat(sender.verify(buffer, 0, 300 + FrameAuthenticator.SEAL_LENGTH_BYTES)).isTrue();
+        assertThat(small.verify(buffer, 0, 300 + FrameAuthenticator.SEAL_LENGTH_BYTES)).isFalse();
     }
 
     @Test

@@ -121,6 +121,24 @@ public final class TransportConfiguration
         return termLength / 8 - FrameAuthenticator.SEAL_LENGTH_BYTES;
     }
 
+    /**
+     * Longest IPC frame, header included. Aeron's default (1,408 bytes, a UDP datagram) is a network
+     * limit that shared memory does not have, and a batch is one frame: at a 64-byte payload a
+     * 1,408-byte frame carries 12 messages, a 32 KiB one about 300, so the per-frame costs (the seal's
+     * tag, the offer, the poll) are spread over 25 times as many messages.
+     */
+    public static final int IPC_MTU_MAX_BYTES = 32 * 1024;
+
+    /**
+     * @param termLength of the URPC logs.
+     * @return the IPC frame length: {@link #IPC_MTU_MAX_BYTES}, or an eighth of the term (Aeron's
+     *         longest unfragmented message) when that is less.
+     */
+    public static int ipcMtu(final int termLength)
+    {
+        return Math.min(IPC_MTU_MAX_BYTES, termLength / 8);
+    }
+
     public static int sendRetryAttempts()
     {
         return Integer.getInteger(SEND_RETRY_ATTEMPTS_PROP, SEND_RETRY_ATTEMPTS_DEFAULT);

@@ -316,7 +316,8 @@ public final class UrpcEndpoint implements AutoCloseable
         for (final PeerDescriptor peer : ctx.peers)
         {
             final String channel = Media.IPC == ctx.mediaTo(peer) ?
-                new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength).build() :
+                new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength)
+                    .mtu(TransportConfiguration.ipcMtu(ctx.termLength)).build() :
                 new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(peer.udpEndpoint())
                     .termLength(ctx.termLength).build();
             publicationByCore[peer.coreId()] = aeron.addPublication(channel, TransportConfiguration.inboxStreamId(peer.coreId()));

@@ -74,6 +74,9 @@ public final class UrpcPublisher
     private final PongEncoder pongEncoder = new PongEncoder();
     private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
 
+    /** Bytes a destination's batch buffer starts with (it grows when batches fill it; {@link #growBatch}). */
+    static final int BATCH_BUFFER_INITIAL_BYTES = 2048;
+
     private final boolean batching;
     private final UnsafeBuffer[] batchBuffers;
     private final int[] batchLengths;
@@ -414,12 +417,6 @@ public final class UrpcPublisher
         {
             return SendOutcome.NOT_CONNECTED;
         }
-        UnsafeBuffer batch = batchBuffers[destination];
-        if (null == batch)
-        {
-            batch = new UnsafeBuffer(ByteBuffer.allocateDirect(batchCapacityByCore[destination] + sealLength));
-            batchBuffers[destination] = batch;
-        }
         if (batchLengths[destination] + messageLength > batchCapacityByCore[destination])
         {
             final SendOutcome outcome = flushBatch(destination);
@@ -428,11 +425,40 @@ public final class UrpcPublisher
                 return outcome;
             }
         }
+        UnsafeBuffer batch = batchBuffers[destination];
+        final int batchLength = batchLengths[destination] + messageLength;
+        if (null == batch || batch.capacity() - sealLength < batchLength)
+        {
+            batch = growBatch(destination, batchLength);
+        }
         batched = true;
         claimed = false;
         frameBuffer = batch;
         frameOffset = batchLengths[destination];
         return SendOutcome.SENT;
+    }
+
+    /**
+     * A destination's batch buffer starts at {@link #BATCH_BUFFER_INITIAL_BYTES} and doubles when a batch
+     * outgrows it, up to the destination's frame limit: a peer sent only heartbeats keeps a small
+     * buffer, one streamed to gets frames of up to the limit.
+     *
+     * @param batchLength bytes the batch is about to hold.
+     * @return the destination's buffer, holding the batch so far.
+     */
+    private UnsafeBuffer growBatch(final int destination, final int batchLength)
+    {
+        final UnsafeBuffer old = batchBuffers[destination];
+        final int oldCapacity = null == old ? 0 : old.capacity() - sealLength;
+        final int capacity = Math.min(batchCapacityByCore[destination],
+            Math.max(batchLength, Math.max(BATCH_BUFFER_INITIAL_BYTES, 2 * oldCapacity)));
+        final UnsafeBuffer batch = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + sealLength));
+        if (null != old)
+        {
+            batch.putBytes(0, old, 0, batchLengths[destination]);
+        }
+        batchBuffers[destination] = batch;
+        return batch;
     }
 
     /**

@@ -158,6 +158,33 @@ class UrpcEndpointTest
     }
 
     @Test
+    void aBatchGrowsPastItsFirstBufferUpToOneIpcFrameAndKeepsItsOrder()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        // 40-byte heartbeats: 51 fill the first 2 KiB buffer, 203 a whole 8 KiB IPC frame of this term.
+        final int count = 300;
+        for (int i = 0; i < count; i++)
+        {
+            assertThat(a.publisher().sendHeartbeat(2, i, i)).as("heartbeat %d", i).isEqualTo(SendOutcome.SENT);
+        }
+        assertThat(a.publisher().pendingBatches()).isEqualTo(1);
+        assertThat(recorderB.heartbeats).isEmpty();
+        b.poll();
+        // The first frame left when the batch reached the frame's length, not the first buffer's.
+        await(() -> recorderB.heartbeats.size() > 0, b);
+        assertThat(recorderB.heartbeats).hasSize((TransportConfiguration.ipcMtu(TERM_LENGTH) - 32 -
+            FrameAuthenticator.SEAL_LENGTH_BYTES) / 40);
+        assertThat(a.flush()).isEqualTo(1);
+        await(() -> recorderB.heartbeats.size() == count, b);
+        for (int i = 0; i < count; i++)
+        {
+            assertThat(recorderB.heartbeats.get(i)).isEqualTo(i);
+        }
+    }
+
+    @Test
     void batchesAreFlushedInOrderAndNeverOvertaken()
     {
         final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
@@ -167,7 +194,8 @@ class UrpcEndpointTest
         assertThat(a.publisher().sendHeartbeat(2, 1, 1)).isEqualTo(SendOutcome.SENT);
         assertThat(a.publisher().pendingBatches()).isEqualTo(1);
         // A message too big for a batch goes straight to the log, after the batch it must not overtake.
-        final UnsafeBuffer big = new UnsafeBuffer(new byte[4000]);
+        // (An IPC frame is an eighth of this term, so a batch holds up to 8,136 bytes; this message is 8,148.)
+        final UnsafeBuffer big = new UnsafeBuffer(new byte[TransportConfiguration.messageLengthLimit(TERM_LENGTH) - 64]);
         assertThat(a.publisher().sendPing(2, 2, 2, big, 0, big.capacity())).isEqualTo(SendOutcome.SENT);
         assertThat(a.publisher().pendingBatches()).isZero();
         assertThat(a.publisher().sendHeartbeat(2, 3, 3)).isEqualTo(SendOutcome.SENT);

@@ -75,7 +75,7 @@ public final class UrpcPublisher
     private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
 
     /** Bytes a destination's batch buffer starts with (it grows when batches fill it; {@link #growBatch}). */
-    static final int BATCH_BUFFER_INITIAL_BYTES = 2048;
+    static final int BATCH_BUFFER_INITIAL_BYTES = 1024;
 
     private final boolean batching;
     private final UnsafeBuffer[] batchBuffers;

@@ -163,7 +163,7 @@ class UrpcEndpointTest
         final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
         final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
         awaitConnected(a, b);
-        // 40-byte heartbeats: 51 fill the first 2 KiB buffer, 203 a whole 8 KiB IPC frame of this term.
+        // 40-byte heartbeats: 25 fill the first 1 KiB buffer, 203 a whole 8 KiB IPC frame of this term.
         final int count = 300;
         for (int i = 0; i < count; i++)
         {

@@ -61,10 +61,11 @@ public final class FrameAuthenticator
     public static final int SEAL_LENGTH_BYTES = SEQUENCE_LENGTH_BYTES + TAG_LENGTH_BYTES;
     /** Bytes of the key. */
     public static final int KEY_LENGTH_BYTES = SipHash128.KEY_LENGTH_BYTES;
-    /** Where the first envelope's core ids and incarnation sit in a frame (after the 8-byte header). */
+    /**
+     * Where the first envelope's core ids and incarnation sit in a frame (after the 8-byte header);
+     * every frame longer than {@link #SHORT_FRAME_COVERED_MAX_BYTES} holds them.
+     */
     private static final int NONCE_OFFSET = 8;
-    /** Bytes of messages a frame needs to hold the nonce; a shorter frame (never a valid one) has zeros for it. */
-    private static final int NONCE_END = NONCE_OFFSET + 2 * Long.BYTES;
     /** Words before the NH sums in SipHash's input: length, sequence, core ids, incarnation. */
     private static final int PRF_HEADER_WORDS = 4;
     /** Key-derivation inputs: a purpose, then a counter. */
@@ -118,22 +119,20 @@ public final class FrameAuthenticator
     /**
      * Keys for one purpose from the cluster's key: SipHash of (purpose, counter) for counters 0, 1, ...,
      * sixteen bytes each, so every purpose gets keys independent of every other's.
+     *
+     * @param length bytes, a multiple of sixteen.
      */
     private static byte[] deriveKeys(final SipHash128 kdf, final UnsafeBuffer input, final long purpose, final int length)
     {
         final byte[] keys = new byte[length];
         final UnsafeBuffer out = new UnsafeBuffer(keys);
-        for (int counter = 0; counter * TAG_LENGTH_BYTES < length; counter++)
+        for (int at = 0, counter = 0; at < length; at += TAG_LENGTH_BYTES, counter++)
         {
             input.putLong(0, purpose, ByteOrder.LITTLE_ENDIAN);
             input.putLong(Long.BYTES, counter, ByteOrder.LITTLE_ENDIAN);
             kdf.compute(input, 0, 2 * Long.BYTES);
-            final int at = counter * TAG_LENGTH_BYTES;
-            final byte[] block = new byte[TAG_LENGTH_BYTES];
-            final UnsafeBuffer blockBuffer = new UnsafeBuffer(block);
-            blockBuffer.putLong(0, kdf.tagLow(), ByteOrder.LITTLE_ENDIAN);
-            blockBuffer.putLong(Long.BYTES, kdf.tagHigh(), ByteOrder.LITTLE_ENDIAN);
-            out.putBytes(at, block, 0, Math.min(TAG_LENGTH_BYTES, length - at));
+            out.putLong(at, kdf.tagLow(), ByteOrder.LITTLE_ENDIAN);
+            out.putLong(at + Long.BYTES, kdf.tagHigh(), ByteOrder.LITTLE_ENDIAN);
         }
         return keys;
     }
@@ -154,10 +153,8 @@ public final class FrameAuthenticator
         input.putLong(0, covered, ByteOrder.LITTLE_ENDIAN);
         input.putLong(8, buffer.getLong(offset + covered - SEQUENCE_LENGTH_BYTES, ByteOrder.LITTLE_ENDIAN),
             ByteOrder.LITTLE_ENDIAN);
-        final boolean hasNonce = covered - SEQUENCE_LENGTH_BYTES >= NONCE_END;
-        input.putLong(16, hasNonce ? buffer.getLong(offset + NONCE_OFFSET, ByteOrder.LITTLE_ENDIAN) : 0,
-            ByteOrder.LITTLE_ENDIAN);
-        input.putLong(24, hasNonce ? buffer.getLong(offset + NONCE_OFFSET + Long.BYTES, ByteOrder.LITTLE_ENDIAN) : 0,
+        input.putLong(16, buffer.getLong(offset + NONCE_OFFSET, ByteOrder.LITTLE_ENDIAN), ByteOrder.LITTLE_ENDIAN);
+        input.putLong(24, buffer.getLong(offset + NONCE_OFFSET + Long.BYTES, ByteOrder.LITTLE_ENDIAN),
             ByteOrder.LITTLE_ENDIAN);
         int at = PRF_HEADER_WORDS * Long.BYTES;
         final int end = offset + covered;

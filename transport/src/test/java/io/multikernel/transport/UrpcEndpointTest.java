@@ -1,5 +1,6 @@
 package io.multikernel.transport;
 
+import io.multikernel.schema.HeartbeatEncoder;
 import io.multikernel.schema.MessageHeaderEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -280,6 +281,50 @@ class UrpcEndpointTest
         assertThat(a.metrics().sendFailureCount(SendOutcome.NOT_CONNECTED)).isEqualTo(1);
         assertThat(a.metrics().sendFailureCount(SendOutcome.UNKNOWN_DESTINATION)).isEqualTo(1);
         assertThat(a.metrics().sendFailureCount(SendOutcome.TOO_LARGE)).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchThatMetBackPressureArrivesWholeWhetherItGoesAgainAsSealedOrAMessageWasAbortedOverItsSeal()
+    {
+        final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
+        awaitConnected(a, b);
+        // Nothing joins the pending batch after its seal: it goes again as sealed once B makes room
+        // (a's poll flushes it).
+        final int sent = fillUntilBackPressured(a);
+        await(() -> recorderB.pingPayloads.size() == sent, a, b);
+        assertThat(a.publisher().pendingBatches()).isZero();
+
+        // Again, and this time a heartbeat is begun in the pending batch, written over its seal, and aborted.
+        final int more = fillUntilBackPressured(a);
+        final int blockLength = HeartbeatEncoder.BLOCK_LENGTH;
+        assertThat(a.publisher().begin(2, HeartbeatEncoder.TEMPLATE_ID, blockLength,
+            MessageHeaderEncoder.ENCODED_LENGTH + blockLength, 99)).isEqualTo(SendOutcome.SENT);
+        a.publisher().buffer().setMemory(a.publisher().blockOffset(), blockLength, (byte)0x5a);
+        a.publisher().abort();
+        await(() -> recorderB.pingPayloads.size() == sent + more, a, b);
+        assertThat(a.publisher().pendingBatches()).isZero();
+        assertThat(recorderB.heartbeats).isEmpty();
+        assertThat(b.metrics().rejectedCount(RejectReason.UNAUTHENTICATED)).isZero();
+        assertThat(b.metrics().rejectedCount(RejectReason.REPLAYED)).isZero();
+        assertThat(b.metrics().rejectedCount(RejectReason.MALFORMED)).isZero();
+    }
+
+    /** Send 1,000-byte pings to core 2, which does not poll, until one meets back pressure. */
+    private static int fillUntilBackPressured(final UrpcEndpoint a)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[1000]);
+        for (int sent = 0; sent < 100_000; sent++)
+        {
+            final SendOutcome outcome = a.publisher().sendPing(2, sent, 0, payload, 0, payload.capacity());
+            if (SendOutcome.BACK_PRESSURED == outcome)
+            {
+                assertThat(a.publisher().pendingBatches()).isEqualTo(1);
+                return sent;
+            }
+            assertThat(outcome).isEqualTo(SendOutcome.SENT);
+        }
+        throw new AssertionError("no back pressure after 100,000 pings");
     }
 
     @Test

@@ -83,8 +83,9 @@ public final class UrpcPublisher
     private final int[] batchMessages;
     /**
      * Per destination: the batch length its seal was written for, or -1. A batch that met back
-     * pressure is offered again with the same seal unless a message joined it since: nothing left
-     * with that sequence number, and a 32 KiB batch costs about 6 us to tag.
+     * pressure is offered again with the same seal unless a message was begun in it since (which
+     * writes over the seal): nothing left with that sequence number, and a 32 KiB batch costs about
+     * 6 us to tag.
      */
     private final int[] sealedBatchLength;
     private final int[] pendingDestinations;

@@ -81,8 +81,6 @@ public final class FrameAuthenticator
 
     private final SipHash128 prf;
     private final SipHash128 shortFramePrf;
-    /** The last tag computed ({@link #tag}). */
-    private SipHash128 lastTag;
     private final NhHash nh;
     private final int frameLengthMaxBytes;
     /** SipHash's input: the nonce words, then two NH sums per chunk. */
@@ -138,16 +136,17 @@ public final class FrameAuthenticator
     }
 
     /**
-     * The tag of the {@code covered} bytes at {@code offset} (messages and sequence) into
-     * {@link SipHash128#tagLow()} and {@link SipHash128#tagHigh()} of {@link #lastTag}.
+     * The tag of the {@code covered} bytes at {@code offset} (messages and sequence).
+     *
+     * @return the function that computed it; read the tag with {@link SipHash128#tagLow()} and
+     *         {@link SipHash128#tagHigh()}.
      */
-    private void tag(final DirectBuffer buffer, final int offset, final int covered)
+    private SipHash128 tag(final DirectBuffer buffer, final int offset, final int covered)
     {
         if (covered <= SHORT_FRAME_COVERED_MAX_BYTES)
         {
             shortFramePrf.compute(buffer, offset, covered);
-            lastTag = shortFramePrf;
-            return;
+            return shortFramePrf;
         }
         final UnsafeBuffer input = prfInput;
         input.putLong(0, covered, ByteOrder.LITTLE_ENDIAN);
@@ -166,7 +165,7 @@ public final class FrameAuthenticator
             at += 2 * Long.BYTES;
         }
         prf.compute(input, 0, at);
-        lastTag = prf;
+        return prf;
     }
 
     /**
@@ -186,9 +185,9 @@ public final class FrameAuthenticator
         }
         buffer.putLong(offset + messagesLength, sequence, FrameLayout.BYTE_ORDER);
         final int covered = messagesLength + SEQUENCE_LENGTH_BYTES;
-        tag(buffer, offset, covered);
-        buffer.putLong(offset + covered, lastTag.tagLow(), ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(offset + covered + SEQUENCE_LENGTH_BYTES, lastTag.tagHigh(), ByteOrder.LITTLE_ENDIAN);
+        final SipHash128 tag = tag(buffer, offset, covered);
+        buffer.putLong(offset + covered, tag.tagLow(), ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(offset + covered + SEQUENCE_LENGTH_BYTES, tag.tagHigh(), ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
@@ -206,9 +205,9 @@ public final class FrameAuthenticator
             return false;
         }
         final int covered = length - TAG_LENGTH_BYTES;
-        tag(buffer, offset, covered);
-        final long difference = (lastTag.tagLow() ^ buffer.getLong(offset + covered, ByteOrder.LITTLE_ENDIAN)) |
-            (lastTag.tagHigh() ^ buffer.getLong(offset + covered + SEQUENCE_LENGTH_BYTES, ByteOrder.LITTLE_ENDIAN));
+        final SipHash128 tag = tag(buffer, offset, covered);
+        final long difference = (tag.tagLow() ^ buffer.getLong(offset + covered, ByteOrder.LITTLE_ENDIAN)) |
+            (tag.tagHigh() ^ buffer.getLong(offset + covered + SEQUENCE_LENGTH_BYTES, ByteOrder.LITTLE_ENDIAN));
         return 0 == difference;
     }
 

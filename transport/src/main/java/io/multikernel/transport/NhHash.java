@@ -20,9 +20,7 @@ import org.agrona.UnsafeApi;
  * output, which is how {@link FrameAuthenticator} uses it.
  * <p>
  * It costs one 64-by-64-bit multiplication per sixteen bytes, several times less per byte than
- * SipHash's rounds (and half the work of UMAC's 32-bit NH run twice for the same bound). Java 17 has
- * no unsigned high multiply, so the signed one is corrected: the unsigned high half of a times b is
- * the signed one plus b when a is negative and plus a when b is negative.
+ * SipHash's rounds (and half the work of UMAC's 32-bit NH run twice for the same bound).
  * <p>
  * Not thread safe: the sum of the last call is kept in two fields.
  */
@@ -93,7 +91,7 @@ final class NhHash
             final long productLow = a * b;
             final long before = sumLow;
             sumLow = before + productLow;
-            sumHigh += Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a) + carry(before, productLow, sumLow);
+            sumHigh += unsignedMultiplyHigh(a, b) + carry(before, productLow, sumLow);
         }
         final int tailStart = offset + wholePairs * PAIR_LENGTH_BYTES;
         final int tail = length - wholePairs * PAIR_LENGTH_BYTES;
@@ -119,7 +117,7 @@ final class NhHash
             final long productLow = a * b;
             final long before = sumLow;
             sumLow = before + productLow;
-            sumHigh += Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a) + carry(before, productLow, sumLow);
+            sumHigh += unsignedMultiplyHigh(a, b) + carry(before, productLow, sumLow);
         }
         low = sumLow;
         high = sumHigh;
@@ -136,6 +134,15 @@ final class NhHash
     private static long littleEndian(final long nativeWord)
     {
         return NATIVE_LITTLE_ENDIAN ? nativeWord : Long.reverseBytes(nativeWord);
+    }
+
+    /**
+     * @return the high 64 bits of the unsigned 128-bit product of a and b: Java 17 has only the signed
+     *         one, which is short by b when a is negative and by a when b is negative.
+     */
+    private static long unsignedMultiplyHigh(final long a, final long b)
+    {
+        return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
     }
 
     /**

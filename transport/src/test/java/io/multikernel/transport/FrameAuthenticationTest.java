@@ -169,6 +169,8 @@ class FrameAuthenticationTest
         assertThatThrownBy(() -> small.seal(buffer, 0, 256 - FrameAuthenticator.SEAL_LENGTH_BYTES + 1, 1))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("a sealed frame holds 0 to 232 bytes of messages, not 233");
+        assertThatThrownBy(() -> small.seal(buffer, 0, -1, 1)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("a sealed frame holds 0 to 232 bytes of messages, not -1");
         sender.seal(buffer, 0, 300, 1);
         assertThat(sender.verify(buffer, 0, 300 + FrameAuthenticator.SEAL_LENGTH_BYTES)).isTrue();
         assertThat(small.verify(buffer, 0, 300 + FrameAuthenticator.SEAL_LENGTH_BYTES)).isFalse();

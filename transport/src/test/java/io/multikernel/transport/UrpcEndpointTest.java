@@ -164,6 +164,9 @@ class UrpcEndpointTest
         final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);
         final UrpcEndpoint b = endpoint(2, 0, null, recorderB, List.of(new PeerDescriptor(1, 0, null)), Media.IPC);
         awaitConnected(a, b);
+        assertThat(TransportConfiguration.ipcMtu(TERM_LENGTH)).isEqualTo(8 * 1024);
+        assertThat(TransportConfiguration.ipcMtu(4 * TERM_LENGTH)).isEqualTo(TransportConfiguration.IPC_MTU_MAX_BYTES);
+        assertThat(TransportConfiguration.ipcMtu(16 * TERM_LENGTH)).isEqualTo(TransportConfiguration.IPC_MTU_MAX_BYTES);
         // 40-byte heartbeats: 25 fill the first 1 KiB buffer, 203 a whole 8 KiB IPC frame of this term.
         final int count = 300;
         for (int i = 0; i < count; i++)

@@ -92,6 +92,8 @@ public final class UrpcPublisher
     /** Longest message that goes into a batch, per destination; 0 with batching off. */
     private final int[] batchCapacityByCore;
     private int pendingCount;
+    /** Told of every message sent; {@code null} for none. */
+    private SendObserver sendObserver;
 
     private Publication current;
     private int currentDestination;
@@ -317,13 +319,45 @@ public final class UrpcPublisher
         }
         final int templateId = frameTemplateId;
         final int length = frameLength;
+        final int destination = currentDestination;
         clear();
         if (SendOutcome.SENT == outcome)
         {
             metrics.onSent(templateId, length);
+            if (null != sendObserver)
+            {
+                sendObserver.onSent(destination, templateId);
+            }
             return outcome;
         }
         return failed(outcome);
+    }
+
+    /**
+     * Told of each message this publisher accepted for a destination (typed senders and
+     * {@link #commit()}; not {@link #sendRaw} relays), and of each frame a chaos delay held when it
+     * leaves. A batched message is still in its batch when the observer hears of it: it leaves at
+     * the next {@link #flush()}.
+     */
+    @FunctionalInterface
+    public interface SendObserver
+    {
+        /** The template id given for a frame a chaos delay held, when it finally leaves. */
+        int HELD_FRAME = -1;
+
+        /**
+         * @param destination core id.
+         * @param templateId  of the message.
+         */
+        void onSent(int destination, int templateId);
+    }
+
+    /**
+     * @param sendObserver told of every message sent from now on; {@code null} for none.
+     */
+    public void sendObserver(final SendObserver sendObserver)
+    {
+        this.sendObserver = sendObserver;
     }
 
     /**
@@ -656,6 +690,10 @@ public final class UrpcPublisher
         if (SendOutcome.SENT != outcome)
         {
             metrics.onSendFailed(outcome);
+        }
+        else if (null != sendObserver)
+        {
+            sendObserver.onSent(destination, SendObserver.HELD_FRAME);
         }
         return true;
     }

@@ -56,6 +56,7 @@ final class AdminHandler implements HttpHandler
     private final AdminAuthorization authorization;
     private final NanoClock nanoClock;
     private final AdminRequestMetrics metrics;
+    private final Runnable kernelWaker;
     /** Failures of sources, rate limited per endpoint; shared by the worker threads, so used under its lock. */
     private final RateLimitedErrorLog errorLog;
 
@@ -69,6 +70,7 @@ final class AdminHandler implements HttpHandler
         this.authorization = ctx.authorization();
         this.nanoClock = ctx.nanoClock();
         this.metrics = metrics;
+        this.kernelWaker = ctx.kernelWaker();
         this.errorLog = new RateLimitedErrorLog(LOG, ctx.nanoClock(), AdminConfiguration.ERROR_LOG_INTERVAL_NS,
             Math.max(1, endpoints.count()));
     }
@@ -169,6 +171,7 @@ final class AdminHandler implements HttpHandler
         {
             final ServiceRequest request = new ServiceRequest(
                 method, rawPath, AdminQuery.parse(exchange.getRequestURI().getRawQuery()), body);
+            kernelWaker.run();
             final ServiceResponse response = endpoint.service().handler().handle(request);
             return AdminResponse.json(response.status(), response.json());
         }

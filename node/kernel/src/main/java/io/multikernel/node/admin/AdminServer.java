@@ -196,6 +196,7 @@ public final class AdminServer implements AutoCloseable
         private AdminEndpoints endpoints;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private String token;
+        private Runnable kernelWaker = () -> { };
         private AdminAuthorization authorization;
 
         /**
@@ -428,6 +429,21 @@ public final class AdminServer implements AutoCloseable
         AdminAuthorization authorization()
         {
             return authorization;
+        }
+
+        /**
+         * Called before a service request is handed to its handler: wakes a dozing kernel loop, which
+         * every service but the snapshot reads goes through. Must not block.
+         */
+        public Context kernelWaker(final Runnable kernelWaker)
+        {
+            this.kernelWaker = Objects.requireNonNull(kernelWaker, "kernelWaker");
+            return this;
+        }
+
+        public Runnable kernelWaker()
+        {
+            return kernelWaker;
         }
 
         /** Clock for request latency and log rate limits. */

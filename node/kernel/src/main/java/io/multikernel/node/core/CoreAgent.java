@@ -7,6 +7,7 @@ import io.multikernel.node.caps.CapabilityDatabase;
 import io.multikernel.node.chaos.LinkFaultsProxy;
 import io.multikernel.node.caps.CapabilityLrpc;
 import io.multikernel.node.caps.CapabilityService;
+import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.caps.FrameAccess;
 import io.multikernel.node.caps.FrameAdapter;
 import io.multikernel.node.caps.FramePublisher;
@@ -42,6 +43,7 @@ import io.multikernel.replication.OutcomeListener;
 import io.multikernel.replication.ParticipantSet;
 import io.multikernel.replication.ReplicatedStates;
 import io.multikernel.replication.TransactionId;
+import io.multikernel.transport.DoorbellRinger;
 import io.multikernel.transport.PeerDescriptor;
 import io.multikernel.transport.SendOutcome;
 import io.multikernel.transport.TransportConfiguration;
@@ -55,6 +57,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +112,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final CapabilityService capabilities;
     private final VmService vm;
     private final FrameAccess frameAccess;
+    /** Rings dozing peers after a quiet spell; {@code null} on a cluster whose cores do not doze. */
+    private PeerDoorbells peerDoorbells;
     private final ShootdownBench shootdownBench;
     private final ShootdownAdapter shootdownAdapter;
     private final int pollFragmentsMax = TransportConfiguration.pollFragmentsMax();
@@ -115,6 +121,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final LinkFaultsProxy linkFaultsProxy;
 
     private long nextProbeNs;
+    /** True while the idle strategy dozes: probe rounds then come every {@code rttProbeIdleIntervalNs}. */
+    private boolean dozing;
     private long nextRowNs;
     private long nextStatusNs;
     private long probeSequence;
@@ -408,7 +416,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             // On the shared grid: every core probes in the same burst, and a probe or its answer
             // is work (the backoff starts over), so most probes find their peer awake; the
             // probe's windowed minimum drops those that found it parked.
-            nextProbeNs = Ticks.nextTick(nowNs, ctx.rttProbeIntervalNs());
+            nextProbeNs = Ticks.nextTick(nowNs, dozing ? ctx.rttProbeIdleIntervalNs() : ctx.rttProbeIntervalNs());
             work += probeRtts(nowNs);
         }
         if (nowNs - nextRowNs >= 0)
@@ -423,6 +431,11 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         }
         // Whatever the timers queued leaves in this duty cycle.
         endpoint.flush();
+        if (null != peerDoorbells)
+        {
+            // After the flush: a peer woken by the ring finds the message in its inbox.
+            peerDoorbells.ringAfterFlush(nowNs);
+        }
         if (replication.afterFlush())
         {
             health.set(new Health("frozen", replication.chaos().frozenReason()));
@@ -452,7 +465,17 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             }
             finally
             {
-                endpoint.close();
+                try
+                {
+                    endpoint.close();
+                }
+                finally
+                {
+                    if (null != peerDoorbells)
+                    {
+                        peerDoorbells.close();
+                    }
+                }
             }
         }
     }
@@ -571,6 +594,63 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     public SendOutcome sendGoodbye(final int peerCoreId)
     {
         return endpoint.publisher().sendGoodbye(peerCoreId, (short)0);
+    }
+
+    /**
+     * Before the kernel loop starts, on a cluster whose cores doze: ring each peer's doorbell (UDP on
+     * 127.0.0.1 at its admin port) when it gets work after a quiet spell, and tell this core's LRPC
+     * clients where to ring it.
+     *
+     * @param dozeAfterNs  the cores' quiet time before they doze.
+     * @param doorbellPort this core's doorbell port, or 0 when it has none (it does not doze then).
+     */
+    void enableDoorbells(final long dozeAfterNs, final int doorbellPort)
+    {
+        int coreIdMax = coreId;
+        for (final CoreDescriptor core : ctx.clusterMap().cores())
+        {
+            coreIdMax = Math.max(coreIdMax, core.id());
+        }
+        final InetSocketAddress[] doorbells = new InetSocketAddress[coreIdMax + 1];
+        for (final CoreDescriptor core : ctx.clusterMap().cores())
+        {
+            if (core.id() != coreId)
+            {
+                doorbells[core.id()] = new InetSocketAddress(InetAddress.getLoopbackAddress(), core.adminPort());
+            }
+        }
+        peerDoorbells = new PeerDoorbells(doorbells, dozeAfterNs, clock, new DoorbellRinger());
+        endpoint.publisher().sendObserver(peerDoorbells);
+        lrpcServer.channel().doorbellPort(doorbellPort);
+    }
+
+    /**
+     * @return false while something must happen on a timer soon: a batch that met back pressure,
+     *         frames a chaos rule delays, transactions this core coordinates or has prepared (their
+     *         resends, decision queries and timeouts). The core then backs off instead of dozing.
+     */
+    boolean mayDoze()
+    {
+        return 0 == endpoint.publisher().pendingBatches() &&
+            (null == endpoint.linkFaults() || 0 == endpoint.linkFaults().queuedFrames()) &&
+            0 == replication.engine().inFlightTransactions() && 0 == replication.engine().preparedCount();
+    }
+
+    /**
+     * The idle strategy's news: LRPC clients ring while the flag is up, and a probe round that finds
+     * the core dozing schedules the next one at the idle interval. (A round's own pings and pongs wake
+     * the core, so the interval is chosen when the round starts, not when the core wakes.)
+     */
+    void onDozing(final boolean dozing)
+    {
+        this.dozing = dozing;
+        lrpcServer.channel().dozing(dozing);
+    }
+
+    /** @return the doorbells this core rings, or {@code null} when it rings none. */
+    PeerDoorbells peerDoorbells()
+    {
+        return peerDoorbells;
     }
 
     /** @return the core's LRPC channel, for apps in this process ({@code LrpcClient.Context.channel}). */

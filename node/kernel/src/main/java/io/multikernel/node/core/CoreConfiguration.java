@@ -15,6 +15,16 @@ public final class CoreConfiguration
     public static final String RTT_PROBE_INTERVAL_PROP = "mk.core.rtt.probe.interval.ms";
     public static final long RTT_PROBE_INTERVAL_DEFAULT_MS = 1_000;
 
+    /**
+     * How often a dozing core measures its RTTs, ms; unset, ten times {@link #RTT_PROBE_INTERVAL_PROP}.
+     * A probe round wakes every core of the cluster for tens of milliseconds, which at rest is most
+     * of what a dozing core costs. A core that has work probes every {@link #RTT_PROBE_INTERVAL_PROP};
+     * never more often than that.
+     */
+    public static final String RTT_PROBE_IDLE_INTERVAL_PROP = "mk.core.rtt.probe.idle.interval.ms";
+    /** The idle probe interval, unset, as a multiple of the probe interval. */
+    public static final long RTT_PROBE_IDLE_INTERVAL_FACTOR = 10;
+
     /** How often a core sends its SKB row to every peer, ms. */
     public static final String SKB_ROW_INTERVAL_PROP = "mk.core.skb.row.interval.ms";
     public static final long SKB_ROW_INTERVAL_DEFAULT_MS = 1_000;
@@ -34,6 +44,18 @@ public final class CoreConfiguration
      */
     public static final String CORE_IDLE_PARK_MAX_PROP = "mk.core.idle.park.max.us";
     public static final long CORE_IDLE_PARK_MAX_DEFAULT_US = 10_000;
+
+    /**
+     * Quiet time after which an idle kernel loop dozes, ms; 0 never dozes. A dozing core blocks on
+     * its doorbell until a peer, an app or an admin request rings it, or until the next tick of its
+     * timers (the shortest of the heartbeat, status, RTT probe and SKB row intervals), instead of
+     * waking every 10 ms. Only cores of the backoff idle strategy doze, and only on a cluster whose
+     * cores all share one host (peers ring over loopback).
+     */
+    public static final String CORE_IDLE_DOZE_AFTER_PROP = "mk.core.idle.doze.after.ms";
+    public static final long CORE_IDLE_DOZE_AFTER_DEFAULT_MS = 50;
+    /** Longest quiet time before a doze, ms. */
+    public static final long CORE_IDLE_DOZE_AFTER_MAX_MS = 60_000;
 
     /**
      * Fault points for chaos tests, true or false: the link fault point of the transport, driven
@@ -56,9 +78,28 @@ public final class CoreConfiguration
     {
     }
 
+    /**
+     * @return {@link #CORE_IDLE_DOZE_AFTER_PROP} in ns; 0 when cores never doze.
+     * @throws IllegalArgumentException naming a value out of range.
+     */
+    public static long coreIdleDozeAfterNs()
+    {
+        final long ms = Long.getLong(CORE_IDLE_DOZE_AFTER_PROP, CORE_IDLE_DOZE_AFTER_DEFAULT_MS);
+        Bounds.check(CORE_IDLE_DOZE_AFTER_PROP, ms, 0, CORE_IDLE_DOZE_AFTER_MAX_MS, "ms");
+        return TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
     public static long rttProbeIntervalNs()
     {
         return TimeUnit.MILLISECONDS.toNanos(Long.getLong(RTT_PROBE_INTERVAL_PROP, RTT_PROBE_INTERVAL_DEFAULT_MS));
+    }
+
+    /** @return the idle probe interval, ns: the property, or ten probe intervals (at most {@link #INTERVAL_MAX_MS}). */
+    public static long rttProbeIdleIntervalNs()
+    {
+        final long unsetMs = Math.min(INTERVAL_MAX_MS,
+            TimeUnit.NANOSECONDS.toMillis(rttProbeIntervalNs()) * RTT_PROBE_IDLE_INTERVAL_FACTOR);
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(RTT_PROBE_IDLE_INTERVAL_PROP, unsetMs));
     }
 
     public static long skbRowIntervalNs()
@@ -138,9 +179,17 @@ public final class CoreConfiguration
             new Setting(CORE_IDLE_PARK_MAX_PROP, Long.toString(CORE_IDLE_PARK_MAX_DEFAULT_US),
                 "Longest park of an idle kernel loop, us; a busy one never parks.",
                 () -> Setting.microseconds(coreIdleParkMaxNs())),
+            new Setting(CORE_IDLE_DOZE_AFTER_PROP, Long.toString(CORE_IDLE_DOZE_AFTER_DEFAULT_MS),
+                "Quiet time after which an idle kernel loop dozes until rung or its next timer tick, ms " +
+                "(0.." + CORE_IDLE_DOZE_AFTER_MAX_MS + "; 0 never dozes). Backoff cores on a one-host cluster only.",
+                () -> Setting.milliseconds(coreIdleDozeAfterNs())),
             new Setting(RTT_PROBE_INTERVAL_PROP, Long.toString(RTT_PROBE_INTERVAL_DEFAULT_MS),
                 "How often a core measures its RTT to every live peer, ms" + bounds + ".",
                 () -> Setting.milliseconds(rttProbeIntervalNs())),
+            new Setting(RTT_PROBE_IDLE_INTERVAL_PROP, RTT_PROBE_IDLE_INTERVAL_FACTOR + " x " + RTT_PROBE_INTERVAL_PROP,
+                "How often a dozing core measures its RTTs, ms" + bounds + "; never more often than " +
+                RTT_PROBE_INTERVAL_PROP + ".",
+                () -> Setting.milliseconds(rttProbeIdleIntervalNs())),
             new Setting(SKB_ROW_INTERVAL_PROP, Long.toString(SKB_ROW_INTERVAL_DEFAULT_MS),
                 "How often a core sends its row of the SKB's RTT matrix to every peer, ms" + bounds + ".",
                 () -> Setting.milliseconds(skbRowIntervalNs())),

@@ -37,6 +37,7 @@ public final class CoreContext
     private long incarnation = Long.MIN_VALUE;
     private String idleStrategy = CoreConfiguration.coreIdle();
     private long rttProbeIntervalNs = CoreConfiguration.rttProbeIntervalNs();
+    private long rttProbeIdleIntervalNs = CoreConfiguration.rttProbeIdleIntervalNs();
     private long skbRowIntervalNs = CoreConfiguration.skbRowIntervalNs();
     private long statusPublishIntervalNs = CoreConfiguration.statusPublishIntervalNs();
     private Membership.Context membership = new Membership.Context();
@@ -70,6 +71,7 @@ public final class CoreContext
         }
         IdleStrategies.validate(idleStrategy);
         CoreConfiguration.checkInterval(CoreConfiguration.RTT_PROBE_INTERVAL_PROP, rttProbeIntervalNs);
+        CoreConfiguration.checkInterval(CoreConfiguration.RTT_PROBE_IDLE_INTERVAL_PROP, rttProbeIdleIntervalNs);
         CoreConfiguration.checkInterval(CoreConfiguration.SKB_ROW_INTERVAL_PROP, skbRowIntervalNs);
         CoreConfiguration.checkInterval(CoreConfiguration.STATUS_PUBLISH_INTERVAL_PROP, statusPublishIntervalNs);
         if (null == aeronDirectory)
@@ -196,6 +198,18 @@ public final class CoreContext
     public CoreContext rttProbeIntervalNs(final long rttProbeIntervalNs)
     {
         this.rttProbeIntervalNs = rttProbeIntervalNs;
+        return this;
+    }
+
+    /** @return how often a dozing core probes its RTTs: never more often than {@link #rttProbeIntervalNs()}. */
+    public long rttProbeIdleIntervalNs()
+    {
+        return Math.max(rttProbeIdleIntervalNs, rttProbeIntervalNs);
+    }
+
+    public CoreContext rttProbeIdleIntervalNs(final long rttProbeIdleIntervalNs)
+    {
+        this.rttProbeIdleIntervalNs = rttProbeIdleIntervalNs;
         return this;
     }
 

@@ -15,14 +15,20 @@ import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.node.vm.VmAdmin;
 import io.multikernel.node.vm.VmService;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.multikernel.transport.Doorbell;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,6 +47,8 @@ public final class CoreProcess implements AutoCloseable
     private final PhysicalMemory memory;
     private final CoreAgent agent;
     private final AgentRunner runner;
+    /** What the kernel loop dozes on; {@code null} when it does not doze. */
+    private final Doorbell doorbell;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final ShutdownSignalBarrier barrier;
 
@@ -55,7 +63,11 @@ public final class CoreProcess implements AutoCloseable
         final AtomicReference<Health> health = new AtomicReference<>(Health.down("core is starting"));
         AdminServer server = null;
         CoreAgent coreAgent = null;
+        IdleStrategy idle;
         PhysicalMemory memory = null;
+        final long dozeAfterNs = CoreConfiguration.coreIdleDozeAfterNs();
+        final boolean ringsPeers = dozeAfterNs > 0 && oneHost(ctx);
+        final Doorbell doorbell = ringsPeers && "backoff".equals(ctx.idleStrategy()) ? openDoorbell(ctx) : null;
         try
         {
             final PhysicalLayout layout = PhysicalLayout.of(ctx.clusterMap());
@@ -65,11 +77,16 @@ public final class CoreProcess implements AutoCloseable
             final VmService vm = CoreAgent.vmService(ctx, metrics, capabilities);
             final ReplicationProxy replicationProxy =
                 new ReplicationProxy(CoreReplicationConfiguration.commandQueueCapacity(), metrics.registry());
+            if (null != doorbell)
+            {
+                replicationProxy.kernelWaker(doorbell::wakeup);
+            }
             final LinkFaultsProxy linkFaultsProxy = ctx.chaos() ? new LinkFaultsProxy(metrics.registry()) : null;
             server = AdminServer.launch(new AdminServer.Context()
                 .bindAddress(core.adminBindAddress())
                 .port(core.adminPort())
                 .token(ctx.clusterSecret().adminToken())
+                .kernelWaker(null == doorbell ? () -> { } : doorbell::wakeup)
                 .threadNamePrefix("mk-admin-" + ctx.coreId())
                 .meterRegistry(metrics.registry())
                 .statusSource(status)
@@ -85,17 +102,81 @@ public final class CoreProcess implements AutoCloseable
                     ctx.shootdownBench())));
             coreAgent = new CoreAgent(ctx, metrics, status, skb, health, replicationProxy, capabilities, vm,
                 linkFaultsProxy);
+            if (ringsPeers)
+            {
+                coreAgent.enableDoorbells(dozeAfterNs, null == doorbell ? 0 : doorbell.localAddress().getPort());
+            }
+            idle = idleStrategy(ctx, coreAgent, doorbell, dozeAfterNs);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(server, memory, metrics);
+            CloseHelper.quietCloseAll(server, memory, metrics, doorbell);
             throw ex;
         }
         this.memory = memory;
         this.admin = server;
         this.agent = coreAgent;
-        this.runner = new AgentRunner(IdleStrategies.of(ctx.idleStrategy(), CoreConfiguration.coreIdleParkMaxNs()),
-            this::onAgentError, null, agent);
+        this.doorbell = doorbell;
+        this.runner = new AgentRunner(idle, this::onAgentError, null, agent);
+    }
+
+    /**
+     * Dozing needs every core of the cluster on this host, so that every peer can ring this one over
+     * loopback. Such a core rings its peers whatever its own idle strategy; it dozes itself
+     * (DozingIdleStrategy) only when it backs off when idle.
+     */
+    private static boolean oneHost(final CoreContext ctx)
+    {
+        final int hostId = ctx.core().hostId();
+        return ctx.clusterMap().cores().stream().allMatch(core -> core.hostId() == hostId);
+    }
+
+    /** The doorbell on 127.0.0.1 at the admin port (UDP); a core that cannot bind it backs off and never dozes. */
+    private static Doorbell openDoorbell(final CoreContext ctx)
+    {
+        final InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), ctx.core().adminPort());
+        try
+        {
+            return Doorbell.open(address);
+        }
+        catch (final IOException ex)
+        {
+            LOGGER.warn("core {} cannot bind its doorbell on UDP {} ({}); it will back off when idle instead of dozing",
+                ctx.coreId(), address, ex.toString());
+            return null;
+        }
+    }
+
+    private IdleStrategy idleStrategy(
+        final CoreContext ctx, final CoreAgent agent, final Doorbell doorbell, final long dozeAfterNs)
+    {
+        final IdleStrategy awake = IdleStrategies.of(ctx.idleStrategy(), CoreConfiguration.coreIdleParkMaxNs());
+        final PeerDoorbells peers = agent.peerDoorbells();
+        if (null != peers)
+        {
+            FunctionCounter.builder("mk.core.doorbell.rings.sent", peers, PeerDoorbells::ringsSent)
+                .description("Doorbell rings this core sent to peers it gave work after a quiet spell")
+                .register(metrics.registry());
+            FunctionCounter.builder("mk.core.doorbell.ring.failures", peers, PeerDoorbells::ringsFailed)
+                .description("Doorbell rings that could not be sent (the peer finds the message at its next tick)")
+                .register(metrics.registry());
+        }
+        if (null == doorbell)
+        {
+            return awake;
+        }
+        // The doze wakes on every tick of the core's shortest timer, so no timer is late by more than its own interval.
+        final long dozeTickNs = Math.min(Math.min(ctx.membership().heartbeatIntervalNs(), ctx.statusPublishIntervalNs()),
+            Math.min(ctx.rttProbeIntervalNs(), ctx.skbRowIntervalNs()));
+        final DozingIdleStrategy dozing = new DozingIdleStrategy(awake, doorbell, ctx.nanoClock(), dozeAfterNs,
+            dozeTickNs, agent::mayDoze, agent::onDozing);
+        FunctionCounter.builder("mk.core.dozes", dozing, DozingIdleStrategy::dozes)
+            .description("Times the kernel loop started dozing (blocking on its doorbell) after a quiet spell")
+            .register(metrics.registry());
+        FunctionCounter.builder("mk.core.doze.rung.wakeups", dozing, DozingIdleStrategy::rungWakeups)
+            .description("Dozes ended by a ring (a peer, an app or an admin request) rather than the timer tick")
+            .register(metrics.registry());
+        return dozing;
     }
 
     /**
@@ -150,8 +231,13 @@ public final class CoreProcess implements AutoCloseable
     @Override
     public void close()
     {
+        if (null != doorbell)
+        {
+            // A dozing loop would see the runner stop only at its next tick.
+            doorbell.wakeup();
+        }
         CloseHelper.quietClose(runner);
-        CloseHelper.quietCloseAll(admin, memory, metrics);
+        CloseHelper.quietCloseAll(admin, memory, metrics, doorbell);
     }
 
     private void onAgentError(final Throwable ex)

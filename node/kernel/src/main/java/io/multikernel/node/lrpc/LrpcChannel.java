@@ -240,6 +240,33 @@ public final class LrpcChannel implements AutoCloseable
         buffer.putIntVolatile(LrpcLayout.CORE_STATE_OFFSET, state);
     }
 
+    /** @return true while the core dozes: a client that just committed a request must ring its doorbell. */
+    public boolean dozing()
+    {
+        return 0 != buffer.getIntVolatile(LrpcLayout.DOZING_OFFSET);
+    }
+
+    /**
+     * Kernel loop: raise or lower the dozing flag. A volatile store, so the loop's next read of the
+     * request ring cannot pass it: a request it misses was committed after the flag was visible.
+     */
+    public void dozing(final boolean dozing)
+    {
+        buffer.putIntVolatile(LrpcLayout.DOZING_OFFSET, dozing ? 1 : 0);
+    }
+
+    /** @return the UDP port of the core's doorbell on 127.0.0.1, or 0 when it has none. */
+    public int doorbellPort()
+    {
+        return buffer.getIntVolatile(LrpcLayout.DOORBELL_PORT_OFFSET);
+    }
+
+    /** Kernel loop, before it first dozes: where clients ring. */
+    public void doorbellPort(final int port)
+    {
+        buffer.putIntVolatile(LrpcLayout.DOORBELL_PORT_OFFSET, port);
+    }
+
     /** @return times a client found the request ring full (clients add, the core reads). */
     public long requestRingFullCount()
     {

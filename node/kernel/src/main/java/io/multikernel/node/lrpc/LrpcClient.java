@@ -1,5 +1,6 @@
 package io.multikernel.node.lrpc;
 
+import io.multikernel.transport.DoorbellRinger;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -15,6 +16,9 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -66,6 +70,11 @@ public final class LrpcClient implements AutoCloseable
     private final LrpcReplyHandler[] pendingHandler;
     private final UnsafeBuffer localMessage = new UnsafeBuffer(new byte[512]);
     private final BlockingCall blockingCall = new BlockingCall();
+    /** Rings the core's doorbell when a request finds it dozing. */
+    private final DoorbellRinger doorbellRinger = new DoorbellRinger();
+    private InetSocketAddress doorbell;
+    private long doorbellRings;
+    private long doorbellRingFailures;
 
     private int outstanding;
     private long nextCorrelationId = 1;
@@ -361,7 +370,51 @@ public final class LrpcClient implements AutoCloseable
         pendingHandler[entry] = null == handler ? (c, o, s, b, i, l) -> { } : handler;
         outstanding++;
         requestRing.commit(index);
+        ringIfDozing();
         return correlationId;
+    }
+
+    /**
+     * The request is committed; a dozing core has to be told. The full fence keeps the read of the
+     * flag after the commit (a store then a load may otherwise pass each other): the core raises the
+     * flag before its last look at the ring, so either it sees this request or this read sees the flag.
+     */
+    private void ringIfDozing()
+    {
+        VarHandle.fullFence();
+        if (!channel.dozing())
+        {
+            return;
+        }
+        final int port = channel.doorbellPort();
+        if (port <= 0)
+        {
+            return;
+        }
+        if (null == doorbell || doorbell.getPort() != port)
+        {
+            doorbell = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        }
+        if (doorbellRinger.ring(doorbell))
+        {
+            doorbellRings++;
+        }
+        else
+        {
+            doorbellRingFailures++;
+        }
+    }
+
+    /** @return doorbell rings this client sent to its dozing core. */
+    public long doorbellRings()
+    {
+        return doorbellRings;
+    }
+
+    /** @return rings that could not be sent (the call waits for the core's next timer tick instead). */
+    public long doorbellRingFailures()
+    {
+        return doorbellRingFailures;
     }
 
     /**
@@ -495,6 +548,7 @@ public final class LrpcClient implements AutoCloseable
         finally
         {
             closed = true;
+            doorbellRinger.close();
             if (ownsChannel)
             {
                 channel.close();

@@ -41,7 +41,8 @@ public final class LrpcConfiguration
 
     /**
      * A core whose liveness timestamp is older than this is treated as not running, ms. An idle core
-     * updates it at least every park (10 ms); this leaves room for GC pauses.
+     * updates it at least every park (10 ms), a dozing one at every timer tick (at most 250 ms); this
+     * leaves room for GC pauses.
      */
     public static final String CORE_LIVENESS_TIMEOUT_PROP = "mk.lrpc.core.liveness.timeout.ms";
     public static final long CORE_LIVENESS_TIMEOUT_DEFAULT_MS = 3_000;

@@ -22,8 +22,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *   +-------------------+-------------------+-------------------+-------------------+
  *   |  ... padding to 128 ...                                                       |
  *   +-------------------------------------------------------------------------------+ 128
- *   |       liveness timestamp (epoch ms)   |  core state       |  (pad)            |  written by the
- *   +-------------------------------------------------------------------------------+  kernel loop
+ *   |       liveness timestamp (epoch ms)   |  core state       |  dozing (0 or 1)  |  written by the
+ *   +-------------------+-----------------------------------------------------------+  kernel loop
+ *   |  doorbell port    |                                                           |
  *   |  ... padding to 256 ...                                                       |
  *   +-------------------------------------------------------------------------------+ 256
  *   |    request ring full events (clients add atomically)  ... padding to 384 ...  |
@@ -37,6 +38,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *   |  reply ring of slot 1 ...                                                     |
  *   +-------------------------------------------------------------------------------+
  * </pre>
+ * A dozing core (its flag up) blocks until rung: a client that committed a request then reads the flag
+ * and, when it is up, sends one datagram to 127.0.0.1 at the doorbell port (0: the core has no doorbell).
+ * <p>
  * The fields the kernel loop writes all the time (liveness) and the ones clients write (the full
  * counter, the slots) sit on their own cache lines, away from the read-mostly constants.
  * <p>
@@ -49,7 +53,7 @@ public final class LrpcLayout
     /** 'MKLR' little-endian: marks a fully initialised LRPC file. */
     public static final int MAGIC = 0x524C4B4D;
     /** Bumped on any change to this layout or to {@link LrpcRecordDescriptor}. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int LAYOUT_VERSION_OFFSET = 4;
@@ -63,6 +67,8 @@ public final class LrpcLayout
     public static final int OUTSTANDING_MAX_OFFSET = 44;
     public static final int LIVENESS_TIMESTAMP_OFFSET = 128;
     public static final int CORE_STATE_OFFSET = 136;
+    public static final int DOZING_OFFSET = 140;
+    public static final int DOORBELL_PORT_OFFSET = 144;
     public static final int REQUEST_RING_FULL_COUNT_OFFSET = 256;
     public static final int HEADER_LENGTH_BYTES = 384;
 

@@ -19,6 +19,8 @@ public final class ReplicationProxy
     private final ManyToOneConcurrentArrayQueue<ReplicationCommand<?>> queue;
     private final Counter offerFailures;
     private final int capacity;
+    /** Wakes a dozing kernel loop once a command is queued; does nothing unless set. */
+    private volatile Runnable kernelWaker = () -> { };
 
     /**
      * @param capacity commands that may wait, 1..{@value CoreReplicationConfiguration#COMMAND_QUEUE_CAPACITY_MAX}.
@@ -43,6 +45,7 @@ public final class ReplicationProxy
     {
         if (queue.offer(command))
         {
+            kernelWaker.run();
             return true;
         }
         offerFailures.increment();
@@ -90,6 +93,14 @@ public final class ReplicationProxy
             drained++;
         }
         return drained;
+    }
+
+    /**
+     * @param kernelWaker run after each command is queued (the core's doorbell wakeup); must not block.
+     */
+    public void kernelWaker(final Runnable kernelWaker)
+    {
+        this.kernelWaker = java.util.Objects.requireNonNull(kernelWaker, "kernelWaker");
     }
 
     public int capacity()

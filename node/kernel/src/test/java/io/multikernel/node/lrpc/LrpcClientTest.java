@@ -1,14 +1,20 @@
 package io.multikernel.node.lrpc;
 
+import io.multikernel.transport.Doorbell;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static io.multikernel.node.lrpc.LrpcFixture.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,6 +64,41 @@ class LrpcClientTest
         assertThat(recorder.replies).hasSize(sent).allMatch(r -> LrpcOutcome.SUCCESS == r.outcome());
         assertThat(fixture.counter("mk.lrpc.queue.full", "ring", "request")).isEqualTo(1);
         assertThat(client.send(LrpcOperations.ECHO, ascii("again"), 0, 5, recorder)).isPositive();
+    }
+
+    @Test
+    void aCallToADozingCoreRingsItsDoorbellAndOnlyThen() throws Exception
+    {
+        LrpcCoreServices.register(fixture.server);
+        final LrpcClient client = fixture.attach();
+        final NanoClock clock = SystemNanoClock.INSTANCE;
+        try (Doorbell doorbell = Doorbell.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            // Dozing, but no doorbell yet: nothing to ring.
+            fixture.channel.dozing(true);
+            assertThat(client.send(LrpcOperations.ECHO, ascii("a"), 0, 1, recorder)).isPositive();
+            assertThat(client.doorbellRings()).isZero();
+
+            fixture.channel.doorbellPort(doorbell.localAddress().getPort());
+            fixture.channel.dozing(false);
+            assertThat(client.send(LrpcOperations.ECHO, ascii("b"), 0, 1, recorder)).isPositive();
+            assertThat(client.doorbellRings()).isZero();
+            assertThat(doorbell.await(clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), clock)).isFalse();
+
+            fixture.channel.dozing(true);
+            assertThat(fixture.channel.dozing()).isTrue();
+            assertThat(client.send(LrpcOperations.ECHO, ascii("c"), 0, 1, recorder)).isPositive();
+            assertThat(client.doorbellRings()).isEqualTo(1);
+            assertThat(doorbell.await(clock.nanoTime() + TimeUnit.SECONDS.toNanos(10), clock)).isTrue();
+            assertThat(doorbell.datagramsReceived()).isEqualTo(1);
+            assertThat(client.doorbellRingFailures()).isZero();
+
+            // The calls themselves are unaffected.
+            fixture.server.doWork();
+            client.poll();
+            assertThat(recorder.replies).extracting(LrpcFixture.Recorder.Reply::outcome)
+                .containsExactly(LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS);
+        }
     }
 
     @Test
@@ -191,7 +232,7 @@ class LrpcClientTest
         LrpcChannel.createFile(file, LrpcFixture.smallLayout(), 0, 1, ProcessHandle.current().pid(), 0).close();
         corrupt(file, LrpcLayout.LAYOUT_VERSION_OFFSET, 99);
         assertThatThrownBy(() -> LrpcChannel.mapFile(file, 0))
-            .hasMessageContaining("its layout version is 99, this build reads version 1");
+            .hasMessageContaining("its layout version is 99, this build reads version " + LrpcLayout.LAYOUT_VERSION);
         corrupt(file, LrpcLayout.LAYOUT_VERSION_OFFSET, LrpcLayout.LAYOUT_VERSION);
         corrupt(file, LrpcLayout.REQUEST_RING_CAPACITY_OFFSET, 5000);
         assertThatThrownBy(() -> LrpcChannel.mapFile(file, 0))

@@ -52,6 +52,12 @@ class DozeIT
      * write, but for two that a probe round or a slow previous write may have found it awake.
      */
     static final int RUNG_WAKEUPS_MIN = WRITES - 2;
+    /** PROBE_INTERVAL_MS: probe rounds while a core has work; at rest, ten times as long. */
+    static final long PROBE_INTERVAL_MS = 200;
+    /** REST_WINDOW_MS: a window with no work, long enough for 15 busy probe rounds or 2 idle ones. */
+    static final long REST_WINDOW_MS = 3_000;
+    /** REST_PINGS_MAX: pings one core may send its 2 peers in the window: 2 idle rounds, and 1 busy. */
+    static final long REST_PINGS_MAX = 6;
 
     private TestCluster cluster;
     private AdminClient admin;
@@ -59,7 +65,7 @@ class DozeIT
     @BeforeAll
     void launch(@TempDir final Path tempDir) throws Exception
     {
-        cluster = new TestCluster(tempDir.resolve("run"), List.of());
+        cluster = new TestCluster(tempDir.resolve("run"), List.of("-Dmk.core.rtt.probe.interval.ms=" + PROBE_INTERVAL_MS));
         cluster.up(CORES);
         admin = cluster.admin();
         for (int core = 0; core < CORES; core++)
@@ -134,6 +140,28 @@ class DozeIT
             assertThat(admin.metric(core, "mk_core_doze_rung_wakeups_total") - rungBefore)
                 .as("core %d's dozes ended by a ring", core).isGreaterThanOrEqualTo(RUNG_WAKEUPS_MIN);
         }
+    }
+
+    @Test
+    void aCoreAtRestProbesItsPeersTenTimesLessOften() throws Exception
+    {
+        final int core = 2;
+        // Rest first: a whole idle round after the last work.
+        Thread.sleep(PROBE_INTERVAL_MS * 12);
+        final double before = pingsSent(core);
+        Thread.sleep(REST_WINDOW_MS);
+        final double sent = pingsSent(core) -
+            before;
+        System.out.println("pings core " + core + " sent at rest in " + REST_WINDOW_MS + " ms: " + sent);
+        assertThat(before).isPositive();
+        assertThat(sent).isBetween(0.0, (double)REST_PINGS_MAX);
+    }
+
+    private double pingsSent(final int core)
+    {
+        return admin.get(core, "/metrics").orElseThrow().lines()
+            .filter(line -> line.startsWith("mk_urpc_messages_sent_total{") && line.contains("type=\"ping\""))
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private double[] rungWakeups()

@@ -121,8 +121,12 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private final LinkFaultsProxy linkFaultsProxy;
 
     private long nextProbeNs;
-    /** True while the idle strategy dozes: probe rounds then come every {@code rttProbeIdleIntervalNs}. */
-    private boolean dozing;
+    /** True when this core dozes when idle: a probe round after one without other work is an idle one. */
+    private boolean dozes;
+    /** Work other than probes and their answers since the last probe round. */
+    private boolean workSinceProbeRound = true;
+    /** Pings and pongs received: work, but not the kind that keeps probing frequent. */
+    private long probeMessages;
     private long nextRowNs;
     private long nextStatusNs;
     private long probeSequence;
@@ -393,6 +397,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         }
         final long nowNs = clock.nanoTime();
         final long foregroundBefore = foregroundMessages();
+        final long probeMessagesBefore = probeMessages;
+        int probesSent = 0;
         // Rule changes first, so that they hold for every frame of this duty cycle.
         int work = null == linkFaultsProxy ? 0 : linkFaultsProxy.drain(endpoint.linkFaults());
         // A full poll may have left frames in the inbox (a heartbeat burst from 63 peers is more
@@ -415,9 +421,13 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         {
             // On the shared grid: every core probes in the same burst, and a probe or its answer
             // is work (the backoff starts over), so most probes find their peer awake; the
-            // probe's windowed minimum drops those that found it parked.
-            nextProbeNs = Ticks.nextTick(nowNs, dozing ? ctx.rttProbeIdleIntervalNs() : ctx.rttProbeIntervalNs());
-            work += probeRtts(nowNs);
+            // probe's windowed minimum drops those that found it parked. A dozing core with nothing
+            // but probes to do since the last round waits the idle interval for the next one.
+            nextProbeNs = Ticks.nextTick(nowNs,
+                dozes && !workSinceProbeRound ? ctx.rttProbeIdleIntervalNs() : ctx.rttProbeIntervalNs());
+            workSinceProbeRound = false;
+            probesSent = probeRtts(nowNs);
+            work += probesSent;
         }
         if (nowNs - nextRowNs >= 0)
         {
@@ -441,6 +451,10 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             health.set(new Health("frozen", replication.chaos().frozenReason()));
         }
         work += (int)Math.min(Integer.MAX_VALUE, foregroundMessages() - foregroundBefore);
+        if (work - probesSent - (probeMessages - probeMessagesBefore) > 0)
+        {
+            workSinceProbeRound = true;
+        }
         return work;
     }
 
@@ -543,6 +557,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
         foregroundMessages++;
+        probeMessages++;
         membership.onHeard(sourceCoreId, endpoint.incarnations().incarnation(sourceCoreId), clock.nanoTime());
         endpoint.publisher().sendPong(sourceCoreId, correlationId, timestampNs, payload, payloadOffset, payloadLength);
     }
@@ -552,6 +567,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         final DirectBuffer payload, final int payloadOffset, final int payloadLength)
     {
         foregroundMessages++;
+        probeMessages++;
         final long nowNs = clock.nanoTime();
         membership.onHeard(sourceCoreId, endpoint.incarnations().incarnation(sourceCoreId), nowNs);
         if (rttProbe.onPong(sourceCoreId, pingTimestampNs, nowNs))
@@ -620,6 +636,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             }
         }
         peerDoorbells = new PeerDoorbells(doorbells, dozeAfterNs, clock, new DoorbellRinger());
+        dozes = doorbellPort > 0;
         endpoint.publisher().sendObserver(peerDoorbells);
         lrpcServer.channel().doorbellPort(doorbellPort);
     }
@@ -636,14 +653,9 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             0 == replication.engine().inFlightTransactions() && 0 == replication.engine().preparedCount();
     }
 
-    /**
-     * The idle strategy's news: LRPC clients ring while the flag is up, and a probe round that finds
-     * the core dozing schedules the next one at the idle interval. (A round's own pings and pongs wake
-     * the core, so the interval is chosen when the round starts, not when the core wakes.)
-     */
+    /** The idle strategy's news: LRPC clients ring while the flag is up. */
     void onDozing(final boolean dozing)
     {
-        this.dozing = dozing;
         lrpcServer.channel().dozing(dozing);
     }
 

@@ -56,6 +56,11 @@ public final class CoreConfiguration
     public static final long CORE_IDLE_DOZE_AFTER_DEFAULT_MS = 50;
     /** Longest quiet time before a doze, ms. */
     public static final long CORE_IDLE_DOZE_AFTER_MAX_MS = 60_000;
+    /**
+     * Longest doze, ms, whatever the timers' intervals: a dozing core still stamps its LRPC liveness
+     * (apps give up on a core silent for 3 s) and answers an unrung message within it.
+     */
+    public static final long CORE_IDLE_DOZE_TICK_MAX_MS = 250;
 
     /**
      * Fault points for chaos tests, true or false: the link fault point of the transport, driven

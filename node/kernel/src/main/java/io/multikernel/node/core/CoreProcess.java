@@ -30,6 +30,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -165,9 +166,12 @@ public final class CoreProcess implements AutoCloseable
         {
             return awake;
         }
-        // The doze wakes on every tick of the core's shortest timer, so no timer is late by more than its own interval.
-        final long dozeTickNs = Math.min(Math.min(ctx.membership().heartbeatIntervalNs(), ctx.statusPublishIntervalNs()),
-            Math.min(ctx.rttProbeIntervalNs(), ctx.skbRowIntervalNs()));
+        // The doze wakes on every tick of the core's shortest periodic timer, so none of those is late by
+        // more than its own interval, and at least every 250 ms; timers off the grid (2PC resends and
+        // timeouts) do not run while dozing: a core with transactions in flight does not doze.
+        final long dozeTickNs = Math.min(TimeUnit.MILLISECONDS.toNanos(CoreConfiguration.CORE_IDLE_DOZE_TICK_MAX_MS),
+            Math.min(Math.min(ctx.membership().heartbeatIntervalNs(), ctx.statusPublishIntervalNs()),
+            Math.min(ctx.rttProbeIntervalNs(), ctx.skbRowIntervalNs())));
         final DozingIdleStrategy dozing = new DozingIdleStrategy(awake, doorbell, ctx.nanoClock(), dozeAfterNs,
             dozeTickNs, agent::mayDoze, agent::onDozing);
         FunctionCounter.builder("mk.core.dozes", dozing, DozingIdleStrategy::dozes)

@@ -52,17 +52,7 @@ class DoorbellTest
     {
         try (Doorbell doorbell = openOnLoopback(); DoorbellRinger ringer = new DoorbellRinger())
         {
-            final CompletableFuture<Boolean> rung = CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
-                    return doorbell.await(CLOCK.nanoTime() + TimeUnit.SECONDS.toNanos(20), CLOCK);
-                }
-                catch (final IOException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            });
+            final CompletableFuture<Boolean> rung = waitInAnotherThread(doorbell);
             Thread.sleep(50);
             final long ringNs = CLOCK.nanoTime();
             assertThat(ringer.ring(doorbell.localAddress())).isTrue();
@@ -92,17 +82,7 @@ class DoorbellTest
             // Consumed: the next wait runs to its deadline.
             assertThat(doorbell.await(CLOCK.nanoTime() + WAIT_NS, CLOCK)).isFalse();
 
-            final CompletableFuture<Boolean> woken = CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
-                    return doorbell.await(CLOCK.nanoTime() + TimeUnit.SECONDS.toNanos(20), CLOCK);
-                }
-                catch (final IOException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            });
+            final CompletableFuture<Boolean> woken = waitInAnotherThread(doorbell);
             Thread.sleep(50);
             doorbell.wakeup();
             assertThat(woken.get(10, TimeUnit.SECONDS)).isTrue();
@@ -194,5 +174,21 @@ class DoorbellTest
             // The ringer recovers: the next ring to a real doorbell goes.
             assertThat(ringer.ring(doorbell.localAddress())).isTrue();
         }
+    }
+
+    /** A wait of up to 20 s on another thread: true when it ended rung or woken. */
+    private static CompletableFuture<Boolean> waitInAnotherThread(final Doorbell doorbell)
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return doorbell.await(CLOCK.nanoTime() + TimeUnit.SECONDS.toNanos(20), CLOCK);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
     }
 }

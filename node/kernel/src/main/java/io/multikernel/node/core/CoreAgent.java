@@ -644,13 +644,16 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     /**
      * @return false while something must happen on a timer soon: a batch that met back pressure,
      *         frames a chaos rule delays, transactions this core coordinates or has prepared (their
-     *         resends, decision queries and timeouts). The core then backs off instead of dozing.
+     *         resends, decision queries and timeouts); or while a peer is unknown (start-up) or
+     *         suspect, when heartbeats handled a tick late could tip a loaded machine's failure
+     *         detector over. The core then backs off instead of dozing.
      */
     boolean mayDoze()
     {
         return 0 == endpoint.publisher().pendingBatches() &&
             (null == endpoint.linkFaults() || 0 == endpoint.linkFaults().queuedFrames()) &&
-            0 == replication.engine().inFlightTransactions() && 0 == replication.engine().preparedCount();
+            0 == replication.engine().inFlightTransactions() && 0 == replication.engine().preparedCount() &&
+            0 == membership.count(PeerState.UNKNOWN) && 0 == membership.count(PeerState.SUSPECT);
     }
 
     /** The idle strategy's news: LRPC clients ring while the flag is up. */

@@ -1,5 +1,6 @@
 package io.multikernel.node.core;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.caps.CapabilityAdmin;
 import io.multikernel.node.caps.CapabilityService;
@@ -15,7 +16,6 @@ import io.multikernel.node.service.Health;
 import io.multikernel.node.service.JsonSnapshot;
 import io.multikernel.node.vm.VmAdmin;
 import io.multikernel.node.vm.VmService;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.multikernel.transport.Doorbell;
 import io.multikernel.transport.IdleStrategies;
 import org.agrona.CloseHelper;
@@ -32,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One core as a process: its metrics registry, admin HTTP server and kernel-loop agent on its own
@@ -155,12 +156,10 @@ public final class CoreProcess implements AutoCloseable
         final PeerDoorbells peers = agent.peerDoorbells();
         if (null != peers)
         {
-            FunctionCounter.builder("mk.core.doorbell.rings.sent", peers, PeerDoorbells::ringsSent)
-                .description("Doorbell rings this core sent to peers it gave work after a quiet spell")
-                .register(metrics.registry());
-            FunctionCounter.builder("mk.core.doorbell.ring.failures", peers, PeerDoorbells::ringsFailed)
-                .description("Doorbell rings that could not be sent (the peer finds the message at its next tick)")
-                .register(metrics.registry());
+            counter("mk.core.doorbell.rings.sent", peers, PeerDoorbells::ringsSent,
+                "Doorbell rings this core sent to peers it gave work after a quiet spell");
+            counter("mk.core.doorbell.ring.failures", peers, PeerDoorbells::ringsFailed,
+                "Doorbell rings that could not be sent (the peer finds the message at its next tick)");
         }
         if (null == doorbell)
         {
@@ -174,13 +173,17 @@ public final class CoreProcess implements AutoCloseable
             Math.min(ctx.rttProbeIntervalNs(), ctx.skbRowIntervalNs())));
         final DozingIdleStrategy dozing = new DozingIdleStrategy(awake, doorbell, ctx.nanoClock(), dozeAfterNs,
             dozeTickNs, agent::mayDoze, agent::onDozing);
-        FunctionCounter.builder("mk.core.dozes", dozing, DozingIdleStrategy::dozes)
-            .description("Times the kernel loop started dozing (blocking on its doorbell) after a quiet spell")
-            .register(metrics.registry());
-        FunctionCounter.builder("mk.core.doze.rung.wakeups", dozing, DozingIdleStrategy::rungWakeups)
-            .description("Dozes ended by a ring (a peer, an app or an admin request) rather than the timer tick")
-            .register(metrics.registry());
+        counter("mk.core.dozes", dozing, DozingIdleStrategy::dozes,
+            "Times the kernel loop started dozing (blocking on its doorbell) after a quiet spell");
+        counter("mk.core.doze.rung.wakeups", dozing, DozingIdleStrategy::rungWakeups,
+            "Dozes ended by a ring (a peer, an app or an admin request) rather than the timer tick");
         return dozing;
+    }
+
+    /** A counter the kernel loop keeps in a plain field, read at scrape time. */
+    private <T> void counter(final String name, final T source, final ToDoubleFunction<T> value, final String description)
+    {
+        FunctionCounter.builder(name, source, value).description(description).register(metrics.registry());
     }
 
     /**

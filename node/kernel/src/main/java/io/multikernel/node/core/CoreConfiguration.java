@@ -191,9 +191,10 @@ public final class CoreConfiguration
             new Setting(RTT_PROBE_INTERVAL_PROP, Long.toString(RTT_PROBE_INTERVAL_DEFAULT_MS),
                 "How often a core measures its RTT to every live peer, ms" + bounds + ".",
                 () -> Setting.milliseconds(rttProbeIntervalNs())),
-            new Setting(RTT_PROBE_IDLE_INTERVAL_PROP, RTT_PROBE_IDLE_INTERVAL_FACTOR + " x " + RTT_PROBE_INTERVAL_PROP,
-                "How often a dozing core measures its RTTs, ms" + bounds + "; never more often than " +
-                RTT_PROBE_INTERVAL_PROP + ".",
+            new Setting(RTT_PROBE_IDLE_INTERVAL_PROP,
+                Long.toString(RTT_PROBE_IDLE_INTERVAL_FACTOR * RTT_PROBE_INTERVAL_DEFAULT_MS),
+                "How often a dozing core with nothing but probes to do measures its RTTs, ms" + bounds + "; unset, " +
+                RTT_PROBE_IDLE_INTERVAL_FACTOR + " times " + RTT_PROBE_INTERVAL_PROP + "; never more often than that.",
                 () -> Setting.milliseconds(rttProbeIdleIntervalNs())),
             new Setting(SKB_ROW_INTERVAL_PROP, Long.toString(SKB_ROW_INTERVAL_DEFAULT_MS),
                 "How often a core sends its row of the SKB's RTT matrix to every peer, ms" + bounds + ".",

@@ -112,7 +112,17 @@ final class AdminClient
     /** @return the sum of the samples of {@code name} on the core's {@code /metrics}, or -1 when it does not answer. */
     double metric(final int core, final String name)
     {
-        return get(core, "/metrics").map(body -> body.lines().filter(l -> l.startsWith(name + "{"))
+        return metric(core, name, "");
+    }
+
+    /**
+     * @return the sum of the samples of {@code name} whose labels contain {@code labels} (such as
+     *         {@code type="ping"}), or -1 when the core does not answer.
+     */
+    double metric(final int core, final String name, final String labels)
+    {
+        return get(core, "/metrics").map(body -> body.lines()
+            .filter(l -> l.startsWith(name + "{") && l.substring(0, l.lastIndexOf(' ')).contains(labels))
             .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()).orElse(-1.0);
     }
 

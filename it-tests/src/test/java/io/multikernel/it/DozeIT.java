@@ -159,9 +159,7 @@ class DozeIT
 
     private double pingsSent(final int core)
     {
-        return admin.get(core, "/metrics").orElseThrow().lines()
-            .filter(line -> line.startsWith("mk_urpc_messages_sent_total{") && line.contains("type=\"ping\""))
-            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return admin.metric(core, "mk_urpc_messages_sent_total", "type=\"ping\"");
     }
 
     private double[] rungWakeups()

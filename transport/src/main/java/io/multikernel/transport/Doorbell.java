@@ -5,7 +5,6 @@ import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -128,18 +127,24 @@ public final class Doorbell implements AutoCloseable
             wakeupsInProcess++;
             rung = true;
         }
-        for (int i = 0; i < drainDatagramsMax; i++)
+        return readRings() > 0 || rung;
+    }
+
+    /** @return rings read, at most {@code drainDatagramsMax}, so a flood cannot hold the caller. */
+    private int readRings() throws IOException
+    {
+        int read = 0;
+        while (read < drainDatagramsMax)
         {
             receiveBuffer.clear();
-            final SocketAddress from = channel.receive(receiveBuffer);
-            if (null == from)
+            if (null == channel.receive(receiveBuffer))
             {
                 break;
             }
-            datagramsReceived++;
-            rung = true;
+            read++;
         }
-        return rung;
+        datagramsReceived += read;
+        return read;
     }
 
     /**
@@ -152,18 +157,7 @@ public final class Doorbell implements AutoCloseable
      */
     public int discardRings() throws IOException
     {
-        int discarded = 0;
-        for (int i = 0; i < drainDatagramsMax; i++)
-        {
-            receiveBuffer.clear();
-            if (null == channel.receive(receiveBuffer))
-            {
-                break;
-            }
-            datagramsReceived++;
-            discarded++;
-        }
-        return discarded;
+        return readRings();
     }
 
     /**
@@ -172,8 +166,11 @@ public final class Doorbell implements AutoCloseable
      */
     public void wakeup()
     {
-        wokenInProcess.set(true);
-        selector.wakeup();
+        // A wakeup already pending ends the next wait by itself: no second system call.
+        if (!wokenInProcess.getAndSet(true))
+        {
+            selector.wakeup();
+        }
     }
 
     /** @return where rings arrive (with the port chosen when it was 0). */

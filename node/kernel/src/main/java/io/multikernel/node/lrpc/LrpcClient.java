@@ -387,8 +387,14 @@ public final class LrpcClient implements AutoCloseable
             return;
         }
         final int port = channel.doorbellPort();
-        if (port <= 0)
+        if (0 == port)
         {
+            return;
+        }
+        if (port < 0 || port > LrpcLayout.DOORBELL_PORT_MAX)
+        {
+            // Not a port the core wrote: the file is damaged. The call still went; it waits for the tick.
+            doorbellRingFailures++;
             return;
         }
         if (null == doorbell || doorbell.getPort() != port)

@@ -69,6 +69,8 @@ public final class LrpcLayout
     public static final int CORE_STATE_OFFSET = 136;
     public static final int DOZING_OFFSET = 140;
     public static final int DOORBELL_PORT_OFFSET = 144;
+    /** Largest doorbell port a client rings; anything else in the header is damage, not a port. */
+    public static final int DOORBELL_PORT_MAX = 65_535;
     public static final int REQUEST_RING_FULL_COUNT_OFFSET = 256;
     public static final int HEADER_LENGTH_BYTES = 384;
 

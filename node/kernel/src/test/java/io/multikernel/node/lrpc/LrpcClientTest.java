@@ -93,11 +93,21 @@ class LrpcClientTest
             assertThat(doorbell.datagramsReceived()).isEqualTo(1);
             assertThat(client.doorbellRingFailures()).isZero();
 
+            // A damaged header's port is counted as a failed ring, never thrown at the caller.
+            for (final int damaged : new int[]{-1, 65_536, Integer.MAX_VALUE})
+            {
+                fixture.channel.doorbellPort(damaged);
+                assertThat(client.send(LrpcOperations.ECHO, ascii("d"), 0, 1, recorder)).isPositive();
+            }
+            assertThat(client.doorbellRingFailures()).isEqualTo(3);
+            assertThat(client.doorbellRings()).isEqualTo(1);
+
             // The calls themselves are unaffected.
             fixture.server.doWork();
             client.poll();
             assertThat(recorder.replies).extracting(LrpcFixture.Recorder.Reply::outcome)
-                .containsExactly(LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS);
+                .containsExactly(LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS,
+                    LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS, LrpcOutcome.SUCCESS);
         }
     }
 

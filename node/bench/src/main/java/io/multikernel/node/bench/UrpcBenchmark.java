@@ -59,7 +59,7 @@ public final class UrpcBenchmark
      * @param payloadLength     bytes of payload per message.
      * @param warmupRoundTrips  round trips before measuring.
      * @param roundTrips        measured round trips.
-     * @param streamMessages    messages in the measured throughput phase.
+     * @param streamMessages    messages per stream; the throughput phase streams for at least 1 s.
      * @param idle              idle strategy of both sides.
      * @param driverIdle        idle strategy of the media driver.
      * @param termLength        of every log, bytes.

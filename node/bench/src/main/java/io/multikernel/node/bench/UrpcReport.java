@@ -27,7 +27,7 @@ public record UrpcReport(Config config, @JsonAnyGetter Map<String, MediaResult> 
      * @param termLengthBytes   of every log, bytes.
      * @param roundTrips        measured round trips.
      * @param warmupRoundTrips  round trips before measuring.
-     * @param streamMessages    messages in the measured throughput phase.
+     * @param streamMessages    messages per stream; the throughput phase streams for at least 1 s.
      * @param repeat            runs per media and system.
      */
     public record Config(int payloadBytes, String idle, String driverIdle, int termLengthBytes, int roundTrips,

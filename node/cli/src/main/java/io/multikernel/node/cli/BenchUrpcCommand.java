@@ -48,8 +48,8 @@ final class BenchUrpcCommand implements Callable<Integer>
         defaultValue = "100000")
     int roundTrips;
 
-    @Option(names = "--stream-messages", description = "Messages per stream in the throughput phase; streams repeat for at least 1 s " +
-        "(default: ${DEFAULT-VALUE}).",
+    @Option(names = "--stream-messages", description = "Messages per stream in the throughput phase; streams " +
+        "repeat for at least 1 s (default: ${DEFAULT-VALUE}).",
         defaultValue = "1000000")
     long streamMessages;
 

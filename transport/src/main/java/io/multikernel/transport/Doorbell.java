@@ -86,8 +86,8 @@ public final class Doorbell implements AutoCloseable
 
     /**
      * Block until a ring arrives, another thread of this process calls {@link #wakeup()}, the
-     * deadline passes or the thread is interrupted, whichever is first; then drain what arrived. A wakeup or ring that came while
-     * nobody waited ends the next wait at once.
+     * deadline passes or the thread is interrupted, whichever is first; then drain what arrived. A
+     * wakeup or ring that came while nobody waited ends the next wait at once.
      *
      * @param deadlineNs when to stop waiting, on {@code clock}.
      * @param clock      the kernel loop's clock.

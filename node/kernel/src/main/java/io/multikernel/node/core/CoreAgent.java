@@ -622,12 +622,8 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
      */
     void enableDoorbells(final long dozeAfterNs, final int doorbellPort)
     {
-        int coreIdMax = coreId;
-        for (final CoreDescriptor core : ctx.clusterMap().cores())
-        {
-            coreIdMax = Math.max(coreIdMax, core.id());
-        }
-        final InetSocketAddress[] doorbells = new InetSocketAddress[coreIdMax + 1];
+        final int[] coreIds = ctx.clusterMap().coreIds();
+        final InetSocketAddress[] doorbells = new InetSocketAddress[coreIds[coreIds.length - 1] + 1];
         for (final CoreDescriptor core : ctx.clusterMap().cores())
         {
             if (core.id() != coreId)

@@ -8,6 +8,7 @@ import io.multikernel.transport.UrpcPublisher;
 import org.agrona.concurrent.NanoClock;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
  * Rings the doorbells of peers that may be dozing ({@link DozingIdleStrategy}) when this core has
@@ -54,7 +55,7 @@ final class PeerDoorbells implements UrpcPublisher.SendObserver
         this.sentThisCycle = new boolean[doorbellByCore.length];
         this.sentThisCycleCores = new int[doorbellByCore.length];
         final long longAgoNs = clock.nanoTime() - ringQuietNs - 1;
-        java.util.Arrays.fill(lastWorkSentNs, longAgoNs);
+        Arrays.fill(lastWorkSentNs, longAgoNs);
     }
 
     /**

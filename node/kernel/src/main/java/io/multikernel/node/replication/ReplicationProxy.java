@@ -6,6 +6,7 @@ import io.multikernel.common.Bounds;
 import io.multikernel.node.service.ServiceException;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,7 +101,7 @@ public final class ReplicationProxy
      */
     public void kernelWaker(final Runnable kernelWaker)
     {
-        this.kernelWaker = java.util.Objects.requireNonNull(kernelWaker, "kernelWaker");
+        this.kernelWaker = Objects.requireNonNull(kernelWaker, "kernelWaker");
     }
 
     public int capacity()

@@ -74,6 +74,13 @@ class ObservabilityIT
     static final int PUTS = 5;
     /** LOADS: loads through the mapping at each of two cores: the first misses its TLB, the rest hit. */
     static final int LOADS = 3;
+    /**
+     * CHANGING_RETRY_TIMEOUT_S: longest a store or load is asked again while its core still holds the
+     * map's transaction prepared (the coordinator answered first; the core applies the commit next).
+     */
+    static final long CHANGING_RETRY_TIMEOUT_S = 10;
+    /** CHANGING_RETRY_PAUSE_MS: pause between those attempts. */
+    static final long CHANGING_RETRY_PAUSE_MS = 50;
     /** SHOOTDOWN_ROUNDS: measured rounds of the shootdown bench. */
     static final int SHOOTDOWN_ROUNDS = 5;
     static final long PAGE_BYTES = 4096;
@@ -415,20 +422,44 @@ class ObservabilityIT
             JSON.writeValueAsString(Map.of("root", vnode, "cores", every))), "create a domain"), "id");
         ok(admin.post(0, "/domains/map", JSON.writeValueAsString(Map.of("domain", domain, "vaddr", VADDR,
             "frame", frame, "offset", 0, "length", PAGE_BYTES, "rights", "read,write"))), "map");
-        ok(admin.post(1, "/domains/store", JSON.writeValueAsString(Map.of("domain", domain, "vaddr", VADDR,
-            "base64", "aGVsbG8="))), "store");
+        final String store = JSON.writeValueAsString(Map.of("domain", domain, "vaddr", VADDR, "base64", "aGVsbG8="));
+        okOnceApplied(() -> admin.post(1, "/domains/store", store), "store");
+        final String load = JSON.writeValueAsString(Map.of("domain", domain, "vaddr", VADDR, "length", 5));
         for (int i = 0; i < LOADS; i++)
         {
             for (final int core : List.of(1, 2))
             {
-                ok(admin.post(core, "/domains/load", JSON.writeValueAsString(Map.of("domain", domain, "vaddr", VADDR,
-                    "length", 5))), "load at core " + core);
+                okOnceApplied(() -> admin.post(core, "/domains/load", load), "load at core " + core);
             }
         }
         ok(admin.post(0, "/domains/unmap", JSON.writeValueAsString(Map.of("domain", domain, "vaddr", VADDR,
             "length", PAGE_BYTES, "protocol", "topo"))), "unmap");
         ok(admin.post(0, "/bench/shootdown?protocol=unicast&rounds=" + SHOOTDOWN_ROUNDS + "&warmup=0", ""),
             "shootdown rounds");
+    }
+
+    /** An admin call that may throw. */
+    @FunctionalInterface
+    private interface Call
+    {
+        Reply call() throws IOException, InterruptedException;
+    }
+
+    /**
+     * {@link #ok} for a call at a core that may still hold the last page-table change prepared: it
+     * answers {@code unavailable} ("retry") until it applies the commit, and is asked again until then,
+     * for at most {@link #CHANGING_RETRY_TIMEOUT_S}.
+     */
+    private static Reply okOnceApplied(final Call call, final String what) throws IOException, InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHANGING_RETRY_TIMEOUT_S);
+        Reply reply = call.call();
+        while (200 != reply.status() && "unavailable".equals(reply.text("outcome")) && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(CHANGING_RETRY_PAUSE_MS);
+            reply = call.call();
+        }
+        return ok(reply, what);
     }
 
     private static Reply ok(final Reply reply, final String what)

@@ -42,7 +42,11 @@ import java.util.TreeMap;
  *   refused; protect keeps rights within the frame's rights recorded at map time;</li>
  *   <li>span carries the domain's image from the coordinator's replica: the new core installs it,
  *   the others check it equals theirs (operations on one domain are serialized by its lock);</li>
- *   <li>shrink removes a core, never the last; destroy drops the domain everywhere.</li>
+ *   <li>shrink removes a core, never the last; destroy drops the domain everywhere;</li>
+ *   <li>every change of an existing domain travels with {@link VmOperation.AtVersion}: the version
+ *   and cores of the proposer's replica, which each core holding the domain must match (and a core
+ *   named among them must still hold it), so a change whose participants or shootdown targets came
+ *   from a replica that had not yet applied an earlier change of the domain is refused.</li>
  * </ul>
  * Every refusal is one sentence and changes nothing.
  *
@@ -258,6 +262,27 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         if (operation instanceof VmOperation.Expect e)
         {
             return validateExpect(e);
+        }
+        if (operation instanceof VmOperation.AtVersion a)
+        {
+            return validateAtVersion(a);
+        }
+        return VALID;
+    }
+
+    private String validateAtVersion(final VmOperation.AtVersion a)
+    {
+        final Domain domain = domains.get(a.domainId());
+        if (null == domain)
+        {
+            return Arrays.stream(a.cores()).noneMatch(core -> core == selfCoreId) ? VALID : "domain " + a.domainId() +
+                " is no longer on core " + selfCoreId + " since the change was proposed: retry it";
+        }
+        if (domain.version() != a.version() || !Arrays.equals(domain.cores(), a.cores()))
+        {
+            return "domain " + a.domainId() + " changed since the change was proposed (version " + domain.version() +
+                " on cores " + Arrays.toString(domain.cores()) + " at core " + selfCoreId + ", version " + a.version() +
+                " on cores " + Arrays.toString(a.cores()) + " at the proposer): retry it";
         }
         return VALID;
     }
@@ -614,7 +639,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
             domains.put(s.domainId(), installed);
         }
         final Domain domain = domains.get(operation.domainId());
-        if (null == domain || operation instanceof VmOperation.Expect)
+        if (null == domain || operation instanceof VmOperation.Expect || operation instanceof VmOperation.AtVersion)
         {
             return;
         }

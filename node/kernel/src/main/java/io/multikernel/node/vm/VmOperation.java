@@ -22,6 +22,8 @@ import java.util.Arrays;
  *  +---------------+-----------------------------------------------+
  *  Create: domainId rootVnodeCapId requesterCore coreCount core...
  *  Span:   domainId core imageLength image...
+ *  Expect: domainId vpage pages count mappingId...
+ *  AtVersion: domainId version coreCount core...
  * </pre>
  * Arrays are copied in and out, so an operation never changes after it is made.
  */
@@ -182,6 +184,48 @@ public sealed interface VmOperation
         }
     }
 
+    /**
+     * Changes nothing; valid on a core that holds the domain only while its replica is at
+     * {@code version} with {@code cores}, and on a core that does not hold it only when that core is
+     * not among {@code cores}. Every change of an existing domain carries the version and cores of the
+     * proposing core's replica: the participants and the shootdown targets were taken from that
+     * replica, so a change proposed while the proposer had not yet applied an earlier change of the
+     * domain (a span or shrink that changed its cores) is refused instead of committing on a stale
+     * set of cores.
+     */
+    record AtVersion(long domainId, long version, int[] cores) implements VmOperation
+    {
+        public AtVersion
+        {
+            cores = cores.clone();
+        }
+
+        @Override
+        public int[] cores()
+        {
+            return cores.clone();
+        }
+
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof AtVersion a && domainId == a.domainId && version == a.version &&
+                Arrays.equals(cores, a.cores);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return (Long.hashCode(domainId) * 31 + Long.hashCode(version)) * 31 + Arrays.hashCode(cores);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "AtVersion[domainId=" + domainId + ", version=" + version + ", cores=" + Arrays.toString(cores) + "]";
+        }
+    }
+
     /** @return bytes of the encoding. */
     static int encodedLength(final VmOperation operation)
     {
@@ -196,6 +240,10 @@ public sealed interface VmOperation
         if (operation instanceof Expect e)
         {
             return 1 + 8 + 8 + 4 + 4 + 8 * e.mappingIds.length;
+        }
+        if (operation instanceof AtVersion a)
+        {
+            return 1 + 8 + 8 + 4 + 4 * a.cores.length;
         }
         return 1 + fixedBodyLength(kind(operation));
     }
@@ -240,6 +288,10 @@ public sealed interface VmOperation
         if (operation instanceof Expect)
         {
             return 7;
+        }
+        if (operation instanceof AtVersion)
+        {
+            return 8;
         }
         return operation instanceof Shrink ? 5 : 6;
     }
@@ -304,6 +356,15 @@ public sealed interface VmOperation
                 buffer.putLong(at + 16 + 8 * i, e.mappingIds[i], ORDER);
             }
         }
+        else if (operation instanceof AtVersion a)
+        {
+            buffer.putLong(at, a.version, ORDER);
+            buffer.putInt(at + 8, a.cores.length, ORDER);
+            for (int i = 0; i < a.cores.length; i++)
+            {
+                buffer.putInt(at + 12 + 4 * i, a.cores[i], ORDER);
+            }
+        }
     }
 
     /**
@@ -351,6 +412,18 @@ public sealed interface VmOperation
                 ids[i] = buffer.getLong(at + 16 + 8 * i, ORDER);
             }
             return new Expect(domainId, buffer.getLong(at, ORDER), buffer.getInt(at + 8, ORDER), ids);
+        }
+        if (8 == kind)
+        {
+            expectAtLeast(kind, length, 1 + 8 + 12);
+            final int count = buffer.getInt(at + 8, ORDER);
+            expect(kind, length, 1 + 8 + 12 + 4L * count, count);
+            final int[] cores = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                cores[i] = buffer.getInt(at + 12 + 4 * i, ORDER);
+            }
+            return new AtVersion(domainId, buffer.getLong(at, ORDER), cores);
         }
         expect(kind, length, 1 + fixedBodyLength(kind), 0);
         return switch (kind)

@@ -457,12 +457,18 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             final java.util.TreeMap<Long, Aftermath> byDomain = new java.util.TreeMap<>();
             for (final MappingCapability mapping : under)
             {
+                final Domain domain = spaces.domain(mapping.domainId());
+                if (null != domain && !byDomain.containsKey(mapping.domainId()))
+                {
+                    // Its shootdown goes to the cores this replica names: they must be the domain's.
+                    operations.add(state.operation(atVersion(domain)));
+                }
                 final Capability capability = capabilities.database().capability(mapping.capId());
                 final int pages = (int)(capabilities.database().object(capability.objectId()).length() / PAGE);
                 operations.add(state.operation(new VmOperation.Expect(mapping.domainId(), mapping.vpage(), pages,
                     new long[]{ mapping.mappingId() })));
                 operations.add(state.operation(new Unmap(mapping.domainId(), mapping.vpage(), pages)));
-                final int[] targets = null == spaces.domain(mapping.domainId()) ?
+                final int[] targets = null == domain ?
                     java.util.Arrays.stream(capabilities.everyCore().toArray()).filter(core -> core != coreId).toArray() :
                     others(mapping.domainId());
                 byDomain.merge(mapping.domainId(), new Aftermath(mapping.vpage(), pages, targets),
@@ -692,23 +698,30 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return List.of(capabilities.stateOperation(new CapabilityOperation.Rooted(c.rootVnodeCapId(), c.domainId())),
                 state.operation(c));
         }
+        final Domain domain = spaces.domain(operation.domainId());
         if (operation instanceof Map m)
         {
             final long objectId = capabilities.takeIds(2);
-            return List.of(capabilities.stateOperation(new MapFrame(m.frameCapId(), objectId,
-                objectId + 1, m.frameOffsetPages() * PAGE, m.pages() * PAGE, coreId, m.domainId(), m.mappingId(),
-                m.vpage(), leaves.base(), leaves.firstId, leaves.count)), state.operation(m));
+            final ReplicatedStates.StateOperation frame = capabilities.stateOperation(new MapFrame(m.frameCapId(),
+                objectId, objectId + 1, m.frameOffsetPages() * PAGE, m.pages() * PAGE, coreId, m.domainId(),
+                m.mappingId(), m.vpage(), leaves.base(), leaves.firstId, leaves.count));
+            return null == domain ? List.of(frame, state.operation(m)) :
+                List.of(frame, state.operation(atVersion(domain)), state.operation(m));
         }
-        final Domain domain = spaces.domain(operation.domainId());
-        if (null == domain || !(operation instanceof Unmap || operation instanceof Destroy))
+        if (null == domain)
         {
             return List.of(state.operation(operation));
+        }
+        if (!(operation instanceof Unmap || operation instanceof Destroy))
+        {
+            return List.of(state.operation(atVersion(domain)), state.operation(operation));
         }
         final long from = operation instanceof Unmap u ? u.vpage() : 0;
         final int pages = operation instanceof Unmap u ? u.pages() : 0;
         final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : from + pages;
         final List<Long> ids = new ArrayList<>();
         final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
+        operations.add(state.operation(atVersion(domain)));
         for (final Mapping mapping : domain.mappings().subMap(from, true, to, false).values())
         {
             if (mapping.limit() <= to)
@@ -1112,6 +1125,12 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     // ----------------------------------------------------------------------------------------
     // Helpers
     // ----------------------------------------------------------------------------------------
+
+    /** @return the check that the domain's replicas are where this core's is: its version and cores. */
+    private static VmOperation.AtVersion atVersion(final Domain domain)
+    {
+        return new VmOperation.AtVersion(domain.domainId(), domain.version(), domain.cores());
+    }
 
     private int[] others(final long domainId)
     {

@@ -484,6 +484,30 @@ class AddressSpacesTest
     }
 
     @Test
+    void aChangeIsValidOnlyWhereTheDomainIsAtTheVersionAndCoresItWasProposedAgainst()
+    {
+        final long version = replicas[0].domain(DOMAIN).version();
+        final VmOperation.AtVersion current = new VmOperation.AtVersion(DOMAIN, version, CORES);
+        for (final AddressSpaces replica : replicas)
+        {
+            assertThat(replica.validate(current)).as("core %d", replica.selfCoreId()).isNull();
+        }
+        final String fingerprint = replicas[0].fingerprint(DOMAIN);
+        commit(current);
+        assertThat(replicas[0].fingerprint(DOMAIN)).as("it changes nothing").isEqualTo(fingerprint);
+
+        commit(new Shrink(DOMAIN, 2));
+        assertThat(refusal(current)).isEqualTo("domain 1 changed since the change was proposed (version " +
+            (version + 1) + " on cores [0, 1] at core 0, version " + version + " on cores [0, 1, 2] at the proposer): retry it");
+        assertThat(replicas[2].validate(current)).as("named, but dropped the domain since")
+            .isEqualTo("domain 1 is no longer on core 2 since the change was proposed: retry it");
+        assertThat(replicas[3].validate(current)).as("neither named nor holding it").isNull();
+        assertThat(refusal(new VmOperation.AtVersion(DOMAIN, version + 1, CORES))).as("same version, other cores")
+            .startsWith("domain 1 changed since the change was proposed");
+        assertThat(refusal(new VmOperation.AtVersion(DOMAIN, version + 1, new int[] {0, 1}))).isNull();
+    }
+
+    @Test
     void refusesASpanOntoACoreThatHoldsTheMostDomains()
     {
         final AddressSpaces core3 = replicas[3];

@@ -81,6 +81,12 @@ final class InProcessVmCluster implements AutoCloseable
     final Set<String> held = new HashSet<>();
     private final Deque<Message> heldBack = new ArrayDeque<>();
     private long sequence;
+    /**
+     * Whether a proposal prepares when a "prepare" message (coordinator to itself) is delivered, as
+     * the engine's own PREPARE is handled in a later duty cycle, instead of at once: messages queued
+     * before it (a commit) are delivered first.
+     */
+    boolean deferPrepares;
     /** Reasons the next proposals abort with, without preparing anywhere (as a participant's vote would). */
     final Deque<String> abortNext = new ArrayDeque<>();
 
@@ -132,7 +138,14 @@ final class InProcessVmCluster implements AutoCloseable
                     final List<ReplicatedStates.StateOperation> operations, final OutcomeListener listener)
                 {
                     final TransactionId id = new TransactionId(core, 1, ++sequence);
-                    transact(core, id, replicas.toArray(), operations, listener);
+                    if (deferPrepares)
+                    {
+                        send("prepare", core, core, () -> transact(core, id, replicas.toArray(), operations, listener));
+                    }
+                    else
+                    {
+                        transact(core, id, replicas.toArray(), operations, listener);
+                    }
                     return id;
                 }
             };

@@ -31,7 +31,9 @@ class VmOperationTest
             new Shrink(7, 3),
             new Destroy(7),
             new VmOperation.Expect(7, 0x1234, 16, new long[] {5, 9}),
-            new VmOperation.Expect(7, 0, 0, new long[0]));
+            new VmOperation.Expect(7, 0, 0, new long[0]),
+            new VmOperation.AtVersion(7, 42, new int[] {0, 3}),
+            new VmOperation.AtVersion(7, Long.MAX_VALUE, new int[0]));
     }
 
     @ParameterizedTest
@@ -75,6 +77,12 @@ class VmOperationTest
         buffer.putByte(0, (byte)4);
         buffer.putInt(1 + 8 + 4, Integer.MAX_VALUE, VmOperation.ORDER);
         assertThatThrownBy(() -> VmOperation.decode(buffer, 0, 17)).isInstanceOf(IllegalArgumentException.class);
+        buffer.putByte(0, (byte)8);
+        buffer.putInt(1 + 8 + 8, Integer.MAX_VALUE, VmOperation.ORDER);
+        assertThatThrownBy(() -> VmOperation.decode(buffer, 0, 21)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("address space operation of kind 8 has 21 bytes, not " + (21 + 4L * Integer.MAX_VALUE));
+        buffer.putInt(1 + 8 + 8, -1, VmOperation.ORDER);
+        assertThatThrownBy(() -> VmOperation.decode(buffer, 0, 21)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -90,6 +98,12 @@ class VmOperationTest
         final Span span = new Span(1, 2, image);
         image[0] = 9;
         assertThat(span.domainImage()).containsExactly(1);
+
+        final int[] seen = {0, 1};
+        final VmOperation.AtVersion at = new VmOperation.AtVersion(1, 5, seen);
+        seen[0] = 9;
+        at.cores()[1] = 9;
+        assertThat(at.cores()).containsExactly(0, 1);
     }
 
     @Test
@@ -102,6 +116,8 @@ class VmOperationTest
             .containsExactly(new VmLock.DomainKey(7), new VmLock.FrameKey(21));
         assertThat(List.<Object>copyOf(spaces.lockKeys(new Unmap(7, 0, 1)))).containsExactly(new VmLock.DomainKey(7));
         assertThat(List.<Object>copyOf(spaces.lockKeys(new Span(7, 1, new byte[0])))).containsExactly(new VmLock.DomainKey(7));
+        assertThat(List.<Object>copyOf(spaces.lockKeys(new VmOperation.AtVersion(7, 1, new int[] {0}))))
+            .containsExactly(new VmLock.DomainKey(7));
         assertThat(new VmLock.DomainKey(7)).isEqualTo(new VmLock.DomainKey(7)).isNotEqualTo(new VmLock.RootKey(7));
     }
 }

@@ -342,6 +342,69 @@ class VmServiceTest
         }
     }
 
+    /**
+     * A domain on cores 0 and 2 that core 2 spanned to core 1: committed, applied on cores 1 and 2,
+     * its commit to core 0 in the queue, so core 0 still shows cores [0, 2] and holds the span's lock.
+     * From now on core 0's own prepares are messages, delivered after that commit (as the engine's
+     * own PREPARE is handled in a later duty cycle): a change core 0 proposes now names the cores
+     * of a replica that is about to change under it.
+     */
+    private long spannedWhileCore0LagsBehind()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 2);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        final List<VmResult> spanned = new ArrayList<>();
+        cluster.core(2).span(domain, 1, spanned::add);
+        cluster.deliver(message -> "commit".equals(message.kind()) && 0 == message.destination());
+        assertThat(spanned).singleElement().extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(0).spaces().domain(domain).cores()).as("core 0 has not applied the span")
+            .containsExactly(0, 2);
+        assertThat(cluster.load(1, domain, VA, 1).result().outcome()).as("core 1 runs the domain, its TLB holds VA")
+            .isEqualTo(Outcome.DONE);
+        cluster.deferPrepares = true;
+        cluster.release();
+        return domain;
+    }
+
+    @Test
+    void aProtectProposedFromAReplicaThatHasNotAppliedASpanYetIsRefusedInsteadOfMissingTheNewCore()
+    {
+        final long domain = spannedWhileCore0LagsBehind();
+
+        final VmResult stale = cluster.run(cb -> cluster.core(0).protect(domain, VA, PAGE, Rights.READ, null, cb));
+        assertThat(stale.outcome()).as("sent to cores [0, 2] only: refused, not committed without core 1")
+            .isEqualTo(Outcome.ABORTED);
+        assertThat(stale.message()).contains("core 0 voted no: domain " + domain + " changed since the change was " +
+            "proposed (version").contains("on cores [0, 1, 2] at core 0").endsWith("retry it");
+        cluster.fingerprint(domain);
+
+        assertThat(cluster.run(cb -> cluster.core(0).protect(domain, VA, PAGE, Rights.READ, null, cb)).outcome())
+            .as("proposed again from the replica as it is now").isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(1).spaces().translate(domain, VA / PAGE).rights()).as("core 1 applied it")
+            .isEqualTo(Rights.READ);
+        assertThat(cluster.store(1, domain, VA, bytes("w")).result().outcome()).isEqualTo(Outcome.FAULT);
+        cluster.fingerprint(domain);
+    }
+
+    @Test
+    void anUnmapProposedFromAReplicaThatHasNotAppliedASpanYetIsRefusedInsteadOfShootingDownTooFewCores()
+    {
+        final long domain = spannedWhileCore0LagsBehind();
+
+        final VmResult stale = cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, cb));
+        assertThat(stale.outcome()).as("its shootdown would miss core 1: refused").isEqualTo(Outcome.ABORTED);
+        assertThat(stale.message()).contains("changed since the change was proposed").endsWith("retry it");
+        assertThat(cluster.load(1, domain, VA, 1).result().outcome()).as("nothing changed").isEqualTo(Outcome.DONE);
+        cluster.fingerprint(domain);
+
+        assertThat(cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, cb)).outcome())
+            .isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.load(1, domain, VA, 1).result().outcome()).as("core 1's entry was shot down")
+            .isEqualTo(Outcome.FAULT);
+        cluster.fingerprint(domain);
+    }
+
     @Test
     void aChangeThatLostALockConflictItHasPriorityInIsProposedAgainAndTheOtherIsAnsweredAborted()
     {

@@ -169,6 +169,17 @@ public final class AddressSpaces implements StateMachine<VmOperation>
     }
 
     /**
+     * @return what a change of the domain proposed from this replica carries beside it: the domain's
+     *         version and cores here, which every core must match ({@link VmOperation.AtVersion});
+     *         null when this core does not hold the domain.
+     */
+    public VmOperation.AtVersion atVersion(final long domainId)
+    {
+        final Domain domain = domains.get(domainId);
+        return null == domain ? null : new VmOperation.AtVersion(domainId, domain.version(), domain.cores());
+    }
+
+    /**
      * @return the cores a transaction carrying the operation goes to: a create's cores; for a span the
      * domain's cores and the new one; otherwise the domain's cores. Null when this core does not hold
      * the domain (and the operation is not a create).

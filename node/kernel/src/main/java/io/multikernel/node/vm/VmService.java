@@ -461,7 +461,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 if (null != domain && !byDomain.containsKey(mapping.domainId()))
                 {
                     // Its shootdown goes to the cores this replica names: they must be the domain's.
-                    operations.add(state.operation(atVersion(domain)));
+                    operations.add(state.operation(spaces.atVersion(domain.domainId())));
                 }
                 final Capability capability = capabilities.database().capability(mapping.capId());
                 final int pages = (int)(capabilities.database().object(capability.objectId()).length() / PAGE);
@@ -602,9 +602,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         }
         try
         {
-            final boolean countsMappings = operation instanceof Map || operation instanceof Unmap ||
-                operation instanceof Destroy || operation instanceof Create;
-            proposer.propose(countsMappings ? capabilities.everyCore() : ParticipantSet.of(spaces.participants(operation)),
+            proposer.propose(goesToEveryCore(operation) ? capabilities.everyCore() :
+                ParticipantSet.of(spaces.participants(operation)),
                 operationsOf(operation, leaves), (txn, outcome) ->
                 {
                     leaves.release(capabilities);
@@ -706,7 +705,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 objectId, objectId + 1, m.frameOffsetPages() * PAGE, m.pages() * PAGE, coreId, m.domainId(),
                 m.mappingId(), m.vpage(), leaves.base(), leaves.firstId, leaves.count));
             return null == domain ? List.of(frame, state.operation(m)) :
-                List.of(frame, state.operation(atVersion(domain)), state.operation(m));
+                List.of(frame, state.operation(spaces.atVersion(domain.domainId())), state.operation(m));
         }
         if (null == domain)
         {
@@ -714,14 +713,14 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         }
         if (!(operation instanceof Unmap || operation instanceof Destroy))
         {
-            return List.of(state.operation(atVersion(domain)), state.operation(operation));
+            return List.of(state.operation(spaces.atVersion(domain.domainId())), state.operation(operation));
         }
         final long from = operation instanceof Unmap u ? u.vpage() : 0;
         final int pages = operation instanceof Unmap u ? u.pages() : 0;
         final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : from + pages;
         final List<Long> ids = new ArrayList<>();
         final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
-        operations.add(state.operation(atVersion(domain)));
+        operations.add(state.operation(spaces.atVersion(domain.domainId())));
         for (final Mapping mapping : domain.mappings().subMap(from, true, to, false).values())
         {
             if (mapping.limit() <= to)
@@ -1126,10 +1125,15 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     // Helpers
     // ----------------------------------------------------------------------------------------
 
-    /** @return the check that the domain's replicas are where this core's is: its version and cores. */
-    private static VmOperation.AtVersion atVersion(final Domain domain)
+    /**
+     * @return whether the change's transaction goes to every core, which holds the capability
+     *         database its MAPPING or root capabilities change (map, unmap, destroy, create); the
+     *         others go to the domain's cores ({@link AddressSpaces#participants}).
+     */
+    static boolean goesToEveryCore(final VmOperation operation)
     {
-        return new VmOperation.AtVersion(domain.domainId(), domain.version(), domain.cores());
+        return operation instanceof Map || operation instanceof Unmap || operation instanceof Destroy ||
+            operation instanceof Create;
     }
 
     private int[] others(final long domainId)

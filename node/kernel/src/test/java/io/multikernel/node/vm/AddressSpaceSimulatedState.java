@@ -140,7 +140,7 @@ final class AddressSpaceSimulatedState implements SimulatedState<VmOperation, Ad
         final List<Domain> held = new ArrayList<>(replica.domains());
         if (held.isEmpty() || random.nextInt(100) < 8)
         {
-            return proposal(coreId, replica, create(random, coreId, replica)).stream().toList();
+            return proposal(coreId, replica, create(random, coreId)).stream().toList();
         }
         final Domain domain = held.get(random.nextInt(held.size()));
         final List<Proposal<VmOperation>> proposals = new ArrayList<>();
@@ -157,10 +157,10 @@ final class AddressSpaceSimulatedState implements SimulatedState<VmOperation, Ad
     /** @return a change of the domain this core might propose, from what its replica shows; null for none. */
     private VmOperation change(final Random random, final int coreId, final AddressSpaces replica, final Domain domain)
     {
-        final int choice = 8 + random.nextInt(92);
+        final int choice = random.nextInt(100);
         final Mapping[] mappings = domain.mappings().values().toArray(new Mapping[0]);
         final Mapping mapping = 0 == mappings.length ? null : mappings[random.nextInt(mappings.length)];
-        if (choice < 35 || null == mapping && choice < 65)
+        if (choice < 30 || null == mapping && choice < 60)
         {
             final int k = random.nextInt(FRAMES_PER_CORE);
             final int pages = 1 + random.nextInt(2);
@@ -168,16 +168,16 @@ final class AddressSpaceSimulatedState implements SimulatedState<VmOperation, Ad
                 pages, frame(coreId, k), random.nextInt(FRAME_PAGES - pages + 1), 0 == k % 2 && random.nextBoolean() ?
                 Rights.READ | Rights.WRITE : Rights.READ, coreId);
         }
-        if (choice < 50)
+        if (choice < 45)
         {
             return new VmOperation.Unmap(domain.domainId(), mapping.vpage(), mapping.pages());
         }
-        if (choice < 65)
+        if (choice < 60)
         {
             return new VmOperation.Protect(domain.domainId(), mapping.vpage(), mapping.pages(),
                 random.nextBoolean() ? Rights.READ : mapping.frameRights());
         }
-        if (choice < 80)
+        if (choice < 77)
         {
             final int[] outside = java.util.stream.IntStream.range(0, cores).filter(core -> !domain.hasCore(core)).toArray();
             return 0 == outside.length ? null : new VmOperation.Span(domain.domainId(),
@@ -191,7 +191,7 @@ final class AddressSpaceSimulatedState implements SimulatedState<VmOperation, Ad
         return new VmOperation.Destroy(domain.domainId());
     }
 
-    private VmOperation create(final Random random, final int coreId, final AddressSpaces replica)
+    private VmOperation create(final Random random, final int coreId)
     {
         final TreeSet<Integer> members = new TreeSet<>(List.of(coreId));
         for (int core = 0; core < cores; core++)

@@ -1,12 +1,8 @@
 package io.multikernel.replication.sim;
 
-import java.util.Collection;
-
 import io.multikernel.replication.StateMachine;
 import io.multikernel.replication.kv.KeyValueOperation;
 import io.multikernel.replication.wal.MemoryStorage;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,31 +15,11 @@ class BrokenEngineTest
     /**
      * A participant that applies on PREPARE (while validating) instead of on COMMIT.
      */
-    static final class ApplyOnPrepare implements StateMachine<KeyValueOperation>
+    static final class ApplyOnPrepare extends ForwardingStateMachine<KeyValueOperation>
     {
-        private final StateMachine<KeyValueOperation> delegate;
-
         ApplyOnPrepare(final StateMachine<KeyValueOperation> delegate)
         {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public int encodedLength(final KeyValueOperation operation)
-        {
-            return delegate.encodedLength(operation);
-        }
-
-        @Override
-        public void encode(final KeyValueOperation operation, final MutableDirectBuffer buffer, final int offset)
-        {
-            delegate.encode(operation, buffer, offset);
-        }
-
-        @Override
-        public KeyValueOperation decode(final DirectBuffer buffer, final int offset, final int length)
-        {
-            return delegate.decode(buffer, offset, length);
+            super(delegate);
         }
 
         @Override
@@ -58,26 +34,8 @@ class BrokenEngineTest
         }
 
         @Override
-        public Collection<?> lockKeys(final KeyValueOperation operation)
-        {
-            return delegate.lockKeys(operation);
-        }
-
-        @Override
         public void apply(final KeyValueOperation operation)
         {
-        }
-
-        @Override
-        public byte[] snapshot()
-        {
-            return delegate.snapshot();
-        }
-
-        @Override
-        public void restore(final byte[] snapshot)
-        {
-            delegate.restore(snapshot);
         }
     }
 

@@ -7,6 +7,7 @@ import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
 import io.multikernel.replication.StateMachine;
+import io.multikernel.replication.sim.ForwardingStateMachine;
 import io.multikernel.replication.sim.SimulatedState;
 import io.multikernel.replication.sim.Simulation;
 import io.multikernel.replication.sim.SimulationConfig;
@@ -17,8 +18,6 @@ import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.MemoryStorage;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -223,61 +222,11 @@ class CapabilitySimulationTest
     }
 
     /** Hands every call to the real database; the broken variants below change one thing. */
-    private static class Forwarding implements StateMachine<CapabilityOperation>
+    private static class Forwarding extends ForwardingStateMachine<CapabilityOperation>
     {
-        final CapabilityDatabase database;
-
         Forwarding(final CapabilityDatabase database)
         {
-            this.database = database;
-        }
-
-        @Override
-        public int encodedLength(final CapabilityOperation operation)
-        {
-            return database.encodedLength(operation);
-        }
-
-        @Override
-        public void encode(final CapabilityOperation operation, final MutableDirectBuffer buffer, final int offset)
-        {
-            database.encode(operation, buffer, offset);
-        }
-
-        @Override
-        public CapabilityOperation decode(final DirectBuffer buffer, final int offset, final int length)
-        {
-            return database.decode(buffer, offset, length);
-        }
-
-        @Override
-        public String validate(final CapabilityOperation operation)
-        {
-            return database.validate(operation);
-        }
-
-        @Override
-        public Collection<?> lockKeys(final CapabilityOperation operation)
-        {
-            return database.lockKeys(operation);
-        }
-
-        @Override
-        public void apply(final CapabilityOperation operation)
-        {
-            database.apply(operation);
-        }
-
-        @Override
-        public byte[] snapshot()
-        {
-            return database.snapshot();
-        }
-
-        @Override
-        public void restore(final byte[] snapshot)
-        {
-            database.restore(snapshot);
+            super(database);
         }
     }
 
@@ -292,7 +241,7 @@ class CapabilitySimulationTest
         @Override
         public String validate(final CapabilityOperation operation)
         {
-            final String problem = database.validate(operation);
+            final String problem = delegate.validate(operation);
             return operation instanceof Retype && null != problem && problem.contains("overlaps live descendant") ?
                 VALID : problem;
         }
@@ -309,7 +258,7 @@ class CapabilitySimulationTest
         @Override
         public Collection<?> lockKeys(final CapabilityOperation operation)
         {
-            final Collection<?> keys = database.lockKeys(operation);
+            final Collection<?> keys = delegate.lockKeys(operation);
             return operation instanceof Retype ? List.copyOf(keys).subList(1, keys.size()) : keys;
         }
     }
@@ -325,7 +274,7 @@ class CapabilitySimulationTest
         @Override
         public void apply(final CapabilityOperation operation)
         {
-            database.apply(operation instanceof Mint mint ? new Copy(mint.capId(), mint.newCapId(), mint.holderCore()) :
+            delegate.apply(operation instanceof Mint mint ? new Copy(mint.capId(), mint.newCapId(), mint.holderCore()) :
                 operation);
         }
     }
@@ -345,10 +294,10 @@ class CapabilitySimulationTest
             {
                 final Allocate longer = new Allocate(a.serverCore(), a.base(), a.length() + CapabilityWorkload.PAGE,
                     a.objectId(), a.capId(), a.holderCore());
-                database.apply(null == database.validate(longer) ? longer : a);
+                delegate.apply(null == delegate.validate(longer) ? longer : a);
                 return;
             }
-            database.apply(operation);
+            delegate.apply(operation);
         }
     }
 
@@ -370,7 +319,7 @@ class CapabilitySimulationTest
             {
                 return;
             }
-            database.apply(operation);
+            delegate.apply(operation);
         }
     }
 }

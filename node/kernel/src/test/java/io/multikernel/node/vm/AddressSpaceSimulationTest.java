@@ -2,21 +2,18 @@ package io.multikernel.node.vm;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import io.multikernel.replication.StateMachine;
+import io.multikernel.replication.sim.ForwardingStateMachine;
 import io.multikernel.replication.sim.Simulation;
 import io.multikernel.replication.sim.SimulationConfig;
 import io.multikernel.replication.sim.SimulationFailure;
 import io.multikernel.replication.sim.SimulationResult;
 import io.multikernel.replication.sim.SimulationRunner;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -130,61 +127,17 @@ class AddressSpaceSimulationTest
     }
 
     /** The real replica, except that a change's {@link VmOperation.AtVersion} is always valid. */
-    private static final class IgnoresVersions implements StateMachine<VmOperation>
+    private static final class IgnoresVersions extends ForwardingStateMachine<VmOperation>
     {
-        private final AddressSpaces replica;
-
         IgnoresVersions(final AddressSpaces replica)
         {
-            this.replica = replica;
-        }
-
-        @Override
-        public int encodedLength(final VmOperation operation)
-        {
-            return replica.encodedLength(operation);
-        }
-
-        @Override
-        public void encode(final VmOperation operation, final MutableDirectBuffer buffer, final int offset)
-        {
-            replica.encode(operation, buffer, offset);
-        }
-
-        @Override
-        public VmOperation decode(final DirectBuffer buffer, final int offset, final int length)
-        {
-            return replica.decode(buffer, offset, length);
+            super(replica);
         }
 
         @Override
         public String validate(final VmOperation operation)
         {
-            return operation instanceof VmOperation.AtVersion ? VALID : replica.validate(operation);
-        }
-
-        @Override
-        public Collection<?> lockKeys(final VmOperation operation)
-        {
-            return replica.lockKeys(operation);
-        }
-
-        @Override
-        public void apply(final VmOperation operation)
-        {
-            replica.apply(operation);
-        }
-
-        @Override
-        public byte[] snapshot()
-        {
-            return replica.snapshot();
-        }
-
-        @Override
-        public void restore(final byte[] snapshot)
-        {
-            replica.restore(snapshot);
+            return operation instanceof VmOperation.AtVersion ? VALID : delegate.validate(operation);
         }
     }
 }

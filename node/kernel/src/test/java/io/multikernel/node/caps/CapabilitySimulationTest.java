@@ -7,6 +7,7 @@ import io.multikernel.node.caps.CapabilityOperation.Mint;
 import io.multikernel.node.caps.CapabilityOperation.Retype;
 import io.multikernel.node.caps.CapabilityOperation.Revoke;
 import io.multikernel.replication.StateMachine;
+import io.multikernel.node.util.QuietEngineLog;
 import io.multikernel.replication.sim.ForwardingStateMachine;
 import io.multikernel.replication.sim.SimulatedState;
 import io.multikernel.replication.sim.Simulation;
@@ -16,13 +17,9 @@ import io.multikernel.replication.sim.SimulationResult;
 import io.multikernel.replication.sim.SimulationRunner;
 import io.multikernel.replication.wal.FsyncPolicy;
 import io.multikernel.replication.wal.MemoryStorage;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.Collection;
 import java.util.List;
@@ -42,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * last events ({@code -Dsim.seed=N}, with {@code -Dtest=} naming the failing test, since each runs
  * the seeds under its own settings); {@code -Dcaps.sim.seeds=COUNT} changes how many seeds run.
  */
+@ExtendWith(QuietEngineLog.class)
 class CapabilitySimulationTest
 {
     /**
@@ -54,23 +52,6 @@ class CapabilitySimulationTest
     static final int BROKEN_SEEDS = 16;
     private static final String REPLAY = "mvn -B -o test -pl node/kernel -am -Dsurefire.failIfNoSpecifiedTests=false " +
         "-Dtest='CapabilitySimulationTest#%s' -Dsim.seed=N";
-
-    private static Level engineLogLevel;
-
-    /** The simulator provokes thousands of expected warnings (torn tails, stale incarnations). */
-    @BeforeAll
-    static void quietTheEngine()
-    {
-        final Logger engineLog = (Logger)LoggerFactory.getLogger("io.multikernel.replication");
-        engineLogLevel = engineLog.getLevel();
-        engineLog.setLevel(Level.ERROR);
-    }
-
-    @AfterAll
-    static void restoreTheEngineLog()
-    {
-        ((Logger)LoggerFactory.getLogger("io.multikernel.replication")).setLevel(engineLogLevel);
-    }
 
     @Test
     @Timeout(value = 170, unit = TimeUnit.SECONDS)

@@ -1,18 +1,15 @@
 package io.multikernel.node.vm;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
+import io.multikernel.node.util.QuietEngineLog;
 import io.multikernel.replication.sim.ForwardingStateMachine;
 import io.multikernel.replication.sim.Simulation;
 import io.multikernel.replication.sim.SimulationConfig;
 import io.multikernel.replication.sim.SimulationFailure;
 import io.multikernel.replication.sim.SimulationResult;
 import io.multikernel.replication.sim.SimulationRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dtest=} naming the test replays it with a trace, {@code -Dvm.sim.seeds=COUNT} changes how
  * many seeds run.
  */
+@ExtendWith(QuietEngineLog.class)
 class AddressSpaceSimulationTest
 {
     /** SEEDS: about 10 s on two cores. */
@@ -38,23 +36,6 @@ class AddressSpaceSimulationTest
      * one seed in ten (seeds 1..60 catch it in 13).
      */
     static final int BROKEN_SEEDS = 60;
-
-    private static Level engineLogLevel;
-
-    /** The simulator provokes thousands of expected warnings (torn tails, stale incarnations). */
-    @BeforeAll
-    static void quietTheEngine()
-    {
-        final Logger engineLog = (Logger)LoggerFactory.getLogger("io.multikernel.replication");
-        engineLogLevel = engineLog.getLevel();
-        engineLog.setLevel(Level.ERROR);
-    }
-
-    @AfterAll
-    static void restoreTheEngineLog()
-    {
-        ((Logger)LoggerFactory.getLogger("io.multikernel.replication")).setLevel(engineLogLevel);
-    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)

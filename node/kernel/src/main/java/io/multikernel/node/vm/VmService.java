@@ -688,7 +688,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
      * away (with the list of them, which the domain's cores check: {@link VmOperation.Expect}), so a
      * frame with mappings is neither deleted nor revoked away; a create records its root VNODE as the
      * domain's, and the destroy lets it go, so the root is neither deleted nor revoked away while the
-     * domain lives. Those transactions go to every core, which holds the capability database.
+     * domain lives. Those transactions go to every core, which holds the capability database. Every
+     * change of an existing domain also carries the domain's version and cores on this replica
+     * ({@link AddressSpaces#atVersion}), which its participants and shootdown targets came from.
      */
     private List<ReplicatedStates.StateOperation> operationsOf(final VmOperation operation, final LeafRun leaves)
     {

@@ -3,6 +3,7 @@ package io.multikernel.it;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.lrpc.LrpcClient;
+import io.multikernel.node.lrpc.LrpcStatus;
 import io.multikernel.node.replication.ChaosFreeze;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
 import io.multikernel.node.skb.RoutingProtocol;
@@ -41,6 +42,7 @@ class AddressSpaceClusterIT
     static final int SLOTS = 8;
     /** AGREE_TIMEOUT_S: longest wait for the replicas to agree once quiet. */
     static final long AGREE_TIMEOUT_S = 30;
+
     /** CALL_TIMEOUT_S: an app's call may wait this long (an unmap waits for the 2PC's prepare timeout). */
     static final long CALL_TIMEOUT_S = 30;
     /** FROZEN_CALL_TIMEOUT_S: how long an app waits for a coordinator the chaos hook froze. */
@@ -85,6 +87,16 @@ class AddressSpaceClusterIT
             .file(cluster.runDirectory().lrpcFile(core)).coreId(core).callTimeoutNs(callTimeoutNs));
         clients.add(client);
         return new VmClient(client);
+    }
+
+    /**
+     * The call's answer once its core no longer answers {@code unavailable}: a core that holds the
+     * domain's last change prepared (the coordinator has answered, the commit or abort is still on
+     * its way) fills no TLB entry of the domain and answers "retry" until it applies the outcome.
+     */
+    private static VmCalls.Call onceApplied(final Await.Read<VmCalls.Call> call) throws Exception
+    {
+        return Await.settled(call, answer -> LrpcStatus.UNAVAILABLE != answer.status());
     }
 
     private static VmCalls.Call ok(final VmCalls.Call call, final String what)
@@ -216,7 +228,8 @@ class AddressSpaceClusterIT
         ok(apps.get(0).store(domain, vaddr + PAGE, new byte[]{ 7 }), "store");
         for (final int core : new int[]{ 0, 1 })
         {
-            assertThat(ok(apps.get(core).load(domain, vaddr + PAGE, 1), "load on core " + core).data()).containsExactly(7);
+            assertThat(ok(onceApplied(() -> apps.get(core).load(domain, vaddr + PAGE, 1)), "load on core " + core).data())
+                .containsExactly(7);
         }
         final Map<String, Object> listed = cluster.admin().getObject(1, "/caps?limit=1000").orElseThrow();
         assertThat((List<Map<String, Object>>)listed.get("capabilities")).as("the map made a MAPPING capability")
@@ -241,13 +254,16 @@ class AddressSpaceClusterIT
         final AdminClient.Reply copied = cluster.admin().post(0, "/caps/copy", "{\"cap\":" + ram + ",\"to\":2}");
         assertThat(copied.status()).as(String.valueOf(copied.body())).isEqualTo(200);
         final long copy = ((Number)((List<?>)copied.body().get("caps")).get(0)).longValue();
+        // Core 0 answered once the copy committed; core 2 revokes it once its own replica has it.
+        awaitTrue("core 2 holds the copy", () -> cluster.admin().get(2, "/caps/" + copy).isPresent(), AGREE_TIMEOUT_S);
         ok(apps.get(2).revoke(copy), "revoke from core 2");
 
         for (final int core : new int[]{ 0, 1 })
         {
-            final VmCalls.Call load = apps.get(core).load(domain, vaddr + PAGE, 1);
+            final VmCalls.Call load = onceApplied(() -> apps.get(core).load(domain, vaddr + PAGE, 1));
             assertThat(load.fault()).as("core %d: %s %s", core, load.statusName(), load.message()).isTrue();
-            assertThat(apps.get(core).store(domain, vaddr, new byte[]{ 1 }).fault()).as("core %d", core).isTrue();
+            assertThat(onceApplied(() -> apps.get(core).store(domain, vaddr, new byte[]{ 1 })).fault()).as("core %d", core)
+                .isTrue();
         }
         awaitAgreement("after the revoke", List.of(0, 1), domain);
         assertThat((List<?>)cluster.admin().getObject(1, "/domains/" + domain).orElseThrow().get("mappings")).isEmpty();
@@ -339,7 +355,7 @@ class AddressSpaceClusterIT
         assertThat(answer.message()).as("a clear reason").isNotBlank();
         assertThat(fingerprints(List.of(0, 1), domain)).as("nothing changed on the cores that stayed")
             .containsEntry(0, before.get(0)).containsEntry(1, before.get(0));
-        assertThat(apps.get(1).load(domain, vaddr, 8).ok()).as("still mapped on core 1").isTrue();
+        assertThat(onceApplied(() -> apps.get(1).load(domain, vaddr, 8)).ok()).as("still mapped on core 1").isTrue();
 
         cluster.restart(2, "vm-core-2-killed-before-it-voted", List.of());
         final VmClient core2 = attach(2);

@@ -3,6 +3,7 @@ package io.multikernel.it;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -37,5 +38,34 @@ final class Await
         {
             throw new AssertionError(what + ": not within " + timeoutS + " s", ex);
         }
+    }
+
+    /**
+     * SETTLE_TIMEOUT_S: how long a read is made again until a change every core applies has reached
+     * the core it asks (its coordinator answers at commit; the others apply a moment later).
+     */
+    static final long SETTLE_TIMEOUT_S = 10;
+
+    /** A read of a core's state, which may throw. */
+    @FunctionalInterface
+    interface Read<T>
+    {
+        T read() throws Exception;
+    }
+
+    /**
+     * Reads until {@code settled} holds of the answer, for at most {@link #SETTLE_TIMEOUT_S}, and
+     * returns the last answer: the caller asserts on it, so a failure shows what was read last.
+     */
+    static <T> T settled(final Read<T> read, final Predicate<T> settled) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_TIMEOUT_S);
+        T answer = read.read();
+        while (!settled.test(answer) && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(POLL_INTERVAL.toMillis());
+            answer = read.read();
+        }
+        return answer;
     }
 }

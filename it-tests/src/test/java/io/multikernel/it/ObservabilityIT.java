@@ -74,13 +74,6 @@ class ObservabilityIT
     static final int PUTS = 5;
     /** LOADS: loads through the mapping at each of two cores: the first misses its TLB, the rest hit. */
     static final int LOADS = 3;
-    /**
-     * CHANGING_RETRY_TIMEOUT_S: longest a store or load is asked again while its core still holds the
-     * map's transaction prepared (the coordinator answered first; the core applies the commit next).
-     */
-    static final long CHANGING_RETRY_TIMEOUT_S = 10;
-    /** CHANGING_RETRY_PAUSE_MS: pause between those attempts. */
-    static final long CHANGING_RETRY_PAUSE_MS = 50;
     /** SHOOTDOWN_ROUNDS: measured rounds of the shootdown bench. */
     static final int SHOOTDOWN_ROUNDS = 5;
     static final long PAGE_BYTES = 4096;
@@ -401,7 +394,7 @@ class ObservabilityIT
      * frame; a domain on every core, a mapping, a store, loads at two cores (TLB misses and hits) and
      * an unmap (a TLB shootdown); and shootdown bench rounds.
      */
-    private static void traffic(final AdminClient admin) throws IOException, InterruptedException
+    private static void traffic(final AdminClient admin) throws Exception
     {
         final List<Integer> every = new ArrayList<>();
         for (int core = 0; core < CORES; core++)
@@ -448,18 +441,12 @@ class ObservabilityIT
     /**
      * {@link #ok} for a call at a core that may still hold the last page-table change prepared: it
      * answers {@code unavailable} ("retry") until it applies the commit, and is asked again until then,
-     * for at most {@link #CHANGING_RETRY_TIMEOUT_S}.
+     * for at most {@link Await#SETTLE_TIMEOUT_S}.
      */
-    private static Reply okOnceApplied(final Call call, final String what) throws IOException, InterruptedException
+    private static Reply okOnceApplied(final Call call, final String what) throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHANGING_RETRY_TIMEOUT_S);
-        Reply reply = call.call();
-        while (200 != reply.status() && "unavailable".equals(reply.text("outcome")) && System.nanoTime() - deadlineNs < 0)
-        {
-            Thread.sleep(CHANGING_RETRY_PAUSE_MS);
-            reply = call.call();
-        }
-        return ok(reply, what);
+        return ok(Await.settled(call::call, reply -> 200 == reply.status() || !"unavailable".equals(reply.text("outcome"))),
+            what);
     }
 
     private static Reply ok(final Reply reply, final String what)

@@ -209,8 +209,7 @@ class ReplicationClusterIT
 
         awaitTrue("core 1 connected a new Aeron client",
             () -> admin.metric(stopped, "mk_urpc_aeron_reconnects_total") >= 1.0, 30);
-        awaitTrue("core 1 sees every peer up again", () -> admin.getObject(stopped, "/status")
-            .map(status -> ((Number)status.get("peers_up")).intValue() == CORES - 1).orElse(false), 30);
+        awaitTrue("core 1 sees every peer up again, and they see it", admin::allSeeAll, 30);
         assertThat(incarnation(stopped)).as("the same incarnation, not a restart").isEqualTo(incarnation);
         final Reply reply = put(stopped, "after-the-pause", "heard");
         assertThat(reply.status()).as("put through core 1: %s", reply.body()).isEqualTo(200);

@@ -305,15 +305,10 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         {
             return VALID;
         }
-        final long from = 0 == e.pages() ? 0 : e.vpage();
-        final long to = 0 == e.pages() ? VIRTUAL_PAGES : e.vpage() + e.pages();
         final java.util.TreeSet<Long> found = new java.util.TreeSet<>();
-        for (final Mapping m : domain.mappings().subMap(from, true, to, false).values())
+        for (final Mapping m : domain.mappingsWithin(e.vpage(), e.pages()))
         {
-            if (m.limit() <= to)
-            {
-                found.add(m.mappingId());
-            }
+            found.add(m.mappingId());
         }
         final java.util.TreeSet<Long> expected = new java.util.TreeSet<>();
         for (final long id : e.mappingIds())

@@ -4,8 +4,10 @@ import io.multikernel.node.caps.LeafTable;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -101,6 +103,26 @@ public final class Domain
     {
         final Map.Entry<Long, Mapping> floor = mappings.floorEntry(vpage);
         return null != floor && floor.getValue().contains(vpage) ? floor.getValue() : null;
+    }
+
+    /**
+     * @return the mappings that lie wholly inside {@code [vpage, vpage + pages)}, by virtual page; every
+     *         mapping of the domain when {@code pages} is 0. What an unmap or a destroy takes away, and
+     *         what its {@link VmOperation.Expect} lists.
+     */
+    public List<Mapping> mappingsWithin(final long vpage, final long pages)
+    {
+        final long from = 0 == pages ? 0 : vpage;
+        final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : vpage + pages;
+        final List<Mapping> within = new ArrayList<>();
+        for (final Mapping m : mappings.subMap(from, true, to, false).values())
+        {
+            if (m.limit() <= to)
+            {
+                within.add(m);
+            }
+        }
+        return within;
     }
 
     /** @return the first mapping that shares a page with {@code [vpage, vpage + pages)}, or null. */

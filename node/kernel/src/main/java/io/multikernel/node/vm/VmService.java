@@ -719,24 +719,20 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         }
         final long from = operation instanceof Unmap u ? u.vpage() : 0;
         final int pages = operation instanceof Unmap u ? u.pages() : 0;
-        final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : from + pages;
         final List<Long> ids = new ArrayList<>();
         final List<ReplicatedStates.StateOperation> operations = new ArrayList<>();
         operations.add(state.operation(spaces.atVersion(domain.domainId())));
-        for (final Mapping mapping : domain.mappings().subMap(from, true, to, false).values())
+        for (final Mapping mapping : domain.mappingsWithin(from, pages))
         {
-            if (mapping.limit() <= to)
+            ids.add(mapping.mappingId());
+            final Long mappingCapId = capabilities.database().mappingCapabilityOf(domain.domainId(),
+                mapping.mappingId());
+            if (null == mappingCapId)
             {
-                ids.add(mapping.mappingId());
-                final Long mappingCapId = capabilities.database().mappingCapabilityOf(domain.domainId(),
-                    mapping.mappingId());
-                if (null == mappingCapId)
-                {
-                    throw new IllegalStateException("mapping " + mapping.mappingId() + " of domain " +
-                        domain.domainId() + " has no MAPPING capability on core " + coreId);
-                }
-                operations.add(capabilities.stateOperation(new CapabilityOperation.Unmapped(mappingCapId)));
+                throw new IllegalStateException("mapping " + mapping.mappingId() + " of domain " +
+                    domain.domainId() + " has no MAPPING capability on core " + coreId);
             }
+            operations.add(capabilities.stateOperation(new CapabilityOperation.Unmapped(mappingCapId)));
         }
         final Long rootOf = capabilities.database().roots().get(domain.rootVnodeCapId());
         if (operation instanceof Destroy && null != rootOf && rootOf == domain.domainId())

@@ -241,9 +241,8 @@ final class AddressSpaceSimulatedState implements SimulatedState<VmOperation, Ad
     {
         final long from = change instanceof VmOperation.Unmap u ? u.vpage() : 0;
         final int pages = change instanceof VmOperation.Unmap u ? u.pages() : 0;
-        final long to = 0 == pages ? AddressSpaces.VIRTUAL_PAGES : from + pages;
-        return new VmOperation.Expect(change.domainId(), from, pages, domain.mappings().subMap(from, true, to, false)
-            .values().stream().filter(m -> m.limit() <= to).mapToLong(Mapping::mappingId).toArray());
+        return new VmOperation.Expect(change.domainId(), from, pages,
+            domain.mappingsWithin(from, pages).stream().mapToLong(Mapping::mappingId).toArray());
     }
 
     @Override

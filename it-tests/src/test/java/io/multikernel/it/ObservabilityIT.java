@@ -431,21 +431,14 @@ class ObservabilityIT
             "shootdown rounds");
     }
 
-    /** An admin call that may throw. */
-    @FunctionalInterface
-    private interface Call
-    {
-        Reply call() throws IOException, InterruptedException;
-    }
-
     /**
      * {@link #ok} for a call at a core that may still hold the last page-table change prepared: it
      * answers {@code unavailable} ("retry") until it applies the commit, and is asked again until then,
      * for at most {@link Await#SETTLE_TIMEOUT_S}.
      */
-    private static Reply okOnceApplied(final Call call, final String what) throws Exception
+    private static Reply okOnceApplied(final Await.Read<Reply> call, final String what) throws Exception
     {
-        return ok(Await.settled(call::call, reply -> 200 == reply.status() || !"unavailable".equals(reply.text("outcome"))),
+        return ok(Await.settled(call, reply -> 200 == reply.status() || !"unavailable".equals(reply.text("outcome"))),
             what);
     }
 

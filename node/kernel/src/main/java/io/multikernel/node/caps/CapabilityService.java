@@ -318,18 +318,11 @@ public final class CapabilityService
         {
             made.add(firstCapId + i);
         }
-        if (CapabilityType.FRAME == type)
+        final String locked = sourceLocked(retype);
+        if (null != locked)
         {
-            final long sourceObject = database.capability(capId).objectId();
-            final TransactionId locker = null == proposer ? null :
-                proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(sourceObject)));
-            if (null != locker)
-            {
-                // As a participant would vote: the source is locked by a transaction prepared here.
-                finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.ABORTED, "capability " + capId +
-                    "'s object is locked by transaction " + locker + "; nothing changed, retry shortly"));
-                return;
-            }
+            finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.ABORTED, locked));
+            return;
         }
         final String elsewhere = framesOfAnotherHost(capId, type);
         if (null != elsewhere)
@@ -337,11 +330,27 @@ public final class CapabilityService
             finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.INVALID, elsewhere));
             return;
         }
-        if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made,
-            () -> zeroNewFrames(capId, type, offset, objectLength, boundedCount)))
+        if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made, () -> zeroNewFrames(retype)))
         {
             nextId(2 * boundedCount);
         }
+    }
+
+    /**
+     * @return why a retype into frames may not zero them now (a transaction prepared here holds its
+     *         source, as a participant would vote), or null; null for other retypes.
+     */
+    private String sourceLocked(final CapabilityOperation.Retype retype)
+    {
+        if (CapabilityType.FRAME != retype.type() || null == proposer)
+        {
+            return null;
+        }
+        final Capability source = database.capability(retype.sourceCapId());
+        final TransactionId locker = null == source ? null :
+            proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(source.objectId())));
+        return null == locker ? null : "capability " + retype.sourceCapId() + "'s object is locked by transaction " +
+            locker + "; nothing changed, retry shortly";
     }
 
     /**
@@ -351,14 +360,17 @@ public final class CapabilityService
      * bytes until a retype of them commits, which is after this. RAM in another host's memory is
      * refused before this ({@link #framesOfAnotherHost}); sub-frames of a frame keep its bytes.
      */
-    private void zeroNewFrames(final long capId, final CapabilityType type, final long offset, final long objectLength,
-        final int count)
+    private void zeroNewFrames(final CapabilityOperation.Retype retype)
     {
-        if (CapabilityType.FRAME != type || null == hostMemory)
+        final Capability held = database.capability(retype.sourceCapId());
+        if (CapabilityType.FRAME != retype.type() || null == hostMemory || null == held)
         {
             return;
         }
-        final KernelObject source = database.object(database.capability(capId).objectId());
+        final long offset = retype.offset();
+        final int count = Math.max(0, Math.min(retype.count(), CapabilityDatabase.RETYPE_COUNT_MAX));
+        final long objectLength = retype.objectLength();
+        final KernelObject source = database.object(held.objectId());
         if (CapabilityType.RAM != source.type())
         {
             return; // sub-frames of a live frame show its bytes
@@ -795,14 +807,30 @@ public final class CapabilityService
             work++;
             final String problem = database.validate(retry.capabilityOperation());
             final String unavailable = null == problem ? proposer.proposalRefusal() : null;
-            if (null != problem || null != unavailable)
+            final String locked = null == problem && null == unavailable &&
+                retry.capabilityOperation() instanceof CapabilityOperation.Retype r ? sourceLocked(r) : null;
+            if (null != locked && retry.attempt() < CONFLICT_RETRIES_MAX)
+            {
+                // The transaction it collided with is still prepared here: wait for it as a conflict.
+                retries.add(new Retry(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
+                    retry.made(), retry.attempt() + 1, nowNs + (CONFLICT_RETRY_DELAY_NS << retry.attempt())));
+                continue;
+            }
+            if (null != problem || null != unavailable || null != locked)
             {
                 inFlight--;
                 metrics.latency(retry.operation(), clock.nanoTime() - retry.startNs());
                 finish(retry.operation(), retry.callback(), null != problem ?
-                    CapabilityResult.refused(classify(problem), problem) :
+                    CapabilityResult.refused(classify(problem), problem) : null != locked ?
+                    CapabilityResult.refused(Outcome.ABORTED, locked) :
                     CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
                 continue;
+            }
+            if (retry.capabilityOperation() instanceof CapabilityOperation.Retype r)
+            {
+                // Zeroed again, as before the first proposal: a retype that won the lock race may have
+                // committed, been written and deleted since.
+                zeroNewFrames(r);
             }
             proposeCounted(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
                 retry.made(), retry.attempt());

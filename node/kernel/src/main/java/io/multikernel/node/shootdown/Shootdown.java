@@ -173,7 +173,8 @@ public final class Shootdown
     /**
      * A ShootdownRequest arrived: invalidate, then acknowledge (a leaf) or forward to the subtree
      * (a relay, which acknowledges once its subtree has). A core whose invalidation is not finished
-     * ({@link ShootdownInvalidator} answered false) acknowledges once it is, asked every duty cycle.
+     * (accesses from before its drop still in flight: {@link ShootdownInvalidator#drained}) acknowledges
+     * once it is, asked every duty cycle.
      *
      * @param sourceCoreId    who sent it; the ack goes back there.
      * @param roundId         the round.
@@ -200,7 +201,8 @@ public final class Shootdown
             return;
         }
         metrics.increment(ShootdownMetrics.INVALIDATIONS);
-        final boolean invalidated = invalidator.invalidate(domainId, firstPage, pageCount);
+        final long barrier = invalidator.invalidate(domainId, firstPage, pageCount);
+        final boolean invalidated = invalidator.drained(domainId, barrier);
         if (0 == count && invalidated)
         {
             sendAck(sourceCoreId, roundId, 1);
@@ -217,7 +219,7 @@ public final class Shootdown
         noteDeadline(relay);
         if (!invalidated)
         {
-            relay.awaitLocal(domainId, firstPage, pageCount);
+            relay.awaitLocal(domainId, barrier);
             localPendingCount++;
         }
         for (int i = 0; i < count; i += 1 + sizes[i])
@@ -320,7 +322,7 @@ public final class Shootdown
             for (final ShootdownRound relay : relays)
             {
                 if (!relay.isFree() && relay.localPending() &&
-                    invalidator.invalidate(relay.domainId(), relay.firstPage(), relay.pageCount()))
+                    invalidator.drained(relay.domainId(), relay.barrier()))
                 {
                     relay.localDone();
                     localPendingCount--;

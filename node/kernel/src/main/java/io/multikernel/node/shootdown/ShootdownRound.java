@@ -23,8 +23,7 @@ final class ShootdownRound
     private int coresAcked;
     private boolean localPending;
     private long domainId;
-    private long firstPage;
-    private long pageCount;
+    private long barrier;
 
     void begin(final long roundId, final int replyTo, final long startNs, final long deadlineNs, final int expectedCores)
     {
@@ -40,12 +39,17 @@ final class ShootdownRound
     }
 
     /** This core has yet to finish invalidating the range before it may acknowledge. */
-    void awaitLocal(final long domainId, final long firstPage, final long pageCount)
+    void awaitLocal(final long domainId, final long barrier)
     {
         this.localPending = true;
         this.domainId = domainId;
-        this.firstPage = firstPage;
-        this.pageCount = pageCount;
+        this.barrier = barrier;
+    }
+
+    /** @return the barrier of this core's drop, which the accesses in flight before it must pass. */
+    long barrier()
+    {
+        return barrier;
     }
 
     void localDone()
@@ -61,16 +65,6 @@ final class ShootdownRound
     long domainId()
     {
         return domainId;
-    }
-
-    long firstPage()
-    {
-        return firstPage;
-    }
-
-    long pageCount()
-    {
-        return pageCount;
     }
 
     void addChild(final int coreId, final int expectedCores)

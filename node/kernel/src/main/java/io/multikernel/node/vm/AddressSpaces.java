@@ -109,6 +109,32 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         this.frames = java.util.Objects.requireNonNull(frames, "frames");
     }
 
+    /**
+     * Told of every applied change that takes translations away or may narrow them, so this core's
+     * TLB drops what it cached of them.
+     */
+    @FunctionalInterface
+    public interface TranslationsChanged
+    {
+        /**
+         * @param domainId  the domain.
+         * @param firstPage first virtual page of the range.
+         * @param pageCount pages of the range; 0: every page of the domain.
+         */
+        void onChanged(long domainId, long firstPage, long pageCount);
+    }
+
+    private TranslationsChanged translationsChanged = (domainId, firstPage, pageCount) -> { };
+
+    /**
+     * @param listener told after an unmap, a protect, a shrink of this core or a destroy is applied
+     *                 here, and for every domain held before a snapshot is restored.
+     */
+    public void onTranslationsChanged(final TranslationsChanged listener)
+    {
+        this.translationsChanged = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** @return this core. */
     public int selfCoreId()
     {
@@ -659,6 +685,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
             {
                 domain.remove(m);
             }
+            translationsChanged.onChanged(u.domainId(), u.vpage(), u.pages());
         }
         else if (operation instanceof Protect p)
         {
@@ -666,6 +693,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
             {
                 domain.replace(m.withRights(p.rights()));
             }
+            translationsChanged.onChanged(p.domainId(), p.vpage(), p.pages());
         }
         else if (operation instanceof Span s)
         {
@@ -676,6 +704,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
             if (s.core() == selfCoreId)
             {
                 domains.remove(s.domainId());
+                translationsChanged.onChanged(s.domainId(), 0, 0);
                 return;
             }
             domain.cores(Arrays.stream(domain.cores()).filter(core -> core != s.core()).toArray());
@@ -683,6 +712,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         else if (operation instanceof Destroy)
         {
             domains.remove(operation.domainId());
+            translationsChanged.onChanged(operation.domainId(), 0, 0);
             return;
         }
         domain.changed();
@@ -727,6 +757,10 @@ public final class AddressSpaces implements StateMachine<VmOperation>
                 throw new IllegalArgumentException("the address space snapshot holds domain " + domain.domainId() +
                     ", of which core " + selfCoreId + " is not one of the cores");
             }
+        }
+        for (final Long domainId : domains.keySet())
+        {
+            translationsChanged.onChanged(domainId, 0, 0);
         }
         domains.clear();
         preparedFrames.clear();

@@ -31,7 +31,6 @@ import io.multikernel.node.vm.VmOperation.Shrink;
 import io.multikernel.node.vm.VmOperation.Span;
 import io.multikernel.node.vm.VmOperation.Unmap;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -133,6 +132,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         final int[] targets;
         final RoutingProtocol protocol;
         long committedNs;
+        /** This core's drop of the range: the accesses in flight before it must end before the answer. */
+        long barrier;
         long roundId = Shootdown.NO_ROUND;
         int attempts;
         boolean acknowledged;
@@ -167,8 +168,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private final VmMetrics metrics;
     private final NanoClock clock;
     private final long idPrefix;
-    /** Loads and stores of each domain awaiting a frame's host; no boxing on the access path. */
-    private final Long2LongHashMap accessesInFlight = new Long2LongHashMap(0);
+    /** Loads and stores of each domain awaiting a frame's host, by the TLB generation they started in. */
+    private final AccessesInFlight accessesInFlight = new AccessesInFlight();
     private final ArrayList<Shooting> shooting = new ArrayList<>();
     private final ArrayDeque<Shooting> waitingForRound = new ArrayDeque<>();
     /** Changes to propose again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
@@ -204,6 +205,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         this.clock = clock;
         this.metrics = new VmMetrics(registry, tlb, spaces);
         this.idPrefix = (coreId + 1L) << ID_SEQUENCE_BITS;
+        // Every core drops what its TLB cached of a change as it applies it, whoever proposed the change
+        // and whether or not a shootdown ever reaches it (its proposer may die right after the commit).
+        spaces.onTranslationsChanged(this::dropEntries);
     }
 
     /** Registers the address spaces as {@link #STATE_ID}; before the engine starts. */
@@ -778,8 +782,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             final VmOperation again = due.vmOperation() instanceof Span s ?
                 new Span(s.domainId(), s.core(), null == spaces.domain(s.domainId()) ? new byte[0] :
                     spaces.image(s.domainId())) : due.vmOperation();
-            final Aftermath aftermath = null == due.aftermath() || again instanceof Shrink ? due.aftermath() :
-                new Aftermath(due.aftermath().firstPage(), due.aftermath().pageCount(), others(again.domainId()));
+            final Aftermath aftermath = aftermathOf(again, due.aftermath());
             final String problem = spaces.proposalProblem(again);
             final String unavailable = null == problem ? proposer.proposalRefusal() : null;
             if (null != problem || null != unavailable)
@@ -813,9 +816,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return;
         }
         final long domainId = vmOperation.domainId();
-        dropEntries(domainId, aftermath.firstPage(), aftermath.pageCount());
         final Shooting shot = new Shooting(operation, startNs, callback, transaction.toString(), id, domainId,
             aftermath.firstPage(), aftermath.pageCount(), aftermath.targets(), protocol);
+        shot.barrier = dropEntries(domainId, aftermath.firstPage(), aftermath.pageCount());
         shot.committedNs = clock.nanoTime();
         shooting.add(shot);
         startRound(shot);
@@ -898,23 +901,26 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** The change whose round is being started, while {@link Shootdown#startRound} runs. */
     private Shooting starting;
 
-    /**
-     * Drops this core's TLB entries of a range a shootdown names; done once no load or store of
-     * the domain is in flight here.
-     */
+    /** Drops this core's TLB entries of a range a shootdown names. */
     @Override
-    public boolean invalidate(final long domainId, final long firstPage, final long pageCount)
+    public long invalidate(final long domainId, final long firstPage, final long pageCount)
     {
-        if (0 == domainId)
-        {
-            return true;
-        }
-        dropEntries(domainId, firstPage, pageCount);
-        return 0 == accessesInFlight.get(domainId);
+        return 0 == domainId ? 0 : dropEntries(domainId, firstPage, pageCount);
     }
 
-    /** Drops this core's TLB entries of a range of the domain; {@code pageCount} 0 drops the whole domain's. */
-    private void dropEntries(final long domainId, final long firstPage, final long pageCount)
+    /** @return whether no load or store of the domain that started before the drop is in flight here. */
+    @Override
+    public boolean drained(final long domainId, final long barrier)
+    {
+        return 0 == domainId || accessesInFlight.drained(domainId, barrier);
+    }
+
+    /**
+     * Drops this core's TLB entries of a range of the domain; {@code pageCount} 0 drops the whole domain's.
+     *
+     * @return the barrier the accesses in flight now must pass ({@link #drained}).
+     */
+    private long dropEntries(final long domainId, final long firstPage, final long pageCount)
     {
         if (0 == pageCount)
         {
@@ -924,6 +930,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             tlb.invalidate(domainId, firstPage, pageCount);
         }
+        return accessesInFlight.barrier();
     }
 
     /**
@@ -966,7 +973,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 work++;
                 continue;
             }
-            if (shot.acknowledged && 0 == accessesInFlight.get(shot.domainId))
+            if (shot.acknowledged && accessesInFlight.drained(shot.domainId, shot.barrier))
             {
                 shots.remove();
                 inFlight--;
@@ -1073,19 +1080,11 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 ": the frame mapped there, capability " + frameCapId + ", is gone");
             return;
         }
-        accessesInFlight.put(domainId, accessesInFlight.get(domainId) + 1);
+        final long generation = accessesInFlight.start(domainId);
         frames.access(frame.holderCore(), frameCapId, frameOffset, length, store, data, dataOffset,
             (result, bytes, offset, bytesLength) ->
             {
-                final long left = accessesInFlight.get(domainId) - 1;
-                if (left <= 0)
-                {
-                    accessesInFlight.remove(domainId);
-                }
-                else
-                {
-                    accessesInFlight.put(domainId, left);
-                }
+                accessesInFlight.finish(domainId, generation);
                 final VmResult answer = Outcome.DONE == result.outcome() ? VmResult.done() :
                     VmResult.refused(Outcome.NOT_FOUND == result.outcome() || Outcome.FORBIDDEN == result.outcome() ?
                         Outcome.FAULT : result.outcome(), operation.metricName() + " at " + address(vaddr) + ": " +
@@ -1142,6 +1141,22 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return new int[0];
         }
         return java.util.Arrays.stream(domain.cores()).filter(core -> core != coreId).toArray();
+    }
+
+    /**
+     * What a change proposed again needs after it commits, from the replica as it is now: the cores
+     * of the domain may have changed, and a protect that took no right away when it was first proposed
+     * may take one now (a change it lost a lock conflict to granted it), so it gets a shootdown then.
+     */
+    private Aftermath aftermathOf(final VmOperation again, final Aftermath before)
+    {
+        if (again instanceof Protect p)
+        {
+            return dropsARight(p.domainId(), p.vpage(), p.pages(), p.rights()) ?
+                new Aftermath(p.vpage(), p.pages(), others(p.domainId())) : null;
+        }
+        return null == before || again instanceof Shrink ? before :
+            new Aftermath(before.firstPage(), before.pageCount(), others(again.domainId()));
     }
 
     private boolean dropsARight(final long domainId, final long vpage, final int pages, final int rights)
@@ -1273,7 +1288,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** @return loads and stores of the domain awaiting a frame's host. */
     public int accessesInFlight(final long domainId)
     {
-        return (int)accessesInFlight.get(domainId);
+        return (int)accessesInFlight.count(domainId);
     }
 
     /** @return whole microseconds. */

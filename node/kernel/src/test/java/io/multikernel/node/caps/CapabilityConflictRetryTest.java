@@ -32,6 +32,8 @@ class CapabilityConflictRetryTest
     private final List<OutcomeListener> listeners = new ArrayList<>();
     private final List<CapabilityResult> results = new ArrayList<>();
     private CapabilityDatabase database;
+    /** What every lock key is held by on this core, as the engine would answer; null for free. */
+    private TransactionId lockedBy;
     private CapabilityService service;
 
     @BeforeEach
@@ -51,7 +53,7 @@ class CapabilityConflictRetryTest
 
             public TransactionId lockHolder(final Object key)
             {
-                return null;
+                return lockedBy;
             }
 
             public TransactionId propose(final ParticipantSet replicas, final List<ReplicatedStates.StateOperation> operations,
@@ -93,6 +95,23 @@ class CapabilityConflictRetryTest
         assertThat(proposed).hasSize(1);
         elapse(1);
         assertThat(proposed).as("proposed again once the delay passed").hasSize(2);
+        listeners.get(1).onOutcome(proposed.get(1), TransactionOutcome.committed());
+        assertThat(results).singleElement().extracting(CapabilityResult::outcome).isEqualTo(Outcome.COMMITTED);
+    }
+
+    @Test
+    void aRetypeIntoFramesWaitsAgainWhileTheTransactionItCollidedWithIsPreparedHere()
+    {
+        service.retype(RAM_CAP, CapabilityType.FRAME, 0, PAGE, 1, results::add);
+        lastAborts("2:0:7");
+        lockedBy = new TransactionId(2, 0, 7);
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).as("its frames are not zeroed while 2:0:7 holds the source here").hasSize(1);
+        assertThat(results).isEmpty();
+
+        lockedBy = null;
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS << 1);
+        assertThat(proposed).as("proposed once the source is free here").hasSize(2);
         listeners.get(1).onOutcome(proposed.get(1), TransactionOutcome.committed());
         assertThat(results).singleElement().extracting(CapabilityResult::outcome).isEqualTo(Outcome.COMMITTED);
     }

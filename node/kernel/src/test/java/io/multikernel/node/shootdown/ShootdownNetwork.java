@@ -1,5 +1,7 @@
 package io.multikernel.node.shootdown;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,6 +64,10 @@ final class ShootdownNetwork
     final java.util.Set<Integer> busy = new java.util.HashSet<>();
     /** Per core, every range it was asked to invalidate: {domainId, firstPage, pageCount}. */
     final java.util.Map<Integer, List<long[]>> invalidated = new java.util.HashMap<>();
+    /** Per core: how often it was asked whether the accesses before its drop have ended. */
+    final java.util.Map<Integer, Integer> drainPolls = new java.util.HashMap<>();
+    /** What every core's invalidator answers as the barrier of its drop. */
+    static final long BARRIER = 42;
     final PrometheusMeterRegistry[] registries;
     SendOutcome nextOutcome = SendOutcome.SENT;
 
@@ -86,10 +92,22 @@ final class ShootdownNetwork
                 .roundsInFlightMax(roundsInFlightMax)
                 .relaysInFlightMax(4)
                 .listener(outcomes[i])
-                .invalidator((domainId, firstPage, pageCount) ->
+                .invalidator(new ShootdownInvalidator()
                 {
-                    invalidated.computeIfAbsent(self, core -> new ArrayList<>()).add(new long[]{ domainId, firstPage, pageCount });
-                    return !busy.contains(self);
+                    @Override
+                    public long invalidate(final long domainId, final long firstPage, final long pageCount)
+                    {
+                        invalidated.computeIfAbsent(self, core -> new ArrayList<>()).add(new long[]{ domainId, firstPage, pageCount });
+                        return BARRIER;
+                    }
+
+                    @Override
+                    public boolean drained(final long domainId, final long barrier)
+                    {
+                        assertThat(barrier).as("the barrier invalidate gave").isEqualTo(BARRIER);
+                        drainPolls.merge(self, 1, Integer::sum);
+                        return !busy.contains(self);
+                    }
                 })
                 .sender(new ShootdownSender()
                 {

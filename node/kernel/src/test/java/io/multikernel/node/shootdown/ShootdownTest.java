@@ -310,7 +310,8 @@ class ShootdownTest
             network.deliverAll();
             assertThat(network.outcomes(0).completed).as(protocol.toString()).hasSize(1);
             assertThat(network.outcomes(0).failed).isEmpty();
-            assertThat(network.invalidated.get(4).size()).as("asked again until done").isGreaterThan(1);
+            assertThat(network.invalidated.get(4)).as("its translations dropped once").hasSize(1);
+            assertThat(network.drainPolls.get(4)).as("asked again until drained").isGreaterThan(1);
         }
     }
 

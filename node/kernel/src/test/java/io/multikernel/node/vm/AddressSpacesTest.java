@@ -211,6 +211,39 @@ class AddressSpacesTest
     }
 
     @Test
+    void everyChangeThatTakesTranslationsAwayIsToldToTheCoresThatApplyIt()
+    {
+        final java.util.List<String> told = new java.util.ArrayList<>();
+        for (final AddressSpaces replica : replicas)
+        {
+            replica.onTranslationsChanged((domainId, firstPage, pageCount) ->
+                told.add(replica.selfCoreId() + ":" + domainId + ":" + firstPage + "+" + pageCount));
+        }
+        commit(map(1, 0, 2, 20, 0, READ | WRITE));
+        commit(new Span(DOMAIN, 3, replicas[0].image(DOMAIN)));
+        assertThat(told).as("a map and a span take nothing away").isEmpty();
+
+        commit(new Protect(DOMAIN, 0, 2, READ));
+        assertThat(told).containsExactly("0:1:0+2", "1:1:0+2", "2:1:0+2", "3:1:0+2");
+        told.clear();
+        commit(new Unmap(DOMAIN, 0, 2));
+        assertThat(told).containsExactly("0:1:0+2", "1:1:0+2", "2:1:0+2", "3:1:0+2");
+        told.clear();
+        commit(new Shrink(DOMAIN, 2));
+        assertThat(told).as("the whole domain, on the core that leaves it").containsExactly("2:1:0+0");
+        told.clear();
+        commit(new Destroy(DOMAIN));
+        assertThat(told).containsExactly("0:1:0+0", "1:1:0+0", "3:1:0+0");
+
+        told.clear();
+        commit(new Create(DOMAIN, 10, 0, CORES));
+        final byte[] empty = replicas[3].snapshot();
+        commit(new Create(2, 11, 1, new int[] {1, 3}));
+        replicas[3].restore(empty);
+        assertThat(told).as("a restore replaces every domain held before").containsExactly("3:2:0+0");
+    }
+
+    @Test
     void nonMemberCoresIgnoreOperationsOnTheDomain()
     {
         final AddressSpaces outsider = replicas[3];

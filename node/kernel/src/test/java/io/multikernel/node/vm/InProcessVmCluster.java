@@ -369,6 +369,12 @@ final class InProcessVmCluster implements AutoCloseable
         heldBack.clear();
     }
 
+    /** Puts the oldest held-back message back in the queue. */
+    void releaseOldest()
+    {
+        messages.add(heldBack.removeFirst());
+    }
+
     List<Message> heldBack()
     {
         return new ArrayList<>(heldBack);

@@ -291,6 +291,122 @@ class VmServiceTest
     }
 
     @Test
+    void aCoreDropsItsEntriesAsItAppliesAChangeThoughNoShootdownReachesIt()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        assertThat(cluster.store(1, domain, VA, bytes("cached")).result().outcome()).isEqualTo(Outcome.DONE);
+
+        // As when core 0 dies right after the commit: its shootdown never reaches core 1.
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, answers::add);
+        cluster.deliver(message -> "shootdown".equals(message.kind()));
+        assertThat(answers).as("no acknowledgement from core 1").isEmpty();
+        assertThat(cluster.core(1).spaces().translate(domain, VA / PAGE)).as("core 1 applied the unmap").isNull();
+
+        final InProcessVmCluster.Access load = cluster.load(1, domain, VA, 6);
+        assertThat(load.result().outcome()).as("no load through the entry cached before the unmap")
+            .isEqualTo(Outcome.FAULT);
+        assertThat(cluster.store(1, domain, VA, bytes("stale")).result().outcome()).isEqualTo(Outcome.FAULT);
+    }
+
+    @Test
+    void accessesThatStartAfterTheDropDoNotHoldTheShootdownBack()
+    {
+        cluster(2, 2);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        final long otherVa = VA + 16 * PAGE;
+        final long other = cluster.frame(0, 1);
+        assertThat(cluster.run(cb -> cluster.core(0).map(domain, otherVa, other, 0, PAGE, InProcessVmCluster.rw(), cb))
+            .outcome()).isEqualTo(Outcome.COMMITTED);
+
+        // Core 1 (host 1) keeps loads of the domain in flight to host 0: one before the unmap's drop, one after.
+        final List<String> order = new ArrayList<>();
+        cluster.core(1).load(domain, otherVa, 1, (result, data, offset, length) -> order.add("before " + result.outcome()));
+        cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, result -> order.add("unmap " + result.outcome()));
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(order).as("the load from before the drop holds the acknowledgement").isEmpty();
+        cluster.core(1).load(domain, otherVa, 1, (result, data, offset, length) -> order.add("after " + result.outcome()));
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(cluster.core(1).accessesInFlight(domain)).isEqualTo(2);
+
+        cluster.releaseOldest();
+        cluster.deliver();
+        assertThat(order).as("answered while the later load is still in flight")
+            .containsExactly("before DONE", "unmap COMMITTED");
+        assertThat(cluster.core(1).accessesInFlight(domain)).isEqualTo(1);
+
+        cluster.release();
+        cluster.deliver();
+        assertThat(order).containsExactly("before DONE", "unmap COMMITTED", "after DONE");
+        assertThat(cluster.core(1).accessesInFlight(domain)).isZero();
+    }
+
+    @Test
+    void aProtectProposedAgainShootsDownWhenItNowTakesARightAway()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, Rights.READ);
+
+        // Core 0's protect to read-only takes nothing away as first proposed, and loses a lock conflict.
+        cluster.abortNext.add("core 1 voted no: key DomainKey is locked by transaction 1:1:99");
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).protect(domain, VA, PAGE, Rights.READ, null, answers::add);
+        cluster.deliver();
+        assertThat(answers).isEmpty();
+        // Meanwhile core 1 makes the page writable and caches that.
+        assertThat(cluster.run(cb -> cluster.core(1).protect(domain, VA, PAGE, InProcessVmCluster.rw(), null, cb))
+            .outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.store(1, domain, VA, bytes("w")).result().outcome()).isEqualTo(Outcome.DONE);
+
+        // The retry takes the write right away: it is answered after core 1 dropped its entry.
+        cluster.clock.advance(CapabilityServiceDelay.NS);
+        cluster.deliver(message -> "commit".equals(message.kind()) && 1 == message.destination());
+        assertThat(answers).singleElement().satisfies(answer ->
+        {
+            assertThat(answer.outcome()).isEqualTo(Outcome.COMMITTED);
+            assertThat(answer.protocol()).as("with a shootdown").isEqualTo("multicast");
+        });
+        assertThat(cluster.store(1, domain, VA, bytes("w")).result().outcome())
+            .as("core 1, its commit still on the way, stores through no cached write right").isNotEqualTo(Outcome.DONE);
+        cluster.release();
+        cluster.deliver();
+        assertThat(cluster.store(1, domain, VA, bytes("w")).result().outcome()).isEqualTo(Outcome.FAULT);
+        cluster.fingerprint(domain);
+    }
+
+    @Test
+    void aRetypeProposedAgainZeroesItsFramesAgain() throws Exception
+    {
+        cluster(1, 1);
+        final long ram = cluster.caps(0, (s, cb) -> s.allocate(PAGE, cb)).capIds().get(0);
+        cluster.abortNext.add("core 0 voted no: key ObjectKey is locked by transaction 1:1:99");
+        final List<io.multikernel.node.caps.CapabilityResult> first = new ArrayList<>();
+        cluster.capabilities.get(0).retype(ram, CapabilityType.FRAME, 0, PAGE, 1, first::add);
+        cluster.deliver();
+        assertThat(first).as("waits to propose again").isEmpty();
+
+        // Before it does, another frame over the same bytes is made, written and deleted.
+        final long earlier = cluster.caps(0, (s, cb) -> s.retype(ram, CapabilityType.FRAME, 0, PAGE, 1, cb))
+            .capIds().get(0);
+        final byte[] secret = bytes("secret");
+        cluster.capabilities.get(0).write(earlier, 0, new org.agrona.concurrent.UnsafeBuffer(secret), 0, secret.length);
+        assertThat(cluster.caps(0, (s, cb) -> s.delete(earlier, cb)).outcome()).isEqualTo(Outcome.COMMITTED);
+
+        cluster.clock.advance(CapabilityServiceDelay.NS);
+        cluster.deliver();
+        assertThat(first).singleElement().extracting(io.multikernel.node.caps.CapabilityResult::outcome)
+            .isEqualTo(Outcome.COMMITTED);
+        final org.agrona.concurrent.UnsafeBuffer read = new org.agrona.concurrent.UnsafeBuffer(new byte[secret.length]);
+        cluster.capabilities.get(0).read(first.get(0).capIds().get(0), 0, secret.length, read, 0);
+        assertThat(read.byteArray()).as("the new frame shows none of the earlier one's bytes")
+            .containsOnly((byte)0);
+    }
+
+    @Test
     void protectThatDropsARightShootsDownAndOneThatAddsItDoesNot()
     {
         cluster(2, 1);

@@ -15,9 +15,11 @@ import io.multikernel.node.cluster.ClusterLimits;
  * The JDK's {@code com.sun.net.httpserver} reads request lines and headers itself (at most
  * {@code sun.net.httpserver.maxReqHeaderSize}, 384 KiB by default) and, when an exchange closes,
  * discards an unread request body of at most {@code sun.net.httpserver.drainAmount} (64 KiB) before
- * it closes the connection instead. Slow clients are only timed out when the JVM is started with
- * {@code -Dsun.net.httpserver.maxReqTime=S -Dsun.net.httpserver.maxRspTime=S}; those are JVM-wide
- * settings, so the core's launcher sets them, not this component.
+ * it closes the connection instead. A client still sending its request after
+ * {@link #REQUEST_READ_TIMEOUT_S} s is disconnected ({@code sun.net.httpserver.maxReqTime}, which
+ * {@link AdminServer} sets unless the JVM was started with it; the JDK reads it once per JVM).
+ * Responses have no such limit: a request may legitimately wait up to the replication's admin
+ * timeout for the kernel loop, and answers are small enough for the socket's buffer.
  */
 public final class AdminConfiguration
 {
@@ -71,6 +73,10 @@ public final class AdminConfiguration
 
     /** How long {@link AdminServer#stop()} waits for running requests after the port is released. */
     public static final long STOP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Longest a client may take to send one request, line, headers and body, s. */
+    public static final long REQUEST_READ_TIMEOUT_S = 10;
+    /** How often requests past {@link #REQUEST_READ_TIMEOUT_S} are looked for, ms (one wake-up of a JDK timer). */
+    public static final long REQUEST_READ_CHECK_INTERVAL_MS = 2_000;
 
     /** Repeats of the same source failure within this interval are counted but not logged. */
     public static final long ERROR_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);

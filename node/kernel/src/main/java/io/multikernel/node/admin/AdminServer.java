@@ -65,12 +65,29 @@ public final class AdminServer implements AutoCloseable
      * 40 ms: every request took about 48 ms instead of 1 ms.
      */
     static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    /**
+     * The JDK server's limit on reading one request (line, headers and body), s: a connection still
+     * sending its request after this long is closed, which frees the worker blocked reading it.
+     * Without it a client that sends half a request holds a worker for good, and two such clients
+     * stop the admin API. Read once when its first server starts.
+     */
+    static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    /** How often the JDK server looks for requests past {@link #MAX_REQUEST_TIME_PROPERTY}, ms. */
+    static final String REQUEST_TIMER_PROPERTY = "sun.net.httpserver.timerMillis";
 
     static
     {
-        if (null == System.getProperty(NO_DELAY_PROPERTY))
+        defaultProperty(NO_DELAY_PROPERTY, "true");
+        defaultProperty(MAX_REQUEST_TIME_PROPERTY, Long.toString(AdminConfiguration.REQUEST_READ_TIMEOUT_S));
+        defaultProperty(REQUEST_TIMER_PROPERTY, Long.toString(AdminConfiguration.REQUEST_READ_CHECK_INTERVAL_MS));
+    }
+
+    /** Sets a JVM-wide property of the JDK server unless the JVM was started with one. */
+    private static void defaultProperty(final String name, final String value)
+    {
+        if (null == System.getProperty(name))
         {
-            System.setProperty(NO_DELAY_PROPERTY, "true");
+            System.setProperty(name, value);
         }
     }
 

@@ -2,7 +2,6 @@ package io.multikernel.node.service;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -117,7 +116,9 @@ public final class ServiceJson
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("reading a request held in memory failed", ex);
+            // The bytes are in memory: what fails is their decoding (Jackson guesses UTF-16 or UTF-32
+            // from the first four bytes, and throws CharConversionException when they lie).
+            throw new ServiceException(400, "request body is not JSON text in UTF-8: " + ex.getMessage());
         }
     }
 

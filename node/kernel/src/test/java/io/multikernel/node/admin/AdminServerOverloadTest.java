@@ -69,6 +69,53 @@ class AdminServerOverloadTest
     }
 
     @Test
+    void clientsThatNeverFinishTheirRequestAreCutOffAndFreeTheWorkers() throws Exception
+    {
+        server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(registry)
+            .threadCount(2)
+            .statusSource(() -> "{}"));
+        // One client stops halfway through its headers, the other halfway through its body: each holds a worker.
+        final String[] halves = {
+            "GET /status HTTP/1.1\r\nHost: x\r\n",
+            "POST /status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"};
+        final java.util.List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try
+        {
+            for (final String half : halves)
+            {
+                final java.net.Socket socket = new java.net.Socket(server.boundAddress().getAddress(), server.port());
+                socket.getOutputStream().write(half.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            final long startNs = System.nanoTime();
+            final java.time.Duration patience = java.time.Duration.ofSeconds(AdminConfiguration.REQUEST_READ_TIMEOUT_S + 10);
+            final HttpResponse<String> answered = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.url() + "/status")).timeout(patience).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs))
+                .as("answered once the slow clients were cut off")
+                .isLessThanOrEqualTo(AdminConfiguration.REQUEST_READ_TIMEOUT_S + 5);
+            for (final java.net.Socket socket : slow)
+            {
+                // Whatever the server wrote before it closed the connection, it did close it (no read timeout).
+                socket.setSoTimeout(5_000);
+                assertThat(socket.getInputStream().readAllBytes()).as("the slow client's connection was closed")
+                    .hasSizeLessThan(1024);
+            }
+        }
+        finally
+        {
+            for (final java.net.Socket socket : slow)
+            {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
     void stopInterruptsABlockedSourceAndStillReleasesThePortPromptly() throws Exception
     {
         server = AdminServer.launch(new AdminServer.Context()

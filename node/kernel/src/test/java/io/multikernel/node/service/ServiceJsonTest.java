@@ -65,6 +65,21 @@ class ServiceJsonTest
     }
 
     @Test
+    void bytesThatAreNoTextInAnyEncodingAre400s()
+    {
+        // Jackson reads these first bytes as UTF-16 or UTF-32 and fails to decode them.
+        for (final byte[] body : new byte[][]{
+            { 0x00, '{', 0x00, 0x00 },
+            { 0x00, 0x00, 0x00, '{', (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF },
+            { (byte)0xFE, (byte)0xFF, (byte)0xD8, 0x00, 0x00, '{' }})
+        {
+            assertThatThrownBy(() -> ServiceJson.read(body, Order.class)).as(java.util.Arrays.toString(body))
+                .isInstanceOfSatisfying(ServiceException.class, ex -> assertThat(ex.status()).isEqualTo(400))
+                .hasMessageStartingWith("request body is ");
+        }
+    }
+
+    @Test
     void dataAfterTheObjectIsRefused()
     {
         for (final String trailing : new String[]{ "{\"key\":\"k\"} {}", "{\"key\":\"k\"}x", "{\"key\":\"k\"},", "{\"key\":\"k\"}]" })

@@ -7,12 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -211,19 +209,8 @@ final class CapsFrameCommands
                         "e.g. 48690a");
                 }
             }
-            try
-            {
-                final long fileLength = Files.size(source.file);
-                Usage.check(spec, fileLength <= CapabilityService.FRAME_IO_LENGTH_MAX_BYTES, which() + " holds " +
-                    fileLength + " bytes, more than one write moves (" + CapabilityService.FRAME_IO_LENGTH_MAX_BYTES +
-                    "); write it in parts with --offset");
-                return Files.readAllBytes(source.file);
-            }
-            catch (final IOException ex)
-            {
-                throw Usage.error(spec, "--file=" + source.file + " cannot be read (" + ex.getClass().getSimpleName() +
-                    (null == ex.getMessage() ? "" : ": " + ex.getMessage()) + ")");
-            }
+            return Usage.readFile(spec, which(), source.file, CapabilityService.FRAME_IO_LENGTH_MAX_BYTES,
+                "more than one write moves; write it in parts with --offset");
         }
     }
 }

@@ -3,6 +3,7 @@ package io.multikernel.node.cli;
 import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.RunDirectory;
+import io.multikernel.node.util.Usage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,13 +37,13 @@ final class RestartCommand implements Callable<Integer>
         "up (default: ${DEFAULT-VALUE}).", defaultValue = "60")
     long timeoutS;
 
+    /** Longest --timeout-s, as mk up's, s. */
+    static final long TIMEOUT_MAX_S = 3_600;
+
     @Override
     public Integer call() throws Exception
     {
-        if (timeoutS < 1)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout-s must be at least 1, not " + timeoutS);
-        }
+        Usage.checkRange(spec, "--timeout-s", timeoutS, 1, TIMEOUT_MAX_S);
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final ClusterStatus.CoreRow row = new ClusterLauncher(runDirectory, System.out).restartCore(core, kill, timeoutS * 1000);
         spec.commandLine().getOut().printf("core %d is up again: incarnation %d, pid %d, sees %d/%d peers up%n", row.id(),

@@ -151,11 +151,11 @@ final class UpCommand implements Callable<Integer>
         protocol();
         Usage.checkRange(spec, "--cores", cores, 1, CORES_MAX);
         Usage.check(spec, hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
-        Usage.check(spec, adminBasePort >= 1024 && adminBasePort + cores <= 65535,
+        Usage.check(spec, adminBasePort >= 1024 && (long)adminBasePort + cores <= 65535,
             "--admin-base-port=" + adminBasePort + " leaves no room for " + cores + " cores below 65536");
-        Usage.check(spec, udpBasePort >= 1024 && udpBasePort + cores <= 65535,
+        Usage.check(spec, udpBasePort >= 1024 && (long)udpBasePort + cores <= 65535,
             "--udp-base-port=" + udpBasePort + " leaves no room for " + cores + " cores below 65536");
-        Usage.checkRange(spec, "--timeout-s", timeoutS, 1, 3600);
+        Usage.checkRange(spec, "--timeout-s", timeoutS, 1, RestartCommand.TIMEOUT_MAX_S);
         final TransportKind kind = switch (transport.toLowerCase(Locale.ROOT))
         {
             case "ipc" -> TransportKind.IPC;

@@ -186,18 +186,8 @@ final class VmAccessCommands
                         "e.g. 48690a");
                 }
             }
-            try
-            {
-                final long fileLength = Files.size(source.file);
-                Usage.check(spec, fileLength <= VmService.IO_LENGTH_MAX_BYTES, which() + " holds " + fileLength +
-                    " bytes, more than one store moves (" + VmService.IO_LENGTH_MAX_BYTES + "); store it in parts");
-                return Files.readAllBytes(source.file);
-            }
-            catch (final IOException ex)
-            {
-                throw Usage.error(spec, "--in=" + source.file + " cannot be read (" + ex.getClass().getSimpleName() +
-                    (null == ex.getMessage() ? "" : ": " + ex.getMessage()) + ")");
-            }
+            return Usage.readFile(spec, which(), source.file, VmService.IO_LENGTH_MAX_BYTES,
+                "more than one store moves; store it in parts");
         }
     }
 }

@@ -379,6 +379,8 @@ class CapsCommandTest
             "write", cap, "--text", "x".repeat(MAX + 1));
         refused("--file=" + runDir.resolve("absent") + " cannot be read (NoSuchFileException",
             "write", cap, "--file", runDir.resolve("absent").toString());
+        refused("--file=/dev/zero holds more than " + MAX + " bytes, more than one write moves; write it in parts " +
+            "with --offset", "write", cap, "--file", "/dev/zero");
         refused("--core=-1 is negative", "list", "--core", "-1");
         assertThat(core.received()).isEmpty();
 

@@ -77,6 +77,12 @@ class MkCommandTest
         assertThat(err.toString()).contains("--transport=pigeon is unknown: use ipc or udp");
         assertThat(run("up", "--admin-base-port", "65530", "--cores", "8")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--admin-base-port=65530 leaves no room for 8 cores");
+        assertThat(run("up", "--admin-base-port", String.valueOf(Integer.MAX_VALUE), "--cores", "1"))
+            .as("a base port whose sum with the cores overflows an int").isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--admin-base-port=" + Integer.MAX_VALUE + " leaves no room for 1 cores");
+        assertThat(run("up", "--udp-base-port", String.valueOf(Integer.MAX_VALUE), "--cores", "1"))
+            .isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--udp-base-port=" + Integer.MAX_VALUE + " leaves no room for 1 cores");
         assertThat(run("up", "--shootdown-protocol", "smoke")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--shootdown-protocol=smoke is not one of unicast, broadcast, multicast, topo");
 

@@ -31,6 +31,9 @@ class RestartCommandTest
         assertThat(err.toString()).contains("no cluster in " + dir.toAbsolutePath().normalize() + ": start one with 'mk up'")
             .doesNotContain("Exception");
         assertThat(run("restart", "--core", "1", "--timeout-s", "0", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("--timeout-s must be at least 1, not 0");
+        assertThat(err.toString()).contains("--timeout-s=0 is outside 1..3600");
+        assertThat(run("restart", "--core", "1", "--timeout-s", "10000000000000000", "--run-dir", dir.toString()))
+            .as("a timeout whose milliseconds would overflow").isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--timeout-s=10000000000000000 is outside 1..3600");
     }
 }

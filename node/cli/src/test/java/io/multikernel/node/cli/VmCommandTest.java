@@ -288,6 +288,8 @@ class VmCommandTest
             "--vaddr", "0", "--text", "x".repeat(MAX + 1));
         refused("--in=" + runDir.resolve("absent") + " cannot be read (NoSuchFileException", "store", domain,
             "--vaddr", "0", "--in", runDir.resolve("absent").toString());
+        refused("--in=/dev/urandom holds more than " + MAX + " bytes, more than one store moves; store it in parts",
+            "store", domain, "--vaddr", "0", "--in", "/dev/urandom");
         refused("DOMAIN=-2 is not a domain id", "list", "--domain", "-2");
         refused("--core=-1 is negative", "list", "--core", "-1");
         assertThat(core.received()).isEmpty();

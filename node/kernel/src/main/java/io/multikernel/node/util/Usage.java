@@ -13,6 +13,34 @@ public final class Usage
     {
     }
 
+    /**
+     * Reads the file an option names, at most {@code maxBytes} of it, whatever kind of file it is: a
+     * device or a FIFO has no size to check first, so the bytes are counted as they are read.
+     *
+     * @param spec     the command, for its usage errors.
+     * @param option   the option as the user wrote it, {@code --file=PATH}.
+     * @param file     the file.
+     * @param maxBytes the most the command sends at once.
+     * @param tooLong  what to do instead, after "holds more than N bytes, ".
+     * @return the file's bytes.
+     * @throws CommandLine.ParameterException when it holds more or cannot be read.
+     */
+    public static byte[] readFile(final CommandLine.Model.CommandSpec spec, final String option,
+        final java.nio.file.Path file, final int maxBytes, final String tooLong)
+    {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file))
+        {
+            final byte[] bytes = in.readNBytes(maxBytes + 1);
+            check(spec, bytes.length <= maxBytes, option + " holds more than " + maxBytes + " bytes, " + tooLong);
+            return bytes;
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw error(spec, option + " cannot be read (" + ex.getClass().getSimpleName() +
+                (null == ex.getMessage() ? "" : ": " + ex.getMessage()) + ")");
+        }
+    }
+
     public static void check(final CommandLine.Model.CommandSpec spec, final boolean condition, final String message)
     {
         if (!condition)

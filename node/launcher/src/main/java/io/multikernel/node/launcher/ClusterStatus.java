@@ -87,6 +87,16 @@ public final class ClusterStatus
             {
                 problem = ex.getMessage();
             }
+            if (null != status && null != entry && status.pid() > 0 && status.pid() != entry.pid())
+            {
+                // Another cluster's core holds the port, and this run directory's core (which could not
+                // bind it) must not be taken for up on that one's word.
+                problem = "core " + core.id() + "'s admin address " + map.adminUrl(core.id()) + " is answered by " +
+                    "process " + status.pid() + ", not by the core this run directory started (pid " + entry.pid() +
+                    "): another cluster holds its ports; stop that one with mk down, or give this one other " +
+                    "--admin-base-port and --udp-base-port";
+                status = null;
+            }
             final boolean alive = null != entry && RunDirectory.live(entry).isPresent();
             final String state = null != status ? status.state() : alive || null != problem ? "suspect" : "down";
             rows.add(new CoreRow(core.id(), state, null == entry ? -1 : entry.pid(),

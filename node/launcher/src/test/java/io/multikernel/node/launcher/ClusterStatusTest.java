@@ -79,6 +79,29 @@ class ClusterStatusTest
     }
 
     @Test
+    void aCoreWhosePortAnotherProcessAnswersIsNotTakenForUp() throws IOException
+    {
+        final int adminBase = FreePorts.range(2);
+        serve(adminBase, STATUS.formatted(0, ""));
+        serve(adminBase + 1, STATUS.formatted(1, ""));
+        final ClusterMap map = ClusterMap.local(2, 1, TransportKind.IPC, FreePorts.range(2), adminBase);
+        final RunDirectory runDirectory = new RunDirectory(tempDir);
+        // Core 0 is recorded with the pid its /status gives; core 1 with another (it could not bind, say).
+        runDirectory.writeProcesses(List.of(new RunDirectory.Entry("core", 0, 4242),
+            new RunDirectory.Entry("core", 1, 4243)));
+
+        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, runDirectory);
+
+        assertThat(rows.get(0).state()).isEqualTo("up");
+        assertThat(rows.get(0).problem()).isNull();
+        assertThat(rows.get(1).state()).isNotEqualTo("up");
+        assertThat(rows.get(1).seesAllPeers()).isFalse();
+        assertThat(rows.get(1).problem()).isEqualTo("core 1's admin address " + map.adminUrl(1) + " is answered by " +
+            "process 4242, not by the core this run directory started (pid 4243): another cluster holds its ports; " +
+            "stop that one with mk down, or give this one other --admin-base-port and --udp-base-port");
+    }
+
+    @Test
     void jsonKeepsItsFieldsAndFigures()
     {
         assertThat(ClusterStatus.json(List.of(

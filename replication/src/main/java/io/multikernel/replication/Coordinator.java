@@ -191,11 +191,13 @@ final class Coordinator<O>
             }
         }
         active.remove(transaction.id);
-        services.log.appendEnded(transaction.id);
         services.observer.onCoordinatorDecision(transaction.id, false, false);
         services.metrics.onAborted();
         outcomes.addLast(new PendingOutcome(transaction.id, transaction.listener,
             TransactionOutcome.aborted(reason + "; nothing changed")));
+        // Last: an append that fails the engine leaves this transaction out of stop()'s reach, and its
+        // caller is told by the outcome already queued.
+        services.log.appendEnded(transaction.id);
     }
 
     void onAck(final int source, final Ack ack) throws IOException

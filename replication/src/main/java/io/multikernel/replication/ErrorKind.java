@@ -21,5 +21,7 @@ public enum ErrorKind
     /** The write-ahead log failed; the engine stopped. */
     WAL_FAILURE,
     /** A decision arrived that contradicts what this core did (an operator's forced decision, or a bug). */
-    DECISION_MISMATCH
+    DECISION_MISMATCH,
+    /** A snapshot was not taken: it would be longer than a restart reads back; the log is kept whole. */
+    SNAPSHOT_TOO_LARGE
 }

@@ -93,6 +93,7 @@ public final class ReplicationContext<O>
         requirePositive(maxRememberedDecisions, "maxRememberedDecisions");
         requirePositive(maxRefusedTransactions, "maxRefusedTransactions");
         requirePositive(snapshotIntervalBytes, "snapshotIntervalBytes");
+        requirePositive(snapshotLengthMaxBytes, "snapshotLengthMaxBytes");
         requirePositive(errorLogIntervalNs, "errorLogIntervalNs");
         Bounds.check("maxBatchMessages", maxBatchMessages, 1, SBE_GROUP_COUNT_MAX);
         Bounds.check("maxOperationsLengthBytes", maxOperationsLengthBytes, 1, SBE_VAR_DATA_MAX_BYTES);

@@ -412,6 +412,17 @@ public final class ReplicationEngine<O> implements AutoCloseable
         wal.makeDurable();
         final long position = wal.appendPosition();
         final byte[] payload = EngineSnapshot.encode(services.incarnation, context.stateMachine(), participant, coordinator);
+        if (payload.length > context.snapshotLengthMaxBytes())
+        {
+            // A restart would refuse it as corrupt, with the log it replaced gone: keep the log instead, and
+            // try again after another interval.
+            lastSnapshotPosition = position;
+            services.reportError(ErrorKind.SNAPSHOT_TOO_LARGE, "core " + context.coreId() + " took no snapshot: it " +
+                "would hold " + payload.length + " bytes, more than a restart reads back (" +
+                ReplicationConfiguration.SNAPSHOT_LENGTH_MAX_PROP_NAME + "=" + context.snapshotLengthMaxBytes() +
+                " bytes); the write-ahead log is kept whole instead: raise the limit");
+            return 1;
+        }
         snapshots.write(position, payload);
         final int deleted = wal.deleteSegmentsBefore(position);
         lastSnapshotPosition = position;

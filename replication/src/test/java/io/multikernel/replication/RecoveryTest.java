@@ -103,6 +103,30 @@ class RecoveryTest
     }
 
     @Test
+    void aSnapshotLongerThanARestartReadsIsNotTakenAndTheLogStaysWhole()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.snapshotIntervalBytes(2048)
+            .snapshotLengthMaxBytes(64)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            for (int i = 0; i < 60; i++)
+            {
+                cluster.propose(i % 3, listener, ALL, put("k" + (i % 7), "v" + i));
+                cluster.settle();
+            }
+            assertThat(cluster.disks[2].list()).noneMatch((name) -> name.startsWith("snapshot-"));
+            assertThat(cluster.engine(2).errorCount(ErrorKind.SNAPSHOT_TOO_LARGE)).isPositive();
+            final var before = new java.util.TreeMap<>(cluster.replicas[2].entries());
+
+            cluster.crash(2, MemoryStorage.CrashMode.MACHINE);
+            cluster.start(2);
+
+            assertThat(cluster.replicas[2].entries()).as("rebuilt from the whole log").isEqualTo(before)
+                .isEqualTo(cluster.replicas[0].entries()).hasSize(7);
+        }
+    }
+
+    @Test
     void participantRestartAsksTheCoordinatorAboutWhatItIsInDoubtAbout()
     {
         try (TestCluster cluster = new TestCluster(3))

@@ -8,6 +8,7 @@ import io.multikernel.replication.kv.KeyValueStateMachine;
 import io.multikernel.replication.protocol.Decision;
 import io.multikernel.replication.protocol.MessageBatch;
 import io.multikernel.replication.protocol.Prepare;
+import io.multikernel.replication.wal.RecordDescriptor;
 import io.multikernel.replication.protocol.Query;
 import io.multikernel.replication.protocol.Vote;
 import io.multikernel.replication.wal.FsyncPolicy;
@@ -477,6 +478,39 @@ class ReplicationEngineTest
             assertThat(cluster.engine(0).errorCount(ErrorKind.WAL_FAILURE)).isEqualTo(1);
             assertThat(cluster.registries[0].get("mk.2pc.transactions").tag("outcome", "indefinite").counter().count())
                 .isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void abortsWhoseEndedRecordsCannotBeWrittenAreStillAnswered()
+    {
+        // An abort appends its ENDED record after it is decided. With the smallest write buffer and many
+        // transactions aborting at once, one of those appends is the write that meets the failing disk:
+        // the engine fails, and that transaction's caller must still hear, as the others' do.
+        final int recordMax = RecordDescriptor.align(LogRecords.preparedRecordLengthMaxBytes(64));
+        final int transactions = 150;
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.maxOperationsLengthBytes(64)
+            .walRecordLengthMaxBytes(recordMax).walWriteBufferLengthBytes(recordMax)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            cluster.hold((batch) -> batch.sourceCoreId() == 2);
+            final List<TransactionId> ids = new ArrayList<>();
+            for (int i = 0; i < transactions; i++)
+            {
+                ids.add(cluster.propose(0, listener, new int[]{0, 1, 2}, put("k" + i, "1")));
+            }
+            cluster.settle();
+            assertThat(listener.outcomes).as("core 2's votes are held").isEmpty();
+
+            cluster.disks[0].failWrites(true);
+            cluster.advance(ReplicationConfiguration.prepareTimeoutNs() + 1_000_000);
+
+            assertThat(cluster.engine(0).isFailed()).isTrue();
+            for (final TransactionId id : ids)
+            {
+                assertThat(listener.outcome(id)).as(id.toString()).isNotNull()
+                    .extracting(TransactionOutcome::status).isEqualTo(TransactionOutcome.Status.ABORTED);
+            }
         }
     }
 

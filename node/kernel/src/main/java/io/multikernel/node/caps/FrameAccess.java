@@ -21,16 +21,27 @@ import java.util.function.IntFunction;
  * host, which checks the request against its own replica (the capability held by this core, the
  * right, the range, no transaction prepared on it) and answers with a FrameReply. Kernel loop only.
  *
- * <p>Bounds: at most {@link #REMOTE_REQUESTS_MAX} requests await replies; one that waits longer than
- * {@link #REMOTE_TIMEOUT_NS} is answered UNAVAILABLE (a read) or INDEFINITE (a write: it may have
- * reached the frame), and a late reply to it is dropped.
+ * <p>Bounds: at most {@link #REMOTE_REQUESTS_MAX} requests await replies or a fence; one that waits
+ * longer than {@link #REMOTE_TIMEOUT_NS} is answered UNAVAILABLE (a read) or INDEFINITE (a write: it
+ * may have reached the frame), and a late reply to it is dropped.
+ *
+ * <p><b>Settled.</b> An access may be given a second hook, told once the request can no longer take
+ * effect: at its reply, or for a write that timed out, once a fence sent after it to the same core is
+ * answered. Frames from one core to another arrive in the order they were sent, so the fence's reply
+ * means the write was done or will never be (a paused host may otherwise apply it long after the
+ * caller was told INDEFINITE). A fence is a read of {@link #FENCE_CAP_ID} with no length, which a core
+ * answers at once; it is sent again every {@link #REMOTE_TIMEOUT_NS} until answered or until the
+ * destination core restarts ({@link #onPeerRestarted}: a new incarnation reads none of its old
+ * inbox). A load or store through a mapping counts as in flight for TLB shootdowns until settled.
  */
 public final class FrameAccess
 {
     /** REMOTE_REQUESTS_MAX: frame requests to other hosts awaiting their reply. */
     public static final int REMOTE_REQUESTS_MAX = 256;
-    /** REMOTE_TIMEOUT_NS: longest wait for a reply from the frame's host. */
+    /** REMOTE_TIMEOUT_NS: longest wait for a reply from the frame's host, and between two fences. */
     public static final long REMOTE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** The capability id a fence names; no capability has it (ids start at 1). */
+    public static final long FENCE_CAP_ID = 0;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FrameAccess.class);
 
@@ -53,7 +64,17 @@ public final class FrameAccess
         void onResult(CapabilityResult result, DirectBuffer data, int offset, int length);
     }
 
-    private record Pending(int destination, boolean write, long deadlineNs, Callback callback)
+    private record Pending(int destination, boolean write, long deadlineNs, Callback callback, Runnable settled)
+    {
+    }
+
+    /** A write that timed out and may still reach the frame: settled by a fence sent after it. */
+    private record Unsettled(long correlationId, Runnable settled)
+    {
+    }
+
+    /** The fence in flight to a core: its correlation id and when to send another. */
+    private record Fence(long correlationId, long resendNs)
     {
     }
 
@@ -63,8 +84,13 @@ public final class FrameAccess
     private final NanoClock clock;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[CapabilityService.FRAME_IO_LENGTH_MAX_BYTES]);
     private final Map<Long, Pending> pending = new HashMap<>();
+    /** Per destination core, in the order sent. */
+    private final Map<Integer, java.util.ArrayDeque<Unsettled>> unsettled = new HashMap<>();
+    private final Map<Integer, Fence> fences = new HashMap<>();
+    private int unsettledCount;
     private long nextCorrelationId;
     private long lateReplies;
+    private long fencesSent;
 
     /**
      * @param service     this core's capability service.
@@ -105,6 +131,19 @@ public final class FrameAccess
     public void access(final int holderCore, final long capId, final long offset, final int length, final boolean write,
         final DirectBuffer data, final int dataOffset, final Callback callback)
     {
+        access(holderCore, capId, offset, length, write, data, dataOffset, callback, null);
+    }
+
+    /**
+     * {@link #access(int, long, long, int, boolean, DirectBuffer, int, Callback)}, and {@code settled} is
+     * told once the request can no longer take effect (see the class comment): after the callback for
+     * an access answered here or at its reply, later for a write whose reply did not come in time.
+     *
+     * @param settled run once; null for none.
+     */
+    public void access(final int holderCore, final long capId, final long offset, final int length, final boolean write,
+        final DirectBuffer data, final int dataOffset, final Callback callback, final Runnable settled)
+    {
         final int host;
         try
         {
@@ -121,19 +160,22 @@ public final class FrameAccess
                     service.read(holderCore, capId, offset, length, scratch, 0);
                     callback.onResult(done(), scratch, 0, length);
                 }
+                settle(settled);
                 return;
             }
         }
         catch (final CapabilityException ex)
         {
             callback.onResult(ex.result(), scratch, 0, 0);
+            settle(settled);
             return;
         }
         final Operation operation = write ? Operation.WRITE : Operation.READ;
-        if (pending.size() >= REMOTE_REQUESTS_MAX)
+        if (pending.size() + unsettledCount >= REMOTE_REQUESTS_MAX)
         {
             refuse(operation, callback, "core " + service.coreId() + " has REMOTE_REQUESTS_MAX=" + REMOTE_REQUESTS_MAX +
-                " frame requests to other hosts awaiting replies; retry shortly");
+                " frame requests to other hosts awaiting replies or a fence; retry shortly");
+            settle(settled);
             return;
         }
         final long correlationId = ++nextCorrelationId;
@@ -142,12 +184,22 @@ public final class FrameAccess
             if (sender.sendRequest(core, correlationId, holderCore, capId, offset, write ? 0 : length, write,
                 write ? data : scratch, dataOffset, write ? length : 0))
             {
-                pending.put(correlationId, new Pending(core, write, clock.nanoTime() + REMOTE_TIMEOUT_NS, callback));
+                pending.put(correlationId, new Pending(core, write, clock.nanoTime() + REMOTE_TIMEOUT_NS, callback,
+                    settled));
                 return;
             }
         }
         refuse(operation, callback, "frame " + capId + " is in the memory of host " + host +
             ", and no core of that host took the request; nothing was " + (write ? "written" : "read"));
+        settle(settled);
+    }
+
+    private static void settle(final Runnable settled)
+    {
+        if (null != settled)
+        {
+            settled.run();
+        }
     }
 
     private void refuse(final Operation operation, final Callback callback, final String message)
@@ -170,6 +222,15 @@ public final class FrameAccess
         final long offset, final int readLength, final boolean write, final DirectBuffer data, final int dataOffset,
         final int dataLength)
     {
+        if (FENCE_CAP_ID == capId && !write && 0 == readLength)
+        {
+            // Every earlier request of the source was handled before this one: say so.
+            if (!sender.sendReply(source, correlationId, Outcome.DONE.ordinal(), scratch, 0, 0, ""))
+            {
+                LOGGER.debug("core {}: fence reply to core {} did not go out; it asks again", service.coreId(), source);
+            }
+            return;
+        }
         CapabilityResult result = done();
         int length = 0;
         try
@@ -202,6 +263,13 @@ public final class FrameAccess
         final Pending request = pending.get(correlationId);
         if (null == request || request.destination() != source)
         {
+            final Fence fence = fences.get(source);
+            if (null != fence && fence.correlationId() == correlationId)
+            {
+                fences.remove(source);
+                settleUpTo(source, correlationId);
+                return;
+            }
             lateReplies++;
             return;
         }
@@ -215,6 +283,32 @@ public final class FrameAccess
             CapabilityResult.refused(outcome, Outcome.INDEFINITE == outcome && message.isEmpty() ?
                 "core " + source + " answered with unknown outcome " + outcomeOrdinal : message);
         request.callback().onResult(result, data, dataOffset, Outcome.DONE == outcome ? dataLength : 0);
+        settle(request.settled());
+    }
+
+    /** Settles the writes that timed out on their way to {@code destination} and were sent before {@code fenceId}. */
+    private void settleUpTo(final int destination, final long fenceId)
+    {
+        final java.util.ArrayDeque<Unsettled> writes = unsettled.get(destination);
+        while (null != writes && !writes.isEmpty() && writes.peekFirst().correlationId() < fenceId)
+        {
+            unsettledCount--;
+            writes.pollFirst().settled().run();
+        }
+        if (null != writes && writes.isEmpty())
+        {
+            unsettled.remove(destination);
+        }
+    }
+
+    /**
+     * A core came back as a new incarnation: it will never handle what its old one had not, so the
+     * writes that timed out on their way to it are settled.
+     */
+    public void onPeerRestarted(final int coreId)
+    {
+        fences.remove(coreId);
+        settleUpTo(coreId, Long.MAX_VALUE);
     }
 
     /**
@@ -224,7 +318,7 @@ public final class FrameAccess
      */
     public int doWork(final long nowNs)
     {
-        if (pending.isEmpty())
+        if (pending.isEmpty() && unsettled.isEmpty())
         {
             return 0;
         }
@@ -232,9 +326,11 @@ public final class FrameAccess
         final Iterator<Map.Entry<Long, Pending>> entries = pending.entrySet().iterator();
         while (entries.hasNext())
         {
-            final Pending request = entries.next().getValue();
+            final Map.Entry<Long, Pending> entry = entries.next();
+            final Pending request = entry.getValue();
             if (nowNs - request.deadlineNs() >= 0)
             {
+                final long correlationId = entry.getKey();
                 entries.remove();
                 expired++;
                 final long waitedMs = TimeUnit.NANOSECONDS.toMillis(REMOTE_TIMEOUT_NS);
@@ -243,15 +339,65 @@ public final class FrameAccess
                 request.callback().onResult(CapabilityResult.refused(outcome, "core " + request.destination() +
                     " did not answer within " + waitedMs + " ms; " + (request.write() ?
                     "the write may have happened" : "nothing was read")), scratch, 0, 0);
+                if (request.write() && null != request.settled())
+                {
+                    unsettled.computeIfAbsent(request.destination(), core -> new java.util.ArrayDeque<>())
+                        .add(new Unsettled(correlationId, request.settled()));
+                    unsettledCount++;
+                }
+                else
+                {
+                    settle(request.settled());
+                }
             }
         }
-        return expired;
+        return expired + sendFences(nowNs);
+    }
+
+    /**
+     * Sends a fence to each core with unsettled writes that has none in flight, or whose fence went
+     * unanswered for {@link #REMOTE_TIMEOUT_NS}.
+     *
+     * @return fences sent.
+     */
+    private int sendFences(final long nowNs)
+    {
+        int sent = 0;
+        for (final Integer destination : unsettled.keySet())
+        {
+            final Fence fence = fences.get(destination);
+            if (null != fence && nowNs - fence.resendNs() < 0)
+            {
+                continue;
+            }
+            final long correlationId = ++nextCorrelationId;
+            // Sent or not, the next try comes after the timeout: a bounded rate to a core that does not answer.
+            fences.put(destination, new Fence(correlationId, nowNs + REMOTE_TIMEOUT_NS));
+            if (sender.sendRequest(destination, correlationId, service.coreId(), FENCE_CAP_ID, 0, 0, false, scratch, 0, 0))
+            {
+                fencesSent++;
+                sent++;
+            }
+        }
+        return sent;
     }
 
     /** @return requests awaiting replies. */
     public int pendingCount()
     {
         return pending.size();
+    }
+
+    /** @return writes that timed out and await a fence's answer. */
+    public int unsettledCount()
+    {
+        return unsettledCount;
+    }
+
+    /** @return fences handed to the interconnect. */
+    public long fencesSent()
+    {
+        return fencesSent;
     }
 
     /** @return replies that matched no request (late, or from the wrong core). */

@@ -589,6 +589,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     {
         rttProbe.forget(peerCoreId);
         peerRtts.forget(peerCoreId);
+        frameAccess.onPeerRestarted(peerCoreId);
         membership.onNewIncarnation(peerCoreId, oldIncarnation, newIncarnation, clock.nanoTime());
     }
 

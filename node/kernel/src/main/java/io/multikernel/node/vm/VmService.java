@@ -1084,7 +1084,6 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         frames.access(frame.holderCore(), frameCapId, frameOffset, length, store, data, dataOffset,
             (result, bytes, offset, bytesLength) ->
             {
-                accessesInFlight.finish(domainId, generation);
                 final VmResult answer = Outcome.DONE == result.outcome() ? VmResult.done() :
                     VmResult.refused(Outcome.NOT_FOUND == result.outcome() || Outcome.FORBIDDEN == result.outcome() ?
                         Outcome.FAULT : result.outcome(), operation.metricName() + " at " + address(vaddr) + ": " +
@@ -1092,7 +1091,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 metrics.latency(operation, clock.nanoTime() - startNs);
                 metrics.outcome(operation, answer.outcome());
                 callback.onResult(answer, bytes, offset, answer.succeeded() ? bytesLength : 0);
-            });
+            },
+            // In flight until it can no longer reach the frame: a store that timed out may still, until fenced.
+            () -> accessesInFlight.finish(domainId, generation));
     }
 
     /**

@@ -211,6 +211,103 @@ class FrameAccessTest
         assertThat(answers).hasSize(2);
     }
 
+    /** Requests as a sender was given them: destination, correlation id, capability, read length, write. */
+    private record Sent(int destination, long correlationId, long capId, int readLength, boolean write)
+    {
+    }
+
+    private static FrameAccess.Sender recording(final List<Sent> requests, final List<Sent> replies)
+    {
+        return new FrameAccess.Sender()
+        {
+            public boolean sendRequest(final int destination, final long correlationId, final int holderCore,
+                final long capId, final long offset, final int readLength, final boolean write, final DirectBuffer data,
+                final int dataOffset, final int dataLength)
+            {
+                requests.add(new Sent(destination, correlationId, capId, readLength, write));
+                return true;
+            }
+
+            public boolean sendReply(final int destination, final long correlationId, final int outcomeOrdinal,
+                final DirectBuffer data, final int dataOffset, final int dataLength, final String message)
+            {
+                replies.add(new Sent(destination, correlationId, outcomeOrdinal, dataLength, false));
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void aWriteThatTimedOutIsSettledOnlyOnceAFenceSentAfterItIsAnswered()
+    {
+        final long frame = frameOfHost0HeldByCore1(Rights.READ | Rights.WRITE);
+        final long now = 1_000;
+        final long timeout = FrameAccess.REMOTE_TIMEOUT_NS;
+        final long[] clock = { now };
+        final List<Sent> requests = new ArrayList<>();
+        final FrameAccess access = new FrameAccess(cluster.core(1), recording(requests, new ArrayList<>()),
+            host -> List.of(0), () -> clock[0]);
+        final List<Answer> answers = new ArrayList<>();
+        final List<String> settled = new ArrayList<>();
+        access.access(1, frame, 0, 4, true, new UnsafeBuffer(new byte[4]), 0, into(answers), () -> settled.add("write"));
+        access.access(1, frame, 0, 4, false, null, 0, into(answers), () -> settled.add("read"));
+
+        access.doWork(now + timeout);
+        assertThat(answers).extracting(answer -> answer.result().outcome())
+            .containsExactlyInAnyOrder(Outcome.INDEFINITE, Outcome.UNAVAILABLE);
+        assertThat(settled).as("a read that did not come back changes nothing").containsExactly("read");
+        assertThat(access.unsettledCount()).isEqualTo(1);
+        final Sent fence = requests.get(requests.size() - 1);
+        assertThat(fence).isEqualTo(new Sent(0, fence.correlationId(), FrameAccess.FENCE_CAP_ID, 0, false));
+        assertThat(access.fencesSent()).isEqualTo(1);
+
+        assertThat(access.doWork(now + 2 * timeout - 1)).as("no second fence before the timeout").isZero();
+        access.doWork(now + 2 * timeout);
+        assertThat(access.fencesSent()).isEqualTo(2);
+        final Sent again = requests.get(requests.size() - 1);
+        assertThat(again.correlationId()).isGreaterThan(fence.correlationId());
+
+        access.onReply(0, requests.get(0).correlationId(), Outcome.DONE.ordinal(), new UnsafeBuffer(new byte[0]), 0, 0, "");
+        assertThat(settled).as("the write's own late reply settles nothing by itself").containsExactly("read");
+        access.onReply(1, again.correlationId(), Outcome.DONE.ordinal(), new UnsafeBuffer(new byte[0]), 0, 0, "");
+        assertThat(settled).as("a fence answer from another core proves nothing").containsExactly("read");
+        access.onReply(0, again.correlationId(), Outcome.DONE.ordinal(), new UnsafeBuffer(new byte[0]), 0, 0, "");
+        assertThat(settled).containsExactly("read", "write");
+        assertThat(access.unsettledCount()).isZero();
+        assertThat(access.doWork(now + 10 * timeout)).as("nothing left to fence").isZero();
+    }
+
+    @Test
+    void aRestartedCoreSettlesTheWritesThatTimedOutOnTheirWayToIt()
+    {
+        final long frame = frameOfHost0HeldByCore1(Rights.READ | Rights.WRITE);
+        final List<Sent> requests = new ArrayList<>();
+        final FrameAccess access = new FrameAccess(cluster.core(1), recording(requests, new ArrayList<>()),
+            host -> List.of(0), () -> 0);
+        final List<String> settled = new ArrayList<>();
+        access.access(1, frame, 0, 4, true, new UnsafeBuffer(new byte[4]), 0, into(new ArrayList<>()),
+            () -> settled.add("write"));
+        access.doWork(FrameAccess.REMOTE_TIMEOUT_NS);
+        assertThat(settled).isEmpty();
+
+        access.onPeerRestarted(1);
+        assertThat(settled).as("another core's restart settles nothing").isEmpty();
+        access.onPeerRestarted(0);
+        assertThat(settled).containsExactly("write");
+        assertThat(access.unsettledCount()).isZero();
+    }
+
+    @Test
+    void aCoreAnswersAFenceAtOnceAndTouchesNoFrame()
+    {
+        frameOfHost0HeldByCore1(Rights.READ);
+        final List<Sent> replies = new ArrayList<>();
+        final FrameAccess host = new FrameAccess(cluster.core(0), recording(new ArrayList<>(), replies),
+            h -> List.of(0), () -> 0);
+        host.onRequest(1, 77, 1, FrameAccess.FENCE_CAP_ID, 0, 0, false, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertThat(replies).containsExactly(new Sent(1, 77, Outcome.DONE.ordinal(), 0, false));
+    }
+
     @Test
     void requestsInFlightAreBounded()
     {

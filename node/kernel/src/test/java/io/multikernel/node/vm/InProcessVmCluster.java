@@ -348,6 +348,7 @@ final class InProcessVmCluster implements AutoCloseable
                 work += shootdowns.get(c).doWork(clock.nanoTime());
                 work += services.get(c).doWork(clock.nanoTime());
                 work += capabilities.get(c).doWork(clock.nanoTime());
+                work += frames.get(c).doWork(clock.nanoTime());
             }
             if (0 == work && messages.isEmpty())
             {

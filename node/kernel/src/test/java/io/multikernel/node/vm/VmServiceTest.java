@@ -345,6 +345,50 @@ class VmServiceTest
     }
 
     @Test
+    void aStoreThatTimedOutHoldsTheShootdownUntilAFenceShowsItCanNoLongerLand()
+    {
+        cluster(2, 2);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 1);
+        mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
+        assertThat(cluster.store(1, domain, VA, bytes("first")).result().outcome()).isEqualTo(Outcome.DONE);
+
+        // Core 1 (host 1) stores into host 0's frame; the request is held up on its way, past the timeout.
+        final List<String> order = new ArrayList<>();
+        cluster.core(1).store(domain, VA, new org.agrona.concurrent.UnsafeBuffer(bytes("stale")), 0, 5,
+            (result, data, offset, length) -> order.add("store " + result.outcome()));
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        cluster.clock.advance(io.multikernel.node.caps.FrameAccess.REMOTE_TIMEOUT_NS);
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(order).containsExactly("store INDEFINITE");
+
+        final byte[] seen = new byte[5];
+        cluster.core(0).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, result ->
+        {
+            order.add("unmap " + result.outcome());
+            final org.agrona.concurrent.UnsafeBuffer bytes = new org.agrona.concurrent.UnsafeBuffer(seen);
+            try
+            {
+                cluster.capabilities.get(0).read(frame, 0, seen.length, bytes, 0);
+            }
+            catch (final io.multikernel.node.caps.CapabilityException ex)
+            {
+                throw new AssertionError(ex);
+            }
+        });
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(order).as("core 1 does not acknowledge while its store may still land")
+            .containsExactly("store INDEFINITE");
+
+        cluster.release();
+        cluster.deliver();
+        assertThat(order).containsExactly("store INDEFINITE", "unmap COMMITTED");
+        assertThat(new String(seen, StandardCharsets.UTF_8)).as("the store landed before the unmap returned")
+            .isEqualTo("stale");
+        assertThat(cluster.core(1).accessesInFlight(domain)).isZero();
+    }
+
+    @Test
     void aProtectProposedAgainShootsDownWhenItNowTakesARightAway()
     {
         cluster(2, 1);

@@ -286,6 +286,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             this.skbRows = new SkbRowExchange(openedEndpoint, topology, rttMatrix, coreId, ctx.incarnation());
             this.shootdownBench = new ShootdownBench(ctx.shootdownBench(), new Shootdown.Context()
                 .selfCoreId(coreId)
+                .firstRoundSequence(ctx.incarnation())
                 .sender(new ShootdownPublisher(openedEndpoint.publisher()))
                 .listener(vm)
                 .invalidator(vm)

@@ -93,6 +93,7 @@ public final class Shootdown
         this.invalidator = ctx.invalidator;
         this.clock = ctx.nanoClock;
         this.roundTimeoutNs = ctx.roundTimeoutNs;
+        this.roundSequence = ctx.firstRoundSequence;
         this.metrics = new ShootdownMetrics(ctx.meterRegistry);
         this.rounds = new ShootdownRound[ctx.roundsInFlightMax];
         this.relays = new ShootdownRound[ctx.relaysInFlightMax];
@@ -143,7 +144,12 @@ public final class Shootdown
             return NO_ROUND;
         }
         final long nowNs = clock.nanoTime();
-        final long roundId = ((long)selfCoreId << ROUND_SEQUENCE_BITS) | (++roundSequence & ((1L << ROUND_SEQUENCE_BITS) - 1));
+        final long sequenceMask = (1L << ROUND_SEQUENCE_BITS) - 1;
+        if (0 == (++roundSequence & sequenceMask))
+        {
+            roundSequence++; // core 0's sequence 0 would be NO_ROUND
+        }
+        final long roundId = ((long)selfCoreId << ROUND_SEQUENCE_BITS) | (roundSequence & sequenceMask);
         final int[] children = plan.childrenOf(selfCoreId);
         round.begin(roundId, selfCoreId, nowNs, nowNs + roundTimeoutNs, plan.targets().length);
         noteDeadline(round);
@@ -600,6 +606,7 @@ public final class Shootdown
         private int roundsInFlightMax = ShootdownConfiguration.roundsInFlightMax();
         private int relaysInFlightMax = ShootdownConfiguration.relaysInFlightMax();
         private MeterRegistry meterRegistry;
+        private long firstRoundSequence;
 
         /**
          * @return this.
@@ -629,6 +636,19 @@ public final class Shootdown
         public Context selfCoreId(final int selfCoreId)
         {
             this.selfCoreId = selfCoreId;
+            return this;
+        }
+
+        /**
+         * Where this core's round ids start (the low {@link #ROUND_SEQUENCE_BITS} bits count on from it). A
+         * core gives its incarnation, so a restarted core's rounds do not reuse the ids of rounds its earlier
+         * incarnation may have left with relays (a relay drops a request whose id it holds as a duplicate).
+         *
+         * @return this.
+         */
+        public Context firstRoundSequence(final long firstRoundSequence)
+        {
+            this.firstRoundSequence = firstRoundSequence;
             return this;
         }
 

@@ -73,6 +73,13 @@ final class ShootdownNetwork
 
     ShootdownNetwork(final Topology topology, final long roundTimeoutNs, final int roundsInFlightMax)
     {
+        this(topology, roundTimeoutNs, roundsInFlightMax, 0);
+    }
+
+    /** @param firstRoundSequence where every core's round ids start, as a core's incarnation sets it. */
+    ShootdownNetwork(final Topology topology, final long roundTimeoutNs, final int roundsInFlightMax,
+        final long firstRoundSequence)
+    {
         this.topology = topology;
         this.planner = new RoutingPlanner(topology, new RttMatrix(topology));
         clock.update(1_000_000);
@@ -86,6 +93,7 @@ final class ShootdownNetwork
             registries[i] = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             cores[i] = new Shootdown(new Shootdown.Context()
                 .selfCoreId(self)
+                .firstRoundSequence(firstRoundSequence)
                 .meterRegistry(registries[i])
                 .nanoClock(clock)
                 .roundTimeoutNs(roundTimeoutNs)

@@ -316,6 +316,23 @@ class ShootdownTest
     }
 
     @Test
+    void roundIdsCountOnFromWhereTheCoreStartsThemAndNeverAreNoRound()
+    {
+        final long mask = (1L << Shootdown.ROUND_SEQUENCE_BITS) - 1;
+        final ShootdownNetwork restarted = new ShootdownNetwork(ShootdownNetwork.packages(4, 1), TIMEOUT_NS, 4, 1_000);
+        final SendPlan plan = restarted.planner.plan(RoutingProtocol.UNICAST, 1, restarted.allBut(1));
+        assertThat(restarted.core(1).startRound(plan)).isEqualTo((1L << Shootdown.ROUND_SEQUENCE_BITS) | 1_001);
+
+        final ShootdownNetwork wrapping = new ShootdownNetwork(ShootdownNetwork.packages(4, 1), TIMEOUT_NS, 4, mask - 1);
+        final SendPlan fromZero = wrapping.planner.plan(RoutingProtocol.UNICAST, 0, wrapping.allBut(0));
+        assertThat(wrapping.core(0).startRound(fromZero)).isEqualTo(mask);
+        wrapping.deliverAll();
+        assertThat(wrapping.core(0).startRound(fromZero)).as("core 0's sequence 0 would be NO_ROUND").isEqualTo(1);
+        wrapping.deliverAll();
+        assertThat(wrapping.outcomes(0).completed).hasSize(2);
+    }
+
+    @Test
     void aTargetThatNeverFinishesFailsTheRoundAtItsDeadline()
     {
         final ShootdownNetwork network = new ShootdownNetwork(ShootdownNetwork.packages(4, 1), TIMEOUT_NS, 4);

@@ -6,6 +6,7 @@ import io.multikernel.node.launcher.chaos.ChaosFault;
 import io.multikernel.node.launcher.chaos.ChaosRun;
 import io.multikernel.node.launcher.chaos.ChaosWorkload;
 import org.agrona.concurrent.SystemNanoClock;
+import io.multikernel.node.util.Usage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,6 +94,8 @@ final class ChaosRunCommand implements Callable<Integer>
                 throw new CommandLine.ParameterException(spec.commandLine(), "--faults: " + ex.getMessage());
             }
         }
+        Usage.check(spec, null == writers || writers.size() == new java.util.HashSet<>(writers).size(),
+            "--writers=" + writers + " names a core twice: each writing core runs one client");
         final long runSeed = null != seed ? seed : ThreadLocalRandom.current().nextLong();
         spec.commandLine().getOut().println("seed " + runSeed);
         spec.commandLine().getOut().flush();

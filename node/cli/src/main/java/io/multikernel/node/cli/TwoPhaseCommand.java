@@ -150,6 +150,14 @@ final class TwoPhaseCommand implements Runnable
             Usage.check(spec, "commit".equals(decision) || "abort".equals(decision),
                 "DECISION=" + decision + " is not commit or abort");
             Usage.check(spec, !reason.isBlank(), "--reason is blank");
+            try
+            {
+                io.multikernel.replication.TransactionId.parse(transaction);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw Usage.error(spec, "TRANSACTION: " + ex.getMessage() + ", as mk 2pc in-doubt lists it");
+            }
             final String who = null != operator ? operator : System.getProperty("user.name", "operator");
             final AdminClient client = target.client(spec);
             final AdminClient.Reply reply = client.post("/2pc/decide",

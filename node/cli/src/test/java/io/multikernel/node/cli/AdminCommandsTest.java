@@ -131,6 +131,11 @@ class AdminCommandsTest
 
         core.answer("POST /2pc/decide", "{\"transaction\":\"1:4:2\",\"decision\":\"abort\",\"applied\":true," +
             "\"message\":\"aborted by ops\"}");
+        assertThat(run("2pc", "decide", "1:4", "abort", "--reason", "coordinator lost")).as("a malformed id")
+            .isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("TRANSACTION: transaction id '1:4' is not core:incarnation:sequence, as " +
+            "mk 2pc in-doubt lists it");
+        assertThat(core.received()).as("nothing was sent").doesNotContain("POST /2pc/decide");
         assertThat(run("2pc", "decide", "1:4:2", "abort", "--reason", "coordinator lost", "--operator", "ops")).isZero();
         assertThat(core.body("POST /2pc/decide")).isEqualTo("{\"transaction\":\"1:4:2\",\"decision\":\"abort\"," +
             "\"reason\":\"coordinator lost\",\"operator\":\"ops\"}");

@@ -31,6 +31,8 @@ class ChaosRunCommandTest
         assertThat(run("chaos", "run", "--faults", "kill,flood", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--faults: 'flood' is not a kind of fault; use kill, pause, partition, lossy, slow");
         assertThat(run("chaos", "run", "--seed", "x", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("chaos", "run", "--writers", "0,1,0", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--writers=[0, 1, 0] names a core twice: each writing core runs one client");
         assertThat(run("chaos", "run", "--seed", "5", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(out.toString()).startsWith("seed 5");
         assertThat(err.toString()).contains("no cluster in " + dir.toAbsolutePath().normalize() + ": start one with 'mk up'")

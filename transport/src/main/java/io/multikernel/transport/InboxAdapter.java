@@ -178,10 +178,10 @@ public final class InboxAdapter implements FragmentHandler
     }
 
     /**
-     * A frame is looked at only once its tag proves it was sealed with the cluster's key, and only
-     * when its sequence number is above the last one accepted from that sender's incarnation: a frame
-     * captured and sent again is refused. The sender and incarnation read here are the ones every
-     * message of the frame must carry.
+     * A frame is looked at only once its tag proves it was sealed with the cluster's key, for this
+     * core, and only when its sequence number is above the last one accepted from that sender's
+     * incarnation: a frame captured and sent again is refused. The sender and incarnation read here
+     * are the ones every message of the frame must carry.
      *
      * @return why the frame is refused, or {@code null} when it may be dispatched.
      */
@@ -192,11 +192,17 @@ public final class InboxAdapter implements FragmentHandler
             return RejectReason.UNAUTHENTICATED;
         }
         final int blockOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int sourceCoreId =
-            FrameLayout.sourceCoreId(buffer.getLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.BYTE_ORDER));
+        final long cores = buffer.getLong(blockOffset + FrameLayout.CORES_OFFSET, FrameLayout.BYTE_ORDER);
+        final int sourceCoreId = FrameLayout.sourceCoreId(cores);
         if (!incarnations.isPeer(sourceCoreId))
         {
             return RejectReason.UNKNOWN_SENDER;
+        }
+        if (selfCoreId != FrameLayout.destinationCoreId(cores))
+        {
+            // Sequence numbers count per destination: a frame sealed for another core, published here,
+            // must not move this core's floor for its sender (that would make it deaf to the sender).
+            return RejectReason.WRONG_DESTINATION;
         }
         final long incarnation = buffer.getLong(blockOffset + FrameLayout.INCARNATION_OFFSET, FrameLayout.BYTE_ORDER);
         final long sequence = FrameAuthenticator.sequence(buffer, offset, length);

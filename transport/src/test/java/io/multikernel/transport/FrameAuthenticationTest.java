@@ -229,6 +229,20 @@ class FrameAuthenticationTest
     }
 
     @Test
+    void aFrameSealedForAnotherCoreMovesNothingHere()
+    {
+        // Sequences count per destination: the sender's frames to core 3 are far ahead of those to this core.
+        final int messages = ping(0, PEER, 3, INCARNATION, "for core 3");
+        sender.seal(buffer, 0, messages, 1_000_000);
+        adapter.onFragment(buffer, 0, messages + FrameAuthenticator.SEAL_LENGTH_BYTES, null);
+        assertThat(metrics.rejectedCount(RejectReason.WRONG_DESTINATION)).isEqualTo(1);
+
+        adapter.onFragment(buffer, 0, sealedPing(0, PEER, INCARNATION, "for this core", 5, KEY), null);
+        assertThat(received).as("the sender's own frames here still pass").containsExactly("ping from 2 payload=for this core");
+        assertThat(metrics.rejectedCount(RejectReason.REPLAYED)).isZero();
+    }
+
+    @Test
     void sequencesStartAgainWithANewIncarnationAndTheOldOneIsStale()
     {
         adapter.onFragment(buffer, 0, sealedPing(0, PEER, INCARNATION, "first life", 50, KEY), null);
@@ -287,8 +301,13 @@ class FrameAuthenticationTest
 
     private int ping(final int offset, final int source, final long incarnation, final String text)
     {
+        return ping(offset, source, SELF, incarnation, text);
+    }
+
+    private int ping(final int offset, final int source, final int destination, final long incarnation, final String text)
+    {
         final PingEncoder encoder = new PingEncoder().wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder());
-        envelope(offset + MessageHeaderEncoder.ENCODED_LENGTH, source, incarnation);
+        envelope(offset + MessageHeaderEncoder.ENCODED_LENGTH, source, destination, incarnation);
         final byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         encoder.timestampNs(1).putPayload(bytes, 0, bytes.length);
         return encoder.limit() - offset;
@@ -297,14 +316,14 @@ class FrameAuthenticationTest
     private int hello(final int offset, final int source, final long incarnation)
     {
         final HelloEncoder hello = new HelloEncoder().wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder());
-        envelope(offset + MessageHeaderEncoder.ENCODED_LENGTH, source, incarnation);
+        envelope(offset + MessageHeaderEncoder.ENCODED_LENGTH, source, SELF, incarnation);
         hello.schemaVersion(HelloEncoder.SCHEMA_VERSION).hostId(0).timestampNs(1);
         return hello.limit() - offset;
     }
 
-    private void envelope(final int blockOffset, final int source, final long incarnation)
+    private void envelope(final int blockOffset, final int source, final int destination, final long incarnation)
     {
         new EnvelopeEncoder().wrap(buffer, blockOffset)
-            .sourceCoreId(source).destinationCoreId(SELF).sourceIncarnation(incarnation).correlationId(7);
+            .sourceCoreId(source).destinationCoreId(destination).sourceIncarnation(incarnation).correlationId(7);
     }
 }

@@ -465,6 +465,10 @@ class InboxFuzzTest
         {
             return RejectReason.UNKNOWN_SENDER;
         }
+        if (workBuffer.getInt(12) != SELF)
+        {
+            return RejectReason.WRONG_DESTINATION; // sealed for another core: moves nothing here
+        }
         final long incarnation = workBuffer.getLong(16);
         final long sequence = workBuffer.getLong(length - SEAL);
         if (incarnation < acceptedIncarnation[sender])

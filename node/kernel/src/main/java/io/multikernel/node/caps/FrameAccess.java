@@ -26,13 +26,15 @@ import java.util.function.IntFunction;
  * may have reached the frame), and a late reply to it is dropped.
  *
  * <p><b>Settled.</b> An access may be given a second hook, told once the request can no longer take
- * effect: at its reply, or for a write that timed out, once a fence sent after it to the same core is
- * answered. Frames from one core to another arrive in the order they were sent, so the fence's reply
- * means the write was done or will never be (a paused host may otherwise apply it long after the
- * caller was told INDEFINITE). A fence is a read of {@link #FENCE_CAP_ID} with no length, which a core
- * answers at once; it is sent again every {@link #REMOTE_TIMEOUT_NS} until answered or until the
- * destination core restarts ({@link #onPeerRestarted}: a new incarnation reads none of its old
- * inbox). A load or store through a mapping counts as in flight for TLB shootdowns until settled.
+ * effect: at its reply, or for a write that timed out, once the same core answers anything sent after
+ * it. Frames from one core to another arrive, and are handled, in the order they were sent, so any
+ * reply from that core to a later request means the write was done or will never be (a paused host
+ * may otherwise apply it long after the caller was told INDEFINITE). To get such a reply a core sends
+ * a fence, a read of {@link #FENCE_CAP_ID} with no length that every core answers at once, again every
+ * {@link #REMOTE_TIMEOUT_NS}, and at once when the destination comes back as a new incarnation. A
+ * write still unsettled after {@link #UNSETTLED_MAX_NS} is given up on (settled, counted and logged):
+ * its slot is one of {@link #REMOTE_REQUESTS_MAX}. A load or store through a mapping counts as in
+ * flight for TLB shootdowns until settled.
  */
 public final class FrameAccess
 {
@@ -42,6 +44,8 @@ public final class FrameAccess
     public static final long REMOTE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     /** The capability id a fence names; no capability has it (ids start at 1). */
     public static final long FENCE_CAP_ID = 0;
+    /** UNSETTLED_MAX_NS: longest a timed-out write waits for its destination to answer a fence. */
+    public static final long UNSETTLED_MAX_NS = TimeUnit.SECONDS.toNanos(30);
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FrameAccess.class);
 
@@ -68,8 +72,8 @@ public final class FrameAccess
     {
     }
 
-    /** A write that timed out and may still reach the frame: settled by a fence sent after it. */
-    private record Unsettled(long correlationId, Runnable settled)
+    /** A write that timed out and may still reach the frame: settled by a reply to anything sent after it. */
+    private record Unsettled(Runnable settled, long giveUpNs)
     {
     }
 
@@ -84,13 +88,14 @@ public final class FrameAccess
     private final NanoClock clock;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[CapabilityService.FRAME_IO_LENGTH_MAX_BYTES]);
     private final Map<Long, Pending> pending = new HashMap<>();
-    /** Per destination core, in the order sent. */
-    private final Map<Integer, java.util.ArrayDeque<Unsettled>> unsettled = new HashMap<>();
+    /** Per destination core, by correlation id: the order they were sent. */
+    private final Map<Integer, java.util.TreeMap<Long, Unsettled>> unsettled = new HashMap<>();
     private final Map<Integer, Fence> fences = new HashMap<>();
     private int unsettledCount;
     private long nextCorrelationId;
     private long lateReplies;
     private long fencesSent;
+    private long writesGivenUp;
 
     /**
      * @param service     this core's capability service.
@@ -267,13 +272,17 @@ public final class FrameAccess
             if (null != fence && fence.correlationId() == correlationId)
             {
                 fences.remove(source);
-                settleUpTo(source, correlationId);
-                return;
             }
-            lateReplies++;
+            else
+            {
+                lateReplies++;
+            }
+            // A late reply, or the answer to any fence, old or new: the source has handled everything before it.
+            settleUpTo(source, correlationId);
             return;
         }
         pending.remove(correlationId);
+        settleUpTo(source, correlationId);
         final Outcome[] outcomes = Outcome.values();
         final Outcome outcome = outcomeOrdinal >= 0 && outcomeOrdinal < outcomes.length ? outcomes[outcomeOrdinal] :
             Outcome.INDEFINITE;
@@ -286,29 +295,37 @@ public final class FrameAccess
         settle(request.settled());
     }
 
-    /** Settles the writes that timed out on their way to {@code destination} and were sent before {@code fenceId}. */
-    private void settleUpTo(final int destination, final long fenceId)
+    /**
+     * Settles the writes that timed out on their way to {@code destination} and were sent up to
+     * {@code answeredId}, which that core has answered.
+     */
+    private void settleUpTo(final int destination, final long answeredId)
     {
-        final java.util.ArrayDeque<Unsettled> writes = unsettled.get(destination);
-        while (null != writes && !writes.isEmpty() && writes.peekFirst().correlationId() < fenceId)
+        final java.util.TreeMap<Long, Unsettled> writes = unsettled.get(destination);
+        if (null == writes)
+        {
+            return;
+        }
+        final java.util.NavigableMap<Long, Unsettled> answered = writes.headMap(answeredId, true);
+        while (!answered.isEmpty())
         {
             unsettledCount--;
-            writes.pollFirst().settled().run();
+            answered.pollFirstEntry().getValue().settled().run();
         }
-        if (null != writes && writes.isEmpty())
+        if (writes.isEmpty())
         {
             unsettled.remove(destination);
+            fences.remove(destination);
         }
     }
 
     /**
-     * A core came back as a new incarnation: it will never handle what its old one had not, so the
-     * writes that timed out on their way to it are settled.
+     * A core came back as a new incarnation. A write that timed out may have gone to either one, so a
+     * fence goes to the new one at once, rather than at the old fence's next resend.
      */
     public void onPeerRestarted(final int coreId)
     {
         fences.remove(coreId);
-        settleUpTo(coreId, Long.MAX_VALUE);
     }
 
     /**
@@ -341,8 +358,8 @@ public final class FrameAccess
                     "the write may have happened" : "nothing was read")), scratch, 0, 0);
                 if (request.write() && null != request.settled())
                 {
-                    unsettled.computeIfAbsent(request.destination(), core -> new java.util.ArrayDeque<>())
-                        .add(new Unsettled(correlationId, request.settled()));
+                    unsettled.computeIfAbsent(request.destination(), core -> new java.util.TreeMap<>())
+                        .put(correlationId, new Unsettled(request.settled(), nowNs + UNSETTLED_MAX_NS));
                     unsettledCount++;
                 }
                 else
@@ -351,7 +368,48 @@ public final class FrameAccess
                 }
             }
         }
-        return expired + sendFences(nowNs);
+        return expired + giveUp(nowNs) + sendFences(nowNs);
+    }
+
+    /**
+     * Settles the writes whose destination has not answered a fence for {@link #UNSETTLED_MAX_NS}: it is
+     * gone, or cut off for that long. Should it come back and handle them, they land after all.
+     *
+     * @return writes given up on.
+     */
+    private int giveUp(final long nowNs)
+    {
+        int givenUp = 0;
+        final Iterator<Map.Entry<Integer, java.util.TreeMap<Long, Unsettled>>> byCore = unsettled.entrySet().iterator();
+        while (byCore.hasNext())
+        {
+            final Map.Entry<Integer, java.util.TreeMap<Long, Unsettled>> entry = byCore.next();
+            final Iterator<Unsettled> writes = entry.getValue().values().iterator();
+            while (writes.hasNext())
+            {
+                final Unsettled write = writes.next();
+                if (nowNs - write.giveUpNs() >= 0)
+                {
+                    writes.remove();
+                    unsettledCount--;
+                    givenUp++;
+                    write.settled().run();
+                }
+            }
+            if (entry.getValue().isEmpty())
+            {
+                byCore.remove();
+                fences.remove(entry.getKey());
+            }
+        }
+        if (givenUp > 0)
+        {
+            writesGivenUp += givenUp;
+            LOGGER.warn("core {}: {} write(s) to other hosts' frames unconfirmed after {} s (no answer to a fence); " +
+                "no longer waited for, though they land if their host handles them later", service.coreId(), givenUp,
+                TimeUnit.NANOSECONDS.toSeconds(UNSETTLED_MAX_NS));
+        }
+        return givenUp;
     }
 
     /**
@@ -398,6 +456,12 @@ public final class FrameAccess
     public long fencesSent()
     {
         return fencesSent;
+    }
+
+    /** @return writes no longer waited for after {@link #UNSETTLED_MAX_NS}. */
+    public long writesGivenUp()
+    {
+        return writesGivenUp;
     }
 
     /** @return replies that matched no request (late, or from the wrong core). */

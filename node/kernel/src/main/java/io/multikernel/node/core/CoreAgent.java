@@ -8,6 +8,7 @@ import io.multikernel.node.chaos.LinkFaultsProxy;
 import io.multikernel.node.caps.CapabilityLrpc;
 import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.cluster.CoreDescriptor;
+import io.multikernel.common.PeerIncarnations;
 import io.multikernel.node.caps.FrameAccess;
 import io.multikernel.node.caps.FrameAdapter;
 import io.multikernel.node.caps.FramePublisher;
@@ -590,7 +591,10 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     {
         rttProbe.forget(peerCoreId);
         peerRtts.forget(peerCoreId);
-        frameAccess.onPeerRestarted(peerCoreId);
+        if (PeerIncarnations.UNKNOWN_INCARNATION != oldIncarnation)
+        {
+            frameAccess.onPeerRestarted(peerCoreId);
+        }
         membership.onNewIncarnation(peerCoreId, oldIncarnation, newIncarnation, clock.nanoTime());
     }
 

@@ -82,6 +82,12 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** SHOOTDOWN_ATTEMPTS_MAX: rounds tried for one change before it is answered indefinite. */
     public static final int SHOOTDOWN_ATTEMPTS_MAX = 3;
     /**
+     * ACCESS_DRAIN_TIMEOUT_NS: longest a change whose round is acknowledged waits for this core's own
+     * loads and stores from before its drop (to another host's frame, or a store there not yet known
+     * to have landed or not) before it is answered indefinite.
+     */
+    public static final long ACCESS_DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    /**
      * REVOKE_MAPPINGS_MAX: most mappings one revoke unmaps (each adds about 64 bytes of operations to
      * its transaction); a revoke over more is refused ("unmap some first").
      */
@@ -134,6 +140,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         long committedNs;
         /** This core's drop of the range: the accesses in flight before it must end before the answer. */
         long barrier;
+        /** When every target acknowledged. */
+        long acknowledgedNs;
         long roundId = Shootdown.NO_ROUND;
         int attempts;
         boolean acknowledged;
@@ -833,6 +841,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         if (0 == shot.targets.length || null == shootdown)
         {
             shot.acknowledged = true;
+            shot.acknowledgedNs = clock.nanoTime();
             return;
         }
         final SendPlan plan = planner.plan(shot.protocol, coreId, shot.targets);
@@ -866,6 +875,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         if (null != shot)
         {
             shot.acknowledged = true;
+            shot.acknowledgedNs = clock.nanoTime();
             shot.roundId = Shootdown.NO_ROUND;
         }
     }
@@ -970,6 +980,19 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                     continue;
                 }
                 startRound(shot);
+                work++;
+                continue;
+            }
+            if (shot.acknowledged && !accessesInFlight.drained(shot.domainId, shot.barrier) &&
+                nowNs - shot.acknowledgedNs >= ACCESS_DRAIN_TIMEOUT_NS)
+            {
+                shots.remove();
+                inFlight--;
+                answer(shot.operation, shot.startNs, shot.callback, new VmResult(Outcome.INDEFINITE,
+                    "the change committed on every core of domain " + shot.domainId + " and every core dropped the " +
+                    "old translations, but a load or store core " + coreId + " sent to another host's frame before " +
+                    "then is still unconfirmed after " + TimeUnit.NANOSECONDS.toMillis(ACCESS_DRAIN_TIMEOUT_NS) +
+                    " ms: it may still land", shot.transaction, shot.id, shot.protocol.cliName(), 0));
                 work++;
                 continue;
             }

@@ -238,25 +238,25 @@ class FrameAccessTest
     }
 
     @Test
-    void aWriteThatTimedOutIsSettledOnlyOnceAFenceSentAfterItIsAnswered()
+    void aWriteThatTimedOutIsSettledOnlyOnceItsCoreAnswersSomethingSentAfterIt()
     {
         final long frame = frameOfHost0HeldByCore1(Rights.READ | Rights.WRITE);
         final long now = 1_000;
         final long timeout = FrameAccess.REMOTE_TIMEOUT_NS;
-        final long[] clock = { now };
         final List<Sent> requests = new ArrayList<>();
         final FrameAccess access = new FrameAccess(cluster.core(1), recording(requests, new ArrayList<>()),
-            host -> List.of(0), () -> clock[0]);
+            host -> List.of(0), () -> now);
         final List<Answer> answers = new ArrayList<>();
         final List<String> settled = new ArrayList<>();
         access.access(1, frame, 0, 4, true, new UnsafeBuffer(new byte[4]), 0, into(answers), () -> settled.add("write"));
         access.access(1, frame, 0, 4, false, null, 0, into(answers), () -> settled.add("read"));
+        access.access(1, frame, 0, 4, true, new UnsafeBuffer(new byte[4]), 0, into(answers), () -> settled.add("second"));
 
         access.doWork(now + timeout);
         assertThat(answers).extracting(answer -> answer.result().outcome())
-            .containsExactlyInAnyOrder(Outcome.INDEFINITE, Outcome.UNAVAILABLE);
+            .containsExactlyInAnyOrder(Outcome.INDEFINITE, Outcome.UNAVAILABLE, Outcome.INDEFINITE);
         assertThat(settled).as("a read that did not come back changes nothing").containsExactly("read");
-        assertThat(access.unsettledCount()).isEqualTo(1);
+        assertThat(access.unsettledCount()).isEqualTo(2);
         final Sent fence = requests.get(requests.size() - 1);
         assertThat(fence).isEqualTo(new Sent(0, fence.correlationId(), FrameAccess.FENCE_CAP_ID, 0, false));
         assertThat(access.fencesSent()).isEqualTo(1);
@@ -264,21 +264,21 @@ class FrameAccessTest
         assertThat(access.doWork(now + 2 * timeout - 1)).as("no second fence before the timeout").isZero();
         access.doWork(now + 2 * timeout);
         assertThat(access.fencesSent()).isEqualTo(2);
-        final Sent again = requests.get(requests.size() - 1);
-        assertThat(again.correlationId()).isGreaterThan(fence.correlationId());
 
-        access.onReply(0, requests.get(0).correlationId(), Outcome.DONE.ordinal(), new UnsafeBuffer(new byte[0]), 0, 0, "");
-        assertThat(settled).as("the write's own late reply settles nothing by itself").containsExactly("read");
-        access.onReply(1, again.correlationId(), Outcome.DONE.ordinal(), new UnsafeBuffer(new byte[0]), 0, 0, "");
-        assertThat(settled).as("a fence answer from another core proves nothing").containsExactly("read");
-        access.onReply(0, again.correlationId(), Outcome.DONE.ordinal(), new UnsafeBuffer(new byte[0]), 0, 0, "");
-        assertThat(settled).containsExactly("read", "write");
+        final UnsafeBuffer none = new UnsafeBuffer(new byte[0]);
+        access.onReply(1, fence.correlationId(), Outcome.DONE.ordinal(), none, 0, 0, "");
+        assertThat(settled).as("an answer from another core proves nothing").containsExactly("read");
+        access.onReply(0, requests.get(0).correlationId(), Outcome.DONE.ordinal(), none, 0, 0, "");
+        assertThat(settled).as("the first write's own late reply: it was handled").containsExactly("read", "write");
+        access.onReply(0, fence.correlationId(), Outcome.DONE.ordinal(), none, 0, 0, "");
+        assertThat(settled).as("the answer to the first fence, though another went since")
+            .containsExactly("read", "write", "second");
         assertThat(access.unsettledCount()).isZero();
         assertThat(access.doWork(now + 10 * timeout)).as("nothing left to fence").isZero();
     }
 
     @Test
-    void aRestartedCoreSettlesTheWritesThatTimedOutOnTheirWayToIt()
+    void aRestartedCoreIsFencedAtOnceAndASilentOneGivenUpOnInTheEnd()
     {
         final long frame = frameOfHost0HeldByCore1(Rights.READ | Rights.WRITE);
         final List<Sent> requests = new ArrayList<>();
@@ -287,14 +287,24 @@ class FrameAccessTest
         final List<String> settled = new ArrayList<>();
         access.access(1, frame, 0, 4, true, new UnsafeBuffer(new byte[4]), 0, into(new ArrayList<>()),
             () -> settled.add("write"));
-        access.doWork(FrameAccess.REMOTE_TIMEOUT_NS);
-        assertThat(settled).isEmpty();
+        final long timedOut = FrameAccess.REMOTE_TIMEOUT_NS;
+        access.doWork(timedOut);
+        assertThat(access.fencesSent()).isEqualTo(1);
 
-        access.onPeerRestarted(1);
-        assertThat(settled).as("another core's restart settles nothing").isEmpty();
         access.onPeerRestarted(0);
-        assertThat(settled).containsExactly("write");
+        assertThat(settled).as("the write may have gone to the new incarnation").isEmpty();
+        access.doWork(timedOut + 1);
+        assertThat(access.fencesSent()).as("fenced at once, not at the next resend").isEqualTo(2);
+
+        access.doWork(timedOut + FrameAccess.UNSETTLED_MAX_NS - 1);
+        assertThat(settled).isEmpty();
+        access.doWork(timedOut + FrameAccess.UNSETTLED_MAX_NS);
+        assertThat(settled).as("a core that answers nothing for that long is given up on").containsExactly("write");
+        assertThat(access.writesGivenUp()).isEqualTo(1);
         assertThat(access.unsettledCount()).isZero();
+        final long fences = access.fencesSent();
+        access.doWork(timedOut + 2 * FrameAccess.UNSETTLED_MAX_NS);
+        assertThat(access.fencesSent()).as("no fences once nothing waits").isEqualTo(fences);
     }
 
     @Test

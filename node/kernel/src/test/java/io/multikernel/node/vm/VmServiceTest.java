@@ -389,6 +389,37 @@ class VmServiceTest
     }
 
     @Test
+    void aChangeWhoseCoordinatorsOwnStoreNeverSettlesIsAnsweredIndefiniteInTime()
+    {
+        cluster(2, 2);
+        final long domain = cluster.domain(0, 1);
+        mapped(domain, 0, cluster.frame(0, 1), 1, InProcessVmCluster.rw());
+        assertThat(cluster.store(1, domain, VA, bytes("warm")).result().outcome()).isEqualTo(Outcome.DONE);
+
+        // Core 1 (host 1) stores into host 0's frame; host 0 never answers it, nor any fence.
+        final List<String> order = new ArrayList<>();
+        cluster.core(1).store(domain, VA, new org.agrona.concurrent.UnsafeBuffer(bytes("lost")), 0, 4,
+            (result, data, offset, length) -> order.add("store " + result.outcome()));
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(1).unmap(domain, VA, PAGE, RoutingProtocol.UNICAST, answers::add);
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(answers).as("core 0 acknowledged, but core 1's own store may still land").isEmpty();
+
+        cluster.clock.advance(VmService.ACCESS_DRAIN_TIMEOUT_NS - 1);
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(order).containsExactly("store INDEFINITE");
+        assertThat(answers).isEmpty();
+        cluster.clock.advance(1);
+        cluster.deliver(message -> "frame".equals(message.kind()));
+        assertThat(answers).singleElement().satisfies(answer ->
+        {
+            assertThat(answer.outcome()).isEqualTo(Outcome.INDEFINITE);
+            assertThat(answer.message()).contains("every core dropped the old translations").endsWith("it may still land");
+        });
+        assertThat(cluster.core(1).inFlight()).isZero();
+    }
+
+    @Test
     void aProtectProposedAgainShootsDownWhenItNowTakesARightAway()
     {
         cluster(2, 1);

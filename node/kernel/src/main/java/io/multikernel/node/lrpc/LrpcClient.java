@@ -241,9 +241,7 @@ public final class LrpcClient implements AutoCloseable
             {
                 throw new LrpcException(problem);
             }
-            final int slot = claimSlot(channel, ctx.clientToken);
-            channel.slotClientPid(slot, ctx.pid);
-            channel.slotHeartbeatMs(slot, ctx.epochClock.time());
+            final int slot = claimSlot(channel, ctx.clientToken, ctx.pid, ctx.epochClock.time());
             final LrpcClient client = new LrpcClient(ctx, channel, ownsChannel, slot);
             client.discardStaleReplies();
             return client;
@@ -283,13 +281,27 @@ public final class LrpcClient implements AutoCloseable
         return null;
     }
 
-    private static int claimSlot(final LrpcChannel channel, final long clientToken)
+    /**
+     * Claims a free slot. Its pid and heartbeat are written before the token that makes it this app's:
+     * the core reads the token first, so it never sees this app's token beside an earlier app's dead
+     * pid and stale heartbeat (and frees the slot under it). They are written again once it is ours,
+     * over any app that lost the race for it and wrote its own in between.
+     */
+    private static int claimSlot(final LrpcChannel channel, final long clientToken, final long pid, final long nowMs)
     {
         final int slots = channel.layout().clientSlots();
         for (int slot = 0; slot < slots; slot++)
         {
-            if (0 == channel.slotOwnerToken(slot) && channel.casSlotOwnerToken(slot, 0, clientToken))
+            if (0 != channel.slotOwnerToken(slot))
             {
+                continue;
+            }
+            channel.slotClientPid(slot, pid);
+            channel.slotHeartbeatMs(slot, nowMs);
+            if (channel.casSlotOwnerToken(slot, 0, clientToken))
+            {
+                channel.slotClientPid(slot, pid);
+                channel.slotHeartbeatMs(slot, nowMs);
                 return slot;
             }
         }
@@ -593,7 +605,9 @@ public final class LrpcClient implements AutoCloseable
         {
             return 0;
         }
-        final String problem = coreProblem(channel, epochClock.time(), coreLivenessTimeoutMs);
+        final String problem = channel.slotOwnerToken(slot) != clientToken ? "core " + coreId + " freed this app's " +
+            "LRPC client slot " + slot + " (it took the app for gone); attach again" :
+            coreProblem(channel, epochClock.time(), coreLivenessTimeoutMs);
         if (null == problem)
         {
             return 0;

@@ -25,7 +25,12 @@ public enum LrpcRejectReason
     /** The client left before its reply was ready. */
     CLIENT_GONE("client_gone"),
     /** An app died in the middle of writing a request; the hole in the request ring was padded. */
-    REQUEST_RING_UNBLOCKED("request_ring_unblocked");
+    REQUEST_RING_UNBLOCKED("request_ring_unblocked"),
+    /**
+     * A record in the request ring claimed a length the ring cannot hold (only an app writing the
+     * shared memory directly can do that): the requests waiting were dropped and the ring reset.
+     */
+    REQUEST_RING_CORRUPT("request_ring_corrupt");
 
     private final String label;
 

@@ -16,6 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,7 +238,7 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
             lastLivenessMs = nowMs;
             channel.livenessTimestampMs(nowMs);
         }
-        final int requests = requestRing.read(this, requestsPerDutyCycleMax);
+        final int requests = readRequests();
         if (nowMs - nextSlotCheckMs >= 0)
         {
             nextSlotCheckMs = nowMs + LrpcConfiguration.SLOT_CHECK_INTERVAL_MS;
@@ -246,8 +247,57 @@ public final class LrpcServer implements MessageHandler, AutoCloseable
         return requests;
     }
 
+    /**
+     * Reads up to a duty cycle's requests. The ring's reader trusts each record's length; one that
+     * lies (an app wrote the shared memory itself) makes it fail past the ring's end, every time it
+     * reads. Then the requests waiting are dropped and the ring reset, so the core keeps serving.
+     */
+    private int readRequests()
+    {
+        try
+        {
+            return requestRing.read(this, requestsPerDutyCycleMax);
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
+        {
+            if (handling)
+            {
+                throw ex; // from a handler: a bug, not the ring
+            }
+            final AtomicBuffer ring = requestRing.buffer();
+            final int capacity = requestRing.capacity();
+            final long head = requestRing.consumerPosition();
+            final long tail = requestRing.producerPosition();
+            final int headIndex = (int)head & (capacity - 1);
+            final int bytes = (int)Math.min(Math.max(0, tail - head), capacity);
+            final int first = Math.min(bytes, capacity - headIndex);
+            ring.setMemory(headIndex, first, (byte)0);
+            ring.setMemory(0, bytes - first, (byte)0);
+            ring.putLongOrdered(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET, head + bytes);
+            reject(LrpcRejectReason.REQUEST_RING_CORRUPT, "LRPC request ring held a record whose length it cannot " +
+                "hold ({}); the {} bytes of requests waiting were dropped, their calls time out", ex.getMessage(), bytes);
+            return 0;
+        }
+    }
+
+    /** A handler runs: an exception now is the handler's, not the ring's. */
+    private boolean handling;
+
     @Override
     public void onMessage(final int operation, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        handling = true;
+        try
+        {
+            onRequest(operation, buffer, index, length);
+        }
+        finally
+        {
+            handling = false;
+        }
+    }
+
+    private void onRequest(final int operation, final MutableDirectBuffer buffer, final int index, final int length)
     {
         if (length < LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES)
         {

@@ -138,6 +138,29 @@ class LrpcClientTest
     }
 
     @Test
+    void anAppClaimsASlotWithItsPidAndHeartbeatAlreadyThereAndLearnsWhenItsSlotWasFreed() throws Exception
+    {
+        LrpcCoreServices.register(fixture.server);
+        // An earlier app left slot 0 with its dead pid and an old heartbeat, and freed the token.
+        fixture.channel.slotClientPid(0, LrpcFixture.deadPid());
+        fixture.channel.slotHeartbeatMs(0, 1);
+        final LrpcClient client = fixture.attach();
+        assertThat(fixture.channel.slotOwnerToken(0)).isNotZero();
+        assertThat(fixture.channel.slotClientPid(0)).isEqualTo(ProcessHandle.current().pid());
+        fixture.server.doWork();
+        assertThat(fixture.channel.slotOwnerToken(0)).as("the core sees this app's pid beside its token").isNotZero();
+
+        // Freed under it all the same (by hand here): its calls fail at its next heartbeat, saying why.
+        client.send(LrpcOperations.ECHO, ascii("lost"), 0, 4, recorder);
+        fixture.channel.casSlotOwnerToken(0, fixture.channel.slotOwnerToken(0), 0);
+        fixture.advanceMs(LrpcConfiguration.CLIENT_HEARTBEAT_INTERVAL_MS + 1);
+        client.poll();
+        assertThat(recorder.only().outcome()).isEqualTo(LrpcOutcome.CORE_DIED);
+        assertThat(recorder.only().text()).startsWith("core 3 freed this app's LRPC client slot 0 (it took the app " +
+            "for gone); attach again");
+    }
+
+    @Test
     void closedCoreFailsCallsInFlightIndefinitelyAndNewCallsDefinitely()
     {
         LrpcCoreServices.register(fixture.server);

@@ -216,6 +216,26 @@ class LrpcServerTest
     }
 
     @Test
+    void aRequestRecordWhoseLengthLiesIsDroppedWithTheRingAndTheCoreServesOn()
+    {
+        registerCoreServices();
+        final LrpcClient client = fixture.attach();
+        // An app writes a record into the shared ring by hand, claiming far more bytes than the ring holds.
+        final int index = fixture.channel.requestRing().tryClaim(LrpcOperations.ECHO, 32);
+        fixture.channel.requestRing().commit(index);
+        fixture.channel.requestRing().buffer().putIntVolatile(index - 8, 0x1000_0000);
+
+        assertThat(fixture.server.doWork()).isZero();
+        assertThat(fixture.server.rejectedCount(LrpcRejectReason.REQUEST_RING_CORRUPT)).isEqualTo(1);
+        client.send(LrpcOperations.ECHO, ascii("after it"), 0, 8, recorder);
+        fixture.server.doWork();
+        client.poll();
+        assertThat(recorder.only().outcome()).isEqualTo(LrpcOutcome.SUCCESS);
+        assertThat(recorder.only().text()).isEqualTo("after it");
+        assertThat(fixture.server.rejectedCount(LrpcRejectReason.REQUEST_RING_CORRUPT)).isEqualTo(1);
+    }
+
+    @Test
     void sendWithABadPayloadRangeLeavesNoClaimOpen()
     {
         registerCoreServices();

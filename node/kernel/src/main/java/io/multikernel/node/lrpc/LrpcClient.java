@@ -340,11 +340,11 @@ public final class LrpcClient implements AutoCloseable
         {
             return LrpcOutcome.CORE_NOT_RUNNING.code();
         }
-        final int bodyLength = LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES + length;
-        if (length < 0 || bodyLength > layout.messageLengthMax())
+        if (length < 0 || length > layout.messageLengthMax() - LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES)
         {
             return LrpcOutcome.TOO_LARGE.code();
         }
+        final int bodyLength = LrpcRecordDescriptor.REQUEST_HEADER_LENGTH_BYTES + length;
         if (outstanding >= pendingHandler.length)
         {
             return LrpcOutcome.BACK_PRESSURED.code();

@@ -161,6 +161,20 @@ class LrpcClientTest
     }
 
     @Test
+    void aPayloadLengthTooLongForTheChannelIsTooLargeEvenNearTheIntLimit()
+    {
+        LrpcCoreServices.register(fixture.server);
+        final LrpcClient client = fixture.attach();
+        final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(new byte[16]);
+        for (final int length : new int[]{ -1, Integer.MAX_VALUE, Integer.MAX_VALUE - 20, 1 << 20 })
+        {
+            assertThat(client.send(LrpcOperations.ECHO, payload, 0, length, recorder)).as("length %d", length)
+                .isEqualTo(LrpcOutcome.TOO_LARGE.code());
+        }
+        assertThat(client.outstanding()).isZero();
+    }
+
+    @Test
     void closedCoreFailsCallsInFlightIndefinitelyAndNewCallsDefinitely()
     {
         LrpcCoreServices.register(fixture.server);

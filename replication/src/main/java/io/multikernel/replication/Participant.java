@@ -136,7 +136,8 @@ final class Participant<O>
             }
             else
             {
-                keys = null == keys ? new LinkedHashSet<>() : keys;
+                // Sized for every operation's key at the default load factor: no rehash as it fills.
+                keys = null == keys ? new LinkedHashSet<>(operations.size() * 4 / 3 + 1) : keys;
                 keys.addAll(operationKeys);
             }
         }

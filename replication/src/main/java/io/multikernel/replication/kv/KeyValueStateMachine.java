@@ -27,6 +27,9 @@ public final class KeyValueStateMachine implements StateMachine<KeyValueOperatio
     /** MAX_STRING_LENGTH_BYTES: a key or value longer than this does not decode. */
     public static final int MAX_STRING_LENGTH_BYTES = 16 * 1024;
 
+    /** The operation types by their encoded index; {@code values()} would copy the array on every decode. */
+    private static final KeyValueOperation.Type[] TYPES = KeyValueOperation.Type.values();
+
     private final TreeMap<String, String> entries = new TreeMap<>();
     private long changes;
 
@@ -96,7 +99,7 @@ public final class KeyValueStateMachine implements StateMachine<KeyValueOperatio
             throw new IllegalArgumentException("empty key-value operation");
         }
         final int typeIndex = buffer.getByte(offset);
-        if (typeIndex < 0 || typeIndex >= KeyValueOperation.Type.values().length)
+        if (typeIndex < 0 || typeIndex >= TYPES.length)
         {
             throw new IllegalArgumentException("key-value operation type " + typeIndex + " is not known");
         }
@@ -107,7 +110,7 @@ public final class KeyValueStateMachine implements StateMachine<KeyValueOperatio
         {
             throw new IllegalArgumentException((limit - at[0]) + " bytes follow a key-value operation");
         }
-        return new KeyValueOperation(KeyValueOperation.Type.values()[typeIndex], key, expected, value);
+        return new KeyValueOperation(TYPES[typeIndex], key, expected, value);
     }
 
     private static String getString(final DirectBuffer buffer, final int[] at, final int limit)

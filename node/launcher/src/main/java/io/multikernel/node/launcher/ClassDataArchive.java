@@ -100,6 +100,7 @@ public final class ClassDataArchive
             promoteWritten(archive, key, nowMs);
             if (key.equals(readKey(archive)) && Files.size(archive) >= ARCHIVE_LENGTH_MIN_BYTES)
             {
+                removeUnwrittenKeys(archive);
                 return new ClassDataArchive(archive, true, null);
             }
             Files.deleteIfExists(archive);
@@ -190,6 +191,31 @@ public final class ClassDataArchive
             }
             Files.deleteIfExists(candidate);
             Files.deleteIfExists(keyFile(candidate));
+        }
+    }
+
+    /**
+     * Removes the key files of launches whose chosen core never wrote its archive (it was killed, or
+     * its cluster never stopped cleanly). Only once an archive for this build is in place: a core
+     * still running with such a key would write an archive that is no longer needed, and one that
+     * comes without its key is removed as cut short.
+     */
+    private static void removeUnwrittenKeys(final Path archive) throws IOException
+    {
+        final String prefix = archive.getFileName() + WRITING_INFIX;
+        final List<Path> keys;
+        try (Stream<Path> files = Files.list(archive.toAbsolutePath().getParent()))
+        {
+            keys = files.filter(f -> f.getFileName().toString().startsWith(prefix) &&
+                f.getFileName().toString().endsWith(KEY_SUFFIX)).toList();
+        }
+        for (final Path key : keys)
+        {
+            final String name = key.getFileName().toString();
+            if (!Files.exists(key.resolveSibling(name.substring(0, name.length() - KEY_SUFFIX.length()))))
+            {
+                Files.deleteIfExists(key);
+            }
         }
     }
 

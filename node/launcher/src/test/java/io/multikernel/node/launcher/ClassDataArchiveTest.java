@@ -77,6 +77,29 @@ class ClassDataArchiveTest
     }
 
     @Test
+    void keysOfLaunchesWhoseCoreNeverWroteItsArchiveGoOnceAnArchiveIsInPlace() throws IOException
+    {
+        final Path jar = jar();
+        final Path writing = firstCoreWroteAnArchive(jar);
+        prepare(jar, List.of(), NOW_MS + 1, PID + 1);
+        final Path orphanKey = dir.resolve("mk-core.jsa.writing-" + (PID + 1) + ".key");
+        assertThat(orphanKey).as("a second launch before the first archive settled: its core was killed").exists();
+        assertThat(prepare(jar, List.of(), NOW_MS + 2, PID + 2).ready()).isFalse();
+        assertThat(orphanKey).as("no archive is in place yet: its core may still write one").exists();
+
+        assertThat(prepare(jar, List.of(), NOW_MS + ClassDataArchive.WRITTEN_SETTLE_MS, PID + 3).ready()).isTrue();
+
+        assertThat(writing).doesNotExist();
+        assertThat(orphanKey).doesNotExist();
+        assertThat(dir.resolve("mk-core.jsa.writing-" + (PID + 2) + ".key")).doesNotExist();
+        try (var files = Files.list(dir))
+        {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+                .containsExactly("mk-core.jar", "mk-core.jsa", "mk-core.jsa.key");
+        }
+    }
+
+    @Test
     void anArchiveOfAnotherBuildIsRemovedAndANewOneWritten() throws IOException
     {
         final Path jar = jar();

@@ -233,7 +233,7 @@ public final class CapabilityAdmin implements ServiceApi
             final byte[] bytes = new byte[count];
             data.getBytes(at, bytes);
             return ServiceJson.write(new FrameData(capId, offset, count, Base64.getEncoder().encodeToString(bytes)));
-        });
+        }, false);
     }
 
     private ServiceResponse write(final FrameRequest request) throws InterruptedException, ServiceException
@@ -259,7 +259,7 @@ public final class CapabilityAdmin implements ServiceApi
                 CapabilityService.FRAME_IO_LENGTH_MAX_BYTES + ")");
         }
         return frame(callback -> service.frames().write(capId, offset, new UnsafeBuffer(bytes), 0, bytes.length, callback),
-            (data, at, count) -> ServiceJson.write(new FrameData(capId, offset, bytes.length, null)));
+            (data, at, count) -> ServiceJson.write(new FrameData(capId, offset, bytes.length, null)), true);
     }
 
     /** Makes a frame answer's JSON from its bytes (valid only during the call). */
@@ -269,14 +269,50 @@ public final class CapabilityAdmin implements ServiceApi
         String json(org.agrona.DirectBuffer data, int offset, int length);
     }
 
-    /** Runs a frame access on the kernel loop; a remote one answers when the frame's host replies. */
-    private ServiceResponse frame(final Consumer<FrameAccess.Callback> access, final FrameAnswer answer)
-        throws InterruptedException, ServiceException
+    /**
+     * Runs a frame access on the kernel loop; a remote one answers when the frame's host replies. A
+     * write the kernel loop took has been sent to the frame's host, so one that is not answered in time
+     * may have been done: indefinite (504), where an unanswered read changed nothing (503).
+     */
+    private ServiceResponse frame(final Consumer<FrameAccess.Callback> access, final FrameAnswer answer,
+        final boolean writes) throws InterruptedException, ServiceException
     {
-        final Object result = proxy.call(new ReplicationCommand<Object>((replication, self) ->
+        final ReplicationCommand<Object> command = new ReplicationCommand<>((replication, self) ->
             access.accept((outcome, data, offset, length) ->
                 self.complete(CapabilityResult.Outcome.DONE == outcome.outcome() ? answer.json(data, offset, length) :
-                    outcome))), timeoutNs);
+                    outcome)));
+        if (!proxy.offer(command))
+        {
+            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE,
+                "not done: the kernel loop's command queue is full (" + proxy.capacity() + " commands); retry shortly"));
+        }
+        final ReplicationCommand.Wait wait = command.await(timeoutNs);
+        final long timeoutMs = TimeUnit.NANOSECONDS.toMillis(timeoutNs);
+        if (ReplicationCommand.Wait.NOT_TAKEN == wait)
+        {
+            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE,
+                "not done: the kernel loop did not take the request within " + timeoutMs + " ms"));
+        }
+        if (ReplicationCommand.Wait.TAKEN_NO_ANSWER == wait)
+        {
+            if (writes)
+            {
+                return new ServiceResponse(504, ServiceJson.write(new Outcome(service.coreId(), "indefinite", null,
+                    List.of(), "no answer within " + timeoutMs + " ms (the frame's host may be slow); it may have " +
+                    "been written: read the frame before retrying")));
+            }
+            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE, "no answer within " +
+                timeoutMs + " ms (the frame's host may be slow); nothing changed, retry"));
+        }
+        final Object result;
+        try
+        {
+            result = command.answer();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ServiceException(500, ex.getMessage());
+        }
         return result instanceof CapabilityResult refusal ? resultResponse(refusal) : ServiceResponse.ok((String)result);
     }
 

@@ -213,4 +213,74 @@ class CapabilityAdminTest
     {
         ServiceResponse send() throws ServiceException;
     }
+
+    @Test
+    void aWriteToAnotherHostsFrameThatIsSentButNotAnsweredInTimeIsIndefiniteAndAReadUnavailable() throws Exception
+    {
+        final InProcessCapabilityCluster hosts = new InProcessCapabilityCluster(2, 2,
+            java.nio.file.Files.createDirectories(directory.resolve("two-hosts")));
+        try
+        {
+            final long ram = hosts.run(cb -> hosts.core(0).allocate(4 * PAGE, cb)).capIds().get(0);
+            final long frame0 = hosts.run(cb -> hosts.core(0).retype(ram, CapabilityType.FRAME, 0, PAGE, 1, cb))
+                .capIds().get(0);
+            final long frame = hosts.run(cb -> hosts.core(0).copy(frame0, 1, cb)).capIds().get(0);
+            final ReplicationProxy coreOneProxy = new ReplicationProxy(16, new SimpleMeterRegistry());
+            final ServiceHandler coreOne = new CapabilityAdmin(coreOneProxy, hosts.core(1),
+                TimeUnit.MILLISECONDS.toNanos(200)).endpoints().get(0).handler();
+            final String write = "{\"cap\":" + frame + ",\"base64\":\"" +
+                Base64.getEncoder().encodeToString("secret".getBytes(StandardCharsets.UTF_8)) + "\"}";
+
+            // Core 1's kernel loop takes each request and sends it to host 0, which answers only later.
+            final ServiceResponse written = whileTakenNotAnswered(coreOneProxy, () -> coreOne.handle(
+                new ServiceRequest("POST", "/caps/write", Map.of(), write.getBytes(StandardCharsets.UTF_8))));
+            assertThat(written.status()).isEqualTo(504);
+            assertThat(json(written).get("outcome").asText()).isEqualTo("indefinite");
+            assertThat(json(written).get("error").asText()).contains("it may have been written");
+
+            final ServiceResponse read = whileTakenNotAnswered(coreOneProxy, () -> coreOne.handle(
+                new ServiceRequest("POST", "/caps/read", Map.of(), ("{\"cap\":" + frame + ",\"length\":6}")
+                    .getBytes(StandardCharsets.UTF_8))));
+            assertThat(read.status()).isEqualTo(503);
+            assertThat(json(read).get("error").asText()).contains("nothing changed");
+
+            hosts.deliver();
+            hosts.deliver();
+            final KernelObject object = hosts.core(0).database().object(
+                hosts.core(0).database().capability(frame0).objectId());
+            final org.agrona.concurrent.UnsafeBuffer bytes = new org.agrona.concurrent.UnsafeBuffer(new byte[6]);
+            hosts.memories.get(0).load(object.base(), bytes, 0, 6);
+            assertThat(new String(bytes.byteArray(), StandardCharsets.UTF_8)).as("the indefinite write landed")
+                .isEqualTo("secret");
+        }
+        finally
+        {
+            hosts.close();
+        }
+    }
+
+    /** A request answered while a stand-in kernel loop takes commands but delivers no frame answers. */
+    private static ServiceResponse whileTakenNotAnswered(final ReplicationProxy proxy,
+        final java.util.concurrent.Callable<ServiceResponse> request) throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicBoolean taking = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final Thread loop = new Thread(() ->
+        {
+            while (taking.get())
+            {
+                proxy.drain(null, 16);
+                Thread.onSpinWait();
+            }
+        }, "caps-test-taking-loop");
+        loop.start();
+        try
+        {
+            return request.call();
+        }
+        finally
+        {
+            taking.set(false);
+            loop.join();
+        }
+    }
 }

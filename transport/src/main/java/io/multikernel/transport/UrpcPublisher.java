@@ -92,6 +92,12 @@ public final class UrpcPublisher
     /** Longest message that goes into a batch, per destination; 0 with batching off. */
     private final int[] batchCapacityByCore;
     private int pendingCount;
+    /** @return the longest message this publisher sends, bytes (from its term length). */
+    public int messageLengthMax()
+    {
+        return messageLengthMax;
+    }
+
     /** Told of every message sent; {@code null} for none. */
     private SendObserver sendObserver;
 

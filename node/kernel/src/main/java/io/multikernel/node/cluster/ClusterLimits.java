@@ -35,6 +35,8 @@ public final class ClusterLimits
     public static final int AERON_DIR_LENGTH_MAX_CHARS = 4_096;
     /** Longest path of a host's memory file (Linux's PATH_MAX). */
     public static final int MEMORY_FILE_LENGTH_MAX_CHARS = 4_096;
+    /** Longest path of the cluster secret's file (Linux's PATH_MAX). */
+    public static final int SECRET_FILE_LENGTH_MAX_CHARS = 4_096;
     /** A page of physical memory: the unit hosts' memory and memory servers' ranges are counted in. */
     public static final int PAGE_LENGTH_BYTES = 4_096;
     /** Smallest physical memory of a host: one page. */
@@ -57,9 +59,8 @@ public final class ClusterLimits
     /** First UDP inbox port of a generated local cluster; core {@code i} gets this plus {@code i}. */
     public static final int DEFAULT_UDP_BASE_PORT = 40_400;
 
-    /** Idle strategy names, as Aeron's configuration spells them. */
-    public static final List<String> IDLE_STRATEGY_NAMES =
-        List.of("backoff", "sleep-ns", "sleep-ms", "yield", "busy-spin", "noop");
+    /** Idle strategy names of a core's kernel loop, as {@code mk core --idle} takes them. */
+    public static final List<String> IDLE_STRATEGY_NAMES = io.multikernel.transport.IdleStrategies.NAMES;
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._:%-]+");
@@ -151,6 +152,16 @@ public final class ClusterLimits
     public static String memoryFileProblem(final String memoryFile)
     {
         return pathProblem(memoryFile, MEMORY_FILE_LENGTH_MAX_CHARS);
+    }
+
+    /**
+     * @param secretFile the cluster secret's file.
+     * @return null when valid, else the problem.
+     */
+    public static String secretFileProblem(final String secretFile)
+    {
+        return secretFile.isBlank() ? "is blank; name the cluster secret's file" :
+            pathProblem(secretFile, SECRET_FILE_LENGTH_MAX_CHARS);
     }
 
     /**

@@ -27,8 +27,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * <pre>
  * cluster: local                      # optional name, default "mk"
  * transport:                          # optional; absent settings use the transport's defaults
- *   idleStrategy: backoff             # backoff | sleep-ns | sleep-ms | yield | busy-spin | noop
- *   termLengthBytes: 1048576          # power of two, 64 KiB .. 1 GiB
+ *   idleStrategy: backoff             # every core's kernel loop: busy-spin | yielding | backoff |
+ *                                     #   sleeping; mk core --idle wins over it
+ *   termLengthBytes: 1048576          # every core's URPC logs: power of two, 64 KiB .. 1 GiB
  *   secretFile: cluster.secret        # the cluster secret (URPC frame key, admin token); relative to
  *                                     #   this file's directory; $MK_CLUSTER_SECRET_FILE wins over it
  * hosts:
@@ -169,8 +170,7 @@ final class ClusterMapReader
             transport.optionalString("idleStrategy", ClusterLimits::idleStrategyProblem);
         final OptionalInt termLengthBytes = toInt(transport.optionalInteger("termLengthBytes",
             ClusterLimits::termLengthProblem));
-        final Optional<String> secretFile = transport.optionalString("secretFile",
-            value -> value.isBlank() ? "is blank; name the cluster secret's file" : null);
+        final Optional<String> secretFile = transport.optionalString("secretFile", ClusterLimits::secretFileProblem);
         return new TransportSettings(idleStrategy, termLengthBytes, secretFile);
     }
 

@@ -99,7 +99,7 @@ final class ClusterMapValidator
 
     /**
      * Every core of a host gets a memory server's share of the host's memory, at least one page; two
-     * hosts of one machine must not map one file, or their "separate" memories would be the same bytes.
+     * hosts of one machine must not map one file (its memoryFile, else its aeronDir + .memory), or their "separate" memories would be the same bytes.
      */
     private void checkHostMemory(final List<HostDescriptor> hosts, final List<CoreDescriptor> cores)
     {
@@ -116,19 +116,37 @@ final class ClusterMapValidator
                     " page(s) of " + ClusterLimits.PAGE_LENGTH_BYTES + " bytes, fewer than its " + coreCount +
                     " cores; give the host at least " + (long)coreCount * ClusterLimits.PAGE_LENGTH_BYTES + " bytes");
             }
-            if (host.memoryFile().isPresent())
+            final String memoryFile = host.memoryFileOrDefault();
+            final HostDescriptor other = memoryFiles.putIfAbsent(host.machineKey() + " file " + memoryFile, host);
+            // Hosts that name neither file nor directory are the generated local map's, whose launcher
+            // gives each host its own directory and file before any core starts.
+            if (null != other && (placesItsFiles(host) || placesItsFiles(other)))
             {
-                final HostDescriptor other = memoryFiles.putIfAbsent(
-                    host.machineKey() + " file " + host.memoryFile().get(), host);
-                if (null != other)
-                {
-                    throw error("hosts[id=" + host.id() + "].memoryFile=" + host.memoryFile().get() +
-                        " clashes with host " + other.id() + " on the same machine (" + host.machineKey() + ")");
-                }
+                throw error(host.memoryFile().isPresent() ?
+                    "hosts[id=" + host.id() + "].memoryFile=" + memoryFile + " clashes with host " + other.id() +
+                        " on the same machine (" + host.machineKey() + ")" :
+                    "hosts[id=" + host.id() + "] would map memory file " + memoryFile + " (its aeronDir + " +
+                        HostDescriptor.MEMORY_FILE_SUFFIX + "), as host " + other.id() + " does on the same machine (" +
+                        host.machineKey() + "); give each host its own aeronDir or memoryFile");
             }
         }
     }
 
+    /** UDP hosts whose socket takes the port on 127.0.0.1: loopback, or every address. */
+    private static final java.util.Set<String> LOOPBACK_OR_ANY =
+        java.util.Set.of("127.0.0.1", "localhost", "0.0.0.0", "::", "[::]");
+
+    private static boolean placesItsFiles(final HostDescriptor host)
+    {
+        return host.aeronDir().isPresent() || host.memoryFile().isPresent();
+    }
+
+    /**
+     * Admin ports (TCP) are unique per machine, and so are UDP inbox ports. A core's admin port is a
+     * UDP port on loopback too: a core of a one-host cluster binds its doorbell, which peers ring to
+     * wake it from a doze, at 127.0.0.1 and its admin port, so no inbox on loopback or on every
+     * address of that machine may use that port.
+     */
     private void checkPorts(final List<CoreDescriptor> cores)
     {
         final Map<String, CoreDescriptor> adminPorts = new HashMap<>();
@@ -146,6 +164,19 @@ final class ClusterMapValidator
                 checkClash(udpEndpoints, udp.toString(), core, value, "(same UDP endpoint)");
                 checkClash(udpPorts, machine + " port " + udp.port(), core, value,
                     "on the same machine (" + machine + ")");
+            }
+        }
+        for (final CoreDescriptor core : cores)
+        {
+            final String machine = hostById.get(core.hostId()).machineKey();
+            final CoreDescriptor doorbell = adminPorts.get(machine + " port " + core.inbox().udp()
+                .filter(udp -> LOOPBACK_OR_ANY.contains(udp.host())).map(UdpEndpoint::port).orElse(-1));
+            if (null != doorbell)
+            {
+                throw error("cores[id=" + core.id() + "].inbox.udp=" + core.inbox().udp().get() + " clashes with " +
+                    (doorbell.id() == core.id() ? "its own" : "core " + doorbell.id() + "'s") +
+                    " adminPort, where a core binds its UDP doorbell on 127.0.0.1, on the same machine (" +
+                    machine + ")");
             }
         }
     }

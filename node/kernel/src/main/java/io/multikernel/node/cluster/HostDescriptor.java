@@ -21,7 +21,10 @@ import java.util.OptionalLong;
  */
 public record HostDescriptor(
     int id, Optional<String> address, Optional<String> aeronDir, OptionalLong memoryBytes, Optional<String> memoryFile)
-{
+{    /** What a host's default memory file adds to the path of its Aeron directory. */
+    public static final String MEMORY_FILE_SUFFIX = ".memory";
+
+
     /**
      * Checks the invariants; parsers report bad user input before they get here.
      */
@@ -111,6 +114,17 @@ public record HostDescriptor(
     public long memoryBytesOrDefault()
     {
         return memoryBytes.orElse(ClusterLimits.DEFAULT_HOST_MEMORY_BYTES);
+    }
+
+    /**
+     * @return the file the host's physical memory lives in: {@link #memoryFile()} when given, else the
+     *         host's Aeron directory ({@link #aeronDir()}, else the transport's default) followed by
+     *         {@link #MEMORY_FILE_SUFFIX}.
+     */
+    public String memoryFileOrDefault()
+    {
+        return memoryFile.orElseGet(() -> aeronDir.orElseGet(
+            io.multikernel.transport.TransportConfiguration::aeronDirectory) + MEMORY_FILE_SUFFIX);
     }
 
     /**

@@ -8,9 +8,10 @@ import java.util.OptionalInt;
  * Transport settings every core of a cluster shares. Each is optional: an absent value means the
  * transport's own default (the transport's {@code Configuration} stays the one place for defaults).
  *
- * @param idleStrategy    idle strategy of the core's agent, one of
- *                        {@link ClusterLimits#IDLE_STRATEGY_NAMES}.
- * @param termLengthBytes Aeron term length of inbox publications, a power of two in
+ * @param idleStrategy    idle strategy of each core's kernel loop, one of
+ *                        {@link ClusterLimits#IDLE_STRATEGY_NAMES}, unless {@code mk core --idle} names one.
+ * @param termLengthBytes Aeron term length of the cores' inbox publications (every core of the cluster
+ *                        must use the same), a power of two in
  *                        {@link ClusterLimits#TERM_LENGTH_MIN_BYTES}..{@link ClusterLimits#TERM_LENGTH_MAX_BYTES}.
  * @param secretFile      the cluster secret's file (URPC frame key, admin token), relative to the
  *                        map's directory unless absolute; absent means {@code cluster.secret} there.

@@ -273,6 +273,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
         {
             openedEndpoint = UrpcEndpoint.launch(new UrpcEndpoint.Context()
                 .aeronDirectory(ctx.aeronDirectory())
+                .termLength(ctx.termLength())
                 .coreId(coreId)
                 .hostId(hostId)
                 .incarnation(ctx.incarnation())

@@ -47,8 +47,8 @@ public final class CoreCommand implements Callable<Integer>
     @Option(names = "--set", description = "Override a map field, e.g. --set MK_CORE_1_ADMIN_PORT=9500 (repeatable).")
     List<String> assignments = new ArrayList<>();
 
-    @Option(names = "--idle", description = "Idle strategy of the kernel loop (default: ${DEFAULT-VALUE}).",
-        defaultValue = "backoff")
+    @Option(names = "--idle", description = "Idle strategy of the kernel loop: busy-spin, yielding, backoff or " +
+        "sleeping (default: the map's transport.idleStrategy, else mk.core.idle, else backoff).")
     String idle;
 
     @Option(names = "--secret-file", description = "The cluster secret (URPC frame key, admin token), owner-only " +
@@ -74,7 +74,10 @@ public final class CoreCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        IdleStrategies.validate(idle);
+        if (null != idle)
+        {
+            IdleStrategies.validate(idle);
+        }
         final FsyncPolicy fsyncPolicy = fsyncPolicy(spec, fsync);
         final ClusterOverrides overrides = ClusterOverrides.fromEnvironment(System.getenv())
             .and(ClusterOverrides.fromAssignments(assignments));

@@ -35,7 +35,8 @@ public final class CoreContext
     private int coreId = -1;
     private String aeronDirectory;
     private long incarnation = Long.MIN_VALUE;
-    private String idleStrategy = CoreConfiguration.coreIdle();
+    private String idleStrategy;
+    private int termLength;
     private long rttProbeIntervalNs = CoreConfiguration.rttProbeIntervalNs();
     private long rttProbeIdleIntervalNs = CoreConfiguration.rttProbeIdleIntervalNs();
     private long skbRowIntervalNs = CoreConfiguration.skbRowIntervalNs();
@@ -69,7 +70,15 @@ public final class CoreContext
             throw new IllegalArgumentException("core " + coreId + " is not in the cluster map (cores: " +
                 java.util.Arrays.toString(clusterMap.coreIds()) + ")");
         }
+        if (null == idleStrategy)
+        {
+            idleStrategy = clusterMap.transport().idleStrategy().orElse(CoreConfiguration.coreIdle());
+        }
         IdleStrategies.validate(idleStrategy);
+        if (0 == termLength)
+        {
+            termLength = clusterMap.transport().termLengthBytes().orElse(TransportConfiguration.termLength());
+        }
         CoreConfiguration.checkInterval(CoreConfiguration.RTT_PROBE_INTERVAL_PROP, rttProbeIntervalNs);
         CoreConfiguration.checkInterval(CoreConfiguration.RTT_PROBE_IDLE_INTERVAL_PROP, rttProbeIdleIntervalNs);
         CoreConfiguration.checkInterval(CoreConfiguration.SKB_ROW_INTERVAL_PROP, skbRowIntervalNs);
@@ -179,15 +188,26 @@ public final class CoreContext
         return this;
     }
 
+    /** @return the kernel loop's idle strategy: as set, else the map's transport.idleStrategy, else mk.core.idle. */
     public String idleStrategy()
     {
         return idleStrategy;
     }
 
+    /**
+     * @param idleStrategy one of {@link IdleStrategies#NAMES}; null for the map's, else mk.core.idle.
+     * @return this.
+     */
     public CoreContext idleStrategy(final String idleStrategy)
     {
         this.idleStrategy = idleStrategy;
         return this;
+    }
+
+    /** @return the term length of the URPC logs this core publishes to: the map's transport.termLengthBytes, else mk.urpc.term.length. */
+    public int termLength()
+    {
+        return termLength;
     }
 
     public long rttProbeIntervalNs()

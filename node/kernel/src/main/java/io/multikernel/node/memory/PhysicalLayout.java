@@ -41,7 +41,7 @@ public final class PhysicalLayout
     /** Bytes of physical address space each host owns, whatever its memory: 1 TiB. */
     public static final long HOST_WINDOW_BYTES = 1L << 40;
     /** What a host's default memory file adds to the path of its Aeron directory. */
-    public static final String MEMORY_FILE_SUFFIX = ".memory";
+    public static final String MEMORY_FILE_SUFFIX = HostDescriptor.MEMORY_FILE_SUFFIX;
 
     static
     {
@@ -160,8 +160,7 @@ public final class PhysicalLayout
 
     private static Path memoryFileOf(final HostDescriptor host)
     {
-        final String aeronDirectory = host.aeronDir().orElseGet(TransportConfiguration::aeronDirectory);
-        return Path.of(host.memoryFile().orElse(aeronDirectory + MEMORY_FILE_SUFFIX));
+        return Path.of(host.memoryFileOrDefault());
     }
 
     private static void split(

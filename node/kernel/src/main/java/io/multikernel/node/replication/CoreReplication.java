@@ -113,8 +113,7 @@ public final class CoreReplication implements AutoCloseable
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
         this.chaos = new ChaosFreeze(chaosPoint, coreId);
-        final int messageLengthMax = io.multikernel.transport.TransportConfiguration.messageLengthMax(
-            io.multikernel.transport.TransportConfiguration.termLength());
+        final int messageLengthMax = endpoint.publisher().messageLengthMax();
         this.network = new UrpcNetwork(endpoint.publisher(), endpoint.incarnations(), chaos, registry, messageLengthMax);
         this.operationsLengthMaxBytes = Math.min(ReplicationConfiguration.maxOperationsLengthBytes(), messageLengthMax / 2);
         try

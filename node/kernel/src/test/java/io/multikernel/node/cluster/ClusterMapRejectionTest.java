@@ -83,6 +83,32 @@ class ClusterMapRejectionTest
     }
 
     @Test
+    void rejectsAnAdminPortThatIsAnotherCoresUdpInboxPort()
+    {
+        // A core of a one-host cluster binds its UDP doorbell at its admin port.
+        assertRejected("""
+            hosts: [{id: 0, address: 127.0.0.1}]
+            cores:
+              - {id: 0, host: 0, inbox: {ipc: true, udp: '127.0.0.1:47000'}, adminPort: 47001}
+              - {id: 1, host: 0, inbox: {ipc: true, udp: '127.0.0.1:47001'}, adminPort: 9401}
+            """, "bad.yaml: cores[id=1].inbox.udp=127.0.0.1:47001 clashes with core 0's adminPort, where a core " +
+            "binds its UDP doorbell on 127.0.0.1, on the same machine (address 127.0.0.1)");
+        assertRejected("""
+            hosts: [{id: 0, address: 127.0.0.1}]
+            cores:
+              - {id: 0, host: 0, inbox: {ipc: true, udp: '127.0.0.1:47000'}, adminPort: 9400}
+              - {id: 1, host: 0, inbox: {ipc: true, udp: '0.0.0.0:47001'}, adminPort: 47001}
+            """, "bad.yaml: cores[id=1].inbox.udp=0.0.0.0:47001 clashes with its own adminPort, where a core binds " +
+            "its UDP doorbell on 127.0.0.1, on the same machine (address 127.0.0.1)");
+        final ClusterMap elsewhere = ClusterMap.parse("""
+            hosts: [{id: 0, address: 10.0.0.1}]
+            cores:
+              - {id: 0, host: 0, inbox: {udp: '10.0.0.1:47000'}, adminPort: 47000}
+            """, "good.yaml", ClusterOverrides.NONE);
+        assertThat(elsewhere.cores()).as("an inbox on another address leaves 127.0.0.1's port free").hasSize(1);
+    }
+
+    @Test
     void rejectsTheSameUdpEndpointTwice()
     {
         assertRejected("""
@@ -272,7 +298,13 @@ class ClusterMapRejectionTest
             "bad.yaml:1: transport.termLengthBytes=1024 is out of range 65536..1073741824");
         assertRejected("transport: {idleStrategy: spin}\n",
             "bad.yaml:1: transport.idleStrategy=spin is not one of " +
-            "backoff, sleep-ns, sleep-ms, yield, busy-spin, noop");
+            "busy-spin, yielding, backoff, sleeping");
+        assertRejected("transport: {idleStrategy: yield}\n",
+            "bad.yaml:1: transport.idleStrategy=yield is not one of busy-spin, yielding, backoff, sleeping");
+        assertRejected("transport: {secretFile: \"a\\0b\"}\n",
+            "bad.yaml:1: transport.secretFile=a?b contains a control character");
+        assertRejected("transport: {secretFile: \" \"}\n",
+            "bad.yaml:1: transport.secretFile=  is blank; name the cluster secret's file");
     }
 
     @Test
@@ -360,6 +392,29 @@ class ClusterMapRejectionTest
               - {id: 1, host: 1, inbox: {ipc: true, udp: '127.0.0.1:40401'}, adminPort: 9401}
             """, "bad.yaml: hosts[id=1].memoryFile=/dev/shm/mk.memory clashes with host 0 on the same machine " +
             "(address 127.0.0.1)");
+    }
+
+    @Test
+    void rejectsAHostWhoseMemoryFileIsAnotherHostsDefaultOne()
+    {
+        assertRejected("""
+            hosts:
+              - {id: 0, address: 127.0.0.1, aeronDir: /dev/shm/a}
+              - {id: 1, address: 127.0.0.1, memoryFile: /dev/shm/a.memory}
+            cores:
+              - {id: 0, host: 0, inbox: {ipc: true, udp: '127.0.0.1:40400'}, adminPort: 9400}
+              - {id: 1, host: 1, inbox: {ipc: true, udp: '127.0.0.1:40401'}, adminPort: 9401}
+            """, "bad.yaml: hosts[id=1].memoryFile=/dev/shm/a.memory clashes with host 0 on the same machine " +
+            "(address 127.0.0.1)");
+        assertRejected("""
+            hosts:
+              - {id: 0, address: 127.0.0.1, memoryFile: /dev/shm/b.memory}
+              - {id: 1, address: 127.0.0.1, aeronDir: /dev/shm/b}
+            cores:
+              - {id: 0, host: 0, inbox: {ipc: true, udp: '127.0.0.1:40400'}, adminPort: 9400}
+              - {id: 1, host: 1, inbox: {ipc: true, udp: '127.0.0.1:40401'}, adminPort: 9401}
+            """, "bad.yaml: hosts[id=1] would map memory file /dev/shm/b.memory (its aeronDir + .memory), as host 0 " +
+            "does on the same machine (address 127.0.0.1); give each host its own aeronDir or memoryFile");
     }
 
     @Test

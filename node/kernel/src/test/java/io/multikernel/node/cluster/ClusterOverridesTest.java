@@ -62,13 +62,13 @@ class ClusterOverridesTest
     {
         final ClusterMap map = parse(Map.of(
             "MK_CLUSTER_NAME", "prod",
-            "MK_TRANSPORT_IDLE_STRATEGY", "sleep-ms",
+            "MK_TRANSPORT_IDLE_STRATEGY", "sleeping",
             "MK_TRANSPORT_TERM_LENGTH_BYTES", "65536",
             "MK_HOST_0_ADDRESS", "node-a.example",
             "MK_HOST_1_AERON_DIR", "/dev/shm/aeron-b"));
 
         assertThat(map.name()).isEqualTo("prod");
-        assertThat(map.transport()).isEqualTo(new TransportSettings(Optional.of("sleep-ms"), OptionalInt.of(65536)));
+        assertThat(map.transport()).isEqualTo(new TransportSettings(Optional.of("sleeping"), OptionalInt.of(65536)));
         assertThat(map.host(0).address()).contains("node-a.example");
         assertThat(map.host(1).aeronDir()).contains("/dev/shm/aeron-b");
     }

@@ -246,6 +246,41 @@ class CoreAgentTest
     }
 
     @Test
+    void theMapsTransportSettingsChooseACoresIdleStrategyAndTermLengthUnlessItsOwnAreGiven()
+    {
+        final ClusterMap map = ClusterMap.parse("""
+            transport: {idleStrategy: yielding, termLengthBytes: 131072}
+            hosts: [{id: 0}]
+            cores: [{id: 0, host: 0, inbox: {ipc: true}, adminPort: 9400}]
+            """, "cluster.yaml", io.multikernel.node.cluster.ClusterOverrides.NONE);
+        final CoreContext ctx = context(map, false);
+        assertThat(ctx.idleStrategy()).isEqualTo("yielding");
+        assertThat(ctx.termLength()).isEqualTo(131_072);
+        final CoreAgent agent = new CoreAgent(ctx, metrics, new JsonSnapshot(), new SkbView.Source(),
+            new AtomicReference<>(Health.UP));
+        try
+        {
+            assertThat(agent.endpoint().publisher().messageLengthMax())
+                .as("the longest message follows the map's term length")
+                .isEqualTo(io.multikernel.transport.TransportConfiguration.messageLengthMax(131_072));
+        }
+        finally
+        {
+            agent.onClose();
+        }
+
+        final CoreContext own = new CoreContext().clusterMap(map).coreId(0).idleStrategy("busy-spin")
+            .aeronDirectory(driver.aeronDirectory()).dataDirectory(tempDir.resolve("data-own"))
+            .clusterSecret(io.multikernel.common.ClusterSecret.generate(new java.security.SecureRandom())).conclude();
+        assertThat(own.idleStrategy()).as("mk core --idle wins over the map").isEqualTo("busy-spin");
+        final CoreContext plain = new CoreContext().clusterMap(ClusterMap.local(1, 1, TransportKind.IPC)).coreId(0)
+            .aeronDirectory(driver.aeronDirectory()).dataDirectory(tempDir.resolve("data-plain"))
+            .clusterSecret(io.multikernel.common.ClusterSecret.generate(new java.security.SecureRandom())).conclude();
+        assertThat(plain.idleStrategy()).isEqualTo(CoreConfiguration.coreIdle());
+        assertThat(plain.termLength()).isEqualTo(io.multikernel.transport.TransportConfiguration.termLength());
+    }
+
+    @Test
     void aCoreThatFailsToStartAfterItsWriteAheadLogOpenedClosesWhatItOpened() throws Exception
     {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc to see open files and mappings");

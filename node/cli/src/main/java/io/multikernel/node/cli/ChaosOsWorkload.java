@@ -48,6 +48,7 @@ final class ChaosOsWorkload implements ChaosWorkload
     private long startedNs;
     private long staleAccesses;
     private long leftBehind;
+    private long appsStopped;
 
     /**
      * @param runDirectory the cluster's run directory (its map and secret).
@@ -158,6 +159,13 @@ final class ChaosOsWorkload implements ChaosWorkload
         {
             violations.add("stale access: " + access.describe(startedNs));
         }
+        // An app stops on the first thing it cannot explain (a mapping id handed out twice, an answer
+        // that breaks the protocol), as in mk demo: each is a finding, not noise of the faults.
+        final Map<Integer, Throwable> failures = new TreeMap<>();
+        apps.stream().filter(app -> null != app.failure()).forEach(app -> failures.put(app.core(), app.failure()));
+        final List<String> stopped = stoppedApps(failures);
+        appsStopped = stopped.size();
+        violations.addAll(stopped);
         final Map<Integer, String> adminUrls = new TreeMap<>();
         for (final int core : map.coreIds())
         {
@@ -185,6 +193,18 @@ final class ChaosOsWorkload implements ChaosWorkload
         return violations;
     }
 
+    /**
+     * @param failures what stopped each app that stopped, by its core.
+     * @return one violation per stopped app.
+     */
+    static List<String> stoppedApps(final Map<Integer, Throwable> failures)
+    {
+        final List<String> violations = new ArrayList<>();
+        failures.forEach((core, failure) -> violations.add("the OS workload's app on core " + core + " stopped: " +
+            failure.getMessage()));
+        return violations;
+    }
+
     @Override
     public Map<String, Long> counts()
     {
@@ -200,6 +220,7 @@ final class ChaosOsWorkload implements ChaosWorkload
         counts.put("shootdowns", stats.shootdowns.sum());
         counts.put("stale_accesses", staleAccesses);
         counts.put("left_behind", leftBehind);
+        counts.put("apps_stopped", appsStopped);
         return counts;
     }
 }

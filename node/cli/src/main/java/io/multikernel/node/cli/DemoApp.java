@@ -150,6 +150,12 @@ final class DemoApp implements Runnable
     }
 
     /** @return what stopped this app, or null. */
+    /** @return the core this app runs on. */
+    int core()
+    {
+        return core;
+    }
+
     Throwable failure()
     {
         return failure;

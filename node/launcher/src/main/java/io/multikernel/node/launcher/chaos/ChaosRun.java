@@ -45,8 +45,15 @@ public final class ChaosRun
 {
     /** Writes each writing core's client issues per second at most. */
     public static final int WRITES_PER_SECOND_PER_CORE = 25;
-    /** Most writes in one run: every one must fit one replica listing. */
+    /**
+     * Most writes in one run: every one must fit one replica listing beside what the replicas hold
+     * already. Writes are paced so that they span the whole run, however long.
+     */
     public static final int WRITES_MAX = 8_000;
+    /** Fewest writes a run is worth making; fewer fit beside the replicas' entries and the run is refused. */
+    public static final int WRITES_MIN = 100;
+    /** A fault started later than this after its scheduled time is reported as late, ms. */
+    public static final long FAULT_LATE_REPORT_MS = 250;
     /** Entries one replica listing returns at most (the cores' own bound). */
     public static final int LISTING_LIMIT_ENTRIES = 10_000;
     /** Longest a client waits for a write's answer; more than the cores' own admin timeout, ms. */
@@ -160,12 +167,19 @@ public final class ChaosRun
         }
         requireAllUp();
         injector.prepare(settings.kinds());
+        final int writesMax = writesMax(settings.writers());
         final List<ChaosFault> faults = ChaosSchedule.plan(settings.seed(), settings.durationMs(), cores, settings.kinds());
         out.printf("chaos run: seed %d, %d s, %d core(s), writers %s, faults %s: %d scheduled%n", settings.seed(),
             settings.durationMs() / 1000, cores.size(), settings.writers(),
             settings.kinds().stream().map(ChaosFault.Kind::cliName).toList(), faults.size());
 
         final List<ChaosWorkload> started = new ArrayList<>();
+        final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicReference<Thread> faultThread = new AtomicReference<>();
+        // Ctrl-C or SIGTERM during the run: undo the faults before the JVM exits, or a core stays
+        // stopped, killed or cut off, and the next run refuses to start.
+        final Thread healOnExit = new Thread(() -> healOnExit(stopping, faultThread), "chaos heal on exit");
+        Runtime.getRuntime().addShutdownHook(healOnExit);
         try
         {
             for (final ChaosWorkload workload : settings.workloads())
@@ -173,10 +187,12 @@ public final class ChaosRun
                 started.add(workload);
                 workload.start();
             }
-            return run(settings, cores, faults);
+            return run(settings, cores, faults, writesMax, stopping, faultThread);
         }
         finally
         {
+            stopping.set(true);
+            removeShutdownHook(healOnExit);
             for (final ChaosWorkload workload : started)
             {
                 workload.stop();
@@ -184,8 +200,47 @@ public final class ChaosRun
         }
     }
 
-    private Report run(final Settings settings, final List<Integer> cores, final List<ChaosFault> faults)
-        throws Exception
+    private void healOnExit(final java.util.concurrent.atomic.AtomicBoolean stopping,
+        final AtomicReference<Thread> faultThread)
+    {
+        if (stopping.getAndSet(true))
+        {
+            return;
+        }
+        out.println("chaos run stopped early: undoing its faults");
+        try
+        {
+            final Thread faults = faultThread.get();
+            if (null != faults)
+            {
+                faults.interrupt();
+                faults.join(WIND_DOWN_TIMEOUT_MS);
+            }
+            injector.healAll();
+            out.println("every fault undone");
+        }
+        catch (final Exception ex)
+        {
+            out.println("could not undo every fault: " + ex.getMessage() + " (see mk chaos heal and mk status)");
+        }
+        out.flush();
+    }
+
+    private static void removeShutdownHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // The JVM is shutting down: the hook runs (and finds the run over).
+        }
+    }
+
+    private Report run(final Settings settings, final List<Integer> cores, final List<ChaosFault> faults,
+        final int writesMax, final java.util.concurrent.atomic.AtomicBoolean stopping,
+        final AtomicReference<Thread> faultThreadRef) throws Exception
     {
         final String keyPrefix = "chaos-" + Long.toHexString(settings.seed()) + "-" + Long.toHexString(System.nanoTime()) + "-";
         final List<ChaosOperation> history = Collections.synchronizedList(new ArrayList<>());
@@ -193,15 +248,22 @@ public final class ChaosRun
         final long startNs = System.nanoTime();
         final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(settings.durationMs());
         final List<Thread> clients = new ArrayList<>();
+        // Paced so that the run's writes last as long as its faults: at most WRITES_PER_SECOND_PER_CORE.
+        final long writeIntervalNs = writeIntervalNs(settings.durationMs(), settings.writers().size(), writesMax);
+        out.printf("writes: one every %.0f ms from each writer core, at most %d in all%n", writeIntervalNs / 1e6,
+            writesMax);
         for (final int writer : settings.writers())
         {
-            final Thread client = new Thread(() -> write(writer, keyPrefix, nextIndex, endNs, history), "chaos writer " + writer);
+            final Thread client = new Thread(() -> write(writer, keyPrefix, nextIndex, writesMax, writeIntervalNs,
+                endNs, history), "chaos writer " + writer);
             client.setDaemon(true);
             clients.add(client);
         }
         final AtomicReference<String> activeFault = new AtomicReference<>("none");
         final AtomicReference<Exception> faultFailure = new AtomicReference<>();
-        final Thread faultThread = new Thread(() -> inject(faults, startNs, activeFault, faultFailure), "chaos faults");
+        final Thread faultThread = new Thread(() -> inject(faults, startNs, endNs, stopping, activeFault, faultFailure),
+            "chaos faults");
+        faultThreadRef.set(faultThread);
         faultThread.setDaemon(true);
         clients.forEach(Thread::start);
         faultThread.start();
@@ -220,6 +282,10 @@ public final class ChaosRun
             }
             if (System.nanoTime() > endNs + TimeUnit.MILLISECONDS.toNanos(WIND_DOWN_TIMEOUT_MS))
             {
+                // No fault may start, or be undone a second time, while everything is healed.
+                stopping.set(true);
+                faultThread.interrupt();
+                faultThread.join(WIND_DOWN_TIMEOUT_MS);
                 injector.healAll();
                 throw new IllegalStateException("the run did not wind down within " + WIND_DOWN_TIMEOUT_MS +
                     " ms of its end (fault now: " + activeFault.get() + ")");
@@ -282,6 +348,50 @@ public final class ChaosRun
         return sb.toString();
     }
 
+    /**
+     * @return how many writes this run may make: {@link #WRITES_MAX}, or fewer when the replicas hold
+     *         so many entries already that more would not fit one listing.
+     * @throws IllegalStateException when fewer than {@link #WRITES_MIN} would.
+     */
+    private int writesMax(final List<Integer> writers)
+    {
+        final Map<String, Object> listing = target.get(writers.get(0), "/kv?limit=1");
+        if (null == listing || !(listing.get("count") instanceof Number count))
+        {
+            throw new IllegalStateException("core " + writers.get(0) + " did not list its replica (/kv)");
+        }
+        return writesMax(writers.get(0), count.longValue());
+    }
+
+    /**
+     * @param core    the core whose replica was counted.
+     * @param entries the entries it holds.
+     * @return how many writes fit beside them in one listing, at most {@link #WRITES_MAX}.
+     * @throws IllegalStateException when fewer than {@link #WRITES_MIN} do.
+     */
+    static int writesMax(final int core, final long entries)
+    {
+        final long room = LISTING_LIMIT_ENTRIES - entries;
+        if (room < WRITES_MIN)
+        {
+            throw new IllegalStateException("core " + core + "'s replica holds " + entries + " entries already, " +
+                "leaving room for " + Math.max(0, room) + " writes in one listing of " + LISTING_LIMIT_ENTRIES +
+                " (a run needs " + WRITES_MIN + "): start from a new cluster (mk down, remove the run directory's " +
+                "data, mk up)");
+        }
+        return (int)Math.min(WRITES_MAX, room);
+    }
+
+    /**
+     * @return the time between two writes of one writer core: at least 1/{@link #WRITES_PER_SECOND_PER_CORE}
+     *         s, and long enough that the writers' share of {@code writesMax} lasts the whole run.
+     */
+    static long writeIntervalNs(final long durationMs, final int writers, final int writesMax)
+    {
+        return Math.max(TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND_PER_CORE,
+            TimeUnit.MILLISECONDS.toNanos(durationMs) / Math.max(1, writesMax / writers));
+    }
+
     private void requireAllUp()
     {
         for (final int core : cores())
@@ -294,15 +404,14 @@ public final class ChaosRun
         }
     }
 
-    private void write(final int core, final String keyPrefix, final AtomicInteger nextIndex, final long endNs,
-        final List<ChaosOperation> history)
+    private void write(final int core, final String keyPrefix, final AtomicInteger nextIndex, final int writesMax,
+        final long intervalNs, final long endNs, final List<ChaosOperation> history)
     {
-        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND_PER_CORE;
         long nextNs = System.nanoTime();
         while (System.nanoTime() < endNs)
         {
             final int index = nextIndex.getAndIncrement();
-            if (index >= WRITES_MAX)
+            if (index >= writesMax)
             {
                 return;
             }
@@ -391,21 +500,46 @@ public final class ChaosRun
         return response.statusCode() >= 500 ? ChaosOperation.Outcome.INDEFINITE : ChaosOperation.Outcome.ABORTED;
     }
 
-    private void inject(final List<ChaosFault> faults, final long startNs, final AtomicReference<String> activeFault,
+    /**
+     * Makes each fault at its time, or as soon after as the last one is undone (a restart can take
+     * longer than the gap), and undoes it after its whole length from when it was made: a fault that
+     * starts late still lasts as long as the schedule says. One that could only start after the run's
+     * end is skipped.
+     */
+    private void inject(final List<ChaosFault> faults, final long startNs, final long endNs,
+        final java.util.concurrent.atomic.AtomicBoolean stopping, final AtomicReference<String> activeFault,
         final AtomicReference<Exception> failure)
     {
         try
         {
             for (final ChaosFault fault : faults)
             {
-                sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs()));
+                final long scheduledNs = startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs());
+                sleepUntil(scheduledNs);
+                final long injectedNs = System.nanoTime();
+                if (stopping.get())
+                {
+                    return;
+                }
+                if (injectedNs >= endNs)
+                {
+                    out.println("  skipped, the run's time is up: " + fault);
+                    continue;
+                }
                 activeFault.set(fault.kind().cliName() + " core(s) " + fault.cores());
-                out.println("  fault: " + fault);
+                final long lateMs = TimeUnit.NANOSECONDS.toMillis(injectedNs - scheduledNs);
+                out.println("  fault: " + fault + (lateMs > FAULT_LATE_REPORT_MS ?
+                    String.format(Locale.ROOT, " (%.1f s late: the last fault took that long to undo)", lateMs / 1000.0) :
+                    ""));
                 injector.inject(fault);
-                sleepUntil(startNs + TimeUnit.MILLISECONDS.toNanos(fault.atMs() + fault.durationMs()));
+                sleepUntil(injectedNs + TimeUnit.MILLISECONDS.toNanos(fault.durationMs()));
                 injector.heal(fault);
                 activeFault.set("none");
             }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
         catch (final Exception ex)
         {

@@ -5,6 +5,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,18 +109,40 @@ public final class LinkInjector implements ChaosInjector
         {
             touched.add(rule.core());
         }
-        for (final int core : touched)
-        {
-            healCore(core, false);
-        }
+        healEach(touched, false);
     }
 
     @Override
     public void healAll() throws Exception
     {
-        for (final int core : target.cores())
+        healEach(target.cores(), true);
+    }
+
+    /** Heals every one of the cores, even past one that cannot be reached; then names every core left unhealed. */
+    private void healEach(final Collection<Integer> cores, final boolean withoutFaultPointToo) throws Exception
+    {
+        final List<Integer> unhealed = new ArrayList<>();
+        Exception first = null;
+        for (final int core : cores)
         {
-            healCore(core, true);
+            try
+            {
+                healCore(core, withoutFaultPointToo);
+            }
+            catch (final IllegalStateException ex)
+            {
+                unhealed.add(core);
+                first = null == first ? ex : first;
+            }
+        }
+        if (unhealed.size() > 1)
+        {
+            throw new IllegalStateException("the links of cores " + unhealed + " could not be healed; the first: " +
+                first.getMessage() + "; heal each with mk chaos heal --core N", first);
+        }
+        if (null != first)
+        {
+            throw first;
         }
     }
 

@@ -70,7 +70,7 @@ public final class ProcessInjector implements ChaosInjector
     }
 
     @Override
-    public void inject(final ChaosFault fault) throws Exception
+    public synchronized void inject(final ChaosFault fault) throws Exception
     {
         final long pid = pid(fault.core());
         if (ChaosFault.Kind.KILL == fault.kind())
@@ -89,7 +89,7 @@ public final class ProcessInjector implements ChaosInjector
     }
 
     @Override
-    public void heal(final ChaosFault fault) throws Exception
+    public synchronized void heal(final ChaosFault fault) throws Exception
     {
         if (ChaosFault.Kind.KILL == fault.kind())
         {
@@ -104,7 +104,7 @@ public final class ProcessInjector implements ChaosInjector
     }
 
     @Override
-    public void healAll() throws Exception
+    public synchronized void healAll() throws Exception
     {
         Exception failure = null;
         for (final int core : List.copyOf(paused))

@@ -1,7 +1,15 @@
 package io.multikernel.node.launcher.chaos;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.sun.net.httpserver.HttpServer;
+import io.multikernel.node.launcher.AdminCredentials;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,5 +54,49 @@ class LinkInjectorTest
             new LinkInjector.Rule(0, 2, "both", 0, 120), new LinkInjector.Rule(0, 3, "both", 0, 120));
         assertThatThrownBy(() -> LinkInjector.rules(ChaosFault.process(0, ChaosFault.Kind.KILL, 1, 4_000), CORES))
             .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void healingGoesOnPastACoreThatDoesNotAnswerAndNamesEveryCoreLeftUnhealed() throws Exception
+    {
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange ->
+        {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            final byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        final int deadPort;
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            deadPort = socket.getLocalPort();
+        }
+        try
+        {
+            final String live = "http://127.0.0.1:" + server.getAddress().getPort();
+            final Map<Integer, String> oneDown = new TreeMap<>(Map.of(0, "http://127.0.0.1:" + deadPort,
+                1, live + "/core1", 2, live + "/core2"));
+            final LinkInjector injector = new LinkInjector(new ChaosTarget(oneDown, AdminCredentials.NONE));
+            assertThatThrownBy(injector::healAll).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("core 0's links could not be healed");
+            assertThat(requests).as("the cores after the one that did not answer were healed all the same")
+                .contains("DELETE /core1/chaos/links", "DELETE /core2/chaos/links");
+
+            requests.clear();
+            final Map<Integer, String> twoDown = new TreeMap<>(Map.of(0, "http://127.0.0.1:" + deadPort,
+                1, live + "/core1", 2, "http://127.0.0.1:" + deadPort));
+            final LinkInjector partitioned = new LinkInjector(new ChaosTarget(twoDown, AdminCredentials.NONE));
+            assertThatThrownBy(() -> partitioned.heal(new ChaosFault(0, ChaosFault.Kind.PARTITION, List.of(0), 1_000, "both", 1, 0)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cores [0, 2] could not be healed");
+            assertThat(requests).contains("DELETE /core1/chaos/links");
+        }
+        finally
+        {
+            server.stop(0);
+        }
     }
 }

@@ -47,6 +47,9 @@ copy_libraries() {
   done
   [ -z "$missing" ] || die "$1 links libraries this machine lacks:$missing"
   ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\//{print $1}' | while read -r lib; do
+    case "$lib" in
+      "$root"/*) continue ;; # the runtime's own, already in the image
+    esac
     [ -e "$root$lib" ] || cp -L --parents "$lib" "$root"
   done
 }
@@ -55,6 +58,16 @@ cp -L /bin/sh "$root/bin/sh"
 copy_libraries /bin/sh
 copy_libraries "$root/opt/jre/bin/java"
 find "$root/opt/jre/lib" -name '*.so' | while read -r so; do copy_libraries "$so"; done
+# The C library loads its name-service modules at run time, so ldd never lists them; before glibc
+# 2.34 they are separate files, without which the image resolves no host name (not even host-N).
+libc="$(ldd /bin/sh | awk '/libc\.so/{print $3}')"
+for module in libnss_files.so.2 libnss_dns.so.2 libresolv.so.2; do
+  lib="$(dirname "$libc")/$module"
+  if [ -e "$lib" ] && [ ! -e "$root$lib" ]; then
+    cp -L --parents "$lib" "$root"
+    copy_libraries "$lib"
+  fi
+done
 
 mkdir -p "$root/etc" "$root/tmp"
 chmod 1777 "$root/tmp"

@@ -281,39 +281,52 @@ public final class CapabilityAdmin implements ServiceApi
             access.accept((outcome, data, offset, length) ->
                 self.complete(CapabilityResult.Outcome.DONE == outcome.outcome() ? answer.json(data, offset, length) :
                     outcome)));
+        return submit(command, "not done", writes ?
+            "it may have been written (the frame's host may be slow): read the frame before retrying" : null,
+            result -> result instanceof CapabilityResult refusal ? resultResponse(refusal) :
+                ServiceResponse.ok((String)result));
+    }
+
+    /**
+     * Offers a command to the kernel loop and waits for its answer.
+     *
+     * @param notStarted what a command the kernel loop never took is: "not proposed", "not done".
+     * @param mayHave    what may have happened when the kernel loop took it and did not answer in time
+     *                   (answered indefinite, 504); null when nothing can have changed (503).
+     * @param answered   the response to the answer.
+     */
+    private <T> ServiceResponse submit(final ReplicationCommand<T> command, final String notStarted,
+        final String mayHave, final java.util.function.Function<T, ServiceResponse> answered)
+        throws InterruptedException, ServiceException
+    {
         if (!proxy.offer(command))
         {
-            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE,
-                "not done: the kernel loop's command queue is full (" + proxy.capacity() + " commands); retry shortly"));
+            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE, notStarted +
+                ": the kernel loop's command queue is full (" + proxy.capacity() + " commands); retry shortly"));
         }
         final ReplicationCommand.Wait wait = command.await(timeoutNs);
         final long timeoutMs = TimeUnit.NANOSECONDS.toMillis(timeoutNs);
         if (ReplicationCommand.Wait.NOT_TAKEN == wait)
         {
-            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE,
-                "not done: the kernel loop did not take the request within " + timeoutMs + " ms"));
+            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE, notStarted +
+                ": the kernel loop did not take the request within " + timeoutMs + " ms"));
         }
         if (ReplicationCommand.Wait.TAKEN_NO_ANSWER == wait)
         {
-            if (writes)
-            {
-                return new ServiceResponse(504, ServiceJson.write(new Outcome(service.coreId(), "indefinite", null,
-                    List.of(), "no answer within " + timeoutMs + " ms (the frame's host may be slow); it may have " +
-                    "been written: read the frame before retrying")));
-            }
-            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE, "no answer within " +
-                timeoutMs + " ms (the frame's host may be slow); nothing changed, retry"));
+            return null == mayHave ?
+                resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE, "no answer within " +
+                    timeoutMs + " ms (the frame's host may be slow); nothing changed, retry")) :
+                new ServiceResponse(504, ServiceJson.write(new Outcome(service.coreId(), "indefinite", null, List.of(),
+                    "no outcome within " + timeoutMs + " ms; " + mayHave)));
         }
-        final Object result;
         try
         {
-            result = command.answer();
+            return answered.apply(command.answer());
         }
         catch (final IllegalStateException ex)
         {
             throw new ServiceException(500, ex.getMessage());
         }
-        return result instanceof CapabilityResult refusal ? resultResponse(refusal) : ServiceResponse.ok((String)result);
     }
 
     /** A kernel-loop action that answers JSON or is refused. */
@@ -348,31 +361,8 @@ public final class CapabilityAdmin implements ServiceApi
     {
         final ReplicationCommand<CapabilityResult> command =
             new ReplicationCommand<>((replication, self) -> operation.accept(self::complete));
-        if (!proxy.offer(command))
-        {
-            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE,
-                "not proposed: the kernel loop's command queue is full (" + proxy.capacity() + " commands); retry shortly"));
-        }
-        final ReplicationCommand.Wait wait = command.await(timeoutNs);
-        final long timeoutMs = TimeUnit.NANOSECONDS.toMillis(timeoutNs);
-        if (ReplicationCommand.Wait.NOT_TAKEN == wait)
-        {
-            return resultResponse(CapabilityResult.refused(CapabilityResult.Outcome.UNAVAILABLE,
-                "not proposed: the kernel loop did not take the request within " + timeoutMs + " ms"));
-        }
-        if (ReplicationCommand.Wait.TAKEN_NO_ANSWER == wait)
-        {
-            return new ServiceResponse(504, ServiceJson.write(new Outcome(service.coreId(), "indefinite", null, List.of(),
-                "no outcome within " + timeoutMs + " ms; it may have committed: read /caps before retrying")));
-        }
-        try
-        {
-            return resultResponse(command.answer());
-        }
-        catch (final IllegalStateException ex)
-        {
-            throw new ServiceException(500, ex.getMessage());
-        }
+        return submit(command, "not proposed", "it may have committed: read /caps before retrying",
+            this::resultResponse);
     }
 
     private ServiceResponse resultResponse(final CapabilityResult result)

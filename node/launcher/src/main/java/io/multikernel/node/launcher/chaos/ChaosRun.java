@@ -167,7 +167,7 @@ public final class ChaosRun
         }
         requireAllUp();
         injector.prepare(settings.kinds());
-        final int writesMax = writesMax(settings.writers());
+        final int writesMax = writesMax(cores.get(0));
         final List<ChaosFault> faults = ChaosSchedule.plan(settings.seed(), settings.durationMs(), cores, settings.kinds());
         out.printf("chaos run: seed %d, %d s, %d core(s), writers %s, faults %s: %d scheduled%n", settings.seed(),
             settings.durationMs() / 1000, cores.size(), settings.writers(),
@@ -353,14 +353,14 @@ public final class ChaosRun
      *         so many entries already that more would not fit one listing.
      * @throws IllegalStateException when fewer than {@link #WRITES_MIN} would.
      */
-    private int writesMax(final List<Integer> writers)
+    private int writesMax(final int core)
     {
-        final Map<String, Object> listing = target.get(writers.get(0), "/kv?limit=1");
+        final Map<String, Object> listing = target.get(core, "/kv?limit=1");
         if (null == listing || !(listing.get("count") instanceof Number count))
         {
-            throw new IllegalStateException("core " + writers.get(0) + " did not list its replica (/kv)");
+            throw new IllegalStateException("core " + core + " did not list its replica (/kv)");
         }
-        return writesMax(writers.get(0), count.longValue());
+        return writesMax(core, count.longValue());
     }
 
     /**
@@ -389,7 +389,7 @@ public final class ChaosRun
     static long writeIntervalNs(final long durationMs, final int writers, final int writesMax)
     {
         return Math.max(TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND_PER_CORE,
-            TimeUnit.MILLISECONDS.toNanos(durationMs) / Math.max(1, writesMax / writers));
+            TimeUnit.MILLISECONDS.toNanos(durationMs) / Math.max(1, writesMax / Math.max(1, writers)));
     }
 
     private void requireAllUp()

@@ -45,6 +45,12 @@ public final class CapabilityService
     public static final int CONFLICT_RETRIES_MAX = 5;
     /** CONFLICT_RETRY_DELAY_NS: wait before the first retry (the other transaction's abort or commit travels meanwhile); doubles per retry. */
     public static final long CONFLICT_RETRY_DELAY_NS = 1_000_000;
+    /**
+     * OWN_CONFLICT_WAIT_MAX_NS: longest an operation waits behind this core's own earlier operations
+     * on a common lock (two allocations from this core's memory server, two retypes of one RAM)
+     * before it is answered aborted; it is proposed again each time the lock is free here.
+     */
+    public static final long OWN_CONFLICT_WAIT_MAX_NS = 5_000_000_000L;
     /** FRAME_IO_LENGTH_MAX_BYTES: most bytes one frame read or write moves. */
     public static final int FRAME_IO_LENGTH_MAX_BYTES = 32 * 1024;
     /** ID_SEQUENCE_BITS: low bits of an id that number what one core made. */
@@ -106,12 +112,20 @@ public final class CapabilityService
     private long nextSequence = 1;
     private int inFlight;
     private long refreshedChanges = -1;
-    /** Operations waiting to be proposed again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
-    private final java.util.ArrayDeque<Retry> retries = new java.util.ArrayDeque<>();
+    /**
+     * Operations waiting to be proposed again after a lock conflict, earliest due first (in the order
+     * they came when due together); each counts as in flight, so at most IN_FLIGHT_MAX.
+     */
+    private final java.util.PriorityQueue<Retry> retries = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparingLong(Retry::dueNs).thenComparingLong(Retry::order));
+    private long retryOrder;
 
-    /** An operation that lost a lock conflict it has priority in, to be proposed again at {@code dueNs}. */
+    /**
+     * An operation that lost a lock conflict it has priority in, or one with this core's own earlier
+     * operation, to be proposed again at {@code dueNs}.
+     */
     private record Retry(Operation operation, long startNs, Callback callback, CapabilityOperation capabilityOperation,
-        List<Long> made, int attempt, long dueNs)
+        List<Long> made, int attempt, boolean behindOwn, long dueNs, long order)
     {
     }
 
@@ -772,10 +786,23 @@ public final class CapabilityService
         final List<Long> made, final int attempt)
     {
         final TransactionId conflict = outcome.lockConflictWith();
+        // This core proposes its own operations in order and every participant prepares them in that
+        // order, so one that lost to an earlier one of this core's never made that one abort: it
+        // waits for it and goes again, bounded by time rather than by count.
+        final boolean behindOwn = null != conflict && conflict.compareTo(id) < 0 &&
+            conflict.coordinatorCoreId() == id.coordinatorCoreId() &&
+            conflict.coordinatorIncarnation() == id.coordinatorIncarnation();
+        final long nowNs = clock.nanoTime();
+        if (behindOwn && nowNs - startNs < OWN_CONFLICT_WAIT_MAX_NS)
+        {
+            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt, true,
+                nowNs + CONFLICT_RETRY_DELAY_NS, retryOrder++));
+            return;
+        }
         if (null != conflict && id.compareTo(conflict) < 0 && attempt < CONFLICT_RETRIES_MAX)
         {
-            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1,
-                clock.nanoTime() + (CONFLICT_RETRY_DELAY_NS << attempt)));
+            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1, false,
+                nowNs + (CONFLICT_RETRY_DELAY_NS << attempt), retryOrder++));
             return;
         }
         inFlight--;
@@ -801,19 +828,29 @@ public final class CapabilityService
     public int doWork(final long nowNs)
     {
         int work = 0;
-        for (int i = retries.size(); i > 0 && !retries.isEmpty() && retries.peekFirst().dueNs() - nowNs <= 0; i--)
+        final List<Retry> later = new ArrayList<>();
+        while (!retries.isEmpty() && retries.peek().dueNs() - nowNs <= 0)
         {
-            final Retry retry = retries.pollFirst();
+            final Retry retry = retries.poll();
             work++;
             final String problem = database.validate(retry.capabilityOperation());
             final String unavailable = null == problem ? proposer.proposalRefusal() : null;
-            final String locked = null == problem && null == unavailable &&
+            final String locked = null != problem || null != unavailable ? null : retry.behindOwn() ?
+                lockedHere(retry.capabilityOperation()) :
                 retry.capabilityOperation() instanceof CapabilityOperation.Retype r ? sourceLocked(r) : null;
-            if (null != locked && retry.attempt() < CONFLICT_RETRIES_MAX)
+            if (null != locked && retry.behindOwn() && nowNs - retry.startNs() < OWN_CONFLICT_WAIT_MAX_NS)
+            {
+                // Its lock is still held by a transaction prepared here: look again shortly, propose nothing.
+                later.add(new Retry(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
+                    retry.made(), retry.attempt(), true, nowNs + CONFLICT_RETRY_DELAY_NS, retryOrder++));
+                continue;
+            }
+            if (null != locked && !retry.behindOwn() && retry.attempt() < CONFLICT_RETRIES_MAX)
             {
                 // The transaction it collided with is still prepared here: wait for it as a conflict.
-                retries.add(new Retry(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
-                    retry.made(), retry.attempt() + 1, nowNs + (CONFLICT_RETRY_DELAY_NS << retry.attempt())));
+                later.add(new Retry(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
+                    retry.made(), retry.attempt() + 1, false, nowNs + (CONFLICT_RETRY_DELAY_NS << retry.attempt()),
+                    retryOrder++));
                 continue;
             }
             if (null != problem || null != unavailable || null != locked)
@@ -835,7 +872,24 @@ public final class CapabilityService
             proposeCounted(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
                 retry.made(), retry.attempt());
         }
+        retries.addAll(later);
         return work;
+    }
+
+    /**
+     * @return which transaction prepared here holds a lock the operation takes, as a sentence, or null.
+     */
+    private String lockedHere(final CapabilityOperation operation)
+    {
+        for (final Object key : database.lockKeys(operation))
+        {
+            final TransactionId holder = proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, key));
+            if (null != holder)
+            {
+                return "key " + key + " is locked by transaction " + holder + "; nothing changed, retry shortly";
+            }
+        }
+        return null;
     }
 
     private void finish(final Operation operation, final Callback callback,

@@ -165,4 +165,42 @@ class CapabilityConflictRetryTest
             assertThat(result.message()).endsWith("revoke first");
         });
     }
+
+    @Test
+    void anOperationThatLostToThisCoresOwnEarlierOneWaitsForItsLockAndGoesAgainBoundedByTime()
+    {
+        service.retype(RAM_CAP, CapabilityType.RAM, 0, PAGE, 1, results::add);
+        service.retype(RAM_CAP, CapabilityType.RAM, PAGE, PAGE, 1, results::add);
+        assertThat(proposed).hasSize(2);
+        // Both lock the RAM's object: the second, proposed after the first, votes no behind it.
+        lockedBy = proposed.get(0);
+        lastAborts(proposed.get(0).toString());
+        assertThat(results).as("not answered: it waits for this core's own earlier retype").isEmpty();
+        for (int i = 0; i < 2 * CapabilityService.CONFLICT_RETRIES_MAX; i++)
+        {
+            elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        }
+        assertThat(proposed).as("nothing proposed while the lock is held here").hasSize(2);
+
+        listeners.get(0).onOutcome(proposed.get(0), TransactionOutcome.committed());
+        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, CapabilityType.RAM, PAGE, 1, 50, 60, 1));
+        lockedBy = null;
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).as("proposed again once the lock is free here").hasSize(3);
+        listeners.get(2).onOutcome(proposed.get(2), TransactionOutcome.committed());
+        assertThat(results).extracting(CapabilityResult::outcome).containsExactly(Outcome.COMMITTED, Outcome.COMMITTED);
+
+        service.retype(RAM_CAP, CapabilityType.RAM, 2 * PAGE, PAGE, 1, results::add);
+        final TransactionId holder = proposed.get(2);
+        lockedBy = holder;
+        lastAborts(holder.toString());
+        elapse(CapabilityService.OWN_CONFLICT_WAIT_MAX_NS);
+        assertThat(results).as("answered aborted once it waited OWN_CONFLICT_WAIT_MAX_NS").hasSize(3).last()
+            .satisfies(result ->
+            {
+                assertThat(result.outcome()).isEqualTo(Outcome.ABORTED);
+                assertThat(result.message()).contains("is locked by transaction " + holder);
+            });
+        assertThat(proposed).hasSize(4);
+    }
 }

@@ -47,8 +47,8 @@ final class HostCommand implements Callable<Integer>
             "(default: $MK_DATA_ROOT, else data/ next to the map).")
     Path dataRoot;
 
-    @Option(names = "--idle", description = "Idle strategy of the cores and the driver (default: ${DEFAULT-VALUE}).",
-        defaultValue = "backoff")
+    @Option(names = "--idle", description = "Idle strategy of the cores and the driver: busy-spin, yielding, " +
+        "backoff or sleeping (default: the map's transport.idleStrategy, else backoff).")
     String idle;
 
     @Option(names = "--fsync", description = "Write-ahead log fsync policy of the cores: always, group or none " +
@@ -80,6 +80,11 @@ final class HostCommand implements Callable<Integer>
         if (null == hostId)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "no host: give --host ID or set $MK_HOST_ID");
+        }
+        if (null != idle && !io.multikernel.transport.IdleStrategies.NAMES.contains(idle))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--idle=" + idle + " is not one of " +
+                String.join(", ", io.multikernel.transport.IdleStrategies.NAMES));
         }
         if (check)
         {

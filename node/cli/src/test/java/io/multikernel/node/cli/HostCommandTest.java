@@ -57,6 +57,10 @@ class HostCommandTest
         assertThat(run("host", "--cluster", map().toString(), "--host", "0", "--jit", "c2")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--jit=c2 is unknown: use tiered or c1");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing started for a bad --jit").isFalse();
+
+        assertThat(run("host", "--cluster", map().toString(), "--host", "0", "--idle", "yield")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--idle=yield is not one of busy-spin, yielding, backoff, sleeping");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing started for a bad --idle").isFalse();
     }
 
     @Test

@@ -46,7 +46,8 @@ public final class HostSupervisor
      * @param hostId      the host of the map this process runs.
      * @param dataRoot    under which each core keeps its data directory, {@code core-N}, and its LRPC
      *                    file, {@code lrpc/core-N.lrpc} (the map may sit on a read-only mount).
-     * @param idle        idle strategy of the cores and the driver.
+     * @param idle        idle strategy of the cores and the driver; null for the map's
+     *                    {@code transport.idleStrategy}, else {@value #DEFAULT_IDLE}.
      * @param fsync       write-ahead log fsync policy of the cores.
      * @param coreJvmArgs JVM options of each core, after the launcher's defaults.
      * @param chaos       start each core with its link fault point ({@code mk core --chaos}).
@@ -56,9 +57,13 @@ public final class HostSupervisor
     {
     }
 
+    /** Idle strategy of a host's processes when neither {@code mk host --idle} nor the map names one. */
+    public static final String DEFAULT_IDLE = "backoff";
+
     private final Options options;
     private final PrintStream out;
     private final ClusterMap map;
+    private final String idle;
     private final HostDescriptor host;
     private final List<CoreDescriptor> cores;
     private final Map<String, Process> children = new LinkedHashMap<>();
@@ -77,6 +82,7 @@ public final class HostSupervisor
         this.options = options;
         this.out = out;
         this.map = ClusterMap.load(options.clusterFile(), ClusterOverrides.fromEnvironment(System.getenv()));
+        this.idle = null != options.idle() ? options.idle() : map.transport().idleStrategy().orElse(DEFAULT_IDLE);
         this.host = map.host(options.hostId());
         this.cores = map.coresOn(options.hostId());
         if (cores.isEmpty())
@@ -84,6 +90,12 @@ public final class HostSupervisor
             throw new IllegalArgumentException("host " + options.hostId() + " of cluster map " + options.clusterFile() +
                 " runs no core: nothing to start");
         }
+    }
+
+    /** @return the idle strategy of this host's driver and cores: --idle, else the map's, else the default. */
+    public String idle()
+    {
+        return idle;
     }
 
     /** @return the ids of the cores this host runs. */
@@ -112,7 +124,7 @@ public final class HostSupervisor
                 }
                 final List<String> command = new ArrayList<>(List.of("core",
                     "--id", Integer.toString(core.id()), "--cluster", options.clusterFile().toString(),
-                    "--idle", options.idle(), "--fsync", options.fsync(),
+                    "--idle", idle, "--fsync", options.fsync(),
                     "--data-dir", options.dataRoot().resolve("core-" + core.id()).toString(),
                     "--run-dir", options.dataRoot().toString()));
                 if (options.chaos())
@@ -158,7 +170,7 @@ public final class HostSupervisor
 
     private void startDriver() throws IOException, InterruptedException
     {
-        final List<String> args = new ArrayList<>(List.of("driver", "--idle", options.idle()));
+        final List<String> args = new ArrayList<>(List.of("driver", "--idle", idle));
         host.aeronDir().ifPresent(dir -> args.addAll(List.of("--aeron-dir", dir)));
         final Process driver = start("driver", ClusterLauncher.DRIVER_JVM_ARGS, List.of(), args);
         final long deadlineMs = System.currentTimeMillis() + DRIVER_START_TIMEOUT_MS;

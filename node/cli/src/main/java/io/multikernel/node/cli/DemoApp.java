@@ -149,13 +149,13 @@ final class DemoApp implements Runnable
         this.start = start;
     }
 
-    /** @return what stopped this app, or null. */
     /** @return the core this app runs on. */
     int core()
     {
         return core;
     }
 
+    /** @return what stopped this app, or null. */
     Throwable failure()
     {
         return failure;

@@ -48,9 +48,16 @@ public final class CapabilityService
     /**
      * OWN_CONFLICT_WAIT_MAX_NS: longest an operation waits behind this core's own earlier operations
      * on a common lock (two allocations from this core's memory server, two retypes of one RAM)
-     * before it is answered aborted; it is proposed again each time the lock is free here.
+     * before it is answered aborted; it is proposed again each time the lock is free here. Well inside
+     * the callers' own timeouts (admin and LRPC, 5 s by default), so the abort reaches them as one.
      */
-    public static final long OWN_CONFLICT_WAIT_MAX_NS = 5_000_000_000L;
+    public static final long OWN_CONFLICT_WAIT_MAX_NS = 2_000_000_000L;
+    /**
+     * OWN_CONFLICT_BACKOFF_SHIFT_MAX: an operation that lost to its own core's earlier one again waits
+     * CONFLICT_RETRY_DELAY_NS << min(losses, this) before it looks at the lock again (1 to 16 ms), so
+     * a lock still held on another core (which missed a decision) is not proposed against every 1 ms.
+     */
+    public static final int OWN_CONFLICT_BACKOFF_SHIFT_MAX = 4;
     /** FRAME_IO_LENGTH_MAX_BYTES: most bytes one frame read or write moves. */
     public static final int FRAME_IO_LENGTH_MAX_BYTES = 32 * 1024;
     /** ID_SEQUENCE_BITS: low bits of an id that number what one core made. */
@@ -795,8 +802,8 @@ public final class CapabilityService
         final long nowNs = clock.nanoTime();
         if (behindOwn && nowNs - startNs < OWN_CONFLICT_WAIT_MAX_NS)
         {
-            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt, true,
-                nowNs + CONFLICT_RETRY_DELAY_NS, retryOrder++));
+            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1, true,
+                nowNs + (CONFLICT_RETRY_DELAY_NS << Math.min(attempt, OWN_CONFLICT_BACKOFF_SHIFT_MAX)), retryOrder++));
             return;
         }
         if (null != conflict && id.compareTo(conflict) < 0 && attempt < CONFLICT_RETRIES_MAX)

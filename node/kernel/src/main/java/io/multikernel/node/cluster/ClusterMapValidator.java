@@ -125,7 +125,8 @@ final class ClusterMapValidator
                 throw error(host.memoryFile().isPresent() ?
                     "hosts[id=" + host.id() + "].memoryFile=" + memoryFile + " clashes with host " + other.id() +
                         " on the same machine (" + host.machineKey() + ")" :
-                    "hosts[id=" + host.id() + "] would map memory file " + memoryFile + " (its aeronDir + " +
+                    "hosts[id=" + host.id() + "] would map memory file " + memoryFile + " (" +
+                        (host.aeronDir().isPresent() ? "its aeronDir" : "the default Aeron directory") + " + " +
                         HostDescriptor.MEMORY_FILE_SUFFIX + "), as host " + other.id() + " does on the same machine (" +
                         host.machineKey() + "); give each host its own aeronDir or memoryFile");
             }

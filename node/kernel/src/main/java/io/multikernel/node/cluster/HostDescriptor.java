@@ -21,9 +21,9 @@ import java.util.OptionalLong;
  */
 public record HostDescriptor(
     int id, Optional<String> address, Optional<String> aeronDir, OptionalLong memoryBytes, Optional<String> memoryFile)
-{    /** What a host's default memory file adds to the path of its Aeron directory. */
+{
+    /** What a host's default memory file adds to the path of its Aeron directory. */
     public static final String MEMORY_FILE_SUFFIX = ".memory";
-
 
     /**
      * Checks the invariants; parsers report bad user input before they get here.

@@ -203,4 +203,25 @@ class CapabilityConflictRetryTest
             });
         assertThat(proposed).hasSize(4);
     }
+
+    @Test
+    void anOperationThatKeepsLosingToItsOwnCoresEarlierOneBacksOff()
+    {
+        service.retype(RAM_CAP, CapabilityType.RAM, 0, PAGE, 1, results::add);
+        service.retype(RAM_CAP, CapabilityType.RAM, PAGE, PAGE, 1, results::add);
+        final String first = proposed.get(0).toString();
+        // The first is decided here, but a participant that missed the decision still holds its lock.
+        for (int loss = 0; loss < 6; loss++)
+        {
+            lastAborts(first);
+            final long delayNs = CapabilityService.CONFLICT_RETRY_DELAY_NS <<
+                Math.min(loss, CapabilityService.OWN_CONFLICT_BACKOFF_SHIFT_MAX);
+            final int before = proposed.size();
+            elapse(delayNs - 1);
+            assertThat(proposed).as("loss %d: not proposed again before %d ns", loss, delayNs).hasSize(before);
+            elapse(1);
+            assertThat(proposed).as("loss %d: proposed again after %d ns", loss, delayNs).hasSize(before + 1);
+        }
+        assertThat(results).as("still waiting, well within OWN_CONFLICT_WAIT_MAX_NS").isEmpty();
+    }
 }

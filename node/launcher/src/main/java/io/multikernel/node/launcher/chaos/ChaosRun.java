@@ -87,8 +87,9 @@ public final class ChaosRun
     /**
      * @param seed        the seed, to replay the run.
      * @param durationMs  how long it ran.
-     * @param faults      the faults injected, in order.
-     * @param faultCounts faults by kind.
+     * @param faults      the faults injected, in order (a scheduled fault that could only have started
+     *                    after the run's end is not among them).
+     * @param faultCounts faults injected, by kind.
      * @param outcomes    writes by outcome.
      * @param workloads   what each workload beside the writes did, by its name.
      * @param violations  what the checkers found; empty for a clean run.
@@ -167,7 +168,7 @@ public final class ChaosRun
         }
         requireAllUp();
         injector.prepare(settings.kinds());
-        final int writesMax = writesMax(cores.get(0));
+        final int writesMax = writesMax(cores);
         final List<ChaosFault> faults = ChaosSchedule.plan(settings.seed(), settings.durationMs(), cores, settings.kinds());
         out.printf("chaos run: seed %d, %d s, %d core(s), writers %s, faults %s: %d scheduled%n", settings.seed(),
             settings.durationMs() / 1000, cores.size(), settings.writers(),
@@ -261,8 +262,9 @@ public final class ChaosRun
         }
         final AtomicReference<String> activeFault = new AtomicReference<>("none");
         final AtomicReference<Exception> faultFailure = new AtomicReference<>();
-        final Thread faultThread = new Thread(() -> inject(faults, startNs, endNs, stopping, activeFault, faultFailure),
-            "chaos faults");
+        final List<ChaosFault> injected = Collections.synchronizedList(new ArrayList<>());
+        final Thread faultThread = new Thread(() -> inject(faults, startNs, endNs, stopping, injected, activeFault,
+            faultFailure), "chaos faults");
         faultThreadRef.set(faultThread);
         faultThread.setDaemon(true);
         clients.forEach(Thread::start);
@@ -314,10 +316,16 @@ public final class ChaosRun
         }
         final Map<String, Integer> faultCounts = new TreeMap<>();
         settings.kinds().forEach(kind -> faultCounts.put(kind.cliName(), 0));
-        faults.forEach(fault -> faultCounts.merge(fault.kind().cliName(), 1, Integer::sum));
+        final List<ChaosFault> made = List.copyOf(injected);
+        made.forEach(fault -> faultCounts.merge(fault.kind().cliName(), 1, Integer::sum));
+        if (made.size() < faults.size())
+        {
+            out.printf("%d of %d scheduled faults were made; the others could only have started after the run's end%n",
+                made.size(), faults.size());
+        }
         final Map<String, Integer> outcomes = new LinkedHashMap<>();
         count(ordered).forEach((outcome, n) -> outcomes.put(outcome.name().toLowerCase(Locale.ROOT), n));
-        return new Report(settings.seed(), settings.durationMs(), faults, faultCounts, outcomes, workloads, violations);
+        return new Report(settings.seed(), settings.durationMs(), made, faultCounts, outcomes, workloads, violations);
     }
 
     /** @return one paragraph: the faults, the writes and the verdict with the first violations. */
@@ -353,14 +361,25 @@ public final class ChaosRun
      *         so many entries already that more would not fit one listing.
      * @throws IllegalStateException when fewer than {@link #WRITES_MIN} would.
      */
-    private int writesMax(final int core)
+    private int writesMax(final List<Integer> cores)
     {
-        final Map<String, Object> listing = target.get(core, "/kv?limit=1");
-        if (null == listing || !(listing.get("count") instanceof Number count))
+        int fullest = cores.get(0);
+        long most = -1;
+        for (final int core : cores)
         {
-            throw new IllegalStateException("core " + core + " did not list its replica (/kv)");
+            // A write to some replicas only (mk kv put --replicas) leaves the replicas holding different counts.
+            final Map<String, Object> listing = target.get(core, "/kv?limit=1");
+            if (null == listing || !(listing.get("count") instanceof Number count))
+            {
+                throw new IllegalStateException("core " + core + " did not list its replica (/kv)");
+            }
+            if (count.longValue() > most)
+            {
+                most = count.longValue();
+                fullest = core;
+            }
         }
-        return writesMax(core, count.longValue());
+        return writesMax(fullest, most);
     }
 
     /**
@@ -507,7 +526,8 @@ public final class ChaosRun
      * end is skipped.
      */
     private void inject(final List<ChaosFault> faults, final long startNs, final long endNs,
-        final java.util.concurrent.atomic.AtomicBoolean stopping, final AtomicReference<String> activeFault,
+        final java.util.concurrent.atomic.AtomicBoolean stopping, final List<ChaosFault> injected,
+        final AtomicReference<String> activeFault,
         final AtomicReference<Exception> failure)
     {
         try
@@ -531,6 +551,7 @@ public final class ChaosRun
                 out.println("  fault: " + fault + (lateMs > FAULT_LATE_REPORT_MS ?
                     String.format(Locale.ROOT, " (%.1f s late: the last fault took that long to undo)", lateMs / 1000.0) :
                     ""));
+                injected.add(fault);
                 injector.inject(fault);
                 sleepUntil(injectedNs + TimeUnit.MILLISECONDS.toNanos(fault.durationMs()));
                 injector.heal(fault);

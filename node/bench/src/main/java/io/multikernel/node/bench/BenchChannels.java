@@ -39,6 +39,22 @@ record BenchChannels(Media media, int termLength, int pingPort, int pongPort, St
             context.frameKey(java.util.HexFormat.of().parseHex(frameKeyHex));
     }
 
+    /** MTU of the UDP channels: Aeron's default, as URPC's UDP inboxes use, bytes. */
+    static final int UDP_MTU_BYTES = 1_408;
+
+    /**
+     * @param media      IPC or UDP.
+     * @param termLength of the logs.
+     * @return the longest payload one raw Aeron claim carries beside its 8-byte timestamp: the
+     *         raw side sends each message as one claim, in one frame of the channel's MTU.
+     */
+    static int rawPayloadMax(final Media media, final int termLength)
+    {
+        final int mtu = Media.IPC == media ? io.multikernel.transport.TransportConfiguration.ipcMtu(termLength) :
+            UDP_MTU_BYTES;
+        return mtu - io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH - Long.BYTES;
+    }
+
     static final int RAW_PING_STREAM_ID = 2001;
     static final int RAW_PONG_STREAM_ID = 2002;
     static final int PINGER_CORE_ID = 0;
@@ -67,9 +83,11 @@ record BenchChannels(Media media, int termLength, int pingPort, int pongPort, St
     private String channel(final int port)
     {
         final ChannelUriStringBuilder builder = new ChannelUriStringBuilder().termLength(termLength);
+        // The same frames as URPC's own channels: IPC frames as long as its inbox's, UDP at the default MTU.
         return Media.IPC == media ?
-            builder.media(CommonContext.IPC_MEDIA).build() :
-            builder.media(CommonContext.UDP_MEDIA).endpoint("127.0.0.1:" + port).build();
+            builder.media(CommonContext.IPC_MEDIA).mtu(io.multikernel.transport.TransportConfiguration.ipcMtu(termLength))
+                .build() :
+            builder.media(CommonContext.UDP_MEDIA).endpoint("127.0.0.1:" + port).mtu(UDP_MTU_BYTES).build();
     }
 
     String[] toArgs()

@@ -26,6 +26,7 @@ final class RawPeers
         final DirectBuffer source, final int offset, final int length)
     {
         idle.reset();
+        PeerWait wait = null;
         long result;
         while ((result = publication.tryClaim(length, claim)) <= 0)
         {
@@ -33,6 +34,13 @@ final class RawPeers
             {
                 throw new IllegalStateException("raw publication closed: " + Publication.errorString(result));
             }
+            if (null == wait)
+            {
+                wait = new PeerWait("room to send (the publication stayed back pressured or not connected)",
+                    PeerWait.PEER_WAIT_TIMEOUT_NS);
+                wait.start();
+            }
+            wait.check();
             idle.idle();
         }
         claim.buffer().putBytes(claim.offset(), source, offset, length);
@@ -49,6 +57,7 @@ final class RawPeers
         private final org.agrona.concurrent.UnsafeBuffer message;
         private long echoedTimestampNs = Long.MIN_VALUE;
         private final FragmentHandler onEcho = (buffer, offset, length, header) -> echoedTimestampNs = buffer.getLong(offset);
+        private final PeerWait echoWait = new PeerWait("echo", PeerWait.PEER_WAIT_TIMEOUT_NS);
 
         Pinger(final Aeron aeron, final BenchChannels channels, final IdleStrategy idle, final int payloadLength)
         {
@@ -69,8 +78,10 @@ final class RawPeers
             echoedTimestampNs = Long.MIN_VALUE;
             claimAndCopy(publication, claim, idle, message, 0, message.capacity());
             idle.reset();
+            echoWait.start();
             while (Long.MIN_VALUE == echoedTimestampNs)
             {
+                echoWait.check();
                 idle.idle(subscription.poll(onEcho, 1));
             }
             return echoedTimestampNs;

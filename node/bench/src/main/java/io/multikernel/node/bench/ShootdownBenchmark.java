@@ -19,7 +19,6 @@ import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.AdminError;
 import io.multikernel.node.launcher.ClusterLauncher;
-import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.FreePorts;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.launcher.StrictJson;
@@ -92,7 +91,7 @@ public final class ShootdownBenchmark
             final int adminBase = FreePorts.range(cores);
             final int udpBase = FreePorts.range(cores);
             final ClusterLauncher launcher = new ClusterLauncher(runDirectory, out, List.of());
-            try
+            try (StoppedOnExit cluster = new StoppedOnExit(runDirectory, out, STOP_TIMEOUT_MS))
             {
                 final long startNs = System.nanoTime();
                 launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
@@ -111,10 +110,6 @@ public final class ShootdownBenchmark
                         out.flush();
                     }
                 }
-            }
-            finally
-            {
-                new ClusterStopper(runDirectory, out).down(STOP_TIMEOUT_MS);
             }
         }
         return rows;

@@ -14,7 +14,6 @@ import java.util.List;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.ClusterLauncher;
-import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.FreePorts;
 import io.multikernel.node.launcher.RunDirectory;
 import io.multikernel.node.launcher.StrictJson;
@@ -123,7 +122,7 @@ public final class UnmapBenchmark
         final int adminBase = FreePorts.range(cores);
         final int udpBase = FreePorts.range(cores);
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, out, ClusterLauncher.environmentCoreJvmArgs());
-        try
+        try (StoppedOnExit cluster = new StoppedOnExit(runDirectory, out, STOP_TIMEOUT_MS))
         {
             final long startNs = System.nanoTime();
             launcher.up(new ClusterLauncher.Options(cores, config.hosts(), TransportKind.IPC, adminBase, udpBase,
@@ -151,10 +150,6 @@ public final class UnmapBenchmark
                 out.println("  " + failure);
                 failures.add(failure);
             }
-        }
-        finally
-        {
-            new ClusterStopper(runDirectory, out).down(STOP_TIMEOUT_MS);
         }
         return rows;
     }

@@ -68,6 +68,30 @@ public final class UrpcBenchmark
     public record Config(List<Media> transports, int payloadLength, int warmupRoundTrips, int roundTrips,
         long streamMessages, String idle, String driverIdle, int termLength, int repeat, boolean authenticated)
     {
+        /** @throws IllegalArgumentException when a payload does not fit the raw side's one frame per message. */
+        public Config
+        {
+            for (final Media media : transports)
+            {
+                final String problem = payloadProblem(media, termLength, payloadLength);
+                if (null != problem)
+                {
+                    throw new IllegalArgumentException(problem);
+                }
+            }
+        }
+    }
+
+    /**
+     * @return why raw Aeron cannot carry such a payload as one claim on the media at that term length
+     *         (one frame: 1,368 bytes on UDP, up to 32 KiB on IPC), or null.
+     */
+    public static String payloadProblem(final Media media, final int termLength, final int payloadLength)
+    {
+        final int max = BenchChannels.rawPayloadMax(media, termLength);
+        return payloadLength <= max ? null : "a payload of " + payloadLength + " bytes is more than raw Aeron sends as " +
+            "one message on " + media.name().toLowerCase(java.util.Locale.ROOT) + " with " + termLength +
+            "-byte terms (" + max + " bytes in one frame)";
     }
 
     public UrpcBenchmark(final Config config, final PrintStream out)

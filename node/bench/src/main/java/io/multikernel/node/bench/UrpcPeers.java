@@ -71,13 +71,18 @@ final class UrpcPeers
             return endpoint.isConnected(BenchChannels.PONGER_CORE_ID);
         }
 
+        private final PeerWait echoWait = new PeerWait("echo", PeerWait.PEER_WAIT_TIMEOUT_NS);
+        private final PeerWait sendWait = new PeerWait("room to send", PeerWait.PEER_WAIT_TIMEOUT_NS);
+
         public long roundTrip(final long timestampNs)
         {
             echoedTimestampNs = Long.MIN_VALUE;
             send(timestampNs);
             idle.reset();
+            echoWait.start();
             while (Long.MIN_VALUE == echoedTimestampNs)
             {
+                echoWait.check();
                 idle.idle(endpoint.poll());
             }
             return echoedTimestampNs;
@@ -112,11 +117,13 @@ final class UrpcPeers
         {
             final long id = correlationId++;
             idle.reset();
+            sendWait.start();
             SendOutcome outcome;
             while (SendOutcome.SENT != (outcome = endpoint.publisher().sendPing(
                 BenchChannels.PONGER_CORE_ID, id, timestampNs, payload, 0, payload.capacity())))
             {
                 checkRetryable(outcome);
+                sendWait.check();
                 // Drain our own inbox while we wait, so two senders can never block each other.
                 idle.idle(endpoint.poll());
             }

@@ -111,6 +111,11 @@ final class BenchUrpcCommand implements Callable<Integer>
             throw Usage.error(spec, "--term-length=" + termLength + " is not a power of two of at least 64k");
         }
         Usage.checkRange(spec, "--payload", payload, 0, PAYLOAD_MAX_BYTES);
+        for (final Media medium : media)
+        {
+            final String problem = UrpcBenchmark.payloadProblem(medium, term, payload);
+            Usage.check(spec, null == problem, "--payload=" + payload + ": " + problem);
+        }
         Usage.check(spec, warmup >= 0, "--warmup=" + warmup + " is negative");
         Usage.check(spec, roundTrips > 0, "--round-trips=" + roundTrips + " must be at least 1");
         Usage.check(spec, streamMessages > 0, "--stream-messages=" + streamMessages + " must be at least 1");

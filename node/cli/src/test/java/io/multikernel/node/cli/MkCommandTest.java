@@ -61,6 +61,9 @@ class MkCommandTest
         assertThat(run("bench", "urpc", "--term-length", "lots")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--term-length=lots is not a size");
         assertThat(run("bench", "urpc", "--payload", "-1")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("bench", "urpc", "--transport", "udp", "--payload", "2000")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--payload=2000: a payload of 2000 bytes is more than raw Aeron sends as " +
+            "one message on udp with 262144-byte terms (1368 bytes in one frame)");
         assertThat(run("bench", "urpc", "--round-trips", "many")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).doesNotContain("Exception", "\tat ");
     }

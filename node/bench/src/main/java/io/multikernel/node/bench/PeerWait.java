@@ -30,6 +30,19 @@ final class PeerWait
         this.timeoutNs = timeoutNs;
     }
 
+    /** @return a wait for the other side's echo, of {@link #PEER_WAIT_TIMEOUT_NS}. */
+    static PeerWait forEcho()
+    {
+        return new PeerWait("echo", PEER_WAIT_TIMEOUT_NS);
+    }
+
+    /** @return a wait for room to send to the other side, of {@link #PEER_WAIT_TIMEOUT_NS}. */
+    static PeerWait forRoomToSend()
+    {
+        return new PeerWait("room to send (the publication stayed back pressured or not connected)",
+            PEER_WAIT_TIMEOUT_NS);
+    }
+
     /** Starts a wait. */
     void start()
     {

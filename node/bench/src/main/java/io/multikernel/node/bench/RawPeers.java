@@ -22,23 +22,17 @@ final class RawPeers
 
     /** Claim with retries: the floor also has to wait out back pressure. */
     static void claimAndCopy(
-        final Publication publication, final BufferClaim claim, final IdleStrategy idle,
+        final Publication publication, final BufferClaim claim, final IdleStrategy idle, final PeerWait wait,
         final DirectBuffer source, final int offset, final int length)
     {
         idle.reset();
-        PeerWait wait = null;
+        wait.start();
         long result;
         while ((result = publication.tryClaim(length, claim)) <= 0)
         {
             if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
             {
                 throw new IllegalStateException("raw publication closed: " + Publication.errorString(result));
-            }
-            if (null == wait)
-            {
-                wait = new PeerWait("room to send (the publication stayed back pressured or not connected)",
-                    PeerWait.PEER_WAIT_TIMEOUT_NS);
-                wait.start();
             }
             wait.check();
             idle.idle();
@@ -57,7 +51,8 @@ final class RawPeers
         private final org.agrona.concurrent.UnsafeBuffer message;
         private long echoedTimestampNs = Long.MIN_VALUE;
         private final FragmentHandler onEcho = (buffer, offset, length, header) -> echoedTimestampNs = buffer.getLong(offset);
-        private final PeerWait echoWait = new PeerWait("echo", PeerWait.PEER_WAIT_TIMEOUT_NS);
+        private final PeerWait echoWait = PeerWait.forEcho();
+        private final PeerWait sendWait = PeerWait.forRoomToSend();
 
         Pinger(final Aeron aeron, final BenchChannels channels, final IdleStrategy idle, final int payloadLength)
         {
@@ -76,7 +71,7 @@ final class RawPeers
         {
             message.putLong(0, timestampNs);
             echoedTimestampNs = Long.MIN_VALUE;
-            claimAndCopy(publication, claim, idle, message, 0, message.capacity());
+            claimAndCopy(publication, claim, idle, sendWait, message, 0, message.capacity());
             idle.reset();
             echoWait.start();
             while (Long.MIN_VALUE == echoedTimestampNs)
@@ -92,7 +87,7 @@ final class RawPeers
             message.putLong(0, -1);
             for (long i = 0; i < count - 1; i++)
             {
-                claimAndCopy(publication, claim, idle, message, 0, message.capacity());
+                claimAndCopy(publication, claim, idle, sendWait, message, 0, message.capacity());
             }
             roundTrip(0);
         }
@@ -116,6 +111,7 @@ final class RawPeers
         private final IdleStrategy idle;
         private final BufferClaim claim = new BufferClaim();
         private final FragmentHandler onPing;
+        private final PeerWait sendWait = PeerWait.forRoomToSend();
 
         Ponger(final Aeron aeron, final BenchChannels channels, final IdleStrategy echoIdle)
         {
@@ -126,7 +122,7 @@ final class RawPeers
             {
                 if (buffer.getLong(offset) >= 0)
                 {
-                    claimAndCopy(publication, claim, idle, buffer, offset, length);
+                    claimAndCopy(publication, claim, idle, sendWait, buffer, offset, length);
                 }
             };
         }

@@ -71,8 +71,8 @@ final class UrpcPeers
             return endpoint.isConnected(BenchChannels.PONGER_CORE_ID);
         }
 
-        private final PeerWait echoWait = new PeerWait("echo", PeerWait.PEER_WAIT_TIMEOUT_NS);
-        private final PeerWait sendWait = new PeerWait("room to send", PeerWait.PEER_WAIT_TIMEOUT_NS);
+        private final PeerWait echoWait = PeerWait.forEcho();
+        private final PeerWait sendWait = PeerWait.forRoomToSend();
 
         public long roundTrip(final long timestampNs)
         {

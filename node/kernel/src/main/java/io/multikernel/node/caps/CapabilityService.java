@@ -126,6 +126,8 @@ public final class CapabilityService
     private final java.util.PriorityQueue<Retry> retries = new java.util.PriorityQueue<>(
         java.util.Comparator.comparingLong(Retry::dueNs).thenComparingLong(Retry::order));
     private long retryOrder;
+    /** Retries put back during one {@link #doWork} pass, kept so that the pass allocates nothing. */
+    private final List<Retry> retriesPutBack = new ArrayList<>();
 
     /**
      * An operation that lost a lock conflict it has priority in, or one with this core's own earlier
@@ -134,6 +136,11 @@ public final class CapabilityService
     private record Retry(Operation operation, long startNs, Callback callback, CapabilityOperation capabilityOperation,
         List<Long> made, int attempt, boolean behindOwn, long dueNs, long order)
     {
+        /** @return the same operation, to be proposed again at {@code dueNs}. */
+        Retry again(final int attempt, final boolean behindOwn, final long dueNs, final long order)
+        {
+            return new Retry(operation, startNs, callback, capabilityOperation, made, attempt, behindOwn, dueNs, order);
+        }
     }
 
     /**
@@ -835,51 +842,57 @@ public final class CapabilityService
     public int doWork(final long nowNs)
     {
         int work = 0;
-        final List<Retry> later = new ArrayList<>();
-        while (!retries.isEmpty() && retries.peek().dueNs() - nowNs <= 0)
+        final List<Retry> later = retriesPutBack;
+        try
         {
-            final Retry retry = retries.poll();
-            work++;
-            final String problem = database.validate(retry.capabilityOperation());
-            final String unavailable = null == problem ? proposer.proposalRefusal() : null;
-            final String locked = null != problem || null != unavailable ? null : retry.behindOwn() ?
-                lockedHere(retry.capabilityOperation()) :
-                retry.capabilityOperation() instanceof CapabilityOperation.Retype r ? sourceLocked(r) : null;
-            if (null != locked && retry.behindOwn() && nowNs - retry.startNs() < OWN_CONFLICT_WAIT_MAX_NS)
+            while (!retries.isEmpty() && retries.peek().dueNs() - nowNs <= 0)
             {
-                // Its lock is still held by a transaction prepared here: look again shortly, propose nothing.
-                later.add(new Retry(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
-                    retry.made(), retry.attempt(), true, nowNs + CONFLICT_RETRY_DELAY_NS, retryOrder++));
-                continue;
+                final Retry retry = retries.poll();
+                work++;
+                final String problem = database.validate(retry.capabilityOperation());
+                final String unavailable = null == problem ? proposer.proposalRefusal() : null;
+                final String locked = null != problem || null != unavailable ? null : retry.behindOwn() ?
+                    lockedHere(retry.capabilityOperation()) :
+                    retry.capabilityOperation() instanceof CapabilityOperation.Retype r ? sourceLocked(r) : null;
+                if (null != locked && retry.behindOwn() && nowNs - retry.startNs() < OWN_CONFLICT_WAIT_MAX_NS)
+                {
+                    // Its lock is still held by a transaction prepared here: look again shortly, propose nothing.
+                    later.add(retry.again(retry.attempt(), true, nowNs + CONFLICT_RETRY_DELAY_NS, retryOrder++));
+                    continue;
+                }
+                if (null != locked && !retry.behindOwn() && retry.attempt() < CONFLICT_RETRIES_MAX)
+                {
+                    // The transaction it collided with is still prepared here: wait for it as a conflict.
+                    later.add(retry.again(retry.attempt() + 1, false, nowNs + (CONFLICT_RETRY_DELAY_NS << retry.attempt()),
+                        retryOrder++));
+                    continue;
+                }
+                if (null != problem || null != unavailable || null != locked)
+                {
+                    inFlight--;
+                    metrics.latency(retry.operation(), clock.nanoTime() - retry.startNs());
+                    finish(retry.operation(), retry.callback(), null != problem ?
+                        CapabilityResult.refused(classify(problem), problem) : null != locked ?
+                        CapabilityResult.refused(Outcome.ABORTED, locked) :
+                        CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+                    continue;
+                }
+                if (retry.capabilityOperation() instanceof CapabilityOperation.Retype r)
+                {
+                    // Zeroed again, as before the first proposal: a retype that won the lock race may have
+                    // committed, been written and deleted since.
+                    zeroNewFrames(r);
+                }
+                proposeCounted(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
+                    retry.made(), retry.attempt());
             }
-            if (null != locked && !retry.behindOwn() && retry.attempt() < CONFLICT_RETRIES_MAX)
-            {
-                // The transaction it collided with is still prepared here: wait for it as a conflict.
-                later.add(new Retry(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
-                    retry.made(), retry.attempt() + 1, false, nowNs + (CONFLICT_RETRY_DELAY_NS << retry.attempt()),
-                    retryOrder++));
-                continue;
-            }
-            if (null != problem || null != unavailable || null != locked)
-            {
-                inFlight--;
-                metrics.latency(retry.operation(), clock.nanoTime() - retry.startNs());
-                finish(retry.operation(), retry.callback(), null != problem ?
-                    CapabilityResult.refused(classify(problem), problem) : null != locked ?
-                    CapabilityResult.refused(Outcome.ABORTED, locked) :
-                    CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
-                continue;
-            }
-            if (retry.capabilityOperation() instanceof CapabilityOperation.Retype r)
-            {
-                // Zeroed again, as before the first proposal: a retype that won the lock race may have
-                // committed, been written and deleted since.
-                zeroNewFrames(r);
-            }
-            proposeCounted(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
-                retry.made(), retry.attempt());
         }
-        retries.addAll(later);
+        finally
+        {
+            // Waiting ones go back after the pass, so that none is looked at twice in it.
+            retries.addAll(later);
+            later.clear();
+        }
         return work;
     }
 

@@ -14,6 +14,10 @@ import java.util.stream.Collectors;
 final class ClusterMapValidator
 {
     private final String source;
+    /** UDP hosts whose socket takes the port on 127.0.0.1: loopback, or every address. */
+    private static final java.util.Set<String> LOOPBACK_OR_ANY =
+        java.util.Set.of("127.0.0.1", "localhost", "0.0.0.0", "::", "[::]");
+
     private final Map<Integer, HostDescriptor> hostById = new HashMap<>();
 
     private ClusterMapValidator(final String source)
@@ -99,7 +103,8 @@ final class ClusterMapValidator
 
     /**
      * Every core of a host gets a memory server's share of the host's memory, at least one page; two
-     * hosts of one machine must not map one file (its memoryFile, else its aeronDir + .memory), or their "separate" memories would be the same bytes.
+     * hosts of one machine must not map one file (its memoryFile, else its aeronDir + .memory), or
+     * their "separate" memories would be the same bytes.
      */
     private void checkHostMemory(final List<HostDescriptor> hosts, final List<CoreDescriptor> cores)
     {
@@ -132,10 +137,6 @@ final class ClusterMapValidator
             }
         }
     }
-
-    /** UDP hosts whose socket takes the port on 127.0.0.1: loopback, or every address. */
-    private static final java.util.Set<String> LOOPBACK_OR_ANY =
-        java.util.Set.of("127.0.0.1", "localhost", "0.0.0.0", "::", "[::]");
 
     private static boolean placesItsFiles(final HostDescriptor host)
     {

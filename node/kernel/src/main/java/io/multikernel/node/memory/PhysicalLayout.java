@@ -32,7 +32,7 @@ import java.util.TreeMap;
  *
  * A host's memory file is its {@code memoryFile} in the map, by default the host's Aeron directory
  * (the map's {@code aeronDir}, else {@link TransportConfiguration#aeronDirectory()}) followed by
- * {@link #MEMORY_FILE_SUFFIX}: a sibling of the directory of the host's media driver, so the cores
+ * {@link HostDescriptor#MEMORY_FILE_SUFFIX} ({@link HostDescriptor#memoryFileOrDefault}): a sibling of the directory of the host's media driver, so the cores
  * of one host map one file and two hosts, or two clusters, with their own drivers never share one.
  * Immutable.
  */
@@ -40,8 +40,6 @@ public final class PhysicalLayout
 {
     /** Bytes of physical address space each host owns, whatever its memory: 1 TiB. */
     public static final long HOST_WINDOW_BYTES = 1L << 40;
-    /** What a host's default memory file adds to the path of its Aeron directory. */
-    public static final String MEMORY_FILE_SUFFIX = HostDescriptor.MEMORY_FILE_SUFFIX;
 
     static
     {

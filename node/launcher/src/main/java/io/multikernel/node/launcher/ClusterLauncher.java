@@ -9,7 +9,6 @@ import io.multikernel.node.cluster.HostDescriptor;
 import io.multikernel.node.cluster.OverrideField;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.core.KernelMain;
-import io.multikernel.node.memory.PhysicalLayout;
 import io.multikernel.transport.TransportConfiguration;
 
 import java.io.File;
@@ -301,7 +300,7 @@ public final class ClusterLauncher
             final String aeronDir = base + "-host-" + host.id();
             overrides.put(OverrideField.HOST_AERON_DIR.key(host.id()), aeronDir);
             overrides.put(OverrideField.HOST_MEMORY.key(host.id()), Long.toString(options.memoryBytes()));
-            overrides.put(OverrideField.HOST_MEMORY_FILE.key(host.id()), aeronDir + PhysicalLayout.MEMORY_FILE_SUFFIX);
+            overrides.put(OverrideField.HOST_MEMORY_FILE.key(host.id()), aeronDir + HostDescriptor.MEMORY_FILE_SUFFIX);
         }
         return local.withOverrides(ClusterOverrides.of(overrides));
     }

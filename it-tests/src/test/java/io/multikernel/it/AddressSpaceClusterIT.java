@@ -346,12 +346,15 @@ class AddressSpaceClusterIT
         cluster.pause(2);
         final CompletableFuture<VmCalls.Call> unmap =
             CompletableFuture.supplyAsync(() -> owner.unmap(domain, vaddr, PAGE, RoutingProtocol.UNICAST));
-        awaitTrue("core 0 has the unmap in flight", () -> cluster.admin().getObject(0, "/2pc")
-            .map(status -> ((Number)status.get("in_flight")).intValue() == 1).orElse(false), CALL_TIMEOUT_S);
+        // Prepared on core 0 (not only in flight: the map's transaction may still await core 2's acknowledgement).
+        awaitTrue("core 0 has the unmap prepared", () -> cluster.admin().getObject(0, "/2pc")
+            .map(status -> ((Number)status.get("prepared")).intValue() == 1).orElse(false), CALL_TIMEOUT_S);
         cluster.kill(2);
 
         final VmCalls.Call answer = unmap.get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
-        assertThat(answer.statusName()).as("the unmap's answer: " + answer.message()).isEqualTo("aborted");
+        assertThat(answer.statusName()).as("the unmap's answer: %s; 2PC of core 0 then: %s, of core 1: %s",
+            answer.message(), cluster.admin().getObject(0, "/2pc"), cluster.admin().getObject(1, "/2pc"))
+            .isEqualTo("aborted");
         assertThat(answer.message()).as("a clear reason").isNotBlank();
         assertThat(fingerprints(List.of(0, 1), domain)).as("nothing changed on the cores that stayed")
             .containsEntry(0, before.get(0)).containsEntry(1, before.get(0));

@@ -2,6 +2,8 @@ package io.multikernel.it;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,6 +153,43 @@ final class TestCluster
         final Process signal = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).inheritIO().start();
         assertThat(signal.waitFor(KILL_TIMEOUT_S, TimeUnit.SECONDS)).as("kill -STOP %d ended", pid).isTrue();
         assertThat(signal.exitValue()).as("kill -STOP %d", pid).isZero();
+        awaitTrue("every thread of core " + core + " (pid " + pid + ") stopped", () -> stopped(pid), KILL_TIMEOUT_S);
+    }
+
+    /**
+     * @return true when every thread of the process is stopped by a signal (state T in
+     *         /proc/PID/task/TID/stat): kill returns once the signal is sent, and a thread in the middle
+     *         of a system call stops only when it returns from it.
+     */
+    static boolean stopped(final long pid)
+    {
+        final Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (var threads = Files.list(tasks))
+        {
+            for (final Path thread : threads.toList())
+            {
+                final String stat;
+                try
+                {
+                    stat = Files.readString(thread.resolve("stat"));
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    continue; // the thread ended
+                }
+                // pid (comm) state ...: comm may hold spaces and parentheses, the state follows the last ')'.
+                final int end = stat.lastIndexOf(')');
+                if (end < 0 || end + 2 >= stat.length() || 'T' != stat.charAt(end + 2))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            return false; // no such process (any more)
+        }
+        return true;
     }
 
     /** Lets a core stopped by {@link #pause} run again (kill -CONT). */

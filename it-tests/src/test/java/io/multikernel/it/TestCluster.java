@@ -158,8 +158,10 @@ final class TestCluster
 
     /**
      * @return true when every thread of the process is stopped by a signal (state T in
-     *         /proc/PID/task/TID/stat): kill returns once the signal is sent, and a thread in the middle
-     *         of a system call stops only when it returns from it.
+     *         /proc/PID/task/TID/stat). kill returns once SIGSTOP is queued; the kernel wakes one thread
+     *         of the process to stop the others, and until that thread gets a CPU (on a busy 2-CPU
+     *         machine, milliseconds) the rest keep running: enough for a core to vote on a transaction
+     *         proposed after the kill returned.
      */
     static boolean stopped(final long pid)
     {

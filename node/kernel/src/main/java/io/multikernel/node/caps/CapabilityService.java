@@ -346,16 +346,23 @@ public final class CapabilityService
         {
             made.add(firstCapId + i);
         }
-        final String locked = sourceLocked(retype);
-        if (null != locked)
-        {
-            finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.ABORTED, locked));
-            return;
-        }
         final String elsewhere = framesOfAnotherHost(capId, type);
         if (null != elsewhere)
         {
             finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.INVALID, elsewhere));
+            return;
+        }
+        final TransactionId locker = sourceLocker(retype);
+        if (null != locker)
+        {
+            if (locker.coordinatorCoreId() != coreId)
+            {
+                finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.ABORTED, lockedSentence(retype, locker)));
+            }
+            else if (checkAndWait(startNs, callback, retype, made))
+            {
+                nextId(2 * boundedCount);
+            }
             return;
         }
         if (checkAndPropose(Operation.RETYPE, startNs, callback, retype, made, () -> zeroNewFrames(retype)))
@@ -370,15 +377,52 @@ public final class CapabilityService
      */
     private String sourceLocked(final CapabilityOperation.Retype retype)
     {
+        final TransactionId locker = sourceLocker(retype);
+        return null == locker ? null : lockedSentence(retype, locker);
+    }
+
+    /** @return the transaction prepared here that holds the source of a retype into frames, or null. */
+    private TransactionId sourceLocker(final CapabilityOperation.Retype retype)
+    {
         if (CapabilityType.FRAME != retype.type() || null == proposer)
         {
             return null;
         }
         final Capability source = database.capability(retype.sourceCapId());
-        final TransactionId locker = null == source ? null :
+        return null == source ? null :
             proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, CapabilityLock.object(source.objectId())));
-        return null == locker ? null : "capability " + retype.sourceCapId() + "'s object is locked by transaction " +
-            locker + "; nothing changed, retry shortly";
+    }
+
+    private static String lockedSentence(final CapabilityOperation.Retype retype, final TransactionId locker)
+    {
+        return "capability " + retype.sourceCapId() + "'s object is locked by transaction " + locker +
+            "; nothing changed, retry shortly";
+    }
+
+    /**
+     * A retype into frames whose source a transaction of this core's holds here (an earlier
+     * operation of this core, prepared and not yet decided): once it passes this replica's checks it
+     * waits, counted in flight, until the source is free here, as an operation that lost its lock to
+     * this core's earlier one does ({@link #doWork}: at most {@link #OWN_CONFLICT_WAIT_MAX_NS} from
+     * {@code startNs}), and is then checked again, zeroed and proposed.
+     *
+     * @return true when it waits; false when it was answered.
+     */
+    private boolean checkAndWait(final long startNs, final Callback callback, final CapabilityOperation.Retype retype,
+        final List<Long> made)
+    {
+        final String problem = database.validate(retype);
+        final String unavailable = null == problem ? unavailable() : null;
+        if (null != problem || null != unavailable)
+        {
+            finish(Operation.RETYPE, callback, null != problem ?
+                CapabilityResult.refused(classify(problem), problem) : CapabilityResult.refused(Outcome.UNAVAILABLE, unavailable));
+            return false;
+        }
+        inFlight++;
+        retries.add(new Retry(Operation.RETYPE, startNs, callback, retype, made, 0, true,
+            clock.nanoTime() + CONFLICT_RETRY_DELAY_NS, retryOrder++));
+        return true;
     }
 
     /**

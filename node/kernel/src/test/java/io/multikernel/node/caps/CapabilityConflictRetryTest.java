@@ -117,6 +117,59 @@ class CapabilityConflictRetryTest
     }
 
     @Test
+    void aRetypeIntoFramesWhoseSourceThisCoresEarlierRetypeHoldsWaitsForItThenGoes()
+    {
+        service.retype(RAM_CAP, CapabilityType.FRAME, 0, PAGE, 1, results::add);
+        assertThat(proposed).hasSize(1);
+        lockedBy = proposed.get(0);
+        service.retype(RAM_CAP, CapabilityType.FRAME, PAGE, PAGE, 1, results::add);
+        assertThat(results).as("not refused: the source is held by this core's own earlier retype").isEmpty();
+        assertThat(proposed).as("nothing proposed (nor zeroed) while the source is held here").hasSize(1);
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).hasSize(1);
+
+        listeners.get(0).onOutcome(proposed.get(0), TransactionOutcome.committed());
+        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, CapabilityType.FRAME, PAGE, 1, 50, 60, 1));
+        lockedBy = null;
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).as("proposed once the source is free here").hasSize(2);
+        listeners.get(1).onOutcome(proposed.get(1), TransactionOutcome.committed());
+        assertThat(results).extracting(CapabilityResult::outcome).containsExactly(Outcome.COMMITTED, Outcome.COMMITTED);
+        assertThat(results.get(1).capIds()).as("ids of its own, not the first's").doesNotContainAnyElementsOf(
+            results.get(0).capIds());
+    }
+
+    @Test
+    void aRetypeIntoFramesThatWaitsOnItsOwnCoreIsCheckedAgainAndBoundedByTime()
+    {
+        service.retype(RAM_CAP, CapabilityType.FRAME, 0, PAGE, 1, results::add);
+        lockedBy = proposed.get(0);
+        service.retype(RAM_CAP, CapabilityType.FRAME, 0, PAGE, 1, results::add);
+        listeners.get(0).onOutcome(proposed.get(0), TransactionOutcome.committed());
+        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, CapabilityType.FRAME, PAGE, 1, 50, 60, 1));
+        lockedBy = null;
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).as("the same range, now retyped: refused by the replica, not proposed").hasSize(1);
+        assertThat(results).hasSize(2).last().satisfies(result ->
+            assertThat(result.outcome()).isEqualTo(Outcome.CONFLICT));
+
+        lockedBy = new TransactionId(1, 0, 99);
+        service.retype(RAM_CAP, CapabilityType.FRAME, 2 * PAGE, PAGE, 1, results::add);
+        elapse(CapabilityService.OWN_CONFLICT_WAIT_MAX_NS);
+        assertThat(results).as("answered once it waited OWN_CONFLICT_WAIT_MAX_NS").hasSize(3).last().satisfies(result ->
+        {
+            assertThat(result.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(result.message()).contains("locked by transaction 1:0:99");
+        });
+
+        lockedBy = new TransactionId(2, 0, 7);
+        service.retype(RAM_CAP, CapabilityType.FRAME, 2 * PAGE, PAGE, 1, results::add);
+        assertThat(results).as("another core's transaction holds it: refused at once, as before").hasSize(4).last()
+            .satisfies(result -> assertThat(result.outcome()).isEqualTo(Outcome.ABORTED));
+        assertThat(proposed).hasSize(1);
+    }
+
+    @Test
     void theHigherIdGivesUpAtOnceAsAborted()
     {
         retype();

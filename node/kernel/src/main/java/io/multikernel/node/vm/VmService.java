@@ -184,6 +184,15 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private final ArrayDeque<Change> retries = new ArrayDeque<>();
     /** Revokes to propose again after a lock conflict; each counts as in flight. */
     private final ArrayDeque<Revoking> revokeRetries = new ArrayDeque<>();
+    /** Domains with a change of this core's proposed whose transaction has no outcome yet. */
+    private final java.util.Set<Long> domainsChanging = new java.util.HashSet<>();
+    /**
+     * Changes waiting, in request order, for this core's earlier change of their domain; each counts
+     * as in flight, so at most IN_FLIGHT_MAX in all.
+     */
+    private final java.util.Map<Long, ArrayDeque<Change>> behindOwnChange = new java.util.HashMap<>();
+    /** Reused by {@link #releaseBehindOwn}: what it answers or proposes once it has looked at every domain. */
+    private final ArrayList<Change> released = new ArrayList<>();
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
     private ReplicatedStates.State<VmOperation> state;
     private CapabilityService.Proposer proposer;
@@ -397,8 +406,95 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return;
         }
         inFlight++;
-        propose(new Change(operation, startNs, callback, vmOperation, id, aftermath,
+        admit(new Change(operation, startNs, callback, vmOperation, id, aftermath,
             null == protocol ? defaultProtocol : protocol, 0, 0));
+    }
+
+    /**
+     * Proposes a change of an existing domain only when no earlier change of that domain from this
+     * core awaits its outcome; otherwise it waits behind it ({@link #releaseBehindOwn}). Proposed at
+     * once, it would find the domain locked by the earlier one on every core, or be built from a
+     * replica the earlier one is about to change (a map's leaf table), and abort.
+     */
+    private void admit(final Change change)
+    {
+        final VmOperation operation = change.vmOperation();
+        if (operation instanceof Create)
+        {
+            propose(change);
+            return;
+        }
+        final long domainId = operation.domainId();
+        final ArrayDeque<Change> waiting = behindOwnChange.get(domainId);
+        if (null != waiting || domainsChanging.contains(domainId))
+        {
+            behindOwnChange.computeIfAbsent(domainId, domain -> new ArrayDeque<>()).addLast(change);
+            return;
+        }
+        domainsChanging.add(domainId);
+        propose(change);
+    }
+
+    /**
+     * Proposes the first change waiting behind this core's own earlier change of its domain once that
+     * one has its outcome and this core's replica has applied it (the domain's lock is free here),
+     * rebuilt from the replica as it is then; answers aborted those that waited
+     * {@link CapabilityService#OWN_CONFLICT_WAIT_MAX_NS} since their request.
+     */
+    private int releaseBehindOwn(final long nowNs)
+    {
+        final ArrayList<Change> due = released;
+        final Iterator<java.util.Map.Entry<Long, ArrayDeque<Change>>> domains = behindOwnChange.entrySet().iterator();
+        while (domains.hasNext())
+        {
+            final java.util.Map.Entry<Long, ArrayDeque<Change>> entry = domains.next();
+            final long domainId = entry.getKey();
+            final ArrayDeque<Change> waiting = entry.getValue();
+            final Iterator<Change> changes = waiting.iterator();
+            while (changes.hasNext())
+            {
+                final Change change = changes.next();
+                if (nowNs - change.startNs() >= CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
+                {
+                    changes.remove();
+                    due.add(change);
+                }
+            }
+            if (!waiting.isEmpty() && !domainsChanging.contains(domainId) && null == refillBlocked(domainId))
+            {
+                domainsChanging.add(domainId);
+                due.add(waiting.pollFirst());
+            }
+            if (waiting.isEmpty())
+            {
+                domains.remove();
+            }
+        }
+        final int work = due.size();
+        try
+        {
+            for (final Change change : due)
+            {
+                if (nowNs - change.startNs() >= CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
+                {
+                    inFlight--;
+                    domainsChanging.remove(change.vmOperation().domainId());
+                    answer(change.operation(), change.startNs(), change.callback(), VmResult.refused(Outcome.ABORTED,
+                        "waited " + TimeUnit.NANOSECONDS.toMillis(nowNs - change.startNs()) + " ms behind core " + coreId +
+                        "'s earlier change of domain " + change.vmOperation().domainId() +
+                        ", still undecided here; nothing changed, retry"));
+                }
+                else
+                {
+                    proposeRebuilt(change);
+                }
+            }
+        }
+        finally
+        {
+            due.clear();
+        }
+        return work;
     }
 
     /** A change on its way: what to propose, and again after a lock conflict it has priority in. */
@@ -597,6 +693,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         catch (final RuntimeException ex)
         {
             inFlight--;
+            decided(operation);
             finish(change.operation(), change.callback(), VmResult.refused(Outcome.UNAVAILABLE,
                 "core " + coreId + " could not propose the change: " + ex.getMessage()));
             return;
@@ -604,6 +701,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         if (null == leaves)
         {
             inFlight--;
+            decided(operation);
             final Map m = (Map)operation;
             final int count = capabilities.database().missingLeaves(m.domainId(), m.vpage(), m.pages()).length;
             answer(change.operation(), change.startNs(), change.callback(), VmResult.refused(Outcome.CONFLICT,
@@ -626,6 +724,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             leaves.release(capabilities);
             inFlight--;
+            decided(operation);
             finish(change.operation(), change.callback(), VmResult.refused(Outcome.UNAVAILABLE,
                 "core " + coreId + " could not propose the change: " + ex.getMessage()));
         }
@@ -787,29 +886,46 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             final Change due = retries.pollFirst();
             work++;
-            final VmOperation again = due.vmOperation() instanceof Span s ?
-                new Span(s.domainId(), s.core(), null == spaces.domain(s.domainId()) ? new byte[0] :
-                    spaces.image(s.domainId())) : due.vmOperation();
-            final Aftermath aftermath = aftermathOf(again, due.aftermath());
-            final String problem = spaces.proposalProblem(again);
-            final String unavailable = null == problem ? proposer.proposalRefusal() : null;
-            if (null != problem || null != unavailable)
-            {
-                inFlight--;
-                answer(due.operation(), due.startNs(), due.callback(), null != problem ?
-                    VmResult.refused(classify(problem), problem) : VmResult.refused(Outcome.UNAVAILABLE, unavailable));
-                continue;
-            }
-            propose(new Change(due.operation(), due.startNs(), due.callback(), again, due.id(), aftermath,
-                due.protocol(), due.attempt(), 0));
+            proposeRebuilt(due);
         }
         return work;
+    }
+
+    /** Proposes a change already counted in flight again, rebuilt from and checked against the replica as it is now. */
+    private void proposeRebuilt(final Change due)
+    {
+        final VmOperation again = due.vmOperation() instanceof Span s ?
+            new Span(s.domainId(), s.core(), null == spaces.domain(s.domainId()) ? new byte[0] :
+                spaces.image(s.domainId())) : due.vmOperation();
+        final Aftermath aftermath = aftermathOf(again, due.aftermath());
+        final String problem = spaces.proposalProblem(again);
+        final String unavailable = null == problem ? proposer.proposalRefusal() : null;
+        if (null != problem || null != unavailable)
+        {
+            inFlight--;
+            decided(again);
+            answer(due.operation(), due.startNs(), due.callback(), null != problem ?
+                VmResult.refused(classify(problem), problem) : VmResult.refused(Outcome.UNAVAILABLE, unavailable));
+            return;
+        }
+        propose(new Change(due.operation(), due.startNs(), due.callback(), again, due.id(), aftermath,
+            due.protocol(), due.attempt(), 0));
+    }
+
+    /** The change's transaction has its outcome, or it was answered before it had one: the next change of its domain may go. */
+    private void decided(final VmOperation operation)
+    {
+        if (!(operation instanceof Create))
+        {
+            domainsChanging.remove(operation.domainId());
+        }
     }
 
     private void onOutcome(final Operation operation, final long startNs, final Callback callback,
         final VmOperation vmOperation, final long id, final Aftermath aftermath, final RoutingProtocol protocol,
         final TransactionId transaction, final TransactionOutcome outcome)
     {
+        decided(vmOperation);
         if (TransactionOutcome.Status.COMMITTED != outcome.status())
         {
             inFlight--;
@@ -953,6 +1069,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     {
         int work = retries.isEmpty() ? 0 : retryDue(nowNs);
         work += revokeRetries.isEmpty() ? 0 : revokeRetriesDue(nowNs);
+        work += behindOwnChange.isEmpty() ? 0 : releaseBehindOwn(nowNs);
         if (shooting.isEmpty())
         {
             return work;

@@ -1,6 +1,7 @@
 package io.multikernel.node.vm;
 
 import io.multikernel.node.caps.CapabilityResult.Outcome;
+import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.skb.RoutingProtocol;
@@ -618,6 +619,72 @@ class VmServiceTest
         assertThat(lost.outcome()).as("core 1's transaction has the higher id").isEqualTo(Outcome.ABORTED);
         assertThat(lost.message()).contains("is locked by transaction 0:1:1");
         assertThat(cluster.core(1).inFlight()).isZero();
+    }
+
+    @Test
+    void changesOfOneDomainPostedAtOnceFromOneCoreAllCommitInTurn()
+    {
+        cluster(3, 1);
+        final long domain = cluster.domain(0, 1, 2);
+        final int changes = 6;
+        final long frame = cluster.frame(0, changes);
+        // As the engine: a core's PREPARE follows, on each channel, the COMMITs it sent before it.
+        cluster.deferPrepares = true;
+        final List<VmResult> answers = new ArrayList<>();
+        // Proposed back to back: every one after the first finds the domain locked by the one before it.
+        for (int page = 0; page < changes; page++)
+        {
+            cluster.core(0).map(domain, VA + page * PAGE, frame, page * PAGE, PAGE, InProcessVmCluster.rw(), answers::add);
+        }
+        for (int wait = 0; wait < 200 && answers.size() < changes; wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(answers).as("each waits for this core's earlier change, none is aborted").hasSize(changes)
+            .allSatisfy(answer -> assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
+        final String fingerprint = cluster.fingerprint(domain);
+        assertThat(fingerprint).isNotBlank();
+        for (int page = 0; page < changes; page++)
+        {
+            assertThat(cluster.load(2, domain, VA + page * PAGE, 1).result().outcome()).as("page %d mapped on core 2", page)
+                .isEqualTo(Outcome.DONE);
+        }
+        assertThat(cluster.core(0).inFlight()).isZero();
+    }
+
+    @Test
+    void aChangeWaitingBehindItsCoresEarlierChangeIsAnsweredAbortedAfterTheWaitBound()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 2);
+        cluster.deferPrepares = true;
+        final List<VmResult> first = new ArrayList<>();
+        final List<VmResult> second = new ArrayList<>();
+        cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), first::add);
+        cluster.core(0).map(domain, VA + PAGE, frame, PAGE, PAGE, InProcessVmCluster.rw(), second::add);
+        // The first is stuck before it prepares anywhere: the second must not wait for it forever.
+        cluster.deliver(message -> "prepare".equals(message.kind()));
+        cluster.clock.update(cluster.clock.nanoTime() + CapabilityService.OWN_CONFLICT_WAIT_MAX_NS - 1);
+        cluster.deliver(message -> "prepare".equals(message.kind()));
+        assertThat(second).as("still waiting just before the bound").isEmpty();
+        cluster.clock.update(cluster.clock.nanoTime() + 1);
+        cluster.deliver(message -> "prepare".equals(message.kind()));
+        assertThat(second).singleElement().satisfies(answer ->
+        {
+            assertThat(answer.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(answer.message()).contains("behind core 0's earlier change of domain " + domain)
+                .contains("nothing changed");
+        });
+        assertThat(first).isEmpty();
+
+        cluster.release();
+        cluster.deliver();
+        assertThat(first).singleElement().extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(0).inFlight()).isZero();
+        assertThat(cluster.load(1, domain, VA + PAGE, 1).result().outcome()).as("the second changed nothing")
+            .isEqualTo(Outcome.FAULT);
     }
 
     /** The first retry's delay. */

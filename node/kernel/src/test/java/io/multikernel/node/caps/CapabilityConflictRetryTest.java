@@ -79,6 +79,22 @@ class CapabilityConflictRetryTest
             "transaction " + proposed.get(last) + " aborted: core 2 voted no: key K is locked by transaction " + holder));
     }
 
+    /**
+     * The first retype (proposed first) commits and this replica applies it, which frees its lock
+     * here: the one waiting behind it is proposed after the next delay and commits too.
+     */
+    private void firstCommitsAndTheWaitingOneGoes(final CapabilityType type)
+    {
+        listeners.get(0).onOutcome(proposed.get(0), TransactionOutcome.committed());
+        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, type, PAGE, 1, 50, 60, 1));
+        lockedBy = null;
+        final int before = proposed.size();
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).as("proposed once the lock is free here").hasSize(before + 1);
+        listeners.get(before).onOutcome(proposed.get(before), TransactionOutcome.committed());
+        assertThat(results).extracting(CapabilityResult::outcome).containsExactly(Outcome.COMMITTED, Outcome.COMMITTED);
+    }
+
     private void elapse(final long nanos)
     {
         clock.update(clock.nanoTime() + nanos);
@@ -128,13 +144,7 @@ class CapabilityConflictRetryTest
         elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
         assertThat(proposed).hasSize(1);
 
-        listeners.get(0).onOutcome(proposed.get(0), TransactionOutcome.committed());
-        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, CapabilityType.FRAME, PAGE, 1, 50, 60, 1));
-        lockedBy = null;
-        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
-        assertThat(proposed).as("proposed once the source is free here").hasSize(2);
-        listeners.get(1).onOutcome(proposed.get(1), TransactionOutcome.committed());
-        assertThat(results).extracting(CapabilityResult::outcome).containsExactly(Outcome.COMMITTED, Outcome.COMMITTED);
+        firstCommitsAndTheWaitingOneGoes(CapabilityType.FRAME);
         assertThat(results.get(1).capIds()).as("ids of its own, not the first's").doesNotContainAnyElementsOf(
             results.get(0).capIds());
     }
@@ -235,13 +245,7 @@ class CapabilityConflictRetryTest
         }
         assertThat(proposed).as("nothing proposed while the lock is held here").hasSize(2);
 
-        listeners.get(0).onOutcome(proposed.get(0), TransactionOutcome.committed());
-        database.apply(new CapabilityOperation.Retype(RAM_CAP, 0, CapabilityType.RAM, PAGE, 1, 50, 60, 1));
-        lockedBy = null;
-        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
-        assertThat(proposed).as("proposed again once the lock is free here").hasSize(3);
-        listeners.get(2).onOutcome(proposed.get(2), TransactionOutcome.committed());
-        assertThat(results).extracting(CapabilityResult::outcome).containsExactly(Outcome.COMMITTED, Outcome.COMMITTED);
+        firstCommitsAndTheWaitingOneGoes(CapabilityType.RAM);
 
         service.retype(RAM_CAP, CapabilityType.RAM, 2 * PAGE, PAGE, 1, results::add);
         final TransactionId holder = proposed.get(2);

@@ -477,8 +477,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             {
                 if (nowNs - change.startNs() >= CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
                 {
+                    // It never proposed: the domain's mark belongs to the change in its transaction, if any.
                     inFlight--;
-                    domainsChanging.remove(change.vmOperation().domainId());
                     answer(change.operation(), change.startNs(), change.callback(), VmResult.refused(Outcome.ABORTED,
                         "waited " + TimeUnit.NANOSECONDS.toMillis(nowNs - change.startNs()) + " ms behind core " + coreId +
                         "'s earlier change of domain " + change.vmOperation().domainId() +

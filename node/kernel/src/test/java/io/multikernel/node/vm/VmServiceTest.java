@@ -678,13 +678,22 @@ class VmServiceTest
                 .contains("nothing changed");
         });
         assertThat(first).isEmpty();
+        // The first is still in its transaction: a change posted now waits behind it too.
+        final List<VmResult> third = new ArrayList<>();
+        final int preparesBefore = cluster.heldBack().size();
+        cluster.core(0).map(domain, VA + PAGE, frame, PAGE, PAGE, InProcessVmCluster.rw(), third::add);
+        cluster.deliver(message -> "prepare".equals(message.kind()));
+        assertThat(cluster.heldBack()).as("not proposed beside the first").hasSize(preparesBefore);
+        assertThat(third).isEmpty();
 
         cluster.release();
         cluster.deliver();
         assertThat(first).singleElement().extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
+        assertThat(third).as("proposed once the first was decided").singleElement().extracting(VmResult::outcome)
+            .isEqualTo(Outcome.COMMITTED);
         assertThat(cluster.core(0).inFlight()).isZero();
-        assertThat(cluster.load(1, domain, VA + PAGE, 1).result().outcome()).as("the second changed nothing")
-            .isEqualTo(Outcome.FAULT);
+        assertThat(cluster.load(1, domain, VA + PAGE, 1).result().outcome()).as("mapped by the third")
+            .isEqualTo(Outcome.DONE);
     }
 
     /** The first retry's delay. */

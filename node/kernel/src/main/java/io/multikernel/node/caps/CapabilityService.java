@@ -128,13 +128,6 @@ public final class CapabilityService
     private long retryOrder;
     /** Retries put back during one {@link #doWork} pass, kept so that the pass allocates nothing. */
     private final List<Retry> retriesPutBack = new ArrayList<>();
-    /**
-     * Retypes of this core's whose transactions await their outcome; at most IN_FLIGHT_MAX. A retype
-     * into frames waits behind one of these (it makes no frame in the range the waiting one zeroes),
-     * never behind a revoke or a delete, after which another core may still write to the frames
-     * going away until it applies the outcome.
-     */
-    private final java.util.Set<TransactionId> ownRetypesInFlight = new java.util.HashSet<>();
 
     /**
      * An operation that lost a lock conflict it has priority in, or one with this core's own earlier
@@ -362,7 +355,7 @@ public final class CapabilityService
         final TransactionId locker = sourceLocker(retype);
         if (null != locker)
         {
-            if (!ownRetypesInFlight.contains(locker))
+            if (locker.coordinatorCoreId() != coreId)
             {
                 finish(Operation.RETYPE, callback, CapabilityResult.refused(Outcome.ABORTED, lockedSentence(retype, locker)));
             }
@@ -827,23 +820,8 @@ public final class CapabilityService
     {
         try
         {
-            final boolean retype = capabilityOperation instanceof CapabilityOperation.Retype;
-            final boolean[] decided = new boolean[1];
-            final TransactionId proposed = proposer.propose(everyCore, List.of(state.operation(capabilityOperation)),
-                (id, outcome) ->
-                {
-                    decided[0] = true;
-                    if (retype)
-                    {
-                        ownRetypesInFlight.remove(id);
-                    }
-                    onOutcome(operation, startNs, callback, capabilityOperation, id, outcome, made, attempt);
-                });
-            if (retype && null != proposed && !decided[0])
-            {
-                ownRetypesInFlight.add(proposed);
-            }
-            return proposed;
+            return proposer.propose(everyCore, List.of(state.operation(capabilityOperation)),
+                (id, outcome) -> onOutcome(operation, startNs, callback, capabilityOperation, id, outcome, made, attempt));
         }
         catch (final RuntimeException ex)
         {
@@ -920,8 +898,7 @@ public final class CapabilityService
                 final String locked = null != problem || null != unavailable ? null : retry.behindOwn() ?
                     lockedHere(retry.capabilityOperation()) :
                     retry.capabilityOperation() instanceof CapabilityOperation.Retype r ? sourceLocked(r) : null;
-                if (null != locked && retry.behindOwn() && nowNs - retry.startNs() < OWN_CONFLICT_WAIT_MAX_NS &&
-                    waitsBehindItsSourcesHolder(retry.capabilityOperation()))
+                if (null != locked && retry.behindOwn() && nowNs - retry.startNs() < OWN_CONFLICT_WAIT_MAX_NS)
                 {
                     // Its lock is still held by a transaction prepared here: look again shortly, propose nothing.
                     later.add(retry.again(retry.attempt(), true, nowNs + CONFLICT_RETRY_DELAY_NS, retryOrder++));
@@ -961,20 +938,6 @@ public final class CapabilityService
             later.clear();
         }
         return work;
-    }
-
-    /**
-     * @return false for a retype into frames whose source a transaction other than one of this core's
-     *         retypes holds here (see {@link #ownRetypesInFlight}): it is answered aborted instead.
-     */
-    private boolean waitsBehindItsSourcesHolder(final CapabilityOperation operation)
-    {
-        if (!(operation instanceof CapabilityOperation.Retype r))
-        {
-            return true;
-        }
-        final TransactionId locker = sourceLocker(r);
-        return null == locker || ownRetypesInFlight.contains(locker);
     }
 
     /**

@@ -180,8 +180,12 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private final AccessesInFlight accessesInFlight = new AccessesInFlight();
     private final ArrayList<Shooting> shooting = new ArrayList<>();
     private final ArrayDeque<Shooting> waitingForRound = new ArrayDeque<>();
-    /** Changes to propose again after a lock conflict; each counts as in flight, so at most IN_FLIGHT_MAX. */
-    private final ArrayDeque<Change> retries = new ArrayDeque<>();
+    /**
+     * Changes to propose again after a lock conflict, soonest due first; each counts as in flight, so
+     * at most IN_FLIGHT_MAX.
+     */
+    private final java.util.PriorityQueue<Change> retries =
+        new java.util.PriorityQueue<>((a, b) -> Long.compare(a.dueNs() - b.dueNs(), 0));
     /** Revokes to propose again after a lock conflict; each counts as in flight. */
     private final ArrayDeque<Revoking> revokeRetries = new ArrayDeque<>();
     /** Domains with a change of this core's proposed whose transaction has no outcome yet. */
@@ -866,6 +870,21 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private void onOutcome(final Change change, final TransactionId transaction, final TransactionOutcome outcome)
     {
         final TransactionId conflict = outcome.lockConflictWith();
+        // Lost to one of this core's own earlier transactions (two maps of one frame into different
+        // domains, say), which it never made abort: participants prepare one coordinator's
+        // transactions in the order sent. Go again after 1, 2, 4... 16 ms, bounded by time.
+        final boolean behindOwn = null != conflict && conflict.compareTo(transaction) < 0 &&
+            conflict.coordinatorCoreId() == transaction.coordinatorCoreId() &&
+            conflict.coordinatorIncarnation() == transaction.coordinatorIncarnation();
+        final long nowNs = clock.nanoTime();
+        if (behindOwn && nowNs - change.startNs() < CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
+        {
+            retries.add(new Change(change.operation(), change.startNs(), change.callback(), change.vmOperation(),
+                change.id(), change.aftermath(), change.protocol(), change.attempt() + 1,
+                nowNs + (CapabilityService.CONFLICT_RETRY_DELAY_NS <<
+                    Math.min(change.attempt(), CapabilityService.OWN_CONFLICT_BACKOFF_SHIFT_MAX))));
+            return;
+        }
         if (null != conflict && transaction.compareTo(conflict) < 0 &&
             change.attempt() < CapabilityService.CONFLICT_RETRIES_MAX)
         {
@@ -882,9 +901,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private int retryDue(final long nowNs)
     {
         int work = 0;
-        for (int i = retries.size(); i > 0 && !retries.isEmpty() && retries.peekFirst().dueNs() - nowNs <= 0; i--)
+        for (int i = retries.size(); i > 0 && !retries.isEmpty() && retries.peek().dueNs() - nowNs <= 0; i--)
         {
-            final Change due = retries.pollFirst();
+            final Change due = retries.poll();
             work++;
             proposeRebuilt(due);
         }

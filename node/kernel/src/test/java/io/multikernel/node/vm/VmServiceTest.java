@@ -654,6 +654,34 @@ class VmServiceTest
     }
 
     @Test
+    void mapsOfOneFrameIntoTwoDomainsPostedAtOnceFromOneCoreBothCommit()
+    {
+        cluster(2, 1);
+        final long[] domains = { cluster.domain(0, 1), cluster.domain(0, 1) };
+        final long frame = cluster.frame(0, 1);
+        // As the engine: a core's PREPARE follows, on each channel, the COMMITs it sent before it.
+        cluster.deferPrepares = true;
+        final List<VmResult> answers = new ArrayList<>();
+        for (final long domain : domains)
+        {
+            // Both lock the frame's object; the second, proposed after the first, loses to it everywhere.
+            cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), answers::add);
+        }
+        for (int wait = 0; wait < 100 && answers.size() < domains.length; wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(answers).as("the second waits for this core's first and goes again").hasSize(2)
+            .allSatisfy(answer -> assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
+        for (final long domain : domains)
+        {
+            assertThat(cluster.load(1, domain, VA, 1).result().outcome()).isEqualTo(Outcome.DONE);
+        }
+        assertThat(cluster.core(0).inFlight()).isZero();
+    }
+
+    @Test
     void aChangeWaitingBehindItsCoresEarlierChangeIsAnsweredAbortedAfterTheWaitBound()
     {
         cluster(2, 1);

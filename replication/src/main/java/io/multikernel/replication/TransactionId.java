@@ -32,6 +32,16 @@ public record TransactionId(int coordinatorCoreId, long coordinatorIncarnation, 
         }
     }
 
+    /**
+     * @return true when this transaction was started before {@code later} by the same coordinator in the
+     *         same incarnation: every participant prepares it first, so {@code later} never made it abort.
+     */
+    public boolean precedesFromSameCoordinator(final TransactionId later)
+    {
+        return coordinatorCoreId == later.coordinatorCoreId && coordinatorIncarnation == later.coordinatorIncarnation &&
+            sequence < later.sequence;
+    }
+
     @Override
     public int compareTo(final TransactionId other)
     {

@@ -807,6 +807,15 @@ public final class CapabilityService
         return proposer.proposalRefusal();
     }
 
+    /**
+     * @return how long an operation that lost its lock to its own core's earlier transaction for the
+     *         {@code attempt}-th time waits before it goes again: 1, 2, 4... 16 ms.
+     */
+    public static long ownConflictDelayNs(final int attempt)
+    {
+        return CONFLICT_RETRY_DELAY_NS << Math.min(attempt, OWN_CONFLICT_BACKOFF_SHIFT_MAX);
+    }
+
     private TransactionId propose(final Operation operation, final long startNs, final Callback callback,
         final CapabilityOperation capabilityOperation, final List<Long> made)
     {
@@ -847,14 +856,12 @@ public final class CapabilityService
         // This core proposes its own operations in order and every participant prepares them in that
         // order, so one that lost to an earlier one of this core's never made that one abort: it
         // waits for it and goes again, bounded by time rather than by count.
-        final boolean behindOwn = null != conflict && conflict.compareTo(id) < 0 &&
-            conflict.coordinatorCoreId() == id.coordinatorCoreId() &&
-            conflict.coordinatorIncarnation() == id.coordinatorIncarnation();
+        final boolean behindOwn = null != conflict && conflict.precedesFromSameCoordinator(id);
         final long nowNs = clock.nanoTime();
         if (behindOwn && nowNs - startNs < OWN_CONFLICT_WAIT_MAX_NS)
         {
             retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1, true,
-                nowNs + (CONFLICT_RETRY_DELAY_NS << Math.min(attempt, OWN_CONFLICT_BACKOFF_SHIFT_MAX)), retryOrder++));
+                nowNs + ownConflictDelayNs(attempt), retryOrder++));
             return;
         }
         if (null != conflict && id.compareTo(conflict) < 0 && attempt < CONFLICT_RETRIES_MAX)

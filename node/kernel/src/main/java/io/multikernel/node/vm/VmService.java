@@ -454,15 +454,10 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             final java.util.Map.Entry<Long, ArrayDeque<Change>> entry = domains.next();
             final long domainId = entry.getKey();
             final ArrayDeque<Change> waiting = entry.getValue();
-            final Iterator<Change> changes = waiting.iterator();
-            while (changes.hasNext())
+            // In request order: those that waited too long are at the front.
+            while (!waiting.isEmpty() && nowNs - waiting.peekFirst().startNs() >= CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
             {
-                final Change change = changes.next();
-                if (nowNs - change.startNs() >= CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
-                {
-                    changes.remove();
-                    due.add(change);
-                }
+                due.add(waiting.pollFirst());
             }
             if (!waiting.isEmpty() && !domainsChanging.contains(domainId) && null == refillBlocked(domainId))
             {
@@ -873,16 +868,13 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         // Lost to one of this core's own earlier transactions (two maps of one frame into different
         // domains, say), which it never made abort: participants prepare one coordinator's
         // transactions in the order sent. Go again after 1, 2, 4... 16 ms, bounded by time.
-        final boolean behindOwn = null != conflict && conflict.compareTo(transaction) < 0 &&
-            conflict.coordinatorCoreId() == transaction.coordinatorCoreId() &&
-            conflict.coordinatorIncarnation() == transaction.coordinatorIncarnation();
+        final boolean behindOwn = null != conflict && conflict.precedesFromSameCoordinator(transaction);
         final long nowNs = clock.nanoTime();
         if (behindOwn && nowNs - change.startNs() < CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
         {
             retries.add(new Change(change.operation(), change.startNs(), change.callback(), change.vmOperation(),
                 change.id(), change.aftermath(), change.protocol(), change.attempt() + 1,
-                nowNs + (CapabilityService.CONFLICT_RETRY_DELAY_NS <<
-                    Math.min(change.attempt(), CapabilityService.OWN_CONFLICT_BACKOFF_SHIFT_MAX))));
+                nowNs + CapabilityService.ownConflictDelayNs(change.attempt())));
             return;
         }
         if (null != conflict && transaction.compareTo(conflict) < 0 &&

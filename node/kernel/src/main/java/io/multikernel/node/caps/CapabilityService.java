@@ -130,16 +130,18 @@ public final class CapabilityService
     private final List<Retry> retriesPutBack = new ArrayList<>();
 
     /**
-     * An operation that lost a lock conflict it has priority in, or one with this core's own earlier
-     * operation, to be proposed again at {@code dueNs}.
+     * An operation that lost a lock conflict it has priority in ({@code attempt} of
+     * {@link #CONFLICT_RETRIES_MAX}), or one with this core's own earlier operation ({@code behindOwn},
+     * the {@code ownWaits}-th time, bounded by time), to be proposed again at {@code dueNs}.
      */
     private record Retry(Operation operation, long startNs, Callback callback, CapabilityOperation capabilityOperation,
-        List<Long> made, int attempt, boolean behindOwn, long dueNs, long order)
+        List<Long> made, int attempt, int ownWaits, boolean behindOwn, long dueNs, long order)
     {
         /** @return the same operation, to be proposed again at {@code dueNs}. */
         Retry again(final int attempt, final boolean behindOwn, final long dueNs, final long order)
         {
-            return new Retry(operation, startNs, callback, capabilityOperation, made, attempt, behindOwn, dueNs, order);
+            return new Retry(operation, startNs, callback, capabilityOperation, made, attempt, ownWaits, behindOwn, dueNs,
+                order);
         }
     }
 
@@ -420,7 +422,7 @@ public final class CapabilityService
             return false;
         }
         inFlight++;
-        retries.add(new Retry(Operation.RETYPE, startNs, callback, retype, made, 0, true,
+        retries.add(new Retry(Operation.RETYPE, startNs, callback, retype, made, 0, 0, true,
             clock.nanoTime() + CONFLICT_RETRY_DELAY_NS, retryOrder++));
         return true;
     }
@@ -820,17 +822,18 @@ public final class CapabilityService
         final CapabilityOperation capabilityOperation, final List<Long> made)
     {
         inFlight++;
-        return proposeCounted(operation, startNs, callback, capabilityOperation, made, 0);
+        return proposeCounted(operation, startNs, callback, capabilityOperation, made, 0, 0);
     }
 
     /** Proposes an operation already counted in flight; on failure it is answered and uncounted. */
     private TransactionId proposeCounted(final Operation operation, final long startNs, final Callback callback,
-        final CapabilityOperation capabilityOperation, final List<Long> made, final int attempt)
+        final CapabilityOperation capabilityOperation, final List<Long> made, final int attempt, final int ownWaits)
     {
         try
         {
             return proposer.propose(everyCore, List.of(state.operation(capabilityOperation)),
-                (id, outcome) -> onOutcome(operation, startNs, callback, capabilityOperation, id, outcome, made, attempt));
+                (id, outcome) -> onOutcome(operation, startNs, callback, capabilityOperation, id, outcome, made, attempt,
+                    ownWaits));
         }
         catch (final RuntimeException ex)
         {
@@ -846,11 +849,12 @@ public final class CapabilityService
      * each may lock first on a different core). Each then learns from its abort which transaction held
      * the key; the one with the lower id proposes again after a short delay, the other is answered
      * aborted, so of two overlapping retypes one succeeds. At most {@link #CONFLICT_RETRIES_MAX}
-     * times, and only for a lock conflict.
+     * times, and only for a lock conflict; waits behind this core's own earlier operations do not
+     * count toward them.
      */
     private void onOutcome(final Operation operation, final long startNs, final Callback callback,
         final CapabilityOperation capabilityOperation, final TransactionId id, final TransactionOutcome outcome,
-        final List<Long> made, final int attempt)
+        final List<Long> made, final int attempt, final int ownWaits)
     {
         final TransactionId conflict = outcome.lockConflictWith();
         // This core proposes its own operations in order and every participant prepares them in that
@@ -860,13 +864,13 @@ public final class CapabilityService
         final long nowNs = clock.nanoTime();
         if (behindOwn && nowNs - startNs < OWN_CONFLICT_WAIT_MAX_NS)
         {
-            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1, true,
-                nowNs + ownConflictDelayNs(attempt), retryOrder++));
+            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt, ownWaits + 1, true,
+                nowNs + ownConflictDelayNs(ownWaits), retryOrder++));
             return;
         }
         if (null != conflict && id.compareTo(conflict) < 0 && attempt < CONFLICT_RETRIES_MAX)
         {
-            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1, false,
+            retries.add(new Retry(operation, startNs, callback, capabilityOperation, made, attempt + 1, ownWaits, false,
                 nowNs + (CONFLICT_RETRY_DELAY_NS << attempt), retryOrder++));
             return;
         }
@@ -935,7 +939,7 @@ public final class CapabilityService
                     zeroNewFrames(r);
                 }
                 proposeCounted(retry.operation(), retry.startNs(), retry.callback(), retry.capabilityOperation(),
-                    retry.made(), retry.attempt());
+                    retry.made(), retry.attempt(), retry.ownWaits());
             }
         }
         finally

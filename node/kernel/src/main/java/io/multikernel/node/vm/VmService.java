@@ -397,7 +397,9 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     private void change(final Operation operation, final long startNs, final Callback callback,
         final VmOperation vmOperation, final long id, final Aftermath aftermath, final RoutingProtocol protocol)
     {
-        final String problem = spaces.proposalProblem(vmOperation);
+        // One that will wait behind an earlier change of its domain is checked when it goes, against
+        // the replica with the earlier ones applied (a map, then an unmap of it, posted at once).
+        final String problem = waitsBehindOwn(vmOperation) ? null : spaces.proposalProblem(vmOperation);
         if (null != problem)
         {
             finish(operation, callback, VmResult.refused(classify(problem), problem));
@@ -411,7 +413,14 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         }
         inFlight++;
         admit(new Change(operation, startNs, callback, vmOperation, id, aftermath,
-            null == protocol ? defaultProtocol : protocol, 0, 0));
+            null == protocol ? defaultProtocol : protocol, 0, 0, false, 0));
+    }
+
+    /** @return whether the change would wait behind an earlier change of its domain from this core. */
+    private boolean waitsBehindOwn(final VmOperation operation)
+    {
+        return !(operation instanceof Create) && (domainsChanging.contains(operation.domainId()) ||
+            behindOwnChange.containsKey(operation.domainId()));
     }
 
     /**
@@ -429,8 +438,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return;
         }
         final long domainId = operation.domainId();
-        final ArrayDeque<Change> waiting = behindOwnChange.get(domainId);
-        if (null != waiting || domainsChanging.contains(domainId))
+        if (waitsBehindOwn(operation))
         {
             behindOwnChange.computeIfAbsent(domainId, domain -> new ArrayDeque<>()).addLast(change);
             return;
@@ -496,10 +504,20 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         return work;
     }
 
-    /** A change on its way: what to propose, and again after a lock conflict it has priority in. */
+    /**
+     * A change on its way: what to propose, and again after a lock conflict it has priority in
+     * ({@code attempt} of {@link CapabilityService#CONFLICT_RETRIES_MAX}) or after losing a lock to
+     * this core's own earlier transaction ({@code behindOwn}, the {@code ownWaits}-th time, bounded by time).
+     */
     private record Change(Operation operation, long startNs, Callback callback, VmOperation vmOperation, long id,
-        Aftermath aftermath, RoutingProtocol protocol, int attempt, long dueNs)
+        Aftermath aftermath, RoutingProtocol protocol, int attempt, long dueNs, boolean behindOwn, int ownWaits)
     {
+        /** @return the same change, to be proposed again at {@code dueNs}. */
+        Change again(final int attempt, final long dueNs, final boolean behindOwn, final int ownWaits)
+        {
+            return new Change(operation, startNs, callback, vmOperation, id, aftermath, protocol, attempt, dueNs,
+                behindOwn, ownWaits);
+        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -872,24 +890,28 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         final long nowNs = clock.nanoTime();
         if (behindOwn && nowNs - change.startNs() < CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
         {
-            retries.add(new Change(change.operation(), change.startNs(), change.callback(), change.vmOperation(),
-                change.id(), change.aftermath(), change.protocol(), change.attempt() + 1,
-                nowNs + CapabilityService.ownConflictDelayNs(change.attempt())));
+            // Not a conflict it has priority in: the priority retries stay for those.
+            retries.add(change.again(change.attempt(), nowNs + CapabilityService.ownConflictDelayNs(change.ownWaits()),
+                true, change.ownWaits() + 1));
             return;
         }
         if (null != conflict && transaction.compareTo(conflict) < 0 &&
             change.attempt() < CapabilityService.CONFLICT_RETRIES_MAX)
         {
-            retries.add(new Change(change.operation(), change.startNs(), change.callback(), change.vmOperation(),
-                change.id(), change.aftermath(), change.protocol(), change.attempt() + 1,
-                clock.nanoTime() + (CapabilityService.CONFLICT_RETRY_DELAY_NS << change.attempt())));
+            retries.add(change.again(change.attempt() + 1,
+                nowNs + (CapabilityService.CONFLICT_RETRY_DELAY_NS << change.attempt()), false, change.ownWaits()));
             return;
         }
         onOutcome(change.operation(), change.startNs(), change.callback(), change.vmOperation(), change.id(),
             change.aftermath(), change.protocol(), transaction, outcome);
     }
 
-    /** Proposes again the changes whose retry is due, rebuilt from the replica as it is now. */
+    /**
+     * Proposes again the changes whose retry is due, rebuilt from the replica as it is now. One that
+     * lost to this core's own earlier transaction proposes nothing while a lock it takes is still
+     * held on this replica: it looks again after {@link CapabilityService#CONFLICT_RETRY_DELAY_NS},
+     * and is answered aborted once it has waited {@link CapabilityService#OWN_CONFLICT_WAIT_MAX_NS}.
+     */
     private int retryDue(final long nowNs)
     {
         int work = 0;
@@ -897,9 +919,43 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             final Change due = retries.poll();
             work++;
-            proposeRebuilt(due);
+            final String locked = due.behindOwn() ? lockedHere(due.vmOperation()) : null;
+            if (null == locked)
+            {
+                proposeRebuilt(due);
+            }
+            else if (nowNs - due.startNs() < CapabilityService.OWN_CONFLICT_WAIT_MAX_NS)
+            {
+                // Due later than now: this pass does not take it again.
+                retries.add(due.again(due.attempt(), nowNs + CapabilityService.CONFLICT_RETRY_DELAY_NS, true,
+                    due.ownWaits()));
+            }
+            else
+            {
+                inFlight--;
+                decided(due.vmOperation());
+                answer(due.operation(), due.startNs(), due.callback(), VmResult.refused(Outcome.ABORTED, locked));
+            }
         }
         return work;
+    }
+
+    /**
+     * @return which transaction prepared on this core holds a lock of the address spaces the change
+     *         takes (its domain, a map's frame), as a sentence, or null.
+     */
+    private String lockedHere(final VmOperation operation)
+    {
+        for (final Object key : spaces.lockKeys(operation))
+        {
+            final TransactionId holder = proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, key));
+            if (null != holder)
+            {
+                return "key " + key + " is locked by transaction " + holder + " on core " + coreId +
+                    "; nothing changed, retry shortly";
+            }
+        }
+        return null;
     }
 
     /** Proposes a change already counted in flight again, rebuilt from and checked against the replica as it is now. */
@@ -920,7 +976,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
             return;
         }
         propose(new Change(due.operation(), due.startNs(), due.callback(), again, due.id(), aftermath,
-            due.protocol(), due.attempt(), 0));
+            due.protocol(), due.attempt(), 0, due.behindOwn(), due.ownWaits()));
     }
 
     /** The change's transaction has its outcome, or it was answered before it had one: the next change of its domain may go. */

@@ -116,6 +116,25 @@ class CapabilityConflictRetryTest
     }
 
     @Test
+    void waitsBehindThisCoresOwnTransactionsDoNotUseUpTheRetriesOfAConflictItHasPriorityIn()
+    {
+        retype();
+        for (int wait = 0; wait < CapabilityService.CONFLICT_RETRIES_MAX; wait++)
+        {
+            // Lost to this core's own earlier transaction, which holds no lock here any more.
+            lastAborts("1:0:0");
+            elapse(CapabilityService.ownConflictDelayNs(wait));
+            assertThat(proposed).as("proposed again after its own-conflict delay").hasSize(wait + 2);
+        }
+        lastAborts("2:0:99");
+        assertThat(results).as("it has priority over 2:0:99: not answered, it goes again").isEmpty();
+        elapse(CapabilityService.CONFLICT_RETRY_DELAY_NS);
+        assertThat(proposed).hasSize(CapabilityService.CONFLICT_RETRIES_MAX + 2);
+        listeners.get(proposed.size() - 1).onOutcome(proposed.get(proposed.size() - 1), TransactionOutcome.committed());
+        assertThat(results).singleElement().extracting(CapabilityResult::outcome).isEqualTo(Outcome.COMMITTED);
+    }
+
+    @Test
     void aRetypeIntoFramesWaitsAgainWhileTheTransactionItCollidedWithIsPreparedHere()
     {
         service.retype(RAM_CAP, CapabilityType.FRAME, 0, PAGE, 1, results::add);

@@ -90,6 +90,12 @@ final class InProcessVmCluster implements AutoCloseable
     /** Reasons the next proposals abort with, without preparing anywhere (as a participant's vote would). */
     final Deque<String> abortNext = new ArrayDeque<>();
 
+    /** @return transactions proposed so far, by every core. */
+    long proposals()
+    {
+        return sequence;
+    }
+
     InProcessVmCluster(final int coreCount, final int hosts, final Path directory)
     {
         this.hosts = hosts;

@@ -5,6 +5,7 @@ import io.multikernel.node.caps.CapabilityService;
 import io.multikernel.node.caps.CapabilityType;
 import io.multikernel.node.caps.Rights;
 import io.multikernel.node.skb.RoutingProtocol;
+import io.multikernel.replication.TransactionId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -722,6 +723,127 @@ class VmServiceTest
         assertThat(cluster.core(0).inFlight()).isZero();
         assertThat(cluster.load(1, domain, VA + PAGE, 1).result().outcome()).as("mapped by the third")
             .isEqualTo(Outcome.DONE);
+    }
+
+    @Test
+    void aChangePostedBehindAnEarlierChangeOfItsDomainIsCheckedAgainstTheStateThatOneLeaves()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 1);
+        cluster.deferPrepares = true;
+        final List<VmResult> mapped = new ArrayList<>();
+        final List<VmResult> protectedAnswers = new ArrayList<>();
+        final List<VmResult> unmapped = new ArrayList<>();
+        // Posted at once: the protect and the unmap name a mapping only the map before them makes.
+        cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), mapped::add);
+        cluster.core(0).protect(domain, VA, PAGE, Rights.READ, null, protectedAnswers::add);
+        cluster.core(0).unmap(domain, VA, PAGE, null, unmapped::add);
+        assertThat(protectedAnswers).as("not refused against the replica before the map").isEmpty();
+        assertThat(unmapped).as("not refused against the replica before the map").isEmpty();
+        for (int wait = 0; wait < 100 && unmapped.isEmpty(); wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        for (final List<VmResult> answers : List.of(mapped, protectedAnswers, unmapped))
+        {
+            assertThat(answers).singleElement().satisfies(answer ->
+                assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
+        }
+        assertThat(cluster.load(1, domain, VA, 1).result().outcome()).as("unmapped last").isEqualTo(Outcome.FAULT);
+
+        // Checked when it goes, all the same: an unmap behind an unmap of the same page is refused then.
+        final List<VmResult> unmapFirst = new ArrayList<>();
+        final List<VmResult> unmapSecond = new ArrayList<>();
+        mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
+        cluster.core(0).unmap(domain, VA, PAGE, null, unmapFirst::add);
+        cluster.core(0).unmap(domain, VA, PAGE, null, unmapSecond::add);
+        for (int wait = 0; wait < 100 && (unmapFirst.isEmpty() || unmapSecond.isEmpty()); wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(unmapFirst).singleElement().extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
+        assertThat(unmapSecond).singleElement().satisfies(answer ->
+        {
+            assertThat(answer.outcome()).isEqualTo(Outcome.NOT_FOUND);
+            assertThat(answer.message()).contains("nothing to unmap");
+        });
+        assertThat(cluster.core(0).inFlight()).isZero();
+    }
+
+    @Test
+    void waitsBehindItsCoresOwnTransactionsDoNotUseUpTheRetriesOfAConflictItHasPriorityIn()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 1);
+        for (int i = 0; i < CapabilityService.CONFLICT_RETRIES_MAX; i++)
+        {
+            cluster.abortNext.add("core 1 voted no: key X is locked by transaction 0:1:1");
+        }
+        cluster.abortNext.add("core 1 voted no: key DomainKey is locked by transaction 1:1:99");
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), answers::add);
+        for (int wait = 0; wait < 200 && answers.isEmpty(); wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(answers).as("it has priority over 1:1:99 and goes again").singleElement().satisfies(answer ->
+            assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
+    }
+
+    @Test
+    void aChangeBehindItsCoresOwnTransactionProposesNothingWhileThatOneHoldsItsLockHere()
+    {
+        cluster(2, 1);
+        final long domain = cluster.domain(0, 1);
+        final long frame = cluster.frame(0, 1);
+        final TransactionId earlier = new TransactionId(0, 1, 1);
+        final Object domainLock = new io.multikernel.replication.ReplicatedStates.StateKey(VmService.STATE_ID,
+            new VmLock.DomainKey(domain));
+        // Core 0's earlier transaction is prepared here and not yet applied: the change loses to it.
+        cluster.locks.get(0).put(domainLock, earlier);
+        final List<VmResult> answers = new ArrayList<>();
+        cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), answers::add);
+        final long firstTry = cluster.proposals();
+        for (int wait = 0; wait < 500; wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(answers).as("waiting, within the bound").isEmpty();
+        assertThat(cluster.proposals()).as("nothing proposed while the lock is held here").isEqualTo(firstTry);
+
+        cluster.locks.get(0).remove(domainLock);
+        for (int wait = 0; wait < 5 && answers.isEmpty(); wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(answers).singleElement().satisfies(answer ->
+            assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
+
+        // Held past the wait bound: answered aborted, naming the lock, and the domain takes changes again.
+        cluster.locks.get(0).put(domainLock, earlier);
+        final List<VmResult> late = new ArrayList<>();
+        cluster.core(0).unmap(domain, VA, PAGE, null, late::add);
+        for (int wait = 0; wait < 2_100 && late.isEmpty(); wait++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
+        assertThat(late).singleElement().satisfies(answer ->
+        {
+            assertThat(answer.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(answer.message()).contains("locked by transaction " + earlier).contains("nothing changed");
+        });
+        cluster.locks.get(0).remove(domainLock);
+        final VmResult unmappedAfter = cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, null, cb));
+        assertThat(unmappedAfter.outcome()).isEqualTo(Outcome.COMMITTED);
+        assertThat(cluster.core(0).inFlight()).isZero();
     }
 
     /** The first retry's delay. */

@@ -637,11 +637,7 @@ class VmServiceTest
         {
             cluster.core(0).map(domain, VA + page * PAGE, frame, page * PAGE, PAGE, InProcessVmCluster.rw(), answers::add);
         }
-        for (int wait = 0; wait < 200 && answers.size() < changes; wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(200, () -> answers.size() < changes);
         assertThat(answers).as("each waits for this core's earlier change, none is aborted").hasSize(changes)
             .allSatisfy(answer -> assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
         final String fingerprint = cluster.fingerprint(domain);
@@ -668,11 +664,7 @@ class VmServiceTest
             // Both lock the frame's object; the second, proposed after the first, loses to it everywhere.
             cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), answers::add);
         }
-        for (int wait = 0; wait < 100 && answers.size() < domains.length; wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(100, () -> answers.size() < domains.length);
         assertThat(answers).as("the second waits for this core's first and goes again").hasSize(2)
             .allSatisfy(answer -> assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
         for (final long domain : domains)
@@ -741,11 +733,7 @@ class VmServiceTest
         cluster.core(0).unmap(domain, VA, PAGE, null, unmapped::add);
         assertThat(protectedAnswers).as("not refused against the replica before the map").isEmpty();
         assertThat(unmapped).as("not refused against the replica before the map").isEmpty();
-        for (int wait = 0; wait < 100 && unmapped.isEmpty(); wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(100, () -> unmapped.isEmpty());
         for (final List<VmResult> answers : List.of(mapped, protectedAnswers, unmapped))
         {
             assertThat(answers).singleElement().satisfies(answer ->
@@ -759,11 +747,7 @@ class VmServiceTest
         mapped(domain, 0, frame, 1, InProcessVmCluster.rw());
         cluster.core(0).unmap(domain, VA, PAGE, null, unmapFirst::add);
         cluster.core(0).unmap(domain, VA, PAGE, null, unmapSecond::add);
-        for (int wait = 0; wait < 100 && (unmapFirst.isEmpty() || unmapSecond.isEmpty()); wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(100, () -> unmapFirst.isEmpty() || unmapSecond.isEmpty());
         assertThat(unmapFirst).singleElement().extracting(VmResult::outcome).isEqualTo(Outcome.COMMITTED);
         assertThat(unmapSecond).singleElement().satisfies(answer ->
         {
@@ -786,11 +770,7 @@ class VmServiceTest
         cluster.abortNext.add("core 1 voted no: key DomainKey is locked by transaction 1:1:99");
         final List<VmResult> answers = new ArrayList<>();
         cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), answers::add);
-        for (int wait = 0; wait < 200 && answers.isEmpty(); wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(200, () -> answers.isEmpty());
         assertThat(answers).as("it has priority over 1:1:99 and goes again").singleElement().satisfies(answer ->
             assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
     }
@@ -809,20 +789,12 @@ class VmServiceTest
         final List<VmResult> answers = new ArrayList<>();
         cluster.core(0).map(domain, VA, frame, 0, PAGE, InProcessVmCluster.rw(), answers::add);
         final long firstTry = cluster.proposals();
-        for (int wait = 0; wait < 500; wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(500, () -> true);
         assertThat(answers).as("waiting, within the bound").isEmpty();
         assertThat(cluster.proposals()).as("nothing proposed while the lock is held here").isEqualTo(firstTry);
 
         cluster.locks.get(0).remove(domainLock);
-        for (int wait = 0; wait < 5 && answers.isEmpty(); wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(5, () -> answers.isEmpty());
         assertThat(answers).singleElement().satisfies(answer ->
             assertThat(answer.outcome()).as(String.valueOf(answer)).isEqualTo(Outcome.COMMITTED));
 
@@ -830,11 +802,7 @@ class VmServiceTest
         cluster.locks.get(0).put(domainLock, earlier);
         final List<VmResult> late = new ArrayList<>();
         cluster.core(0).unmap(domain, VA, PAGE, null, late::add);
-        for (int wait = 0; wait < 2_100 && late.isEmpty(); wait++)
-        {
-            cluster.deliver();
-            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
-        }
+        deliverEachMillisecond(2_100, () -> late.isEmpty());
         assertThat(late).singleElement().satisfies(answer ->
         {
             assertThat(answer.outcome()).isEqualTo(Outcome.ABORTED);
@@ -844,6 +812,19 @@ class VmServiceTest
         final VmResult unmappedAfter = cluster.run(cb -> cluster.core(0).unmap(domain, VA, PAGE, null, cb));
         assertThat(unmappedAfter.outcome()).isEqualTo(Outcome.COMMITTED);
         assertThat(cluster.core(0).inFlight()).isZero();
+    }
+
+    /**
+     * Delivers every message, then lets a millisecond (the first retry's delay) pass, up to
+     * {@code steps} times while {@code pending}.
+     */
+    private void deliverEachMillisecond(final int steps, final java.util.function.BooleanSupplier pending)
+    {
+        for (int step = 0; step < steps && pending.getAsBoolean(); step++)
+        {
+            cluster.deliver();
+            cluster.clock.update(cluster.clock.nanoTime() + CapabilityServiceDelay.NS);
+        }
     }
 
     /** The first retry's delay. */

@@ -137,6 +137,14 @@ final class ReplicationRequests
         {
             final String name = null != op ? op : Boolean.TRUE.equals(delete) ? "delete" : "put";
             final String checkedKey = bounded("key", key, true);
+            if (checkedKey.startsWith(io.multikernel.node.skb.NameService.KEY_PREFIX))
+            {
+                // Registrations are agreed by every core through name.register; a write here could
+                // give a name a core that does not exist, or a value on some replicas only.
+                throw new ServiceException(400, "key '" + echo(checkedKey) + "' is in the name service's keys (" +
+                    io.multikernel.node.skb.NameService.KEY_PREFIX + "...): register names with 'mk name register' " +
+                    "or LRPC name.register; nothing done");
+            }
             return switch (name)
             {
                 case "put" -> KeyValueOperation.put(checkedKey, bounded("value", value, true));

@@ -73,6 +73,13 @@ class ReplicationAdminTest
             "give either key (one operation) or operations, not both");
         expectError("POST", "/kv", "{\"operations\":[]}", 400, "operations must be an array of 1..256 objects");
         expectError("POST", "/kv", "{\"operations\":[\"put k v\"]}", 400, "each operation must be an object");
+        // The name service's keys are agreed by every core through name.register, never written here.
+        expectError("POST", "/kv", "{\"key\":\"name/svc\",\"value\":\"99\"}", 400,
+            "key 'name/svc' is in the name service's keys (name/...)");
+        expectError("POST", "/kv", "{\"replicas\":[0],\"key\":\"name/svc\",\"delete\":true}", 400,
+            "register names with 'mk name register'");
+        expectError("POST", "/kv", "{\"operations\":[{\"key\":\"k\",\"value\":\"v\"},{\"key\":\"name/a\",\"value\":\"1\"}]}",
+            400, "is in the name service's keys");
         assertThat(proxy.offerFailures()).isZero();
     }
 

@@ -38,11 +38,12 @@ final class PeerEntry
     }
 
     /**
-     * @param nowNs current time.
-     * @return time since last heard, or {@link Membership#NEVER_HEARD}.
+     * @param nowNs current time; may be a little before the last message when the caller read its clock
+     *              first (a duty cycle's time, then a message heard later in the same cycle).
+     * @return time since last heard, 0 when heard at or after {@code nowNs}, or {@link Membership#NEVER_HEARD}.
      */
     long silenceNs(final long nowNs)
     {
-        return heard ? nowNs - lastHeardNs : Membership.NEVER_HEARD;
+        return heard ? Math.max(0, nowNs - lastHeardNs) : Membership.NEVER_HEARD;
     }
 }

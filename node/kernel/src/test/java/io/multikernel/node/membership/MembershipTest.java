@@ -99,6 +99,11 @@ class MembershipTest
         final PeerView view = membership.snapshot(nowNs).peer(PEER);
         assertThat(view.hostId()).isEqualTo(HOST);
         assertThat(view.handshaken()).isTrue();
+        assertThat(view.lastHeardAgeNs()).isZero();
+        // A snapshot taken at the duty cycle's start, before the message heard later in the cycle,
+        // shows the peer just heard, not "never heard".
+        assertThat(membership.snapshot(nowNs - ONE_MS_NS).peer(PEER).lastHeardAgeNs()).isZero();
+        assertThat(membership.snapshot(nowNs + ONE_MS_NS).peer(PEER).lastHeardAgeNs()).isEqualTo(ONE_MS_NS);
         assertThat(membership.state(OTHER)).isEqualTo(PeerState.UNKNOWN);
     }
 

@@ -70,6 +70,34 @@ class RunDirectoryReuseIT
         }
     }
 
+    @Test
+    void aRestartThatCouldNotStartTheCoreLeavesItRunningAndAPausedCoreIsKilledAndStartedAgain() throws Exception
+    {
+        runDirectory = new RunDirectory(tempDir.resolve("run"));
+        up(CORES);
+        final Path secret = runDirectory.root().resolve(io.multikernel.common.ClusterSecret.DEFAULT_FILE_NAME);
+        final long before = corePid(1);
+
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        final Mk refused = mk("restart", "--core", "1", "--timeout-s", "10");
+        assertThat(refused.exit()).as(refused.out()).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(refused.err()).contains("core 1 left as it is: it could not start again").contains(secret.toString());
+        assertThat(ProcessHandle.of(before).map(ProcessHandle::isAlive)).as("not stopped").contains(true);
+        java.nio.file.Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        TestCluster.pause(before);
+        final Mk restarted = mk("restart", "--core", "1", "--timeout-s", "5");
+        assertThat(restarted.exit()).as(restarted.err()).isZero();
+        assertThat(restarted.out()).as("SIGTERM stays pending in a stopped process: it was killed").contains("core 1 is up again");
+        assertThat(ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false)).as("the paused process").isFalse();
+        assertThat(corePid(1)).isNotEqualTo(before);
+    }
+
+    private long corePid(final int core)
+    {
+        return runDirectory.processes().stream().filter(e -> "core".equals(e.kind()) && e.id() == core).findFirst().orElseThrow().pid();
+    }
+
     private void up(final int cores) throws Exception
     {
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true), List.of());

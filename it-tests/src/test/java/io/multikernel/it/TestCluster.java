@@ -149,11 +149,16 @@ final class TestCluster
      */
     void pause(final int core) throws IOException, InterruptedException
     {
-        final long pid = pid(core);
+        pause(pid(core));
+    }
+
+    /** kill -STOP of a process; returns once every thread of it has stopped ({@link #stopped}). */
+    static void pause(final long pid) throws IOException, InterruptedException
+    {
         final Process signal = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).inheritIO().start();
         assertThat(signal.waitFor(KILL_TIMEOUT_S, TimeUnit.SECONDS)).as("kill -STOP %d ended", pid).isTrue();
         assertThat(signal.exitValue()).as("kill -STOP %d", pid).isZero();
-        awaitTrue("every thread of core " + core + " (pid " + pid + ") stopped", () -> stopped(pid), KILL_TIMEOUT_S);
+        awaitTrue("every thread of pid " + pid + " stopped", () -> stopped(pid), KILL_TIMEOUT_S);
     }
 
     /**

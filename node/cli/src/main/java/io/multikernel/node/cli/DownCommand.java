@@ -24,12 +24,14 @@ final class DownCommand implements Callable<Integer>
     @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
     Path runDir;
 
-    @Option(names = "--timeout-s", description = "Grace period per group (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    @Option(names = "--timeout-s", description = "Grace period per group, 1.." + RestartCommand.TIMEOUT_MAX_S +
+        " (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     long timeoutS;
 
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkRange(spec, "--timeout-s", timeoutS, 1, RestartCommand.TIMEOUT_MAX_S);
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final int stopped = new ClusterStopper(runDirectory, System.out).down(timeoutS * 1000);
         spec.commandLine().getOut().println(0 == stopped ? "no cluster running in " + runDirectory.root() :

@@ -1,5 +1,6 @@
 package io.multikernel.node.launcher;
 
+import io.multikernel.common.ClusterSecret;
 import io.multikernel.common.OwnerOnlyFiles;
 import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.cluster.ClusterMap;
@@ -7,6 +8,7 @@ import io.multikernel.node.cluster.ClusterOverrides;
 import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.cluster.HostDescriptor;
 import io.multikernel.node.cluster.OverrideField;
+import io.multikernel.node.cluster.SecretFiles;
 import io.multikernel.node.cluster.TransportKind;
 import io.multikernel.node.core.KernelMain;
 import io.multikernel.transport.TransportConfiguration;
@@ -351,6 +353,7 @@ public final class ClusterLauncher
         }
         final List<String> command = Files.readAllLines(commandFile, StandardCharsets.UTF_8).stream()
             .filter(line -> !line.isEmpty()).toList();
+        checkSecretBeforeRestart(coreId, command, map);
         final List<RunDirectory.Entry> entries = new ArrayList<>(runDirectory.processes());
         final RunDirectory.Entry old = entries.stream().filter(e -> e.isCore() && e.id() == coreId).findFirst().orElse(null);
         if (null != old)
@@ -367,14 +370,22 @@ public final class ClusterLauncher
                 {
                     running.get().destroy();
                 }
-                try
+                if (!exitsWithin(running.get(), timeoutMs) && !kill)
                 {
-                    running.get().onExit().get(timeoutMs, TimeUnit.MILLISECONDS);
+                    // Paused (SIGSTOP) or hung: as mk down does, a crash restart rather than none.
+                    out.printf("core %d (pid %d) did not exit within %d ms of SIGTERM: SIGKILL%n", coreId, old.pid(),
+                        timeoutMs);
+                    running.get().destroyForcibly();
+                    if (!exitsWithin(running.get(), timeoutMs))
+                    {
+                        throw new IllegalStateException("core " + coreId + " (pid " + old.pid() + ") did not exit within " +
+                            timeoutMs + " ms of SIGKILL either; not started again");
+                    }
                 }
-                catch (final java.util.concurrent.TimeoutException ex)
+                else if (running.get().isAlive())
                 {
                     throw new IllegalStateException("core " + coreId + " (pid " + old.pid() + ") did not exit within " +
-                        timeoutMs + " ms of " + (kill ? "SIGKILL" : "SIGTERM"));
+                        timeoutMs + " ms of SIGKILL; not started again");
                 }
             }
             entries.remove(old);
@@ -385,6 +396,42 @@ public final class ClusterLauncher
         runDirectory.writeProcesses(entries);
         out.printf("core %d started again (pid %d)%n", coreId, process.pid());
         return awaitCoreUp(map, started, timeoutMs);
+    }
+
+    private static boolean exitsWithin(final ProcessHandle process, final long timeoutMs) throws InterruptedException
+    {
+        try
+        {
+            process.onExit().get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            return false;
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            throw new IllegalStateException("cannot wait for pid " + process.pid() + ": " + ex.getCause(), ex);
+        }
+    }
+
+    /**
+     * Refuses the restart while the core could not start again for want of its cluster secret (missing,
+     * open to others, not a secret), before the running core is stopped.
+     */
+    private void checkSecretBeforeRestart(final int coreId, final List<String> command, final ClusterMap map)
+    {
+        final int flag = command.indexOf("--secret-file");
+        final Path flagged = flag >= 0 && flag + 1 < command.size() ? Path.of(command.get(flag + 1)) : null;
+        try
+        {
+            ClusterSecret.load(SecretFiles.forCore(flagged, System.getenv(), runDirectory.clusterFile(), map));
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new IllegalStateException("core " + coreId + " left as it is: it could not start again: " +
+                ex.getMessage());
+        }
     }
 
     /**

@@ -36,6 +36,19 @@ public final class ChaosChecker
     public static List<String> violations(final List<ChaosOperation> history, final Map<Integer, ReplicaState> replicas,
         final Collection<Integer> cores)
     {
+        return violations(history, replicas, cores, Map.of());
+    }
+
+    /**
+     * @param baseline each core's replica before the run, where it answered. When the replicas already
+     *                 differed then (a write to some replicas only, {@code mk kv put --replicas}), they are
+     *                 not held to one fingerprint at the end; instead every key the run did not write must
+     *                 be on each core as it was before the run.
+     * @return as {@link #violations(List, Map, Collection)}.
+     */
+    public static List<String> violations(final List<ChaosOperation> history, final Map<Integer, ReplicaState> replicas,
+        final Collection<Integer> cores, final Map<Integer, ReplicaState> baseline)
+    {
         final List<String> violations = new ArrayList<>();
         final SortedSet<Integer> answered = new TreeSet<>(replicas.keySet());
         for (final int core : new TreeSet<>(cores))
@@ -55,12 +68,19 @@ public final class ChaosChecker
             }
         }
         final List<ReplicaState> states = new ArrayList<>(byCore.values());
-        for (int i = 1; i < states.size(); i++)
+        if (differed(baseline))
         {
-            if (!Objects.equals(states.get(0).fingerprint(), states.get(i).fingerprint()))
+            unchangedOutsideTheRun(history, states, baseline, violations);
+        }
+        else
+        {
+            for (int i = 1; i < states.size(); i++)
             {
-                violations.add("replicas differ: core " + states.get(0).core() + " has fingerprint " +
-                    states.get(0).fingerprint() + ", core " + states.get(i).core() + " " + states.get(i).fingerprint());
+                if (!Objects.equals(states.get(0).fingerprint(), states.get(i).fingerprint()))
+                {
+                    violations.add("replicas differ: core " + states.get(0).core() + " has fingerprint " +
+                        states.get(0).fingerprint() + ", core " + states.get(i).core() + " " + states.get(i).fingerprint());
+                }
             }
         }
         for (final ChaosOperation op : history)
@@ -112,6 +132,43 @@ public final class ChaosChecker
             }
         }
         return violations;
+    }
+
+    /** @return whether the replicas' fingerprints differed before the run. */
+    public static boolean differed(final Map<Integer, ReplicaState> baseline)
+    {
+        return baseline.values().stream().map(ReplicaState::fingerprint).distinct().count() > 1;
+    }
+
+    private static void unchangedOutsideTheRun(final List<ChaosOperation> history, final List<ReplicaState> states,
+        final Map<Integer, ReplicaState> baseline, final List<String> violations)
+    {
+        final java.util.Set<String> written = new java.util.HashSet<>();
+        history.forEach(op -> written.add(op.key()));
+        for (final ReplicaState replica : states)
+        {
+            final ReplicaState before = baseline.get(replica.core());
+            if (null == before)
+            {
+                violations.add("core " + replica.core() + " did not answer before the run while the replicas differed, " +
+                    "so its keys outside the run's writes cannot be checked");
+                continue;
+            }
+            final SortedSet<String> keys = new TreeSet<>(before.entries().keySet());
+            keys.addAll(replica.entries().keySet());
+            keys.removeAll(written);
+            for (final String key : keys)
+            {
+                final String was = before.entries().get(key);
+                final String is = replica.entries().get(key);
+                if (!Objects.equals(was, is))
+                {
+                    violations.add("key " + key + ", which the run did not write, changed on core " + replica.core() +
+                        ": " + (null == was ? "absent" : "'" + was + "'") + " before the run, " +
+                        (null == is ? "absent" : "'" + is + "'") + " after");
+                }
+            }
+        }
     }
 
     private static String describe(final ChaosOperation op)

@@ -244,6 +244,12 @@ public final class ChaosRun
         final AtomicReference<Thread> faultThreadRef) throws Exception
     {
         final String keyPrefix = "chaos-" + Long.toHexString(settings.seed()) + "-" + Long.toHexString(System.nanoTime()) + "-";
+        final Map<Integer, ReplicaState> baseline = readReplicas(cores);
+        if (ChaosChecker.differed(baseline))
+        {
+            out.println("the replicas differ before the run (a write to some replicas only does that): at the end " +
+                "every key the run does not write is checked against its value on the same core now");
+        }
         final List<ChaosOperation> history = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger nextIndex = new AtomicInteger();
         final long startNs = System.nanoTime();
@@ -307,7 +313,7 @@ public final class ChaosRun
         final Map<Integer, ReplicaState> replicas = settle(cores);
         final List<ChaosOperation> ordered = new ArrayList<>(history);
         ordered.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        final List<String> violations = new ArrayList<>(ChaosChecker.violations(ordered, replicas, cores));
+        final List<String> violations = new ArrayList<>(ChaosChecker.violations(ordered, replicas, cores, baseline));
         final Map<String, Map<String, Long>> workloads = new LinkedHashMap<>();
         for (final ChaosWorkload workload : settings.workloads())
         {

@@ -43,6 +43,53 @@ class ChaosCheckerTest
     }
 
     @Test
+    void replicasThatDifferedBeforeTheRunAreHeldToTheirOwnStateOutsideTheRunsKeys()
+    {
+        // Before the run: "partial" was written to cores 0 and 1 only (mk kv put --replicas 0,1).
+        final Map<Integer, ReplicaState> before = agreeing(Map.of("other", "x"));
+        before.put(0, new ReplicaState(0, "p", Map.of("other", "x", "partial", "y"), 0));
+        before.put(1, new ReplicaState(1, "p", Map.of("other", "x", "partial", "y"), 0));
+        final Map<Integer, ReplicaState> after = new HashMap<>();
+        for (final int core : CORES)
+        {
+            final Map<String, String> entries = new HashMap<>(before.get(core).entries());
+            entries.putAll(Map.of("a", "v0", "d", "v3"));
+            after.put(core, new ReplicaState(core, "f" + entries.hashCode(), entries, 0));
+        }
+        assertThat(ChaosChecker.differed(before)).isTrue();
+        assertThat(ChaosChecker.violations(history, after, CORES))
+            .as("without the baseline the fingerprints differ").singleElement().asString().startsWith("replicas differ");
+        assertThat(ChaosChecker.violations(history, after, CORES, before)).isEmpty();
+
+        // A key outside the run that changed, appeared or vanished on a core is still caught.
+        final Map<String, String> changed = new HashMap<>(after.get(2).entries());
+        changed.put("other", "z");
+        changed.put("partial", "y");
+        after.put(2, new ReplicaState(2, "changed", changed, 0));
+        final Map<String, String> lost = new HashMap<>(after.get(0).entries());
+        lost.remove("partial");
+        after.put(0, new ReplicaState(0, "lost", lost, 0));
+        assertThat(ChaosChecker.violations(history, after, CORES, before)).containsExactly(
+            "key partial, which the run did not write, changed on core 0: 'y' before the run, absent after",
+            "key other, which the run did not write, changed on core 2: 'x' before the run, 'z' after",
+            "key partial, which the run did not write, changed on core 2: absent before the run, 'y' after");
+        // Within the run's keys the writes' own checks hold as before.
+        final Map<String, String> missing = new HashMap<>(before.get(1).entries());
+        after.put(1, new ReplicaState(1, "m", missing, 0));
+        assertThat(ChaosChecker.violations(history, after, CORES, before))
+            .contains("write #0 of a through core 1 was acknowledged as committed but is missing on core(s) [1]");
+    }
+
+    @Test
+    void replicasThatAgreedBeforeTheRunMustAgreeAfterIt()
+    {
+        final Map<Integer, ReplicaState> after = agreeing(Map.of("a", "v0"));
+        after.put(2, new ReplicaState(2, "another", Map.of("a", "v0", "stray", "s"), 0));
+        assertThat(ChaosChecker.violations(history, after, CORES, agreeing(Map.of())))
+            .singleElement().asString().startsWith("replicas differ: core 0 has fingerprint");
+    }
+
+    @Test
     void aLostAcknowledgedCommitIsCaught()
     {
         final Map<Integer, ReplicaState> replicas = agreeing(Map.of("a", "v0"));

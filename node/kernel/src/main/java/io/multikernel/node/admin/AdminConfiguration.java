@@ -34,7 +34,12 @@ public final class AdminConfiguration
 
     /** Worker threads that serve requests. Scrapes and operators are rare; two keep one slow call from blocking all. */
     public static final String THREAD_COUNT_PROP_NAME = "mk.admin.threads";
-    public static final int THREAD_COUNT_DEFAULT = 2;
+    /**
+     * A worker reads a request's headers and body itself, so a client that sends half a request holds
+     * one until {@link #REQUEST_READ_TIMEOUT_S}: with four, three such clients still leave one for
+     * {@code /health} and {@code mk status}.
+     */
+    public static final int THREAD_COUNT_DEFAULT = 4;
     public static final int THREAD_COUNT_MAX = 16;
 
     /** Requests waiting for a worker; beyond this they are answered 503 at once. */
@@ -73,8 +78,12 @@ public final class AdminConfiguration
 
     /** How long {@link AdminServer#stop()} waits for running requests after the port is released. */
     public static final long STOP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
-    /** Longest a client may take to send one request, line, headers and body, s. */
-    public static final long REQUEST_READ_TIMEOUT_S = 10;
+    /**
+     * Longest a client may take to send one request, line, headers and body, s: ample for the largest
+     * body ({@link #REQUEST_BODY_LENGTH_MAX_BYTES}) on any link an admin client uses, and short enough
+     * that a client stalled mid-request holds a worker for seconds, not tens of them.
+     */
+    public static final long REQUEST_READ_TIMEOUT_S = 3;
     /** How often requests past {@link #REQUEST_READ_TIMEOUT_S} are looked for, ms (one wake-up of a JDK timer). */
     public static final long REQUEST_READ_CHECK_INTERVAL_MS = 2_000;
 

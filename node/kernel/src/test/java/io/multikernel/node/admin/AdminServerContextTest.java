@@ -23,13 +23,13 @@ class AdminServerContextTest
     }
 
     @Test
-    void defaultsBindLoopbackOnAnEphemeralPortWithTwoWorkers()
+    void defaultsBindLoopbackOnAnEphemeralPortWithFourWorkers()
     {
         final AdminServer.Context ctx = new AdminServer.Context().meterRegistry(registry).conclude();
 
         assertThat(ctx.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(ctx.port()).isZero();
-        assertThat(ctx.threadCount()).isEqualTo(2);
+        assertThat(ctx.threadCount()).isEqualTo(4);
         assertThat(ctx.queueCapacity()).isEqualTo(AdminConfiguration.QUEUE_CAPACITY_DEFAULT_REQUESTS);
         assertThat(ctx.statusSource().json()).isNull();
         assertThat(ctx.healthSource().health()).isEqualTo(Health.UP);

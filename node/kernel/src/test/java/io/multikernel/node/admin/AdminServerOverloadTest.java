@@ -116,6 +116,41 @@ class AdminServerOverloadTest
     }
 
     @Test
+    void withTheDefaultWorkersClientsStalledMidRequestDoNotDelayOthers() throws Exception
+    {
+        server = AdminServer.launch(new AdminServer.Context()
+            .meterRegistry(registry)
+            .statusSource(() -> "{}"));
+        final java.util.List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try
+        {
+            for (int i = 0; i < AdminConfiguration.THREAD_COUNT_DEFAULT - 1; i++)
+            {
+                final java.net.Socket socket = new java.net.Socket(server.boundAddress().getAddress(), server.port());
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            Thread.sleep(200); // each has been taken by a worker
+            final long startNs = System.nanoTime();
+            final HttpResponse<String> answered = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.url() + "/status")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs))
+                .as("answered by the worker the stalled clients left free, not after they were cut off")
+                .isLessThan(TimeUnit.SECONDS.toMillis(AdminConfiguration.REQUEST_READ_TIMEOUT_S));
+        }
+        finally
+        {
+            for (final java.net.Socket socket : slow)
+            {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
     void stopInterruptsABlockedSourceAndStillReleasesThePortPromptly() throws Exception
     {
         server = AdminServer.launch(new AdminServer.Context()

@@ -72,6 +72,7 @@ final class BenchShootdownCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         final ShootdownBenchmark.Config config = config();
         final ShootdownBenchmark benchmark = new ShootdownBenchmark(config, System.out);
         System.out.println("mk bench shootdown: cores " + config.cores() + ", protocols " + protocols + ", " + hosts +

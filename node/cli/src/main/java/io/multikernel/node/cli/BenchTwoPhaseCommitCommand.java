@@ -119,6 +119,7 @@ final class BenchTwoPhaseCommitCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         final ReplicatedWriteBenchmark.Config config = config();
         final PrintStream out = System.out;
         out.println("mk bench 2pc: " + String.join(",", systems) + " at fsync " + String.join(",", fsyncs));

@@ -96,6 +96,7 @@ final class BenchUnmapCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         final UnmapBenchmark.Config config = config();
         final UnmapBenchmark benchmark = new UnmapBenchmark(config, System.out);
         System.out.println("mk bench unmap: cores " + config.cores() + ", protocols " + protocols + ", " + hosts +

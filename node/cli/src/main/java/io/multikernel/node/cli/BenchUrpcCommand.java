@@ -78,6 +78,7 @@ final class BenchUrpcCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         final UrpcBenchmark.Config config = config();
         final UrpcBenchmark benchmark = new UrpcBenchmark(config, System.out);
         System.out.println("mk bench urpc: " + config.transports().size() * 2 * config.repeat() +

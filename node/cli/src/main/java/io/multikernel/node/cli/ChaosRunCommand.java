@@ -73,6 +73,7 @@ final class ChaosRunCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         if (durationS < 1 || durationS > DURATION_MAX_S)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration-s must be 1.." + DURATION_MAX_S +

@@ -102,6 +102,7 @@ final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         final DemoRun.Config config = config();
         final DemoSummary summary = new DemoRun(config, System.out, new SystemNanoClock()).run();
         if (DemoSummary.PASS.equals(summary.verdict()))

@@ -47,6 +47,15 @@ class DemoCommandTest
     }
 
     @Test
+    void aJsonFileThatCouldNotBeWrittenIsAUsageErrorBeforeTheRun()
+    {
+        assertUsageError("--json " + tempDir.resolve("missing/summary.json") + ": directory " +
+            tempDir.resolve("missing") + " does not exist", "--json", tempDir.resolve("missing/summary.json").toString());
+        assertUsageError("--json " + tempDir + " is a directory; name a file", "--json", tempDir.toString());
+        assertThat(out.toString()).doesNotContain("verdict");
+    }
+
+    @Test
     void coresAndHostsOutsideTheirRangesAreUsageErrors()
     {
         assertUsageError("--cores=1 is outside 2..16", "--cores", "1");

@@ -77,6 +77,58 @@ public final class CommandLines
         {
             cause = cause.getCause();
         }
-        return null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+        final String message = null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+        java.nio.file.FileSystemException files = null;
+        for (Throwable t = ex; null != t && null == files; t = t.getCause())
+        {
+            files = t instanceof java.nio.file.FileSystemException f ? f : null;
+        }
+        if (null == files || null == files.getMessage())
+        {
+            return message;
+        }
+        // As the message, or at its end ("cannot write the report: /x/y.json"): the path alone says nothing.
+        if (message.equals(files.getMessage()) || message.equals(files.toString()))
+        {
+            return fileProblem(files);
+        }
+        return message.endsWith(files.getMessage()) ?
+            message.substring(0, message.length() - files.getMessage().length()) + fileProblem(files) : message;
+    }
+
+    /**
+     * The JDK's file exceptions carry only the path as their message ({@code /proc/nope.json}), and
+     * the reason in their type: this says both.
+     */
+    static String fileProblem(final java.nio.file.FileSystemException ex)
+    {
+        final String what = null == ex.getOtherFile() ? String.valueOf(ex.getFile()) :
+            ex.getFile() + " -> " + ex.getOtherFile();
+        final String reason;
+        if (ex instanceof java.nio.file.NoSuchFileException)
+        {
+            reason = "no such file or directory";
+        }
+        else if (ex instanceof java.nio.file.AccessDeniedException)
+        {
+            reason = "permission denied";
+        }
+        else if (ex instanceof java.nio.file.FileAlreadyExistsException)
+        {
+            reason = "it already exists";
+        }
+        else if (ex instanceof java.nio.file.NotDirectoryException)
+        {
+            reason = "not a directory";
+        }
+        else if (ex instanceof java.nio.file.DirectoryNotEmptyException)
+        {
+            reason = "the directory is not empty";
+        }
+        else
+        {
+            reason = null == ex.getReason() ? ex.getClass().getSimpleName() : ex.getReason();
+        }
+        return "cannot use " + what + ": " + reason;
     }
 }

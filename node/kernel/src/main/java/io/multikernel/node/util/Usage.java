@@ -62,6 +62,34 @@ public final class Usage
         }
     }
 
+    /**
+     * A usage error unless {@code file} (when given) can be written once the command has run: its
+     * directory exists and is writable, and the file is not a directory. Checked before a long run,
+     * so that its report is not lost at the end.
+     */
+    public static void checkOutputFile(final CommandLine.Model.CommandSpec spec, final String flag,
+        final java.nio.file.Path file)
+    {
+        if (null == file)
+        {
+            return;
+        }
+        final java.nio.file.Path directory = file.toAbsolutePath().getParent();
+        if (java.nio.file.Files.isDirectory(file))
+        {
+            throw error(spec, flag + " " + file + " is a directory; name a file");
+        }
+        if (null == directory || !java.nio.file.Files.isDirectory(directory))
+        {
+            throw error(spec, flag + " " + file + ": directory " + directory + " does not exist");
+        }
+        if (!java.nio.file.Files.isWritable(directory) ||
+            (java.nio.file.Files.exists(file) && !java.nio.file.Files.isWritable(file)))
+        {
+            throw error(spec, flag + " " + file + " cannot be written (permission denied)");
+        }
+    }
+
     public static CommandLine.ParameterException error(final CommandLine.Model.CommandSpec spec, final String message)
     {
         return new CommandLine.ParameterException(spec.commandLine(), message);

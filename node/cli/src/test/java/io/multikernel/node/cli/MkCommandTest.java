@@ -35,6 +35,18 @@ class MkCommandTest
     }
 
     @Test
+    void versionIsAvailableAtEveryLevel()
+    {
+        for (final String[] args : new String[][]{ { "--version" }, { "kv", "--version" }, { "up", "-V" },
+            { "kv", "put", "--version" }, { "bench", "urpc", "--version" } })
+        {
+            out.getBuffer().setLength(0);
+            assertThat(run(args)).as(String.join(" ", args)).isZero();
+            assertThat(out.toString()).as(String.join(" ", args)).startsWith("mk ");
+        }
+    }
+
+    @Test
     void unknownCommandsAndFlagsAreUsageErrors()
     {
         assertThat(run("launch-missiles")).isEqualTo(MkCommand.EXIT_USAGE);

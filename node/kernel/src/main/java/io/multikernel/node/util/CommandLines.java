@@ -34,6 +34,8 @@ public final class CommandLines
         final String... args)
     {
         final CommandLine commandLine = new CommandLine(root).setOut(out).setErr(err);
+        // Every command offers --version (mixinStandardHelpOptions): each answers with the root's.
+        shareVersion(commandLine, commandLine.getCommandSpec().versionProvider());
         commandLine.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {
@@ -64,6 +66,22 @@ public final class CommandLines
             return EXIT_FAILURE;
         });
         return commandLine.execute(args);
+    }
+
+    private static void shareVersion(final CommandLine command, final CommandLine.IVersionProvider version)
+    {
+        if (null == version)
+        {
+            return;
+        }
+        for (final CommandLine sub : command.getSubcommands().values())
+        {
+            if (null == sub.getCommandSpec().versionProvider() && 0 == sub.getCommandSpec().version().length)
+            {
+                sub.getCommandSpec().versionProvider(version);
+            }
+            shareVersion(sub, version);
+        }
     }
 
     /**

@@ -91,6 +91,18 @@ class RunDirectoryReuseIT
         assertThat(restarted.out()).as("SIGTERM stays pending in a stopped process: it was killed").contains("core 1 is up again");
         assertThat(ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false)).as("the paused process").isFalse();
         assertThat(corePid(1)).isNotEqualTo(before);
+
+        // Its data directory gone (a wiped disk): started again, it would hold none of the state core 0 holds.
+        final long running = corePid(1);
+        final ProcessHandle process = ProcessHandle.of(running).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(10, TimeUnit.SECONDS);
+        TestFiles.deleteTree(runDirectory.dataDirectory(1));
+        final Mk wiped = mk("restart", "--core", "1", "--timeout-s", "10");
+        assertThat(wiped.exit()).as(wiped.out()).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(wiped.err()).contains("core 1's data directory " + runDirectory.dataDirectory(1) + " is missing or empty")
+            .contains("cores 0 hold the cluster's replicated state");
+        assertThat(corePid(1)).as("not started").isEqualTo(running);
     }
 
     private long corePid(final int core)

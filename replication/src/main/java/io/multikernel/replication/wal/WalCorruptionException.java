@@ -17,7 +17,8 @@ public final class WalCorruptionException extends IOException
     public WalCorruptionException(final String file, final long offset, final String what)
     {
         super("write-ahead log corrupt in " + file + " at offset " + offset + ": " + what +
-            "; refusing to start (restore the data directory from a replica or backup)");
+            "; refusing to start (restore this core's data directory from a backup of it: another core's " +
+            "directory is no copy of it, and a core's state is not rebuilt from its peers)");
         this.file = file;
         this.offset = offset;
     }

@@ -354,6 +354,7 @@ public final class ClusterLauncher
         final List<String> command = Files.readAllLines(commandFile, StandardCharsets.UTF_8).stream()
             .filter(line -> !line.isEmpty()).toList();
         checkSecretBeforeRestart(coreId, command, map);
+        refuseEmptyDataDirectory(coreId);
         final List<RunDirectory.Entry> entries = new ArrayList<>(runDirectory.processes());
         final RunDirectory.Entry old = entries.stream().filter(e -> e.isCore() && e.id() == coreId).findFirst().orElse(null);
         if (null != old)
@@ -412,6 +413,47 @@ public final class ClusterLauncher
         catch (final java.util.concurrent.ExecutionException ex)
         {
             throw new IllegalStateException("cannot wait for pid " + process.pid() + ": " + ex.getCause(), ex);
+        }
+    }
+
+    /**
+     * Refuses to restart a core over a missing or empty data directory while other cores hold theirs:
+     * it would come back holding none of the replicated state its peers agree it holds, and its replica
+     * would differ from theirs without anything saying so.
+     */
+    private void refuseEmptyDataDirectory(final int coreId) throws IOException
+    {
+        final Path own = runDirectory.dataDirectory(coreId);
+        if (Files.isDirectory(own))
+        {
+            try (java.util.stream.Stream<Path> entries = Files.list(own))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    return;
+                }
+            }
+        }
+        final java.util.SortedSet<Integer> others = new java.util.TreeSet<>();
+        final Path data = own.getParent();
+        if (Files.isDirectory(data))
+        {
+            try (java.util.stream.Stream<Path> entries = Files.list(data))
+            {
+                entries.map(path -> path.getFileName().toString())
+                    .filter(name -> name.matches("core-[0-9]{1,9}"))
+                    .map(name -> Integer.parseInt(name.substring("core-".length())))
+                    .filter(id -> id != coreId)
+                    .forEach(others::add);
+            }
+        }
+        if (!others.isEmpty())
+        {
+            throw new IllegalStateException("core " + coreId + "'s data directory " + own + " is missing or empty " +
+                "while cores " + RunDirectory.idRanges(others) + " hold the cluster's replicated state: started over " +
+                "it, the core would hold none of it and its replica would silently differ. A core's state is not " +
+                "rebuilt from its peers: restore the directory from a backup of it, or start a new cluster " +
+                "(mk down, then mk up with another --run-dir)");
         }
     }
 

@@ -160,7 +160,7 @@ final class DemoRun
     /** @return the app's way to its core: the LRPC channel when its file is here, else (attached only) the admin API. */
     private VmCalls open(final int core)
     {
-        final Path channel = config.runDirectory().lrpcFile(core);
+        final Path channel = config.runDirectory().findLrpcFile(core);
         if (!config.attach() || Files.exists(channel))
         {
             return new VmClient(LrpcClient.attach(new LrpcClient.Context().file(channel).coreId(core)));

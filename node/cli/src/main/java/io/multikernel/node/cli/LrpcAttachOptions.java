@@ -23,6 +23,6 @@ final class LrpcAttachOptions
     {
         Usage.check(spec, core >= 0, "--core=" + core + " must not be negative");
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
-        return LrpcClient.attach(new LrpcClient.Context().file(runDirectory.lrpcFile(core)).coreId(core));
+        return LrpcClient.attach(new LrpcClient.Context().file(runDirectory.findLrpcFile(core)).coreId(core));
     }
 }

@@ -176,6 +176,37 @@ public final class RunDirectory
         return root.resolve("lrpc").resolve("core-" + coreId + ".lrpc");
     }
 
+    /** The environment variable naming {@code mk host}'s data root, where its cores keep their LRPC files. */
+    public static final String DATA_ROOT_ENV = "MK_DATA_ROOT";
+
+    /**
+     * @param coreId a core of the cluster.
+     * @return where the core's LRPC file is: under this run directory for {@code mk up}'s cores, else
+     *         under {@code mk host}'s data root ({@code $MK_DATA_ROOT}, as in the container image, or
+     *         {@code data/} beside the map); the first that exists, or this run directory's when none does.
+     */
+    public Path findLrpcFile(final int coreId)
+    {
+        return findLrpcFile(coreId, System.getenv(DATA_ROOT_ENV));
+    }
+
+    Path findLrpcFile(final int coreId, final String dataRootEnv)
+    {
+        final Path own = lrpcFile(coreId);
+        final List<Path> hostLayouts = new ArrayList<>();
+        if (null != dataRootEnv && !dataRootEnv.isBlank())
+        {
+            hostLayouts.add(Path.of(dataRootEnv.strip()));
+        }
+        hostLayouts.add(root.resolve("data"));
+        if (Files.isRegularFile(own))
+        {
+            return own;
+        }
+        return hostLayouts.stream().map(dataRoot -> new RunDirectory(dataRoot).lrpcFile(coreId))
+            .filter(Files::isRegularFile).findFirst().orElse(own);
+    }
+
     /**
      * @param coreId a core of the cluster.
      * @return the file that keeps the command line the core was started with, one argument per line,

@@ -70,4 +70,29 @@ class RunDirectoryTest
     {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }
+
+    @Test
+    void anLrpcFileIsFoundUnderTheRunDirectoryElseUnderMkHostsDataRoot(@TempDir final Path base) throws IOException
+    {
+        final RunDirectory run = new RunDirectory(base.resolve("etc-mk"));
+        final Path dataRoot = base.resolve("var-lib-mk");
+        assertThat(run.findLrpcFile(0, dataRoot.toString())).as("none exists: the run directory's, for the error")
+            .isEqualTo(run.lrpcFile(0));
+
+        final Path hosted = dataRoot.resolve("lrpc").resolve("core-0.lrpc");
+        Files.createDirectories(hosted.getParent());
+        Files.createFile(hosted);
+        assertThat(run.findLrpcFile(0, dataRoot.toString())).as("$MK_DATA_ROOT, as in the image").isEqualTo(hosted);
+        assertThat(run.findLrpcFile(0, null)).as("without it").isEqualTo(run.lrpcFile(0));
+
+        final Path besideTheMap = run.root().resolve("data").resolve("lrpc").resolve("core-0.lrpc");
+        Files.createDirectories(besideTheMap.getParent());
+        Files.createFile(besideTheMap);
+        assertThat(run.findLrpcFile(0, null)).as("mk host's default data root, data/ beside the map").isEqualTo(besideTheMap);
+
+        Files.createDirectories(run.lrpcFile(0).getParent());
+        Files.createFile(run.lrpcFile(0));
+        assertThat(run.findLrpcFile(0, dataRoot.toString())).as("mk up's own comes first").isEqualTo(run.lrpcFile(0));
+        assertThat(run.findLrpcFile(1, dataRoot.toString())).isEqualTo(run.lrpcFile(1));
+    }
 }

@@ -146,9 +146,17 @@ public final class ClusterSecret
             }
             content = Files.readAllBytes(file);
         }
+        catch (final java.nio.file.AccessDeniedException ex)
+        {
+            throw new IllegalStateException("cannot read the cluster secret " + file + ": permission denied; it must " +
+                "be readable by the user the core runs as (" + System.getProperty("user.name") + "), and by no one else",
+                ex);
+        }
         catch (final IOException ex)
         {
-            throw new IllegalStateException("cannot read the cluster secret " + file + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException("cannot read the cluster secret " + file + ": " +
+                (ex instanceof java.nio.file.FileSystemException files && null != files.getReason() ? files.getReason() :
+                ex instanceof java.nio.file.NoSuchFileException ? "no such file" : String.valueOf(ex.getMessage())), ex);
         }
         final String text = new String(content, StandardCharsets.US_ASCII).strip();
         if (text.length() != SECRET_LENGTH_BYTES * 2 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0))

@@ -104,6 +104,13 @@ final class ChaosRunCommand implements Callable<Integer>
         if (kinds.isEmpty())
         {
             kinds.addAll(run.defaultKinds());
+            if (kinds.isEmpty())
+            {
+                throw new IllegalStateException("no kind of fault can be made on this cluster: its cores' processes " +
+                    "cannot be killed or paused from here (they run elsewhere, in containers for one), and its cores " +
+                    "have no link fault point; start them with it (mk up --chaos, or MK_CHAOS=true for the " +
+                    "docker-compose cluster) for partitions, lossy and slow links");
+            }
         }
         final List<Integer> writing = null != writers ? writers : run.cores();
         final List<ChaosWorkload> workloads = os ? List.of(new ChaosOsWorkload(RunDirectory.resolve(runDir), runSeed, System.out,

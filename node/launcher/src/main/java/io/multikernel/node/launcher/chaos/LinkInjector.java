@@ -69,7 +69,7 @@ public final class LinkInjector implements ChaosInjector
             if (NOT_STARTED_WITH_CHAOS_STATUS == probe.statusCode())
             {
                 throw new IllegalStateException("core " + core + " has no link fault point, so " +
-                    ChaosFault.Kind.names(kinds) + " faults cannot be made: start the cluster with mk up --chaos");
+                    ChaosFault.Kind.names(kinds) + " faults cannot be made: start the cluster with mk up --chaos (MK_CHAOS=true for the docker-compose cluster)");
             }
             if (200 != probe.statusCode())
             {

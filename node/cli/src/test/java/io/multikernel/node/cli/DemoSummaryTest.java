@@ -54,6 +54,8 @@ class DemoSummaryTest
         assertThat(DemoSummary.verdict(2, true, List.of(), null, 10)[1]).startsWith("2 stale access(es)");
         assertThat(DemoSummary.verdict(0, false, List.of("domain 5's page-table fingerprints differ"), null, 10)[1])
             .isEqualTo("replicas disagree: domain 5's page-table fingerprints differ");
+        assertThat(DemoSummary.verdict(0, false, List.of("core 3 did not answer GET /caps"), null, 10))
+            .containsExactly("fail", "replicas could not be compared: core 3 did not answer GET /caps");
         assertThat(DemoSummary.verdict(0, true, List.of(), "the app on core 1 could not create", 10))
             .containsExactly("fail", "the app on core 1 could not create");
         assertThat(DemoSummary.verdict(0, true, List.of(), null, 0)[1]).isEqualTo("the apps took no step of the workload");

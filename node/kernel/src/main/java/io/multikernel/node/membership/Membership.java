@@ -575,17 +575,18 @@ public final class Membership
         final TransitionCause cause,
         final long silenceNs)
     {
-        final long silenceMs = NEVER_HEARD == silenceNs ? NEVER_HEARD : TimeUnit.NANOSECONDS.toMillis(silenceNs);
+        final String silence = NEVER_HEARD == silenceNs ? "never heard before" :
+            "silent " + TimeUnit.NANOSECONDS.toMillis(silenceNs) + " ms before";
         if (PeerState.SUSPECT == to || PeerState.DOWN == to)
         {
-            LOGGER.warn("core {}: peer {} {} -> {} after {} ms of silence (incarnation {})",
-                selfCoreId, peer.coreId, from.metricTag(), to.metricTag(), silenceMs, peer.incarnation);
+            LOGGER.warn("core {}: peer {} {} -> {} after {} (incarnation {})", selfCoreId, peer.coreId,
+                from.metricTag(), to.metricTag(), NEVER_HEARD == silenceNs ? "hearing nothing from it" :
+                TimeUnit.NANOSECONDS.toMillis(silenceNs) + " ms of silence", peer.incarnation);
         }
         else
         {
-            LOGGER.info("core {}: peer {} {} -> {} on {} (incarnation {}, silent {} ms before)",
-                selfCoreId, peer.coreId, from.metricTag(), to.metricTag(), cause.logName(), peer.incarnation,
-                silenceMs);
+            LOGGER.info("core {}: peer {} {} -> {} on {} (incarnation {}, {})",
+                selfCoreId, peer.coreId, from.metricTag(), to.metricTag(), cause.logName(), peer.incarnation, silence);
         }
     }
 

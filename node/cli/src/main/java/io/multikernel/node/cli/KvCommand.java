@@ -110,10 +110,12 @@ final class KvCommand implements Runnable
         @Option(names = "--delete", description = "Delete KEY instead of writing it (give no VALUE).")
         boolean delete;
 
-        @Parameters(index = "0", paramLabel = "KEY")
+        @Parameters(index = "0", paramLabel = "KEY", description = "The key: 1 to " +
+            io.multikernel.replication.kv.KeyValueStateMachine.MAX_STRING_LENGTH_BYTES + " bytes of UTF-8, not under name/.")
         String key;
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The value: at most " +
+            io.multikernel.replication.kv.KeyValueStateMachine.MAX_STRING_LENGTH_BYTES + " bytes of UTF-8; none with --delete.")
         String value;
 
         @Override
@@ -121,6 +123,8 @@ final class KvCommand implements Runnable
         {
             Usage.check(spec, !key.isEmpty(), "KEY is empty");
             Usage.check(spec, delete == (null == value), delete ? "--delete takes no VALUE" : "VALUE is required");
+            checkLength("KEY", key);
+            checkLength("VALUE", value);
             final AdminClient client = target.client(spec);
             final AdminClient.Reply reply = client.post("/kv",
                 new PutRequest(replicas, key, delete ? null : value, delete ? Boolean.TRUE : null));
@@ -138,6 +142,14 @@ final class KvCommand implements Runnable
             out.println("committed " + outcome.transaction() + " on replicas " + outcome.replicas());
             out.flush();
             return 0;
+        }
+
+        private void checkLength(final String what, final String text)
+        {
+            final int bytes = null == text ? 0 : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            Usage.check(spec, bytes <= io.multikernel.replication.kv.KeyValueStateMachine.MAX_STRING_LENGTH_BYTES,
+                what + " of " + bytes + " bytes is longer than " +
+                io.multikernel.replication.kv.KeyValueStateMachine.MAX_STRING_LENGTH_BYTES + " bytes");
         }
     }
 

@@ -159,6 +159,12 @@ class MkCommandTest
         assertThat(err.toString()).contains("VALUE is required");
         assertThat(run("kv", "put", "k", "v", "--delete")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--delete takes no VALUE");
+        assertThat(run("kv", "put", "k", "x".repeat(100_000))).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("VALUE of 100000 bytes is longer than 16384 bytes");
+        assertThat(run("kv", "put", "\u00e9".repeat(9_000), "v")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("KEY of 18000 bytes is longer than 16384 bytes");
+        assertThat(run("kv", "put", "--help")).isZero();
+        assertThat(out.toString()).contains("at most 16384 bytes of UTF-8");
         assertThat(run("kv", "put", "k", "v", "--replicas", "a,b")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(run("kv", "get", "--limit", "-1")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--limit=-1 is outside 0..10000");

@@ -115,7 +115,11 @@ final class DemoRun
                 out.println("the cluster keeps running in " + root + ": look with 'mk status --run-dir " + root +
                     "' or curl each core's /caps, /domains and /metrics; stop it with 'mk down --run-dir " + root + "'");
             }
-            stopCluster();
+            if (stopCluster())
+            {
+                out.println("stopped the cluster (the metrics URLs above no longer answer); its logs and data stay in " +
+                    config.runDirectory().root());
+            }
             removeHook(hook);
         }
     }
@@ -372,19 +376,22 @@ final class DemoRun
         stopCluster();
     }
 
-    private void stopCluster()
+    /** @return whether this call stopped the cluster the demo started. */
+    private boolean stopCluster()
     {
         if (clusterToStop.compareAndSet(true, false))
         {
             try
             {
                 new ClusterStopper(config.runDirectory(), out).down(STOP_TIMEOUT_MS);
+                return true;
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
             }
         }
+        return false;
     }
 
     private static void removeHook(final Thread hook)

@@ -86,6 +86,14 @@ class MkCommandTest
     {
         assertThat(run("up", "--cores", "0")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--cores=0 is outside 1..256");
+        // mk down: a timeout outside its range is refused before anything is signalled.
+        assertThat(run("down", "--timeout-s", "-1", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--timeout-s=-1 is outside 1..3600");
+        assertThat(run("down", "--timeout-s", "10000000000000000", "--run-dir", dir.toString()))
+            .as("a timeout whose milliseconds would overflow").isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(out.toString()).doesNotContain("stopped");
+        assertThat(run("down", "--run-dir", dir.toString())).isZero();
+        assertThat(out.toString()).contains("no cluster running in");
         assertThat(run("up", "--cores", "2", "--hosts", "3")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--hosts=3 is outside 1..--cores (2)");
         assertThat(run("up", "--transport", "pigeon")).isEqualTo(MkCommand.EXIT_USAGE);

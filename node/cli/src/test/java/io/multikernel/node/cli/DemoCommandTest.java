@@ -47,10 +47,11 @@ class DemoCommandTest
     }
 
     @Test
-    void aJsonFileThatCouldNotBeWrittenIsAUsageErrorBeforeTheRun()
+    void aJsonFileThatCouldNotBeWrittenIsAUsageErrorBeforeTheRun() throws Exception
     {
-        assertUsageError("--json " + tempDir.resolve("missing/summary.json") + ": directory " +
-            tempDir.resolve("missing") + " does not exist", "--json", tempDir.resolve("missing/summary.json").toString());
+        final Path file = Files.createFile(tempDir.resolve("a-file"));
+        assertUsageError("--json " + file.resolve("out/summary.json") + " cannot be written: " + file +
+            " is not a directory", "--json", file.resolve("out/summary.json").toString());
         assertUsageError("--json " + tempDir + " is a directory; name a file", "--json", tempDir.toString());
         assertThat(out.toString()).doesNotContain("verdict");
     }

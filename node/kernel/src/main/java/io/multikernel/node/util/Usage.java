@@ -63,9 +63,9 @@ public final class Usage
     }
 
     /**
-     * A usage error unless {@code file} (when given) can be written once the command has run: its
-     * directory exists and is writable, and the file is not a directory. Checked before a long run,
-     * so that its report is not lost at the end.
+     * A usage error unless {@code file} (when given) can be written once the command has run: it is
+     * not a directory, and the nearest of its directories that exists is a writable directory (the
+     * writers make the missing ones). Checked before a long run, so that its report is not lost at the end.
      */
     public static void checkOutputFile(final CommandLine.Model.CommandSpec spec, final String flag,
         final java.nio.file.Path file)
@@ -74,16 +74,20 @@ public final class Usage
         {
             return;
         }
-        final java.nio.file.Path directory = file.toAbsolutePath().getParent();
         if (java.nio.file.Files.isDirectory(file))
         {
             throw error(spec, flag + " " + file + " is a directory; name a file");
         }
-        if (null == directory || !java.nio.file.Files.isDirectory(directory))
+        java.nio.file.Path existing = file.toAbsolutePath().getParent();
+        while (null != existing && !java.nio.file.Files.exists(existing))
         {
-            throw error(spec, flag + " " + file + ": directory " + directory + " does not exist");
+            existing = existing.getParent();
         }
-        if (!java.nio.file.Files.isWritable(directory) ||
+        if (null == existing || !java.nio.file.Files.isDirectory(existing))
+        {
+            throw error(spec, flag + " " + file + " cannot be written: " + existing + " is not a directory");
+        }
+        if (!java.nio.file.Files.isWritable(existing) ||
             (java.nio.file.Files.exists(file) && !java.nio.file.Files.isWritable(file)))
         {
             throw error(spec, flag + " " + file + " cannot be written (permission denied)");

@@ -956,9 +956,20 @@ public final class CapabilityService
      */
     private String lockedHere(final CapabilityOperation operation)
     {
-        for (final Object key : database.lockKeys(operation))
+        return lockedHere(proposer, STATE_ID, database.lockKeys(operation));
+    }
+
+    /**
+     * @param proposer this core's engine.
+     * @param stateId  the replicated state the keys belong to.
+     * @param keys     lock keys of that state, as its machine makes them.
+     * @return which transaction prepared on this core holds one of the keys, as a sentence, or null.
+     */
+    public static String lockedHere(final Proposer proposer, final int stateId, final java.util.Collection<?> keys)
+    {
+        for (final Object key : keys)
         {
-            final TransactionId holder = proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, key));
+            final TransactionId holder = proposer.lockHolder(new ReplicatedStates.StateKey(stateId, key));
             if (null != holder)
             {
                 return "key " + key + " is locked by transaction " + holder + "; nothing changed, retry shortly";

@@ -946,16 +946,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
      */
     private String lockedHere(final VmOperation operation)
     {
-        for (final Object key : spaces.lockKeys(operation))
-        {
-            final TransactionId holder = proposer.lockHolder(new ReplicatedStates.StateKey(STATE_ID, key));
-            if (null != holder)
-            {
-                return "key " + key + " is locked by transaction " + holder + " on core " + coreId +
-                    "; nothing changed, retry shortly";
-            }
-        }
-        return null;
+        return CapabilityService.lockedHere(proposer, STATE_ID, spaces.lockKeys(operation));
     }
 
     /** Proposes a change already counted in flight again, rebuilt from and checked against the replica as it is now. */

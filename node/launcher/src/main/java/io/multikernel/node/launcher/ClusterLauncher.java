@@ -257,21 +257,8 @@ public final class ClusterLauncher
      */
     private void refuseIfDataDiverges(final ClusterMap map)
     {
-        final java.util.SortedSet<Integer> withData = new java.util.TreeSet<>();
+        final java.util.SortedSet<Integer> withData = runDirectory.coresWithData();
         final Path data = runDirectory.root().resolve("data");
-        if (Files.isDirectory(data))
-        {
-            try (java.util.stream.Stream<Path> entries = Files.list(data))
-            {
-                entries.map(path -> path.getFileName().toString())
-                    .filter(name -> name.matches("core-[0-9]{1,9}"))
-                    .forEach(name -> withData.add(Integer.parseInt(name.substring("core-".length()))));
-            }
-            catch (final IOException ex)
-            {
-                throw new java.io.UncheckedIOException("could not list " + data + ": " + ex.getMessage(), ex);
-            }
-        }
         final java.util.SortedSet<Integer> wanted = new java.util.TreeSet<>();
         for (final int id : map.coreIds())
         {
@@ -434,19 +421,8 @@ public final class ClusterLauncher
                 }
             }
         }
-        final java.util.SortedSet<Integer> others = new java.util.TreeSet<>();
-        final Path data = own.getParent();
-        if (Files.isDirectory(data))
-        {
-            try (java.util.stream.Stream<Path> entries = Files.list(data))
-            {
-                entries.map(path -> path.getFileName().toString())
-                    .filter(name -> name.matches("core-[0-9]{1,9}"))
-                    .map(name -> Integer.parseInt(name.substring("core-".length())))
-                    .filter(id -> id != coreId)
-                    .forEach(others::add);
-            }
-        }
+        final java.util.SortedSet<Integer> others = runDirectory.coresWithData();
+        others.remove(coreId);
         if (!others.isEmpty())
         {
             throw new IllegalStateException("core " + coreId + "'s data directory " + own + " is missing or empty " +

@@ -125,6 +125,27 @@ public final class RunDirectory
         return root.resolve("data").resolve("core-" + coreId);
     }
 
+    /** @return the cores with a data directory ({@code data/core-N}) here, whatever it holds. */
+    public java.util.SortedSet<Integer> coresWithData()
+    {
+        final java.util.SortedSet<Integer> withData = new java.util.TreeSet<>();
+        final Path data = root.resolve("data");
+        if (Files.isDirectory(data))
+        {
+            try (java.util.stream.Stream<Path> entries = Files.list(data))
+            {
+                entries.map(path -> path.getFileName().toString())
+                    .filter(name -> name.matches("core-[0-9]{1,9}"))
+                    .forEach(name -> withData.add(Integer.parseInt(name.substring("core-".length()))));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("could not list " + data + ": " + ex.getMessage(), ex);
+            }
+        }
+        return withData;
+    }
+
     /**
      * @param ids core ids.
      * @return them as ranges, e.g. {@code 0-3,6}.
@@ -193,16 +214,16 @@ public final class RunDirectory
     Path findLrpcFile(final int coreId, final String dataRootEnv)
     {
         final Path own = lrpcFile(coreId);
+        if (Files.isRegularFile(own))
+        {
+            return own;
+        }
         final List<Path> hostLayouts = new ArrayList<>();
         if (null != dataRootEnv && !dataRootEnv.isBlank())
         {
             hostLayouts.add(Path.of(dataRootEnv.strip()));
         }
         hostLayouts.add(root.resolve("data"));
-        if (Files.isRegularFile(own))
-        {
-            return own;
-        }
         return hostLayouts.stream().map(dataRoot -> new RunDirectory(dataRoot).lrpcFile(coreId))
             .filter(Files::isRegularFile).findFirst().orElse(own);
     }

@@ -40,9 +40,12 @@ needs_build() {
 if needs_build; then
   command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build mk the first time"
   echo "mk: building (first use, or sources changed); this takes a minute the first time..." >&2
-  if ! (cd "$ROOT" && mvn -q -B -DskipTests -pl node/cli -am package) >&2; then
+  # Quiet Maven still writes terminal reset codes (ESC[0m) around its run: keep its output, less those.
+  if ! build_output=$(cd "$ROOT" && mvn -q -B -DskipTests -pl node/cli -am package 2>&1); then
+    printf '%s\n' "$build_output" | sed 's/\x1b\[[0-9;]*m//g' >&2
     die "the build failed; run 'mvn -B -DskipTests package' in $ROOT to see why"
   fi
+  printf '%s' "$build_output" | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^[[:space:]]*$' >&2 || true
 fi
 
 # A core or a media driver runs on the kernel's jar only; every other command on the CLI's.

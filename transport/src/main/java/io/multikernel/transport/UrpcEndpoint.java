@@ -142,11 +142,13 @@ public final class UrpcEndpoint implements AutoCloseable
     /**
      * @param aeronDirectory of the media driver.
      * @return the context of an Aeron client owned by an endpoint: its conductor sleeps
-     *         {@link TransportConfiguration#aeronClientIdleSleepNs()} unless Aeron's own property is set.
+     *         {@link TransportConfiguration#aeronClientIdleSleepNs()} unless Aeron's own property is set,
+     *         and its errors are logged, never an exit of the process ({@link AeronClientErrors}).
      */
     static Aeron.Context clientContext(final String aeronDirectory)
     {
-        final Aeron.Context context = new Aeron.Context().aeronDirectoryName(aeronDirectory);
+        final Aeron.Context context = new Aeron.Context().aeronDirectoryName(aeronDirectory)
+            .errorHandler(new AeronClientErrors(aeronDirectory));
         if (null == System.getProperty(Aeron.Configuration.IDLE_SLEEP_DURATION_PROP_NAME))
         {
             context.idleSleepDurationNs(TransportConfiguration.aeronClientIdleSleepNs());

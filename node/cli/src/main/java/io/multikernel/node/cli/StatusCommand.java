@@ -19,9 +19,15 @@ import java.util.concurrent.Callable;
         "RTT to peers, what its process costs (resident and proportional memory, share of the machine's CPU over " +
         "half a second; '-' where the process is not on this machine) and metrics URL.",
         "A core is up when it answers its /status, suspect when its process lives but does not answer (or answers " +
-        "with something that is not a status, which its row then names), and down when its process is gone." })
+        "with something that is not a status, which its row then names), and down when its process is gone." },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = { "0:every core is up", "1:the cluster could not be read (one line says why)", "2:bad usage",
+        StatusCommand.EXIT_NOT_ALL_UP + ":the table was printed and some core is suspect or down" })
 final class StatusCommand implements Callable<Integer>
 {
+    /** Exit status when the table was printed and some core is not up, so scripts can wait on it. */
+    static final int EXIT_NOT_ALL_UP = 3;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,6 +52,6 @@ final class StatusCommand implements Callable<Integer>
                 .forEach(row -> spec.commandLine().getErr().println("mk: " + row.problem()));
             spec.commandLine().getErr().flush();
         }
-        return 0;
+        return rows.stream().allMatch(row -> "up".equals(row.state())) ? 0 : EXIT_NOT_ALL_UP;
     }
 }

@@ -146,8 +146,10 @@ class AdminCommandsTest
     void commandsSendTheClustersAdminTokenWhenTheRunDirectoryHasASecret()
     {
         core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
+        core.answer("GET /status", "{\"id\":0,\"host\":0,\"pid\":1,\"incarnation\":1,\"state\":\"up\"," +
+            "\"uptime_ms\":5,\"metrics_url\":\"http://127.0.0.1/metrics\",\"peers_up\":0,\"peers_total\":0,\"peers\":[]}");
         assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
-        assertThat(run("status")).isZero();
+        assertThat(run("status")).as("every core up: " + out + err).isZero();
         assertThat(core.authorization("GET /kv/k")).as("no secret, no token").isEmpty();
         assertThat(core.authorization("GET /status")).isEmpty();
 
@@ -159,14 +161,24 @@ class AdminCommandsTest
     }
 
     @Test
+    void statusExitsWithItsOwnCodeWhenACoreIsDownSoScriptsCanWaitForTheCluster()
+    {
+        core.close();
+        assertThat(run("status")).as(err.toString()).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
+        assertThat(out.toString()).contains("down");
+        assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
+        assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"down\"");
+    }
+
+    @Test
     void statusSaysWhyACoresAnswerIsNotAStatus()
     {
         core.answer("GET /status", "{\"id\":0,\"state\":\"up\"}");
-        assertThat(run("status")).isZero();
+        assertThat(run("status")).as("a suspect core").isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
         assertThat(out.toString()).contains("suspect")
             .contains("core 0's /status is not valid: field 'host' is missing" + System.lineSeparator());
 
-        assertThat(run("status", "--json")).isZero();
+        assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
         assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"suspect\",\"pid\":-1,").doesNotContain("not valid");
         assertThat(err.toString()).isEqualTo("mk: core 0's /status is not valid: field 'host' is missing" +
             System.lineSeparator());

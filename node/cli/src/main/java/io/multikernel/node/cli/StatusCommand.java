@@ -18,11 +18,13 @@ import java.util.concurrent.Callable;
     description = { "Show every core of the cluster in the run directory: state, pid, incarnation, peers it sees up, " +
         "RTT to peers, what its process costs (resident and proportional memory, share of the machine's CPU over " +
         "half a second; '-' where the process is not on this machine) and metrics URL.",
+        "Then one line per media driver the run directory started: running or gone.",
         "A core is up when it answers its /status, suspect when its process lives but does not answer (or answers " +
         "with something that is not a status, which its row then names), and down when its process is gone." },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = { "0:every core is up", "1:the cluster could not be read (one line says why)", "2:bad usage",
-        StatusCommand.EXIT_NOT_ALL_UP + ":the table was printed and some core is suspect or down" })
+        StatusCommand.EXIT_NOT_ALL_UP + ":the table was printed and some core is suspect or down, or a media driver " +
+            "this run directory started is gone" })
 final class StatusCommand implements Callable<Integer>
 {
     /** Exit status when the table was printed and some core is not up, so scripts can wait on it. */
@@ -43,7 +45,9 @@ final class StatusCommand implements Callable<Integer>
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final ClusterMap map = ClusterStatus.map(runDirectory);
         final List<ClusterStatus.CoreRow> rows = ClusterStatus.withUsage(new ClusterStatus().query(map, runDirectory));
-        spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() : ClusterStatus.table(rows));
+        final List<ClusterStatus.DriverRow> drivers = ClusterStatus.drivers(runDirectory);
+        spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() :
+            ClusterStatus.table(rows) + ClusterStatus.driverLines(drivers));
         spec.commandLine().getOut().flush();
         if (json)
         {
@@ -52,6 +56,13 @@ final class StatusCommand implements Callable<Integer>
                 .forEach(row -> spec.commandLine().getErr().println("mk: " + row.problem()));
             spec.commandLine().getErr().flush();
         }
-        return rows.stream().allMatch(row -> "up".equals(row.state())) ? 0 : EXIT_NOT_ALL_UP;
+        if (json)
+        {
+            drivers.stream().filter(driver -> !driver.running()).forEach(driver ->
+                spec.commandLine().getErr().print("mk: " + ClusterStatus.driverLines(List.of(driver))));
+            spec.commandLine().getErr().flush();
+        }
+        return rows.stream().allMatch(row -> "up".equals(row.state())) &&
+            drivers.stream().allMatch(ClusterStatus.DriverRow::running) ? 0 : EXIT_NOT_ALL_UP;
     }
 }

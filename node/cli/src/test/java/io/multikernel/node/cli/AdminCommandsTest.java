@@ -21,6 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AdminCommandsTest
 {
+    /** A /status of a core that is up. */
+    private static final String UP_STATUS = "{\"id\":0,\"host\":0,\"pid\":1,\"incarnation\":1,\"state\":\"up\"," +
+        "\"uptime_ms\":5,\"metrics_url\":\"http://127.0.0.1/metrics\",\"peers_up\":0,\"peers_total\":0,\"peers\":[]}";
+
     @TempDir
     Path runDir;
 
@@ -146,8 +150,7 @@ class AdminCommandsTest
     void commandsSendTheClustersAdminTokenWhenTheRunDirectoryHasASecret()
     {
         core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
-        core.answer("GET /status", "{\"id\":0,\"host\":0,\"pid\":1,\"incarnation\":1,\"state\":\"up\"," +
-            "\"uptime_ms\":5,\"metrics_url\":\"http://127.0.0.1/metrics\",\"peers_up\":0,\"peers_total\":0,\"peers\":[]}");
+        core.answer("GET /status", UP_STATUS);
         assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
         assertThat(run("status")).as("every core up: " + out + err).isZero();
         assertThat(core.authorization("GET /kv/k")).as("no secret, no token").isEmpty();
@@ -168,6 +171,22 @@ class AdminCommandsTest
         assertThat(out.toString()).contains("down");
         assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
         assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"down\"");
+    }
+
+    @Test
+    void statusNamesAMediaDriverThatIsGoneAndExitsWithItsOwnCode() throws Exception
+    {
+        core.answer("GET /status", UP_STATUS);
+        final Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        new io.multikernel.node.launcher.RunDirectory(runDir).writeProcesses(
+            java.util.List.of(new io.multikernel.node.launcher.RunDirectory.Entry("driver", 0, exited.pid())));
+
+        assertThat(run("status")).as(out.toString()).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
+        assertThat(out.toString()).contains("media driver of host 0: pid " + exited.pid() + ", gone");
+        assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
+        assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"up\"").doesNotContain("media driver");
+        assertThat(err.toString()).startsWith("mk: media driver of host 0: pid " + exited.pid() + ", gone");
     }
 
     @Test

@@ -47,7 +47,48 @@ public final class ClusterStatus
         }
     }
 
+    /**
+     * The media driver of one host, as the run directory recorded it: the cores of that host send and
+     * receive through it, so one that is gone leaves them deaf and mute until they stop.
+     *
+     * @param host    host id.
+     * @param pid     its process id.
+     * @param running whether that process still lives (and is ours).
+     */
+    public record DriverRow(int host, long pid, boolean running)
+    {
+    }
+
     private final CoreStatusClient client = new CoreStatusClient();
+
+    /**
+     * @param runDirectory of the cluster.
+     * @return one row per media driver the run directory started, in host order; none for a cluster
+     *         it did not start ({@code mk host}, the containers).
+     */
+    public static List<DriverRow> drivers(final RunDirectory runDirectory)
+    {
+        return runDirectory.processes().stream().filter(entry -> !entry.isCore())
+            .sorted(java.util.Comparator.comparingInt(RunDirectory.Entry::id))
+            .map(entry -> new DriverRow(entry.id(), entry.pid(), RunDirectory.live(entry).isPresent()))
+            .toList();
+    }
+
+    /**
+     * @param drivers from {@link #drivers}.
+     * @return one line per driver: running, or gone and what that means for its host's cores.
+     */
+    public static String driverLines(final List<DriverRow> drivers)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final DriverRow driver : drivers)
+        {
+            sb.append(String.format(Locale.ROOT, "media driver of host %d: pid %d, %s%n", driver.host(), driver.pid(),
+                driver.running() ? "running" : "gone: the cores of host " + driver.host() + " can no longer send or " +
+                    "receive; 'mk down' then 'mk up' starts the host again with its data"));
+        }
+        return sb.toString();
+    }
 
     /**
      * @param runDirectory of the cluster.

@@ -45,6 +45,26 @@ class ClusterStatusTest
     }
 
     @Test
+    void aMediaDriverWhoseProcessIsGoneIsSaidToBeAndOneRunningIsToo() throws Exception
+    {
+        final Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        final RunDirectory runDirectory = new RunDirectory(tempDir);
+        runDirectory.writeProcesses(List.of(new RunDirectory.Entry("driver", 1, exited.pid()),
+            new RunDirectory.Entry("core", 0, exited.pid()), new RunDirectory.Entry("driver", 0, exited.pid())));
+
+        final List<ClusterStatus.DriverRow> drivers = ClusterStatus.drivers(runDirectory);
+
+        assertThat(drivers).containsExactly(new ClusterStatus.DriverRow(0, exited.pid(), false),
+            new ClusterStatus.DriverRow(1, exited.pid(), false));
+        assertThat(ClusterStatus.driverLines(drivers)).startsWith("media driver of host 0: pid " + exited.pid() +
+            ", gone: the cores of host 0 can no longer send or receive; 'mk down' then 'mk up' starts the host again");
+        assertThat(ClusterStatus.driverLines(List.of(new ClusterStatus.DriverRow(2, 77, true))))
+            .isEqualTo("media driver of host 2: pid 77, running" + System.lineSeparator());
+        assertThat(ClusterStatus.drivers(new RunDirectory(tempDir.resolve("none")))).as("no cluster, no drivers").isEmpty();
+    }
+
+    @Test
     void readsEveryFieldOfACoresStatus()
     {
         final CoreStatus status = StrictJson.read(STATUS.formatted(0, ""), CoreStatus.class, "core 0's /status");

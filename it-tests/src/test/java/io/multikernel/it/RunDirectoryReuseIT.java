@@ -103,6 +103,23 @@ class RunDirectoryReuseIT
         assertThat(wiped.err()).contains("core 1's data directory " + runDirectory.dataDirectory(1) + " is missing or empty")
             .contains("cores 0 hold the cluster's replicated state");
         assertThat(corePid(1)).as("not started").isEqualTo(running);
+
+        // The host's media driver killed: the cores cannot run without it, so none is stopped for a
+        // restart that could not start it, and mk status names the driver and exits 3.
+        final long driver = runDirectory.processes().stream().filter(e -> "driver".equals(e.kind())).findFirst()
+            .orElseThrow().pid();
+        final ProcessHandle driverProcess = ProcessHandle.of(driver).orElseThrow();
+        driverProcess.destroyForcibly();
+        driverProcess.onExit().get(10, TimeUnit.SECONDS);
+        final long core0 = corePid(0);
+        final Mk withoutDriver = mk("restart", "--core", "0", "--timeout-s", "10");
+        assertThat(withoutDriver.exit()).as(withoutDriver.out()).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(withoutDriver.err()).contains("the media driver of host 0 (pid " + driver + ") is gone")
+            .contains("nothing was stopped");
+        assertThat(ProcessHandle.of(core0).map(ProcessHandle::isAlive)).as("core 0 not stopped").contains(true);
+        final Mk status = mk("status");
+        assertThat(status.exit()).as(status.out()).isEqualTo(3);
+        assertThat(status.out()).contains("media driver of host 0: pid " + driver + ", gone");
     }
 
     private long corePid(final int core)

@@ -4,6 +4,7 @@ import io.aeron.exceptions.ClientTimeoutException;
 import io.aeron.exceptions.ConductorServiceTimeoutException;
 import io.aeron.exceptions.DriverTimeoutException;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentTerminationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,8 @@ final class AeronClientErrors implements ErrorHandler
         if (error instanceof DriverTimeoutException)
         {
             LOGGER.warn("the media driver in {} gave no sign of life within its timeout (it, or this process, was " +
-                "stopped or starved, or it is gone): {}; the Aeron client closes and the core connects a new one",
+                "stopped or starved, or it is gone): {}; the Aeron client closes and the core connects a new one once " +
+                "the driver answers",
                 aeronDirectory, error.getMessage());
         }
         else if (error instanceof ConductorServiceTimeoutException)
@@ -48,6 +50,11 @@ final class AeronClientErrors implements ErrorHandler
         {
             LOGGER.warn("the media driver in {} timed this process's Aeron client out (no keepalive within its " +
                 "timeout): {}; the client closes and the core connects a new one", aeronDirectory, error.getMessage());
+        }
+        else if (error instanceof AgentTerminationException)
+        {
+            // The closed client's conductor ending its thread: the line above already said why.
+            LOGGER.debug("the Aeron client's conductor stopped: {}", error.toString());
         }
         else
         {

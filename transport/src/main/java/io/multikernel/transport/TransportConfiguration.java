@@ -65,6 +65,14 @@ public final class TransportConfiguration
     public static final String IDLE_PARK_MAX_PROP = "mk.idle.park.max.us";
     public static final long IDLE_PARK_MAX_DEFAULT_US = 1000;
 
+    /**
+     * How long an endpoint whose Aeron client closed keeps trying to connect a new one while its
+     * media driver is silent (stopped, or gone), ms; then the core stops.
+     */
+    public static final String DRIVER_RECONNECT_TIMEOUT_PROP = "mk.urpc.driver.reconnect.timeout.ms";
+    public static final long DRIVER_RECONNECT_TIMEOUT_DEFAULT_MS = 60_000;
+    public static final long DRIVER_RECONNECT_TIMEOUT_MAX_MS = 3_600_000;
+
     /** Media driver threading mode: SHARED, SHARED_NETWORK or DEDICATED. */
     public static final String DRIVER_THREADING_PROP = "mk.driver.threading";
     public static final String DRIVER_THREADING_DEFAULT = "SHARED";
@@ -173,6 +181,29 @@ public final class TransportConfiguration
         final long ms = Bounds.check(AERON_CLIENT_IDLE_SLEEP_PROP,
             Long.getLong(AERON_CLIENT_IDLE_SLEEP_PROP, AERON_CLIENT_IDLE_SLEEP_DEFAULT_MS), 1, AERON_CLIENT_IDLE_SLEEP_MAX_MS, "ms");
         return TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
+    /**
+     * @return {@value #DRIVER_RECONNECT_TIMEOUT_PROP}, ms (0..{@value #DRIVER_RECONNECT_TIMEOUT_MAX_MS}).
+     * @throws IllegalArgumentException when it is not a whole number in that range.
+     */
+    public static long driverReconnectTimeoutMs()
+    {
+        final String configured = System.getProperty(DRIVER_RECONNECT_TIMEOUT_PROP);
+        if (null == configured)
+        {
+            return DRIVER_RECONNECT_TIMEOUT_DEFAULT_MS;
+        }
+        try
+        {
+            return Bounds.check(DRIVER_RECONNECT_TIMEOUT_PROP, Long.parseLong(configured.trim()), 0,
+                DRIVER_RECONNECT_TIMEOUT_MAX_MS, "ms");
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(DRIVER_RECONNECT_TIMEOUT_PROP + "=" + configured +
+                " is not a whole number of milliseconds");
+        }
     }
 
     public static String driverThreading()

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -41,6 +42,14 @@ public final class UrpcEndpoint implements AutoCloseable
     public static final int CLOSE_FLUSH_ATTEMPTS = 16;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(UrpcEndpoint.class);
+    /**
+     * How recent the media driver's heartbeat must be for a closed client to be replaced, ms: above
+     * the driver's one-second heartbeat, well below Aeron's 10 s driver timeout, so a driver that is
+     * stopped right now is not asked (its answers would block the caller for that timeout).
+     */
+    static final long DRIVER_HEARTBEAT_FRESH_MS = 3_000;
+    /** How often a closed client's replacement is tried while the driver is silent, ms. */
+    static final long CONNECT_ATTEMPT_INTERVAL_MS = 100;
 
     private final Context ctx;
     private Aeron aeron;
@@ -58,6 +67,13 @@ public final class UrpcEndpoint implements AutoCloseable
     private InboxAdapter inboxAdapter;
     /** Reports messages lost when a peer's stream went silent and came back. */
     private final InboxImages inboxImages;
+    /** Whether the endpoint's client and its publications and subscriptions are open. */
+    private boolean connected = true;
+    /** When the client was found closed (the endpoint's clock), while it is not {@link #connected}. */
+    private long disconnectedSinceNs;
+    /** When the next attempt to connect a new client may be made. */
+    private long nextConnectAttemptNs;
+    private String lastConnectFailure;
     /** In front of the inbox when there are link faults; {@code null} otherwise. */
     private InboundLinkFilter inboundLinkFilter;
     /** What the subscriptions' assemblers feed: the inbox, or the link filter in front of it. */
@@ -116,9 +132,14 @@ public final class UrpcEndpoint implements AutoCloseable
      */
     public int poll()
     {
-        if (subscriptions.get(0).isClosed())
+        if (!connected || subscriptions.get(0).isClosed())
         {
-            reconnect();
+            if (!reconnect())
+            {
+                // No driver to talk through yet: nothing arrives and nothing leaves, and the caller's
+                // loop goes on (membership sees its peers fall silent; timers and the admin API run).
+                return 0;
+            }
         }
         int work = inboxImages.drain();
         if (null != inboundLinkFilter)
@@ -284,33 +305,90 @@ public final class UrpcEndpoint implements AutoCloseable
     /**
      * The Aeron client closed itself under the endpoint: its conductor was not serviced within the
      * client's liveness timeout (the process was stopped or starved for longer, e.g. SIGSTOP), or the
-     * media driver timed the client out. Its publications and subscriptions are gone, so without this
-     * the core would run on, deaf and mute, for good. A new client gets the same publications and
+     * media driver timed the client out, or the driver gave no heartbeat for its timeout (it was
+     * stopped, or it is gone). Its publications and subscriptions are gone, so without this the core
+     * would run on, deaf and mute, for good. A new client gets the same publications and
      * subscriptions; the inbox (its replay protection per sender), the publisher's batches and
      * sequence numbers carry on, so peers accept the core's frames as the same incarnation's. Frames
      * in the old terms are lost, as on any lossy link; the protocols above resend.
+     * <p>
+     * A new client is only tried while the driver's heartbeat is fresh
+     * ({@link #DRIVER_HEARTBEAT_FRESH_MS}), every {@link #CONNECT_ATTEMPT_INTERVAL_MS} ms, so a stopped
+     * driver never blocks the caller's loop in Aeron's connect; sends meanwhile answer
+     * {@link SendOutcome#NOT_CONNECTED}. A driver that stays silent for the endpoint's
+     * {@link Context#driverReconnectTimeoutMs(long)} is gone, and the core stops.
      *
+     * @return whether the endpoint is connected again.
      * @throws IllegalStateException when the endpoint does not own its client (nothing to reconnect),
-     *                               or no new client connects (the media driver is gone): the core stops.
+     *                               or no new client connected within the bound: the core stops.
      */
-    private void reconnect()
+    private boolean reconnect()
     {
         if (!ownsAeron)
         {
             throw new IllegalStateException("core " + ctx.coreId + "'s Aeron client was closed under it");
         }
-        LOGGER.warn("core {}: its Aeron client was closed (not serviced within its liveness timeout, or timed out " +
-            "by the media driver); connecting a new one to {}", ctx.coreId, ctx.aeronDirectory);
-        closeResources();
-        subscriptions.clear();
-        assemblers.clear();
-        java.util.Arrays.fill(publicationByCore, null);
-        inboxImages.onOwnClientReconnect();
-        aeron = Aeron.connect(clientContext(ctx.aeronDirectory));
-        addPublications();
-        subscribe();
+        final long nowNs = ctx.nanoClock.nanoTime();
+        if (connected)
+        {
+            LOGGER.warn("core {}: its Aeron client was closed; it connects a new one to {} once the media driver " +
+                "answers", ctx.coreId, ctx.aeronDirectory);
+            // The closed publications stay in place until new ones replace them: a send meanwhile
+            // finds them not connected.
+            closeResources();
+            subscriptions.clear();
+            assemblers.clear();
+            inboxImages.onOwnClientReconnect();
+            connected = false;
+            disconnectedSinceNs = nowNs;
+            nextConnectAttemptNs = nowNs;
+            lastConnectFailure = "no heartbeat from the driver";
+        }
+        if (nowNs - nextConnectAttemptNs >= 0)
+        {
+            nextConnectAttemptNs = nowNs + TimeUnit.MILLISECONDS.toNanos(CONNECT_ATTEMPT_INTERVAL_MS);
+            if (connectNewClient())
+            {
+                return true;
+            }
+        }
+        if (nowNs - disconnectedSinceNs >= TimeUnit.MILLISECONDS.toNanos(ctx.driverReconnectTimeoutMs))
+        {
+            throw new IllegalStateException("core " + ctx.coreId + " could not connect to the media driver in " +
+                ctx.aeronDirectory + " for " + ctx.driverReconnectTimeoutMs + " ms after its Aeron client closed (" +
+                lastConnectFailure + "): the driver is stopped or gone, and the core stops");
+        }
+        return false;
+    }
+
+    private boolean connectNewClient()
+    {
+        if (!CommonContext.isDriverActive(new java.io.File(ctx.aeronDirectory), DRIVER_HEARTBEAT_FRESH_MS, message -> { }))
+        {
+            lastConnectFailure = "no heartbeat from the driver within " + DRIVER_HEARTBEAT_FRESH_MS + " ms";
+            return false;
+        }
+        try
+        {
+            aeron = Aeron.connect(clientContext(ctx.aeronDirectory));
+            addPublications();
+            subscribe();
+        }
+        catch (final RuntimeException ex)
+        {
+            // The driver stopped again between its heartbeat and our requests: try again later.
+            lastConnectFailure = ex.getMessage();
+            closeResources();
+            subscriptions.clear();
+            assemblers.clear();
+            LOGGER.warn("core {}: connecting a new Aeron client to {} failed: {}", ctx.coreId, ctx.aeronDirectory,
+                ex.getMessage());
+            return false;
+        }
+        connected = true;
         metrics.onAeronReconnect();
         LOGGER.info("core {}: connected a new Aeron client (reconnect {})", ctx.coreId, metrics.aeronReconnectCount());
+        return true;
     }
 
     private void addPublications()
@@ -374,6 +452,7 @@ public final class UrpcEndpoint implements AutoCloseable
         private MeterRegistry meterRegistry;
         private PeerIncarnations incarnations;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private long driverReconnectTimeoutMs = TransportConfiguration.driverReconnectTimeoutMs();
         private RandomGenerator linkFaultRandom;
         private UrpcHandler handler = new UrpcHandler()
         {
@@ -398,6 +477,8 @@ public final class UrpcEndpoint implements AutoCloseable
                 TransportConfiguration.messageLengthLimit(termLength), "bytes");
             Bounds.check("sendRetryAttempts", sendRetryAttempts, 0, TransportConfiguration.SEND_RETRY_ATTEMPTS_MAX);
             Bounds.check("pollFragmentsMax", pollFragmentsMax, 1, Integer.MAX_VALUE);
+            Bounds.check("driverReconnectTimeoutMs", driverReconnectTimeoutMs, 0,
+                TransportConfiguration.DRIVER_RECONNECT_TIMEOUT_MAX_MS, "ms");
             if (null != udpBindEndpoint)
             {
                 PeerDescriptor.checkEndpoint(coreId, udpBindEndpoint);
@@ -616,6 +697,17 @@ public final class UrpcEndpoint implements AutoCloseable
         public Context incarnations(final PeerIncarnations incarnations)
         {
             this.incarnations = incarnations;
+            return this;
+        }
+
+        /**
+         * @param driverReconnectTimeoutMs how long the endpoint tries to connect a new Aeron client
+         *                                 after its client closed, before the core stops, ms.
+         * @return this.
+         */
+        public Context driverReconnectTimeoutMs(final long driverReconnectTimeoutMs)
+        {
+            this.driverReconnectTimeoutMs = driverReconnectTimeoutMs;
             return this;
         }
 

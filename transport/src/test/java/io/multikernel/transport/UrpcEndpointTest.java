@@ -416,6 +416,76 @@ class UrpcEndpointTest
     }
 
     @Test
+    void anEndpointWhoseDriverIsStoppedKeepsPollingWithoutBlockingAndConnectsOnceADriverAnswersAgain()
+    {
+        final String directory = tempDir.resolve("stopped-driver").toString();
+        UrpcMediaDriver stopped = launchDriver(directory);
+        final UrpcEndpoint a = lonelyEndpoint(directory, org.agrona.concurrent.SystemNanoClock.INSTANCE, 60_000);
+        final io.aeron.Aeron before = a.aeron();
+
+        // The driver goes, and the client with it (as on its driver timeout).
+        stopped.close();
+        before.close();
+        final long startNs = System.nanoTime();
+        for (int i = 0; i < 20; i++)
+        {
+            assertThat(a.poll()).isZero();
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).as("polls never wait on a silent driver")
+            .isLessThan(2_000);
+        assertThat(a.publisher().sendHeartbeat(2, 1, 1)).isEqualTo(SendOutcome.NOT_CONNECTED);
+        assertThat(a.metrics().aeronReconnectCount()).isZero();
+
+        stopped = launchDriver(directory);
+        try
+        {
+            await(() -> a.metrics().aeronReconnectCount() == 1, a);
+            assertThat(a.aeron()).isNotSameAs(before);
+            assertThat(a.aeron().isClosed()).isFalse();
+        }
+        finally
+        {
+            a.close();
+            stopped.close();
+        }
+    }
+
+    @Test
+    void anEndpointWhoseDriverStaysSilentPastItsBoundStopsTheCoreSayingWhy()
+    {
+        final String directory = tempDir.resolve("gone-driver").toString();
+        final UrpcMediaDriver gone = launchDriver(directory);
+        final org.agrona.concurrent.CachedNanoClock clock = new org.agrona.concurrent.CachedNanoClock();
+        final UrpcEndpoint a = lonelyEndpoint(directory, clock, 1_000);
+        gone.close();
+        a.aeron().close();
+
+        assertThat(a.poll()).isZero();
+        clock.advance(TimeUnit.MILLISECONDS.toNanos(999));
+        assertThat(a.poll()).as("still within the bound").isZero();
+        clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
+        assertThatThrownBy(a::poll).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("core 1 could not connect to the media driver in " + directory + " for 1000 ms")
+            .hasMessageContaining("no heartbeat from the driver").hasMessageEndingWith("the core stops");
+        a.close();
+    }
+
+    private static UrpcMediaDriver launchDriver(final String directory)
+    {
+        return UrpcMediaDriver.launch(new UrpcMediaDriver.Context().aeronDirectory(directory).idleStrategy("yielding")
+            .termLength(TERM_LENGTH).deleteDirectoryOnStart(true).deleteDirectoryOnShutdown(true));
+    }
+
+    /** Core 1, whose only peer (core 2) never starts. */
+    private static UrpcEndpoint lonelyEndpoint(final String directory, final org.agrona.concurrent.NanoClock clock,
+        final long reconnectTimeoutMs)
+    {
+        return UrpcEndpoint.launch(new UrpcEndpoint.Context().aeronDirectory(directory).coreId(1)
+            .peers(List.of(new PeerDescriptor(2, 0, null))).termLength(TERM_LENGTH).frameKey(FrameAuthenticationTest.KEY)
+            .nanoClock(clock).driverReconnectTimeoutMs(reconnectTimeoutMs));
+    }
+
+    @Test
     void anEndpointWhoseAeronClientClosedUnderItConnectsANewOneAndItsFramesAreStillAccepted()
     {
         final UrpcEndpoint a = endpoint(1, 0, null, recorderA, List.of(new PeerDescriptor(2, 0, null)), Media.IPC);

@@ -263,7 +263,7 @@ public final class AdminServer implements AutoCloseable
             }
             if (bindInetAddress.isLoopbackAddress())
             {
-                return AdminAuthorization.OPEN;
+                return null == token ? AdminAuthorization.OPEN : AdminAuthorization.presentedOnly(token);
             }
             if (null == token)
             {

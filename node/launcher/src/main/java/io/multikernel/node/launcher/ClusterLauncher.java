@@ -342,6 +342,7 @@ public final class ClusterLauncher
             .filter(line -> !line.isEmpty()).toList();
         checkSecretBeforeRestart(coreId, command, map);
         refuseEmptyDataDirectory(coreId);
+        refuseWithoutDriver(coreId, map);
         final List<RunDirectory.Entry> entries = new ArrayList<>(runDirectory.processes());
         final RunDirectory.Entry old = entries.stream().filter(e -> e.isCore() && e.id() == coreId).findFirst().orElse(null);
         if (null != old)
@@ -384,6 +385,22 @@ public final class ClusterLauncher
         runDirectory.writeProcesses(entries);
         out.printf("core %d started again (pid %d)%n", coreId, process.pid());
         return awaitCoreUp(map, started, timeoutMs);
+    }
+
+    /**
+     * A core talks only through its host's media driver: with that driver gone it could not start, and
+     * stopping the core first would only lose it too.
+     */
+    private void refuseWithoutDriver(final int coreId, final ClusterMap map)
+    {
+        final int host = map.core(coreId).hostId();
+        ClusterStatus.drivers(runDirectory).stream().filter(driver -> driver.host() == host && !driver.running())
+            .findFirst().ifPresent(driver ->
+            {
+                throw new IllegalStateException("the media driver of host " + host + " (pid " + driver.pid() + ") is " +
+                    "gone, and core " + coreId + " cannot run without it; nothing was stopped: 'mk down' then 'mk up' " +
+                    "starts the cluster again with its data");
+            });
     }
 
     private static boolean exitsWithin(final ProcessHandle process, final long timeoutMs) throws InterruptedException

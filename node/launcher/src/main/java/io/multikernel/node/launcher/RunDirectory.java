@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -67,6 +68,11 @@ public final class RunDirectory
     {
         if (null != configured)
         {
+            if (configured.toString().isBlank())
+            {
+                throw new IllegalArgumentException("--run-dir is empty: name a directory (or leave it out for " +
+                    "$MK_RUN_DIR, else the project's run/)");
+            }
             return new RunDirectory(configured);
         }
         final String runDir = System.getenv(RUN_DIR_ENV);
@@ -93,6 +99,7 @@ public final class RunDirectory
      */
     public RunDirectory createOwnerOnly()
     {
+        refuseForeignDirectory();
         try
         {
             OwnerOnlyFiles.createDirectories(root);
@@ -109,6 +116,51 @@ public final class RunDirectory
                 " (use a --run-dir of your own)", ex);
         }
         return this;
+    }
+
+    /** What a run directory holds, so that one used before is told from a directory of something else. */
+    static final Set<String> RUN_DIRECTORY_ENTRIES = Set.of("cluster.yaml", "cluster.secret", "processes", "logs", "data",
+        "commands", "lrpc", "bench-2pc");
+
+    /**
+     * mk up makes its run directory its owner's alone, so it takes only a directory that is new, empty
+     * or a run directory already: never one other users write to (a shared directory such as /tmp,
+     * whose mode it would change for everyone), nor one that holds something else.
+     *
+     * @throws IllegalStateException naming the directory and what to give instead.
+     */
+    private void refuseForeignDirectory()
+    {
+        if (!Files.isDirectory(root))
+        {
+            return;
+        }
+        try
+        {
+            final Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.getPosixFilePermissions(root);
+            if (permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE))
+            {
+                throw new IllegalStateException("the run directory " + root + " is writable by every user (" +
+                    java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "), a shared directory: " +
+                    "mk up would make it its own; give a directory of its own, e.g. --run-dir " + root.resolve("mk-run"));
+            }
+            final List<String> foreign;
+            try (java.util.stream.Stream<Path> entries = Files.list(root))
+            {
+                foreign = entries.map(entry -> entry.getFileName().toString()).sorted().toList();
+            }
+            if (!foreign.isEmpty() && foreign.stream().noneMatch(RUN_DIRECTORY_ENTRIES::contains))
+            {
+                throw new IllegalStateException("the run directory " + root + " holds " +
+                    String.join(", ", foreign.subList(0, Math.min(3, foreign.size()))) +
+                    (foreign.size() > 3 ? " and " + (foreign.size() - 3) + " more" : "") + ", and no run directory's " +
+                    "files: give a new or empty directory, or one mk up used before");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the run directory " + root + ": " + ex.getMessage(), ex);
+        }
     }
 
     public Path clusterFile()

@@ -20,6 +20,37 @@ class ClusterLauncherDataTest
     Path runDir;
 
     @Test
+    void aSharedDirectoryOrOneOfSomethingElseIsNoRunDirectoryAndIsLeftAsItWas() throws Exception
+    {
+        final Path shared = runDir.resolve("shared");
+        Files.createDirectories(shared);
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> new ClusterLauncher(new RunDirectory(shared), new PrintStream(new ByteArrayOutputStream(),
+            true), List.of()).up(new ClusterLauncher.Options(1, 1, TransportKind.IPC, FreePorts.range(1), FreePorts.range(1),
+            "backoff", 10_000)))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("the run directory " + shared + " is writable by every user (rwxrwxrwx), a shared directory: mk up " +
+                "would make it its own; give a directory of its own, e.g. --run-dir " + shared.resolve("mk-run"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)))
+            .as("its mode is left alone").isEqualTo("rwxrwxrwx");
+        assertThat(shared.resolve("cluster.yaml")).doesNotExist();
+
+        final Path project = runDir.resolve("project");
+        Files.createDirectories(project.resolve("src"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>");
+        assertThatThrownBy(() -> new RunDirectory(project).createOwnerOnly())
+            .hasMessage("the run directory " + project + " holds pom.xml, src, and no run directory's files: give a new " +
+                "or empty directory, or one mk up used before");
+        assertThat(project.resolve("logs")).doesNotExist();
+
+        final Path used = runDir.resolve("used");
+        Files.createDirectories(used.resolve("logs"));
+        Files.writeString(used.resolve("notes.txt"), "mine");
+        assertThat(new RunDirectory(used).createOwnerOnly().root()).as("one mk up used before").isEqualTo(used);
+        assertThatThrownBy(() -> RunDirectory.resolve(Path.of(""))).hasMessageStartingWith("--run-dir is empty");
+    }
+
+    @Test
     void aClusterOfOtherCoresOverKeptDataIsRefusedBeforeAnythingStarts() throws Exception
     {
         for (int id = 0; id < 4; id++)

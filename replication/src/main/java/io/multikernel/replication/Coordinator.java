@@ -69,8 +69,10 @@ final class Coordinator<O>
         final byte[] operationBytes = operationsCodec.encode(operations);
         if (operationBytes.length > services.context.maxOperationsLengthBytes())
         {
-            reject(id, listener, "the operations take " + operationBytes.length + " bytes, more than " +
-                "MAX_OPERATIONS_LENGTH_BYTES=" + services.context.maxOperationsLengthBytes() + "; split the transaction");
+            reject(id, listener, "the operations take " + operationBytes.length + " bytes, more than the " +
+                services.context.maxOperationsLengthBytes() + " one transaction may carry (" +
+                ReplicationConfiguration.MAX_OPERATIONS_LENGTH_PROP_NAME + ", at most half a URPC message: a longer " +
+                "mk.urpc.term.length allows more); write less in one transaction");
             return id;
         }
         try

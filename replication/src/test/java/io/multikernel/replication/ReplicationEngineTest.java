@@ -515,6 +515,23 @@ class ReplicationEngineTest
     }
 
     @Test
+    void aTransactionLongerThanOneMayCarryIsAbortedSayingHowLongAndWhatBoundsIt()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.maxOperationsLengthBytes(64)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final TransactionId id = cluster.propose(0, listener, new int[]{0, 1, 2}, put("k", "v".repeat(100)));
+            cluster.settle();
+
+            final TransactionOutcome outcome = listener.outcome(id);
+            assertThat(outcome.status()).isEqualTo(TransactionOutcome.Status.ABORTED);
+            assertThat(outcome.reason()).matches("the operations take \\d+ bytes, more than the 64 one transaction may " +
+                "carry \\(mk.replication.max.operations.length, at most half a URPC message: a longer " +
+                "mk.urpc.term.length allows more\\); write less in one transaction; nothing changed");
+        }
+    }
+
+    @Test
     void batchRefusedUnderBackPressureIsRetriedThenDroppedAndCounted()
     {
         final int[] offers = new int[1];

@@ -139,7 +139,10 @@ public final class ClusterStatus
                 status = null;
             }
             final boolean alive = null != entry && RunDirectory.live(entry).isPresent();
-            final String state = null != status ? status.state() : alive || null != problem ? "suspect" : "down";
+            // A recorded process that is gone is down, whoever answers on its port; without a record, an
+            // answer that is not a status is all there is to go on.
+            final String state = null != status ? status.state() : alive || null != problem && null == entry ? "suspect" :
+                "down";
             rows.add(new CoreRow(core.id(), state, null == entry ? -1 : entry.pid(),
                 null == status ? -1 : status.incarnation(),
                 null == status ? -1 : status.peersUp(),

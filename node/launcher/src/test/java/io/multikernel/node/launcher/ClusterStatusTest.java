@@ -115,6 +115,7 @@ class ClusterStatusTest
         assertThat(rows.get(0).state()).isEqualTo("up");
         assertThat(rows.get(0).problem()).isNull();
         assertThat(rows.get(1).state()).isNotEqualTo("up");
+        assertThat(rows.get(1).state()).as("its recorded process (no mk of ours) is gone").isEqualTo("down");
         assertThat(rows.get(1).seesAllPeers()).isFalse();
         assertThat(rows.get(1).problem()).isEqualTo("core 1's admin address " + map.adminUrl(1) + " is answered by " +
             "process 4242, not by the core this run directory started (pid 4243): another cluster holds its ports; " +

@@ -90,6 +90,11 @@ public final class ClusterSecret
      */
     public static ClusterSecret create(final Path file, final SecureRandom random)
     {
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IllegalStateException(file + " is a directory: name the secret's file, e.g. " +
+                file.resolve(DEFAULT_FILE_NAME));
+        }
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
         {
             throw new IllegalStateException(file + " exists; a cluster secret is never overwritten (remove it to rotate)");
@@ -98,7 +103,7 @@ public final class ClusterSecret
         final Path parent = file.toAbsolutePath().getParent();
         try
         {
-            Files.createDirectories(parent);
+            OwnerOnlyFiles.createMissingDirectories(parent);
             final Path temporary = Files.createTempFile(parent, ".secret", ".tmp",
                 PosixFilePermissions.asFileAttribute(OwnerOnlyFiles.FILE_PERMISSIONS));
             try

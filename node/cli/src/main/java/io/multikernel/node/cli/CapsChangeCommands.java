@@ -214,6 +214,10 @@ final class CapsChangeCommands
             {
                 core("--to", to);
             }
+            if (rightsText.isBlank())
+            {
+                throw Usage.error(spec, "--rights is empty: name the rights to keep (e.g. read,write), or none");
+            }
             try
             {
                 rights = Rights.format(Rights.parse(rightsText));

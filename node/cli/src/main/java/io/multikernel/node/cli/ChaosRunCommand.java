@@ -24,15 +24,16 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = { "Break the cluster in the run directory on purpose, then check that it kept its promises.",
-        "Clients on the writing cores post replicated writes (every core a replica) while a seeded schedule kills",
-        "cores with kill -9 (each started again over its data after a while) and pauses them with SIGSTOP for longer",
-        "than the failure detector waits (then SIGCONT), one fault at a time. On a cluster started with mk up --chaos",
-        "it also partitions cores from the rest (both ways or one way), makes a core's links lossy (drop 20-50%% of",
-        "frames) or slow (20-200 ms), through the cores' link fault points. Then everything is healed, the cluster",
-        "settles, and the history is checked against every replica: an acknowledged write missing anywhere, an",
-        "aborted one visible anywhere, an indefinite one on some replicas only, replicas that differ, a transaction",
-        "still in doubt, or a core that did not come back is a violation. With --os, apps on every core also build,",
-        "use and tear down address spaces, and a stale access or OS replicas that differ are violations too.",
+        "Clients on the writing cores post replicated writes (every core a replica) while a seeded schedule kills " +
+        "cores with kill -9 (each started again over its data after a while) and pauses them with SIGSTOP for longer " +
+        "than the failure detector waits (then SIGCONT), one fault at a time. On a cluster started with mk up --chaos " +
+        "it also partitions cores from the rest (both ways or one way), makes a core's links lossy (drop 20-50%% of " +
+        "frames) or slow (20-200 ms), through the cores' link fault points.",
+        "Then everything is healed, the cluster settles, and the history is checked against every replica: an " +
+        "acknowledged write missing anywhere, an aborted one visible anywhere, an indefinite one on some replicas " +
+        "only, replicas that differ, a transaction still in doubt, or a core that did not come back is a violation. " +
+        "With --os, apps on every core also build, use and tear down address spaces, and a stale access or OS " +
+        "replicas that differ are violations too.",
         "The seed is printed first; --seed replays the same schedule. Exit code 0 only without violations." })
 final class ChaosRunCommand implements Callable<Integer>
 {

@@ -20,10 +20,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "host", mixinStandardHelpOptions = true,
     description = { "Run one host of a cluster map in the foreground, as a container does: its media driver and its cores.",
-        "Each core runs in a JVM of its own, after the driver; their output is forwarded with a prefix. SIGTERM stops",
+        "Each core runs in a JVM of its own, after the driver; their output is forwarded with a prefix. SIGTERM stops " +
         "the cores (they say goodbye), then the driver.",
-        "When one of them exits by itself the others are stopped too and mk host exits with 1, so that a restart",
-        "policy (docker, systemd, Kubernetes) starts the host again; its cores come back as new incarnations over",
+        "When one of them exits by itself the others are stopped too and mk host exits with 1, so that a restart " +
+        "policy (docker, systemd, Kubernetes) starts the host again; its cores come back as new incarnations over " +
         "their data directories.",
         "With --check nothing starts: exit 0 when every core of the host answers GET /health, 1 otherwise." })
 final class HostCommand implements Callable<Integer>

@@ -23,6 +23,17 @@ final class LrpcAttachOptions
     {
         Usage.check(spec, core >= 0, "--core=" + core + " must not be negative");
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        if (java.nio.file.Files.exists(runDirectory.clusterFile()))
+        {
+            // Where the run directory has a map (mk up), a core it does not list is named as such, not
+            // taken for one that is not running.
+            final io.multikernel.node.cluster.ClusterMap map = io.multikernel.node.launcher.ClusterStatus.map(runDirectory);
+            if (!map.hasCore(core))
+            {
+                throw new IllegalStateException("core " + core + " is not in the cluster map (cores: " +
+                    java.util.Arrays.toString(map.coreIds()) + ")");
+            }
+        }
         return LrpcClient.attach(new LrpcClient.Context().file(runDirectory.findLrpcFile(core)).coreId(core));
     }
 }

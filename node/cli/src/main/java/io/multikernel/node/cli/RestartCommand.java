@@ -16,12 +16,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "restart", mixinStandardHelpOptions = true,
     description = { "Restart one core of the cluster in the run directory over its data directory.",
-        "The core gets SIGTERM (it says goodbye) or, with --kill, SIGKILL (a crash).",
-        "One that outlives --timeout-s after SIGTERM (paused or hung) gets SIGKILL.",
-        "A core that is not running is just started.",
-        "Nothing is stopped when the core could not start again: no usable cluster secret, or a data directory",
-        "missing or empty while other cores hold theirs.",
-        "It comes back with the command line mk up gave it, as a new incarnation holding the same replicated state;",
+        "The core gets SIGTERM (it says goodbye) or, with --kill, SIGKILL (a crash). One that outlives --timeout-s " +
+        "after SIGTERM (paused or hung) gets SIGKILL. A core that is not running is just started.",
+        "Nothing is stopped when the core could not start again: no usable cluster secret, a data directory missing " +
+        "or empty while other cores hold theirs, or its host's media driver gone.",
+        "It comes back with the command line mk up gave it, as a new incarnation holding the same replicated state; " +
         "its output is appended to its log. Returns once it answers as up and prints the peers it sees." })
 final class RestartCommand implements Callable<Integer>
 {

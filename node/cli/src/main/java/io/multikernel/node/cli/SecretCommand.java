@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "secret", mixinStandardHelpOptions = true,
     description = { "Create a new cluster secret: 32 random bytes as hex, in a file only its owner can read.",
-        "Cores seal every URPC frame with a key derived from it and demand a token derived from it on an admin API",
-        "that listens beyond loopback. Every core of a cluster needs the same file (mk up creates one in its run",
+        "Cores seal every URPC frame with a key derived from it and demand a token derived from it on an admin API " +
+        "that listens beyond loopback. Every core of a cluster needs the same file (mk up creates one in its run " +
         "directory). To rotate: stop the cluster, replace the file everywhere, start it again." })
 final class SecretCommand implements Callable<Integer>
 {
@@ -32,9 +32,19 @@ final class SecretCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (ifMissing && java.nio.file.Files.exists(out))
+        io.multikernel.node.util.Usage.check(spec, !out.toString().isBlank(), "--out is empty: name the file to create");
+        if (ifMissing && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out))
         {
-            ClusterSecret.load(out);
+            try
+            {
+                ClusterSecret.load(out);
+            }
+            catch (final IllegalStateException | IllegalArgumentException ex)
+            {
+                throw new IllegalStateException(out + " exists but is no usable cluster secret (" + ex.getMessage() +
+                    "); --if-missing keeps only a usable one: fix it, or remove it and run mk secret --out " + out +
+                    " again (every core then needs the new file)", ex);
+            }
             spec.commandLine().getOut().println("cluster secret kept: " + out + " exists and is usable");
             return 0;
         }

@@ -146,15 +146,24 @@ final class UpCommand implements Callable<Integer>
         }
     }
 
+    /** Lowest base port: below it are the ports only root may bind. */
+    static final int BASE_PORT_MIN = 1024;
+
+    private void checkBasePort(final String option, final int port)
+    {
+        Usage.check(spec, port >= BASE_PORT_MIN, option + "=" + port + " is below " + BASE_PORT_MIN + " (ports below it " +
+            "are privileged); core N uses the base port + N");
+        Usage.check(spec, (long)port + cores <= 65535, option + "=" + port + " leaves no room for " + cores +
+            " cores below 65536");
+    }
+
     private ClusterLauncher.Options options()
     {
         protocol();
         Usage.checkRange(spec, "--cores", cores, 1, CORES_MAX);
         Usage.check(spec, hosts >= 1 && hosts <= cores, "--hosts=" + hosts + " is outside 1..--cores (" + cores + ")");
-        Usage.check(spec, adminBasePort >= 1024 && (long)adminBasePort + cores <= 65535,
-            "--admin-base-port=" + adminBasePort + " leaves no room for " + cores + " cores below 65536");
-        Usage.check(spec, udpBasePort >= 1024 && (long)udpBasePort + cores <= 65535,
-            "--udp-base-port=" + udpBasePort + " leaves no room for " + cores + " cores below 65536");
+        checkBasePort("--admin-base-port", adminBasePort);
+        checkBasePort("--udp-base-port", udpBasePort);
         Usage.checkRange(spec, "--timeout-s", timeoutS, 1, RestartCommand.TIMEOUT_MAX_S);
         final TransportKind kind = switch (transport.toLowerCase(Locale.ROOT))
         {

@@ -365,6 +365,7 @@ class CapsCommandTest
         refused("Missing required option: '--to=CORE'", "copy", cap);
         refused("--rights=read,fly is not valid: right 'fly' is unknown: use read, write, execute, grant, identify, " +
             "all or none", "mint", cap, "--rights", "read,fly");
+        refused("--rights is empty: name the rights to keep (e.g. read,write), or none", "mint", cap, "--rights", "");
         refused("--holder=-2 is negative", "list", "--holder", "-2");
         refused("--limit=10001 is outside 0..10000", "list", "--limit", "10001");
         refused("--length=0 is outside 1.." + MAX, "read", cap, "--length", "0");

@@ -106,6 +106,10 @@ class MkCommandTest
         assertThat(run("up", "--udp-base-port", String.valueOf(Integer.MAX_VALUE), "--cores", "1"))
             .isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--udp-base-port=" + Integer.MAX_VALUE + " leaves no room for 1 cores");
+        assertThat(run("up", "--admin-base-port", "-1")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--admin-base-port=-1 is below 1024 (ports below it are privileged)");
+        assertThat(run("up", "--udp-base-port", "0")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--udp-base-port=0 is below 1024");
         assertThat(run("up", "--shootdown-protocol", "smoke")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--shootdown-protocol=smoke is not one of unicast, broadcast, multicast, topo");
 

@@ -32,12 +32,19 @@ class SecretCommandTest
         assertThat(run("secret", "--out", file.toString())).isZero();
         assertThat(out.toString()).contains("cluster secret written to " + file);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+            .as("a directory made for it is its owner's alone").isEqualTo("rwx------");
         final byte[] key = ClusterSecret.load(file).frameKey();
 
         assertThat(run("secret", "--out", file.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(err.toString()).contains("exists").contains("never overwritten").doesNotContain("Exception");
         assertThat(ClusterSecret.load(file).frameKey()).isEqualTo(key);
 
+        assertThat(run("secret", "--out", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains(dir + " is a directory: name the secret's file, e.g. " +
+            dir.resolve("cluster.secret"));
+        assertThat(run("secret", "--out", "")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--out is empty: name the file to create");
         assertThat(run("secret")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--out");
         assertThat(run("secret", "--help")).isZero();
@@ -59,5 +66,11 @@ class SecretCommandTest
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(run("secret", "--out", file.toString(), "--if-missing")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(err.toString()).contains(file.toString()).doesNotContain("Exception");
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(file, "not hex\n");
+        assertThat(run("secret", "--out", file.toString(), "--if-missing")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains(file + " exists but is no usable cluster secret (")
+            .contains("remove it and run mk secret --out " + file + " again");
     }
 }

@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
     description = { "Run one core of the cluster map in this process until SIGTERM or Ctrl-C.",
         "The host's media driver must be running (mk driver), unless the map's host names another directory.",
         "Environment variables MK_CORE_<id>_..., MK_HOST_<id>_... and MK_TRANSPORT_... override map fields.",
-        "Chaos hook for failure tests (off by default): -Dmk.chaos.freeze=after-prepare|after-commit-decision." })
+        "Chaos hook for failure tests, off by default: the system property mk.chaos.freeze, set to after-prepare " +
+            "or after-commit-decision." })
 public final class CoreCommand implements Callable<Integer>
 {
     @Option(names = "--id", required = true, description = "This core's id in the cluster map.")

@@ -796,10 +796,10 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         return address(vpage) + ".." + address(vpage + pages);
     }
 
-    /** @return the virtual address of page {@code vpage}, hex, signed. */
+    /** @return the virtual address of page {@code vpage}, hex, signed; exact for any page, however far out. */
     static String address(final long vpage)
     {
-        final long bytes = vpage * PAGE;
-        return bytes < 0 ? "-0x" + Long.toHexString(-bytes) : "0x" + Long.toHexString(bytes);
+        final java.math.BigInteger bytes = java.math.BigInteger.valueOf(vpage).multiply(java.math.BigInteger.valueOf(PAGE));
+        return bytes.signum() < 0 ? "-0x" + bytes.negate().toString(16) : "0x" + bytes.toString(16);
     }
 }

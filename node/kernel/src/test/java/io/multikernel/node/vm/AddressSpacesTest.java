@@ -429,6 +429,9 @@ class AddressSpacesTest
             .isEqualTo("pages -0x1000..0x0 are outside the address space of 134217728 pages (0x0..0x8000000000)");
         assertThat(refusal(map(2, AddressSpaces.VIRTUAL_PAGES - 1, 2, 20, 0, READ)))
             .isEqualTo("pages 0x7ffffff000..0x8000001000 are outside the address space of 134217728 pages (0x0..0x8000000000)");
+        assertThat(refusal(map(2, 0x7ffffffffffffL, 1, 20, 0, READ))).as("an end past 2^63 bytes, not a negative one")
+            .isEqualTo("pages 0x7ffffffffffff000..0x8000000000000000 are outside the address space of 134217728 pages " +
+                "(0x0..0x8000000000)");
         assertThat(refusal(map(2, 0, 1, 20, 0, 0)))
             .isEqualTo("mapping rights 0 must be a non-empty set of read, write and execute");
         assertThat(refusal(map(2, 0, 1, 20, 0, Rights.GRANT)))

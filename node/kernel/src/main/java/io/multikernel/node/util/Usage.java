@@ -64,8 +64,9 @@ public final class Usage
 
     /**
      * A usage error unless {@code file} (when given) can be written once the command has run: it is
-     * not a directory, and the nearest of its directories that exists is a writable directory (the
-     * writers make the missing ones). Checked before a long run, so that its report is not lost at the end.
+     * not a directory, the nearest of its directories that exists is a writable directory, and the
+     * missing ones can be made (they are, now). Checked before a long run, so that its report is not
+     * lost at the end.
      */
     public static void checkOutputFile(final CommandLine.Model.CommandSpec spec, final String flag,
         final java.nio.file.Path file)
@@ -73,6 +74,10 @@ public final class Usage
         if (null == file)
         {
             return;
+        }
+        if (file.toString().isBlank())
+        {
+            throw error(spec, flag + " is empty; name a file");
         }
         if (java.nio.file.Files.isDirectory(file))
         {
@@ -91,6 +96,21 @@ public final class Usage
             (java.nio.file.Files.exists(file) && !java.nio.file.Files.isWritable(file)))
         {
             throw error(spec, flag + " " + file + " cannot be written (permission denied)");
+        }
+        final java.nio.file.Path parent = file.toAbsolutePath().getParent();
+        if (!parent.equals(existing))
+        {
+            // The writer would make them at the end; made now, a place where none can be made (a
+            // read-only or virtual file system) is found before the run rather than after it.
+            try
+            {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            catch (final java.io.IOException | UnsupportedOperationException ex)
+            {
+                throw error(spec, flag + " " + file + " cannot be written: its directory " + parent +
+                    " cannot be made (" + ex.getMessage() + ")");
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,6 +26,19 @@ class UsageOutputFileTest
         assertThatCode(() -> Usage.checkOutputFile(spec, "--json", dir.resolve("report.json"))).doesNotThrowAnyException();
         assertThatCode(() -> Usage.checkOutputFile(spec, "--json", dir.resolve("out/deeper/report.json")))
             .as("the writers make missing directories").doesNotThrowAnyException();
+        assertThat(dir.resolve("out/deeper")).as("made before the run").isDirectory();
+    }
+
+    @Test
+    void anEmptyPathOrOneWhoseDirectoriesCannotBeMadeIsRefused()
+    {
+        assertThatThrownBy(() -> Usage.checkOutputFile(spec, "--json", Path.of("")))
+            .isInstanceOf(CommandLine.ParameterException.class).hasMessage("--json is empty; name a file");
+        // /proc takes no new directories, whoever asks (root included).
+        final Path virtual = Path.of("/proc/mk-no-such-dir/report.json");
+        assertThatThrownBy(() -> Usage.checkOutputFile(spec, "--json", virtual))
+            .isInstanceOf(CommandLine.ParameterException.class)
+            .hasMessageStartingWith("--json " + virtual + " cannot be written");
     }
 
     @Test

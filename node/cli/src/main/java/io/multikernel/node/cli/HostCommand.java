@@ -86,6 +86,11 @@ final class HostCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), "--idle=" + idle + " is not one of " +
                 String.join(", ", io.multikernel.transport.IdleStrategies.NAMES));
         }
+        if (null != fsync)
+        {
+            // Checked here, before the driver starts, not by each core after it.
+            io.multikernel.node.core.CoreCommand.fsyncPolicy(spec, fsync);
+        }
         if (check)
         {
             final ClusterMap map = ClusterMap.load(cluster, ClusterOverrides.fromEnvironment(System.getenv()));

@@ -57,6 +57,11 @@ class HostCommandTest
         assertThat(run("host", "--cluster", map().toString(), "--host", "0", "--jit", "c2")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--jit=c2 is unknown: use tiered or c1");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing started for a bad --jit").isFalse();
+        assertThat(run("host", "--cluster", map().toString(), "--host", "0", "--fsync", "x")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--fsync=x is unknown: use always, group or none");
+        assertThat(run("host", "--check", "--cluster", map().toString(), "--host", "0", "--fsync", "x"))
+            .as("not ignored with --check").isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing started for a bad --fsync").isFalse();
 
         assertThat(run("host", "--cluster", map().toString(), "--host", "0", "--idle", "yield")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--idle=yield is not one of busy-spin, yielding, backoff, sleeping");

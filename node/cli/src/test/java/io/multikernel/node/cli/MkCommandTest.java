@@ -142,17 +142,36 @@ class MkCommandTest
     }
 
     @Test
-    void failuresAreOneLineUnlessVerbose()
+    void failuresAreOneLineUnlessVerbose(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
     {
-        assertThat(run("driver", "--threading", "turbo", "--aeron-dir", "/tmp/mk-test-never-started"))
-            .isEqualTo(MkCommand.EXIT_FAILURE);
-        assertThat(err.toString()).contains("mk: driver failed: threading=turbo is unknown")
+        final String none = dir.resolve("none").toString();
+        assertThat(run("status", "--run-dir", none)).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("mk: status failed: no cluster in")
             .contains("--verbose").doesNotContain("\tat ");
 
         err.getBuffer().setLength(0);
-        assertThat(run("--verbose", "driver", "--idle", "nap", "--aeron-dir", "/tmp/mk-test-never-started"))
-            .isEqualTo(MkCommand.EXIT_FAILURE);
-        assertThat(err.toString()).contains("idle strategy 'nap' is unknown").contains("\tat ");
+        assertThat(run("--verbose", "status", "--run-dir", none)).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("no cluster in").contains("\tat ");
+    }
+
+    @Test
+    void theDriversFlagsAreCheckedBeforeItStartsAndABadOneIsBadUsage()
+    {
+        final String never = "/tmp/mk-test-never-started";
+        assertThat(run("driver", "--threading", "turbo", "--aeron-dir", never)).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("threading=turbo is unknown");
+        assertThat(run("driver", "--idle", "nap", "--aeron-dir", never)).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("idle strategy 'nap' is unknown");
+        assertThat(run("driver", "--term-length", "2g", "--aeron-dir", never)).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--term-length=2147483648 bytes is outside 65536..1073741824 bytes");
+        assertThat(run("driver", "--term-length", "3m", "--aeron-dir", never)).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("power of two");
+        assertThat(run("driver", "--term-length", "abc", "--aeron-dir", never)).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(run("driver", "--liveness-timeout-ms", "-1", "--aeron-dir", never)).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--liveness-timeout-ms=-1 ms is outside 200..");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(never))).as("nothing started").isFalse();
+        assertThat(run("driver", "--help")).isZero();
+        assertThat(out.toString()).contains("mk-aeron-$USER under /dev/shm").doesNotContain("default: null");
     }
 
     @Test

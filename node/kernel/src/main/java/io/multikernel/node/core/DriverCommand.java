@@ -1,5 +1,6 @@
 package io.multikernel.node.core;
 
+import io.multikernel.common.Bounds;
 import io.multikernel.common.Sizes;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.TransportConfiguration;
@@ -19,8 +20,11 @@ import java.util.concurrent.TimeUnit;
         "Cores on this host connect to it through --aeron-dir." })
 public final class DriverCommand implements Callable<Integer>
 {
-    @Option(names = "--aeron-dir", description = "Driver directory (default: ${DEFAULT-VALUE}).",
-        defaultValue = "${sys:mk.aeron.dir}")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--aeron-dir", description = "Driver directory (default: the mk.aeron.dir property, else " +
+        "mk-aeron-$USER under /dev/shm).", defaultValue = "${sys:mk.aeron.dir}")
     String aeronDirectory;
 
     @Option(names = "--threading", description = "SHARED, SHARED_NETWORK or DEDICATED (default: ${DEFAULT-VALUE}).",
@@ -42,15 +46,28 @@ public final class DriverCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        IdleStrategies.validate(idle);
-        final UrpcMediaDriver.Context ctx = new UrpcMediaDriver.Context()
-            .threading(threading)
-            .idleStrategy(idle)
-            .termLength(Sizes.parseInt("--term-length", termLength))
-            .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(livenessTimeoutMs));
-        if (null != aeronDirectory && !aeronDirectory.isBlank())
+        final UrpcMediaDriver.Context ctx = new UrpcMediaDriver.Context();
+        try
         {
-            ctx.aeronDirectory(aeronDirectory);
+            // Every flag is checked before anything starts, and a bad one is bad usage (exit 2).
+            IdleStrategies.validate(idle);
+            final long termLengthBytes = Bounds.check("--term-length", Sizes.parse("--term-length", termLength),
+                TransportConfiguration.TERM_LENGTH_MIN_BYTES, TransportConfiguration.TERM_LENGTH_MAX_BYTES, "bytes");
+            Bounds.check("--liveness-timeout-ms", livenessTimeoutMs, TransportConfiguration.LIVENESS_TIMEOUT_MIN_MS,
+                TimeUnit.NANOSECONDS.toMillis(Long.MAX_VALUE), "ms");
+            ctx.threading(threading)
+                .idleStrategy(idle)
+                .termLength((int)termLengthBytes)
+                .livenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(livenessTimeoutMs));
+            if (null != aeronDirectory && !aeronDirectory.isBlank())
+            {
+                ctx.aeronDirectory(aeronDirectory);
+            }
+            ctx.conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
         // The barrier is closed last: closing it lets the JVM finish exiting, and the driver must have
         // closed (and deleted its directory from /dev/shm) by then.

@@ -139,6 +139,8 @@ class MkCommandTest
         assertThat(err.toString()).contains("core 7 is not in the cluster map (cores: [0])");
         assertThat(run("core", "--cluster", map.toString())).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--id");
+        assertThat(run("core", "--cluster", map.toString(), "--id", "0", "--idle", "x")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--idle=x: idle strategy 'x' is unknown");
     }
 
     @Test

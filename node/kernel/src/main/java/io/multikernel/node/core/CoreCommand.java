@@ -77,7 +77,14 @@ public final class CoreCommand implements Callable<Integer>
     {
         if (null != idle)
         {
-            IdleStrategies.validate(idle);
+            try
+            {
+                IdleStrategies.validate(idle);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw Usage.error(spec, "--idle=" + idle + ": " + ex.getMessage());
+            }
         }
         final FsyncPolicy fsyncPolicy = fsyncPolicy(spec, fsync);
         final ClusterOverrides overrides = ClusterOverrides.fromEnvironment(System.getenv())

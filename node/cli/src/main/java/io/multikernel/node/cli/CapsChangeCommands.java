@@ -63,6 +63,9 @@ final class CapsChangeCommands
         exitCodeList = { CapsCommand.EXIT_DONE, CapsCommand.EXIT_NOT_DONE, CapsCommand.EXIT_BAD_USAGE })
     static final class Alloc extends Change
     {
+        /** Memory is allocated in whole pages, bytes. */
+        static final long ALLOC_UNIT_BYTES = 4096;
+
         @Option(names = "--bytes", required = true, paramLabel = "SIZE",
             description = "How much: a positive multiple of 4096 bytes, e.g. 4096, 64k or 1m.")
         String bytesText;
@@ -73,6 +76,11 @@ final class CapsChangeCommands
         String validate()
         {
             bytes = size("--bytes", bytesText, 1, Long.MAX_VALUE);
+            if (0 != bytes % ALLOC_UNIT_BYTES)
+            {
+                throw Usage.error(spec, "--bytes=" + bytesText + " is not a multiple of " + ALLOC_UNIT_BYTES +
+                    " bytes (a page): e.g. " + ((bytes / ALLOC_UNIT_BYTES + 1) * ALLOC_UNIT_BYTES));
+            }
             return "/caps/alloc";
         }
 

@@ -122,7 +122,13 @@ final class KvCommand implements Runnable
         public Integer call() throws InterruptedException
         {
             Usage.check(spec, !key.isEmpty(), "KEY is empty");
+            Usage.check(spec, key.chars().noneMatch(Character::isISOControl), "KEY contains a control character " +
+                "(a newline, a tab, ...): keys are listed one per line, so such a key could not be read back");
             Usage.check(spec, delete == (null == value), delete ? "--delete takes no VALUE" : "VALUE is required");
+            replicas.stream().filter(replica -> null == replica || replica < 0).findFirst().ifPresent(replica ->
+            {
+                throw Usage.error(spec, "--replicas=" + replica + " is negative: cores are numbered from 0");
+            });
             checkLength("KEY", key);
             checkLength("VALUE", value);
             final AdminClient client = target.client(spec);

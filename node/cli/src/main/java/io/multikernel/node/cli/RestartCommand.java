@@ -47,6 +47,7 @@ final class RestartCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         Usage.checkRange(spec, "--timeout-s", timeoutS, 1, TIMEOUT_MAX_S);
+        Usage.check(spec, core >= 0, "--core=" + core + " is negative: cores are numbered from 0");
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final ClusterStatus.CoreRow row = new ClusterLauncher(runDirectory, System.out).restartCore(core, kill, timeoutS * 1000);
         spec.commandLine().getOut().printf("core %d is up again: incarnation %d, pid %d, sees %d/%d peers up%n", row.id(),

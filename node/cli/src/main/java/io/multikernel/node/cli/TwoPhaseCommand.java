@@ -150,6 +150,7 @@ final class TwoPhaseCommand implements Runnable
             Usage.check(spec, "commit".equals(decision) || "abort".equals(decision),
                 "DECISION=" + decision + " is not commit or abort");
             Usage.check(spec, !reason.isBlank(), "--reason is blank");
+            Usage.check(spec, null == operator || !operator.isBlank(), "--operator is blank");
             try
             {
                 io.multikernel.replication.TransactionId.parse(transaction);

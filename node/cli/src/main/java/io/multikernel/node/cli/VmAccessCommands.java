@@ -58,6 +58,7 @@ final class VmAccessCommands
             final long vaddr = address("--vaddr", vaddrText);
             final int length = (int)size("--length", lengthText, 1, VmService.IO_LENGTH_MAX_BYTES);
             Usage.check(spec, !(null != outFile && json), "--out and --json: choose one");
+            Usage.checkOutputFile(spec, "--out", outFile);
             final AdminClient client = target.client(spec);
             final VmApi.Access data = answer(client,
                 client.post("/domains/load", new VmApi.LoadRequest(domain, vaddr, length)), VmApi.Access.class, false);

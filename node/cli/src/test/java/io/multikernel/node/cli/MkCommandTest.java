@@ -205,6 +205,14 @@ class MkCommandTest
         assertThat(err.toString()).contains("DECISION=maybe is not commit or abort");
         assertThat(run("2pc", "decide", "0:1:2", "abort")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--reason");
+        assertThat(run("2pc", "decide", "0:1:2", "abort", "--reason", "r", "--operator", " ")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--operator is blank");
+        assertThat(run("kv", "put", "a\nb", "v")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("KEY contains a control character");
+        assertThat(run("kv", "put", "k", "v", "--replicas", "0,-1")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--replicas=-1 is negative: cores are numbered from 0");
+        assertThat(run("restart", "--core", "-1")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--core=-1 is negative");
         assertThat(run("up", "--fsync", "sometimes")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--fsync=sometimes is unknown: use always, group or none");
         assertThat(run("up", "--cpus", "all")).isEqualTo(MkCommand.EXIT_USAGE);

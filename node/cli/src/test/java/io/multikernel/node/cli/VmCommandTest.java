@@ -279,6 +279,8 @@ class VmCommandTest
         refused("--length=" + (MAX + 1) + " is outside 1.." + MAX, "load", domain, "--vaddr", "0", "--length",
             String.valueOf(MAX + 1));
         refused("--out and --json: choose one", "load", domain, "--vaddr", "0", "--length", "4", "--out", "f", "--json");
+        refused("is a directory; name a file", "load", domain, "--vaddr", "0", "--length", "4", "--out",
+            System.getProperty("java.io.tmpdir"));
         refused("--hex=abz is not hex", "store", domain, "--vaddr", "0", "--hex", "abz");
         refused("nothing to store: --text is empty", "store", domain, "--vaddr", "0", "--text", "");
         refused("--text=STRING, --hex=HEX are mutually exclusive", "store", domain, "--vaddr", "0", "--text", "a",

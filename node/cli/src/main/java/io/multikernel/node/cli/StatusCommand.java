@@ -18,16 +18,16 @@ import java.util.concurrent.Callable;
     description = { "Show every core of the cluster in the run directory: state, pid, incarnation, peers it sees up, " +
         "RTT to peers, what its process costs (resident and proportional memory, share of the machine's CPU over " +
         "half a second; '-' where the process is not on this machine) and metrics URL.",
-        "Then one line per media driver the run directory started: running or gone.",
+        "Then one line per media driver the run directory started: running, paused (stopped by a signal) or gone.",
         "A core is up when it answers its /status, suspect when its process lives but does not answer (or answers " +
         "with something that is not a status, which its row then names), and down when its process is gone." },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = { "0:every core is up", "1:the cluster could not be read (one line says why)", "2:bad usage",
-        StatusCommand.EXIT_NOT_ALL_UP + ":the table was printed and some core is suspect or down, or a media driver " +
-            "this run directory started is gone" })
+    exitCodeList = { "0:every core is up and sees every peer up", "1:the cluster could not be read (one line says why)", "2:bad usage",
+        StatusCommand.EXIT_NOT_ALL_UP + ":the table was printed and some core is suspect or down or does not see " +
+            "every peer up, or a media driver this run directory started is gone" })
 final class StatusCommand implements Callable<Integer>
 {
-    /** Exit status when the table was printed and some core is not up, so scripts can wait on it. */
+    /** Exit status when the table was printed and the cluster is not whole, so scripts can wait on it. */
     static final int EXIT_NOT_ALL_UP = 3;
 
     @CommandLine.Spec
@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer>
                 spec.commandLine().getErr().print("mk: " + ClusterStatus.driverLines(List.of(driver))));
             spec.commandLine().getErr().flush();
         }
-        return rows.stream().allMatch(row -> "up".equals(row.state())) &&
+        return rows.stream().allMatch(ClusterStatus.CoreRow::seesAllPeers) &&
             drivers.stream().allMatch(ClusterStatus.DriverRow::running) ? 0 : EXIT_NOT_ALL_UP;
     }
 }

@@ -174,6 +174,14 @@ class AdminCommandsTest
     }
 
     @Test
+    void aCoreUpThatDoesNotSeeEveryPeerUpIsNoWholeClusterYet()
+    {
+        core.answer("GET /status", UP_STATUS.replace("\"peers_up\":0,\"peers_total\":0", "\"peers_up\":1,\"peers_total\":2"));
+        assertThat(run("status")).as(out.toString()).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
+        assertThat(out.toString()).contains("1/2");
+    }
+
+    @Test
     void statusNamesAMediaDriverThatIsGoneAndExitsWithItsOwnCode() throws Exception
     {
         core.answer("GET /status", UP_STATUS);

@@ -54,8 +54,10 @@ public final class ClusterStatus
      * @param host    host id.
      * @param pid     its process id.
      * @param running whether that process still lives (and is ours).
+     * @param paused  whether it lives but is stopped by a signal (SIGSTOP): its cores can neither
+     *                connect nor be served until it continues.
      */
-    public record DriverRow(int host, long pid, boolean running)
+    public record DriverRow(int host, long pid, boolean running, boolean paused)
     {
     }
 
@@ -70,7 +72,11 @@ public final class ClusterStatus
     {
         return runDirectory.processes().stream().filter(entry -> !entry.isCore())
             .sorted(java.util.Comparator.comparingInt(RunDirectory.Entry::id))
-            .map(entry -> new DriverRow(entry.id(), entry.pid(), RunDirectory.live(entry).isPresent()))
+            .map(entry ->
+            {
+                final boolean running = RunDirectory.live(entry).isPresent();
+                return new DriverRow(entry.id(), entry.pid(), running, running && ProcessUsage.isStopped(entry.pid()));
+            })
             .toList();
     }
 
@@ -84,6 +90,8 @@ public final class ClusterStatus
         for (final DriverRow driver : drivers)
         {
             sb.append(String.format(Locale.ROOT, "media driver of host %d: pid %d, %s%n", driver.host(), driver.pid(),
+                driver.paused() ? "paused (stopped by a signal): the cores of host " + driver.host() + " cannot " +
+                    "connect a new Aeron client until it continues (SIGCONT)" :
                 driver.running() ? "running" : "gone: the cores of host " + driver.host() + " can no longer send or " +
                     "receive; 'mk down' then 'mk up' starts the host again with its data"));
         }

@@ -176,4 +176,25 @@ public final class ProcessUsage
         }
         return -1;
     }
+
+    /**
+     * @param pid a process.
+     * @return whether it is stopped by a signal (SIGSTOP, or stopped under a tracer): its
+     *         {@code /proc/PID/stat} state is {@code T} or {@code t}; false when that cannot be read.
+     */
+    public static boolean isStopped(final long pid)
+    {
+        try
+        {
+            final String stat = java.nio.file.Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            // "pid (command) S ...": the command may hold spaces and parentheses, the state follows the last ')'.
+            final int end = stat.lastIndexOf(')');
+            final char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            return 'T' == state || 't' == state;
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
 }

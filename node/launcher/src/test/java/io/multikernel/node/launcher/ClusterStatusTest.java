@@ -55,11 +55,11 @@ class ClusterStatusTest
 
         final List<ClusterStatus.DriverRow> drivers = ClusterStatus.drivers(runDirectory);
 
-        assertThat(drivers).containsExactly(new ClusterStatus.DriverRow(0, exited.pid(), false),
-            new ClusterStatus.DriverRow(1, exited.pid(), false));
+        assertThat(drivers).containsExactly(new ClusterStatus.DriverRow(0, exited.pid(), false, false),
+            new ClusterStatus.DriverRow(1, exited.pid(), false, false));
         assertThat(ClusterStatus.driverLines(drivers)).startsWith("media driver of host 0: pid " + exited.pid() +
             ", gone: the cores of host 0 can no longer send or receive; 'mk down' then 'mk up' starts the host again");
-        assertThat(ClusterStatus.driverLines(List.of(new ClusterStatus.DriverRow(2, 77, true))))
+        assertThat(ClusterStatus.driverLines(List.of(new ClusterStatus.DriverRow(2, 77, true, false))))
             .isEqualTo("media driver of host 2: pid 77, running" + System.lineSeparator());
         assertThat(ClusterStatus.drivers(new RunDirectory(tempDir.resolve("none")))).as("no cluster, no drivers").isEmpty();
     }

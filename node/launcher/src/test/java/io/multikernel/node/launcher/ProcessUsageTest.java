@@ -70,4 +70,27 @@ class ProcessUsageTest
         }
         assertThatThrownBy(() -> ProcessUsage.sample(List.of(self), 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aProcessStoppedBySigstopIsToldFromARunningOne() throws Exception
+    {
+        final Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try
+        {
+            assertThat(ProcessUsage.isStopped(sleeper.pid())).isFalse();
+            assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(sleeper.pid())).start().waitFor()).isZero();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> ProcessUsage.isStopped(sleeper.pid()));
+            assertThat(ClusterStatus.driverLines(java.util.List.of(new ClusterStatus.DriverRow(0, sleeper.pid(), true, true))))
+                .startsWith("media driver of host 0: pid " + sleeper.pid() + ", paused (stopped by a signal)");
+            assertThat(new ProcessBuilder("kill", "-CONT", Long.toString(sleeper.pid())).start().waitFor()).isZero();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !ProcessUsage.isStopped(sleeper.pid()));
+        }
+        finally
+        {
+            sleeper.destroyForcibly();
+        }
+        assertThat(ProcessUsage.isStopped(-1)).as("no such process").isFalse();
+    }
 }

@@ -260,6 +260,11 @@ public final class TransportConfiguration
                 "Sleep of an endpoint's Aeron client conductor between cycles, ms (1.." +
                 AERON_CLIENT_IDLE_SLEEP_MAX_MS + "); aeron.client.idle.sleep.duration wins when set.",
                 () -> Setting.milliseconds(aeronClientIdleSleepNs())),
+            new Setting(DRIVER_RECONNECT_TIMEOUT_PROP, Long.toString(DRIVER_RECONNECT_TIMEOUT_DEFAULT_MS),
+                "How long a core whose Aeron client closed (it, or its media driver, was stopped or starved) keeps " +
+                "trying to connect a new one while the driver gives no heartbeat, ms (0.." +
+                DRIVER_RECONNECT_TIMEOUT_MAX_MS + "); then the core stops.",
+                () -> Long.toString(driverReconnectTimeoutMs())),
             new Setting(DRIVER_IDLE_PROP, DRIVER_IDLE_DEFAULT,
                 "Idle strategy of the media driver's threads: busy-spin, yielding, backoff or sleeping.",
                 TransportConfiguration::driverIdle),

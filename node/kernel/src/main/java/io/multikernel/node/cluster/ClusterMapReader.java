@@ -78,6 +78,15 @@ final class ClusterMapReader
     static ClusterMapDraft read(final Path file)
     {
         final String source = file.toString();
+        if (source.isBlank())
+        {
+            throw new ClusterMapException("the cluster map's path is empty: name a file");
+        }
+        if (Files.isDirectory(file))
+        {
+            throw new ClusterMapException("cannot read cluster map " + source + ": it is a directory; name the map's " +
+                "file (mk up writes cluster.yaml in its run directory)");
+        }
         try
         {
             final long lengthBytes = Files.size(file);
@@ -98,7 +107,8 @@ final class ClusterMapReader
         }
         catch (final IOException ex)
         {
-            throw new ClusterMapException("cannot read cluster map " + source + ": " + ex);
+            throw new ClusterMapException("cannot read cluster map " + source + ": " +
+                (null == ex.getMessage() ? ex.getClass().getSimpleName() : ex.getMessage()));
         }
     }
 

@@ -442,6 +442,11 @@ class ClusterMapRejectionTest
         final Path missing = directory.resolve("missing.yaml");
         assertThat(catchThrowableOfType(ClusterMapException.class, () -> ClusterMap.load(missing)))
             .hasMessage("cannot read cluster map " + missing + ": no such file");
+        assertThat(catchThrowableOfType(ClusterMapException.class, () -> ClusterMap.load(directory)))
+            .hasMessage("cannot read cluster map " + directory + ": it is a directory; name the map's file (mk up " +
+                "writes cluster.yaml in its run directory)");
+        assertThat(catchThrowableOfType(ClusterMapException.class, () -> ClusterMap.load(Path.of(""))))
+            .hasMessage("the cluster map's path is empty: name a file");
 
         final Path huge = directory.resolve("huge.yaml");
         Files.writeString(huge, "#".repeat(ClusterLimits.CLUSTER_MAP_LENGTH_MAX_BYTES + 1));

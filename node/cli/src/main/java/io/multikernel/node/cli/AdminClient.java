@@ -74,12 +74,15 @@ final class AdminClient
     private final int coreId;
     private final String baseUrl;
     private final AdminCredentials credentials;
+    /** The core's process as the run directory recorded it, or -1: sent so no other process answers for it. */
+    private final long expectedPid;
 
-    private AdminClient(final int coreId, final String baseUrl, final AdminCredentials credentials)
+    private AdminClient(final int coreId, final String baseUrl, final AdminCredentials credentials, final long expectedPid)
     {
         this.coreId = coreId;
         this.baseUrl = baseUrl;
         this.credentials = credentials;
+        this.expectedPid = expectedPid;
     }
 
     /**
@@ -97,7 +100,10 @@ final class AdminClient
             throw new IllegalStateException("core " + coreId + " is not in the cluster map (cores: " +
                 java.util.Arrays.toString(map.coreIds()) + ")");
         }
-        return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory));
+        final long expectedPid = runDirectory.processes().stream()
+            .filter(entry -> "core".equals(entry.kind()) && entry.id() == coreId)
+            .mapToLong(RunDirectory.Entry::pid).findFirst().orElse(-1);
+        return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory), expectedPid);
     }
 
     static String encode(final String pathSegment)
@@ -131,6 +137,10 @@ final class AdminClient
         final HttpResponse<String> response;
         try
         {
+            if (expectedPid > 0)
+            {
+                request.header(io.multikernel.node.admin.AdminServer.EXPECTED_PID_HEADER, Long.toString(expectedPid));
+            }
             response = http.send(credentials.authorize(request).timeout(REQUEST_TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());
         }

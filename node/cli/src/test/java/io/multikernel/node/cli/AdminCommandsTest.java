@@ -174,6 +174,19 @@ class AdminCommandsTest
     }
 
     @Test
+    void commandsNameTheProcessTheRunDirectoryRecordedForTheCore()
+    {
+        core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
+        assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
+        assertThat(core.expectedPid("GET /kv/k")).as("nothing recorded, nothing named").isEmpty();
+
+        new io.multikernel.node.launcher.RunDirectory(runDir).writeProcesses(
+            java.util.List.of(new io.multikernel.node.launcher.RunDirectory.Entry("core", 0, 4321)));
+        assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
+        assertThat(core.expectedPid("GET /kv/k")).isEqualTo("4321");
+    }
+
+    @Test
     void aCoreUpThatDoesNotSeeEveryPeerUpIsNoWholeClusterYet()
     {
         core.answer("GET /status", UP_STATUS.replace("\"peers_up\":0,\"peers_total\":0", "\"peers_up\":1,\"peers_total\":2"));

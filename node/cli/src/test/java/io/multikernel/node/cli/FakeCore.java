@@ -27,6 +27,7 @@ final class FakeCore implements AutoCloseable
 {
     private final Map<String, String> answers = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
+    private final Map<String, String> expectedPids = new ConcurrentHashMap<>();
     private final Map<String, String> requests = new ConcurrentHashMap<>();
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
@@ -54,6 +55,8 @@ final class FakeCore implements AutoCloseable
             core.received.add(key);
             final String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             core.authorizations.put(key, null == authorization ? "" : authorization);
+            final String expectedPid = exchange.getRequestHeaders().getFirst("X-Mk-Core-Pid");
+            core.expectedPids.put(key, null == expectedPid ? "" : expectedPid);
             core.requests.put(key, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             final byte[] body = core.answers.getOrDefault(key, "{\"error\":\"no such endpoint\",\"path\":\"/\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -101,6 +104,15 @@ final class FakeCore implements AutoCloseable
     String authorization(final String request)
     {
         return authorizations.get(request);
+    }
+
+    /**
+     * @return the process the last {@code request} was meant for (its X-Mk-Core-Pid header), empty
+     *         when it named none, or null when there was no such request.
+     */
+    String expectedPid(final String request)
+    {
+        return expectedPids.get(request);
     }
 
     /** @return every request received, in order, as {@code "METHOD /path?query"}. */

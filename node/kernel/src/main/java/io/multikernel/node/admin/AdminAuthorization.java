@@ -13,11 +13,8 @@ import io.multikernel.common.ClusterSecret;
  * {@code GET /health} are open so Prometheus and load balancers need no secret; they reveal counters
  * and up/down, never state a command could change.
  *
- * <p>A server bound to loopback trusts every local process and asks for no token. A Bearer token it is
- * given must still be its cluster's ({@link #presentedOnly}): a client holding another cluster's
- * secret is talking to the wrong cluster (a run directory whose cores died while another cluster took
- * their ports), and is told so instead of reading or changing that cluster's state. A server started
- * without a token is {@link #OPEN}.
+ * <p>A server bound to loopback trusts every local process, as it always has, and ignores a presented
+ * token: the check is {@link #OPEN}.
  */
 final class AdminAuthorization
 {
@@ -35,8 +32,8 @@ final class AdminAuthorization
         MALFORMED("malformed", "the Authorization header is not one 'Bearer <token>'; send the cluster's admin token " +
             "with the Bearer scheme"),
         /** A Bearer token that is not the cluster's. */
-        MISMATCH("mismatch", "the bearer token is not this cluster's admin token: this core belongs to another " +
-            "cluster, or was started with another secret; use the cluster secret the cores were started with");
+        MISMATCH("mismatch", "the bearer token is not this cluster's admin token; use the cluster secret the cores " +
+            "were started with");
 
         private final String tag;
         private final String message;
@@ -60,31 +57,15 @@ final class AdminAuthorization
         }
     }
 
-    /** The check of a server without a token: every request passes. */
-    static final AdminAuthorization OPEN = new AdminAuthorization(null, false);
+    /** The check of a server bound to loopback: every request passes. */
+    static final AdminAuthorization OPEN = new AdminAuthorization(null);
 
     /** The cluster's admin token, or null when requests are not checked. */
     private final String token;
-    /** Whether a request must carry the token, or only a token it carries must be the cluster's. */
-    private final boolean required;
 
-    private AdminAuthorization(final String token, final boolean required)
+    private AdminAuthorization(final String token)
     {
         this.token = token;
-        this.required = required;
-    }
-
-    /**
-     * @param token the cluster's admin token; not null.
-     * @return a check that asks for no token but refuses a Bearer token that is not the cluster's.
-     */
-    static AdminAuthorization presentedOnly(final String token)
-    {
-        if (null == token)
-        {
-            throw new IllegalArgumentException("a check of presented tokens needs the cluster's admin token");
-        }
-        return new AdminAuthorization(token, false);
     }
 
     /**
@@ -97,13 +78,13 @@ final class AdminAuthorization
         {
             throw new IllegalArgumentException("a bearer check needs the cluster's admin token");
         }
-        return new AdminAuthorization(token, true);
+        return new AdminAuthorization(token);
     }
 
-    /** @return whether every request (but the open routes) must carry the token. */
+    /** @return whether requests are checked at all. */
     boolean checks()
     {
-        return required;
+        return null != token;
     }
 
     /**
@@ -122,12 +103,6 @@ final class AdminAuthorization
             return null;
         }
         final List<String> values = headers.get(AUTHORIZATION_HEADER);
-        if (!required)
-        {
-            // Loopback: no token needed, and only a Bearer token that is another cluster's is refused.
-            final String presented = null == values || values.size() != 1 ? null : bearerToken(values.get(0));
-            return null == presented || ClusterSecret.tokenMatches(presented, token) ? null : Refusal.MISMATCH;
-        }
         if (null == values || values.isEmpty())
         {
             return Refusal.MISSING;

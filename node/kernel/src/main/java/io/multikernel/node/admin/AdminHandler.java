@@ -48,6 +48,9 @@ final class AdminHandler implements HttpHandler
     private static final Map<String, String> UNAUTHORIZED_HEADERS =
         Map.of("WWW-Authenticate", AdminAuthorization.SCHEME, "Connection", "close");
 
+    /** This process, as {@link AdminServer#EXPECTED_PID_HEADER} names it. */
+    private static final String SELF_PID = Long.toString(ProcessHandle.current().pid());
+
     private final PrometheusMeterRegistry meterRegistry;
     private final HealthSource healthSource;
     private final JsonSource statusSource;
@@ -124,6 +127,13 @@ final class AdminHandler implements HttpHandler
         {
             metrics.onUnauthorized(refusal);
             return AdminResponse.error(401, refusal.message(), rawPath, UNAUTHORIZED_HEADERS);
+        }
+        final String expectedPid = exchange.getRequestHeaders().getFirst(AdminServer.EXPECTED_PID_HEADER);
+        if (null != expectedPid && !expectedPid.strip().equals(SELF_PID))
+        {
+            return AdminResponse.error(409, "this admin port is served by process " + SELF_PID + ", not by process " +
+                expectedPid.strip() + " that the request is for: that core is not running, and another process " +
+                "holds its port (another cluster?)", rawPath);
         }
         if (AdminEndpoint.UNKNOWN == endpoint)
         {

@@ -72,7 +72,7 @@ class AdminServerContextTest
         assertThat(new AdminServer.Context().meterRegistry(registry).bindAddress("0.0.0.0").token(token).conclude()
             .authorization().checks()).isTrue();
         assertThat(new AdminServer.Context().meterRegistry(registry).token(token).conclude()
-            .authorization().checks()).as("loopback asks for no token").isFalse();
+            .authorization().checks()).as("loopback ignores the token").isFalse();
         assertThat(new AdminServer.Context().meterRegistry(registry).bindAddress("localhost").conclude()
             .authorization().checks()).isFalse();
     }

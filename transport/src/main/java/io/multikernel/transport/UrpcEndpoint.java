@@ -50,6 +50,8 @@ public final class UrpcEndpoint implements AutoCloseable
     static final long DRIVER_HEARTBEAT_FRESH_MS = 3_000;
     /** How often a closed client's replacement is tried while the driver is silent, ms. */
     static final long CONNECT_ATTEMPT_INTERVAL_MS = 100;
+    /** Least time between two log lines about failed attempts to connect a new client, ms. */
+    static final long CONNECT_FAILURE_LOG_INTERVAL_MS = 10_000;
 
     private final Context ctx;
     private Aeron aeron;
@@ -74,6 +76,8 @@ public final class UrpcEndpoint implements AutoCloseable
     /** When the next attempt to connect a new client may be made. */
     private long nextConnectAttemptNs;
     private String lastConnectFailure;
+    private long connectFailuresLogged;
+    private long lastConnectFailureLogNs;
     /** In front of the inbox when there are link faults; {@code null} otherwise. */
     private InboundLinkFilter inboundLinkFilter;
     /** What the subscriptions' assemblers feed: the inbox, or the link filter in front of it. */
@@ -138,6 +142,7 @@ public final class UrpcEndpoint implements AutoCloseable
             {
                 // No driver to talk through yet: nothing arrives and nothing leaves, and the caller's
                 // loop goes on (membership sees its peers fall silent; timers and the admin API run).
+                metrics.publish();
                 return 0;
             }
         }
@@ -313,10 +318,12 @@ public final class UrpcEndpoint implements AutoCloseable
      * in the old terms are lost, as on any lossy link; the protocols above resend.
      * <p>
      * A new client is only tried while the driver's heartbeat is fresh
-     * ({@link #DRIVER_HEARTBEAT_FRESH_MS}), every {@link #CONNECT_ATTEMPT_INTERVAL_MS} ms, so a stopped
-     * driver never blocks the caller's loop in Aeron's connect; sends meanwhile answer
-     * {@link SendOutcome#NOT_CONNECTED}. A driver that stays silent for the endpoint's
-     * {@link Context#driverReconnectTimeoutMs(long)} is gone, and the core stops.
+     * ({@link #DRIVER_HEARTBEAT_FRESH_MS}), every {@link #CONNECT_ATTEMPT_INTERVAL_MS} ms, so a driver
+     * stopped for longer does not block the caller's loop in Aeron's connect (one stopped in the
+     * moments before an attempt can still hold it for Aeron's driver timeout); sends meanwhile answer
+     * {@link SendOutcome#NOT_CONNECTED} (or {@link SendOutcome#CLOSED} for a message longer than a
+     * frame). A driver that stays silent for the endpoint's {@link Context#driverReconnectTimeoutMs(long)},
+     * counted from when the client closed, is gone, and the core stops.
      *
      * @return whether the endpoint is connected again.
      * @throws IllegalStateException when the endpoint does not own its client (nothing to reconnect),
@@ -363,7 +370,7 @@ public final class UrpcEndpoint implements AutoCloseable
 
     private boolean connectNewClient()
     {
-        if (!CommonContext.isDriverActive(new java.io.File(ctx.aeronDirectory), DRIVER_HEARTBEAT_FRESH_MS, message -> { }))
+        if (!isDriverActive())
         {
             lastConnectFailure = "no heartbeat from the driver within " + DRIVER_HEARTBEAT_FRESH_MS + " ms";
             return false;
@@ -381,14 +388,37 @@ public final class UrpcEndpoint implements AutoCloseable
             closeResources();
             subscriptions.clear();
             assemblers.clear();
-            LOGGER.warn("core {}: connecting a new Aeron client to {} failed: {}", ctx.coreId, ctx.aeronDirectory,
-                ex.getMessage());
+            final long nowNs = ctx.nanoClock.nanoTime();
+            if (0 == connectFailuresLogged++ ||
+                nowNs - lastConnectFailureLogNs >= TimeUnit.MILLISECONDS.toNanos(CONNECT_FAILURE_LOG_INTERVAL_MS))
+            {
+                lastConnectFailureLogNs = nowNs;
+                LOGGER.warn("core {}: connecting a new Aeron client to {} failed ({} times so far): {}", ctx.coreId,
+                    ctx.aeronDirectory, connectFailuresLogged, ex.getMessage());
+            }
             return false;
         }
         connected = true;
+        connectFailuresLogged = 0;
         metrics.onAeronReconnect();
         LOGGER.info("core {}: connected a new Aeron client (reconnect {})", ctx.coreId, metrics.aeronReconnectCount());
         return true;
+    }
+
+    /**
+     * @return whether the driver's heartbeat is fresh. Aeron's check maps the driver's file, which a
+     *         driver starting over deletes and writes again: any failure of it reads as not active.
+     */
+    private boolean isDriverActive()
+    {
+        try
+        {
+            return CommonContext.isDriverActive(new java.io.File(ctx.aeronDirectory), DRIVER_HEARTBEAT_FRESH_MS, message -> { });
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;
+        }
     }
 
     private void addPublications()

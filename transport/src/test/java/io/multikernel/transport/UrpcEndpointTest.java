@@ -451,6 +451,31 @@ class UrpcEndpointTest
     }
 
     @Test
+    void aDriverWhoseFilesRemainButWhoseHeartbeatIsStaleIsNotAskedSoPollsDoNotWait() throws Exception
+    {
+        final String directory = tempDir.resolve("stale-driver").toString();
+        final UrpcMediaDriver stale = UrpcMediaDriver.launch(new UrpcMediaDriver.Context().aeronDirectory(directory)
+            .idleStrategy("yielding").termLength(TERM_LENGTH).deleteDirectoryOnStart(true).deleteDirectoryOnShutdown(false));
+        final UrpcEndpoint a = lonelyEndpoint(directory, org.agrona.concurrent.SystemNanoClock.INSTANCE, 60_000);
+        stale.close();
+        a.aeron().close();
+        // As a driver stopped by SIGSTOP or killed leaves it: its files in place, its heartbeat ageing.
+        Thread.sleep(UrpcEndpoint.DRIVER_HEARTBEAT_FRESH_MS + 500);
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(directory, "cnc.dat"))).isTrue();
+
+        final long startNs = System.nanoTime();
+        for (int i = 0; i < 20; i++)
+        {
+            assertThat(a.poll()).isZero();
+            Thread.sleep(UrpcEndpoint.CONNECT_ATTEMPT_INTERVAL_MS / 10);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).as("no attempt waited on the driver")
+            .isLessThan(2_000);
+        assertThat(a.metrics().aeronReconnectCount()).isZero();
+        a.close();
+    }
+
+    @Test
     void anEndpointWhoseDriverStaysSilentPastItsBoundStopsTheCoreSayingWhy()
     {
         final String directory = tempDir.resolve("gone-driver").toString();

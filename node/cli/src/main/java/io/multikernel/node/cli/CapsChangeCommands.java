@@ -79,7 +79,8 @@ final class CapsChangeCommands
             if (0 != bytes % ALLOC_UNIT_BYTES)
             {
                 throw Usage.error(spec, "--bytes=" + bytesText + " is not a multiple of " + ALLOC_UNIT_BYTES +
-                    " bytes (a page): e.g. " + ((bytes / ALLOC_UNIT_BYTES + 1) * ALLOC_UNIT_BYTES));
+                    " bytes (a page): e.g. " + (bytes / ALLOC_UNIT_BYTES * ALLOC_UNIT_BYTES > 0 ?
+                    bytes / ALLOC_UNIT_BYTES * ALLOC_UNIT_BYTES : ALLOC_UNIT_BYTES));
             }
             return "/caps/alloc";
         }

@@ -355,7 +355,10 @@ class CapsCommandTest
         refused("--bytes=lots is not a size: expected a number with optional k, m or g suffix",
             "alloc", "--bytes", "lots");
         refused("--bytes=0 is outside 1..9223372036854775807", "alloc", "--bytes", "0");
-        refused("--bytes=4097 is not a multiple of 4096 bytes (a page): e.g. 8192", "alloc", "--bytes", "4097");
+        refused("--bytes=4097 is not a multiple of 4096 bytes (a page): e.g. 4096", "alloc", "--bytes", "4097");
+        refused("--bytes=100 is not a multiple of 4096 bytes (a page): e.g. 4096", "alloc", "--bytes", "100");
+        refused("--bytes=9223372036854775807 is not a multiple of 4096 bytes (a page): e.g. 9223372036854771712", "alloc",
+            "--bytes", "9223372036854775807");
         refused("--type=mapping is not one of ram, frame, cnode, vnode", "retype", cap, "--type", "mapping", "--size", "4k");
         refused("--size=-1 is negative", "retype", cap, "--type", "frame", "--size", "-1");
         refused("--offset=-8k is negative", "retype", cap, "--type", "frame", "--size", "4k", "--offset", "-8k");

@@ -144,12 +144,17 @@ public final class RunDirectory
                     java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "), a shared directory: " +
                     "mk up would make it its own; give a directory of its own, e.g. --run-dir " + root.resolve("mk-run"));
             }
+            // Hidden files and a mount point's lost+found say nothing; directories may be ones the
+            // user's own --json or an earlier benchmark made. Files, with nothing of a run directory's
+            // beside them, are something else's.
             final List<String> foreign;
             try (java.util.stream.Stream<Path> entries = Files.list(root))
             {
-                foreign = entries.map(entry -> entry.getFileName().toString()).sorted().toList();
+                foreign = entries.map(entry -> entry.getFileName().toString())
+                    .filter(name -> !name.startsWith(".") && !"lost+found".equals(name)).sorted().toList();
             }
-            if (!foreign.isEmpty() && foreign.stream().noneMatch(RUN_DIRECTORY_ENTRIES::contains))
+            if (foreign.stream().noneMatch(RUN_DIRECTORY_ENTRIES::contains) &&
+                foreign.stream().anyMatch(name -> Files.isRegularFile(root.resolve(name))))
             {
                 throw new IllegalStateException("the run directory " + root + " holds " +
                     String.join(", ", foreign.subList(0, Math.min(3, foreign.size()))) +

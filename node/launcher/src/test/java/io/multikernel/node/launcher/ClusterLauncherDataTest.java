@@ -47,6 +47,11 @@ class ClusterLauncherDataTest
         Files.createDirectories(used.resolve("logs"));
         Files.writeString(used.resolve("notes.txt"), "mine");
         assertThat(new RunDirectory(used).createOwnerOnly().root()).as("one mk up used before").isEqualTo(used);
+        final Path outputs = runDir.resolve("outputs");
+        Files.createDirectories(outputs.resolve("json"));
+        Files.writeString(outputs.resolve(".keep"), "");
+        assertThat(new RunDirectory(outputs).createOwnerOnly().root())
+            .as("a directory a --json made, and a hidden file, are no foreign content").isEqualTo(outputs);
         assertThatThrownBy(() -> RunDirectory.resolve(Path.of(""))).hasMessageStartingWith("--run-dir is empty");
     }
 

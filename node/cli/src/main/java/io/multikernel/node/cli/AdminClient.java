@@ -77,8 +77,13 @@ final class AdminClient
     /** The core's process as the run directory recorded it, or -1: sent so no other process answers for it. */
     private final long expectedPid;
 
-    private AdminClient(final int coreId, final String baseUrl, final AdminCredentials credentials, final long expectedPid)
+    /** The cores of the cluster map, for commands that name other cores than the one they talk to. */
+    private final int[] coreIds;
+
+    private AdminClient(final int coreId, final String baseUrl, final AdminCredentials credentials, final long expectedPid,
+        final int[] coreIds)
     {
+        this.coreIds = coreIds.clone();
         this.coreId = coreId;
         this.baseUrl = baseUrl;
         this.credentials = credentials;
@@ -103,7 +108,17 @@ final class AdminClient
         final long expectedPid = runDirectory.processes().stream()
             .filter(entry -> "core".equals(entry.kind()) && entry.id() == coreId)
             .mapToLong(RunDirectory.Entry::pid).findFirst().orElse(-1);
-        return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory), expectedPid);
+        return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory), expectedPid, map.coreIds());
+    }
+
+    /**
+     * @param id a core id.
+     * @return one sentence when the cluster map has no such core, else null.
+     */
+    String unknownCore(final int id)
+    {
+        return java.util.Arrays.stream(coreIds).anyMatch(known -> known == id) ? null :
+            "core " + id + " is not in the cluster map (cores: " + java.util.Arrays.toString(coreIds) + ")";
     }
 
     static String encode(final String pathSegment)

@@ -44,8 +44,18 @@ final class FakeCore implements AutoCloseable
      */
     static FakeCore start(final Path runDir) throws IOException
     {
-        final int adminPort = FreePorts.range(1);
-        ClusterMap.local(1, 1, TransportKind.IPC, FreePorts.range(1), adminPort)
+        return start(runDir, 1);
+    }
+
+    /**
+     * @param runDir where to write the cluster map the CLI finds the core by.
+     * @param cores  cores the map lists; core 0 is this one, the others never answer.
+     * @return core 0, serving.
+     */
+    static FakeCore start(final Path runDir, final int cores) throws IOException
+    {
+        final int adminPort = FreePorts.range(cores);
+        ClusterMap.local(cores, 1, TransportKind.IPC, FreePorts.range(cores), adminPort)
             .writeTo(new RunDirectory(runDir).clusterFile());
         final FakeCore core = new FakeCore(
             HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort), 0));

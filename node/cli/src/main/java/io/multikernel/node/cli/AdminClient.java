@@ -98,6 +98,22 @@ final class AdminClient
      */
     static AdminClient of(final Path runDir, final int coreId)
     {
+        return create(runDir, coreId, false);
+    }
+
+    /**
+     * {@link #of} for one command: its requests name the process {@code mk up} recorded for the core
+     * ({@code X-Mk-Core-Pid}), so another process that holds the port of a core that died refuses
+     * them. Not for a client that outlives a restart of the core (the demo, chaos workloads): the
+     * new process would refuse it.
+     */
+    static AdminClient ofRecordedCore(final Path runDir, final int coreId)
+    {
+        return create(runDir, coreId, true);
+    }
+
+    private static AdminClient create(final Path runDir, final int coreId, final boolean nameRecordedProcess)
+    {
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
         final ClusterMap map = ClusterStatus.map(runDirectory);
         if (!map.hasCore(coreId))
@@ -105,7 +121,7 @@ final class AdminClient
             throw new IllegalStateException("core " + coreId + " is not in the cluster map (cores: " +
                 java.util.Arrays.toString(map.coreIds()) + ")");
         }
-        final long expectedPid = runDirectory.processes().stream()
+        final long expectedPid = !nameRecordedProcess ? -1 : runDirectory.processes().stream()
             .filter(entry -> "core".equals(entry.kind()) && entry.id() == coreId)
             .mapToLong(RunDirectory.Entry::pid).findFirst().orElse(-1);
         return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory), expectedPid, map.coreIds());

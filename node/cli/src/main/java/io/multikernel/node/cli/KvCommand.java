@@ -45,7 +45,7 @@ final class KvCommand implements Runnable
         AdminClient client(final CommandLine.Model.CommandSpec spec)
         {
             Usage.check(spec, core >= 0, "--core=" + core + " is negative");
-            return AdminClient.of(runDir, core);
+            return AdminClient.ofRecordedCore(runDir, core);
         }
     }
 

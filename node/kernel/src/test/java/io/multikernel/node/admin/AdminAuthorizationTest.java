@@ -195,6 +195,36 @@ class AdminAuthorizationTest
         assertThat(AdminHttp.send(client, AdminHttp.request(server, "GET", "/status")).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * Not a guard but a check on the client's aim: a request that names the process it is for
+     * ({@link AdminServer#EXPECTED_PID_HEADER}) is answered only by that process, so a core that died
+     * while another process took its admin port is not mistaken for that one.
+     */
+    @Test
+    void onlyTheProcessARequestNamesAnswersIt() throws Exception
+    {
+        launch("127.0.0.1", null);
+        final long self = ProcessHandle.current().pid();
+
+        assertThat(sendNaming(null).statusCode()).as("no name: as before").isEqualTo(200);
+        assertThat(sendNaming(Long.toString(self)).statusCode()).isEqualTo(200);
+        final HttpResponse<String> other = sendNaming("999999999");
+        assertThat(other.statusCode()).isEqualTo(409);
+        assertThat(other.body()).contains("this admin port is served by process " + self + ", not by process 999999999 " +
+            "that the request is for: that core is not running, and another process holds its port");
+    }
+
+    private HttpResponse<String> sendNaming(final String expectedPid) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + "/status"))
+            .timeout(java.time.Duration.ofSeconds(10)).GET();
+        if (null != expectedPid)
+        {
+            request.header(AdminServer.EXPECTED_PID_HEADER, expectedPid);
+        }
+        return AdminHttp.send(client, request.build());
+    }
+
     @Test
     void theBearerTokenIsParsedStrictly()
     {

@@ -340,11 +340,7 @@ public final class UrpcEndpoint implements AutoCloseable
         {
             LOGGER.warn("core {}: its Aeron client was closed; it connects a new one to {} once the media driver " +
                 "answers", ctx.coreId, ctx.aeronDirectory);
-            // The closed publications stay in place until new ones replace them: a send meanwhile
-            // finds them not connected.
-            closeResources();
-            subscriptions.clear();
-            assemblers.clear();
+            dropClient();
             inboxImages.onOwnClientReconnect();
             connected = false;
             disconnectedSinceNs = nowNs;
@@ -385,9 +381,7 @@ public final class UrpcEndpoint implements AutoCloseable
         {
             // The driver stopped again between its heartbeat and our requests: try again later.
             lastConnectFailure = ex.getMessage();
-            closeResources();
-            subscriptions.clear();
-            assemblers.clear();
+            dropClient();
             final long nowNs = ctx.nanoClock.nanoTime();
             if (0 == connectFailuresLogged++ ||
                 nowNs - lastConnectFailureLogNs >= TimeUnit.MILLISECONDS.toNanos(CONNECT_FAILURE_LOG_INTERVAL_MS))
@@ -403,6 +397,17 @@ public final class UrpcEndpoint implements AutoCloseable
         metrics.onAeronReconnect();
         LOGGER.info("core {}: connected a new Aeron client (reconnect {})", ctx.coreId, metrics.aeronReconnectCount());
         return true;
+    }
+
+    /**
+     * Close the client and everything made on it. The closed publications stay in place until new
+     * ones replace them: a send meanwhile finds them not connected.
+     */
+    private void dropClient()
+    {
+        closeResources();
+        subscriptions.clear();
+        assemblers.clear();
     }
 
     /**

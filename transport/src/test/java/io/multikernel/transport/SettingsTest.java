@@ -66,4 +66,28 @@ class SettingsTest
             System.clearProperty(io.aeron.Aeron.Configuration.IDLE_SLEEP_DURATION_PROP_NAME);
         }
     }
+
+    @Test
+    void theDriverReconnectBoundIsAWholeNumberOfMillisecondsInItsRange()
+    {
+        assertThat(TransportConfiguration.driverReconnectTimeoutMs()).isEqualTo(60_000);
+        try
+        {
+            System.setProperty(TransportConfiguration.DRIVER_RECONNECT_TIMEOUT_PROP, " 2500 ");
+            assertThat(TransportConfiguration.driverReconnectTimeoutMs()).isEqualTo(2_500);
+            System.setProperty(TransportConfiguration.DRIVER_RECONNECT_TIMEOUT_PROP, "ten");
+            assertThatThrownBy(TransportConfiguration::driverReconnectTimeoutMs)
+                .hasMessage("mk.urpc.driver.reconnect.timeout.ms=ten is not a whole number of milliseconds");
+            System.setProperty(TransportConfiguration.DRIVER_RECONNECT_TIMEOUT_PROP, "-1");
+            assertThatThrownBy(TransportConfiguration::driverReconnectTimeoutMs).hasMessageContaining("outside 0..3600000");
+            System.setProperty(TransportConfiguration.DRIVER_RECONNECT_TIMEOUT_PROP, "3600001");
+            assertThatThrownBy(TransportConfiguration::driverReconnectTimeoutMs).hasMessageContaining("outside 0..3600000");
+        }
+        finally
+        {
+            System.clearProperty(TransportConfiguration.DRIVER_RECONNECT_TIMEOUT_PROP);
+        }
+        assertThatThrownBy(() -> new UrpcEndpoint.Context().coreId(1).unauthenticated(true).driverReconnectTimeoutMs(-5)
+            .conclude()).hasMessageContaining("driverReconnectTimeoutMs=-5");
+    }
 }

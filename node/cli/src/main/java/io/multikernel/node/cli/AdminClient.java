@@ -77,15 +77,14 @@ final class AdminClient
     /** The core's process as the run directory recorded it, or -1: sent so no other process answers for it. */
     private final long expectedPid;
 
-    /** The cores of the cluster map, for commands that name other cores than the one they talk to. */
-    private final int[] coreIds;
+    /** The cluster map, for commands that name other cores than the one they talk to. */
+    private final ClusterMap map;
 
-    private AdminClient(final int coreId, final String baseUrl, final AdminCredentials credentials, final long expectedPid,
-        final int[] coreIds)
+    private AdminClient(final ClusterMap map, final int coreId, final AdminCredentials credentials, final long expectedPid)
     {
-        this.coreIds = coreIds.clone();
+        this.map = map;
         this.coreId = coreId;
-        this.baseUrl = baseUrl;
+        this.baseUrl = map.adminUrl(coreId);
         this.credentials = credentials;
         this.expectedPid = expectedPid;
     }
@@ -118,13 +117,12 @@ final class AdminClient
         final ClusterMap map = ClusterStatus.map(runDirectory);
         if (!map.hasCore(coreId))
         {
-            throw new IllegalStateException("core " + coreId + " is not in the cluster map (cores: " +
-                java.util.Arrays.toString(map.coreIds()) + ")");
+            throw new IllegalStateException(map.missingCore(coreId));
         }
         final long expectedPid = !nameRecordedProcess ? -1 : runDirectory.processes().stream()
             .filter(entry -> "core".equals(entry.kind()) && entry.id() == coreId)
             .mapToLong(RunDirectory.Entry::pid).findFirst().orElse(-1);
-        return new AdminClient(coreId, map.adminUrl(coreId), AdminCredentials.of(runDirectory), expectedPid, map.coreIds());
+        return new AdminClient(map, coreId, AdminCredentials.of(runDirectory), expectedPid);
     }
 
     /**
@@ -133,8 +131,7 @@ final class AdminClient
      */
     String unknownCore(final int id)
     {
-        return java.util.Arrays.stream(coreIds).anyMatch(known -> known == id) ? null :
-            "core " + id + " is not in the cluster map (cores: " + java.util.Arrays.toString(coreIds) + ")";
+        return map.missingCore(id);
     }
 
     static String encode(final String pathSegment)

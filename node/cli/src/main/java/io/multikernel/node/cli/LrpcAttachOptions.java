@@ -30,8 +30,7 @@ final class LrpcAttachOptions
             final io.multikernel.node.cluster.ClusterMap map = io.multikernel.node.launcher.ClusterStatus.map(runDirectory);
             if (!map.hasCore(core))
             {
-                throw new IllegalStateException("core " + core + " is not in the cluster map (cores: " +
-                    java.util.Arrays.toString(map.coreIds()) + ")");
+                throw new IllegalStateException(map.missingCore(core));
             }
         }
         return LrpcClient.attach(new LrpcClient.Context().file(runDirectory.findLrpcFile(core)).coreId(core));

@@ -221,6 +221,16 @@ public final class ClusterMap
     }
 
     /**
+     * @param coreId a core id a user gave.
+     * @return the sentence that says the map does not list it, naming the cores it does; null when it does.
+     */
+    public String missingCore(final int coreId)
+    {
+        return hasCore(coreId) ? null :
+            "core " + coreId + " is not in the cluster map (cores: " + java.util.Arrays.toString(coreIds()) + ")";
+    }
+
+    /**
      * @param coreId a listed core id.
      * @return its descriptor.
      * @throws ClusterMapException when the core is not listed.

@@ -67,8 +67,7 @@ public final class CoreContext
         Objects.requireNonNull(clusterMap, "clusterMap");
         if (!clusterMap.hasCore(coreId))
         {
-            throw new IllegalArgumentException("core " + coreId + " is not in the cluster map (cores: " +
-                java.util.Arrays.toString(clusterMap.coreIds()) + ")");
+            throw new IllegalArgumentException(clusterMap.missingCore(coreId));
         }
         if (null == idleStrategy)
         {

@@ -2,6 +2,7 @@ package io.multikernel.node.core;
 
 import io.multikernel.common.Bounds;
 import io.multikernel.common.Sizes;
+import io.multikernel.node.util.Usage;
 import io.multikernel.transport.IdleStrategies;
 import io.multikernel.transport.TransportConfiguration;
 import io.multikernel.transport.UrpcMediaDriver;
@@ -67,7 +68,7 @@ public final class DriverCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            throw Usage.error(spec, ex.getMessage());
         }
         // The barrier is closed last: closing it lets the JVM finish exiting, and the driver must have
         // closed (and deleted its directory from /dev/shm) by then.

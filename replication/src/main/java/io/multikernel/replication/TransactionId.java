@@ -22,14 +22,21 @@ public record TransactionId(int coordinatorCoreId, long coordinatorIncarnation, 
         {
             throw new IllegalArgumentException("transaction id '" + text + "' is not core:incarnation:sequence");
         }
+        final TransactionId id;
         try
         {
-            return new TransactionId(Integer.parseInt(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            id = new TransactionId(Integer.parseInt(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
         }
         catch (final NumberFormatException ex)
         {
             throw new IllegalArgumentException("transaction id '" + text + "' is not core:incarnation:sequence");
         }
+        if (id.coordinatorCoreId < 0 || id.coordinatorIncarnation < 0 || id.sequence < 1)
+        {
+            throw new IllegalArgumentException("transaction id '" + text + "' is not core:incarnation:sequence: " +
+                "core and incarnation are at least 0, sequence at least 1");
+        }
+        return id;
     }
 
     /**

@@ -25,7 +25,7 @@ import java.io.PrintWriter;
         DemoCommand.class, BenchCommand.class, KvCommand.class, TwoPhaseCommand.class, CapsCommand.class,
         VmCommand.class, LrpcCommand.class, NameCommand.class, ConfigCommand.class, SecretCommand.class,
         HostCommand.class, ChaosCommand.class,
-        CommandLine.HelpCommand.class },
+        HelpCommand.class },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = { "0:success", "1:the command failed (one line says why; --verbose adds the stack trace)",
         "2:bad usage: unknown command, flag or value" },

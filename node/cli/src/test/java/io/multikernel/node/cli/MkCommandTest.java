@@ -35,6 +35,32 @@ class MkCommandTest
     }
 
     @Test
+    void helpNamesACommandAtAnyDepth()
+    {
+        assertThat(run("help", "kv", "put")).isZero();
+        assertThat(out.toString()).startsWith("Usage: mk kv put ").contains("--replicas");
+        out.getBuffer().setLength(0);
+        assertThat(run("help", "2pc")).isZero();
+        assertThat(out.toString()).startsWith("Usage: mk 2pc ").contains("in-doubt", "decide");
+        out.getBuffer().setLength(0);
+        assertThat(run("help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: mk ");
+        assertThat(run("help", "kv", "nope")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("'nope' is not a command of mk kv: it has put, get");
+    }
+
+    @Test
+    void anArgumentTakenForAnUnknownOptionIsNamedBeforeAMissingOne()
+    {
+        assertThat(run("2pc", "decide", "-1:-1:-1", "commit", "--reason", "r")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("unknown option '-1:-1:-1'; a value that starts with '-' goes after '--'")
+            .doesNotContain("DECISION");
+        assertThat(run("2pc", "decide", "--reason", "r", "--", "-1:-1:-1", "commit")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("TRANSACTION: transaction id '-1:-1:-1' is not core:incarnation:sequence: " +
+            "core and incarnation are at least 0");
+    }
+
+    @Test
     void versionIsAvailableAtEveryLevel()
     {
         for (final String[] args : new String[][]{ { "--version" }, { "kv", "--version" }, { "up", "-V" },

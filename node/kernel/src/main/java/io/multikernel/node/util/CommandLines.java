@@ -40,7 +40,7 @@ public final class CommandLines
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {
             final PrintWriter usageErr = ex.getCommandLine().getErr();
-            usageErr.println("mk: " + ex.getMessage());
+            usageErr.println("mk: " + usageProblem(ex));
             usageErr.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return EXIT_USAGE;
         });
@@ -66,6 +66,28 @@ public final class CommandLines
             return EXIT_FAILURE;
         });
         return commandLine.execute(args);
+    }
+
+    /**
+     * Picocli reports a missing parameter before an argument it took for an unknown option, so
+     * {@code mk 2pc decide -1:-1:-1 commit} said DECISION was missing. The argument that started
+     * with a dash is the mistake: name it, and say how to pass such a value.
+     */
+    static String usageProblem(final CommandLine.ParameterException ex)
+    {
+        if (ex instanceof CommandLine.MissingParameterException && null != ex.getCommandLine().getParseResult())
+        {
+            for (final String unmatched : ex.getCommandLine().getParseResult().unmatched())
+            {
+                if (unmatched.startsWith("-"))
+                {
+                    return "unknown option '" + unmatched + "'; a value that starts with '-' goes after '--' " +
+                        "(which ends the options), e.g. " + ex.getCommandLine().getCommandSpec().qualifiedName() +
+                        " [OPTIONS] -- " + unmatched;
+                }
+            }
+        }
+        return ex.getMessage();
     }
 
     private static void shareVersion(final CommandLine command, final CommandLine.IVersionProvider version)

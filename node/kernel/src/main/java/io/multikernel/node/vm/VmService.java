@@ -302,6 +302,12 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
                 " creates only domains it runs itself: add it to the cores " + java.util.Arrays.toString(sorted)));
             return;
         }
+        final String outside = outsideTheCluster(sorted);
+        if (null != outside)
+        {
+            finish(Operation.CREATE, callback, VmResult.refused(Outcome.INVALID, outside));
+            return;
+        }
         final long domainId = nextId();
         change(Operation.CREATE, startNs, callback, new Create(domainId, rootVnodeCapId, coreId, sorted), domainId, null);
     }
@@ -367,6 +373,12 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     public void span(final long domainId, final int core, final Callback callback)
     {
         final long startNs = clock.nanoTime();
+        final String outside = outsideTheCluster(new int[]{ core });
+        if (null != outside)
+        {
+            finish(Operation.SPAN, callback, VmResult.refused(Outcome.INVALID, outside));
+            return;
+        }
         final Domain domain = spaces.domain(domainId);
         final byte[] image = null == domain ? new byte[0] : spaces.image(domainId);
         change(Operation.SPAN, startNs, callback, new Span(domainId, core, image), 0, null);
@@ -376,7 +388,7 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     public void shrink(final long domainId, final int core, final RoutingProtocol protocol, final Callback callback)
     {
         final long startNs = clock.nanoTime();
-        final int[] targets = core == coreId ? new int[0] : new int[]{ core };
+        final int[] targets = core == coreId ? new int[0] : inTheCluster(new int[]{ core });
         change(Operation.SHRINK, startNs, callback, new Shrink(domainId, core), 0, new Aftermath(0, 0, targets), protocol);
     }
 
@@ -1339,7 +1351,33 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         {
             return new int[0];
         }
-        return java.util.Arrays.stream(domain.cores()).filter(core -> core != coreId).toArray();
+        return inTheCluster(java.util.Arrays.stream(domain.cores()).filter(core -> core != coreId).toArray());
+    }
+
+    /**
+     * The cores a shootdown can reach. A domain's cores are checked against the cluster map when it is
+     * created or spanned, but a replica written before that check may name a core the map does not
+     * list: it holds no translation, and routing a round to it would stop the kernel loop.
+     */
+    private int[] inTheCluster(final int[] cores)
+    {
+        final ParticipantSet cluster = capabilities.everyCore();
+        return java.util.Arrays.stream(cores).filter(cluster::contains).toArray();
+    }
+
+    /** @return a sentence naming the first of {@code cores} the cluster map does not list, or {@code null}. */
+    private String outsideTheCluster(final int[] cores)
+    {
+        final ParticipantSet cluster = capabilities.everyCore();
+        for (final int core : cores)
+        {
+            if (!cluster.contains(core))
+            {
+                return "core " + core + " is not in the cluster map (cores: " +
+                    java.util.Arrays.toString(cluster.toArray()) + ")";
+            }
+        }
+        return null;
     }
 
     /**

@@ -1111,6 +1111,13 @@ class VmServiceTest
         final VmResult creator = cluster.run(cb -> cluster.core(0).create(cluster.vnode(0), new int[]{ 1, 2 }, cb));
         assertThat(creator.outcome()).isEqualTo(Outcome.INVALID);
         assertThat(creator.message()).isEqualTo("core 0 creates only domains it runs itself: add it to the cores [1, 2]");
+        // A core the cluster map does not list would be routed a TLB shootdown that stops the kernel loop.
+        final VmResult outside = cluster.run(cb -> cluster.core(0).create(cluster.vnode(0), new int[]{ 0, 5 }, cb));
+        assertThat(outside.outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(outside.message()).isEqualTo("core 5 is not in the cluster map (cores: [0, 1, 2])");
+        final VmResult spanOutside = cluster.run(cb -> cluster.core(0).span(domain, 7, cb));
+        assertThat(spanOutside.outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(spanOutside.message()).isEqualTo("core 7 is not in the cluster map (cores: [0, 1, 2])");
 
         assertThat(cluster.load(0, domain, VA, 0).result().message()).isEqualTo("a load moves 1..32768 bytes, not 0");
         assertThat(cluster.load(0, domain, VA, VmService.IO_LENGTH_MAX_BYTES + 1).result().outcome())

@@ -114,6 +114,19 @@ final class ManagedProcess implements AutoCloseable
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * @return the exit status, once the process has ended.
+     * @throws AssertionError quoting its log when it still runs after the timeout.
+     */
+    int awaitExit(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        if (!process.waitFor(timeout, unit))
+        {
+            throw new AssertionError(name + " still runs after " + unit.toSeconds(timeout) + " s; stderr: " + logTail());
+        }
+        return process.exitValue();
+    }
+
     long pid()
     {
         return process.pid();

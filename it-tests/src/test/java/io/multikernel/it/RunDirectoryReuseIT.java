@@ -122,6 +122,35 @@ class RunDirectoryReuseIT
         assertThat(status.out()).contains("media driver of host 0: pid " + driver + ", gone");
     }
 
+    @Test
+    void aSecondProcessOfARunningCoreIsRefusedBeforeItTouchesTheCoresLog() throws Exception
+    {
+        runDirectory = new RunDirectory(tempDir.resolve("run"));
+        up(CORES);
+        assertThat(mk("kv", "put", "before", "value-before", "--core", "0").out()).startsWith("committed");
+
+        // As a second mk core, or a docker-compose run of a host whose volume is in use, would start it.
+        final Path data = runDirectory.root().resolve("data").resolve("core-1");
+        try (ManagedProcess second = ManagedProcess.startKernel("second-core-1", List.of(), List.of("core", "--id", "1",
+            "--cluster", runDirectory.clusterFile().toString(), "--data-dir", data.toString())))
+        {
+            assertThat(second.awaitExit(60, TimeUnit.SECONDS)).as(second.logTail()).isEqualTo(1);
+            assertThat(second.logTail()).contains("core 1's data directory " + data + " is in use by another process " +
+                "(pid " + corePid(1) + "): that core is running already");
+        }
+
+        assertThat(mk("kv", "put", "after", "value-after", "--core", "0").out()).startsWith("committed");
+        final Mk restarted = mk("restart", "--core", "1", "--timeout-s", "30");
+        assertThat(restarted.exit()).as(restarted.err()).isZero();
+        for (final String key : new String[]{ "before", "after" })
+        {
+            final String[] args = { "kv", "get", key, "--core", "1" };
+            final Mk get = Await.settled(() -> mk(args), answer -> 0 == answer.exit() && answer.out().contains("value-" + key));
+            assertThat(get.exit()).as("kv get %s on core 1: %s", key, get.err()).isZero();
+            assertThat(get.out()).contains("value-" + key);
+        }
+    }
+
     private long corePid(final int core)
     {
         return runDirectory.processes().stream().filter(e -> "core".equals(e.kind()) && e.id() == core).findFirst().orElseThrow().pid();

@@ -10,6 +10,7 @@ import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.memory.PhysicalLayout;
 import io.multikernel.node.memory.PhysicalMemory;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
+import io.multikernel.node.replication.DataDirectoryLock;
 import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
 import io.multikernel.node.service.Health;
@@ -51,6 +52,8 @@ public final class CoreProcess implements AutoCloseable
     private final AgentRunner runner;
     /** What the kernel loop dozes on; {@code null} when it does not doze. */
     private final Doorbell doorbell;
+    /** Held while this process is the core: no other process of it may open its data directory. */
+    private final DataDirectoryLock dataLock;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final ShutdownSignalBarrier barrier;
 
@@ -69,7 +72,18 @@ public final class CoreProcess implements AutoCloseable
         PhysicalMemory memory = null;
         final long dozeAfterNs = CoreConfiguration.coreIdleDozeAfterNs();
         final boolean ringsPeers = dozeAfterNs > 0 && oneHost(ctx);
-        final Doorbell doorbell = ringsPeers && "backoff".equals(ctx.idleStrategy()) ? openDoorbell(ctx) : null;
+        // Before anything of the core is opened: a second process of this core is refused untouched.
+        final DataDirectoryLock dataLock = DataDirectoryLock.acquire(ctx.dataDirectory(), ctx.coreId());
+        final Doorbell doorbell;
+        try
+        {
+            doorbell = ringsPeers && "backoff".equals(ctx.idleStrategy()) ? openDoorbell(ctx) : null;
+        }
+        catch (final RuntimeException ex)
+        {
+            dataLock.close();
+            throw ex;
+        }
         try
         {
             final PhysicalLayout layout = PhysicalLayout.of(ctx.clusterMap());
@@ -112,9 +126,10 @@ public final class CoreProcess implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(server, memory, metrics, doorbell);
+            CloseHelper.quietCloseAll(server, memory, metrics, doorbell, dataLock);
             throw ex;
         }
+        this.dataLock = dataLock;
         this.memory = memory;
         this.admin = server;
         this.agent = coreAgent;
@@ -245,6 +260,8 @@ public final class CoreProcess implements AutoCloseable
         }
         CloseHelper.quietClose(runner);
         CloseHelper.quietCloseAll(admin, memory, metrics, doorbell);
+        // Last: the runner's close stopped the kernel loop, which closed the write-ahead log.
+        CloseHelper.quietClose(dataLock);
     }
 
     private void onAgentError(final Throwable ex)

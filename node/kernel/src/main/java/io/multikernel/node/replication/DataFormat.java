@@ -56,7 +56,7 @@ final class DataFormat
             }
             try (Stream<Path> entries = Files.list(dataDirectory))
             {
-                if (entries.findAny().isPresent())
+                if (entries.anyMatch(entry -> !DataDirectoryLock.isLockFile(entry)))
                 {
                     throw new IllegalStateException("data directory " + dataDirectory + " was written by an older " +
                         "build (its log's operations carry no state tag): start that build, or remove the directory " +

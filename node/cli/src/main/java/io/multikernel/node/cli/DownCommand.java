@@ -33,7 +33,11 @@ final class DownCommand implements Callable<Integer>
     {
         io.multikernel.node.util.Usage.checkRange(spec, "--timeout-s", timeoutS, 1, RestartCommand.TIMEOUT_MAX_S);
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
-        final int stopped = new ClusterStopper(runDirectory, System.out).down(timeoutS * 1000);
+        final int stopped;
+        try (io.multikernel.common.ProcessLock change = runDirectory.lockForChange("mk down"))
+        {
+            stopped = new ClusterStopper(runDirectory, System.out).down(timeoutS * 1000);
+        }
         spec.commandLine().getOut().println(0 == stopped ? "no cluster running in " + runDirectory.root() :
             "stopped " + stopped + " process(es) in " + runDirectory.root());
         return 0;

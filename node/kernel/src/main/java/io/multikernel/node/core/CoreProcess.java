@@ -10,6 +10,7 @@ import io.multikernel.node.cluster.CoreDescriptor;
 import io.multikernel.node.memory.PhysicalLayout;
 import io.multikernel.node.memory.PhysicalMemory;
 import io.multikernel.node.replication.CoreReplicationConfiguration;
+import io.multikernel.common.ProcessLock;
 import io.multikernel.node.replication.DataDirectoryLock;
 import io.multikernel.node.replication.ReplicationAdmin;
 import io.multikernel.node.replication.ReplicationProxy;
@@ -53,7 +54,7 @@ public final class CoreProcess implements AutoCloseable
     /** What the kernel loop dozes on; {@code null} when it does not doze. */
     private final Doorbell doorbell;
     /** Held while this process is the core: no other process of it may open its data directory. */
-    private final DataDirectoryLock dataLock;
+    private final ProcessLock dataLock;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final ShutdownSignalBarrier barrier;
 
@@ -73,7 +74,7 @@ public final class CoreProcess implements AutoCloseable
         final long dozeAfterNs = CoreConfiguration.coreIdleDozeAfterNs();
         final boolean ringsPeers = dozeAfterNs > 0 && oneHost(ctx);
         // Before anything of the core is opened: a second process of this core is refused untouched.
-        final DataDirectoryLock dataLock = DataDirectoryLock.acquire(ctx.dataDirectory(), ctx.coreId());
+        final ProcessLock dataLock = DataDirectoryLock.acquire(ctx.dataDirectory(), ctx.coreId());
         final Doorbell doorbell;
         try
         {

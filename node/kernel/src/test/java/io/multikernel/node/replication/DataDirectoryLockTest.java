@@ -19,7 +19,7 @@ class DataDirectoryLockTest
     void aSecondHolderIsRefusedNamingTheFirstAndMayHaveItOnceItIsReleased() throws Exception
     {
         final Path data = root.resolve("data").resolve("core-1");
-        final DataDirectoryLock first = DataDirectoryLock.acquire(data, 1);
+        final io.multikernel.common.ProcessLock first = DataDirectoryLock.acquire(data, 1);
         final String pid = String.valueOf(ProcessHandle.current().pid());
         assertThat(Files.readString(data.resolve(DataDirectoryLock.FILE_NAME), StandardCharsets.US_ASCII).trim())
             .isEqualTo(pid);
@@ -36,7 +36,7 @@ class DataDirectoryLockTest
     void theLockFileDoesNotMakeANewDirectoryLookWrittenByAnOlderBuild() throws Exception
     {
         final Path data = root.resolve("core-0");
-        try (DataDirectoryLock ignored = DataDirectoryLock.acquire(data, 0))
+        try (io.multikernel.common.ProcessLock ignored = DataDirectoryLock.acquire(data, 0))
         {
             DataFormat.claim(data);
             assertThat(data.resolve(DataFormat.MARKER_FILE)).exists();
@@ -44,7 +44,7 @@ class DataDirectoryLockTest
         final Path older = root.resolve("core-2");
         Files.createDirectories(older);
         Files.writeString(older.resolve("wal-00000000000000000000.log"), "x");
-        try (DataDirectoryLock ignored = DataDirectoryLock.acquire(older, 2))
+        try (io.multikernel.common.ProcessLock ignored = DataDirectoryLock.acquire(older, 2))
         {
             assertThatThrownBy(() -> DataFormat.claim(older)).hasMessageContaining("was written by an older build");
         }

@@ -2,6 +2,7 @@ package io.multikernel.node.launcher;
 
 import io.multikernel.common.ClusterSecret;
 import io.multikernel.common.OwnerOnlyFiles;
+import io.multikernel.common.ProcessLock;
 import io.multikernel.node.cluster.ClusterLimits;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.cluster.ClusterOverrides;
@@ -198,10 +199,20 @@ public final class ClusterLauncher
         refuseIfRunning();
         final ClusterMap map = map(options);
         refuseIfDataDiverges(map);
+        runDirectory.createOwnerOnly();
+        try (ProcessLock change = runDirectory.lockForChange("mk up"))
+        {
+            // Again, now that no other mk up, restart or down can be starting processes here.
+            refuseIfRunning();
+            return upLocked(options, map);
+        }
+    }
+
+    private List<ClusterStatus.CoreRow> upLocked(final Options options, final ClusterMap map) throws Exception
+    {
         // A host's memory starts zeroed, as its media driver's directory starts empty: nothing of this
         // run directory runs, so what a memory file holds is left from a cluster that stopped.
         ClusterStopper.removeMemoryFiles(map);
-        runDirectory.createOwnerOnly();
         map.writeTo(runDirectory.clusterFile());
         ensureSecret();
         out.printf("starting %d core(s) on %d host(s) over %s in %s%s%s%n", options.cores(), options.hosts(),
@@ -329,6 +340,15 @@ public final class ClusterLauncher
      *                   not exit or a core that did not come back within the timeout.
      */
     public ClusterStatus.CoreRow restartCore(final int coreId, final boolean kill, final long timeoutMs) throws Exception
+    {
+        try (ProcessLock change = runDirectory.lockForChange("mk restart --core " + coreId))
+        {
+            return restartCoreLocked(coreId, kill, timeoutMs);
+        }
+    }
+
+    private ClusterStatus.CoreRow restartCoreLocked(final int coreId, final boolean kill, final long timeoutMs)
+        throws Exception
     {
         final ClusterMap map = ClusterStatus.map(runDirectory);
         map.core(coreId);

@@ -168,6 +168,48 @@ public final class RunDirectory
         }
     }
 
+    /**
+     * The lock of the commands that start and stop this directory's processes. Hidden, so that a
+     * directory holding only it is not taken for a run directory.
+     */
+    static final String CHANGE_LOCK_FILE = ".mk-change.lock";
+
+    /**
+     * One command at a time starts or stops this directory's processes ({@code mk up}, {@code mk
+     * restart}, {@code mk down}). Two restarts of one core at once each started a core and recorded
+     * the one that lost, so {@code mk status} called the live one a stranger and {@code mk down} left
+     * it running.
+     *
+     * @param command what the caller is, for the refusal of the next (e.g. {@code "mk restart --core 1"}).
+     * @return the lock, or {@code null} when the directory does not exist (there is nothing to change).
+     * @throws IllegalStateException naming the process that holds it.
+     */
+    public io.multikernel.common.ProcessLock lockForChange(final String command)
+    {
+        if (!Files.isDirectory(root))
+        {
+            return null;
+        }
+        final Path file = root.resolve(CHANGE_LOCK_FILE);
+        try
+        {
+            final io.multikernel.common.ProcessLock lock = io.multikernel.common.ProcessLock.tryAcquire(file, command);
+            if (null == lock)
+            {
+                final String holder = io.multikernel.common.ProcessLock.holderOf(file);
+                final int space = holder.indexOf(' ');
+                throw new IllegalStateException((space < 0 ? "another mk command" : holder.substring(space + 1)) +
+                    (holder.isEmpty() ? "" : " (pid " + (space < 0 ? holder : holder.substring(0, space)) + ")") +
+                    " is starting or stopping processes of " + root + ": wait for it to finish, then try again");
+            }
+            return lock;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot lock " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     public Path clusterFile()
     {
         return root.resolve("cluster.yaml");

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What {@code mk up} writes into a run directory is owner-only from the moment it exists: the
@@ -22,6 +23,30 @@ class RunDirectoryTest
 {
     @TempDir
     Path dir;
+
+    @Test
+    void oneCommandAtATimeStartsOrStopsTheProcessesOfARunDirectory() throws Exception
+    {
+        final RunDirectory missing = new RunDirectory(dir.resolve("none"));
+        assertThat(missing.lockForChange("mk down")).as("nothing to change in a directory that is not there").isNull();
+        assertThat(dir.resolve("none")).doesNotExist();
+
+        final RunDirectory run = new RunDirectory(dir.resolve("run")).createOwnerOnly();
+        final String pid = String.valueOf(ProcessHandle.current().pid());
+        try (io.multikernel.common.ProcessLock first = run.lockForChange("mk restart --core 1"))
+        {
+            assertThat(first).isNotNull();
+            final String refusal = "mk restart --core 1 (pid " + pid + ") is starting or stopping processes of " +
+                run.root() + ": wait for it to finish, then try again";
+            assertThatThrownBy(() -> run.lockForChange("mk restart --core 1")).hasMessage(refusal);
+            assertThatThrownBy(() -> new ClusterLauncher(run, System.out).restartCore(1, false, 1_000))
+                .hasMessage(refusal);
+        }
+        run.lockForChange("mk down").close();
+        assertThat(run.root().resolve(RunDirectory.CHANGE_LOCK_FILE)).exists();
+        assertThat(RunDirectory.CHANGE_LOCK_FILE).as("hidden: a directory holding only the lock is not taken for a " +
+            "run directory").startsWith(".");
+    }
 
     @Test
     void aNewRunDirectoryAndEverythingWrittenIntoItAreOwnerOnly() throws IOException

@@ -3,9 +3,11 @@ package io.multikernel.transport;
 import io.aeron.Aeron;
 import io.aeron.ChannelUriStringBuilder;
 import io.aeron.CommonContext;
+import io.aeron.ErrorCode;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.FragmentHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -52,6 +54,11 @@ public final class UrpcEndpoint implements AutoCloseable
     static final long CONNECT_ATTEMPT_INTERVAL_MS = 100;
     /** Least time between two log lines about failed attempts to connect a new client, ms. */
     static final long CONNECT_FAILURE_LOG_INTERVAL_MS = 10_000;
+    /**
+     * How often a publication to a peer whose inbox host name did not resolve is asked for again, ms.
+     * Docker's DNS forgets a stopped container's name: one stopped host must not stop the others.
+     */
+    static final long UNRESOLVED_PEER_RETRY_INTERVAL_MS = 1_000;
 
     private final Context ctx;
     private Aeron aeron;
@@ -78,6 +85,10 @@ public final class UrpcEndpoint implements AutoCloseable
     private String lastConnectFailure;
     private long connectFailuresLogged;
     private long lastConnectFailureLogNs;
+    /** By core id: whether the peer's inbox host name did not resolve when its publication was asked for. */
+    private final boolean[] unresolvedByCore;
+    private int unresolvedCount;
+    private long nextUnresolvedRetryNs;
     /** In front of the inbox when there are link faults; {@code null} otherwise. */
     private InboundLinkFilter inboundLinkFilter;
     /** What the subscriptions' assemblers feed: the inbox, or the link filter in front of it. */
@@ -93,6 +104,7 @@ public final class UrpcEndpoint implements AutoCloseable
         this.dispatcher = new MessageDispatcher(metrics);
         this.fragmentLimit = ctx.pollFragmentsMax;
         this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
+        this.unresolvedByCore = new boolean[publicationByCore.length];
         final UrpcHandler handler = ctx.handler;
         this.incarnations = ctx.incarnations;
         this.linkFaults = null == ctx.linkFaultRandom ? null : new LinkFaults(
@@ -161,8 +173,35 @@ public final class UrpcEndpoint implements AutoCloseable
             throw new IllegalStateException("a message handler of core " + ctx.coreId + " failed: " + failure, failure);
         }
         work += publisher.flush();
+        if (0 != unresolvedCount)
+        {
+            retryUnresolvedPeers();
+        }
         metrics.publish();
         return work;
+    }
+
+    private void retryUnresolvedPeers()
+    {
+        final long nowNs = ctx.nanoClock.nanoTime();
+        if (nowNs - nextUnresolvedRetryNs < 0)
+        {
+            return;
+        }
+        nextUnresolvedRetryNs = nowNs + TimeUnit.MILLISECONDS.toNanos(UNRESOLVED_PEER_RETRY_INTERVAL_MS);
+        for (final PeerDescriptor peer : ctx.peers)
+        {
+            if (unresolvedByCore[peer.coreId()])
+            {
+                addPublication(peer);
+            }
+        }
+    }
+
+    /** @return whether the peer's inbox host name did not resolve at the last try (sends to it fail). */
+    public boolean isUnresolved(final int peerCoreId)
+    {
+        return peerCoreId >= 0 && peerCoreId < unresolvedByCore.length && unresolvedByCore[peerCoreId];
     }
 
     /**
@@ -430,12 +469,55 @@ public final class UrpcEndpoint implements AutoCloseable
     {
         for (final PeerDescriptor peer : ctx.peers)
         {
-            final String channel = Media.IPC == ctx.mediaTo(peer) ?
-                new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength)
-                    .mtu(TransportConfiguration.ipcMtu(ctx.termLength)).build() :
-                new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(peer.udpEndpoint())
-                    .termLength(ctx.termLength).build();
-            publicationByCore[peer.coreId()] = aeron.addPublication(channel, TransportConfiguration.inboxStreamId(peer.coreId()));
+            addPublication(peer);
+        }
+    }
+
+    /**
+     * A peer whose UDP inbox host name does not resolve (a stopped container, or a typo in the map) is
+     * left without a publication: sends to it fail, membership finds it silent, and the publication is
+     * asked for again every {@link #UNRESOLVED_PEER_RETRY_INTERVAL_MS}. Any other refusal stops the core.
+     */
+    private void addPublication(final PeerDescriptor peer)
+    {
+        final boolean udp = Media.IPC != ctx.mediaTo(peer);
+        final String channel = !udp ?
+            new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength)
+                .mtu(TransportConfiguration.ipcMtu(ctx.termLength)).build() :
+            new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(peer.udpEndpoint())
+                .termLength(ctx.termLength).build();
+        final int coreId = peer.coreId();
+        try
+        {
+            publicationByCore[coreId] = aeron.addPublication(channel, TransportConfiguration.inboxStreamId(coreId));
+        }
+        catch (final RegistrationException ex)
+        {
+            if (!udp || ErrorCode.INVALID_CHANNEL != ex.errorCode() ||
+                !String.valueOf(ex.getMessage()).contains("UnknownHostException"))
+            {
+                throw ex;
+            }
+            publicationByCore[coreId] = null;
+            if (!unresolvedByCore[coreId])
+            {
+                unresolvedByCore[coreId] = true;
+                unresolvedCount++;
+                LOGGER.warn("core {}: the UDP inbox of core {} at {} does not resolve; sends to it fail until it " +
+                    "does (asked again every {} ms)", ctx.coreId, coreId, peer.udpEndpoint(),
+                    UNRESOLVED_PEER_RETRY_INTERVAL_MS);
+            }
+            return;
+        }
+        if (unresolvedByCore[coreId])
+        {
+            unresolvedByCore[coreId] = false;
+            unresolvedCount--;
+            LOGGER.info("core {}: the UDP inbox of core {} at {} resolves again", ctx.coreId, coreId, peer.udpEndpoint());
+        }
+        if (null != publisher)
+        {
+            publisher.onPublicationAdded(coreId);
         }
     }
 

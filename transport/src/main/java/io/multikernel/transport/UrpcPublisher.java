@@ -518,6 +518,12 @@ public final class UrpcPublisher
      *
      * @return bytes, or 0 when batching is off or there is no such publication.
      */
+    /** A destination's publication was added after this publisher was made (its host name resolved late). */
+    void onPublicationAdded(final int destination)
+    {
+        batchCapacityByCore[destination] = batchCapacity(publicationByCore[destination]);
+    }
+
     private int batchCapacity(final Publication publication)
     {
         return batching && null != publication ?
@@ -707,6 +713,11 @@ public final class UrpcPublisher
     private SendOutcome retry(
         final Publication publication, final DirectBuffer buffer, final int offset, final int length, final boolean claim)
     {
+        if (null == publication)
+        {
+            // Its peer's host name stopped resolving after the frame was queued: no inbox to reach now.
+            return SendOutcome.NOT_CONNECTED;
+        }
         boolean backPressured = false;
         for (int attempt = 0; attempt <= sendRetryAttempts; attempt++)
         {

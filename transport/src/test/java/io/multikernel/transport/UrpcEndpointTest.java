@@ -117,6 +117,30 @@ class UrpcEndpointTest
     }
 
     @Test
+    void aPeerWhoseHostNameDoesNotResolveIsLeftOutAndTheOthersAreReached()
+    {
+        final String endpointA = "127.0.0.1:" + freePort();
+        final String endpointB = "127.0.0.1:" + freePort();
+        // A stopped container's name, or a typo in the map: the endpoint used to fail to start.
+        final UrpcEndpoint a = endpoint(1, 0, endpointA, recorderA, List.of(new PeerDescriptor(2, 1, endpointB),
+            new PeerDescriptor(3, 2, "no-such-host.invalid:" + freePort())), Media.IPC);
+        final UrpcEndpoint b = endpoint(2, 1, endpointB, recorderB, List.of(new PeerDescriptor(1, 0, endpointA)), Media.IPC);
+        assertThat(a.isUnresolved(3)).isTrue();
+        assertThat(a.isUnresolved(2)).isFalse();
+        assertThat(a.isConnected(3)).isFalse();
+        assertThat(a.publisher().sendHeartbeat(3, 1, 1)).isEqualTo(SendOutcome.UNKNOWN_DESTINATION);
+        awaitConnected(a, b);
+        pingPong(a, b);
+        // Asked again on a later poll: still unresolved, still no failure.
+        final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UrpcEndpoint.UNRESOLVED_PEER_RETRY_INTERVAL_MS + 200);
+        while (System.nanoTime() < untilNs)
+        {
+            a.poll();
+        }
+        assertThat(a.isUnresolved(3)).isTrue();
+    }
+
+    @Test
     void explicitMediaPerPeerOverridesTheHostRule()
     {
         final String endpointA = "127.0.0.1:" + freePort();

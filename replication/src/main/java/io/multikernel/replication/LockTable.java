@@ -25,7 +25,18 @@ final class LockTable
     static TransactionId holderNamedIn(final String reason)
     {
         final Matcher matcher = null == reason ? null : HOLDER.matcher(reason);
-        return null != matcher && matcher.find() ? TransactionId.parse(matcher.group(1)) : null;
+        if (null == matcher || !matcher.find())
+        {
+            return null;
+        }
+        try
+        {
+            return TransactionId.parse(matcher.group(1));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null;
+        }
     }
 
     /**
@@ -40,7 +51,7 @@ final class LockTable
             final TransactionId holder = holders.get(key);
             if (null != holder && !holder.equals(id))
             {
-                return "key " + key + LOCKED_BY + holder;
+                return describe(key) + LOCKED_BY + holder;
             }
         }
         for (final Object key : keys)
@@ -48,6 +59,16 @@ final class LockTable
             holders.put(key, id);
         }
         return null;
+    }
+
+    /**
+     * @return a lock key as a refusal names it: a key of the key-value store as {@code key K}, any
+     *         other as its own description ({@code object 1099511628304}), never a record's fields.
+     */
+    static String describe(final Object key)
+    {
+        final Object inner = key instanceof ReplicatedStates.StateKey state ? state.key() : key;
+        return inner instanceof CharSequence ? "key " + inner : String.valueOf(inner);
     }
 
     /**

@@ -57,6 +57,12 @@ public final class ReplicatedStates implements StateMachine<ReplicatedStates.Sta
      */
     public record StateKey(int stateId, Object key)
     {
+        /** @return the key as its state describes it: the state id means nothing to a reader. */
+        @Override
+        public String toString()
+        {
+            return String.valueOf(key);
+        }
     }
 
     /**

@@ -31,10 +31,10 @@ public record TransactionId(int coordinatorCoreId, long coordinatorIncarnation, 
         {
             throw new IllegalArgumentException("transaction id '" + text + "' is not core:incarnation:sequence");
         }
-        if (id.coordinatorCoreId < 0 || id.coordinatorIncarnation < 0 || id.sequence < 1)
+        if (id.coordinatorCoreId < 0 || id.coordinatorIncarnation < 0 || id.sequence < 0)
         {
             throw new IllegalArgumentException("transaction id '" + text + "' is not core:incarnation:sequence: " +
-                "core and incarnation are at least 0, sequence at least 1");
+                "none of them is negative");
         }
         return id;
     }

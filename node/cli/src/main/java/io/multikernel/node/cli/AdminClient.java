@@ -106,6 +106,15 @@ final class AdminClient
      * them. Not for a client that outlives a restart of the core (the demo, chaos workloads): the
      * new process would refuse it.
      */
+    /** A core the cluster map does not list: the command named a wrong core, a usage error. */
+    static final class UnknownCoreException extends IllegalStateException
+    {
+        UnknownCoreException(final String message)
+        {
+            super(message);
+        }
+    }
+
     static AdminClient ofRecordedCore(final Path runDir, final int coreId)
     {
         return create(runDir, coreId, true);
@@ -117,7 +126,7 @@ final class AdminClient
         final ClusterMap map = ClusterStatus.map(runDirectory);
         if (!map.hasCore(coreId))
         {
-            throw new IllegalStateException(map.missingCore(coreId));
+            throw new UnknownCoreException(map.missingCore(coreId));
         }
         final long expectedPid = !nameRecordedProcess ? -1 : runDirectory.processes().stream()
             .filter(entry -> "core".equals(entry.kind()) && entry.id() == coreId)

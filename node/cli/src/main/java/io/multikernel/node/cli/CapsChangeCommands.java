@@ -247,8 +247,10 @@ final class CapsChangeCommands
         @Override
         String describe(final List<Long> made)
         {
-            return "capability " + ids(made) + " on core " + (null == to ? target.core : to) + " with rights " +
-                rights + ", minted from " + cap;
+            // The new capability has the source's rights that --rights names, not more: say so, not
+            // the rights asked for as if it had them all (mk caps list shows what it has).
+            return "capability " + ids(made) + " on core " + (null == to ? target.core : to) + ", minted from " + cap +
+                " with " + ("none".equals(rights) ? "no rights" : "those of the rights " + rights + " that it holds");
         }
     }
 

@@ -45,7 +45,14 @@ final class KvCommand implements Runnable
         AdminClient client(final CommandLine.Model.CommandSpec spec)
         {
             Usage.check(spec, core >= 0, "--core=" + core + " is negative");
-            return AdminClient.ofRecordedCore(runDir, core);
+            try
+            {
+                return AdminClient.ofRecordedCore(runDir, core);
+            }
+            catch (final AdminClient.UnknownCoreException ex)
+            {
+                throw Usage.error(spec, "--core=" + core + ": " + ex.getMessage());
+            }
         }
     }
 

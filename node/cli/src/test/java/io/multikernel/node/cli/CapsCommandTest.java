@@ -184,13 +184,13 @@ class CapsCommandTest
         core.answer("POST /caps/mint", committed("0:9:5", FRAME + 8));
         assertThat(run("mint", Long.toString(FRAME), "--to", "1", "--rights", "Write, read")).as(err.toString()).isZero();
         assertThat(core.body("POST /caps/mint")).isEqualTo("{\"cap\":1099511627781,\"to\":1,\"rights\":\"read,write\"}");
-        assertThat(out.toString()).isEqualTo("committed 0:9:5: capability 1099511627789 on core 1 with rights " +
-            "read,write, minted from 1099511627781" + NL);
+        assertThat(out.toString()).isEqualTo("committed 0:9:5: capability 1099511627789 on core 1, minted from " +
+            "1099511627781 with those of the rights read,write that it holds" + NL);
 
         assertThat(run("mint", Long.toString(FRAME), "--rights", "none")).isZero();
         assertThat(core.body("POST /caps/mint")).isEqualTo("{\"cap\":1099511627781,\"rights\":\"none\"}");
-        assertThat(out.toString()).isEqualTo("committed 0:9:5: capability 1099511627789 on core 0 with rights " +
-            "none, minted from 1099511627781" + NL);
+        assertThat(out.toString()).isEqualTo("committed 0:9:5: capability 1099511627789 on core 0, minted from " +
+            "1099511627781 with no rights" + NL);
 
         assertThat(run("mint", Long.toString(FRAME), "--rights", "all", "--json")).isZero();
         assertThat(core.body("POST /caps/mint"))
@@ -372,6 +372,7 @@ class CapsCommandTest
         refused("--rights is empty: name the rights to keep (e.g. read,write), or none", "mint", cap, "--rights", "");
         refused("--holder=-2 is negative", "list", "--holder", "-2");
         refused("--holder=9: core 9 is not in the cluster map (cores: [0, 1])", "list", "--holder", "9");
+        refused("--core=3: core 3 is not in the cluster map (cores: [0, 1])", "list", "--core", "3");
         refused("--limit=10001 is outside 0..10000", "list", "--limit", "10001");
         refused("--length=0 is outside 1.." + MAX, "read", cap, "--length", "0");
         refused("--length=" + (MAX + 1) + " is outside 1.." + MAX, "read", cap, "--length", String.valueOf(MAX + 1));

@@ -57,7 +57,7 @@ class MkCommandTest
             .doesNotContain("DECISION");
         assertThat(run("2pc", "decide", "--reason", "r", "--", "-1:-1:-1", "commit")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("TRANSACTION: transaction id '-1:-1:-1' is not core:incarnation:sequence: " +
-            "core and incarnation are at least 0");
+            "none of them is negative");
     }
 
     @Test

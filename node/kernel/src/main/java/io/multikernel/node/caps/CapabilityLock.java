@@ -23,6 +23,19 @@ public record CapabilityLock(Kind kind, long id)
         PAGE_TABLES
     }
 
+    /** @return what is locked, as a refusal names it ({@code object 1099511628304}). */
+    @Override
+    public String toString()
+    {
+        return switch (kind)
+        {
+            case OBJECT -> "object " + id;
+            case CAPABILITY -> "capability id " + id;
+            case MEMORY_SERVER -> "the memory server of core " + id;
+            case PAGE_TABLES -> "the page tables of domain " + id;
+        };
+    }
+
     static CapabilityLock object(final long objectId)
     {
         return new CapabilityLock(Kind.OBJECT, objectId);

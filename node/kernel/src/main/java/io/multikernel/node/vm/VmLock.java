@@ -11,15 +11,30 @@ public sealed interface VmLock
     /** Every operation on the domain. */
     record DomainKey(long domainId) implements VmLock
     {
+        @Override
+        public String toString()
+        {
+            return "domain " + domainId;
+        }
     }
 
     /** The VNODE capability a create makes a domain's root. */
     record RootKey(long vnodeCapId) implements VmLock
     {
+        @Override
+        public String toString()
+        {
+            return "root VNODE capability " + vnodeCapId;
+        }
     }
 
     /** The FRAME capability a map maps. */
     record FrameKey(long frameCapId) implements VmLock
     {
+        @Override
+        public String toString()
+        {
+            return "frame capability " + frameCapId;
+        }
     }
 }

@@ -79,6 +79,7 @@ public final class PhysicalMemory implements AutoCloseable
             // Another core of this host may have created it: map the same memory, tightened if an
             // older build left it open to others.
             OwnerOnlyFiles.createFile(file);
+            checkFits(file, length, java.nio.file.Files.getFileStore(file).getTotalSpace());
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
             {
                 final long existing = raf.length();
@@ -98,6 +99,26 @@ public final class PhysicalMemory implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("physical memory file " + file + " could not be mapped: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The memory file is sparse: a host's memory larger than its file system is accepted by the
+     * mapping, and the first store past the room there is kills the core with SIGBUS (seen with a 1 GiB
+     * host in a container with Docker's 64 MiB {@code /dev/shm}). Refused when it cannot fit at all.
+     *
+     * @param file            the memory file.
+     * @param length          the host's memory, bytes.
+     * @param fileSystemBytes the size of the file system that holds the file, bytes.
+     * @throws IllegalArgumentException naming both sizes and what to change.
+     */
+    static void checkFits(final Path file, final long length, final long fileSystemBytes)
+    {
+        if (fileSystemBytes > 0 && length > fileSystemBytes)
+        {
+            throw new IllegalArgumentException("physical memory of " + length + " bytes does not fit the file system " +
+                "of " + file + " (" + fileSystemBytes + " bytes in all): give it more room (a container's /dev/shm: " +
+                "docker's --shm-size, compose's shm_size) or the host less memory (the cluster map's memory)");
         }
     }
 

@@ -21,6 +21,20 @@ class PhysicalMemoryTest
     Path dir;
 
     @Test
+    void aHostMemoryLargerThanItsFileSystemIsRefusedBeforeAStoreCouldKillTheCore()
+    {
+        final Path file = dir.resolve("host-0.mem");
+        final long shm = 64L << 20;
+        assertThatThrownBy(() -> PhysicalMemory.checkFits(file, 1L << 30, shm))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("physical memory of 1073741824 bytes does not fit the file system of " + file + " (67108864 " +
+                "bytes in all): give it more room (a container's /dev/shm: docker's --shm-size, compose's shm_size) " +
+                "or the host less memory (the cluster map's memory)");
+        PhysicalMemory.checkFits(file, shm, shm);
+        PhysicalMemory.checkFits(file, 1L << 30, 0);
+    }
+
+    @Test
     void twoMappingsOfOneHostSeeEachOthersStores()
     {
         final Path file = dir.resolve("host-0.mem");

@@ -160,7 +160,9 @@ final class ShootdownRound
     }
 
     /**
-     * @return the children that have not acknowledged, for example {@code [3, 7]}.
+     * @return the children that have not acknowledged, for example {@code [3, 7]}. A relay's
+     *         acknowledgement covers its subtree, so the silent core may be one it relays to: such a
+     *         child reads {@code 1 (or one of the 2 cores it relays to)}.
      */
     String missingChildren()
     {
@@ -170,6 +172,11 @@ final class ShootdownRound
             if (!acked[i])
             {
                 builder.append(builder.length() > 1 ? ", " : "").append(children[i]);
+                if (expectedFromChild[i] > 1)
+                {
+                    builder.append(" (or one of the ").append(expectedFromChild[i] - 1).append(" core")
+                        .append(2 == expectedFromChild[i] ? "" : "s").append(" it relays to)");
+                }
             }
         }
         return builder.append(']').toString();

@@ -38,6 +38,11 @@ final class DownCommand implements Callable<Integer>
         {
             stopped = new ClusterStopper(runDirectory, System.out).down(timeoutS * 1000);
         }
+        final String elsewhere = 0 == stopped ? runDirectory.notStartedHere() : null;
+        if (null != elsewhere)
+        {
+            throw new IllegalStateException("nothing stopped: " + elsewhere);
+        }
         spec.commandLine().getOut().println(0 == stopped ? "no cluster running in " + runDirectory.root() :
             "stopped " + stopped + " process(es) in " + runDirectory.root());
         return 0;

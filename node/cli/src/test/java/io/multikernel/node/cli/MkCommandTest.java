@@ -35,6 +35,17 @@ class MkCommandTest
     }
 
     @Test
+    void downInADirectoryHoldingOnlyAHostsMapSaysWhereItsCoresAreStopped(@org.junit.jupiter.api.io.TempDir
+        final java.nio.file.Path dir) throws Exception
+    {
+        io.multikernel.node.cluster.ClusterMap.local(2, 1, io.multikernel.node.cluster.TransportKind.IPC)
+            .writeTo(dir.resolve("cluster.yaml"));
+        assertThat(run("down", "--run-dir", dir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("nothing stopped: " + dir + " holds a cluster map but no processes that " +
+            "mk up started here").contains("docker-compose stop");
+    }
+
+    @Test
     void helpNamesACommandAtAnyDepth()
     {
         assertThat(run("help", "kv", "put")).isZero();

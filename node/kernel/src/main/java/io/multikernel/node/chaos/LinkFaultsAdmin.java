@@ -81,7 +81,8 @@ public final class LinkFaultsAdmin implements ServiceApi
         if (null == proxy)
         {
             throw new ServiceException(409, "core " + selfCoreId + " was not started with --chaos, so its links have " +
-                "no fault point; start the cluster with mk up --chaos (or the core with mk core --chaos)");
+                "no fault point; start the cluster with mk up --chaos (or the core with mk core --chaos; " +
+                "MK_CHAOS=true for the docker-compose cluster)");
         }
         switch (request.method())
         {

@@ -168,7 +168,7 @@ class LinkFaultsAdminTest
     {
         start(null, LinkFaultsAdmin.KERNEL_LOOP_WAIT_MAX_NS, null);
         final String sentence = "core 0 was not started with --chaos, so its links have no fault point; start the " +
-            "cluster with mk up --chaos (or the core with mk core --chaos)";
+            "cluster with mk up --chaos (or the core with mk core --chaos; MK_CHAOS=true for the docker-compose cluster)";
         expectError("GET", "/chaos/links", null, 409, sentence);
         expectError("POST", "/chaos/links", "{\"peer\":2,\"direction\":\"both\",\"drop\":1}", 409, sentence);
         expectError("DELETE", "/chaos/links", null, 409, sentence);

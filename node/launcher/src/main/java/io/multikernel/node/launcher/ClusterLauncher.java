@@ -353,6 +353,11 @@ public final class ClusterLauncher
         final ClusterMap map = ClusterStatus.map(runDirectory);
         map.core(coreId);
         final Path commandFile = runDirectory.coreCommandFile(coreId);
+        final String elsewhere = runDirectory.notStartedHere();
+        if (null != elsewhere)
+        {
+            throw new IllegalStateException("core " + coreId + " cannot be restarted from here: " + elsewhere);
+        }
         if (!Files.exists(commandFile))
         {
             throw new IllegalStateException("no recorded command line for core " + coreId + " in " + runDirectory.root() +

@@ -181,12 +181,13 @@ public final class RunDirectory
      * it running.
      *
      * @param command what the caller is, for the refusal of the next (e.g. {@code "mk restart --core 1"}).
-     * @return the lock, or {@code null} when the directory does not exist (there is nothing to change).
+     * @return the lock, or {@code null} when the directory does not exist or cannot be written (a
+     *         container's read-only {@code /etc/mk}): no process of it can be recorded there either.
      * @throws IllegalStateException naming the process that holds it.
      */
     public io.multikernel.common.ProcessLock lockForChange(final String command)
     {
-        if (!Files.isDirectory(root))
+        if (!Files.isDirectory(root) || !Files.isWritable(root))
         {
             return null;
         }
@@ -284,6 +285,23 @@ public final class RunDirectory
         {
             text.append('-').append(end);
         }
+    }
+
+    /**
+     * @return a sentence for a directory that holds a cluster map but no processes of {@code mk up}
+     *         (the map a container's hosts read, {@code /etc/mk}), or {@code null} for any other.
+     */
+    public String notStartedHere()
+    {
+        // mk up makes logs/ before it starts anything, and mk down leaves it: a directory without it
+        // never held a cluster of mk up's.
+        if (!Files.exists(clusterFile()) || Files.exists(processesFile()) || Files.exists(root.resolve("logs")))
+        {
+            return null;
+        }
+        return root + " holds a cluster map but no processes that mk up started here (no " + processesFile() +
+            "): its cores run where their hosts run; stop or restart them there (in docker-compose: " +
+            "docker-compose stop, or docker-compose restart host-N)";
     }
 
     public Path processesFile()

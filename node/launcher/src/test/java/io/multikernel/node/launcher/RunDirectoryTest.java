@@ -49,6 +49,24 @@ class RunDirectoryTest
     }
 
     @Test
+    void aDirectoryHoldingOnlyAClusterMapIsNotWhereItsCoresAreStoppedOrRestarted() throws Exception
+    {
+        // A container's /etc/mk: the hosts' map, mounted; its cores run under mk host, not mk up.
+        final RunDirectory mounted = new RunDirectory(Files.createDirectories(dir.resolve("etc-mk")));
+        ClusterMap.local(2, 1, TransportKind.IPC).writeTo(mounted.clusterFile());
+        assertThat(mounted.notStartedHere()).isEqualTo(mounted.root() + " holds a cluster map but no processes that " +
+            "mk up started here (no " + mounted.processesFile() + "): its cores run where their hosts run; stop or " +
+            "restart them there (in docker-compose: docker-compose stop, or docker-compose restart host-N)");
+        assertThatThrownBy(() -> new ClusterLauncher(mounted, System.out).restartCore(1, false, 1_000))
+            .hasMessage("core 1 cannot be restarted from here: " + mounted.notStartedHere());
+
+        // A run directory of mk up after mk down: the same map and no processes, but its logs stay.
+        final RunDirectory stopped = new RunDirectory(dir.resolve("run")).createOwnerOnly();
+        ClusterMap.local(2, 1, TransportKind.IPC).writeTo(stopped.clusterFile());
+        assertThat(stopped.notStartedHere()).isNull();
+    }
+
+    @Test
     void aNewRunDirectoryAndEverythingWrittenIntoItAreOwnerOnly() throws IOException
     {
         final RunDirectory run = new RunDirectory(dir.resolve("run")).createOwnerOnly();

@@ -105,6 +105,9 @@ class ReplicationClusterIT
         for (final int participant : participants())
         {
             assertThat(admin.inDoubtIds(participant)).as("core %d in doubt", participant).containsExactly(transaction);
+            // Its coordinator is killed: the participant says so, which is what makes a decision by hand safe.
+            assertThat(admin.inDoubt(participant)).singleElement().extracting(m -> m.get("coordinator_state"))
+                .as("core %d's view of the killed coordinator", participant).isIn("suspect", "down");
             assertThat(admin.metric(participant, "mk_2pc_in_doubt")).isEqualTo(1.0);
             assertThat(admin.getObject(participant, "/kv/" + key)).isEmpty();
         }

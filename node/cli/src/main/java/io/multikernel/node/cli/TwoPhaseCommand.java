@@ -52,12 +52,17 @@ final class TwoPhaseCommand implements Runnable
      *
      * @param transaction         core:incarnation:sequence.
      * @param coordinator         the core that coordinates it.
+     * @param coordinatorState    that core as this one sees it: self, up, suspect, down, left or unknown.
      * @param participants        the cores that voted on it.
      * @param inDoubtSinceEpochMs when this core voted yes, ms since the epoch.
      * @param inDoubtForMs        how long ago that was, ms.
      * @param queriesSent         times this core asked for the decision.
      */
-    record InDoubtTransaction(String transaction, int coordinator, List<Integer> participants, long inDoubtSinceEpochMs,
+    /** Coordinator states in which the coordinator itself will still decide: no decision by hand. */
+    private static final java.util.Set<String> COORDINATOR_DECIDES = java.util.Set.of("self", "up", "suspect");
+
+    record InDoubtTransaction(String transaction, int coordinator, String coordinatorState, List<Integer> participants,
+        long inDoubtSinceEpochMs,
         long inDoubtForMs, long queriesSent)
     {
     }
@@ -108,11 +113,19 @@ final class TwoPhaseCommand implements Runnable
                 status.inDoubtCount(), status.inFlight(), status.prepared(), status.locksHeld());
             if (!status.inDoubt().isEmpty())
             {
-                out.printf("%-32s %-11s %-20s %10s%n", "TRANSACTION", "COORDINATOR", "PARTICIPANTS", "FOR (ms)");
+                out.printf("%-32s %-16s %-20s %10s%n", "TRANSACTION", "COORDINATOR", "PARTICIPANTS", "FOR (ms)");
+                boolean waiting = false;
                 for (final InDoubtTransaction transaction : status.inDoubt())
                 {
-                    out.printf("%-32s %-11s %-20s %10s%n", transaction.transaction(), transaction.coordinator(),
+                    out.printf("%-32s %-16s %-20s %10s%n", transaction.transaction(),
+                        transaction.coordinator() + " (" + transaction.coordinatorState() + ")",
                         transaction.participants(), transaction.inDoubtForMs());
+                    waiting |= COORDINATOR_DECIDES.contains(transaction.coordinatorState());
+                }
+                if (waiting)
+                {
+                    out.println("A transaction whose coordinator is up (or suspect, or this core) is waiting for its " +
+                        "decision, not lost: leave it; mk 2pc decide is for one whose coordinator is lost for good.");
                 }
             }
             out.flush();

@@ -123,15 +123,23 @@ class AdminCommandsTest
     {
         final String inDoubt = "{\"core\":0,\"incarnation\":9,\"fsync\":\"group\",\"data_dir\":\"/d\",\"failed\":false," +
             "\"in_flight\":1,\"prepared\":2,\"locks_held\":3,\"in_doubt_count\":1,\"in_doubt\":[{\"transaction\":\"1:4:2\"," +
-            "\"coordinator\":1,\"participants\":[0,1,2],\"in_doubt_since_epoch_ms\":1700000000000,\"in_doubt_for_ms\":1500," +
-            "\"queries_sent\":4}]}";
+            "\"coordinator\":1,\"coordinator_state\":\"down\",\"participants\":[0,1,2]," +
+            "\"in_doubt_since_epoch_ms\":1700000000000,\"in_doubt_for_ms\":1500,\"queries_sent\":4}]}";
         core.answer("GET /2pc", inDoubt);
         assertThat(run("2pc", "in-doubt")).as(err.toString()).isZero();
         assertThat(out.toString().lines()).containsExactly("core 0: in doubt 1, in flight 1, prepared 2, locks held 3",
-            String.format("%-32s %-11s %-20s %10s", "TRANSACTION", "COORDINATOR", "PARTICIPANTS", "FOR (ms)"),
-            String.format("%-32s %-11s %-20s %10s", "1:4:2", "1", "[0, 1, 2]", "1500"));
+            String.format("%-32s %-16s %-20s %10s", "TRANSACTION", "COORDINATOR", "PARTICIPANTS", "FOR (ms)"),
+            String.format("%-32s %-16s %-20s %10s", "1:4:2", "1 (down)", "[0, 1, 2]", "1500"));
         assertThat(run("2pc", "in-doubt", "--json")).isZero();
         assertThat(out.toString()).isEqualTo(inDoubt + System.lineSeparator());
+
+        // A coordinator that is up still decides: the list says so rather than invite a decision by hand.
+        core.answer("GET /2pc", inDoubt.replace("\"down\"", "\"up\""));
+        out.getBuffer().setLength(0);
+        assertThat(run("2pc", "in-doubt")).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).contains(String.format("%-32s %-16s %-20s %10s", "1:4:2", "1 (up)",
+            "[0, 1, 2]", "1500"), "A transaction whose coordinator is up (or suspect, or this core) is waiting for its " +
+            "decision, not lost: leave it; mk 2pc decide is for one whose coordinator is lost for good.");
 
         core.answer("POST /2pc/decide", "{\"transaction\":\"1:4:2\",\"decision\":\"abort\",\"applied\":true," +
             "\"message\":\"aborted by ops\"}");

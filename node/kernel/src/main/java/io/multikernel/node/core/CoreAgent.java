@@ -302,6 +302,7 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             openedReplication = new CoreReplication(coreId, states, ctx.clusterMap().coreIds(), ctx.incarnation(),
                 ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), openedEndpoint, replicationProxy,
                 metrics.registry(), clock, ctx.epochClock());
+            openedReplication.peerStates(peer -> membership.state(peer).metricTag());
             openedChannel = createLrpcChannel(ctx);
             openedServer = new LrpcServer(new LrpcServer.Context()
                 .channel(openedChannel)

@@ -69,6 +69,8 @@ public final class CoreReplication implements AutoCloseable
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
     private final int operationsLengthMaxBytes;
+    /** A peer's state as this core's membership sees it (up, suspect, down, left, unknown); kernel loop. */
+    private java.util.function.IntFunction<String> peerStates = peer -> "unknown";
     private IntSupplier proposalSource = () -> 0;
 
     /**
@@ -420,6 +422,15 @@ public final class CoreReplication implements AutoCloseable
     }
 
     /**
+     * @param peerStates a peer's state as this core's membership sees it, for {@code GET /2pc}; read on
+     *                   the kernel loop.
+     */
+    public void peerStates(final java.util.function.IntFunction<String> peerStates)
+    {
+        this.peerStates = java.util.Objects.requireNonNull(peerStates);
+    }
+
+    /**
      * @return {@code GET /2pc}: counts and the in-doubt transactions, oldest first.
      */
     String statusJson()
@@ -435,7 +446,9 @@ public final class CoreReplication implements AutoCloseable
                 break;
             }
             final long ageMs = TimeUnit.NANOSECONDS.toMillis(nowNs - transaction.inDoubtSinceNs());
-            listed.add(new InDoubtView(transaction.id().toString(), transaction.id().coordinatorCoreId(),
+            final int coordinator = transaction.id().coordinatorCoreId();
+            listed.add(new InDoubtView(transaction.id().toString(), coordinator,
+                coordinator == coreId ? "self" : peerStates.apply(coordinator),
                 transaction.participants().toArray(), nowMs - ageMs, ageMs, transaction.queriesSent()));
         }
         return ServiceJson.write(new StatusView(coreId, engine.incarnation(),
@@ -458,10 +471,15 @@ public final class CoreReplication implements AutoCloseable
     {
     }
 
-    /** One in-doubt transaction of {@code GET /2pc}. */
+    /**
+     * One in-doubt transaction of {@code GET /2pc}. The coordinator's state as this core sees it tells
+     * an operator whether it is in doubt for good: one whose coordinator is up (or this core) is still
+     * being decided by it, and deciding it by hand could contradict that decision.
+     */
     private record InDoubtView(
         String transaction,
         int coordinator,
+        @JsonProperty("coordinator_state") String coordinatorState,
         int[] participants,
         @JsonProperty("in_doubt_since_epoch_ms") long inDoubtSinceEpochMs,
         @JsonProperty("in_doubt_for_ms") long inDoubtForMs,

@@ -23,8 +23,12 @@ import io.multikernel.node.launcher.StrictJson;
  */
 public final class LinkInjector implements ChaosInjector
 {
-    /** How often a heal is tried before the run gives up, for a core that is slow to answer. */
-    public static final int HEAL_ATTEMPTS = 5;
+    /**
+     * How often a heal is tried before the run gives up: long enough for a core that a supervisor
+     * restarts (docker's restart policy, about 20 s in compose) to answer again; it comes back with
+     * no rules, so its heal then succeeds.
+     */
+    public static final int HEAL_ATTEMPTS = 30;
     /** Pause between two heal attempts, ms. */
     public static final long HEAL_RETRY_INTERVAL_MS = 1_000;
     private static final String PATH = "/chaos/links";
@@ -33,11 +37,20 @@ public final class LinkInjector implements ChaosInjector
         List.of(ChaosFault.Kind.PARTITION, ChaosFault.Kind.LOSSY, ChaosFault.Kind.SLOW);
 
     private final ChaosTarget target;
+    /** How often a heal is tried before the run gives up. */
+    private final int healAttempts;
 
     /** @param target the cluster. */
     public LinkInjector(final ChaosTarget target)
     {
+        this(target, HEAL_ATTEMPTS);
+    }
+
+    /** @param healAttempts how often a heal is tried ({@link #HEAL_ATTEMPTS}; fewer in tests). */
+    LinkInjector(final ChaosTarget target, final int healAttempts)
+    {
         this.target = target;
+        this.healAttempts = healAttempts;
     }
 
     @Override
@@ -203,7 +216,7 @@ public final class LinkInjector implements ChaosInjector
     private void healCore(final int core, final boolean withoutFaultPointToo) throws Exception
     {
         String problem = "";
-        for (int attempt = 1; attempt <= HEAL_ATTEMPTS; attempt++)
+        for (int attempt = 1; attempt <= healAttempts; attempt++)
         {
             try
             {
@@ -218,11 +231,12 @@ public final class LinkInjector implements ChaosInjector
             }
             catch (final IOException ex)
             {
-                problem = String.valueOf(ex.getMessage());
+                // The HTTP client's connection failures often carry no message: the type says what happened.
+                problem = null == ex.getMessage() ? ex.getClass().getSimpleName() : ex.getMessage();
             }
             Thread.sleep(HEAL_RETRY_INTERVAL_MS);
         }
-        throw new IllegalStateException("core " + core + "'s links could not be healed in " + HEAL_ATTEMPTS +
+        throw new IllegalStateException("core " + core + "'s links could not be healed in " + healAttempts +
             " attempts (" + problem + "): heal them with mk chaos heal --core " + core);
     }
 

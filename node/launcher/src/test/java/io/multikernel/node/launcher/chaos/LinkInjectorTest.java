@@ -80,16 +80,16 @@ class LinkInjectorTest
             final String live = "http://127.0.0.1:" + server.getAddress().getPort();
             final Map<Integer, String> oneDown = new TreeMap<>(Map.of(0, "http://127.0.0.1:" + deadPort,
                 1, live + "/core1", 2, live + "/core2"));
-            final LinkInjector injector = new LinkInjector(new ChaosTarget(oneDown, AdminCredentials.NONE));
+            final LinkInjector injector = new LinkInjector(new ChaosTarget(oneDown, AdminCredentials.NONE), 2);
             assertThatThrownBy(injector::healAll).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("core 0's links could not be healed");
+                .hasMessageContaining("core 0's links could not be healed in 2 attempts (ConnectException)");
             assertThat(requests).as("the cores after the one that did not answer were healed all the same")
                 .contains("DELETE /core1/chaos/links", "DELETE /core2/chaos/links");
 
             requests.clear();
             final Map<Integer, String> twoDown = new TreeMap<>(Map.of(0, "http://127.0.0.1:" + deadPort,
                 1, live + "/core1", 2, "http://127.0.0.1:" + deadPort));
-            final LinkInjector partitioned = new LinkInjector(new ChaosTarget(twoDown, AdminCredentials.NONE));
+            final LinkInjector partitioned = new LinkInjector(new ChaosTarget(twoDown, AdminCredentials.NONE), 2);
             assertThatThrownBy(() -> partitioned.heal(new ChaosFault(0, ChaosFault.Kind.PARTITION, List.of(0), 1_000, "both", 1, 0)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("cores [0, 2] could not be healed");
             assertThat(requests).contains("DELETE /core1/chaos/links");

@@ -563,7 +563,8 @@ public final class AddressSpaces implements StateMachine<VmOperation>
     {
         if (0 == rights || (rights & ~MAPPING_RIGHTS) != 0)
         {
-            return "mapping rights " + rights + " must be a non-empty set of read, write and execute";
+            return 0 == rights ? "a mapping needs at least one of the rights read, write and execute, not none" :
+                "mapping rights " + Rights.format(rights) + " must be a non-empty set of read, write and execute";
         }
         return VALID;
     }

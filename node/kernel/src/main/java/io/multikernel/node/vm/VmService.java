@@ -1227,7 +1227,10 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
         }
         if (vaddr < 0 || vaddr > AddressSpaces.VIRTUAL_PAGES * PAGE - length)
         {
-            refuseAccess(operation, callback, Outcome.FAULT, address(vaddr) + " is outside the virtual address space");
+            refuseAccess(operation, callback, Outcome.FAULT, vaddr >= 0 && vaddr < AddressSpaces.VIRTUAL_PAGES * PAGE ?
+                length + " bytes from " + address(vaddr) + " run past the end of the virtual address space (" +
+                address(AddressSpaces.VIRTUAL_PAGES * PAGE) + ")" :
+                address(vaddr) + " is outside the virtual address space");
             return;
         }
         if (null == spaces.domain(domainId))

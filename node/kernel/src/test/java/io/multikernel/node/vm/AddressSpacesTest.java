@@ -433,9 +433,9 @@ class AddressSpacesTest
             .isEqualTo("pages 0x7ffffffffffff000..0x8000000000000000 are outside the address space of 134217728 pages " +
                 "(0x0..0x8000000000)");
         assertThat(refusal(map(2, 0, 1, 20, 0, 0)))
-            .isEqualTo("mapping rights 0 must be a non-empty set of read, write and execute");
+            .isEqualTo("a mapping needs at least one of the rights read, write and execute, not none");
         assertThat(refusal(map(2, 0, 1, 20, 0, Rights.GRANT)))
-            .isEqualTo("mapping rights 8 must be a non-empty set of read, write and execute");
+            .isEqualTo("mapping rights grant must be a non-empty set of read, write and execute");
         assertThat(refusal(map(0, 0, 1, 20, 0, READ))).isEqualTo("mapping id 0 is not positive: use an id above 0");
         assertThat(refusal(map(2, 0, 1, 20, -1, READ))).isEqualTo("frame offset -1 pages is negative");
         assertThat(refusal(new VmOperation.Map(DOMAIN, 2, 0, 1, 20, 0, READ, 3)))
@@ -495,7 +495,7 @@ class AddressSpacesTest
         assertThat(refusal(new Protect(DOMAIN, 0x10, 4, EXECUTE)))
             .isEqualTo("mapping 1 at 0x10000 maps a frame with rights read,write, which do not include execute");
         assertThat(refusal(new Protect(DOMAIN, 0x10, 4, 0)))
-            .isEqualTo("mapping rights 0 must be a non-empty set of read, write and execute");
+            .isEqualTo("a mapping needs at least one of the rights read, write and execute, not none");
         assertThat(replicas[0].validate(new Unmap(DOMAIN, 0x10, 0x14))).isNull();
     }
 

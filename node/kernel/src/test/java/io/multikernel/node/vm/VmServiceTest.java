@@ -1123,6 +1123,11 @@ class VmServiceTest
         assertThat(cluster.load(0, domain, VA, VmService.IO_LENGTH_MAX_BYTES + 1).result().outcome())
             .isEqualTo(Outcome.INVALID);
         assertThat(cluster.load(0, domain, -4, 1).result().outcome()).isEqualTo(Outcome.FAULT);
+        final long end = AddressSpaces.VIRTUAL_PAGES * PAGE;
+        assertThat(cluster.load(0, domain, end - 8, 16).result().message()).as("the start is inside, the range is not")
+            .isEqualTo("16 bytes from 0x7ffffffff8 run past the end of the virtual address space (0x8000000000)");
+        assertThat(cluster.load(0, domain, end, 1).result().message())
+            .isEqualTo("0x8000000000 is outside the virtual address space");
         assertThat(cluster.load(0, 12345, VA, 1).result().message()).isEqualTo("domain 12345 does not run on core 0");
         assertThat(cluster.load(0, domain, VA + 2 * PAGE - 2, 4).result().outcome())
             .as("runs past the mapping into nothing").isEqualTo(Outcome.FAULT);

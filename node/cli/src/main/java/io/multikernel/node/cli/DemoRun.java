@@ -167,7 +167,9 @@ final class DemoRun
         final Path channel = config.runDirectory().findLrpcFile(core);
         if (!config.attach() || Files.exists(channel))
         {
-            return new VmClient(LrpcClient.attach(new LrpcClient.Context().file(channel).coreId(core)));
+            // Attached again after a restart of the core (mk restart, or a kill and a supervisor's restart).
+            return new ReattachingVmCalls(core,
+                () -> new VmClient(LrpcClient.attach(new LrpcClient.Context().file(channel).coreId(core))), clock);
         }
         return new AdminVmCalls(AdminClient.of(config.runDirectory().root(), core));
     }

@@ -38,6 +38,9 @@ final class HostCommand implements Callable<Integer>
         description = "The cluster map (YAML) (default: $MK_CLUSTER_MAP).")
     Path cluster;
 
+    /** The environment variable that names a container's host ({@code docker-compose.yml}). */
+    static final String HOST_ID_ENV = "MK_HOST_ID";
+
     @Option(names = "--host", paramLabel = "ID", defaultValue = "${env:MK_HOST_ID}",
         description = "Which host of the map this is (default: $MK_HOST_ID).")
     Integer hostId;

@@ -32,7 +32,31 @@ final class LrpcAttachOptions
             {
                 throw new IllegalStateException(map.missingCore(core));
             }
+            final String elsewhere = onAnotherHost(map, core, System.getenv(HostCommand.HOST_ID_ENV));
+            if (null != elsewhere)
+            {
+                throw new IllegalStateException(elsewhere);
+            }
         }
         return LrpcClient.attach(new LrpcClient.Context().file(runDirectory.findLrpcFile(core)).coreId(core));
+    }
+
+    /**
+     * In a host's container ({@code $MK_HOST_ID} set), a core of another host has no LRPC file here:
+     * it was reported as not running.
+     *
+     * @return a sentence saying where the core runs, or {@code null} when it is this host's or no host is named.
+     */
+    static String onAnotherHost(final io.multikernel.node.cluster.ClusterMap map, final int core, final String hostIdEnv)
+    {
+        if (null == hostIdEnv || !hostIdEnv.strip().matches("[0-9]{1,9}"))
+        {
+            return null;
+        }
+        final int here = Integer.parseInt(hostIdEnv.strip());
+        final int host = map.core(core).hostId();
+        return host == here ? null : "core " + core + " runs on host " + host + ", not on this one (host " + here +
+            ", $" + HostCommand.HOST_ID_ENV + "): LRPC reaches only the cores of its own host; run it there " +
+            "(docker-compose exec host-" + host + " mk lrpc ...)";
     }
 }

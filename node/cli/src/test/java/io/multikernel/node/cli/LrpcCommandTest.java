@@ -86,6 +86,21 @@ class LrpcCommandTest
     }
 
     @Test
+    void inAHostsContainerACoreOfAnotherHostIsSaidToRunThere()
+    {
+        final io.multikernel.node.cluster.ClusterMap map =
+            io.multikernel.node.cluster.ClusterMap.local(4, 2, io.multikernel.node.cluster.TransportKind.IPC);
+        final int otherHost = map.core(3).hostId();
+        final int here = map.core(0).hostId();
+        assertThat(otherHost).isNotEqualTo(here);
+        assertThat(LrpcAttachOptions.onAnotherHost(map, 3, Integer.toString(here))).isEqualTo("core 3 runs on host " +
+            otherHost + ", not on this one (host " + here + ", $MK_HOST_ID): LRPC reaches only the cores of its own " +
+            "host; run it there (docker-compose exec host-" + otherHost + " mk lrpc ...)");
+        assertThat(LrpcAttachOptions.onAnotherHost(map, 0, Integer.toString(here))).as("a core of this host").isNull();
+        assertThat(LrpcAttachOptions.onAnotherHost(map, 3, null)).as("no host named: mk up's one machine").isNull();
+    }
+
+    @Test
     void aCoreTheRunDirectorysMapDoesNotListIsNamedAsSuch() throws Exception
     {
         io.multikernel.node.cluster.ClusterMap.local(3, 1, io.multikernel.node.cluster.TransportKind.IPC)

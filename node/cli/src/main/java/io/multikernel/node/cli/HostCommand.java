@@ -43,6 +43,8 @@ final class HostCommand implements Callable<Integer>
 
     @Option(names = "--host", paramLabel = "ID", defaultValue = "${env:MK_HOST_ID}",
         description = "Which host of the map this is (default: $MK_HOST_ID).")
+    String hostIdText;
+    /** {@link #hostIdText} as a number, once checked. */
     Integer hostId;
 
     @Option(names = "--data-root", paramLabel = "DIR", defaultValue = "${env:MK_DATA_ROOT}",
@@ -80,10 +82,17 @@ final class HostCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "no cluster map: give --cluster FILE or set $MK_CLUSTER_MAP");
         }
-        if (null == hostId)
+        if (null == hostIdText || hostIdText.isBlank())
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "no host: give --host ID or set $MK_HOST_ID");
         }
+        if (!hostIdText.strip().matches("[0-9]{1,9}"))
+        {
+            // Said for both ways in: in a container the value came from the environment, not a flag.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--host (or $" + HOST_ID_ENV + ")='" +
+                hostIdText + "' is not a host id: a host of the cluster map, numbered from 0");
+        }
+        hostId = Integer.parseInt(hostIdText.strip());
         if (null != idle && !io.multikernel.transport.IdleStrategies.NAMES.contains(idle))
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--idle=" + idle + " is not one of " +

@@ -41,6 +41,8 @@ class HostCommandTest
         assertThat(run("host", "--cluster", map().toString())).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("no host: give --host ID or set $MK_HOST_ID");
         assertThat(run("host", "--cluster", map().toString(), "--host", "zero")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).as("the value may have come from the environment: both are named")
+            .contains("--host (or $MK_HOST_ID)='zero' is not a host id: a host of the cluster map, numbered from 0");
     }
 
     @Test

@@ -208,7 +208,7 @@ final class KvCommand implements Runnable
                     throw new IllegalStateException(reply.error());
                 }
                 final Listing listing = reply.as(Listing.class);
-                out.println("core " + client.coreId() + ": " + listing.count() + " entries, fingerprint " +
+                out.println("core " + client.coreId() + ": " + listing.count() + (1 == listing.count() ? " entry" : " entries") + ", fingerprint " +
                     listing.fingerprint() + (listing.truncated() ? " (first " + limit + " shown)" : ""));
                 listing.entries().forEach((k, v) -> out.println(k + "=" + v));
             }

@@ -93,6 +93,12 @@ class AdminCommandsTest
             "\"truncated\":true,\"entries\":{\"a\":\"1\"}}");
         assertThat(run("kv", "get", "--limit", "1")).isZero();
         assertThat(out.toString().lines()).containsExactly("core 0: 2 entries, fingerprint ab12 (first 1 shown)", "a=1");
+        core.answer("GET /kv?limit=1", "{\"core\":0,\"count\":1,\"fingerprint\":\"ab12\",\"changes\":5,\"limit\":1," +
+            "\"truncated\":false,\"entries\":{\"a\":\"1\"}}");
+        out.getBuffer().setLength(0);
+        assertThat(run("kv", "get", "--limit", "1")).isZero();
+        assertThat(out.toString().lines().findFirst()).hasValueSatisfying(line -> assertThat(line)
+            .startsWith("core 0: 1 entry, fingerprint ab12"));
 
         assertThat(run("kv", "get", "missing")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: kv get failed: no such endpoint");

@@ -692,8 +692,8 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
         final long total = r.objectLength() * r.count();
         if (total / r.count() != r.objectLength() || r.offset() > object.length() - total)
         {
-            return r.count() + " objects of " + r.objectLength() + " bytes at offset " + r.offset() +
-                " do not fit in the source's " + object.length() + " bytes";
+            return (1 == r.count() ? "1 object of " : r.count() + " objects of ") + r.objectLength() + " bytes at offset " +
+                r.offset() + (1 == r.count() ? " does" : " do") + " not fit in the source's " + object.length() + " bytes";
         }
         final long base = object.base() + r.offset();
         for (final long childId : children(object.objectId()))

@@ -477,8 +477,9 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         final long framePages = frame.length() / PAGE;
         if (m.frameOffsetPages() > framePages - m.pages())
         {
-            return m.pages() + " pages from page " + m.frameOffsetPages() + " of frame " + m.frameCapId() +
-                " do not fit its " + framePages + " pages";
+            return (1 == m.pages() ? "1 page" : m.pages() + " pages") + " from page " + m.frameOffsetPages() +
+                " of frame " + m.frameCapId() + (1 == m.pages() ? " does" : " do") + " not fit its " + framePages +
+                " pages";
         }
         preparedFrames.put(m.frameCapId(), frame);
         return VALID;

@@ -493,6 +493,8 @@ class CapabilityDatabaseTest
             .isEqualTo("object size 1000 of a FRAME is not a positive multiple of the page size 4096");
         assertThat(database.validate(new Retype(100, 60 * PAGE, CapabilityType.FRAME, PAGE, 8, 20, 300, 0)))
             .isEqualTo("8 objects of 4096 bytes at offset 245760 do not fit in the source's 262144 bytes");
+        assertThat(database.validate(new Retype(100, 64 * PAGE, CapabilityType.FRAME, PAGE, 1, 20, 300, 0)))
+            .isEqualTo("1 object of 4096 bytes at offset 262144 does not fit in the source's 262144 bytes");
         assertThat(database.validate(new Retype(100, 0, CapabilityType.FRAME, PAGE, 2, 20, 300, 0)))
             .isEqualTo("the range overlaps live descendant object 10 (FRAME at offset 0): revoke first");
         assertThat(database.validate(new Retype(100, PAGE, CapabilityType.FRAME, PAGE, 0, 20, 300, 0)))

@@ -450,6 +450,7 @@ class AddressSpacesTest
         assertThat(refusal(map(2, 0, 1, 21, 0, READ | WRITE)))
             .isEqualTo("frame capability 21 has rights read, which do not include read,write: map with fewer rights");
         assertThat(refusal(map(2, 0, 2, 21, 3, READ))).isEqualTo("2 pages from page 3 of frame 21 do not fit its 4 pages");
+        assertThat(refusal(map(2, 0, 1, 21, 4, READ))).isEqualTo("1 page from page 4 of frame 21 does not fit its 4 pages");
         assertThat(refusal(map(2, 0x13, 2, 20, 4, READ)))
             .isEqualTo("pages 0x13000..0x15000 overlap mapping 1 at 0x10000: unmap it first or choose free pages");
         assertThat(refusal(map(2, 0x8, 9, 20, 0, READ)))

@@ -196,7 +196,8 @@ public final class ClusterSecret
             if (!open.isEmpty())
             {
                 return "cluster secret " + file + " is accessible to others (mode " +
-                    PosixFilePermissions.toString(permissions) + "); run: chmod 600 " + file;
+                    PosixFilePermissions.toString(permissions) + "); run: chmod 600 " + file + " (a file mounted " +
+                    "into a container: where it lies on the host; the image has no chmod)";
             }
         }
         catch (final UnsupportedOperationException ex)

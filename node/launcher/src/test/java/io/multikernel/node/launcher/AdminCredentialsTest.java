@@ -74,7 +74,8 @@ class AdminCredentialsTest
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> AdminCredentials.of(new RunDirectory(dir), null))
             .isInstanceOf(IllegalStateException.class)
-            .hasMessage("cluster secret " + open + " is accessible to others (mode rw-r--r--); run: chmod 600 " + open);
+            .hasMessage("cluster secret " + open + " is accessible to others (mode rw-r--r--); run: chmod 600 " + open +
+                " (a file mounted into a container: where it lies on the host; the image has no chmod)");
 
         Files.delete(open);
         Files.writeString(open, "not hex");

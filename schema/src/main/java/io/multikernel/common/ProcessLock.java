@@ -19,14 +19,28 @@ public final class ProcessLock implements AutoCloseable
 {
     /** Longest holder text read back from a lock file, bytes. */
     private static final int HOLDER_TEXT_MAX_BYTES = 256;
+    /**
+     * The files this JVM holds locked, with what it wrote into them. The operating system's record
+     * locks belong to the process, and closing any handle of the file drops them all: a second
+     * attempt in this JVM must be refused from here, without opening the file.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, String> HELD_HERE =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private ProcessLock(final FileChannel channel, final FileLock lock)
+    private ProcessLock(final Path key, final FileChannel channel, final FileLock lock)
     {
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
+    }
+
+    private static Path key(final Path file)
+    {
+        return file.toAbsolutePath().normalize();
     }
 
     /**
@@ -39,10 +53,17 @@ public final class ProcessLock implements AutoCloseable
      */
     public static ProcessLock tryAcquire(final Path file, final String what) throws IOException
     {
-        final FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE), OwnerOnlyFiles.fileAttributes(file));
+        final Path key = key(file);
+        final String holder = ProcessHandle.current().pid() + (what.isEmpty() ? "" : " " + what);
+        if (null != HELD_HERE.putIfAbsent(key, holder))
+        {
+            return null;
+        }
+        FileChannel channel = null;
         try
         {
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), OwnerOnlyFiles.fileAttributes(file));
             FileLock lock;
             try
             {
@@ -54,17 +75,22 @@ public final class ProcessLock implements AutoCloseable
             }
             if (null == lock)
             {
+                // Another process holds it: closing this handle drops nothing of ours (we hold none on it).
                 channel.close();
+                HELD_HERE.remove(key);
                 return null;
             }
             channel.truncate(0);
-            final String holder = ProcessHandle.current().pid() + (what.isEmpty() ? "" : " " + what) + "\n";
-            channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), 0);
-            return new ProcessLock(channel, lock);
+            channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            return new ProcessLock(key, channel, lock);
         }
         catch (final IOException | RuntimeException ex)
         {
-            channel.close();
+            HELD_HERE.remove(key);
+            if (null != channel)
+            {
+                channel.close();
+            }
             throw ex;
         }
     }
@@ -75,6 +101,12 @@ public final class ProcessLock implements AutoCloseable
      */
     public static String holderOf(final Path file)
     {
+        final String here = HELD_HERE.get(key(file));
+        if (null != here)
+        {
+            // Held by this JVM: opening and closing the file again would drop the lock.
+            return here;
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final ByteBuffer text = ByteBuffer.allocate(HOLDER_TEXT_MAX_BYTES);
@@ -108,5 +140,7 @@ public final class ProcessLock implements AutoCloseable
         {
             // Nothing holds the lock once the descriptor is gone.
         }
+        // Last: until the descriptor is closed, another attempt here must not open the file.
+        HELD_HERE.remove(key);
     }
 }

@@ -87,6 +87,9 @@ public final class UrpcEndpoint implements AutoCloseable
     private long lastConnectFailureLogNs;
     /** By core id: whether the peer's inbox host name did not resolve when its publication was asked for. */
     private final boolean[] unresolvedByCore;
+    /** By core id: the registration of a publication asked for again and not answered yet, or {@link #NO_REGISTRATION}. */
+    private final long[] pendingRegistrationByCore;
+    private static final long NO_REGISTRATION = Aeron.NULL_VALUE;
     private int unresolvedCount;
     private long nextUnresolvedRetryNs;
     /** In front of the inbox when there are link faults; {@code null} otherwise. */
@@ -105,6 +108,8 @@ public final class UrpcEndpoint implements AutoCloseable
         this.fragmentLimit = ctx.pollFragmentsMax;
         this.publicationByCore = new Publication[ctx.peers.stream().mapToInt(PeerDescriptor::coreId).max().orElse(-1) + 1];
         this.unresolvedByCore = new boolean[publicationByCore.length];
+        this.pendingRegistrationByCore = new long[publicationByCore.length];
+        java.util.Arrays.fill(pendingRegistrationByCore, NO_REGISTRATION);
         final UrpcHandler handler = ctx.handler;
         this.incarnations = ctx.incarnations;
         this.linkFaults = null == ctx.linkFaultRandom ? null : new LinkFaults(
@@ -181,19 +186,52 @@ public final class UrpcEndpoint implements AutoCloseable
         return work;
     }
 
+    /**
+     * Asks again for the publications of peers whose host name did not resolve, without blocking the
+     * kernel loop: the driver resolves the name on its own thread (a slow resolver would hold a
+     * synchronous request, and the loop, for as long), and the answer is collected on later polls.
+     */
     private void retryUnresolvedPeers()
     {
         final long nowNs = ctx.nanoClock.nanoTime();
-        if (nowNs - nextUnresolvedRetryNs < 0)
+        final boolean due = nowNs - nextUnresolvedRetryNs >= 0;
+        if (due)
         {
-            return;
+            nextUnresolvedRetryNs = nowNs + TimeUnit.MILLISECONDS.toNanos(UNRESOLVED_PEER_RETRY_INTERVAL_MS);
         }
-        nextUnresolvedRetryNs = nowNs + TimeUnit.MILLISECONDS.toNanos(UNRESOLVED_PEER_RETRY_INTERVAL_MS);
         for (final PeerDescriptor peer : ctx.peers)
         {
-            if (unresolvedByCore[peer.coreId()])
+            final int coreId = peer.coreId();
+            if (!unresolvedByCore[coreId])
             {
-                addPublication(peer);
+                continue;
+            }
+            try
+            {
+                if (NO_REGISTRATION == pendingRegistrationByCore[coreId])
+                {
+                    if (due)
+                    {
+                        pendingRegistrationByCore[coreId] = aeron.asyncAddPublication(channel(peer),
+                            TransportConfiguration.inboxStreamId(coreId));
+                    }
+                }
+                else
+                {
+                    final Publication publication = aeron.getPublication(pendingRegistrationByCore[coreId]);
+                    if (null != publication)
+                    {
+                        pendingRegistrationByCore[coreId] = NO_REGISTRATION;
+                        publicationByCore[coreId] = publication;
+                        resolved(peer);
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // Still unresolved (the driver refused it again), or the client closed meanwhile, which
+                // the next poll's reconnect takes care of: ask again at the next retry either way.
+                pendingRegistrationByCore[coreId] = NO_REGISTRATION;
             }
         }
     }
@@ -444,6 +482,8 @@ public final class UrpcEndpoint implements AutoCloseable
      */
     private void dropClient()
     {
+        // Registrations asked of the old client are gone with it.
+        java.util.Arrays.fill(pendingRegistrationByCore, NO_REGISTRATION);
         closeResources();
         subscriptions.clear();
         assemblers.clear();
@@ -478,18 +518,22 @@ public final class UrpcEndpoint implements AutoCloseable
      * left without a publication: sends to it fail, membership finds it silent, and the publication is
      * asked for again every {@link #UNRESOLVED_PEER_RETRY_INTERVAL_MS}. Any other refusal stops the core.
      */
-    private void addPublication(final PeerDescriptor peer)
+    private String channel(final PeerDescriptor peer)
     {
-        final boolean udp = Media.IPC != ctx.mediaTo(peer);
-        final String channel = !udp ?
+        return Media.IPC == ctx.mediaTo(peer) ?
             new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA).termLength(ctx.termLength)
                 .mtu(TransportConfiguration.ipcMtu(ctx.termLength)).build() :
             new ChannelUriStringBuilder().media(CommonContext.UDP_MEDIA).endpoint(peer.udpEndpoint())
                 .termLength(ctx.termLength).build();
+    }
+
+    private void addPublication(final PeerDescriptor peer)
+    {
+        final boolean udp = Media.IPC != ctx.mediaTo(peer);
         final int coreId = peer.coreId();
         try
         {
-            publicationByCore[coreId] = aeron.addPublication(channel, TransportConfiguration.inboxStreamId(coreId));
+            publicationByCore[coreId] = aeron.addPublication(channel(peer), TransportConfiguration.inboxStreamId(coreId));
         }
         catch (final RegistrationException ex)
         {
@@ -509,6 +553,12 @@ public final class UrpcEndpoint implements AutoCloseable
             }
             return;
         }
+        resolved(peer);
+    }
+
+    private void resolved(final PeerDescriptor peer)
+    {
+        final int coreId = peer.coreId();
         if (unresolvedByCore[coreId])
         {
             unresolvedByCore[coreId] = false;

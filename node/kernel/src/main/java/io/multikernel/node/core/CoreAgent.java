@@ -302,7 +302,12 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
             openedReplication = new CoreReplication(coreId, states, ctx.clusterMap().coreIds(), ctx.incarnation(),
                 ctx.dataDirectory(), ctx.fsyncPolicy(), ctx.chaosFreeze(), openedEndpoint, replicationProxy,
                 metrics.registry(), clock, ctx.epochClock());
-            openedReplication.peerStates(peer -> membership.state(peer).metricTag());
+            openedReplication.peerStates(peer ->
+            {
+                // Membership knows only the map's cores: a coordinator outside it (an older map) is unknown.
+                final PeerState state = membership.state(peer);
+                return null == state ? PeerState.UNKNOWN.metricTag() : state.metricTag();
+            });
             openedChannel = createLrpcChannel(ctx);
             openedServer = new LrpcServer(new LrpcServer.Context()
                 .channel(openedChannel)

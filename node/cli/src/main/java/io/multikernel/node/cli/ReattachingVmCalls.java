@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * An app's calls to its core that outlive a restart of the core. A call that did not reach the core
- * (its process is gone, its LRPC channel with it) drops the channel; the next call attaches to the
+ * because its process is gone ({@link VmCalls#coreGone()}; its LRPC channel went with it) drops the channel; the next call attaches to the
  * core's channel again, at most every {@link #REATTACH_INTERVAL_MS}, once a new process of the core
  * has made it. Until then each call answers {@code not_delivered} after a short wait instead of
  * spinning: an app of {@code mk demo --attach} whose core was killed and restarted used to stay on
@@ -64,9 +64,10 @@ final class ReattachingVmCalls implements VmCalls
                 lastProblem + ")", 0, null, issuedNs, clock.nanoTime());
         }
         final Call answer = call.apply(calls);
-        if (!answer.ok() && answer.status() < 0)
+        if (!answer.ok() && answer.status() < 0 && calls.coreGone())
         {
-            // Not delivered: the core's process is gone. A new one makes a new channel.
+            // Not delivered because the core's process is gone: a new one makes a new channel. A core
+            // that is only slow or back-pressured keeps its channel.
             lastProblem = answer.message();
             detach();
         }

@@ -19,6 +19,8 @@ class ReattachingVmCallsTest
     {
         final int process;
         boolean gone;
+        /** Not delivered, but the process lives: timed out, back-pressured. */
+        boolean slow;
         boolean closed;
         int calls;
 
@@ -31,7 +33,7 @@ class ReattachingVmCallsTest
         {
             calls++;
             return gone ? new Call(false, -1, "core 1 (process " + process + ") is not running", 0, null, 0, 0) :
-                new Call(true, 0, "ok", process, null, 0, 0);
+                slow ? new Call(false, -1, "timed out", 0, null, 0, 0) : new Call(true, 0, "ok", process, null, 0, 0);
         }
 
         public Call allocate(final long bytes)
@@ -107,6 +109,11 @@ class ReattachingVmCallsTest
             return "lrpc";
         }
 
+        public boolean coreGone()
+        {
+            return gone;
+        }
+
         public void close()
         {
             closed = true;
@@ -130,6 +137,10 @@ class ReattachingVmCallsTest
             return channel;
         }, clock);
         assertThat(calls.load(7, 0, 8).value()).as("answered by the first process").isEqualTo(1);
+        channels.get(0).slow = true;
+        assertThat(calls.load(7, 0, 8).statusName()).isEqualTo("not_delivered");
+        assertThat(channels.get(0).closed).as("a core that is only slow keeps its channel").isFalse();
+        channels.get(0).slow = false;
 
         channels.get(0).gone = true;
         coreRunning[0] = false;
@@ -141,7 +152,7 @@ class ReattachingVmCallsTest
         final VmCalls.Call waiting = calls.load(7, 0, 8);
         assertThat(waiting.statusName()).isEqualTo("not_delivered");
         assertThat(waiting.message()).startsWith("core 1 is not reachable; attaching to its channel again");
-        assertThat(channels.get(0).calls).as("the dead channel is not called again").isEqualTo(2);
+        assertThat(channels.get(0).calls).as("the dead channel is not called again").isEqualTo(3);
         clock.advance(TimeUnit.MILLISECONDS.toNanos(ReattachingVmCalls.REATTACH_INTERVAL_MS));
         assertThat(calls.load(7, 0, 8).message()).contains("core 1 is not running: there is no LRPC file");
 

@@ -83,6 +83,15 @@ public interface VmCalls extends AutoCloseable
     /** @return how the calls travel, for reports: {@code lrpc} or {@code admin}. */
     String via();
 
+    /**
+     * @return whether the last call that was not delivered found the core's process gone (its
+     *         channel cannot answer again), as opposed to a core that is busy, slow or back-pressured.
+     */
+    default boolean coreGone()
+    {
+        return false;
+    }
+
     /** Releases what the client holds; no call after. */
     @Override
     void close();

@@ -26,6 +26,7 @@ public final class VmClient implements VmCalls
 
     private final LrpcClient client;
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[REQUEST_LENGTH_MAX_BYTES]);
+    private LrpcOutcome lastOutcome = LrpcOutcome.SUCCESS;
 
     /** @param client an attached client of the core. */
     public VmClient(final LrpcClient client)
@@ -42,6 +43,13 @@ public final class VmClient implements VmCalls
     public String via()
     {
         return "lrpc";
+    }
+
+    @Override
+    public boolean coreGone()
+    {
+        return LrpcOutcome.CORE_NOT_RUNNING == lastOutcome || LrpcOutcome.CORE_DIED == lastOutcome ||
+            LrpcOutcome.CLIENT_CLOSED == lastOutcome;
     }
 
     /** Closes the LRPC client. */
@@ -202,6 +210,7 @@ public final class VmClient implements VmCalls
         final long issuedNs = System.nanoTime();
         final LrpcResult result = client.call(operation, request, 0, length);
         final long answeredNs = System.nanoTime();
+        lastOutcome = result.outcome();
         if (result.isSuccess())
         {
             final byte[] payload = result.payload();

@@ -453,15 +453,9 @@ public final class ClusterLauncher
     private void refuseEmptyDataDirectory(final int coreId) throws IOException
     {
         final Path own = runDirectory.dataDirectory(coreId);
-        if (Files.isDirectory(own))
+        if (RunDirectory.holdsData(own))
         {
-            try (java.util.stream.Stream<Path> entries = Files.list(own))
-            {
-                if (entries.findAny().isPresent())
-                {
-                    return;
-                }
-            }
+            return;
         }
         final java.util.SortedSet<Integer> others = runDirectory.coresWithData();
         others.remove(coreId);

@@ -225,7 +225,39 @@ public final class RunDirectory
         return root.resolve("data").resolve("core-" + coreId);
     }
 
-    /** @return the cores with a data directory ({@code data/core-N}) here, whatever it holds. */
+    /**
+     * @param directory a core's data directory.
+     * @return whether it holds anything but the core's lock file: a core that could not start (a port
+     *         in use) made only that, and holds no replicated state.
+     */
+    static boolean holdsData(final Path directory)
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(directory))
+        {
+            return entries.anyMatch(entry ->
+                !io.multikernel.node.replication.DataDirectoryLock.FILE_NAME.equals(entry.getFileName().toString()));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("could not list " + directory + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** @return whether the directory's one entry is a core's lock file: made by a core that could not start. */
+    static boolean onlyALock(final Path directory)
+    {
+        return Files.isDirectory(directory) && !holdsData(directory) &&
+            Files.exists(directory.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME));
+    }
+
+    /**
+     * @return the cores with a data directory ({@code data/core-N}) here, whatever it holds, but for one
+     *         that holds only a core's lock file.
+     */
     public java.util.SortedSet<Integer> coresWithData()
     {
         final java.util.SortedSet<Integer> withData = new java.util.TreeSet<>();
@@ -234,9 +266,8 @@ public final class RunDirectory
         {
             try (java.util.stream.Stream<Path> entries = Files.list(data))
             {
-                entries.map(path -> path.getFileName().toString())
-                    .filter(name -> name.matches("core-[0-9]{1,9}"))
-                    .forEach(name -> withData.add(Integer.parseInt(name.substring("core-".length()))));
+                entries.filter(path -> path.getFileName().toString().matches("core-[0-9]{1,9}") && !onlyALock(path))
+                    .forEach(path -> withData.add(Integer.parseInt(path.getFileName().toString().substring("core-".length()))));
             }
             catch (final IOException ex)
             {

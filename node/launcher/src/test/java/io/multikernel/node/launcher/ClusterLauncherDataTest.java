@@ -76,6 +76,22 @@ class ClusterLauncherDataTest
     }
 
     @Test
+    void aDataDirectoryHoldingOnlyALockIsNoReplicatedState() throws Exception
+    {
+        // Left by a core that took its lock and then could not start (its admin port was in use).
+        final Path lockOnly = Files.createDirectories(runDir.resolve("data").resolve("core-5"));
+        Files.writeString(lockOnly.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME), "123\n");
+        final Path empty = Files.createDirectories(runDir.resolve("data").resolve("core-1"));
+        final Path used = Files.createDirectories(runDir.resolve("data").resolve("core-2"));
+        Files.writeString(used.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME), "123\n");
+        Files.writeString(used.resolve("format"), "replicated-states-1\n");
+        assertThat(new RunDirectory(runDir).coresWithData()).containsExactly(1, 2);
+        assertThat(RunDirectory.holdsData(lockOnly)).isFalse();
+        assertThat(RunDirectory.holdsData(empty)).isFalse();
+        assertThat(RunDirectory.holdsData(used)).isTrue();
+    }
+
+    @Test
     void idRangesAreCompact()
     {
         assertThat(RunDirectory.idRanges(new TreeSet<>(List.of(0, 1, 2, 3, 6, 8, 9)))).isEqualTo("0-3,6,8-9");

@@ -26,9 +26,12 @@ public final class LinkInjector implements ChaosInjector
     /**
      * How often a heal is tried before the run gives up: long enough for a core that a supervisor
      * restarts (docker's restart policy, about 20 s in compose) to answer again; it comes back with
-     * no rules, so its heal then succeeds.
+     * no rules, so its heal then succeeds. With {@link #HEAL_REQUEST_TIMEOUT_MS} and the pause between
+     * attempts, a core that never answers holds the run at most a minute.
      */
-    public static final int HEAL_ATTEMPTS = 30;
+    public static final int HEAL_ATTEMPTS = 20;
+    /** Longest one heal request waits for its answer, ms: a paused core would hold each for the full request timeout. */
+    static final long HEAL_REQUEST_TIMEOUT_MS = 2_000;
     /** Pause between two heal attempts, ms. */
     public static final long HEAL_RETRY_INTERVAL_MS = 1_000;
     private static final String PATH = "/chaos/links";
@@ -221,7 +224,7 @@ public final class LinkInjector implements ChaosInjector
             try
             {
                 final HttpResponse<String> response = target.send(target.request(core, PATH)
-                    .timeout(Duration.ofMillis(ChaosTarget.REQUEST_TIMEOUT_MS)).DELETE().build());
+                    .timeout(Duration.ofMillis(HEAL_REQUEST_TIMEOUT_MS)).DELETE().build());
                 if (200 == response.statusCode() ||
                     withoutFaultPointToo && NOT_STARTED_WITH_CHAOS_STATUS == response.statusCode())
                 {

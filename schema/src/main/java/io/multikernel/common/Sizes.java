@@ -32,6 +32,12 @@ public final class Sizes
         }
         catch (final NumberFormatException ex)
         {
+            if (value.trim().matches("[0-9]+[kKmMgG]?"))
+            {
+                // Well formed, only past what a long holds: say so rather than call it no size.
+                throw new IllegalArgumentException(name + "=" + value + " is too large: at most " + Long.MAX_VALUE +
+                    " bytes", ex);
+            }
             throw new IllegalArgumentException(
                 name + "=" + value + " is not a size: expected a number with optional k, m or g suffix", ex);
         }

@@ -20,7 +20,10 @@ class SizesTest
         assertThatThrownBy(() -> Sizes.parse("x", "-1k")).hasMessageContaining("x=-1k is not a size");
         assertThatThrownBy(() -> Sizes.parse("x", "")).hasMessageContaining("x is empty");
         assertThatThrownBy(() -> Sizes.parse("x", null)).hasMessageContaining("x is empty");
-        assertThatThrownBy(() -> Sizes.parse("x", "99999999999999999g")).hasMessageContaining("is not a size");
+        assertThatThrownBy(() -> Sizes.parse("x", "99999999999999999g"))
+            .hasMessage("x=99999999999999999g is too large: at most 9223372036854775807 bytes");
+        assertThatThrownBy(() -> Sizes.parse("--bytes", "99999999999999999999"))
+            .hasMessage("--bytes=99999999999999999999 is too large: at most 9223372036854775807 bytes");
         assertThatThrownBy(() -> Sizes.parse("x", "1t")).hasMessageContaining("x=1t is not a size");
     }
 

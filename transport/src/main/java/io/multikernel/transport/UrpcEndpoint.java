@@ -513,11 +513,7 @@ public final class UrpcEndpoint implements AutoCloseable
         }
     }
 
-    /**
-     * A peer whose UDP inbox host name does not resolve (a stopped container, or a typo in the map) is
-     * left without a publication: sends to it fail, membership finds it silent, and the publication is
-     * asked for again every {@link #UNRESOLVED_PEER_RETRY_INTERVAL_MS}. Any other refusal stops the core.
-     */
+    /** @return the channel of the peer's inbox: IPC within its host, UDP to its endpoint across hosts. */
     private String channel(final PeerDescriptor peer)
     {
         return Media.IPC == ctx.mediaTo(peer) ?
@@ -527,6 +523,11 @@ public final class UrpcEndpoint implements AutoCloseable
                 .termLength(ctx.termLength).build();
     }
 
+    /**
+     * A peer whose UDP inbox host name does not resolve (a stopped container, or a typo in the map) is
+     * left without a publication: sends to it fail, membership finds it silent, and the publication is
+     * asked for again every {@link #UNRESOLVED_PEER_RETRY_INTERVAL_MS}. Any other refusal stops the core.
+     */
     private void addPublication(final PeerDescriptor peer)
     {
         final boolean udp = Media.IPC != ctx.mediaTo(peer);

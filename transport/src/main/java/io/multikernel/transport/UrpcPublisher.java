@@ -513,17 +513,17 @@ public final class UrpcPublisher
         return batch;
     }
 
-    /**
-     * A batch is one unfragmented frame, and never longer than the receiver accepts a frame to be.
-     *
-     * @return bytes, or 0 when batching is off or there is no such publication.
-     */
     /** A destination's publication was added after this publisher was made (its host name resolved late). */
     void onPublicationAdded(final int destination)
     {
         batchCapacityByCore[destination] = batchCapacity(publicationByCore[destination]);
     }
 
+    /**
+     * A batch is one unfragmented frame, and never longer than the receiver accepts a frame to be.
+     *
+     * @return bytes, or 0 when batching is off or there is no such publication.
+     */
     private int batchCapacity(final Publication publication)
     {
         return batching && null != publication ?

@@ -57,7 +57,7 @@ public final class DataDirectoryLock
     }
 
     /** @return whether {@code entry} is the lock file, which is not replicated state. */
-    static boolean isLockFile(final Path entry)
+    public static boolean isLockFile(final Path entry)
     {
         return FILE_NAME.equals(entry.getFileName().toString());
     }

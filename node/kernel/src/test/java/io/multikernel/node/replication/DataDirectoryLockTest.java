@@ -33,6 +33,15 @@ class DataDirectoryLockTest
     }
 
     @Test
+    void aDirectoryThatCannotBeMadeIsOneSentenceNamingIt() throws Exception
+    {
+        final Path file = Files.writeString(root.resolve("not-a-directory"), "x");
+        final Path data = file.resolve("core-3");
+        assertThatThrownBy(() -> DataDirectoryLock.acquire(data, 3)).isInstanceOf(java.io.UncheckedIOException.class)
+            .hasMessageStartingWith("core 3 cannot lock its data directory " + data + " (core.lock): ");
+    }
+
+    @Test
     void theLockFileDoesNotMakeANewDirectoryLookWrittenByAnOlderBuild() throws Exception
     {
         final Path data = root.resolve("core-0");

@@ -238,8 +238,7 @@ public final class RunDirectory
         }
         try (java.util.stream.Stream<Path> entries = Files.list(directory))
         {
-            return entries.anyMatch(entry ->
-                !io.multikernel.node.replication.DataDirectoryLock.FILE_NAME.equals(entry.getFileName().toString()));
+            return entries.anyMatch(entry -> !io.multikernel.node.replication.DataDirectoryLock.isLockFile(entry));
         }
         catch (final IOException ex)
         {

@@ -29,6 +29,11 @@ final class ContainerInjector implements ChaosInjector
     /** Longest a started container's cores may take until they answer up and see every peer, ms. */
     static final long RESTART_TIMEOUT_MS = 120_000;
     private static final long POLL_INTERVAL_MS = 250;
+    /**
+     * Attempts at pausing a container: the runtime gives up freezing its cgroup when a task is in the
+     * middle of a write ("unable to freeze"), and a moment later it freezes.
+     */
+    static final int PAUSE_ATTEMPTS = 3;
     private static final List<ChaosFault.Kind> KINDS =
         List.of(ChaosFault.Kind.KILL, ChaosFault.Kind.PAUSE, ChaosFault.Kind.PARTITION);
 
@@ -81,6 +86,26 @@ final class ContainerInjector implements ChaosInjector
         ChaosInjector.requireMade(kinds, KINDS, "on containers");
     }
 
+    private void pause(final String containerId)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                docker.pauseContainerCmd(containerId).exec();
+                return;
+            }
+            catch (final com.github.dockerjava.api.exception.InternalServerErrorException ex)
+            {
+                if (attempt >= PAUSE_ATTEMPTS || !String.valueOf(ex.getMessage()).contains("unable to freeze"))
+                {
+                    throw ex;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_INTERVAL_MS));
+            }
+        }
+    }
+
     @Override
     public void inject(final ChaosFault fault)
     {
@@ -92,7 +117,7 @@ final class ContainerInjector implements ChaosInjector
                     docker.killContainerCmd(host.id()).exec();
                     break;
                 case PAUSE:
-                    docker.pauseContainerCmd(host.id()).exec();
+                    pause(host.id());
                     break;
                 case PARTITION:
                     docker.disconnectFromNetworkCmd().withNetworkId(networkId).withContainerId(host.id()).exec();

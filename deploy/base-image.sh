@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the multikernel image's base on a machine that cannot pull one: a jlink'd Java 17 runtime
-# with just the modules mk needs, the shared libraries it links, and /bin/sh, loaded with docker import.
+# with just the modules mk needs and the JDK's class-data archive (the image's own archive of the
+# cores' classes builds on it), the shared libraries it links, and /bin/sh, loaded with docker import.
 # Machines with a registry can skip this and build on a public JRE 17 image instead (see README.md).
 #
 #   deploy/base-image.sh [IMAGE]        default IMAGE: multikernel-base:17
@@ -35,7 +36,7 @@ root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
 
 echo "base-image: jlink $MODULES"
-"$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages --compress=2 \
+"$JDK/bin/jlink" --add-modules "$MODULES" --generate-cds-archive --strip-debug --no-header-files --no-man-pages --compress=2 \
   --output "$root/opt/jre"
 
 # Every shared library the runtime and /bin/sh link, at the same paths, with the loader.

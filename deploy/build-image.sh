@@ -34,7 +34,13 @@ docker info >/dev/null 2>&1 || die "the docker daemon does not answer (is docker
 
 if [ -z "$BASE" ]; then
   BASE="$LOCAL_BASE"
-  docker image inspect "$BASE" >/dev/null 2>&1 || "$DEPLOY/base-image.sh" "$BASE"
+  if ! docker image inspect "$BASE" >/dev/null 2>&1; then
+    "$DEPLOY/base-image.sh" "$BASE"
+  elif ! docker run --rm "$BASE" java -Xshare:on -version >/dev/null 2>&1; then
+    # A local base from before it carried the JDK's class-data archive, which the image's own builds on.
+    echo "build-image: $BASE has no class-data archive of its own; building it again"
+    "$DEPLOY/base-image.sh" "$BASE"
+  fi
 fi
 
 if [ -z "$JARS" ]; then
@@ -45,7 +51,8 @@ for jar in mk.jar mk-core.jar; do
   [ -f "$JARS/$jar" ] || die "no $jar in $JARS: build with 'mvn -B -DskipTests package' first"
 done
 context="$(mktemp -d)"
-trap 'rm -rf "$context"' EXIT
+log="$(mktemp)"
+trap 'rm -rf "$context" "$log"' EXIT
 cp "$DEPLOY/Dockerfile" "$context/"
 cp "$JARS/mk.jar" "$JARS/mk-core.jar" "$context/"
 printf '#!/bin/sh\nexec java -jar /opt/mk/mk.jar "$@"\n' > "$context/mk"
@@ -54,5 +61,13 @@ chmod 755 "$context/mk"
 mkdir -p "$context/var-lib/mk" "$context/var-lib/mk-secret"
 touch "$context/var-lib/mk/.keep" "$context/var-lib/mk-secret/.keep"
 echo "build-image: building $TAG on $BASE"
-docker build -q --build-arg "BASE_IMAGE=$BASE" -t "$TAG" "$context" >/dev/null
+# The build runs a short demo cluster for the cores' class-data archive (see the Dockerfile): room for
+# its Aeron logs and physical memory in /dev/shm, and its output kept to show when the build fails.
+if ! docker build --shm-size 256m --build-arg "BASE_IMAGE=$BASE" -t "$TAG" "$context" > "$log" 2>&1; then
+  tail -40 "$log" >&2
+  die "docker build failed (the last lines of its output are above)"
+fi
+if grep -q "^WARNING: no class-data archive" "$log"; then
+  grep -B5 "^WARNING: no class-data archive" "$log" | sed 's/^/build-image: /' >&2
+fi
 echo "build-image: built $TAG ($(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%d MB", $1/1000000}'))"

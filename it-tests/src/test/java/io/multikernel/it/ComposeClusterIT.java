@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The top-level docker-compose.yml as a user runs it, on the image built from this checkout: the file
  * validates; {@code up} gives three healthy host containers whose four cores all see each other
- * (cores 0 and 1 over IPC in one container, UDP between containers); a write through one core is on
+ * (cores 0 and 1 over IPC in one container, UDP between containers) and map the class-data archive
+ * the image's build installed; a write through one core is on
  * every replica, through the admin API with its token inside the cluster and refused without it from
  * outside; the {@code demo} service's OS workload passes and leaves no domain or capability behind;
  * {@code mk chaos run} inside the cluster partitions and degrades links with no violation;
@@ -33,6 +34,13 @@ class ComposeClusterIT
 {
     private static final List<String> HOSTS = List.of("host-0", "host-1", "host-2");
     private static final int CORES = 4;
+    /** How many cores each host of deploy/compose/cluster.yaml runs. */
+    private static final Map<String, Long> CORES_OF = Map.of("host-0", 2L, "host-1", 1L, "host-2", 1L);
+    /** The cores' class-data archive in the image. */
+    private static final String ARCHIVE = "/opt/mk/mk-core.jsa";
+    /** Prints "maps /proc/PID/maps" for each process of a container that maps {@link #ARCHIVE} (the image has only sh). */
+    private static final String PROCESSES_MAPPING_THE_ARCHIVE = "for m in /proc/[0-9]*/maps; do while read -r l; do " +
+        "case \"$l\" in *" + ARCHIVE + ") echo \"maps $m\"; break;; esac; done < \"$m\"; done";
     /** Longest one docker-compose command may take. */
     private static final Duration COMPOSE_TIMEOUT = Duration.ofMinutes(3);
     /** Longest one exec of mk in a container may take. */
@@ -82,6 +90,14 @@ class ComposeClusterIT
             Docker.run(EXEC_TIMEOUT, Map.of(), "docker", "inspect", "-f", "{{.State.Health.Status}}",
                 container(host)).output().strip())), HEALTHY_TIMEOUT_S);
         awaitTrue("every core sees every other", this::allSeeAll, HEALTHY_TIMEOUT_S);
+
+        // Every core maps the class-data archive the image's build installed; none could write one.
+        for (final String host : HOSTS)
+        {
+            final Docker.Result mapping = exec(host, "sh", "-c", PROCESSES_MAPPING_THE_ARCHIVE);
+            assertThat(mapping.output().lines().filter(line -> line.startsWith("maps ")).count())
+                .as("processes of %s that map %s: %s", host, ARCHIVE, mapping.output()).isEqualTo(CORES_OF.get(host));
+        }
 
         final Docker.Result put = exec("host-1", "mk", "kv", "put", "--core", "2", "greeting", "hello from core 2");
         assertThat(put.exitCode()).as(put.output()).isZero();

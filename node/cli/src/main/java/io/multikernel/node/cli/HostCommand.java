@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
         "When one of them exits by itself the others are stopped too and mk host exits with 1, so that a restart " +
         "policy (docker, systemd, Kubernetes) starts the host again; its cores come back as new incarnations over " +
         "their data directories.",
-        "With --check nothing starts: exit 0 when every core of the host answers GET /health, 1 otherwise." })
+        "With --check nothing starts: exit 0 when every core of the host answers GET /health, 1 otherwise.",
+        "With --prepare-class-data-archive it installs the cores' class-data archive and exits (an image's build)." })
 final class HostCommand implements Callable<Integer>
 {
     /** Longest mk host waits for its processes to stop after SIGTERM, ms: both groups' grace periods and a margin. */
@@ -73,11 +74,24 @@ final class HostCommand implements Callable<Integer>
     @Option(names = "--check", description = "Start nothing: exit 0 when every core of the host answers GET /health.")
     boolean check;
 
+    @Option(names = "--prepare-class-data-archive", description = "Start no host of a map: run a short " +
+        ClassDataArchiveTraining.TRAINING_CORES + "-core demo cluster in a temporary directory so that its first " +
+        "core writes the cores' class-data archive, put the archive beside the kernel jar readable by every user, and " +
+        "exit. An image's build runs this once: its containers' cores then map the archive (less memory per core, " +
+        "faster starts) without writing one.")
+    boolean prepareClassDataArchive;
+
     @Override
     public Integer call() throws Exception
     {
         final List<String> coreJvmArgs = new ArrayList<>(UpCommand.jitMode(spec, jit).jvmArgs());
         coreJvmArgs.addAll(ClusterLauncher.environmentCoreJvmArgs());
+        if (prepareClassDataArchive)
+        {
+            io.multikernel.node.util.Usage.check(spec, !check, "--prepare-class-data-archive does not go with --check");
+            new ClassDataArchiveTraining(System.out).run();
+            return 0;
+        }
         if (null == cluster)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "no cluster map: give --cluster FILE or set $MK_CLUSTER_MAP");

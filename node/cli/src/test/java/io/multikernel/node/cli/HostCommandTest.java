@@ -71,6 +71,19 @@ class HostCommandTest
     }
 
     @Test
+    void preparingTheClassDataArchiveGoesAloneAndNeedsTheKernelAsOneJar()
+    {
+        assertThat(run("host", "--prepare-class-data-archive", "--check")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--prepare-class-data-archive does not go with --check");
+
+        // Here the kernel is class directories, not a jar: refused before any cluster starts.
+        assertThat(run("host", "--prepare-class-data-archive")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(err.toString()).contains("is not one jar").contains("no class-data archive goes with it")
+            .doesNotContain("Exception");
+        assertThat(out.toString()).doesNotContain("runs the demo");
+    }
+
+    @Test
     void theCheckOfAHostWhoseCoresDoNotRunFailsNamingTheCore() throws Exception
     {
         assertThat(run("host", "--check", "--cluster", map().toString(), "--host", "1")).isEqualTo(MkCommand.EXIT_FAILURE);

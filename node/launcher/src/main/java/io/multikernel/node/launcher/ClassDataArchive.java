@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * that cannot use the archive (damaged, or made by another build) runs without it: the archive
  * only ever saves time and memory.
  * <p>
- * Only for a kernel class path that is one jar in a directory this process can write. Off with
+ * Only for a kernel class path that is one jar. Where this process cannot write the jar's directory
+ * (an installed kernel, such as a container image's), the cores use the archive {@link #install}ed
+ * beside it and write none. Off with
  * {@value #ENABLED_ENV}{@code =off}, or when the cores' own JVM options already choose class-data
  * sharing.
  */
@@ -83,13 +85,21 @@ public final class ClassDataArchive
     public static ClassDataArchive prepare(final String classPath, final String javaHome, final List<String> coreJvmArgs,
         final java.util.Map<String, String> environment, final long launcherPid, final long nowMs)
     {
+        return prepare(classPath, javaHome, coreJvmArgs, environment, launcherPid, nowMs, Files::isWritable);
+    }
+
+    /** {@link #prepare}, with what decides whether this process may write a directory (root may write any). */
+    static ClassDataArchive prepare(final String classPath, final String javaHome, final List<String> coreJvmArgs,
+        final java.util.Map<String, String> environment, final long launcherPid, final long nowMs,
+        final java.util.function.Predicate<Path> writable)
+    {
         if ("off".equalsIgnoreCase(environment.getOrDefault(ENABLED_ENV, "").trim()) ||
             coreJvmArgs.stream().anyMatch(arg -> USER_CHOICES.stream().anyMatch(arg::contains)))
         {
             return none();
         }
         final Optional<Path> jar = singleJar(classPath);
-        if (jar.isEmpty() || !Files.isWritable(jar.get().toAbsolutePath().getParent()))
+        if (jar.isEmpty())
         {
             return none();
         }
@@ -97,7 +107,13 @@ public final class ClassDataArchive
         {
             final String key = key(jar.get(), javaHome);
             final Path archive = archivePath(jar.get());
-            promoteWritten(archive, key, nowMs);
+            if (!writable.test(jar.get().toAbsolutePath().getParent()))
+            {
+                // An installed kernel (a container image): use the archive installed with it, write none.
+                return key.equals(readKey(archive)) && Files.size(archive) >= ARCHIVE_LENGTH_MIN_BYTES ?
+                    new ClassDataArchive(archive, true, null) : none();
+            }
+            promoteWritten(archive, key, nowMs, WRITTEN_SETTLE_MS);
             if (key.equals(readKey(archive)) && Files.size(archive) >= ARCHIVE_LENGTH_MIN_BYTES)
             {
                 removeUnwrittenKeys(archive);
@@ -139,6 +155,56 @@ public final class ClassDataArchive
         return ready;
     }
 
+    /**
+     * Puts in place the archive a core of this machine wrote for the kernel jar and this JDK, once every
+     * core that could be writing one has exited, and makes it and its key readable by every user, as
+     * the jar is: an installed kernel (a container image) is read-only to the user its cores run as,
+     * who then maps the archive without writing one (see {@link #prepare}).
+     *
+     * @param classPath the kernel's class path: one jar.
+     * @param javaHome  the JDK the cores run on.
+     * @return the archive in place.
+     * @throws IOException           when it cannot be moved or read.
+     * @throws IllegalStateException when no core wrote a complete archive for this jar and JDK.
+     */
+    public static Path install(final String classPath, final String javaHome) throws IOException
+    {
+        final Path jar = installableJar(classPath);
+        final String key = key(jar, javaHome);
+        final Path archive = archivePath(jar);
+        promoteWritten(archive, key, Long.MAX_VALUE, 0);
+        if (!key.equals(readKey(archive)) || Files.size(archive) < ARCHIVE_LENGTH_MIN_BYTES)
+        {
+            throw new IllegalStateException("no core wrote a class-data archive for " + jar + " and the JDK in " +
+                javaHome + " (a core writes it as it exits, when its JVM supports -XX:ArchiveClassesAtExit and " +
+                "its runtime has a base archive: a jlink'd one needs --generate-cds-archive)");
+        }
+        removeUnwrittenKeys(archive);
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> readable =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(archive, readable);
+        Files.setPosixFilePermissions(keyFile(archive), readable);
+        return archive;
+    }
+
+    /**
+     * @param classPath the kernel's class path.
+     * @return its one jar, beside which this process can put an archive.
+     * @throws IllegalStateException when the class path is not one jar, or its directory cannot be written.
+     */
+    public static Path installableJar(final String classPath)
+    {
+        final Path jar = singleJar(classPath).orElseThrow(() -> new IllegalStateException(
+            "the kernel's class path is not one jar (" + classPath + "): no class-data archive goes with it"));
+        final Path directory = jar.toAbsolutePath().getParent();
+        if (!Files.isWritable(directory))
+        {
+            throw new IllegalStateException("cannot write " + directory + ", where the class-data archive goes: run " +
+                "this as the user who may write it (an image's build runs it as root)");
+        }
+        return jar;
+    }
+
     static Path archivePath(final Path jar)
     {
         final String name = jar.getFileName().toString();
@@ -165,10 +231,11 @@ public final class ClassDataArchive
 
     /**
      * Moves a complete archive a core wrote for this key into place, unless one is there; removes the
-     * others (of another build, or cut short). A file modified in the last
-     * {@link #WRITTEN_SETTLE_MS} may still be being written by a core that is exiting, and is left alone.
+     * others (of another build, or cut short). A file modified in the last {@code settleMs} may still be
+     * being written by a core that is exiting, and is left alone.
      */
-    private static void promoteWritten(final Path archive, final String key, final long nowMs) throws IOException
+    private static void promoteWritten(final Path archive, final String key, final long nowMs, final long settleMs)
+        throws IOException
     {
         final String prefix = archive.getFileName() + WRITING_INFIX;
         final List<Path> written;
@@ -179,7 +246,7 @@ public final class ClassDataArchive
         }
         for (final Path candidate : written)
         {
-            if (nowMs - Files.getLastModifiedTime(candidate).toMillis() < WRITTEN_SETTLE_MS)
+            if (nowMs - Files.getLastModifiedTime(candidate).toMillis() < settleMs)
             {
                 continue;
             }

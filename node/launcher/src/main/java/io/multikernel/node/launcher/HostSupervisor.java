@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * SIGTERM) or when one of its processes exits by itself; either way it stops the others, cores first
  * (they say goodbye) and the driver last. A process that exits by itself makes the whole host exit
  * with a failure status, so that a restart policy starts the host again: its cores come back as new
- * incarnations over their data directories.
+ * incarnations over their data directories. The cores map the class-data archive installed beside
+ * the kernel jar ({@link ClassDataArchive}; a container image installs one when it is built).
  */
 public final class HostSupervisor
 {
@@ -116,6 +117,9 @@ public final class HostSupervisor
         {
             say("host " + host.id() + " of cluster '" + map.name() + "': starting its media driver and cores " + coreIds());
             startDriver();
+            final ClassDataArchive archive = ClassDataArchive.prepare(KernelClassPath.get(),
+                System.getProperty("java.home"), options.coreJvmArgs(), System.getenv(), ProcessHandle.current().pid(),
+                System.currentTimeMillis());
             for (final CoreDescriptor core : cores)
             {
                 if (stopRequested.getCount() == 0)
@@ -131,7 +135,9 @@ public final class HostSupervisor
                 {
                     command.add("--chaos");
                 }
-                start("core " + core.id(), ClusterLauncher.CORE_JVM_ARGS, options.coreJvmArgs(), command);
+                final List<String> jvmArgs = new ArrayList<>(options.coreJvmArgs());
+                jvmArgs.addAll(archive.jvmArgs(core == cores.get(0)));
+                start("core " + core.id(), ClusterLauncher.CORE_JVM_ARGS, jvmArgs, command);
             }
             final String exited = awaitStopOrExit();
             stopChildren();

@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * When the cores use the class-data archive beside the kernel jar, when the first of them writes
@@ -129,6 +131,61 @@ class ClassDataArchiveTest
         assertThat(ClassDataArchive.prepare(dir.resolve("missing.jar").toString(), JAVA_HOME, List.of(), Map.of(), PID,
             NOW_MS).jvmArgs(true)).isEmpty();
         assertThat(dir.resolve("mk-core.jsa.writing-" + PID + ".key")).doesNotExist();
+    }
+
+    @Test
+    void anInstalledArchiveIsReadableByEveryUserAndMappedWhereTheCoresCannotWrite() throws IOException
+    {
+        final Path jar = jar();
+        firstCoreWroteAnArchive(jar);
+
+        final Path installed = ClassDataArchive.install(jar.toString(), JAVA_HOME);
+
+        assertThat(installed).isEqualTo(dir.resolve("mk-core.jsa")).hasSize(ClassDataArchive.ARCHIVE_LENGTH_MIN_BYTES);
+        assertThat(dir.resolve("mk-core.jsa.writing-" + PID)).as("the written one, moved at once: its core exited")
+            .doesNotExist();
+        for (final Path file : List.of(installed, dir.resolve("mk-core.jsa.key")))
+        {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("%s", file)
+                .isEqualTo("rw-r--r--");
+        }
+        final ClassDataArchive readOnly = ClassDataArchive.prepare(jar.toString(), JAVA_HOME, List.of(), Map.of(), PID + 1,
+            NOW_MS, directory -> false);
+        assertThat(readOnly.jvmArgs(true)).containsExactly("-XX:SharedArchiveFile=" + installed);
+        assertThat(readOnly.jvmArgs(false)).containsExactly("-XX:SharedArchiveFile=" + installed);
+        assertThat(dir.resolve("mk-core.jsa.writing-" + (PID + 1) + ".key")).as("nothing written").doesNotExist();
+    }
+
+    @Test
+    void whereTheCoresCannotWriteAndNothingIsInstalledTheyRunWithoutAnArchiveAndWriteNone() throws IOException
+    {
+        final Path jar = jar();
+        final ClassDataArchive readOnly = ClassDataArchive.prepare(jar.toString(), JAVA_HOME, List.of(), Map.of(), PID,
+            NOW_MS, directory -> false);
+
+        assertThat(readOnly.ready()).isFalse();
+        assertThat(readOnly.jvmArgs(true)).isEmpty();
+        try (var files = Files.list(dir))
+        {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("mk-core.jar");
+        }
+    }
+
+    @Test
+    void installingWithoutAWrittenArchiveOrForAnotherBuildSaysWhatIsMissing() throws IOException
+    {
+        final Path jar = jar();
+        assertThatThrownBy(() -> ClassDataArchive.install(jar.toString(), JAVA_HOME))
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("no core wrote a class-data archive for " + jar)
+            .hasMessageContaining("--generate-cds-archive");
+
+        firstCoreWroteAnArchive(jar);
+        Files.write(jar, new byte[]{1, 2, 3, 4, 5});
+        assertThatThrownBy(() -> ClassDataArchive.install(jar.toString(), JAVA_HOME))
+            .as("an archive written for the jar before it was rebuilt").isInstanceOf(IllegalStateException.class);
+        assertThat(dir.resolve("mk-core.jsa")).doesNotExist();
+        assertThatThrownBy(() -> ClassDataArchive.install(jar + ":" + dir.resolve("other.jar"), JAVA_HOME))
+            .hasMessageContaining("is not one jar");
     }
 
     private Path jar() throws IOException

@@ -36,7 +36,7 @@ final class StatusCommand implements Callable<Integer>
     @Option(names = "--run-dir", description = "Run directory (default: $MK_RUN_DIR, else the project's run/).")
     Path runDir;
 
-    @Option(names = "--json", description = "Print a JSON array of cores: id, state, pid, incarnation, metrics_url, ...")
+    @Option(names = "--json", description = "Print a JSON array of cores: id, host, state, pid, incarnation, metrics_url, ...")
     boolean json;
 
     @Override

@@ -184,7 +184,7 @@ class AdminCommandsTest
         assertThat(run("status")).as(err.toString()).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
         assertThat(out.toString()).contains("down");
         assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
-        assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"down\"");
+        assertThat(out.toString()).startsWith("[{\"id\":0,\"host\":0,\"state\":\"down\"");
     }
 
     @Test
@@ -220,7 +220,7 @@ class AdminCommandsTest
         assertThat(run("status")).as(out.toString()).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
         assertThat(out.toString()).contains("media driver of host 0: pid " + exited.pid() + ", gone");
         assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
-        assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"up\"").doesNotContain("media driver");
+        assertThat(out.toString()).startsWith("[{\"id\":0,\"host\":0,\"state\":\"up\"").doesNotContain("media driver");
         assertThat(err.toString()).startsWith("mk: media driver of host 0: pid " + exited.pid() + ", gone");
     }
 
@@ -233,7 +233,7 @@ class AdminCommandsTest
             .contains("core 0's /status is not valid: field 'host' is missing" + System.lineSeparator());
 
         assertThat(run("status", "--json")).isEqualTo(StatusCommand.EXIT_NOT_ALL_UP);
-        assertThat(out.toString()).startsWith("[{\"id\":0,\"state\":\"suspect\",\"pid\":-1,").doesNotContain("not valid");
+        assertThat(out.toString()).startsWith("[{\"id\":0,\"host\":0,\"state\":\"suspect\",\"pid\":-1,").doesNotContain("not valid");
         assertThat(err.toString()).isEqualTo("mk: core 0's /status is not valid: field 'host' is missing" +
             System.lineSeparator());
     }

@@ -31,9 +31,8 @@ final class CapabilityMetrics
         }
     }
 
-    /** LATENCY_BUCKETS: histogram bucket bounds of {@code mk_caps_operation_seconds}, few so series stay few. */
-    private static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1) };
+    /** LATENCY_BUCKETS: histogram bucket bounds, three a decade ({@link io.multikernel.node.util.LatencyBuckets}). */
+    private static final Duration[] LATENCY_BUCKETS = io.multikernel.node.util.LatencyBuckets.bounds();
 
     private static final int OUTCOMES = CapabilityResult.Outcome.values().length;
     private static final int TYPES = CapabilityType.values().length;

@@ -25,10 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class VmMetrics
 {
-    /** LATENCY_BUCKETS: histogram bucket bounds, few so series stay few. */
-    private static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofNanos(10_000), Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(10),
-        Duration.ofMillis(100), Duration.ofSeconds(1) };
+    /** LATENCY_BUCKETS: histogram bucket bounds, three a decade ({@link io.multikernel.node.util.LatencyBuckets}). */
+    private static final Duration[] LATENCY_BUCKETS = io.multikernel.node.util.LatencyBuckets.bounds();
 
     private static final int OUTCOMES = Outcome.values().length;
     private static final int OPERATIONS = VmService.Operation.values().length;

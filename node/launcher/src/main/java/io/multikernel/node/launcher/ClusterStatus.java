@@ -22,6 +22,7 @@ public final class ClusterStatus
      * One core's row.
      *
      * @param id          core id.
+     * @param host        the host of the map it runs on.
      * @param state       up, suspect or down.
      * @param pid         recorded process id, -1 if unknown.
      * @param incarnation reported incarnation, -1 if not answering.
@@ -31,14 +32,14 @@ public final class ClusterStatus
      * @param metricsUrl  where Prometheus scrapes it.
      * @param problem     one sentence on why its answer was not a status, or null; not in the JSON.
      */
-    public record CoreRow(int id, String state, long pid, long incarnation, long peersUp, long peersTotal,
+    public record CoreRow(int id, int host, String state, long pid, long incarnation, long peersUp, long peersTotal,
         double rttP50Us, String metricsUrl, @JsonIgnore String problem, long rssBytes, long pssBytes, double cpuPercent)
     {
         /** A row whose process cost is not measured (yet): see {@link ClusterStatus#withUsage}. */
-        public CoreRow(final int id, final String state, final long pid, final long incarnation, final long peersUp,
-            final long peersTotal, final double rttP50Us, final String metricsUrl, final String problem)
+        public CoreRow(final int id, final int host, final String state, final long pid, final long incarnation,
+            final long peersUp, final long peersTotal, final double rttP50Us, final String metricsUrl, final String problem)
         {
-            this(id, state, pid, incarnation, peersUp, peersTotal, rttP50Us, metricsUrl, problem, -1, -1, -1);
+            this(id, host, state, pid, incarnation, peersUp, peersTotal, rttP50Us, metricsUrl, problem, -1, -1, -1);
         }
 
         public boolean seesAllPeers()
@@ -151,7 +152,7 @@ public final class ClusterStatus
             // answer that is not a status is all there is to go on.
             final String state = null != status ? status.state() : alive || null != problem && null == entry ? "suspect" :
                 "down";
-            rows.add(new CoreRow(core.id(), state, null == entry ? -1 : entry.pid(),
+            rows.add(new CoreRow(core.id(), core.hostId(), state, null == entry ? -1 : entry.pid(),
                 null == status ? -1 : status.incarnation(),
                 null == status ? -1 : status.peersUp(),
                 null == status ? -1 : status.peersTotal(),
@@ -176,7 +177,7 @@ public final class ClusterStatus
         for (final CoreRow row : rows)
         {
             final ProcessUsage.Usage u = usage.getOrDefault(row.pid(), ProcessUsage.Usage.UNKNOWN);
-            measured.add(new CoreRow(row.id(), row.state(), row.pid(), row.incarnation(), row.peersUp(),
+            measured.add(new CoreRow(row.id(), row.host(), row.state(), row.pid(), row.incarnation(), row.peersUp(),
                 row.peersTotal(), row.rttP50Us(), row.metricsUrl(), row.problem(), u.rssBytes(), u.pssBytes(),
                 u.cpuPercentMachine()));
         }
@@ -215,7 +216,7 @@ public final class ClusterStatus
 
     /**
      * @param rows from {@link #query}.
-     * @return {@code [{"id","state","pid","incarnation","peers_up","peers_total","rtt_p50_us","metrics_url","rss_bytes","pss_bytes","cpu_percent"}]}; -1 for what is unknown.
+     * @return {@code [{"id","host","state","pid","incarnation","peers_up","peers_total","rtt_p50_us","metrics_url","rss_bytes","pss_bytes","cpu_percent"}]}; -1 for what is unknown.
      */
     public static String json(final List<CoreRow> rows)
     {

@@ -126,11 +126,11 @@ class ClusterStatusTest
     void jsonKeepsItsFieldsAndFigures()
     {
         assertThat(ClusterStatus.json(List.of(
-            new ClusterStatus.CoreRow(0, "up", 1234, 17, 3, 3, 12.3456789, "http://127.0.0.1:9400/metrics", null),
-            new ClusterStatus.CoreRow(1, "down", -1, -1, -1, -1, -1, "http://127.0.0.1:9401/metrics", null))))
-            .isEqualTo("[{\"id\":0,\"state\":\"up\",\"pid\":1234,\"incarnation\":17,\"peers_up\":3,\"peers_total\":3," +
+            new ClusterStatus.CoreRow(0, 0, "up", 1234, 17, 3, 3, 12.3456789, "http://127.0.0.1:9400/metrics", null),
+            new ClusterStatus.CoreRow(1, 1, "down", -1, -1, -1, -1, -1, "http://127.0.0.1:9401/metrics", null))))
+            .isEqualTo("[{\"id\":0,\"host\":0,\"state\":\"up\",\"pid\":1234,\"incarnation\":17,\"peers_up\":3,\"peers_total\":3," +
                 "\"rtt_p50_us\":12.3457,\"metrics_url\":\"http://127.0.0.1:9400/metrics\",\"rss_bytes\":-1," +
-                "\"pss_bytes\":-1,\"cpu_percent\":-1.0000},{\"id\":1,\"state\":\"down\"," +
+                "\"pss_bytes\":-1,\"cpu_percent\":-1.0000},{\"id\":1,\"host\":1,\"state\":\"down\"," +
                 "\"pid\":-1,\"incarnation\":-1,\"peers_up\":-1,\"peers_total\":-1,\"rtt_p50_us\":-1.0000," +
                 "\"metrics_url\":\"http://127.0.0.1:9401/metrics\",\"rss_bytes\":-1,\"pss_bytes\":-1," +
                 "\"cpu_percent\":-1.0000}]");
@@ -140,9 +140,9 @@ class ClusterStatusTest
     void theTableShowsWhatACoreCostsAndADashWhereItIsUnknown()
     {
         final String table = ClusterStatus.table(List.of(
-            new ClusterStatus.CoreRow(0, "up", 1234, 17, 3, 3, 12.3, "http://127.0.0.1:9400/metrics", null,
+            new ClusterStatus.CoreRow(0, 0, "up", 1234, 17, 3, 3, 12.3, "http://127.0.0.1:9400/metrics", null,
                 118_372_000L, 86_567_000L, 1.25),
-            new ClusterStatus.CoreRow(1, "down", -1, -1, -1, -1, -1, "http://127.0.0.1:9401/metrics", null)));
+            new ClusterStatus.CoreRow(1, 1, "down", -1, -1, -1, -1, -1, "http://127.0.0.1:9401/metrics", null)));
 
         assertThat(table.lines().findFirst().orElseThrow()).contains("rss MB", "pss MB", "cpu %");
         assertThat(table.lines().skip(1).findFirst().orElseThrow()).contains(" 118.4 ", " 86.6 ", " 1.3 ");

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +64,51 @@ class DemoIT
             .map(process -> process.info().commandLine().orElse(""))
             .filter(commandLine -> commandLine.contains(runDir.toString())))
             .as("processes of the demo's cluster still running").isEmpty();
+    }
+
+    @Test
+    void aDemoInterruptedByCtrlCSaysSoStopsItsClusterAndExitsWith130() throws Exception
+    {
+        final Path runDir = tempDir.resolve("interrupted");
+        try (ManagedProcess demo = ManagedProcess.start("demo-interrupted", MkCommand.class, List.of(),
+            List.of("demo", "--duration", "60s", "--cores", "2", "--seed", "7", "--run-dir", runDir.toString())))
+        {
+            demo.awaitLine(line -> line.contains("] steps "), 120, TimeUnit.SECONDS);
+            assertThat(new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor()).isZero();
+
+            assertThat(demo.awaitLine(line -> line.startsWith("mk demo: interrupted"), 30, TimeUnit.SECONDS))
+                .isEqualTo("mk demo: interrupted; stopping the cluster, whose logs and data stay in " + runDir);
+            assertThat(demo.awaitExit(60, TimeUnit.SECONDS)).isEqualTo(130);
+            assertThat(demo.logTail()).as("stderr").doesNotContain("demo failed");
+        }
+        assertThat(processesNaming(runDir)).as("processes of the interrupted demo's cluster").isEmpty();
+        assertThat(runDir.resolve("logs")).as("its logs stay").isDirectory();
+    }
+
+    @Test
+    void aPassingDemoInATemporaryDirectoryOfItsOwnRemovesIt() throws Exception
+    {
+        final Path tmp = Files.createDirectories(tempDir.resolve("tmp"));
+        try (ManagedProcess demo = ManagedProcess.start("demo-temporary", MkCommand.class,
+            List.of("-Djava.io.tmpdir=" + tmp), List.of("demo", "--duration", "2s", "--cores", "2", "--seed", "8")))
+        {
+            final String cluster = demo.awaitLine(line -> line.startsWith("starting 2 core(s)"), 120, TimeUnit.SECONDS);
+            assertThat(cluster).contains(tmp.toString());
+            assertThat(demo.awaitLine(line -> line.startsWith("stopped the cluster"), 120, TimeUnit.SECONDS))
+                .isEqualTo("stopped the cluster and removed its run directory (give --run-dir for one that stays)");
+            assertThat(demo.awaitExit(60, TimeUnit.SECONDS)).isZero();
+        }
+        try (var left = Files.list(tmp))
+        {
+            assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("mk-demo-")))
+                .as("the demo's run directory").isEmpty();
+        }
+    }
+
+    private static java.util.List<String> processesNaming(final Path runDir)
+    {
+        return ProcessHandle.allProcesses().map(process -> process.info().commandLine().orElse(""))
+            .filter(commandLine -> commandLine.contains(runDir.toString())).toList();
     }
 
     @Test

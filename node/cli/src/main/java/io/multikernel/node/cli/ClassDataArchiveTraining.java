@@ -16,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * {@code mk host --prepare-class-data-archive}: installs the cores' class-data archive beside the
@@ -70,7 +68,7 @@ final class ClassDataArchiveTraining
         finally
         {
             new ClusterStopper(runDirectory, out).down(STOP_TIMEOUT_MS);
-            removeTree(root);
+            org.agrona.IoUtil.delete(root.toFile(), false);
         }
         final Path archive = ClassDataArchive.install(KernelClassPath.get(), System.getProperty("java.home"));
         out.printf("class-data archive: %s (%.1f MB) is in place; the cores of this kernel jar and JDK map it%n",
@@ -99,17 +97,6 @@ final class ClassDataArchiveTraining
             if (200 != response.statusCode())
             {
                 throw new IllegalStateException(url + " answered " + response.statusCode());
-            }
-        }
-    }
-
-    private static void removeTree(final Path root) throws IOException
-    {
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
             }
         }
     }

@@ -35,9 +35,12 @@ import java.util.regex.Pattern;
         "With --attach it runs against the cluster already running in the run directory (mk up, or a docker-compose " +
         "cluster through its cluster map and secret): apps use their core's LRPC channel when it is on this host and " +
         "its admin API otherwise, and what the demo made is taken away at the end; the cluster keeps running.",
-        "Exit code 0 when there is no stale access and the replicas agree, 1 otherwise, 2 for a bad flag." })
+        "Exit code 0 when there is no stale access and the replicas agree, 1 otherwise, 2 for a bad flag, 130 when " +
+        "interrupted (Ctrl-C): the cluster it started is stopped, its logs left in its run directory." })
 final class DemoCommand implements Callable<Integer>
 {
+    /** The exit code of a run interrupted by Ctrl-C (SIGINT) or SIGTERM, as a shell reports one. */
+    static final int EXIT_INTERRUPTED = 130;
     /** CORES_MIN, CORES_MAX: the demo's cluster sizes. */
     static final int CORES_MIN = 2;
     static final int CORES_MAX = 16;
@@ -83,8 +86,8 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--keep", description = "Leave the cluster running at the end (stop it with mk down --run-dir ...).")
     boolean keep;
 
-    @Option(names = "--run-dir", description = "The cluster's run directory (default: a new temporary directory; " +
-        "with --attach: $MK_RUN_DIR, else the project's run/).")
+    @Option(names = "--run-dir", description = "The cluster's run directory (default: a new temporary directory, " +
+        "removed after a passing run unless --keep; with --attach: $MK_RUN_DIR, else the project's run/).")
     Path runDir;
 
     @Option(names = "--attach", description = "Run against the cluster running in the run directory instead of " +
@@ -104,7 +107,25 @@ final class DemoCommand implements Callable<Integer>
     {
         io.multikernel.node.util.Usage.checkOutputFile(spec, "--json", json);
         final DemoRun.Config config = config();
-        final DemoSummary summary = new DemoRun(config, System.out, new SystemNanoClock()).run();
+        final DemoRun run = new DemoRun(config, System.out, new SystemNanoClock());
+        final DemoSummary summary;
+        try
+        {
+            summary = run.run();
+        }
+        catch (final Exception ex)
+        {
+            if (run.exitRequested())
+            {
+                // Ctrl-C or SIGTERM: the shutdown hook said so and stopped the cluster; what failed after is its doing.
+                return EXIT_INTERRUPTED;
+            }
+            throw ex;
+        }
+        if (run.exitRequested())
+        {
+            return EXIT_INTERRUPTED;
+        }
         if (DemoSummary.PASS.equals(summary.verdict()))
         {
             return 0;
@@ -167,7 +188,7 @@ final class DemoCommand implements Callable<Integer>
                     Arrays.toString(ids) + "; the demo needs them numbered 0.." + (ids.length - 1));
             }
             return new DemoRun.Config(ids.length, map.hosts().size(), durationNs, rate, chosen, parsed, json, false,
-                directory, chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS), true);
+                directory, chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS), true, false);
         }
         if (null != runDir && Files.exists(runDir.resolve("data")))
         {
@@ -176,7 +197,7 @@ final class DemoCommand implements Callable<Integer>
         }
         final Path root = null == runDir ? Files.createTempDirectory("mk-demo-") : runDir;
         return new DemoRun.Config(cores, hosts, durationNs, rate, chosen, parsed, json, keep, new RunDirectory(root),
-            chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS), false);
+            chosenSeed, TimeUnit.SECONDS.toMillis(timeoutS), false, null == runDir);
     }
 
     private long durationNs(final String text)

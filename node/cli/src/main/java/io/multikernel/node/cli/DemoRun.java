@@ -69,9 +69,11 @@ final class DemoRun
      * @param seed           the apps' seed.
      * @param startTimeoutMs how long the cluster may take to come up (or, attached, to be all up).
      * @param attach         run against the cluster already running in the run directory.
+     * @param temporary      the run directory is one the demo made for itself: removed after a passing
+     *                       run whose cluster is not kept, left for its logs otherwise.
      */
     record Config(int cores, int hosts, long durationNs, int ratePerS, RoutingProtocol protocol, DemoMix mix, Path json,
-        boolean keep, RunDirectory runDirectory, long seed, long startTimeoutMs, boolean attach)
+        boolean keep, RunDirectory runDirectory, long seed, long startTimeoutMs, boolean attach, boolean temporary)
     {
     }
 
@@ -80,6 +82,8 @@ final class DemoRun
     private final NanoClock clock;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean clusterToStop = new AtomicBoolean(false);
+    /** Set when the JVM was told to exit (Ctrl-C, SIGTERM) before the run was over. */
+    private final AtomicBoolean exitRequested = new AtomicBoolean(false);
 
     DemoRun(final Config config, final PrintStream out, final NanoClock clock)
     {
@@ -93,6 +97,7 @@ final class DemoRun
     {
         final Thread hook = new Thread(this::stopOnExit, "mk-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        boolean passed = false;
         try
         {
             final Map<Integer, String> adminUrls = config.attach() ? attachCluster() : startCluster();
@@ -103,6 +108,7 @@ final class DemoRun
                 summary.writeJson(config.json());
                 out.println("wrote " + config.json());
             }
+            passed = DemoSummary.PASS.equals(summary.verdict());
             return summary;
         }
         finally
@@ -117,8 +123,16 @@ final class DemoRun
             }
             if (stopCluster())
             {
-                out.println("stopped the cluster (the metrics URLs above no longer answer); its logs and data stay in " +
-                    config.runDirectory().root());
+                if (passed && config.temporary())
+                {
+                    org.agrona.IoUtil.delete(config.runDirectory().root().toFile(), true);
+                    out.println("stopped the cluster and removed its run directory (give --run-dir for one that stays)");
+                }
+                else
+                {
+                    out.println("stopped the cluster (the metrics URLs above no longer answer); its logs and data stay " +
+                        "in " + config.runDirectory().root());
+                }
             }
             removeHook(hook);
         }
@@ -374,8 +388,27 @@ final class DemoRun
 
     private void stopOnExit()
     {
+        exitRequested.set(true);
         running.set(false);
-        stopCluster();
+        if (clusterToStop.get())
+        {
+            out.println("mk demo: interrupted; stopping the cluster, whose logs and data stay in " +
+                config.runDirectory().root());
+        }
+        else
+        {
+            out.println("mk demo: interrupted");
+        }
+        if (stopCluster())
+        {
+            out.println("stopped the cluster");
+        }
+    }
+
+    /** @return whether the JVM was told to exit (Ctrl-C, SIGTERM) before the run was over: what failed since is its doing. */
+    boolean exitRequested()
+    {
+        return exitRequested.get();
     }
 
     /** @return whether this call stopped the cluster the demo started. */

@@ -51,6 +51,11 @@ public final class ClusterStopper
         try
         {
             Files.deleteIfExists(runDirectory.processesFile());
+            // A core removes its LRPC file as it stops; one that needed SIGKILL leaves it (2.3 MB).
+            for (final RunDirectory.Entry core : cores)
+            {
+                Files.deleteIfExists(runDirectory.lrpcFile(core.id()));
+            }
         }
         catch (final java.io.IOException ex)
         {
@@ -73,12 +78,51 @@ public final class ClusterStopper
         }
         try
         {
-            removeMemoryFiles(ClusterMap.load(runDirectory.clusterFile()));
+            final ClusterMap map = ClusterMap.load(runDirectory.clusterFile());
+            removeMemoryFiles(map);
+            for (final Path left : removeDriverDirectories(map))
+            {
+                out.println("removed " + left + ", which its media driver left behind (it did not stop cleanly)");
+            }
         }
         catch (final ClusterMapException | java.io.UncheckedIOException ex)
         {
             out.println("memory files not removed: " + ex.getMessage());
         }
+    }
+
+    /**
+     * A media driver deletes its directory (its CnC file and loss report, about 12 MB of
+     * {@code /dev/shm}) when it stops; one that was killed, or died, leaves it. Once none of the cluster's
+     * processes runs, the directories the map names are removed; a map that names none ({@code mk host},
+     * the containers) leaves the default directory alone.
+     *
+     * @param map a cluster map none of whose processes runs.
+     * @return the directories removed: those the map names explicitly and that existed.
+     * @throws java.io.UncheckedIOException naming a directory that could not be removed.
+     */
+    static List<Path> removeDriverDirectories(final ClusterMap map)
+    {
+        final List<Path> removed = new ArrayList<>();
+        for (final HostDescriptor host : map.hosts())
+        {
+            final Path directory = host.aeronDir().map(Path::of).orElse(null);
+            if (null == directory || !Files.isDirectory(directory))
+            {
+                continue;
+            }
+            try
+            {
+                org.agrona.IoUtil.delete(directory.toFile(), false);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new java.io.UncheckedIOException("could not remove host " + host.id() + "'s media driver directory " +
+                    directory + ": " + ex, new java.io.IOException(ex));
+            }
+            removed.add(directory);
+        }
+        return removed;
     }
 
     /**
@@ -114,8 +158,11 @@ public final class ClusterStopper
 
     private int stop(final List<RunDirectory.Entry> group, final long timeoutMs) throws InterruptedException
     {
+        final java.util.Map<Long, String> names = new java.util.HashMap<>();
+        group.forEach(entry -> names.put(entry.pid(), (entry.isCore() ? "core " + entry.id() :
+            "the media driver of host " + entry.id()) + " (pid " + entry.pid() + ")"));
         final List<ProcessHandle> live = group.stream().map(RunDirectory::live).flatMap(Optional::stream).toList();
-        stopGroup(live, timeoutMs, out);
+        stopGroup(live, handle -> names.getOrDefault(handle.pid(), "process " + handle.pid()), timeoutMs, out);
         return live.size();
     }
 
@@ -130,6 +177,21 @@ public final class ClusterStopper
     public static void stopGroup(final List<ProcessHandle> group, final long timeoutMs, final PrintStream out)
         throws InterruptedException
     {
+        stopGroup(group, handle -> "process " + handle.pid(), timeoutMs, out);
+    }
+
+    /**
+     * {@link #stopGroup(List, long, PrintStream)}, naming each process as {@code name} says.
+     *
+     * @param group     processes to stop together.
+     * @param name      what each is called in what is printed, e.g. "core 1 (pid 3544)".
+     * @param timeoutMs how long the group may take to exit after SIGTERM, and each to exit after SIGKILL.
+     * @param out       where a process that needed SIGKILL, or outlived it, is named.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static void stopGroup(final List<ProcessHandle> group, final java.util.function.Function<ProcessHandle, String> name,
+        final long timeoutMs, final PrintStream out) throws InterruptedException
+    {
         group.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
         final long deadlineMs = System.currentTimeMillis() + timeoutMs;
         while (group.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadlineMs)
@@ -140,7 +202,10 @@ public final class ClusterStopper
         {
             if (handle.isAlive())
             {
-                out.println("process " + handle.pid() + " ignored SIGTERM for " + timeoutMs + " ms: killing it");
+                // A process stopped by a signal cannot act on SIGTERM until it is continued; say so, not that it ignored it.
+                out.println(name.apply(handle) + (ProcessUsage.isStopped(handle.pid()) ?
+                    " is stopped by a signal (SIGSTOP, or a debugger) and could not act on SIGTERM: killing it" :
+                    " did not exit within " + timeoutMs + " ms of SIGTERM: killing it"));
                 handle.destroyForcibly();
                 try
                 {
@@ -148,7 +213,7 @@ public final class ClusterStopper
                 }
                 catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
                 {
-                    out.println("process " + handle.pid() + " did not exit after SIGKILL within " + timeoutMs + " ms");
+                    out.println(name.apply(handle) + " did not exit after SIGKILL within " + timeoutMs + " ms");
                 }
             }
         }

@@ -80,6 +80,12 @@ final class AdminClient
     /** The cluster map, for commands that name other cores than the one they talk to. */
     private final ClusterMap map;
 
+    /** @return the cluster map the client found in the run directory. */
+    ClusterMap map()
+    {
+        return map;
+    }
+
     private AdminClient(final ClusterMap map, final int coreId, final AdminCredentials credentials, final long expectedPid)
     {
         this.map = map;

@@ -68,6 +68,22 @@ abstract class AdminSubcommand implements Callable<Integer>
     }
 
     /**
+     * A core a flag names that the cluster map does not list is a usage error found here, before any
+     * request, as {@code --core} is.
+     *
+     * @param client the client, which knows the map.
+     * @param flag   the option, as the user spells it.
+     * @param core   the core it names; null when not given.
+     */
+    void inMap(final AdminClient client, final String flag, final Integer core)
+    {
+        if (null != core && null != client.unknownCore(core))
+        {
+            throw Usage.error(spec, flag + "=" + core + ": " + client.unknownCore(core));
+        }
+    }
+
+    /**
      * @param flag the option, as the user spells it.
      * @param text what the user gave: 4096, 64k, 1m.
      * @param min  smallest allowed, bytes.

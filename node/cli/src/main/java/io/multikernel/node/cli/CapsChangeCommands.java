@@ -33,6 +33,7 @@ final class CapsChangeCommands
         {
             final String path = validate();
             final AdminClient client = target.client(spec);
+            checkCores(client);
             final CapsApi.Outcome outcome = answer(client, client.post(path, request()), CapsApi.Outcome.class, true);
             if (!json)
             {
@@ -48,6 +49,11 @@ final class CapsChangeCommands
          * @return the endpoint.
          */
         abstract String validate();
+
+        /** Checks the cores the flags name against the map, before any request; most changes name none. */
+        void checkCores(final AdminClient client)
+        {
+        }
 
         abstract Object request();
 
@@ -182,6 +188,12 @@ final class CapsChangeCommands
         }
 
         @Override
+        void checkCores(final AdminClient client)
+        {
+            inMap(client, "--to", to);
+        }
+
+        @Override
         Object request()
         {
             return new CapsApi.CopyRequest(cap, to);
@@ -214,6 +226,12 @@ final class CapsChangeCommands
         String rightsText;
 
         private String rights;
+
+        @Override
+        void checkCores(final AdminClient client)
+        {
+            inMap(client, "--to", to);
+        }
 
         @Override
         String validate()

@@ -48,10 +48,7 @@ final class CapsListCommand extends CapsCommand.Subcommand
             core("--holder", holder);
         }
         final AdminClient client = target.client(spec);
-        if (null != holder && null != client.unknownCore(holder))
-        {
-            throw Usage.error(spec, "--holder=" + holder + ": " + client.unknownCore(holder));
-        }
+        inMap(client, "--holder", holder);
         final CapsApi.Listing listing = answer(client,
             client.get("/caps?limit=" + limit + (null == holder ? "" : "&holder=" + holder)), CapsApi.Listing.class,
             false);

@@ -148,6 +148,7 @@ final class ChaosLinkCommands
                 Usage.checkRange(spec, "--delay-ms", delayMs, 0, LinkFaults.DELAY_MS_MAX);
             }
             final AdminClient client = target.client(spec);
+            inMap(client, "--peer", peer);
             final LinksView links = answer(client, client.post(PATH, new Rule(peer, direction, drop, delayMs)),
                 LinksView.class, false);
             print("core " + client.coreId() + ": link to core " + peer + ", " +
@@ -175,6 +176,7 @@ final class ChaosLinkCommands
                 core("--peer", peer);
             }
             final AdminClient client = target.client(spec);
+            inMap(client, "--peer", peer);
             final LinksView links = answer(client, client.delete(null == peer ? PATH : PATH + "?peer=" + peer),
                 LinksView.class, false);
             print("core " + client.coreId() + ": " + (null == peer ? "every link" : "link to core " + peer) + " healed",

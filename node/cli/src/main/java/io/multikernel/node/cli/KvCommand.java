@@ -125,6 +125,17 @@ final class KvCommand implements Runnable
             io.multikernel.replication.kv.KeyValueStateMachine.MAX_STRING_LENGTH_BYTES + " bytes of UTF-8; none with --delete.")
         String value;
 
+        /** Replicas the map does not list, or named twice, are usage errors found here, not refusals of the core. */
+        private void checkReplicas(final io.multikernel.node.cluster.ClusterMap map)
+        {
+            final java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (final int replica : replicas)
+            {
+                Usage.check(spec, map.hasCore(replica), "--replicas: " + map.missingCore(replica));
+                Usage.check(spec, seen.add(replica), "--replicas names core " + replica + " twice");
+            }
+        }
+
         @Override
         public Integer call() throws InterruptedException
         {
@@ -139,6 +150,7 @@ final class KvCommand implements Runnable
             checkLength("KEY", key);
             checkLength("VALUE", value);
             final AdminClient client = target.client(spec);
+            checkReplicas(client.map());
             final AdminClient.Reply reply = client.post("/kv",
                 new PutRequest(replicas, key, delete ? null : value, delete ? Boolean.TRUE : null));
             if (reply.isError())

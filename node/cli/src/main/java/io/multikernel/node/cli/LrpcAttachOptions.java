@@ -28,10 +28,8 @@ final class LrpcAttachOptions
             // Where the run directory has a map (mk up), a core it does not list is named as such, not
             // taken for one that is not running.
             final io.multikernel.node.cluster.ClusterMap map = io.multikernel.node.launcher.ClusterStatus.map(runDirectory);
-            if (!map.hasCore(core))
-            {
-                throw new IllegalStateException(map.missingCore(core));
-            }
+            // A usage error, as in every admin command: nothing was attempted.
+            Usage.check(spec, map.hasCore(core), "--core=" + core + ": " + map.missingCore(core));
             final String elsewhere = onAnotherHost(map, core, System.getenv(HostCommand.HOST_ID_ENV));
             if (null != elsewhere)
             {

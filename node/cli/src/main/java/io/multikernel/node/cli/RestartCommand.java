@@ -49,6 +49,11 @@ final class RestartCommand implements Callable<Integer>
         Usage.checkRange(spec, "--timeout-s", timeoutS, 1, TIMEOUT_MAX_S);
         Usage.check(spec, core >= 0, "--core=" + core + " is negative: cores are numbered from 0");
         final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        if (java.nio.file.Files.isRegularFile(runDirectory.clusterFile()))
+        {
+            final io.multikernel.node.cluster.ClusterMap map = ClusterStatus.map(runDirectory);
+            Usage.check(spec, map.hasCore(core), "--core=" + core + ": " + map.missingCore(core));
+        }
         final ClusterStatus.CoreRow row = new ClusterLauncher(runDirectory, System.out).restartCore(core, kill, timeoutS * 1000);
         spec.commandLine().getOut().printf("core %d is up again: incarnation %d, pid %d, sees %d/%d peers up%n", row.id(),
             row.incarnation(), row.pid(), Math.max(0, row.peersUp()), Math.max(0, row.peersTotal()));

@@ -34,6 +34,7 @@ final class VmChangeCommands
         {
             final String path = validate();
             final AdminClient client = target.client(spec);
+            checkCores(client);
             final VmApi.Outcome outcome = answer(client, client.post(path, request()), VmApi.Outcome.class, true);
             if (!json)
             {
@@ -49,6 +50,14 @@ final class VmChangeCommands
          * @return the endpoint.
          */
         abstract String validate();
+
+        /**
+         * Checks the cores the flags name against the map, before any request. Not --from of shrink: a
+         * domain written before its cores were checked may name a core the map lost, and shrink takes it out.
+         */
+        void checkCores(final AdminClient client)
+        {
+        }
 
         abstract Object request();
 
@@ -106,6 +115,12 @@ final class VmChangeCommands
         }
 
         @Override
+        void checkCores(final AdminClient client)
+        {
+            cores.forEach(core -> inMap(client, "--cores", core));
+        }
+
+        @Override
         Object request()
         {
             return new VmApi.CreateRequest(root, sorted);
@@ -159,10 +174,10 @@ final class VmChangeCommands
         String validate()
         {
             domainId(domain);
-            vaddr = address("--vaddr", vaddrText);
+            vaddr = pageMultiple("--vaddr", vaddrText, address("--vaddr", vaddrText));
             capId("--frame", frame);
-            offset = size("--offset", offsetText, 0, Long.MAX_VALUE);
-            length = size("--length", lengthText, 1, Long.MAX_VALUE);
+            offset = pageMultiple("--offset", offsetText, size("--offset", offsetText, 0, Long.MAX_VALUE));
+            length = pageMultiple("--length", lengthText, size("--length", lengthText, 1, Long.MAX_VALUE));
             rights = rights(rightsText, false);
             return "/domains/map";
         }
@@ -206,8 +221,8 @@ final class VmChangeCommands
         void validateRange()
         {
             domainId(domain);
-            vaddr = address("--vaddr", vaddrText);
-            length = size("--length", lengthText, 1, Long.MAX_VALUE);
+            vaddr = pageMultiple("--vaddr", vaddrText, address("--vaddr", vaddrText));
+            length = pageMultiple("--length", lengthText, size("--length", lengthText, 1, Long.MAX_VALUE));
             protocol = protocol(protocolText);
         }
 
@@ -299,6 +314,12 @@ final class VmChangeCommands
             domainId(domain);
             core("--to", to);
             return "/domains/span";
+        }
+
+        @Override
+        void checkCores(final AdminClient client)
+        {
+            inMap(client, "--to", to);
         }
 
         @Override

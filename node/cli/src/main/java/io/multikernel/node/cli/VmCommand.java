@@ -74,6 +74,18 @@ final class VmCommand implements Runnable
         }
 
         /** @return a virtual address from hex ({@code 0x400000}) or a size ({@code 4m}). */
+        /**
+         * @return {@code value}, which a page-granular flag gave; a usage error when it is not a multiple
+         *         of the page size (the core would refuse it).
+         */
+        long pageMultiple(final String flag, final String text, final long value)
+        {
+            final long page = io.multikernel.node.vm.VmService.PAGE_BYTES;
+            Usage.check(spec, 0 == value % page, flag + "=" + text + " is not a multiple of the page size " + page +
+                " (0x" + Long.toHexString(page) + ")");
+            return value;
+        }
+
         long address(final String flag, final String text)
         {
             final String trimmed = text.trim().toLowerCase(Locale.ROOT);

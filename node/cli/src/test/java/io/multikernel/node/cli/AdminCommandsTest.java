@@ -62,10 +62,18 @@ class AdminCommandsTest
     @Test
     void putSendsTheRequestAsBeforeAndPrintsTheOutcome()
     {
-        core.answer("POST /kv", "{\"outcome\":\"committed\",\"transaction\":\"0:7:3\",\"replicas\":[0,1]}");
-        assertThat(run("kv", "put", "--replicas", "0,1", "k", "v")).as(err.toString()).isZero();
-        assertThat(core.body("POST /kv")).isEqualTo("{\"replicas\":[0,1],\"key\":\"k\",\"value\":\"v\"}");
-        assertThat(out.toString()).isEqualTo("committed 0:7:3 on replicas [0, 1]" + System.lineSeparator());
+        core.answer("POST /kv", "{\"outcome\":\"committed\",\"transaction\":\"0:7:3\",\"replicas\":[0]}");
+        assertThat(run("kv", "put", "--replicas", "0", "k", "v")).as(err.toString()).isZero();
+        assertThat(core.body("POST /kv")).isEqualTo("{\"replicas\":[0],\"key\":\"k\",\"value\":\"v\"}");
+        assertThat(out.toString()).isEqualTo("committed 0:7:3 on replicas [0]" + System.lineSeparator());
+
+        // Replicas the map does not list, or named twice, are usage errors: nothing is sent, no transaction spent.
+        final int requests = core.received().size();
+        assertThat(run("kv", "put", "--replicas", "0,9", "k", "v")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--replicas: core 9 is not in the cluster map");
+        assertThat(run("kv", "put", "--replicas", "0,0", "k", "v")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--replicas names core 0 twice");
+        assertThat(core.received()).hasSize(requests);
 
         assertThat(run("kv", "put", "--delete", "k")).isZero();
         assertThat(core.body("POST /kv")).isEqualTo("{\"key\":\"k\",\"delete\":true}");

@@ -69,7 +69,7 @@ class CapsCommandTest
     @BeforeEach
     void startFakeCore() throws IOException
     {
-        core = FakeCore.start(runDir, 2);
+        core = FakeCore.start(runDir, 3);
     }
 
     @AfterEach
@@ -371,8 +371,10 @@ class CapsCommandTest
             "all or none", "mint", cap, "--rights", "read,fly");
         refused("--rights is empty: name the rights to keep (e.g. read,write), or none", "mint", cap, "--rights", "");
         refused("--holder=-2 is negative", "list", "--holder", "-2");
-        refused("--holder=9: core 9 is not in the cluster map (cores: [0, 1])", "list", "--holder", "9");
-        refused("--core=3: core 3 is not in the cluster map (cores: [0, 1])", "list", "--core", "3");
+        refused("--holder=9: core 9 is not in the cluster map (cores: [0, 1, 2])", "list", "--holder", "9");
+        refused("--to=9: core 9 is not in the cluster map (cores: [0, 1, 2])", "copy", cap, "--to", "9");
+        refused("--to=9: core 9 is not in the cluster map (cores: [0, 1, 2])", "mint", cap, "--to", "9", "--rights", "read");
+        refused("--core=3: core 3 is not in the cluster map (cores: [0, 1, 2])", "list", "--core", "3");
         refused("--limit=10001 is outside 0..10000", "list", "--limit", "10001");
         refused("--length=0 is outside 1.." + MAX, "read", cap, "--length", "0");
         refused("--length=" + (MAX + 1) + " is outside 1.." + MAX, "read", cap, "--length", String.valueOf(MAX + 1));

@@ -41,7 +41,7 @@ class ChaosCommandTest
     @BeforeEach
     void startFakeCore() throws IOException
     {
-        core = FakeCore.start(runDir);
+        core = FakeCore.start(runDir, 4);
     }
 
     @AfterEach
@@ -116,6 +116,8 @@ class ChaosCommandTest
         assertUsage("--delay-ms=-1 is outside 0..10000", "chaos", "link", "--peer", "1", "--delay-ms", "-1");
         assertUsage("--peer=-2 is negative", "chaos", "heal", "--peer", "-2");
         assertUsage("Missing required option: '--peer=CORE'", "chaos", "link", "--drop", "1");
+        assertUsage("--peer=9: core 9 is not in the cluster map", "chaos", "link", "--peer", "9", "--drop", "1");
+        assertUsage("--peer=9: core 9 is not in the cluster map", "chaos", "heal", "--peer", "9");
         assertThat(core.received()).isEmpty();
         final StringWriter usage = new StringWriter();
         assertThat(MkCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(usage, true), "chaos"))

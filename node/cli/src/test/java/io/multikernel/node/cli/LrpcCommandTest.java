@@ -105,11 +105,14 @@ class LrpcCommandTest
     {
         io.multikernel.node.cluster.ClusterMap.local(3, 1, io.multikernel.node.cluster.TransportKind.IPC)
             .writeTo(new io.multikernel.node.launcher.RunDirectory(runDir).clusterFile());
-        assertThat(run("lrpc", "ping", "--core", "99", "--run-dir", runDir.toString())).isEqualTo(MkCommand.EXIT_FAILURE);
-        assertThat(err.toString()).contains("mk: lrpc ping failed: core 99 is not in the cluster map (cores: [0, 1, 2])");
+        assertThat(run("lrpc", "ping", "--core", "99", "--run-dir", runDir.toString())).as("a usage error, as in " +
+            "every admin command").isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--core=99: core 99 is not in the cluster map (cores: [0, 1, 2])");
         assertThat(run("name", "lookup", "--core", "99", "x", "--run-dir", runDir.toString()))
-            .isEqualTo(MkCommand.EXIT_FAILURE);
+            .isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("core 99 is not in the cluster map (cores: [0, 1, 2])");
+        assertThat(run("restart", "--core", "99", "--run-dir", runDir.toString())).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--core=99: core 99 is not in the cluster map (cores: [0, 1, 2])");
         assertThat(run("lrpc", "ping", "--core", "2", "--run-dir", runDir.toString())).as("a core it lists, not running")
             .isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(err.toString()).contains("core 2 is not running: there is no LRPC file");

@@ -43,7 +43,7 @@ class VmCommandTest
     @BeforeEach
     void startFakeCore() throws IOException
     {
-        core = FakeCore.start(runDir);
+        core = FakeCore.start(runDir, 4);
     }
 
     @AfterEach
@@ -257,6 +257,16 @@ class VmCommandTest
         refused("--root=0 is not a capability id", "create", "--root", "0", "--cores", "0");
         refused("--cores=-1 is negative: cores are numbered from 0", "create", "--root", "5", "--cores", "0,-1");
         refused("--cores=0,1,0 names a core twice", "create", "--root", "5", "--cores", "0,1,0");
+        refused("--cores=5: core 5 is not in the cluster map", "create", "--root", "5", "--cores", "0,5");
+        refused("--to=5: core 5 is not in the cluster map", "span", domain, "--to", "5");
+        refused("--vaddr=0x400001 is not a multiple of the page size 4096 (0x1000)", "map", domain, "--vaddr",
+            "0x400001", "--frame", "7", "--length", "4k");
+        refused("--offset=100 is not a multiple of the page size 4096", "map", domain, "--vaddr", "0", "--frame", "7",
+            "--length", "4k", "--offset", "100");
+        refused("--length=5000 is not a multiple of the page size 4096", "unmap", domain, "--vaddr", "0", "--length",
+            "5000");
+        refused("--vaddr=1k is not a multiple of the page size 4096", "protect", domain, "--vaddr", "1k", "--length", "4k",
+            "--rights", "read");
         refused("Missing required option: '--cores=CORE'", "create", "--root", "5");
         refused("DOMAIN=0 is not a domain id: ids are positive (see mk vm list)", "destroy", "0");
         refused("'x1' is not a long", "destroy", "x1");

@@ -72,14 +72,16 @@ final class ReplicationRequests
                 }
                 ids[i] = core;
             }
-            try
+            final int[] sorted = ids.clone();
+            Arrays.sort(sorted);
+            for (int i = 1; i < sorted.length; i++)
             {
-                return ParticipantSet.of(ids);
+                if (sorted[i] == sorted[i - 1])
+                {
+                    throw new ServiceException(400, "replica " + sorted[i] + " is named twice in replicas " + replicas);
+                }
             }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new ServiceException(400, "replicas " + ex.getMessage());
-            }
+            return ParticipantSet.of(ids);
         }
 
         /**

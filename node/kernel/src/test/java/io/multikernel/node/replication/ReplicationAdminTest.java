@@ -59,7 +59,8 @@ class ReplicationAdminTest
             "replica 7 is not a core of the cluster map [0, 1, 2, 3]");
         expectError("POST", "/kv", "{\"replicas\":[-1],\"key\":\"k\",\"value\":\"v\"}", 400, "replica -1 is not a core");
         expectError("POST", "/kv", "{\"replicas\":[1.5],\"key\":\"k\",\"value\":\"v\"}", 400, "replica 1.5 is not a core");
-        expectError("POST", "/kv", "{\"replicas\":[1,1],\"key\":\"k\",\"value\":\"v\"}", 400, "is named twice");
+        expectError("POST", "/kv", "{\"replicas\":[1,1],\"key\":\"k\",\"value\":\"v\"}", 400,
+            "replica 1 is named twice in replicas [1, 1]");
         expectError("POST", "/kv", "{\"value\":\"v\"}", 400, "key must be a string");
         expectError("POST", "/kv", "{\"key\":\"\",\"value\":\"v\"}", 400, "key is empty");
         expectError("POST", "/kv", "{\"key\":\"k\"}", 400, "value must be a string");

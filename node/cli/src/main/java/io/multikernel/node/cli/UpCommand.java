@@ -60,11 +60,13 @@ final class UpCommand implements Callable<Integer>
         "(default: ${DEFAULT-VALUE}).", defaultValue = "40400")
     int udpBasePort;
 
-    @Option(names = "--idle", description = "Idle strategy of cores and drivers (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--idle", description = "Idle strategy of cores and drivers: busy-spin, yielding, backoff or " +
+        "sleeping (default: ${DEFAULT-VALUE}: spins, yields, then parks, up to 10 ms unless configured, so an idle cluster costs little).",
         defaultValue = "backoff")
     String idle;
 
-    @Option(names = "--timeout-s", description = "How long to wait for the cluster (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--timeout-s", description = "How long to wait for every core to be up and see every other, " +
+        "seconds (default: ${DEFAULT-VALUE}).",
         defaultValue = "90")
     long timeoutS;
 

@@ -44,7 +44,17 @@ final class VmListCommand extends VmCommand.Subcommand
         final AdminClient client = target.client(spec);
         if (null != domain)
         {
-            final VmApi.Domain one = answer(client, client.get("/domains/" + domain), VmApi.Domain.class, false);
+            final VmApi.Domain one;
+            try
+            {
+                one = answer(client, client.get("/domains/" + domain), VmApi.Domain.class, false);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The core's sentence points at its HTTP API; here the command that lists them is the one to name.
+                throw new IllegalStateException(ex.getMessage().replace("GET /domains lists the domains it runs",
+                    "'mk vm list --core " + client.coreId() + "' lists the domains it runs"), ex);
+            }
             if (!json)
             {
                 final PrintWriter out = out();

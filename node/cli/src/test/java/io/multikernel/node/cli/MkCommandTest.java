@@ -94,6 +94,13 @@ class MkCommandTest
         assertThat(err.toString()).contains("a command is required");
         assertThat(run("bench")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("a benchmark is required: urpc");
+        assertThat(run("stauts")).as("a near miss").isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("'stauts'; did you mean 'status'");
+        assertThat(run("up", "--core", "3")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("did you mean '--cores'?");
+        err.getBuffer().setLength(0);
+        assertThat(run("launch-missiles")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).as("nothing near it").contains("launch-missiles").doesNotContain("did you mean");
     }
 
     @Test

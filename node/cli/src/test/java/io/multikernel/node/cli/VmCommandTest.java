@@ -103,7 +103,7 @@ class VmCommandTest
             "domains it runs\",\"path\":\"/domains/5\"}");
         assertThat(run("list", "--domain", "5")).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(failure()).isEqualTo("mk: vm list failed: core 0 refused: domain 5 does not run on core 0; " +
-            "GET /domains lists the domains it runs");
+            "'mk vm list --core 0' lists the domains it runs");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.multikernel.node.util;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * Runs a picocli command the way every entry point of the project does: usage errors exit with
@@ -87,7 +88,46 @@ public final class CommandLines
                 }
             }
         }
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty())
+        {
+            // Name the near misses (mk stauts, mk up --core); picocli offers any command, so keep the close ones.
+            final String typed = unmatched.getUnmatched().get(0);
+            final List<String> near = unmatched.getSuggestions().stream()
+                .filter(candidate -> editDistance(typed, candidate) <= Math.max(2, typed.length() / 3))
+                .limit(SUGGESTIONS_MAX).map(candidate -> "'" + candidate + "'").toList();
+            if (!near.isEmpty())
+            {
+                return ex.getMessage() + "; did you mean " + String.join(" or ", near) + "?";
+            }
+        }
         return ex.getMessage();
+    }
+
+    /** SUGGESTIONS_MAX: near misses named for an unknown command or option. */
+    static final int SUGGESTIONS_MAX = 2;
+
+    /** @return the Levenshtein distance: single-character insertions, deletions and substitutions. */
+    static int editDistance(final String a, final String b)
+    {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+            {
+                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            final int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static void shareVersion(final CommandLine command, final CommandLine.IVersionProvider version)
@@ -140,7 +180,7 @@ public final class CommandLines
      * The JDK's file exceptions carry only the path as their message ({@code /proc/nope.json}), and
      * the reason in their type: this says both.
      */
-    static String fileProblem(final java.nio.file.FileSystemException ex)
+    public static String fileProblem(final java.nio.file.FileSystemException ex)
     {
         final String what = null == ex.getOtherFile() ? String.valueOf(ex.getFile()) :
             ex.getFile() + " -> " + ex.getOtherFile();

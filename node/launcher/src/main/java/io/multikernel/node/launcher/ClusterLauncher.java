@@ -66,6 +66,11 @@ public final class ClusterLauncher
     /** Extra JVM options for cores, space separated. */
     static final String CORE_JAVA_OPTS_ENV = "MK_CORE_JAVA_OPTS";
     private static final long POLL_INTERVAL_MS = 200;
+    /**
+     * CORES_PER_CPU_AT_EASE: above this many cores per CPU, a start that times out is named as one on a
+     * crowded machine (64 cores on 2 CPUs take about a minute to see each other).
+     */
+    static final int CORES_PER_CPU_AT_EASE = 16;
     private static final long PROGRESS_INTERVAL_MS = 2_000;
     /** How long a spawned process may take to exec our command, and how often to look, ms. */
     private static final long EXEC_TIMEOUT_MS = 5_000;
@@ -682,9 +687,8 @@ public final class ClusterLauncher
             if (nowMs - startMs > timeoutMs)
             {
                 final ClusterStatus.CoreRow late = rows.stream().filter(r -> !r.seesAllPeers()).findFirst().orElseThrow();
-                throw new IllegalStateException("core " + late.id() + " did not see all peers within " + timeoutMs +
-                    " ms (state " + late.state() + ", peers up " + late.peersUp() + "/" + late.peersTotal() + "; log: " +
-                    runDirectory.log("core", late.id()) + ")");
+                throw new IllegalStateException(notAllUp(late, timeoutMs, runDirectory.log("core", late.id()), rows.size(),
+                    Runtime.getRuntime().availableProcessors()));
             }
             if (nowMs >= nextProgressMs)
             {
@@ -693,6 +697,21 @@ public final class ClusterLauncher
             }
             Thread.sleep(POLL_INTERVAL_MS);
         }
+    }
+
+    /**
+     * @return why a start timed out: the first core that does not see every peer, what it reported (or
+     *         that it did not answer), and, where many cores share few CPUs, that this is why it is slow.
+     */
+    static String notAllUp(final ClusterStatus.CoreRow late, final long timeoutMs, final Path log, final int cores,
+        final int cpus)
+    {
+        final String seen = late.peersTotal() < 0 ? "its admin API did not answer" :
+            "peers up " + late.peersUp() + "/" + late.peersTotal();
+        final String crowded = cores > CORES_PER_CPU_AT_EASE * cpus ? "; " + cores + " cores share " + cpus +
+            " CPUs here, so a start takes long: give more --timeout-s or start fewer --cores" : "";
+        return "core " + late.id() + " did not see all peers within " + timeoutMs + " ms (state " + late.state() + ", " +
+            seen + "; log: " + log + ")" + crowded;
     }
 
     private static boolean contains(final Path log, final String text) throws IOException

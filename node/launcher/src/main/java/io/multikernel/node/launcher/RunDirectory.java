@@ -100,6 +100,12 @@ public final class RunDirectory
     public RunDirectory createOwnerOnly()
     {
         refuseForeignDirectory();
+        if (Files.exists(root) && !Files.isDirectory(root))
+        {
+            final String problem = "the run directory " + root + " is a file, not a directory: give --run-dir (or $" +
+                RUN_DIR_ENV + ") a directory";
+            throw new UncheckedIOException(problem, new IOException(problem));
+        }
         try
         {
             OwnerOnlyFiles.createDirectories(root);
@@ -112,7 +118,10 @@ public final class RunDirectory
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot make the run directory " + root + " owner-only: " + ex.getMessage() +
+            // The JDK's file exceptions carry only the path as their message: say what went wrong with it.
+            final String reason = ex instanceof java.nio.file.FileSystemException files ?
+                io.multikernel.node.util.CommandLines.fileProblem(files) : ex.getMessage();
+            throw new UncheckedIOException("cannot make the run directory " + root + " owner-only: " + reason +
                 " (use a --run-dir of your own)", ex);
         }
         return this;

@@ -25,6 +25,19 @@ class RunDirectoryTest
     Path dir;
 
     @Test
+    void aRunDirectoryThatIsAFileOrCannotBeMadeIsNamedWithTheReason() throws Exception
+    {
+        final java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("README.md"), "not a run directory");
+        assertThatThrownBy(() -> new RunDirectory(file).createOwnerOnly()).isInstanceOf(java.io.UncheckedIOException.class)
+            .hasMessage("the run directory " + file + " is a file, not a directory: give --run-dir (or $MK_RUN_DIR) " +
+                "a directory");
+        final java.nio.file.Path underAFile = file.resolve("run");
+        assertThatThrownBy(() -> new RunDirectory(underAFile).createOwnerOnly())
+            .hasMessageStartingWith("cannot make the run directory " + underAFile + " owner-only: cannot use ")
+            .hasMessageNotContaining("owner-only: " + underAFile + " (");
+    }
+
+    @Test
     void oneCommandAtATimeStartsOrStopsTheProcessesOfARunDirectory() throws Exception
     {
         final RunDirectory missing = new RunDirectory(dir.resolve("none"));

@@ -67,6 +67,9 @@ class ReplicationClusterIT
         }
     }
 
+    /** PUT_BYTES_MAX: a put's key and value together at most, bytes, at the default term length (README). */
+    private static final int PUT_BYTES_MAX = 16_351;
+
     @Test
     @Order(1)
     void committedTransactionsReachEveryReplica() throws Exception
@@ -86,6 +89,16 @@ class ReplicationClusterIT
         final Reply bad = admin.post(1, "/kv", "{\"replicas\":[0,9],\"key\":\"x\",\"value\":\"y\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().get("error").toString()).contains("replica 9 is not a core of the cluster map");
+
+        // The README's limit at the default term length: a put's key and value together take at most 16,351 bytes.
+        final Reply fits = put(1, "k", "v".repeat(PUT_BYTES_MAX - 1));
+        assertThat(fits.body()).as("%s", fits.body()).containsEntry("outcome", "committed");
+        final Reply tooLong = put(1, "k", "v".repeat(PUT_BYTES_MAX));
+        assertThat(tooLong.status()).as("refused before any transaction").isEqualTo(400);
+        assertThat(tooLong.body().get("error").toString()).startsWith("the keys and values take " + (PUT_BYTES_MAX + 1) +
+            " bytes, more than the " + PUT_BYTES_MAX + " that fit one transaction of 1 operation");
+        assertThat(admin.post(1, "/kv", "{\"replicas\":" + REPLICAS + ",\"key\":\"k\",\"delete\":true}").body())
+            .containsEntry("outcome", "committed");
     }
 
     @Test

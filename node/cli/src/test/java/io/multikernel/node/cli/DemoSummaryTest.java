@@ -103,5 +103,13 @@ class DemoSummaryTest
         final String text = summary(0, true, 0.5).text();
         assertThat(text).contains("load", "unmap", "TLB hit rate: 0.5000", "metrics: http://127.0.0.1:9400/metrics",
             "page-table comparison unavailable", "stale accesses: 0; replicas consistent: true", "verdict: pass");
+        // The per-protocol table counts only unmaps that were done, not every call: its head says so, aligned.
+        final String head = text.lines().filter(line -> line.startsWith("unmaps done, by protocol")).findFirst()
+            .orElseThrow();
+        final String row = text.lines().filter(line -> line.startsWith("unicast ")).findFirst().orElseThrow();
+        final int countEnds = head.indexOf("count") + "count".length();
+        assertThat(Character.isDigit(row.charAt(countEnds - 1))).as("the count ends under its head: %s%n%s", head, row)
+            .isTrue();
+        assertThat(row.charAt(countEnds)).isEqualTo(' ');
     }
 }

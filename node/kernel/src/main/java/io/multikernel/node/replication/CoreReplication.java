@@ -220,6 +220,43 @@ public final class CoreReplication implements AutoCloseable
         return operationsLengthMaxBytes;
     }
 
+    /** OPERATION_COUNT_FIELD_BYTES, OPERATION_LENGTH_FIELD_BYTES: what a transaction's operation list adds to its operations. */
+    static final int OPERATION_COUNT_FIELD_BYTES = 4;
+    static final int OPERATION_LENGTH_FIELD_BYTES = 4;
+
+    /**
+     * The check the coordinator makes on the encoded operations, made before a proposal and said in what
+     * a user wrote: the bytes of keys and values, and how many of them fit.
+     *
+     * @param operations key-value operations of one transaction.
+     * @return why they do not fit one transaction; null when they do.
+     */
+    public String tooLongForOneTransaction(final List<KeyValueOperation> operations)
+    {
+        long encoded = OPERATION_COUNT_FIELD_BYTES;
+        long written = 0;
+        for (final KeyValueOperation operation : operations)
+        {
+            encoded += OPERATION_LENGTH_FIELD_BYTES + encodedLength(operation);
+            written += utf8Length(operation.key()) + utf8Length(operation.expected()) + utf8Length(operation.value());
+        }
+        if (encoded <= operationsLengthMaxBytes)
+        {
+            return null;
+        }
+        final long encoding = encoded - written;
+        return "the keys and values take " + written + " bytes, more than the " + (operationsLengthMaxBytes - encoding) +
+            " that fit one transaction of " + operations.size() + (1 == operations.size() ? " operation" : " operations") +
+            " (" + operationsLengthMaxBytes + " bytes with " + encoding + " of encoding; " +
+            ReplicationConfiguration.MAX_OPERATIONS_LENGTH_PROP_NAME + ", at most half a URPC message: a longer " +
+            "mk.urpc.term.length allows more); nothing changed";
+    }
+
+    private static long utf8Length(final String text)
+    {
+        return null == text ? 0 : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /**
      * Called by the kernel loop after URPC flushed this duty cycle's sends.
      *

@@ -67,7 +67,7 @@ public final class KvPutService
 
     /** Bytes of {@code OperationsCodec}'s count field, and of its length field per operation. */
     private static final int OPERATIONS_COUNT_LENGTH_BYTES = 4;
-    private static final int OPERATION_LENGTH_FIELD_BYTES = 4;
+    private static final int OPERATION_LENGTH_FIELD_BYTES = CoreReplication.OPERATION_LENGTH_FIELD_BYTES;
 
     /** What the service needs of the core's replication; {@link CoreReplication} in a core. */
     public interface Proposer

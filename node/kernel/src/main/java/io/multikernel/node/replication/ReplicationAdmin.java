@@ -164,7 +164,15 @@ public final class ReplicationAdmin implements ServiceApi
         final List<KeyValueOperation> operations = request.keyValueOperations();
         final AtomicReference<TransactionId> proposed = new AtomicReference<>();
         final ReplicationCommand<Object[]> command = new ReplicationCommand<>((replication, self) ->
-            proposed.set(replication.propose(replicas, operations, (id, outcome) -> self.complete(new Object[]{ id, outcome }))));
+        {
+            // Too long for one transaction: refused before a transaction is begun, in the terms the request used.
+            final String tooLong = replication.tooLongForOneTransaction(operations);
+            if (null != tooLong)
+            {
+                throw new IllegalArgumentException(tooLong);
+            }
+            proposed.set(replication.propose(replicas, operations, (id, outcome) -> self.complete(new Object[]{ id, outcome })));
+        });
         if (!proxy.offer(command))
         {
             return outcome(503, "aborted", null, replicas, "not proposed: the kernel loop's command queue is full (" +

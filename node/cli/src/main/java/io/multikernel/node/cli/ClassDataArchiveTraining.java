@@ -2,6 +2,7 @@ package io.multikernel.node.cli;
 
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.launcher.ClassDataArchive;
+import io.multikernel.node.launcher.ClusterLauncher;
 import io.multikernel.node.launcher.ClusterStatus;
 import io.multikernel.node.launcher.ClusterStopper;
 import io.multikernel.node.launcher.KernelClassPath;
@@ -23,7 +24,8 @@ import java.time.Duration;
  * cannot write one: the image is read-only to them). A short cluster in a temporary run directory
  * does what a container's cores do (the demo's address spaces, capabilities and replicated writes,
  * then status, metrics scrapes and a key-value write), so that its first core loads those classes;
- * that core writes the archive as it exits, and {@link ClassDataArchive#install} puts it in place.
+ * that core writes the archive as it exits, {@link ClassDataArchive#install} puts it in place, and a
+ * JVM told to use it or fail checks it ({@link ClassDataArchive#verify}).
  */
 final class ClassDataArchiveTraining
 {
@@ -51,9 +53,17 @@ final class ClassDataArchiveTraining
     Path run() throws Exception
     {
         // Before anything starts: an archive that could not be put in place is not worth a cluster.
-        ClassDataArchive.installableJar(KernelClassPath.get());
+        final String classPath = KernelClassPath.get();
+        ClassDataArchive.installableJar(classPath);
+        final String off = ClassDataArchive.turnedOffBy(System.getenv(), ClusterLauncher.environmentCoreJvmArgs());
+        if (null != off)
+        {
+            throw new IllegalStateException("the cores' class-data archive is turned off by " + off + ": the " +
+                "training cluster's first core would write none");
+        }
         final Path root = Files.createTempDirectory("mk-class-data-");
         final RunDirectory runDirectory = RunDirectory.resolve(root);
+        boolean trained = false;
         try
         {
             out.println("class-data archive: a " + TRAINING_CORES + "-core cluster in " + root +
@@ -64,13 +74,21 @@ final class ClassDataArchiveTraining
             step(MkCommand.execute("status", "--run-dir", dir), "mk status");
             step(MkCommand.execute("kv", "put", "class-data-archive", "trained", "--run-dir", dir), "mk kv put");
             scrapeMetrics(runDirectory);
+            trained = true;
         }
         finally
         {
             new ClusterStopper(runDirectory, out).down(STOP_TIMEOUT_MS);
             org.agrona.IoUtil.delete(root.toFile(), false);
+            if (!trained)
+            {
+                // What the first core wrote as it stopped would never be put in place: tens of MB for nothing.
+                ClassDataArchive.discardWritten(classPath);
+            }
         }
-        final Path archive = ClassDataArchive.install(KernelClassPath.get(), System.getProperty("java.home"));
+        final String javaHome = System.getProperty("java.home");
+        final Path archive = ClassDataArchive.install(classPath, javaHome);
+        ClassDataArchive.verify(archive, classPath, javaHome);
         out.printf("class-data archive: %s (%.1f MB) is in place; the cores of this kernel jar and JDK map it%n",
             archive, Files.size(archive) / 1e6);
         return archive;

@@ -35,11 +35,14 @@ import java.util.regex.Pattern;
         "With --attach it runs against the cluster already running in the run directory (mk up, or a docker-compose " +
         "cluster through its cluster map and secret): apps use their core's LRPC channel when it is on this host and " +
         "its admin API otherwise, and what the demo made is taken away at the end; the cluster keeps running.",
-        "Exit code 0 when there is no stale access and the replicas agree, 1 otherwise, 2 for a bad flag, 130 when " +
-        "interrupted (Ctrl-C): the cluster it started is stopped, its logs left in its run directory." })
+        "Exit code 0 when there is no stale access and the replicas agree, 1 otherwise, 2 for a bad flag; interrupted " +
+        "(130 for Ctrl-C, 143 for SIGTERM) it stops the cluster it started and leaves its logs in its run directory." })
 final class DemoCommand implements Callable<Integer>
 {
-    /** The exit code of a run interrupted by Ctrl-C (SIGINT) or SIGTERM, as a shell reports one. */
+    /**
+     * The exit code of a run interrupted by Ctrl-C, as a shell reports one; the JVM itself ends a run
+     * stopped by a signal with 128 + the signal (143 for SIGTERM).
+     */
     static final int EXIT_INTERRUPTED = 130;
     /** CORES_MIN, CORES_MAX: the demo's cluster sizes. */
     static final int CORES_MIN = 2;

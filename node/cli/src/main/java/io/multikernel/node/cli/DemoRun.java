@@ -54,6 +54,13 @@ final class DemoRun
     static final long ATTACH_NOTE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
     /** STOP_TIMEOUT_MS: grace period for the cores and drivers to stop after SIGTERM. */
     static final long STOP_TIMEOUT_MS = 10_000;
+    /** STOP_ATTEMPTS: tries to stop the cluster when an interrupt cuts a stop short. */
+    static final int STOP_ATTEMPTS = 2;
+    /**
+     * HOOK_WAIT_MS: how long the shutdown hook waits for the run to stop its apps and its cluster, ms:
+     * an app's last step, then both groups' grace periods, with a margin.
+     */
+    static final long HOOK_WAIT_MS = APP_STOP_WAIT_MS + 3 * STOP_TIMEOUT_MS;
     private static final String UNAVAILABLE_NOTE = "page-table comparison unavailable";
 
     /**
@@ -84,6 +91,9 @@ final class DemoRun
     private final AtomicBoolean clusterToStop = new AtomicBoolean(false);
     /** Set when the JVM was told to exit (Ctrl-C, SIGTERM) before the run was over. */
     private final AtomicBoolean exitRequested = new AtomicBoolean(false);
+    /** Counted down when {@link #run()} has stopped what it started and returns: the shutdown hook waits for it. */
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private volatile Thread runner;
 
     DemoRun(final Config config, final PrintStream out, final NanoClock clock)
     {
@@ -95,6 +105,7 @@ final class DemoRun
     /** @return the summary; the cluster is stopped (unless kept) whatever happens. */
     DemoSummary run() throws Exception
     {
+        runner = Thread.currentThread();
         final Thread hook = new Thread(this::stopOnExit, "mk-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean passed = false;
@@ -102,6 +113,11 @@ final class DemoRun
         {
             final Map<Integer, String> adminUrls = config.attach() ? attachCluster() : startCluster();
             final DemoSummary summary = runWorkload(adminUrls);
+            if (exitRequested.get())
+            {
+                // Interrupted: no verdict for a run cut short.
+                return summary;
+            }
             out.print(summary.text());
             if (null != config.json())
             {
@@ -135,6 +151,7 @@ final class DemoRun
                 }
             }
             removeHook(hook);
+            finished.countDown();
         }
     }
 
@@ -386,22 +403,32 @@ final class DemoRun
         return null;
     }
 
+    /**
+     * The shutdown hook (Ctrl-C, SIGTERM): the thread in {@link #run()} is told to stop and stops the
+     * cluster itself, so that no stop races a start or another stop; the JVM ends when this returns, so
+     * it waits for that, at most {@link #HOOK_WAIT_MS}, and stops the cluster itself only after.
+     */
     private void stopOnExit()
     {
         exitRequested.set(true);
         running.set(false);
-        if (clusterToStop.get())
+        out.println(clusterToStop.get() ? "mk demo: interrupted; stopping the cluster, whose logs and data stay in " +
+            config.runDirectory().root() : "mk demo: interrupted");
+        final Thread thread = runner;
+        if (null != thread)
         {
-            out.println("mk demo: interrupted; stopping the cluster, whose logs and data stay in " +
-                config.runDirectory().root());
+            thread.interrupt();
         }
-        else
+        try
         {
-            out.println("mk demo: interrupted");
+            if (!finished.await(HOOK_WAIT_MS, TimeUnit.MILLISECONDS) && stopCluster())
+            {
+                out.println("stopped the cluster");
+            }
         }
-        if (stopCluster())
+        catch (final InterruptedException ex)
         {
-            out.println("stopped the cluster");
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -414,7 +441,11 @@ final class DemoRun
     /** @return whether this call stopped the cluster the demo started. */
     private boolean stopCluster()
     {
-        if (clusterToStop.compareAndSet(true, false))
+        if (!clusterToStop.compareAndSet(true, false))
+        {
+            return false;
+        }
+        for (int attempt = 0; attempt < STOP_ATTEMPTS; attempt++)
         {
             try
             {
@@ -423,7 +454,12 @@ final class DemoRun
             }
             catch (final InterruptedException ex)
             {
-                Thread.currentThread().interrupt();
+                if (!exitRequested.get())
+                {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                // The shutdown hook's interrupt, which arrived as the stop began: consumed, so stop again.
             }
         }
         return false;

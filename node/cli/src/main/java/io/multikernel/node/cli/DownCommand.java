@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "down", mixinStandardHelpOptions = true,
     description = { "Stop the cluster in the run directory: SIGTERM the cores (they say goodbye), then the drivers.",
-        "Whatever outlives the timeout gets SIGKILL; then each host's memory file is removed.",
+        "Whatever outlives the timeout gets SIGKILL; then each host's memory file is removed, with what processes " +
+        "that were killed or died left behind: a media driver's directory, a core's LRPC file.",
         "Logs, the cluster map and the cores' data stay." })
 final class DownCommand implements Callable<Integer>
 {

@@ -73,7 +73,6 @@ final class VmCommand implements Runnable
             return capId;
         }
 
-        /** @return a virtual address from hex ({@code 0x400000}) or a size ({@code 4m}). */
         /**
          * @return {@code value}, which a page-granular flag gave; a usage error when it is not a multiple
          *         of the page size (the core would refuse it).
@@ -86,6 +85,7 @@ final class VmCommand implements Runnable
             return value;
         }
 
+        /** @return a virtual address from hex ({@code 0x400000}) or a size ({@code 4m}). */
         long address(final String flag, final String text)
         {
             final String trimmed = text.trim().toLowerCase(Locale.ROOT);

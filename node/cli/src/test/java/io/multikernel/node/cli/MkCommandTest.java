@@ -101,6 +101,8 @@ class MkCommandTest
         err.getBuffer().setLength(0);
         assertThat(run("launch-missiles")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).as("nothing near it").contains("launch-missiles").doesNotContain("did you mean");
+        assertThat(run("ls")).isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).as("a short word is near no two-letter command").doesNotContain("did you mean");
     }
 
     @Test

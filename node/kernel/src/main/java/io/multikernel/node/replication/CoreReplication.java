@@ -245,6 +245,12 @@ public final class CoreReplication implements AutoCloseable
             return null;
         }
         final long encoding = encoded - written;
+        if (encoding >= operationsLengthMaxBytes)
+        {
+            return "the encoding of " + operations.size() + " operations alone takes " + encoding + " bytes, more " +
+                "than the " + operationsLengthMaxBytes + " one transaction may carry (" +
+                ReplicationConfiguration.MAX_OPERATIONS_LENGTH_PROP_NAME + "): write fewer at once; nothing changed";
+        }
         return "the keys and values take " + written + " bytes, more than the " + (operationsLengthMaxBytes - encoding) +
             " that fit one transaction of " + operations.size() + (1 == operations.size() ? " operation" : " operations") +
             " (" + operationsLengthMaxBytes + " bytes with " + encoding + " of encoding; " +

@@ -93,7 +93,7 @@ public final class CommandLines
             // Name the near misses (mk stauts, mk up --core); picocli offers any command, so keep the close ones.
             final String typed = unmatched.getUnmatched().get(0);
             final List<String> near = unmatched.getSuggestions().stream()
-                .filter(candidate -> editDistance(typed, candidate) <= Math.max(2, typed.length() / 3))
+                .filter(candidate -> editDistance(typed, candidate) <= Math.min(2, Math.max(1, typed.length() / 3)))
                 .limit(SUGGESTIONS_MAX).map(candidate -> "'" + candidate + "'").toList();
             if (!near.isEmpty())
             {

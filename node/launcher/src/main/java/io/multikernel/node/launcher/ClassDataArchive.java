@@ -93,8 +93,7 @@ public final class ClassDataArchive
         final java.util.Map<String, String> environment, final long launcherPid, final long nowMs,
         final java.util.function.Predicate<Path> writable)
     {
-        if ("off".equalsIgnoreCase(environment.getOrDefault(ENABLED_ENV, "").trim()) ||
-            coreJvmArgs.stream().anyMatch(arg -> USER_CHOICES.stream().anyMatch(arg::contains)))
+        if (null != turnedOffBy(environment, coreJvmArgs))
         {
             return none();
         }
@@ -153,6 +152,88 @@ public final class ClassDataArchive
     public boolean ready()
     {
         return ready;
+    }
+
+    /**
+     * @param environment this process's environment.
+     * @param coreJvmArgs the cores' extra JVM options.
+     * @return what keeps the cores from using an archive of this kind, or null when nothing does.
+     */
+    public static String turnedOffBy(final java.util.Map<String, String> environment, final List<String> coreJvmArgs)
+    {
+        if ("off".equalsIgnoreCase(environment.getOrDefault(ENABLED_ENV, "").trim()))
+        {
+            return ENABLED_ENV + "=off";
+        }
+        return coreJvmArgs.stream().filter(arg -> USER_CHOICES.stream().anyMatch(arg::contains)).findFirst()
+            .map(arg -> "the cores' JVM option " + arg).orElse(null);
+    }
+
+    /**
+     * Removes the archives cores wrote for the kernel jar that were never put in place (a training run
+     * that failed): tens of MB each, which nothing would use.
+     *
+     * @param classPath the kernel's class path: one jar.
+     * @throws IOException when one cannot be removed.
+     */
+    public static void discardWritten(final String classPath) throws IOException
+    {
+        final Optional<Path> jar = singleJar(classPath);
+        if (jar.isEmpty())
+        {
+            return;
+        }
+        final String prefix = archivePath(jar.get()).getFileName() + WRITING_INFIX;
+        try (Stream<Path> files = Files.list(jar.get().toAbsolutePath().getParent()))
+        {
+            for (final Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList())
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /** VERIFY_TIMEOUT_MS: how long the JVM that checks an installed archive may take, ms. */
+    static final long VERIFY_TIMEOUT_MS = 60_000;
+
+    /**
+     * Starts a JVM as a core's, told to use the archive or fail ({@code -Xshare:on}): an archive cut
+     * short, or made for another JVM, is removed with its key, so that no core maps it.
+     *
+     * @param archive   the installed archive.
+     * @param classPath the kernel's class path.
+     * @param javaHome  the JDK the cores run on.
+     * @throws IllegalStateException when the JVM refuses the archive (it is removed then).
+     * @throws IOException           when the JVM cannot be started.
+     * @throws InterruptedException  when interrupted while waiting for it.
+     */
+    public static void verify(final Path archive, final String classPath, final String javaHome)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new java.util.ArrayList<>(List.of(Path.of(javaHome, "bin", "java").toString()));
+        command.addAll(ClusterLauncher.CORE_JVM_ARGS);
+        command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-cp", classPath, "-version"));
+        final Path log = Files.createTempFile("mk-class-data-verify", ".log");
+        final String output;
+        final boolean exited;
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try
+        {
+            exited = process.waitFor(VERIFY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            output = Files.readString(log, StandardCharsets.UTF_8);
+        }
+        finally
+        {
+            process.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+        if (!exited || 0 != process.exitValue())
+        {
+            Files.deleteIfExists(archive);
+            Files.deleteIfExists(keyFile(archive));
+            throw new IllegalStateException("a JVM told to use the class-data archive " + archive + " refused it, so " +
+                "it was removed: " + output.strip().lines().findFirst().orElse("no output"));
+        }
     }
 
     /**

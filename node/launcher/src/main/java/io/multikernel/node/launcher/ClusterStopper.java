@@ -61,7 +61,7 @@ public final class ClusterStopper
         {
             throw new java.io.UncheckedIOException(ex);
         }
-        removeMemoryFiles();
+        removeMemoryFiles(drivers.stream().map(RunDirectory.Entry::id).collect(java.util.stream.Collectors.toSet()));
         return stopped;
     }
 
@@ -70,7 +70,7 @@ public final class ClusterStopper
      * (the driver deletes that on shutdown). Only files the run directory's map names are removed:
      * {@code mk up} names each host's own; a map that names none leaves the default files alone.
      */
-    private void removeMemoryFiles()
+    private void removeMemoryFiles(final java.util.Set<Integer> hostsStoppedHere)
     {
         if (!Files.exists(runDirectory.clusterFile()))
         {
@@ -80,7 +80,7 @@ public final class ClusterStopper
         {
             final ClusterMap map = ClusterMap.load(runDirectory.clusterFile());
             removeMemoryFiles(map);
-            for (final Path left : removeDriverDirectories(map))
+            for (final Path left : removeDriverDirectories(map, hostsStoppedHere))
             {
                 out.println("removed " + left + ", which its media driver left behind (it did not stop cleanly)");
             }
@@ -93,21 +93,23 @@ public final class ClusterStopper
 
     /**
      * A media driver deletes its directory (its CnC file and loss report, about 12 MB of
-     * {@code /dev/shm}) when it stops; one that was killed, or died, leaves it. Once none of the cluster's
-     * processes runs, the directories the map names are removed; a map that names none ({@code mk host},
-     * the containers) leaves the default directory alone.
+     * {@code /dev/shm}) when it stops; one that was killed, or died, leaves it. Only the directories of
+     * hosts whose driver this run directory recorded, and which is now gone, are removed: a map's
+     * directory may belong to a driver started elsewhere ({@code mk host} in a container, whose map names
+     * one for every host), or to another Aeron application.
      *
-     * @param map a cluster map none of whose processes runs.
-     * @return the directories removed: those the map names explicitly and that existed.
+     * @param map              the run directory's cluster map.
+     * @param hostsStoppedHere hosts whose media driver this run directory recorded and which no longer runs.
+     * @return the directories removed: those the map names for these hosts and that existed.
      * @throws java.io.UncheckedIOException naming a directory that could not be removed.
      */
-    static List<Path> removeDriverDirectories(final ClusterMap map)
+    static List<Path> removeDriverDirectories(final ClusterMap map, final java.util.Set<Integer> hostsStoppedHere)
     {
         final List<Path> removed = new ArrayList<>();
         for (final HostDescriptor host : map.hosts())
         {
             final Path directory = host.aeronDir().map(Path::of).orElse(null);
-            if (null == directory || !Files.isDirectory(directory))
+            if (null == directory || !hostsStoppedHere.contains(host.id()) || !Files.isDirectory(directory))
             {
                 continue;
             }

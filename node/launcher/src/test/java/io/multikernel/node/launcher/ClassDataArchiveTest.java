@@ -188,6 +188,38 @@ class ClassDataArchiveTest
             .hasMessageContaining("is not one jar");
     }
 
+    @Test
+    void anArchiveAJvmRefusesIsRemovedWithItsKey() throws Exception
+    {
+        final Path jar = jar();
+        firstCoreWroteAnArchive(jar);
+        final Path installed = ClassDataArchive.install(jar.toString(), JAVA_HOME);
+
+        // Zeros, not an archive: a JVM told to use it or fail refuses it.
+        assertThatThrownBy(() -> ClassDataArchive.verify(installed, jar.toString(), System.getProperty("java.home")))
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("refused it, so it was removed");
+        assertThat(installed).doesNotExist();
+        assertThat(dir.resolve("mk-core.jsa.key")).doesNotExist();
+    }
+
+    @Test
+    void writtenArchivesNeverPutInPlaceAreDiscardedAndWhatTurnsTheArchiveOffIsNamed() throws IOException
+    {
+        final Path jar = jar();
+        final Path writing = firstCoreWroteAnArchive(jar);
+
+        ClassDataArchive.discardWritten(jar.toString());
+
+        assertThat(writing).doesNotExist();
+        assertThat(dir.resolve("mk-core.jsa.writing-" + PID + ".key")).doesNotExist();
+        assertThat(jar).exists();
+        assertThat(ClassDataArchive.turnedOffBy(Map.of(ClassDataArchive.ENABLED_ENV, "OFF"), List.of()))
+            .isEqualTo("MK_CLASS_DATA_ARCHIVE=off");
+        assertThat(ClassDataArchive.turnedOffBy(Map.of(), List.of("-Xmx64m", "-Xshare:off")))
+            .isEqualTo("the cores' JVM option -Xshare:off");
+        assertThat(ClassDataArchive.turnedOffBy(Map.of(), List.of("-Xmx64m"))).isNull();
+    }
+
     private Path jar() throws IOException
     {
         final Path jar = dir.resolve("mk-core.jar");

@@ -52,7 +52,7 @@ class ClusterStopperTest
     void aProcessThatOutlivesTheGracePeriodIsNamedWithHowLongItHad() throws Exception
     {
         // A shell that ignores SIGTERM stands for a core busy past the grace period.
-        final Process stubborn = new ProcessBuilder("sh", "-c", "trap '' TERM; echo ready; sleep 60").start();
+        final Process stubborn = new ProcessBuilder("sh", "-c", "trap '' TERM; echo ready; read line").start();
         try
         {
             assertThat(new String(stubborn.getInputStream().readNBytes(6))).isEqualTo("ready\n");
@@ -101,8 +101,35 @@ class ClusterStopperTest
         assertThat(unrelated).exists();
         assertThat(runDirectory.lrpcFile(0)).doesNotExist();
         assertThat(out.toString()).contains("removed " + leftBehind + ", which its media driver left behind");
-        assertThat(ClusterStopper.removeDriverDirectories(ClusterMap.local(2, 1, TransportKind.IPC)))
+        assertThat(ClusterStopper.removeDriverDirectories(ClusterMap.local(2, 1, TransportKind.IPC), java.util.Set.of(0)))
             .as("a map that names no directory has none removed").isEmpty();
+    }
+
+    @Test
+    void aDriverDirectoryOfAHostThisRunDirectoryDidNotStartStays() throws Exception
+    {
+        // A container's run directory: the hosts' map names the host's driver directory, no process is recorded.
+        final RunDirectory runDirectory = new RunDirectory(dir.resolve("etc-mk"));
+        Files.createDirectories(runDirectory.root());
+        final Path live = Files.createDirectories(dir.resolve("shm/mk-aeron"));
+        Files.write(live.resolve("cnc.dat"), new byte[4096]);
+        final Map<String, String> overrides = new HashMap<>();
+        final ClusterMap local = ClusterMap.local(2, 1, TransportKind.IPC);
+        for (final HostDescriptor host : local.hosts())
+        {
+            overrides.put(OverrideField.HOST_AERON_DIR.key(host.id()), live.toString());
+        }
+        local.withOverrides(ClusterOverrides.of(overrides)).writeTo(runDirectory.clusterFile());
+
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(new ClusterStopper(runDirectory, new PrintStream(out, true)).down(1_000)).isZero();
+
+        assertThat(live.resolve("cnc.dat")).as("a driver started elsewhere keeps its directory").exists();
+        assertThat(out.toString()).doesNotContain("removed");
+        // Only a host whose driver was recorded here (and is gone) is cleared.
+        assertThat(ClusterStopper.removeDriverDirectories(local.withOverrides(ClusterOverrides.of(overrides)),
+            java.util.Set.of())).isEmpty();
+        assertThat(live).exists();
     }
 
     private static void awaitStopped(final long pid) throws InterruptedException

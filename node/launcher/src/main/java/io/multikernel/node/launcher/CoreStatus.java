@@ -50,12 +50,14 @@ public record CoreStatus(int id, int host, long pid, long incarnation, String st
     }
 
     /**
-     * @return the median of its RTTs to peers (each the minimum of recent probes) in microseconds, or
-     *         -1 when none is measured.
+     * @return the median of its RTTs to the peers it sees up (each the minimum of recent probes) in
+     *         microseconds, or -1 when none is measured: the RTT last measured to a peer that is now
+     *         suspect or down says nothing of the link today.
      */
     public double medianPeerRttUs()
     {
-        final double[] rtts = peers.stream().mapToDouble(Peer::rttUs).filter(v -> v >= 0).sorted().toArray();
+        final double[] rtts = peers.stream().filter(p -> "up".equals(p.state())).mapToDouble(Peer::rttUs)
+            .filter(v -> v >= 0).sorted().toArray();
         return 0 == rtts.length ? -1 : rtts[rtts.length / 2];
     }
 }

@@ -74,6 +74,11 @@ class ClusterStatusTest
         assertThat(status.peer(2)).isEqualTo(new CoreStatus.Peer(2, "up", 6, 0, -1, -1.0, 1));
         assertThat(status.medianPeerRttUs()).isEqualTo(30.5);
         assertThatThrownBy(() -> status.peer(7)).hasMessage("core 0 lists no peer 7 in its /status");
+
+        // Peer 1 down since its RTT was measured (its driver died): that RTT no longer counts.
+        final CoreStatus cutOff = StrictJson.read(STATUS.formatted(0, "").replace("\"id\":1,\"state\":\"up\"",
+            "\"id\":1,\"state\":\"down\""), CoreStatus.class, "core 0's /status");
+        assertThat(cutOff.medianPeerRttUs()).isEqualTo(-1.0);
     }
 
     @Test

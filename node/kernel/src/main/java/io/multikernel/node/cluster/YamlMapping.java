@@ -311,7 +311,8 @@ final class YamlMapping
         int bestDistance = SUGGESTION_DISTANCE_MAX + 1;
         for (final String known : new TreeSet<>(knownKeys))
         {
-            final int distance = editDistance(key.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT));
+            final int distance = io.multikernel.node.util.EditDistance.between(key.toLowerCase(Locale.ROOT),
+                known.toLowerCase(Locale.ROOT));
             if (distance < bestDistance)
             {
                 best = known;
@@ -319,28 +320,5 @@ final class YamlMapping
             }
         }
         return best;
-    }
-
-    private static int editDistance(final String a, final String b)
-    {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++)
-        {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++)
-            {
-                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            final int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

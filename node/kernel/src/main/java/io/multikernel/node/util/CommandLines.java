@@ -93,7 +93,8 @@ public final class CommandLines
             // Name the near misses (mk stauts, mk up --core); picocli offers any command, so keep the close ones.
             final String typed = unmatched.getUnmatched().get(0);
             final List<String> near = unmatched.getSuggestions().stream()
-                .filter(candidate -> editDistance(typed, candidate) <= Math.min(2, Math.max(1, typed.length() / 3)))
+                .filter(candidate -> EditDistance.between(typed, candidate) <=
+                    Math.min(2, Math.max(1, typed.length() / 3)))
                 .limit(SUGGESTIONS_MAX).map(candidate -> "'" + candidate + "'").toList();
             if (!near.isEmpty())
             {
@@ -105,30 +106,6 @@ public final class CommandLines
 
     /** SUGGESTIONS_MAX: near misses named for an unknown command or option. */
     static final int SUGGESTIONS_MAX = 2;
-
-    /** @return the Levenshtein distance: single-character insertions, deletions and substitutions. */
-    static int editDistance(final String a, final String b)
-    {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++)
-        {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++)
-            {
-                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            final int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
-    }
 
     private static void shareVersion(final CommandLine command, final CommandLine.IVersionProvider version)
     {

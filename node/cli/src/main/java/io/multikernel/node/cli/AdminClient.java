@@ -182,6 +182,13 @@ final class AdminClient
         {
             if (expectedPid > 0)
             {
+                if (io.multikernel.node.launcher.ProcessUsage.isStopped(expectedPid))
+                {
+                    // Its kernel would accept the connection and the request would wait out the whole timeout.
+                    throw new IllegalStateException("core " + coreId + " (pid " + expectedPid + ") is stopped by a " +
+                        "signal (SIGSTOP, or a debugger) and cannot answer until it continues (kill -CONT " +
+                        expectedPid + ")");
+                }
                 request.header(io.multikernel.node.admin.AdminServer.EXPECTED_PID_HEADER, Long.toString(expectedPid));
             }
             response = http.send(credentials.authorize(request).timeout(REQUEST_TIMEOUT).build(),

@@ -209,6 +209,37 @@ class AdminCommandsTest
     }
 
     @Test
+    void aRecordedCoreStoppedBySignalIsNamedAtOnceInsteadOfWaitedFor() throws Exception
+    {
+        final Process stopped = new ProcessBuilder("sleep", "60").start();
+        try
+        {
+            assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(stopped.pid())).start().waitFor()).isZero();
+            final long deadlineMs = System.currentTimeMillis() + 5_000;
+            while (!io.multikernel.node.launcher.ProcessUsage.isStopped(stopped.pid()) &&
+                System.currentTimeMillis() < deadlineMs)
+            {
+                Thread.sleep(10);
+            }
+            new io.multikernel.node.launcher.RunDirectory(runDir).writeProcesses(
+                java.util.List.of(new io.multikernel.node.launcher.RunDirectory.Entry("core", 0, stopped.pid())));
+            core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
+
+            final long startNs = System.nanoTime();
+            assertThat(run("kv", "get", "k")).isEqualTo(MkCommand.EXIT_FAILURE);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - startNs)).as("no request timeout waited out")
+                .isLessThan(AdminClient.REQUEST_TIMEOUT);
+            assertThat(failure()).isEqualTo("mk: kv get failed: core 0 (pid " + stopped.pid() + ") is stopped by a " +
+                "signal (SIGSTOP, or a debugger) and cannot answer until it continues (kill -CONT " + stopped.pid() + ")");
+            assertThat(core.received()).as("nothing sent").doesNotContain("GET /kv/k");
+        }
+        finally
+        {
+            stopped.destroyForcibly();
+        }
+    }
+
+    @Test
     void aCoreUpThatDoesNotSeeEveryPeerUpIsNoWholeClusterYet()
     {
         core.answer("GET /status", UP_STATUS.replace("\"peers_up\":0,\"peers_total\":0", "\"peers_up\":1,\"peers_total\":2"));

@@ -51,6 +51,7 @@ class RunDirectoryReuseIT
         runDirectory = new RunDirectory(tempDir.resolve("run"));
         up(CORES);
         assertThat(mk("kv", "put", "kept", "across-restarts", "--core", "0").out()).startsWith("committed");
+        final long firstPid = corePid(0);
         new ClusterStopper(runDirectory, System.out).down(5_000);
 
         final ClusterLauncher launcher = new ClusterLauncher(runDirectory, new PrintStream(System.out, true), List.of());
@@ -60,6 +61,11 @@ class RunDirectoryReuseIT
         assertThat(runDirectory.processes().stream().filter(e -> RunDirectory.live(e).isPresent())).isEmpty();
 
         up(CORES);
+        // The first start's log is kept beside the new one: why a cluster stopped is often in it.
+        final java.nio.file.Path log = runDirectory.log("core", 0);
+        assertThat(java.nio.file.Files.readString(ClusterLauncher.previousLog(log))).contains("up: pid=" + firstPid + " ");
+        assertThat(java.nio.file.Files.readString(log)).doesNotContain("up: pid=" + firstPid + " ")
+            .contains("up: pid=" + corePid(0) + " ");
         for (int core = 0; core < CORES; core++)
         {
             // A core stopped before it applied the put's commit learns the outcome from core 0 after it restarts.

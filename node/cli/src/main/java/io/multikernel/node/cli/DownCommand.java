@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
     description = { "Stop the cluster in the run directory: SIGTERM the cores (they say goodbye), then the drivers.",
         "Whatever outlives the timeout gets SIGKILL; then each host's memory file is removed, with what processes " +
         "that were killed or died left behind: a media driver's directory, a core's LRPC file.",
-        "Logs, the cluster map and the cores' data stay." })
+        "Logs, the cluster map and the cores' data stay; the next mk up keeps this start's logs as logs/*.log.1." })
 final class DownCommand implements Callable<Integer>
 {
     @CommandLine.Spec

@@ -18,6 +18,20 @@ public final class KernelMain extends RootCommand
 {
     public static void main(final String[] args)
     {
-        System.exit(new KernelMain().runWith(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        int status;
+        try
+        {
+            status = new KernelMain().runWith(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        }
+        catch (final Throwable failure)
+        {
+            // An Error the command did not handle (a fault in a memory-mapped file on a full file system):
+            // without an exit the JVM would live on in its non-daemon threads, holding the data directory's
+            // lock and the admin port, answering that it is starting.
+            System.err.println("mk: the kernel process failed: " + failure);
+            failure.printStackTrace();
+            status = io.multikernel.node.util.CommandLines.EXIT_FAILURE;
+        }
+        System.exit(status);
     }
 }

@@ -19,10 +19,19 @@ import java.util.stream.Stream;
  * The directory holds every core's replicated state, so it is owner-only ({@code rwx------}): created
  * so, or tightened to that when a directory of an older build was open to others.
  */
-final class DataFormat
+public final class DataFormat
 {
     /** MARKER_FILE: the file in the data directory that names its format. */
-    static final String MARKER_FILE = "format";
+    public static final String MARKER_FILE = "format";
+
+    /**
+     * @param entry a file of a core's data directory.
+     * @return whether it is the format marker, which holds no replicated state.
+     */
+    public static boolean isMarkerFile(final Path entry)
+    {
+        return MARKER_FILE.equals(String.valueOf(entry.getFileName()));
+    }
     /** CURRENT: the format this build writes and reads. */
     static final String CURRENT = "replicated-states-1";
 

@@ -17,6 +17,7 @@ import io.multikernel.transport.TransportConfiguration;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,7 +232,7 @@ public final class ClusterLauncher
             for (final HostDescriptor host : map.hosts())
             {
                 started.add(startDriver(host, options));
-                runDirectory.writeProcesses(started);
+                record(started);
             }
             for (final RunDirectory.Entry driver : List.copyOf(started))
             {
@@ -244,7 +245,7 @@ public final class ClusterLauncher
             {
                 started.add(startCore(cores.get(i), options, options.cpus().commandPrefix(i, cores.size()),
                     archive.jvmArgs(0 == i)));
-                runDirectory.writeProcesses(started);
+                record(started);
             }
             return awaitCores(map, options.startTimeoutMs());
         }
@@ -412,7 +413,7 @@ public final class ClusterLauncher
         final Process process = spawn(command, runDirectory.log("core", coreId), true);
         final RunDirectory.Entry started = child(new RunDirectory.Entry("core", coreId, process.pid()), process);
         entries.add(started);
-        runDirectory.writeProcesses(entries);
+        record(entries);
         out.printf("core %d started again (pid %d)%n", coreId, process.pid());
         return awaitCoreUp(map, started, timeoutMs);
     }
@@ -597,10 +598,41 @@ public final class ClusterLauncher
     }
 
     /**
-     * @param append add to the log instead of starting it anew (a restarted core keeps its history).
+     * Records the processes, the last of them just started. A process that cannot be recorded (a full
+     * file system) is stopped at once: nothing would find it to stop it later, and a core left running
+     * would hold its data directory's lock and its admin port.
+     *
+     * @param entries every process of the run directory; the last one just started.
+     */
+    private void record(final List<RunDirectory.Entry> entries)
+    {
+        try
+        {
+            runDirectory.writeProcesses(entries);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            final RunDirectory.Entry last = entries.get(entries.size() - 1);
+            ProcessHandle.of(last.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            entries.remove(entries.size() - 1);
+            throw new IllegalStateException("could not record " + last.kind() + " " + last.id() + " (pid " + last.pid() +
+                ") in " + runDirectory.processesFile() + ", so it was stopped: " +
+                (null == ex.getCause() ? ex.getMessage() : ex.getCause().toString()) +
+                " (is the file system full?)", ex);
+        }
+    }
+
+    /**
+     * @param append add to the log instead of starting it anew (a restarted core keeps its history);
+     *               when starting anew, the old log is kept as {@link #previousLog}.
      */
     private static Process spawn(final List<String> command, final Path log, final boolean append) throws IOException
     {
+        if (!append && Files.isRegularFile(log) && Files.size(log) > 0)
+        {
+            // A new start over a run directory keeps the last one's log: why the cluster stopped is often in it.
+            Files.move(log, previousLog(log), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         final Process process = new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true)
@@ -608,6 +640,12 @@ public final class ClusterLauncher
             .start();
         awaitExec(process);
         return process;
+    }
+
+    /** @return where a process's log of the start before the last is kept: {@code core-0.log.1}. */
+    public static Path previousLog(final Path log)
+    {
+        return log.resolveSibling(log.getFileName() + ".1");
     }
 
     /**

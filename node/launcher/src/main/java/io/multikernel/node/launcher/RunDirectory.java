@@ -236,8 +236,9 @@ public final class RunDirectory
 
     /**
      * @param directory a core's data directory.
-     * @return whether it holds anything but the core's lock file: a core that could not start (a port
-     *         in use) made only that, and holds no replicated state.
+     * @return whether it holds anything but the core's lock file and format marker: a core that could
+     *         not start (a port in use) made only those, and so does one whose write-ahead log was
+     *         removed; neither holds replicated state.
      */
     static boolean holdsData(final Path directory)
     {
@@ -247,7 +248,8 @@ public final class RunDirectory
         }
         try (java.util.stream.Stream<Path> entries = Files.list(directory))
         {
-            return entries.anyMatch(entry -> !io.multikernel.node.replication.DataDirectoryLock.isLockFile(entry));
+            return entries.anyMatch(entry -> !io.multikernel.node.replication.DataDirectoryLock.isLockFile(entry) &&
+                !io.multikernel.node.replication.DataFormat.isMarkerFile(entry));
         }
         catch (final IOException ex)
         {
@@ -255,11 +257,15 @@ public final class RunDirectory
         }
     }
 
-    /** @return whether the directory's one entry is a core's lock file: made by a core that could not start. */
+    /**
+     * @return whether the directory holds only what a core makes before it holds state (its lock file,
+     *         its format marker): made by a core that could not start, or left when its log was removed.
+     */
     static boolean onlyALock(final Path directory)
     {
         return Files.isDirectory(directory) && !holdsData(directory) &&
-            Files.exists(directory.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME));
+            (Files.exists(directory.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME)) ||
+                Files.exists(directory.resolve(io.multikernel.node.replication.DataFormat.MARKER_FILE)));
     }
 
     /**

@@ -85,10 +85,16 @@ class ClusterLauncherDataTest
         final Path used = Files.createDirectories(runDir.resolve("data").resolve("core-2"));
         Files.writeString(used.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME), "123\n");
         Files.writeString(used.resolve("format"), "replicated-states-1\n");
+        Files.write(used.resolve("wal-00000000000000000000.log"), new byte[64]);
+        // A core whose write-ahead log was removed: its format marker and lock hold no replicated state.
+        final Path logRemoved = Files.createDirectories(runDir.resolve("data").resolve("core-3"));
+        Files.writeString(logRemoved.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME), "123\n");
+        Files.writeString(logRemoved.resolve("format"), "replicated-states-1\n");
         assertThat(new RunDirectory(runDir).coresWithData()).containsExactly(1, 2);
         assertThat(RunDirectory.holdsData(lockOnly)).isFalse();
         assertThat(RunDirectory.holdsData(empty)).isFalse();
         assertThat(RunDirectory.holdsData(used)).isTrue();
+        assertThat(RunDirectory.holdsData(logRemoved)).isFalse();
     }
 
     @Test

@@ -104,8 +104,12 @@ public final class WriteAheadLog implements AutoCloseable
             .scan(fromPosition, handler);
         if (scan.tornTailBytes() > 0)
         {
-            LOG.warn("write-ahead log {}: cut a torn tail of {} bytes at log position {} (a crash interrupted a write)",
-                storage.describe(""), scan.tornTailBytes(), scan.endPosition());
+            // Most often a crash's interrupted write; the log cannot tell that from bytes added to it, or from
+            // records removed from its end, so it says what it cut and what it kept.
+            LOG.warn("write-ahead log {}: cut {} bytes after the last whole record, at log position {}: a crash " +
+                "interrupted a write, or the file was changed while the core was down (then records after that position, " +
+                "if any were there, are lost from this replica)", storage.describe(""), scan.tornTailBytes(),
+                scan.endPosition());
         }
         return new WriteAheadLog(storage, options, scan);
     }

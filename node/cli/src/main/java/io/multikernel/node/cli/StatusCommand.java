@@ -47,13 +47,14 @@ final class StatusCommand implements Callable<Integer>
         final List<ClusterStatus.CoreRow> rows = ClusterStatus.withUsage(new ClusterStatus().query(map, runDirectory));
         final List<ClusterStatus.DriverRow> drivers = ClusterStatus.drivers(runDirectory);
         spec.commandLine().getOut().print(json ? ClusterStatus.json(rows) + System.lineSeparator() :
-            ClusterStatus.table(rows) + ClusterStatus.driverLines(drivers));
+            ClusterStatus.table(rows) + ClusterStatus.stoppedLines(rows) + ClusterStatus.driverLines(drivers));
         spec.commandLine().getOut().flush();
         if (json)
         {
             // The JSON keeps its fields; why a core's answer was not a status goes where a reader looks for errors.
             rows.stream().filter(row -> null != row.problem())
                 .forEach(row -> spec.commandLine().getErr().println("mk: " + row.problem()));
+            ClusterStatus.stoppedLines(rows).lines().forEach(line -> spec.commandLine().getErr().println("mk: " + line));
             spec.commandLine().getErr().flush();
         }
         if (json)

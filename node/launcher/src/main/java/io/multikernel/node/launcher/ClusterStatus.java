@@ -209,6 +209,21 @@ public final class ClusterStatus
         return sb.toString();
     }
 
+    /**
+     * @param rows from {@link #query}.
+     * @return one line per core whose process here is stopped by a signal: it shows as suspect, and
+     *         this says why and how to continue it.
+     */
+    public static String stoppedLines(final List<CoreRow> rows)
+    {
+        final StringBuilder sb = new StringBuilder();
+        rows.stream().filter(row -> row.pid() > 0 && ProcessUsage.isStopped(row.pid())).forEach(row ->
+            sb.append("core ").append(row.id()).append(" (pid ").append(row.pid()).append(") is stopped by a signal ")
+                .append("(SIGSTOP, or a debugger): its peers see it suspect, then down, until it continues (kill -CONT ")
+                .append(row.pid()).append(')').append(System.lineSeparator()));
+        return sb.toString();
+    }
+
     private static String megabytes(final long bytes)
     {
         return bytes < 0 ? "-" : String.format(Locale.ROOT, "%.1f", bytes / 1e6);

@@ -63,7 +63,16 @@ public final class KeyValueStateMachine implements StateMachine<KeyValueOperatio
 
     private static int stringLength(final String value)
     {
-        return 1 + (null == value ? 0 : 4 + value.getBytes(StandardCharsets.UTF_8).length);
+        return 1 + (null == value ? 0 : 4 + utf8Length(value));
+    }
+
+    /**
+     * @param value a key, value or expected value; null for none.
+     * @return the bytes of its UTF-8 text, without the encoding around it; 0 for none.
+     */
+    public static int utf8Length(final String value)
+    {
+        return null == value ? 0 : value.getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Override

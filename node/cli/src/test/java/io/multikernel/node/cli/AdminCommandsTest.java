@@ -211,16 +211,8 @@ class AdminCommandsTest
     @Test
     void aRecordedCoreStoppedBySignalIsNamedAtOnceInsteadOfWaitedFor() throws Exception
     {
-        final Process stopped = new ProcessBuilder("sleep", "60").start();
-        try
+        try (io.multikernel.node.util.StoppedProcess stopped = io.multikernel.node.util.StoppedProcess.start())
         {
-            assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(stopped.pid())).start().waitFor()).isZero();
-            final long deadlineMs = System.currentTimeMillis() + 5_000;
-            while (!io.multikernel.node.launcher.ProcessUsage.isStopped(stopped.pid()) &&
-                System.currentTimeMillis() < deadlineMs)
-            {
-                Thread.sleep(10);
-            }
             new io.multikernel.node.launcher.RunDirectory(runDir).writeProcesses(
                 java.util.List.of(new io.multikernel.node.launcher.RunDirectory.Entry("core", 0, stopped.pid())));
             core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
@@ -232,10 +224,6 @@ class AdminCommandsTest
             assertThat(failure()).isEqualTo("mk: kv get failed: core 0 (pid " + stopped.pid() + ") is stopped by a " +
                 "signal (SIGSTOP, or a debugger) and cannot answer until it continues (kill -CONT " + stopped.pid() + ")");
             assertThat(core.received()).as("nothing sent").doesNotContain("GET /kv/k");
-        }
-        finally
-        {
-            stopped.destroyForcibly();
         }
     }
 

@@ -233,12 +233,25 @@ public final class CoreReplication implements AutoCloseable
      */
     public String tooLongForOneTransaction(final List<KeyValueOperation> operations)
     {
+        return tooLongForOneTransaction(operations, this::encodedLength, operationsLengthMaxBytes);
+    }
+
+    /**
+     * @param operations              key-value operations of one transaction.
+     * @param encodedLength           the bytes an operation takes in a transaction.
+     * @param operationsLengthMaxBytes the most one transaction's operations may take.
+     * @return why they do not fit; null when they do.
+     */
+    static String tooLongForOneTransaction(final List<KeyValueOperation> operations,
+        final java.util.function.ToIntFunction<KeyValueOperation> encodedLength, final int operationsLengthMaxBytes)
+    {
         long encoded = OPERATION_COUNT_FIELD_BYTES;
         long written = 0;
         for (final KeyValueOperation operation : operations)
         {
-            encoded += OPERATION_LENGTH_FIELD_BYTES + encodedLength(operation);
-            written += utf8Length(operation.key()) + utf8Length(operation.expected()) + utf8Length(operation.value());
+            encoded += OPERATION_LENGTH_FIELD_BYTES + encodedLength.applyAsInt(operation);
+            written += KeyValueStateMachine.utf8Length(operation.key()) +
+                KeyValueStateMachine.utf8Length(operation.expected()) + KeyValueStateMachine.utf8Length(operation.value());
         }
         if (encoded <= operationsLengthMaxBytes)
         {
@@ -256,11 +269,6 @@ public final class CoreReplication implements AutoCloseable
             " (" + operationsLengthMaxBytes + " bytes with " + encoding + " of encoding; " +
             ReplicationConfiguration.MAX_OPERATIONS_LENGTH_PROP_NAME + ", at most half a URPC message: a longer " +
             "mk.urpc.term.length allows more); nothing changed";
-    }
-
-    private static long utf8Length(final String text)
-    {
-        return null == text ? 0 : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /**

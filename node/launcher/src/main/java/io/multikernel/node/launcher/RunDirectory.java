@@ -261,7 +261,7 @@ public final class RunDirectory
      * @return whether the directory holds only what a core makes before it holds state (its lock file,
      *         its format marker): made by a core that could not start, or left when its log was removed.
      */
-    static boolean onlyALock(final Path directory)
+    static boolean holdsOnlyLockOrMarker(final Path directory)
     {
         return Files.isDirectory(directory) && !holdsData(directory) &&
             (Files.exists(directory.resolve(io.multikernel.node.replication.DataDirectoryLock.FILE_NAME)) ||
@@ -280,7 +280,7 @@ public final class RunDirectory
         {
             try (java.util.stream.Stream<Path> entries = Files.list(data))
             {
-                entries.filter(path -> path.getFileName().toString().matches("core-[0-9]{1,9}") && !onlyALock(path))
+                entries.filter(path -> path.getFileName().toString().matches("core-[0-9]{1,9}") && !holdsOnlyLockOrMarker(path))
                     .forEach(path -> withData.add(Integer.parseInt(path.getFileName().toString().substring("core-".length()))));
             }
             catch (final IOException ex)

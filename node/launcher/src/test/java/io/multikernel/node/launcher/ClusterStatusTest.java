@@ -130,15 +130,8 @@ class ClusterStatusTest
     @Test
     void aCoreWhoseProcessIsStoppedBySignalIsNamedWithHowToContinueIt() throws Exception
     {
-        final Process stopped = new ProcessBuilder("sleep", "60").start();
-        try
+        try (io.multikernel.node.util.StoppedProcess stopped = io.multikernel.node.util.StoppedProcess.start())
         {
-            assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(stopped.pid())).start().waitFor()).isZero();
-            final long deadlineMs = System.currentTimeMillis() + 5_000;
-            while (!ProcessUsage.isStopped(stopped.pid()) && System.currentTimeMillis() < deadlineMs)
-            {
-                Thread.sleep(10);
-            }
             final List<ClusterStatus.CoreRow> rows = List.of(
                 new ClusterStatus.CoreRow(0, 0, "up", ProcessHandle.current().pid(), 17, 1, 1, 12.3, "url", null),
                 new ClusterStatus.CoreRow(1, 0, "suspect", stopped.pid(), -1, -1, -1, -1, "url", null),
@@ -147,10 +140,6 @@ class ClusterStatusTest
             assertThat(ClusterStatus.stoppedLines(rows)).isEqualTo("core 1 (pid " + stopped.pid() + ") is stopped by " +
                 "a signal (SIGSTOP, or a debugger): its peers see it suspect, then down, until it continues (kill -CONT " +
                 stopped.pid() + ")" + System.lineSeparator());
-        }
-        finally
-        {
-            stopped.destroyForcibly();
         }
     }
 

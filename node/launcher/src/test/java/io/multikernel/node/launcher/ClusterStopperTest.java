@@ -5,6 +5,7 @@ import io.multikernel.node.cluster.ClusterOverrides;
 import io.multikernel.node.cluster.HostDescriptor;
 import io.multikernel.node.cluster.OverrideField;
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.util.StoppedProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,23 +29,17 @@ class ClusterStopperTest
     @Test
     void aProcessStoppedBySignalIsNamedAsSuchNotAsIgnoringSigterm() throws Exception
     {
-        final Process sleeper = new ProcessBuilder("sleep", "60").start();
-        try
+        try (StoppedProcess sleeper = StoppedProcess.start())
         {
-            assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(sleeper.pid())).start().waitFor()).isZero();
-            awaitStopped(sleeper.pid());
+            assertThat(ProcessUsage.isStopped(sleeper.pid())).as("stopped").isTrue();
             final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-            ClusterStopper.stopGroup(List.of(sleeper.toHandle()), handle -> "core 1 (pid " + handle.pid() + ")", 300,
+            ClusterStopper.stopGroup(List.of(sleeper.handle()), handle -> "core 1 (pid " + handle.pid() + ")", 300,
                 new PrintStream(out, true));
 
-            assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).as("killed").isTrue();
+            assertThat(sleeper.awaitGone(5_000)).as("killed").isTrue();
             assertThat(out.toString()).contains("core 1 (pid " + sleeper.pid() + ") is stopped by a signal (SIGSTOP, " +
                 "or a debugger) and could not act on SIGTERM: killing it").doesNotContain("ignored");
-        }
-        finally
-        {
-            sleeper.destroyForcibly();
         }
     }
 
@@ -130,15 +125,5 @@ class ClusterStopperTest
         assertThat(ClusterStopper.removeDriverDirectories(local.withOverrides(ClusterOverrides.of(overrides)),
             java.util.Set.of())).isEmpty();
         assertThat(live).exists();
-    }
-
-    private static void awaitStopped(final long pid) throws InterruptedException
-    {
-        final long deadlineMs = System.currentTimeMillis() + 5_000;
-        while (!ProcessUsage.isStopped(pid) && System.currentTimeMillis() < deadlineMs)
-        {
-            Thread.sleep(10);
-        }
-        assertThat(ProcessUsage.isStopped(pid)).as("stopped").isTrue();
     }
 }

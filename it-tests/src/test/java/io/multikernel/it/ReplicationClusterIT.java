@@ -199,6 +199,16 @@ class ReplicationClusterIT
                 .isEqualTo("memory.server -> core 2");
         }
 
+        // Once core 1 sees core 3 down, a transaction naming it is refused at once, without a PREPARE.
+        final java.util.concurrent.atomic.AtomicReference<Mk> fast = new java.util.concurrent.atomic.AtomicReference<>();
+        awaitTrue("core 1 refuses at once a registration that needs core 3", () ->
+        {
+            fast.set(mk("name", "register", "--core", "1", "vm-1", "--serving-core", "1"));
+            return fast.get().err().contains("replica core 3 is down as core 1 sees it");
+        }, 20);
+        assertThat(fast.get().err()).contains("replica core 3 is down as core 1 sees it, so it cannot vote; retry once " +
+            "it is back; nothing changed");
+
         cluster.restart(down, "repl-core-3-names", List.of());
         assertThat(mk("name", "lookup", "--core", "3", "memory.server").out())
             .as("recovered from core 3's write-ahead log").isEqualTo("memory.server -> core 2");

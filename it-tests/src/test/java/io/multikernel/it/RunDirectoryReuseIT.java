@@ -77,6 +77,70 @@ class RunDirectoryReuseIT
     }
 
     @Test
+    void aCoreWhoseLogLostCommittedWritesComesBackDivergedAndEveryCommandSaysSo() throws Exception
+    {
+        runDirectory = new RunDirectory(tempDir.resolve("run"));
+        up(CORES);
+        for (int i = 0; i < 40; i++)
+        {
+            assertThat(mk("kv", "put", "key-" + i, "value-" + i, "--core", "0").out()).startsWith("committed");
+        }
+        // A restart over a whole log is not taken for a lost one.
+        final Mk clean = mk("restart", "--core", "1", "--timeout-s", "30");
+        assertThat(clean.exit()).as(clean.err()).isZero();
+        assertThat(clean.out()).contains("core 1 is up again");
+        for (int i = 40; i < 60; i++)
+        {
+            assertThat(mk("kv", "put", "key-" + i, "value-" + i, "--core", "0").out()).startsWith("committed");
+        }
+
+        // Core 1 stopped, and the end of its log cut off: the last records of writes it voted on are gone.
+        final ProcessHandle core1 = ProcessHandle.of(corePid(1)).orElseThrow();
+        core1.destroy();
+        core1.onExit().get(30, TimeUnit.SECONDS);
+        final Path segment;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(runDirectory.dataDirectory(1)))
+        {
+            segment = files.filter(f -> f.getFileName().toString().matches("wal-\\d+\\.log"))
+                .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+        }
+        final long length = java.nio.file.Files.size(segment);
+        assertThat(length).as(segment.toString()).isGreaterThan(3_000);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(segment,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.truncate(length - 1_500);
+        }
+
+        final Mk restarted = mk("restart", "--core", "1", "--timeout-s", "30");
+        assertThat(restarted.exit()).as(restarted.out()).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(restarted.err()).contains("core 1 runs, but its replicas diverged: core 0 knows transaction 0:")
+            .contains("committed with core 1 as a participant, but core 1's write-ahead log holds no trace of it")
+            .contains("Nothing rebuilds a core's replicas from its peers");
+        final Mk status = mk("status");
+        assertThat(status.exit()).as(status.out()).isEqualTo(3);
+        assertThat(status.out()).containsPattern("(?m)^1 +diverged ").contains("core 1 runs, but its replicas diverged");
+        final java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                ClusterStatus.map(runDirectory).adminUrl(1) + "/health")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("\"status\":\"diverged\"").contains("holds no trace of it");
+        assertThat(java.nio.file.Files.readString(runDirectory.log("core", 1))).contains("ERROR")
+            .contains("core 1: replicas diverged: core 0 knows transaction");
+        // Core 0, whose log is whole, is not diverged, and the writes core 1 lost are still there.
+        assertThat(mk("kv", "get", "key-59", "--core", "0").out()).contains("value-59");
+
+        // The whole cluster stopped and started again over the same data: the same verdict, the cluster runs.
+        new ClusterStopper(runDirectory, System.out).down(5_000);
+        final List<ClusterStatus.CoreRow> rows = new ClusterLauncher(runDirectory, new PrintStream(System.out, true),
+            List.of()).up(options(CORES));
+        assertThat(rows.get(0).seesAllPeers()).as(rows.toString()).isTrue();
+        assertThat(rows.get(1).isDiverged()).as(rows.toString()).isTrue();
+        assertThat(rows.get(1).problem()).contains("core 1 runs, but its replicas diverged: core 0 knows transaction");
+    }
+
+    @Test
     void aRestartThatCouldNotStartTheCoreLeavesItRunningAndAPausedCoreIsKilledAndStartedAgain() throws Exception
     {
         runDirectory = new RunDirectory(tempDir.resolve("run"));

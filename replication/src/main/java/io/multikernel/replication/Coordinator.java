@@ -60,7 +60,7 @@ final class Coordinator<O>
         final TransactionId id = new TransactionId(services.coreId, services.incarnation, ++sequence);
         final String rejection = null != failure[0] ?
             "the write-ahead log of coordinator core " + services.coreId + " failed; restart the core" :
-            checkProposal(operations);
+            checkProposal(participants, operations);
         if (null != rejection)
         {
             reject(id, listener, rejection);
@@ -97,11 +97,21 @@ final class Coordinator<O>
         return id;
     }
 
-    private String checkProposal(final List<O> operations)
+    private String checkProposal(final ParticipantSet participants, final List<O> operations)
     {
         if (operations.isEmpty())
         {
             return "a transaction needs at least one operation";
+        }
+        for (int i = 0; i < participants.size(); i++)
+        {
+            final int participant = participants.coreId(i);
+            final String unavailable = participant == services.coreId ? null :
+                services.context.peerUnavailable().apply(participant);
+            if (null != unavailable)
+            {
+                return unavailable + ", so it cannot vote; retry once it is back";
+            }
         }
         if (active.size() >= services.context.maxInFlightTransactions())
         {
@@ -162,6 +172,7 @@ final class Coordinator<O>
             return;
         }
         transaction.state = CoordinatorTransaction.State.AWAITING_ACKS;
+        services.peerCommits.onCommitted(transaction.id, transaction.participants);
         services.observer.onCoordinatorDecision(transaction.id, true, false);
         services.metrics.onCommitted(services.nowNs - transaction.startNs);
         sendCommit(transaction);
@@ -395,6 +406,7 @@ final class Coordinator<O>
 
     void replayCommitDecided(final TransactionId id, final ParticipantSet participants)
     {
+        services.peerCommits.onCommitted(id, participants);
         recovered.put(id, new Recovered(participants, true));
     }
 

@@ -23,5 +23,10 @@ public enum ErrorKind
     /** A decision arrived that contradicts what this core did (an operator's forced decision, or a bug). */
     DECISION_MISMATCH,
     /** A snapshot was not taken: it would be longer than a restart reads back; the log is kept whole. */
-    SNAPSHOT_TOO_LARGE
+    SNAPSHOT_TOO_LARGE,
+    /**
+     * A peer knows a transaction committed that this core's log holds no trace of, though this core
+     * voted on it: its log lost records, and its replicas lack committed writes.
+     */
+    LOST_TRANSACTION
 }

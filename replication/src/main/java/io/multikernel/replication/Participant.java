@@ -37,6 +37,7 @@ final class Participant<O>
     private final Refusals refusals;
     private int inDoubtCount;
     private long nextQueryCheckNs = Long.MAX_VALUE;
+    private String divergence;
 
     Participant(final Services services, final StateMachine<O> stateMachine)
     {
@@ -238,6 +239,11 @@ final class Participant<O>
         final TransactionId id = decision.transactionId();
         final byte known = decisions.get(id);
         final boolean fromCoordinator = source == id.coordinatorCoreId();
+        if (decision.commit() && 0 == known && !refusals.isRefused(id) && refusals.neverVotedYes(id))
+        {
+            onLostTransaction(source, id);
+            return;
+        }
         if (decision.commit() && refusals.isRefused(id))
         {
             services.reportError(ErrorKind.DECISION_MISMATCH, "transaction " + id + ": core " + source +
@@ -257,6 +263,37 @@ final class Participant<O>
             // for a shared fsync): everything appended so far covers it.
             sendOnceAppendedIsDurable(source, new Ack(id));
         }
+    }
+
+    /**
+     * A peer knows {@code id} committed, so this core voted yes on it and had made its PREPARED
+     * durable; yet its log holds no trace of it. Its log lost records after it voted: its replicas lack
+     * what the cluster committed, and it may no longer prove that it never voted on a transaction, so
+     * it stops refusing. Not acknowledged: this core has not applied it.
+     */
+    private void onLostTransaction(final int source, final TransactionId id)
+    {
+        services.metrics.onError(ErrorKind.LOST_TRANSACTION);
+        if (null != divergence)
+        {
+            return;
+        }
+        final long[] watermark = refusals.watermarks().get(id.coordinatorCoreId());
+        final String newest = null == watermark ? "none" :
+            id.coordinatorCoreId() + ":" + watermark[0] + ":" + watermark[1];
+        divergence = "core " + source + " knows transaction " + id + " committed with core " + services.coreId +
+            " as a participant, but core " + services.coreId + "'s write-ahead log holds no trace of it (the newest " +
+            "transaction of core " + id.coordinatorCoreId() + " it holds is " + newest + "): its log lost records " +
+            "after it voted (a disk that acknowledged writes it had not made durable, a log file cut, or a data " +
+            "directory restored from an older copy), so its replicas lack writes the cluster committed; the other " +
+            "participants' replicas hold them";
+        services.logLostTransaction(divergence);
+    }
+
+    /** @return why this core's replicas lack committed transactions, or null when nothing says so. */
+    String divergence()
+    {
+        return divergence;
     }
 
     private void commit(final ParticipantTransaction<O> transaction, final int flags) throws IOException
@@ -306,6 +343,10 @@ final class Participant<O>
         locks.unlockAll(transaction.id, transaction.lockKeys);
         prepared.remove(transaction.id);
         decisions.put(transaction.id, outcome);
+        if (RecentDecisions.COMMITTED == outcome)
+        {
+            services.peerCommits.onCommitted(transaction.id, transaction.participants);
+        }
         if (transaction.durable)
         {
             inDoubtCount--;
@@ -333,7 +374,7 @@ final class Participant<O>
             sendOnceAppendedIsDurable(source, new Decision(id, false, refusalReason()));
             return;
         }
-        if (known == 0 && refusals.canRefuse(id))
+        if (known == 0 && null == divergence && refusals.canRefuse(id))
         {
             refuse(source, id);
             return;

@@ -90,6 +90,15 @@ final class Refusals
         {
             return false;
         }
+        return neverVotedYes(id);
+    }
+
+    /**
+     * @return true when {@code id} is above its coordinator's watermark: this participant's log shows
+     *         that it never voted yes on it.
+     */
+    boolean neverVotedYes(final TransactionId id)
+    {
         final long[] watermark = watermarks.get(id.coordinatorCoreId());
         return null == watermark ||
             id.coordinatorIncarnation() > watermark[0] ||

@@ -40,6 +40,7 @@ public final class ReplicationContext<O>
     private Random random;
     private MeterRegistry meterRegistry;
     private ReplicationObserver observer = ReplicationObserver.NONE;
+    private java.util.function.IntFunction<String> peerUnavailable = (coreId) -> null;
     private FsyncPolicy fsyncPolicy = ReplicationConfiguration.fsyncPolicy();
     private long prepareTimeoutNs = ReplicationConfiguration.prepareTimeoutNs();
     private long commitResendIntervalNs = ReplicationConfiguration.commitResendIntervalNs();
@@ -271,6 +272,23 @@ public final class ReplicationContext<O>
     public MeterRegistry meterRegistry()
     {
         return meterRegistry;
+    }
+
+    /**
+     * @param peerUnavailable given a participant's core id, why it cannot vote now (its owner knows it
+     *                        down or gone), or null when it may: a proposal naming such a core is
+     *                        aborted at once instead of after the prepare timeout. Called on the
+     *                        engine's thread, once per other participant of each proposal.
+     */
+    public ReplicationContext<O> peerUnavailable(final java.util.function.IntFunction<String> peerUnavailable)
+    {
+        this.peerUnavailable = java.util.Objects.requireNonNull(peerUnavailable, "peerUnavailable");
+        return this;
+    }
+
+    public java.util.function.IntFunction<String> peerUnavailable()
+    {
+        return peerUnavailable;
     }
 
     public ReplicationContext<O> observer(final ReplicationObserver observer)

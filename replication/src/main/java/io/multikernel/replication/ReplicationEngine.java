@@ -249,17 +249,33 @@ public final class ReplicationEngine<O> implements AutoCloseable
     /**
      * The core's table of peer incarnations saw a newer incarnation of a peer. After a known one the
      * peer restarted: COMMITs it has not acknowledged are resent and decisions it coordinated are
-     * asked for now, not when their timers run out.
+     * asked for now, not when their timers run out. On first contact too, the peer is told the
+     * newest commit of each coordinator this core knows it took part in ({@link PeerCommits}), so a
+     * peer whose log lost them finds out.
      */
     private void onNewIncarnation(final int coreId, final long oldIncarnation, final long newIncarnation)
     {
-        if (failed || closed || PeerIncarnations.UNKNOWN_INCARNATION == oldIncarnation || coreId == context.coreId())
+        if (failed || closed || coreId == context.coreId())
         {
             return;
         }
         services.tick();
-        coordinator.onPeerRestarted(coreId);
-        participant.onPeerRestarted(coreId);
+        if (PeerIncarnations.UNKNOWN_INCARNATION != oldIncarnation)
+        {
+            coordinator.onPeerRestarted(coreId);
+            participant.onPeerRestarted(coreId);
+        }
+        services.peerCommits.forEachCommittedWith(coreId, (id) -> services.outbox.send(coreId, new Decision(id, true, "")));
+    }
+
+    /**
+     * @return null, or one sentence saying that a peer knows of a committed transaction this core's
+     *         log lost after voting on it: its replicas lack writes the cluster committed. Set at most
+     *         once per incarnation.
+     */
+    public String divergence()
+    {
+        return participant.divergence();
     }
 
     private void dispatch(final int source, final long sourceIncarnation, final TwoPhaseMessage message)

@@ -23,6 +23,7 @@ final class Services
     final Outbox outbox;
     final ReplicationMetrics metrics;
     final ReplicationObserver observer;
+    final PeerCommits peerCommits;
     long incarnation;
     LogRecords log;
     long nowNs;
@@ -39,6 +40,7 @@ final class Services
         this.errorLog = new RateLimitedErrorLog(LOG, clock, context.errorLogIntervalNs(), ErrorKind.values().length);
         this.errorFormat = "core " + coreId + ": {}: {}";
         this.observer = context.observer();
+        this.peerCommits = new PeerCommits(coreId);
         this.outbox = new Outbox(coreId, context.network(), context.maxBatchMessages(), context.maxBatchLengthBytes(),
             context.maxSendAttempts(), this::reportError);
     }
@@ -51,6 +53,12 @@ final class Services
     {
         metrics.onError(kind);
         errorLog.warn(kind, errorFormat, kind, message);
+    }
+
+    /** Logged at ERROR every time, whatever the rate limit: it happens once per incarnation. */
+    void logLostTransaction(final String divergence)
+    {
+        LOG.error("core {}: replicas diverged: {}", coreId, divergence);
     }
 
     /**

@@ -29,6 +29,91 @@ class RecoveryTest
     }
 
     @Test
+    void aParticipantWhoseLogLostCommittedRecordsIsToldByItsPeersAndSaysSo()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            for (int i = 0; i < 5; i++)
+            {
+                cluster.propose(0, listener, ALL, put("early-" + i, "v"));
+                cluster.settle();
+            }
+            // From here core 1's disk says it forced what it did not: a power cut loses what follows.
+            cluster.disks[1].lieAboutForce(true);
+            TransactionId last = null;
+            for (int i = 0; i < 3; i++)
+            {
+                last = cluster.propose(0, listener, ALL, put("late-" + i, "v"));
+                cluster.settle();
+                assertThat(listener.outcome(last).isCommitted()).isTrue();
+            }
+            cluster.crash(1, MemoryStorage.CrashMode.MACHINE);
+            cluster.disks[1].lieAboutForce(false);
+            cluster.start(1);
+            assertThat(cluster.replicas[1].get("late-0")).isNull();
+            assertThat(cluster.engine(1).divergence()).isNull();
+
+            // Its peers hear its new incarnation with its first message, and tell it what they know it committed.
+            final TransactionId next = cluster.propose(1, listener, new int[]{1, 2}, put("after", "v"));
+            cluster.settle();
+
+            assertThat(listener.outcome(next).isCommitted()).isTrue();
+            assertThat(cluster.engine(1).divergence())
+                .contains("core 2 knows transaction " + last + " committed with core 1 as a participant")
+                .contains("holds no trace of it (the newest transaction of core 0 it holds is 0:1:5)")
+                .contains("its replicas lack writes the cluster committed");
+            assertThat(cluster.engine(1).errorCount(ErrorKind.LOST_TRANSACTION)).isPositive();
+            assertThat(cluster.engine(0).divergence()).isNull();
+            assertThat(cluster.engine(2).divergence()).isNull();
+            assertThat(cluster.replicas[0].get("late-2")).isEqualTo("v");
+            assertThat(cluster.replicas[2].get("late-2")).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void restartsThatLostNothingAreNotTakenForLostRecords()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.snapshotIntervalBytes(2048)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            for (int i = 0; i < 60; i++)
+            {
+                cluster.propose(i % 3, listener, i % 2 == 0 ? ALL : new int[]{1, 2}, put("k" + (i % 7), "v" + i));
+                cluster.settle();
+            }
+            assertThat(cluster.disks[1].list()).anyMatch((name) -> name.startsWith("snapshot-"));
+            // One core after a power cut, then every core at once (each hears the others for the first time).
+            cluster.crash(1, MemoryStorage.CrashMode.MACHINE);
+            cluster.start(1);
+            cluster.propose(1, listener, ALL, put("a", "1"));
+            cluster.settle();
+            for (int core = 0; core < 3; core++)
+            {
+                cluster.crash(core, MemoryStorage.CrashMode.PROCESS);
+            }
+            for (int core = 0; core < 3; core++)
+            {
+                cluster.start(core);
+            }
+            for (int core = 0; core < 3; core++)
+            {
+                final TransactionId id = cluster.propose(core, listener, ALL, put("b" + core, "1"));
+                cluster.settle();
+                assertThat(listener.outcome(id).isCommitted()).isTrue();
+            }
+
+            for (int core = 0; core < 3; core++)
+            {
+                assertThat(cluster.engine(core).divergence()).as("core %d", core).isNull();
+                assertThat(cluster.engine(core).errorCount(ErrorKind.LOST_TRANSACTION)).as("core %d", core).isZero();
+            }
+            // Cores 1 and 2 take part in every transaction.
+            assertThat(cluster.replicas[1].entries()).isEqualTo(cluster.replicas[2].entries()).containsKeys("k6", "a", "b0");
+        }
+    }
+
+    @Test
     void coordinatorRestartResendsCommitForDecidedButUnfinished()
     {
         try (TestCluster cluster = new TestCluster(3))

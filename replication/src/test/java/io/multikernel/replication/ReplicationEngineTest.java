@@ -190,6 +190,32 @@ class ReplicationEngineTest
     }
 
     @Test
+    void aProposalNamingAParticipantKnownDownIsAbortedAtOnceWithoutAPrepare()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) ->
+            context.peerUnavailable((core) -> 2 == core ? "replica core 2 is down" : null)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final int sentBefore = cluster.sent.size();
+            final TransactionId refused = cluster.propose(0, listener, new int[]{0, 1, 2}, put("x", "1"));
+            cluster.doWork();
+
+            final TransactionOutcome outcome = listener.outcome(refused);
+            assertThat(outcome.status()).isEqualTo(TransactionOutcome.Status.ABORTED);
+            assertThat(outcome.reason())
+                .isEqualTo("replica core 2 is down, so it cannot vote; retry once it is back; nothing changed");
+            assertThat(cluster.sent).hasSize(sentBefore);
+            // Core 2 knowing itself down changes nothing for its own proposals; the others go ahead.
+            final TransactionId committed = cluster.propose(0, listener, new int[]{0, 1}, put("y", "1"));
+            final TransactionId own = cluster.propose(2, listener, new int[]{2}, put("z", "1"));
+            cluster.settle();
+            assertThat(listener.outcome(committed).isCommitted()).isTrue();
+            assertThat(listener.outcome(own).isCommitted()).isTrue();
+            assertThat(cluster.replicas[1].get("x")).isNull();
+        }
+    }
+
+    @Test
     void pipelinesManyTransactionsAndRejectsBeyondTheLimit()
     {
         try (TestCluster cluster = new TestCluster(3, (context) -> context.maxInFlightTransactions(10)))

@@ -151,6 +151,12 @@ final class SimulationChecker<O, R extends StateMachine<O>> implements Simulatio
      */
     void checkStep(final SimulatedCore<O, R> core)
     {
+        // A core is told it lost committed transactions only when its log did: never on an honest disk.
+        final String divergence = core.engine().divergence();
+        if (null != divergence)
+        {
+            fail.accept("core " + core.id() + " reports its replicas diverged: " + divergence);
+        }
         report(state.checkStep(core.id(), core.replica()));
     }
 

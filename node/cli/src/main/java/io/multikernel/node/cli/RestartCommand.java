@@ -21,7 +21,13 @@ import java.util.concurrent.Callable;
         "Nothing is stopped when the core could not start again: no usable cluster secret, a data directory missing " +
         "or empty while other cores hold theirs, or its host's media driver gone.",
         "It comes back with the command line mk up gave it, as a new incarnation holding the same replicated state; " +
-        "its output is appended to its log. Returns once it answers as up and prints the peers it sees." })
+        "its output is appended to its log. Returns once it answers as up and prints the peers it sees.",
+        "Its peers tell it, as it comes back, what they know it committed. When its write-ahead log lost some of " +
+        "that (a disk that lost acknowledged writes, a log file cut, a data directory restored from an older copy), " +
+        "it runs diverged: this says so and exits 1." },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = { "0:the core is up again", "1:it could not be restarted, or it runs diverged (one line says why)",
+        "2:bad usage" })
 final class RestartCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -55,6 +61,11 @@ final class RestartCommand implements Callable<Integer>
             Usage.check(spec, map.hasCore(core), "--core=" + core + ": " + map.missingCore(core));
         }
         final ClusterStatus.CoreRow row = new ClusterLauncher(runDirectory, System.out).restartCore(core, kill, timeoutS * 1000);
+        if (row.isDiverged())
+        {
+            spec.commandLine().getErr().println("mk: " + row.problem());
+            return 1;
+        }
         spec.commandLine().getOut().printf("core %d is up again: incarnation %d, pid %d, sees %d/%d peers up%n", row.id(),
             row.incarnation(), row.pid(), Math.max(0, row.peersUp()), Math.max(0, row.peersTotal()));
         return 0;

@@ -30,7 +30,12 @@ import java.util.concurrent.Callable;
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = { "Start a cluster on this machine: one media driver per host, one JVM per core.",
         "Waits until every core sees every other, prints the status table and leaves the cluster running.",
-        "Logs go to RUN/logs; 'mk status' and 'mk down' find the cluster through the run directory." })
+        "Logs go to RUN/logs; 'mk status' and 'mk down' find the cluster through the run directory.",
+        "Over the data of an earlier start, each core is told by its peers what they know it committed; a core whose " +
+        "write-ahead log lost some of that runs diverged, and the table's last lines say so." },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = { "0:every core is up and sees every peer", "1:the cluster could not be started (one line says why; " +
+        "what was started is stopped), or it runs with a diverged core", "2:bad usage" })
 final class UpCommand implements Callable<Integer>
 {
     static final int CORES_MAX = 256;
@@ -117,7 +122,8 @@ final class UpCommand implements Callable<Integer>
         System.out.printf("cluster up in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
         System.out.print(ClusterStatus.table(ClusterStatus.withUsage(rows)));
         System.out.println("stop it with: mk down" + (null == runDir ? "" : " --run-dir " + runDir));
-        return 0;
+        // The cluster runs; what it says is in the table's last lines, and the exit code tells scripts.
+        return rows.stream().anyMatch(ClusterStatus.CoreRow::isDiverged) ? 1 : 0;
     }
 
     /**

@@ -539,9 +539,12 @@ public final class CoreAgent implements Agent, UrpcHandler, MembershipSender
     private void publishSnapshots(final long nowNs)
     {
         final var snapshot = membership.snapshot(nowNs);
-        statusSnapshot.publishLazily(statusWriter.status(snapshot, leaving));
+        final String divergence = leaving ? null : replication.divergence();
+        statusSnapshot.publishLazily(statusWriter.status(snapshot,
+            leaving ? "leaving" : null != divergence ? Health.DIVERGED_STATUS : Health.UP_STATUS, divergence));
         publishSkbView();
-        health.set(leaving ? Health.down("core " + coreId + " is shutting down") : Health.UP);
+        health.set(leaving ? Health.down("core " + coreId + " is shutting down") :
+            null != divergence ? new Health(Health.DIVERGED_STATUS, divergence) : Health.UP);
     }
 
     // URPC inbound: every valid frame is proof of life for the failure detector.

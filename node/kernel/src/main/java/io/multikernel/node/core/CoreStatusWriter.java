@@ -1,5 +1,6 @@
 package io.multikernel.node.core;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.multikernel.node.membership.MembershipSnapshot;
 import io.multikernel.node.membership.PeerState;
@@ -16,8 +17,9 @@ import java.util.function.Supplier;
  * Captures /status on the agent's thread (an immutable membership snapshot, a copy of the RTTs) and
  * renders it on the reader's thread when an admin request asks for it (/skb: {@link SkbView}).
  * <pre>
- * /status: {"id","host","pid","incarnation","state","uptime_ms","metrics_url","peers_up","peers":[
- *           {"id","state","incarnation","host","last_heard_ms","rtt_us","restarts"}]}
+ * /status: {"id","host","pid","incarnation","state","uptime_ms","metrics_url","peers_up","peers_total","peers":[
+ *           {"id","state","incarnation","host","last_heard_ms","rtt_us","restarts"}],"reason"}
+ * ("reason" only when the state says something is wrong: diverged)
  * </pre>
  */
 final class CoreStatusWriter
@@ -34,7 +36,11 @@ final class CoreStatusWriter
         this.startedEpochMs = ctx.epochClock().time();
     }
 
-    Supplier<String> status(final MembershipSnapshot snapshot, final boolean leaving)
+    /**
+     * @param state  {@code up}, {@code leaving} or {@code diverged}.
+     * @param reason why it is not up, or null.
+     */
+    Supplier<String> status(final MembershipSnapshot snapshot, final String state, final String reason)
     {
         final long uptimeMs = ctx.epochClock().time() - startedEpochMs;
         final List<PeerView> peers = snapshot.peers();
@@ -43,10 +49,11 @@ final class CoreStatusWriter
         {
             rttNs[i] = probe.rttNs(peers.get(i).coreId());
         }
-        return () -> render(snapshot, leaving, uptimeMs, rttNs);
+        return () -> render(snapshot, state, reason, uptimeMs, rttNs);
     }
 
-    private String render(final MembershipSnapshot snapshot, final boolean leaving, final long uptimeMs, final long[] rttNs)
+    private String render(final MembershipSnapshot snapshot, final String state, final String reason, final long uptimeMs,
+        final long[] rttNs)
     {
         final List<PeerView> peers = snapshot.peers();
         final List<PeerStatus> peerStatus = new ArrayList<>(peers.size());
@@ -59,8 +66,8 @@ final class CoreStatusWriter
                 rttNs[i] < 0 ? -1.0 : rttNs[i] / 1000.0, peer.restarts()));
         }
         return ServiceJson.write(new Status(ctx.coreId(), ctx.core().hostId(), pid, ctx.incarnation(),
-            leaving ? "leaving" : "up", uptimeMs, ctx.clusterMap().adminUrl(ctx.coreId()) + "/metrics",
-            snapshot.count(PeerState.UP), peers.size(), peerStatus));
+            state, uptimeMs, ctx.clusterMap().adminUrl(ctx.coreId()) + "/metrics",
+            snapshot.count(PeerState.UP), peers.size(), peerStatus, reason));
     }
 
     /** {@code /status}. */
@@ -74,7 +81,8 @@ final class CoreStatusWriter
         @JsonProperty("metrics_url") String metricsUrl,
         @JsonProperty("peers_up") int peersUp,
         @JsonProperty("peers_total") int peersTotal,
-        List<PeerStatus> peers)
+        List<PeerStatus> peers,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
     {
     }
 

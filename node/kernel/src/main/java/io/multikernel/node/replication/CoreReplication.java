@@ -132,6 +132,7 @@ public final class CoreReplication implements AutoCloseable
                 .maxOperationsLengthBytes(operationsLengthMaxBytes)
                 .nanoClock(nanoClock)
                 .meterRegistry(registry)
+                .peerUnavailable(this::unavailable)
                 .observer(new ReplicationObserver()
                 {
                     public void onCoordinatorDecision(final TransactionId id, final boolean commit, final boolean recovered)
@@ -289,6 +290,30 @@ public final class CoreReplication implements AutoCloseable
     /**
      * @return true when the chaos hook froze the kernel loop.
      */
+    /**
+     * @return why a replica cannot vote now, as this core's membership sees it (down: silent past the
+     *         down timeout; left: it said goodbye), or null: a proposal to it is aborted at once rather
+     *         than after the prepare timeout.
+     */
+    private String unavailable(final int peer)
+    {
+        final String state = peerStates.apply(peer);
+        if ("down".equals(state))
+        {
+            return "replica core " + peer + " is down as core " + coreId + " sees it";
+        }
+        return "left".equals(state) ? "replica core " + peer + " has left the cluster" : null;
+    }
+
+    /**
+     * @return null, or why this core's replicas lack transactions the cluster committed: a peer knows of
+     *         one its write-ahead log lost ({@link ReplicationEngine#divergence()}).
+     */
+    public String divergence()
+    {
+        return engine.divergence();
+    }
+
     public boolean isFrozen()
     {
         return chaos.isFrozen();

@@ -9,12 +9,19 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * status is {@value #UP_STATUS} and 503 otherwise, with a body such as
  * {@code {"status":"down","reason":"media driver gone"}}.
  *
- * @param status a short lowercase word: {@code up}, {@code starting}, {@code down}, {@code stopping}.
+ * @param status a short lowercase word: {@code up}, {@code starting}, {@code down}, {@code stopping},
+ *               {@code frozen}, {@code diverged}.
  * @param reason one sentence for operators, or {@code null}.
  */
 public record Health(String status, @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
 {
     public static final String UP_STATUS = "up";
+
+    /**
+     * The core runs, but a peer knows of committed transactions its write-ahead log lost: its
+     * replicas lack writes the cluster committed.
+     */
+    public static final String DIVERGED_STATUS = "diverged";
 
     /** The core is serving. */
     public static final Health UP = new Health(UP_STATUS, null);

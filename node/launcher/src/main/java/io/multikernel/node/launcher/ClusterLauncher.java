@@ -73,6 +73,14 @@ public final class ClusterLauncher
      */
     static final int CORES_PER_CPU_AT_EASE = 16;
     private static final long PROGRESS_INTERVAL_MS = 2_000;
+    /**
+     * REJOIN_CHECK_WAIT_MS: how long after a core over existing data sees its peers the launcher waits
+     * before its last status read: its peers tell it at once what they know it committed, and a core
+     * that finds its log lost some says so in its next status (published every 250 ms).
+     */
+    static final long REJOIN_CHECK_WAIT_MS = 600;
+    /** REJOIN_PEERS_WAIT_MS: how long a restarted core is given to see its peers before that check. */
+    static final long REJOIN_PEERS_WAIT_MS = 5_000;
     /** How long a spawned process may take to exec our command, and how often to look, ms. */
     private static final long EXEC_TIMEOUT_MS = 5_000;
     private static final long EXEC_POLL_INTERVAL_MS = 5;
@@ -219,6 +227,8 @@ public final class ClusterLauncher
         // A host's memory starts zeroed, as its media driver's directory starts empty: nothing of this
         // run directory runs, so what a memory file holds is left from a cluster that stopped.
         ClusterStopper.removeMemoryFiles(map);
+        // Cores over replicated state their peers also hold are told what those peers know they committed.
+        final boolean overData = !runDirectory.coresWithData().isEmpty();
         map.writeTo(runDirectory.clusterFile());
         ensureSecret();
         out.printf("starting %d core(s) on %d host(s) over %s in %s%s%s%n", options.cores(), options.hosts(),
@@ -247,7 +257,13 @@ public final class ClusterLauncher
                     archive.jvmArgs(0 == i)));
                 record(started);
             }
-            return awaitCores(map, options.startTimeoutMs());
+            final List<ClusterStatus.CoreRow> rows = awaitCores(map, options.startTimeoutMs());
+            if (!overData)
+            {
+                return rows;
+            }
+            Thread.sleep(REJOIN_CHECK_WAIT_MS);
+            return new ClusterStatus().query(map, runDirectory);
         }
         catch (final Exception ex)
         {
@@ -507,9 +523,9 @@ public final class ClusterLauncher
         {
             final ClusterStatus.CoreRow row = status.query(map, runDirectory).stream()
                 .filter(r -> r.id() == core.id()).findFirst().orElseThrow();
-            if ("up".equals(row.state()))
+            if ("up".equals(row.state()) || row.isDiverged())
             {
-                return row;
+                return awaitRejoinCheck(map, core.id(), row, deadlineMs);
             }
             final Path log = runDirectory.log("core", core.id());
             if (exited(core))
@@ -524,6 +540,28 @@ public final class ClusterLauncher
             }
             Thread.sleep(POLL_INTERVAL_MS);
         }
+    }
+
+    /**
+     * A restarted core's peers tell it, as they see its new incarnation, what they know it committed;
+     * one whose log lost some of that is diverged in its next status. Waits for it to see its peers
+     * (bounded: some may be down), then that long.
+     */
+    private ClusterStatus.CoreRow awaitRejoinCheck(final ClusterMap map, final int coreId, final ClusterStatus.CoreRow up,
+        final long deadlineMs) throws InterruptedException
+    {
+        final ClusterStatus status = new ClusterStatus();
+        final long peersDeadlineMs = Math.min(deadlineMs, System.currentTimeMillis() + REJOIN_PEERS_WAIT_MS);
+        ClusterStatus.CoreRow row = up;
+        while (row.peersUp() < row.peersTotal() && System.currentTimeMillis() < peersDeadlineMs)
+        {
+            Thread.sleep(POLL_INTERVAL_MS);
+            row = status.query(map, runDirectory).stream().filter(r -> r.id() == coreId).findFirst().orElseThrow();
+        }
+        Thread.sleep(REJOIN_CHECK_WAIT_MS);
+        final ClusterStatus.CoreRow checked = status.query(map, runDirectory).stream().filter(r -> r.id() == coreId)
+            .findFirst().orElseThrow();
+        return "up".equals(checked.state()) || checked.isDiverged() ? checked : row;
     }
 
     /**
@@ -701,7 +739,9 @@ public final class ClusterLauncher
         while (true)
         {
             final List<ClusterStatus.CoreRow> rows = status.query(map, runDirectory);
-            final long ready = rows.stream().filter(ClusterStatus.CoreRow::seesAllPeers).count();
+            // A diverged core runs and will not change its mind: it is ready, and says why it diverged.
+            final long ready = rows.stream().filter(r -> r.seesAllPeers() ||
+                r.isDiverged() && r.peersTotal() >= 0 && r.peersUp() == r.peersTotal()).count();
             if (ready == rows.size())
             {
                 return rows;
@@ -715,7 +755,7 @@ public final class ClusterLauncher
                     throw new IllegalStateException("core " + row.id() + " " + ended(entry) + " while starting: " +
                         RunDirectory.tail(log, 3) + " (log: " + log + ")");
                 }
-                if (null != row.problem())
+                if (null != row.problem() && !row.isDiverged())
                 {
                     // A core that answers with something else will not answer differently later.
                     throw new IllegalStateException(row.problem() + " (log: " + log + ")");

@@ -23,14 +23,15 @@ public final class ClusterStatus
      *
      * @param id          core id.
      * @param host        the host of the map it runs on.
-     * @param state       up, suspect or down.
+     * @param state       up, suspect or down; diverged when it runs but its replicas lack committed writes.
      * @param pid         recorded process id, -1 if unknown.
      * @param incarnation reported incarnation, -1 if not answering.
      * @param peersUp     peers it sees up, -1 if not answering.
      * @param peersTotal  peers it has, -1 if not answering.
      * @param rttP50Us    median of its RTTs to peers (each the minimum of recent probes), -1 if none.
      * @param metricsUrl  where Prometheus scrapes it.
-     * @param problem     one sentence on why its answer was not a status, or null; not in the JSON.
+     * @param problem     one sentence on why its answer was not a status, or why it is diverged, or null;
+     *                    not in the JSON.
      */
     public record CoreRow(int id, int host, String state, long pid, long incarnation, long peersUp, long peersTotal,
         double rttP50Us, String metricsUrl, @JsonIgnore String problem, long rssBytes, long pssBytes, double cpuPercent)
@@ -46,6 +47,26 @@ public final class ClusterStatus
         {
             return "up".equals(state) && peersTotal >= 0 && peersUp == peersTotal;
         }
+
+        /** @return true when the core runs but a peer knows of committed transactions its log lost. */
+        @JsonIgnore
+        public boolean isDiverged()
+        {
+            return DIVERGED.equals(state);
+        }
+    }
+
+    /** The state of a core whose replicas lack transactions the cluster committed. */
+    public static final String DIVERGED = "diverged";
+
+    /**
+     * @return what a diverged core's operator is told: the core's reason, and what can be done.
+     */
+    static String divergedProblem(final int coreId, final String reason)
+    {
+        return "core " + coreId + " runs, but its replicas diverged: " + reason + ". Nothing rebuilds a core's " +
+            "replicas from its peers: read those writes from the other participants, restore its data directory from " +
+            "a backup taken after them, or start a new cluster";
     }
 
     /**
@@ -146,6 +167,10 @@ public final class ClusterStatus
                     "): another cluster holds its ports; stop that one with mk down, or give this one other " +
                     "--admin-base-port and --udp-base-port";
                 status = null;
+            }
+            if (null != status && DIVERGED.equals(status.state()))
+            {
+                problem = divergedProblem(core.id(), status.reason());
             }
             final boolean alive = null != entry && RunDirectory.live(entry).isPresent();
             // A recorded process that is gone is down, whoever answers on its port; without a record, an

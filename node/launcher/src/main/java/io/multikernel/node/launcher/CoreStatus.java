@@ -2,26 +2,30 @@ package io.multikernel.node.launcher;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A core's {@code /status} document, as its admin API answers it and {@link StrictJson} reads it.
  * <pre>
  * {"id","host","pid","incarnation","state","uptime_ms","metrics_url","peers_up","peers_total","peers":[
- *   {"id","state","incarnation","host","last_heard_ms","rtt_us","restarts"}]}
+ *   {"id","state","incarnation","host","last_heard_ms","rtt_us","restarts"}],"reason"}
  * </pre>
  *
  * @param id          the core's id.
  * @param host        the host (package) it runs on.
  * @param pid         its process id.
  * @param incarnation its incarnation.
- * @param state       {@code up}, or {@code leaving} while it stops.
+ * @param state       {@code up}, {@code leaving} while it stops, or {@code diverged} when a peer knows of
+ *                    committed transactions its write-ahead log lost.
  * @param uptimeMs    since it started, ms.
  * @param metricsUrl  where Prometheus scrapes it.
  * @param peersUp     peers it sees up.
  * @param peersTotal  peers it has.
  * @param peers       what it knows of each peer.
+ * @param reason      why its state is not up, when it says (diverged), else null.
  */
 public record CoreStatus(int id, int host, long pid, long incarnation, String state, long uptimeMs, String metricsUrl,
-    int peersUp, int peersTotal, List<Peer> peers)
+    int peersUp, int peersTotal, List<Peer> peers, @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
 {
     /**
      * One peer as the core sees it.

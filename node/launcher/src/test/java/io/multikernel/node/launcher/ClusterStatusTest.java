@@ -104,6 +104,31 @@ class ClusterStatusTest
     }
 
     @Test
+    void aDivergedCoreIsNotUpAndItsRowSaysWhyAndWhatCanBeDone() throws IOException
+    {
+        final int adminBase = FreePorts.range(2);
+        serve(adminBase, STATUS.formatted(0, ""));
+        serve(adminBase + 1, STATUS.formatted(1, "").replace("\"state\":\"up\",\"uptime_ms\"",
+            "\"state\":\"diverged\",\"uptime_ms\"").replace("]}", "],\"reason\":\"core 0 knows transaction 0:1:9 " +
+            "committed with core 1 as a participant, but core 1's write-ahead log holds no trace of it\"}"));
+        final ClusterMap map = ClusterMap.local(2, 1, TransportKind.IPC, FreePorts.range(2), adminBase);
+
+        final List<ClusterStatus.CoreRow> rows = new ClusterStatus().query(map, new RunDirectory(tempDir));
+
+        assertThat(rows.get(0).isDiverged()).isFalse();
+        assertThat(rows.get(0).problem()).isNull();
+        assertThat(rows.get(1).state()).isEqualTo("diverged");
+        assertThat(rows.get(1).isDiverged()).isTrue();
+        assertThat(rows.get(1).seesAllPeers()).as("diverged is not up").isFalse();
+        assertThat(rows.get(1).problem()).isEqualTo("core 1 runs, but its replicas diverged: core 0 knows transaction " +
+            "0:1:9 committed with core 1 as a participant, but core 1's write-ahead log holds no trace of it. Nothing " +
+            "rebuilds a core's replicas from its peers: read those writes from the other participants, restore its " +
+            "data directory from a backup taken after them, or start a new cluster");
+        assertThat(ClusterStatus.table(rows)).containsPattern("(?m)^1 +diverged ").contains(rows.get(1).problem());
+        assertThat(ClusterStatus.json(rows)).contains("\"state\":\"diverged\"").doesNotContain("\"diverged\":");
+    }
+
+    @Test
     void aCoreWhosePortAnotherProcessAnswersIsNotTakenForUp() throws IOException
     {
         final int adminBase = FreePorts.range(2);

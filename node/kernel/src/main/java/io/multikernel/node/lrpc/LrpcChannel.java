@@ -93,7 +93,7 @@ public final class LrpcChannel implements AutoCloseable
             try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE), OwnerOnlyFiles.fileAttributes(temp)))
             {
-                // Mapping past the end grows the file, sparse and zero, to the channel's length.
+                allocate(channel, layout.totalLength());
                 mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, layout.totalLength());
             }
             final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
@@ -106,6 +106,30 @@ public final class LrpcChannel implements AutoCloseable
             IoUtil.unmap(mapped);
             throw new UncheckedIOException("cannot create the LRPC file " + path + ": " + ex.getMessage() +
                 " (give mk core a writable --run-dir)", ex);
+        }
+    }
+
+    /** ALLOCATION_CHUNK_BYTES: zeros written at a time when a channel file is created. */
+    static final int ALLOCATION_CHUNK_BYTES = 64 * 1024;
+
+    /**
+     * Writes the whole file with zeros through the channel, so the file system gives it every block now.
+     * A file grown by mapping past its end would be sparse: on a full file system the first store to a
+     * page without a block would fault (SIGBUS) and kill the core, and the app writing its request too.
+     * Written this way a full file system fails the core's start with ENOSPC, and the channel never
+     * faults later; the core's memory is not touched (only the pages it maps and uses count).
+     */
+    static void allocate(final FileChannel channel, final long length) throws IOException
+    {
+        final ByteBuffer zeros = ByteBuffer.allocate((int)Math.min(ALLOCATION_CHUNK_BYTES, length));
+        long position = 0;
+        while (position < length)
+        {
+            zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
+            while (zeros.hasRemaining())
+            {
+                position += channel.write(zeros, position);
+            }
         }
     }
 

@@ -30,6 +30,8 @@ class LrpcChannelTest
             assertThat(permissions(file)).isEqualTo("rw-------");
             assertThat(permissions(file.getParent())).isEqualTo("rwx------");
             assertThat(Files.size(file)).isEqualTo(LrpcFixture.smallLayout().totalLength());
+            assertThat(allocatedBytes(file)).as("every block allocated: not sparse, so a full disk cannot fault it later")
+                .isGreaterThanOrEqualTo(LrpcFixture.smallLayout().totalLength());
             assertThat(channel.coreId()).isZero();
         }
         assertThat(file.getParent().toFile().list()).as("no temporary file is left").containsExactly("core-0.lrpc");
@@ -51,6 +53,15 @@ class LrpcChannelTest
         {
             assertThat(mapped.incarnation()).as("the new incarnation's file").isEqualTo(7);
         }
+    }
+
+    /** The bytes the file system allocated to the file ({@code stat %b} blocks of {@code %B} bytes). */
+    private static long allocatedBytes(final Path file) throws IOException
+    {
+        final Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
+        final String[] fields = new String(stat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .trim().split(" ");
+        return Long.parseLong(fields[0]) * Long.parseLong(fields[1]);
     }
 
     private static String permissions(final Path path) throws IOException

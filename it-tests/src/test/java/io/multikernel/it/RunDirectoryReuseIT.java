@@ -128,6 +128,7 @@ class RunDirectoryReuseIT
         assertThat(health.body()).contains("\"status\":\"diverged\"").contains("holds no trace of it");
         assertThat(java.nio.file.Files.readString(runDirectory.log("core", 1))).contains("ERROR")
             .contains("core 1: replicas diverged: core 0 knows transaction");
+        assertThat(runDirectory.dataDirectory(1).resolve("diverged")).as("kept across restarts").exists();
         // Core 0, whose log is whole, is not diverged, and the writes core 1 lost are still there.
         assertThat(mk("kv", "get", "key-59", "--core", "0").out()).contains("value-59");
 
@@ -137,7 +138,8 @@ class RunDirectoryReuseIT
             List.of()).up(options(CORES));
         assertThat(rows.get(0).seesAllPeers()).as(rows.toString()).isTrue();
         assertThat(rows.get(1).isDiverged()).as(rows.toString()).isTrue();
-        assertThat(rows.get(1).problem()).contains("core 1 runs, but its replicas diverged: core 0 knows transaction");
+        assertThat(rows.get(1).problem()).contains("core 1 runs, but its replicas diverged: since an earlier start (")
+            .contains("core-1/diverged keeps this until an operator removes it): core 0 knows transaction");
     }
 
     @Test

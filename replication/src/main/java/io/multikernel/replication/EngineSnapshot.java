@@ -17,6 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * watermarks:   count:int32, then per coordinator  coreId:int32 incarnation:int64 sequence:int64
  * decisions:    count:int32, then per transaction  id outcome:int8
  * coordinated:  count:int32, then per transaction  id commitDecided:int8 participants
+ * peerCommits:  count:int32, then per entry  peer:int32 id          (format version 2 on)
  * </pre>
  *
  * (encodings of id, participants and bytes as in {@link LogRecords}). The file around it is
@@ -24,7 +25,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class EngineSnapshot
 {
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The format before {@link PeerCommits} was kept: read, never written. */
+    static final int FORMAT_VERSION_WITHOUT_PEER_COMMITS = 1;
 
     private EngineSnapshot()
     {
@@ -34,7 +37,8 @@ final class EngineSnapshot
         final long incarnation,
         final StateMachine<O> stateMachine,
         final Participant<O> participant,
-        final Coordinator<O> coordinator)
+        final Coordinator<O> coordinator,
+        final PeerCommits peerCommits)
     {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
         final BufferCursor cursor = new BufferCursor().forWriting(buffer);
@@ -58,6 +62,15 @@ final class EngineSnapshot
             final boolean decided = transaction.state != CoordinatorTransaction.State.COLLECTING;
             cursor.putId(transaction.id).putByte(decided ? 1 : 0).putParticipants(transaction.participants);
         }
+        final int countAt = cursor.position();
+        final int[] count = {0};
+        cursor.putInt(0);
+        peerCommits.forEach((peer, id) ->
+        {
+            cursor.putInt(peer).putId(id);
+            count[0]++;
+        });
+        buffer.putInt(countAt, count[0], java.nio.ByteOrder.LITTLE_ENDIAN);
         final byte[] bytes = new byte[cursor.position()];
         buffer.getBytes(0, bytes);
         return bytes;
@@ -73,13 +86,15 @@ final class EngineSnapshot
         final byte[] payload,
         final StateMachine<O> stateMachine,
         final Participant<O> participant,
-        final Coordinator<O> coordinator)
+        final Coordinator<O> coordinator,
+        final PeerCommits peerCommits)
     {
         final BufferCursor cursor = new BufferCursor().forReading(new UnsafeBuffer(payload), 0, payload.length);
         final int version = cursor.getInt();
-        if (version != FORMAT_VERSION)
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_WITHOUT_PEER_COMMITS)
         {
-            throw new IllegalArgumentException("snapshot format version " + version + " is not " + FORMAT_VERSION);
+            throw new IllegalArgumentException("snapshot format version " + version + " is neither " + FORMAT_VERSION +
+                " nor " + FORMAT_VERSION_WITHOUT_PEER_COMMITS);
         }
         final long incarnation = cursor.getLong();
         stateMachine.restore(cursor.getBytes());
@@ -111,6 +126,13 @@ final class EngineSnapshot
             else
             {
                 coordinator.replayStarted(id, participants);
+            }
+        }
+        if (version >= FORMAT_VERSION)
+        {
+            for (int i = 0, count = cursor.getInt(); i < count; i++)
+            {
+                peerCommits.restore(cursor.getInt(), cursor.getId());
             }
         }
         if (cursor.remaining() != 0)

@@ -234,12 +234,12 @@ final class Participant<O>
         }
     }
 
-    private void onDecisionForFinished(final int source, final Decision decision)
+    private void onDecisionForFinished(final int source, final Decision decision) throws IOException
     {
         final TransactionId id = decision.transactionId();
         final byte known = decisions.get(id);
         final boolean fromCoordinator = source == id.coordinatorCoreId();
-        if (decision.commit() && 0 == known && !refusals.isRefused(id) && refusals.neverVotedYes(id))
+        if (decision.commit() && 0 == known && !refusals.isRefused(id) && refusals.lostIfCommitted(id))
         {
             onLostTransaction(source, id);
             return;
@@ -271,23 +271,40 @@ final class Participant<O>
      * what the cluster committed, and it may no longer prove that it never voted on a transaction, so
      * it stops refusing. Not acknowledged: this core has not applied it.
      */
-    private void onLostTransaction(final int source, final TransactionId id)
+    private void onLostTransaction(final int source, final TransactionId id) throws IOException
     {
         services.metrics.onError(ErrorKind.LOST_TRANSACTION);
         if (null != divergence)
         {
             return;
         }
-        final long[] watermark = refusals.watermarks().get(id.coordinatorCoreId());
+        final long[] watermark = refusals.recoveredWatermark(id.coordinatorCoreId());
         final String newest = null == watermark ? "none" :
             id.coordinatorCoreId() + ":" + watermark[0] + ":" + watermark[1];
         divergence = "core " + source + " knows transaction " + id + " committed with core " + services.coreId +
             " as a participant, but core " + services.coreId + "'s write-ahead log holds no trace of it (the newest " +
-            "transaction of core " + id.coordinatorCoreId() + " it holds is " + newest + "): its log lost records " +
-            "after it voted (a disk that acknowledged writes it had not made durable, a log file cut, or a data " +
-            "directory restored from an older copy), so its replicas lack writes the cluster committed; the other " +
-            "participants' replicas hold them";
+            "transaction of core " + id.coordinatorCoreId() + " it held at start is " + newest + "): its log lost " +
+            "records after it voted (a power cut under fsync none, a disk that acknowledged writes it had not made " +
+            "durable, a log file cut, or a data directory restored from an older copy), so its replicas lack writes " +
+            "the cluster committed; the other participants' replicas hold them";
         services.logLostTransaction(divergence);
+        DivergenceMarker.write(services.context.storage(), divergence);
+    }
+
+    /**
+     * Takes back the verdict of an earlier incarnation, which its data directory keeps until an operator
+     * removes the marker: a restart does not make lost records come back.
+     */
+    void restoreDivergence() throws IOException
+    {
+        final String earlier = DivergenceMarker.read(services.context.storage());
+        if (null != earlier)
+        {
+            services.metrics.onError(ErrorKind.LOST_TRANSACTION);
+            divergence = "since an earlier start (" + DivergenceMarker.describe(services.context.storage()) +
+                " keeps this until an operator removes it): " + earlier;
+            services.logLostTransaction(divergence);
+        }
     }
 
     /** @return why this core's replicas lack committed transactions, or null when nothing says so. */
@@ -588,6 +605,7 @@ final class Participant<O>
      */
     void finishRecovery()
     {
+        refusals.finishRecovery();
         for (final ParticipantTransaction<O> transaction : prepared.values())
         {
             markInDoubt(transaction, services.nowNs);

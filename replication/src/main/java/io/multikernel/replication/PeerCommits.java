@@ -1,7 +1,9 @@
 package io.multikernel.replication;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.multikernel.replication.protocol.Decision;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
@@ -12,16 +14,25 @@ import org.agrona.collections.Int2ObjectHashMap;
  *
  * <p>When a peer shows a new incarnation it is told these commits again, one COMMIT decision each;
  * a peer whose log holds no trace of one lost log records after it voted ({@link Participant}).
- * Rebuilt on recovery from the records after the snapshot; a commit only the snapshot covers is not
- * re-told (that check is weaker then, never wrong).
+ * They are told {@link #TELLINGS} times, 100, 200 and 400 ms apart: a peer that has just
+ * appeared may not be reachable yet, and a batch the outbox cannot send is dropped. Kept in snapshots
+ * and rebuilt on recovery from the records after them.
  */
 final class PeerCommits
 {
     /** MAX_TRACKED_PAIRS: (peer, coordinator) pairs remembered; commits of further pairs go unchecked. */
     static final int MAX_TRACKED_PAIRS = 65_536;
 
+    /** TELLINGS: how many times a peer with a new incarnation is told; each after twice the wait before. */
+    static final int TELLINGS = 4;
+    /** FIRST_RETELL_DELAY_NS: from the first telling to the second. */
+    static final long FIRST_RETELL_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final int selfCoreId;
     private final Int2ObjectHashMap<Int2ObjectHashMap<TransactionId>> newestByPeer = new Int2ObjectHashMap<>();
+    /** Per peer to be told: {next telling's time, tellings left, delay after it}. At most one per peer. */
+    private final Int2ObjectHashMap<long[]> owed = new Int2ObjectHashMap<>();
+    private long nextTellingNs = Long.MAX_VALUE;
     private int pairs;
 
     PeerCommits(final int selfCoreId)
@@ -38,33 +49,37 @@ final class PeerCommits
         for (int i = 0; i < participants.size(); i++)
         {
             final int peer = participants.coreId(i);
-            if (peer == selfCoreId)
+            if (peer != selfCoreId)
             {
-                continue;
+                remember(peer, id);
             }
-            Int2ObjectHashMap<TransactionId> newest = newestByPeer.get(peer);
-            if (null == newest)
+        }
+    }
+
+    private void remember(final int peer, final TransactionId id)
+    {
+        Int2ObjectHashMap<TransactionId> newest = newestByPeer.get(peer);
+        if (null == newest)
+        {
+            if (pairs >= MAX_TRACKED_PAIRS)
             {
-                if (pairs >= MAX_TRACKED_PAIRS)
-                {
-                    continue;
-                }
-                newest = new Int2ObjectHashMap<>();
-                newestByPeer.put(peer, newest);
+                return;
             }
-            final TransactionId known = newest.get(id.coordinatorCoreId());
-            if (null == known)
-            {
-                if (pairs < MAX_TRACKED_PAIRS)
-                {
-                    newest.put(id.coordinatorCoreId(), id);
-                    pairs++;
-                }
-            }
-            else if (id.compareTo(known) > 0)
+            newest = new Int2ObjectHashMap<>();
+            newestByPeer.put(peer, newest);
+        }
+        final TransactionId known = newest.get(id.coordinatorCoreId());
+        if (null == known)
+        {
+            if (pairs < MAX_TRACKED_PAIRS)
             {
                 newest.put(id.coordinatorCoreId(), id);
+                pairs++;
             }
+        }
+        else if (id.compareTo(known) > 0)
+        {
+            newest.put(id.coordinatorCoreId(), id);
         }
     }
 
@@ -79,5 +94,71 @@ final class PeerCommits
         {
             newest.values().forEach(action);
         }
+    }
+
+    /**
+     * @param action given every (peer, newest commit of one coordinator with it), for a snapshot.
+     */
+    void forEach(final java.util.function.BiConsumer<Integer, TransactionId> action)
+    {
+        newestByPeer.forEach((peer, newest) -> newest.values().forEach((id) -> action.accept(peer, id)));
+    }
+
+    /** Restores one entry of a snapshot. */
+    void restore(final int peer, final TransactionId id)
+    {
+        if (peer != selfCoreId)
+        {
+            remember(peer, id);
+        }
+    }
+
+    /**
+     * The peer showed a new incarnation: tell it, starting now.
+     */
+    void owe(final int peer, final long nowNs)
+    {
+        if (null != newestByPeer.get(peer))
+        {
+            owed.put(peer, new long[]{nowNs, TELLINGS, FIRST_RETELL_DELAY_NS});
+            nextTellingNs = Math.min(nextTellingNs, nowNs);
+        }
+    }
+
+    /**
+     * Tells the peers whose time has come.
+     *
+     * @return peers told.
+     */
+    int tellDue(final long nowNs, final Outbox outbox)
+    {
+        if (nowNs - nextTellingNs < 0)
+        {
+            return 0;
+        }
+        int told = 0;
+        long next = Long.MAX_VALUE;
+        final var it = owed.entrySet().iterator();
+        while (it.hasNext())
+        {
+            final var entry = it.next();
+            final int peer = entry.getKey();
+            final long[] telling = entry.getValue();
+            if (nowNs - telling[0] >= 0)
+            {
+                forEachCommittedWith(peer, (id) -> outbox.send(peer, new Decision(id, true, "")));
+                told++;
+                if (--telling[1] == 0)
+                {
+                    it.remove();
+                    continue;
+                }
+                telling[0] = nowNs + telling[2];
+                telling[2] *= 2;
+            }
+            next = Math.min(next, telling[0]);
+        }
+        nextTellingNs = next;
+        return told;
     }
 }

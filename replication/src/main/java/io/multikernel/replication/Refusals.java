@@ -25,6 +25,10 @@ final class Refusals
     private final TreeSet<TransactionId> refused = new TreeSet<>();
     private final Int2ObjectHashMap<long[]> watermarks = new Int2ObjectHashMap<>();
     private final int capacity;
+    /** The watermarks as recovery left them, once it finished; null until then. */
+    private Int2ObjectHashMap<long[]> recovered;
+    /** Per coordinator core, the first transaction prepared since recovery finished. */
+    private final Int2ObjectHashMap<TransactionId> firstSinceRecovery = new Int2ObjectHashMap<>();
 
     Refusals(final int capacity)
     {
@@ -36,6 +40,10 @@ final class Refusals
      */
     void onPrepared(final TransactionId id)
     {
+        if (null != recovered && !firstSinceRecovery.containsKey(id.coordinatorCoreId()))
+        {
+            firstSinceRecovery.put(id.coordinatorCoreId(), id);
+        }
         final long[] watermark = watermarks.get(id.coordinatorCoreId());
         if (null == watermark)
         {
@@ -99,10 +107,54 @@ final class Refusals
      */
     boolean neverVotedYes(final TransactionId id)
     {
+        return above(id, watermarks);
+    }
+
+    private static boolean above(final TransactionId id, final Int2ObjectHashMap<long[]> watermarks)
+    {
         final long[] watermark = watermarks.get(id.coordinatorCoreId());
         return null == watermark ||
             id.coordinatorIncarnation() > watermark[0] ||
             (id.coordinatorIncarnation() == watermark[0] && id.sequence() > watermark[1]);
+    }
+
+    /** Recovery has replayed the snapshot and the log: what the watermarks say now is what the log held. */
+    void finishRecovery()
+    {
+        recovered = new Int2ObjectHashMap<>();
+        watermarks.forEach((core, watermark) -> recovered.put(core, new long[]{watermark[0], watermark[1]}));
+    }
+
+    /**
+     * @return the coordinator core's watermark as recovery left it (the live one before recovery
+     *         finished), or null when there was none: the newest of its transactions the log held.
+     */
+    long[] recoveredWatermark(final int coordinatorCoreId)
+    {
+        return (null == recovered ? watermarks : recovered).get(coordinatorCoreId);
+    }
+
+    /**
+     * A peer says {@code id} committed, so this participant voted yes on it and had made its PREPARED
+     * durable. Its log lost that record when {@code id} is above the live watermark, or above the
+     * watermark recovery left and before the first transaction of its coordinator prepared since: a
+     * coordinator's PREPAREs arrive in order, so one prepared since recovery says nothing of earlier
+     * ones this participant voted on before it restarted.
+     *
+     * @return true when the log must have lost {@code id}'s records.
+     */
+    boolean lostIfCommitted(final TransactionId id)
+    {
+        if (neverVotedYes(id))
+        {
+            return true;
+        }
+        if (null == recovered || !above(id, recovered))
+        {
+            return false;
+        }
+        final TransactionId first = firstSinceRecovery.get(id.coordinatorCoreId());
+        return null == first || id.compareTo(first) < 0;
     }
 
     void refuse(final TransactionId id)

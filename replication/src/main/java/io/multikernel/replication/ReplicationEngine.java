@@ -103,7 +103,8 @@ public final class ReplicationEngine<O> implements AutoCloseable
                 return 0;
             }
             lastSnapshotPosition = snapshot.position();
-            return EngineSnapshot.restore(snapshot.payload(), context.stateMachine(), participant, coordinator);
+            return EngineSnapshot.restore(snapshot.payload(), context.stateMachine(), participant, coordinator,
+                services.peerCommits);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -148,6 +149,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
         services.log.appendIncarnation(incarnation);
         wal.makeDurable();
         services.tick();
+        participant.restoreDivergence();
         participant.finishRecovery();
         final int unfinished = coordinator.inFlight();
         coordinator.finishRecovery();
@@ -249,9 +251,9 @@ public final class ReplicationEngine<O> implements AutoCloseable
     /**
      * The core's table of peer incarnations saw a newer incarnation of a peer. After a known one the
      * peer restarted: COMMITs it has not acknowledged are resent and decisions it coordinated are
-     * asked for now, not when their timers run out. On first contact too, the peer is told the
-     * newest commit of each coordinator this core knows it took part in ({@link PeerCommits}), so a
-     * peer whose log lost them finds out.
+     * asked for now, not when their timers run out. On first contact too, the peer is told (from
+     * the next duty cycle) the newest commit of each coordinator this core knows it took part in
+     * ({@link PeerCommits}), so a peer whose log lost them finds out.
      */
     private void onNewIncarnation(final int coreId, final long oldIncarnation, final long newIncarnation)
     {
@@ -265,7 +267,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             coordinator.onPeerRestarted(coreId);
             participant.onPeerRestarted(coreId);
         }
-        services.peerCommits.forEachCommittedWith(coreId, (id) -> services.outbox.send(coreId, new Decision(id, true, "")));
+        services.peerCommits.owe(coreId, services.nowNs);
     }
 
     /**
@@ -358,6 +360,7 @@ public final class ReplicationEngine<O> implements AutoCloseable
             work += drainLoopback();
             work += coordinator.doWork(nowNs);
             work += participant.doWork(nowNs);
+            work += services.peerCommits.tellDue(nowNs, services.outbox);
             work += groupCommit();
             if (wal.appendPosition() > wal.writtenPosition())
             {
@@ -427,7 +430,8 @@ public final class ReplicationEngine<O> implements AutoCloseable
         }
         wal.makeDurable();
         final long position = wal.appendPosition();
-        final byte[] payload = EngineSnapshot.encode(services.incarnation, context.stateMachine(), participant, coordinator);
+        final byte[] payload = EngineSnapshot.encode(services.incarnation, context.stateMachine(), participant, coordinator,
+            services.peerCommits);
         if (payload.length > context.snapshotLengthMaxBytes())
         {
             // A restart would refuse it as corrupt, with the log it replaced gone: keep the log instead, and

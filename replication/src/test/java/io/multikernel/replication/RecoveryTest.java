@@ -61,13 +61,158 @@ class RecoveryTest
             assertThat(listener.outcome(next).isCommitted()).isTrue();
             assertThat(cluster.engine(1).divergence())
                 .contains("core 2 knows transaction " + last + " committed with core 1 as a participant")
-                .contains("holds no trace of it (the newest transaction of core 0 it holds is 0:1:5)")
+                .contains("holds no trace of it (the newest transaction of core 0 it held at start is 0:1:5)")
                 .contains("its replicas lack writes the cluster committed");
             assertThat(cluster.engine(1).errorCount(ErrorKind.LOST_TRANSACTION)).isPositive();
             assertThat(cluster.engine(0).divergence()).isNull();
             assertThat(cluster.engine(2).divergence()).isNull();
             assertThat(cluster.replicas[0].get("late-2")).isEqualTo("v");
             assertThat(cluster.replicas[2].get("late-2")).isEqualTo("v");
+        }
+    }
+
+    /**
+     * Core 1's disk lies about fsync for three transactions coordinated by {@code coordinator}, then
+     * loses them in a power cut; core 1 starts again.
+     *
+     * @return the last of them.
+     */
+    private static TransactionId loseCoreOnesLastRecords(final TestCluster cluster, final RecordingListener listener,
+        final int coordinator)
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            cluster.propose(coordinator, listener, ALL, put("early-" + i, "v"));
+            cluster.settle();
+        }
+        cluster.disks[1].lieAboutForce(true);
+        TransactionId last = null;
+        for (int i = 0; i < 3; i++)
+        {
+            last = cluster.propose(coordinator, listener, ALL, put("late-" + i, "v"));
+            cluster.settle();
+            assertThat(listener.outcome(last).isCommitted()).isTrue();
+        }
+        cluster.crash(1, MemoryStorage.CrashMode.MACHINE);
+        cluster.disks[1].lieAboutForce(false);
+        cluster.start(1);
+        assertThat(cluster.replicas[1].get("late-0")).isNull();
+        return last;
+    }
+
+    @Test
+    void aPrepareFromTheSameCoordinatorBeforeItsPeersSpeakDoesNotHideTheLoss()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final TransactionId last = loseCoreOnesLastRecords(cluster, listener, 0);
+
+            // Core 0 proposes to core 1 before telling it anything: core 1 prepares 0:1:9, above the lost 0:1:8.
+            final TransactionId next = cluster.propose(0, listener, new int[]{0, 1}, put("after", "v"));
+            cluster.settle();
+
+            assertThat(listener.outcome(next).isCommitted()).isTrue();
+            assertThat(cluster.engine(1).divergence())
+                .contains("core 0 knows transaction " + last + " committed with core 1 as a participant")
+                .contains("the newest transaction of core 0 it held at start is 0:1:5");
+        }
+    }
+
+    @Test
+    void itsOwnFirstProposalAfterTheRestartDoesNotHideTheLossOfTransactionsItCoordinated()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final TransactionId last = loseCoreOnesLastRecords(cluster, listener, 1);
+
+            final TransactionId next = cluster.propose(1, listener, new int[]{1, 2}, put("after", "v"));
+            cluster.settle();
+
+            assertThat(listener.outcome(next).isCommitted()).isTrue();
+            assertThat(cluster.engine(1).divergence()).contains("knows transaction " + last + " committed with core 1");
+        }
+    }
+
+    @Test
+    void aDivergedCoreStaysDivergedAcrossRestartsUntilTheMarkerIsRemoved() throws java.io.IOException
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            loseCoreOnesLastRecords(cluster, listener, 0);
+            cluster.propose(1, listener, new int[]{1, 2}, put("after", "v"));
+            cluster.settle();
+            final String verdict = cluster.engine(1).divergence();
+            assertThat(verdict).isNotNull();
+            // It keeps voting: its watermarks pass the lost transactions, so its peers could not tell again.
+            for (int i = 0; i < 3; i++)
+            {
+                cluster.propose(0, listener, ALL, put("later-" + i, "v"));
+                cluster.settle();
+            }
+
+            cluster.crash(1, MemoryStorage.CrashMode.PROCESS);
+            cluster.start(1);
+            cluster.propose(1, listener, ALL, put("after-restart", "v"));
+            cluster.settle();
+
+            assertThat(cluster.engine(1).divergence()).startsWith("since an earlier start (core-1/diverged keeps this " +
+                "until an operator removes it): ").endsWith(verdict);
+            assertThat(cluster.engine(1).errorCount(ErrorKind.LOST_TRANSACTION)).isPositive();
+
+            cluster.crash(1, MemoryStorage.CrashMode.PROCESS);
+            cluster.disks[1].delete(DivergenceMarker.FILE_NAME);
+            cluster.start(1);
+            cluster.propose(1, listener, ALL, put("cleared", "v"));
+            cluster.settle();
+            assertThat(cluster.engine(1).divergence()).as("the operator removed the marker").isNull();
+        }
+    }
+
+    @Test
+    void aPeerWhoseSnapshotCoversTheCommitsStillTellsThem()
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.snapshotIntervalBytes(2048)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final TransactionId last = loseCoreOnesLastRecords(cluster, listener, 0);
+            // Core 2 restarts too, from a snapshot taken after the lost commits and a log with nothing of them.
+            for (int i = 0; i < 40; i++)
+            {
+                cluster.propose(2, listener, new int[]{0, 2}, put("k" + (i % 5), "v" + i));
+                cluster.settle();
+            }
+            assertThat(cluster.disks[2].list()).anyMatch((name) -> name.startsWith("snapshot-"));
+            cluster.crash(2, MemoryStorage.CrashMode.PROCESS);
+            cluster.start(2);
+
+            cluster.propose(1, listener, new int[]{1, 2}, put("after", "v"));
+            cluster.settle();
+
+            assertThat(cluster.engine(1).divergence()).contains("core 2 knows transaction " + last);
+        }
+    }
+
+    @Test
+    void aPeerTellsAgainWhenItsFirstTellingIsLost()
+    {
+        try (TestCluster cluster = new TestCluster(3))
+        {
+            final RecordingListener listener = new RecordingListener();
+            final TransactionId last = loseCoreOnesLastRecords(cluster, listener, 0);
+            cluster.drop((batch) -> batch.destinationCoreId() == 1 && batch.sourceCoreId() != 1);
+            final TransactionId next = cluster.propose(1, listener, new int[]{1, 2}, put("after", "v"));
+            cluster.settle();
+            assertThat(cluster.engine(1).divergence()).as("every telling so far was lost").isNull();
+
+            cluster.drop((batch) -> false);
+            cluster.advance(PeerCommits.FIRST_RETELL_DELAY_NS);
+            cluster.settle();
+
+            assertThat(cluster.engine(1).divergence()).contains("knows transaction " + last);
+            assertThat(listener.outcome(next)).isNotNull();
         }
     }
 

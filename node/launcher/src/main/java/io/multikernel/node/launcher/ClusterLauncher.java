@@ -11,6 +11,7 @@ import io.multikernel.node.cluster.HostDescriptor;
 import io.multikernel.node.cluster.OverrideField;
 import io.multikernel.node.cluster.SecretFiles;
 import io.multikernel.node.cluster.TransportKind;
+import io.multikernel.node.core.CoreConfiguration;
 import io.multikernel.node.core.KernelMain;
 import io.multikernel.transport.TransportConfiguration;
 
@@ -74,12 +75,14 @@ public final class ClusterLauncher
     static final int CORES_PER_CPU_AT_EASE = 16;
     private static final long PROGRESS_INTERVAL_MS = 2_000;
     /**
-     * REJOIN_CHECK_WAIT_MS: how long after a core over existing data sees its peers the launcher waits
-     * before its last status read: its peers tell it at once what they know it committed, and a core
-     * that finds its log lost some says so in its next status (published every 250 ms).
+     * REJOIN_TELLING_WAIT_MS: part of how long after a core over existing data sees its peers the
+     * launcher waits before its last status read. Its peers tell it what they know it committed as
+     * they see it, and again 100, 300 and 700 ms later (the first may find it unreachable); a core
+     * that finds its log lost some says so in its next status. The wait is this plus two status
+     * publish intervals (1 s by default).
      */
-    static final long REJOIN_CHECK_WAIT_MS = 600;
-    /** REJOIN_PEERS_WAIT_MS: how long a restarted core is given to see its peers before that check. */
+    static final long REJOIN_TELLING_WAIT_MS = 500;
+    /** REJOIN_PEERS_WAIT_MS: how long a restarted core is given to see the peers that answer, before that. */
     static final long REJOIN_PEERS_WAIT_MS = 5_000;
     /** How long a spawned process may take to exec our command, and how often to look, ms. */
     private static final long EXEC_TIMEOUT_MS = 5_000;
@@ -262,7 +265,7 @@ public final class ClusterLauncher
             {
                 return rows;
             }
-            Thread.sleep(REJOIN_CHECK_WAIT_MS);
+            Thread.sleep(rejoinCheckWaitMs());
             return new ClusterStatus().query(map, runDirectory);
         }
         catch (final Exception ex)
@@ -544,24 +547,48 @@ public final class ClusterLauncher
 
     /**
      * A restarted core's peers tell it, as they see its new incarnation, what they know it committed;
-     * one whose log lost some of that is diverged in its next status. Waits for it to see its peers
-     * (bounded: some may be down), then that long.
+     * one whose log lost some of that is diverged in its next status. Waits for it to see the peers
+     * that answer (bounded: some may be down, or not yet see it), then {@link #rejoinCheckWaitMs()}.
+     *
+     * @return its row then: up or diverged.
+     * @throws IllegalStateException when it is neither any more (it exited, or stopped answering).
      */
     private ClusterStatus.CoreRow awaitRejoinCheck(final ClusterMap map, final int coreId, final ClusterStatus.CoreRow up,
         final long deadlineMs) throws InterruptedException
     {
         final ClusterStatus status = new ClusterStatus();
         final long peersDeadlineMs = Math.min(deadlineMs, System.currentTimeMillis() + REJOIN_PEERS_WAIT_MS);
-        ClusterStatus.CoreRow row = up;
-        while (row.peersUp() < row.peersTotal() && System.currentTimeMillis() < peersDeadlineMs)
+        List<ClusterStatus.CoreRow> rows = status.query(map, runDirectory);
+        while (System.currentTimeMillis() < peersDeadlineMs && seesFewerThanAnswer(rows, coreId))
         {
             Thread.sleep(POLL_INTERVAL_MS);
-            row = status.query(map, runDirectory).stream().filter(r -> r.id() == coreId).findFirst().orElseThrow();
+            rows = status.query(map, runDirectory);
         }
-        Thread.sleep(REJOIN_CHECK_WAIT_MS);
+        Thread.sleep(rejoinCheckWaitMs());
         final ClusterStatus.CoreRow checked = status.query(map, runDirectory).stream().filter(r -> r.id() == coreId)
             .findFirst().orElseThrow();
-        return "up".equals(checked.state()) || checked.isDiverged() ? checked : row;
+        if (!"up".equals(checked.state()) && !checked.isDiverged())
+        {
+            throw new IllegalStateException("core " + coreId + " answered as up (pid " + up.pid() + "), then as " +
+                checked.state() + (null == checked.problem() ? "" : ": " + checked.problem()) + " (log: " +
+                runDirectory.log("core", coreId) + ")");
+        }
+        return checked;
+    }
+
+    /** @return true while the core sees fewer peers up than there are other cores answering their status. */
+    private static boolean seesFewerThanAnswer(final List<ClusterStatus.CoreRow> rows, final int coreId)
+    {
+        final ClusterStatus.CoreRow row = rows.stream().filter(r -> r.id() == coreId).findFirst().orElseThrow();
+        final long answering = rows.stream()
+            .filter(r -> r.id() != coreId && ("up".equals(r.state()) || r.isDiverged())).count();
+        return row.peersUp() < answering;
+    }
+
+    /** @return how long a core's peers take to tell it what it committed, and it to publish what it found, ms. */
+    static long rejoinCheckWaitMs()
+    {
+        return REJOIN_TELLING_WAIT_MS + 2 * TimeUnit.NANOSECONDS.toMillis(CoreConfiguration.statusPublishIntervalNs());
     }
 
     /**

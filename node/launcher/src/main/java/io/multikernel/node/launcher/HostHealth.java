@@ -13,6 +13,11 @@ import java.util.List;
 /**
  * Whether every core of one host answers {@code GET /health} with 200: a container's health check
  * ({@code mk host --check}). {@code /health} needs no token, wherever the admin API listens.
+ *
+ * <p>A diverged core (503 with status {@code diverged}: its log lost records of committed
+ * transactions) counts as alive. Restarting its container would not bring those records back, and an
+ * orchestrator restarting it again and again would keep the host's other cores down too; its log,
+ * {@code mk status} and the MkReplicasDiverged alert say it.
  */
 public final class HostHealth
 {
@@ -20,6 +25,8 @@ public final class HostHealth
     public static final int CONNECT_TIMEOUT_MS = 2_000;
     /** Longest wait for a core's answer, ms. */
     public static final int READ_TIMEOUT_MS = 3_000;
+    /** How a diverged core's {@code /health} answer starts. */
+    static final String DIVERGED_HEALTH_PREFIX = "{\"status\":\"" + ClusterStatus.DIVERGED + "\"";
     /** Most bytes of an unhealthy answer quoted in the problem. */
     static final int QUOTED_BODY_MAX_BYTES = 200;
 
@@ -52,7 +59,12 @@ public final class HostHealth
                 final int status = connection.getResponseCode();
                 if (200 != status)
                 {
-                    return "core " + core.id() + " answers " + status + " at " + url + ": " + quote(connection.getErrorStream());
+                    final String body = quote(connection.getErrorStream());
+                    if (503 == status && body.startsWith(DIVERGED_HEALTH_PREFIX))
+                    {
+                        continue;
+                    }
+                    return "core " + core.id() + " answers " + status + " at " + url + ": " + body;
                 }
                 connection.getInputStream().close();
             }

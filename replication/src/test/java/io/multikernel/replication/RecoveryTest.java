@@ -34,24 +34,7 @@ class RecoveryTest
         try (TestCluster cluster = new TestCluster(3))
         {
             final RecordingListener listener = new RecordingListener();
-            for (int i = 0; i < 5; i++)
-            {
-                cluster.propose(0, listener, ALL, put("early-" + i, "v"));
-                cluster.settle();
-            }
-            // From here core 1's disk says it forced what it did not: a power cut loses what follows.
-            cluster.disks[1].lieAboutForce(true);
-            TransactionId last = null;
-            for (int i = 0; i < 3; i++)
-            {
-                last = cluster.propose(0, listener, ALL, put("late-" + i, "v"));
-                cluster.settle();
-                assertThat(listener.outcome(last).isCommitted()).isTrue();
-            }
-            cluster.crash(1, MemoryStorage.CrashMode.MACHINE);
-            cluster.disks[1].lieAboutForce(false);
-            cluster.start(1);
-            assertThat(cluster.replicas[1].get("late-0")).isNull();
+            final TransactionId last = loseCoreOnesLastRecords(cluster, listener, 0);
             assertThat(cluster.engine(1).divergence()).isNull();
 
             // Its peers hear its new incarnation with its first message, and tell it what they know it committed.
@@ -85,6 +68,7 @@ class RecoveryTest
             cluster.propose(coordinator, listener, ALL, put("early-" + i, "v"));
             cluster.settle();
         }
+        // From here core 1's disk says it forced what it did not: a power cut loses what follows.
         cluster.disks[1].lieAboutForce(true);
         TransactionId last = null;
         for (int i = 0; i < 3; i++)

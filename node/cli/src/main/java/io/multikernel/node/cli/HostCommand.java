@@ -89,6 +89,13 @@ final class HostCommand implements Callable<Integer>
         if (prepareClassDataArchive)
         {
             io.multikernel.node.util.Usage.check(spec, !check, "--prepare-class-data-archive does not go with --check");
+            // Given on the command line, not from the environment (an image may set $MK_CLUSTER_MAP for its hosts).
+            for (final String hostOption : List.of("--cluster", "--host", "--data-root"))
+            {
+                io.multikernel.node.util.Usage.check(spec, !spec.commandLine().getParseResult().hasMatchedOption(hostOption),
+                    "--prepare-class-data-archive does not go with " + hostOption + ": it starts no host of a map, " +
+                    "only a demo cluster of its own in a temporary directory");
+            }
             new ClassDataArchiveTraining(System.out).run();
             return 0;
         }

@@ -75,6 +75,10 @@ class HostCommandTest
     {
         assertThat(run("host", "--prepare-class-data-archive", "--check")).isEqualTo(MkCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--prepare-class-data-archive does not go with --check");
+        assertThat(run("host", "--prepare-class-data-archive", "--cluster", "cluster.yaml", "--host", "0"))
+            .isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--prepare-class-data-archive does not go with --cluster: it starts no " +
+            "host of a map");
 
         // Here the kernel is class directories, not a jar: refused before any cluster starts.
         assertThat(run("host", "--prepare-class-data-archive")).isEqualTo(MkCommand.EXIT_FAILURE);

@@ -64,6 +64,8 @@ class RunDirectoryReuseIT
         // The first start's log is kept beside the new one: why a cluster stopped is often in it.
         final java.nio.file.Path log = runDirectory.log("core", 0);
         assertThat(java.nio.file.Files.readString(ClusterLauncher.previousLog(log))).contains("up: pid=" + firstPid + " ");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(log)))
+            .as("the new log is owner-only from the start, as the kept one").isEqualTo("rw-------");
         assertThat(java.nio.file.Files.readString(log)).doesNotContain("up: pid=" + firstPid + " ")
             .contains("up: pid=" + corePid(0) + " ");
         for (int core = 0; core < CORES; core++)
@@ -116,6 +118,7 @@ class RunDirectoryReuseIT
         assertThat(restarted.exit()).as(restarted.out()).isEqualTo(MkCommand.EXIT_FAILURE);
         assertThat(restarted.err()).contains("core 1 runs, but its replicas diverged: core 0 knows transaction 0:")
             .contains("committed with core 1 as a participant, but core 1's write-ahead log holds no trace of it")
+            .contains("core-1/diverged keeps this verdict across restarts: remove it only once")
             .contains("Nothing rebuilds a core's replicas from its peers");
         final Mk status = mk("status");
         assertThat(status.exit()).as(status.out()).isEqualTo(3);
@@ -138,8 +141,8 @@ class RunDirectoryReuseIT
             List.of()).up(options(CORES));
         assertThat(rows.get(0).seesAllPeers()).as(rows.toString()).isTrue();
         assertThat(rows.get(1).isDiverged()).as(rows.toString()).isTrue();
-        assertThat(rows.get(1).problem()).contains("core 1 runs, but its replicas diverged: since an earlier start (")
-            .contains("core-1/diverged keeps this until an operator removes it): core 0 knows transaction");
+        assertThat(rows.get(1).problem()).contains("core 1 runs, but its replicas diverged: since an earlier start: " +
+            "core 0 knows transaction").contains("core-1/diverged keeps this verdict across restarts: remove it only once");
     }
 
     @Test

@@ -37,7 +37,14 @@ final class Participant<O>
     private final Refusals refusals;
     private int inDoubtCount;
     private long nextQueryCheckNs = Long.MAX_VALUE;
+    /** Why this core's replicas lack committed transactions, as said now; null when nothing says so. */
     private String divergence;
+    /** The first proof of this incarnation, kept as the verdict's opening. */
+    private String firstEvidence;
+    /** The verdict an earlier incarnation left in the marker, or null. */
+    private String earlierDivergence;
+    /** Per coordinator core, the newest lost transaction found: at most one per core of the cluster. */
+    private final java.util.TreeMap<Integer, TransactionId> lostNewest = new java.util.TreeMap<>();
 
     Participant(final Services services, final StateMachine<O> stateMachine)
     {
@@ -273,20 +280,36 @@ final class Participant<O>
      */
     private void onLostTransaction(final int source, final TransactionId id) throws IOException
     {
+        final TransactionId known = lostNewest.get(id.coordinatorCoreId());
+        if (null != known && id.compareTo(known) <= 0)
+        {
+            // Told again (peers tell a few times, each peer what it knows): nothing new.
+            return;
+        }
+        lostNewest.put(id.coordinatorCoreId(), id);
         services.metrics.onError(ErrorKind.LOST_TRANSACTION);
-        if (null != divergence)
+        if (null != earlierDivergence)
         {
             return;
         }
-        final long[] watermark = refusals.recoveredWatermark(id.coordinatorCoreId());
-        final String newest = null == watermark ? "none" :
-            id.coordinatorCoreId() + ":" + watermark[0] + ":" + watermark[1];
-        divergence = "core " + source + " knows transaction " + id + " committed with core " + services.coreId +
-            " as a participant, but core " + services.coreId + "'s write-ahead log holds no trace of it (the newest " +
-            "transaction of core " + id.coordinatorCoreId() + " it held at start is " + newest + "): its log lost " +
-            "records after it voted (a power cut under fsync none, a disk that acknowledged writes it had not made " +
-            "durable, a log file cut, or a data directory restored from an older copy), so its replicas lack writes " +
-            "the cluster committed; the other participants' replicas hold them";
+        if (null == firstEvidence)
+        {
+            final long[] watermark = refusals.recoveredWatermark(id.coordinatorCoreId());
+            final String newest = null == watermark ? "none" :
+                id.coordinatorCoreId() + ":" + watermark[0] + ":" + watermark[1];
+            firstEvidence = "core " + source + " knows transaction " + id + " committed with core " + services.coreId +
+                " as a participant, but core " + services.coreId + "'s write-ahead log holds no trace of it (the " +
+                "newest transaction of core " + id.coordinatorCoreId() + " it held at start is " + newest + "): its " +
+                "log lost records after it voted (a power cut under fsync none, a disk that acknowledged writes it had " +
+                "not made durable, a log file cut, or a data directory restored from an older copy), so its replicas " +
+                "lack writes the cluster committed; the other participants' replicas hold them";
+        }
+        final StringBuilder lost = new StringBuilder();
+        lostNewest.values().forEach((newest) -> lost.append(lost.length() == 0 ? "" : ", ").append(newest));
+        divergence = firstEvidence + ". Lost so far, the newest of each coordinator: " + lost + ". " +
+            DivergenceMarker.describe(services.context.storage()) + " keeps this verdict across restarts: remove it " +
+            "only once this core's replicas hold those writes again (its data directory restored from a backup " +
+            "taken after them), or they differ from the other replicas for good and nothing says so again";
         services.logLostTransaction(divergence);
         DivergenceMarker.write(services.context.storage(), divergence);
     }
@@ -297,12 +320,11 @@ final class Participant<O>
      */
     void restoreDivergence() throws IOException
     {
-        final String earlier = DivergenceMarker.read(services.context.storage());
-        if (null != earlier)
+        earlierDivergence = DivergenceMarker.read(services.context.storage());
+        if (null != earlierDivergence)
         {
             services.metrics.onError(ErrorKind.LOST_TRANSACTION);
-            divergence = "since an earlier start (" + DivergenceMarker.describe(services.context.storage()) +
-                " keeps this until an operator removes it): " + earlier;
+            divergence = "since an earlier start: " + earlierDivergence;
             services.logLostTransaction(divergence);
         }
     }

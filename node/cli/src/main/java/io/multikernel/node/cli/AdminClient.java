@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.multikernel.node.admin.AdminServer;
 import io.multikernel.node.cluster.ClusterMap;
 import io.multikernel.node.launcher.AdminCredentials;
 import io.multikernel.node.launcher.AdminError;
@@ -75,7 +76,9 @@ final class AdminClient
     private final String baseUrl;
     private final AdminCredentials credentials;
     /** The core's process as the run directory recorded it, or -1: sent so no other process answers for it. */
-    private final long expectedPid;
+    private long expectedPid;
+    /** Where that record is, to read it again after a restart; null when no process is named. */
+    private final RunDirectory runDirectory;
 
     /** The cluster map, for commands that name other cores than the one they talk to. */
     private final ClusterMap map;
@@ -86,8 +89,10 @@ final class AdminClient
         return map;
     }
 
-    private AdminClient(final ClusterMap map, final int coreId, final AdminCredentials credentials, final long expectedPid)
+    private AdminClient(final ClusterMap map, final int coreId, final AdminCredentials credentials, final long expectedPid,
+        final RunDirectory runDirectory)
     {
+        this.runDirectory = runDirectory;
         this.map = map;
         this.coreId = coreId;
         this.baseUrl = map.adminUrl(coreId);
@@ -134,10 +139,16 @@ final class AdminClient
         {
             throw new UnknownCoreException(map.missingCore(coreId));
         }
-        final long expectedPid = !nameRecordedProcess ? -1 : runDirectory.processes().stream()
+        final long expectedPid = !nameRecordedProcess ? -1 : recordedPid(runDirectory, coreId);
+        return new AdminClient(map, coreId, AdminCredentials.of(runDirectory), expectedPid,
+            nameRecordedProcess ? runDirectory : null);
+    }
+
+    private static long recordedPid(final RunDirectory runDirectory, final int coreId)
+    {
+        return runDirectory.processes().stream()
             .filter(entry -> "core".equals(entry.kind()) && entry.id() == coreId)
             .mapToLong(RunDirectory.Entry::pid).findFirst().orElse(-1);
-        return new AdminClient(map, coreId, AdminCredentials.of(runDirectory), expectedPid);
     }
 
     /**
@@ -175,7 +186,27 @@ final class AdminClient
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).DELETE(), "DELETE " + path);
     }
 
+    /**
+     * Sends once, and once more when the core's process refused it as meant for another process and
+     * the run directory now records a new one for the core: the core was restarted after this command
+     * read the record (the refusal changed nothing).
+     */
     private Reply send(final HttpRequest.Builder request, final String what) throws InterruptedException
+    {
+        final Reply reply = sendOnce(request, what);
+        if (409 == reply.status() && null != runDirectory && reply.raw().contains(AdminServer.OTHER_PROCESS_ERROR))
+        {
+            final long recorded = recordedPid(runDirectory, coreId);
+            if (recorded > 0 && recorded != expectedPid)
+            {
+                expectedPid = recorded;
+                return sendOnce(request, what);
+            }
+        }
+        return reply;
+    }
+
+    private Reply sendOnce(final HttpRequest.Builder request, final String what) throws InterruptedException
     {
         final HttpResponse<String> response;
         try
@@ -189,7 +220,7 @@ final class AdminClient
                         "signal (SIGSTOP, or a debugger) and cannot answer until it continues (kill -CONT " +
                         expectedPid + ")");
                 }
-                request.header(io.multikernel.node.admin.AdminServer.EXPECTED_PID_HEADER, Long.toString(expectedPid));
+                request.setHeader(AdminServer.EXPECTED_PID_HEADER, Long.toString(expectedPid));
             }
             response = http.send(credentials.authorize(request).timeout(REQUEST_TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -147,6 +147,10 @@ final class CapsChangeCommands
                 String.join(", ", RETYPE_TYPES));
             objectSize = size("--size", sizeText, 1, Long.MAX_VALUE);
             offset = size("--offset", offsetText, 0, Long.MAX_VALUE);
+            Usage.check(spec, 0 == objectSize % Alloc.ALLOC_UNIT_BYTES, "--size=" + sizeText + " is not a multiple of " +
+                Alloc.ALLOC_UNIT_BYTES + " bytes (a page): objects are whole pages");
+            Usage.check(spec, 0 == offset % Alloc.ALLOC_UNIT_BYTES, "--offset=" + offsetText + " is not page-aligned " +
+                "(a multiple of " + Alloc.ALLOC_UNIT_BYTES + " bytes)");
             Usage.checkRange(spec, "--count", count, 1, CapabilityDatabase.RETYPE_COUNT_MAX);
             return "/caps/retype";
         }

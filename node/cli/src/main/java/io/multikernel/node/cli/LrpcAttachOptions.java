@@ -40,6 +40,20 @@ final class LrpcAttachOptions
     }
 
     /**
+     * A usage error, before anything is attempted, when the run directory's map does not list a core a
+     * flag names (no map, no check: a core started by hand).
+     */
+    void checkInMap(final CommandLine.Model.CommandSpec spec, final String flag, final int coreId)
+    {
+        final RunDirectory runDirectory = RunDirectory.resolve(runDir);
+        if (java.nio.file.Files.exists(runDirectory.clusterFile()))
+        {
+            final io.multikernel.node.cluster.ClusterMap map = io.multikernel.node.launcher.ClusterStatus.map(runDirectory);
+            Usage.check(spec, map.hasCore(coreId), flag + "=" + coreId + ": " + map.missingCore(coreId));
+        }
+    }
+
+    /**
      * In a host's container ({@code $MK_HOST_ID} set), a core of another host has no LRPC file here:
      * it was reported as not running.
      *

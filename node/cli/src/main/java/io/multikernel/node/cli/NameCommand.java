@@ -71,6 +71,7 @@ final class NameCommand implements Runnable
             checkName(spec, name);
             final int serving = null == servingCore ? target.core : servingCore;
             Usage.check(spec, serving >= 0, "--serving-core=" + serving + " must not be negative");
+            target.checkInMap(spec, "--serving-core", serving);
             try (LrpcClient client = target.attach(spec))
             {
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[Integer.BYTES + name.length()]);

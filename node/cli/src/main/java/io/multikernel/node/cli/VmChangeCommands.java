@@ -64,7 +64,7 @@ final class VmChangeCommands
         /** @return what was done. */
         abstract String describe(VmApi.Outcome outcome);
 
-        String rights(final String text, final boolean noneAllowed)
+        String rights(final String text)
         {
             final int bits;
             try
@@ -77,7 +77,8 @@ final class VmChangeCommands
             }
             Usage.check(spec, (bits & ~MAPPING_RIGHTS) == 0, "--rights=" + text + " is not valid: a mapping has " +
                 "read, write and execute only");
-            Usage.check(spec, noneAllowed || 0 != bits, "--rights=" + text + " maps nothing: give read, write or execute");
+            Usage.check(spec, 0 != bits, "--rights=" + text + " leaves a mapping no access: give read, write or " +
+                "execute (unmap takes all access away)");
             return Rights.format(bits);
         }
     }
@@ -178,7 +179,7 @@ final class VmChangeCommands
             capId("--frame", frame);
             offset = pageMultiple("--offset", offsetText, size("--offset", offsetText, 0, Long.MAX_VALUE));
             length = pageMultiple("--length", lengthText, size("--length", lengthText, 1, Long.MAX_VALUE));
-            rights = rights(rightsText, false);
+            rights = rights(rightsText);
             return "/domains/map";
         }
 
@@ -269,7 +270,8 @@ final class VmChangeCommands
     static final class Protect extends RangeChange
     {
         @Option(names = "--rights", required = true, paramLabel = "RIGHTS",
-            description = "The new rights, comma-separated: read, write, execute; or none.")
+            description = "The new rights, comma-separated: at least one of read, write and execute (unmap takes " +
+                "all access away).")
         String rightsText;
 
         private String rights;
@@ -278,7 +280,7 @@ final class VmChangeCommands
         String validate()
         {
             validateRange();
-            rights = rights(rightsText, true);
+            rights = rights(rightsText);
             return "/domains/protect";
         }
 

@@ -209,6 +209,27 @@ class AdminCommandsTest
     }
 
     @Test
+    void aCommandThatRacesARestartOfItsCoreIsSentAgainToTheNewProcessAndOnlyThen()
+    {
+        final io.multikernel.node.launcher.RunDirectory runDirectory = new io.multikernel.node.launcher.RunDirectory(runDir);
+        runDirectory.writeProcesses(java.util.List.of(new io.multikernel.node.launcher.RunDirectory.Entry("core", 0, 4321)));
+        core.answer("GET /kv/k", "{\"key\":\"k\",\"value\":\"v\",\"core\":0}");
+        // The core restarted as this command ran: its new process answers, and mk restart records it.
+        core.servedAs(4322, () -> runDirectory.writeProcesses(
+            java.util.List.of(new io.multikernel.node.launcher.RunDirectory.Entry("core", 0, 4322))));
+
+        assertThat(run("kv", "get", "k")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("v");
+        assertThat(core.expectedPid("GET /kv/k")).isEqualTo("4322");
+
+        // Another process on the port, the record unchanged: refused, and not sent again.
+        core.servedAs(9999, () -> { });
+        assertThat(run("kv", "get", "k")).isEqualTo(MkCommand.EXIT_FAILURE);
+        assertThat(failure()).contains("this admin port is served by process 9999, not by process 4322");
+        assertThat(core.received().stream().filter("GET /kv/k"::equals).count()).as("twice for the first command, once for the second").isEqualTo(3);
+    }
+
+    @Test
     void aRecordedCoreStoppedBySignalIsNamedAtOnceInsteadOfWaitedFor() throws Exception
     {
         try (io.multikernel.node.util.StoppedProcess stopped = io.multikernel.node.util.StoppedProcess.start())

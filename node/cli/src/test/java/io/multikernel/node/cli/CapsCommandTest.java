@@ -360,6 +360,10 @@ class CapsCommandTest
         refused("--bytes=9223372036854775807 is not a multiple of 4096 bytes (a page): e.g. 9223372036854771712", "alloc",
             "--bytes", "9223372036854775807");
         refused("--type=mapping is not one of ram, frame, cnode, vnode", "retype", cap, "--type", "mapping", "--size", "4k");
+        refused("--size=4097 is not a multiple of 4096 bytes (a page): objects are whole pages", "retype", cap, "--type",
+            "frame", "--size", "4097");
+        refused("--offset=100 is not page-aligned (a multiple of 4096 bytes)", "retype", cap, "--type", "frame",
+            "--size", "4k", "--offset", "100");
         refused("--size=-1 is negative", "retype", cap, "--type", "frame", "--size", "-1");
         refused("--offset=-8k is negative", "retype", cap, "--type", "frame", "--size", "4k", "--offset", "-8k");
         refused("--count=0 is outside 1..4096", "retype", cap, "--type", "frame", "--size", "4k", "--count", "0");

@@ -32,6 +32,9 @@ final class FakeCore implements AutoCloseable
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
     private final HttpServer server;
+    /** When set, the pid this fake core's process has: a request naming another is refused as a core's is. */
+    private volatile String servedAs;
+    private volatile Runnable onOtherProcess = () -> { };
 
     private FakeCore(final HttpServer server)
     {
@@ -68,10 +71,18 @@ final class FakeCore implements AutoCloseable
             final String expectedPid = exchange.getRequestHeaders().getFirst("X-Mk-Core-Pid");
             core.expectedPids.put(key, null == expectedPid ? "" : expectedPid);
             core.requests.put(key, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            final byte[] body = core.answers.getOrDefault(key, "{\"error\":\"no such endpoint\",\"path\":\"/\"}")
+            final String servedAs = core.servedAs;
+            final boolean otherProcess = null != servedAs && null != expectedPid && !servedAs.equals(expectedPid);
+            if (otherProcess)
+            {
+                core.onOtherProcess.run();
+            }
+            final byte[] body = (otherProcess ? "{\"error\":\"" + io.multikernel.node.admin.AdminServer.OTHER_PROCESS_ERROR +
+                servedAs + ", not by process " + expectedPid + " that the request is for\",\"path\":\"/\"}" :
+                core.answers.getOrDefault(key, "{\"error\":\"no such endpoint\",\"path\":\"/\"}"))
                 .getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(core.statuses.getOrDefault(key, core.answers.containsKey(key) ? 200 : 404),
-                body.length);
+            exchange.sendResponseHeaders(otherProcess ? 409 :
+                core.statuses.getOrDefault(key, core.answers.containsKey(key) ? 200 : 404), body.length);
             try (OutputStream stream = exchange.getResponseBody())
             {
                 stream.write(body);
@@ -85,6 +96,16 @@ final class FakeCore implements AutoCloseable
      * Answer {@code request} (method, space, path and query) with {@code body}, and the status set for it
      * ({@link #status}), else 200.
      */
+    /**
+     * @param pid            this fake core's process id from now on.
+     * @param onOtherProcess run as a request naming another process is refused.
+     */
+    void servedAs(final long pid, final Runnable onOtherProcess)
+    {
+        this.onOtherProcess = onOtherProcess;
+        this.servedAs = Long.toString(pid);
+    }
+
     void answer(final String request, final String body)
     {
         answers.put(request, body);

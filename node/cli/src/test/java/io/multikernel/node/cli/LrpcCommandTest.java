@@ -52,6 +52,17 @@ class LrpcCommandTest
     }
 
     @Test
+    void aServingCoreTheMapDoesNotListIsAUsageErrorAndNothingIsAttached() throws Exception
+    {
+        ClusterMap.local(2, 1, TransportKind.IPC)
+            .writeTo(new io.multikernel.node.launcher.RunDirectory(runDir).clusterFile());
+
+        assertThat(run("name", "register", "--core", "0", "vm-9", "--serving-core", "9", "--run-dir", runDir.toString()))
+            .isEqualTo(MkCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--serving-core=9: ").doesNotContain("Exception", "LRPC file");
+    }
+
+    @Test
     void badUsageExitsTwoWithOneLine()
     {
         assertThat(run("lrpc")).isEqualTo(MkCommand.EXIT_USAGE);

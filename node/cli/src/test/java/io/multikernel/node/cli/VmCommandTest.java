@@ -279,8 +279,10 @@ class VmCommandTest
             "--length", "4k", "--rights", "read,fly");
         refused("--rights=grant is not valid: a mapping has read, write and execute only", "map", domain, "--vaddr", "0",
             "--frame", "7", "--length", "4k", "--rights", "grant");
-        refused("--rights=none maps nothing", "map", domain, "--vaddr", "0", "--frame", "7", "--length", "4k",
-            "--rights", "none");
+        refused("--rights=none leaves a mapping no access", "map", domain, "--vaddr", "0", "--frame", "7", "--length",
+            "4k", "--rights", "none");
+        refused("--rights=none leaves a mapping no access: give read, write or execute (unmap takes all access away)",
+            "protect", domain, "--vaddr", "0", "--length", "4k", "--rights", "none");
         refused("--protocol=smoke is not one of unicast, broadcast, multicast, topo", "unmap", domain, "--vaddr", "0",
             "--length", "4k", "--protocol", "smoke");
         refused("Missing required option: '--rights=RIGHTS'", "protect", domain, "--vaddr", "0", "--length", "4k");

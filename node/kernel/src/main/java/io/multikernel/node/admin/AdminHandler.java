@@ -131,7 +131,7 @@ final class AdminHandler implements HttpHandler
         final String expectedPid = exchange.getRequestHeaders().getFirst(AdminServer.EXPECTED_PID_HEADER);
         if (null != expectedPid && !expectedPid.strip().equals(SELF_PID))
         {
-            return AdminResponse.error(409, "this admin port is served by process " + SELF_PID + ", not by process " +
+            return AdminResponse.error(409, AdminServer.OTHER_PROCESS_ERROR + SELF_PID + ", not by process " +
                 expectedPid.strip() + " that the request is for: that core is not running, and another process " +
                 "holds its port (another cluster?)", rawPath);
         }

@@ -67,6 +67,9 @@ public final class AdminServer implements AutoCloseable
      */
     public static final String EXPECTED_PID_HEADER = "X-Mk-Core-Pid";
 
+    /** How the refusal of a request meant for another process begins (409), for a client to recognise it. */
+    public static final String OTHER_PROCESS_ERROR = "this admin port is served by process ";
+
     /**
      * The JDK server's switch for TCP_NODELAY on accepted connections, read once when its first server
      * starts. Off, it writes a response's headers and body in two segments and Nagle holds the body

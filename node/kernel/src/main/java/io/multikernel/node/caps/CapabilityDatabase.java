@@ -464,8 +464,21 @@ public final class CapabilityDatabase implements StateMachine<CapabilityOperatio
             return "capability " + r.vnodeCapId() + " is a " + type + ", not a VNODE: a page table's root is a VNODE";
         }
         final Long domain = roots.get(r.vnodeCapId());
-        return null == domain ? VALID : "VNODE capability " + r.vnodeCapId() + " is already the root of domain " + domain +
-            ": retype another VNODE";
+        if (null != domain)
+        {
+            return "VNODE capability " + r.vnodeCapId() + " is already the root of domain " + domain + ": retype another VNODE";
+        }
+        // A copy names the same page-table page: one page cannot be the root of two domains.
+        for (final Map.Entry<Long, Long> root : roots.entrySet())
+        {
+            final Capability rootCapability = capabilities.get(root.getKey());
+            if (null != rootCapability && rootCapability.objectId() == vnode.objectId())
+            {
+                return "VNODE capability " + r.vnodeCapId() + " is a copy of capability " + root.getKey() + ", the root " +
+                    "of domain " + root.getValue() + ": one page table cannot be the root of two domains; retype another VNODE";
+            }
+        }
+        return VALID;
     }
 
     private String rootProblem(final long capId)

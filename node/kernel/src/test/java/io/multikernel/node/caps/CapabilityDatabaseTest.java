@@ -272,6 +272,10 @@ class CapabilityDatabaseTest
         assertThat(database.roots()).containsEntry(200L, 7L);
         assertThat(database.validate(new CapabilityOperation.Rooted(200, 8)))
             .isEqualTo("VNODE capability 200 is already the root of domain 7: retype another VNODE");
+        assertThat(database.validate(new CapabilityOperation.Rooted(202, 8))).as("a copy names the same page")
+            .isEqualTo("VNODE capability 202 is a copy of capability 200, the root of domain 7: one page table cannot be " +
+                "the root of two domains; retype another VNODE");
+        assertThat(database.validate(new CapabilityOperation.Rooted(201, 8))).as("the other VNODE of the retype").isNull();
 
         final String refusal = "capability 200 is the page-table root of domain 7: destroy the domain first";
         assertThat(database.validate(new Delete(200))).isEqualTo(refusal);

@@ -687,17 +687,32 @@ public final class ClusterLauncher
         }
     }
 
+    /** LOG_GENERATIONS_KEPT: logs of earlier starts kept beside a process's log ({@code .log.1} the newest). */
+    static final int LOG_GENERATIONS_KEPT = 3;
+
     /**
      * @param append add to the log instead of starting it anew (a restarted core keeps its history);
-     *               when starting anew, the old log is kept as {@link #previousLog}.
+     *               when starting anew, the old log is kept as {@link #previousLog}, and the ones before
+     *               it as {@code .log.2} up to LOG_GENERATIONS_KEPT.
      */
     private static Process spawn(final List<String> command, final Path log, final boolean append) throws IOException
     {
         if (!append && Files.isRegularFile(log) && Files.size(log) > 0)
         {
-            // A new start over a run directory keeps the last one's log: why the cluster stopped is often in it.
+            // A new start over a run directory keeps the last ones' logs: why the cluster stopped is often in them.
+            for (int generation = LOG_GENERATIONS_KEPT; generation > 1; generation--)
+            {
+                final Path older = log.resolveSibling(log.getFileName() + "." + (generation - 1));
+                if (Files.exists(older))
+                {
+                    Files.move(older, log.resolveSibling(log.getFileName() + "." + generation),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             Files.move(log, previousLog(log), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        // Owner-only from the start: the redirect below opens the file as it finds it.
+        io.multikernel.common.OwnerOnlyFiles.createFile(log);
         final Process process = new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true)

@@ -65,8 +65,8 @@ public final class ClusterStatus
     static String divergedProblem(final int coreId, final String reason)
     {
         return "core " + coreId + " runs, but its replicas diverged: " + reason + ". Nothing rebuilds a core's " +
-            "replicas from its peers: read those writes from the other participants, restore its data directory from " +
-            "a backup taken after them, or start a new cluster";
+            "replicas from its peers: restore its data directory from a backup taken after those writes, or start a " +
+            "new cluster; until then read them from the other participants (mk kv get --core N)";
     }
 
     /**

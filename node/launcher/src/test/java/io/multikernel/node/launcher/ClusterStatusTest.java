@@ -122,8 +122,8 @@ class ClusterStatusTest
         assertThat(rows.get(1).seesAllPeers()).as("diverged is not up").isFalse();
         assertThat(rows.get(1).problem()).isEqualTo("core 1 runs, but its replicas diverged: core 0 knows transaction " +
             "0:1:9 committed with core 1 as a participant, but core 1's write-ahead log holds no trace of it. Nothing " +
-            "rebuilds a core's replicas from its peers: read those writes from the other participants, restore its " +
-            "data directory from a backup taken after them, or start a new cluster");
+            "rebuilds a core's replicas from its peers: restore its data directory from a backup taken after those " +
+            "writes, or start a new cluster; until then read them from the other participants (mk kv get --core N)");
         assertThat(ClusterStatus.table(rows)).containsPattern("(?m)^1 +diverged ").contains(rows.get(1).problem());
         assertThat(ClusterStatus.json(rows)).contains("\"state\":\"diverged\"").doesNotContain("\"diverged\":");
     }

@@ -85,7 +85,7 @@ abstract class AdminSubcommand implements Callable<Integer>
 
     /**
      * @param flag the option, as the user spells it.
-     * @param text what the user gave: 4096, 64k, 1m.
+     * @param text what the user gave: 4096, 64k, 1m, or hex as addresses are given (0x1000).
      * @param min  smallest allowed, bytes.
      * @param max  largest allowed, bytes.
      * @return the size in bytes.
@@ -94,10 +94,17 @@ abstract class AdminSubcommand implements Callable<Integer>
     {
         Usage.check(spec, !text.trim().startsWith("-"), flag + "=" + text + " is negative: sizes are bytes, " +
             "e.g. 4096, 64k or 1m");
+        final String trimmed = text.trim();
         final long bytes;
         try
         {
-            bytes = Sizes.parse(flag, text);
+            bytes = trimmed.regionMatches(true, 0, "0x", 0, 2) ? Long.parseLong(trimmed.substring(2), 16) :
+                Sizes.parse(flag, text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw Usage.error(spec, flag + "=" + text + " is not a size: give hex (0x1000) or a number with an " +
+                "optional k, m or g suffix");
         }
         catch (final IllegalArgumentException ex)
         {

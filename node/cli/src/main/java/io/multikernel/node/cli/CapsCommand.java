@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         "write frames, through one core's admin API.",
         "A change is one two-phase-commit transaction over every core, coordinated by --core; that core acts only " +
             "for capabilities it holds. Every core's replica lists the same capabilities with the same fingerprint.",
-        "Sizes take a k, m or g suffix (4096, 64k, 1m)." },
+        "Sizes take a k, m or g suffix (4096, 64k, 1m), or hex (0x1000)." },
     subcommands = { CapsListCommand.class, CapsChangeCommands.Alloc.class, CapsChangeCommands.Retype.class,
         CapsChangeCommands.Copy.class, CapsChangeCommands.Mint.class, CapsChangeCommands.Delete.class,
         CapsChangeCommands.Revoke.class, CapsListCommand.Identify.class, CapsFrameCommands.Read.class,

@@ -24,7 +24,7 @@ import java.util.Locale;
         "destroy them, and load and store through them, via one core's admin API.",
         "A change is one two-phase-commit transaction over the domain's cores, coordinated by --core, which must " +
             "run the domain. Changes that take a translation away finish with a TLB shootdown.",
-        "Addresses take hex (0x400000) or a size (4m); sizes take a k, m or g suffix (4096, 64k, 1m)." },
+        "Addresses take hex (0x400000) or a size (4m); sizes take a k, m or g suffix (4096, 64k, 1m), or hex (0x1000)." },
     subcommands = { VmListCommand.class, VmChangeCommands.Create.class, VmChangeCommands.Map.class,
         VmChangeCommands.Unmap.class, VmChangeCommands.Protect.class, VmChangeCommands.Span.class,
         VmChangeCommands.Shrink.class, VmChangeCommands.Destroy.class, VmAccessCommands.Load.class,

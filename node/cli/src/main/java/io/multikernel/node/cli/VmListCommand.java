@@ -21,9 +21,10 @@ import java.util.stream.Collectors;
     exitCodeList = { VmCommand.EXIT_DONE, VmCommand.EXIT_NOT_DONE, VmCommand.EXIT_BAD_USAGE })
 final class VmListCommand extends VmCommand.Subcommand
 {
-    static final String COLUMNS = "Columns: DOMAIN, CORES (that run it), MAPPINGS, VERSION (changes applied), " +
-        "FINGERPRINT (first 16 hex digits); for mappings MAPPING, VADDR (hex), LENGTH (bytes), FRAME (capability), " +
-        "OFFSET (into the frame, bytes), RIGHTS (r read, w write, x execute).";
+    static final String COLUMNS = "Columns: DOMAIN, CORES (that run it), MAPPINGS, LEAVES (leaf page tables), VERSION " +
+        "(changes applied), FINGERPRINT (first 16 hex digits); for mappings MAPPING, VADDR (hex), LENGTH (bytes), " +
+        "FRAME (capability), OFFSET (into the frame, bytes), RIGHTS (r read, w write, x execute); for leaf page " +
+        "tables LEAF, VADDR (hex, where its range starts), VNODE (its capability), PAGES (mapped in it).";
     /** FINGERPRINT_PREFIX_CHARS: hex digits of a fingerprint the table shows. */
     static final int FINGERPRINT_PREFIX_CHARS = 16;
     private static final String DOMAIN_ROW = "%-15s %-12s %8s %6s %7s %s";

@@ -158,8 +158,8 @@ class CapsCommandTest
     void retypeSendsTypeSizeOffsetAndCount()
     {
         core.answer("POST /caps/retype", committed("0:9:2", FRAME, FRAME + 1));
-        assertThat(run("retype", Long.toString(RAM), "--type", "FRAME", "--size", "4k", "--offset", "8k", "--count", "2"))
-            .as(err.toString()).isZero();
+        assertThat(run("retype", Long.toString(RAM), "--type", "FRAME", "--size", "4k", "--offset", "0x2000", "--count", "2"))
+            .as("sizes take hex, as addresses do: " + err).isZero();
         assertThat(core.body("POST /caps/retype")).isEqualTo("{\"cap\":1099511627778,\"type\":\"frame\",\"size\":4096," +
             "\"offset\":8192,\"count\":2}");
         assertThat(out.toString()).isEqualTo("committed 0:9:2: 2 FRAME capabilities of 4096 bytes: 1099511627781 " +
@@ -364,6 +364,8 @@ class CapsCommandTest
             "frame", "--size", "4097");
         refused("--offset=100 is not page-aligned (a multiple of 4096 bytes)", "retype", cap, "--type", "frame",
             "--size", "4k", "--offset", "100");
+        refused("--size=0xzz is not a size: give hex (0x1000) or a number with an optional k, m or g suffix", "retype",
+            cap, "--type", "frame", "--size", "0xzz");
         refused("--size=-1 is negative", "retype", cap, "--type", "frame", "--size", "-1");
         refused("--offset=-8k is negative", "retype", cap, "--type", "frame", "--size", "4k", "--offset", "-8k");
         refused("--count=0 is outside 1..4096", "retype", cap, "--type", "frame", "--size", "4k", "--count", "0");

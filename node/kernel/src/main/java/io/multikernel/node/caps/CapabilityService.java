@@ -716,7 +716,9 @@ public final class CapabilityService
         }
         if (length < 0 || length > FRAME_IO_LENGTH_MAX_BYTES || offset < 0 || offset > frame.length() - length)
         {
-            return CapabilityResult.refused(Outcome.INVALID, "bytes " + offset + ".." + (offset + length) +
+            // The end exact however large the offset: a long would wrap and print a negative end.
+            final java.math.BigInteger end = java.math.BigInteger.valueOf(offset).add(java.math.BigInteger.valueOf(length));
+            return CapabilityResult.refused(Outcome.INVALID, "bytes " + offset + ".." + end +
                 " are outside frame " + capId + "'s " + frame.length() + " bytes, or more than " +
                 FRAME_IO_LENGTH_MAX_BYTES + " at once");
         }

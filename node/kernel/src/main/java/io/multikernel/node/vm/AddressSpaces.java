@@ -777,7 +777,7 @@ public final class AddressSpaces implements StateMachine<VmOperation>
 
     private String notHeld(final long domainId)
     {
-        return "domain " + domainId + " does not exist on core " + selfCoreId;
+        return "domain " + domainId + " does not run on core " + selfCoreId;
     }
 
     private static int[] withCore(final int[] cores, final int core)

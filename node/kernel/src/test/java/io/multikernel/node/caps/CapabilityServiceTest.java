@@ -279,6 +279,9 @@ class CapabilityServiceTest
 
         assertThatThrownBy(() -> core0.read(frame, 2 * PAGE - 4, 8, read, 0))
             .isInstanceOf(CapabilityException.class).hasMessageContaining("outside frame");
+        assertThatThrownBy(() -> core0.read(frame, Long.MAX_VALUE - 7, 16, read, 0)).as("the end printed exactly")
+            .isInstanceOf(CapabilityException.class)
+            .hasMessageContaining("bytes 9223372036854775800..9223372036854775816 are outside frame");
         assertThatThrownBy(() -> core0.read(ram, 0, 8, read, 0))
             .isInstanceOf(CapabilityException.class).hasMessageContaining("is a RAM, not a FRAME");
         final long readOnly = cluster().run(callback -> core0.mint(frame, 0, Rights.READ, callback)).capIds().get(0);

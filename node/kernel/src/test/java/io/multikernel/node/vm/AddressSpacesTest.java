@@ -88,7 +88,7 @@ class AddressSpacesTest
         assertThat(replicas[3].domain(DOMAIN)).isNull();
         assertThat(replicas[3].domains()).isEmpty();
         assertThat(replicas[3].participants(new Unmap(DOMAIN, 0, 1))).isNull();
-        assertThat(replicas[3].proposalProblem(new Unmap(DOMAIN, 0, 1))).isEqualTo("domain 1 does not exist on core 3");
+        assertThat(replicas[3].proposalProblem(new Unmap(DOMAIN, 0, 1))).isEqualTo("domain 1 does not run on core 3");
         assertThat(replicas[0].participants(new Destroy(DOMAIN))).containsExactly(CORES);
         assertAgree();
     }
@@ -565,6 +565,6 @@ class AddressSpacesTest
         assertThatThrownBy(() -> new AddressSpaces(0, 0, caps)).isInstanceOf(IllegalArgumentException.class)
             .hasMessage("coresMax=0 is outside 1..65536");
         assertThatThrownBy(() -> replicas[3].image(DOMAIN)).isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("domain 1 does not exist on core 3");
+            .hasMessage("domain 1 does not run on core 3");
     }
 }

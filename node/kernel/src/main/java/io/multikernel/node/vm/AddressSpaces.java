@@ -775,9 +775,12 @@ public final class AddressSpaces implements StateMachine<VmOperation>
         }
     }
 
+    /** What says that a core holds no replica of a domain (none exists, or it runs on other cores). */
+    static final String NOT_HELD_HERE = " does not run on core ";
+
     private String notHeld(final long domainId)
     {
-        return "domain " + domainId + " does not run on core " + selfCoreId;
+        return "domain " + domainId + NOT_HELD_HERE + selfCoreId;
     }
 
     private static int[] withCore(final int[] cores, final int core)

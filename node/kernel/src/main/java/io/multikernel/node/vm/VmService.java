@@ -1442,7 +1442,8 @@ public final class VmService implements ShootdownListener, ShootdownInvalidator
     /** @return the outcome class of a refusal sentence of {@link AddressSpaces#validate}. */
     static Outcome classify(final String problem)
     {
-        if (problem.contains("does not exist") || problem.startsWith("no mapping of domain"))
+        if (problem.contains("does not exist") || problem.contains(AddressSpaces.NOT_HELD_HERE) ||
+            problem.startsWith("no mapping of domain"))
         {
             return Outcome.NOT_FOUND;
         }

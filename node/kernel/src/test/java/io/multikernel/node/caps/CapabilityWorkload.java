@@ -143,11 +143,11 @@ final class CapabilityWorkload
             return one(coreId, new Mint(source.capId(), nextIds(coreId, replica, 1), random.nextInt(cores),
                 random.nextInt(Rights.ALL + 1)));
         }
-        if (kind < 68)
+        if (kind < 66)
         {
             return one(coreId, new Delete(held.get(random.nextInt(held.size())).capId()));
         }
-        if (kind < 72)
+        if (kind < 70)
         {
             // Mostly counting the mappings its replica shows under the capability, now and then none;
             // half the time a capability that mappings map into, when the core holds one.
@@ -248,8 +248,10 @@ final class CapabilityWorkload
     {
         for (final Capability capability : held)
         {
+            // Not a root, nor a copy of one (one page table roots one domain), nor a leaf table.
             if (CapabilityType.VNODE == replica.object(capability.objectId()).type() &&
-                !replica.roots().containsKey(capability.capId()) && null == replica.leafTableOf(capability.capId()))
+                replica.roots().keySet().stream().noneMatch(root -> replica.capability(root).objectId() == capability.objectId()) &&
+                null == replica.leafTableOf(capability.capId()))
             {
                 return new CapabilityOperation.Rooted(capability.capId(), domainId);
             }

@@ -81,7 +81,7 @@ class ObservabilityIT
     static final String JOB = "multikernel-cores";
     /** Alerts a healthy cluster must not raise, pending or firing. MkWalFsyncSlow depends on the disk. */
     static final Set<String> HEALTHY_CLUSTER_SILENT_ALERTS = Set.of("MkCoreDown", "MkPeerDown",
-        "MkTransactionsInDoubt", "MkUrpcForgedFrames", "MkUrpcFramesRejected", "MkUrpcMessagesLost");
+        "MkTransactionsInDoubt", "MkReplicasDiverged", "MkUrpcForgedFrames", "MkUrpcFramesRejected", "MkUrpcMessagesLost");
 
     /**
      * An alert's expression, {@code <query> <comparison> <number>}. The rules are written so (see the
@@ -384,8 +384,8 @@ class ObservabilityIT
             return !alerting.isEmpty() && alerting.stream().allMatch(rule -> "ok".equals(rule.path("health").asText()));
         }, RULES_LOADED_TIMEOUT_S);
         assertThat(alerting).extracting(rule -> rule.path("name").asText()).containsExactlyInAnyOrder("MkCoreDown",
-            "MkPeerDown", "MkTransactionsInDoubt", "MkWalFsyncSlow", "MkUrpcForgedFrames", "MkUrpcFramesRejected",
-            "MkUrpcMessagesLost");
+            "MkPeerDown", "MkTransactionsInDoubt", "MkReplicasDiverged", "MkWalFsyncSlow", "MkUrpcForgedFrames",
+            "MkUrpcFramesRejected", "MkUrpcMessagesLost");
         return alerting;
     }
 

@@ -172,7 +172,7 @@ final class Coordinator<O>
             return;
         }
         transaction.state = CoordinatorTransaction.State.AWAITING_ACKS;
-        services.peerCommits.onCommitted(transaction.id, transaction.participants);
+        rememberCommit(transaction.id, transaction.participants);
         services.observer.onCoordinatorDecision(transaction.id, true, false);
         services.metrics.onCommitted(services.nowNs - transaction.startNs);
         sendCommit(transaction);
@@ -404,9 +404,21 @@ final class Coordinator<O>
         recovered.put(id, new Recovered(participants, false));
     }
 
+    /**
+     * Where this core is a participant too, its participant role remembers the commit as it applies it
+     * (live or replayed); only a transaction it coordinates for others is remembered here.
+     */
+    private void rememberCommit(final TransactionId id, final ParticipantSet participants)
+    {
+        if (participants.indexOf(services.coreId) < 0)
+        {
+            services.peerCommits.onCommitted(id, participants);
+        }
+    }
+
     void replayCommitDecided(final TransactionId id, final ParticipantSet participants)
     {
-        services.peerCommits.onCommitted(id, participants);
+        rememberCommit(id, participants);
         recovered.put(id, new Recovered(participants, true));
     }
 

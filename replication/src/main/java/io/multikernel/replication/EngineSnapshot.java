@@ -62,15 +62,8 @@ final class EngineSnapshot
             final boolean decided = transaction.state != CoordinatorTransaction.State.COLLECTING;
             cursor.putId(transaction.id).putByte(decided ? 1 : 0).putParticipants(transaction.participants);
         }
-        final int countAt = cursor.position();
-        final int[] count = {0};
-        cursor.putInt(0);
-        peerCommits.forEach((peer, id) ->
-        {
-            cursor.putInt(peer).putId(id);
-            count[0]++;
-        });
-        buffer.putInt(countAt, count[0], java.nio.ByteOrder.LITTLE_ENDIAN);
+        cursor.putInt(peerCommits.size());
+        peerCommits.forEach((peer, id) -> cursor.putInt(peer).putId(id));
         final byte[] bytes = new byte[cursor.position()];
         buffer.getBytes(0, bytes);
         return bytes;

@@ -324,7 +324,8 @@ final class Participant<O>
         if (null != earlierDivergence)
         {
             services.metrics.onError(ErrorKind.LOST_TRANSACTION);
-            divergence = "since an earlier start: " + earlierDivergence;
+            divergence = "since an earlier start: " + (earlierDivergence.isBlank() ?
+                DivergenceMarker.describe(services.context.storage()) + " is there but says no more" : earlierDivergence);
             services.logLostTransaction(divergence);
         }
     }

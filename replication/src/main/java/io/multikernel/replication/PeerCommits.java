@@ -58,29 +58,26 @@ final class PeerCommits
 
     private void remember(final int peer, final TransactionId id)
     {
-        Int2ObjectHashMap<TransactionId> newest = newestByPeer.get(peer);
-        if (null == newest)
+        final Int2ObjectHashMap<TransactionId> newest = newestByPeer.get(peer);
+        final TransactionId known = null == newest ? null : newest.get(id.coordinatorCoreId());
+        if (null != known)
         {
-            if (pairs >= MAX_TRACKED_PAIRS)
-            {
-                return;
-            }
-            newest = new Int2ObjectHashMap<>();
-            newestByPeer.put(peer, newest);
-        }
-        final TransactionId known = newest.get(id.coordinatorCoreId());
-        if (null == known)
-        {
-            if (pairs < MAX_TRACKED_PAIRS)
+            if (id.compareTo(known) > 0)
             {
                 newest.put(id.coordinatorCoreId(), id);
-                pairs++;
             }
         }
-        else if (id.compareTo(known) > 0)
+        else if (pairs < MAX_TRACKED_PAIRS)
         {
-            newest.put(id.coordinatorCoreId(), id);
+            newestByPeer.computeIfAbsent(peer, (ignored) -> new Int2ObjectHashMap<>()).put(id.coordinatorCoreId(), id);
+            pairs++;
         }
+    }
+
+    /** @return the (peer, coordinator) pairs remembered: the entries {@link #forEach} gives. */
+    int size()
+    {
+        return pairs;
     }
 
     /**

@@ -158,6 +158,13 @@ class RecoveryTest
             cluster.propose(1, listener, ALL, put("cleared", "v"));
             cluster.settle();
             assertThat(cluster.engine(1).divergence()).as("the operator removed the marker").isNull();
+
+            // A marker emptied by hand still keeps the core diverged, and says where it is.
+            cluster.crash(1, MemoryStorage.CrashMode.PROCESS);
+            cluster.disks[1].open(DivergenceMarker.FILE_NAME, true).close();
+            cluster.start(1);
+            assertThat(cluster.engine(1).divergence())
+                .isEqualTo("since an earlier start: core-1/diverged is there but says no more");
         }
     }
 
@@ -203,6 +210,42 @@ class RecoveryTest
 
             assertThat(cluster.engine(1).divergence()).contains("knows transaction " + last);
             assertThat(listener.outcome(next)).isNotNull();
+        }
+    }
+
+    @Test
+    void aSnapshotOfTheFormatBeforePeerCommitsIsReadAndAnUnknownFormatIsRefusedNamingBoth() throws java.io.IOException
+    {
+        try (TestCluster cluster = new TestCluster(3, (context) -> context.snapshotIntervalBytes(2048)))
+        {
+            final RecordingListener listener = new RecordingListener();
+            // Core 1 alone takes part: it remembers no commit of a peer, so its snapshot's last section is empty.
+            for (int i = 0; i < 40; i++)
+            {
+                cluster.propose(1, listener, new int[]{1}, put("k" + (i % 5), "v" + i));
+                cluster.settle();
+            }
+            final var store = new io.multikernel.replication.wal.SnapshotStore(cluster.disks[1],
+                io.multikernel.replication.wal.FsyncPolicy.ALWAYS, 1 << 20);
+            final var latest = store.loadLatest();
+            final java.nio.ByteBuffer payload = java.nio.ByteBuffer.wrap(latest.payload()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertThat(payload.getInt(0)).isEqualTo(EngineSnapshot.FORMAT_VERSION);
+            assertThat(payload.getInt(latest.payload().length - Integer.BYTES)).as("no peer commits").isZero();
+            final var before = new java.util.TreeMap<>(cluster.replicas[1].entries());
+
+            // The same snapshot as the format before peer commits wrote it: no last section.
+            final byte[] older = java.util.Arrays.copyOf(latest.payload(), latest.payload().length - Integer.BYTES);
+            java.nio.ByteBuffer.wrap(older).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(0, EngineSnapshot.FORMAT_VERSION_WITHOUT_PEER_COMMITS);
+            cluster.crash(1, MemoryStorage.CrashMode.PROCESS);
+            store.write(latest.position(), older);
+            cluster.start(1);
+            assertThat(cluster.replicas[1].entries()).isEqualTo(before);
+
+            cluster.crash(1, MemoryStorage.CrashMode.PROCESS);
+            java.nio.ByteBuffer.wrap(older).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 3);
+            store.write(latest.position(), older);
+            assertThatThrownBy(() -> cluster.start(1)).hasMessageContaining("snapshot format version 3 is neither 2 nor 1");
         }
     }
 

@@ -288,9 +288,6 @@ public final class CoreReplication implements AutoCloseable
     }
 
     /**
-     * @return true when the chaos hook froze the kernel loop.
-     */
-    /**
      * @return why a replica cannot vote now, as this core's membership sees it (down: silent past the
      *         down timeout; left: it said goodbye), or null: a proposal to it is aborted at once rather
      *         than after the prepare timeout.
@@ -298,11 +295,12 @@ public final class CoreReplication implements AutoCloseable
     private String unavailable(final int peer)
     {
         final String state = peerStates.apply(peer);
-        if ("down".equals(state))
+        if (io.multikernel.node.membership.PeerState.DOWN.metricTag().equals(state))
         {
             return "replica core " + peer + " is down as core " + coreId + " sees it";
         }
-        return "left".equals(state) ? "replica core " + peer + " has left the cluster" : null;
+        return io.multikernel.node.membership.PeerState.LEFT.metricTag().equals(state) ?
+            "replica core " + peer + " has left the cluster" : null;
     }
 
     /**
@@ -314,6 +312,9 @@ public final class CoreReplication implements AutoCloseable
         return engine.divergence();
     }
 
+    /**
+     * @return true when the chaos hook froze the kernel loop.
+     */
     public boolean isFrozen()
     {
         return chaos.isFrozen();

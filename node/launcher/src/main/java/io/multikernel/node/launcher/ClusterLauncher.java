@@ -526,7 +526,7 @@ public final class ClusterLauncher
         {
             final ClusterStatus.CoreRow row = status.query(map, runDirectory).stream()
                 .filter(r -> r.id() == core.id()).findFirst().orElseThrow();
-            if ("up".equals(row.state()) || row.isDiverged())
+            if (row.runsOrDiverged())
             {
                 return awaitRejoinCheck(map, core.id(), row, deadlineMs);
             }
@@ -567,7 +567,7 @@ public final class ClusterLauncher
         Thread.sleep(rejoinCheckWaitMs());
         final ClusterStatus.CoreRow checked = status.query(map, runDirectory).stream().filter(r -> r.id() == coreId)
             .findFirst().orElseThrow();
-        if (!"up".equals(checked.state()) && !checked.isDiverged())
+        if (!checked.runsOrDiverged())
         {
             throw new IllegalStateException("core " + coreId + " answered as up (pid " + up.pid() + "), then as " +
                 checked.state() + (null == checked.problem() ? "" : ": " + checked.problem()) + " (log: " +
@@ -581,7 +581,7 @@ public final class ClusterLauncher
     {
         final ClusterStatus.CoreRow row = rows.stream().filter(r -> r.id() == coreId).findFirst().orElseThrow();
         final long answering = rows.stream()
-            .filter(r -> r.id() != coreId && ("up".equals(r.state()) || r.isDiverged())).count();
+            .filter(r -> r.id() != coreId && r.runsOrDiverged()).count();
         return row.peersUp() < answering;
     }
 
@@ -782,8 +782,7 @@ public final class ClusterLauncher
         {
             final List<ClusterStatus.CoreRow> rows = status.query(map, runDirectory);
             // A diverged core runs and will not change its mind: it is ready, and says why it diverged.
-            final long ready = rows.stream().filter(r -> r.seesAllPeers() ||
-                r.isDiverged() && r.peersTotal() >= 0 && r.peersUp() == r.peersTotal()).count();
+            final long ready = rows.stream().filter(ClusterStatus.CoreRow::runsSeeingAllPeers).count();
             if (ready == rows.size())
             {
                 return rows;

@@ -45,7 +45,24 @@ public final class ClusterStatus
 
         public boolean seesAllPeers()
         {
-            return "up".equals(state) && peersTotal >= 0 && peersUp == peersTotal;
+            return "up".equals(state) && seesAllItsPeers();
+        }
+
+        /** @return true when it runs, up or diverged, and sees every peer up: a start need wait no longer. */
+        public boolean runsSeeingAllPeers()
+        {
+            return runsOrDiverged() && seesAllItsPeers();
+        }
+
+        /** @return true when it answers as running: up, or diverged. */
+        public boolean runsOrDiverged()
+        {
+            return "up".equals(state) || isDiverged();
+        }
+
+        private boolean seesAllItsPeers()
+        {
+            return peersTotal >= 0 && peersUp == peersTotal;
         }
 
         /** @return true when the core runs but a peer knows of committed transactions its log lost. */
@@ -56,8 +73,8 @@ public final class ClusterStatus
         }
     }
 
-    /** The state of a core whose replicas lack transactions the cluster committed. */
-    public static final String DIVERGED = "diverged";
+    /** The state of a core whose replicas lack transactions the cluster committed, as the core says it. */
+    public static final String DIVERGED = io.multikernel.node.service.Health.DIVERGED_STATUS;
 
     /**
      * @return what a diverged core's operator is told: the core's reason, and what can be done.

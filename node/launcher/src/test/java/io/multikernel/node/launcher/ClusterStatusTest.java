@@ -8,10 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,17 +193,6 @@ class ClusterStatusTest
 
     private void serve(final int port, final String body) throws IOException
     {
-        final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/status", exchange ->
-        {
-            final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = exchange.getResponseBody())
-            {
-                out.write(bytes);
-            }
-        });
-        server.start();
-        servers.add(server);
+        servers.add(LoopbackHttp.serve(port, "/status", 200, body));
     }
 }

@@ -7,10 +7,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,17 +44,6 @@ class HostHealthTest
 
     private void serve(final int port, final int status, final String body) throws IOException
     {
-        final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-        server.createContext("/health", exchange ->
-        {
-            final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody())
-            {
-                out.write(bytes);
-            }
-        });
-        server.start();
-        servers.add(server);
+        servers.add(LoopbackHttp.serve(port, "/health", status, body));
     }
 }
